@@ -1,0 +1,2 @@
+Console.Error.WriteLine("edgetwin: no commands yet");
+return 2;
