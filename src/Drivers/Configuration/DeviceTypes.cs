@@ -15,5 +15,8 @@ public static class DeviceTypes
     /// <summary>AD8232 ECG front end read by a TI ADS1115 on I2C (default 0x48), lead-off on GPIO: ECG and heart rate.</summary>
     public const string Ads1115Ecg = "ads1115-ad8232";
 
-    public static IReadOnlyList<string> All { get; } = [EcgReplay, Max30102, Mlx90614, Ads1115Ecg];
+    /// <summary>HX711 load-cell scale on two GPIO pins: body weight.</summary>
+    public const string Hx711Scale = "hx711-scale";
+
+    public static IReadOnlyList<string> All { get; } = [EcgReplay, Max30102, Mlx90614, Ads1115Ecg, Hx711Scale];
 }

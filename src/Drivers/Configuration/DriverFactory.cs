@@ -2,6 +2,7 @@ using System.Device.I2c;
 using System.Globalization;
 using EdgeTwin.Drivers.Gpio.Annunciation;
 using EdgeTwin.Drivers.Gpio.NurseCall;
+using EdgeTwin.Drivers.Gpio.Hx711;
 using EdgeTwin.Drivers.Hardware;
 using EdgeTwin.Drivers.I2c.Ads1115Ecg;
 using EdgeTwin.Drivers.I2c.Max30102;
@@ -85,6 +86,7 @@ public sealed class DriverFactory(TimeProvider time, ILoggerFactory? loggerFacto
         DeviceTypes.Max30102 => CreateMax30102(device),
         DeviceTypes.Mlx90614 => CreateMlx90614(device),
         DeviceTypes.Ads1115Ecg => CreateAds1115Ecg(device),
+        DeviceTypes.Hx711Scale => CreateHx711Scale(device),
         _ => throw new DriverConfigurationException($"Device '{device.Id}': type '{device.Type}' is not known; expected one of {string.Join(", ", DeviceTypes.All)}."),
     };
 
@@ -112,6 +114,18 @@ public sealed class DriverFactory(TimeProvider time, ILoggerFactory? loggerFacto
             LeadOffPlusPin: device.Int("LeadOffPlusPin", 23, 2, 27),
             LeadOffMinusPin: device.Int("LeadOffMinusPin", 24, 2, 27));
         return Polled(device, 0x48, "TI ADS1115 + AD8232", Ads1115EcgSensor.DescribeStreams(settings), i2c => new Ads1115EcgSensor(i2c, _hardware.OpenGpio(), settings));
+    }
+
+    private PolledSensorDriver CreateHx711Scale(DeviceOptions device)
+    {
+        var settings = new Hx711ScaleSettings(
+            DataPin: device.Int("DataPin", 5, 2, 27),
+            ClockPin: device.Int("ClockPin", 6, 2, 27),
+            TareCounts: device.Double("TareCounts", 0, Gpio.Hx711.Hx711.Minimum, Gpio.Hx711.Hx711.Maximum),
+            CountsPerKilogram: device.Double("CountsPerKilogram", 21_000, 1, 10_000_000),
+            MinimumLoadKg: device.Double("MinimumLoadKg", 5, 0.5, 100));
+        var info = new DeviceInfo(device.Id, "Avia HX711 load-cell scale", "", "", $"gpio-{settings.DataPin}/{settings.ClockPin}", [StreamCodes.BodyWeight]);
+        return new PolledSensorDriver(info, Hx711ScaleSensor.StreamList, () => new Hx711ScaleSensor(_hardware.OpenGpio(), settings), time, PolledSensorOptions.Default, _loggers.CreateLogger<PolledSensorDriver>());
     }
 
     /// <summary>A polled I2C sensor; the bus is opened inside the driver's probe, again for every re-probe.</summary>
