@@ -18,5 +18,8 @@ public static class DeviceTypes
     /// <summary>HX711 load-cell scale on two GPIO pins: body weight.</summary>
     public const string Hx711Scale = "hx711-scale";
 
-    public static IReadOnlyList<string> All { get; } = [EcgReplay, Max30102, Mlx90614, Ads1115Ecg, Hx711Scale];
+    /// <summary>InvenSense MPU-6050 on I2C (default 0x68) for fall detection; falls go to <see cref="DriverFactory.Falls"/>.</summary>
+    public const string Mpu6050Fall = "mpu6050-fall";
+
+    public static IReadOnlyList<string> All { get; } = [EcgReplay, Max30102, Mlx90614, Ads1115Ecg, Hx711Scale, Mpu6050Fall];
 }

@@ -6,6 +6,7 @@ using EdgeTwin.Drivers.Gpio.Hx711;
 using EdgeTwin.Drivers.Hardware;
 using EdgeTwin.Drivers.I2c.Ads1115Ecg;
 using EdgeTwin.Drivers.I2c.Max30102;
+using EdgeTwin.Drivers.I2c.Mpu6050;
 using EdgeTwin.Drivers.I2c.Mlx90614;
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Drivers.Replay;
@@ -24,6 +25,9 @@ public sealed class DriverFactory(TimeProvider time, ILoggerFactory? loggerFacto
 {
     private readonly ILoggerFactory _loggers = loggerFactory ?? NullLoggerFactory.Instance;
     private readonly HardwareAccess _hardware = hardware ?? HardwareAccess.Default;
+
+    /// <summary>Falls from every <c>mpu6050-fall</c> device this factory built.</summary>
+    public FallEvents Falls { get; } = new();
 
     /// <summary>Reads the <c>Simulation</c> and <c>Devices</c> sections and builds every driver.</summary>
     public IReadOnlyList<IDeviceDriver> Create(IConfiguration configuration) => Create(DriverConfiguration.Read(configuration));
@@ -87,6 +91,7 @@ public sealed class DriverFactory(TimeProvider time, ILoggerFactory? loggerFacto
         DeviceTypes.Mlx90614 => CreateMlx90614(device),
         DeviceTypes.Ads1115Ecg => CreateAds1115Ecg(device),
         DeviceTypes.Hx711Scale => CreateHx711Scale(device),
+        DeviceTypes.Mpu6050Fall => Polled(device, Mpu6050FallSensor.WhoAmI, "InvenSense MPU-6050", [], i2c => new Mpu6050FallSensor(i2c, device.Id, Falls, time)),
         _ => throw new DriverConfigurationException($"Device '{device.Id}': type '{device.Type}' is not known; expected one of {string.Join(", ", DeviceTypes.All)}."),
     };
 

@@ -46,7 +46,7 @@ public class ProfileTests
         var drivers = factory.Create(config);
         await using var annunciator = factory.CreateAnnunciator(config);
         Assert.IsType<GpioAnnunciator>(annunciator);
-        Assert.Equal(["spo2-1", "temp-1", "ecg-1"], drivers.Select(d => d.Info.DeviceId));
+        Assert.Equal(["spo2-1", "temp-1", "ecg-1", "fall-1"], drivers.Select(d => d.Info.DeviceId));
 
         var sink = new CollectingSink();
         using var stop = new CancellationTokenSource();
@@ -79,6 +79,7 @@ public class ProfileTests
             0x57 => new FakeMax30102(time),
             0x5A => new FakeMlx90614 { ObjectRaw = FakeMlx90614.Raw(37.0) },
             0x48 => new FakeAds1115(() => 13_500),
+            0x68 => new FakeMpu6050(),
             _ => throw new IOException($"No device at 0x{settings.DeviceAddress:X2}"),
         },
         OpenGpio = () =>
