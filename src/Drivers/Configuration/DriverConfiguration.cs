@@ -94,6 +94,26 @@ public static class DriverConfiguration
             Pin(annunciator.BuzzerPin, "Annunciator:BuzzerPin");
         }
 
+        // Pins that devices use (their defaults when not set) take part in the same check.
+        for (var i = 0; i < options.Devices.Count; i++)
+        {
+            var device = options.Devices[i];
+            var pins = device.Type.ToLowerInvariant() switch
+            {
+                DeviceTypes.Ads1115Ecg => new[] { ("LeadOffPlusPin", 23), ("LeadOffMinusPin", 24) },
+                DeviceTypes.Hx711Scale => [("DataPin", 5), ("ClockPin", 6)],
+                _ => [],
+            };
+            foreach (var (key, fallback) in pins)
+            {
+                var text = device.Settings.TryGetValue(key, out var value) ? value : null;
+                var pin = text is null ? fallback
+                    : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed
+                    : -1;
+                Pin(pin, $"Devices:{i}:{key}");
+            }
+        }
+
         var ids = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < options.NurseCall.Count; i++)
         {
