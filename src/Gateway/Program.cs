@@ -1,4 +1,1 @@
-var builder = Host.CreateApplicationBuilder(args);
-builder.Services.AddSystemd();
-using var host = builder.Build();
-await host.RunAsync().ConfigureAwait(false);
+return 0;
