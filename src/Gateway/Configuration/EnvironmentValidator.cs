@@ -1,5 +1,8 @@
 namespace EdgeTwin.Gateway.Configuration;
 
+using EdgeTwin.Drivers.Configuration;
+using EdgeTwin.Telemetry.Signing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 /// <summary>
@@ -7,7 +10,7 @@ using Microsoft.Extensions.Options;
 /// key file is readable and private, that TLS files exist. Each failure names its setting, so a
 /// refused start says exactly what to fix; nothing is created or changed here.
 /// </summary>
-internal sealed class EnvironmentValidator(IOptions<UplinkOptions> uplink) : IValidateOptions<GatewayOptions>
+internal sealed class EnvironmentValidator(IOptions<UplinkOptions> uplink, IConfiguration configuration) : IValidateOptions<GatewayOptions>
 {
     public ValidateOptionsResult Validate(string? name, GatewayOptions options)
     {
@@ -15,6 +18,15 @@ internal sealed class EnvironmentValidator(IOptions<UplinkOptions> uplink) : IVa
         CheckDataDirectory(options, failures);
         CheckKeyFile(options, failures);
         CheckUplink(uplink.Value, failures);
+        try
+        {
+            DriverConfiguration.Read(configuration);
+        }
+        catch (DriverConfigurationException ex)
+        {
+            failures.Add(ex.Message);
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
@@ -29,6 +41,12 @@ internal sealed class EnvironmentValidator(IOptions<UplinkOptions> uplink) : IVa
         var existing = dir;
         while (!Directory.Exists(existing))
         {
+            if (File.Exists(existing))
+            {
+                failures.Add($"Gateway:DataDirectory '{dir}' cannot be created: '{existing}' is a file, not a directory.");
+                return;
+            }
+
             existing = Path.GetDirectoryName(existing);
             if (existing is null)
             {
@@ -77,7 +95,11 @@ internal sealed class EnvironmentValidator(IOptions<UplinkOptions> uplink) : IVa
 
         try
         {
-            using var stream = File.OpenRead(path);
+            using var key = GatewayKey.LoadFromFile(path);
+        }
+        catch (KeyFileException ex)
+        {
+            failures.Add($"Gateway:KeyFile '{path}': {ex.Message}");
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

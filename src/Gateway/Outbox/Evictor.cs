@@ -12,11 +12,11 @@ using Microsoft.Extensions.Options;
 /// waveform runs first, then vitals, each run stated in a signed <c>gap</c> record (PROTOCOL §4).
 /// Genesis, checkpoints, gaps and events are kept; the alarm lane is never evicted.
 /// </summary>
-internal sealed class Evictor(ChainBook book, IOptions<OutboxOptions> options, GatewayMetrics metrics, ILogger<Evictor> logger)
+internal sealed class Evictor(ChainBook book, RetentionRequests retention, IOptions<OutboxOptions> options, GatewayMetrics metrics, ILogger<Evictor> logger)
 {
     private const int ScanWindow = 8192;
 
-    public void EvictIfOverQuota(GroupCommitter committer)
+    public void EvictIfOverQuota()
     {
         var quota = options.Value.TelemetryQuotaBytes;
         var usage = book.Store.Usage(Lane.Telemetry);
@@ -40,7 +40,11 @@ internal sealed class Evictor(ChainBook book, IOptions<OutboxOptions> options, G
                 var first = run[0];
                 var last = run[^1];
                 book.AppendGap(Lane.Telemetry, first.Seq, last.Seq, first.Prev, last.Hash, "quota");
-                committer.DeleteEvicted(Lane.Telemetry, run.Select(r => r.Seq));
+                foreach (var r in run)
+                {
+                    retention.Delete(Lane.Telemetry, r.Seq);
+                }
+
                 var bytes = run.Sum(r => (long)r.Payload.Length);
                 toFree -= bytes;
                 metrics.Evicted(run.Count, what);

@@ -1,6 +1,5 @@
 namespace EdgeTwin.Gateway.Outbox;
 
-using System.Collections.Concurrent;
 using EdgeTwin.Gateway.Chains;
 using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Diagnostics;
@@ -20,6 +19,7 @@ internal sealed class GroupCommitter(
     ChainBook book,
     IEnumerable<ICommitListener> listeners,
     Evictor evictor,
+    RetentionRequests retention,
     IOptions<OutboxOptions> options,
     TimeProvider time,
     GatewayMetrics metrics,
@@ -27,16 +27,8 @@ internal sealed class GroupCommitter(
     ILogger<GroupCommitter> logger) : BackgroundService
 {
     private readonly ICommitListener[] _listeners = [.. listeners];
-    private readonly ConcurrentQueue<(Lane Lane, long Seq)> _deletes = new();
-    private readonly ConcurrentDictionary<Lane, long> _deleteThrough = new();
     private readonly SemaphoreSlim _commitGate = new(1, 1);
     private bool _failed;
-
-    /// <summary>Forget one record (PUBACK with receipts off). Applied at the next commit.</summary>
-    public void Delete(Lane lane, long seq) => _deletes.Enqueue((lane, seq));
-
-    /// <summary>Forget a lane's records up to <paramref name="seq"/> (a receipt). Applied at the next commit.</summary>
-    public void DeleteThrough(Lane lane, long seq) => _deleteThrough.AddOrUpdate(lane, seq, (_, old) => Math.Max(old, seq));
 
     /// <summary>Commits whatever is pending now (graceful stop, tests).</summary>
     public async Task CommitNowAsync(CancellationToken cancellationToken)
@@ -118,18 +110,7 @@ internal sealed class GroupCommitter(
     {
         var start = time.GetTimestamp();
         var batch = book.TakeBatch(out _);
-        while (_deletes.TryDequeue(out var d))
-        {
-            batch.Delete.Add(d);
-        }
-
-        foreach (var lane in _deleteThrough.Keys)
-        {
-            if (_deleteThrough.TryRemove(lane, out var seq))
-            {
-                batch.DeleteThrough[lane] = seq;
-            }
-        }
+        retention.MoveTo(batch);
 
         if (batch.IsEmpty)
         {
@@ -147,14 +128,6 @@ internal sealed class GroupCommitter(
         }
 
         // Quota: evictions append gap records, which the next commit writes with the deletions.
-        evictor.EvictIfOverQuota(this);
-    }
-
-    internal void DeleteEvicted(Lane lane, IEnumerable<long> seqs)
-    {
-        foreach (var seq in seqs)
-        {
-            _deletes.Enqueue((lane, seq));
-        }
+        evictor.EvictIfOverQuota();
     }
 }

@@ -23,12 +23,13 @@ internal sealed class HmacPatientResolver : IPatientResolver
         {
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             var secret = RandomNumberGenerator.GetBytes(32);
-            using var stream = new FileStream(path, new FileStreamOptions
+            var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
             {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                UnixCreateMode = OperatingSystem.IsWindows() ? null : UnixFileMode.UserRead | UnixFileMode.UserWrite,
-            });
+                fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+
+            using var stream = new FileStream(path, fileOptions);
             stream.Write(secret);
             stream.Flush(flushToDisk: true);
         }

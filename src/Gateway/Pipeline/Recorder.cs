@@ -6,6 +6,7 @@ using EdgeTwin.Drivers.Model;
 using EdgeTwin.Gateway.Chains;
 using EdgeTwin.Gateway.Diagnostics;
 using EdgeTwin.Gateway.Outbox;
+using EdgeTwin.Telemetry.Chain;
 using EdgeTwin.Telemetry.Records;
 using Microsoft.Extensions.Logging;
 
@@ -136,7 +137,7 @@ internal sealed class Recorder(
         {
             appender.AppendObs(body, recordClass);
         }
-        catch (ArgumentException ex) when (values.Count > 1 && ex.GetType().Name == "RecordTooLargeException")
+        catch (RecordTooLargeException) when (values.Count > 1)
         {
             // Larger numbers than budgeted: split the run in two, each on the same time grid.
             var half = values.Count / 2;

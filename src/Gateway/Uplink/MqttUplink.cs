@@ -27,7 +27,7 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
     private readonly UplinkOptions _options;
     private readonly GatewayOptions _gateway;
     private readonly ChainBook _book;
-    private readonly GroupCommitter _committer;
+    private readonly RetentionRequests _retention;
     private readonly UplinkTopics _topics;
     private readonly TimeProvider _time;
     private readonly GatewayMetrics _metrics;
@@ -45,7 +45,7 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
         IOptions<UplinkOptions> options,
         IOptions<GatewayOptions> gateway,
         ChainBook book,
-        GroupCommitter committer,
+        RetentionRequests retention,
         UplinkTopics topics,
         TimeProvider time,
         GatewayMetrics metrics,
@@ -54,7 +54,7 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
         _options = options.Value;
         _gateway = gateway.Value;
         _book = book;
-        _committer = committer;
+        _retention = retention;
         _topics = topics;
         _time = time;
         _metrics = metrics;
@@ -111,7 +111,6 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
             GatewayLog.StopIncomplete(_logger, Queue.BacklogCount + Queue.LiveCount + InFlight);
         }
 
-        await _stopping.CancelAsync().ConfigureAwait(false);
         if (_client is { IsConnected: true } client)
         {
             try
@@ -125,6 +124,8 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
                 GatewayLog.ConnectionLost(_logger, "offline status not delivered: " + ex.Message);
             }
         }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
 
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -246,15 +247,16 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
     {
         using var window = new SemaphoreSlim(_options.MaxInFlight);
         var ct = connection.Token;
+        var cancelled = Task.Delay(Timeout.Infinite, ct); // one per connection: no registration per wait
         while (!ct.IsCancellationRequested && !lost.IsCompleted)
         {
             await window.WaitAsync(ct).ConfigureAwait(false);
-            Outgoing? next;
-            string? retainedTopic = null;
+            Outgoing? next = null;
+            string? retainedTopic;
             while (!TryNextRetained(out retainedTopic) && !Queue.TryNext(out next))
             {
                 var wake = Queue.WaitAsync();
-                if (await Task.WhenAny(wake, lost, Task.Delay(Timeout.Infinite, ct)).ConfigureAwait(false) != wake)
+                if (await Task.WhenAny(wake, lost, cancelled).ConfigureAwait(false) != wake)
                 {
                     window.Release();
                     return lost.IsCompleted ? await lost.ConfigureAwait(false) : "stopping";
@@ -268,20 +270,19 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
         }
 
         return lost.IsCompleted ? await lost.ConfigureAwait(false) : "stopping";
+    }
 
-        bool TryNextRetained(out string? subtopic)
+    private bool TryNextRetained(out string? subtopic)
+    {
+        while (_retainedDirty.TryDequeue(out subtopic))
         {
-            next = null;
-            while (_retainedDirty.TryDequeue(out subtopic))
+            if (_retained.ContainsKey(subtopic))
             {
-                if (_retained.ContainsKey(subtopic))
-                {
-                    return true;
-                }
+                return true;
             }
-
-            return false;
         }
+
+        return false;
     }
 
     private async Task PublishRecordAsync(IMqttClient client, Outgoing item, SemaphoreSlim window, CancellationTokenSource connection)
@@ -305,7 +306,7 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
 
             if (!_options.Receipts)
             {
-                _committer.Delete(record.Lane, record.Seq);
+                _retention.Delete(record.Lane, record.Seq);
             }
         }
         catch (Exception ex)
@@ -393,7 +394,7 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
             if (problem is null)
             {
                 _metrics.Receipt();
-                _committer.DeleteThrough(lane!.Value, seq);
+                _retention.DeleteThrough(lane!.Value, seq);
                 return;
             }
         }
