@@ -1,5 +1,6 @@
 using System.Globalization;
 using EdgeTwin.Drivers.Model;
+using EdgeTwin.Drivers.Replay;
 using EdgeTwin.Drivers.Simulation;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
@@ -45,6 +46,13 @@ public sealed class DriverFactory(TimeProvider time, ILoggerFactory? loggerFacto
 
     private IDeviceDriver CreateDevice(DeviceOptions device) => device.Type.ToLowerInvariant() switch
     {
+        DeviceTypes.EcgReplay => new EcgReplayDriver(
+            device.Id,
+            EcgRecording.MitBih208(),
+            device.Bool("Loop", fallback: true),
+            time,
+            TimeSpan.FromMilliseconds(device.Int("WakeIntervalMs", 40, 5, 1000)),
+            _loggers.CreateLogger<EcgReplayDriver>()),
         _ => throw new DriverConfigurationException($"Device '{device.Id}': type '{device.Type}' is not known; expected one of {string.Join(", ", DeviceTypes.All)}."),
     };
 }

@@ -1,4 +1,5 @@
 using EdgeTwin.Drivers.Model;
+using EdgeTwin.Drivers.Scheduling;
 
 namespace EdgeTwin.Drivers.Simulation;
 
@@ -6,7 +7,7 @@ namespace EdgeTwin.Drivers.Simulation;
 /// Everything one simulated bedside monitor measures, as samples on exact grids from a start time.
 /// Values are pure functions of (scenario, seed, time), so the same seed gives the same samples.
 /// </summary>
-internal sealed class BedSignalGenerator
+internal sealed class BedSignalGenerator : IGridSource
 {
     private readonly string _deviceId;
     private readonly IScenario _scenario;
@@ -57,6 +58,8 @@ internal sealed class BedSignalGenerator
     public DateTimeOffset Start { get; }
 
     public IReadOnlyList<StreamCode> Streams => [.. _streams.Select(s => s.Code)];
+
+    public bool Finished => Array.TrueForAll(_streams, s => s.Ended);
 
     /// <summary>Sensor state at the newest sample emitted so far.</summary>
     public ProbeState Probe { get; private set; }

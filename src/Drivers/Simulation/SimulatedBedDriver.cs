@@ -1,4 +1,5 @@
 using EdgeTwin.Drivers.Model;
+using EdgeTwin.Drivers.Scheduling;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -11,9 +12,6 @@ namespace EdgeTwin.Drivers.Simulation;
 /// </summary>
 internal sealed partial class SimulatedBedDriver : IDeviceDriver
 {
-    /// <summary>Catch-up after a stall is cut into steps of this much signal, so memory stays bounded.</summary>
-    private static readonly TimeSpan MaxStep = TimeSpan.FromSeconds(1);
-
     private readonly IScenario _scenario;
     private readonly long _seed;
     private readonly SimulatedBedSettings _settings;
@@ -56,38 +54,10 @@ internal sealed partial class SimulatedBedDriver : IDeviceDriver
 
         try
         {
-            // Whole-second start: vitals land on whole seconds, as a monitor's trend does.
-            var now = _time.GetUtcNow();
-            var start = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
-            var generator = new BedSignalGenerator(Info.DeviceId, _scenario, _seed, _settings, start);
-            LogStarted(_logger, Info.DeviceId, _scenario.Name, _seed, start);
+            var generator = new BedSignalGenerator(Info.DeviceId, _scenario, _seed, _settings, GridPump.AlignedStart(_time.GetUtcNow()));
+            LogStarted(_logger, Info.DeviceId, _scenario.Name, _seed, generator.Start);
             _health = (int)DeviceHealth.Ok;
-
-            using var timer = new PeriodicTimer(_settings.WakeInterval, _time);
-            var emitted = start.AddTicks(-1);
-            var buffer = new List<Sample>(1024);
-            do
-            {
-                now = _time.GetUtcNow();
-                while (emitted < now)
-                {
-                    var step = now - emitted > MaxStep ? emitted + MaxStep : now;
-                    buffer.Clear();
-                    generator.EmitDue(step, buffer);
-                    foreach (var sample in buffer)
-                    {
-                        await sink.WriteAsync(sample, cancellationToken).ConfigureAwait(false);
-                    }
-
-                    emitted = step;
-                    UpdateHealth(generator.Probe);
-                }
-            }
-            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Stopping is the normal end of a run.
+            await GridPump.RunAsync(generator, sink, _time, _settings.WakeInterval, () => UpdateHealth(generator.Probe), cancellationToken).ConfigureAwait(false);
         }
         finally
         {

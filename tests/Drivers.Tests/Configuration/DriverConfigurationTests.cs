@@ -72,4 +72,38 @@ public class DriverConfigurationTests
 
         Assert.StartsWith(named, error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void DevicesSection_BuildsTheEcgReplay_WithItsSettings()
+    {
+        var drivers = new DriverFactory(new FakeTimeProvider()).Create(Config(
+            ("Simulation:Beds", "0"),
+            ("Devices:0:Type", "ecg-replay"),
+            ("Devices:0:Id", "replay-208"),
+            ("Devices:0:Loop", "false")));
+
+        var replay = Assert.Single(drivers);
+        Assert.Equal("replay-208", replay.Info.DeviceId);
+        Assert.Contains(replay.Info.Streams, s => s.Code == StreamCodes.EcgLeadII.Code && s.NominalRateHz == 360);
+    }
+
+    [Theory]
+    [InlineData("Loop", "sometimes")]
+    [InlineData("WakeIntervalMs", "0")]
+    public void BadDeviceSetting_FailsNamingDeviceAndKey(string key, string value)
+    {
+        var error = Assert.Throws<DriverConfigurationException>(() => new DriverFactory(new FakeTimeProvider()).Create(Config(
+            ("Devices:0:Type", "ecg-replay"), ("Devices:0:Id", "r1"), ($"Devices:0:{key}", value))));
+
+        Assert.Contains($"r1, ecg-replay):{key}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DuplicateDeviceId_IsRejected()
+    {
+        var error = Assert.Throws<DriverConfigurationException>(() => new DriverFactory(new FakeTimeProvider()).Create(Config(
+            ("Devices:0:Type", "ecg-replay"), ("Devices:0:Id", "sim-bed-1"))));
+
+        Assert.StartsWith("Devices:0:Id", error.Message, StringComparison.Ordinal);
+    }
 }
