@@ -36,7 +36,7 @@ public class GatewayProcessTests
         Assert.Equal(2, reports.Count); // one epoch per lane: the restart continued the chains
         foreach (var report in reports)
         {
-            Verification.AssertComplete(report);
+            Verification.AssertComplete(report, capture.AllRecords);
         }
 
         var geneses = Verification.Kinds(capture.Records("telemetry"), "genesis").Select(g => g.GetProperty("seq").GetInt64()).Distinct();

@@ -24,7 +24,7 @@ public class GatewayStreamTests
         Assert.Equal(2, reports.Count);
         foreach (var report in reports)
         {
-            Verification.AssertComplete(report);
+            Verification.AssertComplete(report, capture.AllRecords);
         }
 
         var recorded = Verification.SampleCounts(capture.Records("telemetry"));
@@ -63,7 +63,7 @@ public class GatewayStreamTests
         var reports = Verification.Verify(capture.AllRecords);
         foreach (var report in reports)
         {
-            Verification.AssertComplete(report);
+            Verification.AssertComplete(report, capture.AllRecords);
         }
 
         var telemetry = reports.Single(r => r.Chain.Lane == Lane.Telemetry);
