@@ -72,7 +72,7 @@ public class RecorderTests
         using var h = new BookHarness(temp.Path);
         var recorder = new Recorder(h.Book, [], new FixedPatient(), h.Time, h.Metrics, NullLogger<Recorder>.Instance);
         var channel = Channel.CreateUnbounded<Sample>();
-        channel.Writer.TryWrite(new Sample("bed-1", new StreamCode("loinc:8867-4", "", StreamKind.Vital, 1, "no unit"), T0, 70));
+        channel.Writer.TryWrite(new Sample("bed-1", new StreamCode("", "/min", StreamKind.Vital, 1, "no code"), T0, 70));
         channel.Writer.Complete();
         await recorder.RunAsync(channel.Reader, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
         var events = h.Book.TakeBatch(out _).Records.Where(r => r.Kind == "event").Select(Support.Records.Json).ToList();
