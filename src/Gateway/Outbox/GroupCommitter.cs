@@ -29,6 +29,10 @@ internal sealed class GroupCommitter(
     private readonly ICommitListener[] _listeners = [.. listeners];
     private readonly SemaphoreSlim _commitGate = new(1, 1);
     private bool _failed;
+    private long _lastLoop = time.GetTimestamp();
+
+    /// <summary>How long ago the commit loop last came round (the watchdog's liveness signal).</summary>
+    public TimeSpan SinceLastLoop => time.GetElapsedTime(Interlocked.Read(ref _lastLoop));
 
     /// <summary>Commits whatever is pending now (graceful stop, tests).</summary>
     public async Task CommitNowAsync(CancellationToken cancellationToken)
@@ -92,6 +96,8 @@ internal sealed class GroupCommitter(
                 {
                     _commitGate.Release();
                 }
+
+                Interlocked.Exchange(ref _lastLoop, time.GetTimestamp());
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
