@@ -8,14 +8,14 @@ using Microsoft.Extensions.Hosting.Systemd;
 /// <summary>
 /// Pings the systemd watchdog (<c>WatchdogSec=</c> in the unit) only while the group committer
 /// keeps coming round: a gateway that stopped making records durable gets restarted by systemd.
-/// Does nothing when not run under a watchdog.
+/// Does nothing when not run under systemd (AddSystemd then registers no notifier) or without a watchdog.
 /// </summary>
-internal sealed class WatchdogService(ISystemdNotifier notifier, GroupCommitter committer, TimeProvider time) : BackgroundService
+internal sealed class WatchdogService(GroupCommitter committer, TimeProvider time, ISystemdNotifier? notifier = null) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var usec = Environment.GetEnvironmentVariable("WATCHDOG_USEC");
-        if (!notifier.IsEnabled || !long.TryParse(usec, NumberStyles.Integer, CultureInfo.InvariantCulture, out var micro) || micro <= 0)
+        if (notifier is not { IsEnabled: true } || !long.TryParse(usec, NumberStyles.Integer, CultureInfo.InvariantCulture, out var micro) || micro <= 0)
         {
             return;
         }
@@ -25,7 +25,7 @@ internal sealed class WatchdogService(ISystemdNotifier notifier, GroupCommitter 
         {
             if (committer.SinceLastLoop < interval / 2)
             {
-                notifier.Notify(new ServiceState("WATCHDOG=1"));
+                notifier!.Notify(new ServiceState("WATCHDOG=1"));
             }
 
             try

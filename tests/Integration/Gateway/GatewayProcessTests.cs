@@ -12,7 +12,8 @@ public class GatewayProcessTests
         using var mosquitto = new Mosquitto();
         await using var capture = await Capture.StartAsync(mosquitto.Port);
         var data = Directory.CreateTempSubdirectory("edgetwin-it-").FullName;
-        var args = InProcessGateway.Args(data, mosquitto.Port);
+        // A relative data directory resolves against the working directory (the unit's StateDirectory).
+        var args = InProcessGateway.Args(data, mosquitto.Port, "--Gateway:DataDirectory=state");
 
         using (var first = GatewayProcess.Start(data, args))
         {
@@ -32,6 +33,8 @@ public class GatewayProcessTests
             Assert.Equal(0, second.ExitCode);
         }
 
+        Assert.True(File.Exists(Path.Combine(data, "state", "outbox.db")));
+        Assert.True(File.Exists(Path.Combine(data, "state", "gateway.key")));
         var reports = Verification.Verify(capture.AllRecords);
         Assert.Equal(2, reports.Count); // one epoch per lane: the restart continued the chains
         foreach (var report in reports)
