@@ -76,4 +76,23 @@ public class GatewayProcessTests
         Assert.False(File.Exists(Path.Combine(dir, "data", "outbox.db")), "nothing created");
         Directory.Delete(dir, recursive: true);
     }
+
+    [Fact]
+    public void EmbeddedBrokerPortTaken_RefusesToStart_SayingSo()
+    {
+        var dir = Directory.CreateTempSubdirectory("edgetwin-it-").FullName;
+        using var squatter = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        squatter.Start();
+        var port = ((System.Net.IPEndPoint)squatter.LocalEndpoint).Port;
+        var args = InProcessGateway.Args(Path.Combine(dir, "data"), port).Append("--Uplink:Broker=").Append($"--Uplink:EmbeddedPort={port}").ToArray();
+
+        using var process = GatewayProcess.Start(dir, args);
+        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)), "it must exit, not hang");
+        Assert.Equal(78, process.ExitCode);
+        var refusal = Assert.Single(process.Stderr.Split('\n'), l => l.StartsWith("edgetwin-gateway: refusing to start:", StringComparison.Ordinal));
+        Assert.Contains("Uplink:Broker", refusal, StringComparison.Ordinal);
+        Assert.Contains($"127.0.0.1:{port}", refusal, StringComparison.Ordinal);
+        Assert.Contains("in use", refusal, StringComparison.Ordinal);
+        Directory.Delete(dir, recursive: true);
+    }
 }

@@ -92,6 +92,9 @@ public class GatewayStreamTests
         await Wait.UntilAsync(
             () => Verification.Kinds(capture.Records("telemetry"), "event").Any(e => e.GetProperty("body").GetProperty("type").GetString() == "store-quarantined"),
             TimeSpan.FromSeconds(30), "store-quarantined event");
+        // The one error expected: the quarantine itself, logged as critical (event 1020).
+        Assert.Single(gateway.Errors.Entries, e => e.Contains("[1020]", StringComparison.Ordinal));
+        gateway.Errors.Entries.Clear();
         await gateway.StopAsync();
         await gateway.DisposeAsync();
 

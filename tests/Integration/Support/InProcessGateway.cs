@@ -5,17 +5,21 @@ using EdgeTwin.Gateway.Pipeline;
 using EdgeTwin.Gateway.Status;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 /// <summary>The real gateway composition (<see cref="GatewayHost"/>) in this process, plus a sample counter.</summary>
 internal sealed class InProcessGateway : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private InProcessGateway(WebApplication app, SampleCounter counter)
+    private InProcessGateway(WebApplication app, SampleCounter counter, ErrorLog errors)
     {
         _app = app;
         Counter = counter;
+        Errors = errors;
     }
+
+    public ErrorLog Errors { get; }
 
     public SampleCounter Counter { get; }
 
@@ -41,18 +45,21 @@ internal sealed class InProcessGateway : IAsyncDisposable
         var builder = GatewayHost.CreateBuilder(args);
         var counter = new SampleCounter();
         builder.Services.AddSingleton<ISampleObserver>(counter);
+        var errors = new ErrorLog();
+        builder.Logging.AddProvider(errors);
         var app = builder.Build();
         app.MapGatewayStatus();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await app.StartAsync(timeout.Token);
-        return new InProcessGateway(app, counter);
+        return new InProcessGateway(app, counter, errors);
     }
 
-    /// <summary>Graceful stop, as on SIGTERM.</summary>
+    /// <summary>Graceful stop, as on SIGTERM; fails the test if anything was logged at Error or above.</summary>
     public async Task StopAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(40));
         await _app.StopAsync(timeout.Token);
+        Assert.True(Errors.Entries.IsEmpty, string.Join("\n", Errors.Entries));
     }
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
