@@ -10,7 +10,9 @@ using LiteDB.Engine;
 /// LiteDB transaction; <see cref="Commit"/> returns only after the transaction is on disk (LiteDB
 /// checkpoint over <see cref="SyncedFileStream"/>s, see there), and nothing is published before.
 /// Only the <c>_id</c> index exists (LiteDB #2827): <c>_id</c> = lane &lt;&lt; 48 | seq, so a lane is a
-/// contiguous, ordered key range. Thread-safe: one writer (the group committer), many readers.
+/// contiguous, ordered key range. Thread-safe: every access takes one lock, because LiteDB shares
+/// a caller-supplied stream between its readers and a race there reads a wrong page (seen as
+/// "page type must be collection page" after a restart with a backlog).
 /// </summary>
 internal sealed class OutboxStore : IDisposable
 {
@@ -219,9 +221,12 @@ internal sealed class OutboxStore : IDisposable
         }
 
         var list = new List<StoredRecord>();
-        foreach (var doc in _records.Find(Query.Between("_id", Key(lane, Math.Max(0, from)), Key(lane, Math.Min(to, MaxSeq))), 0, max))
+        lock (_gate)
         {
-            list.Add(FromDocument(doc));
+            foreach (var doc in _records.Find(Query.Between("_id", Key(lane, Math.Max(0, from)), Key(lane, Math.Min(to, MaxSeq))), 0, max))
+            {
+                list.Add(FromDocument(doc));
+            }
         }
 
         return list;
@@ -230,8 +235,11 @@ internal sealed class OutboxStore : IDisposable
     /// <summary>Lowest seq the lane still holds, or null when it holds none.</summary>
     public long? MinSeq(Lane lane)
     {
-        var first = _records.Find(Query.Between("_id", Key(lane, 0), Key(lane, MaxSeq)), 0, 1).FirstOrDefault();
-        return first is null ? null : first["_id"].AsInt64 & MaxSeq;
+        lock (_gate)
+        {
+            var first = _records.Find(Query.Between("_id", Key(lane, 0), Key(lane, MaxSeq)), 0, 1).FirstOrDefault();
+            return first is null ? null : first["_id"].AsInt64 & MaxSeq;
+        }
     }
 
     public void Dispose()
