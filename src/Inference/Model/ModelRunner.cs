@@ -21,6 +21,9 @@ public sealed partial class ModelRunner : IDisposable
     private readonly string[] _outputNames;
     private readonly ILogger _logger;
 
+    // One RunOptions for the runner's lifetime: ONNX Runtime requires one per Run and it is safe to share.
+    private readonly RunOptions _runOptions = new();
+
     public ModelRunner(ModelOptions options, ILogger<ModelRunner>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -113,13 +116,17 @@ public sealed partial class ModelRunner : IDisposable
         return true;
     }
 
-    public void Dispose() => _session?.Dispose();
+    public void Dispose()
+    {
+        _session?.Dispose();
+        _runOptions.Dispose();
+    }
 
     private double RunOnce(InferenceSession session, ReadOnlySpan<float> features)
     {
         var buffer = features.ToArray();
         using var input = OrtValue.CreateTensorValueFromMemory(buffer, InputShape);
-        using var outputs = session.Run(null, _inputNames, [input], _outputNames);
+        using var outputs = session.Run(_runOptions, _inputNames, [input], _outputNames);
         return outputs[0].GetTensorDataAsSpan<float>()[0];
     }
 

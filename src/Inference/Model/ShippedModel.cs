@@ -12,7 +12,7 @@ public static class ShippedModel
 
     public const string RelativePath = "models/" + Id + ".onnx";
 
-    public const string Sha256 = "0000000000000000000000000000000000000000000000000000000000000000";
+    public const string Sha256 = "31a505f683fec8f4f187b6d5d6cd1457668c6d9b59bafb904dbb8dc5303d4856";
 
     public const string InputName = "features";
 
