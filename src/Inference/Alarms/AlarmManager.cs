@@ -28,7 +28,7 @@ public sealed class AlarmManager
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
-        var rules = options.EffectiveThresholds;
+        var rules = options.EffectiveThresholds();
         if (rules.Select(r => r.Problem()).FirstOrDefault(p => p is not null) is { } problem)
         {
             throw new ArgumentException(problem, nameof(options));

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 using EdgeTwin.Inference.Vitals;
 
 namespace EdgeTwin.Inference.Alarms;
@@ -58,6 +59,7 @@ public sealed class AlarmOptions
     public string GatewayDevice { get; set; } = "gateway";
 
     /// <summary>Limit alarms; null means <see cref="DefaultThresholds"/> (configuration binding appends to lists, so defaults are not pre-filled).</summary>
+    [ValidateEnumeratedItems]
     public List<ThresholdRule>? Thresholds { get; set; }
 
     /// <summary>Adult ward defaults, in the spirit of common monitor presets.</summary>
@@ -73,5 +75,5 @@ public sealed class AlarmOptions
         new() { Condition = "temp-high", Stream = VitalStreams.Temperature, Above = 39.0, Hysteresis = 0.3, Priority = AlarmPriority.Low, Text = "Temperature high" },
     ];
 
-    internal IReadOnlyList<ThresholdRule> EffectiveThresholds => Thresholds ?? DefaultThresholds;
+    internal IReadOnlyList<ThresholdRule> EffectiveThresholds() => Thresholds ?? DefaultThresholds;
 }
