@@ -3,19 +3,19 @@ using EdgeTwin.Inference.Vitals;
 
 namespace EdgeTwin.Inference.Tests;
 
-/// <summary>Stream codes as the Drivers catalog defines them, and a helper to feed a patient.</summary>
+/// <summary>Short names for the Drivers stream catalogue, and a helper to feed a patient.</summary>
 internal static class VitalFixture
 {
     public static readonly DateTimeOffset Start = new(2026, 11, 27, 16, 0, 0, TimeSpan.Zero);
 
-    public static readonly StreamCode Hr = new(VitalStreams.HeartRate, "/min", StreamKind.Vital, 1, "Heart rate");
-    public static readonly StreamCode Rr = new(VitalStreams.RespirationRate, "/min", StreamKind.Vital, 1, "Respiration rate");
-    public static readonly StreamCode Spo2 = new(VitalStreams.SpO2, "%", StreamKind.Vital, 1, "SpO2");
-    public static readonly StreamCode Sbp = new(VitalStreams.SystolicBp, "mm[Hg]", StreamKind.Vital, 0, "Systolic BP");
-    public static readonly StreamCode Temp = new(VitalStreams.Temperature, "Cel", StreamKind.Vital, 0, "Temperature");
-    public static readonly StreamCode Consciousness = new(VitalStreams.Consciousness, "{score}", StreamKind.Vital, 0, "ACVPU");
-    public static readonly StreamCode Oxygen = new(VitalStreams.SupplementalOxygen, "{flag}", StreamKind.Vital, 0, "Supplemental O2");
-    public static readonly StreamCode Ecg = new("mdc:131330", "mV", StreamKind.Waveform, 250, "ECG II");
+    public static readonly StreamCode Hr = StreamCodes.HeartRate;
+    public static readonly StreamCode Rr = StreamCodes.RespiratoryRate;
+    public static readonly StreamCode Spo2 = StreamCodes.SpO2;
+    public static readonly StreamCode Sbp = StreamCodes.SystolicBp;
+    public static readonly StreamCode Temp = StreamCodes.BodyTemperature;
+    public static readonly StreamCode Consciousness = StreamCodes.Consciousness;
+    public static readonly StreamCode Oxygen = StreamCodes.SupplementalO2;
+    public static readonly StreamCode Ecg = StreamCodes.EcgLeadII;
 
     public static Sample At(StreamCode code, DateTimeOffset at, double? value, string device = "mon-1") => new(device, code, at, value);
 
