@@ -12,8 +12,8 @@ namespace EdgeTwin.Inference;
 public static class InferenceServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="News2Scorer"/>, <see cref="ModelRunner"/> and <see cref="AlarmManager"/>
-    /// as singletons, configured from the <c>Inference</c> section and validated at start. Uses the
+    /// Registers <see cref="InferenceEngine"/> and its parts (<see cref="News2Scorer"/>,
+    /// <see cref="ModelRunner"/>, <see cref="AlarmManager"/>) as singletons, configured from the <c>Inference</c> section and validated at start. Uses the
     /// registered <see cref="TimeProvider"/> (the system clock when none is).
     /// </summary>
     public static IServiceCollection AddEdgeTwinInference(this IServiceCollection services, IConfiguration configuration)
@@ -27,6 +27,8 @@ public static class InferenceServiceCollectionExtensions
         services.TryAddSingleton(sp => new News2Scorer(Options(sp).News2, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new ModelRunner(Options(sp).Model, sp.GetService<ILogger<ModelRunner>>()));
         services.TryAddSingleton(sp => new AlarmManager(Options(sp).Alarms, sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new InferenceEngine(
+            sp.GetRequiredService<News2Scorer>(), sp.GetRequiredService<ModelRunner>(), sp.GetRequiredService<AlarmManager>(), Options(sp), sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 

@@ -28,5 +28,9 @@ public sealed class ModelOptions
     [Required]
     public string OutputName { get; set; } = ShippedModel.OutputName;
 
+    /// <summary>How often <see cref="InferenceEngine"/> runs the model per patient; trends move in minutes.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan PredictEvery { get; set; } = TimeSpan.FromSeconds(60);
+
     internal string ResolvedPath => System.IO.Path.IsPathRooted(Path) ? Path : System.IO.Path.Combine(AppContext.BaseDirectory, Path);
 }
