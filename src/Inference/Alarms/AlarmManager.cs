@@ -60,7 +60,7 @@ public sealed class AlarmManager
             var now = _time.GetUtcNow();
             var changes = new List<AlarmStateChange>();
             var sensorOff = new ConditionSpec(_options.SensorOffPriority, AlarmConditions.SourceRule, _options.SensorOffAfter, TimeSpan.Zero, Technical: true);
-            Evaluate(new AlarmKey(patient, sample.DeviceId, AlarmConditions.SensorOffPrefix + code), sensorOff, value is null, null, $"{sample.Stream.Display} sensor off or invalid", now, changes);
+            Evaluate(new AlarmKey(patient, sample.DeviceId, AlarmConditions.SensorOffPrefix + code), sample.DeviceId, sensorOff, value is null, null, $"{sample.Stream.Display} sensor off or invalid", now, changes);
             if (_rulesByStream.TryGetValue(code, out var rules))
             {
                 foreach (var rule in rules)
@@ -69,7 +69,7 @@ public sealed class AlarmManager
                     var wasMet = _alarms.TryGetValue(key, out var existing) && existing.Met;
                     bool? met = value is { } x ? rule.IsMet(x, wasMet) : null;
                     var spec = new ConditionSpec(rule.Priority, AlarmConditions.SourceRule, _options.OnsetDelay, _options.ClearDelay, Technical: false);
-                    Evaluate(key, spec, met, value, $"{rule.Text}: {Format(value)} {sample.Stream.Unit}", now, changes);
+                    Evaluate(key, sample.DeviceId, spec, met, value, $"{rule.Text}: {Format(value)} {sample.Stream.Unit}", now, changes);
                 }
             }
 
@@ -96,7 +96,7 @@ public sealed class AlarmManager
             {
                 bool? met = band == score.Band ? true : band < score.Band || score.Complete ? false : null;
                 var spec = new ConditionSpec(priority, AlarmConditions.SourceNews2, _options.OnsetDelay, _options.ClearDelay, Technical: false);
-                Evaluate(new AlarmKey(score.Patient, device, condition), spec, met, score.Aggregate, text, now, changes);
+                Evaluate(new AlarmKey(score.Patient, "", condition), device, spec, met, score.Aggregate, text, now, changes);
             }
 
             return changes;
@@ -113,13 +113,13 @@ public sealed class AlarmManager
         {
             var now = _time.GetUtcNow();
             var changes = new List<AlarmStateChange>();
-            var key = new AlarmKey(patient, device, AlarmConditions.ModelDeterioration);
+            var key = new AlarmKey(patient, "", AlarmConditions.ModelDeterioration);
             var wasMet = _alarms.TryGetValue(key, out var existing) && existing.Met;
             var limit = _options.ModelRiskThreshold - (wasMet ? _options.ModelRiskHysteresis : 0);
             bool? met = prediction is null ? null : prediction.Risk >= limit;
             var spec = new ConditionSpec(_options.ModelPriority, "model:" + modelId, _options.OnsetDelay, _options.ClearDelay, Technical: false);
             var risk = prediction?.Risk is { } r ? Math.Round(r, 3) : (double?)null;
-            Evaluate(key, spec, met, risk, $"Deterioration risk {Format(risk)}", now, changes);
+            Evaluate(key, device, spec, met, risk, $"Deterioration risk {Format(risk)}", now, changes);
             return changes;
         }
     }
@@ -213,12 +213,12 @@ public sealed class AlarmManager
         lock (_gate)
         {
             var changes = new List<AlarmStateChange>();
-            Evaluate(key, spec, met, value, text, _time.GetUtcNow(), changes);
+            Evaluate(key, key.Device, spec, met, value, text, _time.GetUtcNow(), changes);
             return changes;
         }
     }
 
-    private void Evaluate(AlarmKey key, ConditionSpec spec, bool? met, double? value, string text, DateTimeOffset now, List<AlarmStateChange> changes)
+    private void Evaluate(AlarmKey key, string device, ConditionSpec spec, bool? met, double? value, string text, DateTimeOffset now, List<AlarmStateChange> changes)
     {
         if (!_alarms.TryGetValue(key, out var alarm))
         {
@@ -228,11 +228,16 @@ public sealed class AlarmManager
                 return;
             }
 
-            alarm = new TrackedAlarm(key, spec);
+            alarm = new TrackedAlarm(key, spec, device);
             _alarms.Add(key, alarm);
         }
 
         alarm.Spec = spec;
+        if (met == true)
+        {
+            alarm.Device = device;
+        }
+
         alarm.Observe(met, value, text, now);
         alarm.Advance(now, _options, changes);
     }

@@ -5,9 +5,12 @@ namespace EdgeTwin.Inference.Alarms;
 /// applied by the caller) is kept apart from the alarm phase, so onset and clear delays, latching,
 /// escalation and acknowledgement are decided in one place, by time.
 /// </summary>
-internal sealed class TrackedAlarm(AlarmKey key, ConditionSpec spec)
+internal sealed class TrackedAlarm(AlarmKey key, ConditionSpec spec, string device)
 {
     public AlarmKey Key { get; } = key;
+
+    /// <summary>Device named in the records; for patient-level conditions, the device of the latest evidence.</summary>
+    public string Device { get; set; } = device;
 
     public ConditionSpec Spec { get; set; } = spec;
 
@@ -118,14 +121,15 @@ internal sealed class TrackedAlarm(AlarmKey key, ConditionSpec spec)
 
     public ActiveAlarm? Snapshot(DateTimeOffset now) => Phase == AlarmPhase.Idle
         ? null
-        : new ActiveAlarm(Key.Patient, Key.Device, Key.Condition, Priority, Spec.Source, Phase == AlarmPhase.Acknowledged, !ConditionEnded(now), RaisedAt, Escalation, Spec.Technical);
+        : new ActiveAlarm(Key.Patient, Device, Key.Condition, Priority, Spec.Source, Phase == AlarmPhase.Acknowledged, !ConditionEnded(now), RaisedAt, Escalation, Spec.Technical);
 
-    private bool Latching(AlarmOptions options) => options.LatchHighPriority && Priority == AlarmPriority.High;
+    // Technical alarms never latch: an uplink that is back needs no nurse to confirm it.
+    private bool Latching(AlarmOptions options) => options.LatchHighPriority && Priority == AlarmPriority.High && !Spec.Technical;
 
     private bool ConditionEnded(DateTimeOffset now) => !Met && _unmetSince is { } since && now - since >= Spec.Clear;
 
     private AlarmStateChange Change(AlarmTransition state, string text, DateTimeOffset now) =>
-        new(Key.Patient, Key.Device, Priority, Key.Condition, state, Spec.Source, Value, text, now)
+        new(Key.Patient, Device, Priority, Key.Condition, state, Spec.Source, Value, text, now)
         {
             Escalation = Escalation,
             Technical = Spec.Technical,

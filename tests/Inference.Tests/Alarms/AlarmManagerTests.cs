@@ -224,6 +224,41 @@ public class AlarmManagerTests
     }
 
     [Fact]
+    public void News2_FromTwoDevicesOfOnePatient_IsOneAlarm()
+    {
+        var high = Score(8, News2RiskBand.High);
+        for (var s = 0; s < 30; s++)
+        {
+            _changes.AddRange(_alarms.Apply(high, s % 2 == 0 ? "monitor" : "thermometer"));
+            _time.Advance(TimeSpan.FromSeconds(1));
+            _changes.AddRange(_alarms.Tick());
+        }
+
+        var raised = Assert.Single(_changes);
+        // The record names the device of the latest evidence (here the 10th apply, from the thermometer).
+        Assert.Equal((AlarmConditions.News2High, "thermometer"), (raised.Condition, raised.Device));
+        Assert.Single(_alarms.Active());
+    }
+
+    [Fact]
+    public void TechnicalAlarm_EscalatedToHigh_DoesNotLatch()
+    {
+        _alarms = new AlarmManager(new AlarmOptions(), _time);
+        _alarms.SetUplinkConnected(false);
+        for (var s = 0; s < 600; s++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            _changes.AddRange(_alarms.Tick());
+        }
+
+        _changes.AddRange(_alarms.SetUplinkConnected(true));
+
+        Assert.Equal(AlarmPriority.High, _changes[^2].Priority);
+        Assert.Equal((AlarmTransition.Cleared, AlarmConditions.UplinkDown), (_changes[^1].State, _changes[^1].Condition));
+        Assert.Empty(_alarms.Active());
+    }
+
+    [Fact]
     public void ModelRisk_RaisesAboveThreshold_HoldsInHysteresis_IgnoresMissingPredictions()
     {
         Predict(0.75, seconds: 15);
