@@ -21,6 +21,7 @@ public sealed class InferenceEngine
     private readonly AlarmManager _alarms;
     private readonly TimeProvider _time;
     private readonly TimeSpan _predictEvery;
+    private readonly ArtefactFilter _artefacts;
     private readonly ConcurrentDictionary<string, PatientEntry> _patients = new(StringComparer.Ordinal);
     private readonly Lock _evaluate = new();
     private bool _modelStatusApplied;
@@ -37,13 +38,17 @@ public sealed class InferenceEngine
         _alarms = alarms;
         _time = time;
         _predictEvery = options.Model.PredictEvery;
+        _artefacts = new ArtefactFilter(options.Artefacts);
     }
 
     public AlarmManager Alarms => _alarms;
 
     public ModelStatus ModelStatus => _model.Status;
 
-    /// <summary>A sample of <paramref name="patient"/> (the gateway resolves device to patient binding first).</summary>
+    /// <summary>
+    /// A sample of <paramref name="patient"/> (the gateway resolves device to patient binding
+    /// first). SpO2 motion artefacts are rejected here, for NEWS2, the model and the alarms alike.
+    /// </summary>
     public IReadOnlyList<AlarmStateChange> Observe(string patient, Sample sample)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(patient);
@@ -52,6 +57,7 @@ public sealed class InferenceEngine
             return [];
         }
 
+        sample = _artefacts.Filter(sample);
         var entry = _patients.GetOrAdd(patient, p => new PatientEntry(new PatientVitals(p)));
         entry.Vitals.Observe(sample);
         entry.Device = sample.DeviceId;

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using EdgeTwin.Inference.Alarms;
 using EdgeTwin.Inference.Model;
 using EdgeTwin.Inference.News2;
+using EdgeTwin.Inference.Vitals;
 
 namespace EdgeTwin.Inference;
 
@@ -18,4 +19,7 @@ public sealed class InferenceOptions
 
     [ValidateObjectMembers]
     public AlarmOptions Alarms { get; set; } = new();
+
+    [ValidateObjectMembers]
+    public ArtefactOptions Artefacts { get; set; } = new();
 }

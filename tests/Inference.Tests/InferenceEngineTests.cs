@@ -46,6 +46,23 @@ public sealed class InferenceEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task MotionArtefact_HalfAnHour_RaisesNoAlarm()
+    {
+        var changes = await RunAsync("motion-artefact", TimeSpan.FromMinutes(30));
+
+        Assert.Empty(changes);
+    }
+
+    [Fact]
+    public async Task AcuteHypoxia_PassesTheArtefactFilter_AndRaisesWithinAMinute()
+    {
+        var changes = await RunAsync("acute-hypoxia", TimeSpan.FromSeconds(60));
+
+        Assert.Contains(changes, c => c.Condition == AlarmConditions.News2High && c.State == AlarmTransition.Raised);
+        Assert.Contains(changes, c => c.Condition == "spo2-low" && c.State == AlarmTransition.Raised);
+    }
+
+    [Fact]
     public void CorruptModel_RulesOnlyWithOneTechnicalAlarm_News2StillScored()
     {
         var corrupt = Path.Combine(_temp.FullName, "m.onnx");
@@ -90,6 +107,21 @@ public sealed class InferenceEngineTests : IDisposable
         Assert.Empty(engine.Summaries());
         Assert.Throws<ArgumentException>(() => engine.Observe(" ", At(Hr, Start, 70)));
         Assert.False(engine.Remove("p1"));
+    }
+
+    private async Task<List<AlarmStateChange>> RunAsync(string scenario, TimeSpan duration)
+    {
+        var engine = Engine(new ModelOptions());
+        var changes = new List<AlarmStateChange>();
+        await using var bed = new SimulatedBed(_time, scenario, new PatientVitals("unused"), s => Collect(changes, engine.Observe("p1", s)));
+        Collect(changes, engine.Evaluate());
+        for (var s = 0; s < duration.TotalSeconds; s++)
+        {
+            await bed.AdvanceAsync(TimeSpan.FromSeconds(1));
+            Collect(changes, engine.Evaluate());
+        }
+
+        return changes;
     }
 
     private static void Collect(List<AlarmStateChange> into, IReadOnlyList<AlarmStateChange> changes)
