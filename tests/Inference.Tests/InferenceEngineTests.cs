@@ -11,6 +11,8 @@ namespace EdgeTwin.Inference.Tests;
 
 public sealed class InferenceEngineTests : IDisposable
 {
+    private const string StreamCodesSpO2 = "loinc:59408-5";
+
     private readonly FakeTimeProvider _time = new(Start);
     private readonly List<ModelRunner> _runners = [];
     private readonly DirectoryInfo _temp = Directory.CreateTempSubdirectory("edgetwin-engine-test-");
@@ -60,6 +62,30 @@ public sealed class InferenceEngineTests : IDisposable
 
         Assert.Contains(changes, c => c.Condition == AlarmConditions.News2High && c.State == AlarmTransition.Raised);
         Assert.Contains(changes, c => c.Condition == "spo2-low" && c.State == AlarmTransition.Raised);
+    }
+
+    [Fact]
+    public async Task Stable_TenMinutes_RaisesNoAlarm() => Assert.Empty(await RunAsync("stable", TimeSpan.FromMinutes(10)));
+
+    [Fact]
+    public async Task Bradycardia_RaisesHeartRateLowHighThenNews2Medium()
+    {
+        var changes = await RunAsync("bradycardia", TimeSpan.FromMinutes(3));
+
+        Assert.Equal(
+            [("hr-low", AlarmPriority.High, "rule"), (AlarmConditions.News2Medium, AlarmPriority.Medium, "news2")],
+            changes.Select(c => (c.Condition, c.Priority, c.Source)));
+    }
+
+    [Fact]
+    public async Task SensorOff_RaisesSensorOffThenDeviceLost()
+    {
+        var changes = await RunAsync("sensor-off", TimeSpan.FromSeconds(90));
+
+        Assert.Equal(
+            [("sensor-off:" + StreamCodesSpO2, TimeSpan.FromSeconds(45)), (AlarmConditions.DeviceLost, TimeSpan.FromSeconds(60))],
+            changes.Select(c => (c.Condition, c.At - Start)));
+        Assert.All(changes, c => Assert.True(c.Technical));
     }
 
     [Fact]
@@ -118,6 +144,7 @@ public sealed class InferenceEngineTests : IDisposable
         for (var s = 0; s < duration.TotalSeconds; s++)
         {
             await bed.AdvanceAsync(TimeSpan.FromSeconds(1));
+            Collect(changes, engine.Alarms.SetDeviceHealth("p1", bed.DeviceId, bed.Health));
             Collect(changes, engine.Evaluate());
         }
 

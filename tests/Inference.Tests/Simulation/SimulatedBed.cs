@@ -34,6 +34,8 @@ internal sealed class SimulatedBed : ISampleSink, IAsyncDisposable
 
     public string DeviceId => _driver.Info.DeviceId;
 
+    public DeviceHealth Health => _driver.Health;
+
     public ValueTask WriteAsync(Sample sample, CancellationToken cancellationToken)
     {
         Vitals.Observe(sample);
@@ -52,9 +54,11 @@ internal sealed class SimulatedBed : ISampleSink, IAsyncDisposable
         _time.Advance(by);
         var target = _time.GetUtcNow().UtcTicks - TimeSpan.TicksPerSecond;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (Interlocked.Read(ref _lastHeartRateTicks) < target)
+
+        // A lost device sends nothing more: then the health change is what there is to wait for.
+        while (Interlocked.Read(ref _lastHeartRateTicks) < target && _driver.Health != DeviceHealth.Lost)
         {
-            await _written.WaitAsync(timeout.Token);
+            await _written.WaitAsync(TimeSpan.FromMilliseconds(20), timeout.Token);
         }
     }
 
