@@ -1,4 +1,5 @@
 using System.Globalization;
+using EdgeTwin.Drivers.Gpio.Annunciation;
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Inference.Model;
 using EdgeTwin.Inference.News2;
@@ -199,6 +200,28 @@ public sealed class AlarmManager
     {
         var active = Active().Where(a => !a.Acknowledged).ToList();
         return active.Count == 0 ? null : active.Max(a => a.Priority);
+    }
+
+    /// <summary>
+    /// What the bedside lights and buzzer show (Drivers <see cref="IAnnunciator"/>): the highest
+    /// unacknowledged priority; only acknowledged alarms left shows <see cref="AnnunciationLevel.Low"/>
+    /// (steady light, no sound) so the bed still says something is open; nothing active is silence.
+    /// </summary>
+    public AnnunciationLevel Annunciation()
+    {
+        var active = Active();
+        if (active.Count == 0)
+        {
+            return AnnunciationLevel.None;
+        }
+
+        var unacknowledged = active.Where(a => !a.Acknowledged).Select(a => (AlarmPriority?)a.Priority).Max();
+        return unacknowledged switch
+        {
+            AlarmPriority.High => AnnunciationLevel.High,
+            AlarmPriority.Medium => AnnunciationLevel.Medium,
+            _ => AnnunciationLevel.Low,
+        };
     }
 
     private static readonly (string Condition, News2RiskBand Band, AlarmPriority Priority)[] News2Conditions =

@@ -1,3 +1,4 @@
+using EdgeTwin.Drivers.Gpio.Annunciation;
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Inference.Alarms;
 using EdgeTwin.Inference.Model;
@@ -77,6 +78,22 @@ public class AlarmManagerTests
             [AlarmTransition.Raised, AlarmTransition.Cleared],
             _changes.Select(c => c.State));
         Assert.All(_changes, c => Assert.Equal(0, c.Escalation));
+    }
+
+    [Fact]
+    public void Annunciation_FollowsTheHighestUnacknowledgedPriority()
+    {
+        Assert.Equal(AnnunciationLevel.None, _alarms.Annunciation());
+        Feed(Spo2, seconds: 12, _ => 88);
+        Assert.Equal(AnnunciationLevel.Medium, _alarms.Annunciation());
+        Feed(Spo2, seconds: 12, _ => 80);
+        Assert.Equal(AnnunciationLevel.High, _alarms.Annunciation());
+
+        _alarms.Acknowledge("p1");
+        Assert.Equal(AnnunciationLevel.Low, _alarms.Annunciation());
+
+        Feed(Spo2, seconds: 60, _ => 97);
+        Assert.Equal(AnnunciationLevel.None, _alarms.Annunciation());
     }
 
     [Fact]
