@@ -16,6 +16,12 @@ internal static class BenchProgram
             return Gateway.GatewayLoadRun.Run(mode, Arg("--beds", 16), Arg("--seconds", 20), Arg("--backlog", 100_000), Console.Out);
         }
 
+        if (args is ["inference-latency", .. var rest])
+        {
+            Inference.InferenceLatency.Run(rest);
+            return 0;
+        }
+
         BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(BenchProgram).Assembly).Run(args);
         return 0;
     }

@@ -1,0 +1,277 @@
+using System.Globalization;
+using EdgeTwin.Drivers.Gpio.Annunciation;
+using EdgeTwin.Drivers.Model;
+using EdgeTwin.Inference.Model;
+using EdgeTwin.Inference.News2;
+using EdgeTwin.Inference.Vitals;
+
+namespace EdgeTwin.Inference.Alarms;
+
+/// <summary>
+/// Turns evidence (samples, NEWS2 scores, model risk, device, uplink and model health) into alarm
+/// state changes. Pure: no I/O, time from the injected <see cref="TimeProvider"/>. Every call
+/// returns the changes it caused, in order; <see cref="Tick"/> returns those that time alone causes
+/// (onset and clear delays, escalation, uplink timeout) and should run about once a second.
+/// Evidence that cannot tell (an invalid sample, an incomplete NEWS2 below a band, no prediction)
+/// neither raises nor clears: a probe falling off does not silence a desaturation alarm.
+/// </summary>
+public sealed class AlarmManager
+{
+    private static readonly IReadOnlyList<AlarmStateChange> None = [];
+
+    private readonly AlarmOptions _options;
+    private readonly TimeProvider _time;
+    private readonly Dictionary<string, ThresholdRule[]> _rulesByStream;
+    private readonly Dictionary<AlarmKey, TrackedAlarm> _alarms = [];
+    private readonly Lock _gate = new();
+
+    public AlarmManager(AlarmOptions options, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(time);
+        var rules = options.EffectiveThresholds();
+        if (rules.Select(r => r.Problem()).FirstOrDefault(p => p is not null) is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(options));
+        }
+
+        if (rules.GroupBy(r => r.Condition, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } duplicate)
+        {
+            throw new ArgumentException($"threshold condition {duplicate.Key} is defined twice", nameof(options));
+        }
+
+        _options = options;
+        _time = time;
+        _rulesByStream = rules.GroupBy(r => r.Stream, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
+    }
+
+    /// <summary>A vital sample of <paramref name="patient"/>: threshold rules and the sensor-off alarm of its stream.</summary>
+    public IReadOnlyList<AlarmStateChange> Observe(string patient, Sample sample)
+    {
+        ArgumentNullException.ThrowIfNull(patient);
+        var code = sample.Stream.Code;
+        if (!VitalStreams.IsTracked(code))
+        {
+            return None;
+        }
+
+        double? value = sample.Value is { } v && VitalStreams.IsPlausible(code, v) ? v : null;
+        lock (_gate)
+        {
+            var now = _time.GetUtcNow();
+            var changes = new List<AlarmStateChange>();
+            var sensorOff = new ConditionSpec(_options.SensorOffPriority, AlarmConditions.SourceRule, _options.SensorOffAfter, TimeSpan.Zero, Technical: true);
+            Evaluate(new AlarmKey(patient, sample.DeviceId, AlarmConditions.SensorOffPrefix + code), sample.DeviceId, sensorOff, value is null, null, $"{sample.Stream.Display} sensor off or invalid", now, changes);
+            if (_rulesByStream.TryGetValue(code, out var rules))
+            {
+                foreach (var rule in rules)
+                {
+                    var key = new AlarmKey(patient, sample.DeviceId, rule.Condition);
+                    var wasMet = _alarms.TryGetValue(key, out var existing) && existing.Met;
+                    bool? met = value is { } x ? rule.IsMet(x, wasMet) : null;
+                    var spec = new ConditionSpec(rule.Priority, AlarmConditions.SourceRule, _options.OnsetDelay, _options.ClearDelay, Technical: false);
+                    Evaluate(key, sample.DeviceId, spec, met, value, $"{rule.Text}: {Format(value)} {sample.Stream.Unit}", now, changes);
+                }
+            }
+
+            return changes;
+        }
+    }
+
+    /// <summary>
+    /// A NEWS2 score. Exactly one band condition is met (high, medium or low-medium). An incomplete
+    /// score is a lower bound: it may raise its band, and rule out lower bands, but says nothing
+    /// about higher ones.
+    /// </summary>
+    public IReadOnlyList<AlarmStateChange> Apply(News2Result score, string device)
+    {
+        ArgumentNullException.ThrowIfNull(score);
+        ArgumentNullException.ThrowIfNull(device);
+        lock (_gate)
+        {
+            var now = _time.GetUtcNow();
+            var changes = new List<AlarmStateChange>();
+            var text = $"NEWS2 {score.Aggregate} ({Describe(score.Band)})" +
+                (score.Complete ? "" : $", incomplete: {string.Join(", ", score.Missing.Select(m => $"{m.Parameter} {m.Reason}".ToLowerInvariant()))}");
+            foreach (var (condition, band, priority) in News2Conditions)
+            {
+                bool? met = band == score.Band ? true : band < score.Band || score.Complete ? false : null;
+                var spec = new ConditionSpec(priority, AlarmConditions.SourceNews2, _options.OnsetDelay, _options.ClearDelay, Technical: false);
+                Evaluate(new AlarmKey(score.Patient, "", condition), device, spec, met, score.Aggregate, text, now, changes);
+            }
+
+            return changes;
+        }
+    }
+
+    /// <summary>A model prediction for <paramref name="patient"/>; null (too little data) changes nothing.</summary>
+    public IReadOnlyList<AlarmStateChange> Apply(string patient, string device, string modelId, ModelPrediction? prediction)
+    {
+        ArgumentNullException.ThrowIfNull(patient);
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentException.ThrowIfNullOrWhiteSpace(modelId);
+        lock (_gate)
+        {
+            var now = _time.GetUtcNow();
+            var changes = new List<AlarmStateChange>();
+            var key = new AlarmKey(patient, "", AlarmConditions.ModelDeterioration);
+            var wasMet = _alarms.TryGetValue(key, out var existing) && existing.Met;
+            var limit = _options.ModelRiskThreshold - (wasMet ? _options.ModelRiskHysteresis : 0);
+            bool? met = prediction is null ? null : prediction.Risk >= limit;
+            var spec = new ConditionSpec(_options.ModelPriority, "model:" + modelId, _options.OnsetDelay, _options.ClearDelay, Technical: false);
+            var risk = prediction?.Risk is { } r ? Math.Round(r, 3) : (double?)null;
+            Evaluate(key, device, spec, met, risk, $"Deterioration risk {Format(risk)}", now, changes);
+            return changes;
+        }
+    }
+
+    /// <summary>Device health from its driver; <see cref="DeviceHealth.Lost"/> raises device-lost at once.</summary>
+    public IReadOnlyList<AlarmStateChange> SetDeviceHealth(string patient, string device, DeviceHealth health)
+    {
+        ArgumentNullException.ThrowIfNull(patient);
+        ArgumentNullException.ThrowIfNull(device);
+        var spec = new ConditionSpec(_options.DeviceLostPriority, AlarmConditions.SourceRule, TimeSpan.Zero, TimeSpan.Zero, Technical: true);
+        return EvaluateOne(new AlarmKey(patient, device, AlarmConditions.DeviceLost), spec, health == DeviceHealth.Lost, null, $"Device {device} lost");
+    }
+
+    /// <summary>Uplink state; down for longer than <see cref="AlarmOptions.UplinkDownAfter"/> raises uplink-down.</summary>
+    public IReadOnlyList<AlarmStateChange> SetUplinkConnected(bool connected)
+    {
+        var spec = new ConditionSpec(_options.UplinkDownPriority, AlarmConditions.SourceRule, _options.UplinkDownAfter, TimeSpan.Zero, Technical: true);
+        return EvaluateOne(new AlarmKey("", _options.GatewayDevice, AlarmConditions.UplinkDown), spec, !connected, null, "Uplink down: alarms are not reaching the central station");
+    }
+
+    /// <summary>Model health; unavailable (not disabled on purpose) raises model-unavailable with the reason.</summary>
+    public IReadOnlyList<AlarmStateChange> SetModelStatus(ModelStatus status)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        var spec = new ConditionSpec(_options.ModelUnavailablePriority, "model:" + status.ModelId, TimeSpan.Zero, TimeSpan.Zero, Technical: true);
+        return EvaluateOne(new AlarmKey("", _options.GatewayDevice, AlarmConditions.ModelUnavailable), spec, !status.Available && !status.Disabled, null, $"Model {status.ModelId} unavailable, rules only: {status.Reason}");
+    }
+
+    /// <summary>
+    /// Acknowledges the raised alarms of <paramref name="patient"/> (all, or one condition): the
+    /// nurse-call button or a local command. A latched alarm whose condition has ended clears.
+    /// </summary>
+    public IReadOnlyList<AlarmStateChange> Acknowledge(string patient, string? condition = null)
+    {
+        ArgumentNullException.ThrowIfNull(patient);
+        lock (_gate)
+        {
+            var now = _time.GetUtcNow();
+            var changes = new List<AlarmStateChange>();
+            foreach (var alarm in _alarms.Values.Where(a => a.Key.Patient == patient && (condition is null || a.Key.Condition == condition)).OrderByDescending(a => a.Priority).ThenBy(a => a.RaisedAt))
+            {
+                alarm.Acknowledge(now, changes);
+            }
+
+            return changes;
+        }
+    }
+
+    /// <summary>Changes that time alone causes: onset and clear delays, escalations, uplink timeout.</summary>
+    public IReadOnlyList<AlarmStateChange> Tick()
+    {
+        lock (_gate)
+        {
+            var now = _time.GetUtcNow();
+            var changes = new List<AlarmStateChange>();
+            foreach (var alarm in _alarms.Values)
+            {
+                alarm.Advance(now, _options, changes);
+            }
+
+            return changes;
+        }
+    }
+
+    /// <summary>Raised, latched and acknowledged alarms, highest priority first.</summary>
+    public IReadOnlyList<ActiveAlarm> Active()
+    {
+        lock (_gate)
+        {
+            var now = _time.GetUtcNow();
+            return [.. _alarms.Values.Select(a => a.Snapshot(now)).OfType<ActiveAlarm>().OrderByDescending(a => a.Priority).ThenBy(a => a.RaisedAt)];
+        }
+    }
+
+    /// <summary>What the annunciator should sound: the highest priority among unacknowledged alarms, or null for silence.</summary>
+    public AlarmPriority? HighestUnacknowledged()
+    {
+        var active = Active().Where(a => !a.Acknowledged).ToList();
+        return active.Count == 0 ? null : active.Max(a => a.Priority);
+    }
+
+    /// <summary>
+    /// What the bedside lights and buzzer show (Drivers <see cref="IAnnunciator"/>): the highest
+    /// unacknowledged priority; only acknowledged alarms left shows <see cref="AnnunciationLevel.Low"/>
+    /// (steady light, no sound) so the bed still says something is open; nothing active is silence.
+    /// </summary>
+    public AnnunciationLevel Annunciation()
+    {
+        var active = Active();
+        if (active.Count == 0)
+        {
+            return AnnunciationLevel.None;
+        }
+
+        var unacknowledged = active.Where(a => !a.Acknowledged).Select(a => (AlarmPriority?)a.Priority).Max();
+        return unacknowledged switch
+        {
+            AlarmPriority.High => AnnunciationLevel.High,
+            AlarmPriority.Medium => AnnunciationLevel.Medium,
+            _ => AnnunciationLevel.Low,
+        };
+    }
+
+    private static readonly (string Condition, News2RiskBand Band, AlarmPriority Priority)[] News2Conditions =
+    [
+        (AlarmConditions.News2High, News2RiskBand.High, AlarmPriority.High),
+        (AlarmConditions.News2Medium, News2RiskBand.Medium, AlarmPriority.Medium),
+        (AlarmConditions.News2LowMedium, News2RiskBand.LowMedium, AlarmPriority.Low),
+    ];
+
+    private IReadOnlyList<AlarmStateChange> EvaluateOne(AlarmKey key, ConditionSpec spec, bool met, double? value, string text)
+    {
+        lock (_gate)
+        {
+            var changes = new List<AlarmStateChange>();
+            Evaluate(key, key.Device, spec, met, value, text, _time.GetUtcNow(), changes);
+            return changes;
+        }
+    }
+
+    private void Evaluate(AlarmKey key, string device, ConditionSpec spec, bool? met, double? value, string text, DateTimeOffset now, List<AlarmStateChange> changes)
+    {
+        if (!_alarms.TryGetValue(key, out var alarm))
+        {
+            // Unknown or absent conditions are not worth a slot: most streams never alarm.
+            if (met != true)
+            {
+                return;
+            }
+
+            alarm = new TrackedAlarm(key, spec, device);
+            _alarms.Add(key, alarm);
+        }
+
+        alarm.Spec = spec;
+        if (met == true)
+        {
+            alarm.Device = device;
+        }
+
+        alarm.Observe(met, value, text, now);
+        alarm.Advance(now, _options, changes);
+    }
+
+    private static string Describe(News2RiskBand band) => band switch
+    {
+        News2RiskBand.High => "high",
+        News2RiskBand.Medium => "medium",
+        News2RiskBand.LowMedium => "low-medium",
+        _ => "low",
+    };
+
+    private static string Format(double? value) => value is { } v ? v.ToString("0.###", CultureInfo.InvariantCulture) : "n/a";
+}

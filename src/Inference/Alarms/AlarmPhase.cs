@@ -1,0 +1,8 @@
+namespace EdgeTwin.Inference.Alarms;
+
+internal enum AlarmPhase
+{
+    Idle,
+    Raised,
+    Acknowledged,
+}

@@ -1,0 +1,7 @@
+using Microsoft.Extensions.Options;
+
+namespace EdgeTwin.Inference;
+
+/// <summary>Source-generated validation of the data annotations on <see cref="InferenceOptions"/> and its parts.</summary>
+[OptionsValidator]
+internal sealed partial class InferenceOptionsValidator : IValidateOptions<InferenceOptions>;

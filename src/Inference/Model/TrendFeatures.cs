@@ -1,0 +1,103 @@
+using EdgeTwin.Inference.Vitals;
+
+namespace EdgeTwin.Inference.Model;
+
+/// <summary>
+/// The model's input: mean and slope of five vitals over recent per-minute means. The continuous
+/// monitor streams (HR, RR, SpO2) use the last 30 minutes and need half of them covered; cuff
+/// pressure and temperature are spot readings, so they use the whole history (60 minutes) and need
+/// one reading. ModelBuilder computes its training features with this same code.
+/// </summary>
+public static class TrendFeatures
+{
+    public const int Count = 10;
+
+    public const int ContinuousWindowMinutes = 30;
+
+    public const int MinimumContinuousMinutes = 15;
+
+    public static IReadOnlyList<string> Names { get; } =
+    [
+        "hr_mean", "hr_slope_per10min",
+        "rr_mean", "rr_slope_per10min",
+        "spo2_mean", "spo2_slope_per10min",
+        "sbp_mean", "sbp_slope_per10min",
+        "temp_mean", "temp_slope_per10min",
+    ];
+
+    private static readonly (string Code, bool Continuous)[] Inputs =
+    [
+        (VitalStreams.HeartRate, true),
+        (VitalStreams.RespirationRate, true),
+        (VitalStreams.SpO2, true),
+        (VitalStreams.SystolicBp, false),
+        (VitalStreams.Temperature, false),
+    ];
+
+    /// <summary>
+    /// Fills <paramref name="destination"/> (length <see cref="Count"/>) for the window ending at
+    /// <paramref name="now"/>; false with the reason when a stream has too little valid data.
+    /// </summary>
+    public static bool TryCompute(PatientVitals vitals, DateTimeOffset now, Span<float> destination, out string? problem)
+    {
+        ArgumentNullException.ThrowIfNull(vitals);
+        if (destination.Length != Count)
+        {
+            throw new ArgumentException($"destination must hold {Count} features", nameof(destination));
+        }
+
+        var end = MinuteBins.MinuteOf(now);
+        lock (vitals.Gate)
+        {
+            for (var i = 0; i < Inputs.Length; i++)
+            {
+                var (code, continuous) = Inputs[i];
+                var state = vitals.Stream(code);
+                if (state is null)
+                {
+                    problem = $"no data for {code}";
+                    return false;
+                }
+
+                var minutes = continuous ? ContinuousWindowMinutes : state.Bins.Capacity;
+                var needed = continuous ? MinimumContinuousMinutes : 1;
+                if (!TryMeanAndSlope(state.Bins, end, minutes, needed, out var mean, out var slope))
+                {
+                    problem = $"too little valid data for {code} in the last {minutes} min";
+                    return false;
+                }
+
+                destination[2 * i] = (float)mean;
+                destination[(2 * i) + 1] = (float)slope;
+            }
+        }
+
+        problem = null;
+        return true;
+    }
+
+    /// <summary>Least-squares slope over the minutes that have data, in units per 10 minutes; 0 from one point.</summary>
+    private static bool TryMeanAndSlope(MinuteBins bins, long endMinute, int minutes, int needed, out double mean, out double slopePer10)
+    {
+        double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+        for (var m = endMinute - minutes + 1; m <= endMinute; m++)
+        {
+            if (bins.MeanOf(m) is not { } y)
+            {
+                continue;
+            }
+
+            double x = m - endMinute;
+            n++;
+            sx += x;
+            sy += y;
+            sxx += x * x;
+            sxy += x * y;
+        }
+
+        mean = n > 0 ? sy / n : 0;
+        var denominator = (n * sxx) - (sx * sx);
+        slopePer10 = n >= 2 && denominator > 0 ? 10 * ((n * sxy) - (sx * sy)) / denominator : 0;
+        return n >= needed;
+    }
+}

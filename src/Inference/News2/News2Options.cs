@@ -1,0 +1,44 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace EdgeTwin.Inference.News2;
+
+/// <summary>
+/// How old a valid reading may be before NEWS2 refuses it. Continuous monitor streams go stale
+/// in minutes; a cuff pressure cycles every 15-60 minutes; consciousness and oxygen are charted
+/// by a nurse.
+/// </summary>
+public sealed class News2Options
+{
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan RespirationRateMaxAge { get; set; } = TimeSpan.FromMinutes(5);
+
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan SpO2MaxAge { get; set; } = TimeSpan.FromMinutes(5);
+
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan PulseMaxAge { get; set; } = TimeSpan.FromMinutes(5);
+
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan SystolicBpMaxAge { get; set; } = TimeSpan.FromMinutes(60);
+
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan TemperatureMaxAge { get; set; } = TimeSpan.FromMinutes(60);
+
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan ConsciousnessMaxAge { get; set; } = TimeSpan.FromHours(4);
+
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan SupplementalOxygenMaxAge { get; set; } = TimeSpan.FromHours(4);
+
+    internal TimeSpan MaxAge(News2Parameter parameter) => parameter switch
+    {
+        News2Parameter.RespirationRate => RespirationRateMaxAge,
+        News2Parameter.SpO2 => SpO2MaxAge,
+        News2Parameter.Pulse => PulseMaxAge,
+        News2Parameter.SystolicBp => SystolicBpMaxAge,
+        News2Parameter.Temperature => TemperatureMaxAge,
+        News2Parameter.Consciousness => ConsciousnessMaxAge,
+        News2Parameter.SupplementalOxygen => SupplementalOxygenMaxAge,
+        _ => throw new ArgumentOutOfRangeException(nameof(parameter), parameter, "unknown NEWS2 parameter"),
+    };
+}

@@ -1,0 +1,34 @@
+using EdgeTwin.Drivers.Model;
+using EdgeTwin.Inference.Vitals;
+
+namespace EdgeTwin.Inference.Tests.Vitals;
+
+public class VitalStreamsTests
+{
+    [Fact]
+    public void Codes_MatchTheDriversCatalogue()
+    {
+        Assert.Equal(VitalStreams.HeartRate, StreamCodes.HeartRate.Code);
+        Assert.Equal(VitalStreams.RespirationRate, StreamCodes.RespiratoryRate.Code);
+        Assert.Equal(VitalStreams.SpO2, StreamCodes.SpO2.Code);
+        Assert.Equal(VitalStreams.Temperature, StreamCodes.BodyTemperature.Code);
+        Assert.Equal(VitalStreams.SystolicBp, StreamCodes.SystolicBp.Code);
+        Assert.Equal(VitalStreams.DiastolicBp, StreamCodes.DiastolicBp.Code);
+        Assert.Equal(VitalStreams.Consciousness, StreamCodes.Consciousness.Code);
+        Assert.Equal(VitalStreams.SupplementalOxygen, StreamCodes.SupplementalO2.Code);
+    }
+
+    [Theory]
+    [InlineData("loinc:59408-5", 97, true)]
+    [InlineData("loinc:59408-5", 100.5, false)]
+    [InlineData("loinc:59408-5", 0, false)]
+    [InlineData("loinc:8310-5", 24.9, false)]
+    [InlineData("loinc:8310-5", 45, true)]
+    [InlineData("loinc:3150-0", 1, true)]
+    [InlineData("loinc:3150-0", 0.5, false)]
+    [InlineData("loinc:80288-4", 4, true)]
+    [InlineData("loinc:80288-4", 5, false)]
+    [InlineData("mdc:131330", 0.5, false)]
+    public void IsPlausible_RejectsWhatNoPatientCanHave(string code, double value, bool plausible) =>
+        Assert.Equal(plausible, VitalStreams.IsPlausible(code, value));
+}
