@@ -1,0 +1,87 @@
+namespace EdgeTwin.Ingest.Storage.LiteDb;
+
+using LiteDB;
+
+/// <summary>One transaction on the LiteDB store; the store's gate already excludes other writers.</summary>
+internal sealed class LiteDbWriteSession : IWriteSession
+{
+    private readonly LiteDatabase _db;
+    private readonly Dictionary<ChainId, ChainRow> _chains = [];
+    private readonly HashSet<ChainId> _dirty = [];
+
+    public LiteDbWriteSession(LiteDatabase db, IReadOnlyCollection<ChainId> chains, string site)
+    {
+        _db = db;
+        var col = db.GetCollection(LiteDbMapping.Chains);
+        foreach (var id in chains.Distinct())
+        {
+            var doc = col.FindById(LiteDbMapping.ChainKey(id));
+            _chains[id] = doc is null ? ChainRow.Fresh(id, site, DateTimeOffset.UnixEpoch) : LiteDbMapping.ToChain(doc);
+            if (doc is null)
+            {
+                _dirty.Add(id);
+            }
+        }
+    }
+
+    public ChainRow Chain(ChainId id) =>
+        _chains.TryGetValue(id, out var row) ? row : throw new InvalidOperationException($"Chain {id} was not locked by this session.");
+
+    public void SetChain(ChainRow row)
+    {
+        _ = Chain(row.Id);
+        _chains[row.Id] = row;
+        _dirty.Add(row.Id);
+    }
+
+    public Task<bool> TryInsertRecordAsync(RecordRow record)
+    {
+        var col = _db.GetCollection(LiteDbMapping.Records);
+        var id = LiteDbMapping.RecordId(record.Chain, record.Seq);
+        if (col.FindById(id) is not null)
+        {
+            return Task.FromResult(false);
+        }
+
+        col.Insert(LiteDbMapping.FromRecord(record));
+        return Task.FromResult(true);
+    }
+
+    public Task<IReadOnlyList<RecordRow>> RecordsAsync(ChainId chain, long fromSeq, long toSeq) =>
+        Task.FromResult((IReadOnlyList<RecordRow>)_db.GetCollection(LiteDbMapping.Records)
+            .Find(Query.Between("_id", LiteDbMapping.RecordId(chain, fromSeq), LiteDbMapping.RecordId(chain, toSeq)))
+            .Select(LiteDbMapping.ToRecord).OrderBy(r => r.Seq).ToList());
+
+    public Task AddEvidenceAsync(EvidenceRow evidence)
+    {
+        _db.GetCollection(LiteDbMapping.Evidence, BsonAutoId.Int64).Insert(LiteDbMapping.FromEvidence(evidence));
+        return Task.CompletedTask;
+    }
+
+    public Task AddAlertAsync(AlertRow alert)
+    {
+        _db.GetCollection(LiteDbMapping.Alerts, BsonAutoId.Int64).Insert(LiteDbMapping.FromAlert(alert));
+        return Task.CompletedTask;
+    }
+
+    public Task<GatewayRow?> GatewayAsync(string gw)
+    {
+        var doc = _db.GetCollection(LiteDbMapping.Gateways).FindById(gw);
+        return Task.FromResult(doc is null ? null : LiteDbMapping.ToGateway(doc));
+    }
+
+    public Task SetGatewayAsync(GatewayRow row)
+    {
+        _db.GetCollection(LiteDbMapping.Gateways).Upsert(LiteDbMapping.FromGateway(row));
+        return Task.CompletedTask;
+    }
+
+    public void Flush()
+    {
+        var col = _db.GetCollection(LiteDbMapping.Chains);
+        foreach (var id in _dirty)
+        {
+            col.Upsert(LiteDbMapping.FromChain(_chains[id]));
+        }
+    }
+}
