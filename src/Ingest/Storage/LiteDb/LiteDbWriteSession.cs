@@ -6,8 +6,7 @@ using LiteDB;
 internal sealed class LiteDbWriteSession : IWriteSession
 {
     private readonly LiteDatabase _db;
-    private readonly Dictionary<ChainId, ChainRow> _chains = [];
-    private readonly HashSet<ChainId> _dirty = [];
+    private readonly LockedChains _chains = new();
 
     public LiteDbWriteSession(LiteDatabase db, IReadOnlyCollection<ChainId> chains, string site)
     {
@@ -16,23 +15,13 @@ internal sealed class LiteDbWriteSession : IWriteSession
         foreach (var id in chains.Distinct())
         {
             var doc = col.FindById(LiteDbMapping.ChainKey(id));
-            _chains[id] = doc is null ? ChainRow.Fresh(id, site, DateTimeOffset.UnixEpoch) : LiteDbMapping.ToChain(doc);
-            if (doc is null)
-            {
-                _dirty.Add(id);
-            }
+            _chains.Loaded(doc is null ? ChainRow.Fresh(id, site, DateTimeOffset.UnixEpoch) : LiteDbMapping.ToChain(doc), isNew: doc is null);
         }
     }
 
-    public ChainRow Chain(ChainId id) =>
-        _chains.TryGetValue(id, out var row) ? row : throw new InvalidOperationException($"Chain {id} was not locked by this session.");
+    public ChainRow Chain(ChainId id) => _chains.Get(id);
 
-    public void SetChain(ChainRow row)
-    {
-        _ = Chain(row.Id);
-        _chains[row.Id] = row;
-        _dirty.Add(row.Id);
-    }
+    public void SetChain(ChainRow row) => _chains.Set(row);
 
     public Task<bool> TryInsertRecordAsync(RecordRow record)
     {
@@ -79,9 +68,9 @@ internal sealed class LiteDbWriteSession : IWriteSession
     public void Flush()
     {
         var col = _db.GetCollection(LiteDbMapping.Chains);
-        foreach (var id in _dirty)
+        foreach (var row in _chains.Dirty)
         {
-            col.Upsert(LiteDbMapping.FromChain(_chains[id]));
+            col.Upsert(LiteDbMapping.FromChain(row));
         }
     }
 }

@@ -8,8 +8,7 @@ internal sealed class PostgresWriteSession : IWriteSession
     private readonly NpgsqlConnection _conn;
     private readonly NpgsqlTransaction _tx;
     private readonly CancellationToken _ct;
-    private readonly Dictionary<ChainId, ChainRow> _chains = [];
-    private readonly HashSet<ChainId> _dirty = [];
+    private readonly LockedChains _chains = new();
 
     public PostgresWriteSession(NpgsqlConnection conn, NpgsqlTransaction tx, CancellationToken ct)
     {
@@ -42,19 +41,13 @@ internal sealed class PostgresWriteSession : IWriteSession
                 throw new InvalidOperationException($"Chain row {id} vanished while being locked.");
             }
 
-            _chains[id] = PostgresRows.Chain(reader);
+            _chains.Loaded(PostgresRows.Chain(reader), isNew: false);
         }
     }
 
-    public ChainRow Chain(ChainId id) =>
-        _chains.TryGetValue(id, out var row) ? row : throw new InvalidOperationException($"Chain {id} was not locked by this session.");
+    public ChainRow Chain(ChainId id) => _chains.Get(id);
 
-    public void SetChain(ChainRow row)
-    {
-        _ = Chain(row.Id);
-        _chains[row.Id] = row;
-        _dirty.Add(row.Id);
-    }
+    public void SetChain(ChainRow row) => _chains.Set(row);
 
     public async Task<bool> TryInsertRecordAsync(RecordRow r)
     {
@@ -143,7 +136,7 @@ internal sealed class PostgresWriteSession : IWriteSession
 
     public async Task FlushAsync()
     {
-        foreach (var id in _dirty)
+        foreach (var row in _chains.Dirty)
         {
             await using var cmd = Command($"""
                 UPDATE ingest_chains SET site = $4, verifier_state = $5, received = $6, verified_through = $7, verified = $8,
@@ -152,7 +145,7 @@ internal sealed class PostgresWriteSession : IWriteSession
                   gap_alerted = $20, first_seen_at = $21, genesis_reason = $22
                 WHERE gw = $1 AND lane = $2 AND epoch = $3
                 """);
-            PostgresRows.AddChainParameters(cmd, _chains[id]);
+            PostgresRows.AddChainParameters(cmd, row);
             await cmd.ExecuteNonQueryAsync(_ct).ConfigureAwait(false);
         }
     }
