@@ -1,0 +1,147 @@
+namespace EdgeTwin.Telemetry.Signing;
+
+using System.Security.Cryptography;
+using System.Text;
+using Nethereum.Signer;
+
+/// <summary>
+/// The gateway's secp256k1 key (PROTOCOL §1). The file holds <c>0x</c> + 64 hex digits and a newline,
+/// mode 0600. The private key is never shown by <see cref="ToString"/>, logged or serialised.
+/// </summary>
+public sealed class GatewayKey : ICheckpointSigner, IDisposable
+{
+    private readonly EthECKey key;
+    private readonly EthereumMessageSigner signer = new();
+    private bool disposed;
+
+    static GatewayKey()
+    {
+        // Same deterministic signatures, several times faster (libsecp256k1 port instead of BouncyCastle).
+        EthECKey.SignRecoverable = true;
+    }
+
+    private GatewayKey(EthECKey key)
+    {
+        this.key = key;
+        Address = key.GetPublicAddress();
+    }
+
+    public string Address { get; }
+
+    public static GatewayKey Generate() => new(EthECKey.GenerateKey());
+
+    /// <summary>Tests and vectors only: a key from <c>[0x]</c> + 64 hex digits.</summary>
+    public static GatewayKey FromPrivateKeyHex(string hex)
+    {
+        ArgumentNullException.ThrowIfNull(hex);
+        var digits = hex.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? hex[2..] : hex;
+        if (digits.Length != 64 || !digits.All(char.IsAsciiHexDigit))
+        {
+            throw new ArgumentException("a private key is 64 hex digits, optionally prefixed 0x", nameof(hex));
+        }
+
+        var bytes = Convert.FromHexString(digits);
+        try
+        {
+            if (bytes.All(b => b == 0))
+            {
+                throw new ArgumentException("the zero key is not a key", nameof(hex));
+            }
+
+            return new GatewayKey(new EthECKey(bytes, true));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(bytes);
+        }
+    }
+
+    public static GatewayKey LoadFromFile(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path))
+        {
+            throw new KeyFileException($"key file '{path}' does not exist");
+        }
+
+        if (!OperatingSystem.IsWindows())
+        {
+            var mode = File.GetUnixFileMode(path);
+            const UnixFileMode groupOrOther = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+                | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+            if ((mode & groupOrOther) != 0)
+            {
+                throw new KeyFileException($"key file '{path}' is accessible by group or others (mode {Convert.ToString((int)mode, 8)}); chmod 600 it");
+            }
+        }
+
+        string text;
+        try
+        {
+            text = File.ReadAllText(path, Encoding.ASCII).Trim();
+        }
+        catch (IOException e)
+        {
+            throw new KeyFileException($"key file '{path}' cannot be read: {e.Message}", e);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new KeyFileException($"key file '{path}' cannot be read: {e.Message}", e);
+        }
+
+        try
+        {
+            return FromPrivateKeyHex(text);
+        }
+        catch (ArgumentException)
+        {
+            // The message must not echo the file content: it may be a key.
+            throw new KeyFileException($"key file '{path}' is malformed: expected 0x followed by 64 hex digits");
+        }
+    }
+
+    /// <summary>Writes the key to a new file with mode 0600; never overwrites.</summary>
+    public void SaveToFile(string path)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        ArgumentNullException.ThrowIfNull(path);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(path, options);
+        }
+        catch (IOException e) when (File.Exists(path))
+        {
+            throw new KeyFileException($"key file '{path}' already exists; refusing to overwrite it", e);
+        }
+
+        using (stream)
+        {
+            var text = Encoding.ASCII.GetBytes("0x" + key.GetPrivateKey().Replace("0x", string.Empty, StringComparison.Ordinal) + "\n");
+            stream.Write(text);
+            CryptographicOperations.ZeroMemory(text);
+        }
+    }
+
+    public string SignDigest(ReadOnlySpan<byte> digest)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        if (digest.Length != 32)
+        {
+            throw new ArgumentException("a checkpoint digest is 32 bytes", nameof(digest));
+        }
+
+        var sig = signer.Sign(digest.ToArray(), key);
+        return sig.StartsWith("0x", StringComparison.Ordinal) ? sig.ToLowerInvariant() : "0x" + sig.ToLowerInvariant();
+    }
+
+    public override string ToString() => $"GatewayKey({Address})";
+
+    public void Dispose() => disposed = true;
+}

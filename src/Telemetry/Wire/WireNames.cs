@@ -1,0 +1,47 @@
+namespace EdgeTwin.Telemetry.Wire;
+
+using EdgeTwin.Telemetry.Records;
+
+/// <summary>The lowercase wire spellings of the record enums (PROTOCOL §3-4).</summary>
+internal static class WireNames
+{
+    public static string Of(Lane lane) => lane switch
+    {
+        Lane.Telemetry => "telemetry",
+        Lane.Alarm => "alarm",
+        _ => throw new ArgumentOutOfRangeException(nameof(lane), lane, "unknown lane"),
+    };
+
+    public static string Of(ClockQuality clock) => clock switch
+    {
+        ClockQuality.Synced => "synced",
+        ClockQuality.Unsynced => "unsynced",
+        _ => throw new ArgumentOutOfRangeException(nameof(clock), clock, "unknown clock quality"),
+    };
+
+    public static string Of(GenesisReason reason) => reason switch
+    {
+        GenesisReason.FirstStart => "first-start",
+        GenesisReason.StoreLost => "store-lost",
+        GenesisReason.StoreCorrupt => "store-corrupt",
+        _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "unknown genesis reason"),
+    };
+
+    public static bool TryParseLane(ReadOnlySpan<byte> utf8, out Lane lane)
+    {
+        if (utf8.SequenceEqual("telemetry"u8))
+        {
+            lane = Lane.Telemetry;
+            return true;
+        }
+
+        if (utf8.SequenceEqual("alarm"u8))
+        {
+            lane = Lane.Alarm;
+            return true;
+        }
+
+        lane = default;
+        return false;
+    }
+}
