@@ -47,7 +47,7 @@ internal sealed class ObservationBundleBuilder
                 var urls = new List<string>();
                 foreach (var o in Observations(r, obs, since))
                 {
-                    var url = FullUrl(o.Id);
+                    var url = FullUrl(o.Id!);
                     bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = url, Resource = o, Search = new Bundle.SearchComponent { Mode = Bundle.SearchEntryMode.Match } });
                     urls.Add(url);
                 }
@@ -60,8 +60,8 @@ internal sealed class ObservationBundleBuilder
 
             foreach (var cp in checkpoints.Where(c => covered.ContainsKey(c.Seq)))
             {
-                var p = Provenance(cp, covered[cp.Seq]);
-                bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = FullUrl(p.Id), Resource = p, Search = new Bundle.SearchComponent { Mode = Bundle.SearchEntryMode.Include } });
+                var p = ProvenanceFor(cp, covered[cp.Seq]);
+                bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = FullUrl(p.Id!), Resource = p, Search = new Bundle.SearchComponent { Mode = Bundle.SearchEntryMode.Include } });
             }
         }
 
@@ -127,7 +127,7 @@ internal sealed class ObservationBundleBuilder
         Device = new ResourceReference($"Device/{obs.Device}"),
     };
 
-    private static Provenance Provenance(RecordRow cp, List<string> targets)
+    private static Provenance ProvenanceFor(RecordRow cp, List<string> targets)
     {
         var sig = CheckpointSignature.Read(cp.Payload);
         var device = new ResourceReference($"Device/{cp.Chain.Gw}") { Display = $"gateway {cp.Chain.Gw}" };
@@ -136,7 +136,7 @@ internal sealed class ObservationBundleBuilder
             Id = $"{cp.Chain.Gw}.{cp.Chain.Lane}.{cp.Chain.Epoch[..12]}.cp{cp.Seq.ToString(CultureInfo.InvariantCulture)}",
             Target = targets.Select(t => new ResourceReference(t)).ToList(),
             Recorded = cp.Ts ?? cp.ReceivedAt,
-            Agent = [new Provenance.AgentComponent { Who = device }],
+            Agent = [new Hl7.Fhir.Model.Provenance.AgentComponent { Who = device }],
             Entity =
             [
                 new Provenance.EntityComponent
