@@ -1,23 +1,25 @@
 namespace EdgeTwin.Ingest.Processing;
 
-using System.Text;
 using EdgeTwin.Ingest.Alerts;
 using EdgeTwin.Ingest.Options;
 using EdgeTwin.Ingest.Storage;
 using EdgeTwin.Ingest.Topics;
+using EdgeTwin.Telemetry.Verification;
 using Microsoft.Extensions.Options;
 
 /// <summary>
-/// Where a message becomes data, evidence or nothing. One batch is one store transaction: chain
-/// rows locked, verifier state imported, every record added to the verifier, accepted records
-/// stored, verifier state exported, figures updated, alerts stored. Receipts come out only for
-/// what that committed transaction holds as verified (VerifiedThrough).
+/// Where a message becomes data, evidence or nothing. One gateway's share of a batch is one store
+/// transaction: its chain rows locked, verifier state imported, every record added to the verifier,
+/// accepted records stored, verifier state exported, figures updated, alerts stored. Receipts come
+/// out only for what that committed transaction holds as verified, and a seq counts as verified only
+/// when the stored record there is the very one the verifier linked.
 /// </summary>
 internal sealed class BatchProcessor
 {
     private readonly IIngestStore _store;
     private readonly IOptionsMonitor<IngestOptions> _options;
     private readonly TimeProvider _time;
+    private readonly VerifierCache _verifiers = new();
 
     public BatchProcessor(IIngestStore store, IOptionsMonitor<IngestOptions> options, TimeProvider time)
     {
@@ -28,33 +30,34 @@ internal sealed class BatchProcessor
 
     public async Task<BatchResult> ProcessAsync(IReadOnlyList<IncomingMessage> batch, CancellationToken ct)
     {
-        var receipts = new List<Receipt>();
-        var alerts = new List<AlertRow>();
-        int stored = 0, duplicates = 0, evidence = 0;
-
-        // Records per gateway (each gateway has its own enrolled key), twin and status aside.
-        var plan = Plan(batch);
-        foreach (var group in plan.GroupBy(p => p.Message.Name.Gw, StringComparer.Ordinal))
+        var results = new List<BatchResult>();
+        foreach (var group in Plan(batch).GroupBy(p => p.Message.Name.Gw, StringComparer.Ordinal))
         {
             var items = group.ToList();
+            _options.CurrentValue.Enrolled.TryGetValue(group.Key, out var enrolled);
 
             // Chains of a gateway that is not enrolled are never created: its records are evidence only.
-            var chains = _options.CurrentValue.Enrolled.ContainsKey(group.Key)
-                ? items.Where(i => i.Chain is not null).Select(i => i.Chain!.Value).Distinct().ToList()
-                : [];
+            var chains = enrolled is null ? [] : items.Where(i => i.Chain is not null).Select(i => i.Chain!.Value).Distinct().ToList();
             var site = items[0].Message.Name.Site;
-            var result = await _store.WriteAsync(chains, site, session => ProcessGatewayAsync(group.Key, items, session), ct).ConfigureAwait(false);
-            receipts.AddRange(result.Receipts);
-            alerts.AddRange(result.Alerts);
-            stored += result.Stored;
-            duplicates += result.Duplicates;
-            evidence += result.Evidence;
+            var work = new GatewayBatch(this, group.Key, enrolled is null ? null : _verifiers.For(group.Key, enrolled), items, chains);
+            try
+            {
+                results.Add(await _store.WriteAsync(chains, site, work.RunAsync, ct).ConfigureAwait(false));
+            }
+            catch
+            {
+                // Rolled back: the verifier saw records the store did not keep.
+                _verifiers.Forget(group.Key);
+                throw;
+            }
         }
 
-        return new BatchResult(receipts, alerts, stored, duplicates, evidence);
+        return new BatchResult(
+            [.. results.SelectMany(r => r.Receipts)], [.. results.SelectMany(r => r.Alerts)],
+            results.Sum(r => r.Stored), results.Sum(r => r.Duplicates), results.Sum(r => r.Evidence));
     }
 
-    private List<PlannedMessage> Plan(IReadOnlyList<IncomingMessage> batch)
+    private static List<PlannedMessage> Plan(IReadOnlyList<IncomingMessage> batch)
     {
         var list = new List<PlannedMessage>(batch.Count);
         foreach (var m in batch)
@@ -83,106 +86,213 @@ internal sealed class BatchProcessor
         return list;
     }
 
-    private async Task<BatchResult> ProcessGatewayAsync(string gw, List<PlannedMessage> items, IWriteSession session)
+    private static string AlertKindFor(string? problem) => problem switch
     {
-        var now = _time.GetUtcNow();
-        var alerts = new List<AlertRow>();
-        var receipts = new List<Receipt>();
-        int stored = 0, duplicates = 0, evidence = 0;
-        var rejected = new Dictionary<ChainId, long>();
-        var resend = new HashSet<ChainId>();
-        _options.CurrentValue.Enrolled.TryGetValue(gw, out var enrolled);
+        VerifierProblems.UnenrolledKey => AlertKind.UnenrolledSigner,
+        VerifierProblems.SignerMismatch => AlertKind.BadSignature,
+        VerifierProblems.BrokenLink => AlertKind.BrokenLink,
+        VerifierProblems.Fork => AlertKind.Fork,
+        not null when problem.StartsWith(VerifierProblems.BadSig, StringComparison.Ordinal) => AlertKind.BadSignature,
+        _ => AlertKind.Rejected,
+    };
 
-        async Task Reject(PlannedMessage p, string problem, string alertKind)
+    internal sealed record PlannedMessage(IncomingMessage Message, RecordHeader? Header, ChainId? Chain, string? Problem);
+
+    /// <summary>One gateway's messages inside one transaction.</summary>
+    private sealed class GatewayBatch
+    {
+        private readonly BatchProcessor _owner;
+        private readonly string _gw;
+        private readonly List<PlannedMessage> _items;
+        private readonly List<ChainId> _chains;
+        private readonly ChainVerification? _verifier;
+        private readonly List<AlertRow> _alerts = [];
+        private readonly List<Receipt> _receipts = [];
+        private readonly Dictionary<ChainId, long> _rejected = [];
+        private readonly HashSet<ChainId> _resend = [];
+        private readonly HashSet<ChainId> _unenrolledBefore = [];
+        private IWriteSession _session = null!;
+        private DateTimeOffset _now;
+        private int _stored;
+        private int _duplicates;
+        private int _evidence;
+
+        public GatewayBatch(BatchProcessor owner, string gw, ChainVerification? verifier, List<PlannedMessage> items, List<ChainId> chains)
         {
-            await session.AddEvidenceAsync(new EvidenceRow(now, p.Message.Topic, p.Message.Name.Gw, problem, p.Message.Payload)).ConfigureAwait(false);
-            var alert = new AlertRow(now, alertKind, p.Message.Name.Gw, p.Header?.Lane, p.Header?.Epoch, p.Header?.Seq, problem);
-            await session.AddAlertAsync(alert).ConfigureAwait(false);
-            alerts.Add(alert);
-            evidence++;
-            if (p.Chain is { } c)
-            {
-                rejected[c] = rejected.GetValueOrDefault(c) + 1;
-            }
+            _owner = owner;
+            _gw = gw;
+            _items = items;
+            _chains = chains;
+            _verifier = verifier;
         }
 
-        var chains = items.Where(i => i.Chain is not null).Select(i => i.Chain!.Value).Distinct().ToList();
-        var verifier = enrolled is null ? null : new ChainVerification(enrolled);
-        if (verifier is not null)
+        public async Task<BatchResult> RunAsync(IWriteSession session)
         {
-            foreach (var chain in chains)
+            _session = session;
+            _now = _owner._time.GetUtcNow();
+            foreach (var chain in _chains)
             {
-                verifier.Import(session.Chain(chain));
+                _verifier!.Import(session.Chain(chain));
+                if (_verifier.Figures(chain).Unenrolled)
+                {
+                    _unenrolledBefore.Add(chain);
+                }
             }
+
+            foreach (var p in _items)
+            {
+                await OneAsync(p).ConfigureAwait(false);
+            }
+
+            foreach (var chain in _chains)
+            {
+                await ConcludeAsync(chain).ConfigureAwait(false);
+            }
+
+            return new BatchResult(_receipts, _alerts, _stored, _duplicates, _evidence);
         }
 
-        foreach (var p in items)
+        private async Task OneAsync(PlannedMessage p)
         {
             if (p.Message.Name.Leaf is TopicLeaf.TwinReported or TopicLeaf.Status)
             {
-                await ApplyGatewayDocumentAsync(p.Message, session, now).ConfigureAwait(false);
-                continue;
+                await GatewayDocuments.ApplyAsync(p.Message, _session, _now).ConfigureAwait(false);
+                return;
             }
 
             if (p.Problem is not null)
             {
-                await Reject(p, p.Problem, p.Problem.StartsWith("topic-mismatch", StringComparison.Ordinal) ? AlertKind.TopicMismatch : AlertKind.Rejected).ConfigureAwait(false);
-                continue;
+                await RejectAsync(p, p.Problem, p.Problem.StartsWith("topic-mismatch", StringComparison.Ordinal) ? AlertKind.TopicMismatch : AlertKind.Rejected, null).ConfigureAwait(false);
+                return;
             }
 
-            if (verifier is null)
+            if (_verifier is null)
             {
-                await Reject(p, $"not-enrolled: gateway '{gw}' has no enrolled address (Ingest:Enrolled:{gw})", AlertKind.UnenrolledGateway).ConfigureAwait(false);
-                continue;
+                await RejectAsync(p, $"not-enrolled: gateway '{_gw}' has no enrolled address (Ingest:Enrolled:{_gw})", AlertKind.UnenrolledGateway, null).ConfigureAwait(false);
+                return;
             }
 
             var header = p.Header!;
-            var chainId = p.Chain!.Value;
-            var outcome = verifier.Add(p.Message.Payload);
+            var chain = p.Chain!.Value;
+            var outcome = _verifier.Add(p.Message.Payload);
             switch (outcome.Status)
             {
+                case VerificationStatus.New when _unenrolledBefore.Contains(chain):
+                    await RejectAsync(p, $"{VerifierProblems.UnenrolledKey}: the chain's genesis key is not the address enrolled for '{_gw}'", null, outcome.Hash).ConfigureAwait(false);
+                    break;
                 case VerificationStatus.New:
-                    var row = new RecordRow(chainId, header.Seq, outcome.Hash, header.Kind, p.Message.Name.Site, header.Ts, header.Patient, header.Code, p.Message.Payload, now);
-                    if (await session.TryInsertRecordAsync(row).ConfigureAwait(false))
+                    await StoreAsync(p, outcome.Hash).ConfigureAwait(false);
+                    break;
+                case VerificationStatus.Duplicate:
+                    await DuplicateAsync(chain, header).ConfigureAwait(false);
+                    break;
+                case VerificationStatus.Fork:
+                    await RejectAsync(p, $"fork: seq {header.Seq} already holds another record", AlertKind.Fork, outcome.Hash).ConfigureAwait(false);
+                    break;
+                case VerificationStatus.Rejected when outcome.Problem == VerifierProblems.BeyondWindow:
+                    // Too far ahead to hold: not evidence of anything, the gateway resends it (unreceipted).
+                    break;
+                case VerificationStatus.Rejected when outcome.Problem == VerifierProblems.BehindWindow:
+                    // Older than the verifier remembers: the store decides between repeat and fork.
+                    var stored = await _session.StoredHashesAsync(chain, header.Seq, header.Seq).ConfigureAwait(false);
+                    if (stored.TryGetValue(header.Seq, out var h) && h == outcome.Hash)
                     {
-                        stored++;
-                        await OnStoredAsync(session, chainId, header, now, alerts).ConfigureAwait(false);
+                        await DuplicateAsync(chain, header).ConfigureAwait(false);
                     }
                     else
                     {
-                        duplicates++;
+                        await RejectAsync(p, $"fork: seq {header.Seq} (behind the verifier's window) holds another record", AlertKind.Fork, outcome.Hash).ConfigureAwait(false);
                     }
 
-                    break;
-                case VerificationStatus.Duplicate:
-                    duplicates++;
-                    if (header.Seq <= session.Chain(chainId).ReceiptedThrough)
-                    {
-                        resend.Add(chainId);
-                        var replay = new AlertRow(now, AlertKind.Replay, gw, header.Lane, header.Epoch, header.Seq, "a record already stored, verified and receipted arrived again");
-                        await session.AddAlertAsync(replay).ConfigureAwait(false);
-                        alerts.Add(replay);
-                    }
-
-                    break;
-                case VerificationStatus.Fork:
-                    await Reject(p, $"fork: seq {header.Seq} already holds another record (this one hashes to {outcome.Hash})", AlertKind.Fork).ConfigureAwait(false);
                     break;
                 default:
-                    await Reject(p, outcome.Problem ?? "rejected by the verifier", AlertKindFor(outcome.Problem)).ConfigureAwait(false);
+                    await RejectAsync(p, outcome.Problem ?? "rejected by the verifier", AlertKindFor(outcome.Problem), outcome.Hash).ConfigureAwait(false);
                     break;
             }
         }
 
-        foreach (var chainId in verifier is null ? [] : chains)
+        private async Task StoreAsync(PlannedMessage p, string hash)
         {
-            var before = session.Chain(chainId);
-            var figures = verifier!.Figures(chainId);
+            var h = p.Header!;
+            var chain = p.Chain!.Value;
+            var row = new RecordRow(chain, h.Seq, hash, h.Kind, p.Message.Name.Site, h.Ts, h.Patient, h.Code, p.Message.Payload, _now);
+            if (!await _session.TryInsertRecordAsync(row).ConfigureAwait(false))
+            {
+                // The verifier took it as new but the seq is taken: keep it as a variant; ConcludeAsync swaps if it links.
+                await RejectAsync(p, $"fork: seq {h.Seq} already holds another stored record", AlertKind.Fork, hash).ConfigureAwait(false);
+                return;
+            }
+
+            _stored++;
+            var chainRow = _session.Chain(chain);
+            if (h.Kind == "checkpoint")
+            {
+                _session.SetChain(chainRow with { LastCheckpointAt = _now });
+            }
+            else if (h.Kind == "genesis")
+            {
+                _session.SetChain(chainRow with { GenesisReason = h.GenesisReason });
+                await AlertAsync(AlertKind.NewEpoch, chain, 0, $"new epoch, reason: {h.GenesisReason ?? "not stated"}").ConfigureAwait(false);
+            }
+        }
+
+        private async Task DuplicateAsync(ChainId chain, RecordHeader header)
+        {
+            _duplicates++;
+            if (header.Seq <= _session.Chain(chain).ReceiptedThrough)
+            {
+                // A repeat of what was receipted: a replay, or a gateway that missed its receipt.
+                _resend.Add(chain);
+                await AlertAsync(AlertKind.Replay, chain, header.Seq, "a record already stored, verified and receipted arrived again").ConfigureAwait(false);
+            }
+        }
+
+        private async Task RejectAsync(PlannedMessage p, string problem, string? alertKind, string? hash)
+        {
+            var m = p.Message;
+            await _session.AddEvidenceAsync(new EvidenceRow(_now, m.Topic, m.Name.Gw, problem, m.Payload)
+            {
+                Chain = p.Chain,
+                Seq = p.Header?.Seq,
+                Hash = hash,
+            }).ConfigureAwait(false);
+            _evidence++;
+            if (p.Chain is { } c)
+            {
+                _rejected[c] = _rejected.GetValueOrDefault(c) + 1;
+            }
+
+            if (alertKind is not null)
+            {
+                var alert = new AlertRow(_now, alertKind, m.Name.Gw, p.Header?.Lane, p.Header?.Epoch, p.Header?.Seq, problem);
+                await _session.AddAlertAsync(alert).ConfigureAwait(false);
+                _alerts.Add(alert);
+            }
+        }
+
+        private async Task AlertAsync(string kind, ChainId chain, long? seq, string detail)
+        {
+            var alert = new AlertRow(_now, kind, chain.Gw, chain.Lane, chain.Epoch, seq, detail);
+            await _session.AddAlertAsync(alert).ConfigureAwait(false);
+            _alerts.Add(alert);
+        }
+
+        private async Task ConcludeAsync(ChainId chain)
+        {
+            var before = _session.Chain(chain);
+            var figures = _verifier!.Figures(chain);
+            if (figures.Unenrolled && !_unenrolledBefore.Contains(chain))
+            {
+                var moved = await MoveToEvidenceAsync(chain).ConfigureAwait(false);
+                await AlertAsync(AlertKind.UnenrolledSigner, chain, 0, $"{VerifierProblems.UnenrolledKey}: genesis key is not the address enrolled for '{chain.Gw}'; {moved} records kept as evidence").ConfigureAwait(false);
+            }
+
+            var verifiedThrough = figures.Unenrolled ? -1 : await ConfirmStoredAsync(chain, before.VerifiedThrough, figures.VerifiedThrough).ConfigureAwait(false);
             var after = before with
             {
-                VerifierState = verifier.Export(chainId),
+                VerifierState = _verifier.Export(chain),
                 Received = figures.Received,
-                VerifiedThrough = figures.VerifiedThrough,
+                VerifiedThrough = verifiedThrough,
                 Verified = figures.Verified,
                 Pending = figures.Pending,
                 Missing = figures.Missing,
@@ -191,85 +301,110 @@ internal sealed class BatchProcessor
                 BadSignatures = figures.BadSignatures,
                 BrokenLinks = figures.BrokenLinks,
                 GapCovered = figures.GapCovered,
-                Rejected = before.Rejected + rejected.GetValueOrDefault(chainId),
-                MissingSince = figures.Missing == 0 ? null : before.MissingSince ?? now,
+                Rejected = before.Rejected + _rejected.GetValueOrDefault(chain),
+                MissingSince = figures.Missing == 0 ? null : before.MissingSince ?? _now,
                 GapAlerted = figures.Missing != 0 && before.GapAlerted,
-                FirstSeenAt = before.Received == 0 && before.FirstSeenAt == DateTimeOffset.UnixEpoch ? now : before.FirstSeenAt,
+                FirstSeenAt = before.Received == 0 && before.FirstSeenAt == DateTimeOffset.UnixEpoch ? _now : before.FirstSeenAt,
             };
 
-            // Counters the verifier found worse than before, for what no per-record alert said already.
-            await CounterAlertAsync(session, alerts, now, chainId, AlertKind.BrokenLink, before.BrokenLinks, after.BrokenLinks).ConfigureAwait(false);
-            await CounterAlertAsync(session, alerts, now, chainId, AlertKind.BadSignature, before.BadSignatures, after.BadSignatures).ConfigureAwait(false);
+            // Counters the verifier found worse, when no per-record alert in this batch said so already.
+            await CounterAlertAsync(chain, AlertKind.BrokenLink, before.BrokenLinks, after.BrokenLinks).ConfigureAwait(false);
+            await CounterAlertAsync(chain, AlertKind.BadSignature, before.BadSignatures, after.BadSignatures).ConfigureAwait(false);
+
             // A gateway resending receipted records did not get the receipt: send it again.
-            if (after.VerifiedThrough > before.ReceiptedThrough || (resend.Contains(chainId) && after.ReceiptedThrough >= 0))
+            if (after.VerifiedThrough > before.ReceiptedThrough || (_resend.Contains(chain) && before.ReceiptedThrough >= 0))
             {
-                receipts.Add(new Receipt(before.Site, chainId.Gw, chainId.Lane, chainId.Epoch, after.VerifiedThrough));
-                after = after with { ReceiptedThrough = after.VerifiedThrough };
+                _receipts.Add(new Receipt(before.Site, chain.Gw, chain.Lane, chain.Epoch, Math.Max(after.VerifiedThrough, before.ReceiptedThrough)));
+                after = after with { ReceiptedThrough = Math.Max(after.VerifiedThrough, before.ReceiptedThrough) };
             }
 
-            session.SetChain(after);
+            _session.SetChain(after);
         }
 
-        return new BatchResult(receipts, alerts, stored, duplicates, evidence);
-    }
-
-    private static async Task OnStoredAsync(IWriteSession session, ChainId chainId, RecordHeader header, DateTimeOffset now, List<AlertRow> alerts)
-    {
-        var row = session.Chain(chainId);
-        if (header.Kind == "checkpoint")
+        /// <summary>
+        /// How far the chain is verified *and stored as linked*: every newly verified seq must hold
+        /// the record the verifier linked there. A fork variant that linked takes its seq back from
+        /// the evidence; where the linked record is not stored, verification stops short of it.
+        /// </summary>
+        private async Task<long> ConfirmStoredAsync(ChainId chain, long from, long to)
         {
-            session.SetChain(row with { LastCheckpointAt = now });
-        }
-        else if (header.Kind == "genesis")
-        {
-            session.SetChain(row with { GenesisReason = header.GenesisReason });
-            var alert = new AlertRow(now, AlertKind.NewEpoch, chainId.Gw, chainId.Lane, chainId.Epoch, 0, $"new epoch, reason: {header.GenesisReason ?? "not stated"}");
-            await session.AddAlertAsync(alert).ConfigureAwait(false);
-            alerts.Add(alert);
-        }
-    }
-
-    private static async Task CounterAlertAsync(IWriteSession session, List<AlertRow> alerts, DateTimeOffset now, ChainId chain, string kind, long before, long after)
-    {
-        if (after <= before || alerts.Any(a => a.Kind == kind && a.Gw == chain.Gw && a.Lane == chain.Lane && a.Epoch == chain.Epoch))
-        {
-            return;
-        }
-
-        var alert = new AlertRow(now, kind, chain.Gw, chain.Lane, chain.Epoch, null, $"{kind}: the verifier counts {after} (was {before})");
-        await session.AddAlertAsync(alert).ConfigureAwait(false);
-        alerts.Add(alert);
-    }
-
-    private static string AlertKindFor(string? problem) => problem switch
-    {
-        null => AlertKind.Rejected,
-        _ when problem.Contains("enrol", StringComparison.OrdinalIgnoreCase) || problem.Contains("signer", StringComparison.OrdinalIgnoreCase) => AlertKind.UnenrolledSigner,
-        _ when problem.Contains("sig", StringComparison.OrdinalIgnoreCase) => AlertKind.BadSignature,
-        _ when problem.Contains("link", StringComparison.OrdinalIgnoreCase) || problem.Contains("prev", StringComparison.OrdinalIgnoreCase) => AlertKind.BrokenLink,
-        _ => AlertKind.Rejected,
-    };
-
-    private static async Task ApplyGatewayDocumentAsync(IncomingMessage m, IWriteSession session, DateTimeOffset now)
-    {
-        var current = await session.GatewayAsync(m.Name.Gw).ConfigureAwait(false) ?? new GatewayRow { Gw = m.Name.Gw, Site = m.Name.Site, UpdatedAt = now };
-        var text = Encoding.UTF8.GetString(m.Payload);
-        if (m.Name.Leaf == TopicLeaf.Status)
-        {
-            if (GatewayDocuments.IsJsonObject(text))
+            if (to <= from)
             {
-                await session.SetGatewayAsync(current with { Status = text, UpdatedAt = now, Site = m.Name.Site }).ConfigureAwait(false);
+                return Math.Min(from, to);
             }
 
-            return;
+            var linked = _verifier!.Linked(chain);
+            var stored = await _session.StoredHashesAsync(chain, from + 1, to).ConfigureAwait(false);
+            for (var seq = from + 1; seq <= to; seq++)
+            {
+                var hasLinked = linked.TryGetValue(seq, out var linkedHash);
+                if (hasLinked && linkedHash is null)
+                {
+                    continue; // passed on a gap statement's word: nothing to store
+                }
+
+                stored.TryGetValue(seq, out var storedHash);
+                if (!hasLinked && storedHash is not null)
+                {
+                    continue; // older than the verifier's memory of links; stored, and verified by it
+                }
+
+                if (storedHash is not null && storedHash == linkedHash)
+                {
+                    continue;
+                }
+
+                if (linkedHash is not null && await _session.FindVariantAsync(chain, seq, linkedHash).ConfigureAwait(false) is { } variant
+                    && RecordHeader.TryParse(variant.Payload, out var h, out _))
+                {
+                    var displaced = (await _session.RecordsAsync(chain, seq, seq).ConfigureAwait(false)).FirstOrDefault();
+                    await _session.ReplaceRecordAsync(new RecordRow(chain, seq, linkedHash, h!.Kind, _session.Chain(chain).Site, h.Ts, h.Patient, h.Code, variant.Payload, _now)).ConfigureAwait(false);
+                    if (displaced is not null)
+                    {
+                        await _session.AddEvidenceAsync(new EvidenceRow(_now, $"(stored {chain} seq {seq})", chain.Gw, "superseded: not the record the verified chain links", displaced.Payload)
+                        {
+                            Chain = chain,
+                            Seq = seq,
+                            Hash = displaced.Hash,
+                        }).ConfigureAwait(false);
+                    }
+
+                    continue;
+                }
+
+                return seq - 1;
+            }
+
+            return to;
         }
 
-        // Reported twins are retained and re-delivered: only a higher version replaces the last one.
-        if (GatewayDocuments.TryReportedVersion(text, m.Name.Gw, out var version) && version > current.ReportedVersion)
+        private async Task<int> MoveToEvidenceAsync(ChainId chain)
         {
-            await session.SetGatewayAsync(current with { Reported = text, ReportedVersion = version, UpdatedAt = now, Site = m.Name.Site }).ConfigureAwait(false);
+            var rows = await _session.RecordsAsync(chain, 0, long.MaxValue).ConfigureAwait(false);
+            foreach (var r in rows)
+            {
+                await _session.AddEvidenceAsync(new EvidenceRow(_now, $"(stored {chain} seq {r.Seq})", chain.Gw, VerifierProblems.UnenrolledKey, r.Payload)
+                {
+                    Chain = chain,
+                    Seq = r.Seq,
+                    Hash = r.Hash,
+                }).ConfigureAwait(false);
+            }
+
+            await _session.DeleteRecordsAsync(chain).ConfigureAwait(false);
+            _stored -= rows.Count(r => r.ReceivedAt == _now);
+            _evidence += rows.Count;
+            return rows.Count;
+        }
+
+        private async Task CounterAlertAsync(ChainId chain, string kind, long before, long after)
+        {
+            if (after <= before || _alerts.Exists(a => a.Kind == kind && a.Gw == chain.Gw && a.Lane == chain.Lane && a.Epoch == chain.Epoch))
+            {
+                return;
+            }
+
+            await AlertAsync(kind, chain, null, $"{kind}: the verifier counts {after} (was {before})").ConfigureAwait(false);
         }
     }
-
-    private sealed record PlannedMessage(IncomingMessage Message, RecordHeader? Header, ChainId? Chain, string? Problem);
 }

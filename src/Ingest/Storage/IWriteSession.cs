@@ -15,6 +15,17 @@ internal interface IWriteSession
 
     Task AddEvidenceAsync(EvidenceRow evidence);
 
+    /// <summary>Seq to hash of the records stored for a chain in [fromSeq, toSeq].</summary>
+    Task<IReadOnlyDictionary<long, string>> StoredHashesAsync(ChainId chain, long fromSeq, long toSeq);
+
+    /// <summary>A fork variant kept as evidence: same chain and seq, this hash.</summary>
+    Task<EvidenceRow?> FindVariantAsync(ChainId chain, long seq, string hash);
+
+    /// <summary>Puts this record at its seq, replacing whatever was stored there.</summary>
+    Task ReplaceRecordAsync(RecordRow record);
+
+    Task DeleteRecordsAsync(ChainId chain);
+
     Task AddAlertAsync(AlertRow alert);
 
     Task<GatewayRow?> GatewayAsync(string gw);

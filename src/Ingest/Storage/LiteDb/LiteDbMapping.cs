@@ -22,6 +22,7 @@ internal static class LiteDbMapping
         db.GetCollection(Records).EnsureIndex("patient");
         db.GetCollection(Records).EnsureIndex("gw");
         db.GetCollection(Chains).EnsureIndex("gw");
+        db.GetCollection(Evidence).EnsureIndex("hash");
     }
 
     public static string ChainKey(ChainId id) => $"{id.Gw}|{id.Lane}|{id.Epoch}";
@@ -116,12 +117,19 @@ internal static class LiteDbMapping
         ["gw"] = e.Gw is null ? BsonValue.Null : new BsonValue(e.Gw),
         ["problem"] = e.Problem,
         ["payload"] = e.Payload,
+        ["lane"] = e.Chain is { } c ? c.Lane : BsonValue.Null,
+        ["epoch"] = e.Chain is { } c2 ? c2.Epoch : BsonValue.Null,
+        ["seq"] = e.Seq is { } seq ? new BsonValue(seq) : BsonValue.Null,
+        ["hash"] = e.Hash is null ? BsonValue.Null : new BsonValue(e.Hash),
     };
 
     public static EvidenceRow ToEvidence(BsonDocument d) =>
         new(Time(d["at"]) ?? DateTimeOffset.UnixEpoch, d["topic"].AsString, d["gw"].IsNull ? null : d["gw"].AsString, d["problem"].AsString, d["payload"].AsBinary)
         {
             Id = d["_id"].AsInt64,
+            Chain = d["gw"].IsNull || d["lane"].IsNull || d["epoch"].IsNull ? null : new ChainId(d["gw"].AsString, d["lane"].AsString, d["epoch"].AsString),
+            Seq = d["seq"].IsNull ? null : d["seq"].AsInt64,
+            Hash = d["hash"].IsNull ? null : d["hash"].AsString,
         };
 
     public static BsonDocument FromAlert(AlertRow a) => new()

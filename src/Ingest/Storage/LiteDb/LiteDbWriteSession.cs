@@ -47,6 +47,30 @@ internal sealed class LiteDbWriteSession : IWriteSession
         return Task.CompletedTask;
     }
 
+    public Task<IReadOnlyDictionary<long, string>> StoredHashesAsync(ChainId chain, long fromSeq, long toSeq) =>
+        Task.FromResult((IReadOnlyDictionary<long, string>)_db.GetCollection(LiteDbMapping.Records)
+            .Find(Query.Between("_id", LiteDbMapping.RecordId(chain, fromSeq), LiteDbMapping.RecordId(chain, toSeq)))
+            .ToDictionary(d => d["seq"].AsInt64, d => d["hash"].AsString));
+
+    public Task<EvidenceRow?> FindVariantAsync(ChainId chain, long seq, string hash)
+    {
+        var doc = _db.GetCollection(LiteDbMapping.Evidence).Find(Query.EQ("hash", hash))
+            .FirstOrDefault(d => d["gw"] == chain.Gw && d["lane"] == chain.Lane && d["epoch"] == chain.Epoch && d["seq"] == seq);
+        return Task.FromResult(doc is null ? null : LiteDbMapping.ToEvidence(doc));
+    }
+
+    public Task ReplaceRecordAsync(RecordRow record)
+    {
+        _db.GetCollection(LiteDbMapping.Records).Upsert(LiteDbMapping.FromRecord(record));
+        return Task.CompletedTask;
+    }
+
+    public Task DeleteRecordsAsync(ChainId chain)
+    {
+        _db.GetCollection(LiteDbMapping.Records).DeleteMany(Query.Between("_id", LiteDbMapping.RecordId(chain, 0), LiteDbMapping.RecordId(chain, long.MaxValue)));
+        return Task.CompletedTask;
+    }
+
     public Task AddAlertAsync(AlertRow alert)
     {
         _db.GetCollection(LiteDbMapping.Alerts, BsonAutoId.Int64).Insert(LiteDbMapping.FromAlert(alert));

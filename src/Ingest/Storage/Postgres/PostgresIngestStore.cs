@@ -85,15 +85,13 @@ internal sealed class PostgresIngestStore : IIngestStore
 
     public Task<IReadOnlyList<AlertRow>> AlertsAsync(long afterId, int limit, CancellationToken ct) =>
         QueryAsync("SELECT id, at, kind, gw, lane, epoch, seq, detail FROM ingest_alerts WHERE id > $1 ORDER BY id LIMIT $2",
-            r => new AlertRow(new DateTimeOffset(r.GetDateTime(1)), r.GetString(2), r.GetString(3),
+            r => new AlertRow(new DateTimeOffset(DateTime.SpecifyKind(r.GetDateTime(1), DateTimeKind.Utc)), r.GetString(2), r.GetString(3),
                 r.IsDBNull(4) ? null : r.GetString(4), r.IsDBNull(5) ? null : r.GetString(5),
                 r.IsDBNull(6) ? null : r.GetInt64(6), r.GetString(7))
             { Id = r.GetInt64(0) }, ct, afterId, limit);
 
     public Task<IReadOnlyList<EvidenceRow>> EvidenceAsync(int limit, CancellationToken ct) =>
-        QueryAsync("SELECT id, at, topic, gw, problem, payload FROM ingest_evidence ORDER BY id LIMIT $1",
-            r => new EvidenceRow(new DateTimeOffset(r.GetDateTime(1)), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetString(4), r.GetFieldValue<byte[]>(5))
-            { Id = r.GetInt64(0) }, ct, limit);
+        QueryAsync($"SELECT {PostgresSchema.EvidenceColumns} FROM ingest_evidence ORDER BY id LIMIT $1", PostgresRows.Evidence, ct, limit);
 
     public async Task<long> RecordCountAsync(CancellationToken ct)
     {

@@ -41,6 +41,15 @@ internal static class PostgresRows
         r.GetFieldValue<byte[]>(10),
         Time(r, 11) ?? DateTimeOffset.UnixEpoch);
 
+    public static EvidenceRow Evidence(NpgsqlDataReader r) =>
+        new(Time(r, 1) ?? DateTimeOffset.UnixEpoch, r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetString(4), r.GetFieldValue<byte[]>(5))
+        {
+            Id = r.GetInt64(0),
+            Chain = r.IsDBNull(3) || r.IsDBNull(6) || r.IsDBNull(7) ? null : new ChainId(r.GetString(3), r.GetString(6), r.GetString(7)),
+            Seq = r.IsDBNull(8) ? null : r.GetInt64(8),
+            Hash = r.IsDBNull(9) ? null : r.GetString(9),
+        };
+
     public static GatewayRow Gateway(NpgsqlDataReader r) => new()
     {
         Gw = r.GetString(0),

@@ -31,7 +31,9 @@ internal static class PostgresSchema
         CREATE INDEX IF NOT EXISTS ingest_records_checkpoints ON ingest_records (gw, lane, epoch, seq) WHERE kind = 'checkpoint';
         CREATE TABLE IF NOT EXISTS ingest_evidence (
             id bigserial PRIMARY KEY, at timestamptz NOT NULL, topic text NOT NULL, gw text NULL,
-            problem text NOT NULL, payload bytea NOT NULL);
+            problem text NOT NULL, payload bytea NOT NULL,
+            lane text NULL, epoch text NULL, seq bigint NULL, hash text NULL);
+        CREATE INDEX IF NOT EXISTS ingest_evidence_variant ON ingest_evidence (gw, lane, epoch, seq) WHERE seq IS NOT NULL;
         CREATE TABLE IF NOT EXISTS ingest_alerts (
             id bigserial PRIMARY KEY, at timestamptz NOT NULL, kind text NOT NULL, gw text NOT NULL,
             lane text NULL, epoch text NULL, seq bigint NULL, detail text NOT NULL);
@@ -44,6 +46,8 @@ internal static class PostgresSchema
         "gw, lane, epoch, site, verifier_state, received, verified_through, verified, pending, missing, duplicates, forks, bad_sigs, broken_links, gap_covered, rejected, receipted_through, last_checkpoint_at, missing_since, gap_alerted, first_seen_at, genesis_reason";
 
     public const string RecordColumns = "gw, lane, epoch, seq, hash, kind, site, ts, patient, code, payload, received_at";
+
+    public const string EvidenceColumns = "id, at, topic, gw, problem, payload, lane, epoch, seq, hash";
 
     public const string GatewayColumns = "gw, site, reported, reported_version, status, updated_at, silent_alerted";
 }

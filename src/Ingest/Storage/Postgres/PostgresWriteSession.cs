@@ -70,10 +70,7 @@ internal sealed class PostgresWriteSession : IWriteSession
 
     public async Task<IReadOnlyList<RecordRow>> RecordsAsync(ChainId chain, long fromSeq, long toSeq)
     {
-        await using var cmd = Command($"SELECT {PostgresSchema.RecordColumns} FROM ingest_records WHERE gw = $1 AND lane = $2 AND epoch = $3 AND seq BETWEEN $4 AND $5 ORDER BY seq");
-        cmd.Parameters.AddWithValue(chain.Gw);
-        cmd.Parameters.AddWithValue(chain.Lane);
-        cmd.Parameters.AddWithValue(chain.Epoch);
+        await using var cmd = ChainCommand($"SELECT {PostgresSchema.RecordColumns} FROM ingest_records WHERE gw = $1 AND lane = $2 AND epoch = $3 AND seq BETWEEN $4 AND $5 ORDER BY seq", chain);
         cmd.Parameters.AddWithValue(fromSeq);
         cmd.Parameters.AddWithValue(toSeq);
         var list = new List<RecordRow>();
@@ -88,12 +85,60 @@ internal sealed class PostgresWriteSession : IWriteSession
 
     public async Task AddEvidenceAsync(EvidenceRow e)
     {
-        await using var cmd = Command("INSERT INTO ingest_evidence (at, topic, gw, problem, payload) VALUES ($1, $2, $3, $4, $5)");
+        await using var cmd = Command("INSERT INTO ingest_evidence (at, topic, gw, problem, payload, lane, epoch, seq, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
         cmd.Parameters.AddWithValue(e.At.ToUniversalTime());
         cmd.Parameters.AddWithValue(e.Topic);
         cmd.Parameters.AddWithValue((object?)e.Gw ?? DBNull.Value);
         cmd.Parameters.AddWithValue(e.Problem);
         cmd.Parameters.AddWithValue(e.Payload);
+        cmd.Parameters.AddWithValue((object?)e.Chain?.Lane ?? DBNull.Value);
+        cmd.Parameters.AddWithValue((object?)e.Chain?.Epoch ?? DBNull.Value);
+        cmd.Parameters.AddWithValue((object?)e.Seq ?? DBNull.Value);
+        cmd.Parameters.AddWithValue((object?)e.Hash ?? DBNull.Value);
+        await cmd.ExecuteNonQueryAsync(_ct).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyDictionary<long, string>> StoredHashesAsync(ChainId chain, long fromSeq, long toSeq)
+    {
+        await using var cmd = ChainCommand("SELECT seq, hash FROM ingest_records WHERE gw = $1 AND lane = $2 AND epoch = $3 AND seq BETWEEN $4 AND $5", chain);
+        cmd.Parameters.AddWithValue(fromSeq);
+        cmd.Parameters.AddWithValue(toSeq);
+        var map = new Dictionary<long, string>();
+        await using var reader = await cmd.ExecuteReaderAsync(_ct).ConfigureAwait(false);
+        while (await reader.ReadAsync(_ct).ConfigureAwait(false))
+        {
+            map[reader.GetInt64(0)] = reader.GetString(1);
+        }
+
+        return map;
+    }
+
+    public async Task<EvidenceRow?> FindVariantAsync(ChainId chain, long seq, string hash)
+    {
+        await using var cmd = ChainCommand($"SELECT {PostgresSchema.EvidenceColumns} FROM ingest_evidence WHERE gw = $1 AND lane = $2 AND epoch = $3 AND seq = $4 AND hash = $5 LIMIT 1", chain);
+        cmd.Parameters.AddWithValue(seq);
+        cmd.Parameters.AddWithValue(hash);
+        await using var reader = await cmd.ExecuteReaderAsync(_ct).ConfigureAwait(false);
+        return await reader.ReadAsync(_ct).ConfigureAwait(false) ? PostgresRows.Evidence(reader) : null;
+    }
+
+    public async Task ReplaceRecordAsync(RecordRow record)
+    {
+        await using (var delete = ChainCommand("DELETE FROM ingest_records WHERE gw = $1 AND lane = $2 AND epoch = $3 AND seq = $4", record.Chain))
+        {
+            delete.Parameters.AddWithValue(record.Seq);
+            await delete.ExecuteNonQueryAsync(_ct).ConfigureAwait(false);
+        }
+
+        if (!await TryInsertRecordAsync(record).ConfigureAwait(false))
+        {
+            throw new InvalidOperationException($"Record {record.Chain} seq {record.Seq} could not be replaced.");
+        }
+    }
+
+    public async Task DeleteRecordsAsync(ChainId chain)
+    {
+        await using var cmd = ChainCommand("DELETE FROM ingest_records WHERE gw = $1 AND lane = $2 AND epoch = $3", chain);
         await cmd.ExecuteNonQueryAsync(_ct).ConfigureAwait(false);
     }
 
@@ -151,4 +196,13 @@ internal sealed class PostgresWriteSession : IWriteSession
     }
 
     private NpgsqlCommand Command(string sql) => new(sql, _conn, _tx);
+
+    private NpgsqlCommand ChainCommand(string sql, ChainId chain)
+    {
+        var cmd = Command(sql);
+        cmd.Parameters.AddWithValue(chain.Gw);
+        cmd.Parameters.AddWithValue(chain.Lane);
+        cmd.Parameters.AddWithValue(chain.Epoch);
+        return cmd;
+    }
 }
