@@ -18,10 +18,13 @@ internal sealed class TestMqttClient : IAsyncDisposable
 
     public ConcurrentQueue<(string Topic, string Lane, string Epoch, long Seq)> Receipts { get; } = new();
 
+    /// <summary>Runs on each receipt before the gateway learns of it: (gw, lane, epoch, seq).</summary>
+    public Func<string, string, string, long, Task>? OnReceipt { get; set; }
+
     public static async Task<TestMqttClient> ConnectAsync(int port)
     {
         var c = new TestMqttClient();
-        c._client.ApplicationMessageReceivedAsync += e =>
+        c._client.ApplicationMessageReceivedAsync += async e =>
         {
             var topic = e.ApplicationMessage.Topic;
             using var doc = JsonDocument.Parse(e.ApplicationMessage.Payload.ToArray());
@@ -30,12 +33,15 @@ internal sealed class TestMqttClient : IAsyncDisposable
             var seq = doc.RootElement.GetProperty("seq").GetInt64();
             c.Receipts.Enqueue((topic, lane, epoch, seq));
             var gw = topic.Split('/')[^2];
+            if (c.OnReceipt is { } check)
+            {
+                await check(gw, lane, epoch, seq);
+            }
+
             if (c._gateways.TryGetValue(gw, out var g))
             {
                 g.OnReceipt(lane == "alarm" ? Lane.Alarm : Lane.Telemetry, epoch, seq);
             }
-
-            return Task.CompletedTask;
         };
         var options = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithProtocolVersion(MqttProtocolVersion.V500)
             .WithClientId($"test-gw-{Guid.NewGuid():N}").WithCleanStart(true).Build();
