@@ -26,6 +26,9 @@ internal abstract class RegisterMapI2cDevice(int busId, int address) : I2cDevice
 
     public int Transfers { get; private set; }
 
+    /// <summary>Bytes read since the register pointer was last set (for word-oriented SMBus chips).</summary>
+    protected int ByteIndex { get; private set; }
+
     public bool Disposed { get; private set; }
 
     public byte this[byte register]
@@ -42,6 +45,7 @@ internal abstract class RegisterMapI2cDevice(int busId, int address) : I2cDevice
             for (var i = 0; i < buffer.Length; i++)
             {
                 buffer[i] = Garbage ?? ReadRegister(_pointer);
+                ByteIndex++;
                 _pointer = NextPointer(_pointer);
             }
         }
@@ -58,6 +62,7 @@ internal abstract class RegisterMapI2cDevice(int busId, int address) : I2cDevice
             }
 
             _pointer = buffer[0];
+            ByteIndex = 0;
             for (var i = 1; i < buffer.Length; i++)
             {
                 WriteRegister(_pointer, buffer[i]);

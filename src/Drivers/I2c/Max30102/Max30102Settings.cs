@@ -1,47 +1,5 @@
 namespace EdgeTwin.Drivers.I2c.Max30102;
 
-/// <summary>SPO2_SR, register 0x0A bits 4:2.</summary>
-internal enum Max30102SampleRate : byte
-{
-    Sps50 = 0,
-    Sps100 = 1,
-    Sps200 = 2,
-    Sps400 = 3,
-    Sps800 = 4,
-    Sps1000 = 5,
-    Sps1600 = 6,
-    Sps3200 = 7,
-}
-
-/// <summary>LED_PW, register 0x0A bits 1:0; the pulse width sets the ADC resolution (15-18 bit).</summary>
-internal enum Max30102PulseWidth : byte
-{
-    Us69 = 0,
-    Us118 = 1,
-    Us215 = 2,
-    Us411 = 3,
-}
-
-/// <summary>SPO2_ADC_RGE, register 0x0A bits 6:5: full scale in nA.</summary>
-internal enum Max30102AdcRange : byte
-{
-    Na2048 = 0,
-    Na4096 = 1,
-    Na8192 = 2,
-    Na16384 = 3,
-}
-
-/// <summary>SMP_AVE, register 0x08 bits 7:5: samples averaged per FIFO entry.</summary>
-internal enum Max30102Averaging : byte
-{
-    None = 0,
-    Of2 = 1,
-    Of4 = 2,
-    Of8 = 3,
-    Of16 = 4,
-    Of32 = 5,
-}
-
 /// <summary>How the pulse oximeter is set up. Defaults: 400 sps averaged by 4 = 100 Hz, 411 us (18 bit), 4096 nA, 7.2 mA.</summary>
 internal sealed record Max30102Settings(
     Max30102SampleRate SampleRate = Max30102SampleRate.Sps400,
