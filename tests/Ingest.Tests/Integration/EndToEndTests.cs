@@ -79,6 +79,10 @@ public sealed class EndToEndTests
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, (await ingest.Http.GetAsync($"/api/patients/{g1.Patient}/observations?since=yesterday")).StatusCode);
         Assert.Equal(System.Net.HttpStatusCode.NotFound, (await ingest.Http.GetAsync("/api/twins/nobody")).StatusCode);
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, (await ingest.Http.GetAsync("/api/twins/Not_A_Name")).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, (await ingest.Http.GetAsync("/api/alerts?limit=0")).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await ingest.Http.GetAsync("/api/patients/p-nobody/twin")).StatusCode);
+        var patientTwin = (await ingest.Http.GetFromJsonAsync<JsonObject>($"/api/patients/{g1.Patient}/twin"))!;
+        Assert.Equal(g1.Gw, (string)patientTwin["gateways"]![0]!);
         gateways.ForEach(g => g.Dispose());
     }
 

@@ -32,4 +32,14 @@ public sealed class RecordHeaderTests
         Assert.Null(h);
         Assert.StartsWith("malformed", problem, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void InvalidUtf8_OrTooDeep_IsRefusedNotThrown()
+    {
+        Assert.False(RecordHeader.TryParse([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d], out _, out var p1));
+        Assert.StartsWith("malformed", p1, StringComparison.Ordinal);
+        var deep = Encoding.UTF8.GetBytes(new string('[', 500) + new string(']', 500));
+        Assert.False(RecordHeader.TryParse(deep, out _, out var p2));
+        Assert.StartsWith("malformed", p2, StringComparison.Ordinal);
+    }
 }
