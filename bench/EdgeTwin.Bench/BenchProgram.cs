@@ -2,8 +2,9 @@ namespace EdgeTwin.Bench;
 
 internal static class BenchProgram
 {
-    public static int Main(string[] args)
+    public static async Task<int> Main(string[] args)
     {
+        // Load runners first; everything else is BenchmarkDotNet.
         if (args is ["telemetry-scale"])
         {
             return Telemetry.TelemetryScaleCheck.Run(Console.Out);
@@ -20,6 +21,11 @@ internal static class BenchProgram
         {
             Inference.InferenceLatency.Run(rest);
             return 0;
+        }
+
+        if (args.Length > 0 && args[0] == "ingest-load")
+        {
+            return await Ingest.IngestLoad.RunAsync(args[1..]).ConfigureAwait(false);
         }
 
         BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(BenchProgram).Assembly).Run(args);

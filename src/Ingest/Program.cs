@@ -1,3 +1,4 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
+using EdgeTwin.Ingest;
+
+await using var app = IngestHost.Create(args);
 await app.RunAsync().ConfigureAwait(false);

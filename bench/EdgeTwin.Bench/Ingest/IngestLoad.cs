@@ -1,0 +1,160 @@
+namespace EdgeTwin.Bench.Ingest;
+
+using System.Diagnostics;
+using System.Globalization;
+using EdgeTwin.Ingest.Options;
+using EdgeTwin.Ingest.Processing;
+using EdgeTwin.Ingest.Storage;
+using EdgeTwin.Ingest.Storage.LiteDb;
+using EdgeTwin.Ingest.Storage.Postgres;
+using EdgeTwin.Ingest.Topics;
+using EdgeTwin.Telemetry.Chain;
+using EdgeTwin.Telemetry.Records;
+using EdgeTwin.Telemetry.Signing;
+using Microsoft.Extensions.Options;
+
+/// <summary>
+/// Ingest load runner (docs/benchmarks.md "Ingest"): records verified and stored per second by the
+/// batch processor (the whole ingest minus the broker), per backend, with 1 or 2 workers on one
+/// store, and memory per 1,000 tracked chains. Pre-generates signed chains so only the ingest is timed.
+/// Usage: ingest-load [litedb|postgres:CONNECTION] [gateways=20] [records-per-gateway=2000] [workers=1]
+/// </summary>
+internal static class IngestLoad
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var storage = args.Length > 0 ? args[0] : "litedb";
+        var gateways = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20;
+        var perGateway = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 2000;
+        var workers = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 1;
+        if (storage == "memory")
+        {
+            MeasureMemory(gateways);
+            return 0;
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        var options = new IngestOptions();
+        var streams = new List<List<IncomingMessage>>();
+        for (var i = 0; i < gateways; i++)
+        {
+            using var key = GatewayKey.Generate();
+            var gw = $"bench-{i:D4}";
+            options.Enrolled[gw] = key.Address;
+            streams.Add(Produce(gw, key, perGateway, now));
+        }
+
+        var dir = Directory.CreateTempSubdirectory("edgetwin-bench-").FullName;
+        var stores = new List<IIngestStore>();
+        for (var w = 0; w < workers; w++)
+        {
+            IIngestStore store = storage == "litedb" ? new LiteDbIngestStore(dir) : new PostgresIngestStore(storage["postgres:".Length..]);
+            await store.InitializeAsync(default);
+            stores.Add(store);
+        }
+
+        var total = streams.Sum(s => s.Count);
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var sw = Stopwatch.StartNew();
+
+        // Each worker takes every workers-th gateway, as a shared subscription spreads gateways.
+        await Task.WhenAll(Enumerable.Range(0, workers).Select(w => Task.Run(async () =>
+        {
+            var processor = new BatchProcessor(stores[w], new Monitor(options), TimeProvider.System);
+            var mine = streams.Where((_, i) => i % workers == w).ToList();
+            var cursor = 0;
+            var share = Math.Max(1, 256 / Math.Max(1, mine.Count));
+            while (mine.Any(s => cursor < s.Count))
+            {
+                // A batch interleaves gateways, as a broker delivers them.
+                var batch = mine.SelectMany(s => s.Skip(cursor).Take(share)).ToList();
+                cursor += share;
+                await processor.ProcessAsync(batch, default);
+            }
+        })));
+        sw.Stop();
+        var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
+        var verified = (await stores[0].ChainsAsync(null, default)).Sum(c => c.VerifiedThrough + 1);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"ingest-load storage={storage.Split(':')[0]} workers={workers} gateways={gateways} records={total} verified={verified} seconds={sw.Elapsed.TotalSeconds:F2} records/s={total / sw.Elapsed.TotalSeconds:F0} cpu-seconds={cpuSeconds:F2} records/cpu-s={total / cpuSeconds:F0} load={File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
+        foreach (var s in stores)
+        {
+            await s.DisposeAsync();
+        }
+
+        Directory.Delete(dir, recursive: true);
+        return verified == 0 ? 1 : 0;
+    }
+
+    private static List<IncomingMessage> Produce(string gw, GatewayKey key, int count, DateTimeOffset now)
+    {
+        var topic = $"edgetwin/v1/bench/{gw}/telemetry";
+        TopicName.TryParse("edgetwin/v1", topic, out var name);
+        var w = ChainWriter.StartNew(gw, Lane.Telemetry, key, CheckpointPolicy.Default, GenesisReason.FirstStart, "bench", now, ClockQuality.Synced, out var genesis);
+        var list = new List<IncomingMessage> { new(topic, name!, genesis.Payload, now) };
+        for (var i = 0; i < count; i++)
+        {
+            list.Add(new(topic, name!, w.AppendObs(new ObsBody("p-" + gw, gw + "-mon", "loinc:8867-4", "/min", now, 0, [60 + (i % 40)]), now, ClockQuality.Synced).Payload, now));
+            if (w.CheckpointIfDue(now, ClockQuality.Synced) is { } cp)
+            {
+                list.Add(new(topic, name!, cp.Payload, now));
+            }
+        }
+
+        list.Add(new(topic, name!, w.Checkpoint(now, ClockQuality.Synced)!.Payload, now));
+        return list;
+    }
+
+    private static void MeasureMemory(int chains)
+    {
+        // Each tracked chain: a verifier with its linked-hash memory and a few held records.
+        var now = DateTimeOffset.UtcNow;
+        using var key = GatewayKey.Generate();
+        var payloads = new List<(string Gw, byte[][] Records)>();
+        for (var i = 0; i < chains; i++)
+        {
+            var gw = $"mem-{i:D5}";
+            var w = ChainWriter.StartNew(gw, Lane.Telemetry, key, CheckpointPolicy.Default, GenesisReason.FirstStart, "bench", now, ClockQuality.Synced, out var genesis);
+            var records = new List<byte[]> { genesis.Payload };
+            for (var n = 0; n < 600; n++)
+            {
+                records.Add(w.AppendObs(new ObsBody("p", "d", "loinc:8867-4", "/min", now, 0, [60]), now, ClockQuality.Synced).Payload);
+                if (w.CheckpointIfDue(now, ClockQuality.Synced) is { } cp)
+                {
+                    records.Add(cp.Payload);
+                }
+            }
+
+            payloads.Add((gw, [.. records]));
+        }
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        var cache = new VerifierCache();
+        foreach (var (gw, records) in payloads)
+        {
+            var v = cache.For(gw, key.Address);
+            foreach (var r in records)
+            {
+                v.Add(r);
+            }
+        }
+
+        var after = GC.GetTotalMemory(forceFullCollection: true);
+        GC.KeepAlive(cache);
+        GC.KeepAlive(payloads);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"ingest-memory chains={chains} bytes-per-1000-chains={(after - before) * 1000.0 / chains:F0} (RecentWindow={ChainVerification.RecentWindow})"));
+    }
+
+    private sealed class Monitor(IngestOptions value) : IOptionsMonitor<IngestOptions>
+    {
+        public IngestOptions CurrentValue => value;
+
+        public IngestOptions Get(string? name) => value;
+
+        public IDisposable? OnChange(Action<IngestOptions, string?> listener) => null;
+    }
+}

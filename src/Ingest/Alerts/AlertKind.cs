@@ -1,0 +1,17 @@
+namespace EdgeTwin.Ingest.Alerts;
+
+/// <summary>Wire ids of alerts (GET /api/alerts <c>kind</c>, metric tag, log text).</summary>
+internal static class AlertKind
+{
+    public const string Fork = "fork";
+    public const string BrokenLink = "broken-link";
+    public const string BadSignature = "bad-signature";
+    public const string UnenrolledSigner = "unenrolled-signer";
+    public const string UnenrolledGateway = "unenrolled-gateway";
+    public const string Rejected = "rejected-record";
+    public const string TopicMismatch = "topic-mismatch";
+    public const string UncoveredGap = "uncovered-gap";
+    public const string NewEpoch = "new-epoch";
+    public const string SilentGateway = "silent-gateway";
+    public const string Replay = "replay";
+}

@@ -1,0 +1,51 @@
+namespace EdgeTwin.Ingest;
+
+using EdgeTwin.Ingest.Alerts;
+using EdgeTwin.Ingest.Fhir;
+using EdgeTwin.Ingest.Metrics;
+using EdgeTwin.Ingest.Monitoring;
+using EdgeTwin.Ingest.Mqtt;
+using EdgeTwin.Ingest.Options;
+using EdgeTwin.Ingest.Processing;
+using EdgeTwin.Ingest.Storage;
+using EdgeTwin.Ingest.Storage.LiteDb;
+using EdgeTwin.Ingest.Storage.Postgres;
+using EdgeTwin.Ingest.Twin;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+/// <summary>Composition of the ingest; Program and the tests share it.</summary>
+internal static class IngestServices
+{
+    public static IServiceCollection AddIngest(this IServiceCollection services)
+    {
+        services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<IngestOptions>, IngestOptionsValidator>();
+        services.AddSingleton<IValidateOptions<IngestOptions>, IngestOptionsSemanticValidator>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.AddSingleton<IngestMetrics>();
+        services.AddSingleton<AlertPublisher>();
+        services.AddSingleton<IIngestStore>(sp => CreateStore(sp.GetRequiredService<IOptions<IngestOptions>>().Value));
+        services.AddHostedService<StoreStartup>();
+        services.AddSingleton<BatchProcessor>();
+        services.AddSingleton<CloudTwinReader>();
+        services.AddSingleton<ObservationBundleBuilder>();
+        services.AddSingleton<MqttIngestWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<MqttIngestWorker>());
+        services.AddSingleton<ChainWatchdog>();
+        services.AddHostedService(sp => sp.GetRequiredService<ChainWatchdog>());
+        return services;
+    }
+
+    internal static IIngestStore CreateStore(IngestOptions options)
+    {
+        if (!StorageSpec.TryParse(options.Storage, out var spec, out var problem))
+        {
+            throw new OptionsValidationException(IngestOptions.Section, typeof(IngestOptions), [problem!]);
+        }
+
+        return spec!.Kind == StorageKind.LiteDb ? new LiteDbIngestStore(spec.Target) : new PostgresIngestStore(spec.Target);
+    }
+}

@@ -1,0 +1,31 @@
+namespace EdgeTwin.Ingest.Metrics;
+
+using System.Diagnostics.Metrics;
+
+/// <summary>Counters named like OpenTelemetry conventions.</summary>
+internal sealed class IngestMetrics
+{
+    public const string MeterName = "EdgeTwin.Ingest";
+
+    private readonly Counter<long> _records;
+    private readonly Counter<long> _alerts;
+    private readonly Counter<long> _receipts;
+    private readonly Counter<long> _evidence;
+
+    public IngestMetrics(IMeterFactory factory)
+    {
+        var meter = factory.Create(MeterName);
+        _records = meter.CreateCounter<long>("edgetwin.ingest.records", "{record}", "Records received, by outcome.");
+        _alerts = meter.CreateCounter<long>("edgetwin.ingest.alerts", "{alert}", "Alerts raised, by kind.");
+        _receipts = meter.CreateCounter<long>("edgetwin.ingest.receipts", "{receipt}", "Receipts published.");
+        _evidence = meter.CreateCounter<long>("edgetwin.ingest.evidence", "{message}", "Messages kept as rejected evidence.");
+    }
+
+    public void Record(string outcome) => _records.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void Alert(string kind) => _alerts.Add(1, new KeyValuePair<string, object?>("kind", kind));
+
+    public void Receipt() => _receipts.Add(1);
+
+    public void Evidence(string problem) => _evidence.Add(1, new KeyValuePair<string, object?>("problem", problem));
+}

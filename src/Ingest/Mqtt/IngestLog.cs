@@ -1,0 +1,24 @@
+namespace EdgeTwin.Ingest.Mqtt;
+
+using Microsoft.Extensions.Logging;
+
+internal static partial class IngestLog
+{
+    [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "Subscribed to {Host}:{Port} as shared group {Group}, prefix {Prefix}, client {ClientId}")]
+    public static partial void Subscribed(ILogger logger, string host, int port, string group, string prefix, string clientId);
+
+    [LoggerMessage(EventId = 7002, Level = LogLevel.Warning, Message = "Broker {Host}:{Port} unavailable; retrying in {Delay}")]
+    public static partial void BrokerUnavailable(ILogger logger, string host, int port, TimeSpan delay, Exception ex);
+
+    [LoggerMessage(EventId = 7003, Level = LogLevel.Warning, Message = "Ignored a message on {Topic}: not a PROTOCOL §2 gateway topic")]
+    public static partial void BadTopic(ILogger logger, string topic);
+
+    [LoggerMessage(EventId = 7004, Level = LogLevel.Debug, Message = "Batch of {Count}: {Stored} stored, {Duplicates} duplicates, {Evidence} evidence, {Receipts} receipts")]
+    public static partial void BatchStored(ILogger logger, int count, int stored, int duplicates, int evidence, int receipts);
+
+    [LoggerMessage(EventId = 7005, Level = LogLevel.Error, Message = "Storing a batch of {Count} failed; nothing acknowledged, retrying in {Delay}")]
+    public static partial void StoreFailed(ILogger logger, int count, TimeSpan delay, Exception ex);
+
+    [LoggerMessage(EventId = 7006, Level = LogLevel.Warning, Message = "Sending {Receipts} receipts / {Acks} acknowledgements failed after commit; they follow on the gateway's resend")]
+    public static partial void SendFailed(ILogger logger, int receipts, int acks, Exception ex);
+}

@@ -1,0 +1,197 @@
+namespace EdgeTwin.Ingest.Mqtt;
+
+using System.Buffers;
+using System.Threading.Channels;
+using EdgeTwin.Ingest.Alerts;
+using EdgeTwin.Ingest.Metrics;
+using EdgeTwin.Ingest.Options;
+using EdgeTwin.Ingest.Processing;
+using EdgeTwin.Ingest.Topics;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+
+/// <summary>
+/// One ingest worker on the broker: an MQTT 5 shared subscription, so the broker spreads gateways'
+/// messages over all workers of the group. A message is acknowledged (PUBACK) only after the batch
+/// holding it committed, and receipts go out only after that commit too.
+/// </summary>
+internal sealed class MqttIngestWorker : BackgroundService
+{
+    private readonly IOptions<IngestOptions> _options;
+    private readonly BatchProcessor _processor;
+    private readonly AlertPublisher _alerts;
+    private readonly IngestMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger<MqttIngestWorker> _logger;
+    private readonly Channel<Pending> _inbox = Channel.CreateBounded<Pending>(new BoundedChannelOptions(4096) { SingleReader = true });
+    private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public MqttIngestWorker(IOptions<IngestOptions> options, BatchProcessor processor, AlertPublisher alerts, IngestMetrics metrics, TimeProvider time, ILogger<MqttIngestWorker> logger)
+    {
+        _options = options;
+        _processor = processor;
+        _alerts = alerts;
+        _metrics = metrics;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>Completes once the first subscription is in place (tests wait on it).</summary>
+    public Task Subscribed => _subscribed.Task;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var o = _options.Value;
+        BrokerAddress.TryParse(o.Broker, out var broker, out _);
+        var clientId = o.ClientId ?? $"edgetwin-ingest-{Guid.NewGuid():N}";
+        using var client = new MqttClientFactory().CreateMqttClient();
+        client.ApplicationMessageReceivedAsync += e => OnMessageAsync(e, stoppingToken);
+        var connectOptions = new MqttClientOptionsBuilder()
+            .WithTcpServer(broker!.Host, broker.Port)
+            .WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithClientId(clientId)
+            .WithCleanStart(true)
+            .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
+            .Build();
+
+        var processing = ProcessLoopAsync(client, stoppingToken);
+        var backoff = TimeSpan.FromMilliseconds(200);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (!client.IsConnected)
+                {
+                    await client.ConnectAsync(connectOptions, stoppingToken).ConfigureAwait(false);
+                    var subscribe = new MqttClientSubscribeOptionsBuilder();
+                    foreach (var filter in TopicName.SharedFilters(o.SharedGroup, o.TopicPrefix))
+                    {
+                        subscribe.WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce);
+                    }
+
+                    await client.SubscribeAsync(subscribe.Build(), stoppingToken).ConfigureAwait(false);
+                    IngestLog.Subscribed(_logger, broker.Host, broker.Port, o.SharedGroup, o.TopicPrefix, clientId);
+                    _subscribed.TrySetResult();
+                    backoff = TimeSpan.FromMilliseconds(200);
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(500), _time, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+#pragma warning disable CA1031 // Any broker failure means: wait and connect again.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                IngestLog.BrokerUnavailable(_logger, broker.Host, broker.Port, backoff, ex);
+                await Task.Delay(backoff, _time, stoppingToken).ConfigureAwait(false);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
+            }
+        }
+
+        _inbox.Writer.TryComplete();
+        await processing.ConfigureAwait(false);
+        if (client.IsConnected)
+        {
+            await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e, CancellationToken ct)
+    {
+        var topic = e.ApplicationMessage.Topic;
+        if (!TopicName.TryParse(_options.Value.TopicPrefix, topic, out var name))
+        {
+            // Matches our filter but not PROTOCOL §2 names (e.g. upper case): nothing to store it under.
+            IngestLog.BadTopic(_logger, topic);
+            _metrics.Record("bad-topic");
+            return;
+        }
+
+        e.AutoAcknowledge = false;
+        var message = new IncomingMessage(topic, name!, e.ApplicationMessage.Payload.ToArray(), _time.GetUtcNow());
+        await _inbox.Writer.WriteAsync(new Pending(message, e), ct).ConfigureAwait(false);
+    }
+
+    private async Task ProcessLoopAsync(IMqttClient client, CancellationToken ct)
+    {
+        var batch = new List<Pending>();
+        var max = _options.Value.BatchSize;
+        try
+        {
+            while (await _inbox.Reader.WaitToReadAsync(ct).ConfigureAwait(false))
+            {
+                while (batch.Count < max && _inbox.Reader.TryRead(out var p))
+                {
+                    batch.Add(p);
+                }
+
+                var result = await ProcessWithRetryAsync(batch, ct).ConfigureAwait(false);
+                _alerts.Published(result.Alerts);
+                await SendAsync(client, result.Receipts, batch, ct).ConfigureAwait(false);
+                batch.Clear();
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Unacknowledged messages are redelivered or resent by their gateway: nothing is lost.
+        }
+    }
+
+    private async Task SendAsync(IMqttClient client, IReadOnlyList<Receipt> receipts, List<Pending> batch, CancellationToken ct)
+    {
+        // What is committed stays committed: a lost receipt is sent again when the gateway resends
+        // (a duplicate of a receipted record re-sends it), a lost PUBACK means a harmless redelivery.
+        try
+        {
+            foreach (var receipt in receipts)
+            {
+                var msg = new MqttApplicationMessageBuilder()
+                    .WithTopic(TopicName.Receipt(_options.Value.TopicPrefix, receipt.Site, receipt.Gw))
+                    .WithPayload(receipt.ToPayload())
+                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                    .Build();
+                await client.PublishAsync(msg, ct).ConfigureAwait(false);
+                _metrics.Receipt();
+            }
+
+            foreach (var p in batch)
+            {
+                await p.Args.AcknowledgeAsync(ct).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            IngestLog.SendFailed(_logger, receipts.Count, batch.Count, ex);
+        }
+    }
+
+    private async Task<BatchResult> ProcessWithRetryAsync(List<Pending> batch, CancellationToken ct)
+    {
+        var delay = TimeSpan.FromMilliseconds(100);
+        while (true)
+        {
+            try
+            {
+                var result = await _processor.ProcessAsync(batch.Select(p => p.Message).ToList(), ct).ConfigureAwait(false);
+                IngestLog.BatchStored(_logger, batch.Count, result.Stored, result.Duplicates, result.Evidence, result.Receipts.Count);
+                return result;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                // The store is down or a transaction failed: nothing was committed, nothing acknowledged.
+                IngestLog.StoreFailed(_logger, batch.Count, delay, ex);
+                await Task.Delay(delay, _time, ct).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+            }
+        }
+    }
+
+    private sealed record Pending(IncomingMessage Message, MqttApplicationMessageReceivedEventArgs Args);
+}

@@ -1,0 +1,52 @@
+namespace EdgeTwin.Ingest.Options;
+
+using System.ComponentModel.DataAnnotations;
+
+/// <summary>
+/// The <c>Ingest</c> settings. Names are part of the operator contract (issue 7): scripts rely on
+/// <c>Ingest:Broker</c>, <c>Ingest:TopicPrefix</c>, <c>Ingest:SharedGroup</c>, <c>Ingest:Storage</c>
+/// and <c>Ingest:Enrolled:&lt;gateway name&gt;</c>.
+/// </summary>
+public sealed class IngestOptions
+{
+    public const string Section = "Ingest";
+
+    /// <summary><c>mqtt://host:port</c>.</summary>
+    [Required]
+    public string Broker { get; set; } = "mqtt://127.0.0.1:1883";
+
+    [Required]
+    [RegularExpression("^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$", ErrorMessage = "Ingest:TopicPrefix must be topic levels without wildcards, e.g. edgetwin/v1.")]
+    public string TopicPrefix { get; set; } = "edgetwin/v1";
+
+    /// <summary>MQTT 5 shared-subscription group; every worker of one ingest uses the same one.</summary>
+    [Required]
+    [RegularExpression("^[A-Za-z0-9_-]{1,64}$", ErrorMessage = "Ingest:SharedGroup must be 1-64 of [A-Za-z0-9_-].")]
+    public string SharedGroup { get; set; } = "edgetwin-ingest";
+
+    /// <summary><c>litedb:PATH</c> (one worker) or <c>postgres:CONNECTION</c> (several).</summary>
+    [Required]
+    public string Storage { get; set; } = "litedb:./ingest-data";
+
+    /// <summary>Gateway name to its enrolled signer address.</summary>
+    public Dictionary<string, string> Enrolled { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>MQTT client id of this worker; unique per worker (defaults to a random one).</summary>
+    public string? ClientId { get; set; }
+
+    /// <summary>Missing seqs not covered by a gap statement for this long raise an alert.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "7.00:00:00")]
+    public TimeSpan GapTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>A gateway whose chains brought no checkpoint for this long raises an alert.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "7.00:00:00")]
+    public TimeSpan SilentAfter { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How often the watchdog looks for uncovered gaps and silent gateways.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
+    public TimeSpan WatchInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Most messages stored in one transaction.</summary>
+    [Range(1, 10_000)]
+    public int BatchSize { get; set; } = 256;
+}

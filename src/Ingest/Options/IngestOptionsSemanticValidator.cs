@@ -1,0 +1,43 @@
+namespace EdgeTwin.Ingest.Options;
+
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+
+/// <summary>Checks that need parsing: broker address, storage spec, enrolment entries.</summary>
+internal sealed partial class IngestOptionsSemanticValidator : IValidateOptions<IngestOptions>
+{
+    public ValidateOptionsResult Validate(string? name, IngestOptions options)
+    {
+        var failures = new List<string>();
+        if (!BrokerAddress.TryParse(options.Broker, out _, out var brokerProblem))
+        {
+            failures.Add(brokerProblem!);
+        }
+
+        if (!StorageSpec.TryParse(options.Storage, out _, out var storageProblem))
+        {
+            failures.Add(storageProblem!);
+        }
+
+        foreach (var (gw, address) in options.Enrolled)
+        {
+            if (!GatewayName().IsMatch(gw))
+            {
+                failures.Add($"Ingest:Enrolled:{gw}: a gateway name is [a-z0-9-]{{1,64}}.");
+            }
+
+            if (!Address().IsMatch(address ?? string.Empty))
+            {
+                failures.Add($"Ingest:Enrolled:{gw}: '{address}' is not an address (0x + 40 hex digits).");
+            }
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    [GeneratedRegex("^[a-z0-9-]{1,64}$")]
+    internal static partial Regex GatewayName();
+
+    [GeneratedRegex("^0[xX][0-9a-fA-F]{40}$")]
+    private static partial Regex Address();
+}

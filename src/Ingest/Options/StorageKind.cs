@@ -1,0 +1,7 @@
+namespace EdgeTwin.Ingest.Options;
+
+internal enum StorageKind
+{
+    LiteDb,
+    Postgres,
+}

@@ -1,0 +1,85 @@
+namespace EdgeTwin.Ingest.Processing;
+
+using System.Text.Json;
+using EdgeTwin.Ingest.Storage;
+using EdgeTwin.Telemetry.Records;
+using EdgeTwin.Telemetry.Verification;
+
+/// <summary>
+/// The Telemetry <see cref="StreamVerifier"/> of one gateway. Chain states come from their locked
+/// rows; a state this instance exported itself and that is still the stored one is not imported
+/// again (cheaper, and import does not restore everything: see docs/ingest.md). Only a genesis key
+/// equal to the gateway's enrolled address (Ingest:Enrolled:&lt;gw&gt;) can verify.
+/// </summary>
+internal sealed class ChainVerification
+{
+    // The ingest re-checks older records against its store, so a short memory of links suffices
+    // and keeps the persisted state small (about 80 bytes per remembered seq).
+    public const int RecentWindow = 512;
+
+    private readonly StreamVerifier _verifier;
+    private readonly Dictionary<ChainId, string?> _exported = [];
+
+    public ChainVerification(string enrolledAddress)
+    {
+        EnrolledAddress = enrolledAddress;
+        _verifier = new StreamVerifier(new VerifierOptions { EnrolledAddresses = [enrolledAddress], RecentWindow = RecentWindow });
+    }
+
+    public string EnrolledAddress { get; }
+
+    public static ChainKey Key(ChainId id) => new(id.Gw, id.Lane == "alarm" ? Lane.Alarm : Lane.Telemetry, id.Epoch);
+
+    public void Import(ChainRow row)
+    {
+        if (_exported.TryGetValue(row.Id, out var mine) && mine == row.VerifierState)
+        {
+            return;
+        }
+
+        if (row.VerifierState is { } json)
+        {
+            _verifier.ImportChain(JsonSerializer.Deserialize<ChainVerifierState>(json)
+                ?? throw new InvalidDataException($"Stored verifier state of {row.Id} is empty."));
+        }
+    }
+
+    public VerifyOutcome Add(byte[] payload)
+    {
+        var o = _verifier.Add(payload);
+        var status = o.Status switch
+        {
+            RecordStatus.New => VerificationStatus.New,
+            RecordStatus.Duplicate => VerificationStatus.Duplicate,
+            RecordStatus.Fork => VerificationStatus.Fork,
+            _ => VerificationStatus.Rejected,
+        };
+        return new VerifyOutcome(status, o.Hash ?? string.Empty, o.Problem);
+    }
+
+    public ChainFigures Figures(ChainId id)
+    {
+        var key = Key(id);
+        var r = _verifier.Report().FirstOrDefault(c => c.Chain == key);
+        return r is null
+            ? new ChainFigures(0, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, false)
+            : new ChainFigures(r.Received, r.VerifiedThrough, r.Verified, r.Pending, r.Missing, r.Duplicates, r.Forks, r.BadSigs, r.BrokenLinks, r.GapCovered, r.UnknownSigner, r.UnknownSigner > 0);
+    }
+
+    /// <summary>Hashes of the records the verifier linked into the chain, by seq (null: passed by a gap statement).</summary>
+    public IReadOnlyDictionary<long, string?> Linked(ChainId id)
+    {
+        var key = Key(id);
+        return _verifier.Report().Any(c => c.Chain == key)
+            ? _verifier.ExportChain(key).Recent.ToDictionary(p => p.Key, p => p.Value)
+            : new Dictionary<long, string?>();
+    }
+
+    public string? Export(ChainId id)
+    {
+        var key = Key(id);
+        var state = _verifier.Report().Any(c => c.Chain == key) ? JsonSerializer.Serialize(_verifier.ExportChain(key)) : null;
+        _exported[id] = state;
+        return state;
+    }
+}

@@ -1,0 +1,58 @@
+namespace EdgeTwin.Ingest.Processing;
+
+using System.Globalization;
+using System.Text.Json;
+
+/// <summary>
+/// The members the ingest needs before verification (to find and lock the chain) and for queries
+/// afterwards. Only reads; the verifier decides whether the record is any good.
+/// </summary>
+internal sealed record RecordHeader(string Gw, string Lane, string Epoch, long Seq, string Kind, DateTimeOffset? Ts, string? Patient, string? Code, string? GenesisReason)
+{
+    public static bool TryParse(ReadOnlySpan<byte> payload, out RecordHeader? header, out string? problem)
+    {
+        header = null;
+        try
+        {
+            var reader = new Utf8JsonReader(payload);
+            using var doc = JsonDocument.ParseValue(ref reader);
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                problem = "malformed: not a JSON object";
+                return false;
+            }
+
+            if (!Str(root, "gw", out var gw) || !Str(root, "lane", out var lane) || !Str(root, "epoch", out var epoch) || !Str(root, "kind", out var kind)
+                || !root.TryGetProperty("seq", out var seqEl) || !seqEl.TryGetInt64(out var seq) || seq < 0)
+            {
+                problem = "malformed: gw, lane, epoch, seq or kind missing or of the wrong type";
+                return false;
+            }
+
+            DateTimeOffset? ts = Str(root, "ts", out var tsText) && DateTimeOffset.TryParse(tsText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : null;
+            string? patient = null, code = null, reason = null;
+            if (root.TryGetProperty("body", out var body) && body.ValueKind == JsonValueKind.Object)
+            {
+                _ = Str(body, "patient", out patient);
+                _ = Str(body, "code", out code);
+                _ = Str(body, "reason", out reason);
+            }
+
+            header = new RecordHeader(gw!, lane!, epoch!, seq, kind!, ts, patient, code, kind == "genesis" ? reason : null);
+            problem = null;
+            return true;
+        }
+        catch (JsonException e)
+        {
+            problem = $"malformed: {e.Message}";
+            return false;
+        }
+    }
+
+    private static bool Str(JsonElement obj, string name, out string? value)
+    {
+        value = obj.TryGetProperty(name, out var el) && el.ValueKind == JsonValueKind.String ? el.GetString() : null;
+        return value is not null;
+    }
+}

@@ -1,0 +1,9 @@
+namespace EdgeTwin.Ingest.Processing;
+
+internal enum VerificationStatus
+{
+    New,
+    Duplicate,
+    Fork,
+    Rejected,
+}

@@ -1,0 +1,3 @@
+namespace EdgeTwin.Ingest.Processing;
+
+internal sealed record VerifyOutcome(VerificationStatus Status, string Hash, string? Problem);

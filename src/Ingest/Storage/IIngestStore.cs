@@ -1,0 +1,37 @@
+namespace EdgeTwin.Ingest.Storage;
+
+/// <summary>
+/// Where the ingest keeps records, chain state, evidence, alerts and gateway facts. Two backends:
+/// LiteDB (embedded, one worker) and PostgreSQL (several workers).
+/// </summary>
+internal interface IIngestStore : IAsyncDisposable
+{
+    string Backend { get; }
+
+    Task InitializeAsync(CancellationToken ct);
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in one transaction with the rows of <paramref name="chains"/>
+    /// created if absent and locked (no other worker can change them until it ends). When the task
+    /// completes the transaction is committed and on disk: only then may a receipt be sent.
+    /// </summary>
+    Task<T> WriteAsync<T>(IReadOnlyCollection<ChainId> chains, string site, Func<IWriteSession, Task<T>> work, CancellationToken ct);
+
+    Task<IReadOnlyList<ChainRow>> ChainsAsync(string? gw, CancellationToken ct);
+
+    Task<GatewayRow?> GatewayAsync(string gw, CancellationToken ct);
+
+    Task<IReadOnlyList<GatewayRow>> GatewaysAsync(CancellationToken ct);
+
+    /// <summary>Records whose seq is verified, ordered by chain then seq.</summary>
+    Task<IReadOnlyList<RecordRow>> VerifiedRecordsAsync(RecordQuery query, CancellationToken ct);
+
+    /// <summary>Checkpoint records of a chain with seq in [fromSeq, toSeq].</summary>
+    Task<IReadOnlyList<RecordRow>> CheckpointsAsync(ChainId chain, long fromSeq, long toSeq, CancellationToken ct);
+
+    Task<IReadOnlyList<AlertRow>> AlertsAsync(long afterId, int limit, CancellationToken ct);
+
+    Task<IReadOnlyList<EvidenceRow>> EvidenceAsync(int limit, CancellationToken ct);
+
+    Task<long> RecordCountAsync(CancellationToken ct);
+}

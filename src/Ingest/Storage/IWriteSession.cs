@@ -1,0 +1,34 @@
+namespace EdgeTwin.Ingest.Storage;
+
+/// <summary>The inside of one <see cref="IIngestStore.WriteAsync"/> transaction.</summary>
+internal interface IWriteSession
+{
+    /// <summary>The locked row of a chain named in the call (a fresh one when it was new).</summary>
+    ChainRow Chain(ChainId id);
+
+    void SetChain(ChainRow row);
+
+    /// <summary>False when a record with this (gw, lane, epoch, seq) is already stored; nothing changes then.</summary>
+    Task<bool> TryInsertRecordAsync(RecordRow record);
+
+    Task<IReadOnlyList<RecordRow>> RecordsAsync(ChainId chain, long fromSeq, long toSeq);
+
+    Task AddEvidenceAsync(EvidenceRow evidence);
+
+    /// <summary>Seq to hash of the records stored for a chain in [fromSeq, toSeq].</summary>
+    Task<IReadOnlyDictionary<long, string>> StoredHashesAsync(ChainId chain, long fromSeq, long toSeq);
+
+    /// <summary>A fork variant kept as evidence: same chain and seq, this hash.</summary>
+    Task<EvidenceRow?> FindVariantAsync(ChainId chain, long seq, string hash);
+
+    /// <summary>Puts this record at its seq, replacing whatever was stored there.</summary>
+    Task ReplaceRecordAsync(RecordRow record);
+
+    Task DeleteRecordsAsync(ChainId chain);
+
+    Task AddAlertAsync(AlertRow alert);
+
+    Task<GatewayRow?> GatewayAsync(string gw);
+
+    Task SetGatewayAsync(GatewayRow row);
+}

@@ -1,0 +1,100 @@
+namespace EdgeTwin.Ingest.Storage.LiteDb;
+
+using LiteDB;
+
+/// <summary>One transaction on the LiteDB store; the store's gate already excludes other writers.</summary>
+internal sealed class LiteDbWriteSession : IWriteSession
+{
+    private readonly LiteDatabase _db;
+    private readonly LockedChains _chains = new();
+
+    public LiteDbWriteSession(LiteDatabase db, IReadOnlyCollection<ChainId> chains, string site)
+    {
+        _db = db;
+        var col = db.GetCollection(LiteDbMapping.Chains);
+        foreach (var id in chains.Distinct())
+        {
+            var doc = col.FindById(LiteDbMapping.ChainKey(id));
+            _chains.Loaded(doc is null ? ChainRow.Fresh(id, site, DateTimeOffset.UnixEpoch) : LiteDbMapping.ToChain(doc), isNew: doc is null);
+        }
+    }
+
+    public ChainRow Chain(ChainId id) => _chains.Get(id);
+
+    public void SetChain(ChainRow row) => _chains.Set(row);
+
+    public Task<bool> TryInsertRecordAsync(RecordRow record)
+    {
+        var col = _db.GetCollection(LiteDbMapping.Records);
+        var id = LiteDbMapping.RecordId(record.Chain, record.Seq);
+        if (col.FindById(id) is not null)
+        {
+            return Task.FromResult(false);
+        }
+
+        col.Insert(LiteDbMapping.FromRecord(record));
+        return Task.FromResult(true);
+    }
+
+    public Task<IReadOnlyList<RecordRow>> RecordsAsync(ChainId chain, long fromSeq, long toSeq) =>
+        Task.FromResult((IReadOnlyList<RecordRow>)_db.GetCollection(LiteDbMapping.Records)
+            .Find(Query.Between("_id", LiteDbMapping.RecordId(chain, fromSeq), LiteDbMapping.RecordId(chain, toSeq)))
+            .Select(LiteDbMapping.ToRecord).OrderBy(r => r.Seq).ToList());
+
+    public Task AddEvidenceAsync(EvidenceRow evidence)
+    {
+        _db.GetCollection(LiteDbMapping.Evidence, BsonAutoId.Int64).Insert(LiteDbMapping.FromEvidence(evidence));
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyDictionary<long, string>> StoredHashesAsync(ChainId chain, long fromSeq, long toSeq) =>
+        Task.FromResult((IReadOnlyDictionary<long, string>)_db.GetCollection(LiteDbMapping.Records)
+            .Find(Query.Between("_id", LiteDbMapping.RecordId(chain, fromSeq), LiteDbMapping.RecordId(chain, toSeq)))
+            .ToDictionary(d => d["seq"].AsInt64, d => d["hash"].AsString));
+
+    public Task<EvidenceRow?> FindVariantAsync(ChainId chain, long seq, string hash)
+    {
+        var doc = _db.GetCollection(LiteDbMapping.Evidence).Find(Query.EQ("hash", hash))
+            .FirstOrDefault(d => d["gw"] == chain.Gw && d["lane"] == chain.Lane && d["epoch"] == chain.Epoch && d["seq"] == seq);
+        return Task.FromResult(doc is null ? null : LiteDbMapping.ToEvidence(doc));
+    }
+
+    public Task ReplaceRecordAsync(RecordRow record)
+    {
+        _db.GetCollection(LiteDbMapping.Records).Upsert(LiteDbMapping.FromRecord(record));
+        return Task.CompletedTask;
+    }
+
+    public Task DeleteRecordsAsync(ChainId chain)
+    {
+        _db.GetCollection(LiteDbMapping.Records).DeleteMany(Query.Between("_id", LiteDbMapping.RecordId(chain, 0), LiteDbMapping.RecordId(chain, long.MaxValue)));
+        return Task.CompletedTask;
+    }
+
+    public Task AddAlertAsync(AlertRow alert)
+    {
+        _db.GetCollection(LiteDbMapping.Alerts, BsonAutoId.Int64).Insert(LiteDbMapping.FromAlert(alert));
+        return Task.CompletedTask;
+    }
+
+    public Task<GatewayRow?> GatewayAsync(string gw)
+    {
+        var doc = _db.GetCollection(LiteDbMapping.Gateways).FindById(gw);
+        return Task.FromResult(doc is null ? null : LiteDbMapping.ToGateway(doc));
+    }
+
+    public Task SetGatewayAsync(GatewayRow row)
+    {
+        _db.GetCollection(LiteDbMapping.Gateways).Upsert(LiteDbMapping.FromGateway(row));
+        return Task.CompletedTask;
+    }
+
+    public void Flush()
+    {
+        var col = _db.GetCollection(LiteDbMapping.Chains);
+        foreach (var row in _chains.Dirty)
+        {
+            col.Upsert(LiteDbMapping.FromChain(row));
+        }
+    }
+}

@@ -1,0 +1,124 @@
+namespace EdgeTwin.Ingest.Storage.Postgres;
+
+using Npgsql;
+
+/// <summary>
+/// The backend for several workers. Each batch is one transaction that first locks its chain rows
+/// (created if absent) in a fixed order with SELECT ... FOR UPDATE, so two workers can never both
+/// accept different records at one seq; the records' primary key backs that up. A commit returns
+/// after PostgreSQL has flushed its WAL (synchronous_commit), which is what a receipt needs.
+/// </summary>
+internal sealed class PostgresIngestStore : IIngestStore
+{
+    private readonly NpgsqlDataSource _source;
+
+    public PostgresIngestStore(string connectionString) => _source = NpgsqlDataSource.Create(connectionString);
+
+    public string Backend => "postgres";
+
+    public async Task InitializeAsync(CancellationToken ct)
+    {
+        await using var conn = await _source.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using var tx = await conn.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await using (var lockCmd = new NpgsqlCommand("SELECT pg_advisory_xact_lock($1)", conn, tx))
+        {
+            lockCmd.Parameters.AddWithValue(PostgresSchema.AdvisoryLock);
+            await lockCmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+
+        await using (var create = new NpgsqlCommand(PostgresSchema.Create, conn, tx))
+        {
+            await create.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+    }
+
+    public async Task<T> WriteAsync<T>(IReadOnlyCollection<ChainId> chains, string site, Func<IWriteSession, Task<T>> work, CancellationToken ct)
+    {
+        await using var conn = await _source.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using var tx = await conn.BeginTransactionAsync(ct).ConfigureAwait(false);
+        var session = new PostgresWriteSession(conn, tx, ct);
+        await session.LockChainsAsync(chains, site).ConfigureAwait(false);
+        var result = await work(session).ConfigureAwait(false);
+        await session.FlushAsync().ConfigureAwait(false);
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+        return result;
+    }
+
+    public async Task<IReadOnlyList<ChainRow>> ChainsAsync(string? gw, CancellationToken ct)
+    {
+        var sql = $"SELECT {PostgresSchema.ChainColumns} FROM ingest_chains WHERE ($1::text IS NULL OR gw = $1) ORDER BY gw, lane, epoch";
+        return await QueryAsync(sql, PostgresRows.Chain, ct, (object?)gw ?? DBNull.Value).ConfigureAwait(false);
+    }
+
+    public async Task<GatewayRow?> GatewayAsync(string gw, CancellationToken ct)
+    {
+        var rows = await QueryAsync($"SELECT {PostgresSchema.GatewayColumns} FROM ingest_gateways WHERE gw = $1", PostgresRows.Gateway, ct, gw).ConfigureAwait(false);
+        return rows.Count == 0 ? null : rows[0];
+    }
+
+    public Task<IReadOnlyList<GatewayRow>> GatewaysAsync(CancellationToken ct) =>
+        QueryAsync($"SELECT {PostgresSchema.GatewayColumns} FROM ingest_gateways ORDER BY gw", PostgresRows.Gateway, ct);
+
+    public async Task<IReadOnlyList<RecordRow>> VerifiedRecordsAsync(RecordQuery query, CancellationToken ct)
+    {
+        // Newest `limit` verified rows, returned oldest first.
+        var sql = $"""
+            SELECT * FROM (
+              SELECT {Prefixed("r", PostgresSchema.RecordColumns)} FROM ingest_records r
+              JOIN ingest_chains c ON c.gw = r.gw AND c.lane = r.lane AND c.epoch = r.epoch
+              WHERE r.seq <= c.verified_through
+                AND ($1::text IS NULL OR r.patient = $1) AND ($2::text IS NULL OR r.gw = $2)
+                AND ($3::timestamptz IS NULL OR r.ts >= $3) AND ($4::text IS NULL OR r.kind = $4)
+              ORDER BY r.ts DESC NULLS LAST, r.seq DESC LIMIT $5) x
+            ORDER BY gw, lane, epoch, seq
+            """;
+        return await QueryAsync(sql, PostgresRows.Record, ct,
+            (object?)query.Patient ?? DBNull.Value, (object?)query.Gw ?? DBNull.Value,
+            (object?)query.Since?.ToUniversalTime() ?? DBNull.Value, (object?)query.Kind ?? DBNull.Value, query.Limit).ConfigureAwait(false);
+    }
+
+    public Task<IReadOnlyList<RecordRow>> CheckpointsAsync(ChainId chain, long fromSeq, long toSeq, CancellationToken ct) =>
+        QueryAsync($"SELECT {PostgresSchema.RecordColumns} FROM ingest_records WHERE gw = $1 AND lane = $2 AND epoch = $3 AND seq BETWEEN $4 AND $5 AND kind = 'checkpoint' ORDER BY seq",
+            PostgresRows.Record, ct, chain.Gw, chain.Lane, chain.Epoch, fromSeq, toSeq);
+
+    public Task<IReadOnlyList<AlertRow>> AlertsAsync(long afterId, int limit, CancellationToken ct) =>
+        QueryAsync("SELECT id, at, kind, gw, lane, epoch, seq, detail FROM ingest_alerts WHERE id > $1 ORDER BY id LIMIT $2",
+            r => new AlertRow(new DateTimeOffset(DateTime.SpecifyKind(r.GetDateTime(1), DateTimeKind.Utc)), r.GetString(2), r.GetString(3),
+                r.IsDBNull(4) ? null : r.GetString(4), r.IsDBNull(5) ? null : r.GetString(5),
+                r.IsDBNull(6) ? null : r.GetInt64(6), r.GetString(7))
+            { Id = r.GetInt64(0) }, ct, afterId, limit);
+
+    public Task<IReadOnlyList<EvidenceRow>> EvidenceAsync(int limit, CancellationToken ct) =>
+        QueryAsync($"SELECT {PostgresSchema.EvidenceColumns} FROM ingest_evidence ORDER BY id LIMIT $1", PostgresRows.Evidence, ct, limit);
+
+    public async Task<long> RecordCountAsync(CancellationToken ct)
+    {
+        await using var cmd = _source.CreateCommand("SELECT count(*) FROM ingest_records");
+        return (long)(await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
+    }
+
+    public ValueTask DisposeAsync() => _source.DisposeAsync();
+
+    private static string Prefixed(string alias, string columns) =>
+        string.Join(", ", columns.Split(", ").Select(c => $"{alias}.{c}"));
+
+    private async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, Func<NpgsqlDataReader, T> map, CancellationToken ct, params object[] args)
+    {
+        await using var cmd = _source.CreateCommand(sql);
+        foreach (var a in args)
+        {
+            cmd.Parameters.AddWithValue(a);
+        }
+
+        var list = new List<T>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            list.Add(map(reader));
+        }
+
+        return list;
+    }
+}

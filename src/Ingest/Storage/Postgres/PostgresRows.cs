@@ -1,0 +1,93 @@
+namespace EdgeTwin.Ingest.Storage.Postgres;
+
+using Npgsql;
+
+/// <summary>Reads rows in the column order of <see cref="PostgresSchema"/>.</summary>
+internal static class PostgresRows
+{
+    public static ChainRow Chain(NpgsqlDataReader r) => new()
+    {
+        Id = new ChainId(r.GetString(0), r.GetString(1), r.GetString(2)),
+        Site = r.GetString(3),
+        VerifierState = r.IsDBNull(4) ? null : r.GetString(4),
+        Received = r.GetInt64(5),
+        VerifiedThrough = r.GetInt64(6),
+        Verified = r.GetInt64(7),
+        Pending = r.GetInt64(8),
+        Missing = r.GetInt64(9),
+        Duplicates = r.GetInt64(10),
+        Forks = r.GetInt64(11),
+        BadSignatures = r.GetInt64(12),
+        BrokenLinks = r.GetInt64(13),
+        GapCovered = r.GetInt64(14),
+        Rejected = r.GetInt64(15),
+        ReceiptedThrough = r.GetInt64(16),
+        LastCheckpointAt = Time(r, 17),
+        MissingSince = Time(r, 18),
+        GapAlerted = r.GetBoolean(19),
+        FirstSeenAt = Time(r, 20) ?? DateTimeOffset.UnixEpoch,
+        GenesisReason = r.IsDBNull(21) ? null : r.GetString(21),
+    };
+
+    public static RecordRow Record(NpgsqlDataReader r) => new(
+        new ChainId(r.GetString(0), r.GetString(1), r.GetString(2)),
+        r.GetInt64(3),
+        r.GetString(4),
+        r.GetString(5),
+        r.GetString(6),
+        Time(r, 7),
+        r.IsDBNull(8) ? null : r.GetString(8),
+        r.IsDBNull(9) ? null : r.GetString(9),
+        r.GetFieldValue<byte[]>(10),
+        Time(r, 11) ?? DateTimeOffset.UnixEpoch);
+
+    public static EvidenceRow Evidence(NpgsqlDataReader r) =>
+        new(Time(r, 1) ?? DateTimeOffset.UnixEpoch, r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetString(4), r.GetFieldValue<byte[]>(5))
+        {
+            Id = r.GetInt64(0),
+            Chain = r.IsDBNull(3) || r.IsDBNull(6) || r.IsDBNull(7) ? null : new ChainId(r.GetString(3), r.GetString(6), r.GetString(7)),
+            Seq = r.IsDBNull(8) ? null : r.GetInt64(8),
+            Hash = r.IsDBNull(9) ? null : r.GetString(9),
+        };
+
+    public static GatewayRow Gateway(NpgsqlDataReader r) => new()
+    {
+        Gw = r.GetString(0),
+        Site = r.GetString(1),
+        Reported = r.IsDBNull(2) ? null : r.GetString(2),
+        ReportedVersion = r.GetInt64(3),
+        Status = r.IsDBNull(4) ? null : r.GetString(4),
+        UpdatedAt = Time(r, 5) ?? DateTimeOffset.UnixEpoch,
+        SilentAlerted = r.GetBoolean(6),
+    };
+
+    public static void AddChainParameters(NpgsqlCommand cmd, ChainRow c)
+    {
+        var p = cmd.Parameters;
+        p.AddWithValue(c.Id.Gw);
+        p.AddWithValue(c.Id.Lane);
+        p.AddWithValue(c.Id.Epoch);
+        p.AddWithValue(c.Site);
+        p.AddWithValue((object?)c.VerifierState ?? DBNull.Value);
+        p.AddWithValue(c.Received);
+        p.AddWithValue(c.VerifiedThrough);
+        p.AddWithValue(c.Verified);
+        p.AddWithValue(c.Pending);
+        p.AddWithValue(c.Missing);
+        p.AddWithValue(c.Duplicates);
+        p.AddWithValue(c.Forks);
+        p.AddWithValue(c.BadSignatures);
+        p.AddWithValue(c.BrokenLinks);
+        p.AddWithValue(c.GapCovered);
+        p.AddWithValue(c.Rejected);
+        p.AddWithValue(c.ReceiptedThrough);
+        p.AddWithValue((object?)c.LastCheckpointAt?.ToUniversalTime() ?? DBNull.Value);
+        p.AddWithValue((object?)c.MissingSince?.ToUniversalTime() ?? DBNull.Value);
+        p.AddWithValue(c.GapAlerted);
+        p.AddWithValue(c.FirstSeenAt.ToUniversalTime());
+        p.AddWithValue((object?)c.GenesisReason ?? DBNull.Value);
+    }
+
+    private static DateTimeOffset? Time(NpgsqlDataReader r, int i) =>
+        r.IsDBNull(i) ? null : new DateTimeOffset(DateTime.SpecifyKind(r.GetDateTime(i), DateTimeKind.Utc));
+}

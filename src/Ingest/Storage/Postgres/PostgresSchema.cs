@@ -1,0 +1,53 @@
+namespace EdgeTwin.Ingest.Storage.Postgres;
+
+/// <summary>
+/// The tables. (gw, lane, epoch, seq) is the records' primary key, so a seq can hold one record
+/// whatever the workers do; chain rows are locked with SELECT ... FOR UPDATE around each batch.
+/// </summary>
+internal static class PostgresSchema
+{
+    // Workers start together: an advisory lock keeps two CREATE TABLE IF NOT EXISTS from racing.
+    public const long AdvisoryLock = 0x45545031;
+
+    public const string Create = """
+        CREATE TABLE IF NOT EXISTS ingest_chains (
+            gw text NOT NULL, lane text NOT NULL, epoch text NOT NULL, site text NOT NULL,
+            verifier_state text NULL,
+            received bigint NOT NULL DEFAULT 0, verified_through bigint NOT NULL DEFAULT -1,
+            verified bigint NOT NULL DEFAULT 0, pending bigint NOT NULL DEFAULT 0, missing bigint NOT NULL DEFAULT 0,
+            duplicates bigint NOT NULL DEFAULT 0, forks bigint NOT NULL DEFAULT 0, bad_sigs bigint NOT NULL DEFAULT 0,
+            broken_links bigint NOT NULL DEFAULT 0, gap_covered bigint NOT NULL DEFAULT 0, rejected bigint NOT NULL DEFAULT 0,
+            receipted_through bigint NOT NULL DEFAULT -1,
+            last_checkpoint_at timestamptz NULL, missing_since timestamptz NULL,
+            gap_alerted boolean NOT NULL DEFAULT false, first_seen_at timestamptz NOT NULL DEFAULT now(),
+            genesis_reason text NULL,
+            PRIMARY KEY (gw, lane, epoch));
+        CREATE TABLE IF NOT EXISTS ingest_records (
+            gw text NOT NULL, lane text NOT NULL, epoch text NOT NULL, seq bigint NOT NULL,
+            hash text NOT NULL, kind text NOT NULL, site text NOT NULL, ts timestamptz NULL,
+            patient text NULL, code text NULL, payload bytea NOT NULL, received_at timestamptz NOT NULL,
+            PRIMARY KEY (gw, lane, epoch, seq));
+        CREATE INDEX IF NOT EXISTS ingest_records_patient ON ingest_records (patient, ts) WHERE patient IS NOT NULL;
+        CREATE INDEX IF NOT EXISTS ingest_records_checkpoints ON ingest_records (gw, lane, epoch, seq) WHERE kind = 'checkpoint';
+        CREATE TABLE IF NOT EXISTS ingest_evidence (
+            id bigserial PRIMARY KEY, at timestamptz NOT NULL, topic text NOT NULL, gw text NULL,
+            problem text NOT NULL, payload bytea NOT NULL,
+            lane text NULL, epoch text NULL, seq bigint NULL, hash text NULL);
+        CREATE INDEX IF NOT EXISTS ingest_evidence_variant ON ingest_evidence (gw, lane, epoch, seq) WHERE seq IS NOT NULL;
+        CREATE TABLE IF NOT EXISTS ingest_alerts (
+            id bigserial PRIMARY KEY, at timestamptz NOT NULL, kind text NOT NULL, gw text NOT NULL,
+            lane text NULL, epoch text NULL, seq bigint NULL, detail text NOT NULL);
+        CREATE TABLE IF NOT EXISTS ingest_gateways (
+            gw text PRIMARY KEY, site text NOT NULL, reported text NULL, reported_version bigint NOT NULL DEFAULT -1,
+            status text NULL, updated_at timestamptz NOT NULL, silent_alerted boolean NOT NULL DEFAULT false);
+        """;
+
+    public const string ChainColumns =
+        "gw, lane, epoch, site, verifier_state, received, verified_through, verified, pending, missing, duplicates, forks, bad_sigs, broken_links, gap_covered, rejected, receipted_through, last_checkpoint_at, missing_since, gap_alerted, first_seen_at, genesis_reason";
+
+    public const string RecordColumns = "gw, lane, epoch, seq, hash, kind, site, ts, patient, code, payload, received_at";
+
+    public const string EvidenceColumns = "id, at, topic, gw, problem, payload, lane, epoch, seq, hash";
+
+    public const string GatewayColumns = "gw, site, reported, reported_version, status, updated_at, silent_alerted";
+}

@@ -1,0 +1,9 @@
+namespace EdgeTwin.Ingest.Topics;
+
+internal enum TopicLeaf
+{
+    Telemetry,
+    Alarm,
+    TwinReported,
+    Status,
+}

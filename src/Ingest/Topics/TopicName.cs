@@ -1,0 +1,50 @@
+namespace EdgeTwin.Ingest.Topics;
+
+/// <summary>A gateway topic <c>{prefix}/{site}/{gw}/{leaf}</c> (PROTOCOL §2).</summary>
+internal sealed record TopicName(string Site, string Gw, TopicLeaf Leaf)
+{
+    public static bool TryParse(string prefix, string topic, out TopicName? name)
+    {
+        name = null;
+        if (!topic.StartsWith(prefix + "/", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var parts = topic[(prefix.Length + 1)..].Split('/');
+        if (parts.Length < 3 || !IsName(parts[0]) || !IsName(parts[1]))
+        {
+            return false;
+        }
+
+        TopicLeaf? leaf = string.Join('/', parts[2..]) switch
+        {
+            "telemetry" => TopicLeaf.Telemetry,
+            "alarm" => TopicLeaf.Alarm,
+            "twin/reported" => TopicLeaf.TwinReported,
+            "status" => TopicLeaf.Status,
+            _ => null,
+        };
+        if (leaf is null)
+        {
+            return false;
+        }
+
+        name = new TopicName(parts[0], parts[1], leaf.Value);
+        return true;
+    }
+
+    public static string Receipt(string prefix, string site, string gw) => $"{prefix}/{site}/{gw}/receipt";
+
+    /// <summary>Shared-subscription filters, one per leaf the ingest consumes.</summary>
+    public static IReadOnlyList<string> SharedFilters(string group, string prefix) =>
+    [
+        $"$share/{group}/{prefix}/+/+/telemetry",
+        $"$share/{group}/{prefix}/+/+/alarm",
+        $"$share/{group}/{prefix}/+/+/twin/reported",
+        $"$share/{group}/{prefix}/+/+/status",
+    ];
+
+    private static bool IsName(string s) =>
+        s.Length is > 0 and <= 64 && s.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-');
+}

@@ -1,0 +1,110 @@
+namespace EdgeTwin.Ingest.Tests.Monitoring;
+
+using System.Diagnostics.Metrics;
+using EdgeTwin.Ingest.Alerts;
+using EdgeTwin.Ingest.Metrics;
+using EdgeTwin.Ingest.Monitoring;
+using EdgeTwin.Ingest.Options;
+using EdgeTwin.Ingest.Tests.Processing;
+using EdgeTwin.Ingest.Tests.Support;
+using EdgeTwin.Telemetry.Chain;
+using EdgeTwin.Telemetry.Records;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using static EdgeTwin.Ingest.Tests.Processing.ProcessorHarness;
+
+public sealed class ChainWatchdogTests
+{
+    [Fact]
+    public async Task MissingSeqs_AlertOnceAfterTheGapTimeout_AndAgainOnlyForANewEpisode()
+    {
+        using var g = new SimulatedGateway("ward7", "wd-1", T0, policy: new CheckpointPolicy { MaxRecords = 10_000, MaxDelay = TimeSpan.FromHours(1) });
+        await using var h = await CreateAsync(g);
+        var (watchdog, alerts) = Watchdog(h);
+        var obs = g.ProduceObs(3, T0);
+        await h.SendAsync(g, [g.All[0], obs[0], obs[2]]);
+
+        Assert.Empty(await watchdog.ScanAsync(default));
+        h.Time.Advance(h.Options.GapTimeout);
+        var raised = await watchdog.ScanAsync(default);
+        Assert.Equal(AlertKind.UncoveredGap, Assert.Single(raised, a => a.Kind == AlertKind.UncoveredGap).Kind);
+        Assert.DoesNotContain(await watchdog.ScanAsync(default), a => a.Kind == AlertKind.UncoveredGap);
+
+        await h.SendAsync(g, [obs[1]]);
+        Assert.Equal(0, (await h.ChainAsync(g, Lane.Telemetry)).Missing);
+        Assert.Null((await h.ChainAsync(g, Lane.Telemetry)).MissingSince);
+        Assert.Equal(1, alerts.Count(AlertKind.UncoveredGap));
+    }
+
+    [Fact]
+    public async Task NoCheckpointForSilentAfter_AlertsOnce_AndRearmsWhenOneArrives()
+    {
+        using var g = new SimulatedGateway("ward7", "wd-2", T0, policy: new CheckpointPolicy { MaxRecords = 2, MaxDelay = TimeSpan.FromHours(1) });
+        await using var h = await CreateAsync(g);
+        var (watchdog, alerts) = Watchdog(h);
+        g.ProduceObs(2, T0);
+        await h.SendAsync(g, g.All.Where(r => r.Lane == Lane.Telemetry));
+
+        h.Time.Advance(h.Options.SilentAfter - TimeSpan.FromSeconds(1));
+        Assert.Empty(await watchdog.ScanAsync(default));
+        h.Time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(AlertKind.SilentGateway, Assert.Single(await watchdog.ScanAsync(default)).Kind);
+        Assert.Empty(await watchdog.ScanAsync(default));
+
+        await h.SendAsync(g, g.ProduceObs(2, h.Time.GetUtcNow()));
+        Assert.Empty(await watchdog.ScanAsync(default));
+        h.Time.Advance(h.Options.SilentAfter);
+        Assert.Equal(AlertKind.SilentGateway, Assert.Single(await watchdog.ScanAsync(default)).Kind);
+        Assert.Equal(2, alerts.Count(AlertKind.SilentGateway));
+        Assert.Equal(2, (await h.Store.AlertsAsync(0, 100, default)).Count(a => a.Kind == AlertKind.SilentGateway));
+    }
+
+    private static (ChainWatchdog Watchdog, AlertCounter Alerts) Watchdog(ProcessorHarness h)
+    {
+        var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
+        var counter = new AlertCounter();
+        var publisher = new AlertPublisher(NullLogger<AlertPublisher>.Instance, new IngestMetrics(meters));
+        return (new ChainWatchdog(h.Store, new FixedOptionsMonitor<IngestOptions>(h.Options), publisher, h.Time), counter.Listen());
+    }
+
+    /// <summary>Reads the <c>edgetwin.ingest.alerts</c> counter, so the metric is asserted, not assumed.</summary>
+    private sealed class AlertCounter
+    {
+        private readonly MeterListener _listener = new();
+        private readonly Dictionary<string, long> _counts = [];
+
+        public AlertCounter Listen()
+        {
+            _listener.InstrumentPublished = (i, l) =>
+            {
+                if (i.Meter.Name == IngestMetrics.MeterName && i.Name == "edgetwin.ingest.alerts")
+                {
+                    l.EnableMeasurementEvents(i);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            {
+                foreach (var t in tags)
+                {
+                    if (t.Key == "kind")
+                    {
+                        lock (_counts)
+                        {
+                            _counts[(string)t.Value!] = _counts.GetValueOrDefault((string)t.Value!) + value;
+                        }
+                    }
+                }
+            });
+            _listener.Start();
+            return this;
+        }
+
+        public long Count(string kind)
+        {
+            lock (_counts)
+            {
+                return _counts.GetValueOrDefault(kind);
+            }
+        }
+    }
+}

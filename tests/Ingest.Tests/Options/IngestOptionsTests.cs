@@ -1,0 +1,73 @@
+namespace EdgeTwin.Ingest.Tests.Options;
+
+using EdgeTwin.Ingest.Options;
+
+public sealed class IngestOptionsTests
+{
+    [Fact]
+    public void Defaults_AreValid_AndNameTheEmbeddedLiteDb()
+    {
+        var o = new IngestOptions();
+        Assert.True(new IngestOptionsSemanticValidator().Validate(null, o).Succeeded);
+        Assert.True(new IngestOptionsValidator().Validate(null, o).Succeeded);
+        Assert.True(StorageSpec.TryParse(o.Storage, out var spec, out _));
+        Assert.Equal((StorageKind.LiteDb, "./ingest-data"), (spec!.Kind, spec.Target));
+    }
+
+    [Theory]
+    [InlineData("mqtt://broker.example:1884", "broker.example", 1884)]
+    [InlineData("mqtt://10.0.0.1", "10.0.0.1", 1883)]
+    public void Broker_Parses(string text, string host, int port)
+    {
+        Assert.True(BrokerAddress.TryParse(text, out var a, out _));
+        Assert.Equal(new BrokerAddress(host, port), a);
+    }
+
+    [Theory]
+    [InlineData("http://x:1883")]
+    [InlineData("broker:1883")]
+    [InlineData("mqtt://x:1883/path")]
+    [InlineData("")]
+    public void Broker_Bad_IsRejectedWithTheSettingName(string text)
+    {
+        Assert.False(BrokerAddress.TryParse(text, out _, out var problem));
+        Assert.Contains("Ingest:Broker", problem, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("postgres:Host=db;Database=ingest", "Postgres", "Host=db;Database=ingest")]
+    [InlineData("litedb:/var/lib/edgetwin-ingest", "LiteDb", "/var/lib/edgetwin-ingest")]
+    public void Storage_Parses(string text, string kind, string target)
+    {
+        Assert.True(StorageSpec.TryParse(text, out var spec, out _));
+        Assert.Equal((kind, target), (spec!.Kind.ToString(), spec.Target));
+    }
+
+    [Theory]
+    [InlineData("mysql:x")]
+    [InlineData("litedb:")]
+    [InlineData("postgres:  ")]
+    [InlineData("nothing")]
+    public void Storage_Bad_IsRejected(string text)
+    {
+        Assert.False(StorageSpec.TryParse(text, out _, out var problem));
+        Assert.Contains("Ingest:Storage", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Enrolment_BadNameOrAddress_FailsWithBothProblems()
+    {
+        var o = new IngestOptions { Enrolled = { ["Ward7"] = "0x1563915e194D8CfBA1943570603F7606A3115508", ["bed-1"] = "0x1234" } };
+        var result = new IngestOptionsSemanticValidator().Validate(null, o);
+        Assert.True(result.Failed);
+        Assert.Contains(result.Failures!, f => f.Contains("Ingest:Enrolled:Ward7", StringComparison.Ordinal));
+        Assert.Contains(result.Failures!, f => f.Contains("'0x1234' is not an address", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void SharedGroup_WithWildcard_IsRejected()
+    {
+        var result = new IngestOptionsValidator().Validate(null, new IngestOptions { SharedGroup = "a/+" });
+        Assert.True(result.Failed);
+    }
+}

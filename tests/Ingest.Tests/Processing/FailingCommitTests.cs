@@ -1,0 +1,80 @@
+namespace EdgeTwin.Ingest.Tests.Processing;
+
+using EdgeTwin.Ingest.Options;
+using EdgeTwin.Ingest.Processing;
+using EdgeTwin.Ingest.Storage;
+using EdgeTwin.Ingest.Storage.LiteDb;
+using EdgeTwin.Ingest.Tests.Support;
+using EdgeTwin.Telemetry.Chain;
+using EdgeTwin.Telemetry.Records;
+using Microsoft.Extensions.Time.Testing;
+using static ProcessorHarness;
+
+public sealed class FailingCommitTests
+{
+    [Fact]
+    public async Task CommitFails_NothingStoredNoReceipt_TheRetryStoresAndVerifiesEverything()
+    {
+        // Without dropping the cached verifier on failure, the retry would see only "duplicates".
+        using var g = new SimulatedGateway("ward7", "fail-1", T0, policy: new CheckpointPolicy { MaxRecords = 4, MaxDelay = TimeSpan.FromHours(1) });
+        var dir = Directory.CreateTempSubdirectory("edgetwin-fail-").FullName;
+        await using var inner = new LiteDbIngestStore(dir);
+        await inner.InitializeAsync(default);
+        var store = new FailOnceStore(inner);
+        var options = new IngestOptions { Enrolled = { [g.Gw] = g.Key.Address } };
+        var processor = new BatchProcessor(store, new FixedOptionsMonitor<IngestOptions>(options), new FakeTimeProvider(T0));
+        g.ProduceObs(6, T0);
+        var batch = g.All.Where(r => r.Lane == Lane.Telemetry).Select(r => Message(g, r)).ToList();
+
+        await Assert.ThrowsAsync<IOException>(() => processor.ProcessAsync(batch, default));
+        Assert.Equal(0, await inner.RecordCountAsync(default));
+
+        var result = await processor.ProcessAsync(batch, default);
+        Assert.Equal(batch.Count, result.Stored);
+        Assert.Equal(batch.Count, await inner.RecordCountAsync(default));
+        var lastCheckpoint = g.All.Last(r => r.Lane == Lane.Telemetry && r.Kind == "checkpoint");
+        Assert.Equal(lastCheckpoint.Seq - 1, Assert.Single(result.Receipts).Seq);
+        Directory.Delete(dir, recursive: true);
+    }
+
+    /// <summary>Lets the work run inside the real transaction, then fails it once, as a lost connection at commit would.</summary>
+    private sealed class FailOnceStore(IIngestStore inner) : IIngestStore
+    {
+        private bool _failed;
+
+        public string Backend => inner.Backend;
+
+        public Task InitializeAsync(CancellationToken ct) => inner.InitializeAsync(ct);
+
+        public Task<T> WriteAsync<T>(IReadOnlyCollection<ChainId> chains, string site, Func<IWriteSession, Task<T>> work, CancellationToken ct) =>
+            inner.WriteAsync(chains, site, async s =>
+            {
+                var result = await work(s);
+                if (!_failed)
+                {
+                    _failed = true;
+                    throw new IOException("connection lost at commit");
+                }
+
+                return result;
+            }, ct);
+
+        public Task<IReadOnlyList<ChainRow>> ChainsAsync(string? gw, CancellationToken ct) => inner.ChainsAsync(gw, ct);
+
+        public Task<GatewayRow?> GatewayAsync(string gw, CancellationToken ct) => inner.GatewayAsync(gw, ct);
+
+        public Task<IReadOnlyList<GatewayRow>> GatewaysAsync(CancellationToken ct) => inner.GatewaysAsync(ct);
+
+        public Task<IReadOnlyList<RecordRow>> VerifiedRecordsAsync(RecordQuery query, CancellationToken ct) => inner.VerifiedRecordsAsync(query, ct);
+
+        public Task<IReadOnlyList<RecordRow>> CheckpointsAsync(ChainId chain, long fromSeq, long toSeq, CancellationToken ct) => inner.CheckpointsAsync(chain, fromSeq, toSeq, ct);
+
+        public Task<IReadOnlyList<AlertRow>> AlertsAsync(long afterId, int limit, CancellationToken ct) => inner.AlertsAsync(afterId, limit, ct);
+
+        public Task<IReadOnlyList<EvidenceRow>> EvidenceAsync(int limit, CancellationToken ct) => inner.EvidenceAsync(limit, ct);
+
+        public Task<long> RecordCountAsync(CancellationToken ct) => inner.RecordCountAsync(ct);
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}

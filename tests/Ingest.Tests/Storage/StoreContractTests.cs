@@ -1,0 +1,145 @@
+namespace EdgeTwin.Ingest.Tests.Storage;
+
+using EdgeTwin.Ingest.Storage;
+
+/// <summary>What every backend must do; run once per backend.</summary>
+public abstract class StoreContractTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 27, 16, 0, 0, TimeSpan.Zero);
+    private static readonly ChainId Chain = new("gw-1", "telemetry", new string('a', 32));
+    private readonly List<IIngestStore> _opened = [];
+
+    public virtual Task InitializeAsync() => Task.CompletedTask;
+
+    public virtual async Task DisposeAsync()
+    {
+        foreach (var s in _opened)
+        {
+            await s.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task TryInsertRecord_SameSeqTwice_KeepsTheFirstOnly()
+    {
+        var store = await OpenAsync();
+        var first = await store.WriteAsync([Chain], "site", s => s.TryInsertRecordAsync(Record(5, "h1")), default);
+        var second = await store.WriteAsync([Chain], "site", s => s.TryInsertRecordAsync(Record(5, "h2")), default);
+        Assert.True(first);
+        Assert.False(second);
+        await store.WriteAsync([Chain], "site", s => { s.SetChain(s.Chain(Chain) with { VerifiedThrough = 10 }); return Task.FromResult(0); }, default);
+        var rows = await store.VerifiedRecordsAsync(new RecordQuery(null, "gw-1", null, null, 100), default);
+        Assert.Equal("h1", Assert.Single(rows).Hash);
+    }
+
+    [Fact]
+    public async Task WriteAsync_WhenWorkThrows_StoresNothing()
+    {
+        var store = await OpenAsync();
+        await Assert.ThrowsAsync<InvalidOperationException>(() => store.WriteAsync<int>([Chain], "site", async s =>
+        {
+            await s.TryInsertRecordAsync(Record(0, "h0"));
+            await s.AddAlertAsync(new AlertRow(T0, "fork", "gw-1", null, null, null, "x"));
+            s.SetChain(s.Chain(Chain) with { Received = 1, VerifiedThrough = 0 });
+            throw new InvalidOperationException("boom");
+        }, default));
+        Assert.Equal(0, await store.RecordCountAsync(default));
+        Assert.Empty(await store.AlertsAsync(0, 10, default));
+        var chains = await store.ChainsAsync(null, default);
+        Assert.All(chains, c => Assert.Equal(0, c.Received));
+    }
+
+    [Fact]
+    public async Task VerifiedRecords_AreThoseAtOrBelowVerifiedThrough()
+    {
+        var store = await OpenAsync();
+        await store.WriteAsync([Chain], "site", async s =>
+        {
+            for (var i = 0; i < 6; i++)
+            {
+                await s.TryInsertRecordAsync(Record(i, $"h{i}"));
+            }
+
+            s.SetChain(s.Chain(Chain) with { VerifiedThrough = 3, Received = 6 });
+            return 0;
+        }, default);
+        var rows = await store.VerifiedRecordsAsync(new RecordQuery("pat-1", null, null, "obs", 100), default);
+        Assert.Equal([0L, 1, 2, 3], rows.Select(r => r.Seq));
+        var limited = await store.VerifiedRecordsAsync(new RecordQuery("pat-1", null, null, "obs", 2), default);
+        Assert.Equal([2L, 3], limited.Select(r => r.Seq));
+        var since = await store.VerifiedRecordsAsync(new RecordQuery("pat-1", null, T0.AddSeconds(2), "obs", 100), default);
+        Assert.Equal([2L, 3], since.Select(r => r.Seq));
+    }
+
+    [Fact]
+    public async Task ChainState_SurvivesReopening()
+    {
+        var store = await OpenAsync();
+        await store.WriteAsync([Chain], "site-a", s =>
+        {
+            s.SetChain(s.Chain(Chain) with { VerifierState = "{\"x\":1}", Received = 7, VerifiedThrough = 5, ReceiptedThrough = 5, LastCheckpointAt = T0, GenesisReason = "first-start" });
+            return Task.FromResult(0);
+        }, default);
+        await store.DisposeAsync();
+        _opened.Remove(store);
+        var reopened = await ReopenAsync();
+        var row = Assert.Single(await reopened.ChainsAsync("gw-1", default));
+        Assert.Equal(("{\"x\":1}", 7L, 5L, 5L, "site-a", "first-start"), (row.VerifierState, row.Received, row.VerifiedThrough, row.ReceiptedThrough, row.Site, row.GenesisReason));
+        Assert.Equal(T0, row.LastCheckpointAt);
+    }
+
+    [Fact]
+    public async Task Alerts_ComeBackInOrder_AfterAnId()
+    {
+        var store = await OpenAsync();
+        await store.WriteAsync([Chain], "site", async s =>
+        {
+            await s.AddAlertAsync(new AlertRow(T0, "fork", "gw-1", "telemetry", Chain.Epoch, 4, "one"));
+            await s.AddAlertAsync(new AlertRow(T0, "bad-signature", "gw-1", "telemetry", Chain.Epoch, 5, "two"));
+            await s.AddEvidenceAsync(new EvidenceRow(T0, "t/x", "gw-1", "fork", [1, 2, 3]));
+            return 0;
+        }, default);
+        var all = await store.AlertsAsync(0, 10, default);
+        Assert.Equal(["fork", "bad-signature"], all.Select(a => a.Kind));
+        var after = await store.AlertsAsync(all[0].Id, 10, default);
+        Assert.Equal("two", Assert.Single(after).Detail);
+        Assert.Equal(new byte[] { 1, 2, 3 }, Assert.Single(await store.EvidenceAsync(10, default)).Payload);
+    }
+
+    [Fact]
+    public async Task Gateway_RoundTrips()
+    {
+        var store = await OpenAsync();
+        await store.WriteAsync([Chain], "site", async s =>
+        {
+            await s.SetGatewayAsync(new GatewayRow { Gw = "gw-1", Site = "site", Reported = "{}", ReportedVersion = 3, Status = "{\"online\":true}", UpdatedAt = T0 });
+            return 0;
+        }, default);
+        var g = await store.GatewayAsync("gw-1", default);
+        Assert.Equal((3L, "{\"online\":true}"), (g!.ReportedVersion, g.Status));
+        Assert.Null(await store.GatewayAsync("gw-2", default));
+    }
+
+    internal abstract Task<IIngestStore> CreateAsync();
+
+    internal abstract Task<IIngestStore> CreateSecondAsync();
+
+    internal async Task<IIngestStore> OpenAsync()
+    {
+        var s = await CreateAsync();
+        await s.InitializeAsync(default);
+        _opened.Add(s);
+        return s;
+    }
+
+    internal async Task<IIngestStore> ReopenAsync()
+    {
+        var s = await CreateSecondAsync();
+        await s.InitializeAsync(default);
+        _opened.Add(s);
+        return s;
+    }
+
+    internal static RecordRow Record(long seq, string hash) =>
+        new(Chain, seq, hash, "obs", "site", T0.AddSeconds(seq), "pat-1", "loinc:8867-4", [(byte)seq], T0);
+}
