@@ -1,0 +1,65 @@
+namespace EdgeTwin.Gateway.Twin.Desired;
+
+using System.Collections.Immutable;
+using EdgeTwin.Drivers.Model;
+
+/// <summary>
+/// Lays a document's changes over the configuration in force. Device settings must name a device
+/// of this box and a stream that device has: a rate for a device that does not exist would be
+/// silently without effect.
+/// </summary>
+internal static class ConfigurationMerge
+{
+    public static bool TryMerge(
+        TwinConfiguration current,
+        DesiredSettings change,
+        IReadOnlyDictionary<string, DeviceInfo> devices,
+        out TwinConfiguration next,
+        out string? problem)
+    {
+        next = current;
+        var deviceSettings = current.Devices;
+        foreach (var (deviceId, deviceChange) in change.Devices)
+        {
+            if (!devices.TryGetValue(deviceId, out var info))
+            {
+                problem = "unknown-device:" + deviceId;
+                return false;
+            }
+
+            var settings = current.For(deviceId);
+            var rates = settings.SampleRatesHz;
+            foreach (var (code, hz) in deviceChange.SampleRatesHz)
+            {
+                if (!info.Streams.Any(s => string.Equals(s.Code, code, StringComparison.Ordinal)))
+                {
+                    problem = $"unknown-stream:{deviceId}/{code}";
+                    return false;
+                }
+
+                rates = rates.SetItem(code, hz);
+            }
+
+            deviceSettings = deviceSettings.SetItem(deviceId, new DeviceSettings(deviceChange.Enabled ?? settings.Enabled, rates));
+        }
+
+        var thresholds = current.Thresholds;
+        foreach (var (name, value) in change.Thresholds)
+        {
+            thresholds = ThresholdCatalog.With(thresholds, name, value);
+        }
+
+        problem = ThresholdCatalog.CheckConsistent(thresholds);
+        if (problem is not null)
+        {
+            return false;
+        }
+
+        next = new TwinConfiguration(
+            deviceSettings,
+            thresholds,
+            new CheckpointSettings(change.CheckpointMaxRecords ?? current.Checkpoint.MaxRecords, change.CheckpointMaxDelay ?? current.Checkpoint.MaxDelay),
+            new QuotaSettings(change.TelemetryQuotaBytes ?? current.Quotas.TelemetryMaxBytes, change.AlarmQuotaBytes ?? current.Quotas.AlarmMaxBytes));
+        return true;
+    }
+}
