@@ -87,18 +87,12 @@ internal sealed class BindingBook
 
     private string? Transfer(BindingCommand command, ref BindingBook next)
     {
-        var open = OpenWindow(command.Patient);
-        if (open is null)
+        var problem = CloseStay(command, out var closed);
+        if (problem is not null)
         {
-            return "not-admitted";
+            return problem;
         }
 
-        if (command.At <= open.From)
-        {
-            return "transfer before the current stay began";
-        }
-
-        var closed = new BindingBook(Windows.Replace(open, open with { To = command.At }));
         var conflict = DeviceConflict(command, closed);
         if (conflict is not null)
         {
@@ -111,6 +105,15 @@ internal sealed class BindingBook
 
     private string? Discharge(BindingCommand command, ref BindingBook next)
     {
+        var problem = CloseStay(command, out var closed);
+        next = problem is null ? closed : next;
+        return problem;
+    }
+
+    /// <summary>Ends the patient's open stay at the command's time (transfer and discharge both start so).</summary>
+    private string? CloseStay(BindingCommand command, out BindingBook closed)
+    {
+        closed = this;
         var open = OpenWindow(command.Patient);
         if (open is null)
         {
@@ -119,10 +122,10 @@ internal sealed class BindingBook
 
         if (command.At <= open.From)
         {
-            return "discharge before the stay began";
+            return "before the current stay began";
         }
 
-        next = new BindingBook(Windows.Replace(open, open with { To = command.At }));
+        closed = new BindingBook(Windows.Replace(open, open with { To = command.At }));
         return null;
     }
 

@@ -18,7 +18,8 @@ internal static class DesiredSettingsParser
     private const int MaxBindings = 64;
 
     // RFC 3339 with an explicit offset ("Z" or "+01:00"); a time without a zone is ambiguous on a ward.
-    private static readonly string[] Rfc3339Formats = ["yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK"];
+    private static readonly string[] Rfc3339Formats =
+        ["yyyy-MM-dd'T'HH:mm:ss'Z'", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", "yyyy-MM-dd'T'HH:mm:sszzz", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz"];
 
     public static bool TryParse(JsonObject state, out DesiredSettings? settings, out string? problem)
     {
@@ -337,7 +338,7 @@ internal static class DesiredSettingsParser
     }
 
     private static DateTimeOffset Timestamp(JsonNode? node, string path) =>
-        DateTimeOffset.TryParseExact(String(node, path), Rfc3339Formats, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var at)
+        DateTimeOffset.TryParseExact(String(node, path), Rfc3339Formats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at)
             ? at
             : throw Invalid(path);
 

@@ -95,6 +95,10 @@ internal sealed class TwinStore : IDisposable
             _db.Rollback();
             throw;
         }
+
+        // Commit only queues the pages for LiteDB's background writer; a checkpoint waits for the
+        // queue, copies the log into the data file and flushes it, which the stream makes an fsync.
+        _db.Checkpoint();
     }
 
     /// <summary>Events saved but not yet appended to the chain, oldest first.</summary>
@@ -103,7 +107,11 @@ internal sealed class TwinStore : IDisposable
             d["type"].AsString,
             JsonNode.Parse(d["fields"].AsString) as JsonObject ?? throw new InvalidDataException("pending event without fields"))))];
 
-    public void RemoveEvent(long id) => _events.Delete(id);
+    public void RemoveEvent(long id)
+    {
+        _events.Delete(id);
+        _db.Checkpoint();
+    }
 
     public void Dispose()
     {
