@@ -19,11 +19,15 @@ internal sealed class ShadowTwin
     private readonly Dictionary<string, DeviceInfo> _infos = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DeviceTwin> _devices = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PatientState> _patients = new(StringComparer.Ordinal);
+    private readonly TwinConfiguration _local;
     private TwinControl _control;
 
-    public ShadowTwin(IEnumerable<StreamClass> defaultConsent)
+    /// <param name="defaultConsent">Stream classes taken as consented until a patient decides.</param>
+    /// <param name="local">The configuration from the gateway's own settings, before any desired document.</param>
+    public ShadowTwin(IEnumerable<StreamClass> defaultConsent, TwinConfiguration local)
     {
-        _control = new TwinControl(0, 0, null, TwinConfiguration.Default, new ConsentBook(defaultConsent), BindingBook.Empty);
+        _local = local;
+        _control = new TwinControl(0, 0, null, DesiredSettings.None, local, new ConsentBook(defaultConsent), BindingBook.Empty);
     }
 
     public TwinControl Control
@@ -60,10 +64,12 @@ internal sealed class ShadowTwin
             }
         }
 
+        // Checked when applied; a device since removed from the box keeps its (idle) settings.
+        ConfigurationMerge.TryMerge(_local, snapshot.Overlay, devices: null, out var configuration, out _);
         lock (_gate)
         {
             _control = new TwinControl(
-                snapshot.DesiredVersion, snapshot.ReportedVersion, snapshot.LastRejected, snapshot.Configuration, consent, new BindingBook(snapshot.Bindings));
+                snapshot.DesiredVersion, snapshot.ReportedVersion, snapshot.LastRejected, snapshot.Overlay, configuration, consent, new BindingBook(snapshot.Bindings));
             foreach (var device in snapshot.Devices)
             {
                 _devices[device.DeviceId] = device;
@@ -182,7 +188,7 @@ internal sealed class ShadowTwin
                 c.DesiredVersion,
                 c.ReportedVersion,
                 c.LastRejected,
-                c.Configuration,
+                c.Overlay,
                 c.Consent.Patients.Order(StringComparer.Ordinal).ToImmutableSortedDictionary(
                     p => p, p => c.Consent.Explicit(p).ToImmutableSortedDictionary(), StringComparer.Ordinal),
                 [.. c.Bindings.Windows],

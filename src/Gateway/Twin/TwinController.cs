@@ -262,7 +262,14 @@ internal sealed class TwinController(
             }
         }
 
-        next = control with { DesiredVersion = version, Configuration = configuration, Consent = consent, Bindings = bindings };
+        next = control with
+        {
+            DesiredVersion = version,
+            Overlay = control.Overlay.Then(settings),
+            Configuration = configuration,
+            Consent = consent,
+            Bindings = bindings,
+        };
         return null;
     }
 

@@ -1,6 +1,7 @@
 namespace EdgeTwin.Gateway.Twin;
 
 using EdgeTwin.Gateway.Privacy;
+using EdgeTwin.Gateway.Twin.Desired;
 using EdgeTwin.Gateway.Twin.Persistence;
 using EdgeTwin.Gateway.Twin.Reported;
 using Microsoft.Extensions.Configuration;
@@ -39,7 +40,8 @@ internal static class TwinServiceCollectionExtensions
         });
         services.AddSingleton(sp => TwinStore.Open(sp.GetRequiredService<IOptions<TwinOptions>>().Value.StorePath ?? Path.Combine(dataDirectory, "twin.db")));
         services.AddSingleton(sp => new ShadowTwin(
-            sp.GetRequiredService<IOptions<TwinOptions>>().Value.DefaultConsent.Select(c => StreamClasses.TryParse(c, out var v) ? v : throw new OptionsValidationException(TwinOptions.Section, typeof(TwinOptions), [$"unknown stream class {c}"]))));
+            sp.GetRequiredService<IOptions<TwinOptions>>().Value.DefaultConsent.Select(c => StreamClasses.TryParse(c, out var v) ? v : throw new OptionsValidationException(TwinOptions.Section, typeof(TwinOptions), [$"unknown stream class {c}"])),
+            TwinConfiguration.Default));
         services.AddSingleton<ReportSignal>();
         services.AddSingleton<TwinController>();
         // handler pending

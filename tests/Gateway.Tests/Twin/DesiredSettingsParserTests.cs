@@ -15,7 +15,7 @@ public sealed class DesiredSettingsParserTests
               "devices": { "mon-1": { "enabled": false, "sampleRates": { "mdc:131330": 125 } } },
               "alarms": { "thresholds": { "spo2Low": 88, "hrHigh": 140 } },
               "checkpoint": { "maxRecords": 64, "maxDelayMs": 250 },
-              "quotas": { "telemetryMaxBytes": 104857600, "alarmMaxBytes": 1048576 },
+              "quotas": { "telemetryMaxBytes": 104857600 },
               "consent": { "MRN-1": { "waveforms": false, "location": false } },
               "bindings": [
                 { "action": "admit", "patient": "MRN-1", "bed": "bed-12", "devices": ["mon-1"], "at": "2026-11-27T15:00:00.000Z" },
@@ -31,7 +31,6 @@ public sealed class DesiredSettingsParserTests
         Assert.Equal(64, settings.CheckpointMaxRecords);
         Assert.Equal(TimeSpan.FromMilliseconds(250), settings.CheckpointMaxDelay);
         Assert.Equal(104857600, settings.TelemetryQuotaBytes);
-        Assert.Equal(1048576, settings.AlarmQuotaBytes);
         Assert.False(settings.Consent["MRN-1"][StreamClass.Waveforms]);
         Assert.Equal(2, settings.Consent["MRN-1"].Count);
         Assert.Equal(BindingAction.Admit, settings.Bindings[0].Action);
@@ -68,7 +67,8 @@ public sealed class DesiredSettingsParserTests
     [InlineData("""{"alarms": {"thresholds": {"hrHigh": -5}}}""", "out-of-range:alarms.thresholds.hrHigh")]
     [InlineData("""{"checkpoint": {"maxRecords": 0}}""", "out-of-range:checkpoint.maxRecords")]
     [InlineData("""{"checkpoint": {"maxDelayMs": 3600000}}""", "out-of-range:checkpoint.maxDelayMs")]
-    [InlineData("""{"quotas": {"alarmMaxBytes": 10}}""", "out-of-range:quotas.alarmMaxBytes")]
+    [InlineData("""{"quotas": {"telemetryMaxBytes": 10}}""", "out-of-range:quotas.telemetryMaxBytes")]
+    [InlineData("""{"quotas": {"alarmMaxBytes": 1048576}}""", "unknown-setting:quotas.alarmMaxBytes")]
     public void TryParse_ValueOutOfRange_IsRefusedNamingIt(string json, string reason) => AssertRefused(json, reason);
 
     [Theory]

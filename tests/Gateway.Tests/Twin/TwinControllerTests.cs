@@ -51,6 +51,22 @@ public sealed class TwinControllerTests : IDisposable
     }
 
     [Fact]
+    public async Task Restart_WithChangedLocalConfiguration_KeepsDesiredSettingsAndTakesTheRestFromLocal()
+    {
+        await _f.Controller.StartAsync(Ct);
+        await Apply(1, """{ "checkpoint": { "maxRecords": 16 } }""");
+
+        _f.Local = TwinConfiguration.Default with { Checkpoint = new CheckpointSettings(512, TimeSpan.FromSeconds(2)), Quotas = new QuotaSettings(1L << 20) };
+        _f.Restart();
+        await _f.Controller.StartAsync(Ct);
+
+        var configuration = _f.Twin.Control.Configuration;
+        Assert.Equal(new CheckpointSettings(16, TimeSpan.FromSeconds(2)), configuration.Checkpoint);
+        Assert.Equal(1L << 20, configuration.Quotas.TelemetryMaxBytes);
+        Assert.Equal(configuration, _f.Target.Applied[^1]);
+    }
+
+    [Fact]
     public async Task ConsentWithdrawal_StopsPublicationFromThatMomentButTwinStillObserves()
     {
         await _f.Controller.StartAsync(Ct);
@@ -229,11 +245,7 @@ public sealed class TwinControllerTests : IDisposable
         _f.Dispose();
     }
 
-    private static DesiredSettings Settings(string json)
-    {
-        Assert.True(DesiredSettingsParser.TryParse((JsonObject)JsonNode.Parse(json)!, out var settings, out var problem), problem);
-        return settings!;
-    }
+    private static DesiredSettings Settings(string json) => DesiredJson.Settings(json);
 
     private static void AssertUnchangedExceptRejection(TwinControl before, TwinControl after)
     {

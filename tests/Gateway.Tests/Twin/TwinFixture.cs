@@ -3,6 +3,7 @@ namespace EdgeTwin.Gateway.Tests.Twin;
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Gateway.Privacy;
 using EdgeTwin.Gateway.Twin;
+using EdgeTwin.Gateway.Twin.Desired;
 using EdgeTwin.Gateway.Twin.Persistence;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -29,6 +30,9 @@ internal sealed class TwinFixture : IDisposable
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 27, 16, 0, 0, TimeSpan.Zero));
 
     public RecordingEventSink Sink { get; } = new();
+
+    /// <summary>The gateway's own settings; a test may change them before <see cref="Restart"/>.</summary>
+    public TwinConfiguration Local { get; set; } = TwinConfiguration.Default;
 
     public RecordingTarget Target { get; } = new();
 
@@ -63,7 +67,7 @@ internal sealed class TwinFixture : IDisposable
     private void Build()
     {
         Store = TwinStore.Open(StorePath);
-        Twin = new ShadowTwin([StreamClass.Vitals, StreamClass.Waveforms, StreamClass.Alarms]);
+        Twin = new ShadowTwin([StreamClass.Vitals, StreamClass.Waveforms, StreamClass.Alarms], Local);
         Twin.RegisterDevice(Device("mon-1", Hr, Spo2, Ecg));
         Twin.RegisterDevice(Device("mon-2", Hr, Spo2, Ecg));
         Signal = new ReportSignal();

@@ -6,14 +6,15 @@ using EdgeTwin.Drivers.Model;
 /// <summary>
 /// Lays a document's changes over the configuration in force. Device settings must name a device
 /// of this box and a stream that device has: a rate for a device that does not exist would be
-/// silently without effect.
+/// silently without effect. With <c>devices</c> null (restoring an overlay that was checked when it
+/// was applied) device settings are taken as they are.
 /// </summary>
 internal static class ConfigurationMerge
 {
     public static bool TryMerge(
         TwinConfiguration current,
         DesiredSettings change,
-        IReadOnlyDictionary<string, DeviceInfo> devices,
+        IReadOnlyDictionary<string, DeviceInfo>? devices,
         out TwinConfiguration next,
         out string? problem)
     {
@@ -21,7 +22,8 @@ internal static class ConfigurationMerge
         var deviceSettings = current.Devices;
         foreach (var (deviceId, deviceChange) in change.Devices)
         {
-            if (!devices.TryGetValue(deviceId, out var info))
+            DeviceInfo? info = null;
+            if (devices is not null && !devices.TryGetValue(deviceId, out info))
             {
                 problem = "unknown-device:" + deviceId;
                 return false;
@@ -31,7 +33,7 @@ internal static class ConfigurationMerge
             var rates = settings.SampleRatesHz;
             foreach (var (code, hz) in deviceChange.SampleRatesHz)
             {
-                if (!info.Streams.Any(s => string.Equals(s.Code, code, StringComparison.Ordinal)))
+                if (info is not null && !info.Streams.Any(s => string.Equals(s.Code, code, StringComparison.Ordinal)))
                 {
                     problem = $"unknown-stream:{deviceId}/{code}";
                     return false;
@@ -59,7 +61,7 @@ internal static class ConfigurationMerge
             deviceSettings,
             thresholds,
             new CheckpointSettings(change.CheckpointMaxRecords ?? current.Checkpoint.MaxRecords, change.CheckpointMaxDelay ?? current.Checkpoint.MaxDelay),
-            new QuotaSettings(change.TelemetryQuotaBytes ?? current.Quotas.TelemetryMaxBytes, change.AlarmQuotaBytes ?? current.Quotas.AlarmMaxBytes));
+            new QuotaSettings(change.TelemetryQuotaBytes ?? current.Quotas.TelemetryMaxBytes));
         return true;
     }
 }

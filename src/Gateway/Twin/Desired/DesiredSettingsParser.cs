@@ -45,7 +45,7 @@ internal static class DesiredSettingsParser
         var bindings = ImmutableArray<DesiredBinding>.Empty;
         int? maxRecords = null;
         TimeSpan? maxDelay = null;
-        long? telemetryQuota = null, alarmQuota = null;
+        long? telemetryQuota = null;
 
         foreach (var (name, node) in state)
         {
@@ -85,9 +85,6 @@ internal static class DesiredSettingsParser
                             case "telemetryMaxBytes":
                                 telemetryQuota = Range(Integer(value, path), QuotaSettings.TelemetryMin, QuotaSettings.TelemetryMax, path);
                                 break;
-                            case "alarmMaxBytes":
-                                alarmQuota = Range(Integer(value, path), QuotaSettings.AlarmMin, QuotaSettings.AlarmMax, path);
-                                break;
                             default:
                                 throw Unknown(path);
                         }
@@ -105,7 +102,7 @@ internal static class DesiredSettingsParser
             }
         }
 
-        return new DesiredSettings(devices, thresholds, maxRecords, maxDelay, telemetryQuota, alarmQuota, consent, bindings);
+        return new DesiredSettings(devices, thresholds, maxRecords, maxDelay, telemetryQuota, consent, bindings);
     }
 
     private static ImmutableSortedDictionary<string, DeviceChange> ParseDevices(JsonObject devices)

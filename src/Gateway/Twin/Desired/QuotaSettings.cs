@@ -1,12 +1,13 @@
 namespace EdgeTwin.Gateway.Twin.Desired;
 
-/// <summary>Outbox quotas in force, per lane, in bytes of stored records.</summary>
-internal sealed record QuotaSettings(long TelemetryMaxBytes, long AlarmMaxBytes)
+/// <summary>
+/// Outbox quota in force: bytes of unsent telemetry kept before waveforms, then vitals, are evicted
+/// behind a gap. The alarm lane has no quota: alarms are never dropped (DESIGN decision 4).
+/// </summary>
+internal sealed record QuotaSettings(long TelemetryMaxBytes)
 {
-    public const long TelemetryMin = 1L << 20;
-    public const long TelemetryMax = 64L << 30;
-    public const long AlarmMin = 64L << 10;
-    public const long AlarmMax = 1L << 30;
+    public const long TelemetryMin = 64L << 10;
+    public const long TelemetryMax = 1L << 40;
 
-    public static QuotaSettings Default { get; } = new(1L << 30, 64L << 20);
+    public static QuotaSettings Default { get; } = new(1L << 30);
 }

@@ -6,14 +6,16 @@ using EdgeTwin.Gateway.Twin.Binding;
 using EdgeTwin.Gateway.Twin.Desired;
 
 /// <summary>
-/// Everything the twin persists, at one instant. The control part (versions, configuration,
+/// Everything the twin persists, at one instant. The control part (versions, desired overlay,
 /// consent, bindings) is what a restart must never lose; the rest is the latest observations.
+/// The overlay, not the merged configuration, is kept, so that a changed local configuration
+/// still provides every setting no desired document has set.
 /// </summary>
 internal sealed record TwinSnapshot(
     long DesiredVersion,
     long ReportedVersion,
     DesiredRejection? LastRejected,
-    TwinConfiguration Configuration,
+    DesiredSettings Overlay,
     ImmutableSortedDictionary<string, ImmutableSortedDictionary<StreamClass, bool>> Consent,
     ImmutableArray<BindingWindow> Bindings,
     ImmutableArray<DeviceTwin> Devices,

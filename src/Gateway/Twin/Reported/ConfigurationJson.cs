@@ -38,7 +38,6 @@ internal static class ConfigurationJson
             ["quotas"] = new JsonObject
             {
                 ["telemetryMaxBytes"] = configuration.Quotas.TelemetryMaxBytes,
-                ["alarmMaxBytes"] = configuration.Quotas.AlarmMaxBytes,
             },
         };
     }

@@ -17,7 +17,7 @@ internal static class ReportedDocument
     public static (JsonObject State, JsonObject Heads) Content(TwinSnapshot snapshot, TwinControl control, UplinkState uplink, DateTimeOffset now) =>
         (new JsonObject
         {
-            ["devices"] = Devices(snapshot),
+            ["devices"] = Devices(snapshot, control),
             ["patients"] = Patients(snapshot, control, now),
             ["uplink"] = new JsonObject
             {
@@ -59,12 +59,12 @@ internal static class ReportedDocument
         return heads;
     }
 
-    private static JsonObject Devices(TwinSnapshot snapshot)
+    private static JsonObject Devices(TwinSnapshot snapshot, TwinControl control)
     {
         var devices = new JsonObject();
         foreach (var device in snapshot.Devices)
         {
-            var settings = snapshot.Configuration.For(device.DeviceId);
+            var settings = control.Configuration.For(device.DeviceId);
             devices[device.DeviceId] = new JsonObject
             {
                 ["model"] = device.Model,

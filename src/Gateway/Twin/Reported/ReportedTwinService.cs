@@ -60,23 +60,32 @@ internal sealed class ReportedTwinService(
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>
+    /// One turn of the loop: publishes when an urgent request came or the interval since the last
+    /// attempt has passed, and returns how long to wait for the next turn.
+    /// </summary>
+    internal async Task<TimeSpan> StepAsync(CancellationToken cancellationToken)
     {
         var interval = options.Value.ReportInterval;
+        var urgent = signal.TakeUrgent();
+        if (urgent || _lastAttempt is not { } last || time.GetUtcNow() - last >= interval)
+        {
+            await controller.FlushEventsAsync(cancellationToken).ConfigureAwait(false);
+            await PublishIfChangedAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var now = time.GetUtcNow();
+        return _lastAttempt is { } attempt && attempt + interval > now ? attempt + interval - now : interval;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
         while (!stoppingToken.IsCancellationRequested)
         {
+            TimeSpan wait;
             try
             {
-                var now = time.GetUtcNow();
-                var urgent = signal.TakeUrgent();
-                if (urgent || _lastAttempt is not { } last || now - last >= interval)
-                {
-                    await controller.FlushEventsAsync(stoppingToken).ConfigureAwait(false);
-                    await PublishIfChangedAsync(stoppingToken).ConfigureAwait(false);
-                }
-
-                var wait = _lastAttempt is { } attempt && attempt + interval > time.GetUtcNow() ? attempt + interval - time.GetUtcNow() : interval;
-                await signal.WaitAsync(wait, time, stoppingToken).ConfigureAwait(false);
+                wait = await StepAsync(stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -86,8 +95,10 @@ internal sealed class ReportedTwinService(
             {
                 TwinLog.ReportFailed(logger, e);
                 _lastAttempt = time.GetUtcNow();
-                await signal.WaitAsync(interval, time, stoppingToken).ConfigureAwait(false);
+                wait = options.Value.ReportInterval;
             }
+
+            await signal.WaitAsync(wait, time, stoppingToken).ConfigureAwait(false);
         }
     }
 }
