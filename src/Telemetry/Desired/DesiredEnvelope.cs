@@ -1,0 +1,200 @@
+namespace EdgeTwin.Telemetry.Desired;
+
+using System.Buffers;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EdgeTwin.Telemetry.Signing;
+using EdgeTwin.Telemetry.Wire;
+
+/// <summary>
+/// Signed desired-state envelope (PROTOCOL §6): <c>{"doc":"&lt;JSON text&gt;","sig":"0x.."}</c>, sig =
+/// EIP-191 of SHA-256(UTF-8 of doc) by an operator key. The doc travels as a string so its signed
+/// bytes are exactly the bytes received; nothing is re-serialised before checking.
+/// </summary>
+public static class DesiredEnvelope
+{
+    public const string TooLarge = "too-large";
+    public const string Malformed = "malformed";
+    public const string BadSignature = "bad-signature";
+    public const string NotSignedByOperator = "not-signed-by-operator";
+    public const string WrongGw = "wrong-gw";
+    public const string StaleVersion = "stale-version";
+
+    /// <summary>Builds the envelope bytes. Members of doc in order gw, version, issued, state.</summary>
+    public static byte[] Sign(DesiredDocument doc, ICheckpointSigner operatorKey)
+    {
+        ArgumentNullException.ThrowIfNull(doc);
+        ArgumentNullException.ThrowIfNull(operatorKey);
+        if (!Syntax.IsName(doc.Gw))
+        {
+            throw new ArgumentException("gw must match [a-z0-9-]{1,64}", nameof(doc));
+        }
+
+        if (doc.Version < 0 || doc.Version > Limits.MaxSeq)
+        {
+            throw new ArgumentOutOfRangeException(nameof(doc), doc.Version, "version must be 0..2^53-1");
+        }
+
+        var docText = Write(w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("gw", doc.Gw);
+            w.WriteNumber("version", doc.Version);
+            EtpJson.WriteTimestamp(w, "issued", doc.Issued);
+            w.WritePropertyName("state");
+            EtpJson.WriteNode(w, doc.State);
+            w.WriteEndObject();
+        });
+        var sig = operatorKey.SignDigest(SHA256.HashData(docText));
+        var envelope = Write(w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("doc", docText);
+            w.WriteString("sig", sig);
+            w.WriteEndObject();
+        });
+        return envelope.Length <= Limits.MaxEnvelopeBytes
+            ? envelope
+            : throw new ArgumentException($"envelope would be {envelope.Length} bytes, over {Limits.MaxEnvelopeBytes}", nameof(doc));
+    }
+
+    /// <summary>Checks signature, operator, gw and version, in that order. Never throws on bad input.</summary>
+    public static DesiredCheck Verify(ReadOnlySpan<byte> envelope, string expectedGw, long lastAppliedVersion, IReadOnlyCollection<string> operatorAddresses)
+    {
+        ArgumentNullException.ThrowIfNull(expectedGw);
+        ArgumentNullException.ThrowIfNull(operatorAddresses);
+        if (envelope.Length > Limits.MaxEnvelopeBytes)
+        {
+            return Reject(TooLarge);
+        }
+
+        if (!TryReadEnvelope(envelope, out var docText, out var sig))
+        {
+            return Reject(Malformed);
+        }
+
+        var docBytes = Encoding.UTF8.GetBytes(docText);
+        if (!Eip191.TryRecover(SHA256.HashData(docBytes), sig, out var signer, out _))
+        {
+            return Reject(BadSignature);
+        }
+
+        if (!operatorAddresses.Any(a => string.Equals(a, signer, StringComparison.OrdinalIgnoreCase)))
+        {
+            return new DesiredCheck(false, null, signer, NotSignedByOperator);
+        }
+
+        if (!TryReadDocument(docBytes, out var doc))
+        {
+            return new DesiredCheck(false, null, signer, Malformed);
+        }
+
+        if (doc.Gw != expectedGw)
+        {
+            return new DesiredCheck(false, doc, signer, WrongGw);
+        }
+
+        return doc.Version > lastAppliedVersion
+            ? new DesiredCheck(true, doc, signer, null)
+            : new DesiredCheck(false, doc, signer, StaleVersion);
+    }
+
+    private static DesiredCheck Reject(string problem) => new(false, null, null, problem);
+
+    private static byte[] Write(Action<Utf8JsonWriter> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var w = new Utf8JsonWriter(buffer, EtpJson.WriterOptions))
+        {
+            write(w);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Exactly one object with string members doc and sig (each once); trailing bytes are malformed.</summary>
+    private static bool TryReadEnvelope(ReadOnlySpan<byte> envelope, out string docText, out string sig)
+    {
+        docText = sig = string.Empty;
+        try
+        {
+            var reader = new Utf8JsonReader(envelope);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            string? doc = null, signature = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isDoc = reader.ValueTextEquals("doc"u8);
+                var isSig = reader.ValueTextEquals("sig"u8);
+                reader.Read();
+                if (!isDoc && !isSig)
+                {
+                    reader.Skip();
+                    continue;
+                }
+
+                if (reader.TokenType != JsonTokenType.String || (isDoc ? doc : signature) is not null)
+                {
+                    return false;
+                }
+
+                if (isDoc)
+                {
+                    doc = reader.GetString();
+                }
+                else
+                {
+                    signature = reader.GetString();
+                }
+            }
+
+            if (reader.Read() || doc is null || signature is null)
+            {
+                return false;
+            }
+
+            (docText, sig) = (doc, signature);
+            return true;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    private static bool TryReadDocument(byte[] docBytes, out DesiredDocument doc)
+    {
+        doc = null!;
+        JsonNode? node;
+        try
+        {
+            // JsonNode.Parse rejects trailing garbage; duplicate members are refused explicitly below.
+            node = JsonNode.Parse(docBytes, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false });
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+
+        if (node is not JsonObject obj
+            || obj["gw"] is not JsonValue gwValue || !gwValue.TryGetValue<string>(out var gw) || !Syntax.IsName(gw)
+            || obj["version"] is not JsonValue versionValue || versionValue.GetValueKind() != JsonValueKind.Number
+            || !long.TryParse(versionValue.ToJsonString(), NumberStyles.None, CultureInfo.InvariantCulture, out var version) || version > Limits.MaxSeq
+            || obj["issued"] is not JsonValue issuedValue || !issuedValue.TryGetValue<string>(out var issuedText)
+            || !DateTimeOffset.TryParse(issuedText, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var issued)
+            || !issuedText.Contains('T', StringComparison.Ordinal)
+            || obj["state"] is not JsonObject state)
+        {
+            return false;
+        }
+
+        doc = new DesiredDocument(gw, version, issued, (JsonObject)state.DeepClone());
+        return true;
+    }
+}

@@ -1,0 +1,21 @@
+namespace EdgeTwin.Telemetry.Verification;
+
+/// <summary>
+/// Everything a verifier knows about one chain, bounded in size, for the ingest to persist between
+/// runs (<see cref="StreamVerifier.ExportChain"/> / <see cref="StreamVerifier.ImportChain"/>).
+/// <see cref="LinkedThrough"/>/<see cref="HeadHash"/>: every seq up to it links back to genesis;
+/// <see cref="Recent"/>: hashes of the last linked seqs (null hash: a seq passed by a gap statement).
+/// </summary>
+public sealed record ChainVerifierState(
+    ChainKey Chain,
+    string? Key,
+    long LinkedThrough,
+    string HeadHash,
+    long VerifiedThrough,
+    bool Broken,
+    bool Unenrolled,
+    long HighestSeq,
+    ChainCounters Counters,
+    IReadOnlyList<HeldRecordState> Held,
+    IReadOnlyList<KeyValuePair<long, string?>> Recent,
+    IReadOnlyList<string> Problems);

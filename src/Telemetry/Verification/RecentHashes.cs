@@ -1,0 +1,45 @@
+namespace EdgeTwin.Telemetry.Verification;
+
+/// <summary>
+/// Ring of the hashes of the last linked seqs, so a late repeat can be told from a fork without
+/// keeping every hash. A seq passed by a gap statement has no hash (<c>known = false</c>).
+/// </summary>
+internal sealed class RecentHashes(int capacity)
+{
+    private readonly Hash32[] hashes = new Hash32[capacity];
+    private readonly bool[] known = new bool[capacity];
+    private long newest = -1;
+
+    public int Capacity => capacity;
+
+    public void Put(long seq, Hash32? hash)
+    {
+        var i = (int)(seq % capacity);
+        hashes[i] = hash ?? default;
+        known[i] = hash.HasValue;
+        newest = Math.Max(newest, seq);
+    }
+
+    /// <summary>False when the seq has left the ring (older than capacity).</summary>
+    public bool TryGet(long seq, out Hash32? hash)
+    {
+        hash = null;
+        if (seq > newest || seq <= newest - capacity || seq < 0)
+        {
+            return false;
+        }
+
+        var i = (int)(seq % capacity);
+        hash = known[i] ? hashes[i] : null;
+        return true;
+    }
+
+    public IEnumerable<KeyValuePair<long, string?>> Export()
+    {
+        for (var seq = Math.Max(0, newest - capacity + 1); seq <= newest; seq++)
+        {
+            TryGet(seq, out var hash);
+            yield return new(seq, hash?.ToString());
+        }
+    }
+}

@@ -1,0 +1,17 @@
+namespace EdgeTwin.Telemetry.Verification;
+
+/// <summary>What <see cref="StreamVerifier.Add"/> made of one payload.</summary>
+public enum RecordStatus
+{
+    /// <summary>First time this record (seq, hash) was seen; accepted.</summary>
+    New,
+
+    /// <summary>Same seq, same hash as a record already seen: a QoS 1 repeat, harmless.</summary>
+    Duplicate,
+
+    /// <summary>Same seq, different hash: tamper or a second writer on one chain.</summary>
+    Fork,
+
+    /// <summary>Not accepted; <see cref="RecordOutcome.Problem"/> names why. Nothing was changed.</summary>
+    Rejected,
+}

@@ -1,0 +1,105 @@
+namespace EdgeTwin.Telemetry.Verification;
+
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Unicode;
+using EdgeTwin.Telemetry.Wire;
+
+/// <summary>
+/// Incremental ETP/1 verifier (PROTOCOL §7-8): records in any order, repeats allowed, one call per
+/// payload; memory bounded per chain by <see cref="VerifierOptions"/>. Signatures are recovered for
+/// checkpoints only. Never throws on bad input: every rejection is a named problem. Not thread-safe.
+/// </summary>
+public sealed class StreamVerifier
+{
+    private readonly VerifierOptions options;
+    private readonly HashSet<string>? enrolled;
+    private readonly Dictionary<ChainKey, ChainTracker> chains = [];
+    private readonly RecordParser parser = new();
+    private readonly List<string> unattributed = [];
+
+    public StreamVerifier(VerifierOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.ReorderWindow < 1 || options.RecentWindow < 1 || options.MaxProblemsPerChain < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "windows must be at least 1");
+        }
+
+        this.options = options;
+        if (options.EnrolledAddresses is { } addresses)
+        {
+            enrolled = new HashSet<string>(addresses, StringComparer.OrdinalIgnoreCase);
+        }
+    }
+
+    /// <summary>Payloads that could not be attributed to any chain (malformed, no valid gw/lane/epoch).</summary>
+    public long Unattributed { get; private set; }
+
+    /// <summary>Named problems of unattributed payloads (the first <see cref="VerifierOptions.MaxProblemsPerChain"/>).</summary>
+    public IReadOnlyList<string> UnattributedProblems => unattributed;
+
+    public RecordOutcome Add(ReadOnlySpan<byte> payload)
+    {
+        Span<byte> digest = stackalloc byte[32];
+        SHA256.HashData(payload, digest);
+        var hash = Hash32.FromBytes(digest);
+        var hashHex = Convert.ToHexStringLower(digest);
+
+        var record = new ParsedRecord();
+        var problem = payload.Length > Limits.MaxRecordBytes ? VerifierProblems.TooLarge
+            : !Utf8.IsValid(payload) ? VerifierProblems.InvalidUtf8
+            : parser.Parse(payload, record);
+        var chain = record.Chain;
+        if (chain is { } candidate && !chains.ContainsKey(candidate) && chains.Count >= options.MaxChains)
+        {
+            (problem, chain) = (VerifierProblems.TooManyChains, null);
+        }
+
+        if (problem is not null)
+        {
+            if (chain is { } key)
+            {
+                Tracker(key).Reject(record.Seq, problem);
+            }
+            else
+            {
+                Unattributed++;
+                if (unattributed.Count < options.MaxProblemsPerChain)
+                {
+                    unattributed.Add(string.Create(CultureInfo.InvariantCulture, $"record {hashHex[..16]}: {problem}"));
+                }
+            }
+
+            return new RecordOutcome(chain, record.Seq, hashHex, RecordStatus.Rejected, problem);
+        }
+
+        var status = Tracker(chain!.Value).Add(record, hash, out problem);
+        return new RecordOutcome(chain, record.Seq, hashHex, status, problem);
+    }
+
+    /// <summary>One report per chain seen, ordered by gw, lane, epoch.</summary>
+    public IReadOnlyList<ChainReport> Report() =>
+        [.. chains.OrderBy(c => c.Key.Gw, StringComparer.Ordinal).ThenBy(c => c.Key.Lane).ThenBy(c => c.Key.Epoch, StringComparer.Ordinal).Select(c => c.Value.Report())];
+
+    public ChainVerifierState ExportChain(ChainKey key) =>
+        chains.TryGetValue(key, out var tracker) ? tracker.Export() : throw new KeyNotFoundException($"no chain {key}");
+
+    /// <summary>Restores a chain exported earlier, replacing any state for it.</summary>
+    public void ImportChain(ChainVerifierState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        chains[state.Chain] = ChainTracker.Import(state, options, enrolled);
+    }
+
+    private ChainTracker Tracker(ChainKey key)
+    {
+        if (!chains.TryGetValue(key, out var tracker))
+        {
+            tracker = new ChainTracker(key, options, enrolled);
+            chains[key] = tracker;
+        }
+
+        return tracker;
+    }
+}

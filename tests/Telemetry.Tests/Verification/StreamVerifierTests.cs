@@ -1,0 +1,262 @@
+namespace EdgeTwin.Telemetry.Tests.Verification;
+
+using System.Text;
+using EdgeTwin.Telemetry.Chain;
+using EdgeTwin.Telemetry.Records;
+using EdgeTwin.Telemetry.Verification;
+
+public sealed class StreamVerifierTests
+{
+    private static ChainReport Verify(IEnumerable<byte[]> payloads, VerifierOptions? options = null)
+    {
+        var v = new StreamVerifier(options ?? new VerifierOptions());
+        foreach (var p in payloads)
+        {
+            v.Add(p);
+        }
+
+        return Assert.Single(v.Report());
+    }
+
+    [Fact]
+    public void ValidChain_IsVerifiedUpToTheLastCheckpoint()
+    {
+        using var key = TestKeys.Reference();
+        var chain = TestChains.Telemetry(key, 10, every: 4);
+
+        var r = Verify(chain.Select(c => c.Payload));
+
+        Assert.Equal(chain.Count, r.Received);
+        Assert.Equal(chain.Count - 1, r.Verified);
+        Assert.Equal(1, r.Pending);
+        Assert.Equal(chain[^2].Seq, r.VerifiedThrough);
+        Assert.True(r.Sound);
+        Assert.Empty(r.Problems);
+    }
+
+    [Fact]
+    public void ShuffledWithDuplicates_GivesTheSameVerdict()
+    {
+        using var key = TestKeys.Reference();
+        var chain = TestChains.Telemetry(key, 20, every: 5);
+        var random = new Random(3);
+        var delivery = chain.Concat(chain.Take(7)).Select(c => c.Payload).OrderBy(_ => random.Next()).ToList();
+
+        var r = Verify(delivery);
+
+        Assert.Equal((chain.Count, 7L, chain.Count - 1L, 0L), (r.Received, r.Duplicates, r.Verified, r.Forks));
+        Assert.True(r.Sound);
+    }
+
+    [Fact]
+    public void DuplicateOfAnAlreadyLinkedRecord_IsADuplicate_NotAFork()
+    {
+        using var key = TestKeys.Reference();
+        var chain = TestChains.Telemetry(key, 5);
+        var v = new StreamVerifier(new VerifierOptions());
+        chain.ForEach(c => v.Add(c.Payload));
+
+        var outcome = v.Add(chain[2].Payload);
+
+        Assert.Equal(RecordStatus.Duplicate, outcome.Status);
+        Assert.Equal(chain[2].Hash, outcome.Hash);
+        Assert.Equal(2, outcome.Seq);
+    }
+
+    [Fact]
+    public void OneChangedByte_BreaksTheLink_AndNothingAfterVerifies()
+    {
+        using var key = TestKeys.Reference();
+        var chain = TestChains.Telemetry(key, 8, every: 3);
+        var payloads = chain.Select(c => c.Payload.ToArray()).ToList();
+        var text = Encoding.UTF8.GetString(payloads[2]).Replace("\"v\":[61]", "\"v\":[91]", StringComparison.Ordinal);
+        payloads[2] = Encoding.UTF8.GetBytes(text);
+
+        var r = Verify(payloads);
+
+        Assert.Equal(1, r.BrokenLinks);
+        Assert.Equal(0, r.Verified); // the first checkpoint (seq 3) is the broken link itself
+        Assert.False(r.Sound);
+        Assert.Contains(r.Problems, p => p.StartsWith("seq 3: broken-link", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void DroppedRecord_IsMissing_AndBlocksVerificationAfterIt()
+    {
+        using var key = TestKeys.Reference();
+        var chain = TestChains.Telemetry(key, 8, every: 3);
+        var dropped = chain.Where(c => c.Seq != 5).Select(c => c.Payload);
+
+        var r = Verify(dropped);
+
+        Assert.Equal(1, r.Missing);
+        Assert.Equal(2, r.VerifiedThrough); // checkpoint 3 covers 0..2; seq 5 is lost, so 7 and 11 never link
+        Assert.True(r.Sound);
+    }
+
+    [Fact]
+    public void ForgedCheckpoint_IsABadSignature()
+    {
+        using var key = TestKeys.Reference();
+        using var forger = TestKeys.Other();
+        var genuine = TestChains.Telemetry(key, 3, every: 100);
+        var forged = TestChains.Telemetry(forger, 3, every: 100);
+
+        // Same gw/epoch/content except the genesis key, so only the last checkpoint differs in a way
+        // we can splice: take our chain and replace its final checkpoint signature with the forger's.
+        var sig = Encoding.UTF8.GetString(forged[^1].Payload);
+        var forgedSig = sig[(sig.IndexOf("\"sig\":\"", StringComparison.Ordinal) + 7)..][..132];
+        var text = Encoding.UTF8.GetString(genuine[^1].Payload);
+        var ownSig = text[(text.IndexOf("\"sig\":\"", StringComparison.Ordinal) + 7)..][..132];
+        var payloads = genuine.Select(c => c.Payload).ToList();
+        payloads[^1] = Encoding.UTF8.GetBytes(text.Replace(ownSig, forgedSig, StringComparison.Ordinal));
+
+        var r = Verify(payloads);
+
+        Assert.Equal(1, r.BadSigs);
+        Assert.Equal(0, r.Verified);
+        Assert.Contains(r.Problems, p => p.Contains(VerifierProblems.SignerMismatch, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void TwoRecordsAtOneSeq_AreAFork_WhicheverArrivesFirst()
+    {
+        using var key = TestKeys.Reference();
+        var chain = TestChains.Telemetry(key, 6, every: 3);
+        var twin = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(chain[2].Payload).Replace("\"v\":[61]", "\"v\":[62]", StringComparison.Ordinal));
+
+        var before = Verify(chain.Select(c => c.Payload).Prepend(twin));
+        var after = Verify(chain.Select(c => c.Payload).Append(twin));
+
+        Assert.Equal((1L, 0L), (before.Forks, before.BrokenLinks));
+        Assert.Equal((1L, 0L), (after.Forks, after.BrokenLinks));
+        Assert.Equal(chain.Count - 1, before.Verified);
+        Assert.False(before.Sound);
+    }
+
+    [Fact]
+    public void GapStatement_CoversDroppedRecords()
+    {
+        using var key = TestKeys.Reference();
+        var w = ChainWriter.StartNew("gw-1", Lane.Telemetry, key, new CheckpointPolicy { MaxRecords = 1000 }, GenesisReason.FirstStart, "t", TestChains.T0, ClockQuality.Synced, out var genesis);
+        var obs = Enumerable.Range(0, 5).Select(i => w.AppendObs(new ObsBody("p", "d", "loinc:8867-4", "/min", TestChains.T0, 0, [i]), TestChains.T0, ClockQuality.Synced)).ToList();
+        var gap = w.AppendGap(2, 4, obs[0].Hash, obs[3].Hash, "quota", TestChains.T0, ClockQuality.Synced);
+        var cp = w.Checkpoint(TestChains.T0, ClockQuality.Synced)!;
+        var sent = new[] { genesis, obs[0], obs[4], gap, cp };
+
+        var r = Verify(sent.Reverse().Select(c => c.Payload));
+
+        Assert.Equal((5L, 4L, 1L, 3L, 0L), (r.Received, r.Verified, r.Pending, r.GapCovered, r.Missing));
+        Assert.Equal(cp.Seq - 1, r.VerifiedThrough);
+        Assert.True(r.Sound);
+    }
+
+    [Fact]
+    public void GapStatementNotYetLinked_CountsAsGapCovered_NotMissing()
+    {
+        using var key = TestKeys.Reference();
+        var w = ChainWriter.StartNew("gw-1", Lane.Telemetry, key, new CheckpointPolicy(), GenesisReason.FirstStart, "t", TestChains.T0, ClockQuality.Synced, out _);
+        var obs = Enumerable.Range(0, 3).Select(i => w.AppendObs(new ObsBody("p", "d", "c", "u", TestChains.T0, 0, [i]), TestChains.T0, ClockQuality.Synced)).ToList();
+        var gap = w.AppendGap(1, 3, obs[0].Prev, obs[2].Hash, "quota", TestChains.T0, ClockQuality.Synced);
+
+        var r = Verify([gap.Payload]); // genesis not received yet
+
+        Assert.Equal((3L, 1L), (r.GapCovered, r.Missing)); // seq 0 is missing
+    }
+
+    [Fact]
+    public void BrokenGapStatement_IsABrokenLink()
+    {
+        using var key = TestKeys.Reference();
+        var w = ChainWriter.StartNew("gw-1", Lane.Telemetry, key, new CheckpointPolicy(), GenesisReason.FirstStart, "t", TestChains.T0, ClockQuality.Synced, out var genesis);
+        var obs = Enumerable.Range(0, 3).Select(i => w.AppendObs(new ObsBody("p", "d", "c", "u", TestChains.T0, 0, [i]), TestChains.T0, ClockQuality.Synced)).ToList();
+        var gap = w.AppendGap(1, 2, new string('e', 64), obs[1].Hash, "quota", TestChains.T0, ClockQuality.Synced);
+        var cp = w.Checkpoint(TestChains.T0, ClockQuality.Synced)!;
+
+        var r = Verify([genesis.Payload, obs[2].Payload, gap.Payload, cp.Payload]);
+
+        Assert.Equal(1, r.BrokenLinks);
+        Assert.Equal(0, r.Verified);
+    }
+
+    [Fact]
+    public void RecordsFarAhead_AreRejectedBeyondTheWindow_AndCounted()
+    {
+        using var key = TestKeys.Reference();
+        var chain = TestChains.Telemetry(key, 30, every: 1000);
+        var v = new StreamVerifier(new VerifierOptions { ReorderWindow = 8 });
+        var outcomes = chain.Skip(1).Select(c => v.Add(c.Payload)).ToList();
+
+        var r = Assert.Single(v.Report());
+        Assert.Equal(7, outcomes.Count(o => o.Status == RecordStatus.New)); // seqs 1..7: within 8 of linked seq -1
+        Assert.All(outcomes.Skip(7), o => Assert.Equal((RecordStatus.Rejected, VerifierProblems.BeyondWindow), (o.Status, o.Problem)));
+        Assert.Equal(chain.Count - 8, r.BeyondWindow);
+
+        // Once the head arrives, the caller re-adds what was refused and everything links.
+        v.Add(chain[0].Payload);
+        foreach (var c in chain.Skip(8))
+        {
+            v.Add(c.Payload);
+        }
+
+        r = Assert.Single(v.Report());
+        Assert.Equal((chain.Count - 1L, 0L), (r.Verified, r.Missing));
+    }
+
+    [Fact]
+    public void VeryOldRepeat_IsRejectedBehindTheWindow()
+    {
+        using var key = TestKeys.Reference();
+        var chain = TestChains.Telemetry(key, 30, every: 1000);
+        var v = new StreamVerifier(new VerifierOptions { RecentWindow = 4 });
+        chain.ForEach(c => v.Add(c.Payload));
+
+        Assert.Equal(RecordStatus.Duplicate, v.Add(chain[^2].Payload).Status);
+        var old = v.Add(chain[3].Payload);
+        Assert.Equal((RecordStatus.Rejected, VerifierProblems.BehindWindow), (old.Status, old.Problem));
+    }
+
+    [Fact]
+    public void ExportImport_ContinuesWhereItLeftOff()
+    {
+        using var key = TestKeys.Reference();
+        var chain = TestChains.Telemetry(key, 40, every: 8);
+        var first = new StreamVerifier(new VerifierOptions());
+        foreach (var c in chain.Take(20).Where(c => c.Seq != 12))
+        {
+            first.Add(c.Payload);
+        }
+
+        var state = first.ExportChain(new ChainKey("gw-1", Lane.Telemetry, "0123456789abcdef0123456789abcdef"));
+        Assert.Equal(11, state.LinkedThrough);
+        Assert.Equal(7, state.Held.Count);
+
+        var second = new StreamVerifier(new VerifierOptions());
+        second.ImportChain(state);
+        Assert.Equal(RecordStatus.Duplicate, second.Add(chain[5].Payload).Status);
+        foreach (var c in chain.Skip(12))
+        {
+            second.Add(c.Payload);
+        }
+
+        var r = Assert.Single(second.Report());
+        Assert.Equal((chain.Count, chain.Count - 1L, 0L, 0L), (r.Received, r.Verified, r.Missing, r.Duplicates - 8));
+    }
+
+    [Fact]
+    public void TwoChains_AreReportedSeparately()
+    {
+        using var key = TestKeys.Reference();
+        var t = TestChains.Telemetry(key, 5);
+        var a = TestChains.Alarm(key, 3);
+        var v = new StreamVerifier(new VerifierOptions());
+        foreach (var c in t.Concat(a))
+        {
+            v.Add(c.Payload);
+        }
+
+        var reports = v.Report();
+        Assert.Equal([Lane.Telemetry, Lane.Alarm], reports.Select(r => r.Chain.Lane));
+        Assert.Equal((7L, 6L), (reports[1].Received, reports[1].Verified));
+    }
+}
