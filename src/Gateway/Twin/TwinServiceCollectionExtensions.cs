@@ -44,7 +44,7 @@ internal static class TwinServiceCollectionExtensions
             TwinConfiguration.Default));
         services.AddSingleton<ReportSignal>();
         services.AddSingleton<TwinController>();
-        // handler pending
+        services.AddSingleton<DesiredStateHandler>();
         services.AddHostedService<ReportedTwinService>();
         return services;
     }
