@@ -1,2 +1,1 @@
-Console.Error.WriteLine("edgetwin: no commands yet");
-return 2;
+return await EdgeTwin.Cli.CliApp.RunAsync(args, Console.Out, Console.Error, TimeProvider.System, CancellationToken.None).ConfigureAwait(false);

@@ -1,4 +1,7 @@
-var builder = Host.CreateApplicationBuilder(args);
-builder.Services.AddSystemd();
-using var host = builder.Build();
-await host.RunAsync().ConfigureAwait(false);
+using EdgeTwin.Gateway.Hosting;
+
+// Composition root: everything else is in AddEdgeTwinGateway (Hosting/), so tests and later
+// features compose the same gateway.
+var builder = GatewayHost.CreateBuilder(args);
+var app = builder.Build();
+return await GatewayHost.RunAsync(app).ConfigureAwait(false);

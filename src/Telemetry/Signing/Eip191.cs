@@ -68,12 +68,14 @@ public static class Eip191
         {
             var hash = new Sha3Keccack().CalculateHash([.. "\u0019Ethereum Signed Message:\n32"u8, .. digest32]);
             var signature = EthECDSASignatureFactory.FromComponents(raw.AsSpan(0, 32).ToArray(), raw.AsSpan(32, 32).ToArray(), v);
-            address = EthECKey.RecoverFromSignature(signature, hash).GetPublicAddress();
-            problem = null;
-            return true;
+            address = EthECKey.RecoverFromSignature(signature, hash)?.GetPublicAddress();
+            problem = address is null ? SigUnrecoverable : null;
+            return address is not null;
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or ArithmeticException)
+        catch (Exception)
         {
+            // Nethereum throws whatever its curve code hits when r is no x-coordinate on secp256k1
+            // (a NullReferenceException, among others): every one of them means "no signer".
             problem = SigUnrecoverable;
             return false;
         }

@@ -62,4 +62,14 @@ public sealed class Eip191Tests
         Assert.False(Eip191.TryRecover(digest, sig, out _, out var problem));
         return problem;
     }
+
+    [Fact]
+    public void RThatIsNoCurvePoint_IsUnrecoverable_NotAnException()
+    {
+        // Found by the tamper property test: Nethereum threw NullReferenceException here.
+        // x = 5 has no point on secp256k1 (5^3 + 7 = 132 is not a square mod p).
+        var sig = "0x" + new string('0', 63) + "5" + new string('0', 63) + "1" + "1b";
+        Assert.False(Eip191.TryRecover(new byte[32], sig, out var address, out var problem));
+        Assert.Equal((null, Eip191.SigUnrecoverable), (address, problem));
+    }
 }

@@ -1,0 +1,113 @@
+namespace EdgeTwin.Cli.Commands;
+
+using System.Buffers;
+using System.CommandLine;
+using System.Globalization;
+using EdgeTwin.Telemetry.Capture;
+using MQTTnet;
+using MQTTnet.Exceptions;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+
+/// <summary>
+/// <c>capture --broker mqtt://HOST:PORT --topic FILTER --seconds N</c>: subscribes at QoS 1 and writes
+/// every message, retained ones included, to stdout in the capture format, for N seconds.
+/// </summary>
+internal static class CaptureCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr, TimeProvider time)
+    {
+        var broker = new Option<string>("--broker") { Description = "mqtt://HOST[:PORT] (port 1883 by default)", Required = true };
+        var topic = new Option<string>("--topic") { Description = "MQTT topic filter, e.g. edgetwin/v1/#", Required = true };
+        var seconds = new Option<double>("--seconds") { Description = "how long to capture", Required = true };
+        var command = new Command("capture", "capture MQTT messages to a capture file on stdout") { broker, topic, seconds };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            if (!TryParseBroker(parse.GetRequiredValue(broker), out var host, out var port))
+            {
+                await stderr.WriteLineAsync("edgetwin capture: --broker must be mqtt://HOST[:PORT]").ConfigureAwait(false);
+                return CliApp.Usage;
+            }
+
+            var duration = parse.GetValue(seconds);
+            if (!double.IsFinite(duration) || duration <= 0 || duration > TimeSpan.FromDays(7).TotalSeconds)
+            {
+                await stderr.WriteLineAsync("edgetwin capture: --seconds must be a positive number of seconds").ConfigureAwait(false);
+                return CliApp.Usage;
+            }
+
+            try
+            {
+                var count = await CaptureAsync(host, port, parse.GetRequiredValue(topic), TimeSpan.FromSeconds(duration), stdout, time, cancellationToken).ConfigureAwait(false);
+                await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"edgetwin capture: {count} messages")).ConfigureAwait(false);
+                return CliApp.Ok;
+            }
+            catch (Exception e) when (e is MqttCommunicationException or MqttConfigurationException or MqttProtocolViolationException or IOException or System.Net.Sockets.SocketException or OperationCanceledException or InvalidOperationException or ArgumentException)
+            {
+                await stderr.WriteLineAsync($"edgetwin capture: {e.Message}").ConfigureAwait(false);
+                return CliApp.Usage;
+            }
+        });
+        return command;
+    }
+
+    internal static bool TryParseBroker(string text, out string host, out int port)
+    {
+        host = string.Empty;
+        port = 1883;
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme != "mqtt" || string.IsNullOrEmpty(uri.Host)
+            || (uri.AbsolutePath.Length > 1) || !string.IsNullOrEmpty(uri.Query))
+        {
+            return false;
+        }
+
+        host = uri.Host;
+        port = uri.IsDefaultPort || uri.Port < 0 ? 1883 : uri.Port;
+        return true;
+    }
+
+    private static async Task<long> CaptureAsync(string host, int port, string filter, TimeSpan duration, TextWriter output, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var factory = new MqttClientFactory();
+        using var client = factory.CreateMqttClient();
+        var gate = new object();
+        long count = 0;
+        client.ApplicationMessageReceivedAsync += e =>
+        {
+            var payload = e.ApplicationMessage.Payload.ToArray();
+            lock (gate)
+            {
+                CaptureFile.Write(output, e.ApplicationMessage.Topic, payload);
+                count++;
+            }
+
+            return Task.CompletedTask;
+        };
+
+        var options = new MqttClientOptionsBuilder()
+            .WithTcpServer(host, port)
+            .WithClientId($"edgetwin-capture-{Guid.NewGuid():N}")
+            .WithCleanSession(true)
+            .WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithTimeout(TimeSpan.FromSeconds(10))
+            .Build();
+        await client.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
+        var subscription = factory.CreateSubscribeOptionsBuilder().WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce).Build();
+        await client.SubscribeAsync(subscription, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await Task.Delay(duration, time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C ends the capture early; what was captured stands.
+        }
+
+        await client.DisconnectAsync(factory.CreateClientDisconnectOptionsBuilder().Build(), CancellationToken.None).ConfigureAwait(false);
+        lock (gate)
+        {
+            output.Flush();
+            return count;
+        }
+    }
+}

@@ -1,0 +1,36 @@
+namespace EdgeTwin.Cli.Verify;
+
+using System.Globalization;
+using EdgeTwin.Telemetry.Capture;
+using EdgeTwin.Telemetry.Verification;
+
+/// <summary>Runs a capture through a <see cref="StreamVerifier"/> sized for whole files.</summary>
+internal sealed record CaptureVerification(IReadOnlyList<ChainReport> Chains, long Unattributed, IReadOnlyList<string> UnattributedProblems)
+{
+    public bool Sound => Unattributed == 0 && Chains.All(c => c.Sound);
+
+    public static CaptureVerification Run(IEnumerable<CaptureEntry> entries, IReadOnlyCollection<string>? enrolled)
+    {
+        // An auditor's file may be in any order: hold up to a million records per chain.
+        var verifier = new StreamVerifier(new VerifierOptions { EnrolledAddresses = enrolled, ReorderWindow = 1 << 20, RecentWindow = 1 << 16 });
+        var badLines = new List<string>();
+        var badLineCount = 0L;
+        foreach (var entry in entries)
+        {
+            if (entry.Payload is null)
+            {
+                badLineCount++;
+                if (badLines.Count < 100)
+                {
+                    badLines.Add(string.Create(CultureInfo.InvariantCulture, $"line {entry.Line}: {entry.Problem}"));
+                }
+
+                continue;
+            }
+
+            verifier.Add(entry.Payload);
+        }
+
+        return new CaptureVerification(verifier.Report(), verifier.Unattributed + badLineCount, [.. badLines, .. verifier.UnattributedProblems]);
+    }
+}

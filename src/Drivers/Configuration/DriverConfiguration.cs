@@ -1,0 +1,146 @@
+using System.Globalization;
+using EdgeTwin.Drivers.Simulation;
+using Microsoft.Extensions.Configuration;
+
+namespace EdgeTwin.Drivers.Configuration;
+
+/// <summary>
+/// Reads and checks the <c>Simulation</c> and <c>Devices</c> sections. Read by hand rather than by
+/// the binder so that every bad value fails with a message naming its key, before any device opens.
+/// </summary>
+public static class DriverConfiguration
+{
+    private static readonly HashSet<string> DeviceKeys = new(StringComparer.OrdinalIgnoreCase) { "Type", "Id", "Bus", "Address" };
+
+    /// <summary>Reads and validates; throws <see cref="DriverConfigurationException"/> on the first bad value.</summary>
+    public static DriverOptions Read(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = new DriverOptions();
+        ReadSimulation(configuration.GetSection("Simulation"), options.Simulation);
+        foreach (var entry in configuration.GetSection("Devices").GetChildren())
+        {
+            options.Devices.Add(ReadDevice(entry));
+        }
+
+        Validate(options);
+        return options;
+    }
+
+    /// <summary>Throws <see cref="DriverConfigurationException"/> naming the first value out of range.</summary>
+    public static void Validate(DriverOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var sim = options.Simulation;
+        Require(sim.Beds is >= 0 and <= 64, "Simulation:Beds", sim.Beds, "0-64");
+        Require(ScenarioCatalog.Exists(sim.Scenario), "Simulation:Scenario", sim.Scenario, string.Join(", ", ScenarioCatalog.Names));
+        foreach (var (bed, scenario) in sim.BedScenarios)
+        {
+            Require(bed >= 1 && bed <= sim.Beds, $"Simulation:BedScenarios:{bed}", bed, $"a bed number 1-{sim.Beds}");
+            Require(ScenarioCatalog.Exists(scenario), $"Simulation:BedScenarios:{bed}", scenario, string.Join(", ", ScenarioCatalog.Names));
+        }
+
+        Require(sim.EcgRateHz == 0 || sim.EcgRateHz is >= 100 and <= 1000, "Simulation:EcgRateHz", sim.EcgRateHz, "0 (off) or 100-1000");
+        Require(sim.PlethRateHz == 0 || sim.PlethRateHz is >= 25 and <= 500, "Simulation:PlethRateHz", sim.PlethRateHz, "0 (off) or 25-500");
+        Require(sim.Speed is >= 0.01 and <= 3600, "Simulation:Speed", sim.Speed, "0.01-3600");
+        Require(sim.WakeIntervalMs is >= 5 and <= 1000, "Simulation:WakeIntervalMs", sim.WakeIntervalMs, "5-1000");
+        Require(!string.IsNullOrWhiteSpace(sim.DeviceIdPrefix), "Simulation:DeviceIdPrefix", sim.DeviceIdPrefix, "a non-empty prefix");
+
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (var bed = 1; bed <= sim.Beds; bed++)
+        {
+            ids.Add(sim.DeviceIdPrefix + bed.ToString(CultureInfo.InvariantCulture));
+        }
+
+        for (var i = 0; i < options.Devices.Count; i++)
+        {
+            var device = options.Devices[i];
+            Require(DeviceTypes.All.Contains(device.Type, StringComparer.OrdinalIgnoreCase), $"Devices:{i}:Type", device.Type, string.Join(", ", DeviceTypes.All));
+            Require(!string.IsNullOrWhiteSpace(device.Id), $"Devices:{i}:Id", device.Id, "a non-empty device id");
+            Require(ids.Add(device.Id), $"Devices:{i}:Id", device.Id, "an id no other device on this box has");
+            Require(device.Bus is >= 0 and <= 255, $"Devices:{i}:Bus", device.Bus, "0-255");
+            Require(device.Address is null or (>= 0x03 and <= 0x77), $"Devices:{i}:Address", device.Address, "a 7-bit address 0x03-0x77");
+        }
+    }
+
+    private static void ReadSimulation(IConfigurationSection section, SimulationOptions sim)
+    {
+        sim.Beds = ReadInt(section, "Beds") ?? sim.Beds;
+        sim.Scenario = section["Scenario"] ?? sim.Scenario;
+        sim.Seed = ReadLong(section, "Seed") ?? sim.Seed;
+        sim.EcgRateHz = ReadDouble(section, "EcgRateHz") ?? sim.EcgRateHz;
+        sim.PlethRateHz = ReadDouble(section, "PlethRateHz") ?? sim.PlethRateHz;
+        sim.Speed = ReadDouble(section, "Speed") ?? sim.Speed;
+        sim.WakeIntervalMs = ReadInt(section, "WakeIntervalMs") ?? sim.WakeIntervalMs;
+        sim.DeviceIdPrefix = section["DeviceIdPrefix"] ?? sim.DeviceIdPrefix;
+        foreach (var bed in section.GetSection("BedScenarios").GetChildren())
+        {
+            if (!int.TryParse(bed.Key, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+            {
+                throw new DriverConfigurationException($"Simulation:BedScenarios:{bed.Key}: the key must be a bed number (1-based), e.g. Simulation:BedScenarios:2.");
+            }
+
+            sim.BedScenarios[number] = bed.Value ?? "";
+        }
+    }
+
+    private static DeviceOptions ReadDevice(IConfigurationSection entry)
+    {
+        var device = new DeviceOptions
+        {
+            Type = entry["Type"] ?? "",
+            Id = entry["Id"] ?? "",
+            Bus = ReadInt(entry, "Bus") ?? 1,
+            Address = ReadAddress(entry),
+        };
+        foreach (var setting in entry.AsEnumerable(makePathsRelative: true))
+        {
+            if (setting.Value is not null && !DeviceKeys.Contains(setting.Key))
+            {
+                device.Settings[setting.Key] = setting.Value;
+            }
+        }
+
+        return device;
+    }
+
+    private static int? ReadAddress(IConfigurationSection entry)
+    {
+        var text = entry["Address"];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        var ok = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+            ? int.TryParse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var value)
+            : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
+        return ok ? value : throw Bad(entry.Path + ":Address", text, "an I2C address like 0x57 or 87");
+    }
+
+    private static int? ReadInt(IConfigurationSection section, string key) =>
+        section[key] is { } text
+            ? int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) ? value : throw Bad(section.Path + ":" + key, text, "an integer")
+            : null;
+
+    private static long? ReadLong(IConfigurationSection section, string key) =>
+        section[key] is { } text
+            ? long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) ? value : throw Bad(section.Path + ":" + key, text, "an integer")
+            : null;
+
+    private static double? ReadDouble(IConfigurationSection section, string key) =>
+        section[key] is { } text
+            ? double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value) ? value : throw Bad(section.Path + ":" + key, text, "a number")
+            : null;
+
+    private static void Require(bool condition, string key, object? value, string allowed)
+    {
+        if (!condition)
+        {
+            throw Bad(key, value, allowed);
+        }
+    }
+
+    private static DriverConfigurationException Bad(string key, object? value, string allowed) =>
+        new($"{key}: '{Convert.ToString(value, CultureInfo.InvariantCulture)}' is not valid; expected {allowed}.");
+}

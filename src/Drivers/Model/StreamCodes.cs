@@ -1,0 +1,67 @@
+namespace EdgeTwin.Drivers.Model;
+
+/// <summary>
+/// The catalogue of stream codes every project shares (TEAM.md). Vital signs carry the LOINC code of
+/// the FHIR R4 vital-signs profile and a UCUM unit; waveforms carry the IEEE 11073 MDC code. The
+/// nominal rate is what the simulator produces by default; a real device states its own rate.
+/// </summary>
+public static class StreamCodes
+{
+    public static readonly StreamCode HeartRate = new("loinc:8867-4", "/min", StreamKind.Vital, 1, "Heart rate");
+
+    public static readonly StreamCode RespiratoryRate = new("loinc:9279-1", "/min", StreamKind.Vital, 1, "Respiratory rate");
+
+    public static readonly StreamCode SpO2 = new("loinc:59408-5", "%", StreamKind.Vital, 1, "Oxygen saturation (pulse oximetry)");
+
+    public static readonly StreamCode BodyTemperature = new("loinc:8310-5", "Cel", StreamKind.Vital, 1, "Body temperature");
+
+    public static readonly StreamCode SystolicBp = new("loinc:8480-6", "mm[Hg]", StreamKind.Vital, 1, "Systolic blood pressure");
+
+    public static readonly StreamCode DiastolicBp = new("loinc:8462-4", "mm[Hg]", StreamKind.Vital, 1, "Diastolic blood pressure");
+
+    /// <summary>ACVPU as a score: 0 = Alert, 1 = new Confusion, 2 = Voice, 3 = Pain, 4 = Unresponsive.</summary>
+    public static readonly StreamCode Consciousness = new("loinc:80288-4", "{score}", StreamKind.Vital, 1, "Level of consciousness (ACVPU)");
+
+    /// <summary>0 = breathing air, 1 = on supplemental oxygen (NEWS2 scores it).</summary>
+    public static readonly StreamCode SupplementalO2 = new("loinc:3150-0", "{flag}", StreamKind.Vital, 1, "Inhaled oxygen (supplemental O2 flag)");
+
+    public static readonly StreamCode EcgLeadII = new("mdc:131330", "mV", StreamKind.Waveform, 250, "ECG lead II");
+
+    public static readonly StreamCode Pleth = new("mdc:150452", "{ratio}", StreamKind.Waveform, 100, "Plethysmogram");
+
+    public static readonly StreamCode BodyWeight = new("loinc:29463-7", "kg", StreamKind.Vital, 0, "Body weight");
+
+    /// <summary>Every code above, in a stable order.</summary>
+    public static IReadOnlyList<StreamCode> All { get; } =
+    [
+        HeartRate, RespiratoryRate, SpO2, BodyTemperature, SystolicBp, DiastolicBp, Consciousness, SupplementalO2,
+        EcgLeadII, Pleth, BodyWeight,
+    ];
+
+    /// <summary>Looks a code up by its wire form (<c>loinc:8867-4</c>); false for an unknown code.</summary>
+    public static bool TryFind(string code, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out StreamCode? stream)
+    {
+        foreach (var candidate in All)
+        {
+            if (string.Equals(candidate.Code, code, StringComparison.Ordinal))
+            {
+                stream = candidate;
+                return true;
+            }
+        }
+
+        stream = null;
+        return false;
+    }
+
+    /// <summary>
+    /// The same stream at another sampling rate (an ECG at 500 Hz, a replayed recording at 360 Hz):
+    /// code, unit and kind stay, so records stay comparable.
+    /// </summary>
+    public static StreamCode AtRate(this StreamCode stream, double rateHz)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rateHz);
+        return stream with { NominalRateHz = rateHz };
+    }
+}

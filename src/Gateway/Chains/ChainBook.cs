@@ -1,0 +1,224 @@
+namespace EdgeTwin.Gateway.Chains;
+
+using System.Reflection;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using EdgeTwin.Gateway.Configuration;
+using EdgeTwin.Gateway.Diagnostics;
+using EdgeTwin.Gateway.Outbox;
+using EdgeTwin.Telemetry.Chain;
+using EdgeTwin.Telemetry.Records;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+/// <summary>
+/// The gateway's two chains (telemetry, alarm) and the records appended since the last group
+/// commit. Resumes the persisted heads, or starts new epochs saying why (first start, store lost,
+/// store corrupt). Appends are serialised by one lock so seq order equals commit order; the
+/// <see cref="GroupCommitter"/> takes the pending records with the heads they lead to.
+/// </summary>
+internal sealed class ChainBook : IRecordAppender, IDisposable
+{
+    public static readonly string Software =
+        "edgetwin-gateway/" + (typeof(ChainBook).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0");
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<Lane, ChainWriter> _writers = [];
+    private readonly List<StoredRecord> _pending = [];
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly TimeProvider _time;
+    private readonly IClockQuality _clock;
+    private readonly GatewayMetrics _metrics;
+    private bool _urgent;
+
+    public ChainBook(
+        IOptions<GatewayOptions> gateway,
+        IOptions<OutboxOptions> outbox,
+        GatewayIdentity identity,
+        IOutboxFiles files,
+        TimeProvider time,
+        IClockQuality clock,
+        GatewayMetrics metrics,
+        ILogger<ChainBook> logger)
+    {
+        _time = time;
+        _clock = clock;
+        _metrics = metrics;
+        var g = gateway.Value;
+        var policy = new CheckpointPolicy { MaxRecords = outbox.Value.CheckpointMaxRecords, MaxDelay = outbox.Value.CheckpointMaxDelay };
+        var opened = OutboxOpener.Open(g.DataDirectoryFullPath, files, time);
+        Store = opened.Store;
+        Quarantined = opened.QuarantinedAs;
+        if (opened.QuarantinedAs is not null)
+        {
+            GatewayLog.StoreQuarantined(logger, opened.QuarantinedAs, opened.QuarantineReason ?? "");
+        }
+
+        var heads = Store.Heads;
+        foreach (var lane in new[] { Lane.Telemetry, Lane.Alarm })
+        {
+            if (heads.TryGetValue(lane, out var head))
+            {
+                if (head.Gw != g.Name)
+                {
+                    Store.Dispose();
+                    throw new StartupException("Gateway:Name", $"the outbox in '{g.DataDirectoryFullPath}' holds the chains of gateway '{head.Gw}', not '{g.Name}'; use that name or another data directory.");
+                }
+
+                _writers[lane] = ChainWriter.Resume(head, identity.Key, policy);
+                GatewayLog.ChainResumed(logger, GatewayMetrics.Wire(lane), head.Epoch, head.Seq);
+                continue;
+            }
+
+            var reason = opened.QuarantinedAs is not null ? GenesisReason.StoreCorrupt
+                : identity.KeyExisted && !opened.Existed ? GenesisReason.StoreLost
+                : GenesisReason.FirstStart;
+            _writers[lane] = ChainWriter.StartNew(g.Name, lane, identity.Key, policy, reason, Software, Now, _clock.Current, out var genesis);
+            Add(genesis, RecordClass.Keep);
+            GatewayLog.ChainStarted(logger, GatewayMetrics.Wire(lane), genesis.Epoch, reason.ToString());
+        }
+
+        if (opened.QuarantinedAs is not null)
+        {
+            AppendEvent("store-quarantined", new JsonObject
+            {
+                ["file"] = Path.GetFileName(opened.QuarantinedAs),
+                ["error"] = opened.QuarantineReason,
+            });
+        }
+    }
+
+    public OutboxStore Store { get; }
+
+    /// <summary>Where a corrupt store was moved at start-up (null when none was).</summary>
+    public string? Quarantined { get; }
+
+    public ChannelReader<bool> Wake => _wake.Reader;
+
+    private DateTimeOffset Now => _time.GetUtcNow();
+
+    public ChainState Head(Lane lane)
+    {
+        lock (_gate)
+        {
+            return _writers[lane].State;
+        }
+    }
+
+    /// <summary>Earliest time a checkpoint falls due on any lane (null when everything is covered).</summary>
+    public DateTimeOffset? NextCheckpointDue
+    {
+        get
+        {
+            lock (_gate)
+            {
+                DateTimeOffset? due = null;
+                foreach (var writer in _writers.Values)
+                {
+                    if (writer.NextCheckpointDue is { } d && (due is null || d < due))
+                    {
+                        due = d;
+                    }
+                }
+
+                return due;
+            }
+        }
+    }
+
+    public ChainRecord AppendAlarm(AlarmBody body)
+    {
+        ChainRecord record;
+        lock (_gate)
+        {
+            record = _writers[Lane.Alarm].AppendAlarm(body, Now, _clock.Current);
+            Add(record, RecordClass.Keep);
+            _urgent = true;
+        }
+
+        _wake.Writer.TryWrite(true);
+        return record;
+    }
+
+    public ChainRecord AppendEvent(string type, JsonObject? fields)
+    {
+        lock (_gate)
+        {
+            var record = _writers[Lane.Telemetry].AppendEvent(type, fields, Now, _clock.Current);
+            Add(record, RecordClass.Keep);
+            return record;
+        }
+    }
+
+    public ChainRecord AppendObs(ObsBody body, RecordClass recordClass)
+    {
+        lock (_gate)
+        {
+            var record = _writers[Lane.Telemetry].AppendObs(body, Now, _clock.Current);
+            Add(record, recordClass);
+            return record;
+        }
+    }
+
+    /// <summary>States that records <paramref name="from"/>..<paramref name="to"/> were dropped (quota eviction).</summary>
+    public ChainRecord AppendGap(Lane lane, long from, long to, string firstPrev, string lastHash, string reason)
+    {
+        lock (_gate)
+        {
+            var record = _writers[lane].AppendGap(from, to, firstPrev, lastHash, reason, Now, _clock.Current);
+            Add(record, RecordClass.Keep);
+            return record;
+        }
+    }
+
+    /// <summary>Forced checkpoints on every lane (graceful stop), so nothing is left unsigned.</summary>
+    public void CheckpointAll()
+    {
+        lock (_gate)
+        {
+            foreach (var writer in _writers.Values)
+            {
+                if (writer.Checkpoint(Now, _clock.Current) is { } cp)
+                {
+                    Add(cp, RecordClass.Keep);
+                }
+            }
+        }
+    }
+
+    /// <summary>Takes everything appended since the last call (plus checkpoints now due) as one batch.</summary>
+    public OutboxBatch TakeBatch(out bool urgent)
+    {
+        var batch = new OutboxBatch();
+        lock (_gate)
+        {
+            foreach (var writer in _writers.Values)
+            {
+                if (writer.CheckpointIfDue(Now, _clock.Current) is { } cp)
+                {
+                    Add(cp, RecordClass.Keep);
+                }
+            }
+
+            batch.Records.AddRange(_pending);
+            foreach (var lane in _pending.Select(r => r.Lane).Distinct())
+            {
+                batch.Heads[lane] = _writers[lane].State;
+            }
+
+            _pending.Clear();
+            urgent = _urgent;
+            _urgent = false;
+        }
+
+        return batch;
+    }
+
+    public void Dispose() => Store.Dispose();
+
+    private void Add(ChainRecord record, RecordClass recordClass)
+    {
+        _pending.Add(new StoredRecord(record.Lane, record.Seq, record.Kind, recordClass, record.Prev, record.Hash, record.Payload));
+        _metrics.Records(record.Lane, record.Kind);
+    }
+}

@@ -1,0 +1,41 @@
+namespace EdgeTwin.Gateway.Chains;
+
+using EdgeTwin.Gateway.Configuration;
+using EdgeTwin.Gateway.Diagnostics;
+using EdgeTwin.Telemetry.Signing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+/// <summary>The gateway key: loaded from <c>Gateway:KeyFile</c>, or generated (0600) on first start when none was configured.</summary>
+internal sealed class GatewayIdentity : IDisposable
+{
+    public GatewayIdentity(IOptions<GatewayOptions> options, ILogger<GatewayIdentity> logger)
+    {
+        var o = options.Value;
+        var path = o.KeyFileFullPath;
+        KeyExisted = File.Exists(path);
+        try
+        {
+            if (!KeyExisted && !o.KeyFileConfigured)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                using var generated = GatewayKey.Generate();
+                generated.SaveToFile(path);
+                GatewayLog.KeyGenerated(logger, generated.Address, path);
+            }
+
+            Key = GatewayKey.LoadFromFile(path);
+        }
+        catch (KeyFileException ex)
+        {
+            throw new StartupException("Gateway:KeyFile", ex.Message, ex);
+        }
+    }
+
+    public GatewayKey Key { get; }
+
+    /// <summary>Whether the key was there before this start (a missing store then means the store was lost).</summary>
+    public bool KeyExisted { get; }
+
+    public void Dispose() => Key.Dispose();
+}

@@ -1,0 +1,145 @@
+namespace EdgeTwin.Gateway.Configuration;
+
+using EdgeTwin.Drivers.Configuration;
+using EdgeTwin.Telemetry.Signing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+
+/// <summary>
+/// Checks what DataAnnotations cannot: the broker URI, that the data directory is writable, that a
+/// key file is readable and private, that TLS files exist. Each failure names its setting, so a
+/// refused start says exactly what to fix; nothing is created or changed here.
+/// </summary>
+internal sealed class EnvironmentValidator(IOptions<UplinkOptions> uplink, IConfiguration configuration) : IValidateOptions<GatewayOptions>
+{
+    public ValidateOptionsResult Validate(string? name, GatewayOptions options)
+    {
+        var failures = new List<string>();
+        CheckDataDirectory(options, failures);
+        CheckKeyFile(options, failures);
+        CheckUplink(uplink.Value, failures);
+        try
+        {
+            DriverConfiguration.Read(configuration);
+        }
+        catch (DriverConfigurationException ex)
+        {
+            failures.Add(ex.Message);
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void CheckDataDirectory(GatewayOptions options, List<string> failures)
+    {
+        if (string.IsNullOrWhiteSpace(options.DataDirectory))
+        {
+            return; // DataAnnotations reports it.
+        }
+
+        var dir = options.DataDirectoryFullPath;
+        var existing = dir;
+        while (!Directory.Exists(existing))
+        {
+            if (File.Exists(existing))
+            {
+                failures.Add($"Gateway:DataDirectory '{dir}' cannot be created: '{existing}' is a file, not a directory.");
+                return;
+            }
+
+            existing = Path.GetDirectoryName(existing);
+            if (existing is null)
+            {
+                failures.Add($"Gateway:DataDirectory '{dir}' cannot be created: no existing parent directory.");
+                return;
+            }
+        }
+
+        // Probe by creating a file: mode bits alone do not tell (root, ACLs, read-only mounts).
+        var probe = Path.Combine(existing, $".edgetwin-write-probe-{Environment.ProcessId}");
+        try
+        {
+            using (File.Create(probe, 1, FileOptions.DeleteOnClose))
+            {
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            failures.Add($"Gateway:DataDirectory '{dir}' is not writable by this service ({ex.Message}).");
+        }
+    }
+
+    private static void CheckKeyFile(GatewayOptions options, List<string> failures)
+    {
+        var path = options.KeyFileFullPath;
+        if (!File.Exists(path))
+        {
+            if (options.KeyFileConfigured)
+            {
+                failures.Add($"Gateway:KeyFile '{path}' does not exist (leave Gateway:KeyFile empty to generate one in the data directory).");
+            }
+
+            return;
+        }
+
+        if (!OperatingSystem.IsWindows())
+        {
+            var mode = File.GetUnixFileMode(path);
+            if ((mode & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute |
+                         UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute)) != 0)
+            {
+                failures.Add($"Gateway:KeyFile '{path}' has mode {Convert.ToString((int)mode, 8)}; a private key must be readable by the service only (chmod 600).");
+                return;
+            }
+        }
+
+        try
+        {
+            using var key = GatewayKey.LoadFromFile(path);
+        }
+        catch (KeyFileException ex)
+        {
+            failures.Add($"Gateway:KeyFile '{path}': {ex.Message}");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            failures.Add($"Gateway:KeyFile '{path}' is not readable by this service ({ex.Message}).");
+        }
+    }
+
+    private static void CheckUplink(UplinkOptions options, List<string> failures)
+    {
+        if (string.IsNullOrWhiteSpace(options.Broker))
+        {
+            return;
+        }
+
+        if (!BrokerAddress.TryParse(options.Broker, out var address, out var problem))
+        {
+            failures.Add($"Uplink:Broker: {problem}.");
+            return;
+        }
+
+        foreach (var (setting, file) in new[]
+                 {
+                     ("Uplink:CaFile", options.CaFile),
+                     ("Uplink:ClientCertificateFile", options.ClientCertificateFile),
+                     ("Uplink:ClientKeyFile", options.ClientKeyFile),
+                 })
+        {
+            if (string.IsNullOrWhiteSpace(file))
+            {
+                continue;
+            }
+
+            if (!address!.Tls)
+            {
+                failures.Add($"{setting} is set but Uplink:Broker '{options.Broker}' is not mqtts://.");
+            }
+            else if (!File.Exists(Path.GetFullPath(file)))
+            {
+                failures.Add($"{setting} '{Path.GetFullPath(file)}' does not exist.");
+            }
+        }
+    }
+}

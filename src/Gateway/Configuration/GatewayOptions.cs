@@ -1,0 +1,34 @@
+namespace EdgeTwin.Gateway.Configuration;
+
+using System.ComponentModel.DataAnnotations;
+
+/// <summary>
+/// <c>Gateway:*</c> settings. Relative paths resolve against the working directory (documented in
+/// docs/operations.md); the service unit sets the working directory to its state directory.
+/// </summary>
+internal sealed class GatewayOptions
+{
+    public const string Section = "Gateway";
+
+    [Required]
+    [RegularExpression("^[a-z0-9-]{1,64}$", ErrorMessage = "Gateway:Name must match [a-z0-9-]{1,64} (PROTOCOL §1).")]
+    public string Name { get; set; } = "sim-gw";
+
+    [Required]
+    [RegularExpression("^[a-z0-9-]{1,64}$", ErrorMessage = "Gateway:Site must match [a-z0-9-]{1,64} (PROTOCOL §1).")]
+    public string Site { get; set; } = "sim-ward";
+
+    [Required(ErrorMessage = "Gateway:DataDirectory must not be empty.")]
+    public string DataDirectory { get; set; } = "./data";
+
+    /// <summary>Empty means <c>&lt;DataDirectory&gt;/gateway.key</c>, generated with mode 0600 on first start.</summary>
+    public string? KeyFile { get; set; }
+
+    public string DataDirectoryFullPath => Path.GetFullPath(DataDirectory);
+
+    public string KeyFileFullPath =>
+        string.IsNullOrWhiteSpace(KeyFile) ? Path.Combine(DataDirectoryFullPath, "gateway.key") : Path.GetFullPath(KeyFile);
+
+    /// <summary>True when the operator named a key file: then it must exist, nothing is generated.</summary>
+    public bool KeyFileConfigured => !string.IsNullOrWhiteSpace(KeyFile);
+}

@@ -1,0 +1,60 @@
+namespace EdgeTwin.Gateway.Configuration;
+
+using System.ComponentModel.DataAnnotations;
+
+/// <summary><c>Uplink:*</c> settings: where records go and how hard the link is pushed.</summary>
+internal sealed class UplinkOptions
+{
+    public const string Section = "Uplink";
+
+    /// <summary><c>mqtt://host:port</c> or <c>mqtts://host:port</c>; empty = embedded broker on loopback.</summary>
+    public string? Broker { get; set; }
+
+    /// <summary>Port of the embedded broker (only when <see cref="Broker"/> is empty).</summary>
+    [Range(1, 65535)]
+    public int EmbeddedPort { get; set; } = 1883;
+
+    [Required]
+    [RegularExpression("^[^#+]+[^/#+]$", ErrorMessage = "Uplink:TopicPrefix must not contain MQTT wildcards or end with '/'.")]
+    public string TopicPrefix { get; set; } = "edgetwin/v1";
+
+    /// <summary>Keep records until the cloud's receipt covers them; false: until the broker's PUBACK.</summary>
+    public bool Receipts { get; set; }
+
+    /// <summary>Empty = <c>Gateway:Name</c>.</summary>
+    public string? ClientId { get; set; }
+
+    public string? Username { get; set; }
+
+    public string? Password { get; set; }
+
+    /// <summary>PEM file of CA certificates the broker's certificate must chain to (mqtts only).</summary>
+    public string? CaFile { get; set; }
+
+    /// <summary>PEM client certificate (mqtts only); its key in <see cref="ClientKeyFile"/> or in the same file.</summary>
+    public string? ClientCertificateFile { get; set; }
+
+    public string? ClientKeyFile { get; set; }
+
+    /// <summary>Publishes awaiting PUBACK at once.</summary>
+    [Range(1, 1024)]
+    public int MaxInFlight { get; set; } = 64;
+
+    /// <summary>Deadline of one publish (MQTTnet ignores its own client timeout for publishes).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan ReconnectMinDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Share of publishes the backlog gets while live records are also waiting.</summary>
+    [Range(0.05, 0.95)]
+    public double BacklogShare { get; set; } = 0.25;
+
+    /// <summary>How long a graceful stop keeps publishing before it gives up (the outbox keeps the rest).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(5);
+}

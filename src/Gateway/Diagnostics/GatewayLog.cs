@@ -1,0 +1,64 @@
+namespace EdgeTwin.Gateway.Diagnostics;
+
+using Microsoft.Extensions.Logging;
+
+/// <summary>Every log line of the gateway, with fixed event ids operators can filter on in journald.</summary>
+internal static partial class GatewayLog
+{
+    [LoggerMessage(1000, LogLevel.Information, "Gateway {Gw} at site {Site}: key {Address}, data in {DataDirectory}")]
+    public static partial void Started(ILogger logger, string gw, string site, string address, string dataDirectory);
+
+    [LoggerMessage(1001, LogLevel.Warning, "Generated a new gateway key {Address} in {KeyFile} (mode 0600); enrol this address with the cloud")]
+    public static partial void KeyGenerated(ILogger logger, string address, string keyFile);
+
+    [LoggerMessage(1010, LogLevel.Information, "Lane {Lane}: resumed epoch {Epoch} at seq {Seq}")]
+    public static partial void ChainResumed(ILogger logger, string lane, string epoch, long seq);
+
+    [LoggerMessage(1011, LogLevel.Warning, "Lane {Lane}: new epoch {Epoch} ({Reason})")]
+    public static partial void ChainStarted(ILogger logger, string lane, string epoch, string reason);
+
+    [LoggerMessage(1020, LogLevel.Critical, "Outbox store could not be opened and was moved aside to {QuarantinedAs}: {Error}. A new epoch starts (store-corrupt).")]
+    public static partial void StoreQuarantined(ILogger logger, string quarantinedAs, string error);
+
+    [LoggerMessage(1021, LogLevel.Critical, "Outbox commit failed; stopping so that nothing unrecorded is published (the chain resumes from the last commit)")]
+    public static partial void CommitFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1022, LogLevel.Warning, "Outbox over quota ({Bytes} of {Quota} bytes): evicted {Records} {What} records {From}..{To} behind a gap record")]
+    public static partial void Evicted(ILogger logger, long bytes, long quota, long records, string what, long from, long to);
+
+    [LoggerMessage(1023, LogLevel.Information, "Final commit done: telemetry head {TelemetrySeq}, alarm head {AlarmSeq}")]
+    public static partial void FinalCommit(ILogger logger, long telemetrySeq, long alarmSeq);
+
+    [LoggerMessage(1030, LogLevel.Warning, "Sample observer {Observer} threw; the sample is still recorded")]
+    public static partial void ObserverFailed(ILogger logger, string observer, Exception exception);
+
+    [LoggerMessage(1031, LogLevel.Error, "Driver {Device} stopped with an error")]
+    public static partial void DriverFailed(ILogger logger, string device, Exception exception);
+
+    [LoggerMessage(1032, LogLevel.Error, "Could not record {Count} samples of {Device}/{Code}; recorded as an event")]
+    public static partial void RecordRejected(ILogger logger, int count, string device, string code, Exception exception);
+
+    [LoggerMessage(1033, LogLevel.Information, "Pipeline started with {Drivers} drivers")]
+    public static partial void PipelineStarted(ILogger logger, int drivers);
+
+    [LoggerMessage(1040, LogLevel.Information, "Uplink connected to {Broker} as {ClientId}")]
+    public static partial void Connected(ILogger logger, string broker, string clientId);
+
+    [LoggerMessage(1041, LogLevel.Warning, "Uplink to {Broker} failed ({Reason}); retrying in {Delay}")]
+    public static partial void ConnectFailed(ILogger logger, string broker, string reason, TimeSpan delay);
+
+    [LoggerMessage(1042, LogLevel.Warning, "Uplink connection lost: {Reason}")]
+    public static partial void ConnectionLost(ILogger logger, string reason);
+
+    [LoggerMessage(1043, LogLevel.Warning, "Receipt rejected: {Problem}")]
+    public static partial void ReceiptRejected(ILogger logger, string problem);
+
+    [LoggerMessage(1044, LogLevel.Warning, "Stopped with {Records} records not yet acknowledged by the broker; they stay in the outbox")]
+    public static partial void StopIncomplete(ILogger logger, long records);
+
+    [LoggerMessage(1045, LogLevel.Warning, "Message handler for {Topic} threw")]
+    public static partial void HandlerFailed(ILogger logger, string topic, Exception exception);
+
+    [LoggerMessage(1050, LogLevel.Information, "Embedded MQTT broker listening on 127.0.0.1:{Port}. Watch it: mosquitto_sub -h 127.0.0.1 -p {Port} -t '{Prefix}/#' -v  (or: edgetwin capture)")]
+    public static partial void BrokerStarted(ILogger logger, int port, string prefix);
+}

@@ -1,0 +1,72 @@
+namespace EdgeTwin.Gateway.Diagnostics;
+
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using EdgeTwin.Telemetry.Records;
+
+/// <summary>
+/// The gateway's instruments (OpenTelemetry-style names, units given). Every drop, rejection and
+/// eviction has a counter here as well as a log line and, where it concerns data, an event record.
+/// </summary>
+internal sealed class GatewayMetrics
+{
+    public const string MeterName = "EdgeTwin.Gateway";
+
+    private readonly Counter<long> _samples;
+    private readonly Counter<long> _records;
+    private readonly Counter<long> _commits;
+    private readonly Histogram<double> _commitDuration;
+    private readonly Counter<long> _evicted;
+    private readonly Counter<long> _published;
+    private readonly Counter<long> _publishFailures;
+    private readonly Counter<long> _connects;
+    private readonly Counter<long> _receipts;
+    private readonly Counter<long> _rejected;
+    private readonly Histogram<double> _liveLatency;
+
+    public GatewayMetrics(IMeterFactory meterFactory)
+    {
+        Meter = meterFactory.Create(MeterName);
+        _samples = Meter.CreateCounter<long>("edgetwin.pipeline.samples", "{sample}", "Samples received from drivers");
+        _records = Meter.CreateCounter<long>("edgetwin.outbox.records", "{record}", "Records appended to a chain");
+        _commits = Meter.CreateCounter<long>("edgetwin.outbox.commits", "{commit}", "Group commits that reached the disk");
+        _commitDuration = Meter.CreateHistogram<double>("edgetwin.outbox.commit.duration", "s", "Time of one durable group commit");
+        _evicted = Meter.CreateCounter<long>("edgetwin.outbox.evicted", "{record}", "Records dropped under quota pressure (stated in gap records)");
+        _published = Meter.CreateCounter<long>("edgetwin.uplink.published", "{record}", "Records acknowledged by the broker (PUBACK)");
+        _publishFailures = Meter.CreateCounter<long>("edgetwin.uplink.publish.failures", "{publish}", "Publishes that failed or missed their deadline");
+        _connects = Meter.CreateCounter<long>("edgetwin.uplink.connects", "{connection}", "Successful broker connections");
+        _receipts = Meter.CreateCounter<long>("edgetwin.uplink.receipts", "{receipt}", "Receipts accepted from the cloud");
+        _rejected = Meter.CreateCounter<long>("edgetwin.rejected", "{item}", "Inputs rejected (receipts, samples, commands)");
+        _liveLatency = Meter.CreateHistogram<double>("edgetwin.uplink.live.latency", "s", "Commit to PUBACK time of live records");
+    }
+
+    public Meter Meter { get; }
+
+    public void Samples(int count) => _samples.Add(count);
+
+    public void Records(Lane lane, string kind, int count = 1) =>
+        _records.Add(count, new TagList { { "lane", Wire(lane) }, { "kind", kind } });
+
+    public void Committed(TimeSpan duration)
+    {
+        _commits.Add(1);
+        _commitDuration.Record(duration.TotalSeconds);
+    }
+
+    public void Evicted(long records, string what) => _evicted.Add(records, new KeyValuePair<string, object?>("class", what));
+
+    public void Published(Lane lane, bool live) =>
+        _published.Add(1, new TagList { { "lane", Wire(lane) }, { "source", live ? "live" : "backlog" } });
+
+    public void LiveLatency(TimeSpan latency) => _liveLatency.Record(latency.TotalSeconds);
+
+    public void PublishFailed() => _publishFailures.Add(1);
+
+    public void Connected() => _connects.Add(1);
+
+    public void Receipt() => _receipts.Add(1);
+
+    public void Rejected(string what) => _rejected.Add(1, new KeyValuePair<string, object?>("what", what));
+
+    public static string Wire(Lane lane) => lane == Lane.Alarm ? "alarm" : "telemetry";
+}

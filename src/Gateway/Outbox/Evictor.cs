@@ -1,0 +1,86 @@
+namespace EdgeTwin.Gateway.Outbox;
+
+using EdgeTwin.Gateway.Chains;
+using EdgeTwin.Gateway.Configuration;
+using EdgeTwin.Gateway.Diagnostics;
+using EdgeTwin.Telemetry.Records;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+/// <summary>
+/// Keeps the telemetry lane under <c>Outbox:TelemetryQuotaBytes</c>: drops the oldest unsent
+/// waveform runs first, then vitals, each run stated in a signed <c>gap</c> record (PROTOCOL §4).
+/// Genesis, checkpoints, gaps and events are kept; the alarm lane is never evicted.
+/// </summary>
+internal sealed class Evictor(ChainBook book, RetentionRequests retention, IOptions<OutboxOptions> options, GatewayMetrics metrics, ILogger<Evictor> logger)
+{
+    private const int ScanWindow = 8192;
+
+    public void EvictIfOverQuota()
+    {
+        var quota = options.Value.TelemetryQuotaBytes;
+        var usage = book.Store.Usage(Lane.Telemetry);
+        if (usage.Bytes <= quota || book.Store.MinSeq(Lane.Telemetry) is not { } min)
+        {
+            return;
+        }
+
+        // Free a tenth of the quota beyond the excess so eviction does not run at every commit.
+        var toFree = usage.Bytes - quota + (quota / 10);
+        var window = book.Store.Read(Lane.Telemetry, min, book.Head(Lane.Telemetry).Seq, ScanWindow);
+        foreach (var (cls, what) in new[] { (RecordClass.Waveform, "waveform"), (RecordClass.Vital, "vital") })
+        {
+            foreach (var run in Runs(window, cls))
+            {
+                if (toFree <= 0)
+                {
+                    return;
+                }
+
+                var first = run[0];
+                var last = run[^1];
+                book.AppendGap(Lane.Telemetry, first.Seq, last.Seq, first.Prev, last.Hash, "quota");
+                foreach (var r in run)
+                {
+                    retention.Delete(Lane.Telemetry, r.Seq);
+                }
+
+                var bytes = run.Sum(r => (long)r.Payload.Length);
+                toFree -= bytes;
+                metrics.Evicted(run.Count, what);
+                GatewayLog.Evicted(logger, usage.Bytes, quota, run.Count, what, first.Seq, last.Seq);
+            }
+
+            // Vitals go only when no waveform is left in the window.
+            window = window.Where(r => r.Class != RecordClass.Waveform).ToList();
+        }
+    }
+
+    /// <summary>Maximal runs of consecutive seqs whose records are all evictable at this level.</summary>
+    private static IEnumerable<List<StoredRecord>> Runs(List<StoredRecord> window, RecordClass level)
+    {
+        var run = new List<StoredRecord>();
+        foreach (var r in window)
+        {
+            var evictable = r.Class != RecordClass.Keep && (level == RecordClass.Vital || r.Class == RecordClass.Waveform);
+            if (!evictable || (run.Count > 0 && run[^1].Seq + 1 != r.Seq))
+            {
+                if (run.Count > 0)
+                {
+                    yield return run;
+                    run = [];
+                }
+            }
+
+            if (evictable)
+            {
+                run.Add(r);
+            }
+        }
+
+        if (run.Count > 0)
+        {
+            yield return run;
+        }
+    }
+}

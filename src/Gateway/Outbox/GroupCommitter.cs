@@ -1,0 +1,133 @@
+namespace EdgeTwin.Gateway.Outbox;
+
+using EdgeTwin.Gateway.Chains;
+using EdgeTwin.Gateway.Configuration;
+using EdgeTwin.Gateway.Diagnostics;
+using EdgeTwin.Telemetry.Records;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+/// <summary>
+/// The only writer of the outbox: every <c>Outbox:CommitInterval</c> (at once for an alarm, and
+/// when a checkpoint falls due) it commits the pending records, their heads and the deletions
+/// asked for by the uplink in one durable transaction, then hands the records to the uplink.
+/// A failed commit stops the gateway: the chain resumes from the last commit, and nothing that
+/// was not committed has been published, so no seq is ever reused with different content.
+/// </summary>
+internal sealed class GroupCommitter(
+    ChainBook book,
+    IEnumerable<ICommitListener> listeners,
+    Evictor evictor,
+    RetentionRequests retention,
+    IOptions<OutboxOptions> options,
+    TimeProvider time,
+    GatewayMetrics metrics,
+    IHostApplicationLifetime lifetime,
+    ILogger<GroupCommitter> logger) : BackgroundService
+{
+    private readonly ICommitListener[] _listeners = [.. listeners];
+    private readonly SemaphoreSlim _commitGate = new(1, 1);
+    private bool _failed;
+
+    /// <summary>Commits whatever is pending now (graceful stop, tests).</summary>
+    public async Task CommitNowAsync(CancellationToken cancellationToken)
+    {
+        await _commitGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            CommitOnce();
+        }
+        finally
+        {
+            _commitGate.Release();
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        if (!_failed)
+        {
+            await CommitNowAsync(cancellationToken).ConfigureAwait(false);
+            GatewayLog.FinalCommit(logger, book.Head(Lane.Telemetry).Seq, book.Head(Lane.Alarm).Seq);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = options.Value.CommitInterval;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var wait = interval;
+                if (book.NextCheckpointDue is { } due)
+                {
+                    var untilDue = due - time.GetUtcNow();
+                    wait = untilDue < wait ? (untilDue > TimeSpan.Zero ? untilDue : TimeSpan.Zero) : wait;
+                }
+
+                if (wait > TimeSpan.Zero)
+                {
+                    using var timeout = new CancellationTokenSource(wait, time);
+                    using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, stoppingToken);
+                    try
+                    {
+                        await book.Wake.WaitToReadAsync(linked.Token).ConfigureAwait(false);
+                        book.Wake.TryRead(out _);
+                    }
+                    catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+                    {
+                        // The interval elapsed: commit what has accumulated.
+                    }
+                }
+
+                await _commitGate.WaitAsync(stoppingToken).ConfigureAwait(false);
+                try
+                {
+                    CommitOnce();
+                }
+                finally
+                {
+                    _commitGate.Release();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            _failed = true;
+            GatewayLog.CommitFailed(logger, ex);
+            Environment.ExitCode = 1;
+            lifetime.StopApplication();
+        }
+    }
+
+    private void CommitOnce()
+    {
+        var start = time.GetTimestamp();
+        var batch = book.TakeBatch(out _);
+        retention.MoveTo(batch);
+
+        if (batch.IsEmpty)
+        {
+            return;
+        }
+
+        book.Store.Commit(batch);
+        metrics.Committed(time.GetElapsedTime(start));
+        if (batch.Records.Count > 0)
+        {
+            foreach (var listener in _listeners)
+            {
+                listener.OnCommitted(batch.Records);
+            }
+        }
+
+        // Quota: evictions append gap records, which the next commit writes with the deletions.
+        evictor.EvictIfOverQuota();
+    }
+}

@@ -1,0 +1,54 @@
+namespace EdgeTwin.Gateway.Outbox;
+
+using System.Globalization;
+using EdgeTwin.Gateway.Configuration;
+
+/// <summary>
+/// Opens the outbox; a store that will not open is moved aside (renamed, never deleted) so a new
+/// epoch can start while the old files stay available for forensics.
+/// </summary>
+internal static class OutboxOpener
+{
+    public static OpenedOutbox Open(string directory, IOutboxFiles files, TimeProvider time)
+    {
+        var existed = File.Exists(Path.Combine(directory, OutboxStore.DataFileName));
+        try
+        {
+            return new OpenedOutbox(OutboxStore.Open(directory, files), existed, null, null);
+        }
+        catch (OutboxCorruptException ex)
+        {
+            var stamp = time.GetUtcNow().ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+            var quarantined = Quarantine(directory, OutboxStore.DataFileName, stamp);
+            Quarantine(directory, OutboxStore.LogFileName, stamp);
+            var store = OutboxStore.Open(directory, files);
+            return new OpenedOutbox(store, existed, quarantined, ex.InnerException?.Message ?? ex.Message);
+        }
+        catch (IOException ex)
+        {
+            throw new StartupException("Gateway:DataDirectory", $"the outbox in '{directory}' cannot be opened ({ex.Message}); is another gateway using this data directory?", ex);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new StartupException("Gateway:DataDirectory", $"the outbox in '{directory}' cannot be opened ({ex.Message}).", ex);
+        }
+    }
+
+    private static string? Quarantine(string directory, string name, string stamp)
+    {
+        var path = Path.Combine(directory, name);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        var target = Path.Combine(directory, $"{name}.corrupt-{stamp}");
+        for (var i = 1; File.Exists(target); i++)
+        {
+            target = Path.Combine(directory, $"{name}.corrupt-{stamp}-{i}");
+        }
+
+        File.Move(path, target);
+        return target;
+    }
+}

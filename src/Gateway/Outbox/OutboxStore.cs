@@ -1,0 +1,276 @@
+namespace EdgeTwin.Gateway.Outbox;
+
+using EdgeTwin.Telemetry.Chain;
+using EdgeTwin.Telemetry.Records;
+using LiteDB;
+using LiteDB.Engine;
+
+/// <summary>
+/// Where a record becomes durable. Records and the chain head they lead to are written in one
+/// LiteDB transaction; <see cref="Commit"/> returns only after the transaction is on disk (LiteDB
+/// checkpoint over <see cref="SyncedFileStream"/>s, see there), and nothing is published before.
+/// Only the <c>_id</c> index exists (LiteDB #2827): <c>_id</c> = lane &lt;&lt; 48 | seq, so a lane is a
+/// contiguous, ordered key range. Thread-safe: one writer (the group committer), many readers.
+/// </summary>
+internal sealed class OutboxStore : IDisposable
+{
+    public const string DataFileName = "outbox.db";
+    public const string LogFileName = "outbox-log.db";
+    private const long MaxSeq = (1L << 48) - 1;
+
+    private readonly Stream _data;
+    private readonly Stream _log;
+    private readonly LiteDatabase _db;
+    private readonly ILiteCollection<BsonDocument> _records;
+    private readonly ILiteCollection<BsonDocument> _lanes;
+    private readonly Dictionary<Lane, ChainState> _heads = [];
+    private readonly Dictionary<Lane, LaneUsage> _usage = [];
+    private readonly Lock _gate = new();
+
+    private OutboxStore(Stream data, Stream log)
+    {
+        _data = data;
+        _log = log;
+        _db = new LiteDatabase(new LiteEngine(new EngineSettings { DataStream = data, LogStream = log, AutoRebuild = false }), null, true);
+        _records = _db.GetCollection("records", BsonAutoId.Int64);
+        _lanes = _db.GetCollection("lanes", BsonAutoId.Int32);
+        foreach (var doc in _lanes.FindAll())
+        {
+            var (state, usage) = ReadLane(doc);
+            _heads[state.Lane] = state;
+            _usage[state.Lane] = usage;
+        }
+
+        // Cross-check: a head must not be behind a stored record (that would re-use seqs).
+        foreach (var (lane, head) in _heads)
+        {
+            var last = _records.Find(Query.Between("_id", Key(lane, head.Seq + 1), Key(lane, MaxSeq)), 0, 1).FirstOrDefault();
+            if (last is not null)
+            {
+                throw new InvalidDataException($"lane {lane} holds record {last["_id"].AsInt64 & MaxSeq} beyond its head {head.Seq}");
+            }
+        }
+    }
+
+    public string Directory { get; private init; } = "";
+
+    /// <summary>Opens (or creates) the store. <see cref="IOException"/>: files cannot be opened (locked, permissions);
+    /// <see cref="OutboxCorruptException"/>: they open but do not hold a consistent store.</summary>
+    public static OutboxStore Open(string directory, IOutboxFiles files)
+    {
+        System.IO.Directory.CreateDirectory(directory);
+        var data = files.Open(Path.Combine(directory, DataFileName));
+        Stream? log = null;
+        try
+        {
+            log = files.Open(Path.Combine(directory, LogFileName));
+            try
+            {
+                return new OutboxStore(data, log) { Directory = directory };
+            }
+            catch (Exception ex) when (ex is LiteException or InvalidDataException or InvalidCastException or
+                                           KeyNotFoundException or ArgumentException or IndexOutOfRangeException or
+                                           NullReferenceException or FormatException or InvalidOperationException or
+                                           OverflowException or EndOfStreamException)
+            {
+                throw new OutboxCorruptException($"outbox in '{directory}' cannot be read: {ex.Message}", ex);
+            }
+        }
+        catch
+        {
+            log?.Dispose();
+            data.Dispose();
+            throw;
+        }
+    }
+
+    public IReadOnlyDictionary<Lane, ChainState> Heads
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return new Dictionary<Lane, ChainState>(_heads);
+            }
+        }
+    }
+
+    public LaneUsage Usage(Lane lane)
+    {
+        lock (_gate)
+        {
+            return _usage.GetValueOrDefault(lane);
+        }
+    }
+
+    /// <summary>Writes the batch in one transaction and returns when it is on disk.</summary>
+    public void Commit(OutboxBatch batch)
+    {
+        if (batch.IsEmpty)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            var usage = new Dictionary<Lane, LaneUsage>(_usage);
+            _db.BeginTrans();
+            try
+            {
+                foreach (var record in batch.Records)
+                {
+                    _records.Insert(ToDocument(record));
+                    var u = usage.GetValueOrDefault(record.Lane);
+                    usage[record.Lane] = new LaneUsage(u.Records + 1, u.Bytes + record.Payload.Length);
+                }
+
+                foreach (var (lane, through) in batch.DeleteThrough)
+                {
+                    var range = Query.Between("_id", Key(lane, 0), Key(lane, Math.Min(through, MaxSeq)));
+                    long count = 0, bytes = 0;
+                    foreach (var doc in _records.Find(range))
+                    {
+                        count++;
+                        bytes += doc["p"].AsBinary.Length;
+                    }
+
+                    _records.DeleteMany(range);
+                    var u = usage.GetValueOrDefault(lane);
+                    usage[lane] = new LaneUsage(u.Records - count, u.Bytes - bytes);
+                }
+
+                foreach (var (lane, seq) in batch.Delete)
+                {
+                    var doc = _records.FindById(Key(lane, seq));
+                    if (doc is null)
+                    {
+                        continue; // already gone (receipted or evicted meanwhile)
+                    }
+
+                    _records.Delete(Key(lane, seq));
+                    var u = usage.GetValueOrDefault(lane);
+                    usage[lane] = new LaneUsage(u.Records - 1, u.Bytes - doc["p"].AsBinary.Length);
+                }
+
+                var heads = new Dictionary<Lane, ChainState>(_heads);
+                foreach (var (lane, head) in batch.Heads)
+                {
+                    heads[lane] = head;
+                }
+
+                foreach (var lane in usage.Keys.Union(batch.Heads.Keys))
+                {
+                    if (heads.TryGetValue(lane, out var head))
+                    {
+                        _lanes.Upsert(WriteLane(head, usage.GetValueOrDefault(lane)));
+                    }
+                }
+
+                _db.Commit();
+                foreach (var (lane, head) in heads)
+                {
+                    _heads[lane] = head;
+                }
+
+                foreach (var (lane, u) in usage)
+                {
+                    _usage[lane] = u;
+                }
+            }
+            catch
+            {
+                _db.Rollback();
+                throw;
+            }
+
+            // Commit() only queued the log pages to LiteDB's background writer; the checkpoint waits
+            // for them, copies them into the data file and flushes it: fsync through SyncedFileStream.
+            _db.Checkpoint();
+        }
+    }
+
+    /// <summary>Records of a lane with seq in [from, to], ascending, at most <paramref name="max"/>.</summary>
+    public List<StoredRecord> Read(Lane lane, long from, long to, int max)
+    {
+        if (to < from)
+        {
+            return [];
+        }
+
+        var list = new List<StoredRecord>();
+        foreach (var doc in _records.Find(Query.Between("_id", Key(lane, Math.Max(0, from)), Key(lane, Math.Min(to, MaxSeq))), 0, max))
+        {
+            list.Add(FromDocument(doc));
+        }
+
+        return list;
+    }
+
+    /// <summary>Lowest seq the lane still holds, or null when it holds none.</summary>
+    public long? MinSeq(Lane lane)
+    {
+        var first = _records.Find(Query.Between("_id", Key(lane, 0), Key(lane, MaxSeq)), 0, 1).FirstOrDefault();
+        return first is null ? null : first["_id"].AsInt64 & MaxSeq;
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _db.Dispose();
+            _log.Dispose();
+            _data.Dispose();
+        }
+    }
+
+    private static long Key(Lane lane, long seq) => ((long)lane << 48) | seq;
+
+    private static BsonDocument ToDocument(StoredRecord r) => new()
+    {
+        ["_id"] = Key(r.Lane, r.Seq),
+        ["k"] = r.Kind,
+        ["c"] = (int)r.Class,
+        ["pv"] = r.Prev,
+        ["h"] = r.Hash,
+        ["p"] = r.Payload,
+    };
+
+    private static StoredRecord FromDocument(BsonDocument doc)
+    {
+        var id = doc["_id"].AsInt64;
+        return new StoredRecord((Lane)(id >> 48), id & MaxSeq, doc["k"].AsString, (RecordClass)doc["c"].AsInt32,
+            doc["pv"].AsString, doc["h"].AsString, doc["p"].AsBinary);
+    }
+
+    private static BsonDocument WriteLane(ChainState s, LaneUsage u) => new()
+    {
+        ["_id"] = (int)s.Lane,
+        ["gw"] = s.Gw,
+        ["epoch"] = s.Epoch,
+        ["seq"] = s.Seq,
+        ["hash"] = s.Hash,
+        ["uncovered"] = s.UncoveredCount,
+        ["firstUncovered"] = s.FirstUncoveredAt is { } t ? t.ToUnixTimeMilliseconds() : BsonValue.Null,
+        ["records"] = u.Records,
+        ["bytes"] = u.Bytes,
+    };
+
+    private static (ChainState State, LaneUsage Usage) ReadLane(BsonDocument d)
+    {
+        var lane = (Lane)d["_id"].AsInt32;
+        if (!Enum.IsDefined(lane))
+        {
+            throw new InvalidDataException($"unknown lane {(int)lane}");
+        }
+
+        var first = d["firstUncovered"];
+        var state = new ChainState(d["gw"].AsString, lane, d["epoch"].AsString, d["seq"].AsInt64, d["hash"].AsString,
+            d["uncovered"].AsInt64, first.IsNull ? null : DateTimeOffset.FromUnixTimeMilliseconds(first.AsInt64));
+        if (state.Epoch.Length != 32 || state.Hash.Length != 64 || state.Seq < 0)
+        {
+            throw new InvalidDataException($"lane {lane} head is malformed");
+        }
+
+        return (state, new LaneUsage(d["records"].AsInt64, d["bytes"].AsInt64));
+    }
+}

@@ -1,0 +1,195 @@
+namespace EdgeTwin.Gateway.Uplink;
+
+using EdgeTwin.Gateway.Outbox;
+using EdgeTwin.Telemetry.Records;
+
+/// <summary>
+/// Decides what the uplink sends next: the alarm lane first (live, then backlog), then telemetry
+/// with live records ahead of the backlog, the backlog getting <c>Uplink:BacklogShare</c> of the
+/// sends while both wait (so it drains without starving live, and never starves itself). The live
+/// queue holds records committed since the connection came up; the backlog is every other stored
+/// record, read from the outbox in pages. Thread-safe.
+/// </summary>
+internal sealed class PublishQueue(OutboxStore store, double backlogShare, int liveCapacity = 20_000)
+{
+    private const int PageSize = 256;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<Lane, Queue<Outgoing>> _live = new() { [Lane.Alarm] = new(), [Lane.Telemetry] = new() };
+    private readonly Dictionary<Lane, Queue<StoredRecord>> _page = new() { [Lane.Alarm] = new(), [Lane.Telemetry] = new() };
+    private readonly Dictionary<Lane, List<(long From, long To)>> _ranges = new() { [Lane.Alarm] = [], [Lane.Telemetry] = [] };
+    private readonly Dictionary<Lane, long> _committedHead = new() { [Lane.Alarm] = -1, [Lane.Telemetry] = -1 };
+    private double _credit;
+    private TaskCompletionSource _signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void SetCommittedHead(Lane lane, long seq)
+    {
+        lock (_gate)
+        {
+            _committedHead[lane] = Math.Max(_committedHead[lane], seq);
+        }
+    }
+
+    /// <summary>A new connection: everything stored becomes backlog, the live queue starts empty.</summary>
+    public void Reset()
+    {
+        lock (_gate)
+        {
+            foreach (var lane in _live.Keys)
+            {
+                _live[lane].Clear();
+                _page[lane].Clear();
+                _ranges[lane].Clear();
+                if (store.MinSeq(lane) is { } min && min <= _committedHead[lane])
+                {
+                    _ranges[lane].Add((min, _committedHead[lane]));
+                }
+            }
+
+            _credit = 0;
+            Signal();
+        }
+    }
+
+    public void AddLive(IReadOnlyList<StoredRecord> records, long committedTimestamp)
+    {
+        lock (_gate)
+        {
+            foreach (var r in records)
+            {
+                _committedHead[r.Lane] = Math.Max(_committedHead[r.Lane], r.Seq);
+                var queue = _live[r.Lane];
+                if (queue.Count < liveCapacity)
+                {
+                    queue.Enqueue(new Outgoing(r, true, committedTimestamp));
+                    continue;
+                }
+
+                // The live queue is full (link slower than production): read it back from the outbox later.
+                var ranges = _ranges[r.Lane];
+                if (ranges.Count > 0 && ranges[^1].To + 1 == r.Seq)
+                {
+                    ranges[^1] = (ranges[^1].From, r.Seq);
+                }
+                else
+                {
+                    ranges.Add((r.Seq, r.Seq));
+                }
+            }
+
+            Signal();
+        }
+    }
+
+    public bool IsEmpty
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _live.Values.All(q => q.Count == 0) && _page.Values.All(q => q.Count == 0) && _ranges.Values.All(r => r.Count == 0);
+            }
+        }
+    }
+
+    public int LiveCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _live.Values.Sum(q => q.Count);
+            }
+        }
+    }
+
+    /// <summary>Records still waiting in the backlog ranges and pages (an upper bound: receipted records may be gone).</summary>
+    public long BacklogCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _page.Values.Sum(q => q.Count) + _ranges.Values.Sum(rs => rs.Sum(r => r.To - r.From + 1));
+            }
+        }
+    }
+
+    /// <summary>Completes when something may have been added since the last call to <see cref="TryNext"/>.</summary>
+    public Task WaitAsync()
+    {
+        lock (_gate)
+        {
+            return _signal.Task;
+        }
+    }
+
+    public bool TryNext(out Outgoing? next)
+    {
+        lock (_gate)
+        {
+            if (_signal.Task.IsCompleted)
+            {
+                _signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
+            if (_live[Lane.Alarm].TryDequeue(out next) || TryBacklog(Lane.Alarm, out next))
+            {
+                return true;
+            }
+
+            var liveWaiting = _live[Lane.Telemetry].Count > 0;
+            var backlogWaiting = HasBacklog(Lane.Telemetry);
+            if (liveWaiting && backlogWaiting)
+            {
+                _credit += backlogShare;
+                if (_credit >= 1)
+                {
+                    _credit -= 1;
+                    if (TryBacklog(Lane.Telemetry, out next))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return _live[Lane.Telemetry].TryDequeue(out next) || TryBacklog(Lane.Telemetry, out next);
+        }
+    }
+
+    private bool HasBacklog(Lane lane) => _page[lane].Count > 0 || _ranges[lane].Count > 0;
+
+    private bool TryBacklog(Lane lane, out Outgoing? next)
+    {
+        var page = _page[lane];
+        var ranges = _ranges[lane];
+        while (page.Count == 0 && ranges.Count > 0)
+        {
+            var (from, to) = ranges[0];
+            var read = store.Read(lane, from, to, PageSize);
+            if (read.Count < PageSize || read[^1].Seq >= to)
+            {
+                ranges.RemoveAt(0);
+            }
+            else
+            {
+                ranges[0] = (read[^1].Seq + 1, to);
+            }
+
+            foreach (var r in read)
+            {
+                page.Enqueue(r);
+            }
+        }
+
+        if (page.TryDequeue(out var record))
+        {
+            next = new Outgoing(record, false, 0);
+            return true;
+        }
+
+        next = null;
+        return false;
+    }
+
+    private void Signal() => _signal.TrySetResult();
+}

@@ -1,0 +1,19 @@
+namespace EdgeTwin.Gateway.Uplink;
+
+using EdgeTwin.Gateway.Configuration;
+using EdgeTwin.Telemetry.Records;
+using Microsoft.Extensions.Options;
+
+/// <summary>The topics of PROTOCOL §2 for this gateway: <c>{prefix}/{site}/{gw}/...</c>.</summary>
+internal sealed class UplinkTopics(IOptions<GatewayOptions> gateway, IOptions<UplinkOptions> uplink)
+{
+    public string Base { get; } = $"{uplink.Value.TopicPrefix}/{gateway.Value.Site}/{gateway.Value.Name}";
+
+    public string Status => Of("status");
+
+    public string Receipt => Of("receipt");
+
+    public string Records(Lane lane) => Of(lane == Lane.Alarm ? "alarm" : "telemetry");
+
+    public string Of(string subtopic) => $"{Base}/{subtopic}";
+}

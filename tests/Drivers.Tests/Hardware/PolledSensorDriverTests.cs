@@ -1,0 +1,189 @@
+using EdgeTwin.Drivers.Hardware;
+using EdgeTwin.Drivers.I2c.Mlx90614;
+using EdgeTwin.Drivers.Model;
+using EdgeTwin.Drivers.Tests.Fakes;
+using EdgeTwin.Drivers.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
+
+namespace EdgeTwin.Drivers.Tests.Hardware;
+
+public sealed class PolledSensorDriverTests : IAsyncDisposable
+{
+    private static readonly DeviceInfo Thermometer = new("temp-1", "Melexis MLX90614", "", "", "i2c-1/0x5A", [StreamCodes.BodyTemperature]);
+
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 3, 1, 8, 0, 0, TimeSpan.Zero));
+    private readonly CollectingSink _sink = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly FakeMlx90614 _chip = new() { ObjectRaw = FakeMlx90614.Raw(37.0) };
+    private int _opens;
+    private Func<ISensor>? _open;
+    private PolledSensorDriver? _driver;
+    private Task? _run;
+
+    private PolledSensorDriver Driver => _driver!;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        if (_run is not null)
+        {
+            await _run.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+
+        _stop.Dispose();
+    }
+
+    [Fact]
+    public async Task Healthy_ReadsOncePerPoll_WithValidValues()
+    {
+        await StartAsync();
+
+        await TickAsync(3);
+
+        var samples = Temperatures();
+        Assert.Equal(3, samples.Count);
+        Assert.All(samples, s => Assert.Equal(37.0, s.Value!.Value, 0.02));
+        Assert.Equal(DeviceHealth.Ok, Driver.Health);
+        Assert.Equal("0DEF9ABC56781234", Driver.Info.Serial);
+    }
+
+    [Fact]
+    public async Task Nack_GivesInvalidSamples_Degraded_ThenLost_ThenReprobes_AndRecovers()
+    {
+        await StartAsync();
+        await TickAsync(1);
+
+        _chip.Nack = true;
+        await TickAsync(2);
+        Assert.Equal(DeviceHealth.Degraded, Driver.Health);
+        await TickAsync(4);
+        await Eventually.TrueAsync(() => Driver.Health == DeviceHealth.Lost, "lost after three failed reads");
+        Assert.Equal([true, false, false, false], Temperatures().Select(s => s.IsValid));
+
+        // Gone: re-probed with back-off (1, 1, 2, 4 s ...) and nothing more is emitted meanwhile.
+        var opensWhenLost = _opens;
+        await AdvanceAsync(TimeSpan.FromSeconds(8));
+        Assert.InRange(_opens - opensWhenLost, 3, 5);
+        Assert.Equal(4, Temperatures().Count);
+
+        _chip.Nack = false;
+        await AdvanceAsync(TimeSpan.FromSeconds(16));
+        await Eventually.TrueAsync(() => Driver.Health == DeviceHealth.Ok, "re-probed");
+        var before = Temperatures().Count;
+        await AdvanceAsync(TimeSpan.FromSeconds(1));
+        await Eventually.TrueAsync(() => Temperatures().Count > before, "reading again");
+        Assert.Equal(37.0, Temperatures()[^1].Value!.Value, 0.02);
+        Assert.False(_run!.IsCompleted);
+    }
+
+    [Fact]
+    public async Task Implausible85C_IsInvalid_AndDegraded_ButNotLost()
+    {
+        await StartAsync();
+        _chip.ObjectRaw = FakeMlx90614.Raw(85.0);
+
+        await TickAsync(5);
+        Assert.All(Temperatures(), s => Assert.Null(s.Value));
+        Assert.Equal(DeviceHealth.Degraded, Driver.Health);
+
+        _chip.ObjectRaw = FakeMlx90614.Raw(36.6);
+        await TickAsync(6);
+        Assert.Equal(36.6, Temperatures()[^1].Value!.Value, 0.02);
+        Assert.Equal(DeviceHealth.Ok, Driver.Health);
+    }
+
+    [Fact]
+    public async Task HungBus_TimesOut_AndIsNotCalledAgainUntilItReturns()
+    {
+        await StartAsync();
+        using var hang = new SemaphoreSlim(0);
+        _chip.Hang = hang;
+
+        await AdvanceAsync(TimeSpan.FromSeconds(1));
+        await AdvanceAsync(TimeSpan.FromMilliseconds(600));
+        await Eventually.TrueAsync(() => Temperatures().Count == 1, "timed-out read reported");
+        Assert.Null(Temperatures()[0].Value);
+        Assert.Equal(DeviceHealth.Degraded, Driver.Health);
+
+        // The next two polls find the call still stuck: two more failures, then Lost; no new transfer piles up.
+        await AdvanceAsync(TimeSpan.FromMilliseconds(400));
+        await AdvanceAsync(TimeSpan.FromSeconds(1));
+        await Eventually.TrueAsync(() => Driver.Health == DeviceHealth.Lost, "lost");
+        Assert.Equal(3, Temperatures().Count);
+
+        _chip.Hang = null;
+        hang.Release();
+        await AdvanceAsync(TimeSpan.FromSeconds(4));
+        await Eventually.TrueAsync(() => Driver.Health == DeviceHealth.Ok, "recovered after the bus came back");
+    }
+
+    [Fact]
+    public async Task MissingBus_IsLost_AndRetriedWithGrowingDelays()
+    {
+        _open = () =>
+        {
+            _opens++;
+            throw new IOException("Error 2. Can not open I2C device file '/dev/i2c-1'.");
+        };
+        await StartAsync(waitForOk: false);
+        await Eventually.TrueAsync(() => _opens == 1, "first probe");
+        Assert.Equal(DeviceHealth.Lost, Driver.Health);
+
+        // Probes at 0, 1, 3, 7, 15, 31 s: six in 31 s, not thirty-one.
+        for (var second = 1; second <= 31; second++)
+        {
+            await AdvanceAsync(TimeSpan.FromSeconds(1));
+        }
+
+        Assert.Equal(6, _opens);
+        Assert.Empty(_sink.Snapshot());
+        Assert.False(_run!.IsCompleted);
+    }
+
+    [Fact]
+    public void Backoff_DoublesFromOneSecond_UpToAMinute()
+    {
+        var backoff = ProbeBackoff.Default;
+
+        Assert.Equal([1, 2, 4, 8, 16, 32, 60, 60], Enumerable.Range(1, 8).Select(n => backoff.Delay(n).TotalSeconds));
+    }
+
+    private async Task StartAsync(bool waitForOk = true)
+    {
+        _open ??= () =>
+        {
+            _opens++;
+            return new Mlx90614Sensor(_chip);
+        };
+        _driver = new PolledSensorDriver(Thermometer, Mlx90614Sensor.StreamList, _open, _time);
+        _run = _driver.RunAsync(_sink, _stop.Token);
+        if (waitForOk)
+        {
+            await Eventually.TrueAsync(() => Driver.Health == DeviceHealth.Ok, "first probe");
+        }
+    }
+
+    private List<Sample> Temperatures() => [.. _sink.Snapshot().Where(s => s.Stream == StreamCodes.BodyTemperature)];
+
+    /// <summary>Advances one poll at a time until <paramref name="count"/> temperature samples exist.</summary>
+    private async Task TickAsync(int count)
+    {
+        while (Temperatures().Count < count)
+        {
+            var before = Temperatures().Count;
+            _time.Advance(TimeSpan.FromSeconds(1));
+            await Eventually.TrueAsync(() => Temperatures().Count > before, $"sample {before + 1}");
+        }
+    }
+
+    /// <summary>Advances the clock and lets the driver's continuations run.</summary>
+    private async Task AdvanceAsync(TimeSpan by)
+    {
+        var step = TimeSpan.FromMilliseconds(100);
+        for (var done = TimeSpan.Zero; done < by; done += step)
+        {
+            _time.Advance(step < by - done ? step : by - done);
+            await Task.Delay(1);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+using EdgeTwin.Drivers.Model;
+
+namespace EdgeTwin.Drivers.Tests.Model;
+
+public class StreamCodesTests
+{
+    [Theory]
+    [InlineData("loinc:8867-4", "/min", StreamKind.Vital)]
+    [InlineData("loinc:9279-1", "/min", StreamKind.Vital)]
+    [InlineData("loinc:59408-5", "%", StreamKind.Vital)]
+    [InlineData("loinc:8310-5", "Cel", StreamKind.Vital)]
+    [InlineData("loinc:8480-6", "mm[Hg]", StreamKind.Vital)]
+    [InlineData("loinc:8462-4", "mm[Hg]", StreamKind.Vital)]
+    [InlineData("loinc:80288-4", "{score}", StreamKind.Vital)]
+    [InlineData("loinc:3150-0", "{flag}", StreamKind.Vital)]
+    [InlineData("mdc:131330", "mV", StreamKind.Waveform)]
+    [InlineData("mdc:150452", "{ratio}", StreamKind.Waveform)]
+    [InlineData("loinc:29463-7", "kg", StreamKind.Vital)]
+    public void Catalog_HasTheTeamContractCode_WithItsUnit(string code, string unit, StreamKind kind)
+    {
+        Assert.True(StreamCodes.TryFind(code, out var stream));
+        Assert.Equal(unit, stream.Unit);
+        Assert.Equal(kind, stream.Kind);
+    }
+
+    [Fact]
+    public void Catalog_CodesAreUnique_AndUnknownIsNotFound()
+    {
+        Assert.Equal(11, StreamCodes.All.Select(s => s.Code).Distinct().Count());
+        Assert.False(StreamCodes.TryFind("loinc:0000-0", out _));
+    }
+
+    [Fact]
+    public void AtRate_KeepsCodeAndUnit_RejectsZero()
+    {
+        var ecg = StreamCodes.EcgLeadII.AtRate(500);
+        Assert.Equal(("mdc:131330", "mV", 500.0), (ecg.Code, ecg.Unit, ecg.NominalRateHz));
+        Assert.Throws<ArgumentOutOfRangeException>(() => StreamCodes.EcgLeadII.AtRate(0));
+    }
+}
