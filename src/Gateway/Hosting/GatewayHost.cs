@@ -2,6 +2,7 @@ namespace EdgeTwin.Gateway.Hosting;
 
 using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Status;
+using EdgeTwin.Gateway.Twin;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -29,6 +30,7 @@ internal static class GatewayHost
         var url = builder.Configuration[$"{StatusOptions.Section}:Url"] ?? new StatusOptions().Url;
         builder.WebHost.UseUrls(string.IsNullOrWhiteSpace(url) ? "http://127.0.0.1:0" : url);
         builder.Services.AddEdgeTwinGateway(builder.Configuration);
+        builder.Services.AddEdgeTwinTwin(builder.Configuration);
         return builder;
     }
 

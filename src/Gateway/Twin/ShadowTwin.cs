@@ -21,6 +21,7 @@ internal sealed class ShadowTwin
     private readonly Dictionary<string, PatientState> _patients = new(StringComparer.Ordinal);
     private readonly TwinConfiguration _local;
     private TwinControl _control;
+    private TaskCompletionSource _devicesKnown = Known();
 
     /// <param name="defaultConsent">Stream classes taken as consented until a patient decides.</param>
     /// <param name="local">The configuration from the gateway's own settings, before any desired document.</param>
@@ -52,6 +53,23 @@ internal sealed class ShadowTwin
             }
         }
     }
+
+    /// <summary>
+    /// Completes once the drivers have registered their devices: desired device settings are
+    /// checked against them, so a retained document arriving at connect waits for the pipeline.
+    /// </summary>
+    public Task WhenDevicesKnown => _devicesKnown.Task;
+
+    /// <summary>Called before the host starts when drivers will register (<see cref="DevicesRegistered"/>) later.</summary>
+    public void ExpectDevices()
+    {
+        if (_devicesKnown.Task.IsCompleted)
+        {
+            _devicesKnown = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    public void DevicesRegistered() => _devicesKnown.TrySetResult();
 
     public void Restore(TwinSnapshot snapshot)
     {
@@ -221,6 +239,13 @@ internal sealed class ShadowTwin
         }
 
         return state;
+    }
+
+    private static TaskCompletionSource Known()
+    {
+        var known = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        known.SetResult();
+        return known;
     }
 
     private static DeviceTwin Unregistered(string deviceId) => new(deviceId, "unregistered", string.Empty, string.Empty, DeviceHealth.Ok, null);

@@ -192,5 +192,5 @@ public sealed class ReportedTwinServiceTests : IDisposable
     }
 
     private ReportedTwinService NewService() => new(
-        _f.Controller, _publisher, _uplink, _f.Signal, new TwinIdentity("ward7-bed12"), Options.Create(new TwinOptions()), _f.Time, NullLogger<ReportedTwinService>.Instance);
+        _f.Controller, _publisher, _uplink, [], _f.Signal, new TwinIdentity("ward7-bed12"), Options.Create(new TwinOptions()), _f.Time, NullLogger<ReportedTwinService>.Instance);
 }

@@ -1,6 +1,10 @@
 namespace EdgeTwin.Gateway.Tests.Twin;
 
+using EdgeTwin.Gateway.Configuration;
+using EdgeTwin.Gateway.Hosting;
+using EdgeTwin.Gateway.Pipeline;
 using EdgeTwin.Gateway.Twin;
+using EdgeTwin.Gateway.Twin.Wiring;
 using EdgeTwin.Gateway.Twin.Desired;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -30,6 +34,24 @@ public sealed class TwinRegistrationTests : IDisposable
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(_directory, "site-secret")));
     }
 
+    [Fact]
+    public void AddEdgeTwinTwin_AfterTheGateway_TakesOverAttributionAndStartsFirst()
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Gateway:DataDirectory"] = _directory });
+        var services = builder.Services;
+        services.AddEdgeTwinGateway(builder.Configuration);
+        services.AddEdgeTwinTwin(builder.Configuration);
+
+        using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+        var hosted = services.Where(d => d.ServiceType == typeof(IHostedService)).ToList();
+
+        Assert.Equal(typeof(TwinPatientResolver), services.Single(d => d.ServiceType == typeof(IPatientResolver)).ImplementationType);
+        Assert.IsType<TwinDriverSource>(provider.GetRequiredService<IDriverSource>());
+        Assert.Equal(typeof(DesiredSubscription), hosted[1].ImplementationType);
+        Assert.Equal(2, services.Count(d => d.ServiceType == typeof(IHostedService) && (d.ImplementationType == typeof(DesiredSubscription) || d == hosted[0])));
+    }
+
     [Theory]
     [InlineData("Twin:OperatorAddresses:0", "0x1234", "is not 0x followed by 40 hex digits")]
     [InlineData("Twin:ReportInterval", "00:00:00.010", "Twin:ReportInterval must be between")]
@@ -47,14 +69,14 @@ public sealed class TwinRegistrationTests : IDisposable
 
     private ServiceProvider Build(Dictionary<string, string?> settings)
     {
-        settings["Gateway:DataDirectory"] = _directory;
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
+        services.Configure<GatewayOptions>(o => o.DataDirectory = _directory);
         services.AddSingleton<ITwinEventSink, RecordingEventSink>();
         services.AddSingleton<IReportedPublisher, RecordingPublisher>();
         services.AddSingleton<IUplinkStateSource, FixedUplink>();
-        services.AddEdgeTwinTwin(configuration);
+        services.AddTwinCore(configuration, _ => TwinConfiguration.Default);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 }

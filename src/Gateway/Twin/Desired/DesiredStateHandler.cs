@@ -25,6 +25,7 @@ internal sealed partial class DesiredStateHandler(
             return;
         }
 
+        await controller.Twin.WhenDevicesKnown.WaitAsync(cancellationToken).ConfigureAwait(false);
         var check = DesiredEnvelope.Verify(envelope.Span, identity.Gateway, controller.Twin.Control.DesiredVersion, options.Value.OperatorAddresses);
         if (!check.Accepted || check.Document is not { } document)
         {

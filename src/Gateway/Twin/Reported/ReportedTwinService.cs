@@ -15,6 +15,7 @@ internal sealed class ReportedTwinService(
     TwinController controller,
     IReportedPublisher publisher,
     IUplinkStateSource uplink,
+    IEnumerable<IDeviceHealthSource> health,
     ReportSignal signal,
     TwinIdentity identity,
     IOptions<TwinOptions> options,
@@ -70,6 +71,11 @@ internal sealed class ReportedTwinService(
         var urgent = signal.TakeUrgent();
         if (urgent || _lastAttempt is not { } last || time.GetUtcNow() - last >= interval)
         {
+            foreach (var source in health)
+            {
+                source.Poll();
+            }
+
             await controller.FlushEventsAsync(cancellationToken).ConfigureAwait(false);
             await PublishIfChangedAsync(cancellationToken).ConfigureAwait(false);
         }
