@@ -27,11 +27,11 @@ internal sealed class OutboxStore : IDisposable
     private readonly Dictionary<Lane, LaneUsage> _usage = [];
     private readonly Lock _gate = new();
 
-    private OutboxStore(Stream data, Stream log)
+    private OutboxStore(Stream data, Stream log, bool readOnly)
     {
         _data = data;
         _log = log;
-        _db = new LiteDatabase(new LiteEngine(new EngineSettings { DataStream = data, LogStream = log, AutoRebuild = false }), null, true);
+        _db = new LiteDatabase(new LiteEngine(new EngineSettings { DataStream = data, LogStream = log, AutoRebuild = false, ReadOnly = readOnly }), null, true);
         _records = _db.GetCollection("records", BsonAutoId.Int64);
         _lanes = _db.GetCollection("lanes", BsonAutoId.Int32);
         foreach (var doc in _lanes.FindAll())
@@ -59,28 +59,49 @@ internal sealed class OutboxStore : IDisposable
     public static OutboxStore Open(string directory, IOutboxFiles files)
     {
         System.IO.Directory.CreateDirectory(directory);
-        var data = files.Open(Path.Combine(directory, DataFileName));
-        Stream? log = null;
+        var dataPath = Path.Combine(directory, DataFileName);
+        var logPath = Path.Combine(directory, LogFileName);
+
+        // Check an existing store read-only first: LiteDB may rewrite a file it fails to open, and a
+        // store to be quarantined must keep its bytes exactly as found.
+        if (File.Exists(dataPath) && new FileInfo(dataPath).Length > 0)
+        {
+            using var data = new FileStream(dataPath, FileMode.Open, FileAccess.Read, FileShare.Read);
+            using var log = File.Exists(logPath)
+                ? new FileStream(logPath, FileMode.Open, FileAccess.Read, FileShare.Read)
+                : (Stream)new MemoryStream();
+            OpenChecked(directory, () => new OutboxStore(data, log, readOnly: true)).Dispose();
+        }
+
+        var dataStream = files.Open(dataPath);
+        Stream? logStream = null;
         try
         {
-            log = files.Open(Path.Combine(directory, LogFileName));
-            try
-            {
-                return new OutboxStore(data, log) { Directory = directory };
-            }
-            catch (Exception ex) when (ex is LiteException or InvalidDataException or InvalidCastException or
-                                           KeyNotFoundException or ArgumentException or IndexOutOfRangeException or
-                                           NullReferenceException or FormatException or InvalidOperationException or
-                                           OverflowException or EndOfStreamException)
-            {
-                throw new OutboxCorruptException($"outbox in '{directory}' cannot be read: {ex.Message}", ex);
-            }
+            logStream = files.Open(logPath);
+            var d = dataStream;
+            var l = logStream;
+            return OpenChecked(directory, () => new OutboxStore(d, l, readOnly: false) { Directory = directory });
         }
         catch
         {
-            log?.Dispose();
-            data.Dispose();
+            logStream?.Dispose();
+            dataStream.Dispose();
             throw;
+        }
+    }
+
+    private static OutboxStore OpenChecked(string directory, Func<OutboxStore> open)
+    {
+        try
+        {
+            return open();
+        }
+        catch (Exception ex) when (ex is LiteException or InvalidDataException or InvalidCastException or
+                                       KeyNotFoundException or ArgumentException or IndexOutOfRangeException or
+                                       NullReferenceException or FormatException or InvalidOperationException or
+                                       OverflowException or EndOfStreamException or NotSupportedException)
+        {
+            throw new OutboxCorruptException($"outbox in '{directory}' cannot be read: {ex.Message}", ex);
         }
     }
 

@@ -1,0 +1,109 @@
+namespace EdgeTwin.Gateway.Tests.Outbox;
+
+using EdgeTwin.Gateway.Outbox;
+using EdgeTwin.Gateway.Tests.Support;
+using EdgeTwin.Telemetry.Records;
+
+public class OutboxStoreTests
+{
+    [Fact]
+    public void Commit_ThenPowerCut_EveryCommittedRecordAndHeadSurvive()
+    {
+        using var temp = new TempDirectory();
+        var files = new PowerCutFiles();
+        var records = new TestRecords(Lane.Telemetry);
+        using (var store = OutboxStore.Open(temp.Sub("live"), files))
+        {
+            for (var i = 0; i < 30; i++)
+            {
+                store.Commit(records.Batch(7));
+            }
+
+            // Cut the power while the store is still open: only fsynced bytes count.
+            files.CutPower(temp.Sub("after-cut"));
+        }
+
+        using var reopened = OutboxStore.Open(temp.Sub("after-cut"), SyncedOutboxFiles.Instance);
+        Assert.Equal(209, reopened.Heads[Lane.Telemetry].Seq);
+        var all = reopened.Read(Lane.Telemetry, 0, long.MaxValue >> 16, 10_000);
+        Assert.Equal(210, all.Count);
+        Assert.Equal(Enumerable.Range(0, 210).Select(i => (long)i), all.Select(r => r.Seq));
+        for (var i = 1; i < all.Count; i++)
+        {
+            Assert.Equal(all[i - 1].Hash, all[i].Prev);
+        }
+
+        Assert.Equal(new LaneUsage(210, all.Sum(r => (long)r.Payload.Length)), reopened.Usage(Lane.Telemetry));
+    }
+
+    [Fact]
+    public void PowerCutModel_LosesUnsyncedWrites()
+    {
+        // The model must be able to fail: bytes written without a flush do not survive it.
+        using var temp = new TempDirectory();
+        var files = new PowerCutFiles();
+        using (var stream = files.Open(temp.Sub("f")))
+        {
+            stream.Write([1, 2, 3]);
+            files.CutPower(temp.Sub("cut"));
+            stream.Flush();
+        }
+
+        Assert.Empty(File.ReadAllBytes(Path.Combine(temp.Sub("cut"), "f")));
+    }
+
+    [Fact]
+    public void Commit_DeletesThroughReceipt_AndSingleRecords_AndKeepsUsageExact()
+    {
+        using var temp = new TempDirectory();
+        var records = new TestRecords(Lane.Telemetry);
+        var alarms = new TestRecords(Lane.Alarm);
+        using var store = OutboxStore.Open(temp.Path, SyncedOutboxFiles.Instance);
+        store.Commit(records.Batch(10, size: 10));
+        store.Commit(alarms.Batch(3, size: 10));
+
+        var delete = new OutboxBatch();
+        delete.DeleteThrough[Lane.Telemetry] = 4;
+        delete.Delete.Add((Lane.Telemetry, 7));
+        delete.Delete.Add((Lane.Telemetry, 99));
+        store.Commit(delete);
+
+        Assert.Equal([5L, 6, 8, 9], store.Read(Lane.Telemetry, 0, 100, 100).Select(r => r.Seq));
+        Assert.Equal(4, store.Usage(Lane.Telemetry).Records);
+        Assert.Equal(3, store.Usage(Lane.Alarm).Records);
+        Assert.Equal(5, store.MinSeq(Lane.Telemetry));
+        Assert.Equal(9, store.Heads[Lane.Telemetry].Seq);
+    }
+
+    [Fact]
+    public void Open_GarbageFile_ThrowsCorrupt()
+    {
+        using var temp = new TempDirectory();
+        File.WriteAllBytes(temp.Sub(OutboxStore.DataFileName), Enumerable.Range(0, 20_000).Select(i => (byte)(i * 7)).ToArray());
+        Assert.Throws<OutboxCorruptException>(() => OutboxStore.Open(temp.Path, SyncedOutboxFiles.Instance));
+    }
+
+    [Fact]
+    public void Opener_CorruptStore_IsMovedAsideNotDeleted_AndAFreshStoreOpens()
+    {
+        using var temp = new TempDirectory();
+        var garbage = Enumerable.Range(0, 20_000).Select(i => (byte)(i * 13)).ToArray();
+        File.WriteAllBytes(temp.Sub(OutboxStore.DataFileName), garbage);
+        var opened = OutboxOpener.Open(temp.Path, SyncedOutboxFiles.Instance, TimeProvider.System);
+        using (opened.Store)
+        {
+            Assert.NotNull(opened.QuarantinedAs);
+            Assert.Equal(garbage, File.ReadAllBytes(opened.QuarantinedAs!));
+            Assert.Empty(opened.Store.Heads);
+            Assert.NotNull(opened.QuarantineReason);
+        }
+    }
+
+    [Fact]
+    public void Open_SecondOpenOfSameDirectory_FailsInsteadOfSharing()
+    {
+        using var temp = new TempDirectory();
+        using var first = OutboxStore.Open(temp.Path, SyncedOutboxFiles.Instance);
+        Assert.ThrowsAny<IOException>(() => OutboxStore.Open(temp.Path, SyncedOutboxFiles.Instance));
+    }
+}

@@ -1,0 +1,84 @@
+namespace EdgeTwin.Gateway.Tests.Support;
+
+using System.Diagnostics.Metrics;
+using EdgeTwin.Gateway.Chains;
+using EdgeTwin.Gateway.Configuration;
+using EdgeTwin.Gateway.Diagnostics;
+using EdgeTwin.Gateway.Outbox;
+using EdgeTwin.Telemetry.Records;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+/// <summary>A real <see cref="ChainBook"/> over a temp data directory, a fake clock and a fixed test key.</summary>
+internal sealed class BookHarness : IDisposable
+{
+    public const string KeyHex = "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
+
+    private readonly ServiceMeterFactory _meters = new();
+
+    public BookHarness(string dataDirectory, OutboxOptions? outbox = null, IOutboxFiles? files = null)
+    {
+        DataDirectory = dataDirectory;
+        Directory.CreateDirectory(dataDirectory);
+        var keyPath = Path.Combine(dataDirectory, "gateway.key");
+        if (!File.Exists(keyPath))
+        {
+            using var key = EdgeTwin.Telemetry.Signing.GatewayKey.FromPrivateKeyHex(KeyHex);
+            key.SaveToFile(keyPath);
+        }
+
+        Gateway = new GatewayOptions { Name = "gw-test", Site = "site-test", DataDirectory = dataDirectory };
+        Outbox = outbox ?? new OutboxOptions();
+        Metrics = new GatewayMetrics(_meters);
+        Identity = new GatewayIdentity(Options.Create(Gateway), NullLogger<GatewayIdentity>.Instance);
+        Book = new ChainBook(Options.Create(Gateway), Options.Create(Outbox), Identity, files ?? SyncedOutboxFiles.Instance,
+            Time, new FixedClockQuality(ClockQuality.Synced), Metrics, NullLogger<ChainBook>.Instance);
+    }
+
+    public string DataDirectory { get; }
+
+    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 27, 16, 0, 0, TimeSpan.Zero));
+
+    public GatewayOptions Gateway { get; }
+
+    public OutboxOptions Outbox { get; }
+
+    public GatewayMetrics Metrics { get; }
+
+    public GatewayIdentity Identity { get; }
+
+    public ChainBook Book { get; }
+
+    public RetentionRequests Retention { get; } = new();
+
+    /// <summary>Commits what is pending (and the retention requests) like the group committer does.</summary>
+    public OutboxBatch Commit()
+    {
+        var batch = Book.TakeBatch(out _);
+        Retention.MoveTo(batch);
+        Book.Store.Commit(batch);
+        return batch;
+    }
+
+    public void Dispose()
+    {
+        Book.Dispose();
+        Identity.Dispose();
+        _meters.Dispose();
+    }
+
+    private sealed class ServiceMeterFactory : IMeterFactory
+    {
+        private readonly List<Meter> _meters = [];
+
+        public Meter Create(MeterOptions options)
+        {
+            var meter = new Meter(options);
+            _meters.Add(meter);
+            return meter;
+        }
+
+        public void Dispose() => _meters.ForEach(m => m.Dispose());
+    }
+}
