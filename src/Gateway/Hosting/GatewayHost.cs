@@ -3,6 +3,7 @@ namespace EdgeTwin.Gateway.Hosting;
 using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Status;
 using EdgeTwin.Gateway.Twin;
+using EdgeTwin.Gateway.Twin.Wiring;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -37,6 +38,7 @@ internal static class GatewayHost
     public static async Task<int> RunAsync(WebApplication app)
     {
         app.MapGatewayStatus();
+        app.MapTwin();
         // Listen from the start, so /metrics counts from the first sample.
         app.Services.GetRequiredService<PrometheusExporter>();
         try

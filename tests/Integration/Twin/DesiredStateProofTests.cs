@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using EdgeTwin.Gateway.Hosting;
 using EdgeTwin.Gateway.Privacy;
+using EdgeTwin.Gateway.Twin.Wiring;
 using EdgeTwin.Telemetry.Desired;
 using EdgeTwin.Telemetry.Signing;
 
@@ -44,6 +45,7 @@ public sealed class DesiredStateProofTests : IAsyncLifetime
             "--Twin:ReportInterval=00:00:05",
             "--Logging:LogLevel:Default=Warning",
         ]).Build();
+        _gateway.MapTwin();
         await _gateway.StartAsync(Ct);
     }
 
@@ -100,6 +102,32 @@ public sealed class DesiredStateProofTests : IAsyncLifetime
         Assert.False(refused["state"]!["patients"]![patient]!["consent"]!["waveforms"]!.GetValue<bool>());
     }
 
+    [Fact]
+    public async Task LocalBindingCommand_AdmitsOnceRefusesBadInputAndIsAnEvent()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(_gateway.Urls.First()) };
+
+        var admitted = await http.PostAsync("/twin/bindings", Json("""{ "action": "admit", "patient": "MRN-000456", "bed": "bed-2", "devices": ["sim-bed-2"] }"""), Ct);
+        var twice = await http.PostAsync("/twin/bindings", Json("""{ "action": "admit", "patient": "MRN-000456", "bed": "bed-2", "devices": ["sim-bed-2"] }"""), Ct);
+        var badPatient = await http.PostAsync("/twin/bindings", Json("""{ "action": "admit", "patient": "MRN 456", "bed": "bed-2", "devices": ["sim-bed-2"] }"""), Ct);
+        var unknownDevice = await http.PostAsync("/twin/bindings", Json("""{ "action": "admit", "patient": "MRN-000789", "bed": "bed-9", "devices": ["sim-bed-9"] }"""), Ct);
+        var twin = JsonNode.Parse(await http.GetStringAsync("/twin", Ct))!;
+
+        var patient = new Pseudonymizer(SiteSecret.Load(Path.Combine(_directory, "data", "site-secret"))).Pseudonymize("MRN-000456");
+        Assert.Equal(System.Net.HttpStatusCode.OK, admitted.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.Conflict, twice.StatusCode);
+        Assert.Contains("already-admitted", await twice.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, badPatient.StatusCode);
+        Assert.Contains("invalid-value:patient", await badPatient.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        Assert.Equal(System.Net.HttpStatusCode.Conflict, unknownDevice.StatusCode);
+        Assert.Equal("bed-2", twin["state"]!["patients"]![patient]!["bed"]!.GetValue<string>());
+        Assert.Single(twin["state"]!["patients"]!.AsObject());
+        var (admission, _) = await _cloud.WaitForAsync("/telemetry", r => EventOf(r, "patient-admitted")?["patient"]?.GetValue<string>() == patient, Ct);
+        Assert.Equal("local", admission["body"]!["source"]!.GetValue<string>());
+        await _cloud.WaitForAsync("/telemetry", r => IsObsOf(r, patient) && r["body"]!["device"]!.GetValue<string>() == "sim-bed-2", Ct);
+        Assert.Single(_cloud.Json("/telemetry"), m => EventOf(m.Json, "patient-admitted") is not null);
+    }
+
     public async Task DisposeAsync()
     {
         await _gateway.StopAsync(CancellationToken.None);
@@ -111,6 +139,8 @@ public sealed class DesiredStateProofTests : IAsyncLifetime
         _timeout.Dispose();
         Directory.Delete(_directory, recursive: true);
     }
+
+    private static StringContent Json(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
 
     private static long Applied(JsonObject reported) => reported["state"]!["desired"]!["applied"]!.GetValue<long>();
 
