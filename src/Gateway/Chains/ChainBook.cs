@@ -46,7 +46,15 @@ internal sealed class ChainBook : IRecordAppender, IDisposable
         _metrics = metrics;
         var g = gateway.Value;
         var policy = new CheckpointPolicy { MaxRecords = outbox.Value.CheckpointMaxRecords, MaxDelay = outbox.Value.CheckpointMaxDelay };
+        // A marker outliving the store tells "store lost" from "first start" (a provisioned key does not).
+        var marker = Path.Combine(g.DataDirectoryFullPath, "outbox.created");
+        var hadStore = File.Exists(marker);
         var opened = OutboxOpener.Open(g.DataDirectoryFullPath, files, time);
+        if (!hadStore)
+        {
+            File.WriteAllText(marker, "The outbox was created here; if outbox.db goes missing the next epoch says store-lost.\n");
+        }
+
         Store = opened.Store;
         Quarantined = opened.QuarantinedAs;
         if (opened.QuarantinedAs is not null)
@@ -71,7 +79,7 @@ internal sealed class ChainBook : IRecordAppender, IDisposable
             }
 
             var reason = opened.QuarantinedAs is not null ? GenesisReason.StoreCorrupt
-                : identity.KeyExisted && !opened.Existed ? GenesisReason.StoreLost
+                : hadStore && !opened.Existed ? GenesisReason.StoreLost
                 : GenesisReason.FirstStart;
             _writers[lane] = ChainWriter.StartNew(g.Name, lane, identity.Key, policy, reason, Software, Now, _clock.Current, out var genesis);
             Add(genesis, RecordClass.Keep);

@@ -39,6 +39,7 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
     private readonly Random _jitter = new();
     private readonly CancellationTokenSource _stopping = new();
     private int _inFlight;
+    private volatile bool _disconnecting;
     private volatile IMqttClient? _client;
 
     public MqttUplink(
@@ -111,6 +112,7 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
             GatewayLog.StopIncomplete(_logger, Queue.BacklogCount + Queue.LiveCount + InFlight);
         }
 
+        _disconnecting = true;
         if (_client is { IsConnected: true } client)
         {
             try
@@ -180,7 +182,7 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
             {
                 await OnConnectedAsync(client, connection.Token).ConfigureAwait(false);
                 var reason = await PumpAsync(client, lost.Task, connection).ConfigureAwait(false);
-                if (!ct.IsCancellationRequested)
+                if (!ct.IsCancellationRequested && !_disconnecting)
                 {
                     GatewayLog.ConnectionLost(_logger, reason);
                 }

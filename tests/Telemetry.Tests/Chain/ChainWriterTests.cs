@@ -154,4 +154,13 @@ public sealed class ChainWriterTests
         Assert.Throws<InvalidOperationException>(() => w.AppendObs(Hr(1), T, ClockQuality.Synced));
         Assert.Equal(state, w.State);
     }
+
+    [Fact]
+    public void Strings_AreEscapedOnlyWhereJsonRequires_AsDocumented()
+    {
+        using var key = TestKeys.Reference();
+        var w = ChainWriter.StartNew("gw-1", Lane.Alarm, key, new CheckpointPolicy(), GenesisReason.FirstStart, "t", T, ClockQuality.Synced, out _);
+        var r = w.AppendAlarm(new AlarmBody("p", "d", "low", "c", "raised", "rule", null, "Temp < 35 & \"low\"\n\u001f é 😀 +'"), T, ClockQuality.Synced);
+        Assert.Contains("\"value\":null,\"text\":\"Temp < 35 & \\\"low\\\"\\n\\u001F é \\uD83D\\uDE00 +'\"", ReferenceVectors.Text(r.Payload), StringComparison.Ordinal);
+    }
 }

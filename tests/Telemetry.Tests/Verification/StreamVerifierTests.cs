@@ -259,4 +259,27 @@ public sealed class StreamVerifierTests
         Assert.Equal([Lane.Telemetry, Lane.Alarm], reports.Select(r => r.Chain.Lane));
         Assert.Equal((7L, 6L), (reports[1].Received, reports[1].Verified));
     }
+
+    [Fact]
+    public void ExportedState_SurvivesAJsonRoundTrip_ForTheIngestToPersist()
+    {
+        using var key = TestKeys.Reference();
+        var chain = TestChains.Telemetry(key, 20, every: 8);
+        var first = new StreamVerifier(new VerifierOptions());
+        foreach (var c in chain.Where(c => c.Seq != 10))
+        {
+            first.Add(c.Payload);
+        }
+
+        var chainKey = new ChainKey("gw-1", Lane.Telemetry, "0123456789abcdef0123456789abcdef");
+        var json = System.Text.Json.JsonSerializer.Serialize(first.ExportChain(chainKey));
+        var restored = System.Text.Json.JsonSerializer.Deserialize<ChainVerifierState>(json)!;
+        var second = new StreamVerifier(new VerifierOptions());
+        second.ImportChain(restored);
+        second.Add(chain.Single(c => c.Seq == 10).Payload);
+
+        var r = Assert.Single(second.Report());
+        Assert.Equal((chain.Count, chain.Count - 1L, 0L), (r.Received, r.Verified, r.Missing));
+        Assert.True(r.Sound);
+    }
 }

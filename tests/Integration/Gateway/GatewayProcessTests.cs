@@ -1,0 +1,76 @@
+namespace EdgeTwin.Integration.Tests.Gateway;
+
+using System.Text.Json;
+using EdgeTwin.Integration.Tests.Support;
+using EdgeTwin.Telemetry.Records;
+
+public class GatewayProcessTests
+{
+    [Fact]
+    public async Task SigkillMidRun_ThenRestart_SameEpochContinues_NoForkNoSeqReused_NothingPublishedMissing()
+    {
+        using var mosquitto = new Mosquitto();
+        await using var capture = await Capture.StartAsync(mosquitto.Port);
+        var data = Directory.CreateTempSubdirectory("edgetwin-it-").FullName;
+        var args = InProcessGateway.Args(data, mosquitto.Port);
+
+        using (var first = GatewayProcess.Start(data, args))
+        {
+            await Wait.UntilAsync(() => capture.HighestSeq("telemetry") >= 40 || first.HasExited, TimeSpan.FromSeconds(40), "40 records from the first run");
+            Assert.False(first.HasExited, first.Stderr + first.Stdout);
+            first.KillHard();
+            Assert.True(first.WaitForExit(TimeSpan.FromSeconds(10)));
+        }
+
+        var beforeRestart = capture.HighestSeq("telemetry");
+        using (var second = GatewayProcess.Start(data, args))
+        {
+            await Wait.UntilAsync(() => capture.HighestSeq("telemetry") >= beforeRestart + 40 || second.HasExited, TimeSpan.FromSeconds(40), "40 more records after the restart");
+            Assert.False(second.HasExited, second.Stderr + second.Stdout);
+            second.Terminate();
+            Assert.True(second.WaitForExit(TimeSpan.FromSeconds(40)), "graceful stop on SIGTERM");
+            Assert.Equal(0, second.ExitCode);
+        }
+
+        var reports = Verification.Verify(capture.AllRecords);
+        Assert.Equal(2, reports.Count); // one epoch per lane: the restart continued the chains
+        foreach (var report in reports)
+        {
+            Verification.AssertComplete(report, capture.AllRecords);
+        }
+
+        var geneses = Verification.Kinds(capture.Records("telemetry"), "genesis").Select(g => g.GetProperty("seq").GetInt64()).Distinct();
+        Assert.Equal([0L], geneses);
+        Directory.Delete(data, recursive: true);
+    }
+
+    public static TheoryData<string, string[], string> BadConfigurations => new()
+    {
+        { "Uplink:Broker", ["--Uplink:Broker=amqp://127.0.0.1:5672"], "unknown scheme 'amqp'" },
+        { "Gateway:KeyFile", ["--Gateway:KeyFile={dir}/keydir"], "keydir" },
+        { "Gateway:KeyFile", ["--Gateway:KeyFile={dir}/open.key"], "mode 644" },
+        { "Gateway:DataDirectory", ["--Gateway:DataDirectory=/proc/edgetwin-it"], "not writable" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadConfigurations))]
+    public void BadConfiguration_RefusesToStart_WithOneMessageNamingTheSetting(string setting, string[] extra, string detail)
+    {
+        var dir = Directory.CreateTempSubdirectory("edgetwin-it-").FullName;
+        Directory.CreateDirectory(Path.Combine(dir, "keydir"));
+        File.WriteAllText(Path.Combine(dir, "open.key"), "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318\n");
+        File.SetUnixFileMode(Path.Combine(dir, "open.key"), (UnixFileMode)0b110_100_100);
+        var args = InProcessGateway.Args(Path.Combine(dir, "data"), Mosquitto.FreePort())
+            .Concat(extra.Select(a => a.Replace("{dir}", dir, StringComparison.Ordinal))).ToArray();
+
+        using var process = GatewayProcess.Start(dir, args);
+        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)), "it must exit, not hang");
+        Assert.Equal(78, process.ExitCode);
+        var refusal = process.Stderr.Split('\n').Where(l => l.StartsWith("edgetwin-gateway: refusing to start:", StringComparison.Ordinal)).ToList();
+        Assert.Single(refusal);
+        Assert.Contains(setting, refusal[0], StringComparison.Ordinal);
+        Assert.Contains(detail, refusal[0], StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(dir, "data", "outbox.db")), "nothing created");
+        Directory.Delete(dir, recursive: true);
+    }
+}

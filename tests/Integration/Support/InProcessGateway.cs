@@ -1,0 +1,59 @@
+namespace EdgeTwin.Integration.Tests.Support;
+
+using EdgeTwin.Gateway.Hosting;
+using EdgeTwin.Gateway.Pipeline;
+using EdgeTwin.Gateway.Status;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+/// <summary>The real gateway composition (<see cref="GatewayHost"/>) in this process, plus a sample counter.</summary>
+internal sealed class InProcessGateway : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private InProcessGateway(WebApplication app, SampleCounter counter)
+    {
+        _app = app;
+        Counter = counter;
+    }
+
+    public SampleCounter Counter { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public static string[] Args(string dataDirectory, int brokerPort, params string[] extra) =>
+    [
+        "--Gateway:Name=gw-it",
+        "--Gateway:Site=site-it",
+        $"--Gateway:DataDirectory={dataDirectory}",
+        "--Gateway:Clock=synced",
+        $"--Uplink:Broker=mqtt://127.0.0.1:{brokerPort}",
+        "--Uplink:ReconnectMinDelay=00:00:00.200",
+        "--Uplink:ReconnectMaxDelay=00:00:01",
+        "--Status:Url=http://127.0.0.1:0",
+        "--Simulation:Beds=2",
+        "--Logging:LogLevel:Default=Warning",
+        .. extra,
+    ];
+
+    public static async Task<InProcessGateway> StartAsync(string[] args)
+    {
+        var builder = GatewayHost.CreateBuilder(args);
+        var counter = new SampleCounter();
+        builder.Services.AddSingleton<ISampleObserver>(counter);
+        var app = builder.Build();
+        app.MapGatewayStatus();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await app.StartAsync(timeout.Token);
+        return new InProcessGateway(app, counter);
+    }
+
+    /// <summary>Graceful stop, as on SIGTERM.</summary>
+    public async Task StopAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(40));
+        await _app.StopAsync(timeout.Token);
+    }
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+}

@@ -1,0 +1,106 @@
+namespace EdgeTwin.Integration.Tests.Support;
+
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+/// <summary>
+/// A real mosquitto on a free loopback port, with persistence so that sessions (and QoS 1 messages
+/// queued for the capturing subscriber) survive <see cref="Stop"/>/<see cref="Start"/>.
+/// </summary>
+public sealed class Mosquitto : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("edgetwin-mosq-").FullName;
+    private Process? _process;
+
+    public Mosquitto()
+    {
+        Port = FreePort();
+        File.WriteAllText(Path.Combine(_dir, "mosquitto.conf"), $"""
+            listener {Port} 127.0.0.1
+            allow_anonymous true
+            persistence true
+            persistence_location {_dir}/
+            max_queued_messages 1000000
+            max_inflight_messages 0
+            log_dest file {_dir}/mosquitto.log
+
+            """);
+        Start();
+    }
+
+    public int Port { get; }
+
+    public string Url => $"mqtt://127.0.0.1:{Port}";
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public void Start()
+    {
+        _process = Process.Start(new ProcessStartInfo("/usr/sbin/mosquitto", ["-c", Path.Combine(_dir, "mosquitto.conf")])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        })!;
+        Wait.Until(() => CanConnect(), TimeSpan.FromSeconds(10), "mosquitto accepting connections");
+    }
+
+    /// <summary>Graceful stop (SIGTERM): mosquitto writes its persistence file.</summary>
+    public void Stop()
+    {
+        if (_process is null)
+        {
+            return;
+        }
+
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            kill.WaitForExit();
+        }
+
+        if (!_process.WaitForExit(10_000))
+        {
+            _process.Kill();
+        }
+
+        _process.Dispose();
+        _process = null;
+    }
+
+    public void Dispose()
+    {
+        if (_process is not null)
+        {
+            _process.Kill();
+            _process.WaitForExit(5000);
+            _process.Dispose();
+        }
+
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private bool CanConnect()
+    {
+        try
+        {
+            using var client = new TcpClient();
+            client.Connect(IPAddress.Loopback, Port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,33 @@
+namespace EdgeTwin.Integration.Tests.Support;
+
+/// <summary>Waits for a condition with a deadline (polling); fails the test naming what did not happen.</summary>
+public static class Wait
+{
+    public static void Until(Func<bool> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"timed out after {timeout} waiting for {what}");
+            }
+
+            Thread.Sleep(25);
+        }
+    }
+
+    public static async Task UntilAsync(Func<bool> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"timed out after {timeout} waiting for {what}");
+            }
+
+            await Task.Delay(25);
+        }
+    }
+}
