@@ -72,4 +72,20 @@ public sealed class TamperPropertyTests
         Assert.All(reports, r => Assert.Equal(r.Received - 1, r.Verified));
         return (records, reports.Sum(r => r.Verified));
     }
+
+    [Property(MaxTest = 300)]
+    public bool ArbitraryDamage_IsNeverAnException_AndAlwaysAnOutcome(int recordPick, int at, byte[] noise, bool truncate)
+    {
+        var (records, _) = Capture.Value;
+        var original = records[(int)((uint)recordPick % (uint)records.Count)].Payload;
+        var cut = (int)((uint)at % (uint)(original.Length + 1));
+        var damaged = truncate ? original[..cut] : [.. original[..cut], .. noise ?? [], .. original[cut..]];
+
+        var v = new StreamVerifier(new VerifierOptions());
+        records.ForEach(r => v.Add(r.Payload));
+        var outcome = v.Add(damaged);
+        _ = v.Report();
+
+        return outcome.Hash is { Length: 64 } && (outcome.Status != RecordStatus.Rejected || outcome.Problem is not null);
+    }
 }
