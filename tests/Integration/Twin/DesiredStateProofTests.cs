@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using EdgeTwin.Gateway.Hosting;
 using EdgeTwin.Gateway.Privacy;
 using EdgeTwin.Gateway.Twin.Wiring;
+using EdgeTwin.Integration.Tests.Support;
 using EdgeTwin.Telemetry.Desired;
 using EdgeTwin.Telemetry.Signing;
 
@@ -24,7 +25,7 @@ public sealed class DesiredStateProofTests : IAsyncLifetime
     private readonly GatewayKey _forger = GatewayKey.FromPrivateKeyHex("0x" + new string('5', 64));
     private readonly string _directory = Directory.CreateTempSubdirectory("edgetwin-twin-it-").FullName;
     private readonly CancellationTokenSource _timeout = new(TimeSpan.FromSeconds(90));
-    private MosquittoProcess _broker = null!;
+    private Mosquitto _broker = null!;
     private TopicRecorder _cloud = null!;
     private Microsoft.AspNetCore.Builder.WebApplication _gateway = null!;
 
@@ -32,7 +33,7 @@ public sealed class DesiredStateProofTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _broker = await MosquittoProcess.StartAsync(_directory);
+        _broker = new Mosquitto();
         _cloud = await TopicRecorder.StartAsync(_broker.Port, Base + "/#", Ct);
         _gateway = GatewayHost.CreateBuilder(
         [
@@ -133,7 +134,7 @@ public sealed class DesiredStateProofTests : IAsyncLifetime
         await _gateway.StopAsync(CancellationToken.None);
         await _gateway.DisposeAsync();
         await _cloud.DisposeAsync();
-        await _broker.DisposeAsync();
+        _broker.Dispose();
         _operator.Dispose();
         _forger.Dispose();
         _timeout.Dispose();
