@@ -33,9 +33,17 @@ internal static class ConfigurationMerge
             var rates = settings.SampleRatesHz;
             foreach (var (code, hz) in deviceChange.SampleRatesHz)
             {
-                if (info is not null && !info.Streams.Any(s => string.Equals(s.Code, code, StringComparison.Ordinal)))
+                var stream = info?.Streams.FirstOrDefault(s => string.Equals(s.Code, code, StringComparison.Ordinal));
+                if (info is not null && stream is null)
                 {
                     problem = $"unknown-stream:{deviceId}/{code}";
+                    return false;
+                }
+
+                // The box can thin a stream out, not sample faster than the device does.
+                if (stream is not null && hz > stream.NominalRateHz)
+                {
+                    problem = $"out-of-range:devices.{deviceId}.sampleRates.{code} (above the nominal {stream.NominalRateHz} Hz)";
                     return false;
                 }
 

@@ -5,7 +5,8 @@ using EdgeTwin.Gateway.Pipeline;
 
 /// <summary>
 /// Wraps the gateway's driver source so the twin knows every device the pipeline runs (identity
-/// and streams, against which desired device settings are checked) and can watch its health.
+/// and streams, against which desired device settings are checked) and can watch its health, and
+/// each driver's samples pass the desired sample rates (<see cref="DecimatingSink"/>).
 /// </summary>
 internal sealed class TwinDriverSource : IDriverSource, IDeviceHealthSource
 {
@@ -22,7 +23,7 @@ internal sealed class TwinDriverSource : IDriverSource, IDeviceHealthSource
 
     public IReadOnlyList<IDeviceDriver> CreateDrivers()
     {
-        var drivers = _inner.CreateDrivers();
+        IReadOnlyList<IDeviceDriver> drivers = [.. _inner.CreateDrivers().Select(d => new DecimatingDriver(d, _controller.Twin))];
         foreach (var driver in drivers)
         {
             _controller.Twin.RegisterDevice(driver.Info);
