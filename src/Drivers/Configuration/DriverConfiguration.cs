@@ -23,6 +23,16 @@ public static class DriverConfiguration
             options.Devices.Add(ReadDevice(entry));
         }
 
+        var annunciator = configuration.GetSection("Annunciator");
+        options.Annunciator.Type = annunciator["Type"] ?? options.Annunciator.Type;
+        options.Annunciator.RedPin = ReadInt(annunciator, "RedPin") ?? options.Annunciator.RedPin;
+        options.Annunciator.YellowPin = ReadInt(annunciator, "YellowPin") ?? options.Annunciator.YellowPin;
+        options.Annunciator.BuzzerPin = ReadInt(annunciator, "BuzzerPin") ?? options.Annunciator.BuzzerPin;
+        foreach (var button in configuration.GetSection("NurseCall").GetChildren())
+        {
+            options.NurseCall.Add(new NurseCallOptions { Id = button["Id"] ?? "", Pin = ReadInt(button, "Pin") ?? -1 });
+        }
+
         Validate(options);
         return options;
     }
@@ -60,6 +70,56 @@ public static class DriverConfiguration
             Require(ids.Add(device.Id), $"Devices:{i}:Id", device.Id, "an id no other device on this box has");
             Require(device.Bus is >= 0 and <= 255, $"Devices:{i}:Bus", device.Bus, "0-255");
             Require(device.Address is null or (>= 0x03 and <= 0x77), $"Devices:{i}:Address", device.Address, "a 7-bit address 0x03-0x77");
+        }
+
+        ValidateGpio(options);
+    }
+
+    /// <summary>GPIO pins (BCM 2-27; 0 and 1 belong to the HAT EEPROM) must be valid and used once.</summary>
+    private static void ValidateGpio(DriverOptions options)
+    {
+        var annunciator = options.Annunciator;
+        Require(annunciator.Type is "log" or "gpio", "Annunciator:Type", annunciator.Type, "log or gpio");
+        var used = new Dictionary<int, string>();
+        void Pin(int pin, string key)
+        {
+            Require(pin is >= 2 and <= 27, key, pin, "a BCM GPIO number 2-27");
+            Require(used.TryAdd(pin, key), key, pin, $"a pin not already used by {used.GetValueOrDefault(pin)}");
+        }
+
+        if (annunciator.Type == "gpio")
+        {
+            Pin(annunciator.RedPin, "Annunciator:RedPin");
+            Pin(annunciator.YellowPin, "Annunciator:YellowPin");
+            Pin(annunciator.BuzzerPin, "Annunciator:BuzzerPin");
+        }
+
+        // Pins that devices use (their defaults when not set) take part in the same check.
+        for (var i = 0; i < options.Devices.Count; i++)
+        {
+            var device = options.Devices[i];
+            var pins = device.Type.ToLowerInvariant() switch
+            {
+                DeviceTypes.Ads1115Ecg => new[] { ("LeadOffPlusPin", 23), ("LeadOffMinusPin", 24) },
+                DeviceTypes.Hx711Scale => [("DataPin", 5), ("ClockPin", 6)],
+                _ => [],
+            };
+            foreach (var (key, fallback) in pins)
+            {
+                var text = device.Settings.TryGetValue(key, out var value) ? value : null;
+                var pin = text is null ? fallback
+                    : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed
+                    : -1;
+                Pin(pin, $"Devices:{i}:{key}");
+            }
+        }
+
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < options.NurseCall.Count; i++)
+        {
+            var button = options.NurseCall[i];
+            Require(!string.IsNullOrWhiteSpace(button.Id) && ids.Add(button.Id), $"NurseCall:{i}:Id", button.Id, "a unique, non-empty button id");
+            Pin(button.Pin, $"NurseCall:{i}:Pin");
         }
     }
 

@@ -145,8 +145,8 @@ internal sealed partial class PolledSensorDriver : IDeviceDriver
             }
 
             failures = 0;
-            var implausible = await WriteReadoutAsync(readout, sink, now, cancellationToken).ConfigureAwait(false);
-            SetHealth(implausible is null ? DeviceHealth.Ok : DeviceHealth.Degraded, implausible ?? "reads ok");
+            var problem = await WriteReadoutAsync(readout, sink, now, cancellationToken).ConfigureAwait(false) ?? readout.Fault;
+            SetHealth(problem is null ? DeviceHealth.Ok : DeviceHealth.Degraded, problem ?? "reads ok");
         }
     }
 

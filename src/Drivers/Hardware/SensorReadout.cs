@@ -13,6 +13,11 @@ internal sealed class SensorReadout
 
     public List<(StreamCode Stream, double? Value)> WaveformSamples { get; } = [];
 
+    /// <summary>Set when the sensor answers but knows its data is bad (leads off): the device is Degraded.</summary>
+    public string? Fault { get; private set; }
+
+    public void Degraded(string reason) => Fault ??= reason;
+
     public void Vital(StreamCode stream, double? value) => Vitals.Add((stream, value));
 
     public void Waveform(StreamCode stream, double? value) => WaveformSamples.Add((stream, value));
@@ -21,5 +26,6 @@ internal sealed class SensorReadout
     {
         Vitals.Clear();
         WaveformSamples.Clear();
+        Fault = null;
     }
 }

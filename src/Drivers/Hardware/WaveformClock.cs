@@ -1,3 +1,5 @@
+using EdgeTwin.Drivers.Scheduling;
+
 namespace EdgeTwin.Drivers.Hardware;
 
 /// <summary>
@@ -17,5 +19,5 @@ internal sealed class WaveformClock(DateTimeOffset now, int firstCount, double r
     /// <summary>True when <paramref name="count"/> more samples would end further than a second from now.</summary>
     public bool Drifted(DateTimeOffset now, int count) => (At(_index + count - 1) - now).Duration() > MaxDrift;
 
-    private DateTimeOffset At(long index) => _anchor.AddTicks((long)Math.Round(index * TimeSpan.TicksPerSecond / rateHz));
+    private DateTimeOffset At(long index) => _anchor + SampleGrid.Offset(index, rateHz);
 }

@@ -63,7 +63,7 @@ internal sealed class EcgReplaySource : IGridSource
         var count = _recording.Millivolts.Count;
         while (_nextEcg <= lastIndex && (_loop || _nextEcg < count))
         {
-            var timestamp = Start.AddTicks((long)Math.Round(_nextEcg * TimeSpan.TicksPerSecond / _recording.SampleRateHz));
+            var timestamp = Start + SampleGrid.Offset(_nextEcg, _recording.SampleRateHz);
             if (timestamp > until)
             {
                 return;

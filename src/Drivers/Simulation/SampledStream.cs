@@ -1,4 +1,5 @@
 using EdgeTwin.Drivers.Model;
+using EdgeTwin.Drivers.Scheduling;
 
 namespace EdgeTwin.Drivers.Simulation;
 
@@ -18,7 +19,7 @@ internal sealed class SampledStream(StreamCode code, Func<long, double, double?>
     public double SecondsOf(long index) => index / Code.NominalRateHz;
 
     public DateTimeOffset TimestampOf(DateTimeOffset start, long index) =>
-        start.AddTicks((long)Math.Round(index * TimeSpan.TicksPerSecond / Code.NominalRateHz));
+        start + SampleGrid.Offset(index, Code.NominalRateHz);
 
     /// <summary>The value of sample <paramref name="index"/> at <paramref name="seconds"/> since start; null = invalid.</summary>
     public double? ValueAt(long index, double seconds) => valueAt(index, seconds);

@@ -7,8 +7,9 @@ namespace EdgeTwin.Drivers.Tests.Configuration;
 
 public class DriverConfigurationTests
 {
+    /// <summary>Later values win, as in layered configuration files.</summary>
     private static IConfiguration Config(params (string Key, string Value)[] values) =>
-        new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build();
+        new ConfigurationBuilder().AddInMemoryCollection(values.GroupBy(v => v.Key).Select(g => new KeyValuePair<string, string?>(g.Key, g.Last().Value))).Build();
 
     [Fact]
     public async Task NoConfiguration_GivesTheDefaultFourBedStableWard()
@@ -105,5 +106,26 @@ public class DriverConfigurationTests
             ("Devices:0:Type", "ecg-replay"), ("Devices:0:Id", "sim-bed-1"))));
 
         Assert.StartsWith("Devices:0:Id", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GpioPinUsedTwice_IsRejected_NamingBothUses()
+    {
+        var error = Assert.Throws<DriverConfigurationException>(() => new DriverFactory(new FakeTimeProvider()).Create(Config(
+            ("Devices:0:Type", "hx711-scale"), ("Devices:0:Id", "scale-1"), ("Devices:0:DataPin", "16"),
+            ("NurseCall:0:Id", "call-1"), ("NurseCall:0:Pin", "16"))));
+
+        Assert.Equal("NurseCall:0:Pin: '16' is not valid; expected a pin not already used by Devices:0:DataPin.", error.Message);
+    }
+
+    [Theory]
+    [InlineData("Annunciator:Type", "siren", "Annunciator:Type")]
+    [InlineData("NurseCall:0:Pin", "1", "NurseCall:0:Pin")]
+    public void BadGpioSetting_IsRejected(string key, string value, string named)
+    {
+        var error = Assert.Throws<DriverConfigurationException>(() => new DriverFactory(new FakeTimeProvider()).CreateAnnunciator(Config(
+            ("NurseCall:0:Id", "call-1"), ("NurseCall:0:Pin", "16"), (key, value))));
+
+        Assert.StartsWith(named, error.Message, StringComparison.Ordinal);
     }
 }

@@ -15,6 +15,9 @@ internal sealed class FakeGpioDriver(TimeProvider time) : GpioDriver
 
     public bool FailWrites { get; set; }
 
+    /// <summary>Called after each output write, outside the lock (a chip model reacting to a clock edge).</summary>
+    public Action<int, PinValue>? OnWrite { get; set; }
+
     protected override int PinCount => 28;
 
     public IReadOnlyList<(DateTimeOffset At, int Pin, PinValue Value)> Writes
@@ -100,6 +103,8 @@ internal sealed class FakeGpioDriver(TimeProvider time) : GpioDriver
             _values[pinNumber] = value;
             _writes.Add((time.GetUtcNow(), pinNumber, value));
         }
+
+        OnWrite?.Invoke(pinNumber, value);
     }
 
     protected override WaitForEventResult WaitForEvent(int pinNumber, PinEventTypes eventTypes, CancellationToken cancellationToken) =>

@@ -29,6 +29,9 @@ internal abstract class RegisterMapI2cDevice(int busId, int address) : I2cDevice
     /// <summary>Bytes read since the register pointer was last set (for word-oriented SMBus chips).</summary>
     protected int ByteIndex { get; private set; }
 
+    /// <summary>Data bytes written since the register pointer was last set.</summary>
+    protected int WriteIndex { get; private set; }
+
     public bool Disposed { get; private set; }
 
     public byte this[byte register]
@@ -63,9 +66,11 @@ internal abstract class RegisterMapI2cDevice(int busId, int address) : I2cDevice
 
             _pointer = buffer[0];
             ByteIndex = 0;
+            WriteIndex = 0;
             for (var i = 1; i < buffer.Length; i++)
             {
                 WriteRegister(_pointer, buffer[i]);
+                WriteIndex++;
                 _pointer = NextPointer(_pointer);
             }
         }

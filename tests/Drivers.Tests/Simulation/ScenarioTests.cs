@@ -55,6 +55,16 @@ public class ScenarioTests
     }
 
     [Fact]
+    public void Speed60_PlaysFourHoursOfSepsisInFourMinutes()
+    {
+        var samples = SimRun.Generate("sepsis", 11, TimeSpan.FromMinutes(4.6), VitalsOnly with { Speed = 60 });
+        var lastMinute = samples.Where(s => s.Stream == StreamCodes.HeartRate && (s.Timestamp - SimRun.Start).TotalMinutes >= 4.4).ToList();
+
+        Assert.InRange(lastMinute.Average(s => s.Value!.Value), 120, 136);
+        Assert.Equal(277, samples.Count(s => s.Stream == StreamCodes.HeartRate));
+    }
+
+    [Fact]
     public void Bradycardia_SlowsTheHeartBelow42()
     {
         var samples = SimRun.Generate("bradycardia", 3, TimeSpan.FromSeconds(200), VitalsOnly);
