@@ -179,6 +179,18 @@ internal sealed class ChainBook : IRecordAppender, IDisposable
         }
     }
 
+    /// <summary>A new checkpoint cadence for both lanes (desired state); taken at the next checkpoint decision.</summary>
+    public void SetCheckpointPolicy(CheckpointPolicy policy)
+    {
+        lock (_gate)
+        {
+            foreach (var writer in _writers.Values)
+            {
+                writer.Policy = policy;
+            }
+        }
+    }
+
     /// <summary>Forced checkpoints on every lane (graceful stop), so nothing is left unsigned.</summary>
     public void CheckpointAll()
     {

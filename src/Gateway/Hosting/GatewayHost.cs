@@ -2,6 +2,8 @@ namespace EdgeTwin.Gateway.Hosting;
 
 using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Status;
+using EdgeTwin.Gateway.Twin;
+using EdgeTwin.Gateway.Twin.Wiring;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -29,12 +31,14 @@ internal static class GatewayHost
         var url = builder.Configuration[$"{StatusOptions.Section}:Url"] ?? new StatusOptions().Url;
         builder.WebHost.UseUrls(string.IsNullOrWhiteSpace(url) ? "http://127.0.0.1:0" : url);
         builder.Services.AddEdgeTwinGateway(builder.Configuration);
+        builder.Services.AddEdgeTwinTwin(builder.Configuration);
         return builder;
     }
 
     public static async Task<int> RunAsync(WebApplication app)
     {
         app.MapGatewayStatus();
+        app.MapTwin();
         // Listen from the start, so /metrics counts from the first sample.
         app.Services.GetRequiredService<PrometheusExporter>();
         try

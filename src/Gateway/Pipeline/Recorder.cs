@@ -89,16 +89,24 @@ internal sealed class Recorder(
             }
         }
 
+        // A run holds one patient's samples: a change of stay at this sample's time ends it. A
+        // sample the patient has not consented to publish (or of a disabled device) is not recorded.
+        var attribution = patients.Attribute(sample);
         var key = (sample.DeviceId, sample.Stream.Code);
-        if (_runs.TryGetValue(key, out var run) && !run.Accepts(sample))
+        if (_runs.TryGetValue(key, out var run) && (!run.Accepts(sample) || run.Patient != attribution.Patient || !attribution.MayPublish))
         {
             Record(run);
             run = null;
         }
 
+        if (!attribution.MayPublish)
+        {
+            return;
+        }
+
         if (run is null)
         {
-            run = new StreamRun(sample.DeviceId, sample.Stream, sample.Timestamp, time.GetTimestamp());
+            run = new StreamRun(sample.DeviceId, sample.Stream, sample.Timestamp, time.GetTimestamp()) { Patient = attribution.Patient };
             _runs[key] = run;
         }
 
@@ -130,7 +138,7 @@ internal sealed class Recorder(
 
     private void Append(StreamRun run, DateTimeOffset t0, List<double?> values)
     {
-        var body = new ObsBody(patients.PatientOf(run.DeviceId), run.DeviceId, run.Stream.Code, run.Stream.Unit, t0,
+        var body = new ObsBody(run.Patient ?? patients.PatientOf(run.DeviceId), run.DeviceId, run.Stream.Code, run.Stream.Unit, t0,
             values.Count > 1 ? run.DtMs : 0, values);
         var recordClass = run.Stream.Kind == StreamKind.Waveform ? RecordClass.Waveform : RecordClass.Vital;
         try

@@ -23,6 +23,9 @@ internal sealed class StreamRun(string deviceId, StreamCode stream, DateTimeOffs
 
     public List<double?> Values { get; } = [];
 
+    /// <summary>The patient the samples were attributed to at their own time (PROTOCOL §4 <c>patient</c>).</summary>
+    public string? Patient { get; init; }
+
     /// <summary>Whether <paramref name="sample"/> continues this run (next on the time grid, within 1 s, under the size limit).</summary>
     public bool Accepts(in Sample sample)
     {

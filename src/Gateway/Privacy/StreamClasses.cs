@@ -1,0 +1,42 @@
+namespace EdgeTwin.Gateway.Privacy;
+
+using EdgeTwin.Drivers.Model;
+
+/// <summary>Wire names of <see cref="StreamClass"/> and the class of a device stream.</summary>
+internal static class StreamClasses
+{
+    public static IReadOnlyList<StreamClass> All { get; } = Enum.GetValues<StreamClass>();
+
+    public static string Name(StreamClass value) => value switch
+    {
+        StreamClass.Vitals => "vitals",
+        StreamClass.Waveforms => "waveforms",
+        StreamClass.Location => "location",
+        StreamClass.Alarms => "alarms",
+        _ => throw new ArgumentOutOfRangeException(nameof(value), value, null),
+    };
+
+    public static bool TryParse(string name, out StreamClass value)
+    {
+        foreach (var candidate in All)
+        {
+            if (string.Equals(Name(candidate), name, StringComparison.Ordinal))
+            {
+                value = candidate;
+                return true;
+            }
+        }
+
+        value = default;
+        return false;
+    }
+
+    /// <summary>
+    /// The consent class of a stream. Location codes (<c>loc:</c>, from real-time location tags) are
+    /// their own class so that a patient can share vitals without being tracked.
+    /// </summary>
+    public static StreamClass Of(StreamCode stream) =>
+        stream.Code.StartsWith("loc:", StringComparison.Ordinal) ? StreamClass.Location
+        : stream.Kind == StreamKind.Waveform ? StreamClass.Waveforms
+        : StreamClass.Vitals;
+}

@@ -1,0 +1,28 @@
+namespace EdgeTwin.Gateway.Twin.Desired;
+
+using System.Collections.Immutable;
+
+/// <summary>
+/// The configuration in force, built from the defaults and every desired document applied so far.
+/// Immutable: consumers (drivers, alarms, outbox) get a whole new one after each applied document.
+/// </summary>
+internal sealed record TwinConfiguration(
+    ImmutableSortedDictionary<string, DeviceSettings> Devices,
+    AlarmThresholds Thresholds,
+    CheckpointSettings Checkpoint,
+    QuotaSettings Quotas)
+{
+    public static TwinConfiguration Default { get; } = new(
+        ImmutableSortedDictionary<string, DeviceSettings>.Empty.WithComparers(StringComparer.Ordinal),
+        AlarmThresholds.Default,
+        CheckpointSettings.Default,
+        QuotaSettings.Default);
+
+    public DeviceSettings For(string deviceId) => Devices.TryGetValue(deviceId, out var settings) ? settings : DeviceSettings.Default;
+
+    public bool Equals(TwinConfiguration? other) =>
+        other is not null && Devices.SequenceEqual(other.Devices) && Thresholds == other.Thresholds &&
+        Checkpoint == other.Checkpoint && Quotas == other.Quotas;
+
+    public override int GetHashCode() => HashCode.Combine(Devices.Count, Thresholds, Checkpoint, Quotas);
+}

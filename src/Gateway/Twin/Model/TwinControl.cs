@@ -1,0 +1,21 @@
+namespace EdgeTwin.Gateway.Twin.Model;
+
+using EdgeTwin.Gateway.Privacy;
+using EdgeTwin.Gateway.Twin.Binding;
+using EdgeTwin.Gateway.Twin.Desired;
+
+/// <summary>
+/// The part of the twin that commands change and a restart must not lose: the last applied desired
+/// version, the configuration, consent and bindings in force, the last rejection, and the version of
+/// the last reported document (which must never go backwards). <see cref="Configuration"/> is the
+/// local configuration with <see cref="Overlay"/>, the settings of every applied document, laid
+/// over it. Replaced whole, never edited.
+/// </summary>
+internal sealed record TwinControl(
+    long DesiredVersion,
+    long ReportedVersion,
+    DesiredRejection? LastRejected,
+    DesiredSettings Overlay,
+    TwinConfiguration Configuration,
+    ConsentBook Consent,
+    BindingBook Bindings);

@@ -1,0 +1,168 @@
+namespace EdgeTwin.Gateway.Twin.Reported;
+
+using System.Text.Json.Nodes;
+using EdgeTwin.Gateway.Privacy;
+using EdgeTwin.Gateway.Twin.Binding;
+using EdgeTwin.Gateway.Twin.Model;
+using EdgeTwin.Telemetry.Records;
+
+/// <summary>
+/// The reported twin document (PROTOCOL §6, schema in docs/twin.md). It leaves the box, so it obeys
+/// consent like any record: a patient's vitals and scores appear only with vitals consent, alarm
+/// states only with alarms consent; waveforms never appear; patients appear by pseudonym only.
+/// </summary>
+internal static class ReportedDocument
+{
+    /// <summary>The document's <c>state</c> and <c>heads</c>: what decides whether it changed.</summary>
+    public static (JsonObject State, JsonObject Heads) Content(TwinSnapshot snapshot, TwinControl control, UplinkState uplink, DateTimeOffset now) =>
+        (new JsonObject
+        {
+            ["devices"] = Devices(snapshot, control),
+            ["patients"] = Patients(snapshot, control, now),
+            ["uplink"] = new JsonObject
+            {
+                ["connected"] = uplink.Connected,
+                ["backlog"] = new JsonObject
+                {
+                    ["telemetry"] = uplink.Backlog.GetValueOrDefault(Lane.Telemetry),
+                    ["alarm"] = uplink.Backlog.GetValueOrDefault(Lane.Alarm),
+                },
+            },
+            ["config"] = ConfigurationJson.Write(control.Configuration),
+            ["desired"] = Desired(control),
+        }, Heads(uplink));
+
+    public static byte[] Serialize(string gw, long version, DateTimeOffset ts, JsonObject state, JsonObject heads)
+    {
+        var document = new JsonObject
+        {
+            ["gw"] = gw,
+            ["version"] = version,
+            ["ts"] = TwinTime.Format(ts),
+            ["state"] = state.DeepClone(),
+            ["heads"] = heads.DeepClone(),
+        };
+        return System.Text.Encoding.UTF8.GetBytes(document.ToJsonString());
+    }
+
+    private static JsonObject Heads(UplinkState uplink)
+    {
+        var heads = new JsonObject();
+        foreach (var (lane, name) in new[] { (Lane.Telemetry, "telemetry"), (Lane.Alarm, "alarm") })
+        {
+            if (uplink.Heads.TryGetValue(lane, out var head))
+            {
+                heads[name] = new JsonObject { ["epoch"] = head.Epoch, ["seq"] = head.Seq, ["hash"] = head.Hash };
+            }
+        }
+
+        return heads;
+    }
+
+    private static JsonObject Devices(TwinSnapshot snapshot, TwinControl control)
+    {
+        var devices = new JsonObject();
+        foreach (var device in snapshot.Devices)
+        {
+            var settings = control.Configuration.For(device.DeviceId);
+            devices[device.DeviceId] = new JsonObject
+            {
+                ["model"] = device.Model,
+                ["serial"] = device.Serial,
+                ["firmware"] = device.Firmware,
+                ["health"] = device.Health.ToString().ToLowerInvariant(),
+                ["enabled"] = settings.Enabled,
+                ["lastSample"] = device.LastSample is { } last ? TwinTime.Format(last) : null,
+            };
+        }
+
+        return devices;
+    }
+
+    private static JsonObject Patients(TwinSnapshot snapshot, TwinControl control, DateTimeOffset now)
+    {
+        var stays = control.Bindings.CurrentAt(now).ToDictionary(w => w.Patient, StringComparer.Ordinal);
+        var observed = snapshot.Patients.ToDictionary(p => p.Patient, StringComparer.Ordinal);
+        var patients = new JsonObject();
+        foreach (var patient in stays.Keys.Concat(control.Consent.Patients).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            var consent = new JsonObject();
+            foreach (var (streamClass, granted) in control.Consent.Effective(patient))
+            {
+                consent[StreamClasses.Name(streamClass)] = granted;
+            }
+
+            var entry = new JsonObject { ["consent"] = consent };
+            if (stays.TryGetValue(patient, out var stay))
+            {
+                entry["bed"] = stay.Bed;
+                entry["devices"] = new JsonArray([.. stay.Devices.Select(d => (JsonNode)d)]);
+                entry["since"] = TwinTime.Format(stay.From);
+            }
+
+            if (observed.TryGetValue(patient, out var twin))
+            {
+                AddObservations(entry, twin, control, patient);
+            }
+
+            patients[patient] = entry;
+        }
+
+        return patients;
+    }
+
+    private static void AddObservations(JsonObject entry, PatientTwin twin, TwinControl control, string patient)
+    {
+        if (control.Consent.Allows(patient, StreamClass.Vitals))
+        {
+            var vitals = new JsonObject();
+            foreach (var vital in twin.Vitals)
+            {
+                vitals[vital.Code] = new JsonObject
+                {
+                    ["v"] = vital.Value,
+                    ["unit"] = vital.Unit,
+                    ["t"] = TwinTime.Format(vital.At),
+                    ["quality"] = vital.Quality,
+                    ["device"] = vital.Device,
+                };
+            }
+
+            var scores = new JsonObject();
+            foreach (var score in twin.Scores)
+            {
+                scores[score.Name] = new JsonObject { ["v"] = score.Value, ["t"] = TwinTime.Format(score.At) };
+            }
+
+            entry["vitals"] = vitals;
+            entry["scores"] = scores;
+        }
+
+        if (control.Consent.Allows(patient, StreamClass.Alarms))
+        {
+            var alarms = new JsonObject();
+            foreach (var alarm in twin.Alarms)
+            {
+                alarms[alarm.Condition] = new JsonObject { ["state"] = alarm.State, ["priority"] = alarm.Priority, ["t"] = TwinTime.Format(alarm.At) };
+            }
+
+            entry["alarms"] = alarms;
+        }
+    }
+
+    private static JsonObject Desired(TwinControl control)
+    {
+        var desired = new JsonObject { ["applied"] = control.DesiredVersion };
+        if (control.LastRejected is { } rejected)
+        {
+            desired["lastRejected"] = new JsonObject
+            {
+                ["version"] = rejected.Version,
+                ["reason"] = rejected.Reason,
+                ["at"] = TwinTime.Format(rejected.At),
+            };
+        }
+
+        return desired;
+    }
+}

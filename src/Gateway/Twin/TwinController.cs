@@ -1,0 +1,378 @@
+namespace EdgeTwin.Gateway.Twin;
+
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using EdgeTwin.Drivers.Model;
+using EdgeTwin.Gateway.Privacy;
+using EdgeTwin.Gateway.Twin.Binding;
+using EdgeTwin.Gateway.Twin.Desired;
+using EdgeTwin.Gateway.Twin.Model;
+using EdgeTwin.Gateway.Twin.Persistence;
+using Microsoft.Extensions.Logging;
+
+/// <summary>
+/// Every change of the twin's control state goes through here, one at a time: work out the new
+/// state on a copy, write it with its events to the store (fsync), then put it in force, tell the
+/// settings targets, append the events to the chain and wake the reporter. A refused change writes
+/// only the rejection. Observations (alarm states, health, scores) come in here too so that they
+/// can wake the reporter.
+/// </summary>
+internal sealed class TwinController(
+    ShadowTwin twin,
+    TwinStore store,
+    Pseudonymizer pseudonymizer,
+    ITwinEventSink events,
+    IEnumerable<IDesiredSettingsTarget> targets,
+    ReportSignal signal,
+    TimeProvider time,
+    ILogger<TwinController> logger)
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly IDesiredSettingsTarget[] _targets = [.. targets];
+
+    public ShadowTwin Twin => twin;
+
+    /// <summary>Restores the persisted twin, puts its configuration in force and sends events a crash left behind.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var snapshot = store.Load();
+        if (snapshot is not null)
+        {
+            twin.Restore(snapshot);
+            TwinLog.Restored(logger, snapshot.DesiredVersion, snapshot.ReportedVersion, snapshot.Bindings.Length);
+        }
+
+        ApplyTargets(twin.Control.Configuration);
+        await FlushEventsAsync(cancellationToken).ConfigureAwait(false);
+        signal.Request(urgent: true);
+    }
+
+    /// <summary>
+    /// Applies a verified document's settings; null when applied, else the reason it was refused
+    /// (the refusal is then recorded as for <see cref="RejectDesiredAsync"/>).
+    /// </summary>
+    public async Task<string?> ApplyDesiredAsync(long version, DesiredSettings settings, CancellationToken cancellationToken)
+    {
+        string? problem;
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var now = time.GetUtcNow();
+            var control = twin.Control;
+            problem = TryBuild(control, version, settings, now, out var next, out var changes);
+            if (problem is null)
+            {
+                var applied = new TwinEvent("desired-applied", new JsonObject { ["version"] = version });
+                store.Save(twin.Snapshot(next), [applied, .. changes]);
+                twin.Commit(next);
+                TwinLog.DesiredApplied(logger, version);
+                LogChanges(changes);
+                if (next.Configuration != control.Configuration)
+                {
+                    ApplyTargets(next.Configuration);
+                }
+            }
+            else
+            {
+                RecordRejectionLocked(version, problem, now);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        signal.Request(urgent: true);
+        await FlushEventsAsync(cancellationToken).ConfigureAwait(false);
+        return problem;
+    }
+
+    /// <summary>Records a refused document: logged, kept as the twin's last rejection, and an event.</summary>
+    public async Task RejectDesiredAsync(long? version, string reason, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            RecordRejectionLocked(version, reason, time.GetUtcNow());
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        signal.Request(urgent: true);
+        await FlushEventsAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A binding command from the bedside (admit, transfer, discharge). Null when done, else why it
+    /// was refused (the twin is then unchanged). <paramref name="at"/> null means now.
+    /// </summary>
+    public async Task<string?> BindLocalAsync(
+        BindingAction action, string hospitalId, string? bed, IReadOnlyList<string> devices, DateTimeOffset? at, CancellationToken cancellationToken)
+    {
+        var binding = new DesiredBinding(action, hospitalId, bed, [.. devices], at);
+        string? problem;
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var control = twin.Control;
+            var changes = new List<TwinEvent>();
+            var bindings = control.Bindings;
+            problem = CheckBindingShape(binding) ?? TryBind(control.Bindings, binding, "local", null, time.GetUtcNow(), changes, out bindings);
+            if (problem is null)
+            {
+                var next = control with { Bindings = bindings };
+                store.Save(twin.Snapshot(next), changes);
+                twin.Commit(next);
+                LogChanges(changes);
+            }
+            else
+            {
+                TwinLog.BindingRefused(logger, problem);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        if (problem is null)
+        {
+            signal.Request(urgent: true);
+            await FlushEventsAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return problem;
+    }
+
+    /// <summary>
+    /// Persists the latest observations with the reported version about to be published, and forgets
+    /// stays closed longer than <paramref name="retention"/> ago. Returns the version to publish.
+    /// </summary>
+    public async Task<long> PersistReportAsync(bool newVersion, TimeSpan retention, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var control = twin.Control;
+            var next = control with
+            {
+                ReportedVersion = control.ReportedVersion + (newVersion ? 1 : 0),
+                Bindings = control.Bindings.Prune(time.GetUtcNow() - retention),
+            };
+            store.Save(twin.Snapshot(next), []);
+            twin.Commit(next);
+            return next.ReportedVersion;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Appends the events the store still holds to the chain, oldest first; stops at the first failure and keeps the rest.</summary>
+    public async Task FlushEventsAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            foreach (var (id, pending) in store.PendingEvents())
+            {
+                try
+                {
+                    await events.AppendEventAsync(pending.Type, (JsonObject)pending.Fields.DeepClone(), cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    TwinLog.EventDeferred(logger, pending.Type, e.Message);
+                    return;
+                }
+
+                store.RemoveEvent(id);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>An alarm state from the alarm engine; a change is reported at once.</summary>
+    public void ObserveAlarm(string patient, string condition, string state, string priority, DateTimeOffset at)
+    {
+        if (twin.SetAlarmState(patient, condition, state, priority, at))
+        {
+            signal.Request(urgent: true);
+        }
+    }
+
+    public void ObserveHealth(string deviceId, DeviceHealth health)
+    {
+        if (twin.SetDeviceHealth(deviceId, health))
+        {
+            signal.Request(urgent: false);
+        }
+    }
+
+    public void ObserveScore(string patient, string name, double value, DateTimeOffset at) => twin.SetScore(patient, name, value, at);
+
+    private string? TryBuild(TwinControl control, long version, DesiredSettings settings, DateTimeOffset now, out TwinControl next, out List<TwinEvent> changes)
+    {
+        next = control;
+        changes = [];
+        if (version <= control.DesiredVersion)
+        {
+            return "stale-version";
+        }
+
+        if (!ConfigurationMerge.TryMerge(control.Configuration, settings, twin.RegisteredDevices, out var configuration, out var problem))
+        {
+            return problem;
+        }
+
+        var consent = control.Consent;
+        foreach (var (hospitalId, grants) in settings.Consent)
+        {
+            var patient = pseudonymizer.Pseudonymize(hospitalId);
+            foreach (var (streamClass, granted) in grants)
+            {
+                consent = consent.With(patient, streamClass, granted, out var changed);
+                if (changed)
+                {
+                    changes.Add(new TwinEvent("consent-changed", new JsonObject
+                    {
+                        ["version"] = version,
+                        ["patient"] = patient,
+                        ["stream"] = StreamClasses.Name(streamClass),
+                        ["granted"] = granted,
+                    }));
+                }
+            }
+        }
+
+        var bindings = control.Bindings;
+        for (var i = 0; i < settings.Bindings.Length; i++)
+        {
+            problem = TryBind(bindings, settings.Bindings[i], "desired", version, now, changes, out bindings);
+            if (problem is not null)
+            {
+                return $"binding-refused:bindings[{i.ToString(CultureInfo.InvariantCulture)}]:{problem}";
+            }
+        }
+
+        next = control with
+        {
+            DesiredVersion = version,
+            Overlay = control.Overlay.Then(settings),
+            Configuration = configuration,
+            Consent = consent,
+            Bindings = bindings,
+        };
+        return null;
+    }
+
+    private string? TryBind(BindingBook book, DesiredBinding binding, string source, long? version, DateTimeOffset now, List<TwinEvent> changes, out BindingBook next)
+    {
+        next = book;
+        var registered = twin.RegisteredDevices;
+        var unknown = binding.Devices.FirstOrDefault(d => !registered.ContainsKey(d));
+        if (unknown is not null)
+        {
+            return "unknown-device:" + unknown;
+        }
+
+        var command = new BindingCommand(binding.Action, pseudonymizer.Pseudonymize(binding.HospitalId), binding.Bed, binding.Devices, binding.At ?? now);
+        if (!book.TryApply(command, out next, out var problem))
+        {
+            return problem;
+        }
+
+        var fields = new JsonObject
+        {
+            ["patient"] = command.Patient,
+            ["at"] = TwinTime.Format(command.At),
+            ["source"] = source,
+        };
+        if (version is not null)
+        {
+            fields["version"] = version.Value;
+        }
+
+        if (command.Bed is not null)
+        {
+            fields["bed"] = command.Bed;
+            fields["devices"] = new JsonArray([.. command.Devices.Select(d => (JsonNode)d)]);
+        }
+
+        changes.Add(new TwinEvent(EventType(command.Action), fields));
+        return null;
+    }
+
+    private static string? CheckBindingShape(DesiredBinding binding)
+    {
+        var problem = Pseudonymizer.Check(binding.HospitalId);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var moves = binding.Action is BindingAction.Admit or BindingAction.Transfer;
+        return moves && (!TwinNames.IsValidName(binding.Bed) || binding.Devices.IsEmpty || binding.Devices.Distinct(StringComparer.Ordinal).Count() != binding.Devices.Length)
+            ? "admit and transfer need a valid bed and distinct devices"
+            : !moves && (binding.Bed is not null || !binding.Devices.IsEmpty)
+                ? "discharge takes no bed or devices"
+                : null;
+    }
+
+    private static string EventType(BindingAction action) => action switch
+    {
+        BindingAction.Admit => "patient-admitted",
+        BindingAction.Transfer => "patient-transferred",
+        _ => "patient-discharged",
+    };
+
+    private void RecordRejectionLocked(long? version, string reason, DateTimeOffset now)
+    {
+        var control = twin.Control;
+        var next = control with { LastRejected = new DesiredRejection(version, reason, now) };
+        var fields = new JsonObject { ["version"] = version, ["reason"] = reason };
+        store.Save(twin.Snapshot(next), [new TwinEvent("desired-rejected", fields)]);
+        twin.Commit(next);
+        TwinLog.DesiredRejected(logger, version, reason);
+    }
+
+    private void LogChanges(IEnumerable<TwinEvent> changes)
+    {
+        foreach (var change in changes)
+        {
+            var patient = change.Fields["patient"]?.GetValue<string>() ?? string.Empty;
+            if (string.Equals(change.Type, "consent-changed", StringComparison.Ordinal))
+            {
+                TwinLog.ConsentChanged(logger, patient, change.Fields["stream"]!.GetValue<string>(), change.Fields["granted"]!.GetValue<bool>());
+            }
+            else
+            {
+                TwinLog.Bound(logger, patient, change.Type, change.Fields["bed"]?.GetValue<string>(), change.Fields["source"]!.GetValue<string>());
+            }
+        }
+    }
+
+    private void ApplyTargets(TwinConfiguration configuration)
+    {
+        foreach (var target in _targets)
+        {
+            try
+            {
+                target.Apply(configuration);
+            }
+            catch (Exception e)
+            {
+                // A target is not allowed to throw for a validated configuration; if one does, the
+                // others still get it and the failure is loud.
+                TwinLog.TargetFailed(logger, target.GetType().Name, e);
+            }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+namespace EdgeTwin.Gateway.Twin;
+
+using EdgeTwin.Gateway.Privacy;
+using Microsoft.Extensions.Options;
+
+/// <summary>Fails the start on a twin configuration that cannot be right.</summary>
+internal sealed class TwinOptionsValidator : IValidateOptions<TwinOptions>
+{
+    public ValidateOptionsResult Validate(string? name, TwinOptions options)
+    {
+        var failures = new List<string>();
+        if (options.ReportInterval < TimeSpan.FromMilliseconds(100) || options.ReportInterval > TimeSpan.FromHours(1))
+        {
+            failures.Add($"Twin:ReportInterval must be between 00:00:00.1 and 01:00:00, got {options.ReportInterval}");
+        }
+
+        if (options.BindingRetention < TimeSpan.Zero)
+        {
+            failures.Add("Twin:BindingRetention must not be negative");
+        }
+
+        foreach (var address in options.OperatorAddresses)
+        {
+            if (!IsAddress(address))
+            {
+                failures.Add($"Twin:OperatorAddresses: '{address}' is not 0x followed by 40 hex digits");
+            }
+        }
+
+        foreach (var streamClass in options.DefaultConsent)
+        {
+            if (!StreamClasses.TryParse(streamClass, out _))
+            {
+                failures.Add($"Twin:DefaultConsent: unknown stream class '{streamClass}' (vitals, waveforms, location, alarms)");
+            }
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static bool IsAddress(string? value) =>
+        value is { Length: 42 } && value.StartsWith("0x", StringComparison.Ordinal) && value.AsSpan(2).ContainsAnyExcept("0123456789abcdefABCDEF") is false;
+}

@@ -1,0 +1,26 @@
+namespace EdgeTwin.Gateway.Twin.Wiring;
+
+using EdgeTwin.Gateway.Chains;
+using EdgeTwin.Gateway.Twin.Model;
+using EdgeTwin.Gateway.Uplink;
+using EdgeTwin.Telemetry.Records;
+
+/// <summary>
+/// What the reported twin says of the uplink: connected, records the outbox still holds per lane
+/// (not yet acknowledged or receipted), and each lane's committed chain head.
+/// </summary>
+internal sealed class GatewayUplinkState(ChainBook book, IUplink uplink) : IUplinkStateSource
+{
+    public UplinkState Read()
+    {
+        var heads = book.Store.Heads;
+        return new UplinkState(
+            uplink.IsConnected,
+            new Dictionary<Lane, long>
+            {
+                [Lane.Telemetry] = book.Store.Usage(Lane.Telemetry).Records,
+                [Lane.Alarm] = book.Store.Usage(Lane.Alarm).Records,
+            },
+            heads.ToDictionary(h => h.Key, h => new LaneHead(h.Value.Epoch, h.Value.Seq, h.Value.Hash)));
+    }
+}

@@ -1,0 +1,31 @@
+namespace EdgeTwin.Gateway.Twin.Wiring;
+
+using EdgeTwin.Gateway.Chains;
+using EdgeTwin.Gateway.Configuration;
+using EdgeTwin.Gateway.Twin.Desired;
+using EdgeTwin.Telemetry.Chain;
+using Microsoft.Extensions.Options;
+
+/// <summary>
+/// Puts the checkpoint cadence and the telemetry quota in force: the chain writers take the new
+/// policy at their next checkpoint decision, the evictor reads the quota on every pass.
+/// </summary>
+internal sealed class OutboxSettingsTarget(ChainBook book, IOptions<OutboxOptions> outbox) : IDesiredSettingsTarget
+{
+    public void Apply(TwinConfiguration configuration)
+    {
+        book.SetCheckpointPolicy(new CheckpointPolicy
+        {
+            MaxRecords = configuration.Checkpoint.MaxRecords,
+            MaxDelay = configuration.Checkpoint.MaxDelay,
+        });
+        outbox.Value.TelemetryQuotaBytes = configuration.Quotas.TelemetryMaxBytes;
+    }
+
+    /// <summary>The outbox part of the local configuration, before any desired document.</summary>
+    public static TwinConfiguration Local(OutboxOptions options) => TwinConfiguration.Default with
+    {
+        Checkpoint = new CheckpointSettings(options.CheckpointMaxRecords, options.CheckpointMaxDelay),
+        Quotas = new QuotaSettings(options.TelemetryQuotaBytes),
+    };
+}

@@ -1,0 +1,48 @@
+namespace EdgeTwin.Gateway.Twin.Wiring;
+
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EdgeTwin.Gateway.Twin.Desired;
+using EdgeTwin.Gateway.Twin.Reported;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+/// <summary>
+/// The twin on the loopback status page: <c>GET /twin</c> (what the reported document would say
+/// now) and <c>POST /twin/bindings</c>, the bedside's local admit / transfer / discharge command,
+/// with the same schema as one entry of a desired document's <c>bindings</c>.
+/// </summary>
+internal static class TwinEndpoints
+{
+    public static IEndpointRouteBuilder MapTwin(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/twin", (TwinController controller, IUplinkStateSource uplink, TimeProvider time) =>
+        {
+            var (state, heads) = ReportedDocument.Content(controller.Twin.Snapshot(), controller.Twin.Control, uplink.Read(), time.GetUtcNow());
+            return Results.Text(new JsonObject { ["state"] = state, ["heads"] = heads }.ToJsonString(), "application/json");
+        });
+        app.MapPost("/twin/bindings", async (HttpRequest request, TwinController controller, CancellationToken cancellationToken) =>
+        {
+            JsonNode? body;
+            try
+            {
+                body = await JsonNode.ParseAsync(request.Body, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            catch (JsonException)
+            {
+                return Results.BadRequest(new { error = "malformed JSON" });
+            }
+
+            if (!DesiredSettingsParser.TryParse(new JsonObject { ["bindings"] = new JsonArray(body) }, out var settings, out var problem))
+            {
+                return Results.BadRequest(new { error = problem!.Replace("bindings[0].", string.Empty, StringComparison.Ordinal) });
+            }
+
+            var binding = settings!.Bindings[0];
+            problem = await controller.BindLocalAsync(binding.Action, binding.HospitalId, binding.Bed, binding.Devices, binding.At, cancellationToken).ConfigureAwait(false);
+            return problem is null ? Results.Ok(new { ok = true }) : Results.Conflict(new { error = problem });
+        });
+        return app;
+    }
+}
