@@ -120,7 +120,9 @@ internal sealed class ChainTracker
         new ChainCounters(received, duplicates, forks, gapCovered, verified, linkedUnverified, badSigs, brokenLinks, unknownSigner, rejected, beyondWindow, behindWindow, insideGap, problemsDropped),
         [.. held.OrderBy(h => h.Key).SelectMany(h => Flatten(h.Key, h.Value))],
         [.. recent.Export()],
-        [.. problems]);
+        [.. problems],
+        headPrev.ToString(),
+        headAlternative?.ToString());
 
     public static ChainTracker Import(ChainVerifierState state, VerifierOptions options, HashSet<string>? enrolled)
     {
@@ -139,6 +141,16 @@ internal sealed class ChainTracker
             unenrolled = state.Unenrolled,
             highestSeq = state.HighestSeq,
         };
+        if (state.HeadPrev is not null)
+        {
+            t.headPrev = Hash32.TryParse(state.HeadPrev, out var headPrev) ? headPrev : throw new ArgumentException("chain state has a malformed head prev", nameof(state));
+        }
+
+        if (state.HeadAlternative is not null)
+        {
+            t.headAlternative = Hash32.TryParse(state.HeadAlternative, out var alternative) ? alternative : throw new ArgumentException("chain state has a malformed head alternative", nameof(state));
+        }
+
         var c = state.Counters;
         (t.received, t.duplicates, t.forks, t.gapCovered, t.verified, t.linkedUnverified, t.badSigs, t.brokenLinks) =
             (c.Received, c.Duplicates, c.Forks, c.GapCovered, c.Verified, c.LinkedUnverified, c.BadSigs, c.BrokenLinks);

@@ -5,6 +5,9 @@ namespace EdgeTwin.Telemetry.Verification;
 /// runs (<see cref="StreamVerifier.ExportChain"/> / <see cref="StreamVerifier.ImportChain"/>).
 /// <see cref="LinkedThrough"/>/<see cref="HeadHash"/>: every seq up to it links back to genesis;
 /// <see cref="Recent"/>: hashes of the last linked seqs (null hash: a seq passed by a gap statement).
+/// <see cref="HeadPrev"/>/<see cref="HeadAlternative"/>: the head's own prev and a forked twin of the head
+/// that links as well, so a fork at the head resolves the same way after a restart (null in states saved
+/// before they existed).
 /// </summary>
 public sealed record ChainVerifierState(
     ChainKey Chain,
@@ -18,4 +21,6 @@ public sealed record ChainVerifierState(
     ChainCounters Counters,
     IReadOnlyList<HeldRecordState> Held,
     IReadOnlyList<KeyValuePair<long, string?>> Recent,
-    IReadOnlyList<string> Problems);
+    IReadOnlyList<string> Problems,
+    string? HeadPrev = null,
+    string? HeadAlternative = null);

@@ -244,6 +244,34 @@ public sealed class StreamVerifierTests
     }
 
     [Fact]
+    public void ExportImport_ForkAtTheHead_GenuineSuccessorStillLinks()
+    {
+        // A forged record reaches the head first and is linked; the genuine one arrives as a fork. After an
+        // export/import (another ingest worker), the next genuine record must still link to the genuine head.
+        using var key = TestKeys.Reference();
+        var chain = TestChains.Telemetry(key, 6, every: 3);
+        var forged = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(chain[2].Payload).Replace("\"v\":[61]", "\"v\":[62]", StringComparison.Ordinal));
+        var chainKey = new ChainKey("gw-1", Lane.Telemetry, "0123456789abcdef0123456789abcdef");
+        var first = new StreamVerifier(new VerifierOptions());
+        first.Add(chain[0].Payload);
+        first.Add(chain[1].Payload);
+        first.Add(forged);
+        Assert.Equal(RecordStatus.Fork, first.Add(chain[2].Payload).Status);
+
+        var json = System.Text.Json.JsonSerializer.Serialize(first.ExportChain(chainKey));
+        var second = new StreamVerifier(new VerifierOptions());
+        second.ImportChain(System.Text.Json.JsonSerializer.Deserialize<ChainVerifierState>(json)!);
+        foreach (var c in chain.Skip(3))
+        {
+            second.Add(c.Payload);
+        }
+
+        var r = Assert.Single(second.Report());
+        Assert.Equal((1L, 0L), (r.Forks, r.BrokenLinks));
+        Assert.Equal(chain.Count - 1, r.Verified);
+    }
+
+    [Fact]
     public void TwoChains_AreReportedSeparately()
     {
         using var key = TestKeys.Reference();
