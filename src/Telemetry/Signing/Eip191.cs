@@ -5,7 +5,7 @@ using NBitcoin.Secp256k1;
 using Nethereum.Util;
 
 /// <summary>
-/// Strict EIP-191 personal-sign recovery for 32-byte digests (PROTOCOL §5): <c>0x</c> + 130 hex,
+/// Strict EIP-191 personal-sign recovery for 32-byte digests (PROTOCOL §5): <c>0x</c> + 130 lowercase hex,
 /// r and s in 1..n-1, s in the lower half (no malleated twin), v 27 or 28.
 /// </summary>
 public static class Eip191
@@ -13,6 +13,7 @@ public static class Eip191
     /// <summary>secp256k1 group order n.</summary>
     private static readonly BigInteger N = BigInteger.Parse("0FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141", System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
     private static readonly BigInteger HalfN = N / 2;
+    private static readonly System.Buffers.SearchValues<char> LowerHex = System.Buffers.SearchValues.Create("0123456789abcdef");
 
     /// <summary>Problem names, stable for reports and tests.</summary>
     public const string SigLength = "sig-length";
@@ -33,6 +34,14 @@ public static class Eip191
         if (sig is null || sig.Length != 132 || sig[0] != '0' || sig[1] != 'x')
         {
             problem = SigLength;
+            return false;
+        }
+
+        // Lowercase only (docs/protocol.md §5): "A" and "a" decode alike, so a signature that also
+        // accepted uppercase would let a checkpoint's bytes (and hash) change without detection.
+        if (sig.AsSpan(2).ContainsAnyExcept(LowerHex))
+        {
+            problem = SigNotHex;
             return false;
         }
 

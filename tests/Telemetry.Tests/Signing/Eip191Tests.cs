@@ -31,6 +31,19 @@ public sealed class Eip191Tests
     }
 
     [Fact]
+    public void UppercaseHex_IsRefused_SoACheckpointsBytesCannotChangeUnnoticed()
+    {
+        using var key = TestKeys.Reference();
+        var digest = SHA256.HashData("x"u8);
+        var sig = key.SignDigest(digest);
+        var upper = "0x" + sig[2..].ToUpperInvariant();
+        Assert.NotEqual(sig, upper);
+
+        Assert.True(Eip191.TryRecover(digest, sig, out _, out _));
+        Assert.Equal(Eip191.SigNotHex, ProblemOf(digest, upper));
+    }
+
+    [Fact]
     public void NonHex_BadV_HighS_AndZeroR_AreNamedProblems()
     {
         using var key = TestKeys.Reference();
