@@ -23,6 +23,7 @@ internal sealed class GatewayMetrics
     private readonly Counter<long> _receipts;
     private readonly Counter<long> _rejected;
     private readonly Histogram<double> _liveLatency;
+    private readonly Counter<long> _clockJumps;
 
     public GatewayMetrics(IMeterFactory meterFactory)
     {
@@ -37,6 +38,7 @@ internal sealed class GatewayMetrics
         _connects = Meter.CreateCounter<long>("edgetwin.uplink.connects", "{connection}", "Successful broker connections");
         _receipts = Meter.CreateCounter<long>("edgetwin.uplink.receipts", "{receipt}", "Receipts accepted from the cloud");
         _rejected = Meter.CreateCounter<long>("edgetwin.rejected", "{item}", "Inputs rejected (receipts, samples, commands)");
+        _clockJumps = Meter.CreateCounter<long>("edgetwin.clock.jumps", "{jump}", "Wall-clock jumps recorded as clock-jump events");
         _liveLatency = Meter.CreateHistogram<double>("edgetwin.uplink.live.latency", "s", "Commit to PUBACK time of live records");
     }
 
@@ -65,6 +67,8 @@ internal sealed class GatewayMetrics
     public void Connected() => _connects.Add(1);
 
     public void Receipt() => _receipts.Add(1);
+
+    public void ClockJump(string direction) => _clockJumps.Add(1, new KeyValuePair<string, object?>("direction", direction));
 
     public void Rejected(string what) => _rejected.Add(1, new KeyValuePair<string, object?>("what", what));
 

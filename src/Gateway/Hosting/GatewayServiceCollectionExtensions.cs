@@ -66,6 +66,7 @@ internal static class GatewayServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<MqttUplink>());
         services.AddHostedService(sp => sp.GetRequiredService<PipelineService>());
         services.AddHostedService<StartupAnnouncer>();
+        services.AddHostedService<ClockJumpMonitor>();
         services.AddHostedService<WatchdogService>();
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         return services;
