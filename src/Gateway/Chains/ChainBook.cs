@@ -141,6 +141,7 @@ internal sealed class ChainBook : IRecordAppender, IDisposable
         {
             record = _writers[Lane.Alarm].AppendAlarm(body, Now, _clock.Current);
             Add(record, RecordClass.Keep);
+            CheckpointIfDue(Lane.Alarm);
             _urgent = true;
         }
 
@@ -154,6 +155,7 @@ internal sealed class ChainBook : IRecordAppender, IDisposable
         {
             var record = _writers[Lane.Telemetry].AppendEvent(type, fields, Now, _clock.Current);
             Add(record, RecordClass.Keep);
+            CheckpointIfDue(Lane.Telemetry);
             return record;
         }
     }
@@ -164,6 +166,7 @@ internal sealed class ChainBook : IRecordAppender, IDisposable
         {
             var record = _writers[Lane.Telemetry].AppendObs(body, Now, _clock.Current);
             Add(record, recordClass);
+            CheckpointIfDue(Lane.Telemetry);
             return record;
         }
     }
@@ -175,6 +178,7 @@ internal sealed class ChainBook : IRecordAppender, IDisposable
         {
             var record = _writers[lane].AppendGap(from, to, firstPrev, lastHash, reason, Now, _clock.Current);
             Add(record, RecordClass.Keep);
+            CheckpointIfDue(lane);
             return record;
         }
     }
@@ -212,12 +216,9 @@ internal sealed class ChainBook : IRecordAppender, IDisposable
         var batch = new OutboxBatch();
         lock (_gate)
         {
-            foreach (var writer in _writers.Values)
+            foreach (var lane in _writers.Keys)
             {
-                if (writer.CheckpointIfDue(Now, _clock.Current) is { } cp)
-                {
-                    Add(cp, RecordClass.Keep);
-                }
+                CheckpointIfDue(lane);
             }
 
             batch.Records.AddRange(_pending);
@@ -235,6 +236,18 @@ internal sealed class ChainBook : IRecordAppender, IDisposable
     }
 
     public void Dispose() => Store.Dispose();
+
+    /// <summary>
+    /// Signs as soon as the cadence says so, not only at the next group commit: PROTOCOL §5 allows at
+    /// most N records between checkpoints however many arrive within one commit interval. Caller holds the lock.
+    /// </summary>
+    private void CheckpointIfDue(Lane lane)
+    {
+        if (_writers[lane].CheckpointIfDue(Now, _clock.Current) is { } cp)
+        {
+            Add(cp, RecordClass.Keep);
+        }
+    }
 
     private void Add(ChainRecord record, RecordClass recordClass)
     {

@@ -37,6 +37,31 @@ public class ChainBookTests
     }
 
     [Fact]
+    public void ManyAppendsBetweenGroupCommits_NeverLeaveMoreThanMaxRecordsUnsigned()
+    {
+        // PROTOCOL §5: a checkpoint follows at most N records, however many arrive within one group commit.
+        using var temp = new TempDirectory();
+        using var h = new BookHarness(temp.Path, new OutboxOptions { CheckpointMaxRecords = 8, CheckpointMaxDelay = TimeSpan.FromHours(1) });
+        h.Commit();
+        for (var i = 0; i < 50; i++)
+        {
+            h.Book.AppendObs(Obs(1), RecordClass.Vital);
+        }
+
+        var kinds = h.Commit().Records.Where(r => r.Lane == Lane.Telemetry).Select(r => r.Kind).ToList();
+        var run = 0;
+        var longest = 0;
+        foreach (var kind in kinds)
+        {
+            run = kind == "checkpoint" ? 0 : run + 1;
+            longest = Math.Max(longest, run);
+        }
+
+        Assert.True(longest <= 8, $"{longest} records in a row without a checkpoint");
+        Assert.Equal(50 / 8, kinds.Count(k => k == "checkpoint"));
+    }
+
+    [Fact]
     public void CorruptStore_NewEpochStoreCorrupt_AndEventRecord()
     {
         using var temp = new TempDirectory();
