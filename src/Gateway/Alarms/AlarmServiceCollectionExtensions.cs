@@ -23,6 +23,12 @@ internal static class AlarmServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddEdgeTwinAlarms(this IServiceCollection services, IConfiguration configuration)
     {
+        // Checked first, so that a wrong call changes nothing.
+        if (Announcer(services) < 1)
+        {
+            throw new InvalidOperationException("AddEdgeTwinAlarms needs AddEdgeTwinGateway first (no StartupAnnouncer registered)");
+        }
+
         services.AddEdgeTwinInference(configuration);
         services.AddSingleton<AlarmChanges>();
         services.TryAddSingleton<IAlarmContext, TwinAlarmContext>();
@@ -34,13 +40,10 @@ internal static class AlarmServiceCollectionExtensions
 
         // Started just before the pipeline and so stopped just after it: a change the last samples
         // cause is still recorded, and the uplink and committer stop after that.
-        var announcer = services.ToList().FindIndex(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(StartupAnnouncer));
-        if (announcer < 1)
-        {
-            throw new InvalidOperationException("AddEdgeTwinAlarms needs AddEdgeTwinGateway first (no StartupAnnouncer registered)");
-        }
-
-        services.Insert(announcer - 1, ServiceDescriptor.Singleton<IHostedService>(sp => sp.GetRequiredService<AlarmService>()));
+        services.Insert(Announcer(services) - 1, ServiceDescriptor.Singleton<IHostedService>(sp => sp.GetRequiredService<AlarmService>()));
         return services;
     }
+
+    private static int Announcer(IServiceCollection services) =>
+        services.ToList().FindIndex(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(StartupAnnouncer));
 }
