@@ -1,5 +1,6 @@
 namespace EdgeTwin.Gateway.Hosting;
 
+using EdgeTwin.Gateway.Alarms;
 using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Status;
 using EdgeTwin.Gateway.Twin;
@@ -32,6 +33,7 @@ internal static class GatewayHost
         builder.WebHost.UseUrls(string.IsNullOrWhiteSpace(url) ? "http://127.0.0.1:0" : url);
         builder.Services.AddEdgeTwinGateway(builder.Configuration);
         builder.Services.AddEdgeTwinTwin(builder.Configuration);
+        builder.Services.AddEdgeTwinAlarms(builder.Configuration);
         return builder;
     }
 

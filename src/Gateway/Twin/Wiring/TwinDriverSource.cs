@@ -34,6 +34,9 @@ internal sealed class TwinDriverSource : IDriverSource, IDeviceHealthSource
         return drivers;
     }
 
+    /// <summary>The drivers the pipeline runs (empty until it created them).</summary>
+    public IReadOnlyList<IDeviceDriver> Drivers => _drivers;
+
     public void Poll()
     {
         foreach (var driver in _drivers)

@@ -1,0 +1,16 @@
+namespace EdgeTwin.Gateway.Alarms;
+
+using Microsoft.Extensions.Logging;
+
+/// <summary>Log lines of the alarm wiring (event ids 1060-1069).</summary>
+internal static partial class AlarmLog
+{
+    [LoggerMessage(1060, LogLevel.Information, "Alarm {State} ({Priority}) {Condition} from {Source} on {Device}")]
+    public static partial void Changed(ILogger logger, string state, string priority, string condition, string source, string device);
+
+    [LoggerMessage(1061, LogLevel.Information, "Nurse call {Button}: acknowledging the alarms of {Patients} patient(s)")]
+    public static partial void Acknowledged(ILogger logger, string button, int patients);
+
+    [LoggerMessage(1062, LogLevel.Error, "Alarm {Condition} on {Device} could not be recorded; it is still annunciated locally")]
+    public static partial void AlarmRejected(ILogger logger, string condition, string device, Exception exception);
+}

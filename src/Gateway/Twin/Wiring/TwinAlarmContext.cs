@@ -1,0 +1,26 @@
+namespace EdgeTwin.Gateway.Twin.Wiring;
+
+using EdgeTwin.Drivers.Model;
+using EdgeTwin.Gateway.Alarms;
+using EdgeTwin.Gateway.Privacy;
+
+/// <summary>The alarm wiring's view of the twin: stays, alarm consent, device health, reported alarms and scores.</summary>
+internal sealed class TwinAlarmContext(TwinController controller, TwinDriverSource drivers) : IAlarmContext
+{
+    public string? PatientAt(string deviceId, DateTimeOffset at)
+    {
+        var patient = controller.Twin.PatientAt(deviceId, at);
+        return string.Equals(patient, Model.SampleAttribution.Unattributed, StringComparison.Ordinal) ? null : patient;
+    }
+
+    public bool MayPublishAlarms(string patient) => controller.Twin.MayPublish(patient, StreamClass.Alarms);
+
+    public IReadOnlyList<(string Device, DeviceHealth Health)> DeviceHealth() =>
+        [.. drivers.Drivers.Select(d => (d.Info.DeviceId, d.Health))];
+
+    public void ReportAlarm(string patient, string condition, string state, string priority, DateTimeOffset at) =>
+        controller.ObserveAlarm(patient, condition, state, priority, at);
+
+    public void ReportScore(string patient, string name, double value, DateTimeOffset at) =>
+        controller.ObserveScore(patient, name, value, at);
+}

@@ -1,0 +1,151 @@
+namespace EdgeTwin.Gateway.Tests.Alarms;
+
+using EdgeTwin.Drivers.Gpio.Annunciation;
+using EdgeTwin.Drivers.Model;
+using EdgeTwin.Gateway.Alarms;
+using EdgeTwin.Inference;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+public class AlarmServiceTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 27, 16, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void UplinkDown_DesaturationOfUnboundDevice_ReachesAnnunciatorAndAlarmLane()
+    {
+        using var h = new Harness();
+        h.Uplink.IsConnected = false;
+        h.Context.Devices.Add(("mon-1", DeviceHealth.Ok));
+
+        // 20 s of SpO2 80 % from a device nobody is admitted to.
+        for (var s = 0; s < 20; s++)
+        {
+            h.Observer.OnSample(new Sample("mon-1", StreamCodes.SpO2, h.Time.GetUtcNow(), 80));
+            h.Service.Round();
+            h.Time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        Assert.Equal(AnnunciationLevel.High, h.Annunciator.Level);
+        var critical = Assert.Single(h.Appender.Alarms, a => a.Condition == "spo2-critical");
+        Assert.Equal(("unattributed", "mon-1", "high", "raised", "rule"), (critical.Patient, critical.Device, critical.Priority, critical.State, critical.Source));
+        Assert.Empty(h.Context.Reported); // a device-bed is no patient of the twin
+
+        // The uplink stays down: after UplinkDownAfter (60 s) the gateway alarms about itself too.
+        for (var s = 0; s < 45; s++)
+        {
+            h.Observer.OnSample(new Sample("mon-1", StreamCodes.SpO2, h.Time.GetUtcNow(), 80));
+            h.Service.Round();
+            h.Time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        var uplink = Assert.Single(h.Appender.Alarms, a => a.Condition == "uplink-down");
+        Assert.Equal(("unattributed", "gateway", "raised"), (uplink.Patient, uplink.Device, uplink.State));
+    }
+
+    [Fact]
+    public void AlarmsConsentWithheld_AnnunciatedAndReportedButNotRecorded()
+    {
+        using var h = new Harness();
+        h.Uplink.IsConnected = true;
+        h.Context.Bindings["mon-1"] = "pt-0123456789abcdef0123456789abcdef";
+        h.Context.AlarmsWithheld.Add("pt-0123456789abcdef0123456789abcdef");
+        for (var s = 0; s < 20; s++)
+        {
+            h.Observer.OnSample(new Sample("mon-1", StreamCodes.HeartRate, h.Time.GetUtcNow(), 30));
+            h.Service.Round();
+            h.Time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        Assert.Equal(AnnunciationLevel.High, h.Annunciator.Level);
+        Assert.Empty(h.Appender.Alarms);
+        Assert.Contains(("pt-0123456789abcdef0123456789abcdef", "hr-low", "raised"), h.Context.Reported);
+    }
+
+    [Fact]
+    public async Task NurseCallPress_AcknowledgesOpenAlarms_RecordedAndAnnunciatorSilenced()
+    {
+        using var h = new Harness();
+        h.Uplink.IsConnected = true;
+        h.Context.Bindings["mon-1"] = "pt-0123456789abcdef0123456789abcdef";
+        await h.Service.StartAsync(CancellationToken.None);
+        try
+        {
+            for (var s = 0; s < 20; s++)
+            {
+                h.Observer.OnSample(new Sample("mon-1", StreamCodes.SpO2, h.Time.GetUtcNow(), 88));
+                h.Time.Advance(TimeSpan.FromSeconds(1));
+                await Until(() => h.Time.GetUtcNow() <= h.LastRound(), "a round at the new time");
+            }
+
+            await Until(() => h.Annunciator.Level != AnnunciationLevel.None, "an alarm annunciated");
+            h.Button.Press(h.Time.GetUtcNow());
+            await Until(() => h.Appender.Alarms.Any(a => a.State == "acknowledged"), "an acknowledged record");
+            await Until(() => h.Annunciator.Level == AnnunciationLevel.Low, "steady light without sound");
+            Assert.Contains(h.Appender.Alarms, a => (a.Patient, a.Condition, a.State) == ("pt-0123456789abcdef0123456789abcdef", "spo2-low", "acknowledged"));
+        }
+        finally
+        {
+            await h.Service.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private static async Task Until(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
+            await Task.Delay(5);
+        }
+    }
+
+    private sealed class Harness : IDisposable
+    {
+        private readonly ServiceProvider _provider;
+
+        public Harness()
+        {
+            Time = new FakeTimeProvider(T0);
+            var configuration = new ConfigurationBuilder()
+                .AddInMemoryCollection(new Dictionary<string, string?> { ["Inference:Model:Enabled"] = "false" })
+                .Build();
+            var services = new ServiceCollection();
+            services.AddSingleton<TimeProvider>(Time);
+            services.AddEdgeTwinInference(configuration);
+            _provider = services.BuildServiceProvider();
+            Engine = _provider.GetRequiredService<InferenceEngine>();
+            var queued = new AlarmChanges();
+            Observer = new InferenceSampleObserver(Engine, Context, queued);
+            Service = new AlarmService(Engine, queued, Appender, Uplink, Context, Annunciator, [Button], Time, NullLogger<AlarmService>.Instance);
+        }
+
+        public FakeTimeProvider Time { get; }
+
+        public InferenceEngine Engine { get; }
+
+        public FakeAlarmContext Context { get; } = new();
+
+        public DownUplink Uplink { get; } = new();
+
+        public RecordingAlarmAppender Appender { get; } = new();
+
+        public RecordingAnnunciator Annunciator { get; } = new();
+
+        public PressableButton Button { get; } = new();
+
+        public InferenceSampleObserver Observer { get; }
+
+        public AlarmService Service { get; }
+
+        public DateTimeOffset LastRound() => Service.LastRound;
+
+        public void Dispose()
+        {
+            Service.Dispose();
+            _provider.Dispose();
+        }
+    }
+}

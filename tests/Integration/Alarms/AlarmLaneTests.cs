@@ -1,0 +1,54 @@
+namespace EdgeTwin.Integration.Tests.Alarms;
+
+using System.Diagnostics;
+using System.Text.Json;
+using EdgeTwin.Integration.Tests.Support;
+using EdgeTwin.Telemetry.Records;
+
+public class AlarmLaneTests
+{
+    /// <summary>
+    /// The issue's proof through the real gateway: the simulated acute-hypoxia bed (no patient
+    /// admitted, so the device-bed is scored) raises a NEWS2 high alarm on the alarm lane, a
+    /// checkpoint follows it, and the Telemetry verifier accepts the whole lane. The scenario plays
+    /// at 4x (ramp over ~9 s instead of 35 s); onset delays and evaluation run on the real clock.
+    /// </summary>
+    [Fact]
+    public async Task AcuteHypoxia_News2HighAlarmThenCheckpoint_OnAlarmLane_Verified()
+    {
+        using var mosquitto = new Mosquitto();
+        await using var capture = await Capture.StartAsync(mosquitto.Port);
+        var data = Directory.CreateTempSubdirectory("edgetwin-it-").FullName;
+        var clock = Stopwatch.StartNew();
+        var gateway = await InProcessGateway.StartAsync(InProcessGateway.Args(
+            data, mosquitto.Port, "--Simulation:Beds=1", "--Simulation:Scenario=acute-hypoxia", "--Simulation:Speed=4"));
+
+        await Wait.UntilAsync(() => CheckpointAfter(capture, News2High(capture)), TimeSpan.FromSeconds(60), "a news2 high alarm followed by a checkpoint");
+        var elapsed = clock.Elapsed;
+        await gateway.StopAsync();
+        await gateway.DisposeAsync();
+
+        var alarm = News2High(capture)!.Value;
+        var body = alarm.GetProperty("body");
+        Assert.Equal("raised", body.GetProperty("state").GetString());
+        Assert.Equal("news2-high", body.GetProperty("condition").GetString());
+        Assert.Equal("unattributed", body.GetProperty("patient").GetString());
+        Assert.True(elapsed < TimeSpan.FromSeconds(60), $"took {elapsed}");
+
+        var reports = Verification.Verify(capture.AllRecords);
+        var lane = reports.Single(r => r.Chain.Lane == Lane.Alarm);
+        Verification.AssertComplete(lane, capture.AllRecords);
+        Assert.True(lane.VerifiedThrough >= alarm.GetProperty("seq").GetInt64(), $"alarm seq {alarm.GetProperty("seq")} not verified (through {lane.VerifiedThrough})");
+        Directory.Delete(data, recursive: true);
+    }
+
+    private static JsonElement? News2High(Capture capture) =>
+        Verification.Kinds(capture.Records("alarm"), "alarm")
+            .Where(r => r.GetProperty("body").GetProperty("source").GetString() == "news2" && r.GetProperty("body").GetProperty("priority").GetString() == "high")
+            .Cast<JsonElement?>()
+            .FirstOrDefault();
+
+    private static bool CheckpointAfter(Capture capture, JsonElement? alarm) =>
+        alarm is { } a && Verification.Kinds(capture.Records("alarm"), "checkpoint").Any(c =>
+            c.GetProperty("epoch").GetString() == a.GetProperty("epoch").GetString() && c.GetProperty("seq").GetInt64() > a.GetProperty("seq").GetInt64());
+}
