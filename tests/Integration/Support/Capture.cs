@@ -18,6 +18,7 @@ public sealed class Capture : IAsyncDisposable
     private readonly string _filter;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
+    private volatile bool _subscribed;
 
     private Capture(int port, string filter)
     {
@@ -46,7 +47,8 @@ public sealed class Capture : IAsyncDisposable
     public static async Task<Capture> StartAsync(int port, string filter = "edgetwin/v1/#")
     {
         var capture = new Capture(port, filter);
-        await Wait.UntilAsync(() => capture._client.IsConnected, TimeSpan.FromSeconds(10), "capture connected");
+        // Connected is not enough: a record published before the subscription is in place would be missed.
+        await Wait.UntilAsync(() => capture._client.IsConnected && capture._subscribed, TimeSpan.FromSeconds(10), "capture connected and subscribed");
         return capture;
     }
 
@@ -77,10 +79,12 @@ public sealed class Capture : IAsyncDisposable
                 {
                     using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
                     var result = await _client.ConnectAsync(_options, timeout.Token);
-                    if (!result.IsSessionPresent)
+                    if (!result.IsSessionPresent || !_subscribed)
                     {
-                        await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(_filter, MqttQualityOfServiceLevel.AtLeastOnce).Build());
+                        await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(_filter, MqttQualityOfServiceLevel.AtLeastOnce).Build(), timeout.Token);
                     }
+
+                    _subscribed = true;
                 }
                 catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException or MQTTnet.Exceptions.MqttCommunicationException)
                 {

@@ -25,7 +25,11 @@ public static class Verification
     /// </summary>
     public static void AssertComplete(ChainReport report, IEnumerable<byte[]> payloads)
     {
-        var detail = $"{report.Chain}: received {report.Received}, missing {report.Missing}, pending {report.Pending}, verified through {report.VerifiedThrough} of {report.HighestSeq}; {string.Join("; ", report.Problems)}";
+        var seqs = payloads.Select(p => JsonDocument.Parse(p).RootElement)
+            .Where(r => r.GetProperty("epoch").GetString() == report.Chain.Epoch)
+            .Select(r => r.GetProperty("seq").GetInt64()).ToHashSet();
+        var absent = string.Join(",", Enumerable.Range(0, (int)Math.Max(0, report.HighestSeq + 1)).Where(s => !seqs.Contains(s)).Take(20));
+        var detail = $"{report.Chain}: received {report.Received}, missing {report.Missing} [{absent}], pending {report.Pending}, verified through {report.VerifiedThrough} of {report.HighestSeq}; {string.Join("; ", report.Problems)}";
         Assert.True(report.Sound, detail);
         Assert.True(report.Forks == 0, detail);
         Assert.True(report.Missing == 0, detail);
