@@ -2,6 +2,7 @@ namespace EdgeTwin.Gateway.Twin.Persistence;
 
 using JsonSerializer = System.Text.Json.JsonSerializer;
 using System.Text.Json.Nodes;
+using EdgeTwin.Gateway.Outbox;
 using EdgeTwin.Gateway.Twin.Model;
 using LiteDB;
 
@@ -16,18 +17,18 @@ internal sealed class TwinStore : IDisposable
     private const string SnapshotId = "twin";
     private const int Format = 1;
 
-    private readonly FsyncFileStream _data;
-    private readonly FsyncFileStream _log;
+    private readonly SyncedFileStream _data;
+    private readonly SyncedFileStream _log;
     private readonly LiteDatabase _db;
     private readonly ILiteCollection<BsonDocument> _state;
     private readonly ILiteCollection<BsonDocument> _events;
 
     private TwinStore(string path)
     {
-        _data = new FsyncFileStream(path);
+        _data = new SyncedFileStream(path);
         try
         {
-            _log = new FsyncFileStream(path + "-log");
+            _log = new SyncedFileStream(path + "-log");
         }
         catch
         {
