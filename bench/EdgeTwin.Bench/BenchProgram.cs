@@ -12,9 +12,12 @@ internal static class BenchProgram
 
         if (args is [("gateway-steady" or "gateway-backlog") and var mode, ..])
         {
-            int Arg(string name, int fallback) =>
-                Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
-            return Gateway.GatewayLoadRun.Run(mode, Arg("--beds", 16), Arg("--seconds", 20), Arg("--backlog", 100_000), Console.Out);
+            return Gateway.GatewayLoadRun.Run(mode, Arg(args, "--beds", 16), Arg(args, "--seconds", 20), Arg(args, "--backlog", 100_000), Console.Out);
+        }
+
+        if (args is ["alarm-latency", ..])
+        {
+            return Gateway.AlarmLatencyRun.Run(Arg(args, "--beds", 16), Arg(args, "--backlog", 100_000), Arg(args, "--idle-seconds", 10), Console.Out);
         }
 
         if (args is ["inference-latency", .. var rest])
@@ -31,4 +34,7 @@ internal static class BenchProgram
         BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(BenchProgram).Assembly).Run(args);
         return 0;
     }
+
+    private static int Arg(string[] args, string name, int fallback) =>
+        Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
 }

@@ -22,7 +22,13 @@ using Microsoft.Extensions.DependencyInjection;
 /// </summary>
 internal static class GatewayLoadRun
 {
-    public static int Run(string mode, int beds, int seconds, int backlog, TextWriter output)
+    public static int Run(string mode, int beds, int seconds, int backlog, TextWriter output) =>
+        WithMosquitto((dir, port) => mode == "gateway-steady"
+            ? Steady(dir, port, beds, seconds, output)
+            : Backlog(dir, port, beds, backlog, seconds, output));
+
+    /// <summary>Runs <paramref name="body"/> (temp directory, broker port) against a fresh mosquitto on loopback.</summary>
+    internal static int WithMosquitto(Func<string, int, int> body)
     {
         var dir = Directory.CreateTempSubdirectory("edgetwin-bench-").FullName;
         var port = FreePort();
@@ -31,9 +37,7 @@ internal static class GatewayLoadRun
         try
         {
             Thread.Sleep(300);
-            return mode == "gateway-steady"
-                ? Steady(dir, port, beds, seconds, output)
-                : Backlog(dir, port, beds, backlog, seconds, output);
+            return body(dir, port);
         }
         finally
         {
@@ -42,7 +46,7 @@ internal static class GatewayLoadRun
         }
     }
 
-    private static string[] Args(string dir, int port, int beds) =>
+    internal static string[] Args(string dir, int port, int beds) =>
     [
         $"--Gateway:DataDirectory={Path.Combine(dir, "data")}",
         $"--Uplink:Broker=mqtt://127.0.0.1:{port}",
@@ -100,7 +104,7 @@ internal static class GatewayLoadRun
     }
 
     /// <summary>A 16-bed ward's mix: per bed-second one ECG record (250 values), one pleth (100), six vitals.</summary>
-    private static void Prefill(ChainBook book, int count)
+    internal static void Prefill(ChainBook book, int count)
     {
         var t0 = new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
         var ecg = Enumerable.Range(0, 250).Select(i => (double?)Math.Round(Math.Sin(i / 10.0), 3)).ToArray();
@@ -123,7 +127,7 @@ internal static class GatewayLoadRun
         book.Store.Commit(book.TakeBatch(out _));
     }
 
-    private static double Percentile(List<double> values, double p)
+    internal static double Percentile(List<double> values, double p)
     {
         if (values.Count == 0)
         {
@@ -134,7 +138,7 @@ internal static class GatewayLoadRun
         return values[(int)Math.Min(values.Count - 1, Math.Round(p * (values.Count - 1)))];
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

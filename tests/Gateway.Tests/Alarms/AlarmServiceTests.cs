@@ -4,6 +4,7 @@ using EdgeTwin.Drivers.Gpio.Annunciation;
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Gateway.Alarms;
 using EdgeTwin.Inference;
+using EdgeTwin.Inference.Model;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -92,6 +93,43 @@ public class AlarmServiceTests
         }
     }
 
+    /// <summary>
+    /// Issue 6, "a model-sourced record appears when the model's condition is met": the real shipped
+    /// model (hash checked as configured by default) on a sepsis-like course fed on a fake clock; the
+    /// deterioration model's alarm goes to the alarm lane with source <c>model:&lt;id&gt;</c>.
+    /// </summary>
+    [Fact]
+    public void ShippedModel_SepsisLikeCourse_ModelSourcedAlarmRecordedOnAlarmLane()
+    {
+        using var h = new Harness(modelEnabled: true);
+        h.Uplink.IsConnected = true;
+        h.Context.Devices.Add(("mon-1", DeviceHealth.Ok));
+        Assert.True(h.Engine.ModelStatus.Available, h.Engine.ModelStatus.ToString());
+
+        // 90 min from normal to septic (HR 80 -> 125, RR 16 -> 26, SpO2 97 -> 93 %, SBP 125 -> 92,
+        // 37.0 -> 39.2 degC), then 30 min held; HR, RR, SpO2 every 10 s, cuff and thermometer every 5 min.
+        for (var step = 0; step < 120 * 6; step++)
+        {
+            var f = Math.Min(1.0, step / (90.0 * 6));
+            var now = h.Time.GetUtcNow();
+            h.Observer.OnSample(new Sample("mon-1", StreamCodes.HeartRate, now, 80 + (45 * f)));
+            h.Observer.OnSample(new Sample("mon-1", StreamCodes.RespiratoryRate, now, 16 + (10 * f)));
+            h.Observer.OnSample(new Sample("mon-1", StreamCodes.SpO2, now, 97 - (4 * f)));
+            if (step % 30 == 0)
+            {
+                h.Observer.OnSample(new Sample("mon-1", StreamCodes.SystolicBp, now, 125 - (33 * f)));
+                h.Observer.OnSample(new Sample("mon-1", StreamCodes.BodyTemperature, now, 37.0 + (2.2 * f)));
+            }
+
+            h.Service.Round();
+            h.Time.Advance(TimeSpan.FromSeconds(10));
+        }
+
+        var model = h.Appender.Alarms.FirstOrDefault(a => a.Source.StartsWith("model:", StringComparison.Ordinal));
+        Assert.True(model is not null, "no model-sourced alarm recorded; recorded: " + string.Join(", ", h.Appender.Alarms.Select(a => $"{a.Condition}/{a.Source}/{a.State}")));
+        Assert.Equal(("model:" + ShippedModel.Id, "model-deterioration", "raised", "unattributed", "mon-1"), (model.Source, model.Condition, model.State, model.Patient, model.Device));
+    }
+
     private static async Task Until(Func<bool> condition, string what)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
@@ -106,11 +144,11 @@ public class AlarmServiceTests
     {
         private readonly ServiceProvider _provider;
 
-        public Harness()
+        public Harness(bool modelEnabled = false)
         {
             Time = new FakeTimeProvider(T0);
             var configuration = new ConfigurationBuilder()
-                .AddInMemoryCollection(new Dictionary<string, string?> { ["Inference:Model:Enabled"] = "false" })
+                .AddInMemoryCollection(new Dictionary<string, string?> { ["Inference:Model:Enabled"] = modelEnabled ? "true" : "false" })
                 .Build();
             var services = new ServiceCollection();
             services.AddSingleton<TimeProvider>(Time);

@@ -2,8 +2,12 @@ namespace EdgeTwin.Integration.Tests.Alarms;
 
 using System.Diagnostics;
 using System.Text.Json;
+using EdgeTwin.Drivers.Gpio.Annunciation;
+using EdgeTwin.Gateway.Chains;
+using EdgeTwin.Gateway.Uplink;
 using EdgeTwin.Integration.Tests.Support;
 using EdgeTwin.Telemetry.Records;
+using Microsoft.Extensions.DependencyInjection;
 
 public class AlarmLaneTests
 {
@@ -39,6 +43,46 @@ public class AlarmLaneTests
         var lane = reports.Single(r => r.Chain.Lane == Lane.Alarm);
         Verification.AssertComplete(lane, capture.AllRecords);
         Assert.True(lane.VerifiedThrough >= alarm.GetProperty("seq").GetInt64(), $"alarm seq {alarm.GetProperty("seq")} not verified (through {lane.VerifiedThrough})");
+        Directory.Delete(data, recursive: true);
+    }
+
+    /// <summary>
+    /// Issue 6, "with the broker down": the gateway starts with no broker, the acute-hypoxia bed
+    /// raises the NEWS2 high alarm, the local annunciator shows High and the alarm lane grows while
+    /// nothing can be published; once the broker is back the capturing subscriber receives the alarm
+    /// and its checkpoint, and the alarm lane verifies complete (no missing seq, ends in a checkpoint).
+    /// </summary>
+    [Fact]
+    public async Task BrokerDown_News2HighAlarm_AnnunciatedLocally_ThenPublishedCompleteWhenBrokerBack()
+    {
+        using var mosquitto = new Mosquitto();
+        await using var capture = await Capture.StartAsync(mosquitto.Port);
+        mosquitto.Stop(); // the capture's persistent session keeps what is published after the restart
+        var data = Directory.CreateTempSubdirectory("edgetwin-it-").FullName;
+        var gateway = await InProcessGateway.StartAsync(InProcessGateway.Args(
+            data, mosquitto.Port, "--Simulation:Beds=1", "--Simulation:Scenario=acute-hypoxia", "--Simulation:Speed=4"));
+        var annunciator = gateway.Services.GetRequiredService<IAnnunciator>();
+        var uplink = gateway.Services.GetRequiredService<MqttUplink>();
+        var book = gateway.Services.GetRequiredService<ChainBook>();
+
+        await Wait.UntilAsync(() => annunciator.Level == AnnunciationLevel.High, TimeSpan.FromSeconds(25), "the annunciator at High with the broker down");
+        Assert.False(uplink.IsConnected);
+        var alarmHead = book.Head(Lane.Alarm).Seq;
+        Assert.True(alarmHead >= 2, $"alarm lane head {alarmHead}: expected genesis, an alarm and its checkpoint recorded offline");
+        Assert.Empty(capture.Records("alarm"));
+
+        mosquitto.Start();
+        await Wait.UntilAsync(() => CheckpointAfter(capture, News2High(capture)), TimeSpan.FromSeconds(15), "the news2 high alarm and a checkpoint after the broker is back");
+        await gateway.StopAsync();
+        await gateway.DisposeAsync();
+
+        var alarm = News2High(capture)!.Value;
+        Assert.Equal("raised", alarm.GetProperty("body").GetProperty("state").GetString());
+        Assert.True(alarm.GetProperty("seq").GetInt64() <= alarmHead, "the alarm published is the one recorded while the broker was down");
+        var reports = Verification.Verify(capture.AllRecords);
+        var lane = reports.Single(r => r.Chain.Lane == Lane.Alarm);
+        Verification.AssertComplete(lane, capture.Records("alarm"));
+        Assert.True(lane.VerifiedThrough >= alarm.GetProperty("seq").GetInt64());
         Directory.Delete(data, recursive: true);
     }
 
