@@ -18,9 +18,14 @@ internal sealed class RetentionRequests
     /// <summary>Forget a lane's records up to <paramref name="seq"/> (a receipt).</summary>
     public void DeleteThrough(Lane lane, long seq) => _deleteThrough.AddOrUpdate(lane, seq, (_, old) => Math.Max(old, seq));
 
-    public void MoveTo(OutboxBatch batch)
+    /// <summary>
+    /// Moves the requests into <paramref name="batch"/>: at most <paramref name="maxDeletes"/> single
+    /// deletions (the rest wait for the next commit, so no one commit grows long enough to hold up an
+    /// alarm behind it), and every receipt.
+    /// </summary>
+    public void MoveTo(OutboxBatch batch, int maxDeletes = int.MaxValue)
     {
-        while (_deletes.TryDequeue(out var d))
+        while (batch.Delete.Count < maxDeletes && _deletes.TryDequeue(out var d))
         {
             batch.Delete.Add(d);
         }
