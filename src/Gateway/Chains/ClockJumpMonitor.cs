@@ -55,15 +55,16 @@ internal sealed class ClockJumpMonitor : BackgroundService
         }
 
         var quality = _clock.Current == ClockQuality.Synced ? "synced" : "unsynced";
+        var deltaMs = (long)Math.Round(jump.TotalMilliseconds);
         _appender.AppendEvent("clock-jump", new JsonObject
         {
             ["from"] = Rfc3339(expected),
             ["to"] = Rfc3339(wall),
-            ["deltaMs"] = (long)Math.Round(jump.TotalMilliseconds),
+            ["deltaMs"] = deltaMs,
             ["clock"] = quality,
         });
         _metrics.ClockJump(jump > TimeSpan.Zero ? "forward" : "backward");
-        ClockLog.ClockJumped(_logger, (long)Math.Round(jump.TotalMilliseconds), Rfc3339(expected), Rfc3339(wall), quality);
+        ClockLog.ClockJumped(_logger, deltaMs, Rfc3339(expected), Rfc3339(wall), quality);
         return jump;
     }
 
