@@ -2,7 +2,6 @@ namespace EdgeTwin.Gateway.Chains;
 
 using System.Reflection;
 using System.Text.Json.Nodes;
-using System.Threading.Channels;
 using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Diagnostics;
 using EdgeTwin.Gateway.Outbox;
@@ -25,7 +24,7 @@ internal sealed class ChainBook : IRecordAppender, IDisposable
     private readonly Lock _gate = new();
     private readonly Dictionary<Lane, ChainWriter> _writers = [];
     private readonly List<StoredRecord> _pending = [];
-    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly AutoResetEvent _wake = new(false);
     private readonly TimeProvider _time;
     private readonly IClockQuality _clock;
     private readonly GatewayMetrics _metrics;
@@ -101,7 +100,14 @@ internal sealed class ChainBook : IRecordAppender, IDisposable
     /// <summary>Where a corrupt store was moved at start-up (null when none was).</summary>
     public string? Quarantined { get; }
 
-    public ChannelReader<bool> Wake => _wake.Reader;
+    /// <summary>
+    /// Set when an alarm wants its commit now. An event, not a channel: setting it wakes the blocked
+    /// committer thread directly, without a thread-pool hop that a busy two-core box would delay.
+    /// </summary>
+    public WaitHandle Wake => _wake;
+
+    /// <summary>An alarm is appended and waits for its commit (a running commit cuts its deletions short).</summary>
+    public bool UrgentPending => Volatile.Read(ref _urgent);
 
     private DateTimeOffset Now => _time.GetUtcNow();
 
@@ -145,7 +151,7 @@ internal sealed class ChainBook : IRecordAppender, IDisposable
             _urgent = true;
         }
 
-        _wake.Writer.TryWrite(true);
+        _wake.Set();
         return record;
     }
 
@@ -235,7 +241,11 @@ internal sealed class ChainBook : IRecordAppender, IDisposable
         return batch;
     }
 
-    public void Dispose() => Store.Dispose();
+    public void Dispose()
+    {
+        Store.Dispose();
+        _wake.Dispose();
+    }
 
     /// <summary>
     /// Signs as soon as the cadence says so, not only at the next group commit: PROTOCOL §5 allows at

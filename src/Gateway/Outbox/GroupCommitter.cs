@@ -61,7 +61,28 @@ internal sealed class GroupCommitter(
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>
+    /// The commit loop runs on a thread of its own: a commit blocks for milliseconds (LiteDB, fsync),
+    /// and blocking pool threads on a two-core box starves MQTTnet's PUBACK handling and the alarm
+    /// path (seen as 200 ms alarm latencies during a backlog drain, docs/benchmarks.md "Alarms").
+    /// </summary>
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            Loop(stoppingToken);
+            done.SetResult();
+        })
+        {
+            IsBackground = true,
+            Name = "edgetwin-outbox-commit",
+        };
+        thread.Start();
+        return done.Task;
+    }
+
+    private void Loop(CancellationToken stoppingToken)
     {
         var interval = options.Value.CommitInterval;
         try
@@ -77,20 +98,14 @@ internal sealed class GroupCommitter(
 
                 if (wait > TimeSpan.Zero)
                 {
-                    using var timeout = new CancellationTokenSource(wait, time);
-                    using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, stoppingToken);
-                    try
+                    WaitForWork(wait, stoppingToken);
+                    if (stoppingToken.IsCancellationRequested)
                     {
-                        await book.Wake.WaitToReadAsync(linked.Token).ConfigureAwait(false);
-                        book.Wake.TryRead(out _);
-                    }
-                    catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-                    {
-                        // The interval elapsed: commit what has accumulated.
+                        break;
                     }
                 }
 
-                await _commitGate.WaitAsync(stoppingToken).ConfigureAwait(false);
+                _commitGate.Wait(stoppingToken);
                 try
                 {
                     CommitOnce();
@@ -115,17 +130,33 @@ internal sealed class GroupCommitter(
         }
     }
 
+    /// <summary>Blocks until an alarm wakes the loop, <paramref name="wait"/> passes on the clock, or stopping.</summary>
+    private void WaitForWork(TimeSpan wait, CancellationToken stoppingToken)
+    {
+        if (time == TimeProvider.System)
+        {
+            // A kernel timeout: a timer would need a pool thread to fire.
+            WaitHandle.WaitAny([book.Wake, stoppingToken.WaitHandle], wait);
+            return;
+        }
+
+        using var timeout = new CancellationTokenSource(wait, time);
+        WaitHandle.WaitAny([book.Wake, timeout.Token.WaitHandle, stoppingToken.WaitHandle]);
+    }
+
     private void CommitOnce()
     {
         var start = time.GetTimestamp();
         var batch = book.TakeBatch(out var urgent);
 
         // An alarm's commit carries only records, and a regular commit at most MaxDeletesPerCommit
-        // deletions: during a backlog drain the PUBACK deletions number thousands a second, and an alarm
-        // must never wait behind a long commit. The rest go with the next commits.
+        // deletions, cut short as soon as an alarm is appended: during a backlog drain the PUBACK
+        // deletions number thousands a second, and an alarm must never wait behind a long commit.
+        // What a commit did not delete goes with the next ones.
         if (!urgent)
         {
             retention.MoveTo(batch, MaxDeletesPerCommit);
+            batch.DeleteBudget = MaxDeletesPerCommit;
         }
 
         if (batch.IsEmpty)
@@ -133,7 +164,15 @@ internal sealed class GroupCommitter(
             return;
         }
 
-        book.Store.Commit(batch);
+        try
+        {
+            book.Store.Commit(batch, () => book.UrgentPending);
+        }
+        finally
+        {
+            retention.Return(batch);
+        }
+
         metrics.Committed(time.GetElapsedTime(start));
         if (batch.Records.Count > 0)
         {

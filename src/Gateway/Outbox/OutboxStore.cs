@@ -126,8 +126,13 @@ internal sealed class OutboxStore : IDisposable
         }
     }
 
-    /// <summary>Writes the batch in one transaction and returns when it is on disk.</summary>
-    public void Commit(OutboxBatch batch)
+    /// <summary>
+    /// Writes the batch in one transaction and returns when it is on disk. Every record and head is
+    /// written; deletions stop at <see cref="OutboxBatch.DeleteBudget"/> or as soon as
+    /// <paramref name="yieldDeletes"/> says so (asked every <see cref="YieldEvery"/> deletions: an
+    /// alarm is waiting for this commit to end), and the batch says how far they got.
+    /// </summary>
+    public void Commit(OutboxBatch batch, Func<bool>? yieldDeletes = null)
     {
         if (batch.IsEmpty)
         {
@@ -137,6 +142,8 @@ internal sealed class OutboxStore : IDisposable
         lock (_gate)
         {
             var usage = new Dictionary<Lane, LaneUsage>(_usage);
+            var deletions = new Deletions(batch.DeleteBudget, yieldDeletes);
+            batch.DeleteThroughLeft.Clear();
             _db.BeginTrans();
             try
             {
@@ -149,32 +156,27 @@ internal sealed class OutboxStore : IDisposable
 
                 foreach (var (lane, through) in batch.DeleteThrough)
                 {
-                    var range = Query.Between("_id", Key(lane, 0), Key(lane, Math.Min(through, MaxSeq)));
-                    long count = 0, bytes = 0;
-                    foreach (var doc in _records.Find(range))
+                    if (!DeleteThrough(lane, through, deletions, usage))
                     {
-                        count++;
-                        bytes += doc["p"].AsBinary.Length;
+                        batch.DeleteThroughLeft[lane] = through;
                     }
-
-                    _records.DeleteMany(range);
-                    var u = usage.GetValueOrDefault(lane);
-                    usage[lane] = new LaneUsage(u.Records - count, u.Bytes - bytes);
                 }
 
-                foreach (var (lane, seq) in batch.Delete)
+                var applied = 0;
+                while (applied < batch.Delete.Count && deletions.MayGoOn())
                 {
-                    var doc = _records.FindById(Key(lane, seq));
-                    if (doc is null)
+                    var (lane, seq, bytes) = batch.Delete[applied++];
+                    deletions.Count();
+                    if (_records.Delete(Key(lane, seq)))
                     {
-                        continue; // already gone (receipted or evicted meanwhile)
+                        var u = usage.GetValueOrDefault(lane);
+                        usage[lane] = new LaneUsage(u.Records - 1, u.Bytes - bytes);
                     }
 
-                    _records.Delete(Key(lane, seq));
-                    var u = usage.GetValueOrDefault(lane);
-                    usage[lane] = new LaneUsage(u.Records - 1, u.Bytes - doc["p"].AsBinary.Length);
+                    // else: already gone (receipted or evicted meanwhile, or PUBACKed twice across a reconnect)
                 }
 
+                batch.DeletesApplied = applied;
                 var heads = new Dictionary<Lane, ChainState>(_heads);
                 foreach (var (lane, head) in batch.Heads)
                 {
@@ -203,6 +205,7 @@ internal sealed class OutboxStore : IDisposable
             catch
             {
                 _db.Rollback();
+                batch.DeletesApplied = 0;
                 throw;
             }
 
@@ -210,6 +213,35 @@ internal sealed class OutboxStore : IDisposable
             // for them, copies them into the data file and flushes it: fsync through SyncedFileStream.
             _db.Checkpoint();
         }
+    }
+
+    /// <summary>How many deletions pass between two questions to the commit's yield callback.</summary>
+    internal const int YieldEvery = 32;
+
+    /// <summary>A receipt: the lane's records up to <paramref name="through"/>, oldest first, in chunks. True when none is left.</summary>
+    private bool DeleteThrough(Lane lane, long through, Deletions deletions, Dictionary<Lane, LaneUsage> usage)
+    {
+        var range = Query.Between("_id", Key(lane, 0), Key(lane, Math.Min(through, MaxSeq)));
+        while (deletions.MayGoOn())
+        {
+            var chunk = _records.Find(range, 0, YieldEvery).ToList();
+            long bytes = 0;
+            foreach (var doc in chunk)
+            {
+                bytes += doc["p"].AsBinary.Length;
+                _records.Delete(doc["_id"]);
+                deletions.Count();
+            }
+
+            var u = usage.GetValueOrDefault(lane);
+            usage[lane] = new LaneUsage(u.Records - chunk.Count, u.Bytes - bytes);
+            if (chunk.Count < YieldEvery)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Records of a lane with seq in [from, to], ascending, at most <paramref name="max"/>.</summary>

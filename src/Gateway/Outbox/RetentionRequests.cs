@@ -5,18 +5,27 @@ using EdgeTwin.Telemetry.Records;
 
 /// <summary>
 /// Records the uplink (PUBACKs, receipts) and the evictor say may leave the outbox; the group
-/// committer applies them in its next transaction. Thread-safe.
+/// committer applies them in its next transactions, and hands back what a commit did not get to.
+/// Thread-safe.
 /// </summary>
 internal sealed class RetentionRequests
 {
-    private readonly ConcurrentQueue<(Lane Lane, long Seq)> _deletes = new();
+    private readonly ConcurrentQueue<RecordDeletion> _deletes = new();
     private readonly ConcurrentDictionary<Lane, long> _deleteThrough = new();
+    private readonly ConcurrentDictionary<Lane, long> _pendingBytes = new();
 
-    /// <summary>Forget one record (PUBACK with receipts off, eviction).</summary>
-    public void Delete(Lane lane, long seq) => _deletes.Enqueue((lane, seq));
+    /// <summary>Forget one record of <paramref name="bytes"/> payload (PUBACK with receipts off, eviction).</summary>
+    public void Delete(Lane lane, long seq, int bytes)
+    {
+        _pendingBytes.AddOrUpdate(lane, bytes, (_, old) => old + bytes);
+        _deletes.Enqueue(new RecordDeletion(lane, seq, bytes));
+    }
 
     /// <summary>Forget a lane's records up to <paramref name="seq"/> (a receipt).</summary>
     public void DeleteThrough(Lane lane, long seq) => _deleteThrough.AddOrUpdate(lane, seq, (_, old) => Math.Max(old, seq));
+
+    /// <summary>Payload bytes of single deletions asked for but not yet committed (the evictor counts them as freed).</summary>
+    public long PendingBytes(Lane lane) => _pendingBytes.GetValueOrDefault(lane);
 
     /// <summary>
     /// Moves the requests into <paramref name="batch"/>: at most <paramref name="maxDeletes"/> single
@@ -28,6 +37,7 @@ internal sealed class RetentionRequests
         while (batch.Delete.Count < maxDeletes && _deletes.TryDequeue(out var d))
         {
             batch.Delete.Add(d);
+            _pendingBytes.AddOrUpdate(d.Lane, 0, (_, old) => old - d.Bytes);
         }
 
         foreach (var lane in _deleteThrough.Keys)
@@ -36,6 +46,21 @@ internal sealed class RetentionRequests
             {
                 batch.DeleteThrough[lane] = seq;
             }
+        }
+    }
+
+    /// <summary>Takes back what a commit of <paramref name="batch"/> did not apply (it stopped early, or failed).</summary>
+    public void Return(OutboxBatch batch)
+    {
+        for (var i = batch.DeletesApplied; i < batch.Delete.Count; i++)
+        {
+            var d = batch.Delete[i];
+            Delete(d.Lane, d.Seq, d.Bytes);
+        }
+
+        foreach (var (lane, through) in batch.DeleteThroughLeft)
+        {
+            DeleteThrough(lane, through);
         }
     }
 }

@@ -181,7 +181,7 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
             try
             {
                 await OnConnectedAsync(client, connection.Token).ConfigureAwait(false);
-                var reason = await PumpAsync(client, lost.Task, connection).ConfigureAwait(false);
+                var reason = await PumpOnOwnThreadAsync(client, lost.Task, connection).ConfigureAwait(false);
                 if (!ct.IsCancellationRequested && !_disconnecting)
                 {
                     GatewayLog.ConnectionLost(_logger, reason);
@@ -245,23 +245,54 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
         Queue.Reset();
     }
 
-    private async Task<string> PumpAsync(IMqttClient client, Task<string> lost, CancellationTokenSource connection)
+    /// <summary>
+    /// The pump blocks (free window slots, backlog pages read from the outbox under its lock), so it
+    /// runs on a thread of its own per connection: blocked pool threads on a two-core box delay the
+    /// PUBACK handling that frees the window, and an alarm behind it.
+    /// </summary>
+    private Task<string> PumpOnOwnThreadAsync(IMqttClient client, Task<string> lost, CancellationTokenSource connection)
     {
-        using var window = new SemaphoreSlim(_options.MaxInFlight);
+        var done = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                done.SetResult(Pump(client, lost, connection));
+            }
+            catch (OperationCanceledException) when (connection.IsCancellationRequested)
+            {
+                done.SetResult("stopping");
+            }
+            catch (Exception ex)
+            {
+                done.SetException(ex);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "edgetwin-uplink-pump",
+        };
+        thread.Start();
+        return done.Task;
+    }
+
+    private string Pump(IMqttClient client, Task<string> lost, CancellationTokenSource connection)
+    {
+        // Not disposed: publishes still in flight release their slot after the pump has returned.
+        var window = new SemaphoreSlim(_options.MaxInFlight);
         var ct = connection.Token;
-        var cancelled = Task.Delay(Timeout.Infinite, ct); // one per connection: no registration per wait
         while (!ct.IsCancellationRequested && !lost.IsCompleted)
         {
-            await window.WaitAsync(ct).ConfigureAwait(false);
+            window.Wait(ct);
             Outgoing? next = null;
             string? retainedTopic;
             while (!TryNextRetained(out retainedTopic) && !Queue.TryNext(out next))
             {
-                var wake = Queue.WaitAsync();
-                if (await Task.WhenAny(wake, lost, cancelled).ConfigureAwait(false) != wake)
+                Task.WaitAny([Queue.WaitAsync(), lost], ct);
+                if (lost.IsCompleted)
                 {
                     window.Release();
-                    return lost.IsCompleted ? await lost.ConfigureAwait(false) : "stopping";
+                    return lost.Result;
                 }
             }
 
@@ -271,7 +302,7 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
                 : PublishRecordAsync(client, next!, window, connection);
         }
 
-        return lost.IsCompleted ? await lost.ConfigureAwait(false) : "stopping";
+        return lost.IsCompleted ? lost.Result : "stopping";
     }
 
     private bool TryNextRetained(out string? subtopic)
@@ -308,7 +339,7 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
 
             if (!_options.Receipts)
             {
-                _retention.Delete(record.Lane, record.Seq);
+                _retention.Delete(record.Lane, record.Seq, record.Payload.Length);
             }
         }
         catch (Exception ex)

@@ -104,12 +104,58 @@ public class ChainBookTests
     }
 
     [Fact]
+    public void AppendAlarm_MarksTheBookUrgent_UntilTheNextBatchIsTaken()
+    {
+        using var temp = new TempDirectory();
+        using var h = new BookHarness(temp.Path);
+        h.Commit();
+        h.Book.AppendObs(Obs(1), RecordClass.Vital);
+        Assert.False(h.Book.UrgentPending);
+
+        h.Book.AppendAlarm(new AlarmBody("p-1", "dev-1", "high", "hr-high", "raised", "rule", 150, "HR high"));
+        Assert.True(h.Book.UrgentPending);
+
+        h.Book.TakeBatch(out var urgent);
+        Assert.True(urgent);
+        Assert.False(h.Book.UrgentPending);
+    }
+
+    [Fact]
+    public void OverQuota_DeletionsSpreadOverCommits_NoRecordGappedTwice()
+    {
+        using var temp = new TempDirectory();
+        using var h = new BookHarness(temp.Path, new OutboxOptions { TelemetryQuotaBytes = 64 * 1024 });
+        var evictor = h.Evictor();
+        var gaps = new List<(long From, long To)>();
+        for (var second = 0; second < 40; second++)
+        {
+            h.Book.AppendObs(Obs(250) with { Code = "mdc:131330", Unit = "mV" }, RecordClass.Waveform);
+            h.Book.AppendObs(Obs(250) with { Code = "mdc:131330", Unit = "mV" }, RecordClass.Waveform);
+            h.Time.Advance(TimeSpan.FromSeconds(1));
+
+            // Deletions trail behind (a drain's deletions are capped per commit), and the evictor runs after every commit.
+            foreach (var r in h.Commit(deleteBudget: 3).Records.Where(r => Records.Kind(r.Payload) == "gap"))
+            {
+                using var body = System.Text.Json.JsonDocument.Parse(r.Payload);
+                var gap = body.RootElement.GetProperty("body");
+                gaps.Add((gap.GetProperty("from").GetInt64(), gap.GetProperty("to").GetInt64()));
+            }
+
+            evictor.EvictIfOverQuota();
+            evictor.EvictIfOverQuota();
+        }
+
+        Assert.NotEmpty(gaps);
+        var covered = gaps.SelectMany(g => Enumerable.Range((int)g.From, (int)(g.To - g.From + 1))).ToList();
+        Assert.Equal(covered.Count, covered.Distinct().Count());
+    }
+
+    [Fact]
     public void OverQuota_WaveformsEvictedFirstBehindGap_AlarmsKept_StreamStillVerifies()
     {
         using var temp = new TempDirectory();
         using var h = new BookHarness(temp.Path, new OutboxOptions { TelemetryQuotaBytes = 64 * 1024 });
-        var evictor = new Evictor(h.Book, h.Retention, Microsoft.Extensions.Options.Options.Create(h.Outbox), h.Metrics,
-            Microsoft.Extensions.Logging.Abstractions.NullLogger<Evictor>.Instance);
+        var evictor = h.Evictor();
         var published = new List<byte[]>();
         for (var second = 0; second < 40; second++)
         {

@@ -59,20 +59,104 @@ public class OutboxStoreTests
         var records = new TestRecords(Lane.Telemetry);
         var alarms = new TestRecords(Lane.Alarm);
         using var store = OutboxStore.Open(temp.Path, SyncedOutboxFiles.Instance);
-        store.Commit(records.Batch(10, size: 10));
+        var telemetry = records.Batch(10, size: 10);
+        store.Commit(telemetry);
         store.Commit(alarms.Batch(3, size: 10));
 
         var delete = new OutboxBatch();
         delete.DeleteThrough[Lane.Telemetry] = 4;
-        delete.Delete.Add((Lane.Telemetry, 7));
-        delete.Delete.Add((Lane.Telemetry, 99));
+        delete.Delete.Add(new RecordDeletion(Lane.Telemetry, 7, telemetry.Records[7].Payload.Length));
+        delete.Delete.Add(new RecordDeletion(Lane.Telemetry, 99, 10));
         store.Commit(delete);
 
         Assert.Equal([5L, 6, 8, 9], store.Read(Lane.Telemetry, 0, 100, 100).Select(r => r.Seq));
-        Assert.Equal(4, store.Usage(Lane.Telemetry).Records);
+        Assert.Equal(new LaneUsage(4, Bytes(store)), store.Usage(Lane.Telemetry));
         Assert.Equal(3, store.Usage(Lane.Alarm).Records);
         Assert.Equal(5, store.MinSeq(Lane.Telemetry));
         Assert.Equal(9, store.Heads[Lane.Telemetry].Seq);
+    }
+
+    [Fact]
+    public void Commit_DeleteBudget_WritesEveryRecord_DeletesOnlyTheBudget_AndSaysHowFar()
+    {
+        using var temp = new TempDirectory();
+        var records = new TestRecords(Lane.Telemetry);
+        using var store = OutboxStore.Open(temp.Path, SyncedOutboxFiles.Instance);
+        var first = records.Batch(100, size: 10);
+        store.Commit(first);
+
+        var batch = records.Batch(5, size: 10);
+        batch.Delete.AddRange(first.Records.Take(50).Select(r => new RecordDeletion(r.Lane, r.Seq, r.Payload.Length)));
+        batch.DeleteBudget = 40;
+        store.Commit(batch);
+
+        Assert.Equal(40, batch.DeletesApplied);
+        Assert.Equal(104, store.Heads[Lane.Telemetry].Seq);
+        var left = store.Read(Lane.Telemetry, 0, 200, 200);
+        Assert.Equal(Enumerable.Range(40, 65).Select(s => (long)s), left.Select(r => r.Seq));
+        Assert.Equal(new LaneUsage(65, left.Sum(r => (long)r.Payload.Length)), store.Usage(Lane.Telemetry));
+    }
+
+    [Fact]
+    public void Commit_YieldRequested_StopsDeletingAtTheNextCheck_RecordsStillCommitted()
+    {
+        using var temp = new TempDirectory();
+        var records = new TestRecords(Lane.Telemetry);
+        using var store = OutboxStore.Open(temp.Path, SyncedOutboxFiles.Instance);
+        store.Commit(records.Batch(200, size: 10));
+
+        var batch = records.Batch(3, size: 10);
+        batch.Delete.AddRange(Enumerable.Range(0, 150).Select(s => new RecordDeletion(Lane.Telemetry, s, 10)));
+        var asked = 0;
+        store.Commit(batch, () => ++asked == 2); // an alarm arrives while the commit is under way
+
+        Assert.Equal(2 * OutboxStore.YieldEvery, batch.DeletesApplied);
+        Assert.Equal(202, store.Heads[Lane.Telemetry].Seq);
+        Assert.Equal(203 - (2 * OutboxStore.YieldEvery), store.Usage(Lane.Telemetry).Records);
+        Assert.Equal(2 * OutboxStore.YieldEvery, store.MinSeq(Lane.Telemetry));
+    }
+
+    [Fact]
+    public void Commit_ReceiptBeyondTheBudget_DeletesOldestFirst_AndReportsTheRangeUnfinished()
+    {
+        using var temp = new TempDirectory();
+        var records = new TestRecords(Lane.Telemetry);
+        using var store = OutboxStore.Open(temp.Path, SyncedOutboxFiles.Instance);
+        store.Commit(records.Batch(300, size: 10));
+
+        var first = new OutboxBatch { DeleteBudget = 100 };
+        first.DeleteThrough[Lane.Telemetry] = 249;
+        store.Commit(first);
+        Assert.Equal(249, first.DeleteThroughLeft[Lane.Telemetry]);
+        var min = store.MinSeq(Lane.Telemetry)!.Value;
+        Assert.InRange(min, 100, 100 + OutboxStore.YieldEvery);
+        Assert.Equal(new LaneUsage(300 - min, Bytes(store)), store.Usage(Lane.Telemetry));
+
+        var second = new OutboxBatch();
+        second.DeleteThrough[Lane.Telemetry] = 249;
+        store.Commit(second);
+        Assert.Empty(second.DeleteThroughLeft);
+        Assert.Equal(250, store.MinSeq(Lane.Telemetry));
+        Assert.Equal(new LaneUsage(50, Bytes(store)), store.Usage(Lane.Telemetry));
+    }
+
+    [Fact]
+    public void Commit_SameRecordDeletedTwice_CountedOnce()
+    {
+        using var temp = new TempDirectory();
+        var records = new TestRecords(Lane.Telemetry);
+        using var store = OutboxStore.Open(temp.Path, SyncedOutboxFiles.Instance);
+        var first = records.Batch(4, size: 10);
+        store.Commit(first);
+
+        // PUBACKed, then published and PUBACKed again after a reconnect before the first deletion was committed.
+        var batch = new OutboxBatch();
+        var twice = first.Records[2];
+        batch.Delete.Add(new RecordDeletion(Lane.Telemetry, 2, twice.Payload.Length));
+        batch.Delete.Add(new RecordDeletion(Lane.Telemetry, 2, twice.Payload.Length));
+        store.Commit(batch);
+
+        Assert.Equal(new LaneUsage(3, Bytes(store)), store.Usage(Lane.Telemetry));
     }
 
     [Fact]
@@ -106,4 +190,6 @@ public class OutboxStoreTests
         using var first = OutboxStore.Open(temp.Path, SyncedOutboxFiles.Instance);
         Assert.ThrowsAny<IOException>(() => OutboxStore.Open(temp.Path, SyncedOutboxFiles.Instance));
     }
+
+    private static long Bytes(OutboxStore store) => store.Read(Lane.Telemetry, 0, 1_000_000, 1_000_000).Sum(r => (long)r.Payload.Length);
 }

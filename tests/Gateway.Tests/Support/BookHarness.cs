@@ -52,14 +52,19 @@ internal sealed class BookHarness : IDisposable
 
     public RetentionRequests Retention { get; } = new();
 
-    /// <summary>Commits what is pending (and the retention requests) like the group committer does.</summary>
-    public OutboxBatch Commit()
+    /// <summary>Commits what is pending (and the retention requests, at most <paramref name="deleteBudget"/>) like the group committer does.</summary>
+    public OutboxBatch Commit(int deleteBudget = int.MaxValue)
     {
         var batch = Book.TakeBatch(out _);
         Retention.MoveTo(batch);
+        batch.DeleteBudget = deleteBudget;
         Book.Store.Commit(batch);
+        Retention.Return(batch);
         return batch;
     }
+
+    /// <summary>An evictor over this book's store and retention requests.</summary>
+    public Evictor Evictor() => new(Book, Retention, Options.Create(Outbox), Metrics, NullLogger<Evictor>.Instance);
 
     public void Dispose()
     {
