@@ -232,6 +232,11 @@ internal sealed class TwinController(
             return problem;
         }
 
+        if (configuration.Thresholds != control.Configuration.Thresholds)
+        {
+            changes.Add(ThresholdsChanged(version, control.Configuration.Thresholds, configuration.Thresholds));
+        }
+
         var consent = control.Consent;
         foreach (var (hospitalId, grants) in settings.Consent)
         {
@@ -310,6 +315,22 @@ internal sealed class TwinController(
         return null;
     }
 
+    /// <summary>The audit trail's record of changed alarm limits: <c>{"spo2Low":{"from":90,"to":88}}</c>.</summary>
+    private static TwinEvent ThresholdsChanged(long version, AlarmThresholds before, AlarmThresholds after)
+    {
+        var limits = new JsonObject();
+        foreach (var name in ThresholdCatalog.Names)
+        {
+            var (from, to) = (ThresholdCatalog.Get(before, name), ThresholdCatalog.Get(after, name));
+            if (from != to)
+            {
+                limits[name] = new JsonObject { ["from"] = from, ["to"] = to };
+            }
+        }
+
+        return new TwinEvent("alarm-thresholds-changed", new JsonObject { ["version"] = version, ["thresholds"] = limits });
+    }
+
     private static string? CheckBindingShape(DesiredBinding binding)
     {
         var problem = Pseudonymizer.Check(binding.HospitalId);
@@ -345,7 +366,8 @@ internal sealed class TwinController(
 
     private void LogChanges(IEnumerable<TwinEvent> changes)
     {
-        foreach (var change in changes)
+        // Changed alarm limits are logged by the alarm target that puts them in force.
+        foreach (var change in changes.Where(c => !string.Equals(c.Type, "alarm-thresholds-changed", StringComparison.Ordinal)))
         {
             var patient = change.Fields["patient"]?.GetValue<string>() ?? string.Empty;
             if (string.Equals(change.Type, "consent-changed", StringComparison.Ordinal))
