@@ -7,6 +7,7 @@ using EdgeTwin.Gateway.Hosting;
 using EdgeTwin.Gateway.Pipeline;
 using EdgeTwin.Gateway.Tests.Twin;
 using EdgeTwin.Gateway.Twin;
+using EdgeTwin.Gateway.Twin.Reported;
 using EdgeTwin.Gateway.Uplink;
 using EdgeTwin.Inference;
 using Microsoft.Extensions.Configuration;
@@ -16,8 +17,9 @@ using Microsoft.Extensions.Time.Testing;
 
 /// <summary>
 /// The gateway's own registrations (gateway, twin, alarms) on a temporary data directory and a
-/// fake clock; only the chain appender, the twin's event sink and the uplink are recording fakes.
-/// Tests turn the alarm service by hand (<see cref="Second"/>), so fake time cannot race it.
+/// fake clock; only the chain appender, the twin's event sink and reported publisher, and the
+/// uplink are recording fakes. Tests turn the alarm service by hand (<see cref="Second"/>), so
+/// fake time cannot race it.
 /// </summary>
 internal sealed class WiredGateway : IAsyncDisposable
 {
@@ -40,6 +42,7 @@ internal sealed class WiredGateway : IAsyncDisposable
         services.AddSingleton<IRecordAppender>(Appender);
         services.AddSingleton<IUplink>(Uplink);
         services.AddSingleton<ITwinEventSink>(Events);
+        services.AddSingleton<IReportedPublisher>(Publisher);
         Provider = services.BuildServiceProvider();
     }
 
@@ -51,6 +54,8 @@ internal sealed class WiredGateway : IAsyncDisposable
 
     public RecordingEventSink Events { get; } = new();
 
+    public RecordingPublisher Publisher { get; } = new();
+
     public ServiceProvider Provider { get; }
 
     public TwinController Controller => Provider.GetRequiredService<TwinController>();
@@ -58,6 +63,8 @@ internal sealed class WiredGateway : IAsyncDisposable
     public InferenceEngine Engine => Provider.GetRequiredService<InferenceEngine>();
 
     public AlarmService Alarms => Provider.GetRequiredService<AlarmService>();
+
+    public ReportedTwinService Reporter => Provider.GetRequiredService<ReportedTwinService>();
 
     /// <summary>One second of the gateway: the sample through the observers, an alarm round, the clock on.</summary>
     public void Second(string device, StreamCode stream, double value)
