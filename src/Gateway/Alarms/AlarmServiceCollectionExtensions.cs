@@ -42,6 +42,7 @@ internal static class AlarmServiceCollectionExtensions
         services.AddSingleton<IDesiredSettingsTarget>(sp => sp.GetRequiredService<AlarmThresholdsTarget>());
         services.AddSingleton<ILocalConfigurationSource>(sp => sp.GetRequiredService<AlarmThresholdsTarget>());
         services.AddSingleton<IModelStatusSource, EngineModelStatus>();
+        services.AddSingleton<IPatientStateTarget, InferencePatientTarget>();
         services.AddSingleton<ISampleObserver, InferenceSampleObserver>();
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<AlarmService>(sp, sp.GetRequiredService<IReadOnlyList<INurseCallButton>>()));
 

@@ -254,6 +254,7 @@ public sealed class TwinControllerTests : IDisposable
         Assert.Equal(before.Configuration, after.Configuration);
         Assert.Same(before.Consent, after.Consent);
         Assert.Same(before.Bindings, after.Bindings);
+        Assert.Same(before.Hypercapnic, after.Hypercapnic);
         Assert.Equal(before.ReportedVersion, after.ReportedVersion);
     }
 

@@ -96,7 +96,7 @@ internal static class ReportedDocument
         var stays = control.Bindings.CurrentAt(now).ToDictionary(w => w.Patient, StringComparer.Ordinal);
         var observed = snapshot.Patients.ToDictionary(p => p.Patient, StringComparer.Ordinal);
         var patients = new JsonObject();
-        foreach (var patient in stays.Keys.Concat(control.Consent.Patients).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        foreach (var patient in stays.Keys.Concat(control.Consent.Patients).Concat(control.Hypercapnic).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
             var consent = new JsonObject();
             foreach (var (streamClass, granted) in control.Consent.Effective(patient))
@@ -104,7 +104,8 @@ internal static class ReportedDocument
                 consent[StreamClasses.Name(streamClass)] = granted;
             }
 
-            var entry = new JsonObject { ["consent"] = consent };
+            // The flag came from the desired state: echoing it tells the cloud nothing new, so it needs no consent.
+            var entry = new JsonObject { ["consent"] = consent, ["hypercapnic"] = control.Hypercapnic.Contains(patient) };
             if (stays.TryGetValue(patient, out var stay))
             {
                 entry["bed"] = stay.Bed;
