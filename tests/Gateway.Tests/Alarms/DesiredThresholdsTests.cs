@@ -85,7 +85,7 @@ public sealed class DesiredThresholdsTests
     {
         for (var s = 0; s < seconds; s++)
         {
-            g.Second("mon-1", stream ?? StreamCodes.SpO2, value);
+            g.Second("mon-1", (stream ?? StreamCodes.SpO2, value));
         }
     }
 

@@ -66,13 +66,17 @@ internal sealed class WiredGateway : IAsyncDisposable
 
     public ReportedTwinService Reporter => Provider.GetRequiredService<ReportedTwinService>();
 
-    /// <summary>One second of the gateway: the sample through the observers, an alarm round, the clock on.</summary>
-    public void Second(string device, StreamCode stream, double value)
+    /// <summary>One second of the gateway: the samples through the observers, an alarm round, the clock on.</summary>
+    public void Second(string device, params (StreamCode Stream, double Value)[] samples)
     {
-        var sample = new Sample(device, stream, Time.GetUtcNow(), value);
-        foreach (var observer in Provider.GetServices<ISampleObserver>())
+        var observers = Provider.GetServices<ISampleObserver>().ToList();
+        foreach (var (stream, value) in samples)
         {
-            observer.OnSample(sample);
+            var sample = new Sample(device, stream, Time.GetUtcNow(), value);
+            foreach (var observer in observers)
+            {
+                observer.OnSample(sample);
+            }
         }
 
         Alarms.Round();
