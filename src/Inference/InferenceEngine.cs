@@ -23,6 +23,8 @@ public sealed class InferenceEngine
     private readonly TimeSpan _predictEvery;
     private readonly ArtefactFilter _artefacts;
     private readonly ConcurrentDictionary<string, PatientEntry> _patients = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _hypercapnic = new(StringComparer.Ordinal);
+    private readonly Lock _flags = new();
     private readonly Lock _evaluate = new();
     private bool _modelStatusApplied;
 
@@ -58,20 +60,52 @@ public sealed class InferenceEngine
         }
 
         sample = _artefacts.Filter(sample);
-        var entry = _patients.GetOrAdd(patient, p => new PatientEntry(new PatientVitals(p)));
+        var entry = Entry(patient);
         entry.Vitals.Observe(sample);
         entry.Device = sample.DeviceId;
         return _alarms.Observe(patient, sample);
     }
 
-    /// <summary>Flags a patient for SpO2 scale 2 (hypercapnic respiratory failure), from the twin.</summary>
+    /// <summary>
+    /// Flags a patient for SpO2 scale 2 (hypercapnic respiratory failure), from the twin. The flag
+    /// is kept apart from the vitals: a patient flagged before their first sample, or removed and
+    /// observed again, is scored on scale 2, and flagging creates no patient without vitals.
+    /// </summary>
     public void SetHypercapnic(string patient, bool hypercapnic)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(patient);
-        _patients.GetOrAdd(patient, p => new PatientEntry(new PatientVitals(p))).Vitals.Hypercapnic = hypercapnic;
+        lock (_flags)
+        {
+            if (hypercapnic)
+            {
+                _hypercapnic.Add(patient);
+            }
+            else
+            {
+                _hypercapnic.Remove(patient);
+            }
+
+            if (_patients.TryGetValue(patient, out var entry))
+            {
+                entry.Vitals.Hypercapnic = hypercapnic;
+            }
+        }
     }
 
-    /// <summary>Forgets a patient (discharged, unbound); their alarms stay until cleared or acknowledged.</summary>
+    /// <summary>Whether <paramref name="patient"/> is scored on SpO2 scale 2.</summary>
+    public bool IsHypercapnic(string patient)
+    {
+        lock (_flags)
+        {
+            return _hypercapnic.Contains(patient);
+        }
+    }
+
+    /// <summary>
+    /// Forgets a patient's vitals, scores and predictions (discharged, unbound), so stale vitals no
+    /// longer score; their alarms stay until cleared or acknowledged, the hypercapnic flag stays
+    /// until the twin clears it.
+    /// </summary>
     public bool Remove(string patient) => _patients.TryRemove(patient, out _);
 
     /// <summary>NEWS2 for every patient, the model where due, then time-driven alarm changes.</summary>
@@ -109,6 +143,20 @@ public sealed class InferenceEngine
     /// <summary>The latest NEWS2 and prediction of every known patient, for the twin and the status page.</summary>
     public IReadOnlyList<PatientSummary> Summaries() =>
         [.. _patients.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => new PatientSummary(p.Key, p.Value.Device, p.Value.News2, p.Value.Prediction, p.Value.PredictionProblem))];
+
+    private PatientEntry Entry(string patient)
+    {
+        if (_patients.TryGetValue(patient, out var entry))
+        {
+            return entry;
+        }
+
+        // Under the flag lock, so a flag set while the entry is being created is not lost.
+        lock (_flags)
+        {
+            return _patients.GetOrAdd(patient, p => new PatientEntry(new PatientVitals(p) { Hypercapnic = _hypercapnic.Contains(p) }));
+        }
+    }
 
     private sealed class PatientEntry(PatientVitals vitals)
     {

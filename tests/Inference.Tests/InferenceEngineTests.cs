@@ -125,6 +125,44 @@ public sealed class InferenceEngineTests : IDisposable
     }
 
     [Fact]
+    public void SetHypercapnic_BeforeTheFirstSample_CreatesNoPatientAndScoresScale2OnceVitalsCome()
+    {
+        var engine = Engine(new ModelOptions { Enabled = false });
+        engine.SetHypercapnic("p1", true);
+        engine.Evaluate();
+        Assert.Empty(engine.Summaries());
+
+        Feed(engine, rr: 16, spo2: 89, hr: 80);
+        engine.Evaluate();
+
+        var news2 = Assert.Single(engine.Summaries()).News2!;
+        Assert.Equal((true, 0), (news2.ScaleTwo, news2.Scores[News2Parameter.SpO2]));
+        Assert.True(engine.IsHypercapnic("p1"));
+    }
+
+    [Fact]
+    public void Remove_ForgetsTheVitalsButNotTheFlag()
+    {
+        var engine = Engine(new ModelOptions { Enabled = false });
+        engine.SetHypercapnic("p1", true);
+        Feed(engine, rr: 16, spo2: 89, hr: 80);
+        engine.Evaluate();
+
+        Assert.True(engine.Remove("p1"));
+        engine.Evaluate();
+        Assert.Empty(engine.Summaries());
+
+        _time.Advance(TimeSpan.FromMinutes(1));
+        Feed(engine, rr: 16, spo2: 89, hr: 80);
+        engine.Evaluate();
+        Assert.True(Assert.Single(engine.Summaries()).News2!.ScaleTwo);
+
+        engine.SetHypercapnic("p1", false);
+        engine.Evaluate();
+        Assert.False(engine.Summaries()[0].News2!.ScaleTwo);
+    }
+
+    [Fact]
     public void Observe_WaveformOrBlankPatient_IsIgnoredOrRejected()
     {
         var engine = Engine(new ModelOptions { Enabled = false });

@@ -13,4 +13,7 @@ internal static partial class AlarmLog
 
     [LoggerMessage(1062, LogLevel.Error, "Alarm {Condition} on {Device} could not be recorded; it is still annunciated locally")]
     public static partial void AlarmRejected(ILogger logger, string condition, string device, Exception exception);
+
+    [LoggerMessage(1063, LogLevel.Warning, "Alarm limit {Condition} now {Side} {Limit} (was {Previous}), from twin threshold {Threshold}")]
+    public static partial void LimitChanged(ILogger logger, string condition, string side, double limit, double previous, string threshold);
 }

@@ -5,6 +5,7 @@ using EdgeTwin.Drivers.Gpio.Annunciation;
 using EdgeTwin.Drivers.Gpio.NurseCall;
 using EdgeTwin.Gateway.Hosting;
 using EdgeTwin.Gateway.Pipeline;
+using EdgeTwin.Gateway.Twin;
 using EdgeTwin.Gateway.Twin.Wiring;
 using EdgeTwin.Inference;
 using Microsoft.Extensions.Configuration;
@@ -12,6 +13,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 /// <summary>Registers inference and alarms in the gateway (docs/inference.md, "Wiring").</summary>
 internal static class AlarmServiceCollectionExtensions
@@ -35,6 +37,12 @@ internal static class AlarmServiceCollectionExtensions
         services.TryAddSingleton(sp => new DriverFactory(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()).CreateAnnunciator(configuration));
         services.TryAddSingleton<IReadOnlyList<INurseCallButton>>(sp =>
             new DriverFactory(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()).CreateNurseCallButtons(configuration));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InferenceOptions>, ThresholdMapValidator>());
+        services.AddSingleton<AlarmThresholdsTarget>();
+        services.AddSingleton<IDesiredSettingsTarget>(sp => sp.GetRequiredService<AlarmThresholdsTarget>());
+        services.AddSingleton<ILocalConfigurationSource>(sp => sp.GetRequiredService<AlarmThresholdsTarget>());
+        services.AddSingleton<IModelStatusSource, EngineModelStatus>();
+        services.AddSingleton<IPatientStateTarget, InferencePatientTarget>();
         services.AddSingleton<ISampleObserver, InferenceSampleObserver>();
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<AlarmService>(sp, sp.GetRequiredService<IReadOnlyList<INurseCallButton>>()));
 

@@ -87,7 +87,10 @@ internal sealed class ShadowTwin
         lock (_gate)
         {
             _control = new TwinControl(
-                snapshot.DesiredVersion, snapshot.ReportedVersion, snapshot.LastRejected, snapshot.Overlay, configuration, consent, new BindingBook(snapshot.Bindings));
+                snapshot.DesiredVersion, snapshot.ReportedVersion, snapshot.LastRejected, snapshot.Overlay, configuration, consent, new BindingBook(snapshot.Bindings))
+            {
+                Hypercapnic = ImmutableSortedSet.CreateRange(StringComparer.Ordinal, snapshot.Hypercapnic.IsDefault ? [] : snapshot.Hypercapnic),
+            };
             foreach (var device in snapshot.Devices)
             {
                 _devices[device.DeviceId] = device;
@@ -211,7 +214,10 @@ internal sealed class ShadowTwin
                     p => p, p => c.Consent.Explicit(p).ToImmutableSortedDictionary(), StringComparer.Ordinal),
                 [.. c.Bindings.Windows],
                 [.. _devices.Values.OrderBy(d => d.DeviceId, StringComparer.Ordinal)],
-                [.. _patients.Values.Select(p => p.ToTwin()).OrderBy(p => p.Patient, StringComparer.Ordinal)]);
+                [.. _patients.Values.Select(p => p.ToTwin()).OrderBy(p => p.Patient, StringComparer.Ordinal)])
+            {
+                Hypercapnic = [.. c.Hypercapnic],
+            };
         }
     }
 

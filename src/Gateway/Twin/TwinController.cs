@@ -26,10 +26,14 @@ internal sealed class TwinController(
     IEnumerable<IDesiredSettingsTarget> targets,
     ReportSignal signal,
     TimeProvider time,
-    ILogger<TwinController> logger)
+    ILogger<TwinController> logger,
+    IEnumerable<IPatientStateTarget>? patientTargets = null)
 {
+    private const string HypercapnicChangedEvent = "hypercapnic-changed";
+
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly IDesiredSettingsTarget[] _targets = [.. targets];
+    private readonly IPatientStateTarget[] _patientTargets = [.. patientTargets ?? []];
 
     public ShadowTwin Twin => twin;
 
@@ -44,6 +48,11 @@ internal sealed class TwinController(
         }
 
         ApplyTargets(twin.Control.Configuration);
+        foreach (var patient in twin.Control.Hypercapnic)
+        {
+            Each(_patientTargets, t => t.SetHypercapnic(patient, true));
+        }
+
         await FlushEventsAsync(cancellationToken).ConfigureAwait(false);
         signal.Request(urgent: true);
     }
@@ -72,6 +81,8 @@ internal sealed class TwinController(
                 {
                     ApplyTargets(next.Configuration);
                 }
+
+                ApplyPatientTargets(control, next);
             }
             else
             {
@@ -123,10 +134,11 @@ internal sealed class TwinController(
             problem = CheckBindingShape(binding) ?? TryBind(control.Bindings, binding, "local", null, time.GetUtcNow(), changes, out bindings);
             if (problem is null)
             {
-                var next = control with { Bindings = bindings };
+                var next = control with { Bindings = bindings, Hypercapnic = ClearEndedStays(control, bindings, null, changes) };
                 store.Save(twin.Snapshot(next), changes);
                 twin.Commit(next);
                 LogChanges(changes);
+                ApplyPatientTargets(control, next);
             }
             else
             {
@@ -232,6 +244,11 @@ internal sealed class TwinController(
             return problem;
         }
 
+        if (configuration.Thresholds != control.Configuration.Thresholds)
+        {
+            changes.Add(ThresholdsChanged(version, control.Configuration.Thresholds, configuration.Thresholds));
+        }
+
         var consent = control.Consent;
         foreach (var (hospitalId, grants) in settings.Consent)
         {
@@ -262,6 +279,19 @@ internal sealed class TwinController(
             }
         }
 
+        // A discharge clears the flag first, so a document that also flags the patient wins.
+        var hypercapnic = ClearEndedStays(control, bindings, version, changes);
+        foreach (var (hospitalId, flagged) in settings.Hypercapnic)
+        {
+            var patient = pseudonymizer.Pseudonymize(hospitalId);
+            var flags = flagged ? hypercapnic.Add(patient) : hypercapnic.Remove(patient);
+            if (flags != hypercapnic)
+            {
+                changes.Add(HypercapnicChanged(patient, flagged, "desired", version));
+                hypercapnic = flags;
+            }
+        }
+
         next = control with
         {
             DesiredVersion = version,
@@ -269,8 +299,41 @@ internal sealed class TwinController(
             Configuration = configuration,
             Consent = consent,
             Bindings = bindings,
+            Hypercapnic = hypercapnic,
         };
         return null;
+    }
+
+    /// <summary>Patients whose open stay <paramref name="after"/> closes: discharged.</summary>
+    private static IEnumerable<string> EndedStays(BindingBook before, BindingBook after) =>
+        before.Windows.Where(w => w.IsOpen && after.OpenWindow(w.Patient) is null).Select(w => w.Patient).Distinct(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The flag belongs to the stay: a discharged patient's flag is cleared (an event), so a
+    /// readmission starts on scale 1 until a clinician flags them again, and no flag outlives the
+    /// patient's time on the ward.
+    /// </summary>
+    private static ImmutableSortedSet<string> ClearEndedStays(TwinControl control, BindingBook bindings, long? version, List<TwinEvent> changes)
+    {
+        var flags = control.Hypercapnic;
+        foreach (var patient in EndedStays(control.Bindings, bindings).Where(flags.Contains))
+        {
+            flags = flags.Remove(patient);
+            changes.Add(HypercapnicChanged(patient, false, "discharge", version));
+        }
+
+        return flags;
+    }
+
+    private static TwinEvent HypercapnicChanged(string patient, bool hypercapnic, string source, long? version)
+    {
+        var fields = new JsonObject { ["patient"] = patient, ["hypercapnic"] = hypercapnic, ["source"] = source };
+        if (version is not null)
+        {
+            fields["version"] = version.Value;
+        }
+
+        return new TwinEvent(HypercapnicChangedEvent, fields);
     }
 
     private string? TryBind(BindingBook book, DesiredBinding binding, string source, long? version, DateTimeOffset now, List<TwinEvent> changes, out BindingBook next)
@@ -310,6 +373,22 @@ internal sealed class TwinController(
         return null;
     }
 
+    /// <summary>The audit trail's record of changed alarm limits: <c>{"spo2Low":{"from":90,"to":88}}</c>.</summary>
+    private static TwinEvent ThresholdsChanged(long version, AlarmThresholds before, AlarmThresholds after)
+    {
+        var limits = new JsonObject();
+        foreach (var name in ThresholdCatalog.Names)
+        {
+            var (from, to) = (ThresholdCatalog.Get(before, name), ThresholdCatalog.Get(after, name));
+            if (from != to)
+            {
+                limits[name] = new JsonObject { ["from"] = from, ["to"] = to };
+            }
+        }
+
+        return new TwinEvent("alarm-thresholds-changed", new JsonObject { ["version"] = version, ["thresholds"] = limits });
+    }
+
     private static string? CheckBindingShape(DesiredBinding binding)
     {
         var problem = Pseudonymizer.Check(binding.HospitalId);
@@ -345,12 +424,17 @@ internal sealed class TwinController(
 
     private void LogChanges(IEnumerable<TwinEvent> changes)
     {
-        foreach (var change in changes)
+        // Changed alarm limits are logged by the alarm target that puts them in force.
+        foreach (var change in changes.Where(c => !string.Equals(c.Type, "alarm-thresholds-changed", StringComparison.Ordinal)))
         {
             var patient = change.Fields["patient"]?.GetValue<string>() ?? string.Empty;
             if (string.Equals(change.Type, "consent-changed", StringComparison.Ordinal))
             {
                 TwinLog.ConsentChanged(logger, patient, change.Fields["stream"]!.GetValue<string>(), change.Fields["granted"]!.GetValue<bool>());
+            }
+            else if (string.Equals(change.Type, HypercapnicChangedEvent, StringComparison.Ordinal))
+            {
+                TwinLog.HypercapnicChanged(logger, patient, change.Fields["hypercapnic"]!.GetValue<bool>(), change.Fields["source"]!.GetValue<string>());
             }
             else
             {
@@ -359,17 +443,35 @@ internal sealed class TwinController(
         }
     }
 
-    private void ApplyTargets(TwinConfiguration configuration)
+    private void ApplyTargets(TwinConfiguration configuration) => Each(_targets, t => t.Apply(configuration));
+
+    /// <summary>Tells the patient targets what a committed change did: stays ended, flags changed.</summary>
+    private void ApplyPatientTargets(TwinControl before, TwinControl after)
     {
-        foreach (var target in _targets)
+        foreach (var patient in EndedStays(before.Bindings, after.Bindings))
+        {
+            Each(_patientTargets, t => t.StayEnded(patient));
+        }
+
+        foreach (var (patient, flagged) in after.Hypercapnic.Except(before.Hypercapnic).Select(p => (p, true))
+            .Concat(before.Hypercapnic.Except(after.Hypercapnic).Select(p => (p, false))))
+        {
+            Each(_patientTargets, t => t.SetHypercapnic(patient, flagged));
+        }
+    }
+
+    private void Each<T>(IEnumerable<T> targets, Action<T> apply)
+        where T : class
+    {
+        foreach (var target in targets)
         {
             try
             {
-                target.Apply(configuration);
+                apply(target);
             }
             catch (Exception e)
             {
-                // A target is not allowed to throw for a validated configuration; if one does, the
+                // A target is not allowed to throw for a validated change; if one does, the
                 // others still get it and the failure is loud.
                 TwinLog.TargetFailed(logger, target.GetType().Name, e);
             }

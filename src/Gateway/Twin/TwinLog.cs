@@ -17,7 +17,7 @@ internal static partial class TwinLog
     [LoggerMessage(5003, LogLevel.Warning, "Twin event {Type} not yet in the chain; kept and retried: {Problem}")]
     public static partial void EventDeferred(ILogger logger, string type, string problem);
 
-    [LoggerMessage(5004, LogLevel.Error, "Settings target {Target} failed to apply the configuration in force")]
+    [LoggerMessage(5004, LogLevel.Error, "Twin target {Target} failed to apply the configuration or patient state in force")]
     public static partial void TargetFailed(ILogger logger, string target, Exception exception);
 
     [LoggerMessage(5005, LogLevel.Information, "Patient {Patient} {Action} (bed {Bed}) from {Source}")]
@@ -37,4 +37,7 @@ internal static partial class TwinLog
 
     [LoggerMessage(5010, LogLevel.Information, "Site secret created at {Path}")]
     public static partial void SiteSecretCreated(ILogger logger, string path);
+
+    [LoggerMessage(5011, LogLevel.Information, "Patient {Patient} hypercapnic (NEWS2 SpO2 scale 2) is now {Hypercapnic}, from {Source}")]
+    public static partial void HypercapnicChanged(ILogger logger, string patient, bool hypercapnic, string source);
 }

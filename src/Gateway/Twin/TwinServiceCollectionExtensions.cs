@@ -26,7 +26,8 @@ internal static class TwinServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddEdgeTwinTwin(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddTwinCore(configuration, sp => OutboxSettingsTarget.Local(sp.GetRequiredService<IOptions<OutboxOptions>>().Value));
+        services.AddTwinCore(configuration, sp => sp.GetServices<ILocalConfigurationSource>().Aggregate(
+            OutboxSettingsTarget.Local(sp.GetRequiredService<IOptions<OutboxOptions>>().Value), (local, source) => source.AddTo(local)));
         services.AddSingleton<ITwinEventSink, ChainEventSink>();
         services.AddSingleton<IReportedPublisher, UplinkReportedPublisher>();
         services.AddSingleton<IUplinkStateSource, GatewayUplinkState>();

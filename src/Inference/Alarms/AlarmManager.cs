@@ -21,28 +21,65 @@ public sealed class AlarmManager
 
     private readonly AlarmOptions _options;
     private readonly TimeProvider _time;
-    private readonly Dictionary<string, ThresholdRule[]> _rulesByStream;
     private readonly Dictionary<AlarmKey, TrackedAlarm> _alarms = [];
     private readonly Lock _gate = new();
+    private ThresholdRule[] _rules;
+    private Dictionary<string, ThresholdRule[]> _rulesByStream;
 
     public AlarmManager(AlarmOptions options, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
-        var rules = options.EffectiveThresholds();
-        if (rules.Select(r => r.Problem()).FirstOrDefault(p => p is not null) is { } problem)
+        ThresholdRule[] rules = [.. options.EffectiveThresholds().Select(r => r.Clone())];
+        if (Check(rules) is { } problem)
         {
             throw new ArgumentException(problem, nameof(options));
         }
 
-        if (rules.GroupBy(r => r.Condition, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } duplicate)
-        {
-            throw new ArgumentException($"threshold condition {duplicate.Key} is defined twice", nameof(options));
-        }
-
         _options = options;
         _time = time;
-        _rulesByStream = rules.GroupBy(r => r.Stream, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
+        _rules = rules;
+        _rulesByStream = ByStream(rules);
+    }
+
+    /// <summary>Copies of the threshold rules in force, in their configured order.</summary>
+    public IReadOnlyList<ThresholdRule> Thresholds
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _rules.Select(r => r.Clone())];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Puts new threshold rules in force at once (the twin's desired limits). Limits, hysteresis,
+    /// priority and text may change; the set of conditions and each condition's stream may not,
+    /// because an alarm whose rule vanished would get no more evidence and could never clear.
+    /// Alarms keep their state: one whose condition the new limit no longer meets clears through
+    /// the clear delay at the stream's next sample. Bad rules throw and change nothing.
+    /// </summary>
+    public void SetThresholds(IEnumerable<ThresholdRule> rules)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        ThresholdRule[] next = [.. rules.Select(r => r.Clone())];
+        if (Check(next) is { } invalid)
+        {
+            throw new ArgumentException(invalid, nameof(rules));
+        }
+
+        lock (_gate)
+        {
+            if (ChangedConditions(_rules, next) is { } problem)
+            {
+                throw new ArgumentException(problem, nameof(rules));
+            }
+
+            _rules = next;
+            _rulesByStream = ByStream(next);
+        }
     }
 
     /// <summary>A vital sample of <paramref name="patient"/>: threshold rules and the sensor-off alarm of its stream.</summary>
@@ -264,6 +301,22 @@ public sealed class AlarmManager
         alarm.Observe(met, value, text, now);
         alarm.Advance(now, _options, changes);
     }
+
+    private static string? Check(IReadOnlyList<ThresholdRule> rules) =>
+        rules.Select(r => r.Problem()).FirstOrDefault(p => p is not null)
+        ?? rules.GroupBy(r => r.Condition, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => $"threshold condition {g.Key} is defined twice").FirstOrDefault();
+
+    private static string? ChangedConditions(ThresholdRule[] current, ThresholdRule[] next)
+    {
+        var streams = current.ToDictionary(r => r.Condition, r => r.Stream, StringComparer.Ordinal);
+        var conditions = next.Select(r => r.Condition).ToHashSet(StringComparer.Ordinal);
+        return next.Where(r => !streams.ContainsKey(r.Condition)).Select(r => $"threshold condition {r.Condition} is new; only existing rules may change live").FirstOrDefault()
+            ?? streams.Keys.Where(c => !conditions.Contains(c)).Select(c => $"threshold condition {c} is missing; only existing rules may change live").FirstOrDefault()
+            ?? next.Where(r => !string.Equals(streams[r.Condition], r.Stream, StringComparison.Ordinal)).Select(r => $"threshold condition {r.Condition} moves from stream {streams[r.Condition]} to {r.Stream}").FirstOrDefault();
+    }
+
+    private static Dictionary<string, ThresholdRule[]> ByStream(IEnumerable<ThresholdRule> rules) =>
+        rules.GroupBy(r => r.Stream, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
 
     private static string Describe(News2RiskBand band) => band switch
     {

@@ -72,6 +72,8 @@ public sealed class AlarmOptions
         new() { Condition = "rr-low", Stream = VitalStreams.RespirationRate, Below = 8, Hysteresis = 2, Priority = AlarmPriority.High, Text = "Respiration rate low" },
         new() { Condition = "rr-high", Stream = VitalStreams.RespirationRate, Above = 30, Hysteresis = 2, Priority = AlarmPriority.Medium, Text = "Respiration rate high" },
         new() { Condition = "sbp-low", Stream = VitalStreams.SystolicBp, Below = 90, Hysteresis = 5, Priority = AlarmPriority.Medium, Text = "Systolic pressure low" },
+        new() { Condition = "sbp-high", Stream = VitalStreams.SystolicBp, Above = 220, Hysteresis = 5, Priority = AlarmPriority.Medium, Text = "Systolic pressure high" },
+        new() { Condition = "temp-low", Stream = VitalStreams.Temperature, Below = 35.0, Hysteresis = 0.3, Priority = AlarmPriority.Low, Text = "Temperature low" },
         new() { Condition = "temp-high", Stream = VitalStreams.Temperature, Above = 39.0, Hysteresis = 0.3, Priority = AlarmPriority.Low, Text = "Temperature high" },
     ];
 

@@ -29,6 +29,9 @@ public sealed class ThresholdRule
     [Required]
     public string Text { get; set; } = "";
 
+    /// <summary>A copy, so rules handed in or out cannot be changed under the manager.</summary>
+    public ThresholdRule Clone() => (ThresholdRule)MemberwiseClone();
+
     internal string? Problem() => (Below, Above) switch
     {
         (null, null) => $"threshold rule {Condition}: neither Below nor Above is set",

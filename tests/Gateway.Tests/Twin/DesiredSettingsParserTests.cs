@@ -17,6 +17,7 @@ public sealed class DesiredSettingsParserTests
               "checkpoint": { "maxRecords": 64, "maxDelayMs": 250 },
               "quotas": { "telemetryMaxBytes": 104857600 },
               "consent": { "MRN-1": { "waveforms": false, "location": false } },
+              "patients": { "MRN-1": { "hypercapnic": true }, "MRN-2": { "hypercapnic": false } },
               "bindings": [
                 { "action": "admit", "patient": "MRN-1", "bed": "bed-12", "devices": ["mon-1"], "at": "2026-11-27T15:00:00.000Z" },
                 { "action": "discharge", "patient": "MRN-2" }
@@ -37,6 +38,7 @@ public sealed class DesiredSettingsParserTests
         Assert.Equal(new DateTimeOffset(2026, 11, 27, 15, 0, 0, TimeSpan.Zero), settings.Bindings[0].At);
         Assert.Equal(BindingAction.Discharge, settings.Bindings[1].Action);
         Assert.Null(settings.Bindings[1].At);
+        Assert.Equal([("MRN-1", true), ("MRN-2", false)], settings.Hypercapnic.Select(p => (p.Key, p.Value)));
     }
 
     [Fact]
@@ -47,6 +49,7 @@ public sealed class DesiredSettingsParserTests
         Assert.Empty(settings.Devices);
         Assert.Null(settings.CheckpointMaxRecords);
         Assert.Empty(settings.Bindings);
+        Assert.Empty(settings.Hypercapnic);
     }
 
     [Theory]
@@ -56,6 +59,7 @@ public sealed class DesiredSettingsParserTests
     [InlineData("""{"alarms": {"sounds": {}}}""", "unknown-setting:alarms.sounds")]
     [InlineData("""{"checkpoint": {"maxBytes": 1}}""", "unknown-setting:checkpoint.maxBytes")]
     [InlineData("""{"consent": {"MRN-1": {"genome": false}}}""", "unknown-setting:consent[0].genome")]
+    [InlineData("""{"patients": {"MRN-1": {"hypercapnic": true, "copd": true}}}""", "unknown-setting:patients[0].copd")]
     [InlineData("""{"bindings": [{"action": "admit", "patient": "MRN-1", "bed": "b", "devices": ["mon-1"], "room": "3"}]}""", "unknown-setting:bindings[0].room")]
     public void TryParse_UnknownSetting_IsRefusedNamingIt(string json, string reason) => AssertRefused(json, reason);
 
@@ -78,6 +82,11 @@ public sealed class DesiredSettingsParserTests
     [InlineData("""{"checkpoint": {"maxRecords": 1.5}}""", "invalid-value:checkpoint.maxRecords")]
     [InlineData("""{"consent": {"MRN 1": {"vitals": true}}}""", "invalid-value:consent[0]")]
     [InlineData("""{"consent": {"MRN-1": {"vitals": 1}}}""", "invalid-value:consent[0].vitals")]
+    [InlineData("""{"patients": []}""", "invalid-value:patients")]
+    [InlineData("""{"patients": {"MRN-1": true}}""", "invalid-value:patients[0]")]
+    [InlineData("""{"patients": {"MRN 1": {"hypercapnic": true}}}""", "invalid-value:patients[0]")]
+    [InlineData("""{"patients": {"MRN-1": {}, "MRN-2": {"hypercapnic": "yes"}}}""", "invalid-value:patients[1].hypercapnic")]
+    [InlineData("""{"patients": {"MRN-1": {"hypercapnic": null}}}""", "invalid-value:patients[0].hypercapnic")]
     [InlineData("""{"bindings": {}}""", "invalid-value:bindings")]
     [InlineData("""{"bindings": [{"action": "adopt", "patient": "MRN-1"}]}""", "invalid-value:bindings[0].action")]
     [InlineData("""{"bindings": [{"patient": "MRN-1"}]}""", "invalid-value:bindings[0].action")]

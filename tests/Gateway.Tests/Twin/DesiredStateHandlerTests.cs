@@ -122,6 +122,7 @@ public sealed class DesiredStateHandlerTests : IDisposable
     [InlineData("""{ "checkpoint": { "maxRecords": 10 }, "telemetryRate": 5 }""", "unknown-setting:telemetryRate")]
     [InlineData("""{ "devices": { "mon-1": { "sampleRates": { "mdc:131330": -250 } } } }""", "out-of-range:devices.mon-1.sampleRates.mdc:131330")]
     [InlineData("""{ "alarms": { "thresholds": { "spo2Low": 150 } } }""", "out-of-range:alarms.thresholds.spo2Low")]
+    [InlineData("""{ "alarms": { "thresholds": { "spo2Low": 88 } }, "patients": { "MRN-1": { "hypercapnic": "yes" } } }""", "invalid-value:patients[0].hypercapnic")]
     public async Task InvalidSettings_AreRejectedWhole(string state, string reason) =>
         await AssertRejectedAsync(Envelope(4, state), 4, reason);
 
@@ -189,6 +190,7 @@ public sealed class DesiredStateHandlerTests : IDisposable
 
         var before = _f.Twin.Control;
         var targetCalls = _f.Target.Applied.Count;
+        var patientCalls = _f.Patients.Calls.Count;
         var events = _f.Sink.Events.Count;
 
         await _handler.HandleAsync(envelope, Ct);
@@ -200,7 +202,9 @@ public sealed class DesiredStateHandlerTests : IDisposable
         Assert.Equal(before.Overlay, after.Overlay);
         Assert.Same(before.Consent, after.Consent);
         Assert.Same(before.Bindings, after.Bindings);
+        Assert.Same(before.Hypercapnic, after.Hypercapnic);
         Assert.Equal(targetCalls, _f.Target.Applied.Count);
+        Assert.Equal(patientCalls, _f.Patients.Calls.Count);
         var rejected = Assert.Single(_f.Sink.Events.Skip(events));
         Assert.Equal("desired-rejected", rejected.Type);
         Assert.Equal(reason, rejected.Fields["reason"]!.GetValue<string>());

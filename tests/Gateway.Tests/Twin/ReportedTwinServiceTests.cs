@@ -1,5 +1,6 @@
 namespace EdgeTwin.Gateway.Tests.Twin;
 
+using System.Text.Json.Nodes;
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Gateway.Twin;
 using EdgeTwin.Gateway.Twin.Binding;
@@ -182,6 +183,15 @@ public sealed class ReportedTwinServiceTests : IDisposable
         var document = await _publisher.NextAsync();
         Assert.Equal(3, document["version"]!.GetValue<long>());
         Assert.Equal("malformed", document["state"]!["desired"]!["lastRejected"]!["reason"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task WithoutInference_TheDocumentHasNoModelMember()
+    {
+        await _f.Controller.StartAsync(Ct);
+        await _service.StepAsync(Ct);
+
+        Assert.False(((JsonObject)(await _publisher.NextAsync())["state"]!).ContainsKey("model"));
     }
 
     public void Dispose()

@@ -43,10 +43,11 @@ public sealed class TwinControllerTests : IDisposable
         var patient = _f.Pseudonym("MRN-1");
         Assert.False(control.Consent.Allows(patient, StreamClass.Waveforms));
         Assert.Equal(patient, control.Bindings.PatientAt("mon-1", _f.Time.GetUtcNow()));
-        Assert.Equal(["desired-applied", "consent-changed", "patient-admitted"], _f.Sink.Types());
+        Assert.Equal(["desired-applied", "alarm-thresholds-changed", "consent-changed", "patient-admitted"], _f.Sink.Types());
         Assert.Equal(3, _f.Sink.Events[0].Fields["version"]!.GetValue<long>());
-        Assert.Equal(patient, _f.Sink.Events[1].Fields["patient"]!.GetValue<string>());
-        Assert.Equal("waveforms", _f.Sink.Events[1].Fields["stream"]!.GetValue<string>());
+        Assert.Equal("""{"version":3,"thresholds":{"spo2Low":{"from":91,"to":88}}}""", _f.Sink.Events[1].Fields.ToJsonString());
+        Assert.Equal(patient, _f.Sink.Events[2].Fields["patient"]!.GetValue<string>());
+        Assert.Equal("waveforms", _f.Sink.Events[2].Fields["stream"]!.GetValue<string>());
         Assert.DoesNotContain(_f.Sink.Events, e => e.Fields.ToJsonString().Contains("MRN-1", StringComparison.Ordinal));
     }
 
@@ -253,6 +254,7 @@ public sealed class TwinControllerTests : IDisposable
         Assert.Equal(before.Configuration, after.Configuration);
         Assert.Same(before.Consent, after.Consent);
         Assert.Same(before.Bindings, after.Bindings);
+        Assert.Same(before.Hypercapnic, after.Hypercapnic);
         Assert.Equal(before.ReportedVersion, after.ReportedVersion);
     }
 

@@ -36,6 +36,8 @@ internal sealed class TwinFixture : IDisposable
 
     public RecordingTarget Target { get; } = new();
 
+    public RecordingPatientTarget Patients { get; } = new();
+
     public Pseudonymizer Pseudonymizer { get; } = new(SiteSecret.FromBytes(SecretBytes));
 
     public TwinStore Store { get; private set; } = null!;
@@ -71,6 +73,6 @@ internal sealed class TwinFixture : IDisposable
         Twin.RegisterDevice(Device("mon-1", Hr, Spo2, Ecg));
         Twin.RegisterDevice(Device("mon-2", Hr, Spo2, Ecg));
         Signal = new ReportSignal();
-        Controller = new TwinController(Twin, Store, Pseudonymizer, Sink, [Target], Signal, Time, NullLogger<TwinController>.Instance);
+        Controller = new TwinController(Twin, Store, Pseudonymizer, Sink, [Target], Signal, Time, NullLogger<TwinController>.Instance, [Patients]);
     }
 }

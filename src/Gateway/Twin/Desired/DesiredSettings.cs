@@ -15,7 +15,8 @@ internal sealed record DesiredSettings(
     TimeSpan? CheckpointMaxDelay,
     long? TelemetryQuotaBytes,
     ImmutableSortedDictionary<string, ImmutableSortedDictionary<StreamClass, bool>> Consent,
-    ImmutableArray<DesiredBinding> Bindings)
+    ImmutableArray<DesiredBinding> Bindings,
+    ImmutableSortedDictionary<string, bool> Hypercapnic)
 {
     public static DesiredSettings None { get; } = new(
         ImmutableSortedDictionary<string, DeviceChange>.Empty.WithComparers(StringComparer.Ordinal),
@@ -24,11 +25,12 @@ internal sealed record DesiredSettings(
         null,
         null,
         ImmutableSortedDictionary<string, ImmutableSortedDictionary<StreamClass, bool>>.Empty.WithComparers(StringComparer.Ordinal),
-        []);
+        [],
+        ImmutableSortedDictionary<string, bool>.Empty.WithComparers(StringComparer.Ordinal));
 
     /// <summary>
-    /// This overlay with <paramref name="later"/>'s settings laid over it; consent and bindings are
-    /// not settings (they are kept as the twin's own state) and are left out.
+    /// This overlay with <paramref name="later"/>'s settings laid over it; consent, bindings and
+    /// patient flags are not settings (they are kept as the twin's own state) and are left out.
     /// </summary>
     public DesiredSettings Then(DesiredSettings later)
     {
@@ -48,6 +50,7 @@ internal sealed record DesiredSettings(
             later.CheckpointMaxDelay ?? CheckpointMaxDelay,
             later.TelemetryQuotaBytes ?? TelemetryQuotaBytes,
             None.Consent,
-            []);
+            [],
+            None.Hypercapnic);
     }
 }

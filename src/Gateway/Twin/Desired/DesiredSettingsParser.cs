@@ -43,6 +43,7 @@ internal static class DesiredSettingsParser
         var thresholds = ImmutableSortedDictionary<string, double>.Empty.WithComparers(StringComparer.Ordinal);
         var consent = ImmutableSortedDictionary<string, ImmutableSortedDictionary<StreamClass, bool>>.Empty.WithComparers(StringComparer.Ordinal);
         var bindings = ImmutableArray<DesiredBinding>.Empty;
+        var hypercapnic = DesiredSettings.None.Hypercapnic;
         int? maxRecords = null;
         TimeSpan? maxDelay = null;
         long? telemetryQuota = null;
@@ -97,12 +98,15 @@ internal static class DesiredSettingsParser
                 case "bindings":
                     bindings = ParseBindings(node);
                     break;
+                case "patients":
+                    hypercapnic = ParsePatients(Object(node, "patients"));
+                    break;
                 default:
                     throw Unknown(name);
             }
         }
 
-        return new DesiredSettings(devices, thresholds, maxRecords, maxDelay, telemetryQuota, consent, bindings);
+        return new DesiredSettings(devices, thresholds, maxRecords, maxDelay, telemetryQuota, consent, bindings, hypercapnic);
     }
 
     private static ImmutableSortedDictionary<string, DeviceChange> ParseDevices(JsonObject devices)
@@ -201,6 +205,36 @@ internal static class DesiredSettingsParser
             }
 
             result[hospitalId] = grants.ToImmutable();
+        }
+
+        return result.ToImmutable();
+    }
+
+    /// <summary>
+    /// Clinical flags per patient, keyed like consent by hospital identifier and named in reasons by
+    /// position. Only <c>hypercapnic</c> (SpO2 scale 2 for NEWS2) exists; a patient left out keeps
+    /// their flag.
+    /// </summary>
+    private static ImmutableSortedDictionary<string, bool> ParsePatients(JsonObject patients)
+    {
+        var result = ImmutableSortedDictionary.CreateBuilder<string, bool>(StringComparer.Ordinal);
+        var index = 0;
+        foreach (var (hospitalId, node) in patients)
+        {
+            var path = $"patients[{index++}]";
+            if (Pseudonymizer.Check(hospitalId) is not null)
+            {
+                throw Invalid(path);
+            }
+
+            foreach (var (member, value) in Object(node, path))
+            {
+                result[hospitalId] = member switch
+                {
+                    "hypercapnic" => Boolean(value, $"{path}.hypercapnic"),
+                    _ => throw Unknown($"{path}.{member}"),
+                };
+            }
         }
 
         return result.ToImmutable();

@@ -19,4 +19,8 @@ internal sealed record TwinSnapshot(
     ImmutableSortedDictionary<string, ImmutableSortedDictionary<StreamClass, bool>> Consent,
     ImmutableArray<BindingWindow> Bindings,
     ImmutableArray<DeviceTwin> Devices,
-    ImmutableArray<PatientTwin> Patients);
+    ImmutableArray<PatientTwin> Patients)
+{
+    /// <summary>Patients flagged hypercapnic (pseudonyms); a snapshot written before the flag existed has none.</summary>
+    public ImmutableArray<string> Hypercapnic { get; init; } = [];
+}

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using EdgeTwin.Gateway.Privacy;
 using EdgeTwin.Gateway.Twin.Binding;
 using EdgeTwin.Gateway.Twin.Model;
+using EdgeTwin.Inference.Model;
 using EdgeTwin.Telemetry.Records;
 
 /// <summary>
@@ -13,9 +14,13 @@ using EdgeTwin.Telemetry.Records;
 /// </summary>
 internal static class ReportedDocument
 {
-    /// <summary>The document's <c>state</c> and <c>heads</c>: what decides whether it changed.</summary>
-    public static (JsonObject State, JsonObject Heads) Content(TwinSnapshot snapshot, TwinControl control, UplinkState uplink, DateTimeOffset now) =>
-        (new JsonObject
+    /// <summary>
+    /// The document's <c>state</c> and <c>heads</c>: what decides whether it changed.
+    /// <paramref name="model"/> null (no inference in this gateway) leaves <c>model</c> out.
+    /// </summary>
+    public static (JsonObject State, JsonObject Heads) Content(TwinSnapshot snapshot, TwinControl control, UplinkState uplink, DateTimeOffset now, ModelStatus? model = null)
+    {
+        var state = new JsonObject
         {
             ["devices"] = Devices(snapshot, control),
             ["patients"] = Patients(snapshot, control, now),
@@ -30,7 +35,14 @@ internal static class ReportedDocument
             },
             ["config"] = ConfigurationJson.Write(control.Configuration),
             ["desired"] = Desired(control),
-        }, Heads(uplink));
+        };
+        if (model is not null)
+        {
+            state["model"] = Model(model);
+        }
+
+        return (state, Heads(uplink));
+    }
 
     public static byte[] Serialize(string gw, long version, DateTimeOffset ts, JsonObject state, JsonObject heads)
     {
@@ -84,7 +96,7 @@ internal static class ReportedDocument
         var stays = control.Bindings.CurrentAt(now).ToDictionary(w => w.Patient, StringComparer.Ordinal);
         var observed = snapshot.Patients.ToDictionary(p => p.Patient, StringComparer.Ordinal);
         var patients = new JsonObject();
-        foreach (var patient in stays.Keys.Concat(control.Consent.Patients).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        foreach (var patient in stays.Keys.Concat(control.Consent.Patients).Concat(control.Hypercapnic).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
             var consent = new JsonObject();
             foreach (var (streamClass, granted) in control.Consent.Effective(patient))
@@ -92,7 +104,8 @@ internal static class ReportedDocument
                 consent[StreamClasses.Name(streamClass)] = granted;
             }
 
-            var entry = new JsonObject { ["consent"] = consent };
+            // The flag came from the desired state: echoing it tells the cloud nothing new, so it needs no consent.
+            var entry = new JsonObject { ["consent"] = consent, ["hypercapnic"] = control.Hypercapnic.Contains(patient) };
             if (stays.TryGetValue(patient, out var stay))
             {
                 entry["bed"] = stay.Bed;
@@ -148,6 +161,24 @@ internal static class ReportedDocument
 
             entry["alarms"] = alarms;
         }
+    }
+
+    /// <summary>Loaded, or rules-only with the reason (missing, corrupt, hash or shape mismatch, disabled).</summary>
+    private static JsonObject Model(ModelStatus model)
+    {
+        var entry = new JsonObject
+        {
+            ["id"] = model.ModelId,
+            ["version"] = model.Version,
+            ["sha256"] = model.Sha256,
+            ["status"] = model.Available ? "loaded" : "rules-only",
+        };
+        if (!model.Available)
+        {
+            entry["reason"] = model.Reason;
+        }
+
+        return entry;
     }
 
     private static JsonObject Desired(TwinControl control)

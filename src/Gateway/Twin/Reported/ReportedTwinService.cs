@@ -20,7 +20,8 @@ internal sealed class ReportedTwinService(
     TwinIdentity identity,
     IOptions<TwinOptions> options,
     TimeProvider time,
-    ILogger<ReportedTwinService> logger) : BackgroundService
+    ILogger<ReportedTwinService> logger,
+    IModelStatusSource? model = null) : BackgroundService
 {
     private string? _versionedContent;
     private string? _publishedContent;
@@ -39,7 +40,7 @@ internal sealed class ReportedTwinService(
     {
         var now = time.GetUtcNow();
         var twin = controller.Twin;
-        var (state, heads) = ReportedDocument.Content(twin.Snapshot(), twin.Control, uplink.Read(), now);
+        var (state, heads) = ReportedDocument.Content(twin.Snapshot(), twin.Control, uplink.Read(), now, model?.Status);
         var content = state.ToJsonString() + heads.ToJsonString();
         if (string.Equals(content, _publishedContent, StringComparison.Ordinal))
         {

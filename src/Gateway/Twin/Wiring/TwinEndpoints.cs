@@ -7,6 +7,7 @@ using EdgeTwin.Gateway.Twin.Reported;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 /// <summary>
 /// The twin on the loopback status page: <c>GET /twin</c> (what the reported document would say
@@ -17,9 +18,10 @@ internal static class TwinEndpoints
 {
     public static IEndpointRouteBuilder MapTwin(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/twin", (TwinController controller, IUplinkStateSource uplink, TimeProvider time) =>
+        app.MapGet("/twin", (HttpContext context, TwinController controller, IUplinkStateSource uplink, TimeProvider time) =>
         {
-            var (state, heads) = ReportedDocument.Content(controller.Twin.Snapshot(), controller.Twin.Control, uplink.Read(), time.GetUtcNow());
+            var model = context.RequestServices.GetService<IModelStatusSource>()?.Status;
+            var (state, heads) = ReportedDocument.Content(controller.Twin.Snapshot(), controller.Twin.Control, uplink.Read(), time.GetUtcNow(), model);
             return Results.Text(new JsonObject { ["state"] = state, ["heads"] = heads }.ToJsonString(), "application/json");
         });
         app.MapPost("/twin/bindings", async (HttpRequest request, TwinController controller, CancellationToken cancellationToken) =>
