@@ -19,5 +19,9 @@ internal interface IAlarmContext
 
     void ReportAlarm(string patient, string condition, string state, string priority, DateTimeOffset at);
 
-    void ReportScore(string patient, string name, double value, DateTimeOffset at);
+    /// <summary>
+    /// A score and its band; <paramref name="missing"/> names each input left out (wire name → <c>no-data</c>,
+    /// <c>invalid</c> or <c>stale</c>), empty when the score is complete.
+    /// </summary>
+    void ReportScore(string patient, string name, double value, DateTimeOffset at, string band, IReadOnlyDictionary<string, string> missing);
 }

@@ -177,11 +177,11 @@ internal sealed class ShadowTwin
         }
     }
 
-    public void SetScore(string patient, string name, double value, DateTimeOffset at)
+    public void SetScore(string patient, ScoreReading score)
     {
         lock (_gate)
         {
-            PatientLocked(patient).Scores[name] = new ScoreReading(name, value, at);
+            PatientLocked(patient).Scores[score.Name] = score;
         }
     }
 

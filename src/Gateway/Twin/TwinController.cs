@@ -228,7 +228,7 @@ internal sealed class TwinController(
         }
     }
 
-    public void ObserveScore(string patient, string name, double value, DateTimeOffset at) => twin.SetScore(patient, name, value, at);
+    public void ObserveScore(string patient, ScoreReading score) => twin.SetScore(patient, score);
 
     private string? TryBuild(TwinControl control, long version, DesiredSettings settings, DateTimeOffset now, out TwinControl next, out List<TwinEvent> changes)
     {

@@ -47,6 +47,24 @@ public class AlarmServiceTests
     }
 
     [Fact]
+    public void News2_OnlyHeartRateSeen_ReportedAsIncomplete_NamingEachMissingParameter()
+    {
+        using var h = new Harness();
+        h.Uplink.IsConnected = true;
+        const string Patient = "pt-0123456789abcdef0123456789abcdef";
+        h.Context.Bindings["mon-1"] = Patient;
+        h.Observer.OnSample(new Sample("mon-1", StreamCodes.HeartRate, h.Time.GetUtcNow(), 135));
+        h.Service.Round();
+
+        var (patient, name, value, band, missing) = Assert.Single(h.Context.Scores);
+        Assert.Equal((Patient, "news2", 3.0, "low-medium"), (patient, name, value, band)); // pulse 131+ scores 3: a red score
+        Assert.DoesNotContain("pulse", missing.Keys);
+        Assert.Equal("no-data", missing["spo2"]);
+        Assert.Equal("no-data", missing["respiration-rate"]);
+        Assert.Equal("no-data", missing["temperature"]);
+    }
+
+    [Fact]
     public void AlarmsConsentWithheld_AnnunciatedAndReportedButNotRecorded()
     {
         using var h = new Harness();

@@ -3,6 +3,7 @@ namespace EdgeTwin.Gateway.Tests.Twin;
 using System.Text.Json.Nodes;
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Gateway.Twin;
+using EdgeTwin.Gateway.Twin.Model;
 using EdgeTwin.Gateway.Twin.Binding;
 using EdgeTwin.Gateway.Twin.Reported;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -110,7 +111,7 @@ public sealed class ReportedTwinServiceTests : IDisposable
         await _f.Controller.StartAsync(Ct);
         await _f.Controller.BindLocalAsync(BindingAction.Admit, "MRN-1", "bed-1", ["mon-1"], null, Ct);
         _f.Twin.Observe(new Sample("mon-1", TwinFixture.Spo2, _f.Time.GetUtcNow(), 93));
-        _f.Controller.ObserveScore(_f.Pseudonym("MRN-1"), "news2", 5, _f.Time.GetUtcNow());
+        _f.Controller.ObserveScore(_f.Pseudonym("MRN-1"), new ScoreReading("news2", 5, _f.Time.GetUtcNow(), "medium", new Dictionary<string, string>()));
 
         Assert.Null(await _f.Controller.ApplyDesiredAsync(1, DesiredJson.Settings("""{ "consent": { "MRN-1": { "vitals": false, "alarms": false } } }"""), Ct));
         await _service.StepAsync(Ct);
@@ -124,6 +125,30 @@ public sealed class ReportedTwinServiceTests : IDisposable
         Assert.True(entry["consent"]!["waveforms"]!.GetValue<bool>());
         Assert.Equal(1, document["state"]!["desired"]!["applied"]!.GetValue<long>());
         Assert.DoesNotContain("MRN-1", document.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task IncompleteScore_IsReportedAsIncomplete_WithEachMissingInputAndWhy()
+    {
+        await _f.Controller.StartAsync(Ct);
+        await _f.Controller.BindLocalAsync(BindingAction.Admit, "MRN-1", "bed-1", ["mon-1"], null, Ct);
+        var patient = _f.Pseudonym("MRN-1");
+        _f.Controller.ObserveScore(patient, new ScoreReading("news2", 3, _f.Time.GetUtcNow(), "low-medium",
+            new Dictionary<string, string> { ["temperature"] = "stale", ["consciousness"] = "no-data" }));
+        _f.Controller.ObserveScore(patient, new ScoreReading("other", 1, _f.Time.GetUtcNow(), null, new Dictionary<string, string>()));
+
+        await _service.StepAsync(Ct);
+        var document = await _publisher.NextAsync();
+
+        var news2 = document["state"]!["patients"]![patient]!["scores"]!["news2"]!;
+        Assert.Equal(3, news2["v"]!.GetValue<double>());
+        Assert.False(news2["complete"]!.GetValue<bool>());
+        Assert.Equal("low-medium", news2["band"]!.GetValue<string>());
+        Assert.Equal("""{"consciousness":"no-data","temperature":"stale"}""", news2["missing"]!.ToJsonString());
+        var other = document["state"]!["patients"]![patient]!["scores"]!["other"]!;
+        Assert.True(other["complete"]!.GetValue<bool>());
+        Assert.Null(other["missing"]);
+        Assert.Null(other["band"]);
     }
 
     [Fact]

@@ -1,4 +1,11 @@
 namespace EdgeTwin.Gateway.Twin.Model;
 
-/// <summary>The latest value of a score computed on the box (e.g. <c>news2</c>).</summary>
-internal sealed record ScoreReading(string Name, double Value, DateTimeOffset At);
+/// <summary>
+/// The latest value of a score computed on the box (e.g. <c>news2</c>), its band, and the inputs it
+/// had to leave out (parameter → <c>no-data</c> | <c>invalid</c> | <c>stale</c>): a score with
+/// missing inputs is incomplete, a lower bound, and the twin says so rather than showing it as whole.
+/// </summary>
+internal sealed record ScoreReading(string Name, double Value, DateTimeOffset At, string? Band, IReadOnlyDictionary<string, string> Missing)
+{
+    public bool Complete => Missing.Count == 0;
+}

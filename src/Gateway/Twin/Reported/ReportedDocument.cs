@@ -144,7 +144,24 @@ internal static class ReportedDocument
             var scores = new JsonObject();
             foreach (var score in twin.Scores)
             {
-                scores[score.Name] = new JsonObject { ["v"] = score.Value, ["t"] = TwinTime.Format(score.At) };
+                var reading = new JsonObject { ["v"] = score.Value, ["t"] = TwinTime.Format(score.At), ["complete"] = score.Complete };
+                if (score.Band is { } band)
+                {
+                    reading["band"] = band;
+                }
+
+                if (!score.Complete)
+                {
+                    var missing = new JsonObject();
+                    foreach (var (parameter, reason) in score.Missing.OrderBy(m => m.Key, StringComparer.Ordinal))
+                    {
+                        missing[parameter] = reason;
+                    }
+
+                    reading["missing"] = missing;
+                }
+
+                scores[score.Name] = reading;
             }
 
             entry["vitals"] = vitals;
