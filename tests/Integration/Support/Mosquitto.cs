@@ -6,7 +6,10 @@ using System.Net.Sockets;
 
 /// <summary>
 /// A real mosquitto on a free loopback port, with persistence so that sessions (and QoS 1 messages
-/// queued for the capturing subscriber) survive <see cref="Stop"/>/<see cref="Start"/>.
+/// queued for the capturing subscriber) survive <see cref="Stop"/>/<see cref="Start"/>. Runs as the
+/// test's own user: started as root (CI), mosquitto otherwise drops to the `mosquitto` user, cannot
+/// write its persistence file into our temp directory, and the capture's session is silently lost
+/// across a restart (records the gateway published before the capture resubscribed went missing).
 /// </summary>
 public sealed class Mosquitto : IDisposable
 {
@@ -24,6 +27,7 @@ public sealed class Mosquitto : IDisposable
             max_queued_messages 1000000
             max_inflight_messages 0
             log_dest file {_dir}/mosquitto.log
+            user {Environment.UserName}
 
             """);
         Start();
@@ -70,6 +74,12 @@ public sealed class Mosquitto : IDisposable
 
         _process.Dispose();
         _process = null;
+
+        // The sessions must survive the restart, or a test would blame the gateway for the broker's loss.
+        if (!File.Exists(Path.Combine(_dir, "mosquitto.db")))
+        {
+            throw new InvalidOperationException($"mosquitto wrote no persistence file in {_dir}; see {_dir}/mosquitto.log");
+        }
     }
 
     public void Dispose()
