@@ -108,6 +108,10 @@ internal sealed class OutboxStore : IDisposable
         }
     }
 
+    /// <summary>Tests only: the store as written before encryption at rest (plain), to test its migration.</summary>
+    internal static OutboxStore OpenPlain(string directory, IOutboxFiles files) =>
+        new(files.Open(Path.Combine(directory, DataFileName)), files.Open(Path.Combine(directory, LogFileName)), password: null, readOnly: false) { Directory = directory };
+
     private static OutboxStore OpenChecked(string directory, string dataPath, Func<OutboxStore> open)
     {
         try

@@ -26,7 +26,7 @@ internal sealed class TwinStore : IDisposable
     private readonly ILiteCollection<BsonDocument> _state;
     private readonly ILiteCollection<BsonDocument> _events;
 
-    private TwinStore(string path, string password, long? encryptedDocuments)
+    private TwinStore(string path, string? password, long? encryptedDocuments)
     {
         Path = path;
         _data = new SyncedFileStream(path);
@@ -103,6 +103,9 @@ internal sealed class TwinStore : IDisposable
             throw key.Mismatch(ex.StoreFile);
         }
     }
+
+    /// <summary>Tests only: the store as written before encryption at rest (plain), to test its migration.</summary>
+    internal static TwinStore OpenPlain(string path) => new(path, password: null, encryptedDocuments: null);
 
     private static string LogPath(string path) => path + "-log";
 
