@@ -59,7 +59,8 @@ internal static class SecretFile
         var directory = Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(directory);
         var temp = $"{full}.new-{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}";
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
+        File.Delete(temp); // a leftover of a crash: created anew below, so the mode is ours
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
         if (!OperatingSystem.IsWindows())
         {
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
