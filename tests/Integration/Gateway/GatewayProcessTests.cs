@@ -67,7 +67,8 @@ public class GatewayProcessTests
         Assert.Contains(Path.Combine(state, "outbox.db"), stores.Keys);
         foreach (var (file, bytes) in stores)
         {
-            Assert.True(bytes.AsSpan().IndexOf("\"etp\""u8) < 0 && bytes.AsSpan().IndexOf("\"gw\""u8) < 0, $"{file} holds plaintext");
+            // The gateway's name is in every lane head (and record) a plain outbox holds.
+            Assert.True(bytes.AsSpan().IndexOf("gw-it"u8) < 0, $"{file} holds plaintext");
         }
 
         File.Delete(Path.Combine(state, "storage.key"));
