@@ -44,11 +44,17 @@ internal sealed class TwinStore : IDisposable
         {
             _db = StoreEncryption.OpenDatabase(_data, _log, password, readOnly: false);
         }
-        catch (LiteException ex) when (StoreEncryption.IsWrongKey(ex))
+        catch (Exception ex)
         {
+            // Release the files (their lock) whatever went wrong, so nothing holds them after a refused start.
             _log.Dispose();
             _data.Dispose();
-            throw new WrongStorageKeyException(path, ex);
+            if (StoreEncryption.IsWrongKey(ex))
+            {
+                throw new WrongStorageKeyException(path, ex);
+            }
+
+            throw;
         }
 
         _state = _db.GetCollection("state");
