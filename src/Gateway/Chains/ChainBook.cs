@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Diagnostics;
 using EdgeTwin.Gateway.Outbox;
+using EdgeTwin.Gateway.Storage;
 using EdgeTwin.Telemetry.Chain;
 using EdgeTwin.Telemetry.Records;
 using Microsoft.Extensions.Logging;
@@ -34,6 +35,7 @@ internal sealed class ChainBook : IRecordAppender, IDisposable
         IOptions<GatewayOptions> gateway,
         IOptions<OutboxOptions> outbox,
         GatewayIdentity identity,
+        StorageKey storageKey,
         IOutboxFiles files,
         TimeProvider time,
         IClockQuality clock,
@@ -48,7 +50,7 @@ internal sealed class ChainBook : IRecordAppender, IDisposable
         // A marker outliving the store tells "store lost" from "first start" (a provisioned key does not).
         var marker = Path.Combine(g.DataDirectoryFullPath, "outbox.created");
         var hadStore = File.Exists(marker);
-        var opened = OutboxOpener.Open(g.DataDirectoryFullPath, files, time);
+        var opened = OutboxOpener.Open(g.DataDirectoryFullPath, files, storageKey, time);
         if (!hadStore)
         {
             File.WriteAllText(marker, "The outbox was created here; if outbox.db goes missing the next epoch says store-lost.\n");
@@ -59,6 +61,11 @@ internal sealed class ChainBook : IRecordAppender, IDisposable
         if (opened.QuarantinedAs is not null)
         {
             GatewayLog.StoreQuarantined(logger, opened.QuarantinedAs, opened.QuarantineReason ?? "");
+        }
+
+        if (opened.EncryptedDocuments is { } copied)
+        {
+            GatewayLog.StoreEncrypted(logger, Path.Combine(g.DataDirectoryFullPath, OutboxStore.DataFileName), copied);
         }
 
         var heads = Store.Heads;
@@ -92,6 +99,11 @@ internal sealed class ChainBook : IRecordAppender, IDisposable
                 ["file"] = Path.GetFileName(opened.QuarantinedAs),
                 ["error"] = opened.QuarantineReason,
             });
+        }
+
+        if (opened.EncryptedDocuments is { } documents)
+        {
+            AppendEvent("store-encrypted", new JsonObject { ["file"] = OutboxStore.DataFileName, ["documents"] = documents });
         }
     }
 

@@ -1,14 +1,15 @@
 namespace EdgeTwin.Gateway.Configuration;
 
 using EdgeTwin.Drivers.Configuration;
+using EdgeTwin.Gateway.Storage;
 using EdgeTwin.Telemetry.Signing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 /// <summary>
-/// Checks what DataAnnotations cannot: the broker URI, that the data directory is writable, that a
-/// key file is readable and private, that TLS files exist. Each failure names its setting, so a
-/// refused start says exactly what to fix; nothing is created or changed here.
+/// Checks what DataAnnotations cannot: the broker URI, that the data directory is writable, that the
+/// key file and the storage key file are readable and private, that TLS files exist. Each failure
+/// names its setting, so a refused start says exactly what to fix; nothing is created or changed here.
 /// </summary>
 internal sealed class EnvironmentValidator(IOptions<UplinkOptions> uplink, IConfiguration configuration) : IValidateOptions<GatewayOptions>
 {
@@ -17,6 +18,7 @@ internal sealed class EnvironmentValidator(IOptions<UplinkOptions> uplink, IConf
         var failures = new List<string>();
         CheckDataDirectory(options, failures);
         CheckKeyFile(options, failures);
+        CheckStorageKeyFile(options, failures);
         CheckUplink(uplink.Value, failures);
         try
         {
@@ -104,6 +106,24 @@ internal sealed class EnvironmentValidator(IOptions<UplinkOptions> uplink, IConf
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             failures.Add($"Gateway:KeyFile '{path}' is not readable by this service ({ex.Message}).");
+        }
+    }
+
+    private static void CheckStorageKeyFile(GatewayOptions options, List<string> failures)
+    {
+        var path = options.StorageKeyFileFullPath;
+        if (!File.Exists(path) && !options.StorageKeyFileConfigured)
+        {
+            return; // generated at first start
+        }
+
+        try
+        {
+            _ = SecretFile.Read(path, "storage key");
+        }
+        catch (SecretFileException ex)
+        {
+            failures.Add($"{StorageKey.Setting}: {ex.Message}.");
         }
     }
 

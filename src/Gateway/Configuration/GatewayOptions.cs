@@ -24,6 +24,12 @@ internal sealed class GatewayOptions
     /// <summary>Empty means <c>&lt;DataDirectory&gt;/gateway.key</c>, generated with mode 0600 on first start.</summary>
     public string? KeyFile { get; set; }
 
+    /// <summary>
+    /// The key encrypting the outbox and the twin store. Empty means <c>&lt;DataDirectory&gt;/storage.key</c>,
+    /// generated with mode 0600 on first start; a configured file must exist (docs/operations.md).
+    /// </summary>
+    public string? StorageKeyFile { get; set; }
+
     public string DataDirectoryFullPath => Path.GetFullPath(DataDirectory);
 
     public string KeyFileFullPath =>
@@ -31,4 +37,10 @@ internal sealed class GatewayOptions
 
     /// <summary>True when the operator named a key file: then it must exist, nothing is generated.</summary>
     public bool KeyFileConfigured => !string.IsNullOrWhiteSpace(KeyFile);
+
+    public string StorageKeyFileFullPath =>
+        string.IsNullOrWhiteSpace(StorageKeyFile) ? Path.Combine(DataDirectoryFullPath, "storage.key") : Path.GetFullPath(StorageKeyFile);
+
+    /// <summary>True when the operator named a storage key file: then it must exist, nothing is generated.</summary>
+    public bool StorageKeyFileConfigured => !string.IsNullOrWhiteSpace(StorageKeyFile);
 }

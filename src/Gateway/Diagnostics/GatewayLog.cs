@@ -11,6 +11,9 @@ internal static partial class GatewayLog
     [LoggerMessage(1001, LogLevel.Warning, "Generated a new gateway key {Address} in {KeyFile} (mode 0600); enrol this address with the cloud")]
     public static partial void KeyGenerated(ILogger logger, string address, string keyFile);
 
+    [LoggerMessage(1002, LogLevel.Warning, "Generated a new storage key in {KeyFile} (mode 0600); back it up: without it the outbox and the twin store cannot be read")]
+    public static partial void StorageKeyGenerated(ILogger logger, string keyFile);
+
     [LoggerMessage(1010, LogLevel.Information, "Lane {Lane}: resumed epoch {Epoch} at seq {Seq}")]
     public static partial void ChainResumed(ILogger logger, string lane, string epoch, long seq);
 
@@ -28,6 +31,9 @@ internal static partial class GatewayLog
 
     [LoggerMessage(1023, LogLevel.Information, "Final commit done: telemetry head {TelemetrySeq}, alarm head {AlarmSeq}")]
     public static partial void FinalCommit(ILogger logger, long telemetrySeq, long alarmSeq);
+
+    [LoggerMessage(1024, LogLevel.Warning, "Store {File} was plain (written before encryption at rest) and is now encrypted with the storage key: {Documents} documents copied")]
+    public static partial void StoreEncrypted(ILogger logger, string file, long documents);
 
     [LoggerMessage(1030, LogLevel.Warning, "Sample observer {Observer} threw; the sample is still recorded")]
     public static partial void ObserverFailed(ILogger logger, string observer, Exception exception);

@@ -6,6 +6,7 @@ using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Diagnostics;
 using EdgeTwin.Gateway.Outbox;
 using EdgeTwin.Gateway.Pipeline;
+using EdgeTwin.Gateway.Storage;
 using EdgeTwin.Gateway.Uplink;
 using EdgeTwin.Telemetry.Records;
 using Microsoft.Extensions.Configuration;
@@ -43,6 +44,7 @@ internal static class GatewayServiceCollectionExtensions
             _ => new KernelClockQuality(),
         });
         services.AddSingleton<GatewayIdentity>();
+        services.TryAddSingleton(StorageKey.FromServices);
         services.TryAddSingleton<IOutboxFiles>(SyncedOutboxFiles.Instance);
         services.AddSingleton<ChainBook>();
         services.AddSingleton<IRecordAppender>(sp => sp.GetRequiredService<ChainBook>());

@@ -2,27 +2,35 @@ namespace EdgeTwin.Gateway.Outbox;
 
 using System.Globalization;
 using EdgeTwin.Gateway.Configuration;
+using EdgeTwin.Gateway.Storage;
 
 /// <summary>
 /// Opens the outbox; a store that will not open is moved aside (renamed, never deleted) so a new
-/// epoch can start while the old files stay available for forensics.
+/// epoch can start while the old files stay available for forensics. A store that does not open
+/// with the storage key is not corrupt: the start is refused and the files stay as they are, since
+/// a new epoch would abandon the unsent records over a key that went missing.
 /// </summary>
 internal static class OutboxOpener
 {
-    public static OpenedOutbox Open(string directory, IOutboxFiles files, TimeProvider time)
+    public static OpenedOutbox Open(string directory, IOutboxFiles files, StorageKey key, TimeProvider time)
     {
+        var password = key.PasswordFor("outbox");
         var existed = File.Exists(Path.Combine(directory, OutboxStore.DataFileName));
         try
         {
-            return new OpenedOutbox(OutboxStore.Open(directory, files), existed, null, null);
+            return new OpenedOutbox(OutboxStore.Open(directory, files, password), existed, null, null);
         }
         catch (OutboxCorruptException ex)
         {
             var stamp = time.GetUtcNow().ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
             var quarantined = Quarantine(directory, OutboxStore.DataFileName, stamp);
             Quarantine(directory, OutboxStore.LogFileName, stamp);
-            var store = OutboxStore.Open(directory, files);
+            var store = OutboxStore.Open(directory, files, password);
             return new OpenedOutbox(store, existed, quarantined, ex.InnerException?.Message ?? ex.Message);
+        }
+        catch (WrongStorageKeyException ex)
+        {
+            throw key.Mismatch(ex.StoreFile);
         }
         catch (IOException ex)
         {

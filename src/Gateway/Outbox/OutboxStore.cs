@@ -1,9 +1,9 @@
 namespace EdgeTwin.Gateway.Outbox;
 
+using EdgeTwin.Gateway.Storage;
 using EdgeTwin.Telemetry.Chain;
 using EdgeTwin.Telemetry.Records;
 using LiteDB;
-using LiteDB.Engine;
 
 /// <summary>
 /// Where a record becomes durable. Records and the chain head they lead to are written in one
@@ -29,11 +29,11 @@ internal sealed class OutboxStore : IDisposable
     private readonly Dictionary<Lane, LaneUsage> _usage = [];
     private readonly Lock _gate = new();
 
-    private OutboxStore(Stream data, Stream log, bool readOnly)
+    private OutboxStore(Stream data, Stream log, string? password, bool readOnly)
     {
         _data = data;
         _log = log;
-        _db = new LiteDatabase(new LiteEngine(new EngineSettings { DataStream = data, LogStream = log, AutoRebuild = false, ReadOnly = readOnly }), null, true);
+        _db = StoreEncryption.OpenDatabase(data, log, password, readOnly);
         _records = _db.GetCollection("records", BsonAutoId.Int64);
         _lanes = _db.GetCollection("lanes", BsonAutoId.Int32);
         foreach (var doc in _lanes.FindAll())
@@ -56,9 +56,15 @@ internal sealed class OutboxStore : IDisposable
 
     public string Directory { get; private init; } = "";
 
-    /// <summary>Opens (or creates) the store. <see cref="IOException"/>: files cannot be opened (locked, permissions);
-    /// <see cref="OutboxCorruptException"/>: they open but do not hold a consistent store.</summary>
-    public static OutboxStore Open(string directory, IOutboxFiles files)
+    /// <summary>How many documents were copied from a plain store encrypted at this open (null: none was).</summary>
+    public long? EncryptedDocuments { get; private init; }
+
+    /// <summary>Opens (or creates) the store, encrypted with <paramref name="password"/>; a plain store
+    /// written before encryption at rest is encrypted first (<see cref="StoreEncryption"/>).
+    /// <see cref="IOException"/>: files cannot be opened (locked, permissions);
+    /// <see cref="OutboxCorruptException"/>: they open but do not hold a consistent store;
+    /// <see cref="WrongStorageKeyException"/>: they are encrypted with another key (left untouched).</summary>
+    public static OutboxStore Open(string directory, IOutboxFiles files, string password)
     {
         System.IO.Directory.CreateDirectory(directory);
         var dataPath = Path.Combine(directory, DataFileName);
@@ -66,15 +72,25 @@ internal sealed class OutboxStore : IDisposable
 
         // Check an existing store read-only first: LiteDB may rewrite a file it fails to open, and a
         // store to be quarantined must keep its bytes exactly as found.
+        long? encrypted = null;
         if (File.Exists(dataPath) && new FileInfo(dataPath).Length > 0)
         {
-            using var data = new FileStream(dataPath, FileMode.Open, FileAccess.Read, FileShare.Read);
-            using var log = File.Exists(logPath)
+            var plain = StoreEncryption.IsPlain(dataPath);
+            using (var data = new FileStream(dataPath, FileMode.Open, FileAccess.Read, FileShare.Read))
+            using (var log = File.Exists(logPath)
                 ? new FileStream(logPath, FileMode.Open, FileAccess.Read, FileShare.Read)
-                : (Stream)new MemoryStream();
-            OpenChecked(directory, () => new OutboxStore(data, log, readOnly: true)).Dispose();
+                : (Stream)new MemoryStream())
+            {
+                OpenChecked(directory, dataPath, () => new OutboxStore(data, log, plain ? null : password, readOnly: true)).Dispose();
+            }
+
+            if (plain)
+            {
+                encrypted = StoreEncryption.EncryptAtStartup(dataPath, logPath, password, files);
+            }
         }
 
+        StoreEncryption.DiscardUnfinished(dataPath, logPath);
         var dataStream = files.Open(dataPath);
         Stream? logStream = null;
         try
@@ -82,7 +98,7 @@ internal sealed class OutboxStore : IDisposable
             logStream = files.Open(logPath);
             var d = dataStream;
             var l = logStream;
-            return OpenChecked(directory, () => new OutboxStore(d, l, readOnly: false) { Directory = directory });
+            return OpenChecked(directory, dataPath, () => new OutboxStore(d, l, password, readOnly: false) { Directory = directory, EncryptedDocuments = encrypted });
         }
         catch
         {
@@ -92,11 +108,19 @@ internal sealed class OutboxStore : IDisposable
         }
     }
 
-    private static OutboxStore OpenChecked(string directory, Func<OutboxStore> open)
+    /// <summary>Tests only: the store as written before encryption at rest (plain), to test its migration.</summary>
+    internal static OutboxStore OpenPlain(string directory, IOutboxFiles files) =>
+        new(files.Open(Path.Combine(directory, DataFileName)), files.Open(Path.Combine(directory, LogFileName)), password: null, readOnly: false) { Directory = directory };
+
+    private static OutboxStore OpenChecked(string directory, string dataPath, Func<OutboxStore> open)
     {
         try
         {
             return open();
+        }
+        catch (LiteException ex) when (StoreEncryption.IsWrongKey(ex))
+        {
+            throw new WrongStorageKeyException(dataPath, ex);
         }
         catch (Exception ex) when (ex is LiteException or InvalidDataException or InvalidCastException or
                                        KeyNotFoundException or ArgumentException or IndexOutOfRangeException or
@@ -209,9 +233,9 @@ internal sealed class OutboxStore : IDisposable
                 throw;
             }
 
-            // Commit() only queued the log pages to LiteDB's background writer; the checkpoint waits
-            // for them, copies them into the data file and flushes it: fsync through SyncedFileStream.
-            _db.Checkpoint();
+            // Commit() only wrote the log pages, unflushed; the checkpoint copies them into the data
+            // file and flushes it (fsync through SyncedFileStream), then the truncated log (see there).
+            DurableCheckpoint.Run(_db, _log);
         }
     }
 

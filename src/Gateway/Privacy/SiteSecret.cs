@@ -1,7 +1,6 @@
 namespace EdgeTwin.Gateway.Privacy;
 
-using System.Globalization;
-using System.Security.Cryptography;
+using EdgeTwin.Gateway.Storage;
 
 /// <summary>
 /// The site secret keying patient pseudonyms: 32 random bytes kept as 64 hex digits in a file only
@@ -10,11 +9,7 @@ using System.Security.Cryptography;
 /// </summary>
 internal sealed class SiteSecret
 {
-    private const int KeyBytes = 32;
-
-    private const UnixFileMode ForbiddenModes =
-        UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute |
-        UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+    private const int KeyBytes = SecretFile.KeyBytes;
 
     private SiteSecret(byte[] key) => Key = key;
 
@@ -37,29 +32,14 @@ internal sealed class SiteSecret
 
     public static SiteSecret Load(string path)
     {
-        if (!File.Exists(path))
+        try
         {
-            throw new SiteSecretException($"site secret file '{path}' does not exist");
+            return new SiteSecret(SecretFile.Read(path, "site secret"));
         }
-
-        if (!OperatingSystem.IsWindows())
+        catch (SecretFileException ex)
         {
-            var mode = File.GetUnixFileMode(path);
-            if ((mode & ForbiddenModes) != 0)
-            {
-                throw new SiteSecretException(
-                    $"site secret file '{path}' has mode {Convert.ToString((int)mode, 8)}: group or others may access it; run 'chmod 600 {path}'");
-            }
+            throw new SiteSecretException(ex.Message);
         }
-
-        var text = File.ReadAllText(path).Trim();
-        if (text.Length != KeyBytes * 2 || !text.All(Uri.IsHexDigit))
-        {
-            throw new SiteSecretException(
-                $"site secret file '{path}' must hold exactly {KeyBytes * 2} hex digits (it holds {text.Length.ToString(CultureInfo.InvariantCulture)} characters)");
-        }
-
-        return new SiteSecret(Convert.FromHexString(text));
     }
 
     /// <summary>Tests only: a secret from known bytes.</summary>
@@ -73,32 +53,5 @@ internal sealed class SiteSecret
         return new SiteSecret(key.ToArray());
     }
 
-    private static bool TryCreate(string path)
-    {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (directory is not null)
-        {
-            Directory.CreateDirectory(directory);
-        }
-
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        var hex = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(KeyBytes)) + "\n";
-        try
-        {
-            using var stream = new FileStream(path, options);
-            stream.Write(System.Text.Encoding.ASCII.GetBytes(hex));
-            stream.Flush(flushToDisk: true);
-            return true;
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            // Another process created it first: never overwrite, use theirs.
-            return false;
-        }
-    }
+    private static bool TryCreate(string path) => SecretFile.Create(path);
 }

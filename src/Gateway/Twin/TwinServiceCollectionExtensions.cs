@@ -1,8 +1,10 @@
 namespace EdgeTwin.Gateway.Twin;
 
 using EdgeTwin.Gateway.Configuration;
+using EdgeTwin.Gateway.Diagnostics;
 using EdgeTwin.Gateway.Pipeline;
 using EdgeTwin.Gateway.Privacy;
+using EdgeTwin.Gateway.Storage;
 using EdgeTwin.Gateway.Twin.Desired;
 using EdgeTwin.Gateway.Twin.Persistence;
 using EdgeTwin.Gateway.Twin.Reported;
@@ -66,7 +68,17 @@ internal static class TwinServiceCollectionExtensions
 
             return new Pseudonymizer(secret);
         });
-        services.AddSingleton(sp => TwinStore.Open(sp.GetRequiredService<IOptions<TwinOptions>>().Value.StorePath ?? Path.Combine(DataDirectory(sp), "twin.db")));
+        services.TryAddSingleton(StorageKey.FromServices);
+        services.AddSingleton(sp =>
+        {
+            var store = TwinStore.Open(sp.GetRequiredService<IOptions<TwinOptions>>().Value.StorePath ?? Path.Combine(DataDirectory(sp), "twin.db"), sp.GetRequiredService<StorageKey>());
+            if (store.EncryptedDocuments is { } documents)
+            {
+                GatewayLog.StoreEncrypted(sp.GetRequiredService<ILogger<TwinStore>>(), store.Path, documents);
+            }
+
+            return store;
+        });
         services.AddSingleton(sp => new ShadowTwin(
             sp.GetRequiredService<IOptions<TwinOptions>>().Value.DefaultConsent.Select(c => StreamClasses.TryParse(c, out var v) ? v : throw new OptionsValidationException(TwinOptions.Section, typeof(TwinOptions), [$"unknown stream class {c}"])),
             local(sp)));

@@ -97,6 +97,23 @@ public class EnvironmentValidatorTests
         Assert.Contains("Simulation:Beds", result.FailureMessage, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Validate_ConfiguredStorageKeyMissingOrMalformed_FailsNamingTheSetting_DefaultMissingPasses()
+    {
+        using var temp = new TempDirectory();
+        Assert.True(Validate(new GatewayOptions { DataDirectory = temp.Path }).Succeeded);
+
+        var missing = Validate(new GatewayOptions { DataDirectory = temp.Path, StorageKeyFile = temp.Sub("nope.key") }).FailureMessage;
+        Assert.Contains("Gateway:StorageKeyFile", missing, StringComparison.Ordinal);
+        Assert.Contains(temp.Sub("nope.key"), missing, StringComparison.Ordinal);
+
+        File.WriteAllText(temp.Sub("storage.key"), "short\n");
+        File.SetUnixFileMode(temp.Sub("storage.key"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var malformed = Validate(new GatewayOptions { DataDirectory = temp.Path }).FailureMessage;
+        Assert.Contains("Gateway:StorageKeyFile", malformed, StringComparison.Ordinal);
+        Assert.False(File.Exists(temp.Sub("nope.key")));
+    }
+
     private static ValidateOptionsResult Validate(GatewayOptions gateway, UplinkOptions? uplink = null, IConfiguration? configuration = null) =>
         new EnvironmentValidator(Options.Create(uplink ?? new UplinkOptions()), configuration ?? new ConfigurationBuilder().Build())
             .Validate(null, gateway);

@@ -12,7 +12,7 @@ public class OutboxStoreTests
         using var temp = new TempDirectory();
         var files = new PowerCutFiles();
         var records = new TestRecords(Lane.Telemetry);
-        using (var store = OutboxStore.Open(temp.Sub("live"), files))
+        using (var store = OutboxStore.Open(temp.Sub("live"), files, TestStorageKey.Outbox))
         {
             for (var i = 0; i < 30; i++)
             {
@@ -23,7 +23,7 @@ public class OutboxStoreTests
             files.CutPower(temp.Sub("after-cut"));
         }
 
-        using var reopened = OutboxStore.Open(temp.Sub("after-cut"), SyncedOutboxFiles.Instance);
+        using var reopened = OutboxStore.Open(temp.Sub("after-cut"), SyncedOutboxFiles.Instance, TestStorageKey.Outbox);
         Assert.Equal(209, reopened.Heads[Lane.Telemetry].Seq);
         var all = reopened.Read(Lane.Telemetry, 0, long.MaxValue >> 16, 10_000);
         Assert.Equal(210, all.Count);
@@ -58,7 +58,7 @@ public class OutboxStoreTests
         using var temp = new TempDirectory();
         var records = new TestRecords(Lane.Telemetry);
         var alarms = new TestRecords(Lane.Alarm);
-        using var store = OutboxStore.Open(temp.Path, SyncedOutboxFiles.Instance);
+        using var store = OutboxStore.Open(temp.Path, SyncedOutboxFiles.Instance, TestStorageKey.Outbox);
         var telemetry = records.Batch(10, size: 10);
         store.Commit(telemetry);
         store.Commit(alarms.Batch(3, size: 10));
@@ -81,7 +81,7 @@ public class OutboxStoreTests
     {
         using var temp = new TempDirectory();
         var records = new TestRecords(Lane.Telemetry);
-        using var store = OutboxStore.Open(temp.Path, SyncedOutboxFiles.Instance);
+        using var store = OutboxStore.Open(temp.Path, SyncedOutboxFiles.Instance, TestStorageKey.Outbox);
         var first = records.Batch(100, size: 10);
         store.Commit(first);
 
@@ -102,7 +102,7 @@ public class OutboxStoreTests
     {
         using var temp = new TempDirectory();
         var records = new TestRecords(Lane.Telemetry);
-        using var store = OutboxStore.Open(temp.Path, SyncedOutboxFiles.Instance);
+        using var store = OutboxStore.Open(temp.Path, SyncedOutboxFiles.Instance, TestStorageKey.Outbox);
         store.Commit(records.Batch(200, size: 10));
 
         var batch = records.Batch(3, size: 10);
@@ -121,7 +121,7 @@ public class OutboxStoreTests
     {
         using var temp = new TempDirectory();
         var records = new TestRecords(Lane.Telemetry);
-        using var store = OutboxStore.Open(temp.Path, SyncedOutboxFiles.Instance);
+        using var store = OutboxStore.Open(temp.Path, SyncedOutboxFiles.Instance, TestStorageKey.Outbox);
         store.Commit(records.Batch(300, size: 10));
 
         var first = new OutboxBatch { DeleteBudget = 100 };
@@ -145,7 +145,7 @@ public class OutboxStoreTests
     {
         using var temp = new TempDirectory();
         var records = new TestRecords(Lane.Telemetry);
-        using var store = OutboxStore.Open(temp.Path, SyncedOutboxFiles.Instance);
+        using var store = OutboxStore.Open(temp.Path, SyncedOutboxFiles.Instance, TestStorageKey.Outbox);
         var first = records.Batch(4, size: 10);
         store.Commit(first);
 
@@ -164,7 +164,7 @@ public class OutboxStoreTests
     {
         using var temp = new TempDirectory();
         File.WriteAllBytes(temp.Sub(OutboxStore.DataFileName), Enumerable.Range(0, 20_000).Select(i => (byte)(i * 7)).ToArray());
-        Assert.Throws<OutboxCorruptException>(() => OutboxStore.Open(temp.Path, SyncedOutboxFiles.Instance));
+        Assert.Throws<OutboxCorruptException>(() => OutboxStore.Open(temp.Path, SyncedOutboxFiles.Instance, TestStorageKey.Outbox));
     }
 
     [Fact]
@@ -173,7 +173,7 @@ public class OutboxStoreTests
         using var temp = new TempDirectory();
         var garbage = Enumerable.Range(0, 20_000).Select(i => (byte)(i * 13)).ToArray();
         File.WriteAllBytes(temp.Sub(OutboxStore.DataFileName), garbage);
-        var opened = OutboxOpener.Open(temp.Path, SyncedOutboxFiles.Instance, TimeProvider.System);
+        var opened = OutboxOpener.Open(temp.Path, SyncedOutboxFiles.Instance, TestStorageKey.Key, TimeProvider.System);
         using (opened.Store)
         {
             Assert.NotNull(opened.QuarantinedAs);
@@ -187,8 +187,8 @@ public class OutboxStoreTests
     public void Open_SecondOpenOfSameDirectory_FailsInsteadOfSharing()
     {
         using var temp = new TempDirectory();
-        using var first = OutboxStore.Open(temp.Path, SyncedOutboxFiles.Instance);
-        Assert.ThrowsAny<IOException>(() => OutboxStore.Open(temp.Path, SyncedOutboxFiles.Instance));
+        using var first = OutboxStore.Open(temp.Path, SyncedOutboxFiles.Instance, TestStorageKey.Outbox);
+        Assert.ThrowsAny<IOException>(() => OutboxStore.Open(temp.Path, SyncedOutboxFiles.Instance, TestStorageKey.Outbox));
     }
 
     private static long Bytes(OutboxStore store) => store.Read(Lane.Telemetry, 0, 1_000_000, 1_000_000).Sum(r => (long)r.Payload.Length);

@@ -5,6 +5,7 @@ using EdgeTwin.Gateway.Chains;
 using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Diagnostics;
 using EdgeTwin.Gateway.Outbox;
+using EdgeTwin.Gateway.Storage;
 using EdgeTwin.Telemetry.Records;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -32,7 +33,8 @@ internal sealed class BookHarness : IDisposable
         Outbox = outbox ?? new OutboxOptions();
         Metrics = new GatewayMetrics(_meters);
         Identity = new GatewayIdentity(Options.Create(Gateway), NullLogger<GatewayIdentity>.Instance);
-        Book = new ChainBook(Options.Create(Gateway), Options.Create(Outbox), Identity, files ?? SyncedOutboxFiles.Instance,
+        StorageKey = StorageKey.ForGateway(Gateway);
+        Book = new ChainBook(Options.Create(Gateway), Options.Create(Outbox), Identity, StorageKey, files ?? SyncedOutboxFiles.Instance,
             Time, new FixedClockQuality(ClockQuality.Synced), Metrics, NullLogger<ChainBook>.Instance);
     }
 
@@ -47,6 +49,8 @@ internal sealed class BookHarness : IDisposable
     public GatewayMetrics Metrics { get; }
 
     public GatewayIdentity Identity { get; }
+
+    public StorageKey StorageKey { get; }
 
     public ChainBook Book { get; }
 

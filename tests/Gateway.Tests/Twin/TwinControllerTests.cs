@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Gateway.Privacy;
+using EdgeTwin.Gateway.Tests.Support;
 using EdgeTwin.Gateway.Twin.Binding;
 using EdgeTwin.Gateway.Twin.Desired;
 using EdgeTwin.Gateway.Twin.Model;
@@ -237,7 +238,7 @@ public sealed class TwinControllerTests : IDisposable
     [Fact]
     public void Store_SecondOpenOfTheSameFile_FailsInsteadOfSharing()
     {
-        Assert.ThrowsAny<IOException>(() => TwinStore.Open(_f.StorePath));
+        Assert.ThrowsAny<IOException>(() => TwinStore.Open(_f.StorePath, TestStorageKey.Key));
     }
 
     public void Dispose()

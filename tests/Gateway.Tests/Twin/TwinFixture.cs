@@ -2,6 +2,7 @@ namespace EdgeTwin.Gateway.Tests.Twin;
 
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Gateway.Privacy;
+using EdgeTwin.Gateway.Tests.Support;
 using EdgeTwin.Gateway.Twin;
 using EdgeTwin.Gateway.Twin.Desired;
 using EdgeTwin.Gateway.Twin.Persistence;
@@ -68,7 +69,7 @@ internal sealed class TwinFixture : IDisposable
 
     private void Build()
     {
-        Store = TwinStore.Open(StorePath);
+        Store = TwinStore.Open(StorePath, TestStorageKey.Key);
         Twin = new ShadowTwin([StreamClass.Vitals, StreamClass.Waveforms, StreamClass.Alarms], Local);
         Twin.RegisterDevice(Device("mon-1", Hr, Spo2, Ecg));
         Twin.RegisterDevice(Device("mon-2", Hr, Spo2, Ecg));

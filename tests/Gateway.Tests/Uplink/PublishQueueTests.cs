@@ -11,7 +11,7 @@ public class PublishQueueTests
     public void TryNext_AlarmFirst_ThenLiveAheadOfBacklog_BacklogGetsItsShare()
     {
         using var temp = new TempDirectory();
-        using var store = OutboxStore.Open(temp.Path, SyncedOutboxFiles.Instance);
+        using var store = OutboxStore.Open(temp.Path, SyncedOutboxFiles.Instance, TestStorageKey.Outbox);
         var telemetry = new TestRecords(Lane.Telemetry);
         var alarm = new TestRecords(Lane.Alarm);
         store.Commit(telemetry.Batch(40));          // backlog 0..39
@@ -49,7 +49,7 @@ public class PublishQueueTests
     public void AddLive_BeyondCapacity_OverflowIsReadBackFromTheStore()
     {
         using var temp = new TempDirectory();
-        using var store = OutboxStore.Open(temp.Path, SyncedOutboxFiles.Instance);
+        using var store = OutboxStore.Open(temp.Path, SyncedOutboxFiles.Instance, TestStorageKey.Outbox);
         var telemetry = new TestRecords(Lane.Telemetry);
         var queue = new PublishQueue(store, backlogShare: 0.5, liveCapacity: 5);
         queue.Reset();
@@ -71,7 +71,7 @@ public class PublishQueueTests
     public void Reset_AfterReconnect_ResendsEverythingStillStored()
     {
         using var temp = new TempDirectory();
-        using var store = OutboxStore.Open(temp.Path, SyncedOutboxFiles.Instance);
+        using var store = OutboxStore.Open(temp.Path, SyncedOutboxFiles.Instance, TestStorageKey.Outbox);
         var telemetry = new TestRecords(Lane.Telemetry);
         var queue = new PublishQueue(store, backlogShare: 0.25);
         var batch = telemetry.Batch(600);

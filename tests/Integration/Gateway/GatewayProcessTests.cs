@@ -47,12 +47,56 @@ public class GatewayProcessTests
         Directory.Delete(data, recursive: true);
     }
 
+    [Fact]
+    public async Task StoresEncrypted_ThenStorageKeyLost_RefusesToStart_LeavingTheStoresAsTheyWere()
+    {
+        using var mosquitto = new Mosquitto();
+        await using var capture = await Capture.StartAsync(mosquitto.Port);
+        var data = Directory.CreateTempSubdirectory("edgetwin-it-").FullName;
+        var state = Path.Combine(data, "state");
+        var args = InProcessGateway.Args(data, mosquitto.Port, "--Gateway:DataDirectory=state");
+        using (var first = GatewayProcess.Start(data, args))
+        {
+            await Wait.UntilAsync(() => capture.HighestSeq("telemetry") >= 20 || first.HasExited, TimeSpan.FromSeconds(40), "20 records");
+            Assert.False(first.HasExited, first.Stderr + first.Stdout);
+            first.Terminate();
+            Assert.True(first.WaitForExit(TimeSpan.FromSeconds(40)), "graceful stop on SIGTERM");
+        }
+
+        var stores = Directory.GetFiles(state, "*.db*").ToDictionary(f => f, File.ReadAllBytes);
+        Assert.Contains(Path.Combine(state, "outbox.db"), stores.Keys);
+        foreach (var (file, bytes) in stores)
+        {
+            // The gateway's name is in every lane head (and record) a plain outbox holds.
+            Assert.True(bytes.AsSpan().IndexOf("gw-it"u8) < 0, $"{file} holds plaintext");
+        }
+
+        File.Delete(Path.Combine(state, "storage.key"));
+        using (var second = GatewayProcess.Start(data, args))
+        {
+            Assert.True(second.WaitForExit(TimeSpan.FromSeconds(30)), "it must exit, not hang");
+            Assert.Equal(78, second.ExitCode);
+            var refusal = Assert.Single(second.Stderr.Split('\n'), l => l.StartsWith("edgetwin-gateway: refusing to start:", StringComparison.Ordinal));
+            Assert.Contains("Gateway:StorageKeyFile", refusal, StringComparison.Ordinal);
+            Assert.Contains("generated at this start", refusal, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(stores.Keys.Order(), Directory.GetFiles(state, "*.db*").Order());
+        foreach (var (file, bytes) in stores)
+        {
+            Assert.Equal(bytes, File.ReadAllBytes(file));
+        }
+
+        Directory.Delete(data, recursive: true);
+    }
+
     public static TheoryData<string, string[], string> BadConfigurations => new()
     {
         { "Uplink:Broker", ["--Uplink:Broker=amqp://127.0.0.1:5672"], "unknown scheme 'amqp'" },
         { "Gateway:KeyFile", ["--Gateway:KeyFile={dir}/keydir"], "keydir" },
         { "Gateway:KeyFile", ["--Gateway:KeyFile={dir}/open.key"], "mode 644" },
         { "Gateway:DataDirectory", ["--Gateway:DataDirectory=/proc/edgetwin-it"], "not writable" },
+        { "Gateway:StorageKeyFile", ["--Gateway:StorageKeyFile={dir}/unmounted/storage.key"], "unmounted/storage.key" },
     };
 
     [Theory]

@@ -2,7 +2,9 @@ namespace EdgeTwin.Gateway.Twin.Persistence;
 
 using JsonSerializer = System.Text.Json.JsonSerializer;
 using System.Text.Json.Nodes;
+using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Outbox;
+using EdgeTwin.Gateway.Storage;
 using EdgeTwin.Gateway.Twin.Model;
 using LiteDB;
 
@@ -11,6 +13,7 @@ using LiteDB;
 /// it: the twin is rewritten every few seconds, the outbox is append-mostly). It holds one snapshot
 /// document and the events not yet appended to the chain; a snapshot and the events it gave rise
 /// to are written in one transaction and fsync'd, so an applied command is never without its event.
+/// Encrypted at rest with the storage key, like the outbox (docs/operations.md).
 /// </summary>
 internal sealed class TwinStore : IDisposable
 {
@@ -23,12 +26,13 @@ internal sealed class TwinStore : IDisposable
     private readonly ILiteCollection<BsonDocument> _state;
     private readonly ILiteCollection<BsonDocument> _events;
 
-    private TwinStore(string path)
+    private TwinStore(string path, string? password, long? encryptedDocuments)
     {
+        Path = path;
         _data = new SyncedFileStream(path);
         try
         {
-            _log = new SyncedFileStream(path + "-log");
+            _log = new SyncedFileStream(LogPath(path));
         }
         catch
         {
@@ -36,24 +40,80 @@ internal sealed class TwinStore : IDisposable
             throw;
         }
 
-        _db = new LiteDatabase(_data, mapper: null, logStream: _log);
+        try
+        {
+            _db = StoreEncryption.OpenDatabase(_data, _log, password, readOnly: false);
+        }
+        catch (Exception ex)
+        {
+            // Release the files (their lock) whatever went wrong, so nothing holds them after a refused start.
+            _log.Dispose();
+            _data.Dispose();
+            if (StoreEncryption.IsWrongKey(ex))
+            {
+                throw new WrongStorageKeyException(path, ex);
+            }
+
+            throw;
+        }
+
         _state = _db.GetCollection("state");
         _events = _db.GetCollection("events", BsonAutoId.Int64);
+        EncryptedDocuments = encryptedDocuments;
+        if (encryptedDocuments is { } documents)
+        {
+            // Recorded like the twin's other events: appended to the chain with the next flush.
+            _events.Insert(new BsonDocument { ["type"] = "store-encrypted", ["fields"] = new JsonObject { ["file"] = System.IO.Path.GetFileName(path), ["documents"] = documents }.ToJsonString() });
+            DurableCheckpoint.Run(_db, _log);
+        }
     }
+
+    public string Path { get; }
 
     /// <summary>Disk flushes so far (tests: a save must reach the disk).</summary>
     internal int DiskFlushes => _data.DiskFlushes + _log.DiskFlushes;
 
-    public static TwinStore Open(string path)
+    /// <summary>How many documents were copied from a plain store encrypted at this open (null: none was).</summary>
+    public long? EncryptedDocuments { get; }
+
+    /// <summary>
+    /// Opens (or creates) the store encrypted with the storage key; a plain one written before
+    /// encryption at rest is encrypted first (<see cref="StoreEncryption"/>). A store that does not
+    /// open with the key: <see cref="StartupException"/> naming the key file, the store untouched.
+    /// </summary>
+    public static TwinStore Open(string path, StorageKey key)
     {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
         if (directory is not null)
         {
             Directory.CreateDirectory(directory);
         }
 
-        return new TwinStore(path);
+        var password = key.PasswordFor("twin");
+        long? encrypted = null;
+        if (StoreEncryption.IsPlain(path))
+        {
+            encrypted = StoreEncryption.EncryptAtStartup(path, LogPath(path), password, SyncedOutboxFiles.Instance);
+        }
+        else
+        {
+            StoreEncryption.DiscardUnfinished(path, LogPath(path));
+        }
+
+        try
+        {
+            return new TwinStore(path, password, encrypted);
+        }
+        catch (WrongStorageKeyException ex)
+        {
+            throw key.Mismatch(ex.StoreFile);
+        }
     }
+
+    /// <summary>Tests only: the store as written before encryption at rest (plain), to test its migration.</summary>
+    internal static TwinStore OpenPlain(string path) => new(path, password: null, encryptedDocuments: null);
+
+    private static string LogPath(string path) => path + "-log";
 
     public TwinSnapshot? Load()
     {
@@ -97,9 +157,9 @@ internal sealed class TwinStore : IDisposable
             throw;
         }
 
-        // Commit only queues the pages for LiteDB's background writer; a checkpoint waits for the
-        // queue, copies the log into the data file and flushes it, which the stream makes an fsync.
-        _db.Checkpoint();
+        // Commit only writes the log pages, unflushed; the checkpoint copies them into the data file
+        // and flushes it (fsync through the stream), then the truncated log (DurableCheckpoint).
+        DurableCheckpoint.Run(_db, _log);
     }
 
     /// <summary>Events saved but not yet appended to the chain, oldest first.</summary>
@@ -111,7 +171,7 @@ internal sealed class TwinStore : IDisposable
     public void RemoveEvent(long id)
     {
         _events.Delete(id);
-        _db.Checkpoint();
+        DurableCheckpoint.Run(_db, _log);
     }
 
     public void Dispose()
