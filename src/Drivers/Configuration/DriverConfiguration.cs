@@ -1,4 +1,5 @@
 using System.Globalization;
+using EdgeTwin.Drivers.Hl7;
 using EdgeTwin.Drivers.Simulation;
 using Microsoft.Extensions.Configuration;
 
@@ -72,6 +73,8 @@ public static class DriverConfiguration
             Require(device.Address is null or (>= 0x03 and <= 0x77), $"Devices:{i}:Address", device.Address, "a 7-bit address 0x03-0x77");
         }
 
+        ValidateNetwork(options);
+
         ValidateGpio(options);
     }
 
@@ -123,6 +126,21 @@ public static class DriverConfiguration
         }
     }
 
+    /// <summary>HL7 listeners: settings readable, and no two on the same port.</summary>
+    private static void ValidateNetwork(DriverOptions options)
+    {
+        var ports = new Dictionary<int, string>();
+        for (var i = 0; i < options.Devices.Count; i++)
+        {
+            var device = options.Devices[i];
+            if (string.Equals(device.Type, DeviceTypes.Hl7Mllp, StringComparison.OrdinalIgnoreCase))
+            {
+                var settings = Hl7MllpConfiguration.Read(device);
+                Require(ports.TryAdd(settings.Port, device.Id), $"Devices:{i}:Port", settings.Port, $"a port not already used by {ports.GetValueOrDefault(settings.Port)}");
+            }
+        }
+    }
+
     private static void ReadSimulation(IConfigurationSection section, SimulationOptions sim)
     {
         sim.Beds = ReadInt(section, "Beds") ?? sim.Beds;
@@ -146,16 +164,18 @@ public static class DriverConfiguration
 
     private static DeviceOptions ReadDevice(IConfigurationSection entry)
     {
+        // For a network device Address is an IP address, not an I2C one: it stays a setting.
+        var network = string.Equals(entry["Type"], DeviceTypes.Hl7Mllp, StringComparison.OrdinalIgnoreCase);
         var device = new DeviceOptions
         {
             Type = entry["Type"] ?? "",
             Id = entry["Id"] ?? "",
             Bus = ReadInt(entry, "Bus") ?? 1,
-            Address = ReadAddress(entry),
+            Address = network ? null : ReadAddress(entry),
         };
         foreach (var setting in entry.AsEnumerable(makePathsRelative: true))
         {
-            if (setting.Value is not null && !DeviceKeys.Contains(setting.Key))
+            if (setting.Value is not null && (!DeviceKeys.Contains(setting.Key) || (network && setting.Key.Equals("Address", StringComparison.OrdinalIgnoreCase))))
             {
                 device.Settings[setting.Key] = setting.Value;
             }
