@@ -41,7 +41,7 @@ internal static class AckBuilder
                 .Append(f).Append(location is null ? "" : string.Join(d.Component, location.Split('^').Select(d.EscapeText)))
                 .Append(f).Append((int)condition).Append(d.Component).Append(d.EscapeText(Describe(condition))).Append(d.Component).Append("HL70357")
                 .Append(f).Append('E')
-                .Append(f).Append(f).Append(f).Append(f)
+                .Append(f).Append(f).Append(f)
                 .Append(f).Append(d.EscapeText(Limit(text ?? Describe(condition))))
                 .Append('\r');
         }
