@@ -52,6 +52,9 @@ internal sealed partial class Hl7MllpDriver : IDeviceDriver
 
     public DeviceInfo Info { get; }
 
+    /// <summary>The checked settings it runs with.</summary>
+    public Hl7MllpSettings Settings => _settings;
+
     /// <summary>Lost until a monitor connects and sends; see docs/drivers.md for the rules.</summary>
     public DeviceHealth Health => Evaluate();
 
