@@ -133,13 +133,19 @@ internal sealed partial class Hl7MllpDriver : IDeviceDriver
                 }
 
                 var peer = client.Client.RemoteEndPoint?.ToString() ?? "?";
-                if (!session.IsCompleted && current is not null)
+                if (!session.IsCompleted)
                 {
                     Counters.ConnectionsReplaced++;
                     LogReplaced(_logger, Info.DeviceId, peer);
-                    await current.CancelAsync().ConfigureAwait(false);
-                    await session.ConfigureAwait(false);
                 }
+
+                // The old session ends before the new one starts, so samples never interleave.
+                if (current is not null)
+                {
+                    await current.CancelAsync().ConfigureAwait(false);
+                }
+
+                await session.ConfigureAwait(false);
 
                 current?.Dispose();
                 current = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
