@@ -10,6 +10,12 @@ internal sealed class Hl7Segment
 
     public Hl7Segment(string text, Hl7Delimiters delimiters)
     {
+        // MLLP block characters cannot be in a framed message; refusing them here keeps them out of the ACK that echoes MSH fields.
+        if (text.AsSpan().IndexOfAny('\x0B', '\x1C') >= 0)
+        {
+            throw new Hl7FormatException($"'{Shorten(text)}' contains an MLLP block character (0x0B or 0x1C).", Hl7ErrorCode.DataTypeError);
+        }
+
         Text = text;
         Delimiters = delimiters;
         _parts = text.Split(delimiters.Field);

@@ -205,6 +205,21 @@ public class Hl7MllpDriverTests
     }
 
     [Fact]
+    public async Task TheNcExampleOfHardwareReadme_IsAccepted()
+    {
+        await using var harness = await MllpDriverHarness.StartAsync();
+        await using var monitor = await harness.ConnectAsync();
+
+        // Byte for byte what hardware/README.md's printf sends.
+        await monitor.SendRawAsync(Encoding.Latin1.GetBytes(
+            "\x0bMSH|^~\\&|MON|ICU|ET|BOX|20260701120000+0200||ORU^R01|T1|P|2.6\rOBR|1\rOBX|1|NM|147842^MDC_ECG_HEART_RATE^MDC||72|264864^MDC_DIM_BEAT_PER_MIN^MDC|||||F\r\x1c\r"));
+        var ack = await monitor.ReadAckAsync();
+
+        Assert.Equal(("AA", "T1"), (Msa1(ack), Msa2(ack)));
+        Assert.Equal(72, Assert.Single(harness.Sink.Snapshot()).Value);
+    }
+
+    [Fact]
     public async Task PortInUse_DoesNotThrow_DeviceIsLost_AndStopsCleanly()
     {
         using var occupier = new TcpListener(IPAddress.Loopback, 0);

@@ -135,4 +135,14 @@ public class Hl7ParserTests
         Assert.DoesNotContain('#', d.EscapeText(text));
         Assert.Equal("line one line two", Hl7Delimiters.Default.EscapeText("line one\rline two"));
     }
+
+    [Theory]
+    [InlineData("MSH|^~\\&|MON\u001cITOR|ICU|ET|BOX|20260701120006||ORU^R01|X|P|2.6\rOBR|1\r")]
+    [InlineData("MSH|^~\\&|MON|ICU|ET|BOX|20260701120006||ORU^R01|X|P|2.6\rOBR|1\u000b\r")]
+    public void MllpBlockCharacterInsideAMessage_IsRefused_SoNoAckCanEchoIt(string text)
+    {
+        var error = Assert.Throws<Hl7FormatException>(() => Hl7Message.Parse(text));
+
+        Assert.Contains("MLLP block character", error.Message, StringComparison.Ordinal);
+    }
 }
