@@ -97,6 +97,9 @@ internal sealed partial class Hl7MllpDriver : IDeviceDriver
                     _listening.TrySetResult(endpoint);
                     await AcceptLoopAsync(listener, sink, cancellationToken).ConfigureAwait(false);
                 }
+
+                // Accepting failed: listen afresh, but not in a tight loop.
+                await Task.Delay(BindRetry, _time, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -64,7 +64,8 @@ internal static partial class Hl7Timestamp
             offset = localZone.GetUtcOffset(local);
         }
 
-        value = new DateTimeOffset(local, offset);
+        // Samples of every driver carry UTC, so equal instants format and group alike downstream.
+        value = new DateTimeOffset(local, offset).ToUniversalTime();
         problem = null;
         return true;
     }

@@ -194,6 +194,7 @@ public class OruReaderTests
         var sample = One(Hl7Samples.Obx("147842^MDC_ECG_HEART_RATE^MDC", "72", "/min", time: ts));
 
         Assert.Equal(DateTimeOffset.Parse(utc, System.Globalization.CultureInfo.InvariantCulture), sample.Timestamp);
+        Assert.Equal(TimeSpan.Zero, sample.Timestamp.Offset);
     }
 
     [Theory]
