@@ -206,6 +206,29 @@ public sealed class AlarmManager
         }
     }
 
+    /// <summary>
+    /// The patient's stay ended (discharged): no sample of theirs will come to clear their alarms, so
+    /// each open one (raised, latched or acknowledged) is cleared now, the text saying
+    /// <paramref name="reason"/>, and their alarm state is forgotten.
+    /// </summary>
+    public IReadOnlyList<AlarmStateChange> EndPatient(string patient, string reason)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(patient);
+        lock (_gate)
+        {
+            var now = _time.GetUtcNow();
+            var changes = new List<AlarmStateChange>();
+            var theirs = _alarms.Values.Where(a => a.Key.Patient == patient).OrderByDescending(a => a.Priority).ThenBy(a => a.RaisedAt).ToList();
+            foreach (var alarm in theirs)
+            {
+                alarm.End(reason, now, changes);
+                _alarms.Remove(alarm.Key);
+            }
+
+            return changes;
+        }
+    }
+
     /// <summary>Changes that time alone causes: onset and clear delays, escalations, uplink timeout.</summary>
     public IReadOnlyList<AlarmStateChange> Tick()
     {

@@ -119,6 +119,18 @@ internal sealed class TrackedAlarm(AlarmKey key, ConditionSpec spec, string devi
         }
     }
 
+    /// <summary>Ends the alarm whatever its state (the patient left the bed): cleared, saying why.</summary>
+    public void End(string reason, DateTimeOffset now, List<AlarmStateChange> changes)
+    {
+        if (Phase == AlarmPhase.Idle)
+        {
+            return;
+        }
+
+        Phase = AlarmPhase.Idle;
+        changes.Add(Change(AlarmTransition.Cleared, $"{reason}: {Text}", now));
+    }
+
     public ActiveAlarm? Snapshot(DateTimeOffset now) => Phase == AlarmPhase.Idle
         ? null
         : new ActiveAlarm(Key.Patient, Device, Key.Condition, Priority, Spec.Source, Phase == AlarmPhase.Acknowledged, !ConditionEnded(now), RaisedAt, Escalation, Spec.Technical);

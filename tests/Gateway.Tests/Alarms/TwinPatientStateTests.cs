@@ -16,10 +16,7 @@ public sealed class TwinPatientStateTests
     public async Task DesiredFlag_ScoresTheAdmittedPatientOnScale2_DischargeStopsScoringThem()
     {
         await using var g = new WiredGateway();
-        g.Controller.Twin.RegisterDevice(TwinFixture.Device("mon-1", StreamCodes.SpO2, StreamCodes.HeartRate));
-        await g.Controller.StartAsync(_timeout.Token);
-        Assert.Null(await g.Controller.BindLocalAsync(BindingAction.Admit, "MRN-1", "bed-1", ["mon-1"], null, _timeout.Token));
-        var patient = g.Provider.GetRequiredService<Pseudonymizer>().Pseudonymize("MRN-1");
+        var patient = await AdmitAsync(g);
 
         Vitals(g, seconds: 3);
         var scale1 = Assert.Single(g.Engine.Summaries()).News2!;
@@ -39,6 +36,41 @@ public sealed class TwinPatientStateTests
         // The bed's monitor keeps measuring: it is scored as the unbound device, never as the patient.
         Vitals(g, seconds: 2);
         Assert.Equal(["unattributed:mon-1"], g.Engine.Summaries().Select(s => s.Patient));
+    }
+
+    [Fact]
+    public async Task Discharge_EndsThePatientsOpenAlarms_ClearedOnTheLane_BedFallsSilent()
+    {
+        await using var g = new WiredGateway();
+        var patient = await AdmitAsync(g);
+
+        // SpO2 80 % for 20 s: spo2-low and spo2-critical raised (the critical one latches).
+        for (var s = 0; s < 20; s++)
+        {
+            g.Second("mon-1", (StreamCodes.SpO2, 80));
+        }
+
+        var raised = g.Appender.Alarms.Where(a => a.Patient == patient && a.State == "raised").Select(a => a.Condition).ToHashSet();
+        Assert.Contains("spo2-critical", raised);
+        Assert.NotEqual(Drivers.Gpio.Annunciation.AnnunciationLevel.None, g.Engine.Alarms.Annunciation());
+
+        Assert.Null(await g.Controller.BindLocalAsync(BindingAction.Discharge, "MRN-1", null, [], null, _timeout.Token));
+        g.Alarms.RecordQueued();
+
+        var cleared = g.Appender.Alarms.Where(a => a.Patient == patient && a.State == "cleared").ToList();
+        Assert.Equal(raised.Order(StringComparer.Ordinal), cleared.Select(a => a.Condition).Order(StringComparer.Ordinal));
+        Assert.All(cleared, a => Assert.StartsWith(Gateway.Alarms.InferencePatientTarget.Discharged, a.Text, StringComparison.Ordinal));
+        Assert.DoesNotContain(g.Engine.Alarms.Active(), a => a.Patient == patient);
+        Assert.Equal(Drivers.Gpio.Annunciation.AnnunciationLevel.None, g.Engine.Alarms.Annunciation());
+    }
+
+    /// <summary>Starts the twin and admits MRN-1 to bed-1 with monitor mon-1; returns the pseudonym.</summary>
+    private async Task<string> AdmitAsync(WiredGateway g)
+    {
+        g.Controller.Twin.RegisterDevice(TwinFixture.Device("mon-1", StreamCodes.SpO2, StreamCodes.HeartRate));
+        await g.Controller.StartAsync(_timeout.Token);
+        Assert.Null(await g.Controller.BindLocalAsync(BindingAction.Admit, "MRN-1", "bed-1", ["mon-1"], null, _timeout.Token));
+        return g.Provider.GetRequiredService<Pseudonymizer>().Pseudonymize("MRN-1");
     }
 
     private static double? News2InTheTwin(WiredGateway g, string patient) =>

@@ -36,6 +36,27 @@ public class AlarmManagerTests
     }
 
     [Fact]
+    public void EndPatient_ClearsRaisedLatchedAndAcknowledged_SaysWhy_LeavesOthersAlone()
+    {
+        Feed(Spo2, seconds: 15, _ => 80);            // spo2-low (medium) and spo2-critical (high) raised
+        _changes.AddRange(_alarms.Acknowledge("p1", "spo2-low"));
+        _changes.AddRange(_alarms.Observe("p2", At(Spo2, _time.GetUtcNow(), 80)));
+        _time.Advance(TimeSpan.FromSeconds(15));
+        _changes.AddRange(_alarms.Observe("p2", At(Spo2, _time.GetUtcNow(), 80)));
+        _changes.Clear();
+
+        var ended = _alarms.EndPatient("p1", "patient discharged");
+
+        Assert.Equal(
+            [("spo2-critical", AlarmTransition.Cleared), ("spo2-low", AlarmTransition.Cleared)],
+            ended.Select(c => (c.Condition, c.State)));
+        Assert.All(ended, c => Assert.StartsWith("patient discharged: ", c.Text, StringComparison.Ordinal));
+        Assert.DoesNotContain(_alarms.Active(), a => a.Patient == "p1");
+        Assert.Contains(_alarms.Active(), a => a.Patient == "p2");
+        Assert.Empty(_alarms.EndPatient("p1", "patient discharged")); // nothing left to end
+    }
+
+    [Fact]
     public void DipShorterThanOnsetDelay_RaisesNothing()
     {
         Feed(Spo2, seconds: 9, _ => 86);
