@@ -148,7 +148,15 @@ internal sealed partial class Hl7MllpDriver : IDeviceDriver
                     await current.CancelAsync().ConfigureAwait(false);
                 }
 
-                await session.ConfigureAwait(false);
+                try
+                {
+                    await session.ConfigureAwait(false);
+                }
+                catch
+                {
+                    client.Dispose();
+                    throw;
+                }
 
                 current?.Dispose();
                 current = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
