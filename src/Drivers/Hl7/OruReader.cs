@@ -14,7 +14,17 @@ internal static class OruReader
 {
     private static readonly string[] AcceptedStatuses = ["F", "R", "C"];
 
-    public static OruContent Read(Hl7Message message, string deviceId, TimeZoneInfo localZone)
+    /// <summary>An observation time further ahead of the box clock than this is a monitor clock error, not a reading.</summary>
+    public static readonly TimeSpan MaxAhead = TimeSpan.FromMinutes(5);
+
+    /// <summary>Older than this is not a live reading or a backfill after an outage, but a clock error or an old file.</summary>
+    public static readonly TimeSpan MaxBehind = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// Reads an ORU^R01. With <paramref name="now"/> (the box clock), an OBX whose time is more than
+    /// <see cref="MaxAhead"/> ahead of it or <see cref="MaxBehind"/> behind is skipped with its reason.
+    /// </summary>
+    public static OruContent Read(Hl7Message message, string deviceId, TimeZoneInfo localZone, DateTimeOffset? now = null)
     {
         var header = message.Header;
         if (!Hl7Timestamp.TryParse(header.Get(7), localZone, out var messageTime, out var problem))
@@ -48,7 +58,7 @@ internal static class OruReader
                     throw new Hl7FormatException($"Segment {i + 1}: an OBX before any OBR.", Hl7ErrorCode.SegmentSequenceError, "OBX", header);
                 }
 
-                var outcome = ReadObservation(segment, deviceId, localZone, requestTime ?? messageTime);
+                var outcome = ReadObservation(segment, deviceId, localZone, requestTime ?? messageTime, now);
                 if (outcome.Skip is { } skip)
                 {
                     skipped.Add(skip);
@@ -69,7 +79,7 @@ internal static class OruReader
         return new OruContent(samples, skipped, implausible);
     }
 
-    private static (Sample Sample, SkippedObservation? Skip, bool Implausible) ReadObservation(Hl7Segment obx, string deviceId, TimeZoneInfo localZone, DateTimeOffset fallbackTime)
+    private static (Sample Sample, SkippedObservation? Skip, bool Implausible) ReadObservation(Hl7Segment obx, string deviceId, TimeZoneInfo localZone, DateTimeOffset fallbackTime, DateTimeOffset? now)
     {
         var setId = int.TryParse(obx.Raw(1), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0;
         var identifier = obx.Raw(3);
@@ -91,6 +101,12 @@ internal static class OruReader
             if (obx14.Length > 0 && !Hl7Timestamp.TryParse(obx14, localZone, out time, out var timeProblem))
             {
                 return Skip($"OBX-14: {timeProblem}");
+            }
+
+            if (now is { } clock && (time - clock > MaxAhead || clock - time > MaxBehind))
+            {
+                return Skip(string.Create(CultureInfo.InvariantCulture,
+                    $"observation time {time:yyyy-MM-ddTHH:mm:ssK} is {(time > clock ? "ahead of" : "behind")} the box clock by {Math.Abs((time - clock).TotalMinutes):F0} min (allowed: {MaxAhead.TotalMinutes:F0} min ahead, {MaxBehind.TotalHours:F0} h behind); is the monitor's clock set?"));
             }
 
             var status = obx.Get(11);

@@ -257,4 +257,21 @@ public class OruReaderTests
 
         Assert.Equal(72, Assert.Single(content.Samples).Value);
     }
+
+    [Theory]
+    [InlineData(10, 6)]     // the monitor's clock 6 min fast
+    [InlineData(10, -25 * 60)] // a day and an hour old
+    public void ObservationTimeFarFromTheBoxClock_SkippedWithTheReason(int minute, int offsetMinutes)
+    {
+        var now = new DateTimeOffset(2026, 7, 1, 10, minute, 0, TimeSpan.Zero);
+        var at = now.AddMinutes(offsetMinutes).ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture) + "+0000";
+        var text = Hl7Samples.Oru("M-9", [$"OBX|1|NM|147842^MDC_ECG_HEART_RATE^MDC||72|264864^MDC_DIM_BEAT_PER_MIN^MDC|||||F|||{at}"]);
+
+        var content = OruReader.Read(Hl7Message.Parse(text), "mon-1", Hl7Samples.Berlin, now);
+
+        Assert.Empty(content.Samples);
+        var skip = Assert.Single(content.Skipped);
+        Assert.Contains("box clock", skip.Reason, StringComparison.Ordinal);
+        Assert.Single(OruReader.Read(Hl7Message.Parse(text), "mon-1", Hl7Samples.Berlin, now.AddMinutes(offsetMinutes)).Samples);
+    }
 }
