@@ -21,5 +21,8 @@ public static class DeviceTypes
     /// <summary>InvenSense MPU-6050 on I2C (default 0x68) for fall detection; falls go to <see cref="DriverFactory.Falls"/>.</summary>
     public const string Mpu6050Fall = "mpu6050-fall";
 
-    public static IReadOnlyList<string> All { get; } = [EcgReplay, Max30102, Mlx90614, Ads1115Ecg, Hx711Scale, Mpu6050Fall];
+    /// <summary>A Bluetooth LE health device (heart rate, thermometer, pulse oximeter) read through BlueZ over D-Bus; <c>Address</c> is its MAC.</summary>
+    public const string BleGatt = "ble-gatt";
+
+    public static IReadOnlyList<string> All { get; } = [EcgReplay, Max30102, Mlx90614, Ads1115Ecg, Hx711Scale, Mpu6050Fall, BleGatt];
 }

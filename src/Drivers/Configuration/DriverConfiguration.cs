@@ -1,4 +1,5 @@
 using System.Globalization;
+using EdgeTwin.Drivers.Ble;
 using EdgeTwin.Drivers.Simulation;
 using Microsoft.Extensions.Configuration;
 
@@ -11,6 +12,7 @@ namespace EdgeTwin.Drivers.Configuration;
 public static class DriverConfiguration
 {
     private static readonly HashSet<string> DeviceKeys = new(StringComparer.OrdinalIgnoreCase) { "Type", "Id", "Bus", "Address" };
+    private static readonly HashSet<string> BleKeys = new(StringComparer.OrdinalIgnoreCase) { "Bus", "Address" };
 
     /// <summary>Reads and validates; throws <see cref="DriverConfigurationException"/> on the first bad value.</summary>
     public static DriverOptions Read(IConfiguration configuration)
@@ -57,6 +59,7 @@ public static class DriverConfiguration
         Require(!string.IsNullOrWhiteSpace(sim.DeviceIdPrefix), "Simulation:DeviceIdPrefix", sim.DeviceIdPrefix, "a non-empty prefix");
 
         var ids = new HashSet<string>(StringComparer.Ordinal);
+        var bluetooth = new HashSet<string>(StringComparer.Ordinal);
         for (var bed = 1; bed <= sim.Beds; bed++)
         {
             ids.Add(sim.DeviceIdPrefix + bed.ToString(CultureInfo.InvariantCulture));
@@ -70,6 +73,11 @@ public static class DriverConfiguration
             Require(ids.Add(device.Id), $"Devices:{i}:Id", device.Id, "an id no other device on this box has");
             Require(device.Bus is >= 0 and <= 255, $"Devices:{i}:Bus", device.Bus, "0-255");
             Require(device.Address is null or (>= 0x03 and <= 0x77), $"Devices:{i}:Address", device.Address, "a 7-bit address 0x03-0x77");
+            if (string.Equals(device.Type, DeviceTypes.BleGatt, StringComparison.OrdinalIgnoreCase))
+            {
+                var ble = BleGattSettings.Read(device);
+                Require(bluetooth.Add(ble.DevicePath), $"Devices:{i}:Address", ble.Address, $"a Bluetooth device no other entry on {ble.Adapter} reads");
+            }
         }
 
         ValidateGpio(options);
@@ -146,16 +154,18 @@ public static class DriverConfiguration
 
     private static DeviceOptions ReadDevice(IConfigurationSection entry)
     {
+        // For a Bluetooth device Address is a MAC and Bus a D-Bus address, not I2C numbers: they stay settings.
+        var ble = string.Equals(entry["Type"], DeviceTypes.BleGatt, StringComparison.OrdinalIgnoreCase);
         var device = new DeviceOptions
         {
             Type = entry["Type"] ?? "",
             Id = entry["Id"] ?? "",
-            Bus = ReadInt(entry, "Bus") ?? 1,
-            Address = ReadAddress(entry),
+            Bus = ble ? 1 : ReadInt(entry, "Bus") ?? 1,
+            Address = ble ? null : ReadAddress(entry),
         };
         foreach (var setting in entry.AsEnumerable(makePathsRelative: true))
         {
-            if (setting.Value is not null && !DeviceKeys.Contains(setting.Key))
+            if (setting.Value is not null && (!DeviceKeys.Contains(setting.Key) || (ble && BleKeys.Contains(setting.Key))))
             {
                 device.Settings[setting.Key] = setting.Value;
             }
