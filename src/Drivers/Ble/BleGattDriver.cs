@@ -28,6 +28,7 @@ internal sealed partial class BleGattDriver : IDeviceDriver
     private int _running;
     private long _malformed;
     private long _sessions;
+    private long _failedAttempts;
 
     public BleGattDriver(string deviceId, BleGattSettings settings, TimeProvider time, ILogger? logger = null)
     {
@@ -49,6 +50,9 @@ internal sealed partial class BleGattDriver : IDeviceDriver
     /// <summary>Notification sessions set up since start (1 + reconnects), for diagnostics and tests.</summary>
     public long Sessions => Interlocked.Read(ref _sessions);
 
+    /// <summary>Attempts to set up a session that failed (bus, BlueZ, device or characteristic missing, D-Bus errors).</summary>
+    public long FailedAttempts => Interlocked.Read(ref _failedAttempts);
+
     public async Task RunAsync(ISampleSink sink, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sink);
@@ -69,6 +73,7 @@ internal sealed partial class BleGattDriver : IDeviceDriver
                 }
                 catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
+                    Interlocked.Increment(ref _failedAttempts);
                     LogSessionFailed(_logger, Info.DeviceId, _settings.DevicePath, error.GetType().Name, error.Message);
                 }
 
@@ -178,6 +183,7 @@ internal sealed partial class BleGattDriver : IDeviceDriver
         }
     }
 
+    /// <summary>Health is set before the samples are written, so whoever sees a sample sees the health it came with.</summary>
     private async Task WriteSamplesAsync(BleNotification notification, List<GattReading> readings, ISampleSink sink, CancellationToken cancellationToken)
     {
         readings.Clear();
@@ -186,30 +192,29 @@ internal sealed partial class BleGattDriver : IDeviceDriver
         {
             Interlocked.Increment(ref _malformed);
             LogMalformed(_logger, Info.DeviceId, problem, Convert.ToHexString(notification.Value));
-            foreach (var stream in _decoder.Streams)
-            {
-                await sink.WriteAsync(new Sample(Info.DeviceId, stream.Code, notification.ReceivedAt, null), cancellationToken).ConfigureAwait(false);
-            }
-
-            SetHealth(DeviceHealth.Degraded, problem);
-            return;
+            readings.Clear();
+            readings.AddRange(_decoder.Streams.Select(s => new GattReading(s.Code, null)));
         }
 
-        string? invalid = null;
+        for (var i = 0; i < readings.Count; i++)
+        {
+            var (stream, value) = readings[i];
+            var range = _decoder.Streams.First(s => s.Code.Code == stream.Code);
+            if (value is { } v && !range.IsPlausible(v))
+            {
+                LogImplausible(_logger, Info.DeviceId, stream.Code, v, range.Min, range.Max);
+                readings[i] = readings[i] with { Value = null };
+                problem ??= $"{stream.Display} {v} outside {range.Min}-{range.Max} {stream.Unit}";
+            }
+
+            problem ??= readings[i].Value is null ? $"{stream.Display} not a valid measurement" : null;
+        }
+
+        SetHealth(problem is null ? DeviceHealth.Ok : DeviceHealth.Degraded, problem ?? "valid measurement");
         foreach (var (stream, value) in readings)
         {
-            var range = _decoder.Streams.First(s => s.Code.Code == stream.Code);
-            double? checkedValue = value is { } v && range.IsPlausible(v) ? v : null;
-            if (value is { } bad && checkedValue is null)
-            {
-                LogImplausible(_logger, Info.DeviceId, stream.Code, bad, range.Min, range.Max);
-            }
-
-            invalid ??= checkedValue is null ? $"{stream.Display} invalid" : null;
-            await sink.WriteAsync(new Sample(Info.DeviceId, stream, notification.ReceivedAt, checkedValue), cancellationToken).ConfigureAwait(false);
+            await sink.WriteAsync(new Sample(Info.DeviceId, stream, notification.ReceivedAt, value), cancellationToken).ConfigureAwait(false);
         }
-
-        SetHealth(invalid is null ? DeviceHealth.Ok : DeviceHealth.Degraded, invalid ?? "valid measurement");
     }
 
     /// <summary>The profile's characteristic among the GATT objects under the device (BlueZ lists them once services are resolved).</summary>
