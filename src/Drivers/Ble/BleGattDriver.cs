@@ -170,15 +170,20 @@ internal sealed partial class BleGattDriver : IDeviceDriver
         {
             var waiting = reader.WaitToReadAsync(cancellationToken).AsTask();
             var first = await Task.WhenAny(waiting, ended).ConfigureAwait(false);
-            if (first == ended)
+            if (first != ended)
             {
-                return await ended.ConfigureAwait(false);
+                await waiting.ConfigureAwait(false);
             }
 
-            await waiting.ConfigureAwait(false);
+            // Values that arrived just before a disconnect are still published.
             while (reader.TryRead(out var notification))
             {
                 await WriteSamplesAsync(notification, readings, sink, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (ended.IsCompleted)
+            {
+                return await ended.ConfigureAwait(false);
             }
         }
     }

@@ -102,7 +102,9 @@ public sealed class BleGattDriverTests(PrivateDBus bus) : IClassFixture<PrivateD
         await using var t = await StartNotifyingAsync();
 
         t.Bluez.Device.FailConnectWith = "le-connection-abort-by-local"; // out of range for a while
+        t.Bluez.Characteristic.Notify(0x00, 77);                         // the last value before the link drops
         await t.Bluez.Device.DisconnectAsync();
+        Assert.Equal(77, (await t.Sink.WaitUntilAsync(s => s.Count >= 1))[0].Value);
 
         await Eventually.TrueAsync(() => t.Driver.Health == DeviceHealth.Lost, "Lost after the disconnect");
         await Eventually.TrueAsync(() => t.Bluez.Device.ConnectCalls >= 3, "reconnect attempts with back-off");
@@ -112,7 +114,7 @@ public sealed class BleGattDriverTests(PrivateDBus bus) : IClassFixture<PrivateD
         await t.Bluez.Characteristic.WaitForStartNotifyAsync();
         await Eventually.TrueAsync(() => t.Driver.Sessions == 2, "a second session");
         t.Bluez.Characteristic.Notify(0x00, 81);
-        Assert.Equal(81, (await t.Sink.WaitUntilAsync(s => s.Count >= 1))[0].Value);
+        Assert.Equal(81, (await t.Sink.WaitUntilAsync(s => s.Count >= 2))[1].Value);
         Assert.Equal(DeviceHealth.Ok, t.Driver.Health);
     }
 
