@@ -12,9 +12,9 @@ public sealed class BleGattDriverTests(PrivateDBus bus) : IClassFixture<PrivateD
     private const string Mac = "A4:C1:38:12:34:56";
     private const string HeartRateUuid = "00002a37-0000-1000-8000-00805f9b34fb";
 
-    private BleGattDriver Driver(string profile = BleProfiles.HeartRate) => new(
+    private BleGattDriver Driver(string profile = BleProfiles.HeartRate, string? busAddress = null) => new(
         "ble-1",
-        new BleGattSettings(Mac, "hci0", bus.Address, profile)
+        new BleGattSettings(Mac, "hci0", busAddress ?? bus.Address, profile)
         {
             Backoff = new ProbeBackoff(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(200)),
             CallTimeout = TimeSpan.FromSeconds(5),
@@ -147,6 +147,26 @@ public sealed class BleGattDriverTests(PrivateDBus bus) : IClassFixture<PrivateD
         Assert.Equal(0, driver.Sessions);
         Assert.Equal(0, bluez.Characteristic.StartNotifyCalls);
         Assert.Equal(DeviceHealth.Lost, driver.Health);
+        await StopAsync(cts, run);
+    }
+
+    [Fact]
+    public async Task BusGoesAway_MakesTheDeviceLost_AndTheDriverKeepsTrying()
+    {
+        var ownBus = new PrivateDBus();
+        await ownBus.InitializeAsync();
+        var bluez = await FakeBluezService.StartAsync(ownBus.Address, Mac, HeartRateUuid);
+        var driver = Driver(busAddress: ownBus.Address);
+        using var cts = new CancellationTokenSource();
+        var run = driver.RunAsync(new CollectingSink(), cts.Token);
+        await bluez.Characteristic.WaitForStartNotifyAsync();
+        await Eventually.TrueAsync(() => driver.Health == DeviceHealth.Ok, "Ok once notifying");
+
+        await ownBus.DisposeAsync();                                      // dbus-daemon killed (the fake's connection dies with it)
+
+        await Eventually.TrueAsync(() => driver.Health == DeviceHealth.Lost, "Lost when the bus went away");
+        await Eventually.TrueAsync(() => driver.FailedAttempts >= 2, "reconnect attempts to the missing bus");
+        Assert.False(run.IsCompleted);
         await StopAsync(cts, run);
     }
 
