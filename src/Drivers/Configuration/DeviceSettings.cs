@@ -34,6 +34,6 @@ internal static class DeviceSettings
             : throw Bad(device, key, text, $"a number {min.ToString(CultureInfo.InvariantCulture)}-{max.ToString(CultureInfo.InvariantCulture)}");
     }
 
-    private static DriverConfigurationException Bad(DeviceOptions device, string key, string text, string allowed) =>
+    internal static DriverConfigurationException Bad(this DeviceOptions device, string key, string text, string allowed) =>
         new($"Devices ({device.Id}, {device.Type}):{key}: '{text}' is not valid; expected {allowed}.");
 }

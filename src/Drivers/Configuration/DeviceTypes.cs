@@ -21,8 +21,11 @@ public static class DeviceTypes
     /// <summary>InvenSense MPU-6050 on I2C (default 0x68) for fall detection; falls go to <see cref="DriverFactory.Falls"/>.</summary>
     public const string Mpu6050Fall = "mpu6050-fall";
 
+    /// <summary>A bedside monitor sending HL7 v2 ORU^R01 over MLLP/TCP to a port this box listens on (<c>Address</c> is an IP address here).</summary>
+    public const string Hl7Mllp = "hl7-mllp";
+
     /// <summary>A Bluetooth LE health device (heart rate, thermometer, pulse oximeter) read through BlueZ over D-Bus; <c>Address</c> is its MAC.</summary>
     public const string BleGatt = "ble-gatt";
 
-    public static IReadOnlyList<string> All { get; } = [EcgReplay, Max30102, Mlx90614, Ads1115Ecg, Hx711Scale, Mpu6050Fall, BleGatt];
+    public static IReadOnlyList<string> All { get; } = [EcgReplay, Max30102, Mlx90614, Ads1115Ecg, Hx711Scale, Mpu6050Fall, Hl7Mllp, BleGatt];
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using EdgeTwin.Drivers.Ble;
+using EdgeTwin.Drivers.Hl7;
 using EdgeTwin.Drivers.Simulation;
 using Microsoft.Extensions.Configuration;
 
@@ -12,7 +13,6 @@ namespace EdgeTwin.Drivers.Configuration;
 public static class DriverConfiguration
 {
     private static readonly HashSet<string> DeviceKeys = new(StringComparer.OrdinalIgnoreCase) { "Type", "Id", "Bus", "Address" };
-    private static readonly HashSet<string> BleKeys = new(StringComparer.OrdinalIgnoreCase) { "Bus", "Address" };
 
     /// <summary>Reads and validates; throws <see cref="DriverConfigurationException"/> on the first bad value.</summary>
     public static DriverOptions Read(IConfiguration configuration)
@@ -80,6 +80,8 @@ public static class DriverConfiguration
             }
         }
 
+        ValidateNetwork(options);
+
         ValidateGpio(options);
     }
 
@@ -131,6 +133,21 @@ public static class DriverConfiguration
         }
     }
 
+    /// <summary>HL7 listeners: settings readable, and no two on the same port.</summary>
+    private static void ValidateNetwork(DriverOptions options)
+    {
+        var ports = new Dictionary<int, string>();
+        for (var i = 0; i < options.Devices.Count; i++)
+        {
+            var device = options.Devices[i];
+            if (string.Equals(device.Type, DeviceTypes.Hl7Mllp, StringComparison.OrdinalIgnoreCase))
+            {
+                var settings = Hl7MllpConfiguration.Read(device);
+                Require(ports.TryAdd(settings.Port, device.Id), $"Devices:{i}:Port", settings.Port, $"a port not already used by {ports.GetValueOrDefault(settings.Port)}");
+            }
+        }
+    }
+
     private static void ReadSimulation(IConfigurationSection section, SimulationOptions sim)
     {
         sim.Beds = ReadInt(section, "Beds") ?? sim.Beds;
@@ -154,18 +171,22 @@ public static class DriverConfiguration
 
     private static DeviceOptions ReadDevice(IConfigurationSection entry)
     {
-        // For a Bluetooth device Address is a MAC and Bus a D-Bus address, not I2C numbers: they stay settings.
+        // For a network device Address is an IP address; for a Bluetooth device a MAC, and Bus a D-Bus
+        // address. Neither is an I2C number: they stay settings.
+        var network = string.Equals(entry["Type"], DeviceTypes.Hl7Mllp, StringComparison.OrdinalIgnoreCase);
         var ble = string.Equals(entry["Type"], DeviceTypes.BleGatt, StringComparison.OrdinalIgnoreCase);
         var device = new DeviceOptions
         {
             Type = entry["Type"] ?? "",
             Id = entry["Id"] ?? "",
             Bus = ble ? 1 : ReadInt(entry, "Bus") ?? 1,
-            Address = ble ? null : ReadAddress(entry),
+            Address = network || ble ? null : ReadAddress(entry),
         };
         foreach (var setting in entry.AsEnumerable(makePathsRelative: true))
         {
-            if (setting.Value is not null && (!DeviceKeys.Contains(setting.Key) || (ble && BleKeys.Contains(setting.Key))))
+            var keptAsSetting = ((network || ble) && setting.Key.Equals("Address", StringComparison.OrdinalIgnoreCase))
+                || (ble && setting.Key.Equals("Bus", StringComparison.OrdinalIgnoreCase));
+            if (setting.Value is not null && (!DeviceKeys.Contains(setting.Key) || keptAsSetting))
             {
                 device.Settings[setting.Key] = setting.Value;
             }

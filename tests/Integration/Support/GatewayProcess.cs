@@ -60,14 +60,42 @@ internal sealed class GatewayProcess : IDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    public static GatewayProcess Start(string workingDirectory, IEnumerable<string> args)
+    /// <summary>
+    /// A parent that looks like systemd to the gateway: .NET's systemd integration only speaks the
+    /// notify protocol when the direct parent's <c>/proc/&lt;ppid&gt;/comm</c> is <c>systemd</c>. A python
+    /// wrapper renames itself (prctl PR_SET_NAME), starts the gateway as its child, forwards SIGTERM to
+    /// it and exits with its code.
+    /// </summary>
+    private const string SystemdParent = """
+        import ctypes, signal, subprocess, sys
+        ctypes.CDLL(None).prctl(15, b"systemd", 0, 0, 0)
+        child = subprocess.Popen(sys.argv[1:])
+        signal.signal(signal.SIGTERM, lambda s, f: child.send_signal(s))
+        sys.exit(child.wait())
+        """;
+
+    public static GatewayProcess Start(string workingDirectory, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null) =>
+        Start(workingDirectory, args, environment, underSystemd: false);
+
+    /// <summary>The gateway as a child of a process named <c>systemd</c> (see <see cref="SystemdParent"/>).</summary>
+    public static GatewayProcess StartUnderSystemd(string workingDirectory, IEnumerable<string> args, IReadOnlyDictionary<string, string> environment) =>
+        Start(workingDirectory, args, environment, underSystemd: true);
+
+    private static GatewayProcess Start(string workingDirectory, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment, bool underSystemd)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(underSystemd ? "python3" : "dotnet")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        if (underSystemd)
+        {
+            info.ArgumentList.Add("-c");
+            info.ArgumentList.Add(SystemdParent);
+            info.ArgumentList.Add("dotnet");
+        }
+
         info.ArgumentList.Add(GatewayDll);
         foreach (var arg in args)
         {
@@ -75,6 +103,11 @@ internal sealed class GatewayProcess : IDisposable
         }
 
         info.Environment["DOTNET_NOLOGO"] = "1";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+
         return new GatewayProcess(Process.Start(info)!);
     }
 

@@ -1,0 +1,14 @@
+using EdgeTwin.Drivers.Model;
+
+namespace EdgeTwin.Drivers.Hl7;
+
+/// <summary>The outcome of one received message: the ACK to send, the samples to emit, and what to log.</summary>
+internal sealed record HandledMessage(
+    AckCode Code,
+    string Ack,
+    string ControlId,
+    IReadOnlyList<Sample> Samples,
+    IReadOnlyList<SkippedObservation> Skipped,
+    int Implausible,
+    bool Duplicate,
+    string? Problem);

@@ -1,0 +1,398 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using EdgeTwin.Drivers.Model;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EdgeTwin.Drivers.Hl7;
+
+/// <summary>
+/// Listens for one bedside monitor sending HL7 v2 ORU^R01 over MLLP, ACKs every message and turns
+/// its observations into samples. One connection at a time: a new connection <b>replaces</b> the
+/// current one, because a monitor that rebooted or lost its cable leaves a half-open connection
+/// behind that we cannot tell from a quiet one, and refusing would lock the monitor out until a
+/// timeout. Nothing the peer sends can end <see cref="RunAsync"/>; a port that cannot be bound is
+/// retried every 5 s with the device Lost.
+/// </summary>
+internal sealed partial class Hl7MllpDriver : IDeviceDriver
+{
+    private static readonly TimeSpan BindRetry = TimeSpan.FromSeconds(5);
+    private static readonly Encoding Wire = Encoding.Latin1;
+
+    private readonly Hl7MllpSettings _settings;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Hl7MessageHandler _handler;
+    private readonly TaskCompletionSource<IPEndPoint> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _gate = new();
+    private readonly DateTimeOffset _startedAt;
+    private int _health = (int)DeviceHealth.Lost;
+    private bool _connected;
+    private DateTimeOffset? _connectedAt;
+    private DateTimeOffset? _disconnectedAt;
+    private DateTimeOffset? _lastMessageAt;
+    private int _running;
+
+    public Hl7MllpDriver(Hl7MllpSettings settings, TimeProvider time, ILogger? logger = null)
+    {
+        _settings = settings;
+        _time = time;
+        _logger = logger ?? NullLogger.Instance;
+        _handler = new Hl7MessageHandler(settings, time);
+        _startedAt = time.GetUtcNow();
+        Info = new DeviceInfo(
+            settings.DeviceId,
+            "HL7 v2 ORU^R01 over MLLP",
+            "",
+            "",
+            $"tcp://{new IPEndPoint(settings.Address, settings.Port)}",
+            [.. ObservationMap.Loinc.Select(s => s.Code)]);
+    }
+
+    public DeviceInfo Info { get; }
+
+    /// <summary>The checked settings it runs with.</summary>
+    public Hl7MllpSettings Settings => _settings;
+
+    /// <summary>Lost until a monitor connects and sends; see docs/drivers.md for the rules.</summary>
+    public DeviceHealth Health => Evaluate();
+
+    /// <summary>The bound endpoint, once listening (port 0 in settings: the port the system chose).</summary>
+    public Task<IPEndPoint> Listening => _listening.Task;
+
+    public Hl7MllpCounters Counters { get; } = new();
+
+    public async Task RunAsync(ISampleSink sink, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        if (Interlocked.Exchange(ref _running, 1) == 1)
+        {
+            throw new InvalidOperationException($"Device {Info.DeviceId} is already running.");
+        }
+
+        using var healthLoop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var watcher = WatchHealthAsync(healthLoop.Token);
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var listener = new TcpListener(_settings.Address, _settings.Port);
+                try
+                {
+                    listener.Start(1);
+                }
+                catch (SocketException error)
+                {
+                    listener.Dispose();
+                    LogBindFailed(_logger, Info.DeviceId, Info.BusAddress, error.SocketErrorCode.ToString(), error.Message);
+                    await Task.Delay(BindRetry, _time, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                using (listener)
+                {
+                    var endpoint = (IPEndPoint)listener.LocalEndpoint;
+                    LogListening(_logger, Info.DeviceId, endpoint.ToString());
+                    _listening.TrySetResult(endpoint);
+                    await AcceptLoopAsync(listener, sink, cancellationToken).ConfigureAwait(false);
+                }
+
+                // Accepting failed: listen afresh, but not in a tight loop.
+                await Task.Delay(BindRetry, _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping is the normal end of a run.
+        }
+        finally
+        {
+            await healthLoop.CancelAsync().ConfigureAwait(false);
+            await watcher.ConfigureAwait(false);
+            Volatile.Write(ref _running, 0);
+        }
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    private async Task AcceptLoopAsync(TcpListener listener, ISampleSink sink, CancellationToken cancellationToken)
+    {
+        CancellationTokenSource? current = null;
+        Task session = Task.CompletedTask;
+        try
+        {
+            while (true)
+            {
+                TcpClient client;
+                try
+                {
+                    client = await listener.AcceptTcpClientAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (SocketException error)
+                {
+                    LogAcceptFailed(_logger, Info.DeviceId, error.SocketErrorCode.ToString());
+                    return;
+                }
+
+                var peer = client.Client.RemoteEndPoint?.ToString() ?? "?";
+                if (!session.IsCompleted)
+                {
+                    Counters.ConnectionsReplaced++;
+                    LogReplaced(_logger, Info.DeviceId, peer);
+                }
+
+                // The old session ends before the new one starts, so samples never interleave.
+                if (current is not null)
+                {
+                    await current.CancelAsync().ConfigureAwait(false);
+                }
+
+                try
+                {
+                    await session.ConfigureAwait(false);
+                }
+                catch
+                {
+                    client.Dispose();
+                    throw;
+                }
+
+                current?.Dispose();
+                current = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                session = ServeAsync(client, peer, sink, current.Token);
+            }
+        }
+        finally
+        {
+            if (current is not null)
+            {
+                await current.CancelAsync().ConfigureAwait(false);
+                await session.ConfigureAwait(false);
+                current.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Serves one connection until the peer closes it, it breaks, it stalls in a frame, or it is replaced.</summary>
+    private async Task ServeAsync(TcpClient client, string peer, ISampleSink sink, CancellationToken cancellationToken)
+    {
+        SetConnected(true);
+        LogConnected(_logger, Info.DeviceId, peer);
+        var reason = "closed by the monitor";
+        try
+        {
+            using (client)
+            {
+                var stream = client.GetStream();
+                var reader = new MllpFrameReader(stream, _settings.MaxFrameBytes, _settings.FrameTimeout, _time);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) is { } frame)
+                {
+                    if (frame.Kind == MllpFrameKind.TimedOut)
+                    {
+                        Counters.BrokenFrames++;
+                        reason = $"a frame stalled for more than {_settings.FrameTimeout.TotalSeconds} s";
+                        break;
+                    }
+
+                    if (await HandleFrameAsync(frame, sink, cancellationToken).ConfigureAwait(false) is { } ack)
+                    {
+                        var bytes = MllpFrameReader.Wrap(Wire.GetBytes(ack));
+                        await stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            reason = "replaced or stopping";
+        }
+        catch (Exception error) when (error is IOException or SocketException or ObjectDisposedException)
+        {
+            reason = $"{error.GetType().Name}: {error.Message}";
+        }
+        finally
+        {
+            SetConnected(false);
+            LogDisconnected(_logger, Info.DeviceId, peer, reason);
+        }
+    }
+
+    /// <returns>The ACK to send, or null when there is nothing to answer.</returns>
+    private async Task<string?> HandleFrameAsync(MllpFrame frame, ISampleSink sink, CancellationToken cancellationToken)
+    {
+        switch (frame.Kind)
+        {
+            case MllpFrameKind.Garbage:
+                Counters.GarbageBytes += frame.Length;
+                LogGarbage(_logger, Info.DeviceId, frame.Length);
+                return null;
+            case MllpFrameKind.Broken:
+                Counters.BrokenFrames++;
+                LogBroken(_logger, Info.DeviceId, frame.Length);
+                return null;
+            case MllpFrameKind.Oversize:
+                Counters.OversizeFrames++;
+                LogOversize(_logger, Info.DeviceId, frame.Length, _settings.MaxFrameBytes);
+                return _handler.RefuseOversize(Wire.GetString(frame.Payload), _settings.MaxFrameBytes).Ack;
+            default:
+                break;
+        }
+
+        var handled = _handler.Handle(Wire.GetString(frame.Payload));
+        foreach (var skip in handled.Skipped)
+        {
+            Counters.ObservationsSkipped++;
+            LogSkipped(_logger, Info.DeviceId, handled.ControlId, skip.SetId, skip.Identifier, skip.Reason);
+        }
+
+        Counters.ObservationsImplausible += handled.Implausible;
+        switch (handled.Code)
+        {
+            case AckCode.Accept when handled.Duplicate:
+                Counters.Duplicates++;
+                LogDuplicate(_logger, Info.DeviceId, handled.ControlId);
+                break;
+            case AckCode.Accept:
+                Counters.MessagesAccepted++;
+                foreach (var sample in handled.Samples)
+                {
+                    await sink.WriteAsync(sample, cancellationToken).ConfigureAwait(false);
+                }
+
+                break;
+            case AckCode.Error:
+                Counters.MessagesInError++;
+                LogRefused(_logger, Info.DeviceId, "AE", handled.ControlId, handled.Problem ?? "");
+                break;
+            default:
+                Counters.MessagesRejected++;
+                LogRefused(_logger, Info.DeviceId, "AR", handled.ControlId, handled.Problem ?? "");
+                break;
+        }
+
+        if (handled.Code == AckCode.Accept)
+        {
+            lock (_gate)
+            {
+                _lastMessageAt = _time.GetUtcNow();
+            }
+
+            Evaluate();
+        }
+
+        return handled.Ack;
+    }
+
+    private void SetConnected(bool connected)
+    {
+        lock (_gate)
+        {
+            _connected = connected;
+            if (connected)
+            {
+                _connectedAt = _time.GetUtcNow();
+            }
+            else
+            {
+                _disconnectedAt = _time.GetUtcNow();
+            }
+        }
+
+        Evaluate();
+    }
+
+    /// <summary>
+    /// Ok: connected and a message accepted within the silence limit. Degraded: connected but
+    /// quiet, or disconnected for less than the lost limit. Lost: never heard from, or quiet or
+    /// disconnected for longer than the lost limit.
+    /// </summary>
+    private DeviceHealth Evaluate()
+    {
+        DeviceHealth health;
+        string reason;
+        lock (_gate)
+        {
+            var now = _time.GetUtcNow();
+            if (_connected)
+            {
+                var lastHeard = Max(_lastMessageAt, _connectedAt) ?? now;
+                var quiet = now - lastHeard;
+                (health, reason) = _lastMessageAt is { } last && now - last <= _settings.DegradedAfter ? (DeviceHealth.Ok, "monitor connected and sending")
+                    : quiet > _settings.LostAfterSilence ? (DeviceHealth.Lost, $"connected but silent for {quiet.TotalSeconds:F0} s")
+                    : (DeviceHealth.Degraded, "monitor connected but silent");
+            }
+            else
+            {
+                var since = _disconnectedAt ?? _startedAt;
+                (health, reason) = _connectedAt is null && _disconnectedAt is null ? (DeviceHealth.Lost, "no monitor connected yet")
+                    : now - since > _settings.LostAfterSilence ? (DeviceHealth.Lost, $"no connection for {(now - since).TotalSeconds:F0} s")
+                    : (DeviceHealth.Degraded, "monitor disconnected");
+            }
+        }
+
+        if (Interlocked.Exchange(ref _health, (int)health) != (int)health)
+        {
+            LogHealthChanged(_logger, Info.DeviceId, health, reason);
+        }
+
+        return health;
+    }
+
+    private async Task WatchHealthAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                Evaluate();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped with the driver.
+        }
+    }
+
+    private static DateTimeOffset? Max(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
+
+    [LoggerMessage(EventId = 4401, Level = LogLevel.Information, Message = "Device {DeviceId} listening for HL7 MLLP on {Endpoint}")]
+    private static partial void LogListening(ILogger logger, string deviceId, string endpoint);
+
+    [LoggerMessage(EventId = 4402, Level = LogLevel.Warning, Message = "Device {DeviceId} cannot listen on {Endpoint} ({Code}: {Message}); retrying in 5 s")]
+    private static partial void LogBindFailed(ILogger logger, string deviceId, string? endpoint, string code, string message);
+
+    [LoggerMessage(EventId = 4403, Level = LogLevel.Information, Message = "Device {DeviceId}: monitor connected from {Peer}")]
+    private static partial void LogConnected(ILogger logger, string deviceId, string peer);
+
+    [LoggerMessage(EventId = 4404, Level = LogLevel.Warning, Message = "Device {DeviceId}: connection from {Peer} ended: {Reason}")]
+    private static partial void LogDisconnected(ILogger logger, string deviceId, string peer, string reason);
+
+    [LoggerMessage(EventId = 4405, Level = LogLevel.Warning, Message = "Device {DeviceId}: new connection from {Peer} replaces the current one")]
+    private static partial void LogReplaced(ILogger logger, string deviceId, string peer);
+
+    [LoggerMessage(EventId = 4406, Level = LogLevel.Warning, Message = "Device {DeviceId}: {Count} bytes outside any MLLP frame discarded")]
+    private static partial void LogGarbage(ILogger logger, string deviceId, long count);
+
+    [LoggerMessage(EventId = 4407, Level = LogLevel.Warning, Message = "Device {DeviceId}: broken MLLP frame ({Count} bytes) discarded")]
+    private static partial void LogBroken(ILogger logger, string deviceId, long count);
+
+    [LoggerMessage(EventId = 4408, Level = LogLevel.Warning, Message = "Device {DeviceId}: MLLP frame of {Count} bytes exceeds {Limit}; discarded, answered AE")]
+    private static partial void LogOversize(ILogger logger, string deviceId, long count, int limit);
+
+    [LoggerMessage(EventId = 4409, Level = LogLevel.Warning, Message = "Device {DeviceId}: message {ControlId} answered {Code}: {Problem}")]
+    private static partial void LogRefused(ILogger logger, string deviceId, string code, string controlId, string problem);
+
+    [LoggerMessage(EventId = 4410, Level = LogLevel.Information, Message = "Device {DeviceId}: message {ControlId} is a resend of an accepted one; ACKed again, samples not repeated")]
+    private static partial void LogDuplicate(ILogger logger, string deviceId, string controlId);
+
+    [LoggerMessage(EventId = 4411, Level = LogLevel.Warning, Message = "Device {DeviceId}: message {ControlId} OBX {SetId} ({Identifier}) not used: {Reason}")]
+    private static partial void LogSkipped(ILogger logger, string deviceId, string controlId, int setId, string identifier, string reason);
+
+    [LoggerMessage(EventId = 4412, Level = LogLevel.Warning, Message = "Device {DeviceId} health is now {Health}: {Reason}")]
+    private static partial void LogHealthChanged(ILogger logger, string deviceId, DeviceHealth health, string reason);
+
+    [LoggerMessage(EventId = 4413, Level = LogLevel.Error, Message = "Device {DeviceId}: accepting connections failed ({Code}); listening again")]
+    private static partial void LogAcceptFailed(ILogger logger, string deviceId, string code);
+}

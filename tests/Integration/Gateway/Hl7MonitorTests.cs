@@ -1,0 +1,84 @@
+namespace EdgeTwin.Integration.Tests.Gateway;
+
+using System.Globalization;
+using System.Net.Sockets;
+using System.Text;
+using EdgeTwin.Integration.Tests.Support;
+
+/// <summary>
+/// A bedside monitor over HL7 v2/MLLP into the real gateway: the ORU^R01 it sends over TCP is
+/// acknowledged AA, and its vitals leave the box as verified obs records on the broker.
+/// </summary>
+public sealed class Hl7MonitorTests
+{
+    [Fact]
+    public async Task MonitorOru_AckedAA_VitalsPublishedAsVerifiedObsRecords()
+    {
+        using var mosquitto = new Mosquitto();
+        await using var capture = await Capture.StartAsync(mosquitto.Port);
+        var data = Directory.CreateTempSubdirectory("edgetwin-it-").FullName;
+        var port = Mosquitto.FreePort();
+        var gateway = await InProcessGateway.StartAsync(InProcessGateway.Args(data, mosquitto.Port,
+            "--Devices:0:Type=hl7-mllp", "--Devices:0:Id=icu-monitor", $"--Devices:0:Port={port}", "--Devices:0:Address=127.0.0.1"));
+
+        using var monitor = new TcpClient();
+        await Wait.UntilAsync(() => TryConnect(monitor, port), TimeSpan.FromSeconds(20), "the MLLP listener");
+        var stream = monitor.GetStream();
+        var now = DateTimeOffset.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + "+0000";
+        var oru = $"MSH|^~\\&|MON|ICU|ET|BOX|{now}||ORU^R01|IT-1|P|2.6\rPID|1\rOBR|1\r"
+            + $"OBX|1|NM|147842^MDC_ECG_HEART_RATE^MDC||72|264864^MDC_DIM_BEAT_PER_MIN^MDC|||||F|||{now}\r"
+            + $"OBX|2|NM|150456^MDC_PULS_OXIM_SAT_O2^MDC||97|262688^MDC_DIM_PERCENT^MDC|||||F|||{now}\r";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes("\x0b" + oru + "\x1c\r"));
+        var ack = await ReadFrameAsync(stream);
+        Assert.Contains("MSA|AA|IT-1", ack, StringComparison.Ordinal);
+
+        await Wait.UntilAsync(() => Counts(capture).ContainsKey(("icu-monitor", "loinc:59408-5")), TimeSpan.FromSeconds(20), "the monitor's SpO2 on the broker");
+        await gateway.StopAsync();
+        await gateway.DisposeAsync();
+
+        var counts = Counts(capture);
+        Assert.Equal(1, counts[("icu-monitor", "loinc:8867-4")]);
+        Assert.Equal(1, counts[("icu-monitor", "loinc:59408-5")]);
+        var values = Verification.Kinds(capture.Records("telemetry"), "obs")
+            .Where(r => r.GetProperty("body").GetProperty("device").GetString() == "icu-monitor")
+            .ToDictionary(r => r.GetProperty("body").GetProperty("code").GetString()!, r => r.GetProperty("body").GetProperty("v")[0].GetDouble());
+        Assert.Equal(72, values["loinc:8867-4"]);
+        Assert.Equal(97, values["loinc:59408-5"]);
+        foreach (var report in Verification.Verify(capture.AllRecords))
+        {
+            Verification.AssertComplete(report, capture.AllRecords);
+        }
+
+        Directory.Delete(data, recursive: true);
+    }
+
+    private static Dictionary<(string Device, string Code), long> Counts(Capture capture) => Verification.SampleCounts(capture.Records("telemetry"));
+
+    private static bool TryConnect(TcpClient client, int port)
+    {
+        try
+        {
+            client.Connect("127.0.0.1", port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task<string> ReadFrameAsync(NetworkStream stream)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var buffer = new byte[4096];
+        var text = new StringBuilder();
+        while (!text.ToString().Contains('\x1c', StringComparison.Ordinal))
+        {
+            var n = await stream.ReadAsync(buffer, timeout.Token);
+            Assert.True(n > 0, "the gateway closed the connection before acknowledging");
+            text.Append(Encoding.ASCII.GetString(buffer, 0, n));
+        }
+
+        return text.ToString();
+    }
+}
