@@ -153,6 +153,11 @@ internal sealed partial class BleGattDriver : IDeviceDriver
             }
         }), cancellationToken).ConfigureAwait(false);
         await Bounded(characteristic.StartNotifyAsync(), cancellationToken).ConfigureAwait(false);
+        if (ended.Task.IsCompleted)
+        {
+            // Gone again while being set up: a failed attempt, not a session (no Ok in between).
+            throw new InvalidOperationException(await ended.Task.ConfigureAwait(false));
+        }
 
         Interlocked.Increment(ref _sessions);
         SetHealth(DeviceHealth.Ok, "notifications started");
