@@ -11,6 +11,7 @@ if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
 missing=()
 [ -x /usr/sbin/mosquitto ] || command -v mosquitto >/dev/null 2>&1 || missing+=(mosquitto)
 [ -x /usr/lib/postgresql/15/bin/postgres ] || missing+=(postgresql-15)
+command -v dbus-daemon >/dev/null 2>&1 || missing+=(dbus-daemon)   # private bus for the BLE (BlueZ) driver tests
 command -v python3 >/dev/null 2>&1 || missing+=(python3)   # the systemd-parent stand-in (Integration)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]}"

@@ -15,7 +15,7 @@ public sealed class DeviceOptions
     /// <summary>I2C bus number (<c>/dev/i2c-1</c> on a Raspberry Pi).</summary>
     public int Bus { get; set; } = 1;
 
-    /// <summary>7-bit I2C address; null = the chip's default address. (For <c>hl7-mllp</c> the key holds an IP address and is kept in <see cref="Settings"/>.)</summary>
+    /// <summary>7-bit I2C address; null = the chip's default address. (For <c>hl7-mllp</c> the key holds an IP address, for <c>ble-gatt</c> a MAC and <c>Bus</c> a D-Bus address; those are kept in <see cref="Settings"/>.)</summary>
     public int? Address { get; set; }
 
     /// <summary>Driver-specific settings (pins, rates, calibration), by name, as configuration strings.</summary>

@@ -24,5 +24,8 @@ public static class DeviceTypes
     /// <summary>A bedside monitor sending HL7 v2 ORU^R01 over MLLP/TCP to a port this box listens on (<c>Address</c> is an IP address here).</summary>
     public const string Hl7Mllp = "hl7-mllp";
 
-    public static IReadOnlyList<string> All { get; } = [EcgReplay, Max30102, Mlx90614, Ads1115Ecg, Hx711Scale, Mpu6050Fall, Hl7Mllp];
+    /// <summary>A Bluetooth LE health device (heart rate, thermometer, pulse oximeter) read through BlueZ over D-Bus; <c>Address</c> is its MAC.</summary>
+    public const string BleGatt = "ble-gatt";
+
+    public static IReadOnlyList<string> All { get; } = [EcgReplay, Max30102, Mlx90614, Ads1115Ecg, Hx711Scale, Mpu6050Fall, Hl7Mllp, BleGatt];
 }

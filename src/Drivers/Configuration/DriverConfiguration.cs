@@ -1,4 +1,5 @@
 using System.Globalization;
+using EdgeTwin.Drivers.Ble;
 using EdgeTwin.Drivers.Hl7;
 using EdgeTwin.Drivers.Simulation;
 using Microsoft.Extensions.Configuration;
@@ -58,6 +59,7 @@ public static class DriverConfiguration
         Require(!string.IsNullOrWhiteSpace(sim.DeviceIdPrefix), "Simulation:DeviceIdPrefix", sim.DeviceIdPrefix, "a non-empty prefix");
 
         var ids = new HashSet<string>(StringComparer.Ordinal);
+        var bluetooth = new HashSet<string>(StringComparer.Ordinal);
         for (var bed = 1; bed <= sim.Beds; bed++)
         {
             ids.Add(sim.DeviceIdPrefix + bed.ToString(CultureInfo.InvariantCulture));
@@ -71,6 +73,11 @@ public static class DriverConfiguration
             Require(ids.Add(device.Id), $"Devices:{i}:Id", device.Id, "an id no other device on this box has");
             Require(device.Bus is >= 0 and <= 255, $"Devices:{i}:Bus", device.Bus, "0-255");
             Require(device.Address is null or (>= 0x03 and <= 0x77), $"Devices:{i}:Address", device.Address, "a 7-bit address 0x03-0x77");
+            if (string.Equals(device.Type, DeviceTypes.BleGatt, StringComparison.OrdinalIgnoreCase))
+            {
+                var ble = BleGattSettings.Read(device);
+                Require(bluetooth.Add(ble.DevicePath), $"Devices:{i}:Address", ble.Address, $"a Bluetooth device no other entry on {ble.Adapter} reads");
+            }
         }
 
         ValidateNetwork(options);
@@ -164,18 +171,22 @@ public static class DriverConfiguration
 
     private static DeviceOptions ReadDevice(IConfigurationSection entry)
     {
-        // For a network device Address is an IP address, not an I2C one: it stays a setting.
+        // For a network device Address is an IP address; for a Bluetooth device a MAC, and Bus a D-Bus
+        // address. Neither is an I2C number: they stay settings.
         var network = string.Equals(entry["Type"], DeviceTypes.Hl7Mllp, StringComparison.OrdinalIgnoreCase);
+        var ble = string.Equals(entry["Type"], DeviceTypes.BleGatt, StringComparison.OrdinalIgnoreCase);
         var device = new DeviceOptions
         {
             Type = entry["Type"] ?? "",
             Id = entry["Id"] ?? "",
-            Bus = ReadInt(entry, "Bus") ?? 1,
-            Address = network ? null : ReadAddress(entry),
+            Bus = ble ? 1 : ReadInt(entry, "Bus") ?? 1,
+            Address = network || ble ? null : ReadAddress(entry),
         };
         foreach (var setting in entry.AsEnumerable(makePathsRelative: true))
         {
-            if (setting.Value is not null && (!DeviceKeys.Contains(setting.Key) || (network && setting.Key.Equals("Address", StringComparison.OrdinalIgnoreCase))))
+            var keptAsSetting = ((network || ble) && setting.Key.Equals("Address", StringComparison.OrdinalIgnoreCase))
+                || (ble && setting.Key.Equals("Bus", StringComparison.OrdinalIgnoreCase));
+            if (setting.Value is not null && (!DeviceKeys.Contains(setting.Key) || keptAsSetting))
             {
                 device.Settings[setting.Key] = setting.Value;
             }

@@ -1,5 +1,6 @@
 using System.Device.I2c;
 using System.Globalization;
+using EdgeTwin.Drivers.Ble;
 using EdgeTwin.Drivers.Gpio.Annunciation;
 using EdgeTwin.Drivers.Gpio.NurseCall;
 using EdgeTwin.Drivers.Gpio.Hx711;
@@ -94,6 +95,7 @@ public sealed class DriverFactory(TimeProvider time, ILoggerFactory? loggerFacto
         DeviceTypes.Hx711Scale => CreateHx711Scale(device),
         DeviceTypes.Mpu6050Fall => Polled(device, Mpu6050FallSensor.WhoAmI, "InvenSense MPU-6050", [], i2c => new Mpu6050FallSensor(i2c, device.Id, Falls, time)),
         DeviceTypes.Hl7Mllp => new Hl7MllpDriver(Hl7MllpConfiguration.Read(device), time, _loggers.CreateLogger<Hl7MllpDriver>()),
+        DeviceTypes.BleGatt => new BleGattDriver(device.Id, BleGattSettings.Read(device), time, _loggers.CreateLogger<BleGattDriver>()),
         _ => throw new DriverConfigurationException($"Device '{device.Id}': type '{device.Type}' is not known; expected one of {string.Join(", ", DeviceTypes.All)}."),
     };
 

@@ -8,7 +8,7 @@ namespace EdgeTwin.Drivers.Tests.Configuration;
 public class DriverConfigurationTests
 {
     /// <summary>Later values win, as in layered configuration files.</summary>
-    private static IConfiguration Config(params (string Key, string Value)[] values) =>
+    internal static IConfiguration Config(params (string Key, string Value)[] values) =>
         new ConfigurationBuilder().AddInMemoryCollection(values.GroupBy(v => v.Key).Select(g => new KeyValuePair<string, string?>(g.Key, g.Last().Value))).Build();
 
     [Fact]

@@ -1,0 +1,279 @@
+using System.Threading.Channels;
+using EdgeTwin.Drivers.Ble.BlueZ;
+using EdgeTwin.Drivers.Ble.Gatt;
+using EdgeTwin.Drivers.Hardware;
+using EdgeTwin.Drivers.Model;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Tmds.DBus;
+
+namespace EdgeTwin.Drivers.Ble;
+
+/// <summary>
+/// One Bluetooth LE health device read through BlueZ over D-Bus: connect the device, find the
+/// profile's characteristic under it, StartNotify, and turn every Value change into samples. A
+/// disconnect, a removed device, a lost bus or any D-Bus error makes the device Lost; the whole
+/// session (bus connection included) is dropped and retried with back-off on the injected clock.
+/// A notification saying "not a valid measurement" or a malformed one gives null samples and
+/// Degraded; a malformed one is also counted and logged. Nothing here throws out of RunAsync
+/// except cancellation.
+/// </summary>
+internal sealed partial class BleGattDriver : IDeviceDriver
+{
+    private readonly BleGattSettings _settings;
+    private readonly IGattDecoder _decoder;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private volatile int _health = (int)DeviceHealth.Lost;
+    private int _running;
+    private long _malformed;
+    private long _sessions;
+    private long _failedAttempts;
+
+    public BleGattDriver(string deviceId, BleGattSettings settings, TimeProvider time, ILogger? logger = null)
+    {
+        _settings = settings;
+        _decoder = BleProfiles.Decoder(settings.Profile);
+        _time = time;
+        _logger = logger ?? NullLogger.Instance;
+        Info = new DeviceInfo(deviceId, BleProfiles.Model(settings.Profile), settings.Address, "", $"ble-{settings.Adapter}/{settings.Address}", [.. _decoder.Streams.Select(s => s.Code)]);
+    }
+
+    public DeviceInfo Info { get; }
+
+    /// <summary>Lost until the first notification session is set up.</summary>
+    public DeviceHealth Health => (DeviceHealth)_health;
+
+    /// <summary>Malformed notifications since start (each also logged and published as null samples).</summary>
+    public long MalformedNotifications => Interlocked.Read(ref _malformed);
+
+    /// <summary>Notification sessions set up since start (1 + reconnects), for diagnostics and tests.</summary>
+    public long Sessions => Interlocked.Read(ref _sessions);
+
+    /// <summary>Attempts to set up a session that failed (bus, BlueZ, device or characteristic missing, D-Bus errors).</summary>
+    public long FailedAttempts => Interlocked.Read(ref _failedAttempts);
+
+    public async Task RunAsync(ISampleSink sink, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        if (Interlocked.Exchange(ref _running, 1) == 1)
+        {
+            throw new InvalidOperationException($"Device {Info.DeviceId} is already running.");
+        }
+
+        try
+        {
+            var failures = 0;
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var notified = false;
+                try
+                {
+                    notified = await RunSessionAsync(sink, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    Interlocked.Increment(ref _failedAttempts);
+                    LogSessionFailed(_logger, Info.DeviceId, _settings.DevicePath, error.GetType().Name, error.Message);
+                }
+
+                SetHealth(DeviceHealth.Lost, "no notification session");
+                failures = notified ? 1 : failures + 1;
+                await Task.Delay(_settings.Backoff.Delay(failures), _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping is the normal end of a run.
+        }
+        finally
+        {
+            Volatile.Write(ref _running, 0);
+        }
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>One connection to the bus and the device, until the device goes away.</summary>
+    /// <returns>Whether notifications were set up (so the back-off starts again from its first step).</returns>
+    private async Task<bool> RunSessionAsync(ISampleSink sink, CancellationToken cancellationToken)
+    {
+        var ended = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var notifications = Channel.CreateUnbounded<BleNotification>(new UnboundedChannelOptions { SingleReader = true });
+        using var connection = new Connection(_settings.BusAddress ?? Address.System);
+        connection.StateChanged += (_, e) =>
+        {
+            if (e.State is ConnectionState.Disconnected or ConnectionState.Disconnecting)
+            {
+                ended.TrySetResult($"bus connection {e.State}: {e.DisconnectReason?.Message}");
+            }
+        };
+        await Bounded(connection.ConnectAsync(), cancellationToken).ConfigureAwait(false);
+
+        var devicePath = new ObjectPath(_settings.DevicePath);
+        var manager = connection.CreateProxy<IBluezObjectManager>(BluezNames.Service, ObjectPath.Root);
+        var device = connection.CreateProxy<IBluezDevice1>(BluezNames.Service, devicePath);
+
+        // Watches go up before Connect so that a disconnect in between is not missed.
+        using var removed = await Bounded(manager.WatchInterfacesRemovedAsync(
+            r =>
+            {
+                if (r.Path == devicePath && r.Interfaces.Contains(BluezNames.Device1))
+                {
+                    ended.TrySetResult("device removed from BlueZ");
+                }
+            },
+            e => ended.TrySetResult($"watch failed: {e.Message}")), cancellationToken).ConfigureAwait(false);
+        using var deviceWatch = await Bounded(device.WatchPropertiesAsync(changes =>
+        {
+            foreach (var (name, value) in changes.Changed)
+            {
+                if (name == "Connected" && value is false)
+                {
+                    ended.TrySetResult("device disconnected");
+                }
+            }
+        }), cancellationToken).ConfigureAwait(false);
+
+        if (!await Bounded(device.GetAsync<bool>("Connected"), cancellationToken).ConfigureAwait(false))
+        {
+            await Bounded(device.ConnectAsync(), cancellationToken).ConfigureAwait(false);
+        }
+
+        var characteristicPath = await FindCharacteristicAsync(manager, cancellationToken).ConfigureAwait(false);
+        var characteristic = connection.CreateProxy<IBluezGattCharacteristic1>(BluezNames.Service, characteristicPath);
+        using var valueWatch = await Bounded(characteristic.WatchPropertiesAsync(changes =>
+        {
+            foreach (var (name, value) in changes.Changed)
+            {
+                if (name == "Value" && value is byte[] bytes)
+                {
+                    notifications.Writer.TryWrite(new BleNotification(_time.GetUtcNow(), bytes));
+                }
+            }
+        }), cancellationToken).ConfigureAwait(false);
+        await Bounded(characteristic.StartNotifyAsync(), cancellationToken).ConfigureAwait(false);
+        if (ended.Task.IsCompleted)
+        {
+            // Gone again while being set up: a failed attempt, not a session (no Ok in between).
+            throw new InvalidOperationException(await ended.Task.ConfigureAwait(false));
+        }
+
+        Interlocked.Increment(ref _sessions);
+        SetHealth(DeviceHealth.Ok, "notifications started");
+        LogNotifying(_logger, Info.DeviceId, characteristicPath.ToString(), _decoder.CharacteristicUuid);
+        var reason = await PumpAsync(notifications.Reader, ended.Task, sink, cancellationToken).ConfigureAwait(false);
+        LogSessionEnded(_logger, Info.DeviceId, reason);
+        return true;
+    }
+
+    /// <summary>Writes samples for each notification until the session ends; returns why it ended.</summary>
+    private async Task<string> PumpAsync(ChannelReader<BleNotification> reader, Task<string> ended, ISampleSink sink, CancellationToken cancellationToken)
+    {
+        var readings = new List<GattReading>(2);
+        while (true)
+        {
+            var waiting = reader.WaitToReadAsync(cancellationToken).AsTask();
+            var first = await Task.WhenAny(waiting, ended).ConfigureAwait(false);
+            if (first != ended)
+            {
+                await waiting.ConfigureAwait(false);
+            }
+
+            // Values that arrived just before a disconnect are still published.
+            while (reader.TryRead(out var notification))
+            {
+                await WriteSamplesAsync(notification, readings, sink, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (ended.IsCompleted)
+            {
+                return await ended.ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Health is set before the samples are written, so whoever sees a sample sees the health it came with.</summary>
+    private async Task WriteSamplesAsync(BleNotification notification, List<GattReading> readings, ISampleSink sink, CancellationToken cancellationToken)
+    {
+        readings.Clear();
+        var problem = _decoder.Decode(notification.Value, readings);
+        if (problem is not null)
+        {
+            Interlocked.Increment(ref _malformed);
+            LogMalformed(_logger, Info.DeviceId, problem, Convert.ToHexString(notification.Value));
+            readings.Clear();
+            readings.AddRange(_decoder.Streams.Select(s => new GattReading(s.Code, null)));
+        }
+
+        for (var i = 0; i < readings.Count; i++)
+        {
+            var (stream, value) = readings[i];
+            var range = _decoder.Streams.First(s => s.Code.Code == stream.Code);
+            if (value is { } v && !range.IsPlausible(v))
+            {
+                LogImplausible(_logger, Info.DeviceId, stream.Code, v, range.Min, range.Max);
+                readings[i] = readings[i] with { Value = null };
+                problem ??= $"{stream.Display} {v} outside {range.Min}-{range.Max} {stream.Unit}";
+            }
+
+            problem ??= readings[i].Value is null ? $"{stream.Display} not a valid measurement" : null;
+        }
+
+        SetHealth(problem is null ? DeviceHealth.Ok : DeviceHealth.Degraded, problem ?? "valid measurement");
+        foreach (var (stream, value) in readings)
+        {
+            await sink.WriteAsync(new Sample(Info.DeviceId, stream, notification.ReceivedAt, value), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The profile's characteristic among the GATT objects under the device (BlueZ lists them once services are resolved).</summary>
+    private async Task<ObjectPath> FindCharacteristicAsync(IBluezObjectManager manager, CancellationToken cancellationToken)
+    {
+        var objects = await Bounded(manager.GetManagedObjectsAsync(), cancellationToken).ConfigureAwait(false);
+        var prefix = _settings.DevicePath + "/";
+        foreach (var (path, interfaces) in objects)
+        {
+            if (path.ToString().StartsWith(prefix, StringComparison.Ordinal)
+                && interfaces.TryGetValue(BluezNames.GattCharacteristic1, out var properties)
+                && properties.TryGetValue("UUID", out var uuid)
+                && string.Equals(uuid as string, _decoder.CharacteristicUuid, StringComparison.OrdinalIgnoreCase))
+            {
+                return path;
+            }
+        }
+
+        throw new InvalidOperationException($"no characteristic {_decoder.CharacteristicUuid} under {_settings.DevicePath} (services not resolved yet, or not this kind of device)");
+    }
+
+    private Task Bounded(Task call, CancellationToken cancellationToken) => call.WaitAsync(_settings.CallTimeout, _time, cancellationToken);
+
+    private Task<T> Bounded<T>(Task<T> call, CancellationToken cancellationToken) => call.WaitAsync(_settings.CallTimeout, _time, cancellationToken);
+
+    private void SetHealth(DeviceHealth health, string reason)
+    {
+        if ((int)health != _health)
+        {
+            _health = (int)health;
+            LogHealthChanged(_logger, Info.DeviceId, health, reason);
+        }
+    }
+
+    [LoggerMessage(EventId = 4501, Level = LogLevel.Information, Message = "Device {DeviceId} notifying from {Path} ({Uuid})")]
+    private static partial void LogNotifying(ILogger logger, string deviceId, string path, string uuid);
+
+    [LoggerMessage(EventId = 4502, Level = LogLevel.Warning, Message = "Device {DeviceId} at {Path}: BlueZ session failed: {Error}: {Message}")]
+    private static partial void LogSessionFailed(ILogger logger, string deviceId, string path, string error, string message);
+
+    [LoggerMessage(EventId = 4503, Level = LogLevel.Warning, Message = "Device {DeviceId} session ended: {Reason}; reconnecting with back-off")]
+    private static partial void LogSessionEnded(ILogger logger, string deviceId, string reason);
+
+    [LoggerMessage(EventId = 4504, Level = LogLevel.Warning, Message = "Device {DeviceId} sent a malformed notification ({Problem}): {Hex}; published as null samples")]
+    private static partial void LogMalformed(ILogger logger, string deviceId, string problem, string hex);
+
+    [LoggerMessage(EventId = 4505, Level = LogLevel.Warning, Message = "Device {DeviceId} reported implausible {Code} = {Value} (plausible {Min}-{Max}); sample marked invalid")]
+    private static partial void LogImplausible(ILogger logger, string deviceId, string code, double value, double min, double max);
+
+    [LoggerMessage(EventId = 4506, Level = LogLevel.Warning, Message = "Device {DeviceId} health is now {Health}: {Reason}")]
+    private static partial void LogHealthChanged(ILogger logger, string deviceId, DeviceHealth health, string reason);
+}

@@ -1,0 +1,11 @@
+namespace EdgeTwin.Drivers.Ble.BlueZ;
+
+/// <summary>BlueZ's bus name, interface names and object path layout (/org/bluez/hci0/dev_AA_BB_CC_DD_EE_FF).</summary>
+internal static class BluezNames
+{
+    public const string Service = "org.bluez";
+    public const string Device1 = "org.bluez.Device1";
+    public const string GattCharacteristic1 = "org.bluez.GattCharacteristic1";
+
+    public static string DevicePath(string adapter, string address) => $"/org/bluez/{adapter}/dev_{address.ToUpperInvariant().Replace(':', '_')}";
+}

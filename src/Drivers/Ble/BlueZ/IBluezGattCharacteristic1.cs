@@ -1,0 +1,14 @@
+using Tmds.DBus;
+
+namespace EdgeTwin.Drivers.Ble.BlueZ;
+
+/// <summary>BlueZ <c>org.bluez.GattCharacteristic1</c>: notifications arrive as changes of its <c>Value</c> property.</summary>
+[DBusInterface("org.bluez.GattCharacteristic1")]
+internal interface IBluezGattCharacteristic1 : IDBusObject
+{
+    Task StartNotifyAsync();
+
+    Task<T> GetAsync<T>(string prop);
+
+    Task<IDisposable> WatchPropertiesAsync(Action<PropertyChanges> handler);
+}

@@ -1,0 +1,44 @@
+using System.Buffers.Binary;
+
+namespace EdgeTwin.Drivers.Ble.Gatt;
+
+/// <summary>
+/// The IEEE 11073-20601 medical number formats that Bluetooth SIG health profiles use: 32-bit FLOAT
+/// (signed 8-bit exponent, signed 24-bit mantissa) and 16-bit SFLOAT (signed 4-bit exponent, signed
+/// 12-bit mantissa), value = mantissa * 10^exponent, little-endian. NaN, NRes (not at this
+/// resolution), +INF, -INF and the reserved mantissa are not measurements: they decode to null.
+/// </summary>
+internal static class Ieee11073
+{
+    public static double? Float(ReadOnlySpan<byte> four)
+    {
+        var raw = BinaryPrimitives.ReadUInt32LittleEndian(four);
+        var mantissaBits = raw & 0x00FF_FFFF;
+        if (mantissaBits is 0x7F_FFFF or 0x80_0000 or 0x7F_FFFE or 0x80_0002 or 0x80_0001)
+        {
+            return null;
+        }
+
+        var mantissa = (int)(mantissaBits << 8) >> 8;
+        var exponent = (sbyte)(raw >> 24);
+        return Scale(mantissa, exponent);
+    }
+
+    public static double? SFloat(ReadOnlySpan<byte> two)
+    {
+        var raw = BinaryPrimitives.ReadUInt16LittleEndian(two);
+        var mantissaBits = raw & 0x0FFF;
+        if (mantissaBits is 0x07FF or 0x0800 or 0x07FE or 0x0802 or 0x0801)
+        {
+            return null;
+        }
+
+        var mantissa = (mantissaBits << 20) >> 20;
+        var exponent = (short)raw >> 12;
+        return Scale(mantissa, exponent);
+    }
+
+    // Rounded to the mantissa's own precision so 0xFF00016C decodes to 36.4 and not 36.400000000000006.
+    private static double Scale(int mantissa, int exponent) =>
+        exponent < 0 ? Math.Round(mantissa / Math.Pow(10, -exponent), Math.Min(-exponent, 15)) : mantissa * Math.Pow(10, exponent);
+}

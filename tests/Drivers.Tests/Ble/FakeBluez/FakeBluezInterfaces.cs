@@ -1,0 +1,73 @@
+using Tmds.DBus;
+
+namespace EdgeTwin.Drivers.Tests.Ble.FakeBluez;
+
+// The server side of BlueZ's D-Bus API as the fake exports it, written from BlueZ's documentation
+// independently of the driver's client-side interfaces. Tmds.DBus maps the Get/GetAll/Set/WatchProperties
+// members of each interface to org.freedesktop.DBus.Properties for that interface.
+
+[DBusInterface("org.freedesktop.DBus.ObjectManager")]
+public interface IFakeObjectManager : IDBusObject
+{
+    Task<IDictionary<ObjectPath, IDictionary<string, IDictionary<string, object>>>> GetManagedObjectsAsync();
+
+    Task<IDisposable> WatchInterfacesAddedAsync(Action<(ObjectPath Path, IDictionary<string, IDictionary<string, object>> Interfaces)> handler);
+
+    Task<IDisposable> WatchInterfacesRemovedAsync(Action<(ObjectPath Path, string[] Interfaces)> handler);
+}
+
+[DBusInterface("org.bluez.Adapter1")]
+public interface IFakeAdapter1 : IDBusObject
+{
+    Task<object> GetAsync(string prop);
+
+    Task<IDictionary<string, object>> GetAllAsync();
+
+    Task SetAsync(string prop, object val);
+
+    Task<IDisposable> WatchPropertiesAsync(Action<PropertyChanges> handler);
+}
+
+[DBusInterface("org.bluez.Device1")]
+public interface IFakeDevice1 : IDBusObject
+{
+    Task<object> GetAsync(string prop);
+
+    Task<IDictionary<string, object>> GetAllAsync();
+
+    Task SetAsync(string prop, object val);
+
+    Task<IDisposable> WatchPropertiesAsync(Action<PropertyChanges> handler);
+
+    Task ConnectAsync();
+
+    Task DisconnectAsync();
+}
+
+[DBusInterface("org.bluez.GattService1")]
+public interface IFakeGattService1 : IDBusObject
+{
+    Task<object> GetAsync(string prop);
+
+    Task<IDictionary<string, object>> GetAllAsync();
+
+    Task SetAsync(string prop, object val);
+
+    Task<IDisposable> WatchPropertiesAsync(Action<PropertyChanges> handler);
+}
+
+[DBusInterface("org.bluez.GattCharacteristic1")]
+public interface IFakeGattCharacteristic1 : IDBusObject
+{
+    Task<object> GetAsync(string prop);
+
+    Task<IDictionary<string, object>> GetAllAsync();
+
+    Task SetAsync(string prop, object val);
+
+    Task<IDisposable> WatchPropertiesAsync(Action<PropertyChanges> handler);
+
+    Task StartNotifyAsync();
+
+    Task StopNotifyAsync();
+}

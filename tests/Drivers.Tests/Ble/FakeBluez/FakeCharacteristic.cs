@@ -1,0 +1,45 @@
+using Tmds.DBus;
+
+namespace EdgeTwin.Drivers.Tests.Ble.FakeBluez;
+
+/// <summary>org.bluez.GattCharacteristic1: a notification is a change of its Value property.</summary>
+public sealed class FakeCharacteristic(ObjectPath path, ObjectPath service, string uuid)
+    : FakeBluezObject(path, "org.bluez.GattCharacteristic1", new Dictionary<string, object>
+    {
+        ["UUID"] = uuid,
+        ["Service"] = service,
+        ["Value"] = Array.Empty<byte>(),
+        ["Notifying"] = false,
+        ["Flags"] = new[] { "notify" },
+    }), IFakeGattCharacteristic1
+{
+    private readonly SemaphoreSlim _started = new(0);
+    private int _startCalls;
+
+    public int StartNotifyCalls => Volatile.Read(ref _startCalls);
+
+    public Task StartNotifyAsync()
+    {
+        Interlocked.Increment(ref _startCalls);
+        Set("Notifying", true);
+        _started.Release();
+        return Task.CompletedTask;
+    }
+
+    public Task StopNotifyAsync()
+    {
+        Set("Notifying", false);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Waits until a client has called StartNotify (once more than the calls already awaited).</summary>
+    public async Task WaitForStartNotifyAsync()
+    {
+        if (!await _started.WaitAsync(TimeSpan.FromSeconds(10)))
+        {
+            throw new TimeoutException("The driver never called StartNotify.");
+        }
+    }
+
+    public void Notify(params byte[] value) => Set("Value", value);
+}
