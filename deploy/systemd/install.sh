@@ -13,8 +13,8 @@ if [ "$(id -u)" != "0" ]; then echo "install.sh: run as root (sudo)" >&2; exit 1
 command -v dotnet >/dev/null || { echo "install.sh: the .NET 10 runtime (dotnet) is required" >&2; exit 1; }
 
 id edgetwin >/dev/null 2>&1 || useradd --system --home-dir /var/lib/edgetwin --shell /usr/sbin/nologin edgetwin
-# I2C/GPIO access for real sensors (groups exist on Raspberry Pi OS).
-for g in i2c gpio dialout; do getent group "$g" >/dev/null && usermod -aG "$g" edgetwin || true; done
+# I2C/GPIO access for real sensors, BlueZ over D-Bus for BLE devices (groups that exist on this box).
+for g in i2c gpio dialout bluetooth; do getent group "$g" >/dev/null && usermod -aG "$g" edgetwin || true; done
 
 dotnet publish src/Gateway -c Release -o "$PREFIX" -nologo -v quiet
 install -d -m 0755 "$PREFIX/docs" && cp docs/operations.md "$PREFIX/docs/" 2>/dev/null || true
