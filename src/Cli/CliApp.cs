@@ -20,6 +20,7 @@ internal static class CliApp
             CaptureCommand.Create(stdout, stderr, time),
             SignDesiredCommand.Create(stdout, stderr, time),
             VectorsCommand.Create(stdout, stderr),
+            OutboxCommand.Create(stdout, stderr),
         };
         var config = new InvocationConfiguration { Output = stdout, Error = stderr };
         var parse = root.Parse(args);

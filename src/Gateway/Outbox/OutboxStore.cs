@@ -108,6 +108,39 @@ internal sealed class OutboxStore : IDisposable
         }
     }
 
+    /// <summary>
+    /// Opens an existing store read-only for inspection (<c>edgetwin outbox</c>), changing nothing:
+    /// <paramref name="password"/> for an encrypted store, ignored for a plain one. Fails with an
+    /// <see cref="IOException"/> while a gateway holds the store (its files are locked exclusively),
+    /// <see cref="FileNotFoundException"/> when there is none, <see cref="WrongStorageKeyException"/>
+    /// for another key, <see cref="OutboxCorruptException"/> when it does not read.
+    /// </summary>
+    internal static OutboxStore OpenReadOnly(string directory, string password)
+    {
+        var dataPath = Path.Combine(directory, DataFileName);
+        var logPath = Path.Combine(directory, LogFileName);
+        if (!File.Exists(dataPath) || new FileInfo(dataPath).Length == 0)
+        {
+            throw new FileNotFoundException($"no outbox in '{directory}' ({DataFileName} is missing or empty)", dataPath);
+        }
+
+        var plain = StoreEncryption.IsPlain(dataPath);
+        var data = new FileStream(dataPath, FileMode.Open, FileAccess.Read, FileShare.Read);
+        Stream? log = null;
+        try
+        {
+            log = File.Exists(logPath) ? new FileStream(logPath, FileMode.Open, FileAccess.Read, FileShare.Read) : new MemoryStream();
+            var l = log;
+            return OpenChecked(directory, dataPath, () => new OutboxStore(data, l, plain ? null : password, readOnly: true) { Directory = directory });
+        }
+        catch
+        {
+            log?.Dispose();
+            data.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Tests only: the store as written before encryption at rest (plain), to test its migration.</summary>
     internal static OutboxStore OpenPlain(string directory, IOutboxFiles files) =>
         new(files.Open(Path.Combine(directory, DataFileName)), files.Open(Path.Combine(directory, LogFileName)), password: null, readOnly: false) { Directory = directory };

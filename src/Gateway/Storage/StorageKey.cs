@@ -70,6 +70,9 @@ internal sealed class StorageKey
         return key;
     }
 
+    /// <summary>An existing key file, never generated (tools reading a store: <c>edgetwin outbox</c>).</summary>
+    internal static StorageKey Load(string path) => new(System.IO.Path.GetFullPath(path), SecretFile.Read(path, What), created: false);
+
     /// <summary>Tests only: a key from known bytes.</summary>
     internal static StorageKey FromBytes(string path, ReadOnlySpan<byte> key) => new(path, key.ToArray(), created: false);
 

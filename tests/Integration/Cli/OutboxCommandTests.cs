@@ -1,0 +1,59 @@
+namespace EdgeTwin.Integration.Tests.Cli;
+
+using EdgeTwin.Cli;
+using EdgeTwin.Integration.Tests.Support;
+
+/// <summary>
+/// <c>edgetwin outbox</c> on a real gateway's data directory: refused while the gateway runs (its
+/// outbox is locked), then, once stopped, it reads the encrypted store with the storage key, and
+/// its export verifies as a sound, complete stream; a wrong key changes nothing and says so.
+/// </summary>
+public sealed class OutboxCommandTests
+{
+    [Fact]
+    public async Task StoppedGatewaysOutbox_InspectedAndExported_ExportVerifies_WrongKeyAndRunningGatewayRefused()
+    {
+        var dir = Directory.CreateTempSubdirectory("edgetwin-it-").FullName;
+        var data = Path.Combine(dir, "data");
+        var export = Path.Combine(dir, "outbox.jsonl");
+
+        // No broker listening: everything the gateway records stays in its outbox.
+        var gateway = await InProcessGateway.StartAsync(InProcessGateway.Args(data, Mosquitto.FreePort()));
+        await Task.Delay(TimeSpan.FromSeconds(3)); // a few seconds of a simulated ward, not a wait for an event
+
+        var (running, _, runningErr) = await RunAsync("outbox", data);
+        Assert.Equal(2, running);
+        Assert.Contains("still running", runningErr, StringComparison.Ordinal);
+
+        await gateway.StopAsync();
+        await gateway.DisposeAsync();
+        var before = Directory.GetFiles(data).ToDictionary(f => f, File.ReadAllBytes);
+
+        var (code, output, error) = await RunAsync("outbox", data, "--export", export);
+        Assert.True(code == 0, error);
+        Assert.Matches(@"telemetry: epoch [0-9a-f]{32} head seq \d+; stored \d+ records, \d+ bytes, oldest seq 0", output);
+        Assert.Matches(@"alarm: epoch [0-9a-f]{32} head seq \d+", output);
+        Assert.Contains("exported", output, StringComparison.Ordinal);
+
+        var (verified, report, verifyError) = await RunAsync("verify", export);
+        Assert.True(verified == 0, report + verifyError);
+
+        var wrongKey = Path.Combine(dir, "other.key");
+        File.WriteAllText(wrongKey, new string('7', 64) + "\n");
+        File.SetUnixFileMode(wrongKey, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var (wrong, _, wrongErr) = await RunAsync("outbox", data, "--key", wrongKey);
+        Assert.Equal(2, wrong);
+        Assert.Contains("key", wrongErr, StringComparison.OrdinalIgnoreCase);
+
+        Assert.All(before, f => Assert.Equal(f.Value, File.ReadAllBytes(f.Key))); // inspection changed nothing
+        Directory.Delete(dir, recursive: true);
+    }
+
+    private static async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = await CliApp.RunAsync(args, stdout, stderr, TimeProvider.System, CancellationToken.None);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+}
