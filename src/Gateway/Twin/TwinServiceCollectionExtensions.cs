@@ -40,7 +40,8 @@ internal static class TwinServiceCollectionExtensions
         var drivers = services.LastOrDefault(d => d.ServiceType == typeof(IDriverSource))
             ?? throw new InvalidOperationException("AddEdgeTwinTwin needs AddEdgeTwinGateway first (no IDriverSource registered)");
         services.Remove(drivers);
-        services.AddSingleton(sp => new TwinDriverSource((IDriverSource)Create(sp, drivers), sp.GetRequiredService<TwinController>()));
+        services.AddSingleton(sp => new TwinDriverSource((IDriverSource)Create(sp, drivers), sp.GetRequiredService<TwinController>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<TwinDriverSource>>()));
         services.AddSingleton<IDriverSource>(sp => sp.GetRequiredService<TwinDriverSource>());
         services.AddSingleton<IDeviceHealthSource>(sp => sp.GetRequiredService<TwinDriverSource>());
         services.Insert(1, ServiceDescriptor.Singleton<IHostedService, DesiredSubscription>());

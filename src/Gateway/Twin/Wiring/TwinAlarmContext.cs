@@ -15,8 +15,9 @@ internal sealed class TwinAlarmContext(TwinController controller, TwinDriverSour
 
     public bool MayPublishAlarms(string patient) => controller.Twin.MayPublish(patient, StreamClass.Alarms);
 
+    /// <summary>Enabled devices only: a device the desired state switched off raises no technical alarm.</summary>
     public IReadOnlyList<(string Device, DeviceHealth Health)> DeviceHealth() =>
-        [.. drivers.Drivers.Select(d => (d.Info.DeviceId, d.Health))];
+        [.. drivers.Drivers.Where(d => drivers.IsEnabled(d.Info.DeviceId)).Select(d => (d.Info.DeviceId, d.Health))];
 
     public void ReportAlarm(string patient, string condition, string state, string priority, DateTimeOffset at) =>
         controller.ObserveAlarm(patient, condition, state, priority, at);
