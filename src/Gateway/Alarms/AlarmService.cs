@@ -6,6 +6,7 @@ using EdgeTwin.Gateway.Chains;
 using EdgeTwin.Gateway.Uplink;
 using EdgeTwin.Inference;
 using EdgeTwin.Inference.Alarms;
+using EdgeTwin.Inference.News2;
 using EdgeTwin.Telemetry.Records;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

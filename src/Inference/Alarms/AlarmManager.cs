@@ -128,7 +128,7 @@ public sealed class AlarmManager
         {
             var now = _time.GetUtcNow();
             var changes = new List<AlarmStateChange>();
-            var text = $"NEWS2 {score.Aggregate} ({Describe(score.Band)})" +
+            var text = $"NEWS2 {score.Aggregate} ({News2Wire.Band(score.Band)})" +
                 (score.Complete ? "" : $", incomplete: {string.Join(", ", score.Missing.Select(m => $"{m.Parameter} {m.Reason}".ToLowerInvariant()))}");
             foreach (var (condition, band, priority) in News2Conditions)
             {
@@ -340,14 +340,6 @@ public sealed class AlarmManager
 
     private static Dictionary<string, ThresholdRule[]> ByStream(IEnumerable<ThresholdRule> rules) =>
         rules.GroupBy(r => r.Stream, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
-
-    private static string Describe(News2RiskBand band) => band switch
-    {
-        News2RiskBand.High => "high",
-        News2RiskBand.Medium => "medium",
-        News2RiskBand.LowMedium => "low-medium",
-        _ => "low",
-    };
 
     private static string Format(double? value) => value is { } v ? v.ToString("0.###", CultureInfo.InvariantCulture) : "n/a";
 }

@@ -1,9 +1,7 @@
-namespace EdgeTwin.Gateway.Alarms;
+namespace EdgeTwin.Inference.News2;
 
-using EdgeTwin.Inference.News2;
-
-/// <summary>NEWS2 bands, parameters and reasons as the reported twin spells them.</summary>
-internal static class News2Wire
+/// <summary>NEWS2 bands, parameters and reasons as alarm texts and the reported twin spell them.</summary>
+public static class News2Wire
 {
     public static string Band(News2RiskBand band) => band switch
     {
