@@ -75,16 +75,8 @@ internal sealed class OutboxStore : IDisposable
         long? encrypted = null;
         if (File.Exists(dataPath) && new FileInfo(dataPath).Length > 0)
         {
-            var plain = StoreEncryption.IsPlain(dataPath);
-            using (var data = new FileStream(dataPath, FileMode.Open, FileAccess.Read, FileShare.Read))
-            using (var log = File.Exists(logPath)
-                ? new FileStream(logPath, FileMode.Open, FileAccess.Read, FileShare.Read)
-                : (Stream)new MemoryStream())
-            {
-                OpenChecked(directory, dataPath, () => new OutboxStore(data, log, plain ? null : password, readOnly: true)).Dispose();
-            }
-
-            if (plain)
+            OpenReadOnly(directory, password).Dispose();
+            if (StoreEncryption.IsPlain(dataPath))
             {
                 encrypted = StoreEncryption.EncryptAtStartup(dataPath, logPath, password, files);
             }
