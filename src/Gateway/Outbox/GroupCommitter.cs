@@ -3,6 +3,7 @@ namespace EdgeTwin.Gateway.Outbox;
 using EdgeTwin.Gateway.Chains;
 using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Diagnostics;
+using EdgeTwin.Gateway.Hosting;
 using EdgeTwin.Telemetry.Records;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -66,21 +67,12 @@ internal sealed class GroupCommitter(
     /// and blocking pool threads on a two-core box starves MQTTnet's PUBACK handling and the alarm
     /// path (seen as 200 ms alarm latencies during a backlog drain, docs/benchmarks.md "Alarms").
     /// </summary>
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        OwnThread.Run("edgetwin-outbox-commit", () =>
         {
             Loop(stoppingToken);
-            done.SetResult();
-        })
-        {
-            IsBackground = true,
-            Name = "edgetwin-outbox-commit",
-        };
-        thread.Start();
-        return done.Task;
-    }
+            return true;
+        });
 
     private void Loop(CancellationToken stoppingToken)
     {

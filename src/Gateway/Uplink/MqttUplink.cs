@@ -7,6 +7,7 @@ using System.Text.Json;
 using EdgeTwin.Gateway.Chains;
 using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Diagnostics;
+using EdgeTwin.Gateway.Hosting;
 using EdgeTwin.Gateway.Outbox;
 using EdgeTwin.Telemetry.Records;
 using Microsoft.Extensions.Hosting;
@@ -181,7 +182,7 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
             try
             {
                 await OnConnectedAsync(client, connection.Token).ConfigureAwait(false);
-                var reason = await PumpOnOwnThreadAsync(client, lost.Task, connection).ConfigureAwait(false);
+                var reason = await OwnThread.Run("edgetwin-uplink-pump", () => Pump(client, lost.Task, connection)).ConfigureAwait(false);
                 if (!ct.IsCancellationRequested && !_disconnecting)
                 {
                     GatewayLog.ConnectionLost(_logger, reason);
@@ -250,56 +251,37 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
     /// runs on a thread of its own per connection: blocked pool threads on a two-core box delay the
     /// PUBACK handling that frees the window, and an alarm behind it.
     /// </summary>
-    private Task<string> PumpOnOwnThreadAsync(IMqttClient client, Task<string> lost, CancellationTokenSource connection)
-    {
-        var done = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                done.SetResult(Pump(client, lost, connection));
-            }
-            catch (OperationCanceledException) when (connection.IsCancellationRequested)
-            {
-                done.SetResult("stopping");
-            }
-            catch (Exception ex)
-            {
-                done.SetException(ex);
-            }
-        })
-        {
-            IsBackground = true,
-            Name = "edgetwin-uplink-pump",
-        };
-        thread.Start();
-        return done.Task;
-    }
-
     private string Pump(IMqttClient client, Task<string> lost, CancellationTokenSource connection)
     {
         // Not disposed: publishes still in flight release their slot after the pump has returned.
         var window = new SemaphoreSlim(_options.MaxInFlight);
         var ct = connection.Token;
-        while (!ct.IsCancellationRequested && !lost.IsCompleted)
+        try
         {
-            window.Wait(ct);
-            Outgoing? next = null;
-            string? retainedTopic;
-            while (!TryNextRetained(out retainedTopic) && !Queue.TryNext(out next))
+            while (!ct.IsCancellationRequested && !lost.IsCompleted)
             {
-                Task.WaitAny([Queue.WaitAsync(), lost], ct);
-                if (lost.IsCompleted)
+                window.Wait(ct);
+                Outgoing? next = null;
+                string? retainedTopic;
+                while (!TryNextRetained(out retainedTopic) && !Queue.TryNext(out next))
                 {
-                    window.Release();
-                    return lost.Result;
+                    Task.WaitAny([Queue.WaitAsync(), lost], ct);
+                    if (lost.IsCompleted)
+                    {
+                        window.Release();
+                        return lost.Result;
+                    }
                 }
-            }
 
-            Interlocked.Increment(ref _inFlight);
-            _ = retainedTopic is not null
-                ? PublishRetainedAsync(client, retainedTopic, window, connection)
-                : PublishRecordAsync(client, next!, window, connection);
+                Interlocked.Increment(ref _inFlight);
+                _ = retainedTopic is not null
+                    ? PublishRetainedAsync(client, retainedTopic, window, connection)
+                    : PublishRecordAsync(client, next!, window, connection);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The connection is being dropped (a publish failed) or the uplink stops.
         }
 
         return lost.IsCompleted ? lost.Result : "stopping";
