@@ -2,6 +2,7 @@ namespace EdgeTwin.Cli.Commands;
 
 using System.CommandLine;
 using System.Globalization;
+using EdgeTwin.Gateway.Diagnostics;
 using EdgeTwin.Gateway.Outbox;
 using EdgeTwin.Gateway.Storage;
 using EdgeTwin.Telemetry.Capture;
@@ -36,8 +37,8 @@ internal static class OutboxCommand
                 {
                     var usage = store.Usage(lane);
                     var line = heads.TryGetValue(lane, out var head)
-                        ? $"{Wire(lane)}: epoch {head.Epoch} head seq {head.Seq}; stored {usage.Records} records, {usage.Bytes} bytes, oldest seq {(store.MinSeq(lane) is { } min ? min.ToString(CultureInfo.InvariantCulture) : "none")}"
-                        : $"{Wire(lane)}: no chain yet";
+                        ? $"{GatewayMetrics.Wire(lane)}: epoch {head.Epoch} head seq {head.Seq}; stored {usage.Records} records, {usage.Bytes} bytes, oldest seq {(store.MinSeq(lane) is { } min ? min.ToString(CultureInfo.InvariantCulture) : "none")}"
+                        : $"{GatewayMetrics.Wire(lane)}: no chain yet";
                     stdout.WriteLine(line);
                 }
 
@@ -78,7 +79,7 @@ internal static class OutboxCommand
 
                 foreach (var record in page)
                 {
-                    CaptureFile.Write(writer, "outbox/" + Wire(lane), record.Payload);
+                    CaptureFile.Write(writer, "outbox/" + GatewayMetrics.Wire(lane), record.Payload);
                     written++;
                 }
 
@@ -88,6 +89,4 @@ internal static class OutboxCommand
 
         return written;
     }
-
-    private static string Wire(Lane lane) => lane == Lane.Alarm ? "alarm" : "telemetry";
 }
