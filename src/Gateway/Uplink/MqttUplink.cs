@@ -484,17 +484,21 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
         }
     }
 
-    /// <summary>Seqs of the gap statements held after <paramref name="to"/> that cover part of [from, to] (only when records of it are gone).</summary>
+    /// <summary>
+    /// Seqs of the gap statements held after <paramref name="to"/> that cover part of [from, to], when
+    /// records of it are gone. Reads at most <c>Scan</c> records each way: this runs under the outbox
+    /// lock, and a commit (an alarm's) must not wait long behind it.
+    /// </summary>
     private List<long> GapsCovering(Lane lane, long from, long to)
     {
+        const int Scan = 4096;
         var found = new List<long>();
-        var held = _book.Store.Read(lane, from, to, (int)Math.Min(to - from + 1, int.MaxValue));
-        if (held.Count == to - from + 1)
+        var end = Math.Min(to, from + Scan - 1);
+        if (_book.Store.Read(lane, from, end, Scan).Count == end - from + 1)
         {
             return found;
         }
 
-        const int Scan = 4096;
         foreach (var r in _book.Store.Read(lane, to + 1, to + Scan, Scan))
         {
             if (r.Kind == "gap" && GapRange(r.Payload) is { } g && g.From <= to && g.To >= from)
