@@ -2,6 +2,7 @@ namespace EdgeTwin.Gateway.Configuration;
 
 using EdgeTwin.Drivers.Configuration;
 using EdgeTwin.Gateway.Storage;
+using EdgeTwin.Outbox.Encryption;
 using EdgeTwin.Telemetry.Signing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
@@ -123,7 +124,7 @@ internal sealed class EnvironmentValidator(IOptions<UplinkOptions> uplink, IConf
         }
         catch (SecretFileException ex)
         {
-            failures.Add($"{StorageKey.Setting}: {ex.Message}.");
+            failures.Add($"{GatewayStorageKey.Setting}: {ex.Message}.");
         }
     }
 

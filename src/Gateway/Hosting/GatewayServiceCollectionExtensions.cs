@@ -8,6 +8,8 @@ using EdgeTwin.Gateway.Outbox;
 using EdgeTwin.Gateway.Pipeline;
 using EdgeTwin.Gateway.Storage;
 using EdgeTwin.Gateway.Uplink;
+using EdgeTwin.Outbox;
+using EdgeTwin.Outbox.Durability;
 using EdgeTwin.Telemetry.Records;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -44,7 +46,7 @@ internal static class GatewayServiceCollectionExtensions
             _ => new KernelClockQuality(),
         });
         services.AddSingleton<GatewayIdentity>();
-        services.TryAddSingleton(StorageKey.FromServices);
+        services.TryAddSingleton(GatewayStorageKey.FromServices);
         services.TryAddSingleton<IOutboxFiles>(SyncedOutboxFiles.Instance);
         services.AddSingleton<ChainBook>();
         services.AddSingleton<IRecordAppender>(sp => sp.GetRequiredService<ChainBook>());
