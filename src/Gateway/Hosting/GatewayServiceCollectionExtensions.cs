@@ -58,6 +58,17 @@ internal static class GatewayServiceCollectionExtensions
         services.AddSingleton<IUplink>(sp => sp.GetRequiredService<MqttUplink>());
         services.AddSingleton<ICommitListener>(sp => sp.GetRequiredService<MqttUplink>());
         services.AddSingleton<EmbeddedBroker>();
+        services.AddSingleton<EmbeddedBrokerSecret>();
+
+        // With the embedded broker, the uplink logs in with this process's own secret (the gateway's client id is reserved for it).
+        services.AddOptions<UplinkOptions>().PostConfigure<EmbeddedBrokerSecret>((o, secret) =>
+        {
+            if (string.IsNullOrWhiteSpace(o.Broker))
+            {
+                o.Username = EmbeddedBrokerSecret.Username;
+                o.Password = secret.Password;
+            }
+        });
         services.TryAddSingleton<IPatientResolver, HmacPatientResolver>();
         services.TryAddSingleton<IDriverSource, ConfiguredDriverSource>();
         services.AddSingleton<Recorder>();
