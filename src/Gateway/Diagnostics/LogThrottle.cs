@@ -1,30 +1,42 @@
 namespace EdgeTwin.Gateway.Diagnostics;
 
-/// <summary>
-/// At most one log line per key and interval (the rest are counted and reported with the next line),
-/// so that a flood of forged input cannot flood the journal. Metrics count every occurrence. Thread-safe.
-/// </summary>
-internal sealed class LogThrottle(TimeProvider time, TimeSpan interval)
-{
-    private readonly Lock _gate = new();
-    private readonly Dictionary<string, (long At, long Suppressed)> _last = new(StringComparer.Ordinal);
+using System.Collections.Concurrent;
 
-    /// <summary>True when a line may be written now; <paramref name="suppressed"/> says how many were held back since the last one.</summary>
+/// <summary>
+/// Keeps a flood of the same complaint (an attacker's forged messages, a client retrying a refused
+/// login) from flooding the journal: per key, the first occurrence in a window is let through and
+/// the rest are only counted; the next one let through carries how many were held back. Counters
+/// and metrics still see every occurrence; only the log line is coalesced.
+/// </summary>
+internal sealed class LogThrottle(TimeProvider time, TimeSpan window)
+{
+    private readonly ConcurrentDictionary<string, Entry> _entries = new();
+
+    /// <summary>True when this occurrence should be logged; <paramref name="suppressed"/> is how many were held back since the last one logged.</summary>
     public bool ShouldLog(string key, out long suppressed)
     {
-        var now = time.GetTimestamp();
-        lock (_gate)
+        var now = time.GetUtcNow();
+        var entry = _entries.GetOrAdd(key, _ => new Entry());
+        lock (entry)
         {
-            if (_last.TryGetValue(key, out var last) && time.GetElapsedTime(last.At, now) < interval)
+            if (entry.LoggedAt is { } last && now - last < window)
             {
-                _last[key] = (last.At, last.Suppressed + 1);
+                entry.Suppressed++;
                 suppressed = 0;
                 return false;
             }
 
-            suppressed = _last.TryGetValue(key, out var previous) ? previous.Suppressed : 0;
-            _last[key] = (now, 0);
+            suppressed = entry.Suppressed;
+            entry.Suppressed = 0;
+            entry.LoggedAt = now;
             return true;
         }
+    }
+
+    private sealed class Entry
+    {
+        public DateTimeOffset? LoggedAt { get; set; }
+
+        public long Suppressed { get; set; }
     }
 }

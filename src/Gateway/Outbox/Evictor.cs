@@ -3,6 +3,7 @@ namespace EdgeTwin.Gateway.Outbox;
 using EdgeTwin.Gateway.Chains;
 using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Diagnostics;
+using EdgeTwin.Outbox;
 using EdgeTwin.Telemetry.Records;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -9,6 +9,7 @@ using EdgeTwin.Gateway.Twin.Desired;
 using EdgeTwin.Gateway.Twin.Persistence;
 using EdgeTwin.Gateway.Twin.Reported;
 using EdgeTwin.Gateway.Twin.Wiring;
+using EdgeTwin.Outbox.Encryption;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -69,7 +70,7 @@ internal static class TwinServiceCollectionExtensions
 
             return new Pseudonymizer(secret);
         });
-        services.TryAddSingleton(StorageKey.FromServices);
+        services.TryAddSingleton(GatewayStorageKey.FromServices);
         services.AddSingleton(sp =>
         {
             var store = TwinStore.Open(sp.GetRequiredService<IOptions<TwinOptions>>().Value.StorePath ?? Path.Combine(DataDirectory(sp), "twin.db"), sp.GetRequiredService<StorageKey>());

@@ -1,7 +1,8 @@
 namespace EdgeTwin.Gateway.Tests.Storage;
 
-using EdgeTwin.Gateway.Outbox;
 using EdgeTwin.Gateway.Tests.Support;
+using EdgeTwin.Outbox;
+using EdgeTwin.Outbox.Durability;
 using EdgeTwin.Telemetry.Chain;
 using EdgeTwin.Telemetry.Records;
 

@@ -3,11 +3,11 @@ namespace EdgeTwin.Gateway.Tests.Storage;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EdgeTwin.Gateway.Configuration;
-using EdgeTwin.Gateway.Storage;
 using EdgeTwin.Gateway.Tests.Support;
 using EdgeTwin.Gateway.Tests.Twin;
 using EdgeTwin.Gateway.Twin.Model;
 using EdgeTwin.Gateway.Twin.Persistence;
+using EdgeTwin.Outbox.Encryption;
 
 public sealed class TwinStoreEncryptionTests : IDisposable
 {

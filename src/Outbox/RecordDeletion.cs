@@ -1,4 +1,4 @@
-namespace EdgeTwin.Gateway.Outbox;
+namespace EdgeTwin.Outbox;
 
 using EdgeTwin.Telemetry.Records;
 
@@ -7,4 +7,4 @@ using EdgeTwin.Telemetry.Records;
 /// the commit keeps the lane's byte count exact without reading the record back (which cost two
 /// thirds of a deletion's time).
 /// </summary>
-internal readonly record struct RecordDeletion(Lane Lane, long Seq, int Bytes);
+public readonly record struct RecordDeletion(Lane Lane, long Seq, int Bytes);

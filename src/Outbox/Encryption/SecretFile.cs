@@ -1,7 +1,8 @@
-namespace EdgeTwin.Gateway.Storage;
+namespace EdgeTwin.Outbox.Encryption;
 
 using System.Globalization;
 using System.Security.Cryptography;
+using EdgeTwin.Outbox.Durability;
 
 /// <summary>
 /// A 32-byte secret kept as 64 hex digits (and a newline) in a file only the service account may
@@ -9,7 +10,7 @@ using System.Security.Cryptography;
 /// rather than used; a new one appears whole or not at all (written beside, fsync'd, then linked
 /// into place without overwriting), so a power cut never leaves a half-written key behind.
 /// </summary>
-internal static class SecretFile
+public static class SecretFile
 {
     public const int KeyBytes = 32;
 

@@ -1,6 +1,5 @@
-namespace EdgeTwin.Gateway.Tests.Outbox;
+namespace EdgeTwin.Outbox.Tests;
 
-using EdgeTwin.Gateway.Outbox;
 using EdgeTwin.Telemetry.Records;
 
 public class RetentionRequestsTests

@@ -1,4 +1,4 @@
-namespace EdgeTwin.Gateway.Storage;
+namespace EdgeTwin.Outbox.Durability;
 
 using LiteDB;
 
@@ -11,7 +11,7 @@ using LiteDB;
 /// test caught it; a plain store is exposed the same way to the kernel writing the log back on its
 /// own. So the truncated log is flushed (fsync) as well, before the commit counts as done.
 /// </summary>
-internal static class DurableCheckpoint
+public static class DurableCheckpoint
 {
     public static void Run(LiteDatabase db, Stream log)
     {

@@ -1,4 +1,4 @@
-namespace EdgeTwin.Gateway.Outbox;
+namespace EdgeTwin.Outbox.Durability;
 
 /// <summary>
 /// A file stream whose every flush reaches the disk (fsync). LiteDB 5.0.21 only ever calls
@@ -7,7 +7,7 @@ namespace EdgeTwin.Gateway.Outbox;
 /// exclusively, which on Linux also takes an advisory lock: a second gateway on the same data
 /// directory fails to open instead of corrupting the store. Used by the outbox and the twin store.
 /// </summary>
-internal class SyncedFileStream(string path)
+public class SyncedFileStream(string path)
     : FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 4096, FileOptions.RandomAccess)
 {
     /// <summary>How many flushes went to the disk (tests show that a commit is durable).</summary>

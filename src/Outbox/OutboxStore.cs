@@ -1,6 +1,7 @@
-namespace EdgeTwin.Gateway.Outbox;
+namespace EdgeTwin.Outbox;
 
-using EdgeTwin.Gateway.Storage;
+using EdgeTwin.Outbox.Durability;
+using EdgeTwin.Outbox.Encryption;
 using EdgeTwin.Telemetry.Chain;
 using EdgeTwin.Telemetry.Records;
 using LiteDB;
@@ -14,7 +15,7 @@ using LiteDB;
 /// a caller-supplied stream between its readers and a race there reads a wrong page (seen as
 /// "page type must be collection page" after a restart with a backlog).
 /// </summary>
-internal sealed class OutboxStore : IDisposable
+public sealed class OutboxStore : IDisposable
 {
     public const string DataFileName = "outbox.db";
     public const string LogFileName = "outbox-log.db";
@@ -107,7 +108,7 @@ internal sealed class OutboxStore : IDisposable
     /// <see cref="FileNotFoundException"/> when there is none, <see cref="WrongStorageKeyException"/>
     /// for another key, <see cref="OutboxCorruptException"/> when it does not read.
     /// </summary>
-    internal static OutboxStore OpenReadOnly(string directory, string password)
+    public static OutboxStore OpenReadOnly(string directory, string password)
     {
         var dataPath = Path.Combine(directory, DataFileName);
         var logPath = Path.Combine(directory, LogFileName);

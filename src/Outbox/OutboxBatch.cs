@@ -1,4 +1,4 @@
-namespace EdgeTwin.Gateway.Outbox;
+namespace EdgeTwin.Outbox;
 
 using EdgeTwin.Telemetry.Chain;
 using EdgeTwin.Telemetry.Records;
@@ -9,7 +9,7 @@ using EdgeTwin.Telemetry.Records;
 /// are all or nothing; deletions may stop part-way (<see cref="DeleteBudget"/>, an alarm waiting),
 /// and the commit says how far it got so the rest goes with a later one.
 /// </summary>
-internal sealed class OutboxBatch
+public sealed class OutboxBatch
 {
     public List<StoredRecord> Records { get; } = [];
 

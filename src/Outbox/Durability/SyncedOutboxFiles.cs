@@ -1,7 +1,7 @@
-namespace EdgeTwin.Gateway.Outbox;
+namespace EdgeTwin.Outbox.Durability;
 
 /// <summary>The production files: every flush is an fsync.</summary>
-internal sealed class SyncedOutboxFiles : IOutboxFiles
+public sealed class SyncedOutboxFiles : IOutboxFiles
 {
     public static SyncedOutboxFiles Instance { get; } = new();
 

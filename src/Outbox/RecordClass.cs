@@ -1,7 +1,7 @@
-namespace EdgeTwin.Gateway.Outbox;
+namespace EdgeTwin.Outbox;
 
 /// <summary>What eviction may do with a record under quota pressure: waveforms go first, then vitals; the rest stays.</summary>
-internal enum RecordClass
+public enum RecordClass
 {
     Keep = 0,
     Vital = 1,

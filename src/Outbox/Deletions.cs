@@ -1,10 +1,10 @@
-namespace EdgeTwin.Gateway.Outbox;
+namespace EdgeTwin.Outbox;
 
 /// <summary>
 /// The deletions one commit may still make: a budget, and a callback asked every
 /// <see cref="OutboxStore.YieldEvery"/> deletions whether to stop (an alarm is waiting).
 /// </summary>
-internal sealed class Deletions(int budget, Func<bool>? yieldNow)
+public sealed class Deletions(int budget, Func<bool>? yieldNow)
 {
     private int _done;
     private bool _yielded;

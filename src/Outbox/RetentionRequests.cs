@@ -1,4 +1,4 @@
-namespace EdgeTwin.Gateway.Outbox;
+namespace EdgeTwin.Outbox;
 
 using System.Collections.Concurrent;
 using EdgeTwin.Telemetry.Records;
@@ -8,7 +8,7 @@ using EdgeTwin.Telemetry.Records;
 /// committer applies them in its next transactions, and hands back what a commit did not get to.
 /// Thread-safe.
 /// </summary>
-internal sealed class RetentionRequests
+public sealed class RetentionRequests
 {
     private readonly ConcurrentQueue<RecordDeletion> _deletes = new();
     private readonly ConcurrentDictionary<Lane, long> _deleteThrough = new();

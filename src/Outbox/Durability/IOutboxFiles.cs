@@ -1,7 +1,7 @@
-namespace EdgeTwin.Gateway.Outbox;
+namespace EdgeTwin.Outbox.Durability;
 
 /// <summary>Opens the two files of the outbox (data and write-ahead log); tests substitute a power-cut model.</summary>
-internal interface IOutboxFiles
+public interface IOutboxFiles
 {
     Stream Open(string path);
 }

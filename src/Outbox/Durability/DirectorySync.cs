@@ -1,4 +1,4 @@
-namespace EdgeTwin.Gateway.Storage;
+namespace EdgeTwin.Outbox.Durability;
 
 using System.Runtime.InteropServices;
 
@@ -6,7 +6,7 @@ using System.Runtime.InteropServices;
 /// fsync of a directory: a created, renamed or deleted file is durable only once its directory
 /// entry is. .NET has no API for it (a FileStream refuses directories), so this calls libc.
 /// </summary>
-internal static partial class DirectorySync
+public static partial class DirectorySync
 {
     public static void Flush(string directory)
     {

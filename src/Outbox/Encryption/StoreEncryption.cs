@@ -1,7 +1,6 @@
-namespace EdgeTwin.Gateway.Storage;
+namespace EdgeTwin.Outbox.Encryption;
 
-using EdgeTwin.Gateway.Configuration;
-using EdgeTwin.Gateway.Outbox;
+using EdgeTwin.Outbox.Durability;
 using LiteDB;
 using LiteDB.Engine;
 
@@ -15,7 +14,7 @@ using LiteDB.Engine;
 /// discarded and redone) or the complete encrypted one. The plain file's blocks are unlinked, not
 /// overwritten (docs/operations.md).
 /// </summary>
-internal static class StoreEncryption
+public static class StoreEncryption
 {
     public const string NewSuffix = ".encrypting";
 
@@ -54,7 +53,7 @@ internal static class StoreEncryption
 
     /// <summary>
     /// <see cref="Encrypt"/> at start-up: a failure (no space for the copy, a plain store LiteDB
-    /// cannot copy) leaves the plain store as it was and refuses the start, saying so.
+    /// cannot copy) leaves the plain store as it was: <see cref="StoreEncryptionException"/>, saying so.
     /// </summary>
     public static long EncryptAtStartup(string dataPath, string logPath, string password, IOutboxFiles files)
     {
@@ -64,7 +63,7 @@ internal static class StoreEncryption
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or LiteException or InvalidDataException)
         {
-            throw new StartupException("Gateway:DataDirectory",
+            throw new StoreEncryptionException(
                 $"the plain store '{dataPath}' could not be encrypted ({ex.Message}); it is left as it was (the unfinished copy beside it is discarded at the next start). The copy needs as much free space again as the store.", ex);
         }
     }
