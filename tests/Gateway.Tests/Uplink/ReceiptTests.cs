@@ -141,6 +141,49 @@ public class ReceiptTests
         Assert.True(seq >= 2);
     }
 
+    [Fact]
+    public void SignedResendRequest_ForEvictedRecords_IsAnsweredWithTheGapStatementThatCoversThem()
+    {
+        using var temp = new TempDirectory();
+        using var h = new BookHarness(temp.Path, new OutboxOptions { TelemetryQuotaBytes = 64 * 1024 });
+        var evictor = h.Evictor();
+        var gaps = new List<(long From, long To, long Seq)>();
+        for (var second = 0; second < 40; second++)
+        {
+            var t = h.Time.GetUtcNow();
+            h.Book.AppendObs(new ObsBody("p-1", "dev-1", "mdc:131330", "mV", t, 4, Enumerable.Repeat<double?>(0.5, 250).ToList()), RecordClass.Waveform);
+            h.Book.AppendObs(new ObsBody("p-1", "dev-1", "mdc:131330", "mV", t.AddSeconds(0.5), 4, Enumerable.Repeat<double?>(0.5, 250).ToList()), RecordClass.Waveform);
+            h.Time.Advance(TimeSpan.FromSeconds(1));
+            foreach (var r in h.Commit().Records.Where(r => Records.Kind(r.Payload) == "gap"))
+            {
+                var body = Records.Json(r).GetProperty("body");
+                gaps.Add((body.GetProperty("from").GetInt64(), body.GetProperty("to").GetInt64(), r.Seq));
+            }
+
+            evictor.EvictIfOverQuota();
+        }
+
+        h.Commit();
+        var (from, to, gapSeq) = gaps[0];
+        Assert.Empty(h.Book.Store.Read(Lane.Telemetry, from, to, 1000));
+        using var ingest = GatewayKey.FromPrivateKeyHex(IngestKeyHex);
+        var uplink = Uplink(h, IngestAddress);
+        uplink.Queue.Reset();
+        while (uplink.Queue.TryNext(out _))
+        {
+        }
+
+        uplink.OnResendRequest(ResendRequest.Sign("gw-test", "telemetry", h.Book.Head(Lane.Telemetry).Epoch, from, to, ingest).ToPayload());
+
+        var sent = new List<long>();
+        while (uplink.Queue.TryNext(out var next))
+        {
+            sent.Add(next!.Record.Seq);
+        }
+
+        Assert.Equal([gapSeq], sent);
+    }
+
     private static long? DeleteThrough(BookHarness h)
     {
         var batch = new OutboxBatch();
@@ -160,10 +203,15 @@ public class ReceiptTests
         h.Commit();
         seq = h.Book.Head(Lane.Telemetry).Seq;
         hash = h.Book.Store.Read(Lane.Telemetry, seq, seq, 1)[0].Hash;
+        uplink = Uplink(h, signer);
+        return h;
+    }
+
+    private static MqttUplink Uplink(BookHarness h, string signer)
+    {
         var uplinkOptions = Options.Create(new UplinkOptions { Receipts = true, ReceiptSigners = [signer] });
         var gateway = Options.Create(h.Gateway);
-        uplink = new MqttUplink(uplinkOptions, gateway, h.Book, h.Retention, new UplinkTopics(gateway, uplinkOptions), h.Time, h.Metrics,
+        return new MqttUplink(uplinkOptions, gateway, h.Book, h.Retention, new UplinkTopics(gateway, uplinkOptions), h.Time, h.Metrics,
             NullLogger<MqttUplink>.Instance);
-        return h;
     }
 }
