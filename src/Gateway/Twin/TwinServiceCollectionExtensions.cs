@@ -85,6 +85,7 @@ internal static class TwinServiceCollectionExtensions
             sp.GetRequiredService<IOptions<TwinOptions>>().Value.DefaultConsent.Select(c => StreamClasses.TryParse(c, out var v) ? v : throw new OptionsValidationException(TwinOptions.Section, typeof(TwinOptions), [$"unknown stream class {c}"])),
             local(sp)));
         services.AddSingleton<ReportSignal>();
+        services.AddSingleton(sp => new DesiredFloorFile(sp.GetRequiredService<IOptions<TwinOptions>>().Value.DesiredFloorPath ?? Path.Combine(DataDirectory(sp), "desired-floor.json")));
         services.AddSingleton<TwinController>();
         services.AddSingleton<DesiredStateHandler>();
         services.AddSingleton<ReportedTwinService>();
