@@ -533,7 +533,10 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
             await DelayQuietly(tick, ct).ConfigureAwait(false);
             foreach (var lane in Lanes)
             {
-                if (_resend.Due(lane, _book.Store.MinSeq(lane), Queue.BacklogIdle(lane)) is { } range)
+                // A receipt through head - 1 means the ingest holds the head: it is the checkpoint that
+                // verified the rest, and stays unreceipted only until the next checkpoint covers it.
+                if (_resend.Due(lane, _book.Store.MinSeq(lane), Queue.BacklogIdle(lane)) is { } range
+                    && !(range.From == range.To && range.To == _book.Head(lane).Seq && _resend.ReceiptedThrough(lane) == range.To - 1))
                 {
                     Queue.AddResend(lane, range.From, range.To);
                     LogResend(lane, range, "no receipt within Uplink:ResendAfter");
