@@ -20,4 +20,21 @@ internal sealed class OutboxOptions
     /// <summary>Bytes of unsent telemetry records kept before waveforms, then vitals, are evicted behind a gap.</summary>
     [Range(64 * 1024L, long.MaxValue)]
     public long TelemetryQuotaBytes { get; set; } = 1L << 30;
+
+    /// <summary>
+    /// Free-space floor of the data directory's filesystem: when a commit leaves less free than the
+    /// smaller of this and <see cref="MinFreePercent"/> of the filesystem, the oldest unsent
+    /// waveforms, then vitals, are evicted behind a gap (<c>disk-space</c>) until the outbox stops
+    /// growing. The default (256 MiB) leaves an SD card room for the journal, an update and the twin
+    /// store; 0 turns the floor off (then only a full disk stops the outbox, see docs/operations.md).
+    /// </summary>
+    [Range(0L, long.MaxValue)]
+    public long MinFreeBytes { get; set; } = 256L << 20;
+
+    /// <summary>The floor as a share of the filesystem, for cards too small for <see cref="MinFreeBytes"/>.</summary>
+    [Range(0.0, 50.0)]
+    public double MinFreePercent { get; set; } = 5;
+
+    /// <summary>The floor in bytes on a filesystem of <paramref name="totalBytes"/>.</summary>
+    public long FloorBytes(long totalBytes) => Math.Min(MinFreeBytes, (long)(totalBytes * MinFreePercent / 100));
 }

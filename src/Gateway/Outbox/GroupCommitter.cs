@@ -13,14 +13,20 @@ using Microsoft.Extensions.Options;
 /// The only writer of the outbox: every <c>Outbox:CommitInterval</c> (at once for an alarm, and
 /// when a checkpoint falls due) it commits the pending records, their heads and the deletions
 /// asked for by the uplink in one durable transaction, then hands the records to the uplink.
-/// A failed commit stops the gateway: the chain resumes from the last commit, and nothing that
-/// was not committed has been published, so no seq is ever reused with different content.
+/// A commit that fails for lack of space does not stop the gateway (a full disk must never silence
+/// the bedside): the batch goes back to the book, observations are counted instead of chained
+/// (<see cref="ChainBook.HoldObservations"/>), <see cref="StorageHealth"/> says full (the
+/// <c>storage-full</c> technical alarm), and every <see cref="RetryInterval"/> the store is reopened
+/// and the held records committed again; nothing is published before it is committed. Any other
+/// failed commit stops the gateway: the chain resumes from the last commit, and nothing that was not
+/// committed has been published, so no seq is ever reused with different content.
 /// </summary>
 internal sealed class GroupCommitter(
     ChainBook book,
     IEnumerable<ICommitListener> listeners,
     Evictor evictor,
     RetentionRequests retention,
+    StorageHealth health,
     IOptions<OutboxOptions> options,
     TimeProvider time,
     GatewayMetrics metrics,
@@ -31,8 +37,12 @@ internal sealed class GroupCommitter(
     /// <summary>Deletions one regular commit applies (several times a drain's rate at 10 commits a second).</summary>
     internal const int MaxDeletesPerCommit = 2048;
 
+    /// <summary>How often a full outbox is tried again.</summary>
+    internal static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(1);
+
     private readonly SemaphoreSlim _commitGate = new(1, 1);
     private bool _failed;
+    private long _nextRetry;
     private long _lastLoop = time.GetTimestamp();
 
     /// <summary>How long ago the commit loop last came round (the watchdog's liveness signal).</summary>
@@ -138,6 +148,11 @@ internal sealed class GroupCommitter(
 
     private void CommitOnce()
     {
+        if (health.Full && !TryRecover())
+        {
+            return;
+        }
+
         var start = time.GetTimestamp();
         var batch = book.TakeBatch(out var urgent);
 
@@ -160,21 +175,81 @@ internal sealed class GroupCommitter(
         {
             book.Store.Commit(batch, () => book.UrgentPending);
         }
+        catch (OutboxUnavailableException ex)
+        {
+            EnterFull(batch, ex);
+            return;
+        }
         finally
         {
             retention.Return(batch);
         }
 
         metrics.Committed(time.GetElapsedTime(start));
-        if (batch.Records.Count > 0)
+        Published(batch.Records);
+
+        // Quota and free-space floor: evictions append gap records, which the next commit writes with the deletions.
+        evictor.EvictIfOverQuota();
+    }
+
+    private void Published(List<StoredRecord> records)
+    {
+        if (records.Count > 0)
         {
             foreach (var listener in _listeners)
             {
-                listener.OnCommitted(batch.Records);
+                listener.OnCommitted(records);
             }
         }
+    }
 
-        // Quota: evictions append gap records, which the next commit writes with the deletions.
-        evictor.EvictIfOverQuota();
+    /// <summary>A commit failed for lack of space: hold its records (and count new observations) until one succeeds.</summary>
+    private void EnterFull(OutboxBatch batch, OutboxUnavailableException ex)
+    {
+        book.Requeue(batch);
+        book.HoldObservations("disk-full");
+        var first = !health.Full;
+        health.SetFull(time.GetUtcNow(), ex.InnerException?.Message ?? ex.Message);
+        metrics.StorageFull(first);
+        Interlocked.Exchange(ref _nextRetry, time.GetTimestamp() + (long)(RetryInterval.TotalSeconds * time.TimestampFrequency));
+        if (first)
+        {
+            GatewayLog.StorageFull(logger, book.Store.Directory, batch.Records.Count, ex.InnerException ?? ex);
+        }
+    }
+
+    /// <summary>
+    /// At most every <see cref="RetryInterval"/>: reopens the store and, when it opens, drops from the
+    /// held records those the failed commit wrote after all (its heads say so), publishes them, and
+    /// states the observations not kept in a <c>storage-full</c> event that the next commit writes
+    /// with the held records. True when commits may go on.
+    /// </summary>
+    private bool TryRecover()
+    {
+        if (time.GetTimestamp() < Interlocked.Read(ref _nextRetry))
+        {
+            return false;
+        }
+
+        Interlocked.Exchange(ref _nextRetry, time.GetTimestamp() + (long)(RetryInterval.TotalSeconds * time.TimestampFrequency));
+        if (!book.Store.TryReopen(out _))
+        {
+            return false;
+        }
+
+        var heads = book.Store.Heads;
+        var batch = book.TakeBatch(out _);
+        var written = batch.Records.Where(r => heads.TryGetValue(r.Lane, out var h) && r.Seq <= h.Seq).ToList();
+        batch.Records.RemoveAll(r => heads.TryGetValue(r.Lane, out var h) && r.Seq <= h.Seq);
+        book.Requeue(batch);
+        Published(written);
+        if (book.ResumeObservations() is { } notKept)
+        {
+            metrics.NotKept(notKept.Records, notKept.Samples);
+            GatewayLog.StorageRecovered(logger, time.GetUtcNow() - notKept.Since, notKept.Records, notKept.Samples);
+        }
+
+        health.SetAvailable();
+        return true;
     }
 }

@@ -4,7 +4,9 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using EdgeTwin.Drivers.Model;
+using EdgeTwin.Gateway.Diagnostics;
 using EdgeTwin.Gateway.Privacy;
+using EdgeTwin.Gateway.Storage;
 using EdgeTwin.Gateway.Twin.Binding;
 using EdgeTwin.Gateway.Twin.Desired;
 using EdgeTwin.Gateway.Twin.Model;
@@ -30,6 +32,9 @@ internal sealed class TwinController(
     IEnumerable<IPatientStateTarget>? patientTargets = null)
 {
     private const string HypercapnicChangedEvent = "hypercapnic-changed";
+
+    /// <summary>What a change the twin store could not save is refused with.</summary>
+    internal const string StorageFullProblem = "storage-full";
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly IDesiredSettingsTarget[] _targets = [.. targets];
@@ -73,7 +78,12 @@ internal sealed class TwinController(
             if (problem is null)
             {
                 var applied = new TwinEvent("desired-applied", new JsonObject { ["version"] = version });
-                store.Save(twin.Snapshot(next), [applied, .. changes]);
+                if (!TrySave(next, [applied, .. changes], "desired state"))
+                {
+                    // Not saved, so not in force: the desired-state floor and consent stay as saved.
+                    return StorageFullProblem;
+                }
+
                 twin.Commit(next);
                 TwinLog.DesiredApplied(logger, version);
                 LogChanges(changes);
@@ -135,10 +145,16 @@ internal sealed class TwinController(
             if (problem is null)
             {
                 var next = control with { Bindings = bindings, Hypercapnic = ClearEndedStays(control, bindings, null, changes) };
-                store.Save(twin.Snapshot(next), changes);
-                twin.Commit(next);
-                LogChanges(changes);
-                ApplyPatientTargets(control, next);
+                if (TrySave(next, changes, "binding"))
+                {
+                    twin.Commit(next);
+                    LogChanges(changes);
+                    ApplyPatientTargets(control, next);
+                }
+                else
+                {
+                    problem = StorageFullProblem;
+                }
             }
             else
             {
@@ -174,7 +190,9 @@ internal sealed class TwinController(
                 ReportedVersion = control.ReportedVersion + (newVersion ? 1 : 0),
                 Bindings = control.Bindings.Prune(time.GetUtcNow() - retention),
             };
-            store.Save(twin.Snapshot(next), []);
+            // A report is an observation: when the disk is full it is published from memory (its
+            // storage section says so) and saved with the next report that fits.
+            TrySave(next, [], "reported state");
             twin.Commit(next);
             return next.ReportedVersion;
         }
@@ -202,7 +220,16 @@ internal sealed class TwinController(
                     return;
                 }
 
-                store.RemoveEvent(id);
+                try
+                {
+                    store.RemoveEvent(id);
+                }
+                catch (Exception e) when (StorageFaults.IsOutOfSpace(e))
+                {
+                    // Appended but still in the store: appended once more after a restart, never lost.
+                    TwinLog.EventDeferred(logger, pending.Type, e.Message);
+                    return;
+                }
             }
         }
         finally
@@ -229,6 +256,21 @@ internal sealed class TwinController(
     }
 
     public void ObserveScore(string patient, ScoreReading score) => twin.SetScore(patient, score);
+
+    /// <summary>Saves <paramref name="next"/> with its events; false (logged) when the disk is full, and nothing changed.</summary>
+    private bool TrySave(TwinControl next, IReadOnlyCollection<TwinEvent> newEvents, string operation)
+    {
+        try
+        {
+            store.Save(twin.Snapshot(next), newEvents);
+            return true;
+        }
+        catch (Exception e) when (StorageFaults.IsOutOfSpace(e))
+        {
+            GatewayLog.TwinStoreFull(logger, store.Path, operation, e);
+            return false;
+        }
+    }
 
     private string? TryBuild(TwinControl control, long version, DesiredSettings settings, DateTimeOffset now, out TwinControl next, out List<TwinEvent> changes)
     {
@@ -417,9 +459,11 @@ internal sealed class TwinController(
         var control = twin.Control;
         var next = control with { LastRejected = new DesiredRejection(version, reason, now) };
         var fields = new JsonObject { ["version"] = version, ["reason"] = reason };
-        store.Save(twin.Snapshot(next), [new TwinEvent("desired-rejected", fields)]);
-        twin.Commit(next);
         TwinLog.DesiredRejected(logger, version, reason);
+        if (TrySave(next, [new TwinEvent("desired-rejected", fields)], "desired-state rejection"))
+        {
+            twin.Commit(next);
+        }
     }
 
     private void LogChanges(IEnumerable<TwinEvent> changes)
