@@ -278,8 +278,8 @@ internal sealed class OutboxStore : IDisposable
             catch (Exception ex) when (ex is IOException or LiteException or UnauthorizedAccessException or InvalidDataException)
             {
                 error = ex;
-                Quietly(() => log?.Dispose());
-                Quietly(() => data?.Dispose());
+                StorageFaults.Quietly(() => log?.Dispose());
+                StorageFaults.Quietly(() => data?.Dispose());
                 return false;
             }
         }
@@ -288,23 +288,11 @@ internal sealed class OutboxStore : IDisposable
     private void CloseAfterFailure()
     {
         _closed = true;
-        Quietly(_db.Dispose);
-        Quietly(_log.Dispose);
-        Quietly(_data.Dispose);
+        StorageFaults.Quietly(_db.Dispose);
+        StorageFaults.Quietly(_log.Dispose);
+        StorageFaults.Quietly(_data.Dispose);
     }
 
-    /// <summary>Disposing after a failed write may try to write again (buffers, LiteDB's checkpoint) and fail the same way.</summary>
-    private static void Quietly(Action dispose)
-    {
-        try
-        {
-            dispose();
-        }
-        catch (Exception ex) when (ex is IOException or LiteException or ObjectDisposedException or InvalidOperationException)
-        {
-            // The files are reopened (or the process ends); LiteDB's recovery sorts out what they hold.
-        }
-    }
 
     private void CommitLocked(OutboxBatch batch, Func<bool>? yieldDeletes)
     {
@@ -372,7 +360,7 @@ internal sealed class OutboxStore : IDisposable
         catch
         {
             batch.DeletesApplied = 0;
-            Quietly(() => _db.Rollback());
+            StorageFaults.Quietly(() => _db.Rollback());
             throw;
         }
 
@@ -460,9 +448,9 @@ internal sealed class OutboxStore : IDisposable
             }
 
             _closed = true;
-            Quietly(_db.Dispose);
-            Quietly(_log.Dispose);
-            Quietly(_data.Dispose);
+            StorageFaults.Quietly(_db.Dispose);
+            StorageFaults.Quietly(_log.Dispose);
+            StorageFaults.Quietly(_data.Dispose);
         }
     }
 

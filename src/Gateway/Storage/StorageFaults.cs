@@ -24,4 +24,21 @@ internal static class StorageFaults
 
         return false;
     }
+
+    /// <summary>
+    /// Runs a dispose or rollback after a failed write: it may try to write again (buffers, LiteDB's
+    /// checkpoint) and fail the same way; the files are reopened (or the process ends) and LiteDB's
+    /// recovery sorts out what they hold.
+    /// </summary>
+    public static void Quietly(Action dispose)
+    {
+        try
+        {
+            dispose();
+        }
+        catch (Exception ex) when (ex is IOException or LiteDB.LiteException or ObjectDisposedException or InvalidOperationException)
+        {
+            // See above: nothing to do but go on.
+        }
+    }
 }

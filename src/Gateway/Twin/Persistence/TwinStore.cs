@@ -91,9 +91,9 @@ internal sealed class TwinStore : IDisposable
         catch (Exception ex) when (StorageFaults.IsOutOfSpace(ex))
         {
             _closed = true;
-            Quietly(_db.Dispose);
-            Quietly(_log.Dispose);
-            Quietly(_data.Dispose);
+            StorageFaults.Quietly(_db.Dispose);
+            StorageFaults.Quietly(_log.Dispose);
+            StorageFaults.Quietly(_data.Dispose);
             throw;
         }
     }
@@ -109,18 +109,6 @@ internal sealed class TwinStore : IDisposable
         _state = _db.GetCollection("state");
         _events = _db.GetCollection("events", BsonAutoId.Int64);
         _closed = false;
-    }
-
-    private static void Quietly(Action dispose)
-    {
-        try
-        {
-            dispose();
-        }
-        catch (Exception ex) when (ex is IOException or LiteException or ObjectDisposedException or InvalidOperationException)
-        {
-            // Reopened before the next operation; LiteDB's recovery sorts out what the files hold.
-        }
     }
 
     public string Path { get; }
@@ -211,7 +199,7 @@ internal sealed class TwinStore : IDisposable
             }
             catch
             {
-                Quietly(() => _db.Rollback());
+                StorageFaults.Quietly(() => _db.Rollback());
                 throw;
             }
 
@@ -244,8 +232,8 @@ internal sealed class TwinStore : IDisposable
         }
 
         _closed = true;
-        Quietly(_db.Dispose);
-        Quietly(_log.Dispose);
-        Quietly(_data.Dispose);
+        StorageFaults.Quietly(_db.Dispose);
+        StorageFaults.Quietly(_log.Dispose);
+        StorageFaults.Quietly(_data.Dispose);
     }
 }
