@@ -69,7 +69,7 @@ internal sealed class Evictor(ChainBook book, RetentionRequests retention, IOpti
 
                 var first = run[0];
                 var last = run[^1];
-                book.AppendGap(Lane.Telemetry, first.Seq, last.Seq, first.Prev, last.Hash, forSpace ? "disk-space" : "quota");
+                var gap = book.AppendGap(Lane.Telemetry, first.Seq, last.Seq, first.Prev, last.Hash, forSpace ? "disk-space" : "quota");
                 foreach (var r in run)
                 {
                     retention.Delete(Lane.Telemetry, r.Seq, r.Payload.Length);
@@ -78,7 +78,8 @@ internal sealed class Evictor(ChainBook book, RetentionRequests retention, IOpti
                 _evicted.Add((first.Seq, last.Seq));
 
                 var bytes = run.Sum(r => (long)r.Payload.Length);
-                toFree -= bytes;
+                // The gap statement is held in place of the run.
+                toFree -= bytes - gap.Payload.Length;
                 metrics.Evicted(run.Count, what);
                 if (forSpace)
                 {
