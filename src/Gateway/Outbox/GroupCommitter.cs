@@ -4,6 +4,7 @@ using EdgeTwin.Gateway.Chains;
 using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Diagnostics;
 using EdgeTwin.Gateway.Hosting;
+using EdgeTwin.Gateway.Storage;
 using EdgeTwin.Telemetry.Records;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -31,8 +32,10 @@ internal sealed class GroupCommitter(
     TimeProvider time,
     GatewayMetrics metrics,
     IHostApplicationLifetime lifetime,
-    ILogger<GroupCommitter> logger) : BackgroundService
+    ILogger<GroupCommitter> logger,
+    IFreeSpace? space = null) : BackgroundService
 {
+    private readonly IFreeSpace _space = space ?? FilesystemFreeSpace.Instance;
     private readonly ICommitListener[] _listeners = [.. listeners];
     /// <summary>Deletions one regular commit applies (several times a drain's rate at 10 commits a second).</summary>
     internal const int MaxDeletesPerCommit = 2048;
@@ -219,10 +222,12 @@ internal sealed class GroupCommitter(
     }
 
     /// <summary>
-    /// At most every <see cref="RetryInterval"/>: reopens the store and, when it opens, drops from the
-    /// held records those the failed commit wrote after all (its heads say so), publishes them, and
-    /// states the observations not kept in a <c>storage-full</c> event that the next commit writes
-    /// with the held records. True when commits may go on.
+    /// At most every <see cref="RetryInterval"/>, and only once the filesystem has room again
+    /// (<see cref="ResumeFreeBytes"/>, so that the alarm does not flap on a disk with a few pages
+    /// free): reopens the store, drops from the held records those the failed commit wrote after all
+    /// (its heads say so) and publishes them, then commits the rest. Only when that commit reaches the
+    /// disk is the outbox available again: the observations not kept are then stated in a
+    /// <c>storage-full</c> event that the next commit writes. True when commits may go on.
     /// </summary>
     private bool TryRecover()
     {
@@ -232,6 +237,11 @@ internal sealed class GroupCommitter(
         }
 
         Interlocked.Exchange(ref _nextRetry, time.GetTimestamp() + (long)(RetryInterval.TotalSeconds * time.TimestampFrequency));
+        if (_space.Measure(book.Store.Directory) is { } fs && fs.Available < ResumeFreeBytes(fs.Total))
+        {
+            return false;
+        }
+
         if (!book.Store.TryReopen(out _))
         {
             return false;
@@ -241,8 +251,24 @@ internal sealed class GroupCommitter(
         var batch = book.TakeBatch(out _);
         var written = batch.Records.Where(r => heads.TryGetValue(r.Lane, out var h) && r.Seq <= h.Seq).ToList();
         batch.Records.RemoveAll(r => heads.TryGetValue(r.Lane, out var h) && r.Seq <= h.Seq);
-        book.Requeue(batch);
         Published(written);
+        retention.MoveTo(batch, MaxDeletesPerCommit);
+        batch.DeleteBudget = MaxDeletesPerCommit;
+        try
+        {
+            book.Store.Commit(batch, () => book.UrgentPending);
+        }
+        catch (OutboxUnavailableException ex)
+        {
+            EnterFull(batch, ex);
+            return false;
+        }
+        finally
+        {
+            retention.Return(batch);
+        }
+
+        Published(batch.Records);
         if (book.ResumeObservations() is { } notKept)
         {
             metrics.NotKept(notKept.Records, notKept.Samples);
@@ -252,4 +278,7 @@ internal sealed class GroupCommitter(
         health.SetAvailable();
         return true;
     }
+
+    /// <summary>Free bytes a full outbox waits for before it tries again: a quarter of the floor, at least 64 KiB.</summary>
+    private long ResumeFreeBytes(long total) => Math.Max(64 * 1024, options.Value.FloorBytes(total) / 4);
 }

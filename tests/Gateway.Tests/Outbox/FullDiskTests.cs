@@ -20,7 +20,7 @@ public class FullDiskTests
     private static AlarmBody Alarm(string state) => new("p-1", "dev-1", "high", "spo2-critical", state, "rule", 80, "SpO2 critically low");
 
     [Fact]
-    public void Commit_OnAFullDisk_ClosesTheStore_AndTheReopenedStoreHoldsEveryEarlierCommitAndTakesTheFailedBatch()
+    public void Commit_OnAFullDisk_ClosesTheStore_AndTheReopenedStoreHoldsEveryEarlierCommitAndTakesTheFailedBatchOnceThereIsRoom()
     {
         using var temp = new TempDirectory();
         var files = new FullDiskFiles();
@@ -33,8 +33,11 @@ public class FullDiskTests
         var thrown = Assert.Throws<OutboxUnavailableException>(() => store.Commit(failed));
         Assert.True(StorageFaults.IsOutOfSpace(thrown));
         Assert.True(store.IsClosed);
+
+        // The torn transaction's log pages make the reopen write (LiteDB's recovery), which fails the same way.
         Assert.False(store.TryReopen(out var error));
         Assert.True(StorageFaults.IsOutOfSpace(error));
+        Assert.True(store.IsClosed);
 
         files.Full = false;
         Assert.True(store.TryReopen(out _));
@@ -55,8 +58,9 @@ public class FullDiskTests
         var health = new StorageHealth();
         var lifetime = new WatchedLifetime();
         var committed = new CommittedRecords();
+        var space = new FixedFreeSpace(1L << 30);
         var committer = new GroupCommitter(h.Book, [committed], h.Evictor(), h.Retention, health, Options.Create(h.Outbox), h.Time, h.Metrics,
-            lifetime, NullLogger<GroupCommitter>.Instance);
+            lifetime, NullLogger<GroupCommitter>.Instance, space);
         await committer.CommitNowAsync(CancellationToken.None);
         var lastDurable = h.Book.Store.Heads[Lane.Telemetry].Seq;
 
@@ -76,11 +80,22 @@ public class FullDiskTests
         Assert.Null(h.Book.AppendObs(Obs(4), RecordClass.Vital));
         Assert.Null(h.Book.AppendObs(Obs(250) with { Code = "mdc:131330", Unit = "mV" }, RecordClass.Waveform));
         var acknowledged = h.Book.AppendAlarm(Alarm("acknowledged"));
+
+        // A retry that fails again (the store reopens, the commit does not fit) stays full and states nothing yet.
         h.Time.Advance(GroupCommitter.RetryInterval);
         await committer.CommitNowAsync(CancellationToken.None);
         Assert.True(health.Full);
+        Assert.Null(h.Book.AppendObs(Obs(2), RecordClass.Vital));
 
+        // The filesystem says it is (nearly) full: no retry at all.
         files.Full = false;
+        space.Available = 4096;
+        h.Time.Advance(GroupCommitter.RetryInterval);
+        await committer.CommitNowAsync(CancellationToken.None);
+        Assert.True(health.Full);
+        Assert.True(h.Book.Store.IsClosed);
+        space.Available = 1L << 30;
+
         h.Time.Advance(GroupCommitter.RetryInterval);
         await committer.CommitNowAsync(CancellationToken.None);
 
@@ -99,10 +114,10 @@ public class FullDiskTests
         var statement = Assert.Single(telemetry, r => r.Kind == "event" && Records.Json(r).GetProperty("body").GetProperty("type").GetString() == "storage-full");
         var body = Records.Json(statement).GetProperty("body");
         Assert.Equal("disk-full", body.GetProperty("reason").GetString());
-        Assert.Equal(3, body.GetProperty("obsNotKept").GetInt64());
+        Assert.Equal(4, body.GetProperty("obsNotKept").GetInt64());
         Assert.Equal(1, body.GetProperty("waveformObs").GetInt64());
-        Assert.Equal(2, body.GetProperty("vitalObs").GetInt64());
-        Assert.Equal(3 + 4 + 250, body.GetProperty("samplesNotKept").GetInt64());
+        Assert.Equal(3, body.GetProperty("vitalObs").GetInt64());
+        Assert.Equal(3 + 4 + 250 + 2, body.GetProperty("samplesNotKept").GetInt64());
 
         // Observations are chained again.
         Assert.NotNull(h.Book.AppendObs(Obs(1), RecordClass.Vital));

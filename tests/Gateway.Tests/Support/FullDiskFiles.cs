@@ -4,8 +4,8 @@ using EdgeTwin.Gateway.Outbox;
 
 /// <summary>
 /// The outbox's files on a disk that can be made full: while <see cref="Full"/> is set every write,
-/// growth and flush fails as Linux says ENOSPC (an <see cref="IOException"/> with HResult 28), and
-/// opening a file fails the same way. The "no space" fault of the storage layer for unit tests.
+/// growth and flush fails as Linux says ENOSPC (an <see cref="IOException"/> with HResult 28); files
+/// still open, as on a real full disk. The "no space" fault of the storage layer for unit tests.
 /// </summary>
 internal sealed class FullDiskFiles : IOutboxFiles
 {
@@ -22,11 +22,7 @@ internal sealed class FullDiskFiles : IOutboxFiles
     /// <summary>Writes refused so far.</summary>
     public int Refused { get; private set; }
 
-    public System.IO.Stream Open(string path)
-    {
-        Check();
-        return new RefusingStream(path, this);
-    }
+    public System.IO.Stream Open(string path) => new RefusingStream(path, this);
 
     private void Check()
     {

@@ -1,0 +1,32 @@
+namespace EdgeTwin.Integration.Tests.Support;
+
+using System.Text.Json;
+
+/// <summary>Reads a gateway process's <c>GET /status</c> (null while it does not answer).</summary>
+internal sealed class GatewayStatus(int port) : IDisposable
+{
+    private readonly HttpClient _http = new() { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
+
+    public string Url => $"--Status:Url=http://127.0.0.1:{port}";
+
+    public JsonElement? Read()
+    {
+        try
+        {
+            using var response = _http.GetAsync("/status").GetAwaiter().GetResult();
+            return response.IsSuccessStatusCode ? JsonDocument.Parse(response.Content.ReadAsStringAsync().GetAwaiter().GetResult()).RootElement.Clone() : null;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            return null;
+        }
+    }
+
+    public bool StorageFull => Read() is { } s && s.GetProperty("storage").GetProperty("full").GetBoolean();
+
+    public string? Annunciation => Read() is { } s ? s.GetProperty("annunciation").GetString() : null;
+
+    public long Head(string lane) => Read() is { } s ? s.GetProperty("lanes").GetProperty(lane).GetProperty("seq").GetInt64() : -1;
+
+    public void Dispose() => _http.Dispose();
+}
