@@ -40,6 +40,16 @@ internal sealed class GroupCommitter(
     /// <summary>Deletions one regular commit applies (several times a drain's rate at 10 commits a second).</summary>
     internal const int MaxDeletesPerCommit = 2048;
 
+    /// <summary>
+    /// Deletions one commit applies under the free-space floor: a deletion rewrites its page, and
+    /// every page a transaction touches goes through the write-ahead log first (data page and index
+    /// page, 8 KiB each). Evicted runs lie between kept vitals, so each deletion touches pages of its
+    /// own: 2048, and even 128, deletions in one commit grew the log past the 1.2-1.4 MB that the
+    /// floor kept free on a 6 MB disk (the 16-bed test). 32 a commit (about 0.5 MB of log at most)
+    /// still delete 320 records a second, more than 16 beds append.
+    /// </summary>
+    internal const int MaxDeletesUnderFloor = 32;
+
     /// <summary>How often a full outbox is tried again.</summary>
     internal static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(1);
 
@@ -165,8 +175,9 @@ internal sealed class GroupCommitter(
         // What a commit did not delete goes with the next ones.
         if (!urgent)
         {
-            retention.MoveTo(batch, MaxDeletesPerCommit);
-            batch.DeleteBudget = MaxDeletesPerCommit;
+            var budget = DeleteBudget();
+            retention.MoveTo(batch, budget);
+            batch.DeleteBudget = budget;
         }
 
         if (batch.IsEmpty)
@@ -252,8 +263,8 @@ internal sealed class GroupCommitter(
         var written = batch.Records.Where(r => heads.TryGetValue(r.Lane, out var h) && r.Seq <= h.Seq).ToList();
         batch.Records.RemoveAll(r => heads.TryGetValue(r.Lane, out var h) && r.Seq <= h.Seq);
         Published(written);
-        retention.MoveTo(batch, MaxDeletesPerCommit);
-        batch.DeleteBudget = MaxDeletesPerCommit;
+        retention.MoveTo(batch, MaxDeletesUnderFloor);
+        batch.DeleteBudget = MaxDeletesUnderFloor;
         try
         {
             book.Store.Commit(batch, () => book.UrgentPending);
@@ -278,6 +289,8 @@ internal sealed class GroupCommitter(
         health.SetAvailable();
         return true;
     }
+
+    private int DeleteBudget() => evictor.Ceiling is null ? MaxDeletesPerCommit : MaxDeletesUnderFloor;
 
     /// <summary>Free bytes a full outbox waits for before it tries again: a quarter of the floor, at least 64 KiB.</summary>
     private long ResumeFreeBytes(long total) => Math.Max(64 * 1024, options.Value.FloorBytes(total) / 4);

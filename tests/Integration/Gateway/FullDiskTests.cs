@@ -35,8 +35,9 @@ public class FullDiskTests(ITestOutputHelper output)
         var evictionStarted = clock.Elapsed;
         await Wait.UntilAsync(() => status.Annunciation == "high" || gateway.HasExited, Patience, "the hypoxia alarms sounding");
         var headAtFloor = status.Head("telemetry");
-        await Wait.UntilAsync(() => status.Head("telemetry") > headAtFloor + 2000 || gateway.HasExited, Patience, "2000 more records recorded under the floor");
+        await Wait.UntilAsync(() => status.Head("telemetry") > headAtFloor + 2000 || status.StorageFull || gateway.HasExited, Patience, "2000 more records recorded under the floor");
         Assert.False(gateway.HasExited, gateway.Stderr + gateway.Stdout);
+        Assert.False(status.StorageFull, $"the floor must keep the disk from filling: {status.Read()}\n{Listing(fs.Path)}\n{Tail(gateway.Stdout)}");
         var freeUnderFloor = fs.AvailableBytes;
 
         // Another process fills the disk: nothing can be committed; the box keeps alarming and says why.
@@ -118,6 +119,11 @@ public class FullDiskTests(ITestOutputHelper output)
             .DistinctBy(e => e.GetProperty("seq").GetInt64()));
         Directory.Delete(work, recursive: true);
     }
+
+    private static string Listing(string path) =>
+        string.Join("\n", Directory.GetFiles(path, "*", SearchOption.AllDirectories).Select(f => $"{new FileInfo(f).Length,10} {f}"));
+
+    private static string Tail(string text) => text.Length > 4000 ? text[^4000..] : text;
 
     private SmallFilesystem MountOrExplain(string size)
     {
