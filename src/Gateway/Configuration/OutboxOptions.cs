@@ -31,10 +31,17 @@ internal sealed class OutboxOptions
     [Range(0L, long.MaxValue)]
     public long MinFreeBytes { get; set; } = 256L << 20;
 
-    /// <summary>The floor as a share of the filesystem, for cards too small for <see cref="MinFreeBytes"/>.</summary>
+    /// <summary>The floor as a share of the filesystem, for cards too small for <see cref="MinFreeBytes"/> (never under <see cref="MinimumFloorBytes"/>).</summary>
     [Range(0.0, 50.0)]
     public double MinFreePercent { get; set; } = 5;
 
-    /// <summary>The floor in bytes on a filesystem of <paramref name="totalBytes"/>.</summary>
-    public long FloorBytes(long totalBytes) => Math.Min(MinFreeBytes, (long)(totalBytes * MinFreePercent / 100));
+    /// <summary>
+    /// The least floor however small the card: an eviction commit's write-ahead log (at most 32
+    /// deletions, about 0.5 MB, see GroupCommitter) must fit under it.
+    /// </summary>
+    public const long MinimumFloorBytes = 1L << 20;
+
+    /// <summary>The floor in bytes on a filesystem of <paramref name="totalBytes"/> (0: no floor).</summary>
+    public long FloorBytes(long totalBytes) =>
+        MinFreeBytes <= 0 || MinFreePercent <= 0 ? 0 : Math.Max(MinimumFloorBytes, Math.Min(MinFreeBytes, (long)(totalBytes * MinFreePercent / 100)));
 }

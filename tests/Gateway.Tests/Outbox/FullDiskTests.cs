@@ -127,7 +127,7 @@ public class FullDiskTests
     public void UnderTheFreeSpaceFloor_OldestWaveformsAreEvictedBehindADiskSpaceGap_AndNotAgainWhileFreeSpaceHolds()
     {
         using var temp = new TempDirectory();
-        using var h = new BookHarness(temp.Path, new OutboxOptions { MinFreeBytes = 1_000_000, MinFreePercent = 50 });
+        using var h = new BookHarness(temp.Path, new OutboxOptions { MinFreeBytes = 2_000_000, MinFreePercent = 50 });
         var space = new FixedFreeSpace(10_000_000);
         var evictor = h.Evictor(space);
         for (var second = 0; second < 20; second++)
@@ -145,7 +145,7 @@ public class FullDiskTests
 
         // A quarter of what is held short of the floor: that much (and a tenth of what is held) goes, waveforms only.
         var shortfall = held / 4;
-        space.Available = 1_000_000 - shortfall;
+        space.Available = 2_000_000 - shortfall;
         evictor.EvictIfOverQuota();
         Assert.Equal(held - shortfall, evictor.Ceiling);
         var gaps = h.Commit().Records.Where(r => r.Kind == "gap").Select(r => Records.Json(r).GetProperty("body")).ToList();
@@ -166,7 +166,7 @@ public class FullDiskTests
         Assert.DoesNotContain(h.Commit().Records, r => r.Kind == "gap");
 
         // Someone made room: the ceiling is lifted.
-        space.Available = 2_000_000;
+        space.Available = 3_000_000;
         evictor.EvictIfOverQuota();
         Assert.Null(evictor.Ceiling);
     }
@@ -181,11 +181,13 @@ public class FullDiskTests
     }
 
     [Fact]
-    public void FloorBytes_IsTheSmallerOfTheBytesAndThePercentOfTheFilesystem()
+    public void FloorBytes_IsTheSmallerOfTheBytesAndThePercentOfTheFilesystem_ButAtLeastOneMebibyte_AndZeroTurnsItOff()
     {
         var options = new OutboxOptions();
         Assert.Equal(256L << 20, options.FloorBytes(32L << 30));
-        Assert.Equal(300_000, options.FloorBytes(6_000_000));
+        Assert.Equal(100_000_000, options.FloorBytes(2_000_000_000));
+        Assert.Equal(1L << 20, options.FloorBytes(6_000_000));
+        Assert.Equal(0, new OutboxOptions { MinFreeBytes = 0 }.FloorBytes(32L << 30));
     }
 
     private sealed class CommittedRecords : EdgeTwin.Gateway.Chains.ICommitListener
