@@ -7,9 +7,8 @@ using System.Net;
 using System.Net.Sockets;
 using EdgeTwin.Gateway.Chains;
 using EdgeTwin.Gateway.Hosting;
-using EdgeTwin.Gateway.Outbox;
-using EdgeTwin.Gateway.Status;
 using EdgeTwin.Gateway.Uplink;
+using EdgeTwin.Outbox;
 using EdgeTwin.Telemetry.Records;
 using Microsoft.Extensions.DependencyInjection;
 

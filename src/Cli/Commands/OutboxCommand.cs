@@ -2,11 +2,11 @@ namespace EdgeTwin.Cli.Commands;
 
 using System.CommandLine;
 using System.Globalization;
-using EdgeTwin.Gateway.Diagnostics;
-using EdgeTwin.Gateway.Outbox;
-using EdgeTwin.Gateway.Storage;
+using EdgeTwin.Outbox;
+using EdgeTwin.Outbox.Encryption;
 using EdgeTwin.Telemetry.Capture;
 using EdgeTwin.Telemetry.Records;
+using EdgeTwin.Telemetry.Wire;
 
 /// <summary>
 /// <c>outbox DATA_DIR [--key FILE] [--export CAPTURE.jsonl]</c>: what a stopped gateway still holds
@@ -37,8 +37,8 @@ internal static class OutboxCommand
                 {
                     var usage = store.Usage(lane);
                     var line = heads.TryGetValue(lane, out var head)
-                        ? $"{GatewayMetrics.Wire(lane)}: epoch {head.Epoch} head seq {head.Seq}; stored {usage.Records} records, {usage.Bytes} bytes, oldest seq {(store.MinSeq(lane) is { } min ? min.ToString(CultureInfo.InvariantCulture) : "none")}"
-                        : $"{GatewayMetrics.Wire(lane)}: no chain yet";
+                        ? $"{WireNames.Of(lane)}: epoch {head.Epoch} head seq {head.Seq}; stored {usage.Records} records, {usage.Bytes} bytes, oldest seq {(store.MinSeq(lane) is { } min ? min.ToString(CultureInfo.InvariantCulture) : "none")}"
+                        : $"{WireNames.Of(lane)}: no chain yet";
                     stdout.WriteLine(line);
                 }
 
@@ -79,7 +79,7 @@ internal static class OutboxCommand
 
                 foreach (var record in page)
                 {
-                    CaptureFile.Write(writer, "outbox/" + GatewayMetrics.Wire(lane), record.Payload);
+                    CaptureFile.Write(writer, "outbox/" + WireNames.Of(lane), record.Payload);
                     written++;
                 }
 

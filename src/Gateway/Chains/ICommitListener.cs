@@ -1,6 +1,6 @@
 namespace EdgeTwin.Gateway.Chains;
 
-using EdgeTwin.Gateway.Outbox;
+using EdgeTwin.Outbox;
 
 /// <summary>Told about records once they are on disk (the uplink's live queue). Must not block.</summary>
 internal interface ICommitListener

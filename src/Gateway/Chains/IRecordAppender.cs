@@ -1,7 +1,7 @@
 namespace EdgeTwin.Gateway.Chains;
 
 using System.Text.Json.Nodes;
-using EdgeTwin.Gateway.Outbox;
+using EdgeTwin.Outbox;
 using EdgeTwin.Telemetry.Chain;
 using EdgeTwin.Telemetry.Records;
 

@@ -2,7 +2,7 @@ namespace EdgeTwin.Gateway.Chains;
 
 using System.Globalization;
 using System.Text.Json.Nodes;
-using EdgeTwin.Gateway.Outbox;
+using EdgeTwin.Outbox;
 
 /// <summary>
 /// What the outbox could not take while the disk was full: observation records (runs) and their

@@ -2,6 +2,7 @@ namespace EdgeTwin.Gateway.Configuration;
 
 using EdgeTwin.Drivers.Configuration;
 using EdgeTwin.Gateway.Storage;
+using EdgeTwin.Outbox.Encryption;
 using EdgeTwin.Telemetry.Signing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
@@ -20,6 +21,7 @@ internal sealed class EnvironmentValidator(IOptions<UplinkOptions> uplink, IConf
         CheckKeyFile(options, failures);
         CheckStorageKeyFile(options, failures);
         CheckUplink(uplink.Value, failures);
+        CheckEmbeddedBroker(uplink.Value, failures);
         try
         {
             DriverConfiguration.Read(configuration);
@@ -123,7 +125,30 @@ internal sealed class EnvironmentValidator(IOptions<UplinkOptions> uplink, IConf
         }
         catch (SecretFileException ex)
         {
-            failures.Add($"{StorageKey.Setting}: {ex.Message}.");
+            failures.Add($"{GatewayStorageKey.Setting}: {ex.Message}.");
+        }
+    }
+
+    /// <summary>The embedded broker stays on loopback unless opened deliberately, and then only with a login.</summary>
+    private static void CheckEmbeddedBroker(UplinkOptions options, List<string> failures)
+    {
+        if (!string.IsNullOrWhiteSpace(options.Broker))
+        {
+            return;
+        }
+
+        if (!System.Net.IPAddress.TryParse(options.EmbeddedBind, out var bind))
+        {
+            failures.Add($"Uplink:EmbeddedBind '{options.EmbeddedBind}' is not an IP address (loopback: 127.0.0.1).");
+        }
+        else if (!System.Net.IPAddress.IsLoopback(bind) && string.IsNullOrEmpty(options.EmbeddedUsername))
+        {
+            failures.Add($"Uplink:EmbeddedBind {bind} would open the embedded broker beyond this box with no login: set Uplink:EmbeddedUsername and Uplink:EmbeddedPassword, or use a site broker (Uplink:Broker).");
+        }
+
+        if (!string.IsNullOrEmpty(options.EmbeddedUsername) && string.IsNullOrEmpty(options.EmbeddedPassword))
+        {
+            failures.Add("Uplink:EmbeddedPassword: Uplink:EmbeddedUsername is set, so a password is needed too.");
         }
     }
 

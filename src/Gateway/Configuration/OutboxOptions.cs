@@ -36,10 +36,11 @@ internal sealed class OutboxOptions
     public double MinFreePercent { get; set; } = 5;
 
     /// <summary>
-    /// The least floor however small the card: an eviction commit's write-ahead log (at most 32
-    /// deletions, about 0.5 MB, see GroupCommitter) must fit under it.
+    /// The least floor however small the card: an eviction commit's write-ahead log (at most 16
+    /// deletions and a commit's records, see GroupCommitter) must fit under it with room to spare
+    /// (1 MiB did not, on a 6 MB disk with 16 beds).
     /// </summary>
-    public const long MinimumFloorBytes = 1L << 20;
+    public const long MinimumFloorBytes = 2L << 20;
 
     /// <summary>The floor in bytes on a filesystem of <paramref name="totalBytes"/> (0: no floor).</summary>
     public long FloorBytes(long totalBytes) =>

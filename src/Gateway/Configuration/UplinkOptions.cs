@@ -14,6 +14,22 @@ internal sealed class UplinkOptions
     [Range(1, 65535)]
     public int EmbeddedPort { get; set; } = 1883;
 
+    /// <summary>Address the embedded broker listens on: loopback unless a site deliberately opens it (then with a login).</summary>
+    public string EmbeddedBind { get; set; } = "127.0.0.1";
+
+    /// <summary>Clients the embedded broker takes besides the gateway itself.</summary>
+    [Range(1, 10_000)]
+    public int EmbeddedMaxConnections { get; set; } = 32;
+
+    /// <summary>Largest message the embedded broker takes: just above the 64 KiB record limit (PROTOCOL §9).</summary>
+    [Range(1024, 16 * 1024 * 1024)]
+    public int EmbeddedMaxPayloadBytes { get; set; } = 65_536 + 4_096;
+
+    /// <summary>Login other clients of the embedded broker must give (required when it listens beyond loopback).</summary>
+    public string? EmbeddedUsername { get; set; }
+
+    public string? EmbeddedPassword { get; set; }
+
     [Required]
     [RegularExpression("^[^#+]+[^/#+]$", ErrorMessage = "Uplink:TopicPrefix must not contain MQTT wildcards or end with '/'.")]
     public string TopicPrefix { get; set; } = "edgetwin/v1";

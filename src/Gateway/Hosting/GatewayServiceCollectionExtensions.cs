@@ -8,6 +8,8 @@ using EdgeTwin.Gateway.Outbox;
 using EdgeTwin.Gateway.Pipeline;
 using EdgeTwin.Gateway.Storage;
 using EdgeTwin.Gateway.Uplink;
+using EdgeTwin.Outbox;
+using EdgeTwin.Outbox.Durability;
 using EdgeTwin.Telemetry.Records;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -44,7 +46,7 @@ internal static class GatewayServiceCollectionExtensions
             _ => new KernelClockQuality(),
         });
         services.AddSingleton<GatewayIdentity>();
-        services.TryAddSingleton(StorageKey.FromServices);
+        services.TryAddSingleton(GatewayStorageKey.FromServices);
         services.TryAddSingleton<IOutboxFiles>(SyncedOutboxFiles.Instance);
         services.AddSingleton<ChainBook>();
         services.AddSingleton<IRecordAppender>(sp => sp.GetRequiredService<ChainBook>());
@@ -58,6 +60,17 @@ internal static class GatewayServiceCollectionExtensions
         services.AddSingleton<IUplink>(sp => sp.GetRequiredService<MqttUplink>());
         services.AddSingleton<ICommitListener>(sp => sp.GetRequiredService<MqttUplink>());
         services.AddSingleton<EmbeddedBroker>();
+        services.AddSingleton<EmbeddedBrokerSecret>();
+
+        // With the embedded broker, the uplink logs in with this process's own secret (the gateway's client id is reserved for it).
+        services.AddOptions<UplinkOptions>().PostConfigure<EmbeddedBrokerSecret>((o, secret) =>
+        {
+            if (string.IsNullOrWhiteSpace(o.Broker))
+            {
+                o.Username = EmbeddedBrokerSecret.Username;
+                o.Password = secret.Password;
+            }
+        });
         services.TryAddSingleton<IPatientResolver, HmacPatientResolver>();
         services.TryAddSingleton<IDriverSource, ConfiguredDriverSource>();
         services.AddSingleton<Recorder>();

@@ -1,5 +1,7 @@
 namespace EdgeTwin.Gateway.Outbox;
 
+using EdgeTwin.Outbox;
+
 /// <summary>The outcome of opening the outbox: the store, what happened to a previous one, and whether a plain one was encrypted.</summary>
 internal sealed record OpenedOutbox(OutboxStore Store, bool Existed, string? QuarantinedAs, string? QuarantineReason)
 {

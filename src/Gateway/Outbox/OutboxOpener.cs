@@ -3,6 +3,9 @@ namespace EdgeTwin.Gateway.Outbox;
 using System.Globalization;
 using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Storage;
+using EdgeTwin.Outbox;
+using EdgeTwin.Outbox.Durability;
+using EdgeTwin.Outbox.Encryption;
 
 /// <summary>
 /// Opens the outbox; a store that will not open is moved aside (renamed, never deleted) so a new
@@ -30,7 +33,11 @@ internal static class OutboxOpener
         }
         catch (WrongStorageKeyException ex)
         {
-            throw key.Mismatch(ex.StoreFile);
+            throw GatewayStorageKey.Mismatch(key, ex.StoreFile);
+        }
+        catch (StoreEncryptionException ex)
+        {
+            throw new StartupException("Gateway:DataDirectory", ex.Message, ex);
         }
         catch (IOException ex)
         {

@@ -5,7 +5,7 @@ using System.Threading.Channels;
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Gateway.Chains;
 using EdgeTwin.Gateway.Diagnostics;
-using EdgeTwin.Gateway.Outbox;
+using EdgeTwin.Outbox;
 using EdgeTwin.Telemetry.Chain;
 using EdgeTwin.Telemetry.Records;
 using Microsoft.Extensions.Logging;

@@ -1,6 +1,6 @@
 namespace EdgeTwin.Gateway.Privacy;
 
-using EdgeTwin.Gateway.Storage;
+using EdgeTwin.Outbox.Encryption;
 
 /// <summary>
 /// The site secret keying patient pseudonyms: 32 random bytes kept as 64 hex digits in a file only

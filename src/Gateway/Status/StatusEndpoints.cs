@@ -6,6 +6,7 @@ using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Outbox;
 using EdgeTwin.Gateway.Storage;
 using EdgeTwin.Gateway.Uplink;
+using EdgeTwin.Outbox.Durability;
 using EdgeTwin.Telemetry.Records;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

@@ -11,7 +11,9 @@ using EdgeTwin.Gateway.Twin.Binding;
 using EdgeTwin.Gateway.Twin.Desired;
 using EdgeTwin.Gateway.Twin.Model;
 using EdgeTwin.Gateway.Twin.Persistence;
+using EdgeTwin.Outbox.Durability;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 /// <summary>
 /// Every change of the twin's control state goes through here, one at a time: work out the new
@@ -29,12 +31,22 @@ internal sealed class TwinController(
     ReportSignal signal,
     TimeProvider time,
     ILogger<TwinController> logger,
-    IEnumerable<IPatientStateTarget>? patientTargets = null)
+    IEnumerable<IPatientStateTarget>? patientTargets = null,
+    DesiredFloorFile? floorFile = null,
+    IOptions<TwinOptions>? options = null)
 {
     private const string HypercapnicChangedEvent = "hypercapnic-changed";
 
     /// <summary>What a change the twin store could not save is refused with.</summary>
     internal const string StorageFullProblem = "storage-full";
+
+    /// <summary>At most one <c>desired-rejected</c> event per reason in this window; the next one counts those held back.</summary>
+    private static readonly TimeSpan RejectionWindow = TimeSpan.FromMinutes(1);
+
+    private readonly Dictionary<string, (DateTimeOffset At, long HeldBack)> _rejections = new(StringComparer.Ordinal);
+    private readonly TimeSpan _desiredMaxAge = (options?.Value ?? new TwinOptions()).DesiredMaxAge;
+    private DesiredFloor _floor = DesiredFloor.None;
+    private DateTimeOffset _startedAt;
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly IDesiredSettingsTarget[] _targets = [.. targets];
@@ -52,6 +64,8 @@ internal sealed class TwinController(
             TwinLog.Restored(logger, snapshot.DesiredVersion, snapshot.ReportedVersion, snapshot.Bindings.Length);
         }
 
+        RestoreFloor();
+
         ApplyTargets(twin.Control.Configuration);
         foreach (var patient in twin.Control.Hypercapnic)
         {
@@ -66,7 +80,15 @@ internal sealed class TwinController(
     /// Applies a verified document's settings; null when applied, else the reason it was refused
     /// (the refusal is then recorded as for <see cref="RejectDesiredAsync"/>).
     /// </summary>
-    public async Task<string?> ApplyDesiredAsync(long version, DesiredSettings settings, CancellationToken cancellationToken)
+    public Task<string?> ApplyDesiredAsync(long version, DesiredSettings settings, CancellationToken cancellationToken) =>
+        ApplyDesiredAsync(version, time.GetUtcNow(), settings, cancellationToken);
+
+    /// <summary>
+    /// As above for a document issued at <paramref name="issued"/>: refused when older than the last
+    /// applied one (<c>stale-issued</c>) or, with no floor known at all, issued before this start minus
+    /// <c>Twin:DesiredMaxAge</c> (<c>too-old</c>): an old signed document is never a way back.
+    /// </summary>
+    public async Task<string?> ApplyDesiredAsync(long version, DateTimeOffset issued, DesiredSettings settings, CancellationToken cancellationToken)
     {
         string? problem;
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -74,16 +96,20 @@ internal sealed class TwinController(
         {
             var now = time.GetUtcNow();
             var control = twin.Control;
-            problem = TryBuild(control, version, settings, now, out var next, out var changes);
+            var next = control;
+            var changes = new List<TwinEvent>();
+            problem = CheckFloor(version, issued) ?? TryBuild(control, version, settings, now, out next, out changes);
             if (problem is null)
             {
-                var applied = new TwinEvent("desired-applied", new JsonObject { ["version"] = version });
+                var applied = new TwinEvent("desired-applied", new JsonObject { ["version"] = version, ["issued"] = TwinTime.Format(issued) });
                 if (!TrySave(next, [applied, .. changes], "desired state"))
                 {
                     // Not saved, so not in force: the desired-state floor and consent stay as saved.
                     return StorageFullProblem;
                 }
 
+                _floor = _floor.Max(new DesiredFloor(version, issued));
+                WriteFloor();
                 twin.Commit(next);
                 TwinLog.DesiredApplied(logger, version);
                 LogChanges(changes);
@@ -454,15 +480,87 @@ internal sealed class TwinController(
         _ => "patient-discharged",
     };
 
+    /// <summary>The newest desired document applied (version and issued), from the twin store and the floor file.</summary>
+    public DesiredFloor Floor => _floor;
+
+    /// <summary>
+    /// A flood of refused documents (anyone can publish on <c>twin/desired</c>) must not become a
+    /// flood of chain records and store writes: per reason, one <c>desired-rejected</c> event a
+    /// minute, carrying in <c>heldBack</c> how many of that reason came since the previous one.
+    /// The twin's last rejection is still updated every time.
+    /// </summary>
     private void RecordRejectionLocked(long? version, string reason, DateTimeOffset now)
     {
         var control = twin.Control;
         var next = control with { LastRejected = new DesiredRejection(version, reason, now) };
+        if (_rejections.TryGetValue(reason, out var last) && now - last.At < RejectionWindow)
+        {
+            _rejections[reason] = (last.At, last.HeldBack + 1);
+            twin.Commit(next);
+            return;
+        }
+
         var fields = new JsonObject { ["version"] = version, ["reason"] = reason };
-        TwinLog.DesiredRejected(logger, version, reason);
+        if (last.HeldBack > 0)
+        {
+            fields["heldBack"] = last.HeldBack;
+        }
+
+        TwinLog.DesiredRejected(logger, version, last.HeldBack > 0 ? $"{reason} (and {last.HeldBack} more of this reason in the last minute)" : reason);
         if (TrySave(next, [new TwinEvent("desired-rejected", fields)], "desired-state rejection"))
         {
+            _rejections[reason] = (now, 0);
             twin.Commit(next);
+        }
+    }
+
+    private string? CheckFloor(long version, DateTimeOffset issued)
+    {
+        if (version <= _floor.Version)
+        {
+            return "stale-version";
+        }
+
+        if (_floor.Issued is { } lastIssued && issued < lastIssued)
+        {
+            return "stale-issued";
+        }
+
+        return _floor.IsNone && issued < _startedAt - _desiredMaxAge ? "too-old" : null;
+    }
+
+    /// <summary>The floor is the higher of the twin store's version and the floor file; a store ahead of the file (or a lost file) is written back.</summary>
+    private void RestoreFloor()
+    {
+        _startedAt = time.GetUtcNow();
+        string? problem = null;
+        var fromFile = floorFile?.Read(out problem) ?? DesiredFloor.None;
+        if (problem is not null)
+        {
+            TwinLog.DesiredFloorUnreadable(logger, problem);
+        }
+
+        _floor = fromFile.Max(new DesiredFloor(twin.Control.DesiredVersion, null));
+        if (_floor.IsNone)
+        {
+            TwinLog.NoDesiredFloor(logger, _startedAt - _desiredMaxAge);
+        }
+        else if (_floor != fromFile)
+        {
+            WriteFloor();
+        }
+    }
+
+    private void WriteFloor()
+    {
+        try
+        {
+            floorFile?.Write(_floor);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The twin store holds the version; the file is the second copy. Said, not fatal.
+            TwinLog.DesiredFloorUnwritable(logger, floorFile!.Path, ex.Message);
         }
     }
 

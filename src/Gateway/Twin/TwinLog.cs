@@ -40,4 +40,13 @@ internal static partial class TwinLog
 
     [LoggerMessage(5011, LogLevel.Information, "Patient {Patient} hypercapnic (NEWS2 SpO2 scale 2) is now {Hypercapnic}, from {Source}")]
     public static partial void HypercapnicChanged(ILogger logger, string patient, bool hypercapnic, string source);
+
+    [LoggerMessage(5030, LogLevel.Warning, "No desired-state floor (twin store and floor file both empty or lost): desired documents issued before {Cutoff} are refused (Twin:DesiredMaxAge)")]
+    public static partial void NoDesiredFloor(ILogger logger, DateTimeOffset cutoff);
+
+    [LoggerMessage(5031, LogLevel.Error, "Desired-state floor file unusable, ignored: {Problem}")]
+    public static partial void DesiredFloorUnreadable(ILogger logger, string problem);
+
+    [LoggerMessage(5032, LogLevel.Error, "Desired-state floor file {Path} could not be written ({Problem}); the twin store still holds the version")]
+    public static partial void DesiredFloorUnwritable(ILogger logger, string path, string problem);
 }

@@ -11,6 +11,16 @@ internal sealed class TwinOptions
     /// <summary>Addresses (0x + 40 hex) whose signature makes a desired document acceptable. Empty: none is.</summary>
     public List<string> OperatorAddresses { get; set; } = [];
 
+    /// <summary>
+    /// With no desired-state floor at all (first start, or the twin store and the floor file both
+    /// lost), documents issued longer than this before the start are refused: an old signed
+    /// document must not roll the box back. Operators re-sign the desired state within it.
+    /// </summary>
+    public TimeSpan DesiredMaxAge { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>The desired-state floor file; default <c>desired-floor.json</c> in the data directory.</summary>
+    public string? DesiredFloorPath { get; set; }
+
     /// <summary>The twin's LiteDB file; default <c>twin.db</c> in the data directory.</summary>
     public string? StorePath { get; set; }
 

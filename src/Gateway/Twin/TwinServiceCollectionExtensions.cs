@@ -9,6 +9,7 @@ using EdgeTwin.Gateway.Twin.Desired;
 using EdgeTwin.Gateway.Twin.Persistence;
 using EdgeTwin.Gateway.Twin.Reported;
 using EdgeTwin.Gateway.Twin.Wiring;
+using EdgeTwin.Outbox.Encryption;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -69,7 +70,7 @@ internal static class TwinServiceCollectionExtensions
 
             return new Pseudonymizer(secret);
         });
-        services.TryAddSingleton(StorageKey.FromServices);
+        services.TryAddSingleton(GatewayStorageKey.FromServices);
         services.AddSingleton(sp =>
         {
             var store = TwinStore.Open(sp.GetRequiredService<IOptions<TwinOptions>>().Value.StorePath ?? Path.Combine(DataDirectory(sp), "twin.db"), sp.GetRequiredService<StorageKey>());
@@ -84,6 +85,7 @@ internal static class TwinServiceCollectionExtensions
             sp.GetRequiredService<IOptions<TwinOptions>>().Value.DefaultConsent.Select(c => StreamClasses.TryParse(c, out var v) ? v : throw new OptionsValidationException(TwinOptions.Section, typeof(TwinOptions), [$"unknown stream class {c}"])),
             local(sp)));
         services.AddSingleton<ReportSignal>();
+        services.AddSingleton(sp => new DesiredFloorFile(sp.GetRequiredService<IOptions<TwinOptions>>().Value.DesiredFloorPath ?? Path.Combine(DataDirectory(sp), "desired-floor.json")));
         services.AddSingleton<TwinController>();
         services.AddSingleton<DesiredStateHandler>();
         services.AddSingleton<ReportedTwinService>();

@@ -2,13 +2,13 @@ namespace EdgeTwin.Gateway.Uplink;
 
 using System.Buffers;
 using System.Collections.Concurrent;
-using System.Text;
 using System.Text.Json;
+using EdgeTwin.Gateway.Broker;
 using EdgeTwin.Gateway.Chains;
 using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Diagnostics;
 using EdgeTwin.Gateway.Hosting;
-using EdgeTwin.Gateway.Outbox;
+using EdgeTwin.Outbox;
 using EdgeTwin.Telemetry.Records;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -62,7 +62,7 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
         _metrics = metrics;
         _logger = logger;
         _broker = string.IsNullOrWhiteSpace(_options.Broker)
-            ? new BrokerAddress("127.0.0.1", _options.EmbeddedPort, false)
+            ? EmbeddedBrokerAddress.ForUplink(_options)
             : BrokerAddress.TryParse(_options.Broker, out var b, out var problem) ? b! : throw new StartupException("Uplink:Broker", problem!);
         Queue = new PublishQueue(book.Store, _options.BacklogShare);
         foreach (var (lane, head) in book.Store.Heads)

@@ -1,6 +1,6 @@
 namespace EdgeTwin.Gateway.Uplink;
 
-using EdgeTwin.Gateway.Outbox;
+using EdgeTwin.Outbox;
 using EdgeTwin.Telemetry.Records;
 
 /// <summary>

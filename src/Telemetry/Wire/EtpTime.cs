@@ -3,7 +3,7 @@ namespace EdgeTwin.Telemetry.Wire;
 using System.Globalization;
 
 /// <summary>The one timestamp form of ETP/1: UTC, milliseconds, <c>yyyy-MM-ddTHH:mm:ss.fffZ</c>.</summary>
-internal static class EtpTime
+public static class EtpTime
 {
     public const int Length = 24;
 

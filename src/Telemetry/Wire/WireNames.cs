@@ -3,7 +3,7 @@ namespace EdgeTwin.Telemetry.Wire;
 using EdgeTwin.Telemetry.Records;
 
 /// <summary>The lowercase wire spellings of the record enums (PROTOCOL §3-4).</summary>
-internal static class WireNames
+public static class WireNames
 {
     public static string Of(Lane lane) => lane switch
     {

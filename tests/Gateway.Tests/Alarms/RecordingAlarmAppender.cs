@@ -3,7 +3,7 @@ namespace EdgeTwin.Gateway.Tests.Alarms;
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using EdgeTwin.Gateway.Chains;
-using EdgeTwin.Gateway.Outbox;
+using EdgeTwin.Outbox;
 using EdgeTwin.Telemetry.Chain;
 using EdgeTwin.Telemetry.Records;
 

@@ -77,7 +77,7 @@ public sealed class ClockJumpMonitorTests : IDisposable
         }
     }
 
-    private static IEnumerable<JsonObject> Events(IEnumerable<EdgeTwin.Gateway.Outbox.StoredRecord> records) =>
+    private static IEnumerable<JsonObject> Events(IEnumerable<EdgeTwin.Outbox.StoredRecord> records) =>
         records.Where(r => r.Kind == "event").Select(r => JsonNode.Parse(Encoding.UTF8.GetString(r.Payload))!["body"]!.AsObject());
 
     /// <summary>A wall clock that can be set apart from the monotonic one, as NTP or an operator does.</summary>

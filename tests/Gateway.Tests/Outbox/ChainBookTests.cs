@@ -1,8 +1,8 @@
 namespace EdgeTwin.Gateway.Tests.Outbox;
 
 using EdgeTwin.Gateway.Configuration;
-using EdgeTwin.Gateway.Outbox;
 using EdgeTwin.Gateway.Tests.Support;
+using EdgeTwin.Outbox;
 using EdgeTwin.Telemetry.Records;
 using EdgeTwin.Telemetry.Verification;
 

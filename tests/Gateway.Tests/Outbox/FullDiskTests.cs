@@ -2,8 +2,9 @@ namespace EdgeTwin.Gateway.Tests.Outbox;
 
 using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Outbox;
-using EdgeTwin.Gateway.Storage;
 using EdgeTwin.Gateway.Tests.Support;
+using EdgeTwin.Outbox;
+using EdgeTwin.Outbox.Durability;
 using EdgeTwin.Telemetry.Records;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -87,13 +88,15 @@ public class FullDiskTests
         Assert.True(health.Full);
         Assert.Null(h.Book.AppendObs(Obs(2), RecordClass.Vital));
 
-        // The filesystem says it is (nearly) full: no retry at all.
+        // The filesystem says it is (nearly) full: the store reopens (LiteDB's recovery gives back the
+        // torn commit's log) but nothing is committed until there is room.
         files.Full = false;
         space.Available = 4096;
         h.Time.Advance(GroupCommitter.RetryInterval);
         await committer.CommitNowAsync(CancellationToken.None);
         Assert.True(health.Full);
-        Assert.True(h.Book.Store.IsClosed);
+        Assert.False(h.Book.Store.IsClosed);
+        Assert.Equal(lastDurable, h.Book.Store.Heads[Lane.Telemetry].Seq);
         space.Available = 1L << 30;
 
         h.Time.Advance(GroupCommitter.RetryInterval);
@@ -127,7 +130,7 @@ public class FullDiskTests
     public void UnderTheFreeSpaceFloor_OldestWaveformsAreEvictedBehindADiskSpaceGap_AndNotAgainWhileFreeSpaceHolds()
     {
         using var temp = new TempDirectory();
-        using var h = new BookHarness(temp.Path, new OutboxOptions { MinFreeBytes = 2_000_000, MinFreePercent = 50 });
+        using var h = new BookHarness(temp.Path, new OutboxOptions { MinFreeBytes = 3_000_000, MinFreePercent = 50 });
         var space = new FixedFreeSpace(10_000_000);
         var evictor = h.Evictor(space);
         for (var second = 0; second < 20; second++)
@@ -145,7 +148,7 @@ public class FullDiskTests
 
         // A quarter of what is held short of the floor: that much (and a tenth of what is held) goes, waveforms only.
         var shortfall = held / 4;
-        space.Available = 2_000_000 - shortfall;
+        space.Available = 3_000_000 - shortfall;
         evictor.EvictIfOverQuota();
         Assert.Equal(held - shortfall, evictor.Ceiling);
         var gaps = h.Commit().Records.Where(r => r.Kind == "gap").Select(r => Records.Json(r).GetProperty("body")).ToList();
@@ -166,7 +169,7 @@ public class FullDiskTests
         Assert.DoesNotContain(h.Commit().Records, r => r.Kind == "gap");
 
         // Someone made room: the ceiling is lifted.
-        space.Available = 3_000_000;
+        space.Available = 4_500_000;
         evictor.EvictIfOverQuota();
         Assert.Null(evictor.Ceiling);
     }
@@ -181,12 +184,12 @@ public class FullDiskTests
     }
 
     [Fact]
-    public void FloorBytes_IsTheSmallerOfTheBytesAndThePercentOfTheFilesystem_ButAtLeastOneMebibyte_AndZeroTurnsItOff()
+    public void FloorBytes_IsTheSmallerOfTheBytesAndThePercentOfTheFilesystem_ButAtLeastTwoMebibytes_AndZeroTurnsItOff()
     {
         var options = new OutboxOptions();
         Assert.Equal(256L << 20, options.FloorBytes(32L << 30));
         Assert.Equal(100_000_000, options.FloorBytes(2_000_000_000));
-        Assert.Equal(1L << 20, options.FloorBytes(6_000_000));
+        Assert.Equal(2L << 20, options.FloorBytes(6_000_000));
         Assert.Equal(0, new OutboxOptions { MinFreeBytes = 0 }.FloorBytes(32L << 30));
     }
 

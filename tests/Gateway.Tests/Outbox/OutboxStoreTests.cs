@@ -2,6 +2,8 @@ namespace EdgeTwin.Gateway.Tests.Outbox;
 
 using EdgeTwin.Gateway.Outbox;
 using EdgeTwin.Gateway.Tests.Support;
+using EdgeTwin.Outbox;
+using EdgeTwin.Outbox.Durability;
 using EdgeTwin.Telemetry.Records;
 
 public class OutboxStoreTests

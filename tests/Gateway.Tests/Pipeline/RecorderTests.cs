@@ -1,14 +1,9 @@
 namespace EdgeTwin.Gateway.Tests.Pipeline;
 
-using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using EdgeTwin.Drivers.Model;
-using EdgeTwin.Gateway.Chains;
-using EdgeTwin.Gateway.Outbox;
 using EdgeTwin.Gateway.Pipeline;
 using EdgeTwin.Gateway.Tests.Support;
-using EdgeTwin.Telemetry.Chain;
-using EdgeTwin.Telemetry.Records;
 using Microsoft.Extensions.Logging.Abstractions;
 
 public class RecorderTests

@@ -2,8 +2,10 @@ namespace EdgeTwin.Gateway.Tests.Storage;
 
 using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Outbox;
-using EdgeTwin.Gateway.Storage;
 using EdgeTwin.Gateway.Tests.Support;
+using EdgeTwin.Outbox;
+using EdgeTwin.Outbox.Durability;
+using EdgeTwin.Outbox.Encryption;
 using EdgeTwin.Telemetry.Records;
 
 public class OutboxEncryptionTests

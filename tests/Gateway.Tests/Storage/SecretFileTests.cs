@@ -1,7 +1,7 @@
 namespace EdgeTwin.Gateway.Tests.Storage;
 
-using EdgeTwin.Gateway.Storage;
 using EdgeTwin.Gateway.Tests.Support;
+using EdgeTwin.Outbox.Encryption;
 
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public class SecretFileTests

@@ -13,8 +13,8 @@ public class StorageKeyTests
         using var temp = new TempDirectory();
         var options = new GatewayOptions { DataDirectory = temp.Path };
 
-        var first = StorageKey.ForGateway(options);
-        var second = StorageKey.ForGateway(options);
+        var first = GatewayStorageKey.ForGateway(options);
+        var second = GatewayStorageKey.ForGateway(options);
 
         var path = temp.Sub("storage.key");
         Assert.Equal(path, first.Path);
@@ -35,9 +35,9 @@ public class StorageKeyTests
         using var temp = new TempDirectory();
         var path = temp.Sub("keys/storage.key");
 
-        var error = Assert.Throws<StartupException>(() => StorageKey.ForGateway(new GatewayOptions { DataDirectory = temp.Path, StorageKeyFile = path }));
+        var error = Assert.Throws<StartupException>(() => GatewayStorageKey.ForGateway(new GatewayOptions { DataDirectory = temp.Path, StorageKeyFile = path }));
 
-        Assert.Equal(StorageKey.Setting, error.Setting);
+        Assert.Equal(GatewayStorageKey.Setting, error.Setting);
         Assert.Contains(path, error.Message, StringComparison.Ordinal);
         Assert.Contains("mounted", error.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(path));
@@ -55,9 +55,9 @@ public class StorageKeyTests
         File.WriteAllText(path, text);
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
 
-        var error = Assert.Throws<StartupException>(() => StorageKey.ForGateway(new GatewayOptions { DataDirectory = temp.Path }));
+        var error = Assert.Throws<StartupException>(() => GatewayStorageKey.ForGateway(new GatewayOptions { DataDirectory = temp.Path }));
 
-        Assert.Equal(StorageKey.Setting, error.Setting);
+        Assert.Equal(GatewayStorageKey.Setting, error.Setting);
         Assert.Contains(path, error.Message, StringComparison.Ordinal);
         Assert.Contains("64 hex digits", error.Message, StringComparison.Ordinal);
         Assert.Equal(text, File.ReadAllText(path));
@@ -71,7 +71,7 @@ public class StorageKeyTests
         File.WriteAllText(path, new string('a', 64) + "\n");
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
 
-        var error = Assert.Throws<StartupException>(() => StorageKey.ForGateway(new GatewayOptions { DataDirectory = temp.Path, StorageKeyFile = path }));
+        var error = Assert.Throws<StartupException>(() => GatewayStorageKey.ForGateway(new GatewayOptions { DataDirectory = temp.Path, StorageKeyFile = path }));
 
         Assert.Contains("chmod 600", error.Message, StringComparison.Ordinal);
     }

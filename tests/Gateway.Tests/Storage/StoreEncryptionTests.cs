@@ -1,8 +1,8 @@
 namespace EdgeTwin.Gateway.Tests.Storage;
 
-using EdgeTwin.Gateway.Outbox;
-using EdgeTwin.Gateway.Storage;
 using EdgeTwin.Gateway.Tests.Support;
+using EdgeTwin.Outbox.Durability;
+using EdgeTwin.Outbox.Encryption;
 using LiteDB;
 
 public class StoreEncryptionTests

@@ -6,6 +6,9 @@ using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Diagnostics;
 using EdgeTwin.Gateway.Outbox;
 using EdgeTwin.Gateway.Storage;
+using EdgeTwin.Outbox;
+using EdgeTwin.Outbox.Durability;
+using EdgeTwin.Outbox.Encryption;
 using EdgeTwin.Telemetry.Records;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -33,7 +36,7 @@ internal sealed class BookHarness : IDisposable
         Outbox = outbox ?? new OutboxOptions();
         Metrics = new GatewayMetrics(_meters);
         Identity = new GatewayIdentity(Options.Create(Gateway), NullLogger<GatewayIdentity>.Instance);
-        StorageKey = StorageKey.ForGateway(Gateway);
+        StorageKey = GatewayStorageKey.ForGateway(Gateway);
         Book = new ChainBook(Options.Create(Gateway), Options.Create(Outbox), Identity, StorageKey, files ?? SyncedOutboxFiles.Instance,
             Time, new FixedClockQuality(ClockQuality.Synced), Metrics, NullLogger<ChainBook>.Instance);
     }

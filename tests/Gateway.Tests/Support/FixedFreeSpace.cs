@@ -1,6 +1,6 @@
 namespace EdgeTwin.Gateway.Tests.Support;
 
-using EdgeTwin.Gateway.Storage;
+using EdgeTwin.Outbox.Durability;
 
 /// <summary>A filesystem of <see cref="Total"/> bytes whose free bytes the test sets.</summary>
 internal sealed class FixedFreeSpace(long total) : IFreeSpace

@@ -1,6 +1,6 @@
 namespace EdgeTwin.Gateway.Tests.Support;
 
-using EdgeTwin.Gateway.Outbox;
+using EdgeTwin.Outbox.Durability;
 
 /// <summary>
 /// The outbox's files on a disk that can be made full: while <see cref="Full"/> is set every write,

@@ -1,6 +1,6 @@
 namespace EdgeTwin.Gateway.Tests.Support;
 
-using EdgeTwin.Gateway.Outbox;
+using EdgeTwin.Outbox.Durability;
 
 /// <summary>
 /// A power-cut model of the disk: each file's "durable image" is what it held at its last fsync

@@ -1,7 +1,7 @@
 namespace EdgeTwin.Gateway.Tests.Support;
 
 using System.Text.Json;
-using EdgeTwin.Gateway.Outbox;
+using EdgeTwin.Outbox;
 
 /// <summary>Reads published record payloads back (tests only).</summary>
 internal static class Records

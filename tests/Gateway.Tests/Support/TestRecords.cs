@@ -2,7 +2,7 @@ namespace EdgeTwin.Gateway.Tests.Support;
 
 using System.Security.Cryptography;
 using System.Text;
-using EdgeTwin.Gateway.Outbox;
+using EdgeTwin.Outbox;
 using EdgeTwin.Telemetry.Chain;
 using EdgeTwin.Telemetry.Records;
 

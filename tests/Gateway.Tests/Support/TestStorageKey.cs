@@ -1,6 +1,6 @@
 namespace EdgeTwin.Gateway.Tests.Support;
 
-using EdgeTwin.Gateway.Storage;
+using EdgeTwin.Outbox.Encryption;
 
 /// <summary>A fixed storage key for stores opened directly (the gateway's own comes from its key file).</summary>
 internal static class TestStorageKey

@@ -1,7 +1,6 @@
 namespace EdgeTwin.Gateway.Tests.Twin;
 
 using System.Text.Json.Nodes;
-using EdgeTwin.Gateway.Chains;
 using EdgeTwin.Gateway.Outbox;
 using EdgeTwin.Gateway.Tests.Support;
 using EdgeTwin.Gateway.Twin.Wiring;

@@ -43,7 +43,7 @@ public sealed class DesiredStateHandlerTests : IDisposable
         Assert.Equal(1, _f.Twin.Control.DesiredVersion);
         Assert.Equal(32, _f.Twin.Control.Configuration.Checkpoint.MaxRecords);
         Assert.Null(_f.Twin.Control.LastRejected);
-        Assert.Equal("""{"version":1}""", _f.Sink.Events.Single().Fields.ToJsonString());
+        Assert.Equal("""{"version":1,"issued":"2026-11-27T16:00:00.000Z"}""", _f.Sink.Events.Single().Fields.ToJsonString());
     }
 
     [Fact]
@@ -162,6 +162,82 @@ public sealed class DesiredStateHandlerTests : IDisposable
         Assert.Empty(_f.Sink.Events);
     }
 
+    [Fact]
+    public async Task IssuedBeforeTheLastApplied_IsRefused_AsStaleIssued()
+    {
+        await _f.Controller.StartAsync(Ct);
+        await _handler.HandleAsync(Envelope(4, "{}"), Ct);
+
+        await AssertRejectedAsync(Envelope(5, """{ "checkpoint": { "maxRecords": 8 } }""", issued: _f.Time.GetUtcNow().AddMinutes(-1)), 5, "stale-issued", started: true);
+        Assert.Equal(4, _f.Twin.Control.DesiredVersion);
+    }
+
+    [Fact]
+    public async Task TwinStoreLost_TheFloorFileStillRefusesTheOldDocument()
+    {
+        await _f.Controller.StartAsync(Ct);
+        var old = Envelope(3, """{ "checkpoint": { "maxRecords": 8 } }""");
+        await _handler.HandleAsync(old, Ct);
+        _f.Time.Advance(TimeSpan.FromHours(1));
+        await _handler.HandleAsync(Envelope(5, """{ "checkpoint": { "maxRecords": 64 } }"""), Ct);
+
+        _f.RestartWithTwinStoreLost();
+        _handler = NewHandler();
+        await _f.Controller.StartAsync(Ct);
+        Assert.Equal(new DesiredFloor(5, _f.Time.GetUtcNow()), _f.Controller.Floor);
+
+        await AssertRejectedAsync(old, 3, "stale-version", started: true);
+        Assert.Equal(0, _f.Twin.Control.DesiredVersion);
+        Assert.NotEqual(8, _f.Twin.Control.Configuration.Checkpoint.MaxRecords);
+    }
+
+    [Fact]
+    public async Task NoFloorAtAll_ADocumentIssuedBeforeTheMaxAge_IsRefused_AsTooOld_AFreshOneApplies()
+    {
+        var old = Envelope(3, """{ "checkpoint": { "maxRecords": 8 } }""", issued: _f.Time.GetUtcNow().AddDays(-8));
+        await AssertRejectedAsync(old, 3, "too-old");
+
+        await _handler.HandleAsync(Envelope(4, """{ "checkpoint": { "maxRecords": 8 } }""", issued: _f.Time.GetUtcNow().AddDays(-6)), Ct);
+        Assert.Equal(4, _f.Twin.Control.DesiredVersion);
+    }
+
+    [Fact]
+    public async Task FloorFileUnreadable_IsIgnored_TheTwinStoreVersionStillHolds_AndTheFileIsRewritten()
+    {
+        await _f.Controller.StartAsync(Ct);
+        await _handler.HandleAsync(Envelope(5, "{}"), Ct);
+        File.WriteAllText(_f.FloorPath, "{ not json");
+
+        _f.Restart();
+        _handler = NewHandler();
+        await _f.Controller.StartAsync(Ct);
+
+        Assert.Equal(new DesiredFloor(5, null), _f.Controller.Floor);
+        Assert.Equal(new DesiredFloor(5, null), new EdgeTwin.Gateway.Twin.Persistence.DesiredFloorFile(_f.FloorPath).Read(out var problem));
+        Assert.Null(problem);
+    }
+
+    [Fact]
+    public async Task AFloodOfForgedDocuments_OneEventPerReasonAMinute_TheNextCountsThoseHeldBack()
+    {
+        await _f.Controller.StartAsync(Ct);
+        for (var i = 0; i < 1000; i++)
+        {
+            await _handler.HandleAsync(new byte[] { (byte)'x' }, Ct);
+        }
+
+        await _handler.HandleAsync(Envelope(2, "{}", signer: _intruder), Ct);
+        Assert.Equal(["malformed", "not-signed-by-operator"], _f.Sink.Events.Select(e => e.Fields["reason"]!.GetValue<string>()));
+
+        _f.Time.Advance(TimeSpan.FromMinutes(1));
+        await _handler.HandleAsync(new byte[] { (byte)'x' }, Ct);
+        var last = _f.Sink.Events[^1];
+        Assert.Equal("desired-rejected", last.Type);
+        Assert.Equal(999, last.Fields["heldBack"]!.GetValue<long>());
+        Assert.Equal(3, _f.Sink.Events.Count);
+        Assert.Equal("malformed", _f.Twin.Control.LastRejected!.Reason);
+    }
+
     public void Dispose()
     {
         _operator.Dispose();
@@ -176,9 +252,9 @@ public sealed class DesiredStateHandlerTests : IDisposable
         Options.Create(new TwinOptions { OperatorAddresses = [operatorAddress ?? _operator.Address] }),
         NullLogger<DesiredStateHandler>.Instance);
 
-    private byte[] Envelope(long version, string state, GatewayKey? signer = null, string gw = Gw) =>
+    private byte[] Envelope(long version, string state, GatewayKey? signer = null, string gw = Gw, DateTimeOffset? issued = null) =>
         DesiredEnvelope.Sign(
-            new DesiredDocument(gw, version, _f.Time.GetUtcNow(), (JsonObject)JsonNode.Parse(state)!),
+            new DesiredDocument(gw, version, issued ?? _f.Time.GetUtcNow(), (JsonObject)JsonNode.Parse(state)!),
             signer ?? _operator);
 
     private async Task AssertRejectedAsync(byte[] envelope, long? version, string reason, bool started = false)

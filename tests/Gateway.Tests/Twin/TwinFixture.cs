@@ -51,11 +51,30 @@ internal sealed class TwinFixture : IDisposable
 
     public string StorePath => Path.Combine(_directory, "twin.db");
 
+    public string FloorPath => Path.Combine(_directory, "desired-floor.json");
+
     public static DeviceInfo Device(string id, params StreamCode[] streams) => new(id, "sim", "SN-" + id, "1.0", null, [.. streams]);
 
     public void Restart()
     {
         Store.Dispose();
+        Build();
+    }
+
+    /// <summary>A restart after <c>twin.db</c> (and its log) were lost; the floor file stays unless <paramref name="floorToo"/>.</summary>
+    public void RestartWithTwinStoreLost(bool floorToo = false)
+    {
+        Store.Dispose();
+        foreach (var file in Directory.GetFiles(_directory, "twin*"))
+        {
+            File.Delete(file);
+        }
+
+        if (floorToo)
+        {
+            File.Delete(FloorPath);
+        }
+
         Build();
     }
 
@@ -74,6 +93,6 @@ internal sealed class TwinFixture : IDisposable
         Twin.RegisterDevice(Device("mon-1", Hr, Spo2, Ecg));
         Twin.RegisterDevice(Device("mon-2", Hr, Spo2, Ecg));
         Signal = new ReportSignal();
-        Controller = new TwinController(Twin, Store, Pseudonymizer, Sink, [Target], Signal, Time, NullLogger<TwinController>.Instance, [Patients]);
+        Controller = new TwinController(Twin, Store, Pseudonymizer, Sink, [Target], Signal, Time, NullLogger<TwinController>.Instance, [Patients], new DesiredFloorFile(FloorPath));
     }
 }

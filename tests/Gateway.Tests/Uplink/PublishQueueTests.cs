@@ -1,8 +1,9 @@
 namespace EdgeTwin.Gateway.Tests.Uplink;
 
-using EdgeTwin.Gateway.Outbox;
 using EdgeTwin.Gateway.Tests.Support;
 using EdgeTwin.Gateway.Uplink;
+using EdgeTwin.Outbox;
+using EdgeTwin.Outbox.Durability;
 using EdgeTwin.Telemetry.Records;
 
 public class PublishQueueTests

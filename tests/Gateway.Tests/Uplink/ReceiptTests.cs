@@ -2,9 +2,9 @@ namespace EdgeTwin.Gateway.Tests.Uplink;
 
 using System.Text;
 using EdgeTwin.Gateway.Configuration;
-using EdgeTwin.Gateway.Outbox;
 using EdgeTwin.Gateway.Tests.Support;
 using EdgeTwin.Gateway.Uplink;
+using EdgeTwin.Outbox;
 using EdgeTwin.Telemetry.Records;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

@@ -25,11 +25,11 @@ public class FullDiskTests(ITestOutputHelper output)
         var work = Directory.CreateTempSubdirectory("edgetwin-it-").FullName;
         using var status = new GatewayStatus(Mosquitto.FreePort());
         var args = InProcessGateway.Args(Path.Combine(fs.Path, "state"), mosquitto.Port, "--Simulation:Beds=16", "--Simulation:Scenario=acute-hypoxia",
-            "--Simulation:Speed=4", "--Outbox:MinFreeBytes=1500000", "--Outbox:MinFreePercent=25", status.Url);
+            "--Simulation:Speed=4", "--Outbox:MinFreeBytes=2500000", "--Outbox:MinFreePercent=50", status.Url);
         var clock = Stopwatch.StartNew();
         using var gateway = GatewayProcess.Start(work, args);
 
-        // Filling: the floor (1.5 MB of 6 MB) is reached and the oldest waveforms go behind disk-space gaps.
+        // Filling: the floor (2.5 MB of 6 MB) is reached and the oldest waveforms go behind disk-space gaps.
         await Wait.UntilAsync(() => gateway.Stdout.Contains("under the floor Outbox:MinFreeBytes", StringComparison.Ordinal) || gateway.HasExited, Patience, "a disk-space eviction");
         Assert.False(gateway.HasExited, gateway.Stderr + gateway.Stdout);
         var evictionStarted = clock.Elapsed;
@@ -68,7 +68,7 @@ public class FullDiskTests(ITestOutputHelper output)
             .Select(a => a.GetProperty("body").GetProperty("state").GetString()).ToList();
         Assert.Contains("raised", storageAlarms);
         Assert.Contains("cleared", storageAlarms);
-        output.WriteLine($"16 beds on a 6 MB tmpfs (floor 1.5 MB): disk-space eviction began {evictionStarted.TotalSeconds:F1} s after start; " +
+        output.WriteLine($"16 beds on a 6 MB tmpfs (floor 2.5 MB): disk-space eviction began {evictionStarted.TotalSeconds:F1} s after start; " +
             $"free under the floor {freeUnderFloor} bytes; filler {filler} bytes; {accounting.GapRecords} gap records named {accounting.Evicted} evicted records " +
             $"({string.Join(",", accounting.Reasons)}); {accounting.Received} telemetry records received; storage-full event {notKept.GetProperty("body")}; " +
             $"run {clock.Elapsed.TotalSeconds:F0} s, exit code {gateway.ExitCode}");
@@ -85,7 +85,7 @@ public class FullDiskTests(ITestOutputHelper output)
         var work = Directory.CreateTempSubdirectory("edgetwin-it-").FullName;
         using var status = new GatewayStatus(Mosquitto.FreePort());
         var args = InProcessGateway.Args(Path.Combine(fs.Path, "state"), mosquitto.Port, "--Simulation:Scenario=acute-hypoxia", "--Simulation:Speed=4",
-            "--Outbox:MinFreeBytes=1000000", status.Url);
+            status.Url);
         using (var first = GatewayProcess.Start(work, args))
         {
             await Wait.UntilAsync(() => status.Head("telemetry") >= 50 || first.HasExited, Patience, "50 records on the first run");

@@ -97,6 +97,8 @@ public class GatewayProcessTests
         { "Gateway:KeyFile", ["--Gateway:KeyFile={dir}/open.key"], "mode 644" },
         { "Gateway:DataDirectory", ["--Gateway:DataDirectory=/proc/edgetwin-it"], "not writable" },
         { "Gateway:StorageKeyFile", ["--Gateway:StorageKeyFile={dir}/unmounted/storage.key"], "unmounted/storage.key" },
+        { "Uplink:EmbeddedBind", ["--Uplink:Broker=", "--Uplink:EmbeddedBind=0.0.0.0"], "beyond this box with no login" },
+        { "Uplink:EmbeddedPassword", ["--Uplink:Broker=", "--Uplink:EmbeddedUsername=viewer"], "a password is needed too" },
     };
 
     [Theory]

@@ -31,8 +31,11 @@ internal sealed class TopicRecorder : IAsyncDisposable
     }
 
     public async Task PublishRetainedAsync(string topic, byte[] payload, CancellationToken cancellationToken) =>
+        await PublishAsync(topic, payload, cancellationToken, retain: true);
+
+    public async Task PublishAsync(string topic, byte[] payload, CancellationToken cancellationToken, bool retain = false) =>
         await _client.PublishAsync(
-            new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithRetainFlag().WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(),
+            new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithRetainFlag(retain).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(),
             cancellationToken);
 
     /// <summary>JSON messages on topics ending in <paramref name="suffix"/>, in arrival order, with their arrival time.</summary>

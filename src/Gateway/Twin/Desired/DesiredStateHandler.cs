@@ -6,7 +6,8 @@ using Microsoft.Extensions.Options;
 
 /// <summary>
 /// Where a <c>twin/desired</c> message is checked (PROTOCOL §6): signed by a configured operator,
-/// addressed to this gateway, newer than the version last applied, and its state valid against
+/// addressed to this gateway, newer than the version last applied and not issued before it (nor,
+/// with no floor known, before <c>Twin:DesiredMaxAge</c> ago), and its state valid against
 /// the schema. Anything else is refused whole: logged, reported in the twin and recorded as a
 /// <c>desired-rejected</c> event, and nothing else changes.
 /// </summary>
@@ -26,7 +27,7 @@ internal sealed partial class DesiredStateHandler(
         }
 
         await controller.Twin.WhenDevicesKnown.WaitAsync(cancellationToken).ConfigureAwait(false);
-        var check = DesiredEnvelope.Verify(envelope.Span, identity.Gateway, controller.Twin.Control.DesiredVersion, options.Value.OperatorAddresses);
+        var check = DesiredEnvelope.Verify(envelope.Span, identity.Gateway, controller.Floor.Version, options.Value.OperatorAddresses);
         if (!check.Accepted || check.Document is not { } document)
         {
             await controller.RejectDesiredAsync(check.Document?.Version, check.Problem ?? "rejected", cancellationToken).ConfigureAwait(false);
@@ -39,7 +40,7 @@ internal sealed partial class DesiredStateHandler(
             return;
         }
 
-        await controller.ApplyDesiredAsync(document.Version, settings!, cancellationToken).ConfigureAwait(false);
+        await controller.ApplyDesiredAsync(document.Version, document.Issued, settings!, cancellationToken).ConfigureAwait(false);
     }
 
     [LoggerMessage(5020, LogLevel.Information, "Retained desired state cleared on the broker; the configuration in force stays")]

@@ -3,9 +3,10 @@ namespace EdgeTwin.Gateway.Twin.Persistence;
 using JsonSerializer = System.Text.Json.JsonSerializer;
 using System.Text.Json.Nodes;
 using EdgeTwin.Gateway.Configuration;
-using EdgeTwin.Gateway.Outbox;
 using EdgeTwin.Gateway.Storage;
 using EdgeTwin.Gateway.Twin.Model;
+using EdgeTwin.Outbox.Durability;
+using EdgeTwin.Outbox.Encryption;
 using LiteDB;
 
 /// <summary>
@@ -136,7 +137,14 @@ internal sealed class TwinStore : IDisposable
         long? encrypted = null;
         if (StoreEncryption.IsPlain(path))
         {
-            encrypted = StoreEncryption.EncryptAtStartup(path, LogPath(path), password, SyncedOutboxFiles.Instance);
+            try
+            {
+                encrypted = StoreEncryption.EncryptAtStartup(path, LogPath(path), password, SyncedOutboxFiles.Instance);
+            }
+            catch (StoreEncryptionException ex)
+            {
+                throw new StartupException("Gateway:DataDirectory", ex.Message, ex);
+            }
         }
         else
         {
@@ -149,7 +157,7 @@ internal sealed class TwinStore : IDisposable
         }
         catch (WrongStorageKeyException ex)
         {
-            throw key.Mismatch(ex.StoreFile);
+            throw GatewayStorageKey.Mismatch(key, ex.StoreFile);
         }
     }
 

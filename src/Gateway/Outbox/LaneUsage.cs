@@ -1,4 +1,0 @@
-namespace EdgeTwin.Gateway.Outbox;
-
-/// <summary>Records and payload bytes a lane holds in the outbox; persisted with the head so start-up needs no scan.</summary>
-internal readonly record struct LaneUsage(long Records, long Bytes);

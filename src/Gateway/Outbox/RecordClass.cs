@@ -1,9 +1,0 @@
-namespace EdgeTwin.Gateway.Outbox;
-
-/// <summary>What eviction may do with a record under quota pressure: waveforms go first, then vitals; the rest stays.</summary>
-internal enum RecordClass
-{
-    Keep = 0,
-    Vital = 1,
-    Waveform = 2,
-}

@@ -1,9 +1,0 @@
-namespace EdgeTwin.Gateway.Outbox;
-
-/// <summary>The production files: every flush is an fsync.</summary>
-internal sealed class SyncedOutboxFiles : IOutboxFiles
-{
-    public static SyncedOutboxFiles Instance { get; } = new();
-
-    public Stream Open(string path) => new SyncedFileStream(path);
-}

@@ -1,4 +1,0 @@
-namespace EdgeTwin.Gateway.Storage;
-
-/// <summary>A secret file is missing, malformed, unreadable or readable by others; the message names the file and the fix.</summary>
-internal sealed class SecretFileException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,0 +1,508 @@
+namespace EdgeTwin.Outbox;
+
+using EdgeTwin.Outbox.Durability;
+using EdgeTwin.Outbox.Encryption;
+using EdgeTwin.Telemetry.Chain;
+using EdgeTwin.Telemetry.Records;
+using LiteDB;
+
+/// <summary>
+/// Where a record becomes durable. Records and the chain head they lead to are written in one
+/// LiteDB transaction; <see cref="Commit"/> returns only after the transaction is on disk (LiteDB
+/// checkpoint over <see cref="SyncedFileStream"/>s, see there), and nothing is published before.
+/// Only the <c>_id</c> index exists (LiteDB #2827): <c>_id</c> = lane &lt;&lt; 48 | seq, so a lane is a
+/// contiguous, ordered key range. Thread-safe: every access takes one lock, because LiteDB shares
+/// a caller-supplied stream between its readers and a race there reads a wrong page (seen as
+/// "page type must be collection page" after a restart with a backlog).
+/// </summary>
+public sealed class OutboxStore : IDisposable
+{
+    public const string DataFileName = "outbox.db";
+    public const string LogFileName = "outbox-log.db";
+    private const long MaxSeq = (1L << 48) - 1;
+
+    private readonly Dictionary<Lane, ChainState> _heads = [];
+    private readonly Dictionary<Lane, LaneUsage> _usage = [];
+    private readonly Lock _gate = new();
+    private readonly string? _password;
+    private Stream _data;
+    private Stream _log;
+    private LiteDatabase _db;
+    private ILiteCollection<BsonDocument> _records;
+    private ILiteCollection<BsonDocument> _lanes;
+    private IOutboxFiles? _files;
+    private bool _closed;
+
+    private OutboxStore(Stream data, Stream log, string? password, bool readOnly)
+    {
+        _password = password;
+        _data = data;
+        _log = log;
+        _db = StoreEncryption.OpenDatabase(data, log, password, readOnly);
+        _records = _db.GetCollection("records", BsonAutoId.Int64);
+        _lanes = _db.GetCollection("lanes", BsonAutoId.Int32);
+        LoadLanes();
+    }
+
+    /// <summary>Reads the lanes' heads and usage from the open database and checks them against its records.</summary>
+    private void LoadLanes()
+    {
+        _heads.Clear();
+        _usage.Clear();
+        foreach (var doc in _lanes.FindAll())
+        {
+            var (state, usage) = ReadLane(doc);
+            _heads[state.Lane] = state;
+            _usage[state.Lane] = usage;
+        }
+
+        // Cross-check: a head must not be behind a stored record (that would re-use seqs).
+        foreach (var (lane, head) in _heads)
+        {
+            var last = _records.Find(Query.Between("_id", Key(lane, head.Seq + 1), Key(lane, MaxSeq)), 0, 1).FirstOrDefault();
+            if (last is not null)
+            {
+                throw new InvalidDataException($"lane {lane} holds record {last["_id"].AsInt64 & MaxSeq} beyond its head {head.Seq}");
+            }
+        }
+    }
+
+    public string Directory { get; private init; } = "";
+
+    /// <summary>How many documents were copied from a plain store encrypted at this open (null: none was).</summary>
+    public long? EncryptedDocuments { get; private init; }
+
+    /// <summary>Opens (or creates) the store, encrypted with <paramref name="password"/>; a plain store
+    /// written before encryption at rest is encrypted first (<see cref="StoreEncryption"/>).
+    /// <see cref="IOException"/>: files cannot be opened (locked, permissions);
+    /// <see cref="OutboxCorruptException"/>: they open but do not hold a consistent store;
+    /// <see cref="WrongStorageKeyException"/>: they are encrypted with another key (left untouched).</summary>
+    public static OutboxStore Open(string directory, IOutboxFiles files, string password)
+    {
+        System.IO.Directory.CreateDirectory(directory);
+        var dataPath = Path.Combine(directory, DataFileName);
+        var logPath = Path.Combine(directory, LogFileName);
+
+        // Check an existing store read-only first: LiteDB may rewrite a file it fails to open, and a
+        // store to be quarantined must keep its bytes exactly as found.
+        long? encrypted = null;
+        if (File.Exists(dataPath) && new FileInfo(dataPath).Length > 0)
+        {
+            OpenReadOnly(directory, password).Dispose();
+            if (StoreEncryption.IsPlain(dataPath))
+            {
+                encrypted = StoreEncryption.EncryptAtStartup(dataPath, logPath, password, files);
+            }
+        }
+
+        StoreEncryption.DiscardUnfinished(dataPath, logPath);
+        var dataStream = files.Open(dataPath);
+        Stream? logStream = null;
+        try
+        {
+            logStream = files.Open(logPath);
+            var d = dataStream;
+            var l = logStream;
+            return OpenChecked(directory, dataPath, () => new OutboxStore(d, l, password, readOnly: false) { Directory = directory, EncryptedDocuments = encrypted, _files = files });
+        }
+        catch
+        {
+            logStream?.Dispose();
+            dataStream.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Opens an existing store read-only for inspection (<c>edgetwin outbox</c>), changing nothing:
+    /// <paramref name="password"/> for an encrypted store, ignored for a plain one. Fails with an
+    /// <see cref="IOException"/> while a gateway holds the store (its files are locked exclusively),
+    /// <see cref="FileNotFoundException"/> when there is none, <see cref="WrongStorageKeyException"/>
+    /// for another key, <see cref="OutboxCorruptException"/> when it does not read.
+    /// </summary>
+    public static OutboxStore OpenReadOnly(string directory, string password)
+    {
+        var dataPath = Path.Combine(directory, DataFileName);
+        var logPath = Path.Combine(directory, LogFileName);
+        if (!File.Exists(dataPath) || new FileInfo(dataPath).Length == 0)
+        {
+            throw new FileNotFoundException($"no outbox in '{directory}' ({DataFileName} is missing or empty)", dataPath);
+        }
+
+        var plain = StoreEncryption.IsPlain(dataPath);
+        var data = new FileStream(dataPath, FileMode.Open, FileAccess.Read, FileShare.Read);
+        Stream? log = null;
+        try
+        {
+            log = File.Exists(logPath) ? new FileStream(logPath, FileMode.Open, FileAccess.Read, FileShare.Read) : new MemoryStream();
+            var l = log;
+            return OpenChecked(directory, dataPath, () => new OutboxStore(data, l, plain ? null : password, readOnly: true) { Directory = directory });
+        }
+        catch
+        {
+            log?.Dispose();
+            data.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Tests only: the store as written before encryption at rest (plain), to test its migration.</summary>
+    internal static OutboxStore OpenPlain(string directory, IOutboxFiles files) =>
+        new(files.Open(Path.Combine(directory, DataFileName)), files.Open(Path.Combine(directory, LogFileName)), password: null, readOnly: false) { Directory = directory };
+
+    private static OutboxStore OpenChecked(string directory, string dataPath, Func<OutboxStore> open)
+    {
+        try
+        {
+            return open();
+        }
+        catch (LiteException ex) when (StoreEncryption.IsWrongKey(ex))
+        {
+            throw new WrongStorageKeyException(dataPath, ex);
+        }
+        catch (Exception ex) when (ex is LiteException or InvalidDataException or InvalidCastException or
+                                       KeyNotFoundException or ArgumentException or IndexOutOfRangeException or
+                                       NullReferenceException or FormatException or InvalidOperationException or
+                                       OverflowException or EndOfStreamException or NotSupportedException)
+        {
+            throw new OutboxCorruptException($"outbox in '{directory}' cannot be read: {ex.Message}", ex);
+        }
+    }
+
+    public IReadOnlyDictionary<Lane, ChainState> Heads
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return new Dictionary<Lane, ChainState>(_heads);
+            }
+        }
+    }
+
+    public LaneUsage Usage(Lane lane)
+    {
+        lock (_gate)
+        {
+            return _usage.GetValueOrDefault(lane);
+        }
+    }
+
+    /// <summary>
+    /// Writes the batch in one transaction and returns when it is on disk. Every record and head is
+    /// written; deletions stop at <see cref="OutboxBatch.DeleteBudget"/> or as soon as
+    /// <paramref name="yieldDeletes"/> says so (asked every <see cref="YieldEvery"/> deletions: an
+    /// alarm is waiting for this commit to end), and the batch says how far they got.
+    /// </summary>
+    public void Commit(OutboxBatch batch, Func<bool>? yieldDeletes = null)
+    {
+        if (batch.IsEmpty)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                throw new OutboxUnavailableException("the outbox is closed after a failed write; reopen it first");
+            }
+
+            try
+            {
+                CommitLocked(batch, yieldDeletes);
+            }
+            catch (Exception ex) when (StorageFaults.IsOutOfSpace(ex))
+            {
+                // LiteDB closes its engine after a failed write; what reached the files is sorted out by
+                // reopening them (its recovery keeps only whole transactions), see TryReopen.
+                CloseAfterFailure();
+
+                // Whether it reached the disk is known only after the reopen: every deletion goes back to
+                // the requests (deleting a record twice is harmless, forgetting a deletion is not).
+                batch.DeletesApplied = 0;
+                foreach (var (lane, through) in batch.DeleteThrough)
+                {
+                    batch.DeleteThroughLeft[lane] = through;
+                }
+
+                throw new OutboxUnavailableException($"the outbox could not be written: {ex.Message}", ex);
+            }
+        }
+    }
+
+    /// <summary>Whether the store is closed after a failed write (<see cref="TryReopen"/> opens it again).</summary>
+    public bool IsClosed
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _closed;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Opens the files again after a failed write, as a restart would: LiteDB's recovery keeps the
+    /// transactions whose commit reached the log and drops a torn one; heads and usage are read
+    /// anew, so <see cref="Heads"/> says whether the failed commit made it after all. False (and the
+    /// store stays closed) while the files still cannot be opened, e.g. the disk is still full.
+    /// </summary>
+    public bool TryReopen(out Exception? error)
+    {
+        lock (_gate)
+        {
+            error = null;
+            if (!_closed)
+            {
+                return true;
+            }
+
+            var files = _files ?? SyncedOutboxFiles.Instance;
+            Stream? data = null;
+            Stream? log = null;
+            try
+            {
+                data = files.Open(Path.Combine(Directory, DataFileName));
+                log = files.Open(Path.Combine(Directory, LogFileName));
+                var db = StoreEncryption.OpenDatabase(data, log, _password, readOnly: false);
+                _db = db;
+                _data = data;
+                _log = log;
+                _records = _db.GetCollection("records", BsonAutoId.Int64);
+                _lanes = _db.GetCollection("lanes", BsonAutoId.Int32);
+                LoadLanes();
+                _closed = false;
+                return true;
+            }
+            catch (Exception ex) when (ex is IOException or LiteException or UnauthorizedAccessException or InvalidDataException)
+            {
+                error = ex;
+                StorageFaults.Quietly(() => log?.Dispose());
+                StorageFaults.Quietly(() => data?.Dispose());
+                return false;
+            }
+        }
+    }
+
+    private void CloseAfterFailure()
+    {
+        _closed = true;
+        StorageFaults.Quietly(_db.Dispose);
+        StorageFaults.Quietly(_log.Dispose);
+        StorageFaults.Quietly(_data.Dispose);
+    }
+
+
+    private void CommitLocked(OutboxBatch batch, Func<bool>? yieldDeletes)
+    {
+        var usage = new Dictionary<Lane, LaneUsage>(_usage);
+        var deletions = new Deletions(batch.DeleteBudget, yieldDeletes);
+        batch.DeleteThroughLeft.Clear();
+        _db.BeginTrans();
+        try
+        {
+            foreach (var record in batch.Records)
+            {
+                _records.Insert(ToDocument(record));
+                var u = usage.GetValueOrDefault(record.Lane);
+                usage[record.Lane] = new LaneUsage(u.Records + 1, u.Bytes + record.Payload.Length);
+            }
+
+            foreach (var (lane, through) in batch.DeleteThrough)
+            {
+                if (!DeleteThrough(lane, through, deletions, usage))
+                {
+                    batch.DeleteThroughLeft[lane] = through;
+                }
+            }
+
+            var applied = 0;
+            while (applied < batch.Delete.Count && deletions.MayGoOn())
+            {
+                var (lane, seq, bytes) = batch.Delete[applied++];
+                deletions.Count();
+                if (_records.Delete(Key(lane, seq)))
+                {
+                    var u = usage.GetValueOrDefault(lane);
+                    usage[lane] = new LaneUsage(u.Records - 1, u.Bytes - bytes);
+                }
+
+                // else: already gone (receipted or evicted meanwhile, or PUBACKed twice across a reconnect)
+            }
+
+            batch.DeletesApplied = applied;
+            var heads = new Dictionary<Lane, ChainState>(_heads);
+            foreach (var (lane, head) in batch.Heads)
+            {
+                heads[lane] = head;
+            }
+
+            foreach (var lane in usage.Keys.Union(batch.Heads.Keys))
+            {
+                if (heads.TryGetValue(lane, out var head))
+                {
+                    _lanes.Upsert(WriteLane(head, usage.GetValueOrDefault(lane)));
+                }
+            }
+
+            _db.Commit();
+            foreach (var (lane, head) in heads)
+            {
+                _heads[lane] = head;
+            }
+
+            foreach (var (lane, u) in usage)
+            {
+                _usage[lane] = u;
+            }
+        }
+        catch
+        {
+            batch.DeletesApplied = 0;
+            StorageFaults.Quietly(() => _db.Rollback());
+            throw;
+        }
+
+        // Commit() only wrote the log pages, unflushed; the checkpoint copies them into the data
+        // file and flushes it (fsync through SyncedFileStream), then the truncated log (see there).
+        DurableCheckpoint.Run(_db, _log);
+    }
+
+    /// <summary>How many deletions pass between two questions to the commit's yield callback.</summary>
+    internal const int YieldEvery = 32;
+
+    /// <summary>A receipt: the lane's records up to <paramref name="through"/>, oldest first, in chunks. True when none is left.</summary>
+    private bool DeleteThrough(Lane lane, long through, Deletions deletions, Dictionary<Lane, LaneUsage> usage)
+    {
+        var range = Query.Between("_id", Key(lane, 0), Key(lane, Math.Min(through, MaxSeq)));
+        while (deletions.MayGoOn())
+        {
+            var chunk = _records.Find(range, 0, YieldEvery).ToList();
+            long bytes = 0;
+            foreach (var doc in chunk)
+            {
+                bytes += doc["p"].AsBinary.Length;
+                _records.Delete(doc["_id"]);
+                deletions.Count();
+            }
+
+            var u = usage.GetValueOrDefault(lane);
+            usage[lane] = new LaneUsage(u.Records - chunk.Count, u.Bytes - bytes);
+            if (chunk.Count < YieldEvery)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Records of a lane with seq in [from, to], ascending, at most <paramref name="max"/>.</summary>
+    public List<StoredRecord> Read(Lane lane, long from, long to, int max)
+    {
+        if (to < from)
+        {
+            return [];
+        }
+
+        var list = new List<StoredRecord>();
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                return list;
+            }
+
+            foreach (var doc in _records.Find(Query.Between("_id", Key(lane, Math.Max(0, from)), Key(lane, Math.Min(to, MaxSeq))), 0, max))
+            {
+                list.Add(FromDocument(doc));
+            }
+        }
+
+        return list;
+    }
+
+    /// <summary>Lowest seq the lane still holds, or null when it holds none.</summary>
+    public long? MinSeq(Lane lane)
+    {
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                return null;
+            }
+
+            var first = _records.Find(Query.Between("_id", Key(lane, 0), Key(lane, MaxSeq)), 0, 1).FirstOrDefault();
+            return first is null ? null : first["_id"].AsInt64 & MaxSeq;
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            _closed = true;
+            StorageFaults.Quietly(_db.Dispose);
+            StorageFaults.Quietly(_log.Dispose);
+            StorageFaults.Quietly(_data.Dispose);
+        }
+    }
+
+    private static long Key(Lane lane, long seq) => ((long)lane << 48) | seq;
+
+    private static BsonDocument ToDocument(StoredRecord r) => new()
+    {
+        ["_id"] = Key(r.Lane, r.Seq),
+        ["k"] = r.Kind,
+        ["c"] = (int)r.Class,
+        ["pv"] = r.Prev,
+        ["h"] = r.Hash,
+        ["p"] = r.Payload,
+    };
+
+    private static StoredRecord FromDocument(BsonDocument doc)
+    {
+        var id = doc["_id"].AsInt64;
+        return new StoredRecord((Lane)(id >> 48), id & MaxSeq, doc["k"].AsString, (RecordClass)doc["c"].AsInt32,
+            doc["pv"].AsString, doc["h"].AsString, doc["p"].AsBinary);
+    }
+
+    private static BsonDocument WriteLane(ChainState s, LaneUsage u) => new()
+    {
+        ["_id"] = (int)s.Lane,
+        ["gw"] = s.Gw,
+        ["epoch"] = s.Epoch,
+        ["seq"] = s.Seq,
+        ["hash"] = s.Hash,
+        ["uncovered"] = s.UncoveredCount,
+        ["firstUncovered"] = s.FirstUncoveredAt is { } t ? t.ToUnixTimeMilliseconds() : BsonValue.Null,
+        ["records"] = u.Records,
+        ["bytes"] = u.Bytes,
+    };
+
+    private static (ChainState State, LaneUsage Usage) ReadLane(BsonDocument d)
+    {
+        var lane = (Lane)d["_id"].AsInt32;
+        if (!Enum.IsDefined(lane))
+        {
+            throw new InvalidDataException($"unknown lane {(int)lane}");
+        }
+
+        var first = d["firstUncovered"];
+        var state = new ChainState(d["gw"].AsString, lane, d["epoch"].AsString, d["seq"].AsInt64, d["hash"].AsString,
+            d["uncovered"].AsInt64, first.IsNull ? null : DateTimeOffset.FromUnixTimeMilliseconds(first.AsInt64));
+        if (state.Epoch.Length != 32 || state.Hash.Length != 64 || state.Seq < 0)
+        {
+            throw new InvalidDataException($"lane {lane} head is malformed");
+        }
+
+        return (state, new LaneUsage(d["records"].AsInt64, d["bytes"].AsInt64));
+    }
+}
