@@ -36,6 +36,9 @@ internal sealed class Evictor(ChainBook book, RetentionRequests retention, IOpti
     /// <summary>The telemetry bytes the free-space floor allows now (null: the floor is not binding).</summary>
     internal long? Ceiling => _ceiling;
 
+    /// <summary>Free bytes at the last measurement (null: not measured).</summary>
+    internal long? LastFree { get; private set; }
+
     public void EvictIfOverQuota()
     {
         var quota = options.Value.TelemetryQuotaBytes;
@@ -107,6 +110,7 @@ internal sealed class Evictor(ChainBook book, RetentionRequests retention, IOpti
         }
 
         _lastTotal = fs.Total;
+        LastFree = fs.Available;
         var floor = options.Value.FloorBytes(fs.Total);
         if (fs.Available < floor)
         {

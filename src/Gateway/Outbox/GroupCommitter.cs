@@ -42,12 +42,13 @@ internal sealed class GroupCommitter(
     internal const int MaxDeletesPerCommit = 2048;
 
     /// <summary>
-    /// Deletions one commit applies under the free-space floor: a deletion rewrites its page, and
-    /// every page a transaction touches goes through the write-ahead log first (data page and index
-    /// page, 8 KiB each). Evicted runs lie between kept vitals, so each deletion touches pages of its
-    /// own: 2048, and even 128, deletions in one commit grew the log past the 1.2-1.4 MB that the
-    /// floor kept free on a 6 MB disk (the 16-bed test). 16 a commit (about 0.25 MB of log at most)
-    /// still delete 160 records a second, five times the waveform records 16 beds append.
+    /// Least deletions one commit applies under the free-space floor. A deletion rewrites its page,
+    /// and every page a transaction touches goes through the write-ahead log first (data page and
+    /// index page, 8 KiB each); evicted runs lie between kept vitals, so each deletion may touch pages
+    /// of its own: 2048, and even 128, deletions in one commit grew the log past the 1.2-1.4 MB that
+    /// the floor kept free on a 6 MB disk (the 16-bed test). Under the floor a commit therefore
+    /// deletes as many as half the free space allows at 16 KiB each (<see cref="DeleteBudget"/>),
+    /// at least this many: fewer deletions than records appended let the file grow after all.
     /// </summary>
     internal const int MaxDeletesUnderFloor = 16;
 
@@ -296,7 +297,9 @@ internal sealed class GroupCommitter(
         return true;
     }
 
-    private int DeleteBudget() => evictor.Ceiling is null ? MaxDeletesPerCommit : MaxDeletesUnderFloor;
+    private int DeleteBudget() =>
+        evictor.Ceiling is null ? MaxDeletesPerCommit
+        : (int)Math.Clamp((evictor.LastFree ?? 0) / 2 / (16 * 1024), MaxDeletesUnderFloor, MaxDeletesPerCommit);
 
     /// <summary>Free bytes a full outbox waits for before it tries again: a quarter of the floor, at least 64 KiB.</summary>
     private long ResumeFreeBytes(long total) => Math.Max(64 * 1024, options.Value.FloorBytes(total) / 4);

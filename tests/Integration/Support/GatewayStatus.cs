@@ -28,5 +28,9 @@ internal sealed class GatewayStatus(int port) : IDisposable
 
     public long Head(string lane) => Read() is { } s ? s.GetProperty("lanes").GetProperty(lane).GetProperty("seq").GetInt64() : -1;
 
+    /// <summary>The backlog is published: nothing waits behind live records, and few records are still stored.</summary>
+    public bool Drained => Read() is { } s && s.GetProperty("backlog").GetInt64() == 0
+        && s.GetProperty("lanes").GetProperty("telemetry").GetProperty("storedRecords").GetInt64() < 1000;
+
     public void Dispose() => _http.Dispose();
 }
