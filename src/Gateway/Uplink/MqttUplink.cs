@@ -8,6 +8,7 @@ using EdgeTwin.Gateway.Chains;
 using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Diagnostics;
 using EdgeTwin.Gateway.Hosting;
+using EdgeTwin.Mqtt;
 using EdgeTwin.Outbox;
 using EdgeTwin.Telemetry.Records;
 using Microsoft.Extensions.Hosting;
