@@ -17,21 +17,35 @@ public sealed class Mosquitto : IDisposable
     private Process? _process;
 
     public Mosquitto()
-    {
-        Port = FreePort();
-        File.WriteAllText(Path.Combine(_dir, "mosquitto.conf"), $"""
-            listener {Port} 127.0.0.1
+        : this((dir, port) => $"""
+            listener {port} 127.0.0.1
             allow_anonymous true
             persistence true
-            persistence_location {_dir}/
+            persistence_location {dir}/
             max_queued_messages 1000000
             max_inflight_messages 0
+            """)
+    {
+    }
+
+    /// <summary>
+    /// A mosquitto run with the configuration <paramref name="configure"/> writes for its directory
+    /// and port (it may put files there, e.g. certificates); logging and the user are added here.
+    /// </summary>
+    public Mosquitto(Func<string, int, string> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        Port = FreePort();
+        File.WriteAllText(Path.Combine(_dir, "mosquitto.conf"), $"""
+            {configure(_dir, Port)}
             log_dest file {_dir}/mosquitto.log
             user {Environment.UserName}
 
             """);
         Start();
     }
+
+    public string Log => File.ReadAllText(Path.Combine(_dir, "mosquitto.log"));
 
     public int Port { get; }
 
