@@ -162,15 +162,11 @@ public static class BrokerTransport
         {
             try
             {
-                using var certificate = LoadClientCertificate(settings);
-                if (!certificate.HasPrivateKey)
-                {
-                    failures.Add($"{section}:ClientKeyFile: no private key for {section}:ClientCertificateFile.");
-                }
+                // Throws when there is no key, or the key is another certificate's.
+                LoadClientCertificate(settings).Dispose();
             }
             catch (Exception ex) when (ex is CryptographicException or ArgumentException)
             {
-                // ArgumentException: the key file holds the key of another certificate.
                 failures.Add($"{section}:ClientCertificateFile/{section}:ClientKeyFile cannot be loaded as a PEM certificate and its key: {ex.Message}");
             }
         }
