@@ -45,7 +45,7 @@ public sealed class SiteBrokerTests
 
         await using var ingest = await IngestOnBroker.StartAsync(broker, ("gw-it", address));
         var gateway = await InProcessGateway.StartAsync(InProcessGateway.Args(
-            data, broker.Mosquitto.Port, [.. broker.Settings("Uplink", "gw-it"), "--Uplink:Receipts=true", $"--Gateway:KeyFile={keyPath}"]));
+            data, broker.Mosquitto.Port, [.. broker.Settings("Uplink", "gw-it"), "--Uplink:Receipts=true", $"--Uplink:ReceiptSigners:0={ingest.Address()}", $"--Gateway:KeyFile={keyPath}"]));
         var book = (ChainBook)gateway.Services.GetService(typeof(ChainBook))!;
 
         // Records reach the ingest and verify: the gateway may publish on its own topics.
@@ -233,6 +233,9 @@ public sealed class SiteBrokerTests
             await app.Services.GetRequiredService<MqttIngestWorker>().Subscribed.WaitAsync(start.Token);
             return new IngestOnBroker(app, storage, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") });
         }
+
+        /// <summary>The address that signs this ingest's receipts (its key is made in the storage directory at first start).</summary>
+        public string Address() => (string)Http.GetFromJsonAsync<JsonObject>("/api/identity").GetAwaiter().GetResult()!["address"]!;
 
         public JsonArray Chains() => Http.GetFromJsonAsync<JsonArray>("/api/chains").GetAwaiter().GetResult()!;
 

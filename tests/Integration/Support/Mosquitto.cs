@@ -16,15 +16,20 @@ public sealed class Mosquitto : IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("edgetwin-mosq-").FullName;
     private Process? _process;
 
-    public Mosquitto()
-        : this((dir, port) => $"""
-            listener {port} 127.0.0.1
-            allow_anonymous true
-            persistence true
-            persistence_location {dir}/
-            max_queued_messages 1000000
-            max_inflight_messages 0
-            """)
+    private readonly bool _persistence;
+
+    /// <param name="persistence">false: a restart loses every session and queued message (issue 21's broker that drops what it queued)</param>
+    public Mosquitto(bool persistence = true)
+        : this(
+            (dir, port) => $"""
+                listener {port} 127.0.0.1
+                allow_anonymous true
+                persistence {(persistence ? "true" : "false")}
+                persistence_location {dir}/
+                max_queued_messages 1000000
+                max_inflight_messages 0
+                """,
+            persistence)
     {
     }
 
@@ -32,9 +37,12 @@ public sealed class Mosquitto : IDisposable
     /// A mosquitto run with the configuration <paramref name="configure"/> writes for its directory
     /// and port (it may put files there, e.g. certificates); logging and the user are added here.
     /// </summary>
-    public Mosquitto(Func<string, int, string> configure)
+    /// <param name="configure">the configuration for a directory and a port</param>
+    /// <param name="persistence">whether the configuration keeps sessions across <see cref="Stop"/>/<see cref="Start"/> (checked there)</param>
+    public Mosquitto(Func<string, int, string> configure, bool persistence = true)
     {
         ArgumentNullException.ThrowIfNull(configure);
+        _persistence = persistence;
         Port = FreePort();
         File.WriteAllText(Path.Combine(_dir, "mosquitto.conf"), $"""
             {configure(_dir, Port)}
@@ -90,7 +98,7 @@ public sealed class Mosquitto : IDisposable
         _process = null;
 
         // The sessions must survive the restart, or a test would blame the gateway for the broker's loss.
-        if (!File.Exists(Path.Combine(_dir, "mosquitto.db")))
+        if (_persistence && !File.Exists(Path.Combine(_dir, "mosquitto.db")))
         {
             throw new InvalidOperationException($"mosquitto wrote no persistence file in {_dir}; see {_dir}/mosquitto.log");
         }
