@@ -56,6 +56,7 @@ internal static class GatewayServiceCollectionExtensions
         services.AddSingleton<Evictor>();
         services.AddSingleton<GroupCommitter>();
         services.AddSingleton<UplinkTopics>();
+        services.AddSingleton<SignedDocuments>();
         services.AddSingleton<MqttUplink>();
         services.AddSingleton<IUplink>(sp => sp.GetRequiredService<MqttUplink>());
         services.AddSingleton<ICommitListener>(sp => sp.GetRequiredService<MqttUplink>());

@@ -14,9 +14,8 @@ using MQTTnet.Protocol;
 /// </summary>
 internal static class MqttClientOptionsFactory
 {
-    public static readonly byte[] OfflinePayload = Encoding.UTF8.GetBytes("""{"online":false}""");
-
-    public static MqttClientOptions Create(BrokerAddress broker, UplinkOptions options, string clientId, string statusTopic)
+    /// <summary>The options of one connection; <paramref name="offlineStatus"/> is its signed will.</summary>
+    public static MqttClientOptions Create(BrokerAddress broker, UplinkOptions options, string clientId, string statusTopic, byte[] offlineStatus)
     {
         var builder = new MqttClientOptionsBuilder()
             .WithBroker(broker, options)
@@ -27,7 +26,7 @@ internal static class MqttClientOptionsFactory
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
             .WithTimeout(TimeSpan.FromSeconds(10))
             .WithWillTopic(statusTopic)
-            .WithWillPayload(OfflinePayload)
+            .WithWillPayload(offlineStatus)
             .WithWillRetain(true)
             .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
         return builder.Build();

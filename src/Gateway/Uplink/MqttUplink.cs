@@ -50,6 +50,8 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
     private int _inFlight;
     private volatile bool _disconnecting;
     private volatile IMqttClient? _client;
+    private readonly SignedDocuments _documents;
+    private DateTimeOffset _since;
 
     public MqttUplink(
         IOptions<UplinkOptions> options,
@@ -59,8 +61,10 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
         UplinkTopics topics,
         TimeProvider time,
         GatewayMetrics metrics,
+        SignedDocuments documents,
         ILogger<MqttUplink> logger)
     {
+        _documents = documents;
         _options = options.Value;
         _gateway = gateway.Value;
         _book = book;
@@ -137,7 +141,7 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
             try
             {
                 using var deadlineCts = new CancellationTokenSource(TimeSpan.FromSeconds(2), _time);
-                await client.PublishAsync(Message(_topics.Status, MqttClientOptionsFactory.OfflinePayload, retain: true), deadlineCts.Token).ConfigureAwait(false);
+                await client.PublishAsync(Message(_topics.Status, _documents.Status(online: false, _since), retain: true), deadlineCts.Token).ConfigureAwait(false);
                 await client.DisconnectAsync(new MqttClientDisconnectOptions(), deadlineCts.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is OperationCanceledException or MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException)
@@ -162,10 +166,12 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, _stopping.Token);
         var ct = linked.Token;
         var clientId = string.IsNullOrWhiteSpace(_options.ClientId) ? _gateway.Name : _options.ClientId;
-        var mqttOptions = MqttClientOptionsFactory.Create(_broker, _options, clientId, _topics.Status);
         var attempt = 0;
         while (!ct.IsCancellationRequested)
         {
+            // Each connection has its own signed status: online now, and the offline will the broker publishes if it dies.
+            _since = _time.GetUtcNow();
+            var mqttOptions = MqttClientOptionsFactory.Create(_broker, _options, clientId, _topics.Status, _documents.Status(online: false, _since));
             using var client = new MqttClientFactory().CreateMqttClient();
             var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
             client.DisconnectedAsync += e =>
@@ -249,14 +255,7 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
             await client.SubscribeAsync(subscribe.Build(), linked.Token).ConfigureAwait(false);
         }
 
-        var status = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
-        {
-            ["online"] = true,
-            ["gw"] = _gateway.Name,
-            ["site"] = _gateway.Site,
-            ["software"] = ChainBook.Software,
-            ["ts"] = _time.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture),
-        });
+        var status = _documents.Status(online: true, _since);
         await client.PublishAsync(Message(_topics.Status, status, retain: true), linked.Token).ConfigureAwait(false);
         foreach (var subtopic in _retained.Keys)
         {

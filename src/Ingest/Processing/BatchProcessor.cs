@@ -39,7 +39,7 @@ internal sealed class BatchProcessor
             // Chains of a gateway that is not enrolled are never created: its records are evidence only.
             var chains = enrolled is null ? [] : items.Where(i => i.Chain is not null).Select(i => i.Chain!.Value).Distinct().ToList();
             var site = items[0].Message.Name.Site;
-            var work = new GatewayBatch(this, group.Key, enrolled is null ? null : _verifiers.For(group.Key, enrolled), items, chains);
+            var work = new GatewayBatch(this, group.Key, enrolled, enrolled is null ? null : _verifiers.For(group.Key, enrolled), items, chains);
             try
             {
                 results.Add(await _store.WriteAsync(chains, site, work.RunAsync, ct).ConfigureAwait(false));
@@ -106,6 +106,7 @@ internal sealed class BatchProcessor
         private readonly List<PlannedMessage> _items;
         private readonly List<ChainId> _chains;
         private readonly ChainVerification? _verifier;
+        private readonly string? _enrolled;
         private readonly List<AlertRow> _alerts = [];
         private readonly List<ReceiptDue> _receipts = [];
         private readonly Dictionary<ChainId, long> _rejected = [];
@@ -117,8 +118,9 @@ internal sealed class BatchProcessor
         private int _duplicates;
         private int _evidence;
 
-        public GatewayBatch(BatchProcessor owner, string gw, ChainVerification? verifier, List<PlannedMessage> items, List<ChainId> chains)
+        public GatewayBatch(BatchProcessor owner, string gw, string? enrolled, ChainVerification? verifier, List<PlannedMessage> items, List<ChainId> chains)
         {
+            _enrolled = enrolled;
             _owner = owner;
             _gw = gw;
             _items = items;
@@ -156,7 +158,13 @@ internal sealed class BatchProcessor
         {
             if (p.Message.Name.Leaf is TopicLeaf.TwinReported or TopicLeaf.Status)
             {
-                await GatewayDocuments.ApplyAsync(p.Message, _session, _now).ConfigureAwait(false);
+                // A gateway document that is not the gateway's (unsigned, forged, another key) is evidence with an alert; an old genuine one is ignored.
+                var problem = await GatewayDocuments.ApplyAsync(p.Message, _session, _now, _enrolled).ConfigureAwait(false);
+                if (problem is not null and not GatewayDocuments.NotNewer)
+                {
+                    await RejectAsync(p, problem, AlertKind.UnsignedDocument, null).ConfigureAwait(false);
+                }
+
                 return;
             }
 

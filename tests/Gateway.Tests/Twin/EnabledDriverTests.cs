@@ -21,7 +21,7 @@ public class EnabledDriverTests
         Assert.True(driver.Running);
 
         enabled.On = false;
-        await AdvanceUntil(time, () => inner.Stopped == 1);
+        await AdvanceUntil(time, () => inner.Stopped == 1 && !driver.Running);
         Assert.False(driver.Running);
         await ChecksRun(time, enabled, 10);
         Assert.Equal(1, inner.Runs); // stays stopped while disabled, ten checks later

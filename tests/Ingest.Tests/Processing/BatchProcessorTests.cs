@@ -4,6 +4,7 @@ using EdgeTwin.Ingest.Alerts;
 using EdgeTwin.Ingest.Storage;
 using EdgeTwin.Ingest.Tests.Support;
 using EdgeTwin.Telemetry.Chain;
+using EdgeTwin.Telemetry.Documents;
 using EdgeTwin.Telemetry.Records;
 using EdgeTwin.Telemetry.Signing;
 using static ProcessorHarness;
@@ -214,17 +215,57 @@ public sealed class BatchProcessorTests
     }
 
     [Fact]
-    public async Task ReportedTwin_KeepsTheHighestVersion_AndStatusTheLatest()
+    public async Task ReportedTwin_SignedByTheGateway_KeepsTheHighestVersion_AndStatusTheNewestConnection()
     {
         using var g = new SimulatedGateway("ward7", "bed-12", T0);
         await using var h = await CreateAsync(g);
-        await h.SendRawAsync("edgetwin/v1/ward7/bed-12/twin/reported", "{\"gw\":\"bed-12\",\"version\":5,\"state\":{\"a\":1}}"u8.ToArray());
-        await h.SendRawAsync("edgetwin/v1/ward7/bed-12/twin/reported", "{\"gw\":\"bed-12\",\"version\":4,\"state\":{\"a\":0}}"u8.ToArray());
-        await h.SendRawAsync("edgetwin/v1/ward7/bed-12/twin/reported", "{\"gw\":\"other\",\"version\":9,\"state\":{}}"u8.ToArray());
-        await h.SendRawAsync("edgetwin/v1/ward7/bed-12/status", "{\"online\":false}"u8.ToArray());
+        await h.SendRawAsync("edgetwin/v1/ward7/bed-12/twin/reported", Signed(g.Key, """{"gw":"bed-12","version":5,"state":{"a":1}}"""));
+        var older = await h.SendRawAsync("edgetwin/v1/ward7/bed-12/twin/reported", Signed(g.Key, """{"gw":"bed-12","version":4,"state":{"a":0}}"""));
+        await h.SendRawAsync("edgetwin/v1/ward7/bed-12/status", Signed(g.Key, """{"gw":"bed-12","online":true,"since":"2026-11-27T16:00:00.000Z"}"""));
+        await h.SendRawAsync("edgetwin/v1/ward7/bed-12/status", Signed(g.Key, """{"gw":"bed-12","online":false,"since":"2026-11-27T16:00:00.000Z"}"""));
+        var replayed = await h.SendRawAsync("edgetwin/v1/ward7/bed-12/status", Signed(g.Key, """{"gw":"bed-12","online":true,"since":"2026-11-27T16:00:00.000Z"}"""));
+        await h.SendRawAsync("edgetwin/v1/ward7/bed-12/status", Signed(g.Key, """{"gw":"bed-12","online":true,"since":"2026-11-27T15:00:00.000Z"}"""));
+
         var row = await h.Store.GatewayAsync("bed-12", default);
         Assert.Equal(5, row!.ReportedVersion);
-        Assert.Contains("\"a\":1", row.Reported, StringComparison.Ordinal);
-        Assert.Equal("{\"online\":false}", row.Status);
+        Assert.Equal("""{"gw":"bed-12","version":5,"state":{"a":1}}""", row.Reported);
+        Assert.Equal("""{"gw":"bed-12","online":false,"since":"2026-11-27T16:00:00.000Z"}""", row.Status);
+
+        // Genuine but not newer (retained documents come again): ignored, neither evidence nor alert.
+        Assert.Empty(older.Alerts);
+        Assert.Empty(replayed.Alerts);
+        Assert.Empty(await h.Store.EvidenceAsync(10, default));
     }
+
+    [Fact]
+    public async Task GatewayDocuments_Unsigned_Forged_OrForAnotherGateway_AreEvidenceWithAnAlert_AndChangeNothing()
+    {
+        using var g = new SimulatedGateway("ward7", "bed-12", T0);
+        using var forger = GatewayKey.Generate();
+        await using var h = await CreateAsync(g);
+        await h.SendRawAsync("edgetwin/v1/ward7/bed-12/twin/reported", Signed(g.Key, """{"gw":"bed-12","version":2,"state":{"site":"ward7"}}"""));
+
+        var attacks = new (string Topic, byte[] Payload)[]
+        {
+            ("edgetwin/v1/ward7/bed-12/twin/reported", "{\"gw\":\"bed-12\",\"version\":9007199254740991,\"state\":{\"site\":\"evil\"}}"u8.ToArray()),
+            ("edgetwin/v1/ward7/bed-12/twin/reported", Signed(forger, """{"gw":"bed-12","version":9007199254740991,"state":{"site":"evil"}}""")),
+            ("edgetwin/v1/ward7/bed-12/twin/reported", Signed(g.Key, """{"gw":"other","version":99,"state":{}}""")),
+            ("edgetwin/v1/ward7/bed-12/status", "{\"online\":true}"u8.ToArray()),
+            ("edgetwin/v1/ward7/ghost/status", Signed(forger, """{"gw":"ghost","online":true,"since":"2026-11-27T16:00:00.000Z"}""")),
+        };
+        foreach (var (topic, payload) in attacks)
+        {
+            var result = await h.SendRawAsync(topic, payload);
+            Assert.Equal(AlertKind.UnsignedDocument, Assert.Single(result.Alerts).Kind);
+        }
+
+        var row = await h.Store.GatewayAsync("bed-12", default);
+        Assert.Equal(2, row!.ReportedVersion);
+        Assert.Contains("ward7", row.Reported, StringComparison.Ordinal);
+        Assert.Null(row.Status);
+        Assert.Null(await h.Store.GatewayAsync("ghost", default));
+        Assert.Equal(attacks.Length, (await h.Store.EvidenceAsync(10, default)).Count);
+    }
+
+    private static byte[] Signed(GatewayKey key, string doc) => GatewayDocument.Seal(System.Text.Encoding.UTF8.GetBytes(doc), key);
 }

@@ -112,7 +112,13 @@ public class GatewayStreamTests
     private static bool LastStatusOffline(Capture capture)
     {
         var last = capture.Messages.LastOrDefault(m => m.Topic.EndsWith("/status", StringComparison.Ordinal));
-        return last.Payload is not null && JsonDocument.Parse(last.Payload).RootElement.GetProperty("online").GetBoolean() is false
-            && Encoding.UTF8.GetString(last.Payload).Length > 0;
+        if (last.Payload is null)
+        {
+            return false;
+        }
+
+        // The status is signed: {"doc":"<status JSON>","sig":..}.
+        var doc = JsonDocument.Parse(last.Payload).RootElement.GetProperty("doc").GetString()!;
+        return JsonDocument.Parse(doc).RootElement.GetProperty("online").GetBoolean() is false;
     }
 }
