@@ -39,7 +39,7 @@ public class AlarmLaneTests
         Assert.Equal("unattributed", body.GetProperty("patient").GetString());
         Assert.True(elapsed < TimeSpan.FromSeconds(60), $"took {elapsed}");
 
-        var reports = Verification.Verify(capture.AllRecords);
+        var reports = Verification.Verify(capture.AllRecords, Verification.GatewayAddress(data));
         var lane = reports.Single(r => r.Chain.Lane == Lane.Alarm);
         Verification.AssertComplete(lane, capture.AllRecords);
         Assert.True(lane.VerifiedThrough >= alarm.GetProperty("seq").GetInt64(), $"alarm seq {alarm.GetProperty("seq")} not verified (through {lane.VerifiedThrough})");
@@ -79,7 +79,7 @@ public class AlarmLaneTests
         var alarm = News2High(capture)!.Value;
         Assert.Equal("raised", alarm.GetProperty("body").GetProperty("state").GetString());
         Assert.True(alarm.GetProperty("seq").GetInt64() <= alarmHead, "the alarm published is the one recorded while the broker was down");
-        var reports = Verification.Verify(capture.AllRecords);
+        var reports = Verification.Verify(capture.AllRecords, Verification.GatewayAddress(data));
         var lane = reports.Single(r => r.Chain.Lane == Lane.Alarm);
         Verification.AssertComplete(lane, capture.Records("alarm"));
         Assert.True(lane.VerifiedThrough >= alarm.GetProperty("seq").GetInt64());

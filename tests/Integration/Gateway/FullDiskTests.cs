@@ -60,7 +60,7 @@ public class FullDiskTests(ITestOutputHelper output)
         Assert.True(gateway.WaitForExit(TimeSpan.FromSeconds(40)), "graceful stop on SIGTERM");
         Assert.Equal(0, gateway.ExitCode);
 
-        var accounting = AssertEveryRecordVerifiedOrNamedByAGap(capture);
+        var accounting = AssertEveryRecordVerifiedOrNamedByAGap(capture, Verification.GatewayAddress(Path.Combine(fs.Path, "state")));
         var notKept = Assert.Single(Verification.Kinds(capture.Records("telemetry"), "event").Where(e => e.GetProperty("body").GetProperty("type").GetString() == "storage-full")
             .DistinctBy(e => e.GetProperty("seq").GetInt64()));
         Assert.True(notKept.GetProperty("body").GetProperty("obsNotKept").GetInt64() > 0, notKept.ToString());
@@ -111,9 +111,9 @@ public class FullDiskTests(ITestOutputHelper output)
         Assert.True(second.WaitForExit(TimeSpan.FromSeconds(40)), "graceful stop on SIGTERM");
         Assert.Equal(0, second.ExitCode);
 
-        var accounting = AssertEveryRecordVerifiedOrNamedByAGap(capture);
+        var accounting = AssertEveryRecordVerifiedOrNamedByAGap(capture, Verification.GatewayAddress(Path.Combine(fs.Path, "state")));
         Assert.Equal(0, accounting.Evicted);
-        var reports = Verification.Verify(capture.AllRecords);
+        var reports = Verification.Verify(capture.AllRecords, Verification.GatewayAddress(Path.Combine(fs.Path, "state")));
         Assert.Equal(2, reports.Count); // one epoch per lane: the start on a full disk continued the chains
         Assert.Single(Verification.Kinds(capture.Records("telemetry"), "event").Where(e => e.GetProperty("body").GetProperty("type").GetString() == "storage-full")
             .DistinctBy(e => e.GetProperty("seq").GetInt64()));
@@ -144,9 +144,9 @@ public class FullDiskTests(ITestOutputHelper output)
     /// received or named by a gap statement, and no received record is inside a gap (a gap that
     /// names a record the cloud holds would be a lie); every chain ends verified.
     /// </summary>
-    private static (long Received, long Evicted, int GapRecords, IReadOnlyList<string> Reasons, long PublishedAnyway) AssertEveryRecordVerifiedOrNamedByAGap(Capture capture)
+    private static (long Received, long Evicted, int GapRecords, IReadOnlyList<string> Reasons, long PublishedAnyway) AssertEveryRecordVerifiedOrNamedByAGap(Capture capture, string address)
     {
-        var reports = Verification.Verify(capture.AllRecords);
+        var reports = Verification.Verify(capture.AllRecords, address);
         long received = 0, evicted = 0, publishedAnyway = 0;
         var gapRecords = 0;
         var reasons = new SortedSet<string>(StringComparer.Ordinal);

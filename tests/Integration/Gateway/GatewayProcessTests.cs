@@ -35,7 +35,7 @@ public class GatewayProcessTests
 
         Assert.True(File.Exists(Path.Combine(data, "state", "outbox.db")));
         Assert.True(File.Exists(Path.Combine(data, "state", "gateway.key")));
-        var reports = Verification.Verify(capture.AllRecords);
+        var reports = Verification.Verify(capture.AllRecords, Verification.GatewayAddress(Path.Combine(data, "state")));
         Assert.Equal(2, reports.Count); // one epoch per lane: the restart continued the chains
         foreach (var report in reports)
         {

@@ -20,7 +20,7 @@ public class GatewayStreamTests
         await gateway.DisposeAsync();
         await Wait.UntilAsync(() => LastStatusOffline(capture), TimeSpan.FromSeconds(10), "offline status");
 
-        var reports = Verification.Verify(capture.AllRecords);
+        var reports = Verification.Verify(capture.AllRecords, Verification.GatewayAddress(data));
         Assert.Equal(2, reports.Count);
         foreach (var report in reports)
         {
@@ -63,7 +63,7 @@ public class GatewayStreamTests
         await gateway.StopAsync();
         await gateway.DisposeAsync();
 
-        var reports = Verification.Verify(capture.AllRecords);
+        var reports = Verification.Verify(capture.AllRecords, Verification.GatewayAddress(data));
         foreach (var report in reports)
         {
             Verification.AssertComplete(report, capture.AllRecords);

@@ -44,7 +44,7 @@ public sealed class Hl7MonitorTests
             .ToDictionary(r => r.GetProperty("body").GetProperty("code").GetString()!, r => r.GetProperty("body").GetProperty("v")[0].GetDouble());
         Assert.Equal(72, values["loinc:8867-4"]);
         Assert.Equal(97, values["loinc:59408-5"]);
-        foreach (var report in Verification.Verify(capture.AllRecords))
+        foreach (var report in Verification.Verify(capture.AllRecords, Verification.GatewayAddress(data)))
         {
             Verification.AssertComplete(report, capture.AllRecords);
         }

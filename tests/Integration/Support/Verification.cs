@@ -2,14 +2,16 @@ namespace EdgeTwin.Integration.Tests.Support;
 
 using System.Text.Json;
 using EdgeTwin.Telemetry.Records;
+using EdgeTwin.Telemetry.Signing;
 using EdgeTwin.Telemetry.Verification;
 
 /// <summary>Runs received payloads through the Telemetry verifier and sums the samples of distinct obs records.</summary>
 public static class Verification
 {
-    public static IReadOnlyList<ChainReport> Verify(IEnumerable<byte[]> payloads)
+    /// <summary>Verifies as the cloud does: a chain counts only when its genesis key is <paramref name="enrolledAddress"/>.</summary>
+    public static IReadOnlyList<ChainReport> Verify(IEnumerable<byte[]> payloads, string enrolledAddress)
     {
-        var verifier = new StreamVerifier(new VerifierOptions());
+        var verifier = new StreamVerifier(new VerifierOptions { EnrolledAddresses = [enrolledAddress] });
         foreach (var payload in payloads)
         {
             var outcome = verifier.Add(payload);
@@ -17,6 +19,13 @@ public static class Verification
         }
 
         return verifier.Report();
+    }
+
+    /// <summary>The address of the gateway key in <paramref name="dataDirectory"/> (the one a cloud would enrol).</summary>
+    public static string GatewayAddress(string dataDirectory)
+    {
+        using var key = GatewayKey.LoadFromFile(Path.Combine(dataDirectory, "gateway.key"));
+        return key.Address;
     }
 
     /// <summary>
