@@ -14,4 +14,5 @@ internal static class AlertKind
     public const string NewEpoch = "new-epoch";
     public const string SilentGateway = "silent-gateway";
     public const string Replay = "replay";
+    public const string UnsignedBranch = "unsigned-branch";
 }
