@@ -551,6 +551,7 @@ internal sealed class ChainTracker
     {
         var from = linkedThrough + 1;
         var onPath = new Dictionary<long, Hash32?>();
+        var prevOnPath = new Dictionary<long, Hash32>();
         var count = 0L;
         for (var i = path.Count - 1; i >= 0; i--)
         {
@@ -558,6 +559,7 @@ internal sealed class ChainTracker
             if (record is not null)
             {
                 onPath[seq] = record.Hash;
+                prevOnPath[seq] = record.Prev;
                 LinkDecided(seq, record);
                 count++;
                 continue;
@@ -601,7 +603,8 @@ internal sealed class ChainTracker
                     continue;
                 }
 
-                Lose(s, r, "a valid checkpoint covers another record at this seq");
+                // A copy of a genuine checkpoint with other bytes names the same record before it: a stranger's, not equivocation.
+                Lose(s, r, "a valid checkpoint covers another record at this seq", equivocates: !prevOnPath.TryGetValue(s, out var p) || p != r.Prev);
             }
 
             alternatives -= first.Variants?.Count ?? 0;
@@ -670,10 +673,10 @@ internal sealed class ChainTracker
         held[seq] = keep[0];
     }
 
-    private void Lose(long seq, HeldRecord r, string detail)
+    private void Lose(long seq, HeldRecord r, string detail, bool equivocates = true)
     {
         Remember(r.Hash);
-        if (SignedByKey(r))
+        if (equivocates && SignedByKey(r))
         {
             // Not a stranger's record: the gateway signed two chains. It stays a received fork.
             Equivocate(seq, "two checkpoints signed by the gateway key disagree on the chain");

@@ -225,6 +225,28 @@ public sealed class InjectedBranchTests
     }
 
     [Fact]
+    public void CopyOfAGenuineCheckpointWithOtherBytes_ArrivingFirst_IsAnUnsignedBranchRecord_NotEquivocation()
+    {
+        // The signature covers (gw, lane, epoch, seq - 1, prev), not the checkpoint's own ts: anyone can
+        // copy it into a record with other bytes. It names the same record before it, so it decides the same.
+        using var key = TestKeys.Reference();
+        var chain = Genuine(key);
+        var text = System.Text.Encoding.UTF8.GetString(chain[9].Payload);
+        var copy = System.Text.Encoding.UTF8.GetBytes(text.Replace("\"ts\":\"2026-11-27T16:", "\"ts\":\"2026-11-27T17:", StringComparison.Ordinal));
+        Assert.NotEqual(text, System.Text.Encoding.UTF8.GetString(copy));
+
+        var v = new StreamVerifier(new VerifierOptions { EnrolledAddresses = [TestKeys.ReferenceAddress] });
+        chain.Take(9).ToList().ForEach(c => v.Add(c.Payload));
+        v.Add(copy);
+        var outcomes = chain.Skip(9).Select(c => v.Add(c.Payload)).ToList();
+
+        var r = Assert.Single(v.Report());
+        Assert.Equal(RecordStatus.Alternative, outcomes[0].Status);
+        Assert.Equal((14L, 0L, 1L, 0L), (r.Verified, r.BrokenLinks, r.UnsignedBranch, r.Forks));
+        Assert.DoesNotContain(r.Problems, p => p.Contains(VerifierProblems.Equivocation, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void EquivocationAfterIt_NothingLaterVerifies()
     {
         using var key = TestKeys.Reference();
