@@ -6,6 +6,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EdgeTwin.Telemetry.Documents;
 using EdgeTwin.Telemetry.Signing;
 using EdgeTwin.Telemetry.Wire;
 
@@ -16,9 +17,9 @@ using EdgeTwin.Telemetry.Wire;
 /// </summary>
 public static class DesiredEnvelope
 {
-    public const string TooLarge = "too-large";
-    public const string Malformed = "malformed";
-    public const string BadSignature = "bad-signature";
+    public const string TooLarge = SignedEnvelope.TooLarge;
+    public const string Malformed = SignedEnvelope.Malformed;
+    public const string BadSignature = SignedEnvelope.BadSignature;
     public const string NotSignedByOperator = "not-signed-by-operator";
     public const string WrongGw = "wrong-gw";
     public const string StaleVersion = "stale-version";
@@ -48,17 +49,7 @@ public static class DesiredEnvelope
             EtpJson.WriteNode(w, doc.State);
             w.WriteEndObject();
         });
-        var sig = operatorKey.SignDigest(SHA256.HashData(docText));
-        var envelope = Write(w =>
-        {
-            w.WriteStartObject();
-            w.WriteString("doc", docText);
-            w.WriteString("sig", sig);
-            w.WriteEndObject();
-        });
-        return envelope.Length <= Limits.MaxEnvelopeBytes
-            ? envelope
-            : throw new ArgumentException($"envelope would be {envelope.Length} bytes, over {Limits.MaxEnvelopeBytes}", nameof(doc));
+        return SignedEnvelope.Seal(docText, operatorKey);
     }
 
     /// <summary>Checks signature, operator, gw and version, in that order. Never throws on bad input.</summary>
@@ -66,20 +57,9 @@ public static class DesiredEnvelope
     {
         ArgumentNullException.ThrowIfNull(expectedGw);
         ArgumentNullException.ThrowIfNull(operatorAddresses);
-        if (envelope.Length > Limits.MaxEnvelopeBytes)
+        if (!SignedEnvelope.TryOpen(envelope, out var docBytes, out var signer, out var problem))
         {
-            return Reject(TooLarge);
-        }
-
-        if (!TryReadEnvelope(envelope, out var docText, out var sig))
-        {
-            return Reject(Malformed);
-        }
-
-        var docBytes = Encoding.UTF8.GetBytes(docText);
-        if (!Eip191.TryRecover(SHA256.HashData(docBytes), sig, out var signer, out _))
-        {
-            return Reject(BadSignature);
+            return Reject(problem!);
         }
 
         if (!operatorAddresses.Any(a => string.Equals(a, signer, StringComparison.OrdinalIgnoreCase)))
@@ -113,59 +93,6 @@ public static class DesiredEnvelope
         }
 
         return buffer.WrittenSpan.ToArray();
-    }
-
-    /// <summary>Exactly one object with string members doc and sig (each once); trailing bytes are malformed.</summary>
-    private static bool TryReadEnvelope(ReadOnlySpan<byte> envelope, out string docText, out string sig)
-    {
-        docText = sig = string.Empty;
-        try
-        {
-            var reader = new Utf8JsonReader(envelope);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return false;
-            }
-
-            string? doc = null, signature = null;
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var isDoc = reader.ValueTextEquals("doc"u8);
-                var isSig = reader.ValueTextEquals("sig"u8);
-                reader.Read();
-                if (!isDoc && !isSig)
-                {
-                    reader.Skip();
-                    continue;
-                }
-
-                if (reader.TokenType != JsonTokenType.String || (isDoc ? doc : signature) is not null)
-                {
-                    return false;
-                }
-
-                if (isDoc)
-                {
-                    doc = reader.GetString();
-                }
-                else
-                {
-                    signature = reader.GetString();
-                }
-            }
-
-            if (reader.Read() || doc is null || signature is null)
-            {
-                return false;
-            }
-
-            (docText, sig) = (doc, signature);
-            return true;
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException)
-        {
-            return false;
-        }
     }
 
     private static bool TryReadDocument(byte[] docBytes, out DesiredDocument doc)

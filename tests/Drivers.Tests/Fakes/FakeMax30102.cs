@@ -43,7 +43,7 @@ internal sealed class FakeMax30102 : RegisterMapI2cDevice
         var phase = index * heartRate / 60 / rateHz % 1.0;
         var pulse = Math.Exp(-0.5 * Math.Pow((phase - 0.2) / 0.08, 2)) + (0.4 * Math.Exp(-0.5 * Math.Pow((phase - 0.5) / 0.1, 2)));
         const double perfusion = 0.02;
-        var ratio = PulseOximetryEstimator.RatioFor(spo2);
+        var ratio = Max30102CalibrationTable.RatioFor(spo2);
         return new PpgSample((int)(100_000 * (1 - (perfusion * ratio * pulse))), (int)(120_000 * (1 - (perfusion * pulse))));
     }
 

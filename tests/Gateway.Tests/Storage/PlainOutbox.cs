@@ -50,5 +50,10 @@ internal sealed record PlainOutbox(Dictionary<Lane, ChainState> Heads, Dictionar
         }
     }
 
-    public static bool HoldsMarker(string path) => File.Exists(path) && File.ReadAllBytes(path).AsSpan().IndexOf(Marker) >= 0;
+    /// <summary>Whether the file shows the marker; a missing or empty file fails the test rather than passing it as "no plaintext".</summary>
+    public static bool HoldsMarker(string path)
+    {
+        Assert.True(File.Exists(path) && new FileInfo(path).Length > 0, $"{path} must exist and hold data for its bytes to prove anything");
+        return File.ReadAllBytes(path).AsSpan().IndexOf(Marker) >= 0;
+    }
 }

@@ -98,5 +98,10 @@ public sealed class TwinStoreEncryptionTests : IDisposable
 
     private static string Json(TwinSnapshot snapshot) => JsonSerializer.Serialize(snapshot, TwinJson.Options);
 
-    private static bool Holds(string path) => File.Exists(path) && File.ReadAllBytes(path).AsSpan().IndexOf(Marker) >= 0;
+    /// <summary>Whether the file shows the marker; a missing or empty file fails the test rather than passing it as "no plaintext".</summary>
+    private static bool Holds(string path)
+    {
+        Assert.True(File.Exists(path) && new FileInfo(path).Length > 0, $"{path} must exist and hold data for its bytes to prove anything");
+        return File.ReadAllBytes(path).AsSpan().IndexOf(Marker) >= 0;
+    }
 }

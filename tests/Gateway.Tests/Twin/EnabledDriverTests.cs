@@ -11,22 +11,22 @@ public class EnabledDriverTests
     public async Task Disabled_StopsTheDriver_Enabled_StartsItAgain_Stopping_EndsBoth()
     {
         var time = new FakeTimeProvider();
-        var enabled = true;
+        var enabled = new EnableSwitch(true);
         var inner = new CountingDriver();
-        var driver = new EnabledDriver(inner, () => Volatile.Read(ref enabled), time, NullLogger.Instance);
+        var driver = new EnabledDriver(inner, enabled.Check, time, NullLogger.Instance);
         using var stop = new CancellationTokenSource();
         var run = driver.RunAsync(new NullSink(), stop.Token);
 
         await inner.Started(1);
         Assert.True(driver.Running);
 
-        Volatile.Write(ref enabled, false);
+        enabled.On = false;
         await AdvanceUntil(time, () => inner.Stopped == 1);
         Assert.False(driver.Running);
-        time.Advance(TimeSpan.FromSeconds(10));
-        Assert.Equal(1, inner.Runs); // stays stopped while disabled
+        await ChecksRun(time, enabled, 10);
+        Assert.Equal(1, inner.Runs); // stays stopped while disabled, ten checks later
 
-        Volatile.Write(ref enabled, true);
+        enabled.On = true;
         await AdvanceUntil(time, () => inner.Runs == 2);
         await inner.Started(2);
         Assert.True(driver.Running);
@@ -41,18 +41,32 @@ public class EnabledDriverTests
     {
         var time = new FakeTimeProvider();
         var inner = new CountingDriver();
-        var driver = new EnabledDriver(inner, () => false, time, NullLogger.Instance);
+        var enabled = new EnableSwitch(false);
+        var driver = new EnabledDriver(inner, enabled.Check, time, NullLogger.Instance);
         using var stop = new CancellationTokenSource();
         var run = driver.RunAsync(new NullSink(), stop.Token);
-        for (var i = 0; i < 5; i++)
-        {
-            time.Advance(EnabledDriver.CheckInterval);
-            await Task.Yield();
-        }
+        await ChecksRun(time, enabled, 5);
 
         await stop.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Equal(0, inner.Runs);
+    }
+
+    /// <summary>Advances the clock a check interval at a time until the driver has asked <paramref name="enabled"/> <paramref name="count"/> more times.</summary>
+    private static async Task ChecksRun(FakeTimeProvider time, EnableSwitch enabled, int count)
+    {
+        var target = enabled.Checks + count;
+        for (var i = 0; i < count * 50 && enabled.Checks < target; i++)
+        {
+            var before = enabled.Checks;
+            time.Advance(EnabledDriver.CheckInterval);
+            for (var spin = 0; spin < 500 && enabled.Checks == before; spin++)
+            {
+                await Task.Delay(2);
+            }
+        }
+
+        Assert.True(enabled.Checks >= target, $"the enable check ran {enabled.Checks} times, expected {target}");
     }
 
     private static async Task AdvanceUntil(FakeTimeProvider time, Func<bool> done)
@@ -64,6 +78,27 @@ public class EnabledDriverTests
         }
 
         Assert.True(done(), "condition not reached");
+    }
+
+    /// <summary>The desired state's enabled flag as the driver sees it, counting how often it is asked.</summary>
+    private sealed class EnableSwitch(bool on)
+    {
+        private volatile bool _on = on;
+        private int _checks;
+
+        public bool On
+        {
+            get => _on;
+            set => _on = value;
+        }
+
+        public int Checks => Volatile.Read(ref _checks);
+
+        public bool Check()
+        {
+            Interlocked.Increment(ref _checks);
+            return _on;
+        }
     }
 
     private sealed class NullSink : ISampleSink

@@ -110,22 +110,43 @@ public class AlarmThresholdChangeTests
     public async Task SetThresholds_WhileSamplesArriveOnAnotherThread_NeitherThrowsNorLosesTheLastLimit()
     {
         using var stop = new CancellationTokenSource();
+        var fed = 0L;
         var feeder = Task.Run(() =>
         {
             while (!stop.IsCancellationRequested)
             {
                 _alarms.Observe("p1", At(Spo2, _time.GetUtcNow(), 92));
                 _alarms.Tick();
+                Interlocked.Increment(ref fed);
             }
         });
 
-        for (var i = 0; i < 2_000; i++)
+        // The overlap is the point: the feeder is running before the changes start and keeps
+        // feeding while they happen (at least 100 samples during them), however the threads are scheduled.
+        using var started = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (Interlocked.Read(ref fed) == 0)
         {
-            _alarms.SetThresholds(With("spo2-low", below: i % 2 == 0 ? 80 : 85));
+            started.Token.ThrowIfCancellationRequested();
+            await Task.Yield();
         }
 
+        var fedBefore = Interlocked.Read(ref fed);
+        var changes = 0;
+        while (changes < 2_000 || (Interlocked.Read(ref fed) - fedBefore < 100 && changes < 10_000_000))
+        {
+            _alarms.SetThresholds(With("spo2-low", below: changes % 2 == 0 ? 80 : 85));
+            changes++;
+        }
+
+        if (changes % 2 == 1)
+        {
+            _alarms.SetThresholds(With("spo2-low", below: 85));
+        }
+
+        var fedDuring = Interlocked.Read(ref fed) - fedBefore;
         await stop.CancelAsync();
         await feeder.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(fedDuring >= 100, $"only {fedDuring} samples were fed while the limits changed");
         Assert.Equal(85, _alarms.Thresholds.Single(r => r.Condition == "spo2-low").Below);
     }
 

@@ -61,14 +61,6 @@ internal sealed class PulseOximetryEstimator
         return (Math.Round(spo2), PulseRate(infrared) is { } rate ? Math.Round(rate) : null);
     }
 
-    /// <summary>Inverse of the calibration curve (for fakes and tests): the R that reads as <paramref name="spo2"/>.</summary>
-    public static double RatioFor(double spo2)
-    {
-        // Root of -45.060 R^2 + 30.354 R + (94.845 - spo2) = 0 on the falling branch (R > 0.337).
-        var discriminant = (30.354 * 30.354) + (4 * 45.060 * (94.845 - spo2));
-        return (30.354 + Math.Sqrt(discriminant)) / (2 * 45.060);
-    }
-
     private double[] Ordered(double[] ring)
     {
         var start = (int)(_count % ring.Length);
