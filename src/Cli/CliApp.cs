@@ -21,6 +21,7 @@ internal static class CliApp
             SignDesiredCommand.Create(stdout, stderr, time),
             VectorsCommand.Create(stdout, stderr),
             OutboxCommand.Create(stdout, stderr),
+            ReceiptCommand.Create(stdout, stderr),
         };
         var config = new InvocationConfiguration { Output = stdout, Error = stderr };
         var parse = root.Parse(args);

@@ -2,11 +2,13 @@ namespace EdgeTwin.Ingest;
 
 using EdgeTwin.Ingest.Alerts;
 using EdgeTwin.Ingest.Fhir;
+using EdgeTwin.Ingest.Identity;
 using EdgeTwin.Ingest.Metrics;
 using EdgeTwin.Ingest.Monitoring;
 using EdgeTwin.Ingest.Mqtt;
 using EdgeTwin.Ingest.Options;
 using EdgeTwin.Ingest.Processing;
+using EdgeTwin.Ingest.Resend;
 using EdgeTwin.Ingest.Storage;
 using EdgeTwin.Ingest.Storage.LiteDb;
 using EdgeTwin.Ingest.Storage.Postgres;
@@ -32,10 +34,13 @@ internal static class IngestServices
         services.AddSingleton<BatchProcessor>();
         services.AddSingleton<CloudTwinReader>();
         services.AddSingleton<ObservationBundleBuilder>();
+        services.AddSingleton<IngestIdentity>();
         services.AddSingleton<MqttIngestWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<MqttIngestWorker>());
         services.AddSingleton<ChainWatchdog>();
         services.AddHostedService(sp => sp.GetRequiredService<ChainWatchdog>());
+        services.AddSingleton<ResendRequester>();
+        services.AddHostedService(sp => sp.GetRequiredService<ResendRequester>());
         return services;
     }
 

@@ -26,7 +26,7 @@ public sealed class VectorTests
         {
             VectorWriter.Write(dir, VectorGenerator.Generate());
             var generated = Directory.GetFiles(dir).Select(Path.GetFileName).Order().ToList();
-            Assert.Equal(10, generated.Count);
+            Assert.Equal(14, generated.Count);
             foreach (var name in generated)
             {
                 Assert.Equal(File.ReadAllText(Cli.Vector(name!)), File.ReadAllText(Path.Combine(dir, name!)));

@@ -1,6 +1,7 @@
 namespace EdgeTwin.Cli.Vectors;
 
 using EdgeTwin.Telemetry.Chain;
+using EdgeTwin.Telemetry.Receipts;
 using EdgeTwin.Telemetry.Records;
 using EdgeTwin.Telemetry.Signing;
 
@@ -14,6 +15,7 @@ internal static class VectorGenerator
 {
     public const string GatewayKeyHex = "0x2222222222222222222222222222222222222222222222222222222222222222";
     public const string ForgerKeyHex = "0x3333333333333333333333333333333333333333333333333333333333333333";
+    public const string IngestKeyHex = "0x4444444444444444444444444444444444444444444444444444444444444444";
 
     private const string Gw = "ward7-bed12";
     private const string Gw2 = "ward7-bed14";
@@ -68,6 +70,27 @@ internal static class VectorGenerator
             new("gap-statement.jsonl", "seqs 6-7 dropped unsent and vouched for by a gap statement at seq 9", Topics(GapChain(key)), new(1, 11, 10, 1, 0, 0, 0, 0, 0, 2)),
             new("injected-branch.jsonl", "two unsigned records chained onto the head after checkpoint 9, arriving before the genuine 10-14", Topics([.. t.Take(10), .. injected, .. t.Skip(10)]), new(1, 15, 14, 1, 0, 0, 0, 0, 0, 0, UnsignedBranch: 2)),
             new("equivocation.jsonl", "a second record at seq 13 and a second checkpoint at seq 14, both signed by the gateway key, after the chain", Topics([.. t, .. equivocation]), new(1, 17, 14, 3, 2, 0, 1, 0, 0, 0)),
+        ];
+    }
+
+    /// <summary>
+    /// Receipts and a re-send request (PROTOCOL §7) for the 15-record telemetry chain of ward7-bed12,
+    /// as raw payloads: a valid receipt through seq 13 signed by the ingest key (0x44..44), the same
+    /// receipt signed by the forger (0x33..33), one signed by the ingest key that names seq 12's hash
+    /// at seq 13 (valid signature, wrong hash: a gateway deletes nothing), and a request for seqs 6..7.
+    /// </summary>
+    public static IReadOnlyList<(string Name, byte[] Payload)> Statements()
+    {
+        using var key = GatewayKey.FromPrivateKeyHex(GatewayKeyHex);
+        using var ingest = GatewayKey.FromPrivateKeyHex(IngestKeyHex);
+        using var forger = GatewayKey.FromPrivateKeyHex(ForgerKeyHex);
+        var t = Telemetry(Gw, TelemetryEpoch, key, 11, out _);
+        return
+        [
+            ("receipt-valid.json", Receipt.Sign(Gw, "telemetry", TelemetryEpoch, 13, t[13].Hash, ingest).ToPayload()),
+            ("receipt-forged.json", Receipt.Sign(Gw, "telemetry", TelemetryEpoch, 13, t[13].Hash, forger).ToPayload()),
+            ("receipt-wrong-hash.json", Receipt.Sign(Gw, "telemetry", TelemetryEpoch, 13, t[12].Hash, ingest).ToPayload()),
+            ("resend-request.json", ResendRequest.Sign(Gw, "telemetry", TelemetryEpoch, 6, 7, ingest).ToPayload()),
         ];
     }
 

@@ -25,6 +25,10 @@ internal static class VectorWriter
         }
 
         File.WriteAllText(Path.Combine(directory, "manifest.json"), Manifest(files), new UTF8Encoding(false));
+        foreach (var (name, payload) in VectorGenerator.Statements())
+        {
+            File.WriteAllBytes(Path.Combine(directory, name), payload);
+        }
     }
 
     public static string Manifest(IReadOnlyList<VectorFile> files)

@@ -16,15 +16,12 @@ internal sealed class GatewayIdentity : IDisposable
         KeyExisted = File.Exists(path);
         try
         {
+            // A configured key file is never generated: a missing one is an error.
+            Key = o.KeyFileConfigured ? GatewayKey.LoadFromFile(path) : GatewayKey.LoadOrCreate(path, out _);
             if (!KeyExisted && !o.KeyFileConfigured)
             {
-                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                using var generated = GatewayKey.Generate();
-                generated.SaveToFile(path);
-                GatewayLog.KeyGenerated(logger, generated.Address, path);
+                GatewayLog.KeyGenerated(logger, Key.Address, path);
             }
-
-            Key = GatewayKey.LoadFromFile(path);
         }
         catch (KeyFileException ex)
         {

@@ -154,6 +154,7 @@ internal sealed class EnvironmentValidator(IOptions<UplinkOptions> uplink, IConf
 
     private static void CheckUplink(UplinkOptions options, List<string> failures)
     {
+        CheckReceiptSigners(options, failures);
         if (string.IsNullOrWhiteSpace(options.Broker))
         {
             return;
@@ -184,6 +185,22 @@ internal sealed class EnvironmentValidator(IOptions<UplinkOptions> uplink, IConf
             else if (!File.Exists(Path.GetFullPath(file)))
             {
                 failures.Add($"{setting} '{Path.GetFullPath(file)}' does not exist.");
+            }
+        }
+    }
+
+    private static void CheckReceiptSigners(UplinkOptions options, List<string> failures)
+    {
+        if (options.Receipts && options.ReceiptSigners.Count == 0)
+        {
+            failures.Add("Uplink:Receipts is on but Uplink:ReceiptSigners lists no ingest address: no receipt could ever be accepted and the outbox would only grow; set Uplink:ReceiptSigners:0=<the ingest's address (GET /api/identity)>.");
+        }
+
+        foreach (var signer in options.ReceiptSigners)
+        {
+            if (!Eip191.IsAddress(signer))
+            {
+                failures.Add($"Uplink:ReceiptSigners: '{signer}' is not an address (0x + 40 hex digits).");
             }
         }
     }

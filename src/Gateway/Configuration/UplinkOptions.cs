@@ -37,6 +37,24 @@ internal sealed class UplinkOptions
     /// <summary>Keep records until the cloud's receipt covers them; false: until the broker's PUBACK.</summary>
     public bool Receipts { get; set; }
 
+    /// <summary>
+    /// Addresses of the ingest keys whose receipts and re-send requests the gateway acts on
+    /// (PROTOCOL §7); required when <see cref="Receipts"/> is on. Anything signed by another key
+    /// deletes and sends nothing.
+    /// </summary>
+    public List<string> ReceiptSigners { get; set; } = [];
+
+    /// <summary>With receipts on: records no receipt covers this long after they were published are published again.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan ResendAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Most records re-sent per lane in one <see cref="ResendAfter"/> period, by the timer and by
+    /// re-send requests each (the bound on what a re-send can cost the link).
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int ResendMaxRecords { get; set; } = 20_000;
+
     /// <summary>Empty = <c>Gateway:Name</c>.</summary>
     public string? ClientId { get; set; }
 

@@ -56,8 +56,14 @@ internal static partial class GatewayLog
     [LoggerMessage(1042, LogLevel.Warning, "Uplink connection lost: {Reason}")]
     public static partial void ConnectionLost(ILogger logger, string reason);
 
-    [LoggerMessage(1043, LogLevel.Warning, "Receipt rejected: {Problem}")]
-    public static partial void ReceiptRejected(ILogger logger, string problem);
+    [LoggerMessage(1043, LogLevel.Warning, "Receipt rejected, nothing deleted: {Problem} ({Suppressed} more rejections not logged since the last line)")]
+    public static partial void ReceiptRejected(ILogger logger, string problem, long suppressed);
+
+    [LoggerMessage(1046, LogLevel.Warning, "Re-send request rejected, nothing sent: {Problem} ({Suppressed} more rejections not logged since the last line)")]
+    public static partial void ResendRejected(ILogger logger, string problem, long suppressed);
+
+    [LoggerMessage(1047, LogLevel.Information, "Re-sending {Lane} records {From}..{To} ({Reason}) ({Suppressed} more rounds not logged since the last line)")]
+    public static partial void Resending(ILogger logger, string lane, long from, long to, string reason, long suppressed);
 
     [LoggerMessage(1044, LogLevel.Warning, "Stopped with {Records} records not yet acknowledged by the broker; they stay in the outbox")]
     public static partial void StopIncomplete(ILogger logger, long records);

@@ -24,6 +24,7 @@ internal sealed class GatewayMetrics
     private readonly Counter<long> _rejected;
     private readonly Histogram<double> _liveLatency;
     private readonly Counter<long> _clockJumps;
+    private readonly Counter<long> _resent;
 
     public GatewayMetrics(IMeterFactory meterFactory)
     {
@@ -39,6 +40,7 @@ internal sealed class GatewayMetrics
         _receipts = Meter.CreateCounter<long>("edgetwin.uplink.receipts", "{receipt}", "Receipts accepted from the cloud");
         _rejected = Meter.CreateCounter<long>("edgetwin.rejected", "{item}", "Inputs rejected (receipts, samples, commands)");
         _clockJumps = Meter.CreateCounter<long>("edgetwin.clock.jumps", "{jump}", "Wall-clock jumps recorded as clock-jump events");
+        _resent = Meter.CreateCounter<long>("edgetwin.uplink.resent", "{record}", "Records published again: no receipt covered them in time, or the ingest asked");
         _liveLatency = Meter.CreateHistogram<double>("edgetwin.uplink.live.latency", "s", "Commit to PUBACK time of live records");
     }
 
@@ -57,8 +59,14 @@ internal sealed class GatewayMetrics
 
     public void Evicted(long records, string what) => _evicted.Add(records, new KeyValuePair<string, object?>("class", what));
 
-    public void Published(Lane lane, bool live) =>
-        _published.Add(1, new TagList { { "lane", Wire(lane) }, { "source", live ? "live" : "backlog" } });
+    public void Published(Lane lane, bool live, bool resent = false)
+    {
+        _published.Add(1, new TagList { { "lane", Wire(lane) }, { "source", live ? "live" : resent ? "resend" : "backlog" } });
+        if (resent)
+        {
+            _resent.Add(1, new KeyValuePair<string, object?>("lane", Wire(lane)));
+        }
+    }
 
     public void LiveLatency(TimeSpan latency) => _liveLatency.Record(latency.TotalSeconds);
 
@@ -71,6 +79,9 @@ internal sealed class GatewayMetrics
     public void ClockJump(string direction) => _clockJumps.Add(1, new KeyValuePair<string, object?>("direction", direction));
 
     public void Rejected(string what) => _rejected.Add(1, new KeyValuePair<string, object?>("what", what));
+
+    public void Rejected(string what, string problem) =>
+        _rejected.Add(1, new TagList { { "what", what }, { "problem", problem } });
 
     public static string Wire(Lane lane) => lane == Lane.Alarm ? "alarm" : "telemetry";
 }

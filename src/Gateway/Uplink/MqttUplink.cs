@@ -2,6 +2,7 @@ namespace EdgeTwin.Gateway.Uplink;
 
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using EdgeTwin.Gateway.Broker;
 using EdgeTwin.Gateway.Chains;
@@ -9,6 +10,7 @@ using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Diagnostics;
 using EdgeTwin.Gateway.Hosting;
 using EdgeTwin.Outbox;
+using EdgeTwin.Telemetry.Receipts;
 using EdgeTwin.Telemetry.Records;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -21,7 +23,9 @@ using MQTTnet.Protocol;
 /// was not committed, and the outbox is the retry mechanism: after any failure the connection is
 /// dropped, re-established with back-off, and every unacknowledged record is sent again from the
 /// store. QoS 1 with at most <c>Uplink:MaxInFlight</c> publishes outstanding, each with its own
-/// deadline (MQTTnet applies no timeout to publishes).
+/// deadline (MQTTnet applies no timeout to publishes). With receipts on, records no receipt covers
+/// are published again (<see cref="ResendScheduler"/>), and only signed receipts and re-send requests
+/// (<see cref="StatementGate"/>) delete or send anything.
 /// </summary>
 internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
 {
@@ -39,6 +43,9 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
     private readonly ConcurrentQueue<string> _retainedDirty = new();
     private readonly Random _jitter = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly StatementGate _gate;
+    private readonly ResendScheduler _resend;
+    private readonly LogThrottle _throttle;
     private int _inFlight;
     private volatile bool _disconnecting;
     private volatile IMqttClient? _client;
@@ -65,6 +72,9 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
             ? EmbeddedBrokerAddress.ForUplink(_options)
             : BrokerAddress.TryParse(_options.Broker, out var b, out var problem) ? b! : throw new StartupException("Uplink:Broker", problem!);
         Queue = new PublishQueue(book.Store, _options.BacklogShare);
+        _gate = new StatementGate(_gateway.Name, _options.ReceiptSigners, book);
+        _resend = new ResendScheduler(time, _options.ResendAfter, _options.ResendMaxRecords);
+        _throttle = new LogThrottle(time, TimeSpan.FromSeconds(10));
         foreach (var (lane, head) in book.Store.Heads)
         {
             Queue.SetCommittedHead(lane, head.Seq);
@@ -72,9 +82,16 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
 
         metrics.Meter.CreateObservableGauge("edgetwin.uplink.backlog", () => Queue.BacklogCount, "{record}", "Stored records waiting behind live ones");
         metrics.Meter.CreateObservableGauge("edgetwin.uplink.connected", () => IsConnected ? 1 : 0, "{connection}", "1 while connected to the broker");
+        metrics.Meter.CreateObservableGauge("edgetwin.uplink.held", () => Lanes.Select(l => new Measurement<long>(book.Store.Usage(l).Records, new KeyValuePair<string, object?>("lane", GatewayMetrics.Wire(l)))), "{record}", "Records the outbox holds (until a receipt covers them, or PUBACK without receipts)");
+        if (_options.Receipts)
+        {
+            metrics.Meter.CreateObservableGauge("edgetwin.uplink.unreceipted.age", () => Lanes.Select(l => new Measurement<double>(OldestUnreceiptedAge(l).TotalSeconds, new KeyValuePair<string, object?>("lane", GatewayMetrics.Wire(l)))), "s", "Age of the oldest record no receipt covers yet (0: none)");
+        }
     }
 
     public PublishQueue Queue { get; }
+
+    private static Lane[] Lanes { get; } = [Lane.Telemetry, Lane.Alarm];
 
     public bool IsConnected => _client?.IsConnected == true;
 
@@ -182,6 +199,7 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
             try
             {
                 await OnConnectedAsync(client, connection.Token).ConfigureAwait(false);
+                _ = _options.Receipts ? ResendLoopAsync(connection.Token) : Task.CompletedTask;
                 var reason = await OwnThread.Run("edgetwin-uplink-pump", () => Pump(client, lost.Task, connection)).ConfigureAwait(false);
                 if (!ct.IsCancellationRequested && !_disconnecting)
                 {
@@ -215,6 +233,7 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
         if (_options.Receipts)
         {
             subscribe.WithTopicFilter(_topics.Receipt, MqttQualityOfServiceLevel.AtLeastOnce);
+            subscribe.WithTopicFilter(_topics.Resend, MqttQualityOfServiceLevel.AtLeastOnce);
         }
 
         foreach (var topic in _handlers.Keys)
@@ -313,7 +332,7 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
                 throw new InvalidOperationException($"broker refused {_topics.Records(record.Lane)} seq {record.Seq}: {result.ReasonCode} {result.ReasonString}");
             }
 
-            _metrics.Published(record.Lane, item.Live);
+            _metrics.Published(record.Lane, item.Live, item.Resent);
             if (item.Live)
             {
                 _metrics.LiveLatency(_time.GetElapsedTime(item.CommittedTimestamp));
@@ -322,6 +341,10 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
             if (!_options.Receipts)
             {
                 _retention.Delete(record.Lane, record.Seq, record.Payload.Length);
+            }
+            else
+            {
+                _resend.Published(record.Lane, record.Seq);
             }
         }
         catch (Exception ex)
@@ -376,6 +399,12 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
             return;
         }
 
+        if (topic == _topics.Resend)
+        {
+            OnResendRequest(payload);
+            return;
+        }
+
         if (_handlers.TryGetValue(topic, out var handler))
         {
             try
@@ -389,37 +418,159 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
         }
     }
 
-    /// <summary>A receipt frees records only when it names this gateway's current epoch and a seq already committed.</summary>
+    /// <summary>
+    /// A receipt frees records only when <see cref="StatementGate"/> accepts it: signed by a listed
+    /// ingest key, for this gateway's current chain, with the hash of the record held at its seq.
+    /// A repeat of a receipt already acted on (its record is gone) is ignored quietly.
+    /// </summary>
     internal void OnReceipt(ReadOnlySpan<byte> payload)
     {
-        string? problem;
-        try
+        var problem = _gate.CheckReceipt(payload, out var receipt, out var lane);
+        if (problem is null)
         {
-            using var doc = JsonDocument.Parse(payload.ToArray());
-            var root = doc.RootElement;
-            var laneName = root.GetProperty("lane").GetString();
-            var epoch = root.GetProperty("epoch").GetString();
-            var seq = root.GetProperty("seq").GetInt64();
-            Lane? lane = laneName switch { "telemetry" => Lane.Telemetry, "alarm" => Lane.Alarm, _ => null };
-            var head = lane is { } l ? _book.Head(l) : null;
-            problem = lane is null ? $"unknown lane '{laneName}'"
-                : epoch != head!.Epoch ? $"epoch {epoch} is not the current {laneName} epoch {head.Epoch}"
-                : seq < 0 || seq > head.Seq ? $"seq {seq} is beyond the {laneName} head {head.Seq}"
-                : null;
-            if (problem is null)
+            _metrics.Receipt();
+            _resend.Receipted(lane, receipt!.Seq);
+            _retention.DeleteThrough(lane, receipt.Seq);
+            return;
+        }
+
+        if (problem == StatementProblems.NotHeld && receipt!.Seq <= _resend.ReceiptedThrough(lane))
+        {
+            return;
+        }
+
+        _metrics.Rejected("receipt", StatementProblems.Kind(problem));
+        if (_throttle.ShouldLog("receipt", out var suppressed))
+        {
+            GatewayLog.ReceiptRejected(_logger, problem, suppressed);
+        }
+    }
+
+    /// <summary>
+    /// A signed re-send request from a listed ingest key: the records held in its range go out again
+    /// (behind the backlog, within the re-send budget); records no longer held were receipted or are
+    /// covered by a gap statement, and the gap statements held after the range go out again with them.
+    /// </summary>
+    internal void OnResendRequest(ReadOnlySpan<byte> payload)
+    {
+        var problem = _gate.CheckResend(payload, out var request, out var lane);
+        if (problem is null)
+        {
+            var to = Math.Min(request!.To, _book.Head(lane).Seq);
+            if (to <= _resend.ReceiptedThrough(lane))
             {
-                _metrics.Receipt();
-                _retention.DeleteThrough(lane!.Value, seq);
+                return; // all receipted: the ingest has them
+            }
+
+            if (_resend.Admit(lane, request.From, to) is { } range)
+            {
+                Queue.AddResend(lane, range.From, range.To);
+                foreach (var gap in GapsCovering(lane, range.From, range.To))
+                {
+                    Queue.AddResend(lane, gap, gap);
+                }
+
+                LogResend(lane, range, "requested");
                 return;
             }
+
+            problem = "rate-limited: the re-send budget (Uplink:ResendMaxRecords per Uplink:ResendAfter) is spent";
+        }
+
+        _metrics.Rejected("resend", StatementProblems.Kind(problem));
+        if (_throttle.ShouldLog("resend", out var suppressed))
+        {
+            GatewayLog.ResendRejected(_logger, problem, suppressed);
+        }
+    }
+
+    /// <summary>
+    /// Seqs of the gap statements held after <paramref name="to"/> that cover part of [from, to], when
+    /// records of it are gone. Reads at most <c>Scan</c> records each way: this runs under the outbox
+    /// lock, and a commit (an alarm's) must not wait long behind it.
+    /// </summary>
+    private List<long> GapsCovering(Lane lane, long from, long to)
+    {
+        const int Scan = 4096;
+        var found = new List<long>();
+        var end = Math.Min(to, from + Scan - 1);
+        if (_book.Store.Read(lane, from, end, Scan).Count == end - from + 1)
+        {
+            return found;
+        }
+
+        foreach (var r in _book.Store.Read(lane, to + 1, to + Scan, Scan))
+        {
+            if (r.Kind == "gap" && GapRange(r.Payload) is { } g && g.From <= to && g.To >= from)
+            {
+                found.Add(r.Seq);
+            }
+        }
+
+        return found;
+    }
+
+    private static (long From, long To)? GapRange(byte[] payload)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(payload);
+            var body = doc.RootElement.GetProperty("body");
+            return (body.GetProperty("from").GetInt64(), body.GetProperty("to").GetInt64());
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
-            problem = "malformed receipt: " + ex.Message;
+            return null;
+        }
+    }
+
+    /// <summary>While connected: records no receipt covered within <c>Uplink:ResendAfter</c> of their publish go out again.</summary>
+    private async Task ResendLoopAsync(CancellationToken ct)
+    {
+        var tick = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(1).Ticks, _options.ResendAfter.Ticks / 4));
+        while (!ct.IsCancellationRequested)
+        {
+            await DelayQuietly(tick, ct).ConfigureAwait(false);
+            foreach (var lane in Lanes)
+            {
+                // A receipt through head - 1 means the ingest holds the head: it is the checkpoint that
+                // verified the rest, and stays unreceipted only until the next checkpoint covers it.
+                if (_resend.Due(lane, _book.Store.MinSeq(lane), Queue.BacklogIdle(lane)) is { } range
+                    && !(range.From == range.To && range.To == _book.Head(lane).Seq && _resend.ReceiptedThrough(lane) == range.To - 1))
+                {
+                    Queue.AddResend(lane, range.From, range.To);
+                    LogResend(lane, range, "no receipt within Uplink:ResendAfter");
+                }
+            }
+        }
+    }
+
+    private void LogResend(Lane lane, (long From, long To) range, string reason)
+    {
+        if (_throttle.ShouldLog("resending", out var suppressed))
+        {
+            GatewayLog.Resending(_logger, GatewayMetrics.Wire(lane), range.From, range.To, reason, suppressed);
+        }
+    }
+
+    /// <summary>Now minus the creation time (<c>ts</c>) of the oldest record the lane holds; zero when it holds none.</summary>
+    private TimeSpan OldestUnreceiptedAge(Lane lane)
+    {
+        if (_book.Store.MinSeq(lane) is not { } min || _book.Store.Read(lane, min, min, 1) is not [var oldest])
+        {
+            return TimeSpan.Zero;
         }
 
-        _metrics.Rejected("receipt");
-        GatewayLog.ReceiptRejected(_logger, problem);
+        try
+        {
+            using var doc = JsonDocument.Parse(oldest.Payload);
+            var ts = DateTimeOffset.Parse(doc.RootElement.GetProperty("ts").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+            return _time.GetUtcNow() - ts;
+        }
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            return TimeSpan.Zero;
+        }
     }
 
     private async Task WaitInFlightDrainedAsync()

@@ -8,15 +8,17 @@ using EdgeTwin.Telemetry.Records;
 /// with live records ahead of the backlog, the backlog getting <c>Uplink:BacklogShare</c> of the
 /// sends while both wait (so it drains without starving live, and never starves itself). The live
 /// queue holds records committed since the connection came up; the backlog is every other stored
-/// record, read from the outbox in pages. Thread-safe.
+/// record, read from the outbox in pages. Re-sends (records no receipt covered in time, or that the
+/// ingest asked for) queue behind a lane's backlog, in seq order. Thread-safe.
 /// </summary>
 internal sealed class PublishQueue(OutboxStore store, double backlogShare, int liveCapacity = 20_000)
 {
     private const int PageSize = 256;
     private readonly Lock _gate = new();
     private readonly Dictionary<Lane, Queue<Outgoing>> _live = new() { [Lane.Alarm] = new(), [Lane.Telemetry] = new() };
-    private readonly Dictionary<Lane, Queue<StoredRecord>> _page = new() { [Lane.Alarm] = new(), [Lane.Telemetry] = new() };
+    private readonly Dictionary<Lane, Queue<Outgoing>> _page = new() { [Lane.Alarm] = new(), [Lane.Telemetry] = new() };
     private readonly Dictionary<Lane, List<(long From, long To)>> _ranges = new() { [Lane.Alarm] = [], [Lane.Telemetry] = [] };
+    private readonly Dictionary<Lane, List<(long From, long To)>> _resend = new() { [Lane.Alarm] = [], [Lane.Telemetry] = [] };
     private readonly Dictionary<Lane, long> _committedHead = new() { [Lane.Alarm] = -1, [Lane.Telemetry] = -1 };
     private double _credit;
     private TaskCompletionSource _signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -39,6 +41,7 @@ internal sealed class PublishQueue(OutboxStore store, double backlogShare, int l
                 _live[lane].Clear();
                 _page[lane].Clear();
                 _ranges[lane].Clear();
+                _resend[lane].Clear();
                 if (store.MinSeq(lane) is { } min && min <= _committedHead[lane])
                 {
                     _ranges[lane].Add((min, _committedHead[lane]));
@@ -86,7 +89,8 @@ internal sealed class PublishQueue(OutboxStore store, double backlogShare, int l
         {
             lock (_gate)
             {
-                return _live.Values.All(q => q.Count == 0) && _page.Values.All(q => q.Count == 0) && _ranges.Values.All(r => r.Count == 0);
+                return _live.Values.All(q => q.Count == 0) && _page.Values.All(q => q.Count == 0) && _ranges.Values.All(r => r.Count == 0)
+                    && _resend.Values.All(r => r.Count == 0);
             }
         }
     }
@@ -109,7 +113,7 @@ internal sealed class PublishQueue(OutboxStore store, double backlogShare, int l
         {
             lock (_gate)
             {
-                return _page.Values.Sum(q => q.Count) + _ranges.Values.Sum(rs => rs.Sum(r => r.To - r.From + 1));
+                return _page.Values.Sum(q => q.Count) + _ranges.Values.Concat(_resend.Values).Sum(rs => rs.Sum(r => r.To - r.From + 1));
             }
         }
     }
@@ -156,39 +160,85 @@ internal sealed class PublishQueue(OutboxStore store, double backlogShare, int l
         }
     }
 
-    private bool HasBacklog(Lane lane) => _page[lane].Count > 0 || _ranges[lane].Count > 0;
+    /// <summary>
+    /// Publishes the records of <paramref name="lane"/> the outbox holds in [<paramref name="from"/>,
+    /// <paramref name="to"/>] again, behind the lane's backlog. Ranges already waiting are merged.
+    /// </summary>
+    public void AddResend(Lane lane, long from, long to)
+    {
+        if (to < from)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            var ranges = _resend[lane];
+            ranges.Add((from, to));
+            ranges.Sort();
+            for (var i = ranges.Count - 1; i > 0; i--)
+            {
+                if (ranges[i].From <= ranges[i - 1].To + 1)
+                {
+                    ranges[i - 1] = (ranges[i - 1].From, Math.Max(ranges[i - 1].To, ranges[i].To));
+                    ranges.RemoveAt(i);
+                }
+            }
+
+            Signal();
+        }
+    }
+
+    /// <summary>Whether the lane has no backlog and no re-send waiting (so everything stored was handed out at least once).</summary>
+    public bool BacklogIdle(Lane lane)
+    {
+        lock (_gate)
+        {
+            return !HasBacklog(lane);
+        }
+    }
+
+    private bool HasBacklog(Lane lane) => _page[lane].Count > 0 || _ranges[lane].Count > 0 || _resend[lane].Count > 0;
 
     private bool TryBacklog(Lane lane, out Outgoing? next)
     {
         var page = _page[lane];
-        var ranges = _ranges[lane];
-        while (page.Count == 0 && ranges.Count > 0)
+        while (page.Count == 0)
         {
-            var (from, to) = ranges[0];
-            var read = store.Read(lane, from, to, PageSize);
-            if (read.Count < PageSize || read[^1].Seq >= to)
+            if (!ReadPage(lane, _ranges[lane], resent: false) && !ReadPage(lane, _resend[lane], resent: true))
             {
-                ranges.RemoveAt(0);
-            }
-            else
-            {
-                ranges[0] = (read[^1].Seq + 1, to);
-            }
-
-            foreach (var r in read)
-            {
-                page.Enqueue(r);
+                break;
             }
         }
 
-        if (page.TryDequeue(out var record))
+        return page.TryDequeue(out next);
+    }
+
+    /// <summary>Reads the next page of the first range into the lane's page; false when there was no range.</summary>
+    private bool ReadPage(Lane lane, List<(long From, long To)> ranges, bool resent)
+    {
+        if (ranges.Count == 0)
         {
-            next = new Outgoing(record, false, 0);
-            return true;
+            return false;
         }
 
-        next = null;
-        return false;
+        var (from, to) = ranges[0];
+        var read = store.Read(lane, from, to, PageSize);
+        if (read.Count < PageSize || read[^1].Seq >= to)
+        {
+            ranges.RemoveAt(0);
+        }
+        else
+        {
+            ranges[0] = (read[^1].Seq + 1, to);
+        }
+
+        foreach (var r in read)
+        {
+            _page[lane].Enqueue(new Outgoing(r, false, 0) { Resent = resent });
+        }
+
+        return true;
     }
 
     private void Signal() => _signal.TrySetResult();

@@ -13,6 +13,8 @@ internal sealed class UplinkTopics(IOptions<GatewayOptions> gateway, IOptions<Up
 
     public string Receipt => Of("receipt");
 
+    public string Resend => Of("resend");
+
     public string Records(Lane lane) => Of(lane == Lane.Alarm ? "alarm" : "telemetry");
 
     public string Of(string subtopic) => $"{Base}/{subtopic}";

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EdgeTwin.Ingest.Fhir;
+using EdgeTwin.Ingest.Identity;
 using EdgeTwin.Ingest.Options;
 using EdgeTwin.Ingest.Storage;
 using EdgeTwin.Ingest.Twin;
@@ -64,6 +65,9 @@ internal static class IngestApi
             var rows = await store.EvidenceAsync(Math.Clamp(limit ?? 1000, 1, 10_000), ct).ConfigureAwait(false);
             return Results.Json(rows.Select(e => new { id = e.Id, at = e.At, topic = e.Topic, gw = e.Gw, problem = e.Problem, b64 = Convert.ToBase64String(e.Payload) }));
         });
+
+        // The address gateways enrol as Uplink:ReceiptSigners; never the key.
+        app.MapGet("/api/identity", (IngestIdentity identity) => Results.Json(new JsonObject { ["address"] = identity.Address }));
 
         app.MapGet("/healthz", () => Results.Text("ok"));
         return app;

@@ -11,6 +11,8 @@ internal sealed class IngestMetrics
     private readonly Counter<long> _alerts;
     private readonly Counter<long> _receipts;
     private readonly Counter<long> _evidence;
+    private readonly Counter<long> _resendRequests;
+    private readonly Counter<long> _resendSeqs;
 
     public IngestMetrics(IMeterFactory factory)
     {
@@ -18,6 +20,8 @@ internal sealed class IngestMetrics
         _records = meter.CreateCounter<long>("edgetwin.ingest.records", "{record}", "Records received, by outcome.");
         _alerts = meter.CreateCounter<long>("edgetwin.ingest.alerts", "{alert}", "Alerts raised, by kind.");
         _receipts = meter.CreateCounter<long>("edgetwin.ingest.receipts", "{receipt}", "Receipts published.");
+        _resendRequests = meter.CreateCounter<long>("edgetwin.ingest.resend.requests", "{request}", "Signed re-send requests published to gateways.");
+        _resendSeqs = meter.CreateCounter<long>("edgetwin.ingest.resend.requested", "{record}", "Seqs asked for in re-send requests.");
         _evidence = meter.CreateCounter<long>("edgetwin.ingest.evidence", "{message}", "Messages kept as rejected evidence.");
     }
 
@@ -26,6 +30,12 @@ internal sealed class IngestMetrics
     public void Alert(string kind) => _alerts.Add(1, new KeyValuePair<string, object?>("kind", kind));
 
     public void Receipt() => _receipts.Add(1);
+
+    public void ResendRequested(long seqs)
+    {
+        _resendRequests.Add(1);
+        _resendSeqs.Add(seqs);
+    }
 
     public void Evidence(string problem) => _evidence.Add(1, new KeyValuePair<string, object?>("problem", problem));
 }

@@ -21,4 +21,13 @@ internal static partial class IngestLog
 
     [LoggerMessage(EventId = 7006, Level = LogLevel.Warning, Message = "Sending {Receipts} receipts / {Acks} acknowledgements failed after commit; they follow on the gateway's resend")]
     public static partial void SendFailed(ILogger logger, int receipts, int acks, Exception ex);
+
+    [LoggerMessage(EventId = 7010, Level = LogLevel.Information, Message = "Ingest key {Address} ({KeyFile}): enrol it on every gateway as Uplink:ReceiptSigners")]
+    public static partial void Identity(ILogger logger, string address, string keyFile);
+
+    [LoggerMessage(EventId = 7011, Level = LogLevel.Warning, Message = "Generated a new ingest key {Address} in {KeyFile} (mode 0600); give every worker of this ingest the same file and enrol the address on the gateways (Uplink:ReceiptSigners)")]
+    public static partial void KeyGenerated(ILogger logger, string address, string keyFile);
+
+    [LoggerMessage(EventId = 7012, Level = LogLevel.Information, Message = "Asked {Gw} to re-send {Lane} {From}..{To} ({Reason})")]
+    public static partial void ResendRequested(ILogger logger, string gw, string lane, long from, long to, string reason);
 }

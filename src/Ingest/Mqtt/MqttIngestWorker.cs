@@ -3,6 +3,7 @@ namespace EdgeTwin.Ingest.Mqtt;
 using System.Buffers;
 using System.Threading.Channels;
 using EdgeTwin.Ingest.Alerts;
+using EdgeTwin.Ingest.Identity;
 using EdgeTwin.Ingest.Metrics;
 using EdgeTwin.Ingest.Options;
 using EdgeTwin.Ingest.Processing;
@@ -26,12 +27,15 @@ internal sealed class MqttIngestWorker : BackgroundService
     private readonly AlertPublisher _alerts;
     private readonly IngestMetrics _metrics;
     private readonly TimeProvider _time;
+    private readonly IngestIdentity _identity;
     private readonly ILogger<MqttIngestWorker> _logger;
     private readonly Channel<Pending> _inbox = Channel.CreateBounded<Pending>(new BoundedChannelOptions(4096) { SingleReader = true });
     private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile IMqttClient? _client;
 
-    public MqttIngestWorker(IOptions<IngestOptions> options, BatchProcessor processor, AlertPublisher alerts, IngestMetrics metrics, TimeProvider time, ILogger<MqttIngestWorker> logger)
+    public MqttIngestWorker(IOptions<IngestOptions> options, BatchProcessor processor, AlertPublisher alerts, IngestMetrics metrics, TimeProvider time, IngestIdentity identity, ILogger<MqttIngestWorker> logger)
     {
+        _identity = identity;
         _options = options;
         _processor = processor;
         _alerts = alerts;
@@ -49,6 +53,7 @@ internal sealed class MqttIngestWorker : BackgroundService
         BrokerAddress.TryParse(o.Broker, out var broker, out _);
         var clientId = o.ClientId ?? $"edgetwin-ingest-{Guid.NewGuid():N}";
         using var client = new MqttClientFactory().CreateMqttClient();
+        _client = client;
         client.ApplicationMessageReceivedAsync += e => OnMessageAsync(e, stoppingToken);
         var connectOptions = new MqttClientOptionsBuilder()
             .WithTcpServer(broker!.Host, broker.Port)
@@ -103,6 +108,25 @@ internal sealed class MqttIngestWorker : BackgroundService
         }
     }
 
+    /// <summary>Publishes a message of the ingest's own (QoS 1); false when not connected or it failed (the next look asks again).</summary>
+    public async Task<bool> PublishAsync(string topic, byte[] payload, CancellationToken ct)
+    {
+        if (_client is not { IsConnected: true } client)
+        {
+            return false;
+        }
+
+        try
+        {
+            var msg = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
+            return (await client.PublishAsync(msg, ct).ConfigureAwait(false)).IsSuccess;
+        }
+        catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
     private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e, CancellationToken ct)
     {
         var topic = e.ApplicationMessage.Topic;
@@ -144,7 +168,7 @@ internal sealed class MqttIngestWorker : BackgroundService
         }
     }
 
-    private async Task SendAsync(IMqttClient client, IReadOnlyList<Receipt> receipts, List<Pending> batch, CancellationToken ct)
+    private async Task SendAsync(IMqttClient client, IReadOnlyList<ReceiptDue> receipts, List<Pending> batch, CancellationToken ct)
     {
         // What is committed stays committed: a lost receipt is sent again when the gateway resends
         // (a duplicate of a receipted record re-sends it), a lost PUBACK means a harmless redelivery.
@@ -154,7 +178,7 @@ internal sealed class MqttIngestWorker : BackgroundService
             {
                 var msg = new MqttApplicationMessageBuilder()
                     .WithTopic(TopicName.Receipt(_options.Value.TopicPrefix, receipt.Site, receipt.Gw))
-                    .WithPayload(receipt.ToPayload())
+                    .WithPayload(receipt.Sign(_identity.Key).ToPayload())
                     .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
                     .Build();
                 await client.PublishAsync(msg, ct).ConfigureAwait(false);

@@ -28,6 +28,17 @@ public sealed class IngestOptions
     [Required]
     public string Storage { get; set; } = "litedb:./ingest-data";
 
+    /// <summary>
+    /// The ingest's secp256k1 key, which signs receipts and re-send requests (PROTOCOL §7); created
+    /// (0600) on first start when missing. Empty: <c>ingest.key</c> in the LiteDB storage directory,
+    /// or in the working directory with PostgreSQL. Every worker of one ingest uses the same key file.
+    /// </summary>
+    public string? KeyFile { get; set; }
+
+    /// <summary>How often chains are looked at for records to ask their gateway for again (missing seqs, no genesis, a head not held).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan ResendInterval { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Gateway name to its enrolled signer address.</summary>
     public Dictionary<string, string> Enrolled { get; set; } = new(StringComparer.Ordinal);
 
@@ -49,4 +60,10 @@ public sealed class IngestOptions
     /// <summary>Most messages stored in one transaction.</summary>
     [Range(1, 10_000)]
     public int BatchSize { get; set; } = 256;
+
+    /// <summary>The key file in use: <see cref="KeyFile"/>, or its default beside the storage.</summary>
+    public string KeyFilePath() =>
+        !string.IsNullOrWhiteSpace(KeyFile) ? Path.GetFullPath(KeyFile)
+        : StorageSpec.TryParse(Storage, out var spec, out _) && spec!.Kind == StorageKind.LiteDb ? Path.GetFullPath(Path.Combine(spec.Target, "ingest.key"))
+        : Path.GetFullPath("ingest.key");
 }

@@ -108,7 +108,7 @@ internal sealed class BatchProcessor
         private readonly List<ChainId> _chains;
         private readonly ChainVerification? _verifier;
         private readonly List<AlertRow> _alerts = [];
-        private readonly List<Receipt> _receipts = [];
+        private readonly List<ReceiptDue> _receipts = [];
         private readonly Dictionary<ChainId, long> _rejected = [];
         private readonly HashSet<ChainId> _resend = [];
         private readonly HashSet<ChainId> _unenrolledBefore = [];
@@ -344,13 +344,36 @@ internal sealed class BatchProcessor
             await CounterAlertAsync(chain, AlertKind.UnsignedBranch, before.UnsignedBranch, after.UnsignedBranch).ConfigureAwait(false);
 
             // A gateway resending receipted records did not get the receipt: send it again.
-            if (after.VerifiedThrough > before.ReceiptedThrough || (_resend.Contains(chain) && before.ReceiptedThrough >= 0))
+            if ((after.VerifiedThrough > before.ReceiptedThrough || (_resend.Contains(chain) && before.ReceiptedThrough >= 0))
+                && await ReceiptAsync(chain, before.Site, Math.Max(after.VerifiedThrough, before.ReceiptedThrough)).ConfigureAwait(false) is { } receipt)
             {
-                _receipts.Add(new Receipt(before.Site, chain.Gw, chain.Lane, chain.Epoch, Math.Max(after.VerifiedThrough, before.ReceiptedThrough)));
-                after = after with { ReceiptedThrough = Math.Max(after.VerifiedThrough, before.ReceiptedThrough) };
+                _receipts.Add(receipt);
+                after = after with { ReceiptedThrough = receipt.Seq };
             }
 
             _session.SetChain(after);
+        }
+
+        /// <summary>
+        /// The receipt through <paramref name="through"/>, naming the stored record's hash there. A seq
+        /// passed on a gap statement's word has no record (nor has the gateway): the receipt then names
+        /// the highest stored seq below it. Null when none is stored.
+        /// </summary>
+        private async Task<ReceiptDue?> ReceiptAsync(ChainId chain, string site, long through)
+        {
+            var hashes = await _session.StoredHashesAsync(chain, through, through).ConfigureAwait(false);
+            if (hashes.Count == 0)
+            {
+                hashes = await _session.StoredHashesAsync(chain, Math.Max(0, through - ChainVerification.RecentWindow), through).ConfigureAwait(false);
+            }
+
+            if (hashes.Count == 0)
+            {
+                return null;
+            }
+
+            var seq = hashes.Keys.Max();
+            return new ReceiptDue(site, chain.Gw, chain.Lane, chain.Epoch, seq, hashes[seq]);
         }
 
         /// <summary>

@@ -36,6 +36,8 @@ internal sealed record TopicName(string Site, string Gw, TopicLeaf Leaf)
 
     public static string Receipt(string prefix, string site, string gw) => $"{prefix}/{site}/{gw}/receipt";
 
+    public static string Resend(string prefix, string site, string gw) => $"{prefix}/{site}/{gw}/resend";
+
     /// <summary>Shared-subscription filters, one per leaf the ingest consumes.</summary>
     public static IReadOnlyList<string> SharedFilters(string group, string prefix) =>
     [

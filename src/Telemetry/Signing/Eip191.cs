@@ -23,6 +23,9 @@ public static class Eip191
     public const string SigOutOfRange = "sig-out-of-range";
     public const string SigUnrecoverable = "sig-unrecoverable";
 
+    /// <summary><c>0x</c> + 40 hex digits of either case: the shape of a signer address (PROTOCOL §1).</summary>
+    public static bool IsAddress(string? value) => value is not null && Wire.Syntax.IsAddress(value);
+
     public static bool TryRecover(ReadOnlySpan<byte> digest32, string sig, out string? address, out string? problem)
     {
         address = null;

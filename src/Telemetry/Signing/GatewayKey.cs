@@ -100,6 +100,33 @@ public sealed class GatewayKey : ICheckpointSigner, IDisposable
         }
     }
 
+    /// <summary>
+    /// The key in <paramref name="path"/>, generated there first (0600) when the file does not exist.
+    /// Several processes sharing one key file (ingest workers) may start at once: whoever creates the
+    /// file first wins and the others load it.
+    /// </summary>
+    public static GatewayKey LoadOrCreate(string path, out bool created)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        created = false;
+        if (!File.Exists(path))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            using var generated = Generate();
+            try
+            {
+                generated.SaveToFile(path);
+                created = true;
+            }
+            catch (KeyFileException) when (File.Exists(path))
+            {
+                // Another process created it first: use theirs.
+            }
+        }
+
+        return LoadFromFile(path);
+    }
+
     /// <summary>Writes the key to a new file with mode 0600; never overwrites.</summary>
     public void SaveToFile(string path)
     {

@@ -88,6 +88,21 @@ public class EnvironmentValidatorTests
     }
 
     [Fact]
+    public void Validate_ReceiptsWithoutSigner_FailsSayingWhy_WithASignerPasses()
+    {
+        using var temp = new TempDirectory();
+        var none = Validate(new GatewayOptions { DataDirectory = temp.Path }, new UplinkOptions { Receipts = true });
+        Assert.False(none.Succeeded);
+        Assert.Contains("Uplink:ReceiptSigners", none.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("no receipt could ever be accepted", none.FailureMessage, StringComparison.Ordinal);
+
+        var bad = Validate(new GatewayOptions { DataDirectory = temp.Path }, new UplinkOptions { Receipts = true, ReceiptSigners = ["0x123"] });
+        Assert.Contains("'0x123' is not an address", bad.FailureMessage, StringComparison.Ordinal);
+
+        Assert.True(Validate(new GatewayOptions { DataDirectory = temp.Path }, new UplinkOptions { Receipts = true, ReceiptSigners = ["0x7564105E977516C53bE337314c7E53838967bDaC"] }).Succeeded);
+    }
+
+    [Fact]
     public void Validate_BadSimulationSetting_FailsNamingIt()
     {
         using var temp = new TempDirectory();

@@ -1,57 +1,215 @@
 namespace EdgeTwin.Gateway.Tests.Uplink;
 
 using System.Text;
+using System.Text.Json.Nodes;
 using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Tests.Support;
 using EdgeTwin.Gateway.Uplink;
 using EdgeTwin.Outbox;
+using EdgeTwin.Telemetry.Receipts;
 using EdgeTwin.Telemetry.Records;
+using EdgeTwin.Telemetry.Signing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
+/// <summary>PROTOCOL §7: only a receipt signed by a listed ingest key, for this chain, naming the held record's hash, deletes.</summary>
 public class ReceiptTests
 {
-    [Fact]
-    public void Receipt_ForCurrentEpochWithinHead_FreesThatLaneUpToSeq()
+    /// <summary>TEST KEYS ONLY: the ingest (0x44..44) and a forger (0x33..33).</summary>
+    private const string IngestKeyHex = "0x4444444444444444444444444444444444444444444444444444444444444444";
+    private const string IngestAddress = "0x7564105E977516C53bE337314c7E53838967bDaC";
+    private const string ForgerKeyHex = "0x3333333333333333333333333333333333333333333333333333333333333333";
+
+    [Theory]
+    [InlineData(IngestAddress)]
+    [InlineData("0x7564105e977516c53be337314c7e53838967bdac")]
+    public void SignedReceipt_NamingTheHeldHash_FreesThatLaneUpToSeq(string listedAs)
     {
         using var temp = new TempDirectory();
-        using var h = new BookHarness(temp.Path);
-        h.Commit();
-        var uplink = Uplink(h);
-        var epoch = h.Book.Head(Lane.Telemetry).Epoch;
+        using var h = Harness(temp, out var uplink, out var seq, out var hash, listedAs);
+        using var ingest = GatewayKey.FromPrivateKeyHex(IngestKeyHex);
 
-        uplink.OnReceipt(Encoding.UTF8.GetBytes($$"""{"lane":"telemetry","epoch":"{{epoch}}","seq":0}"""));
+        uplink.OnReceipt(Receipt.Sign("gw-test", "telemetry", h.Book.Head(Lane.Telemetry).Epoch, seq, hash, ingest).ToPayload());
 
-        var batch = new OutboxBatch();
-        h.Retention.MoveTo(batch);
-        Assert.Equal(0, batch.DeleteThrough[Lane.Telemetry]);
+        Assert.Equal(seq, DeleteThrough(h));
+    }
+
+    [Fact]
+    public void UnsignedReceipt_OfTheOldForm_FreesNothing()
+    {
+        using var temp = new TempDirectory();
+        using var h = Harness(temp, out var uplink, out var seq, out _);
+
+        uplink.OnReceipt(Encoding.UTF8.GetBytes($$"""{"lane":"telemetry","epoch":"{{h.Book.Head(Lane.Telemetry).Epoch}}","seq":{{seq}}}"""));
+
+        Assert.Null(DeleteThrough(h));
+    }
+
+    [Fact]
+    public void ReceiptSignedByAnotherKey_FreesNothing()
+    {
+        using var temp = new TempDirectory();
+        using var h = Harness(temp, out var uplink, out var seq, out var hash);
+        using var forger = GatewayKey.FromPrivateKeyHex(ForgerKeyHex);
+
+        uplink.OnReceipt(Receipt.Sign("gw-test", "telemetry", h.Book.Head(Lane.Telemetry).Epoch, seq, hash, forger).ToPayload());
+
+        Assert.Null(DeleteThrough(h));
+    }
+
+    [Fact]
+    public void SignedReceipt_WithTheSignatureOfAnotherReceipt_FreesNothing()
+    {
+        using var temp = new TempDirectory();
+        using var h = Harness(temp, out var uplink, out var seq, out var hash);
+        using var ingest = GatewayKey.FromPrivateKeyHex(IngestKeyHex);
+        var genuine = Receipt.Sign("gw-test", "telemetry", h.Book.Head(Lane.Telemetry).Epoch, 0, h.Book.Store.Read(Lane.Telemetry, 0, 0, 1)[0].Hash, ingest);
+
+        uplink.OnReceipt((genuine with { Seq = seq, Hash = hash }).ToPayload());
+
+        Assert.Null(DeleteThrough(h));
     }
 
     [Theory]
-    [InlineData("""{"lane":"video","epoch":"EPOCH","seq":0}""")]
-    [InlineData("""{"lane":"telemetry","epoch":"00000000000000000000000000000000","seq":0}""")]
-    [InlineData("""{"lane":"telemetry","epoch":"EPOCH","seq":999}""")]
-    [InlineData("""{"lane":"telemetry","epoch":"EPOCH","seq":-1}""")]
-    [InlineData("""{"lane":"telemetry","epoch":"EPOCH"}""")]
-    [InlineData("""{"lane":"telemetry","epoch":"EPOCH","seq":"0"}""")]
-    [InlineData("""not json""")]
-    public void Receipt_Bad_IsRejected_AndFreesNothing(string receipt)
+    [InlineData("wrong-hash")]
+    [InlineData("other-gw")]
+    [InlineData("other-epoch")]
+    [InlineData("beyond-head")]
+    [InlineData("other-lane-hash")]
+    public void SignedByTheIngest_ButNotForThisGatewaysHeldRecord_FreesNothing(string variant)
     {
         using var temp = new TempDirectory();
-        using var h = new BookHarness(temp.Path);
-        h.Commit();
-        var uplink = Uplink(h);
+        using var h = Harness(temp, out var uplink, out var seq, out var hash);
+        using var ingest = GatewayKey.FromPrivateKeyHex(IngestKeyHex);
+        var epoch = h.Book.Head(Lane.Telemetry).Epoch;
+        var receipt = variant switch
+        {
+            "wrong-hash" => Receipt.Sign("gw-test", "telemetry", epoch, seq, h.Book.Store.Read(Lane.Telemetry, seq - 1, seq - 1, 1)[0].Hash, ingest),
+            "other-gw" => Receipt.Sign("gw-other", "telemetry", epoch, seq, hash, ingest),
+            "other-epoch" => Receipt.Sign("gw-test", "telemetry", new string('0', 32), seq, hash, ingest),
+            "beyond-head" => Receipt.Sign("gw-test", "telemetry", epoch, h.Book.Head(Lane.Telemetry).Seq + 1, hash, ingest),
+            _ => Receipt.Sign("gw-test", "alarm", h.Book.Head(Lane.Alarm).Epoch, 0, hash, ingest),
+        };
 
-        uplink.OnReceipt(Encoding.UTF8.GetBytes(receipt.Replace("EPOCH", h.Book.Head(Lane.Telemetry).Epoch, StringComparison.Ordinal)));
+        uplink.OnReceipt(receipt.ToPayload());
 
         var batch = new OutboxBatch();
         h.Retention.MoveTo(batch);
         Assert.True(batch.IsEmpty);
     }
 
-    private static MqttUplink Uplink(BookHarness h)
+    [Theory]
+    [InlineData("""not json""")]
+    [InlineData("""{"lane":"telemetry","epoch":"00000000000000000000000000000000","seq":"0"}""")]
+    [InlineData("""[]""")]
+    public void Malformed_FreesNothing(string receipt)
     {
-        var uplinkOptions = Options.Create(new UplinkOptions { Receipts = true });
+        using var temp = new TempDirectory();
+        using var h = Harness(temp, out var uplink, out _, out _);
+
+        uplink.OnReceipt(Encoding.UTF8.GetBytes(receipt));
+
+        Assert.Null(DeleteThrough(h));
+    }
+
+    [Fact]
+    public void SignedResendRequest_QueuesTheHeldRecordsAgain_AForgedOneQueuesNothing()
+    {
+        using var temp = new TempDirectory();
+        using var h = Harness(temp, out var uplink, out var seq, out _);
+        using var ingest = GatewayKey.FromPrivateKeyHex(IngestKeyHex);
+        using var forger = GatewayKey.FromPrivateKeyHex(ForgerKeyHex);
+        var epoch = h.Book.Head(Lane.Telemetry).Epoch;
+        uplink.Queue.Reset();
+        while (uplink.Queue.TryNext(out _))
+        {
+        }
+
+        uplink.OnResendRequest(ResendRequest.Sign("gw-test", "telemetry", epoch, 1, 2, forger).ToPayload());
+        uplink.OnResendRequest(Encoding.UTF8.GetBytes($$"""{"gw":"gw-test","lane":"telemetry","epoch":"{{epoch}}","from":1,"to":2}"""));
+        Assert.False(uplink.Queue.TryNext(out _));
+
+        uplink.OnResendRequest(ResendRequest.Sign("gw-test", "telemetry", epoch, 1, 2, ingest).ToPayload());
+        var sent = new List<Outgoing>();
+        while (uplink.Queue.TryNext(out var next))
+        {
+            sent.Add(next!);
+        }
+
+        Assert.Equal([1L, 2L], sent.Select(o => o.Record.Seq));
+        Assert.All(sent, o => Assert.True(o.Resent));
+        Assert.True(seq >= 2);
+    }
+
+    [Fact]
+    public void SignedResendRequest_ForEvictedRecords_IsAnsweredWithTheGapStatementThatCoversThem()
+    {
+        using var temp = new TempDirectory();
+        using var h = new BookHarness(temp.Path, new OutboxOptions { TelemetryQuotaBytes = 64 * 1024 });
+        var evictor = h.Evictor();
+        var gaps = new List<(long From, long To, long Seq)>();
+        for (var second = 0; second < 40; second++)
+        {
+            var t = h.Time.GetUtcNow();
+            h.Book.AppendObs(new ObsBody("p-1", "dev-1", "mdc:131330", "mV", t, 4, Enumerable.Repeat<double?>(0.5, 250).ToList()), RecordClass.Waveform);
+            h.Book.AppendObs(new ObsBody("p-1", "dev-1", "mdc:131330", "mV", t.AddSeconds(0.5), 4, Enumerable.Repeat<double?>(0.5, 250).ToList()), RecordClass.Waveform);
+            h.Time.Advance(TimeSpan.FromSeconds(1));
+            foreach (var r in h.Commit().Records.Where(r => Records.Kind(r.Payload) == "gap"))
+            {
+                var body = Records.Json(r).GetProperty("body");
+                gaps.Add((body.GetProperty("from").GetInt64(), body.GetProperty("to").GetInt64(), r.Seq));
+            }
+
+            evictor.EvictIfOverQuota();
+        }
+
+        h.Commit();
+        var (from, to, gapSeq) = gaps[0];
+        Assert.Empty(h.Book.Store.Read(Lane.Telemetry, from, to, 1000));
+        using var ingest = GatewayKey.FromPrivateKeyHex(IngestKeyHex);
+        var uplink = Uplink(h, IngestAddress);
+        uplink.Queue.Reset();
+        while (uplink.Queue.TryNext(out _))
+        {
+        }
+
+        uplink.OnResendRequest(ResendRequest.Sign("gw-test", "telemetry", h.Book.Head(Lane.Telemetry).Epoch, from, to, ingest).ToPayload());
+
+        var sent = new List<long>();
+        while (uplink.Queue.TryNext(out var next))
+        {
+            sent.Add(next!.Record.Seq);
+        }
+
+        Assert.Equal([gapSeq], sent);
+    }
+
+    private static long? DeleteThrough(BookHarness h)
+    {
+        var batch = new OutboxBatch();
+        h.Retention.MoveTo(batch);
+        return batch.DeleteThrough.TryGetValue(Lane.Telemetry, out var through) ? through : null;
+    }
+
+    /// <summary>A book with a few telemetry records committed; <paramref name="seq"/> is its last, <paramref name="hash"/> that record's hash as held.</summary>
+    private static BookHarness Harness(TempDirectory temp, out MqttUplink uplink, out long seq, out string hash, string signer = IngestAddress)
+    {
+        var h = new BookHarness(temp.Path);
+        for (var i = 0; i < 3; i++)
+        {
+            h.Book.AppendEvent("test", new JsonObject { ["i"] = i });
+        }
+
+        h.Commit();
+        seq = h.Book.Head(Lane.Telemetry).Seq;
+        hash = h.Book.Store.Read(Lane.Telemetry, seq, seq, 1)[0].Hash;
+        uplink = Uplink(h, signer);
+        return h;
+    }
+
+    private static MqttUplink Uplink(BookHarness h, string signer)
+    {
+        var uplinkOptions = Options.Create(new UplinkOptions { Receipts = true, ReceiptSigners = [signer] });
         var gateway = Options.Create(h.Gateway);
         return new MqttUplink(uplinkOptions, gateway, h.Book, h.Retention, new UplinkTopics(gateway, uplinkOptions), h.Time, h.Metrics,
             NullLogger<MqttUplink>.Instance);

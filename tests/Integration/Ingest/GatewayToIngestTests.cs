@@ -38,11 +38,20 @@ public sealed class GatewayToIngestTests
             address = key.Address;
         }
 
+        // The ingest gets a known key, so the gateway can list its address as the receipt signer.
+        var ingestKeyPath = Path.Combine(ingestData, "test-ingest.key");
+        string ingestAddress;
+        using (var ingestKey = GatewayKey.Generate())
+        {
+            ingestKey.SaveToFile(ingestKeyPath);
+            ingestAddress = ingestKey.Address;
+        }
+
         var httpPort = FreePort();
         await using var ingest = IngestHost.Create(
         [
             $"--urls=http://127.0.0.1:{httpPort}", $"--Ingest:Broker={mosquitto.Url}", $"--Ingest:Storage=litedb:{ingestData}",
-            $"--Ingest:Enrolled:gw-it={address}", "--Logging:LogLevel:Default=Warning",
+            $"--Ingest:Enrolled:gw-it={address}", $"--Ingest:KeyFile={ingestKeyPath}", "--Logging:LogLevel:Default=Warning",
         ]);
         using (var start = new CancellationTokenSource(Wait60))
         {
@@ -51,7 +60,7 @@ public sealed class GatewayToIngestTests
         }
 
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") };
-        var gateway = await InProcessGateway.StartAsync(InProcessGateway.Args(data, mosquitto.Port, "--Uplink:Receipts=true", $"--Gateway:KeyFile={keyPath}"));
+        var gateway = await InProcessGateway.StartAsync(InProcessGateway.Args(data, mosquitto.Port, "--Uplink:Receipts=true", $"--Uplink:ReceiptSigners:0={ingestAddress}", $"--Gateway:KeyFile={keyPath}"));
         var book = (ChainBook)gateway.Services.GetService(typeof(ChainBook))!;
 
         // Receipts arrive and the outbox lets go: it holds far fewer records than were written.

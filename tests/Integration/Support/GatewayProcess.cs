@@ -3,7 +3,7 @@ namespace EdgeTwin.Integration.Tests.Support;
 using System.Diagnostics;
 using System.Text;
 
-/// <summary>The built gateway (<c>dotnet EdgeTwin.Gateway.dll</c>) as a real child process.</summary>
+/// <summary>The built gateway (<c>dotnet EdgeTwin.Gateway.dll</c>), or the built ingest, as a real child process.</summary>
 internal sealed class GatewayProcess : IDisposable
 {
     private readonly Process _process;
@@ -19,20 +19,9 @@ internal sealed class GatewayProcess : IDisposable
         _process.BeginErrorReadLine();
     }
 
-    public static string GatewayDll
-    {
-        get
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "EdgeTwin.sln")))
-            {
-                dir = dir.Parent;
-            }
+    public static string GatewayDll => Built("Gateway", "EdgeTwin.Gateway.dll");
 
-            var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-            return Path.Combine(dir!.FullName, "src", "Gateway", "bin", configuration, "net10.0", "EdgeTwin.Gateway.dll");
-        }
-    }
+    public static string IngestDll => Built("Ingest", "EdgeTwin.Ingest.dll");
 
     public string Stdout
     {
@@ -75,13 +64,17 @@ internal sealed class GatewayProcess : IDisposable
         """;
 
     public static GatewayProcess Start(string workingDirectory, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null) =>
-        Start(workingDirectory, args, environment, underSystemd: false);
+        Start(GatewayDll, workingDirectory, args, environment, underSystemd: false);
+
+    /// <summary>The built ingest (<c>dotnet EdgeTwin.Ingest.dll</c>) as a real child process, watched the same way.</summary>
+    public static GatewayProcess StartIngest(string workingDirectory, IEnumerable<string> args) =>
+        Start(IngestDll, workingDirectory, args, null, underSystemd: false);
 
     /// <summary>The gateway as a child of a process named <c>systemd</c> (see <see cref="SystemdParent"/>).</summary>
     public static GatewayProcess StartUnderSystemd(string workingDirectory, IEnumerable<string> args, IReadOnlyDictionary<string, string> environment) =>
-        Start(workingDirectory, args, environment, underSystemd: true);
+        Start(GatewayDll, workingDirectory, args, environment, underSystemd: true);
 
-    private static GatewayProcess Start(string workingDirectory, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment, bool underSystemd)
+    private static GatewayProcess Start(string dll, string workingDirectory, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment, bool underSystemd)
     {
         var info = new ProcessStartInfo(underSystemd ? "python3" : "dotnet")
         {
@@ -96,7 +89,7 @@ internal sealed class GatewayProcess : IDisposable
             info.ArgumentList.Add("dotnet");
         }
 
-        info.ArgumentList.Add(GatewayDll);
+        info.ArgumentList.Add(dll);
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
@@ -139,6 +132,18 @@ internal sealed class GatewayProcess : IDisposable
         }
 
         _process.Dispose();
+    }
+
+    private static string Built(string project, string dll)
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "EdgeTwin.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
+        return Path.Combine(dir!.FullName, "src", project, "bin", configuration, "net10.0", dll);
     }
 
     private static void Append(StringBuilder sb, string? line)

@@ -30,4 +30,18 @@ public static class Wait
             await Task.Delay(25);
         }
     }
+
+    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<string> what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"timed out after {timeout} waiting for {what()}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
 }

@@ -1,0 +1,42 @@
+namespace EdgeTwin.Ingest.Identity;
+
+using EdgeTwin.Ingest.Mqtt;
+using EdgeTwin.Ingest.Options;
+using EdgeTwin.Telemetry.Signing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+/// <summary>
+/// The ingest's key (<c>Ingest:KeyFile</c>): it signs receipts and re-send requests, and gateways act
+/// only on what its address signed (<c>Uplink:ReceiptSigners</c>). Created 0600 on first start; a file
+/// group or others may read, or a malformed one, stops the start naming the file.
+/// </summary>
+internal sealed class IngestIdentity : IDisposable
+{
+    public IngestIdentity(IOptions<IngestOptions> options, ILogger<IngestIdentity> logger)
+    {
+        KeyFile = options.Value.KeyFilePath();
+        try
+        {
+            Key = GatewayKey.LoadOrCreate(KeyFile, out var created);
+            if (created)
+            {
+                IngestLog.KeyGenerated(logger, Key.Address, KeyFile);
+            }
+        }
+        catch (KeyFileException ex)
+        {
+            throw new OptionsValidationException(IngestOptions.Section, typeof(IngestOptions), [$"Ingest:KeyFile: {ex.Message}"]);
+        }
+
+        IngestLog.Identity(logger, Key.Address, KeyFile);
+    }
+
+    public GatewayKey Key { get; }
+
+    public string KeyFile { get; }
+
+    public string Address => Key.Address;
+
+    public void Dispose() => Key.Dispose();
+}

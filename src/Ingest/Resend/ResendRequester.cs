@@ -1,0 +1,130 @@
+namespace EdgeTwin.Ingest.Resend;
+
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EdgeTwin.Ingest.Identity;
+using EdgeTwin.Ingest.Metrics;
+using EdgeTwin.Ingest.Mqtt;
+using EdgeTwin.Ingest.Options;
+using EdgeTwin.Ingest.Storage;
+using EdgeTwin.Ingest.Topics;
+using EdgeTwin.Telemetry.Receipts;
+using EdgeTwin.Telemetry.Verification;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+/// <summary>
+/// Asks gateways for what the ingest misses (issue 21): every <c>Ingest:ResendInterval</c> it looks at
+/// each enrolled gateway's chains (<see cref="ResendPlanner"/>: missing seqs, no genesis, a reported
+/// head beyond what it holds) and, for what was missing at two looks in a row (so not merely still in
+/// flight), publishes a re-send request signed by the ingest key on <c>{prefix}/{site}/{gw}/resend</c>.
+/// The gateway bounds what it answers; duplicates this causes are counted and stored once.
+/// </summary>
+internal sealed class ResendRequester(
+    IIngestStore store,
+    MqttIngestWorker worker,
+    IngestIdentity identity,
+    IOptionsMonitor<IngestOptions> options,
+    IngestMetrics metrics,
+    TimeProvider time,
+    ILogger<ResendRequester> logger) : BackgroundService
+{
+    private Dictionary<ChainId, IReadOnlyList<(long From, long To)>> _before = [];
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await worker.Subscribed.WaitAsync(stoppingToken).ConfigureAwait(false);
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await Task.Delay(options.CurrentValue.ResendInterval, time, stoppingToken).ConfigureAwait(false);
+                await LookAsync(stoppingToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>One look at every chain; returns the requests published (tests call it directly).</summary>
+    internal async Task<IReadOnlyList<ResendRequest>> LookAsync(CancellationToken ct)
+    {
+        var o = options.CurrentValue;
+        var now = new Dictionary<ChainId, (string Site, IReadOnlyList<(long From, long To)> Ranges)>();
+        var chains = await store.ChainsAsync(null, ct).ConfigureAwait(false);
+        var heads = new Dictionary<ChainId, long>();
+        var gateways = await store.GatewaysAsync(ct).ConfigureAwait(false);
+        foreach (var g in gateways)
+        {
+            foreach (var (chain, seq) in ReportedHeads(g))
+            {
+                heads[chain] = seq;
+            }
+        }
+
+        foreach (var row in chains.Where(c => o.Enrolled.ContainsKey(c.Id.Gw)))
+        {
+            var state = row.VerifierState is { } json ? JsonSerializer.Deserialize<ChainVerifierState>(json) : null;
+            if (state is { Broken: true } or { Unenrolled: true })
+            {
+                continue;
+            }
+
+            now[row.Id] = (row.Site, ResendPlanner.Missing(state, heads.TryGetValue(row.Id, out var h) ? h : null));
+        }
+
+        var sites = gateways.ToDictionary(g => g.Gw, g => g.Site, StringComparer.Ordinal);
+        foreach (var (chain, seq) in heads.Where(h => !now.ContainsKey(h.Key) && o.Enrolled.ContainsKey(h.Key.Gw)))
+        {
+            now[chain] = (sites[chain.Gw], ResendPlanner.Missing(null, seq));
+        }
+
+        var sent = new List<ResendRequest>();
+        foreach (var (chain, (site, ranges)) in now)
+        {
+            foreach (var (from, to) in ResendPlanner.Persisting(_before.GetValueOrDefault(chain, []), ranges))
+            {
+                var request = ResendRequest.Sign(chain.Gw, chain.Lane, chain.Epoch, from, to, identity.Key);
+                if (await worker.PublishAsync(TopicName.Resend(o.TopicPrefix, site, chain.Gw), request.ToPayload(), ct).ConfigureAwait(false))
+                {
+                    sent.Add(request);
+                    metrics.ResendRequested(to - from + 1);
+                    IngestLog.ResendRequested(logger, chain.Gw, chain.Lane, from, to, from == 0 ? "genesis not received" : "missing, or behind the reported head");
+                }
+            }
+        }
+
+        _before = now.ToDictionary(kv => kv.Key, kv => kv.Value.Ranges);
+        return sent;
+    }
+
+    /// <summary>The heads of a gateway's last reported twin: <c>heads.{lane}.{epoch,seq}</c>.</summary>
+    private static IEnumerable<(ChainId Chain, long Seq)> ReportedHeads(GatewayRow g)
+    {
+        if (g.Reported is null)
+        {
+            yield break;
+        }
+
+        JsonObject? heads;
+        try
+        {
+            heads = JsonNode.Parse(g.Reported)?["heads"] as JsonObject;
+        }
+        catch (JsonException)
+        {
+            yield break;
+        }
+
+        foreach (var (lane, node) in heads ?? [])
+        {
+            if (lane is "telemetry" or "alarm" && node?["epoch"] is JsonValue e && e.TryGetValue<string>(out var epoch)
+                && node["seq"] is JsonValue s && s.TryGetValue<long>(out var seq) && seq >= 0)
+            {
+                yield return (new ChainId(g.Gw, lane, epoch), seq);
+            }
+        }
+    }
+}

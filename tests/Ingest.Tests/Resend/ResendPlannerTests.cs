@@ -1,0 +1,79 @@
+namespace EdgeTwin.Ingest.Tests.Resend;
+
+using EdgeTwin.Ingest.Resend;
+using EdgeTwin.Ingest.Tests.Support;
+using EdgeTwin.Telemetry.Chain;
+using EdgeTwin.Telemetry.Records;
+using EdgeTwin.Telemetry.Verification;
+
+/// <summary>What the ingest asks a gateway for (issue 21): missing seqs, a genesis never seen, a reported head not held.</summary>
+public sealed class ResendPlannerTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 27, 16, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void MissingSeqs_InTheMiddle_AreAskedFor()
+    {
+        var state = StateOf(seq => seq is not (5 or 6), out _);
+
+        Assert.Equal([(5L, 6L)], ResendPlanner.Missing(state, reportedHead: null));
+    }
+
+    [Fact]
+    public void GenesisNeverSeen_AsksFromZero()
+    {
+        var state = StateOf(seq => seq >= 3, out _);
+
+        Assert.Equal([(0L, 2L)], ResendPlanner.Missing(state, reportedHead: null));
+    }
+
+    [Fact]
+    public void ReportedHeadBeyondWhatIsHeld_AsksForTheTail()
+    {
+        var state = StateOf(_ => true, out var last);
+
+        Assert.Empty(ResendPlanner.Missing(state, reportedHead: last));
+        Assert.Equal([(last + 1, last + 4)], ResendPlanner.Missing(state, reportedHead: last + 4));
+    }
+
+    [Fact]
+    public void ChainNeverSeen_WithAReportedHead_AsksForAllOfIt()
+    {
+        Assert.Equal([(0L, 12L)], ResendPlanner.Missing(null, reportedHead: 12));
+        Assert.Empty(ResendPlanner.Missing(null, reportedHead: null));
+    }
+
+    [Fact]
+    public void LongRuns_AreSplit_AndRangesAreCapped()
+    {
+        var ranges = ResendPlanner.Missing(null, reportedHead: (ResendPlanner.MaxRangeLength * 100) - 1);
+
+        Assert.Equal(ResendPlanner.MaxRanges, ranges.Count);
+        Assert.Equal((0L, ResendPlanner.MaxRangeLength - 1), ranges[0]);
+        Assert.Equal((ResendPlanner.MaxRangeLength, (2 * ResendPlanner.MaxRangeLength) - 1), ranges[1]);
+    }
+
+    [Fact]
+    public void Persisting_KeepsOnlyWhatWasMissingAtBothLooks()
+    {
+        Assert.Equal([(5L, 6L)], ResendPlanner.Persisting([(3, 6)], [(5, 9)]));
+        Assert.Empty(ResendPlanner.Persisting([], [(5, 9)]));
+        Assert.Empty(ResendPlanner.Persisting([(0, 4)], [(5, 9)]));
+    }
+
+    /// <summary>A real verifier's state after the telemetry records whose seq <paramref name="deliver"/> admits; <paramref name="last"/>: the chain's last seq.</summary>
+    private static ChainVerifierState StateOf(Func<long, bool> deliver, out long last)
+    {
+        using var g = new SimulatedGateway("site", "gw-1", T0, policy: new CheckpointPolicy { MaxRecords = 4, MaxDelay = TimeSpan.FromHours(1) });
+        g.ProduceObs(10, T0);
+        var records = g.All.Where(r => r.Lane == Lane.Telemetry).ToList();
+        last = records.Max(r => r.Seq);
+        var verifier = new StreamVerifier(new VerifierOptions { EnrolledAddresses = [g.Key.Address] });
+        foreach (var r in records.Where(r => deliver(r.Seq)))
+        {
+            verifier.Add(r.Payload);
+        }
+
+        return verifier.ExportChain(new ChainKey(g.Gw, Lane.Telemetry, g.Telemetry.State.Epoch));
+    }
+}

@@ -1,0 +1,166 @@
+namespace EdgeTwin.Integration.Tests.Support;
+
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using EdgeTwin.Telemetry.Signing;
+
+/// <summary>
+/// Real mosquitto, the real gateway process (simulated 4-bed ward, receipts on, the ingest's address
+/// as its receipt signer) and the real ingest process, with their HTTP views: the gateway's /status
+/// and /metrics, the ingest's /api/chains. The ingest's key is made by the test (a known key file).
+/// </summary>
+internal sealed class ResendRig : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("edgetwin-it-resend-").FullName;
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(20) };
+    private readonly int _statusPort = Mosquitto.FreePort();
+    private readonly int _ingestPort = Mosquitto.FreePort();
+
+    public ResendRig(bool brokerPersistence = true)
+    {
+        Broker = new Mosquitto(brokerPersistence);
+        Directory.CreateDirectory(GatewayData);
+        Directory.CreateDirectory(IngestData);
+        using (var gatewayKey = GatewayKey.Generate())
+        {
+            gatewayKey.SaveToFile(GatewayKeyFile);
+            GatewayAddress = gatewayKey.Address;
+        }
+
+        using var ingestKey = GatewayKey.Generate();
+        ingestKey.SaveToFile(IngestKeyFile);
+        IngestAddress = ingestKey.Address;
+    }
+
+    public Mosquitto Broker { get; }
+
+    public string GatewayData => Path.Combine(_root, "gateway");
+
+    public string IngestData => Path.Combine(_root, "ingest");
+
+    public string GatewayKeyFile => Path.Combine(_root, "gateway.key");
+
+    public string IngestKeyFile => Path.Combine(_root, "ingest.key");
+
+    public string GatewayAddress { get; }
+
+    public string IngestAddress { get; }
+
+    public GatewayProcess? Gateway { get; private set; }
+
+    public GatewayProcess? Ingest { get; private set; }
+
+    public string Topic(string leaf) => $"edgetwin/v1/site-it/gw-it/{leaf}";
+
+    public void StartGateway(params string[] extra) =>
+        Gateway = GatewayProcess.Start(_root, InProcessGateway.Args(GatewayData, Broker.Port,
+        [
+            "--Uplink:Receipts=true", $"--Uplink:ReceiptSigners:0={IngestAddress}", $"--Gateway:KeyFile={GatewayKeyFile}",
+            "--Simulation:Beds=4", $"--Status:Url=http://127.0.0.1:{_statusPort}", .. extra,
+        ]));
+
+    public void StartIngest(params string[] extra) =>
+        Ingest = GatewayProcess.StartIngest(_root,
+        [
+            $"--urls=http://127.0.0.1:{_ingestPort}", $"--Ingest:Broker={Broker.Url}", $"--Ingest:Storage=litedb:{IngestData}",
+            $"--Ingest:Enrolled:gw-it={GatewayAddress}", $"--Ingest:KeyFile={IngestKeyFile}", "--Ingest:ResendInterval=00:00:02",
+            "--Logging:LogLevel:Default=Warning", .. extra,
+        ]);
+
+    /// <summary>SIGTERM and wait: the ingest commits and acknowledges what it has, then leaves.</summary>
+    public void StopIngest()
+    {
+        Ingest!.Terminate();
+        Assert.True(Ingest.WaitForExit(TimeSpan.FromSeconds(40)), "ingest stops on SIGTERM");
+        Ingest.Dispose();
+        Ingest = null;
+    }
+
+    /// <summary>The gateway's /status (null while it is not answering yet).</summary>
+    public async Task<JsonNode?> StatusAsync()
+    {
+        try
+        {
+            return await _http.GetFromJsonAsync<JsonNode>($"http://127.0.0.1:{_statusPort}/status");
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    public async Task<(string Epoch, long Head, long Stored)> LaneAsync(string lane)
+    {
+        var s = (await StatusAsync())!["lanes"]![lane]!;
+        return ((string)s["epoch"]!, (long)s["seq"]!, (long)s["storedRecords"]!);
+    }
+
+    /// <summary>Sum of the gateway's Prometheus series <paramref name="name"/> whose labels contain <paramref name="labels"/>.</summary>
+    public async Task<double> MetricAsync(string name, string labels = "")
+    {
+        var text = await _http.GetStringAsync($"http://127.0.0.1:{_statusPort}/metrics");
+        return text.Split('\n')
+            .Where(l => (l.StartsWith(name + "{", StringComparison.Ordinal) || l.StartsWith(name + " ", StringComparison.Ordinal)) && l.Contains(labels, StringComparison.Ordinal))
+            .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>The ingest's chain of <paramref name="lane"/> in <paramref name="epoch"/> (null: none yet, or not answering).</summary>
+    public async Task<JsonNode?> ChainAsync(string lane, string epoch)
+    {
+        try
+        {
+            var chains = await _http.GetFromJsonAsync<JsonArray>($"http://127.0.0.1:{_ingestPort}/api/chains");
+            return chains!.FirstOrDefault(c => (string)c!["lane"]! == lane && (string)c["epoch"]! == epoch);
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    public async Task<long> VerifiedThroughAsync(string lane, string epoch) =>
+        await ChainAsync(lane, epoch) is { } c ? (long)c["verifiedThrough"]! : -1;
+
+    public async Task<JsonNode?> IdentityAsync()
+    {
+        try
+        {
+            return await _http.GetFromJsonAsync<JsonNode>($"http://127.0.0.1:{_ingestPort}/api/identity");
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Publishes as anyone on the broker could (QoS 1, anonymous).</summary>
+    public async Task PublishAsync(string topic, byte[] payload)
+    {
+        using var client = new MQTTnet.MqttClientFactory().CreateMqttClient();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await client.ConnectAsync(new MQTTnet.MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", Broker.Port).WithClientId($"it-anyone-{Guid.NewGuid():N}").Build(), deadline.Token);
+        await client.PublishAsync(new MQTTnet.MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload)
+            .WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build(), deadline.Token);
+        await client.DisconnectAsync(new MQTTnet.MqttClientDisconnectOptions(), deadline.Token);
+    }
+
+    /// <summary>The processes' output, for a failure message.</summary>
+    public string Output() =>
+        $"gateway:\n{Gateway?.Stderr}{Gateway?.Stdout}\ningest:\n{Ingest?.Stderr}{Ingest?.Stdout}";
+
+    public void Dispose()
+    {
+        Gateway?.Dispose();
+        Ingest?.Dispose();
+        Broker.Dispose();
+        _http.Dispose();
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
