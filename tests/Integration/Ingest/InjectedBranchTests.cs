@@ -33,18 +33,15 @@ public sealed class InjectedBranchTests
         var data = Directory.CreateTempSubdirectory("edgetwin-it-inject-gw-").FullName;
         var ingestData = Directory.CreateTempSubdirectory("edgetwin-it-inject-ingest-").FullName;
         var keyPath = Path.Combine(data, "gateway.key");
-        string address;
-        using (var key = GatewayKey.Generate())
-        {
-            key.SaveToFile(keyPath);
-            address = key.Address;
-        }
+        var address = NewKeyFile(keyPath);
+        var ingestKeyPath = Path.Combine(ingestData, "test-ingest.key");
+        var ingestAddress = NewKeyFile(ingestKeyPath); // the gateway lists it as its receipt signer
 
         var httpPort = Mosquitto.FreePort();
         await using var ingest = IngestHost.Create(
         [
             $"--urls=http://127.0.0.1:{httpPort}", $"--Ingest:Broker={mosquitto.Url}", $"--Ingest:Storage=litedb:{ingestData}",
-            $"--Ingest:Enrolled:gw-it={address}", "--Logging:LogLevel:Default=Warning",
+            $"--Ingest:Enrolled:gw-it={address}", $"--Ingest:KeyFile={ingestKeyPath}", "--Logging:LogLevel:Default=Warning",
         ]);
         await ingest.StartAsync(timeout.Token);
         await ingest.Services.GetRequiredService<MqttIngestWorker>().Subscribed.WaitAsync(timeout.Token);
@@ -52,7 +49,7 @@ public sealed class InjectedBranchTests
         JsonObject Telemetry() => http.GetFromJsonAsync<JsonArray>("/api/chains").GetAwaiter().GetResult()!
             .Select(c => c!.AsObject()).SingleOrDefault(c => (string)c["lane"]! == "telemetry") ?? [];
         long Figure(string name) => Telemetry()[name]?.GetValue<long>() ?? -1;
-        var args = InProcessGateway.Args(data, mosquitto.Port, "--Uplink:Receipts=true", $"--Gateway:KeyFile={keyPath}");
+        var args = InProcessGateway.Args(data, mosquitto.Port, "--Uplink:Receipts=true", $"--Uplink:ReceiptSigners:0={ingestAddress}", $"--Gateway:KeyFile={keyPath}");
 
         var gateway = await InProcessGateway.StartAsync(args);
         await Wait.UntilAsync(() => Figure("verifiedThrough") >= 20, Wait60, "the ingest to verify 20 telemetry records");
@@ -93,5 +90,12 @@ public sealed class InjectedBranchTests
         await ingest.StopAsync();
         Directory.Delete(data, recursive: true);
         Directory.Delete(ingestData, recursive: true);
+    }
+
+    private static string NewKeyFile(string path)
+    {
+        using var key = GatewayKey.Generate();
+        key.SaveToFile(path);
+        return key.Address;
     }
 }
