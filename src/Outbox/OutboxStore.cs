@@ -21,22 +21,34 @@ public sealed class OutboxStore : IDisposable
     public const string LogFileName = "outbox-log.db";
     private const long MaxSeq = (1L << 48) - 1;
 
-    private readonly Stream _data;
-    private readonly Stream _log;
-    private readonly LiteDatabase _db;
-    private readonly ILiteCollection<BsonDocument> _records;
-    private readonly ILiteCollection<BsonDocument> _lanes;
     private readonly Dictionary<Lane, ChainState> _heads = [];
     private readonly Dictionary<Lane, LaneUsage> _usage = [];
     private readonly Lock _gate = new();
+    private readonly string? _password;
+    private Stream _data;
+    private Stream _log;
+    private LiteDatabase _db;
+    private ILiteCollection<BsonDocument> _records;
+    private ILiteCollection<BsonDocument> _lanes;
+    private IOutboxFiles? _files;
+    private bool _closed;
 
     private OutboxStore(Stream data, Stream log, string? password, bool readOnly)
     {
+        _password = password;
         _data = data;
         _log = log;
         _db = StoreEncryption.OpenDatabase(data, log, password, readOnly);
         _records = _db.GetCollection("records", BsonAutoId.Int64);
         _lanes = _db.GetCollection("lanes", BsonAutoId.Int32);
+        LoadLanes();
+    }
+
+    /// <summary>Reads the lanes' heads and usage from the open database and checks them against its records.</summary>
+    private void LoadLanes()
+    {
+        _heads.Clear();
+        _usage.Clear();
         foreach (var doc in _lanes.FindAll())
         {
             var (state, usage) = ReadLane(doc);
@@ -91,7 +103,7 @@ public sealed class OutboxStore : IDisposable
             logStream = files.Open(logPath);
             var d = dataStream;
             var l = logStream;
-            return OpenChecked(directory, dataPath, () => new OutboxStore(d, l, password, readOnly: false) { Directory = directory, EncryptedDocuments = encrypted });
+            return OpenChecked(directory, dataPath, () => new OutboxStore(d, l, password, readOnly: false) { Directory = directory, EncryptedDocuments = encrypted, _files = files });
         }
         catch
         {
@@ -191,78 +203,171 @@ public sealed class OutboxStore : IDisposable
 
         lock (_gate)
         {
-            var usage = new Dictionary<Lane, LaneUsage>(_usage);
-            var deletions = new Deletions(batch.DeleteBudget, yieldDeletes);
-            batch.DeleteThroughLeft.Clear();
-            _db.BeginTrans();
+            if (_closed)
+            {
+                throw new OutboxUnavailableException("the outbox is closed after a failed write; reopen it first");
+            }
+
             try
             {
-                foreach (var record in batch.Records)
-                {
-                    _records.Insert(ToDocument(record));
-                    var u = usage.GetValueOrDefault(record.Lane);
-                    usage[record.Lane] = new LaneUsage(u.Records + 1, u.Bytes + record.Payload.Length);
-                }
+                CommitLocked(batch, yieldDeletes);
+            }
+            catch (Exception ex) when (StorageFaults.IsOutOfSpace(ex))
+            {
+                // LiteDB closes its engine after a failed write; what reached the files is sorted out by
+                // reopening them (its recovery keeps only whole transactions), see TryReopen.
+                CloseAfterFailure();
 
+                // Whether it reached the disk is known only after the reopen: every deletion goes back to
+                // the requests (deleting a record twice is harmless, forgetting a deletion is not).
+                batch.DeletesApplied = 0;
                 foreach (var (lane, through) in batch.DeleteThrough)
                 {
-                    if (!DeleteThrough(lane, through, deletions, usage))
-                    {
-                        batch.DeleteThroughLeft[lane] = through;
-                    }
+                    batch.DeleteThroughLeft[lane] = through;
                 }
 
-                var applied = 0;
-                while (applied < batch.Delete.Count && deletions.MayGoOn())
-                {
-                    var (lane, seq, bytes) = batch.Delete[applied++];
-                    deletions.Count();
-                    if (_records.Delete(Key(lane, seq)))
-                    {
-                        var u = usage.GetValueOrDefault(lane);
-                        usage[lane] = new LaneUsage(u.Records - 1, u.Bytes - bytes);
-                    }
-
-                    // else: already gone (receipted or evicted meanwhile, or PUBACKed twice across a reconnect)
-                }
-
-                batch.DeletesApplied = applied;
-                var heads = new Dictionary<Lane, ChainState>(_heads);
-                foreach (var (lane, head) in batch.Heads)
-                {
-                    heads[lane] = head;
-                }
-
-                foreach (var lane in usage.Keys.Union(batch.Heads.Keys))
-                {
-                    if (heads.TryGetValue(lane, out var head))
-                    {
-                        _lanes.Upsert(WriteLane(head, usage.GetValueOrDefault(lane)));
-                    }
-                }
-
-                _db.Commit();
-                foreach (var (lane, head) in heads)
-                {
-                    _heads[lane] = head;
-                }
-
-                foreach (var (lane, u) in usage)
-                {
-                    _usage[lane] = u;
-                }
+                throw new OutboxUnavailableException($"the outbox could not be written: {ex.Message}", ex);
             }
-            catch
-            {
-                _db.Rollback();
-                batch.DeletesApplied = 0;
-                throw;
-            }
-
-            // Commit() only wrote the log pages, unflushed; the checkpoint copies them into the data
-            // file and flushes it (fsync through SyncedFileStream), then the truncated log (see there).
-            DurableCheckpoint.Run(_db, _log);
         }
+    }
+
+    /// <summary>Whether the store is closed after a failed write (<see cref="TryReopen"/> opens it again).</summary>
+    public bool IsClosed
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _closed;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Opens the files again after a failed write, as a restart would: LiteDB's recovery keeps the
+    /// transactions whose commit reached the log and drops a torn one; heads and usage are read
+    /// anew, so <see cref="Heads"/> says whether the failed commit made it after all. False (and the
+    /// store stays closed) while the files still cannot be opened, e.g. the disk is still full.
+    /// </summary>
+    public bool TryReopen(out Exception? error)
+    {
+        lock (_gate)
+        {
+            error = null;
+            if (!_closed)
+            {
+                return true;
+            }
+
+            var files = _files ?? SyncedOutboxFiles.Instance;
+            Stream? data = null;
+            Stream? log = null;
+            try
+            {
+                data = files.Open(Path.Combine(Directory, DataFileName));
+                log = files.Open(Path.Combine(Directory, LogFileName));
+                var db = StoreEncryption.OpenDatabase(data, log, _password, readOnly: false);
+                _db = db;
+                _data = data;
+                _log = log;
+                _records = _db.GetCollection("records", BsonAutoId.Int64);
+                _lanes = _db.GetCollection("lanes", BsonAutoId.Int32);
+                LoadLanes();
+                _closed = false;
+                return true;
+            }
+            catch (Exception ex) when (ex is IOException or LiteException or UnauthorizedAccessException or InvalidDataException)
+            {
+                error = ex;
+                StorageFaults.Quietly(() => log?.Dispose());
+                StorageFaults.Quietly(() => data?.Dispose());
+                return false;
+            }
+        }
+    }
+
+    private void CloseAfterFailure()
+    {
+        _closed = true;
+        StorageFaults.Quietly(_db.Dispose);
+        StorageFaults.Quietly(_log.Dispose);
+        StorageFaults.Quietly(_data.Dispose);
+    }
+
+
+    private void CommitLocked(OutboxBatch batch, Func<bool>? yieldDeletes)
+    {
+        var usage = new Dictionary<Lane, LaneUsage>(_usage);
+        var deletions = new Deletions(batch.DeleteBudget, yieldDeletes);
+        batch.DeleteThroughLeft.Clear();
+        _db.BeginTrans();
+        try
+        {
+            foreach (var record in batch.Records)
+            {
+                _records.Insert(ToDocument(record));
+                var u = usage.GetValueOrDefault(record.Lane);
+                usage[record.Lane] = new LaneUsage(u.Records + 1, u.Bytes + record.Payload.Length);
+            }
+
+            foreach (var (lane, through) in batch.DeleteThrough)
+            {
+                if (!DeleteThrough(lane, through, deletions, usage))
+                {
+                    batch.DeleteThroughLeft[lane] = through;
+                }
+            }
+
+            var applied = 0;
+            while (applied < batch.Delete.Count && deletions.MayGoOn())
+            {
+                var (lane, seq, bytes) = batch.Delete[applied++];
+                deletions.Count();
+                if (_records.Delete(Key(lane, seq)))
+                {
+                    var u = usage.GetValueOrDefault(lane);
+                    usage[lane] = new LaneUsage(u.Records - 1, u.Bytes - bytes);
+                }
+
+                // else: already gone (receipted or evicted meanwhile, or PUBACKed twice across a reconnect)
+            }
+
+            batch.DeletesApplied = applied;
+            var heads = new Dictionary<Lane, ChainState>(_heads);
+            foreach (var (lane, head) in batch.Heads)
+            {
+                heads[lane] = head;
+            }
+
+            foreach (var lane in usage.Keys.Union(batch.Heads.Keys))
+            {
+                if (heads.TryGetValue(lane, out var head))
+                {
+                    _lanes.Upsert(WriteLane(head, usage.GetValueOrDefault(lane)));
+                }
+            }
+
+            _db.Commit();
+            foreach (var (lane, head) in heads)
+            {
+                _heads[lane] = head;
+            }
+
+            foreach (var (lane, u) in usage)
+            {
+                _usage[lane] = u;
+            }
+        }
+        catch
+        {
+            batch.DeletesApplied = 0;
+            StorageFaults.Quietly(() => _db.Rollback());
+            throw;
+        }
+
+        // Commit() only wrote the log pages, unflushed; the checkpoint copies them into the data
+        // file and flushes it (fsync through SyncedFileStream), then the truncated log (see there).
+        DurableCheckpoint.Run(_db, _log);
     }
 
     /// <summary>How many deletions pass between two questions to the commit's yield callback.</summary>
@@ -305,6 +410,11 @@ public sealed class OutboxStore : IDisposable
         var list = new List<StoredRecord>();
         lock (_gate)
         {
+            if (_closed)
+            {
+                return list;
+            }
+
             foreach (var doc in _records.Find(Query.Between("_id", Key(lane, Math.Max(0, from)), Key(lane, Math.Min(to, MaxSeq))), 0, max))
             {
                 list.Add(FromDocument(doc));
@@ -319,6 +429,11 @@ public sealed class OutboxStore : IDisposable
     {
         lock (_gate)
         {
+            if (_closed)
+            {
+                return null;
+            }
+
             var first = _records.Find(Query.Between("_id", Key(lane, 0), Key(lane, MaxSeq)), 0, 1).FirstOrDefault();
             return first is null ? null : first["_id"].AsInt64 & MaxSeq;
         }
@@ -328,9 +443,15 @@ public sealed class OutboxStore : IDisposable
     {
         lock (_gate)
         {
-            _db.Dispose();
-            _log.Dispose();
-            _data.Dispose();
+            if (_closed)
+            {
+                return;
+            }
+
+            _closed = true;
+            StorageFaults.Quietly(_db.Dispose);
+            StorageFaults.Quietly(_log.Dispose);
+            StorageFaults.Quietly(_data.Dispose);
         }
     }
 

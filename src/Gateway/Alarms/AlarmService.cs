@@ -3,6 +3,7 @@ namespace EdgeTwin.Gateway.Alarms;
 using EdgeTwin.Drivers.Gpio.Annunciation;
 using EdgeTwin.Drivers.Gpio.NurseCall;
 using EdgeTwin.Gateway.Chains;
+using EdgeTwin.Gateway.Outbox;
 using EdgeTwin.Gateway.Uplink;
 using EdgeTwin.Inference;
 using EdgeTwin.Inference.Alarms;
@@ -17,7 +18,8 @@ using Microsoft.Extensions.Logging;
 /// health, calls <c>Evaluate</c>, and records each alarm change, in order, on the alarm lane (checkpointed and
 /// committed at once) when the patient's alarm consent allows; changes caused by samples or the
 /// nurse-call button are recorded as soon as they are queued. After each round the annunciator shows
-/// <c>Annunciation()</c>: local annunciation depends neither on consent nor on the network.
+/// <c>Annunciation()</c>: local annunciation depends neither on consent nor on the network, nor on
+/// the disk (a full one raises the <c>storage-full</c> technical alarm, <see cref="StorageHealth"/>).
 /// </summary>
 internal sealed class AlarmService(
     InferenceEngine engine,
@@ -28,7 +30,8 @@ internal sealed class AlarmService(
     IAnnunciator annunciator,
     IEnumerable<INurseCallButton> buttons,
     TimeProvider time,
-    ILogger<AlarmService> logger) : BackgroundService
+    ILogger<AlarmService> logger,
+    StorageHealth? storage = null) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
@@ -73,6 +76,11 @@ internal sealed class AlarmService(
         Interlocked.Exchange(ref _lastRound, time.GetUtcNow().UtcTicks);
         RecordQueued();
         Record(engine.Alarms.SetUplinkConnected(uplink.IsConnected));
+        if (storage is not null)
+        {
+            Record(engine.Alarms.SetStorageFull(storage.Full));
+        }
+
         var now = time.GetUtcNow();
         foreach (var (device, health) in context.DeviceHealth())
         {

@@ -32,6 +32,7 @@ internal sealed class ChainBook : IRecordAppender, IDisposable
     private readonly IClockQuality _clock;
     private readonly GatewayMetrics _metrics;
     private bool _urgent;
+    private NotKept? _notKept;
 
     public ChainBook(
         IOptions<GatewayOptions> gateway,
@@ -180,10 +181,16 @@ internal sealed class ChainBook : IRecordAppender, IDisposable
         }
     }
 
-    public ChainRecord AppendObs(ObsBody body, RecordClass recordClass)
+    public ChainRecord? AppendObs(ObsBody body, RecordClass recordClass)
     {
         lock (_gate)
         {
+            if (_notKept is { } notKept)
+            {
+                notKept.Count(recordClass, body.Values.Count);
+                return null;
+            }
+
             var record = _writers[Lane.Telemetry].AppendObs(body, Now, _clock.Current);
             Add(record, recordClass);
             CheckpointIfDue(Lane.Telemetry);
@@ -226,6 +233,70 @@ internal sealed class ChainBook : IRecordAppender, IDisposable
                 {
                     Add(cp, RecordClass.Keep);
                 }
+            }
+        }
+    }
+
+    /// <summary>Whether observations are being counted instead of chained (<see cref="HoldObservations"/>).</summary>
+    public bool HoldingObservations
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _notKept is not null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The outbox cannot take records (the disk is full): from now on observations are counted, not
+    /// chained, so that memory holds only what must not be lost (alarms, events, checkpoints) until
+    /// the outbox takes records again. The chain itself has no hole: what was not kept never had a seq.
+    /// </summary>
+    public void HoldObservations(string reason)
+    {
+        lock (_gate)
+        {
+            _notKept ??= new NotKept(reason, Now);
+        }
+    }
+
+    /// <summary>
+    /// Ends <see cref="HoldObservations"/>: appends a <c>storage-full</c> event saying how many
+    /// observation records (and samples) were not kept, from when to when and why. Returns the
+    /// counts (null when nothing was held).
+    /// </summary>
+    public NotKept? ResumeObservations()
+    {
+        lock (_gate)
+        {
+            if (_notKept is not { } notKept)
+            {
+                return null;
+            }
+
+            _notKept = null;
+            var until = Now;
+            var record = _writers[Lane.Telemetry].AppendEvent("storage-full", notKept.ToEvent(until), until, _clock.Current);
+            Add(record, RecordClass.Keep);
+            CheckpointIfDue(Lane.Telemetry);
+            return notKept;
+        }
+    }
+
+    /// <summary>
+    /// Puts back the records of a batch whose commit failed, ahead of whatever was appended since, so
+    /// the next batch carries them again with the heads they lead to.
+    /// </summary>
+    public void Requeue(OutboxBatch batch)
+    {
+        lock (_gate)
+        {
+            _pending.InsertRange(0, batch.Records);
+            if (batch.Records.Exists(r => r.Lane == Lane.Alarm))
+            {
+                _urgent = true;
             }
         }
     }

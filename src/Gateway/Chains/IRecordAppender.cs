@@ -18,6 +18,9 @@ internal interface IRecordAppender
     /// <summary>Telemetry lane: an operational fact for the audit trail (config applied, consent changed...).</summary>
     ChainRecord AppendEvent(string type, JsonObject? fields);
 
-    /// <summary>Telemetry lane: one run of samples.</summary>
-    ChainRecord AppendObs(ObsBody body, RecordClass recordClass);
+    /// <summary>
+    /// Telemetry lane: one run of samples. Null when the outbox cannot take it (the disk is full):
+    /// the run is counted, and the count is stated in a <c>storage-full</c> event when space returns.
+    /// </summary>
+    ChainRecord? AppendObs(ObsBody body, RecordClass recordClass);
 }

@@ -35,6 +35,18 @@ internal static partial class GatewayLog
     [LoggerMessage(1024, LogLevel.Warning, "Store {File} was plain (written before encryption at rest) and is now encrypted with the storage key: {Documents} documents copied")]
     public static partial void StoreEncrypted(ILogger logger, string file, long documents);
 
+    [LoggerMessage(1025, LogLevel.Error, "Outbox in {Directory} is full: a commit of {Records} records failed; alarms still sound, observations are counted instead of kept, the held records are committed when space returns")]
+    public static partial void StorageFull(ILogger logger, string directory, int records, Exception exception);
+
+    [LoggerMessage(1026, LogLevel.Warning, "Outbox takes records again after {Duration}: {Records} observation records ({Samples} samples) were not kept, stated in a storage-full event")]
+    public static partial void StorageRecovered(ILogger logger, TimeSpan duration, long records, long samples);
+
+    [LoggerMessage(1027, LogLevel.Warning, "Free space {Free} bytes is under the floor Outbox:MinFreeBytes {Floor}: evicted {Records} {What} records {From}..{To} behind a gap record (disk-space)")]
+    public static partial void EvictedForSpace(ILogger logger, long free, long floor, long records, string what, long from, long to);
+
+    [LoggerMessage(1028, LogLevel.Error, "Twin store {Path} is full: {Operation} was not saved and is not in force")]
+    public static partial void TwinStoreFull(ILogger logger, string path, string operation, Exception exception);
+
     [LoggerMessage(1030, LogLevel.Warning, "Sample observer {Observer} threw; the sample is still recorded")]
     public static partial void ObserverFailed(ILogger logger, string observer, Exception exception);
 

@@ -25,6 +25,9 @@ internal sealed class GatewayMetrics
     private readonly Histogram<double> _liveLatency;
     private readonly Counter<long> _clockJumps;
     private readonly Counter<long> _resent;
+    private readonly Counter<long> _storageFull;
+    private readonly Counter<long> _notKept;
+    private readonly Counter<long> _samplesNotKept;
 
     public GatewayMetrics(IMeterFactory meterFactory)
     {
@@ -41,6 +44,9 @@ internal sealed class GatewayMetrics
         _rejected = Meter.CreateCounter<long>("edgetwin.rejected", "{item}", "Inputs rejected (receipts, samples, commands)");
         _clockJumps = Meter.CreateCounter<long>("edgetwin.clock.jumps", "{jump}", "Wall-clock jumps recorded as clock-jump events");
         _resent = Meter.CreateCounter<long>("edgetwin.uplink.resent", "{record}", "Records published again: no receipt covered them in time, or the ingest asked");
+        _storageFull = Meter.CreateCounter<long>("edgetwin.outbox.storage_full", "{episode}", "Times the outbox could not commit for lack of space");
+        _notKept = Meter.CreateCounter<long>("edgetwin.outbox.not_kept", "{record}", "Observation records not kept while the disk was full (stated in storage-full events)");
+        _samplesNotKept = Meter.CreateCounter<long>("edgetwin.outbox.samples_not_kept", "{sample}", "Samples in observation records not kept while the disk was full");
         _liveLatency = Meter.CreateHistogram<double>("edgetwin.uplink.live.latency", "s", "Commit to PUBACK time of live records");
     }
 
@@ -77,6 +83,20 @@ internal sealed class GatewayMetrics
     public void Receipt() => _receipts.Add(1);
 
     public void ClockJump(string direction) => _clockJumps.Add(1, new KeyValuePair<string, object?>("direction", direction));
+
+    public void StorageFull(bool newEpisode)
+    {
+        if (newEpisode)
+        {
+            _storageFull.Add(1);
+        }
+    }
+
+    public void NotKept(long records, long samples)
+    {
+        _notKept.Add(records);
+        _samplesNotKept.Add(samples);
+    }
 
     public void Rejected(string what) => _rejected.Add(1, new KeyValuePair<string, object?>("what", what));
 

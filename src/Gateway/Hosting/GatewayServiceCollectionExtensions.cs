@@ -51,6 +51,8 @@ internal static class GatewayServiceCollectionExtensions
         services.AddSingleton<ChainBook>();
         services.AddSingleton<IRecordAppender>(sp => sp.GetRequiredService<ChainBook>());
         services.AddSingleton<RetentionRequests>();
+        services.AddSingleton<StorageHealth>();
+        services.AddSingleton<IFreeSpace>(FilesystemFreeSpace.Instance);
         services.AddSingleton<Evictor>();
         services.AddSingleton<GroupCommitter>();
         services.AddSingleton<UplinkTopics>();

@@ -4,35 +4,60 @@ using EdgeTwin.Gateway.Chains;
 using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Diagnostics;
 using EdgeTwin.Outbox;
+using EdgeTwin.Outbox.Durability;
 using EdgeTwin.Telemetry.Records;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 /// <summary>
-/// Keeps the telemetry lane under <c>Outbox:TelemetryQuotaBytes</c>: drops the oldest unsent
+/// Keeps the telemetry lane under <c>Outbox:TelemetryQuotaBytes</c>, and the data directory's
+/// filesystem above its free-space floor (<c>Outbox:MinFreeBytes</c>, <c>MinFreePercent</c>): drops the oldest unsent
 /// waveform runs first, then vitals, each run stated in a signed <c>gap</c> record (PROTOCOL §4).
 /// Genesis, checkpoints, gaps and events are kept; the alarm lane is never evicted. Deletions are
 /// applied over several commits, so bytes already asked to leave count as freed, and a record is
 /// evicted at most once (<see cref="_evicted"/>): never two gaps for the same seqs.
+/// The floor works as a ceiling on the telemetry bytes held: LiteDB reuses the pages of deleted
+/// records but never gives them back to the filesystem, so free space does not rise after an
+/// eviction; the ceiling is set the first time free space is under the floor (what is held, less
+/// the shortfall) and lowered only as far as free space shrinks further, and it is lifted when
+/// free space is back over the floor by half as much again (someone made room).
 /// Called on the group committer's thread only.
 /// </summary>
-internal sealed class Evictor(ChainBook book, RetentionRequests retention, IOptions<OutboxOptions> options, GatewayMetrics metrics, ILogger<Evictor> logger)
+internal sealed class Evictor(ChainBook book, RetentionRequests retention, IOptions<OutboxOptions> options, GatewayMetrics metrics, ILogger<Evictor> logger,
+    IFreeSpace? space = null)
 {
     private const int ScanWindow = 8192;
     private readonly List<(long First, long Last)> _evicted = [];
+    private readonly IFreeSpace _space = space ?? FilesystemFreeSpace.Instance;
+    private long? _ceiling;
+    private long _freeAtCeiling;
+    private long _lastTotal;
+
+    /// <summary>The telemetry bytes the free-space floor allows now (null: the floor is not binding).</summary>
+    internal long? Ceiling => _ceiling;
+
+    /// <summary>Free bytes at the last measurement (null: not measured).</summary>
+    internal long? LastFree { get; private set; }
 
     public void EvictIfOverQuota()
     {
         var quota = options.Value.TelemetryQuotaBytes;
         var usage = book.Store.Usage(Lane.Telemetry);
         var held = usage.Bytes - retention.PendingBytes(Lane.Telemetry);
+        var free = UpdateCeiling(held);
+        var forSpace = _ceiling is { } ceiling && ceiling < quota;
+        if (forSpace)
+        {
+            quota = Math.Max(0, _ceiling!.Value);
+        }
+
         if (held <= quota || book.Store.MinSeq(Lane.Telemetry) is not { } min)
         {
             return;
         }
 
-        // Free a tenth of the quota beyond the excess so eviction does not run at every commit.
-        var toFree = held - quota + (quota / 10);
+        // Free a tenth of the limit (of what is held, under the floor) beyond the excess so eviction does not run at every commit.
+        var toFree = held - quota + ((forSpace ? held : quota) / 10);
         // Runs evicted earlier whose deletion is still pending are not evicted again.
         _evicted.RemoveAll(e => e.Last < min);
         var window = book.Store.Read(Lane.Telemetry, min, book.Head(Lane.Telemetry).Seq, ScanWindow)
@@ -48,7 +73,7 @@ internal sealed class Evictor(ChainBook book, RetentionRequests retention, IOpti
 
                 var first = run[0];
                 var last = run[^1];
-                book.AppendGap(Lane.Telemetry, first.Seq, last.Seq, first.Prev, last.Hash, "quota");
+                var gap = book.AppendGap(Lane.Telemetry, first.Seq, last.Seq, first.Prev, last.Hash, forSpace ? "disk-space" : "quota");
                 foreach (var r in run)
                 {
                     retention.Delete(Lane.Telemetry, r.Seq, r.Payload.Length);
@@ -57,14 +82,55 @@ internal sealed class Evictor(ChainBook book, RetentionRequests retention, IOpti
                 _evicted.Add((first.Seq, last.Seq));
 
                 var bytes = run.Sum(r => (long)r.Payload.Length);
-                toFree -= bytes;
+                // The gap statement is held in place of the run.
+                toFree -= bytes - gap.Payload.Length;
                 metrics.Evicted(run.Count, what);
-                GatewayLog.Evicted(logger, usage.Bytes, quota, run.Count, what, first.Seq, last.Seq);
+                if (forSpace)
+                {
+                    GatewayLog.EvictedForSpace(logger, free ?? 0, options.Value.FloorBytes(_lastTotal), run.Count, what, first.Seq, last.Seq);
+                }
+                else
+                {
+                    GatewayLog.Evicted(logger, usage.Bytes, quota, run.Count, what, first.Seq, last.Seq);
+                }
             }
 
             // Vitals go only when no waveform is left in the window.
             window = window.Where(r => r.Class != RecordClass.Waveform).ToList();
         }
+    }
+
+    /// <summary>Measures the filesystem and moves the ceiling (see the class); returns the free bytes measured.</summary>
+    private long? UpdateCeiling(long held)
+    {
+        if (options.Value.MinFreeBytes <= 0 || options.Value.MinFreePercent <= 0 || _space.Measure(book.Store.Directory) is not { } fs)
+        {
+            _ceiling = null;
+            return null;
+        }
+
+        _lastTotal = fs.Total;
+        LastFree = fs.Available;
+        var floor = options.Value.FloorBytes(fs.Total);
+        if (fs.Available < floor)
+        {
+            if (_ceiling is null)
+            {
+                _ceiling = held - (floor - fs.Available);
+                _freeAtCeiling = fs.Available;
+            }
+            else if (fs.Available < _freeAtCeiling)
+            {
+                _ceiling -= _freeAtCeiling - fs.Available;
+                _freeAtCeiling = fs.Available;
+            }
+        }
+        else if (fs.Available >= floor + (floor / 2))
+        {
+            _ceiling = null;
+        }
+
+        return fs.Available;
     }
 
     /// <summary>Maximal runs of consecutive seqs whose records are all evictable at this level.</summary>

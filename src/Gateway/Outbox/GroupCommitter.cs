@@ -5,6 +5,7 @@ using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Diagnostics;
 using EdgeTwin.Gateway.Hosting;
 using EdgeTwin.Outbox;
+using EdgeTwin.Outbox.Durability;
 using EdgeTwin.Telemetry.Records;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -14,26 +15,49 @@ using Microsoft.Extensions.Options;
 /// The only writer of the outbox: every <c>Outbox:CommitInterval</c> (at once for an alarm, and
 /// when a checkpoint falls due) it commits the pending records, their heads and the deletions
 /// asked for by the uplink in one durable transaction, then hands the records to the uplink.
-/// A failed commit stops the gateway: the chain resumes from the last commit, and nothing that
-/// was not committed has been published, so no seq is ever reused with different content.
+/// A commit that fails for lack of space does not stop the gateway (a full disk must never silence
+/// the bedside): the batch goes back to the book, observations are counted instead of chained
+/// (<see cref="ChainBook.HoldObservations"/>), <see cref="StorageHealth"/> says full (the
+/// <c>storage-full</c> technical alarm), and every <see cref="RetryInterval"/> the store is reopened
+/// and the held records committed again; nothing is published before it is committed. Any other
+/// failed commit stops the gateway: the chain resumes from the last commit, and nothing that was not
+/// committed has been published, so no seq is ever reused with different content.
 /// </summary>
 internal sealed class GroupCommitter(
     ChainBook book,
     IEnumerable<ICommitListener> listeners,
     Evictor evictor,
     RetentionRequests retention,
+    StorageHealth health,
     IOptions<OutboxOptions> options,
     TimeProvider time,
     GatewayMetrics metrics,
     IHostApplicationLifetime lifetime,
-    ILogger<GroupCommitter> logger) : BackgroundService
+    ILogger<GroupCommitter> logger,
+    IFreeSpace? space = null) : BackgroundService
 {
+    private readonly IFreeSpace _space = space ?? FilesystemFreeSpace.Instance;
     private readonly ICommitListener[] _listeners = [.. listeners];
     /// <summary>Deletions one regular commit applies (several times a drain's rate at 10 commits a second).</summary>
     internal const int MaxDeletesPerCommit = 2048;
 
+    /// <summary>
+    /// Least deletions one commit applies under the free-space floor. A deletion rewrites its page,
+    /// and every page a transaction touches goes through the write-ahead log first (data page and
+    /// index page, 8 KiB each); evicted runs lie between kept vitals, so each deletion may touch pages
+    /// of its own: 2048, and even 128, deletions in one commit grew the log past the 1.2-1.4 MB that
+    /// the floor kept free on a 6 MB disk (the 16-bed test). Under the floor a commit therefore
+    /// deletes as many as half the free space allows at 16 KiB each (<see cref="DeleteBudget"/>),
+    /// at least this many: fewer deletions than records appended let the file grow after all.
+    /// </summary>
+    internal const int MaxDeletesUnderFloor = 16;
+
+    /// <summary>How often a full outbox is tried again.</summary>
+    internal static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(1);
+
     private readonly SemaphoreSlim _commitGate = new(1, 1);
     private bool _failed;
+    private long _nextRetry;
     private long _lastLoop = time.GetTimestamp();
 
     /// <summary>How long ago the commit loop last came round (the watchdog's liveness signal).</summary>
@@ -139,6 +163,11 @@ internal sealed class GroupCommitter(
 
     private void CommitOnce()
     {
+        if (health.Full && !TryRecover())
+        {
+            return;
+        }
+
         var start = time.GetTimestamp();
         var batch = book.TakeBatch(out var urgent);
 
@@ -148,8 +177,9 @@ internal sealed class GroupCommitter(
         // What a commit did not delete goes with the next ones.
         if (!urgent)
         {
-            retention.MoveTo(batch, MaxDeletesPerCommit);
-            batch.DeleteBudget = MaxDeletesPerCommit;
+            var budget = DeleteBudget();
+            retention.MoveTo(batch, budget);
+            batch.DeleteBudget = budget;
         }
 
         if (batch.IsEmpty)
@@ -161,21 +191,116 @@ internal sealed class GroupCommitter(
         {
             book.Store.Commit(batch, () => book.UrgentPending);
         }
+        catch (OutboxUnavailableException ex)
+        {
+            EnterFull(batch, ex);
+            return;
+        }
         finally
         {
             retention.Return(batch);
         }
 
         metrics.Committed(time.GetElapsedTime(start));
-        if (batch.Records.Count > 0)
+        Published(batch.Records);
+
+        // Quota and free-space floor: evictions append gap records, which the next commit writes with the deletions.
+        evictor.EvictIfOverQuota();
+    }
+
+    private void Published(List<StoredRecord> records)
+    {
+        if (records.Count > 0)
         {
             foreach (var listener in _listeners)
             {
-                listener.OnCommitted(batch.Records);
+                listener.OnCommitted(records);
             }
         }
-
-        // Quota: evictions append gap records, which the next commit writes with the deletions.
-        evictor.EvictIfOverQuota();
     }
+
+    /// <summary>A commit failed for lack of space: hold its records (and count new observations) until one succeeds.</summary>
+    private void EnterFull(OutboxBatch batch, OutboxUnavailableException ex)
+    {
+        book.Requeue(batch);
+        book.HoldObservations("disk-full");
+        var first = !health.Full;
+        health.SetFull(time.GetUtcNow(), ex.InnerException?.Message ?? ex.Message);
+        metrics.StorageFull(first);
+        Interlocked.Exchange(ref _nextRetry, time.GetTimestamp() + (long)(RetryInterval.TotalSeconds * time.TimestampFrequency));
+        if (first)
+        {
+            GatewayLog.StorageFull(logger, book.Store.Directory, batch.Records.Count, ex.InnerException ?? ex);
+        }
+    }
+
+    /// <summary>
+    /// At most every <see cref="RetryInterval"/>, and only once the filesystem has room again
+    /// (<see cref="ResumeFreeBytes"/>, so that the alarm does not flap on a disk with a few pages
+    /// free): reopens the store, drops from the held records those the failed commit wrote after all
+    /// (its heads say so) and publishes them, then commits the rest. Only when that commit reaches the
+    /// disk is the outbox available again: the observations not kept are then stated in a
+    /// <c>storage-full</c> event that the next commit writes. True when commits may go on.
+    /// </summary>
+    private bool TryRecover()
+    {
+        if (time.GetTimestamp() < Interlocked.Read(ref _nextRetry))
+        {
+            return false;
+        }
+
+        Interlocked.Exchange(ref _nextRetry, time.GetTimestamp() + (long)(RetryInterval.TotalSeconds * time.TimestampFrequency));
+
+        // Reopened whatever the free space: the failed commit's torn log pages are the outbox's own
+        // bytes, and LiteDB's recovery at open gives them back (a 6 MB disk the gateway itself had
+        // filled stayed full otherwise).
+        if (!book.Store.TryReopen(out _))
+        {
+            return false;
+        }
+
+        var heads = book.Store.Heads;
+        var batch = book.TakeBatch(out _);
+        var written = batch.Records.Where(r => heads.TryGetValue(r.Lane, out var h) && r.Seq <= h.Seq).ToList();
+        batch.Records.RemoveAll(r => heads.TryGetValue(r.Lane, out var h) && r.Seq <= h.Seq);
+        Published(written);
+        if (_space.Measure(book.Store.Directory) is { } fs && fs.Available < ResumeFreeBytes(fs.Total))
+        {
+            book.Requeue(batch);
+            return false;
+        }
+
+        retention.MoveTo(batch, MaxDeletesUnderFloor);
+        batch.DeleteBudget = MaxDeletesUnderFloor;
+        try
+        {
+            book.Store.Commit(batch, () => book.UrgentPending);
+        }
+        catch (OutboxUnavailableException ex)
+        {
+            EnterFull(batch, ex);
+            return false;
+        }
+        finally
+        {
+            retention.Return(batch);
+        }
+
+        Published(batch.Records);
+        if (book.ResumeObservations() is { } notKept)
+        {
+            metrics.NotKept(notKept.Records, notKept.Samples);
+            GatewayLog.StorageRecovered(logger, time.GetUtcNow() - notKept.Since, notKept.Records, notKept.Samples);
+        }
+
+        health.SetAvailable();
+        return true;
+    }
+
+    private int DeleteBudget() =>
+        evictor.Ceiling is null ? MaxDeletesPerCommit
+        : (int)Math.Clamp((evictor.LastFree ?? 0) / 2 / (16 * 1024), MaxDeletesUnderFloor, MaxDeletesPerCommit);
+
+    /// <summary>Free bytes a full outbox waits for before it tries again: a quarter of the floor, at least 64 KiB.</summary>
+    private long ResumeFreeBytes(long total) => Math.Max(64 * 1024, options.Value.FloorBytes(total) / 4);
 }

@@ -1,8 +1,12 @@
 namespace EdgeTwin.Gateway.Status;
 
+using EdgeTwin.Drivers.Gpio.Annunciation;
 using EdgeTwin.Gateway.Chains;
 using EdgeTwin.Gateway.Configuration;
+using EdgeTwin.Gateway.Outbox;
+using EdgeTwin.Gateway.Storage;
 using EdgeTwin.Gateway.Uplink;
+using EdgeTwin.Outbox.Durability;
 using EdgeTwin.Telemetry.Records;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -15,7 +19,8 @@ internal static class StatusEndpoints
 {
     public static IEndpointRouteBuilder MapGatewayStatus(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/status", (ChainBook book, MqttUplink uplink, IOptions<GatewayOptions> options) =>
+        app.MapGet("/status", (ChainBook book, MqttUplink uplink, IOptions<GatewayOptions> options, StorageHealth storage, IFreeSpace space,
+            IOptions<OutboxOptions> outbox, IAnnunciator annunciator) =>
         {
             object Lane(Lane lane)
             {
@@ -35,9 +40,27 @@ internal static class StatusEndpoints
                 backlog = uplink.Queue.BacklogCount,
                 quarantined = book.Quarantined,
                 lanes = new { telemetry = Lane(EdgeTwin.Telemetry.Records.Lane.Telemetry), alarm = Lane(EdgeTwin.Telemetry.Records.Lane.Alarm) },
+                annunciation = annunciator.Level.ToString().ToLowerInvariant(),
+                storage = Storage(book, storage, space, outbox.Value),
             });
         });
         app.MapGet("/metrics", (PrometheusExporter exporter) => Results.Text(exporter.Render(), "text/plain; version=0.0.4"));
         return app;
+    }
+
+    /// <summary>What the technician needs on a full disk: full since when and why, and the filesystem against its floor.</summary>
+    private static object Storage(ChainBook book, StorageHealth storage, IFreeSpace space, OutboxOptions outbox)
+    {
+        var fs = space.Measure(book.Store.Directory);
+        return new
+        {
+            full = storage.Full,
+            fullSince = storage.FullSince,
+            reason = storage.Reason,
+            episodes = storage.Episodes,
+            freeBytes = fs?.Available,
+            totalBytes = fs?.Total,
+            floorBytes = fs is { } f ? outbox.FloorBytes(f.Total) : (long?)null,
+        };
     }
 }

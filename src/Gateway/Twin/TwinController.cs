@@ -4,11 +4,14 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using EdgeTwin.Drivers.Model;
+using EdgeTwin.Gateway.Diagnostics;
 using EdgeTwin.Gateway.Privacy;
+using EdgeTwin.Gateway.Storage;
 using EdgeTwin.Gateway.Twin.Binding;
 using EdgeTwin.Gateway.Twin.Desired;
 using EdgeTwin.Gateway.Twin.Model;
 using EdgeTwin.Gateway.Twin.Persistence;
+using EdgeTwin.Outbox.Durability;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -33,6 +36,9 @@ internal sealed class TwinController(
     IOptions<TwinOptions>? options = null)
 {
     private const string HypercapnicChangedEvent = "hypercapnic-changed";
+
+    /// <summary>What a change the twin store could not save is refused with.</summary>
+    internal const string StorageFullProblem = "storage-full";
 
     /// <summary>At most one <c>desired-rejected</c> event per reason in this window; the next one counts those held back.</summary>
     private static readonly TimeSpan RejectionWindow = TimeSpan.FromMinutes(1);
@@ -96,7 +102,12 @@ internal sealed class TwinController(
             if (problem is null)
             {
                 var applied = new TwinEvent("desired-applied", new JsonObject { ["version"] = version, ["issued"] = TwinTime.Format(issued) });
-                store.Save(twin.Snapshot(next), [applied, .. changes]);
+                if (!TrySave(next, [applied, .. changes], "desired state"))
+                {
+                    // Not saved, so not in force: the desired-state floor and consent stay as saved.
+                    return StorageFullProblem;
+                }
+
                 _floor = _floor.Max(new DesiredFloor(version, issued));
                 WriteFloor();
                 twin.Commit(next);
@@ -160,10 +171,16 @@ internal sealed class TwinController(
             if (problem is null)
             {
                 var next = control with { Bindings = bindings, Hypercapnic = ClearEndedStays(control, bindings, null, changes) };
-                store.Save(twin.Snapshot(next), changes);
-                twin.Commit(next);
-                LogChanges(changes);
-                ApplyPatientTargets(control, next);
+                if (TrySave(next, changes, "binding"))
+                {
+                    twin.Commit(next);
+                    LogChanges(changes);
+                    ApplyPatientTargets(control, next);
+                }
+                else
+                {
+                    problem = StorageFullProblem;
+                }
             }
             else
             {
@@ -199,7 +216,9 @@ internal sealed class TwinController(
                 ReportedVersion = control.ReportedVersion + (newVersion ? 1 : 0),
                 Bindings = control.Bindings.Prune(time.GetUtcNow() - retention),
             };
-            store.Save(twin.Snapshot(next), []);
+            // A report is an observation: when the disk is full it is published from memory (its
+            // storage section says so) and saved with the next report that fits.
+            TrySave(next, [], "reported state");
             twin.Commit(next);
             return next.ReportedVersion;
         }
@@ -227,7 +246,16 @@ internal sealed class TwinController(
                     return;
                 }
 
-                store.RemoveEvent(id);
+                try
+                {
+                    store.RemoveEvent(id);
+                }
+                catch (Exception e) when (StorageFaults.IsOutOfSpace(e))
+                {
+                    // Appended but still in the store: appended once more after a restart, never lost.
+                    TwinLog.EventDeferred(logger, pending.Type, e.Message);
+                    return;
+                }
             }
         }
         finally
@@ -254,6 +282,21 @@ internal sealed class TwinController(
     }
 
     public void ObserveScore(string patient, ScoreReading score) => twin.SetScore(patient, score);
+
+    /// <summary>Saves <paramref name="next"/> with its events; false (logged) when the disk is full, and nothing changed.</summary>
+    private bool TrySave(TwinControl next, IReadOnlyCollection<TwinEvent> newEvents, string operation)
+    {
+        try
+        {
+            store.Save(twin.Snapshot(next), newEvents);
+            return true;
+        }
+        catch (Exception e) when (StorageFaults.IsOutOfSpace(e))
+        {
+            GatewayLog.TwinStoreFull(logger, store.Path, operation, e);
+            return false;
+        }
+    }
 
     private string? TryBuild(TwinControl control, long version, DesiredSettings settings, DateTimeOffset now, out TwinControl next, out List<TwinEvent> changes)
     {
@@ -463,10 +506,12 @@ internal sealed class TwinController(
             fields["heldBack"] = last.HeldBack;
         }
 
-        store.Save(twin.Snapshot(next), [new TwinEvent("desired-rejected", fields)]);
-        _rejections[reason] = (now, 0);
-        twin.Commit(next);
         TwinLog.DesiredRejected(logger, version, last.HeldBack > 0 ? $"{reason} (and {last.HeldBack} more of this reason in the last minute)" : reason);
+        if (TrySave(next, [new TwinEvent("desired-rejected", fields)], "desired-state rejection"))
+        {
+            _rejections[reason] = (now, 0);
+            twin.Commit(next);
+        }
     }
 
     private string? CheckFloor(long version, DateTimeOffset issued)

@@ -10,6 +10,7 @@ public static class AlarmConditions
     public const string DeviceLost = "device-lost";
     public const string UplinkDown = "uplink-down";
     public const string ModelUnavailable = "model-unavailable";
+    public const string StorageFull = "storage-full";
 
     /// <summary>Prefix of the sensor-off condition of one stream: <c>sensor-off:loinc:59408-5</c>.</summary>
     public const string SensorOffPrefix = "sensor-off:";

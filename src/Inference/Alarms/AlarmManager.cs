@@ -178,6 +178,13 @@ public sealed class AlarmManager
         return EvaluateOne(new AlarmKey("", _options.GatewayDevice, AlarmConditions.UplinkDown), spec, !connected, null, "Uplink down: alarms are not reaching the central station");
     }
 
+    /// <summary>Storage state; a full disk (nothing can be recorded) raises storage-full at once and clears when records are kept again.</summary>
+    public IReadOnlyList<AlarmStateChange> SetStorageFull(bool full)
+    {
+        var spec = new ConditionSpec(_options.StorageFullPriority, AlarmConditions.SourceRule, TimeSpan.Zero, TimeSpan.Zero, Technical: true);
+        return EvaluateOne(new AlarmKey("", _options.GatewayDevice, AlarmConditions.StorageFull), spec, full, null, "Storage full: alarms sound locally but are not recorded");
+    }
+
     /// <summary>Model health; unavailable (not disabled on purpose) raises model-unavailable with the reason.</summary>
     public IReadOnlyList<AlarmStateChange> SetModelStatus(ModelStatus status)
     {

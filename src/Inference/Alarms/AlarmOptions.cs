@@ -44,6 +44,9 @@ public sealed class AlarmOptions
 
     public AlarmPriority ModelUnavailablePriority { get; set; } = AlarmPriority.Low;
 
+    /// <summary>The box cannot record (its disk is full): alarms still sound, but nothing reaches the record.</summary>
+    public AlarmPriority StorageFullPriority { get; set; } = AlarmPriority.Medium;
+
     /// <summary>Model risk at or above which its deterioration condition is met.</summary>
     [Range(0.0, 1.0)]
     public double ModelRiskThreshold { get; set; } = 0.7;

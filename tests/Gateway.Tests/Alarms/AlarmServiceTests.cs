@@ -3,6 +3,7 @@ namespace EdgeTwin.Gateway.Tests.Alarms;
 using EdgeTwin.Drivers.Gpio.Annunciation;
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Gateway.Alarms;
+using EdgeTwin.Gateway.Outbox;
 using EdgeTwin.Inference;
 using EdgeTwin.Inference.Model;
 using Microsoft.Extensions.Configuration;
@@ -44,6 +45,34 @@ public class AlarmServiceTests
 
         var uplink = Assert.Single(h.Appender.Alarms, a => a.Condition == "uplink-down");
         Assert.Equal(("unattributed", "gateway", "raised"), (uplink.Patient, uplink.Device, uplink.State));
+    }
+
+    [Fact]
+    public void StorageFull_RaisesTheStorageFullTechnicalAlarmAtOnce_DesaturationStillSounds_AndItClearsWhenSpaceReturns()
+    {
+        using var h = new Harness();
+        h.Uplink.IsConnected = true;
+        h.Context.Devices.Add(("mon-1", DeviceHealth.Ok));
+        h.Storage.SetFull(h.Time.GetUtcNow(), "No space left on device");
+        h.Service.Round();
+
+        var full = Assert.Single(h.Appender.Alarms, a => a.Condition == "storage-full");
+        Assert.Equal(("unattributed", "gateway", "medium", "raised"), (full.Patient, full.Device, full.Priority, full.State));
+        Assert.Equal(AnnunciationLevel.Medium, h.Annunciator.Level);
+
+        for (var s = 0; s < 20; s++)
+        {
+            h.Observer.OnSample(new Sample("mon-1", StreamCodes.SpO2, h.Time.GetUtcNow(), 80));
+            h.Service.Round();
+            h.Time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        Assert.Equal(AnnunciationLevel.High, h.Annunciator.Level);
+        Assert.Single(h.Appender.Alarms, a => a.Condition == "spo2-critical" && a.State == "raised");
+
+        h.Storage.SetAvailable();
+        h.Service.Round();
+        Assert.Single(h.Appender.Alarms, a => a.Condition == "storage-full" && a.State == "cleared");
     }
 
     [Fact]
@@ -175,7 +204,7 @@ public class AlarmServiceTests
             Engine = _provider.GetRequiredService<InferenceEngine>();
             var queued = new AlarmChanges();
             Observer = new InferenceSampleObserver(Engine, Context, queued);
-            Service = new AlarmService(Engine, queued, Appender, Uplink, Context, Annunciator, [Button], Time, NullLogger<AlarmService>.Instance);
+            Service = new AlarmService(Engine, queued, Appender, Uplink, Context, Annunciator, [Button], Time, NullLogger<AlarmService>.Instance, Storage);
         }
 
         public FakeTimeProvider Time { get; }
@@ -189,6 +218,8 @@ public class AlarmServiceTests
         public RecordingAlarmAppender Appender { get; } = new();
 
         public RecordingAnnunciator Annunciator { get; } = new();
+
+        public StorageHealth Storage { get; } = new();
 
         public PressableButton Button { get; } = new();
 

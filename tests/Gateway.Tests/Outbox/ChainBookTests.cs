@@ -33,7 +33,7 @@ public class ChainBookTests
         Assert.Equal(epoch, again.Book.Head(Lane.Telemetry).Epoch);
         Assert.Equal(head, again.Book.Head(Lane.Telemetry).Seq);
         var next = again.Book.AppendObs(Obs(1), RecordClass.Vital);
-        Assert.Equal(head + 1, next.Seq);
+        Assert.Equal(head + 1, next!.Seq);
     }
 
     [Fact]

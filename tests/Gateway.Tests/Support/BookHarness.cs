@@ -70,8 +70,8 @@ internal sealed class BookHarness : IDisposable
         return batch;
     }
 
-    /// <summary>An evictor over this book's store and retention requests.</summary>
-    public Evictor Evictor() => new(Book, Retention, Options.Create(Outbox), Metrics, NullLogger<Evictor>.Instance);
+    /// <summary>An evictor over this book's store and retention requests, on a filesystem with room (unless <paramref name="space"/> says otherwise).</summary>
+    public Evictor Evictor(IFreeSpace? space = null) => new(Book, Retention, Options.Create(Outbox), Metrics, NullLogger<Evictor>.Instance, space ?? new FixedFreeSpace(1L << 40));
 
     public void Dispose()
     {

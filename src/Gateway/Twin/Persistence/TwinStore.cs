@@ -21,43 +21,19 @@ internal sealed class TwinStore : IDisposable
     private const string SnapshotId = "twin";
     private const int Format = 1;
 
-    private readonly SyncedFileStream _data;
-    private readonly SyncedFileStream _log;
-    private readonly LiteDatabase _db;
-    private readonly ILiteCollection<BsonDocument> _state;
-    private readonly ILiteCollection<BsonDocument> _events;
+    private readonly string? _password;
+    private SyncedFileStream _data;
+    private SyncedFileStream _log;
+    private LiteDatabase _db;
+    private ILiteCollection<BsonDocument> _state;
+    private ILiteCollection<BsonDocument> _events;
+    private bool _closed;
 
     private TwinStore(string path, string? password, long? encryptedDocuments)
     {
         Path = path;
-        _data = new SyncedFileStream(path);
-        try
-        {
-            _log = new SyncedFileStream(LogPath(path));
-        }
-        catch
-        {
-            _data.Dispose();
-            throw;
-        }
-
-        try
-        {
-            _db = StoreEncryption.OpenDatabase(_data, _log, password, readOnly: false);
-        }
-        catch (Exception ex)
-        {
-            // Release the files (their lock) whatever went wrong, so nothing holds them after a refused start.
-            _log.Dispose();
-            _data.Dispose();
-            if (StoreEncryption.IsWrongKey(ex))
-            {
-                throw new WrongStorageKeyException(path, ex);
-            }
-
-            throw;
-        }
-
+        _password = password;
+        (_data, _log, _db) = OpenFiles(path, password);
         _state = _db.GetCollection("state");
         _events = _db.GetCollection("events", BsonAutoId.Int64);
         EncryptedDocuments = encryptedDocuments;
@@ -67,6 +43,73 @@ internal sealed class TwinStore : IDisposable
             _events.Insert(new BsonDocument { ["type"] = "store-encrypted", ["fields"] = new JsonObject { ["file"] = System.IO.Path.GetFileName(path), ["documents"] = documents }.ToJsonString() });
             DurableCheckpoint.Run(_db, _log);
         }
+    }
+
+    private static (SyncedFileStream Data, SyncedFileStream Log, LiteDatabase Db) OpenFiles(string path, string? password)
+    {
+        var data = new SyncedFileStream(path);
+        SyncedFileStream log;
+        try
+        {
+            log = new SyncedFileStream(LogPath(path));
+        }
+        catch
+        {
+            data.Dispose();
+            throw;
+        }
+
+        try
+        {
+            return (data, log, StoreEncryption.OpenDatabase(data, log, password, readOnly: false));
+        }
+        catch (Exception ex)
+        {
+            // Release the files (their lock) whatever went wrong, so nothing holds them after a refused start.
+            log.Dispose();
+            data.Dispose();
+            if (StoreEncryption.IsWrongKey(ex))
+            {
+                throw new WrongStorageKeyException(path, ex);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Runs a write; when it fails for lack of space the files are closed (LiteDB closes its engine
+    /// after a failed write) and reopened before the next operation, whose recovery keeps only whole
+    /// transactions: the state in force stays what was last saved. Rethrows the failure.
+    /// </summary>
+    private void Write(Action write)
+    {
+        Reopen();
+        try
+        {
+            write();
+        }
+        catch (Exception ex) when (StorageFaults.IsOutOfSpace(ex))
+        {
+            _closed = true;
+            StorageFaults.Quietly(_db.Dispose);
+            StorageFaults.Quietly(_log.Dispose);
+            StorageFaults.Quietly(_data.Dispose);
+            throw;
+        }
+    }
+
+    private void Reopen()
+    {
+        if (!_closed)
+        {
+            return;
+        }
+
+        (_data, _log, _db) = OpenFiles(Path, _password);
+        _state = _db.GetCollection("state");
+        _events = _db.GetCollection("events", BsonAutoId.Int64);
+        _closed = false;
     }
 
     public string Path { get; }
@@ -125,6 +168,7 @@ internal sealed class TwinStore : IDisposable
 
     public TwinSnapshot? Load()
     {
+        Reopen();
         var document = _state.FindById(SnapshotId);
         if (document is null)
         {
@@ -148,44 +192,56 @@ internal sealed class TwinStore : IDisposable
             ["format"] = Format,
             ["json"] = JsonSerializer.Serialize(snapshot, TwinJson.Options),
         };
-        _db.BeginTrans();
-        try
+        Write(() =>
         {
-            _state.Upsert(document);
-            foreach (var twinEvent in newEvents)
+            _db.BeginTrans();
+            try
             {
-                _events.Insert(new BsonDocument { ["type"] = twinEvent.Type, ["fields"] = twinEvent.Fields.ToJsonString() });
+                _state.Upsert(document);
+                foreach (var twinEvent in newEvents)
+                {
+                    _events.Insert(new BsonDocument { ["type"] = twinEvent.Type, ["fields"] = twinEvent.Fields.ToJsonString() });
+                }
+
+                _db.Commit();
+            }
+            catch
+            {
+                StorageFaults.Quietly(() => _db.Rollback());
+                throw;
             }
 
-            _db.Commit();
-        }
-        catch
-        {
-            _db.Rollback();
-            throw;
-        }
-
-        // Commit only writes the log pages, unflushed; the checkpoint copies them into the data file
-        // and flushes it (fsync through the stream), then the truncated log (DurableCheckpoint).
-        DurableCheckpoint.Run(_db, _log);
+            // Commit only writes the log pages, unflushed; the checkpoint copies them into the data file
+            // and flushes it (fsync through the stream), then the truncated log (DurableCheckpoint).
+            DurableCheckpoint.Run(_db, _log);
+        });
     }
 
     /// <summary>Events saved but not yet appended to the chain, oldest first.</summary>
-    public IReadOnlyList<(long Id, TwinEvent Event)> PendingEvents() =>
-        [.. _events.FindAll().OrderBy(d => d["_id"].AsInt64).Select(d => (d["_id"].AsInt64, new TwinEvent(
+    public IReadOnlyList<(long Id, TwinEvent Event)> PendingEvents()
+    {
+        Reopen();
+        return [.. _events.FindAll().OrderBy(d => d["_id"].AsInt64).Select(d => (d["_id"].AsInt64, new TwinEvent(
             d["type"].AsString,
             JsonNode.Parse(d["fields"].AsString) as JsonObject ?? throw new InvalidDataException("pending event without fields"))))];
+    }
 
-    public void RemoveEvent(long id)
+    public void RemoveEvent(long id) => Write(() =>
     {
         _events.Delete(id);
         DurableCheckpoint.Run(_db, _log);
-    }
+    });
 
     public void Dispose()
     {
-        _db.Dispose();
-        _log.Dispose();
-        _data.Dispose();
+        if (_closed)
+        {
+            return;
+        }
+
+        _closed = true;
+        StorageFaults.Quietly(_db.Dispose);
+        StorageFaults.Quietly(_log.Dispose);
+        StorageFaults.Quietly(_data.Dispose);
     }
 }

@@ -35,6 +35,11 @@ internal static class ReportedDocument
             },
             ["config"] = ConfigurationJson.Write(control.Configuration),
             ["desired"] = Desired(control),
+            ["storage"] = new JsonObject
+            {
+                ["full"] = uplink.StorageFullSince is not null,
+                ["since"] = uplink.StorageFullSince is { } since ? TwinTime.Format(since) : null,
+            },
         };
         if (model is not null)
         {

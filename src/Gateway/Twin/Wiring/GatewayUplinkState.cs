@@ -1,15 +1,16 @@
 namespace EdgeTwin.Gateway.Twin.Wiring;
 
 using EdgeTwin.Gateway.Chains;
+using EdgeTwin.Gateway.Outbox;
 using EdgeTwin.Gateway.Twin.Model;
 using EdgeTwin.Gateway.Uplink;
 using EdgeTwin.Telemetry.Records;
 
 /// <summary>
 /// What the reported twin says of the uplink: connected, records the outbox still holds per lane
-/// (not yet acknowledged or receipted), and each lane's committed chain head.
+/// (not yet acknowledged or receipted), each lane's committed chain head, and a full outbox.
 /// </summary>
-internal sealed class GatewayUplinkState(ChainBook book, IUplink uplink) : IUplinkStateSource
+internal sealed class GatewayUplinkState(ChainBook book, IUplink uplink, StorageHealth? storage = null) : IUplinkStateSource
 {
     public UplinkState Read()
     {
@@ -21,6 +22,7 @@ internal sealed class GatewayUplinkState(ChainBook book, IUplink uplink) : IUpli
                 [Lane.Telemetry] = book.Store.Usage(Lane.Telemetry).Records,
                 [Lane.Alarm] = book.Store.Usage(Lane.Alarm).Records,
             },
-            heads.ToDictionary(h => h.Key, h => new LaneHead(h.Value.Epoch, h.Value.Seq, h.Value.Hash)));
+            heads.ToDictionary(h => h.Key, h => new LaneHead(h.Value.Epoch, h.Value.Seq, h.Value.Hash)),
+            storage?.FullSince);
     }
 }

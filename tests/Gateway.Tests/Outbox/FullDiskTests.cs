@@ -1,0 +1,215 @@
+namespace EdgeTwin.Gateway.Tests.Outbox;
+
+using EdgeTwin.Gateway.Configuration;
+using EdgeTwin.Gateway.Outbox;
+using EdgeTwin.Gateway.Tests.Support;
+using EdgeTwin.Outbox;
+using EdgeTwin.Outbox.Durability;
+using EdgeTwin.Telemetry.Records;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+/// <summary>Issue 24: a full disk never stops the gateway, and what it could not keep is accounted for.</summary>
+public class FullDiskTests
+{
+    private static readonly long EndOfLane = long.MaxValue >> 16;
+
+    private static ObsBody Obs(int values) =>
+        new("p-1", "dev-1", "loinc:8867-4", "/min", new DateTimeOffset(2026, 11, 27, 16, 0, 0, TimeSpan.Zero), 1000, [.. Enumerable.Repeat<double?>(72, values)]);
+
+    private static AlarmBody Alarm(string state) => new("p-1", "dev-1", "high", "spo2-critical", state, "rule", 80, "SpO2 critically low");
+
+    [Fact]
+    public void Commit_OnAFullDisk_ClosesTheStore_AndTheReopenedStoreHoldsEveryEarlierCommitAndTakesTheFailedBatchOnceThereIsRoom()
+    {
+        using var temp = new TempDirectory();
+        var files = new FullDiskFiles();
+        var records = new TestRecords(Lane.Telemetry);
+        using var store = OutboxStore.Open(temp.Path, files, TestStorageKey.Outbox);
+        store.Commit(records.Batch(10));
+
+        files.Full = true;
+        var failed = records.Batch(5);
+        var thrown = Assert.Throws<OutboxUnavailableException>(() => store.Commit(failed));
+        Assert.True(StorageFaults.IsOutOfSpace(thrown));
+        Assert.True(store.IsClosed);
+
+        // The torn transaction's log pages make the reopen write (LiteDB's recovery), which fails the same way.
+        Assert.False(store.TryReopen(out var error));
+        Assert.True(StorageFaults.IsOutOfSpace(error));
+        Assert.True(store.IsClosed);
+
+        files.Full = false;
+        Assert.True(store.TryReopen(out _));
+        Assert.Equal(9, store.Heads[Lane.Telemetry].Seq);
+        Assert.Equal(10, store.Read(Lane.Telemetry, 0, EndOfLane, 100).Count);
+
+        store.Commit(failed);
+        Assert.Equal(14, store.Heads[Lane.Telemetry].Seq);
+        Assert.Equal(Enumerable.Range(0, 15).Select(i => (long)i), store.Read(Lane.Telemetry, 0, EndOfLane, 100).Select(r => r.Seq));
+    }
+
+    [Fact]
+    public async Task CommitOnAFullDisk_GatewayStaysUp_AlarmsAreHeld_ObservationsCounted_AndStatedInAStorageFullEventWhenSpaceReturns()
+    {
+        using var temp = new TempDirectory();
+        var files = new FullDiskFiles();
+        using var h = new BookHarness(temp.Path, files: files);
+        var health = new StorageHealth();
+        var lifetime = new WatchedLifetime();
+        var committed = new CommittedRecords();
+        var space = new FixedFreeSpace(1L << 30);
+        var committer = new GroupCommitter(h.Book, [committed], h.Evictor(), h.Retention, health, Options.Create(h.Outbox), h.Time, h.Metrics,
+            lifetime, NullLogger<GroupCommitter>.Instance, space);
+        await committer.CommitNowAsync(CancellationToken.None);
+        var lastDurable = h.Book.Store.Heads[Lane.Telemetry].Seq;
+
+        files.Full = true;
+        var chainedBeforeFailure = h.Book.AppendObs(Obs(5), RecordClass.Vital);
+        var raised = h.Book.AppendAlarm(Alarm("raised"));
+        await committer.CommitNowAsync(CancellationToken.None);
+
+        Assert.True(health.Full);
+        Assert.False(lifetime.StopRequested);
+        Assert.NotNull(chainedBeforeFailure);
+        Assert.Equal(lastDurable, h.Book.Store.Heads[Lane.Telemetry].Seq);
+        Assert.DoesNotContain(committed.Records, r => r.Hash == raised.Hash);
+
+        // While full: observations are counted, not chained; alarms are chained and held.
+        Assert.Null(h.Book.AppendObs(Obs(3), RecordClass.Vital));
+        Assert.Null(h.Book.AppendObs(Obs(4), RecordClass.Vital));
+        Assert.Null(h.Book.AppendObs(Obs(250) with { Code = "mdc:131330", Unit = "mV" }, RecordClass.Waveform));
+        var acknowledged = h.Book.AppendAlarm(Alarm("acknowledged"));
+
+        // A retry that fails again (the store reopens, the commit does not fit) stays full and states nothing yet.
+        h.Time.Advance(GroupCommitter.RetryInterval);
+        await committer.CommitNowAsync(CancellationToken.None);
+        Assert.True(health.Full);
+        Assert.Null(h.Book.AppendObs(Obs(2), RecordClass.Vital));
+
+        // The filesystem says it is (nearly) full: the store reopens (LiteDB's recovery gives back the
+        // torn commit's log) but nothing is committed until there is room.
+        files.Full = false;
+        space.Available = 4096;
+        h.Time.Advance(GroupCommitter.RetryInterval);
+        await committer.CommitNowAsync(CancellationToken.None);
+        Assert.True(health.Full);
+        Assert.False(h.Book.Store.IsClosed);
+        Assert.Equal(lastDurable, h.Book.Store.Heads[Lane.Telemetry].Seq);
+        space.Available = 1L << 30;
+
+        h.Time.Advance(GroupCommitter.RetryInterval);
+        await committer.CommitNowAsync(CancellationToken.None);
+
+        Assert.False(health.Full);
+        Assert.False(lifetime.StopRequested);
+        Assert.Equal(h.Book.Head(Lane.Telemetry).Seq, h.Book.Store.Heads[Lane.Telemetry].Seq);
+        Assert.Equal(h.Book.Head(Lane.Alarm).Seq, h.Book.Store.Heads[Lane.Alarm].Seq);
+        var alarms = h.Book.Store.Read(Lane.Alarm, 0, EndOfLane, 100);
+        Assert.Contains(alarms, r => r.Hash == raised.Hash);
+        Assert.Contains(alarms, r => r.Hash == acknowledged.Hash);
+        Assert.Contains(committed.Records, r => r.Hash == acknowledged.Hash);
+
+        var telemetry = h.Book.Store.Read(Lane.Telemetry, 0, EndOfLane, 1000);
+        Assert.Equal(Enumerable.Range(0, telemetry.Count).Select(i => (long)i), telemetry.Select(r => r.Seq));
+        Assert.Contains(telemetry, r => r.Hash == chainedBeforeFailure!.Hash);
+        var statement = Assert.Single(telemetry, r => r.Kind == "event" && Records.Json(r).GetProperty("body").GetProperty("type").GetString() == "storage-full");
+        var body = Records.Json(statement).GetProperty("body");
+        Assert.Equal("disk-full", body.GetProperty("reason").GetString());
+        Assert.Equal(4, body.GetProperty("obsNotKept").GetInt64());
+        Assert.Equal(1, body.GetProperty("waveformObs").GetInt64());
+        Assert.Equal(3, body.GetProperty("vitalObs").GetInt64());
+        Assert.Equal(3 + 4 + 250 + 2, body.GetProperty("samplesNotKept").GetInt64());
+
+        // Observations are chained again.
+        Assert.NotNull(h.Book.AppendObs(Obs(1), RecordClass.Vital));
+    }
+
+    [Fact]
+    public void UnderTheFreeSpaceFloor_OldestWaveformsAreEvictedBehindADiskSpaceGap_AndNotAgainWhileFreeSpaceHolds()
+    {
+        using var temp = new TempDirectory();
+        using var h = new BookHarness(temp.Path, new OutboxOptions { MinFreeBytes = 3_000_000, MinFreePercent = 50 });
+        var space = new FixedFreeSpace(10_000_000);
+        var evictor = h.Evictor(space);
+        for (var second = 0; second < 20; second++)
+        {
+            h.Book.AppendObs(Obs(250) with { Code = "mdc:131330", Unit = "mV" }, RecordClass.Waveform);
+            h.Book.AppendObs(Obs(1), RecordClass.Vital);
+            h.Time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        h.Commit();
+        evictor.EvictIfOverQuota();
+        Assert.Null(evictor.Ceiling);
+        var held = h.Book.Store.Usage(Lane.Telemetry).Bytes;
+        var sizes = h.Book.Store.Read(Lane.Telemetry, 0, EndOfLane, 1000).ToDictionary(r => r.Seq, r => (long)r.Payload.Length);
+
+        // A quarter of what is held short of the floor: that much (and a tenth of what is held) goes, waveforms only.
+        var shortfall = held / 4;
+        space.Available = 3_000_000 - shortfall;
+        evictor.EvictIfOverQuota();
+        Assert.Equal(held - shortfall, evictor.Ceiling);
+        var gaps = h.Commit().Records.Where(r => r.Kind == "gap").Select(r => Records.Json(r).GetProperty("body")).ToList();
+        Assert.NotEmpty(gaps);
+        Assert.All(gaps, g => Assert.Equal("disk-space", g.GetProperty("reason").GetString()));
+        var evicted = gaps.Sum(g => g.GetProperty("to").GetInt64() - g.GetProperty("from").GetInt64() + 1);
+        var left = h.Book.Store.Read(Lane.Telemetry, 0, EndOfLane, 1000);
+        Assert.DoesNotContain(left, r => gaps.Any(g => r.Seq >= g.GetProperty("from").GetInt64() && r.Seq <= g.GetProperty("to").GetInt64()));
+        Assert.All(gaps, g => Assert.All(
+            Enumerable.Range((int)g.GetProperty("from").GetInt64(), (int)(g.GetProperty("to").GetInt64() - g.GetProperty("from").GetInt64() + 1)),
+            seq => Assert.DoesNotContain(left, r => r.Seq == seq)));
+        Assert.Contains(left, r => r.Class == RecordClass.Vital);
+        var freed = gaps.Sum(g => Enumerable.Range((int)g.GetProperty("from").GetInt64(), (int)(g.GetProperty("to").GetInt64() - g.GetProperty("from").GetInt64() + 1)).Sum(seq => sizes[seq]));
+        Assert.True(freed >= shortfall + (held / 10), $"freed {freed} of {held} bytes evicting {evicted} records, short {shortfall}");
+
+        // The file does not shrink, so free space stays where it was: nothing more is evicted.
+        evictor.EvictIfOverQuota();
+        Assert.DoesNotContain(h.Commit().Records, r => r.Kind == "gap");
+
+        // Someone made room: the ceiling is lifted.
+        space.Available = 4_500_000;
+        evictor.EvictIfOverQuota();
+        Assert.Null(evictor.Ceiling);
+    }
+
+    [Fact]
+    public void FilesystemFreeSpace_MeasuresTheDataDirectorysFilesystem()
+    {
+        using var temp = new TempDirectory();
+        var space = FilesystemFreeSpace.Instance.Measure(temp.Path);
+        Assert.NotNull(space);
+        Assert.InRange(space.Value.Available, 1, space.Value.Total);
+    }
+
+    [Fact]
+    public void FloorBytes_IsTheSmallerOfTheBytesAndThePercentOfTheFilesystem_ButAtLeastTwoMebibytes_AndZeroTurnsItOff()
+    {
+        var options = new OutboxOptions();
+        Assert.Equal(256L << 20, options.FloorBytes(32L << 30));
+        Assert.Equal(100_000_000, options.FloorBytes(2_000_000_000));
+        Assert.Equal(2L << 20, options.FloorBytes(6_000_000));
+        Assert.Equal(0, new OutboxOptions { MinFreeBytes = 0 }.FloorBytes(32L << 30));
+    }
+
+    private sealed class CommittedRecords : EdgeTwin.Gateway.Chains.ICommitListener
+    {
+        public List<StoredRecord> Records { get; } = [];
+
+        public void OnCommitted(IReadOnlyList<StoredRecord> records) => Records.AddRange(records);
+    }
+
+    private sealed class WatchedLifetime : IHostApplicationLifetime
+    {
+        public bool StopRequested { get; private set; }
+
+        public CancellationToken ApplicationStarted => CancellationToken.None;
+
+        public CancellationToken ApplicationStopping => CancellationToken.None;
+
+        public CancellationToken ApplicationStopped => CancellationToken.None;
+
+        public void StopApplication() => StopRequested = true;
+    }
+}
