@@ -243,7 +243,7 @@ internal sealed class ChainTracker
     /// <summary>A record that may let the lowest valid checkpoint's links reach further: look again.</summary>
     private void Unblock(long seq, HeldRecord incoming)
     {
-        if (blocked is { } b && (b.Seq == seq || seq == 0 || (incoming.Signer is not null && seq < b.Checkpoint)))
+        if (blocked is { } b && (b.Seq == seq || seq == 0 || incoming.Gap is not null || (incoming.Signer is not null && seq < b.Checkpoint)))
         {
             blocked = null;
         }
@@ -465,7 +465,7 @@ internal sealed class ChainTracker
             foreach (var cp in checkpoints)
             {
                 var path = new List<(long Seq, HeldRecord? Record, GapStatement? Gap)>();
-                if (Trace(c, cp, path, out var stop))
+                if (Trace(c, cp, path, out var stop, out var unsignedGap))
                 {
                     var genesis = linkedThrough >= 0 ? null : path.Find(p => p.Seq == 0).Record;
                     if (genesis is null && linkedThrough < 0)
@@ -482,7 +482,7 @@ internal sealed class ChainTracker
                     return true;
                 }
 
-                if (stop.Seq == linkedThrough && key is not null)
+                if (stop.Seq == linkedThrough && key is not null && !unsignedGap)
                 {
                     Equivocate(c, $"checkpoint signed by the gateway key leads to another record at seq {linkedThrough} than the checkpoint that covers it");
                 }
@@ -502,10 +502,11 @@ internal sealed class ChainTracker
     /// <summary>
     /// Follows the links of checkpoint <paramref name="cp"/> at seq <paramref name="c"/> down to the decided head,
     /// by hash: each step takes the record held at the seq below whose hash is the prev it needs, or a gap
-    /// statement of a record already on the path. False when a needed record is not held (<paramref name="stop"/>).
+    /// statement (of a record already on the path, else of one held above). False when a needed record is not held (<paramref name="stop"/>).
     /// </summary>
-    private bool Trace(long c, HeldRecord cp, List<(long Seq, HeldRecord? Record, GapStatement? Gap)> path, out (long Seq, Hash32 Need) stop)
+    private bool Trace(long c, HeldRecord cp, List<(long Seq, HeldRecord? Record, GapStatement? Gap)> path, out (long Seq, Hash32 Need) stop, out bool unsignedGap)
     {
+        unsignedGap = false;
         var need = cp.Prev;
         var gaps = new List<GapStatement>();
         if (cp.Gap is { } own)
@@ -529,8 +530,18 @@ internal sealed class ChainTracker
                 continue;
             }
 
+            // A gap statement of a record on the path first; else one of a record held above, not yet covered
+            // (as when the gateway evicted records, checkpoints included, and said so later). The latter
+            // is only a claim: where it leads nowhere it proves nothing about the gateway's signatures.
             var n = need;
-            var jump = gaps.Find(g => g.To == x && g.From > linkedThrough && Hash32.TryParse(g.LastHash, out var last) && last == n);
+            bool Fits(GapStatement g) => g.To == x && g.From > linkedThrough && Hash32.TryParse(g.LastHash, out var last) && last == n;
+            var jump = gaps.Find(Fits);
+            if (jump is null && gapsByFrom.Values.Select(e => e.Gap).FirstOrDefault(Fits) is { } claimed)
+            {
+                jump = claimed;
+                unsignedGap = true;
+            }
+
             if (jump is not null && Hash32.TryParse(jump.FirstPrev, out var firstPrev))
             {
                 path.Add((x, null, jump));

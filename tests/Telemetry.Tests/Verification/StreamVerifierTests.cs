@@ -155,6 +155,33 @@ public sealed class StreamVerifierTests
     }
 
     [Fact]
+    public void RecordsEvictedWithTheirCheckpoint_GapStatementAfterTheNextCheckpoint_StillVerifies()
+    {
+        // The gateway dropped 1..5 unsent (checkpoint 4 among them) and says so in a gap record after
+        // checkpoint 9: checkpoint 9's links need the statement of a record it does not cover yet.
+        using var key = TestKeys.Reference();
+        var w = ChainWriter.StartNew("gw-1", Lane.Telemetry, key, new CheckpointPolicy { MaxRecords = 4, MaxDelay = TimeSpan.FromDays(1) }, GenesisReason.FirstStart, "t", TestChains.T0, ClockQuality.Synced, out var genesis);
+        var written = new List<ChainRecord> { genesis };
+        for (var i = 0; i < 7; i++)
+        {
+            written.Add(w.AppendObs(new ObsBody("p", "d", "c", "u", TestChains.T0, 0, [i]), TestChains.T0, ClockQuality.Synced));
+            if (w.CheckpointIfDue(TestChains.T0, ClockQuality.Synced) is { } cp)
+            {
+                written.Add(cp);
+            }
+        }
+
+        var gap = w.AppendGap(1, 5, written[1].Prev, written[5].Hash, "disk-space", TestChains.T0, ClockQuality.Synced);
+        var last = w.Checkpoint(TestChains.T0, ClockQuality.Synced)!;
+        Assert.Equal(("checkpoint", "checkpoint"), (written[4].Kind, written[9].Kind));
+
+        var r = Verify(written.Where(c => c.Seq is 0 or > 5).Append(gap).Append(last).Select(c => c.Payload));
+
+        Assert.Equal((last.Seq - 1, 5L, 0L, 0L), (r.VerifiedThrough, r.GapCovered, r.BrokenLinks, r.Missing));
+        Assert.True(r.Sound);
+    }
+
+    [Fact]
     public void GapStatementNotYetLinked_CountsAsGapCovered_NotMissing()
     {
         using var key = TestKeys.Reference();
