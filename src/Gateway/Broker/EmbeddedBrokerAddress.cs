@@ -2,6 +2,7 @@ namespace EdgeTwin.Gateway.Broker;
 
 using System.Net;
 using EdgeTwin.Gateway.Configuration;
+using EdgeTwin.Mqtt;
 
 /// <summary>Where the embedded broker listens and where the gateway's own uplink finds it.</summary>
 internal static class EmbeddedBrokerAddress

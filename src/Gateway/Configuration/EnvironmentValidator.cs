@@ -2,6 +2,7 @@ namespace EdgeTwin.Gateway.Configuration;
 
 using EdgeTwin.Drivers.Configuration;
 using EdgeTwin.Gateway.Storage;
+using EdgeTwin.Mqtt;
 using EdgeTwin.Outbox.Encryption;
 using EdgeTwin.Telemetry.Signing;
 using Microsoft.Extensions.Configuration;
@@ -160,33 +161,7 @@ internal sealed class EnvironmentValidator(IOptions<UplinkOptions> uplink, IConf
             return;
         }
 
-        if (!BrokerAddress.TryParse(options.Broker, out var address, out var problem))
-        {
-            failures.Add($"Uplink:Broker: {problem}.");
-            return;
-        }
-
-        foreach (var (setting, file) in new[]
-                 {
-                     ("Uplink:CaFile", options.CaFile),
-                     ("Uplink:ClientCertificateFile", options.ClientCertificateFile),
-                     ("Uplink:ClientKeyFile", options.ClientKeyFile),
-                 })
-        {
-            if (string.IsNullOrWhiteSpace(file))
-            {
-                continue;
-            }
-
-            if (!address!.Tls)
-            {
-                failures.Add($"{setting} is set but Uplink:Broker '{options.Broker}' is not mqtts://.");
-            }
-            else if (!File.Exists(Path.GetFullPath(file)))
-            {
-                failures.Add($"{setting} '{Path.GetFullPath(file)}' does not exist.");
-            }
-        }
+        failures.AddRange(BrokerTransport.Check(UplinkOptions.Section, options.Broker, options));
     }
 
     private static void CheckReceiptSigners(UplinkOptions options, List<string> failures)

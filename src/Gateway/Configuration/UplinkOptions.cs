@@ -1,9 +1,10 @@
 namespace EdgeTwin.Gateway.Configuration;
 
 using System.ComponentModel.DataAnnotations;
+using EdgeTwin.Mqtt;
 
 /// <summary><c>Uplink:*</c> settings: where records go and how hard the link is pushed.</summary>
-internal sealed class UplinkOptions
+internal sealed class UplinkOptions : BrokerTransportSettings
 {
     public const string Section = "Uplink";
 
@@ -57,18 +58,6 @@ internal sealed class UplinkOptions
 
     /// <summary>Empty = <c>Gateway:Name</c>.</summary>
     public string? ClientId { get; set; }
-
-    public string? Username { get; set; }
-
-    public string? Password { get; set; }
-
-    /// <summary>PEM file of CA certificates the broker's certificate must chain to (mqtts only).</summary>
-    public string? CaFile { get; set; }
-
-    /// <summary>PEM client certificate (mqtts only); its key in <see cref="ClientKeyFile"/> or in the same file.</summary>
-    public string? ClientCertificateFile { get; set; }
-
-    public string? ClientKeyFile { get; set; }
 
     /// <summary>Publishes awaiting PUBACK at once.</summary>
     [Range(1, 1024)]

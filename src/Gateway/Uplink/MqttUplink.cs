@@ -9,6 +9,7 @@ using EdgeTwin.Gateway.Chains;
 using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Diagnostics;
 using EdgeTwin.Gateway.Hosting;
+using EdgeTwin.Mqtt;
 using EdgeTwin.Outbox;
 using EdgeTwin.Telemetry.Receipts;
 using EdgeTwin.Telemetry.Records;

@@ -8,6 +8,7 @@ using EdgeTwin.Ingest.Metrics;
 using EdgeTwin.Ingest.Options;
 using EdgeTwin.Ingest.Processing;
 using EdgeTwin.Ingest.Topics;
+using EdgeTwin.Mqtt;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -50,13 +51,13 @@ internal sealed class MqttIngestWorker : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var o = _options.Value;
-        BrokerAddress.TryParse(o.Broker, out var broker, out _);
+        var broker = BrokerAddress.TryParse(o.Broker, out var parsed, out _) ? parsed! : throw new InvalidOperationException("Ingest:Broker is checked at start (IngestOptionsSemanticValidator).");
         var clientId = o.ClientId ?? $"edgetwin-ingest-{Guid.NewGuid():N}";
         using var client = new MqttClientFactory().CreateMqttClient();
         _client = client;
         client.ApplicationMessageReceivedAsync += e => OnMessageAsync(e, stoppingToken);
         var connectOptions = new MqttClientOptionsBuilder()
-            .WithTcpServer(broker!.Host, broker.Port)
+            .WithBroker(broker, o)
             .WithProtocolVersion(MqttProtocolVersion.V500)
             .WithClientId(clientId)
             .WithCleanStart(true)

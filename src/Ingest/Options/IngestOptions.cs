@@ -1,17 +1,18 @@
 namespace EdgeTwin.Ingest.Options;
 
 using System.ComponentModel.DataAnnotations;
+using EdgeTwin.Mqtt;
 
 /// <summary>
 /// The <c>Ingest</c> settings. Names are part of the operator contract (issue 7): scripts rely on
 /// <c>Ingest:Broker</c>, <c>Ingest:TopicPrefix</c>, <c>Ingest:SharedGroup</c>, <c>Ingest:Storage</c>
 /// and <c>Ingest:Enrolled:&lt;gateway name&gt;</c>.
 /// </summary>
-public sealed class IngestOptions
+public sealed class IngestOptions : BrokerTransportSettings
 {
     public const string Section = "Ingest";
 
-    /// <summary><c>mqtt://host:port</c>.</summary>
+    /// <summary><c>mqtt://host[:1883]</c> or <c>mqtts://host[:8883]</c>.</summary>
     [Required]
     public string Broker { get; set; } = "mqtt://127.0.0.1:1883";
 

@@ -1,18 +1,16 @@
 namespace EdgeTwin.Ingest.Options;
 
 using System.Text.RegularExpressions;
+using EdgeTwin.Mqtt;
 using Microsoft.Extensions.Options;
 
-/// <summary>Checks that need parsing: broker address, storage spec, enrolment entries.</summary>
+/// <summary>Checks that need parsing: broker address and transport, storage spec, enrolment entries.</summary>
 internal sealed partial class IngestOptionsSemanticValidator : IValidateOptions<IngestOptions>
 {
     public ValidateOptionsResult Validate(string? name, IngestOptions options)
     {
         var failures = new List<string>();
-        if (!BrokerAddress.TryParse(options.Broker, out _, out var brokerProblem))
-        {
-            failures.Add(brokerProblem!);
-        }
+        failures.AddRange(BrokerTransport.Check(IngestOptions.Section, options.Broker, options));
 
         if (!StorageSpec.TryParse(options.Storage, out _, out var storageProblem))
         {

@@ -88,6 +88,18 @@ public class EnvironmentValidatorTests
     }
 
     [Fact]
+    public void Validate_PasswordOverPlainMqttOffThisBox_FailsUnlessAllowed()
+    {
+        using var temp = new TempDirectory();
+        var gateway = new GatewayOptions { DataDirectory = temp.Path };
+        var refused = Validate(gateway, new UplinkOptions { Broker = "mqtt://10.0.0.5:1883", Username = "gw", Password = "pw" });
+        Assert.False(refused.Succeeded);
+        Assert.Contains("Uplink:AllowPlainPassword=true", refused.FailureMessage, StringComparison.Ordinal);
+        Assert.True(Validate(gateway, new UplinkOptions { Broker = "mqtt://10.0.0.5:1883", Username = "gw", Password = "pw", AllowPlainPassword = true }).Succeeded);
+        Assert.True(Validate(gateway, new UplinkOptions { Broker = "mqtt://127.0.0.1:1883", Username = "gw", Password = "pw" }).Succeeded);
+    }
+
+    [Fact]
     public void Validate_ReceiptsWithoutSigner_FailsSayingWhy_WithASignerPasses()
     {
         using var temp = new TempDirectory();

@@ -15,12 +15,12 @@ public sealed class IngestOptionsTests
     }
 
     [Theory]
-    [InlineData("mqtt://broker.example:1884", "broker.example", 1884)]
-    [InlineData("mqtt://10.0.0.1", "10.0.0.1", 1883)]
-    public void Broker_Parses(string text, string host, int port)
+    [InlineData("mqtt://broker.example:1884")]
+    [InlineData("mqtt://10.0.0.1")]
+    [InlineData("mqtts://broker.example")]
+    public void Broker_Valid_IsAccepted(string text)
     {
-        Assert.True(BrokerAddress.TryParse(text, out var a, out _));
-        Assert.Equal(new BrokerAddress(host, port), a);
+        Assert.True(new IngestOptionsSemanticValidator().Validate(null, new IngestOptions { Broker = text }).Succeeded);
     }
 
     [Theory]
@@ -30,8 +30,28 @@ public sealed class IngestOptionsTests
     [InlineData("")]
     public void Broker_Bad_IsRejectedWithTheSettingName(string text)
     {
-        Assert.False(BrokerAddress.TryParse(text, out _, out var problem));
-        Assert.Contains("Ingest:Broker", problem, StringComparison.Ordinal);
+        var result = new IngestOptionsSemanticValidator().Validate(null, new IngestOptions { Broker = text });
+        Assert.False(result.Succeeded);
+        Assert.Contains("Ingest:Broker", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Password_OverPlainMqttOffThisBox_IsRefusedUnlessAllowed()
+    {
+        var validator = new IngestOptionsSemanticValidator();
+        var refused = validator.Validate(null, new IngestOptions { Broker = "mqtt://broker.site", Username = "ingest", Password = "pw" });
+        Assert.False(refused.Succeeded);
+        Assert.Contains("Ingest:AllowPlainPassword=true", refused.FailureMessage, StringComparison.Ordinal);
+        Assert.True(validator.Validate(null, new IngestOptions { Broker = "mqtt://broker.site", Username = "ingest", Password = "pw", AllowPlainPassword = true }).Succeeded);
+        Assert.True(validator.Validate(null, new IngestOptions { Broker = "mqtts://broker.site", Username = "ingest", Password = "pw" }).Succeeded);
+    }
+
+    [Fact]
+    public void TlsFiles_WithPlainMqtt_AreRefusedNamingTheSetting()
+    {
+        var result = new IngestOptionsSemanticValidator().Validate(null, new IngestOptions { Broker = "mqtt://broker.site", CaFile = "/etc/edgetwin/ca.pem" });
+        Assert.False(result.Succeeded);
+        Assert.Contains("Ingest:CaFile is set but Ingest:Broker", result.FailureMessage, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -20,22 +20,40 @@ public sealed class Mosquitto : IDisposable
 
     /// <param name="persistence">false: a restart loses every session and queued message (issue 21's broker that drops what it queued)</param>
     public Mosquitto(bool persistence = true)
+        : this(
+            (dir, port) => $"""
+                listener {port} 127.0.0.1
+                allow_anonymous true
+                persistence {(persistence ? "true" : "false")}
+                persistence_location {dir}/
+                max_queued_messages 1000000
+                max_inflight_messages 0
+                """,
+            persistence)
     {
+    }
+
+    /// <summary>
+    /// A mosquitto run with the configuration <paramref name="configure"/> writes for its directory
+    /// and port (it may put files there, e.g. certificates); logging and the user are added here.
+    /// </summary>
+    /// <param name="configure">the configuration for a directory and a port</param>
+    /// <param name="persistence">whether the configuration keeps sessions across <see cref="Stop"/>/<see cref="Start"/> (checked there)</param>
+    public Mosquitto(Func<string, int, string> configure, bool persistence = true)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
         _persistence = persistence;
         Port = FreePort();
         File.WriteAllText(Path.Combine(_dir, "mosquitto.conf"), $"""
-            listener {Port} 127.0.0.1
-            allow_anonymous true
-            persistence {(persistence ? "true" : "false")}
-            persistence_location {_dir}/
-            max_queued_messages 1000000
-            max_inflight_messages 0
+            {configure(_dir, Port)}
             log_dest file {_dir}/mosquitto.log
             user {Environment.UserName}
 
             """);
         Start();
     }
+
+    public string Log => File.ReadAllText(Path.Combine(_dir, "mosquitto.log"));
 
     public int Port { get; }
 

@@ -1,11 +1,18 @@
-namespace EdgeTwin.Gateway.Configuration;
+namespace EdgeTwin.Mqtt;
 
-/// <summary>A parsed <c>Uplink:Broker</c>: <c>mqtt://host[:1883]</c> or <c>mqtts://host[:8883]</c>.</summary>
-internal sealed record BrokerAddress(string Host, int Port, bool Tls)
+using System.Net;
+
+/// <summary>A parsed broker setting: <c>mqtt://host[:1883]</c> or <c>mqtts://host[:8883]</c>.</summary>
+public sealed record BrokerAddress(string Host, int Port, bool Tls)
 {
+    /// <summary>The broker is on this box: a password sent in clear text to it never crosses a wire.</summary>
+    public bool IsLoopback =>
+        string.Equals(Host, "localhost", StringComparison.OrdinalIgnoreCase)
+        || (IPAddress.TryParse(Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
+
     public override string ToString() => $"{(Tls ? "mqtts" : "mqtt")}://{Host}:{Port}";
 
-    public static bool TryParse(string text, out BrokerAddress? address, out string? problem)
+    public static bool TryParse(string? text, out BrokerAddress? address, out string? problem)
     {
         address = null;
         if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host))
@@ -30,7 +37,7 @@ internal sealed record BrokerAddress(string Host, int Port, bool Tls)
 
         if (uri.AbsolutePath is not ("/" or "") || !string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.UserInfo))
         {
-            problem = $"'{text}' must be scheme://host:port only (put credentials in Uplink:Username/Password)";
+            problem = $"'{text}' must be scheme://host:port only (credentials go in the Username and Password settings)";
             return false;
         }
 
