@@ -26,7 +26,7 @@ public sealed class VectorTests
         {
             VectorWriter.Write(dir, VectorGenerator.Generate());
             var generated = Directory.GetFiles(dir).Select(Path.GetFileName).Order().ToList();
-            Assert.Equal(12, generated.Count);
+            Assert.Equal(14, generated.Count);
             foreach (var name in generated)
             {
                 Assert.Equal(File.ReadAllText(Cli.Vector(name!)), File.ReadAllText(Path.Combine(dir, name!)));
@@ -62,7 +62,8 @@ public sealed class VectorTests
             Assert.True(member.Value.GetInt64() == totals.GetProperty(member.Name).GetInt64(), $"{file}: {member.Name} expected {member.Value}, got {totals.GetProperty(member.Name)}");
         }
 
-        var sound = expect.GetProperty("forks").GetInt64() + expect.GetProperty("brokenLinks").GetInt64() + expect.GetProperty("badSigs").GetInt64() == 0;
+        var sound = expect.GetProperty("forks").GetInt64() + expect.GetProperty("brokenLinks").GetInt64() + expect.GetProperty("badSigs").GetInt64()
+            + expect.GetProperty("unsignedBranch").GetInt64() == 0;
         Assert.Equal(sound ? 0 : 1, exit);
         Assert.Equal(sound, report.RootElement.GetProperty("sound").GetBoolean());
     }

@@ -11,4 +11,5 @@ internal sealed record VectorExpectation(
     long BrokenLinks,
     long BadSigs,
     long Duplicates,
-    long GapCovered);
+    long GapCovered,
+    long UnsignedBranch = 0);

@@ -51,6 +51,14 @@ internal static class VectorGenerator
         // Fork: a second, different record at seq 1 (same prev, another sample) arriving after the chain.
         var twin = Telemetry(Gw, TelemetryEpoch, key, 11, out _, firstSample: 99)[1];
 
+        // Injected: a stranger (no key used) chains two obs onto the head after checkpoint 9 (seqs 10', 11'),
+        // published before the gateway's own 10-14. Checkpoint 14 leads through the genuine 10-13.
+        var injected = Continue(t[9], forger, 2, 900, checkpoint: false);
+
+        // Equivocation: the gateway key itself signs a second chain: 13' after the genuine 12, and 14' over
+        // it. Both 14 and 14' are valid checkpoints at one seq naming different records before them.
+        var equivocation = Continue(t[12], key, 1, 500, checkpoint: true);
+
         return
         [
             new("valid-multi-chain.jsonl", "three chains (both lanes of ward7-bed12, telemetry of ward7-bed14), in order", Topics(all), new(3, 29, 26, 3, 0, 0, 0, 0, 0, 0)),
@@ -60,6 +68,8 @@ internal static class VectorGenerator
             new("forged-checkpoint.jsonl", "the last checkpoint (seq 14) signed by another key", Topics(forged), new(1, 15, 9, 6, 0, 0, 0, 1, 0, 0)),
             new("fork.jsonl", "a second, different record at seq 1 (same prev), delivered after the chain", Topics([.. t, twin]), new(1, 16, 14, 2, 1, 0, 0, 0, 0, 0)),
             new("gap-statement.jsonl", "seqs 6-7 dropped unsent and vouched for by a gap statement at seq 9", Topics(GapChain(key)), new(1, 11, 10, 1, 0, 0, 0, 0, 0, 2)),
+            new("injected-branch.jsonl", "two unsigned records chained onto the head after checkpoint 9, arriving before the genuine 10-14", Topics([.. t.Take(10), .. injected, .. t.Skip(10)]), new(1, 15, 14, 1, 0, 0, 0, 0, 0, 0, UnsignedBranch: 2)),
+            new("equivocation.jsonl", "a second record at seq 13 and a second checkpoint at seq 14, both signed by the gateway key, after the chain", Topics([.. t, .. equivocation]), new(1, 17, 14, 3, 2, 0, 1, 0, 0, 0)),
         ];
     }
 
@@ -108,6 +118,20 @@ internal static class VectorGenerator
         if (writer.Checkpoint(T0.AddSeconds(60), ClockQuality.Synced) is { } last)
         {
             list.Add(last);
+        }
+
+        return list;
+    }
+
+    /// <summary>Records chained onto <paramref name="head"/> by someone holding <paramref name="signer"/> (only a checkpoint uses it).</summary>
+    private static List<ChainRecord> Continue(ChainRecord head, ICheckpointSigner signer, int obs, int firstSample, bool checkpoint)
+    {
+        var w = ChainWriter.Resume(new ChainState(Gw, head.Lane, head.Epoch, head.Seq, head.Hash, 0, null), signer, new CheckpointPolicy { MaxRecords = 1000, MaxDelay = TimeSpan.FromHours(1) });
+        var t = T0.AddSeconds(30);
+        var list = Enumerable.Range(0, obs).Select(i => w.AppendObs(new ObsBody("p-3f9a2c", "sim-1-vitals", "loinc:8867-4", "/min", t, 0, [firstSample + i]), t, ClockQuality.Synced)).ToList();
+        if (checkpoint)
+        {
+            list.Add(w.Checkpoint(t, ClockQuality.Synced)!);
         }
 
         return list;

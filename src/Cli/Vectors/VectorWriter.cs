@@ -55,6 +55,7 @@ internal static class VectorWriter
                 json.WriteNumber("badSigs", expect.BadSigs);
                 json.WriteNumber("duplicates", expect.Duplicates);
                 json.WriteNumber("gapCovered", expect.GapCovered);
+                json.WriteNumber("unsignedBranch", expect.UnsignedBranch);
                 json.WriteEndObject();
                 json.WriteEndObject();
             }

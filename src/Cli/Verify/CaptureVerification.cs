@@ -12,7 +12,8 @@ internal sealed record CaptureVerification(IReadOnlyList<ChainReport> Chains, lo
     public static CaptureVerification Run(IEnumerable<CaptureEntry> entries, IReadOnlyCollection<string>? enrolled)
     {
         // An auditor's file may be in any order: hold up to a million records per chain.
-        var verifier = new StreamVerifier(new VerifierOptions { EnrolledAddresses = enrolled, ReorderWindow = 1 << 20, RecentWindow = 1 << 16 });
+        var verifier = new StreamVerifier(new VerifierOptions { EnrolledAddresses = enrolled, ReorderWindow = 1 << 20, RecentWindow = 1 << 16, MaxHeldRecords = (1 << 20) + (1 << 18) });
+        var setAside = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         var badLines = new List<string>();
         var badLineCount = 0L;
         foreach (var entry in entries)
@@ -28,7 +29,19 @@ internal sealed record CaptureVerification(IReadOnlyList<ChainReport> Chains, lo
                 continue;
             }
 
-            verifier.Add(entry.Payload);
+            if (verifier.Add(entry.Payload) is { Problem: VerifierProblems.TooManyAlternatives, Hash: { } hash } && setAside.Count < 1 << 16)
+            {
+                setAside.TryAdd(hash, entry.Payload);
+            }
+        }
+
+        // Records refused while strangers crowded their seq come back when a valid checkpoint waits for them.
+        foreach (var chain in verifier.Report().Select(c => c.Chain))
+        {
+            while (verifier.Needed(chain) is { } needed && setAside.Remove(needed.Hash, out var payload))
+            {
+                verifier.Add(payload);
+            }
         }
 
         return new CaptureVerification(verifier.Report(), verifier.Unattributed + badLineCount, [.. badLines, .. verifier.UnattributedProblems]);

@@ -13,7 +13,7 @@ internal static class HumanReport
             w.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"     received {c.Received}, verified {c.Verified} (through seq {c.VerifiedThrough}), pending {c.Pending}, gap-covered {c.GapCovered}, missing {c.Missing}"));
             w.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"     duplicates {c.Duplicates}, forks {c.Forks}, broken links {c.BrokenLinks}, bad signatures {c.BadSigs}, unknown signer {c.UnknownSigner}, rejected {c.Rejected}"));
+                $"     duplicates {c.Duplicates}, forks {c.Forks}, unsigned branch {c.UnsignedBranch}, broken links {c.BrokenLinks}, bad signatures {c.BadSigs}, unknown signer {c.UnknownSigner}, rejected {c.Rejected}"));
             foreach (var p in c.Problems)
             {
                 w.WriteLine($"     - {p}");

@@ -60,6 +60,7 @@ internal static class JsonReport
         json.WriteNumber("missing", chains.Sum(c => c.Missing));
         json.WriteNumber("duplicates", chains.Sum(c => c.Duplicates));
         json.WriteNumber("forks", chains.Sum(c => c.Forks));
+        json.WriteNumber("unsignedBranch", chains.Sum(c => c.UnsignedBranch));
         json.WriteNumber("brokenLinks", chains.Sum(c => c.BrokenLinks));
         json.WriteNumber("badSigs", chains.Sum(c => c.BadSigs));
         json.WriteNumber("unknownSigner", chains.Sum(c => c.UnknownSigner));

@@ -15,4 +15,5 @@ internal static class AlertKind
     public const string SilentGateway = "silent-gateway";
     public const string Replay = "replay";
     public const string UnsignedDocument = "unsigned-document";
+    public const string UnsignedBranch = "unsigned-branch";
 }

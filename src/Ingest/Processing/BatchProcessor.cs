@@ -92,6 +92,7 @@ internal sealed class BatchProcessor
         VerifierProblems.SignerMismatch => AlertKind.BadSignature,
         VerifierProblems.BrokenLink => AlertKind.BrokenLink,
         VerifierProblems.Fork => AlertKind.Fork,
+        VerifierProblems.UnsignedBranch or VerifierProblems.TooManyAlternatives => AlertKind.UnsignedBranch,
         not null when problem.StartsWith(VerifierProblems.BadSig, StringComparison.Ordinal) => AlertKind.BadSignature,
         _ => AlertKind.Rejected,
     };
@@ -197,6 +198,11 @@ internal sealed class BatchProcessor
                 case VerificationStatus.Fork:
                     await RejectAsync(p, $"fork: seq {header.Seq} already holds another record", AlertKind.Fork, outcome.Hash).ConfigureAwait(false);
                     break;
+                case VerificationStatus.Alternative:
+                    // Held by the verifier beside the stored record until a valid checkpoint decides; kept
+                    // aside (not refused, no alert) so ConcludeAsync can put it in its seq if it is the genuine one.
+                    await SetAsideAsync(p, $"{VerifierProblems.Alternative}: seq {header.Seq} holds another record no checkpoint covers yet", outcome.Hash).ConfigureAwait(false);
+                    break;
                 case VerificationStatus.Rejected when outcome.Problem == VerifierProblems.BeyondWindow:
                     // Too far ahead to hold: not evidence of anything, the gateway resends it (unreceipted).
                     break;
@@ -226,9 +232,16 @@ internal sealed class BatchProcessor
             var row = new RecordRow(chain, h.Seq, hash, h.Kind, p.Message.Name.Site, h.Ts, h.Patient, h.Code, p.Message.Payload, _now);
             if (!await _session.TryInsertRecordAsync(row).ConfigureAwait(false))
             {
-                // The verifier took it as new but the seq is taken: keep it as a variant; ConcludeAsync swaps if it links.
-                await RejectAsync(p, $"fork: seq {h.Seq} already holds another stored record", AlertKind.Fork, hash).ConfigureAwait(false);
-                return;
+                // The verifier holds no record at this seq any more: the stored one was decided against
+                // (an unsigned branch record that arrived first). The newcomer takes its place.
+                var displaced = (await _session.RecordsAsync(chain, h.Seq, h.Seq).ConfigureAwait(false)).FirstOrDefault();
+                if (displaced is null || displaced.Hash == hash)
+                {
+                    return;
+                }
+
+                await _session.ReplaceRecordAsync(row).ConfigureAwait(false);
+                await UnsignedAsync(chain, displaced).ConfigureAwait(false);
             }
 
             _stored++;
@@ -255,7 +268,7 @@ internal sealed class BatchProcessor
             }
         }
 
-        private async Task RejectAsync(PlannedMessage p, string problem, string? alertKind, string? hash)
+        private async Task SetAsideAsync(PlannedMessage p, string problem, string? hash)
         {
             var m = p.Message;
             await _session.AddEvidenceAsync(new EvidenceRow(_now, m.Topic, m.Name.Gw, problem, m.Payload)
@@ -265,6 +278,22 @@ internal sealed class BatchProcessor
                 Hash = hash,
             }).ConfigureAwait(false);
             _evidence++;
+        }
+
+        /// <summary>A stored record a valid checkpoint showed not to be the gateway's: to the evidence.</summary>
+        private async Task UnsignedAsync(ChainId chain, RecordRow displaced)
+        {
+            await _session.AddEvidenceAsync(new EvidenceRow(_now, $"(stored {chain} seq {displaced.Seq})", chain.Gw, $"{VerifierProblems.UnsignedBranch}: superseded by the record a valid checkpoint covers at this seq", displaced.Payload)
+            {
+                Chain = chain,
+                Seq = displaced.Seq,
+                Hash = displaced.Hash,
+            }).ConfigureAwait(false);
+        }
+
+        private async Task RejectAsync(PlannedMessage p, string problem, string? alertKind, string? hash)
+        {
+            await SetAsideAsync(p, problem, hash).ConfigureAwait(false);
             if (p.Chain is { } c)
             {
                 _rejected[c] = _rejected.GetValueOrDefault(c) + 1;
@@ -272,7 +301,7 @@ internal sealed class BatchProcessor
 
             if (alertKind is not null)
             {
-                var alert = new AlertRow(_now, alertKind, m.Name.Gw, p.Header?.Lane, p.Header?.Epoch, p.Header?.Seq, problem);
+                var alert = new AlertRow(_now, alertKind, p.Message.Name.Gw, p.Header?.Lane, p.Header?.Epoch, p.Header?.Seq, problem);
                 await _session.AddAlertAsync(alert).ConfigureAwait(false);
                 _alerts.Add(alert);
             }
@@ -288,6 +317,7 @@ internal sealed class BatchProcessor
         private async Task ConcludeAsync(ChainId chain)
         {
             var before = _session.Chain(chain);
+            await BringBackNeededAsync(chain).ConfigureAwait(false);
             var figures = _verifier!.Figures(chain);
             if (figures.Unenrolled && !_unenrolledBefore.Contains(chain))
             {
@@ -308,6 +338,7 @@ internal sealed class BatchProcessor
                 Forks = figures.Forks,
                 BadSignatures = figures.BadSignatures,
                 BrokenLinks = figures.BrokenLinks,
+                UnsignedBranch = figures.UnsignedBranch,
                 GapCovered = figures.GapCovered,
                 Rejected = before.Rejected + _rejected.GetValueOrDefault(chain),
                 MissingSince = figures.Missing == 0 ? null : before.MissingSince ?? _now,
@@ -318,6 +349,7 @@ internal sealed class BatchProcessor
             // Counters the verifier found worse, when no per-record alert in this batch said so already.
             await CounterAlertAsync(chain, AlertKind.BrokenLink, before.BrokenLinks, after.BrokenLinks).ConfigureAwait(false);
             await CounterAlertAsync(chain, AlertKind.BadSignature, before.BadSignatures, after.BadSignatures).ConfigureAwait(false);
+            await CounterAlertAsync(chain, AlertKind.UnsignedBranch, before.UnsignedBranch, after.UnsignedBranch).ConfigureAwait(false);
 
             // A gateway resending receipted records did not get the receipt: send it again.
             if ((after.VerifiedThrough > before.ReceiptedThrough || (_resend.Contains(chain) && before.ReceiptedThrough >= 0))
@@ -392,12 +424,7 @@ internal sealed class BatchProcessor
                     await _session.ReplaceRecordAsync(new RecordRow(chain, seq, linkedHash, h!.Kind, _session.Chain(chain).Site, h.Ts, h.Patient, h.Code, variant.Payload, _now)).ConfigureAwait(false);
                     if (displaced is not null)
                     {
-                        await _session.AddEvidenceAsync(new EvidenceRow(_now, $"(stored {chain} seq {seq})", chain.Gw, "superseded: not the record the verified chain links", displaced.Payload)
-                        {
-                            Chain = chain,
-                            Seq = seq,
-                            Hash = displaced.Hash,
-                        }).ConfigureAwait(false);
+                        await UnsignedAsync(chain, displaced).ConfigureAwait(false);
                     }
 
                     continue;
@@ -407,6 +434,23 @@ internal sealed class BatchProcessor
             }
 
             return to;
+        }
+
+        /// <summary>
+        /// A record the verifier refused while strangers crowded its seq (kept as evidence) comes back
+        /// when a valid checkpoint waits for it, so strangers cannot stall a chain by filling a seq first.
+        /// </summary>
+        private async Task BringBackNeededAsync(ChainId chain)
+        {
+            for (var i = 0; i < 1024 && _verifier!.Needed(chain) is { } needed; i++)
+            {
+                if (await _session.FindVariantAsync(chain, needed.Seq, needed.Hash).ConfigureAwait(false) is not { } variant
+                    || _verifier.Add(variant.Payload).Status is not (VerificationStatus.New or VerificationStatus.Alternative)
+                    || _verifier.Needed(chain) == needed)
+                {
+                    return;
+                }
+            }
         }
 
         private async Task<int> MoveToEvidenceAsync(ChainId chain)

@@ -13,4 +13,5 @@ internal sealed record ChainFigures(
     long BrokenLinks,
     long GapCovered,
     long UnknownSigner,
-    bool Unenrolled);
+    bool Unenrolled,
+    long UnsignedBranch = 0);

@@ -52,6 +52,7 @@ internal sealed class ChainVerification
             RecordStatus.New => VerificationStatus.New,
             RecordStatus.Duplicate => VerificationStatus.Duplicate,
             RecordStatus.Fork => VerificationStatus.Fork,
+            RecordStatus.Alternative => VerificationStatus.Alternative,
             _ => VerificationStatus.Rejected,
         };
         return new VerifyOutcome(status, o.Hash ?? string.Empty, o.Problem);
@@ -63,8 +64,11 @@ internal sealed class ChainVerification
         var r = _verifier.Report().FirstOrDefault(c => c.Chain == key);
         return r is null
             ? new ChainFigures(0, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, false)
-            : new ChainFigures(r.Received, r.VerifiedThrough, r.Verified, r.Pending, r.Missing, r.Duplicates, r.Forks, r.BadSigs, r.BrokenLinks, r.GapCovered, r.UnknownSigner, r.UnknownSigner > 0);
+            : new ChainFigures(r.Received, r.VerifiedThrough, r.Verified, r.Pending, r.Missing, r.Duplicates, r.Forks, r.BadSigs, r.BrokenLinks, r.GapCovered, r.UnknownSigner, r.UnknownSigner > 0, r.UnsignedBranch);
     }
+
+    /// <summary>The record (seq, hash) the chain's lowest valid checkpoint waits for, if any.</summary>
+    public (long Seq, string Hash)? Needed(ChainId id) => _verifier.Needed(Key(id));
 
     /// <summary>Hashes of the records the verifier linked into the chain, by seq (null: passed by a gap statement).</summary>
     public IReadOnlyDictionary<long, string?> Linked(ChainId id)

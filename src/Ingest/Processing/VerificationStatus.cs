@@ -5,5 +5,6 @@ internal enum VerificationStatus
     New,
     Duplicate,
     Fork,
+    Alternative,
     Rejected,
 }

@@ -19,6 +19,9 @@ internal sealed record ChainRow
     public long Forks { get; init; }
     public long BadSignatures { get; init; }
     public long BrokenLinks { get; init; }
+
+    /// <summary>Records a valid checkpoint showed not to be the gateway's (injected), or refused beyond the verifier's caps.</summary>
+    public long UnsignedBranch { get; init; }
     public long GapCovered { get; init; }
     public long Rejected { get; init; }
     public long ReceiptedThrough { get; init; } = -1;

@@ -22,6 +22,7 @@ internal static class ChainJson
         ["forks"] = c.Forks,
         ["badSigs"] = c.BadSignatures,
         ["brokenLinks"] = c.BrokenLinks,
+        ["unsignedBranch"] = c.UnsignedBranch,
         ["rejected"] = c.Rejected,
         ["receiptedThrough"] = c.ReceiptedThrough,
         ["lastCheckpointAt"] = c.LastCheckpointAt,

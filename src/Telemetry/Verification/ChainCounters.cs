@@ -15,4 +15,5 @@ public sealed record ChainCounters(
     long BeyondWindow,
     long BehindWindow,
     long InsideGap,
-    long ProblemsDropped);
+    long ProblemsDropped,
+    long UnsignedBranch = 0);

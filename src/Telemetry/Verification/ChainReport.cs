@@ -2,8 +2,11 @@ namespace EdgeTwin.Telemetry.Verification;
 
 /// <summary>
 /// What a verifier reports for one chain (PROTOCOL §8). Counts are of distinct records (seq, hash)
-/// unless named otherwise. <see cref="VerifiedThrough"/> is the highest seq s such that every seq
-/// 0..s is verified or gap-covered (-1: none).
+/// unless named otherwise. <see cref="UnsignedBranch"/>: records that a valid checkpoint showed not
+/// to be the gateway's (they were held beside the genuine record at their seq, or descend from such a
+/// record), or that were refused beyond the caps on held alternatives; they are not in <see cref="Received"/>.
+/// <see cref="VerifiedThrough"/> is the highest seq s such that every seq 0..s is verified or
+/// gap-covered (-1: none).
 /// </summary>
 public sealed record ChainReport(
     ChainKey Chain,
@@ -23,8 +26,12 @@ public sealed record ChainReport(
     long BehindWindow,
     long VerifiedThrough,
     long HighestSeq,
-    IReadOnlyList<string> Problems)
+    IReadOnlyList<string> Problems,
+    long UnsignedBranch = 0)
 {
-    /// <summary>Nothing forked, broken, badly signed, unenrolled or rejected. Missing and pending are not failures.</summary>
-    public bool Sound => Forks == 0 && BrokenLinks == 0 && BadSigs == 0 && UnknownSigner == 0 && Rejected == 0;
+    /// <summary>
+    /// Nothing forked, broken, badly signed, unenrolled, rejected or injected (unsigned branch records).
+    /// Missing and pending are not failures.
+    /// </summary>
+    public bool Sound => Forks == 0 && BrokenLinks == 0 && BadSigs == 0 && UnknownSigner == 0 && Rejected == 0 && UnsignedBranch == 0;
 }

@@ -4,10 +4,15 @@ using System.Globalization;
 using EdgeTwin.Telemetry.Wire;
 
 /// <summary>
-/// Verification state of one chain. Linked prefix: seqs 0..<see cref="linkedThrough"/> all link back
-/// to genesis (or were vouched for by a gap statement) and collapse to counts plus the head hash.
-/// Records ahead of it wait in <see cref="held"/>, at most <c>ReorderWindow</c> seqs ahead. A linked
-/// checkpoint with a valid signature by the genesis key makes everything before it verified.
+/// Verification state of one chain. Decided prefix: seqs 0..<see cref="linkedThrough"/> are covered
+/// by a valid checkpoint (signature by the genesis key) whose links lead back to genesis; they collapse
+/// to counts plus the head hash. Every record above it is a candidate, held in <see cref="held"/>:
+/// anyone can publish a record, only the gateway can sign a checkpoint. Several records at one seq are
+/// held side by side until a valid checkpoint decides: the records its links lead through are the
+/// gateway's and verify; the others are unsigned branch records (counted, never a broken chain).
+/// Only the gateway's own signatures disagreeing (equivocation) breaks a chain for good. Broken links,
+/// bad signatures and missing seqs of the undecided tail are what the records held now show (a walk
+/// from the head in <see cref="Report"/>); a late genuine record can still mend them.
 /// </summary>
 internal sealed class ChainTracker
 {
@@ -16,23 +21,34 @@ internal sealed class ChainTracker
     private readonly HashSet<string>? enrolled;
     private readonly Dictionary<long, HeldRecord> held = [];
     private readonly Dictionary<long, (long Seq, GapStatement Gap)> gapsByFrom = [];
+    private readonly SortedSet<long> signedSeqs = [];
     private readonly RecentHashes recent;
     private readonly List<string> problems = [];
+
+    /// <summary>Hashes of records decided not to be the gateway's (bounded, oldest forgotten): their descendants are not either.</summary>
+    private readonly HashSet<Hash32> losers = [];
+    private readonly Queue<Hash32> loserOrder = new();
 
     private string? key;
     private long linkedThrough = -1;
     private Hash32 head = Hash32.Zero;
-    private Hash32 headPrev = Hash32.Zero;
 
-    /// <summary>A fork of the head record that links as well; it wins if the next record links to it.</summary>
-    private Hash32? headAlternative;
+    /// <summary>How far the held records link from the head (tentatively): the reorder window starts here.</summary>
+    private long walkedThrough = -1;
+    private Hash32 walkedHead = Hash32.Zero;
+
+    /// <summary>Where the lowest valid checkpoint's links stopped: the record needed next (seq, hash).</summary>
+    private (long DecidedThrough, long Checkpoint, long Seq, Hash32 Need)? blocked;
+
+    private int heldCount;
+    private int alternatives;
     private long verifiedThrough = -1;
     private bool broken;
     private bool unenrolled;
     private long highestSeq = -1;
 
     private long received, duplicates, forks, gapCovered, verified, linkedUnverified, badSigs, brokenLinks,
-        unknownSigner, rejected, beyondWindow, behindWindow, insideGap, problemsDropped;
+        unknownSigner, rejected, beyondWindow, behindWindow, insideGap, problemsDropped, unsignedBranch;
 
     public ChainTracker(ChainKey chain, VerifierOptions options, HashSet<string>? enrolled)
     {
@@ -42,52 +58,66 @@ internal sealed class ChainTracker
         recent = new RecentHashes(Math.Max(1, options.RecentWindow));
     }
 
+    private int MaxAlternatives => Math.Max(1, options.MaxHeldRecords / 4);
+
     public RecordStatus Add(ParsedRecord record, Hash32 hash, out string? problem)
     {
         problem = null;
         var seq = record.Seq;
         if (seq <= linkedThrough)
         {
-            return AddBehind(seq, hash, record.Prev, out problem);
+            return AddBehind(record, hash, out problem);
         }
 
-        if (seq > linkedThrough + options.ReorderWindow)
+        held.TryGetValue(seq, out var first);
+        if (first?.Find(hash) is not null)
+        {
+            duplicates++;
+            return RecordStatus.Duplicate;
+        }
+
+        if (seq == linkedThrough + 1 && record.Prev != head)
+        {
+            // The covered record before it is decided; a record that does not link to it is not the gateway's.
+            if (SignedByKey(Hold(record, hash, seq)))
+            {
+                Equivocate(seq, "a checkpoint signed by the gateway key names another record before it than the checkpoint that covers it");
+                return Fork(seq, hash, "a second checkpoint signed by the gateway key at this seq", out problem);
+            }
+
+            return Unsigned(seq, hash, "its prev is not the hash of the covered record before it", out problem);
+        }
+
+        if (losers.Contains(record.Prev))
+        {
+            return Unsigned(seq, hash, "it links to a record no valid checkpoint covers where one covers another", out problem);
+        }
+
+        if (seq > walkedThrough + options.ReorderWindow || (first is null && heldCount >= options.MaxHeldRecords))
         {
             beyondWindow++;
             problem = VerifierProblems.BeyondWindow;
-            Note(seq, problem, $"more than {options.ReorderWindow} ahead of linked seq {linkedThrough}; not held");
+            Note(seq, problem, first is null && heldCount >= options.MaxHeldRecords
+                ? $"{heldCount} records held, none covered yet; not held"
+                : $"more than {options.ReorderWindow} ahead of linked seq {walkedThrough}; not held");
             return RecordStatus.Rejected;
         }
 
-        if (held.TryGetValue(seq, out var first))
+        var incoming = Hold(record, hash, seq);
+        if (first is not null)
         {
-            if (first.Hash == hash || first.Variants?.Exists(v => v.Hash == hash) == true)
-            {
-                duplicates++;
-                return RecordStatus.Duplicate;
-            }
-
-            (first.Variants ??= []).Add(Hold(record, hash, seq));
-            return Fork(seq, "a second, different record at this seq", out problem);
+            return AddAlternative(seq, first, incoming, out problem);
         }
 
-        var incoming = Hold(record, hash, seq);
+        Unblock(seq, incoming);
+
         held[seq] = incoming;
+        heldCount++;
         received++;
         highestSeq = Math.Max(highestSeq, seq);
-        if (incoming.Gap is { } gap && gap.From > linkedThrough)
-        {
-            if (gapsByFrom.TryGetValue(gap.From, out var other) && other.Gap != gap)
-            {
-                Note(seq, VerifierProblems.ConflictingGap, $"gap statement {gap.From}..{gap.To} conflicts with the one at seq {other.Seq}");
-            }
-            else
-            {
-                gapsByFrom[gap.From] = (seq, gap);
-            }
-        }
-
-        Advance();
+        Register(seq, incoming);
+        Walk(walkedThrough, walkedHead, null);
+        Settle();
         return RecordStatus.New;
     }
 
@@ -99,6 +129,8 @@ internal sealed class ChainTracker
 
     public ChainReport Report()
     {
+        var tail = new TailFigures();
+        Walk(linkedThrough, head, tail);
         var missing = 0L;
         for (var s = linkedThrough + 1; s <= highestSeq; s++)
         {
@@ -109,20 +141,22 @@ internal sealed class ChainTracker
         }
 
         var aheadGapCovered = gapsByFrom.Values.Sum(g => CountNotHeld(g.Gap));
-        var list = problemsDropped > 0 ? [.. problems, $"{problemsDropped} more problems not listed"] : problems.ToArray();
+        var listed = problems.Concat(tail.Problems).ToList();
+        var room = Math.Max(0, options.MaxProblemsPerChain);
+        var dropped = problemsDropped + Math.Max(0, listed.Count - room);
+        var list = dropped > 0 ? [.. listed.Take(room), $"{dropped} more problems not listed"] : listed.ToArray();
         return new ChainReport(
-            chain, key, received, duplicates, forks, missing, gapCovered + aheadGapCovered, verified, received - verified,
-            badSigs, brokenLinks, unknownSigner, rejected, beyondWindow, behindWindow, verifiedThrough, highestSeq, list);
+            chain, key ?? tail.Key, received, duplicates, forks, missing, gapCovered + aheadGapCovered, verified, received - verified,
+            badSigs + tail.BadSigs, brokenLinks + tail.BrokenLinks, unknownSigner + tail.UnknownSigner, rejected, beyondWindow, behindWindow,
+            verifiedThrough, highestSeq, list, unsignedBranch);
     }
 
     public ChainVerifierState Export() => new(
         chain, key, linkedThrough, head.ToString(), verifiedThrough, broken, unenrolled, highestSeq,
-        new ChainCounters(received, duplicates, forks, gapCovered, verified, linkedUnverified, badSigs, brokenLinks, unknownSigner, rejected, beyondWindow, behindWindow, insideGap, problemsDropped),
-        [.. held.OrderBy(h => h.Key).SelectMany(h => Flatten(h.Key, h.Value))],
+        new ChainCounters(received, duplicates, forks, gapCovered, verified, linkedUnverified, badSigs, brokenLinks, unknownSigner, rejected, beyondWindow, behindWindow, insideGap, problemsDropped, unsignedBranch),
+        [.. held.OrderBy(h => h.Key).SelectMany(h => h.Value.All.Select(r => Export(h.Key, r)))],
         [.. recent.Export()],
-        [.. problems],
-        headPrev.ToString(),
-        headAlternative?.ToString());
+        [.. problems]);
 
     public static ChainTracker Import(ChainVerifierState state, VerifierOptions options, HashSet<string>? enrolled)
     {
@@ -141,21 +175,12 @@ internal sealed class ChainTracker
             unenrolled = state.Unenrolled,
             highestSeq = state.HighestSeq,
         };
-        if (state.HeadPrev is not null)
-        {
-            t.headPrev = Hash32.TryParse(state.HeadPrev, out var headPrev) ? headPrev : throw new ArgumentException("chain state has a malformed head prev", nameof(state));
-        }
-
-        if (state.HeadAlternative is not null)
-        {
-            t.headAlternative = Hash32.TryParse(state.HeadAlternative, out var alternative) ? alternative : throw new ArgumentException("chain state has a malformed head alternative", nameof(state));
-        }
 
         var c = state.Counters;
         (t.received, t.duplicates, t.forks, t.gapCovered, t.verified, t.linkedUnverified, t.badSigs, t.brokenLinks) =
             (c.Received, c.Duplicates, c.Forks, c.GapCovered, c.Verified, c.LinkedUnverified, c.BadSigs, c.BrokenLinks);
-        (t.unknownSigner, t.rejected, t.beyondWindow, t.behindWindow, t.insideGap, t.problemsDropped) =
-            (c.UnknownSigner, c.Rejected, c.BeyondWindow, c.BehindWindow, c.InsideGap, c.ProblemsDropped);
+        (t.unknownSigner, t.rejected, t.beyondWindow, t.behindWindow, t.insideGap, t.problemsDropped, t.unsignedBranch) =
+            (c.UnknownSigner, c.Rejected, c.BeyondWindow, c.BehindWindow, c.InsideGap, c.ProblemsDropped, c.UnsignedBranch);
         foreach (var (seq, hash) in state.Recent)
         {
             t.recent.Put(seq, hash is not null && Hash32.TryParse(hash, out var h) ? h : null);
@@ -168,43 +193,40 @@ internal sealed class ChainTracker
                 throw new ArgumentException($"held record {h.Seq} has a malformed hash", nameof(state));
             }
 
+            if (h.Seq <= t.linkedThrough)
+            {
+                continue;
+            }
+
             var record = new HeldRecord { Hash = hash, Prev = prev, Kind = h.Kind, GenesisKey = h.GenesisKey, Signer = h.Signer, SigProblem = h.SigProblem, Gap = h.Gap };
             if (t.held.TryGetValue(h.Seq, out var first))
             {
                 (first.Variants ??= []).Add(record);
+                t.alternatives++;
             }
             else
             {
                 t.held[h.Seq] = record;
-                if (h.Gap is { } gap && gap.From > t.linkedThrough)
-                {
-                    t.gapsByFrom.TryAdd(gap.From, (h.Seq, gap));
-                }
             }
+
+            t.heldCount++;
         }
 
         t.problems.AddRange(state.Problems);
+        t.Reindex();
+        t.Walk(t.linkedThrough, t.head, null);
         return t;
     }
 
-    private static IEnumerable<HeldRecordState> Flatten(long seq, HeldRecord r)
-    {
-        yield return Export(seq, r);
-        foreach (var v in r.Variants ?? [])
-        {
-            yield return Export(seq, v);
-        }
-
-        static HeldRecordState Export(long seq, HeldRecord r) =>
-            new(seq, r.Hash.ToString(), r.Prev.ToString(), r.Kind, r.GenesisKey, r.Signer, r.SigProblem, r.Gap);
-    }
+    private static HeldRecordState Export(long seq, HeldRecord r) =>
+        new(seq, r.Hash.ToString(), r.Prev.ToString(), r.Kind, r.GenesisKey, r.Signer, r.SigProblem, r.Gap);
 
     private HeldRecord Hold(ParsedRecord record, Hash32 hash, long seq)
     {
         string? signer = null, sigProblem = null;
         if (record.Kind == "checkpoint")
         {
-            // Recovered once on arrival (the only expensive step); compared with the genesis key when linked.
+            // Recovered once on arrival (the only expensive step); compared with the genesis key when it decides.
             var digest = Chain.CheckpointDigest.Compute(chain.Gw, WireNames.Of(chain.Lane), chain.Epoch, seq - 1, record.Prev.ToString());
             if (!Signing.Eip191.TryRecover(digest, record.Sig!, out signer, out sigProblem))
             {
@@ -215,9 +237,56 @@ internal sealed class ChainTracker
         return new HeldRecord { Hash = hash, Prev = record.Prev, Kind = record.Kind, GenesisKey = record.GenesisKey, Signer = signer, SigProblem = sigProblem, Gap = record.Gap };
     }
 
-    private RecordStatus AddBehind(long seq, Hash32 hash, Hash32 prev, out string? problem)
+    /// <summary>The record the lowest valid checkpoint waits for: its links reach no further down without it.</summary>
+    public (long Seq, Hash32 Hash)? Needed() => blocked is { } b && b.DecidedThrough == linkedThrough && b.Seq > linkedThrough ? (b.Seq, b.Need) : null;
+
+    /// <summary>A record that may let the lowest valid checkpoint's links reach further: look again.</summary>
+    private void Unblock(long seq, HeldRecord incoming)
+    {
+        if (blocked is { } b && (b.Seq == seq || seq == 0 || incoming.Gap is not null || (incoming.Signer is not null && seq < b.Checkpoint)))
+        {
+            blocked = null;
+        }
+    }
+
+    private RecordStatus AddAlternative(long seq, HeldRecord first, HeldRecord incoming, out string? problem)
+    {
+        var needed = Needed() is { } n && n.Seq == seq && n.Hash == incoming.Hash;
+        var count = 1 + (first.Variants?.Count ?? 0);
+        if (!needed && (count >= options.MaxAlternativesPerSeq || alternatives >= MaxAlternatives || heldCount >= options.MaxHeldRecords))
+        {
+            unsignedBranch++;
+            problem = VerifierProblems.TooManyAlternatives;
+            Note(seq, problem, $"{count} different records already held at this seq; not held");
+            return RecordStatus.Rejected;
+        }
+
+        if (SignedByKey(incoming) && first.All.Any(r => SignedByKey(r) && r.Prev != incoming.Prev))
+        {
+            Equivocate(seq, "two checkpoints signed by the gateway key at this seq name different records before them");
+        }
+
+        Unblock(seq, incoming);
+        (first.Variants ??= []).Add(incoming);
+        heldCount++;
+        alternatives++;
+        received++;
+        Register(seq, incoming);
+        problem = VerifierProblems.Alternative;
+        Note(seq, problem, "a second, different record at a seq no checkpoint covers yet; held until one does");
+        if (seq <= walkedThrough + 1)
+        {
+            Walk(linkedThrough, head, null);
+        }
+
+        Settle();
+        return RecordStatus.Alternative;
+    }
+
+    private RecordStatus AddBehind(ParsedRecord record, Hash32 hash, out string? problem)
     {
         problem = null;
+        var seq = record.Seq;
         if (!recent.TryGet(seq, out var known))
         {
             behindWindow++;
@@ -242,176 +311,525 @@ internal sealed class ChainTracker
             return RecordStatus.Duplicate;
         }
 
-        if (seq == linkedThrough && prev == headPrev)
+        if (record.Kind == "checkpoint" && SignedByKey(Hold(record, hash, seq)) && recent.TryGet(seq - 1, out var before) && before is { } b && b != record.Prev)
         {
-            headAlternative = hash;
+            Equivocate(seq, "a checkpoint signed by the gateway key names another record before it than the chain its checkpoints cover");
         }
 
-        return Fork(seq, "differs from the record already linked at this seq", out problem);
+        return Fork(seq, hash, "differs from the record a valid checkpoint covers at this seq", out problem);
     }
 
-    private RecordStatus Fork(long seq, string detail, out string problem)
+    private RecordStatus Fork(long seq, Hash32 hash, string detail, out string problem)
     {
         forks++;
         received++;
         problem = VerifierProblems.Fork;
         Note(seq, problem, detail);
+        LoseDescendants(seq, hash);
         return RecordStatus.Fork;
     }
 
-    private void Advance()
+    private RecordStatus Unsigned(long seq, Hash32 hash, string detail, out string problem)
     {
-        while (true)
+        unsignedBranch++;
+        problem = VerifierProblems.UnsignedBranch;
+        Note(seq, problem, detail);
+        LoseDescendants(seq, hash);
+        return RecordStatus.Rejected;
+    }
+
+    /// <summary>A record decided not to be the gateway's: records held above that link to it are not either.</summary>
+    private void LoseDescendants(long seq, Hash32 hash)
+    {
+        Remember(hash);
+        var pending = new Queue<(long Seq, Hash32 Hash)>([(seq, hash)]);
+        var changed = false;
+        while (pending.TryDequeue(out var p))
         {
-            var next = linkedThrough + 1;
-            if (held.Remove(next, out var record))
+            if (!held.TryGetValue(p.Seq + 1, out var first) || !first.All.Any(r => r.Prev == p.Hash))
             {
-                var chosen = Choose(next, record);
-                if (chosen is null && headAlternative is { } alternative && (record.Prev == alternative || record.Variants?.Exists(v => v.Prev == alternative) == true))
-                {
-                    // The record linked at the head was the fork; its twin is the one the chain goes on from.
-                    head = alternative;
-                    recent.Put(linkedThrough, alternative);
-                    chosen = Choose(next, record);
-                }
-
-                if (chosen is null)
-                {
-                    chosen = record;
-                    BreakAt(next, "prev does not match the hash of the record before");
-                }
-
-                Link(next, chosen);
-
-                // Records were there after all: a statement starting here is not needed.
-                gapsByFrom.Remove(next);
                 continue;
             }
 
-            if (gapsByFrom.Remove(next, out var entry))
+            foreach (var r in first.All.Where(r => r.Prev == p.Hash).ToList())
             {
-                var gap = entry.Gap;
-                if (!Hash32.TryParse(gap.FirstPrev, out var firstPrev) || firstPrev != head)
-                {
-                    BreakAt(next, $"gap statement at seq {entry.Seq}: firstPrev does not match the hash of seq {next - 1}");
-                }
-
-                Hash32.TryParse(gap.LastHash, out var lastHash);
-                for (var s = Math.Max(gap.From, gap.To - recent.Capacity + 1); s < gap.To; s++)
-                {
-                    recent.Put(s, null);
-                }
-
-                recent.Put(gap.To, lastHash);
-                gapCovered += gap.To - gap.From + 1;
-                linkedThrough = gap.To;
-                head = lastHash;
-                headPrev = Hash32.Zero;
-                headAlternative = null;
-                continue;
+                heldCount--;
+                Lose(p.Seq + 1, r, "it links to a record decided not to be the gateway's");
+                pending.Enqueue((p.Seq + 1, r.Hash));
             }
 
-            return;
+            Keep(p.Seq + 1, first, [.. first.All.Where(r => r.Prev != p.Hash)]);
+            changed = true;
+        }
+
+        if (changed)
+        {
+            Reindex();
+            Walk(linkedThrough, head, null);
         }
     }
 
-    /// <summary>
-    /// Of the records held at one seq (several only after a fork), the one that links to the head;
-    /// when more than one does, the one the next record links to.
-    /// </summary>
-    private HeldRecord? Choose(long seq, HeldRecord first)
+    private void Remember(Hash32 loser)
     {
-        if (first.Variants is null)
+        if (!losers.Add(loser))
         {
-            return first.Prev == head ? first : null;
-        }
-
-        var linking = first.Variants.Prepend(first).Where(r => r.Prev == head).ToList();
-        if (linking.Count > 1 && held.TryGetValue(seq + 1, out var successor))
-        {
-            var successors = successor.Variants?.Prepend(successor) ?? [successor];
-            return linking.Find(r => successors.Any(s => s.Prev == r.Hash)) ?? linking[0];
-        }
-
-        return linking.FirstOrDefault();
-    }
-
-    private void Link(long seq, HeldRecord record)
-    {
-        if (seq == 0)
-        {
-            LinkGenesis(record);
-        }
-        else if (record.Kind == "checkpoint")
-        {
-            LinkCheckpoint(seq, record);
-        }
-        else
-        {
-            linkedUnverified++;
-        }
-
-        if (record.Gap is { } gap && gapsByFrom.TryGetValue(gap.From, out var g) && g.Seq == seq)
-        {
-            gapsByFrom.Remove(gap.From);
-        }
-
-        recent.Put(seq, record.Hash);
-        linkedThrough = seq;
-        headPrev = head;
-        head = record.Hash;
-        headAlternative = null;
-    }
-
-    private void LinkGenesis(HeldRecord record)
-    {
-        linkedUnverified++;
-        if (record.Kind != "genesis" || record.GenesisKey is null)
-        {
-            BreakAt(0, $"seq 0 is a '{record.Kind}' record, not genesis");
             return;
         }
 
-        key = record.GenesisKey;
-        if (enrolled is not null && !enrolled.Contains(key))
+        loserOrder.Enqueue(loser);
+        if (loserOrder.Count > MaxAlternatives)
         {
-            unenrolled = true;
-            unknownSigner++;
-            Note(0, VerifierProblems.UnenrolledKey, $"genesis key {key} is not enrolled");
+            losers.Remove(loserOrder.Dequeue());
         }
     }
 
-    private void LinkCheckpoint(long seq, HeldRecord record)
-    {
-        if (record.Signer is null)
-        {
-            badSigs++;
-            Note(seq, $"{VerifierProblems.BadSig}:{record.SigProblem}", "checkpoint signature is malformed");
-        }
-        else if (key is null || !string.Equals(record.Signer, key, StringComparison.OrdinalIgnoreCase))
-        {
-            badSigs++;
-            Note(seq, VerifierProblems.SignerMismatch, $"checkpoint signed by {record.Signer}, genesis key is {key ?? "unknown"}");
-        }
-        else if (unenrolled)
-        {
-            unknownSigner++;
-        }
-        else if (!broken)
-        {
-            verified += linkedUnverified;
-            linkedUnverified = 0;
-            verifiedThrough = seq - 1;
-        }
+    private bool SignedByKey(HeldRecord r) =>
+        r.Kind == "checkpoint" && r.Signer is not null && key is not null && string.Equals(r.Signer, key, StringComparison.OrdinalIgnoreCase);
 
-        linkedUnverified++;
-    }
-
-    private void BreakAt(long seq, string detail)
+    private void Equivocate(long seq, string detail)
     {
         brokenLinks++;
         broken = true;
-        Note(seq, VerifierProblems.BrokenLink, detail);
+        Note(seq, VerifierProblems.Equivocation, detail);
+    }
+
+    private void Register(long seq, HeldRecord record)
+    {
+        if (record.Kind == "checkpoint" && record.Signer is not null)
+        {
+            signedSeqs.Add(seq);
+        }
+
+        if (record.Gap is { } gap && gap.From > linkedThrough)
+        {
+            if (gapsByFrom.TryGetValue(gap.From, out var other) && other.Gap != gap)
+            {
+                Note(seq, VerifierProblems.ConflictingGap, $"gap statement {gap.From}..{gap.To} conflicts with the one at seq {other.Seq}");
+            }
+            else
+            {
+                gapsByFrom[gap.From] = (seq, gap);
+            }
+        }
+    }
+
+    private void Reindex()
+    {
+        signedSeqs.Clear();
+        gapsByFrom.Clear();
+        foreach (var (seq, first) in held.OrderBy(h => h.Key))
+        {
+            foreach (var r in first.All)
+            {
+                if (r.Kind == "checkpoint" && r.Signer is not null)
+                {
+                    signedSeqs.Add(seq);
+                }
+
+                if (r.Gap is { } gap && gap.From > linkedThrough)
+                {
+                    gapsByFrom.TryAdd(gap.From, (seq, gap));
+                }
+            }
+        }
+    }
+
+    /// <summary>Decides as long as a valid checkpoint's links lead down to the decided head.</summary>
+    private void Settle()
+    {
+        while (TryDecide())
+        {
+        }
+    }
+
+    private bool TryDecide()
+    {
+        if (blocked is { } b && b.DecidedThrough == linkedThrough)
+        {
+            return false; // nothing arrived that the lowest valid checkpoint was waiting for
+        }
+
+        // Before genesis is decided, only a genesis held at seq 0 can name the key a checkpoint must be signed by.
+        // With enrolment, only an enrolled key decides: a stranger's own genesis and checkpoints cannot.
+        var keys = key is not null ? [key]
+            : held.TryGetValue(0, out var g) ? g.All.Select(r => r.GenesisKey).OfType<string>().Where(k => enrolled is null || enrolled.Contains(k)).ToList()
+            : [];
+        if (keys.Count == 0)
+        {
+            return false;
+        }
+
+        foreach (var c in signedSeqs.GetViewBetween(linkedThrough + 2, long.MaxValue))
+        {
+            var checkpoints = held[c].All.Where(r => r.Kind == "checkpoint" && r.Signer is not null && keys.Contains(r.Signer, StringComparer.OrdinalIgnoreCase)).ToList();
+            foreach (var cp in checkpoints)
+            {
+                var path = new List<(long Seq, HeldRecord? Record, GapStatement? Gap)>();
+                if (Trace(c, cp, path, out var stop, out var unsignedGap))
+                {
+                    var genesis = linkedThrough >= 0 ? null : path.Find(p => p.Seq == 0).Record;
+                    if (genesis is null && linkedThrough < 0)
+                    {
+                        continue;
+                    }
+
+                    if (genesis is not null && !string.Equals(genesis.GenesisKey, cp.Signer, StringComparison.OrdinalIgnoreCase))
+                    {
+                        continue; // signed by the key of another genesis held at seq 0
+                    }
+
+                    Decide(c, cp, path);
+                    return true;
+                }
+
+                if (stop.Seq == linkedThrough && key is not null && !unsignedGap)
+                {
+                    Equivocate(c, $"checkpoint signed by the gateway key leads to another record at seq {linkedThrough} than the checkpoint that covers it");
+                }
+
+                blocked = (linkedThrough, c, stop.Seq, stop.Need);
+            }
+
+            if (checkpoints.Count > 0)
+            {
+                return false; // a higher checkpoint's links pass through the same seqs
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Follows the links of checkpoint <paramref name="cp"/> at seq <paramref name="c"/> down to the decided head,
+    /// by hash: each step takes the record held at the seq below whose hash is the prev it needs, or a gap
+    /// statement (of a record already on the path, else of one held above). False when a needed record is not held (<paramref name="stop"/>).
+    /// </summary>
+    private bool Trace(long c, HeldRecord cp, List<(long Seq, HeldRecord? Record, GapStatement? Gap)> path, out (long Seq, Hash32 Need) stop, out bool unsignedGap)
+    {
+        unsignedGap = false;
+        var need = cp.Prev;
+        var gaps = new List<GapStatement>();
+        if (cp.Gap is { } own)
+        {
+            gaps.Add(own);
+        }
+
+        var x = c - 1;
+        while (x > linkedThrough)
+        {
+            if (held.TryGetValue(x, out var first) && first.Find(need) is { } record)
+            {
+                path.Add((x, record, null));
+                if (record.Gap is { } gap)
+                {
+                    gaps.Add(gap);
+                }
+
+                need = record.Prev;
+                x--;
+                continue;
+            }
+
+            // A gap statement of a record on the path first; else one of a record held above, not yet covered
+            // (as when the gateway evicted records, checkpoints included, and said so later). The latter
+            // is only a claim: where it leads nowhere it proves nothing about the gateway's signatures.
+            var n = need;
+            bool Fits(GapStatement g) => g.To == x && g.From > linkedThrough && Hash32.TryParse(g.LastHash, out var last) && last == n;
+            var jump = gaps.Find(Fits);
+            if (jump is null && gapsByFrom.Values.Select(e => e.Gap).FirstOrDefault(Fits) is { } claimed)
+            {
+                jump = claimed;
+                unsignedGap = true;
+            }
+
+            if (jump is not null && Hash32.TryParse(jump.FirstPrev, out var firstPrev))
+            {
+                path.Add((x, null, jump));
+                need = firstPrev;
+                x = jump.From - 1;
+                continue;
+            }
+
+            stop = (x, need);
+            return false;
+        }
+
+        stop = (x, need);
+        return need == head;
+    }
+
+    private void Decide(long c, HeldRecord cp, List<(long Seq, HeldRecord? Record, GapStatement? Gap)> path)
+    {
+        var from = linkedThrough + 1;
+        var onPath = new Dictionary<long, Hash32?>();
+        var prevOnPath = new Dictionary<long, Hash32>();
+        var count = 0L;
+        for (var i = path.Count - 1; i >= 0; i--)
+        {
+            var (seq, record, gap) = path[i];
+            if (record is not null)
+            {
+                onPath[seq] = record.Hash;
+                prevOnPath[seq] = record.Prev;
+                LinkDecided(seq, record);
+                count++;
+                continue;
+            }
+
+            Hash32.TryParse(gap!.LastHash, out var lastHash);
+            for (var s = Math.Max(gap.From, gap.To - recent.Capacity + 1); s < gap.To; s++)
+            {
+                recent.Put(s, null);
+            }
+
+            for (var s = gap.From; s < gap.To; s++)
+            {
+                onPath[s] = null;
+            }
+
+            onPath[gap.To] = lastHash;
+            recent.Put(gap.To, lastHash);
+            gapCovered += gap.To - gap.From + 1;
+        }
+
+        for (var s = from; s < c; s++)
+        {
+            if (!held.Remove(s, out var first))
+            {
+                continue;
+            }
+
+            foreach (var r in first.All)
+            {
+                heldCount--;
+                if (onPath.TryGetValue(s, out var h) && h == r.Hash)
+                {
+                    continue;
+                }
+
+                if (onPath.TryGetValue(s, out var none) && none is null)
+                {
+                    insideGap++;
+                    Note(s, VerifierProblems.InsideGap, "held at a seq a gap statement on the signed chain vouches for");
+                    continue;
+                }
+
+                // A copy of a genuine checkpoint with other bytes names the same record before it: a stranger's, not equivocation.
+                Lose(s, r, "a valid checkpoint covers another record at this seq", equivocates: !prevOnPath.TryGetValue(s, out var p) || p != r.Prev);
+            }
+
+            alternatives -= first.Variants?.Count ?? 0;
+        }
+
+        if (!broken && !unenrolled)
+        {
+            verified += linkedUnverified + count;
+            linkedUnverified = 0;
+            verifiedThrough = c - 1;
+        }
+        else
+        {
+            linkedUnverified += count;
+        }
+
+        linkedThrough = c - 1;
+        head = cp.Prev;
+        blocked = null;
+
+        // The record after the decided head must link to it: whatever does not is not the gateway's.
+        if (held.TryGetValue(c, out var next) && next.All.Any(r => r.Prev != head))
+        {
+            var keep = next.All.Where(r => r.Prev == head).ToList();
+            foreach (var r in next.All.Where(r => r.Prev != head))
+            {
+                heldCount--;
+                Lose(c, r, "its prev is not the hash of the covered record before it");
+            }
+
+            Keep(c, next, keep);
+        }
+
+        // Records that link to a record just decided against are not the gateway's either.
+        foreach (var seq in held.Keys.Where(s => s > c).Order().ToList())
+        {
+            var first = held[seq];
+            if (first.All.Any(r => losers.Contains(r.Prev)))
+            {
+                var keep = first.All.Where(r => !losers.Contains(r.Prev)).ToList();
+                foreach (var r in first.All.Where(r => losers.Contains(r.Prev)))
+                {
+                    heldCount--;
+                    Lose(seq, r, "it links to a record a valid checkpoint decided against");
+                }
+
+                Keep(seq, first, keep);
+            }
+        }
+
+        Reindex();
+        Walk(linkedThrough, head, null);
+    }
+
+    /// <summary>Leaves only <paramref name="keep"/> (of the records held at <paramref name="seq"/>) held there.</summary>
+    private void Keep(long seq, HeldRecord first, List<HeldRecord> keep)
+    {
+        alternatives -= (first.Variants?.Count ?? 0) - Math.Max(0, keep.Count - 1);
+        if (keep.Count == 0)
+        {
+            held.Remove(seq);
+            return;
+        }
+
+        keep[0].Variants = keep.Count > 1 ? keep.Skip(1).ToList() : null;
+        held[seq] = keep[0];
+    }
+
+    private void Lose(long seq, HeldRecord r, string detail, bool equivocates = true)
+    {
+        Remember(r.Hash);
+        if (equivocates && SignedByKey(r))
+        {
+            // Not a stranger's record: the gateway signed two chains. It stays a received fork.
+            Equivocate(seq, "two checkpoints signed by the gateway key disagree on the chain");
+            forks++;
+            Note(seq, VerifierProblems.Fork, detail);
+            return;
+        }
+
+        received--;
+        unsignedBranch++;
+        Note(seq, VerifierProblems.UnsignedBranch, detail);
+    }
+
+    private void LinkDecided(long seq, HeldRecord record)
+    {
+        if (seq == 0)
+        {
+            key = record.GenesisKey;
+            if (enrolled is not null && key is not null && !enrolled.Contains(key))
+            {
+                unenrolled = true;
+                unknownSigner++;
+                Note(0, VerifierProblems.UnenrolledKey, $"genesis key {key} is not enrolled");
+            }
+        }
+        else if (record.Kind == "checkpoint")
+        {
+            if (record.Signer is null)
+            {
+                badSigs++;
+                Note(seq, $"{VerifierProblems.BadSig}:{record.SigProblem}", "checkpoint signature is malformed");
+            }
+            else if (!string.Equals(record.Signer, key, StringComparison.OrdinalIgnoreCase))
+            {
+                badSigs++;
+                Note(seq, VerifierProblems.SignerMismatch, $"checkpoint signed by {record.Signer}, genesis key is {key ?? "unknown"}");
+            }
+            else if (unenrolled)
+            {
+                unknownSigner++;
+            }
+        }
+
+        recent.Put(seq, record.Hash);
+    }
+
+    /// <summary>
+    /// Links held records from (<paramref name="from"/>, <paramref name="hash"/>) as far as they go, the way
+    /// a verifier without signatures would: at a seq with several linking records, the one the next record
+    /// links to. Sets the reorder window's start; with <paramref name="tail"/>, also counts what the
+    /// undecided tail shows (bad signatures, a broken link where it stops).
+    /// </summary>
+    private void Walk(long from, Hash32 hash, TailFigures? tail)
+    {
+        var x = from;
+        var h = hash;
+        var k = key;
+        while (true)
+        {
+            var s = x + 1;
+            if (held.TryGetValue(s, out var first))
+            {
+                var linking = first.All.Where(r => r.Prev == h).ToList();
+                if (linking.Count == 0)
+                {
+                    // Only a record that links to nothing held before it is a broken link; one that links
+                    // to another record held at the seq before is on another branch, for a checkpoint to decide.
+                    if (!held.TryGetValue(s - 1, out var before) || !first.All.Any(r => before.Find(r.Prev) is not null))
+                    {
+                        tail?.Break(s, "prev does not match the hash of the record before");
+                    }
+
+                    break;
+                }
+
+                var chosen = linking.Count == 1 || !held.TryGetValue(s + 1, out var successor)
+                    ? linking[0]
+                    : linking.Find(r => successor.All.Any(n => n.Prev == r.Hash)) ?? linking[0];
+                if (s == 0)
+                {
+                    if (chosen.Kind != "genesis" || chosen.GenesisKey is null)
+                    {
+                        tail?.Break(0, $"seq 0 is a '{chosen.Kind}' record, not genesis");
+                        break;
+                    }
+
+                    k = chosen.GenesisKey;
+                    if (tail is not null)
+                    {
+                        tail.Key = k;
+                        if (enrolled is not null && !enrolled.Contains(k))
+                        {
+                            tail.UnknownSigner++;
+                            tail.Note(0, VerifierProblems.UnenrolledKey, $"genesis key {k} is not enrolled");
+                        }
+                    }
+                }
+                else if (chosen.Kind == "checkpoint" && tail is not null)
+                {
+                    if (chosen.Signer is null)
+                    {
+                        tail.BadSigs++;
+                        tail.Note(s, $"{VerifierProblems.BadSig}:{chosen.SigProblem}", "checkpoint signature is malformed");
+                    }
+                    else if (k is null || !string.Equals(chosen.Signer, k, StringComparison.OrdinalIgnoreCase))
+                    {
+                        tail.BadSigs++;
+                        tail.Note(s, VerifierProblems.SignerMismatch, $"checkpoint signed by {chosen.Signer}, genesis key is {k ?? "unknown"}");
+                    }
+                    else if (enrolled is not null && !enrolled.Contains(k))
+                    {
+                        tail.UnknownSigner++;
+                    }
+                }
+
+                x = s;
+                h = chosen.Hash;
+                continue;
+            }
+
+            if (gapsByFrom.TryGetValue(s, out var entry))
+            {
+                var gap = entry.Gap;
+                if (!Hash32.TryParse(gap.FirstPrev, out var firstPrev) || firstPrev != h)
+                {
+                    tail?.Break(s, $"gap statement at seq {entry.Seq}: firstPrev does not match the hash of seq {s - 1}");
+                    break;
+                }
+
+                Hash32.TryParse(gap.LastHash, out h);
+                x = gap.To;
+                continue;
+            }
+
+            break;
+        }
+
+        if (tail is null)
+        {
+            walkedThrough = x;
+            walkedHead = h;
+        }
     }
 
     private bool InPendingGap(long seq) => gapsByFrom.Values.Any(g => seq >= g.Gap.From && seq <= g.Gap.To);
@@ -435,6 +853,31 @@ internal sealed class ChainTracker
             return;
         }
 
-        problems.Add(string.Create(CultureInfo.InvariantCulture, $"seq {seq}: {problem} ({detail})"));
+        problems.Add(Line(seq, problem, detail));
+    }
+
+    private static string Line(long seq, string problem, string detail) =>
+        string.Create(CultureInfo.InvariantCulture, $"seq {seq}: {problem} ({detail})");
+
+    /// <summary>What the undecided tail shows now; reported, never kept.</summary>
+    private sealed class TailFigures
+    {
+        public string? Key { get; set; }
+
+        public long BadSigs { get; set; }
+
+        public long BrokenLinks { get; set; }
+
+        public long UnknownSigner { get; set; }
+
+        public List<string> Problems { get; } = [];
+
+        public void Break(long seq, string detail)
+        {
+            BrokenLinks++;
+            Note(seq, VerifierProblems.BrokenLink, detail);
+        }
+
+        public void Note(long seq, string problem, string detail) => Problems.Add(Line(seq, problem, detail));
     }
 }

@@ -3,11 +3,11 @@ namespace EdgeTwin.Telemetry.Verification;
 /// <summary>
 /// Everything a verifier knows about one chain, bounded in size, for the ingest to persist between
 /// runs (<see cref="StreamVerifier.ExportChain"/> / <see cref="StreamVerifier.ImportChain"/>).
-/// <see cref="LinkedThrough"/>/<see cref="HeadHash"/>: every seq up to it links back to genesis;
-/// <see cref="Recent"/>: hashes of the last linked seqs (null hash: a seq passed by a gap statement).
-/// <see cref="HeadPrev"/>/<see cref="HeadAlternative"/>: the head's own prev and a forked twin of the head
-/// that links as well, so a fork at the head resolves the same way after a restart (null in states saved
-/// before they existed).
+/// <see cref="LinkedThrough"/>/<see cref="HeadHash"/>: every seq up to it is covered by a valid checkpoint
+/// and links back to genesis (decided); <see cref="Held"/>: every record above it (candidates, several at
+/// one seq until a checkpoint decides); <see cref="Recent"/>: hashes of the last decided seqs (null hash:
+/// a seq passed by a gap statement). <see cref="HeadPrev"/>/<see cref="HeadAlternative"/>: written by
+/// verifiers before 2026-12 (which linked records before a checkpoint covered them); read and ignored.
 /// </summary>
 public sealed record ChainVerifierState(
     ChainKey Chain,

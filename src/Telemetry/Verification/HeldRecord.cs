@@ -1,6 +1,6 @@
 namespace EdgeTwin.Telemetry.Verification;
 
-/// <summary>A received record waiting in the reorder window until its predecessor is linked.</summary>
+/// <summary>A received record no valid checkpoint covers yet (a candidate), held until one decides.</summary>
 internal sealed class HeldRecord
 {
     public required Hash32 Hash { get; init; }
@@ -18,6 +18,11 @@ internal sealed class HeldRecord
 
     public GapStatement? Gap { get; init; }
 
-    /// <summary>Other records seen at the same seq (a fork), kept so the one that links can win.</summary>
+    /// <summary>Other records seen at the same seq, held side by side until a valid checkpoint decides.</summary>
     public List<HeldRecord>? Variants { get; set; }
+
+    /// <summary>This record and its variants.</summary>
+    public IEnumerable<HeldRecord> All => Variants is null ? [this] : Variants.Prepend(this);
+
+    public HeldRecord? Find(Hash32 hash) => Hash == hash ? this : Variants?.Find(v => v.Hash == hash);
 }

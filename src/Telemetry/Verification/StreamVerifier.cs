@@ -21,7 +21,8 @@ public sealed class StreamVerifier
     public StreamVerifier(VerifierOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.ReorderWindow < 1 || options.RecentWindow < 1 || options.MaxProblemsPerChain < 0)
+        if (options.ReorderWindow < 1 || options.RecentWindow < 1 || options.MaxProblemsPerChain < 0
+            || options.MaxAlternativesPerSeq < 1 || options.MaxHeldRecords < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(options), "windows must be at least 1");
         }
@@ -81,6 +82,14 @@ public sealed class StreamVerifier
     /// <summary>One report per chain seen, ordered by gw, lane, epoch.</summary>
     public IReadOnlyList<ChainReport> Report() =>
         [.. chains.OrderBy(c => c.Key.Gw, StringComparer.Ordinal).ThenBy(c => c.Key.Lane).ThenBy(c => c.Key.Epoch, StringComparer.Ordinal).Select(c => c.Value.Report())];
+
+    /// <summary>
+    /// The hash of the record a chain's lowest valid checkpoint waits for (its links reach no further down
+    /// without it), or null. A caller that refused or set aside a record with this hash (for example one
+    /// refused as <c>too-many-alternatives</c>) adds it again: it is then always held.
+    /// </summary>
+    public (long Seq, string Hash)? Needed(ChainKey key) =>
+        chains.TryGetValue(key, out var tracker) && tracker.Needed() is { } n ? (n.Seq, n.Hash.ToString()) : null;
 
     public ChainVerifierState ExportChain(ChainKey key) =>
         chains.TryGetValue(key, out var tracker) ? tracker.Export() : throw new KeyNotFoundException($"no chain {key}");

@@ -25,4 +25,20 @@ public sealed class VerifierOptions
 
     /// <summary>Named problems kept per chain; further ones are only counted.</summary>
     public int MaxProblemsPerChain { get; init; } = 100;
+
+    /// <summary>
+    /// Most different records held side by side at one seq no valid checkpoint covers yet. A further
+    /// one is refused as <c>too-many-alternatives</c> and counted as an unsigned branch record, unless
+    /// it is the very record a valid checkpoint is waiting for.
+    /// </summary>
+    public int MaxAlternativesPerSeq { get; init; } = 4;
+
+    /// <summary>
+    /// Most records held per chain while no valid checkpoint covers them (candidates, all seqs). At the
+    /// cap a further alternative is refused (<c>too-many-alternatives</c>, counted as an unsigned branch
+    /// record) and a first record at its seq is refused as <c>beyond-window</c> (the caller adds it again).
+    /// Of these, at most a quarter may be second (third...) records at a seq, so strangers cannot fill
+    /// the room the gateway's own records need.
+    /// </summary>
+    public int MaxHeldRecords { get; init; } = 20_480;
 }

@@ -26,4 +26,8 @@ public static class VerifierProblems
     public const string InsideGap = "inside-gap";
     public const string TooManyChains = "too-many-chains";
     public const string ConflictingGap = "conflicting-gap";
+    public const string Alternative = "alternative";
+    public const string UnsignedBranch = "unsigned-branch";
+    public const string TooManyAlternatives = "too-many-alternatives";
+    public const string Equivocation = "equivocation";
 }

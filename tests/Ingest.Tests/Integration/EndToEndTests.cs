@@ -139,7 +139,9 @@ public sealed class EndToEndTests
         var bundle = JsonSerializer.Deserialize<Bundle>(await ingest.Http.GetStringAsync($"/api/patients/{g.Patient}/observations"), new JsonSerializerOptions().ForFhir())!;
         Assert.Equal(10, bundle.Total);
         var chain = (await ingest.GetArrayAsync("/api/chains")).Single(c => (string)c!["lane"]! == "telemetry")!;
-        Assert.Equal((1L, lastSeq - 1), ((long)chain["badSigs"]!, (long)chain["verifiedThrough"]!));
+        // The forged checkpoint was a bad signature on the chain as it linked then (the alert above); the
+        // gateway's own checkpoint at that seq, and the next one covering it, showed it to be a stranger's.
+        Assert.Equal((0L, 1L, lastSeq - 1), ((long)chain["badSigs"]!, (long)chain["unsignedBranch"]!, (long)chain["verifiedThrough"]!));
         var evidence = await ingest.GetArrayAsync("/api/evidence");
         Assert.Contains(evidence, e => Convert.FromBase64String((string)e!["b64"]!).SequenceEqual(forged.Payload));
     }

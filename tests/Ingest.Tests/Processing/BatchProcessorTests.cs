@@ -168,11 +168,11 @@ public sealed class BatchProcessorTests
         var cp = g.Telemetry.Checkpoint(T0, ClockQuality.Synced)!;
         var result = await h.SendAsync(g, [obs, .. rest, cp]);
 
-        Assert.Contains(result.Alerts, a => a.Kind == AlertKind.Fork);
+        Assert.Contains(result.Alerts, a => a.Kind == AlertKind.UnsignedBranch);
         var data = await h.Store.VerifiedRecordsAsync(new RecordQuery(null, g.Gw, null, null, 1000), default);
         Assert.Equal(cp.Seq - 1, data[^1].Seq);
         Assert.Equal(obs.Hash, data.Single(r => r.Seq == obs.Seq).Hash);
-        Assert.Contains(await h.Store.EvidenceAsync(100, default), e => e.Problem.StartsWith("superseded", StringComparison.Ordinal));
+        Assert.Contains(await h.Store.EvidenceAsync(100, default), e => e.Problem.StartsWith("unsigned-branch: superseded", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -14,10 +14,12 @@ internal sealed class ProcessorHarness : IAsyncDisposable
 {
     public static readonly DateTimeOffset T0 = new(2026, 11, 27, 16, 0, 0, TimeSpan.Zero);
     private readonly string _dir;
+    private readonly Func<string, IIngestStore> _open;
 
-    private ProcessorHarness(string dir, IngestOptions options, IIngestStore store)
+    private ProcessorHarness(string dir, IngestOptions options, IIngestStore store, Func<string, IIngestStore> open)
     {
         _dir = dir;
+        _open = open;
         Options = options;
         Store = store;
         Processor = new BatchProcessor(store, new FixedOptionsMonitor<IngestOptions>(options), Time);
@@ -31,7 +33,10 @@ internal sealed class ProcessorHarness : IAsyncDisposable
 
     public BatchProcessor Processor { get; private set; }
 
-    public static async Task<ProcessorHarness> CreateAsync(params SimulatedGateway[] enrolled)
+    public static Task<ProcessorHarness> CreateAsync(params SimulatedGateway[] enrolled) => CreateAsync(dir => new LiteDbIngestStore(dir), enrolled);
+
+    /// <summary>A harness over the store <paramref name="open"/> makes (given a temp directory; called again on restart).</summary>
+    public static async Task<ProcessorHarness> CreateAsync(Func<string, IIngestStore> open, params SimulatedGateway[] enrolled)
     {
         var dir = Directory.CreateTempSubdirectory("edgetwin-proc-").FullName;
         var options = new IngestOptions();
@@ -40,9 +45,9 @@ internal sealed class ProcessorHarness : IAsyncDisposable
             options.Enrolled[g.Gw] = g.Key.Address;
         }
 
-        var store = new LiteDbIngestStore(dir);
+        var store = open(dir);
         await store.InitializeAsync(default);
-        return new ProcessorHarness(dir, options, store);
+        return new ProcessorHarness(dir, options, store, open);
     }
 
     public static IncomingMessage Message(SimulatedGateway g, ChainRecord r, byte[]? payload = null)
@@ -65,7 +70,7 @@ internal sealed class ProcessorHarness : IAsyncDisposable
     public async Task RestartAsync()
     {
         await Store.DisposeAsync();
-        Store = new LiteDbIngestStore(_dir);
+        Store = _open(_dir);
         await Store.InitializeAsync(default);
         Processor = new BatchProcessor(Store, new FixedOptionsMonitor<IngestOptions>(Options), Time);
     }

@@ -47,6 +47,15 @@ internal sealed class TopicRecorder : IAsyncDisposable
         }
     }
 
+    /// <summary>Raw payloads on topics ending in <paramref name="suffix"/>, in arrival order.</summary>
+    public List<byte[]> Payloads(string suffix)
+    {
+        lock (_messages)
+        {
+            return [.. _messages.Where(m => m.Topic.EndsWith(suffix, StringComparison.Ordinal)).Select(m => m.Payload)];
+        }
+    }
+
     /// <summary>Waits until a message satisfies <paramref name="match"/>; returns it with its arrival time.</summary>
     public async Task<(JsonObject Json, DateTimeOffset At)> WaitForAsync(string suffix, Func<JsonObject, bool> match, CancellationToken cancellationToken)
     {

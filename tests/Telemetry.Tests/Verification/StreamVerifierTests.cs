@@ -118,20 +118,23 @@ public sealed class StreamVerifierTests
         Assert.Contains(r.Problems, p => p.Contains(VerifierProblems.SignerMismatch, StringComparison.Ordinal));
     }
 
-    [Fact]
-    public void TwoRecordsAtOneSeq_AreAFork_WhicheverArrivesFirst()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void SecondRecordAtOneSeq_IsAForkOnceCovered_AnUnsignedBranchRecordWhileNot(bool afterTheChain)
     {
         using var key = TestKeys.Reference();
         var chain = TestChains.Telemetry(key, 6, every: 3);
         var twin = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(chain[2].Payload).Replace("\"v\":[61]", "\"v\":[62]", StringComparison.Ordinal));
+        var genuine = chain.Select(c => c.Payload);
 
-        var before = Verify(chain.Select(c => c.Payload).Prepend(twin));
-        var after = Verify(chain.Select(c => c.Payload).Append(twin));
+        var r = Verify(afterTheChain ? genuine.Append(twin) : genuine.Prepend(twin));
 
-        Assert.Equal((1L, 0L), (before.Forks, before.BrokenLinks));
-        Assert.Equal((1L, 0L), (after.Forks, after.BrokenLinks));
-        Assert.Equal(chain.Count - 1, before.Verified);
-        Assert.False(before.Sound);
+        // After the chain, seq 2 is covered: a fork (received). Before, it waits beside the genuine record
+        // until checkpoint 3 decides: an unsigned branch record (not received).
+        Assert.Equal(afterTheChain ? (1L, 0L, 0L) : (0L, 1L, 0L), (r.Forks, r.UnsignedBranch, r.BrokenLinks));
+        Assert.Equal((chain.Count - 1L, chain.Count + (afterTheChain ? 1L : 0L)), (r.Verified, r.Received));
+        Assert.False(r.Sound);
     }
 
     [Fact]
@@ -148,6 +151,33 @@ public sealed class StreamVerifierTests
 
         Assert.Equal((5L, 4L, 1L, 3L, 0L), (r.Received, r.Verified, r.Pending, r.GapCovered, r.Missing));
         Assert.Equal(cp.Seq - 1, r.VerifiedThrough);
+        Assert.True(r.Sound);
+    }
+
+    [Fact]
+    public void RecordsEvictedWithTheirCheckpoint_GapStatementAfterTheNextCheckpoint_StillVerifies()
+    {
+        // The gateway dropped 1..5 unsent (checkpoint 4 among them) and says so in a gap record after
+        // checkpoint 9: checkpoint 9's links need the statement of a record it does not cover yet.
+        using var key = TestKeys.Reference();
+        var w = ChainWriter.StartNew("gw-1", Lane.Telemetry, key, new CheckpointPolicy { MaxRecords = 4, MaxDelay = TimeSpan.FromDays(1) }, GenesisReason.FirstStart, "t", TestChains.T0, ClockQuality.Synced, out var genesis);
+        var written = new List<ChainRecord> { genesis };
+        for (var i = 0; i < 7; i++)
+        {
+            written.Add(w.AppendObs(new ObsBody("p", "d", "c", "u", TestChains.T0, 0, [i]), TestChains.T0, ClockQuality.Synced));
+            if (w.CheckpointIfDue(TestChains.T0, ClockQuality.Synced) is { } cp)
+            {
+                written.Add(cp);
+            }
+        }
+
+        var gap = w.AppendGap(1, 5, written[1].Prev, written[5].Hash, "disk-space", TestChains.T0, ClockQuality.Synced);
+        var last = w.Checkpoint(TestChains.T0, ClockQuality.Synced)!;
+        Assert.Equal(("checkpoint", "checkpoint"), (written[4].Kind, written[9].Kind));
+
+        var r = Verify(written.Where(c => c.Seq is 0 or > 5).Append(gap).Append(last).Select(c => c.Payload));
+
+        Assert.Equal((last.Seq - 1, 5L, 0L, 0L), (r.VerifiedThrough, r.GapCovered, r.BrokenLinks, r.Missing));
         Assert.True(r.Sound);
     }
 
@@ -228,8 +258,8 @@ public sealed class StreamVerifierTests
         }
 
         var state = first.ExportChain(new ChainKey("gw-1", Lane.Telemetry, "0123456789abcdef0123456789abcdef"));
-        Assert.Equal(11, state.LinkedThrough);
-        Assert.Equal(7, state.Held.Count);
+        Assert.Equal(7, state.LinkedThrough); // checkpoint 8 covers 0..7; 8..11 and 13..19 wait for the next one
+        Assert.Equal(11, state.Held.Count);
 
         var second = new StreamVerifier(new VerifierOptions());
         second.ImportChain(state);
@@ -246,8 +276,8 @@ public sealed class StreamVerifierTests
     [Fact]
     public void ExportImport_ForkAtTheHead_GenuineSuccessorStillLinks()
     {
-        // A forged record reaches the head first and is linked; the genuine one arrives as a fork. After an
-        // export/import (another ingest worker), the next genuine record must still link to the genuine head.
+        // A forged record reaches the head first; the genuine one arrives as an alternative. After an
+        // export/import (another ingest worker), the next checkpoint must still decide for the genuine one.
         using var key = TestKeys.Reference();
         var chain = TestChains.Telemetry(key, 6, every: 3);
         var forged = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(chain[2].Payload).Replace("\"v\":[61]", "\"v\":[62]", StringComparison.Ordinal));
@@ -256,7 +286,7 @@ public sealed class StreamVerifierTests
         first.Add(chain[0].Payload);
         first.Add(chain[1].Payload);
         first.Add(forged);
-        Assert.Equal(RecordStatus.Fork, first.Add(chain[2].Payload).Status);
+        Assert.Equal(RecordStatus.Alternative, first.Add(chain[2].Payload).Status);
 
         var json = System.Text.Json.JsonSerializer.Serialize(first.ExportChain(chainKey));
         var second = new StreamVerifier(new VerifierOptions());
@@ -267,7 +297,7 @@ public sealed class StreamVerifierTests
         }
 
         var r = Assert.Single(second.Report());
-        Assert.Equal((1L, 0L), (r.Forks, r.BrokenLinks));
+        Assert.Equal((0L, 1L, 0L), (r.Forks, r.UnsignedBranch, r.BrokenLinks));
         Assert.Equal(chain.Count - 1, r.Verified);
     }
 

@@ -47,6 +47,7 @@ internal static class LiteDbMapping
         ["forks"] = r.Forks,
         ["badSigs"] = r.BadSignatures,
         ["brokenLinks"] = r.BrokenLinks,
+        ["unsignedBranch"] = r.UnsignedBranch,
         ["gapCovered"] = r.GapCovered,
         ["rejected"] = r.Rejected,
         ["receiptedThrough"] = r.ReceiptedThrough,
@@ -71,6 +72,7 @@ internal static class LiteDbMapping
         Forks = d["forks"].AsInt64,
         BadSignatures = d["badSigs"].AsInt64,
         BrokenLinks = d["brokenLinks"].AsInt64,
+        UnsignedBranch = d.TryGetValue("unsignedBranch", out var unsigned) && !unsigned.IsNull ? unsigned.AsInt64 : 0, // absent in rows written before it
         GapCovered = d["gapCovered"].AsInt64,
         Rejected = d["rejected"].AsInt64,
         ReceiptedThrough = d["receiptedThrough"].AsInt64,

@@ -27,6 +27,7 @@ internal static class PostgresRows
         GapAlerted = r.GetBoolean(19),
         FirstSeenAt = Time(r, 20) ?? DateTimeOffset.UnixEpoch,
         GenesisReason = r.IsDBNull(21) ? null : r.GetString(21),
+        UnsignedBranch = r.GetInt64(22),
     };
 
     public static RecordRow Record(NpgsqlDataReader r) => new(
@@ -86,6 +87,7 @@ internal static class PostgresRows
         p.AddWithValue(c.GapAlerted);
         p.AddWithValue(c.FirstSeenAt.ToUniversalTime());
         p.AddWithValue((object?)c.GenesisReason ?? DBNull.Value);
+        p.AddWithValue(c.UnsignedBranch);
     }
 
     private static DateTimeOffset? Time(NpgsqlDataReader r, int i) =>

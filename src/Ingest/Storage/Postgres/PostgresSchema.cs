@@ -22,6 +22,7 @@ internal static class PostgresSchema
             gap_alerted boolean NOT NULL DEFAULT false, first_seen_at timestamptz NOT NULL DEFAULT now(),
             genesis_reason text NULL,
             PRIMARY KEY (gw, lane, epoch));
+        ALTER TABLE ingest_chains ADD COLUMN IF NOT EXISTS unsigned_branch bigint NOT NULL DEFAULT 0;
         CREATE TABLE IF NOT EXISTS ingest_records (
             gw text NOT NULL, lane text NOT NULL, epoch text NOT NULL, seq bigint NOT NULL,
             hash text NOT NULL, kind text NOT NULL, site text NOT NULL, ts timestamptz NULL,
@@ -43,7 +44,7 @@ internal static class PostgresSchema
         """;
 
     public const string ChainColumns =
-        "gw, lane, epoch, site, verifier_state, received, verified_through, verified, pending, missing, duplicates, forks, bad_sigs, broken_links, gap_covered, rejected, receipted_through, last_checkpoint_at, missing_since, gap_alerted, first_seen_at, genesis_reason";
+        "gw, lane, epoch, site, verifier_state, received, verified_through, verified, pending, missing, duplicates, forks, bad_sigs, broken_links, gap_covered, rejected, receipted_through, last_checkpoint_at, missing_since, gap_alerted, first_seen_at, genesis_reason, unsigned_branch";
 
     public const string RecordColumns = "gw, lane, epoch, seq, hash, kind, site, ts, patient, code, payload, received_at";
 

@@ -187,7 +187,7 @@ internal sealed class PostgresWriteSession : IWriteSession
                 UPDATE ingest_chains SET site = $4, verifier_state = $5, received = $6, verified_through = $7, verified = $8,
                   pending = $9, missing = $10, duplicates = $11, forks = $12, bad_sigs = $13, broken_links = $14,
                   gap_covered = $15, rejected = $16, receipted_through = $17, last_checkpoint_at = $18, missing_since = $19,
-                  gap_alerted = $20, first_seen_at = $21, genesis_reason = $22
+                  gap_alerted = $20, first_seen_at = $21, genesis_reason = $22, unsigned_branch = $23
                 WHERE gw = $1 AND lane = $2 AND epoch = $3
                 """);
             PostgresRows.AddChainParameters(cmd, row);

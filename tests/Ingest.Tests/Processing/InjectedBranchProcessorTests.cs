@@ -1,0 +1,128 @@
+namespace EdgeTwin.Ingest.Tests.Processing;
+
+using EdgeTwin.Ingest.Alerts;
+using EdgeTwin.Ingest.Storage;
+using EdgeTwin.Ingest.Storage.LiteDb;
+using EdgeTwin.Ingest.Storage.Postgres;
+using EdgeTwin.Ingest.Tests.Integration;
+using EdgeTwin.Ingest.Tests.Support;
+using EdgeTwin.Telemetry.Chain;
+using EdgeTwin.Telemetry.Records;
+using EdgeTwin.Telemetry.Signing;
+using EdgeTwin.Telemetry.Verification;
+using static ProcessorHarness;
+
+/// <summary>
+/// Issue 11, item 2 through the batch processor: records a stranger chains onto a gateway's head and
+/// publishes before the gateway's own never become the chain's records, never block the genuine ones
+/// and never break the chain; they end in the evidence. Run once per storage backend.
+/// Layout (checkpoint every 4): 0 genesis, 1-3 obs, 4 cp | 5-8 obs, 9 cp.
+/// </summary>
+public abstract class InjectedBranchProcessorTests
+{
+    private static readonly CheckpointPolicy EveryFour = new() { MaxRecords = 4, MaxDelay = TimeSpan.FromHours(1) };
+
+    internal abstract Task<Func<string, IIngestStore>> BackendAsync();
+
+    /// <summary>A gateway whose telemetry chain is stored and verified through seq 3 (checkpoint 4 is its head).</summary>
+    private async Task<(SimulatedGateway G, ProcessorHarness H)> StartAsync(string gw)
+    {
+        var g = new SimulatedGateway("ward7", gw, T0, policy: EveryFour);
+        var h = await CreateAsync(await BackendAsync(), g);
+        g.ProduceObs(3, T0);
+        await h.SendAsync(g, g.All.Where(r => r.Lane == Lane.Telemetry));
+        return (g, h);
+    }
+
+    private static List<ChainRecord> Inject(SimulatedGateway g, ChainRecord head, int count, int sample = 500)
+    {
+        using var stranger = GatewayKey.Generate();
+        var w = ChainWriter.Resume(new ChainState(g.Gw, Lane.Telemetry, head.Epoch, head.Seq, head.Hash, 0, null), stranger, EveryFour);
+        return [.. Enumerable.Range(0, count).Select(i => w.AppendObs(new ObsBody(g.Patient, $"{g.Gw}-mon", "loinc:8867-4", "/min", T0, 0, [sample + i]), T0, ClockQuality.Synced))];
+    }
+
+    [Fact]
+    public async Task InjectedPairBeforeTheGenuineRecords_GenuineVerifyAndAreTheStoredOnes_InjectedInEvidence()
+    {
+        var (g, h) = await StartAsync("bed-30");
+        using var gateway = g;
+        await using var harness = h;
+        var injected = Inject(g, g.All.Last(r => r.Lane == Lane.Telemetry), 2);
+
+        var first = await h.SendAsync(g, injected);
+        var genuine = g.ProduceObs(4, T0);
+        var result = await h.SendAsync(g, genuine);
+
+        var chain = await h.ChainAsync(g, Lane.Telemetry);
+        Assert.Equal((8L, 8L, 0L, 0L, 2L), (chain.VerifiedThrough, chain.ReceiptedThrough, chain.BrokenLinks, chain.Forks, chain.UnsignedBranch));
+        Assert.Empty(first.Receipts);
+        Assert.Equal(8, Assert.Single(result.Receipts).Seq);
+        Assert.Contains(result.Alerts, a => a.Kind == AlertKind.UnsignedBranch);
+        Assert.DoesNotContain(result.Alerts, a => a.Kind is AlertKind.Fork or AlertKind.BrokenLink);
+
+        var data = await h.Store.VerifiedRecordsAsync(new RecordQuery(null, g.Gw, null, null, 1000), default);
+        Assert.Equal(genuine.Where(r => r.Seq <= 8).Select(r => r.Hash), data.Where(r => r.Seq >= 5).Select(r => r.Hash));
+        var evidence = await h.Store.EvidenceAsync(100, default);
+        Assert.All(injected, i => Assert.Contains(evidence, e => e.Hash == i.Hash && e.Problem.StartsWith(VerifierProblems.UnsignedBranch, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task InjectedRecordsOneBatchEach_WithARestartBetween_StillDecidedForTheGenuine()
+    {
+        var (g, h) = await StartAsync("bed-31");
+        using var gateway = g;
+        await using var harness = h;
+        var injected = Inject(g, g.All.Last(r => r.Lane == Lane.Telemetry), 3);
+        foreach (var i in injected)
+        {
+            await h.SendAsync(g, [i]);
+        }
+
+        await h.RestartAsync();
+        foreach (var r in g.ProduceObs(4, T0))
+        {
+            await h.SendAsync(g, [r]);
+        }
+
+        var chain = await h.ChainAsync(g, Lane.Telemetry);
+        Assert.Equal((8L, 0L, 3L), (chain.VerifiedThrough, chain.BrokenLinks, chain.UnsignedBranch));
+        var stored = await h.Store.VerifiedRecordsAsync(new RecordQuery(null, g.Gw, null, null, 1000), default);
+        Assert.DoesNotContain(stored, r => injected.Any(i => i.Hash == r.Hash));
+    }
+
+    [Fact]
+    public async Task StrangersFillingASeqFirst_TheRefusedGenuineRecordComesBackFromTheEvidence()
+    {
+        var (g, h) = await StartAsync("bed-32");
+        using var gateway = g;
+        await using var harness = h;
+        var head = g.All.Last(r => r.Lane == Lane.Telemetry);
+        foreach (var i in Enumerable.Range(0, new VerifierOptions().MaxAlternativesPerSeq + 2))
+        {
+            await h.SendAsync(g, Inject(g, head, 1, sample: 700 + i));
+        }
+
+        var genuine = g.ProduceObs(4, T0);
+        await h.SendAsync(g, genuine);
+
+        var chain = await h.ChainAsync(g, Lane.Telemetry);
+        Assert.Equal((8L, 0L), (chain.VerifiedThrough, chain.BrokenLinks));
+        var data = await h.Store.VerifiedRecordsAsync(new RecordQuery(null, g.Gw, null, null, 1000), default);
+        Assert.Equal(genuine[0].Hash, data.Single(r => r.Seq == 5).Hash);
+    }
+}
+
+public sealed class InjectedBranchLiteDbTests : InjectedBranchProcessorTests
+{
+    internal override Task<Func<string, IIngestStore>> BackendAsync() => Task.FromResult<Func<string, IIngestStore>>(dir => new LiteDbIngestStore(dir));
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class InjectedBranchPostgresTests(PostgresFixture pg) : InjectedBranchProcessorTests
+{
+    internal override async Task<Func<string, IIngestStore>> BackendAsync()
+    {
+        var connection = await pg.CreateDatabaseAsync();
+        return _ => new PostgresIngestStore(connection);
+    }
+}
