@@ -4,6 +4,7 @@ using EdgeTwin.Telemetry.Chain;
 using EdgeTwin.Telemetry.Receipts;
 using EdgeTwin.Telemetry.Records;
 using EdgeTwin.Telemetry.Signing;
+using EdgeTwin.Telemetry.Wire;
 
 /// <summary>
 /// Deterministic ETP/1 test vectors (tests/vectors). TEST KEYS ONLY: 32 bytes of 0x22 (the gateway,
@@ -87,10 +88,10 @@ internal static class VectorGenerator
         var t = Telemetry(Gw, TelemetryEpoch, key, 11, out _);
         return
         [
-            ("receipt-valid.json", Receipt.Sign(Gw, "telemetry", TelemetryEpoch, 13, t[13].Hash, ingest).ToPayload()),
-            ("receipt-forged.json", Receipt.Sign(Gw, "telemetry", TelemetryEpoch, 13, t[13].Hash, forger).ToPayload()),
-            ("receipt-wrong-hash.json", Receipt.Sign(Gw, "telemetry", TelemetryEpoch, 13, t[12].Hash, ingest).ToPayload()),
-            ("resend-request.json", ResendRequest.Sign(Gw, "telemetry", TelemetryEpoch, 6, 7, ingest).ToPayload()),
+            ("receipt-valid.json", Receipt.Sign(Gw, WireNames.Telemetry, TelemetryEpoch, 13, t[13].Hash, ingest).ToPayload()),
+            ("receipt-forged.json", Receipt.Sign(Gw, WireNames.Telemetry, TelemetryEpoch, 13, t[13].Hash, forger).ToPayload()),
+            ("receipt-wrong-hash.json", Receipt.Sign(Gw, WireNames.Telemetry, TelemetryEpoch, 13, t[12].Hash, ingest).ToPayload()),
+            ("resend-request.json", ResendRequest.Sign(Gw, WireNames.Telemetry, TelemetryEpoch, 6, 7, ingest).ToPayload()),
         ];
     }
 
@@ -197,7 +198,7 @@ internal static class VectorGenerator
     }
 
     private static List<(string, byte[])> Topics(IEnumerable<ChainRecord> records) =>
-        [.. records.Select(r => ($"edgetwin/v1/st-mary/{GwOf(r)}/{(r.Lane == Lane.Alarm ? "alarm" : "telemetry")}", r.Payload))];
+        [.. records.Select(r => ($"edgetwin/v1/st-mary/{GwOf(r)}/{WireNames.Of(r.Lane)}", r.Payload))];
 
     private static string GwOf(ChainRecord r) => r.Epoch == Gw2Epoch ? Gw2 : Gw;
 

@@ -3,6 +3,7 @@ namespace EdgeTwin.Cli.Verify;
 using System.Text;
 using System.Text.Json;
 using EdgeTwin.Telemetry.Records;
+using EdgeTwin.Telemetry.Wire;
 
 /// <summary>
 /// <c>--json</c>: <c>{"sound":..,"totals":{..},"chains":[{..}],"unattributed":n,"unattributedProblems":[..]}</c>;
@@ -27,7 +28,7 @@ internal static class JsonReport
             {
                 json.WriteStartObject();
                 json.WriteString("gw", c.Chain.Gw);
-                json.WriteString("lane", c.Chain.Lane == Lane.Alarm ? "alarm" : "telemetry");
+                json.WriteString("lane", WireNames.Of(c.Chain.Lane));
                 json.WriteString("epoch", c.Chain.Epoch);
                 json.WriteString("key", c.Key);
                 json.WriteBoolean("sound", c.Sound);

@@ -10,6 +10,7 @@ using EdgeTwin.Outbox.Durability;
 using EdgeTwin.Outbox.Encryption;
 using EdgeTwin.Telemetry.Chain;
 using EdgeTwin.Telemetry.Records;
+using EdgeTwin.Telemetry.Wire;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -83,7 +84,7 @@ internal sealed class ChainBook : IRecordAppender, IDisposable
                 }
 
                 _writers[lane] = ChainWriter.Resume(head, identity.Key, policy);
-                GatewayLog.ChainResumed(logger, GatewayMetrics.Wire(lane), head.Epoch, head.Seq);
+                GatewayLog.ChainResumed(logger, WireNames.Of(lane), head.Epoch, head.Seq);
                 continue;
             }
 
@@ -92,7 +93,7 @@ internal sealed class ChainBook : IRecordAppender, IDisposable
                 : GenesisReason.FirstStart;
             _writers[lane] = ChainWriter.StartNew(g.Name, lane, identity.Key, policy, reason, Software, Now, _clock.Current, out var genesis);
             Add(genesis, RecordClass.Keep);
-            GatewayLog.ChainStarted(logger, GatewayMetrics.Wire(lane), genesis.Epoch, reason.ToString());
+            GatewayLog.ChainStarted(logger, WireNames.Of(lane), genesis.Epoch, reason.ToString());
         }
 
         if (opened.QuarantinedAs is not null)

@@ -1,9 +1,9 @@
 namespace EdgeTwin.Gateway.Chains;
 
-using System.Globalization;
 using System.Text.Json.Nodes;
 using EdgeTwin.Gateway.Diagnostics;
 using EdgeTwin.Telemetry.Records;
+using EdgeTwin.Telemetry.Wire;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -85,5 +85,5 @@ internal sealed class ClockJumpMonitor : BackgroundService
     }
 
     private static string Rfc3339(DateTimeOffset at) =>
-        at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+        EtpTime.Format(at);
 }

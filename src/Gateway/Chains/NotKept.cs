@@ -1,8 +1,8 @@
 namespace EdgeTwin.Gateway.Chains;
 
-using System.Globalization;
 using System.Text.Json.Nodes;
 using EdgeTwin.Outbox;
+using EdgeTwin.Telemetry.Wire;
 
 /// <summary>
 /// What the outbox could not take while the disk was full: observation records (runs) and their
@@ -48,5 +48,5 @@ internal sealed class NotKept(string reason, DateTimeOffset since)
         ["samplesNotKept"] = Samples,
     };
 
-    private static string Format(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+    private static string Format(DateTimeOffset t) => EtpTime.Format(t);
 }

@@ -3,6 +3,7 @@ namespace EdgeTwin.Gateway.Diagnostics;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using EdgeTwin.Telemetry.Records;
+using EdgeTwin.Telemetry.Wire;
 
 /// <summary>
 /// The gateway's instruments (OpenTelemetry-style names, units given). Every drop, rejection and
@@ -55,7 +56,7 @@ internal sealed class GatewayMetrics
     public void Samples(int count) => _samples.Add(count);
 
     public void Records(Lane lane, string kind, int count = 1) =>
-        _records.Add(count, new TagList { { "lane", Wire(lane) }, { "kind", kind } });
+        _records.Add(count, new TagList { { "lane", WireNames.Of(lane) }, { "kind", kind } });
 
     public void Committed(TimeSpan duration)
     {
@@ -67,10 +68,10 @@ internal sealed class GatewayMetrics
 
     public void Published(Lane lane, bool live, bool resent = false)
     {
-        _published.Add(1, new TagList { { "lane", Wire(lane) }, { "source", live ? "live" : resent ? "resend" : "backlog" } });
+        _published.Add(1, new TagList { { "lane", WireNames.Of(lane) }, { "source", live ? "live" : resent ? "resend" : "backlog" } });
         if (resent)
         {
-            _resent.Add(1, new KeyValuePair<string, object?>("lane", Wire(lane)));
+            _resent.Add(1, new KeyValuePair<string, object?>("lane", WireNames.Of(lane)));
         }
     }
 
@@ -102,6 +103,4 @@ internal sealed class GatewayMetrics
 
     public void Rejected(string what, string problem) =>
         _rejected.Add(1, new TagList { { "what", what }, { "problem", problem } });
-
-    public static string Wire(Lane lane) => lane == Lane.Alarm ? "alarm" : "telemetry";
 }

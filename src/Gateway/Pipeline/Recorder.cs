@@ -8,6 +8,7 @@ using EdgeTwin.Gateway.Diagnostics;
 using EdgeTwin.Outbox;
 using EdgeTwin.Telemetry.Chain;
 using EdgeTwin.Telemetry.Records;
+using EdgeTwin.Telemetry.Wire;
 using Microsoft.Extensions.Logging;
 
 /// <summary>
@@ -154,13 +155,13 @@ internal sealed class Recorder(
         }
         catch (ArgumentException ex)
         {
-            metrics.Rejected("obs");
+            metrics.Rejected(RecordKinds.Obs);
             GatewayLog.RecordRejected(logger, values.Count, run.DeviceId, run.Stream.Code, ex);
             appender.AppendEvent("record-rejected", new JsonObject
             {
                 ["device"] = run.DeviceId,
                 ["code"] = run.Stream.Code,
-                ["t0"] = t0.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture),
+                ["t0"] = EtpTime.Format(t0),
                 ["samples"] = values.Count,
                 ["error"] = ex.Message,
             });

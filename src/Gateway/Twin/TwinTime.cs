@@ -1,10 +1,10 @@
 namespace EdgeTwin.Gateway.Twin;
 
-using System.Globalization;
+using EdgeTwin.Telemetry.Wire;
 
 /// <summary>Timestamps in twin documents and events use the ETP/1 form: UTC, milliseconds, <c>Z</c>.</summary>
 internal static class TwinTime
 {
     public static string Format(DateTimeOffset time) =>
-        time.UtcDateTime.ToString("yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fff'Z'", CultureInfo.InvariantCulture);
+        EtpTime.Format(time);
 }

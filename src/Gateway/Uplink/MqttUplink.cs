@@ -13,6 +13,7 @@ using EdgeTwin.Mqtt;
 using EdgeTwin.Outbox;
 using EdgeTwin.Telemetry.Receipts;
 using EdgeTwin.Telemetry.Records;
+using EdgeTwin.Telemetry.Wire;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -87,10 +88,10 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
 
         metrics.Meter.CreateObservableGauge("edgetwin.uplink.backlog", () => Queue.BacklogCount, "{record}", "Stored records waiting behind live ones");
         metrics.Meter.CreateObservableGauge("edgetwin.uplink.connected", () => IsConnected ? 1 : 0, "{connection}", "1 while connected to the broker");
-        metrics.Meter.CreateObservableGauge("edgetwin.uplink.held", () => Lanes.Select(l => new Measurement<long>(book.Store.Usage(l).Records, new KeyValuePair<string, object?>("lane", GatewayMetrics.Wire(l)))), "{record}", "Records the outbox holds (until a receipt covers them, or PUBACK without receipts)");
+        metrics.Meter.CreateObservableGauge("edgetwin.uplink.held", () => Lanes.Select(l => new Measurement<long>(book.Store.Usage(l).Records, new KeyValuePair<string, object?>("lane", WireNames.Of(l)))), "{record}", "Records the outbox holds (until a receipt covers them, or PUBACK without receipts)");
         if (_options.Receipts)
         {
-            metrics.Meter.CreateObservableGauge("edgetwin.uplink.unreceipted.age", () => Lanes.Select(l => new Measurement<double>(OldestUnreceiptedAge(l).TotalSeconds, new KeyValuePair<string, object?>("lane", GatewayMetrics.Wire(l)))), "s", "Age of the oldest record no receipt covers yet (0: none)");
+            metrics.Meter.CreateObservableGauge("edgetwin.uplink.unreceipted.age", () => Lanes.Select(l => new Measurement<double>(OldestUnreceiptedAge(l).TotalSeconds, new KeyValuePair<string, object?>("lane", WireNames.Of(l)))), "s", "Age of the oldest record no receipt covers yet (0: none)");
         }
     }
 
@@ -501,7 +502,7 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
 
         foreach (var r in _book.Store.Read(lane, to + 1, to + Scan, Scan))
         {
-            if (r.Kind == "gap" && GapRange(r.Payload) is { } g && g.From <= to && g.To >= from)
+            if (r.Kind == RecordKinds.Gap && GapRange(r.Payload) is { } g && g.From <= to && g.To >= from)
             {
                 found.Add(r.Seq);
             }
@@ -549,7 +550,7 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
     {
         if (_throttle.ShouldLog("resending", out var suppressed))
         {
-            GatewayLog.Resending(_logger, GatewayMetrics.Wire(lane), range.From, range.To, reason, suppressed);
+            GatewayLog.Resending(_logger, WireNames.Of(lane), range.From, range.To, reason, suppressed);
         }
     }
 

@@ -3,6 +3,7 @@ namespace EdgeTwin.Gateway.Uplink;
 using EdgeTwin.Gateway.Chains;
 using EdgeTwin.Telemetry.Receipts;
 using EdgeTwin.Telemetry.Records;
+using EdgeTwin.Telemetry.Wire;
 
 /// <summary>
 /// What the gateway believes of the cloud's statements (PROTOCOL §7). A receipt is acted on only when
@@ -45,7 +46,7 @@ internal sealed class StatementGate(string gw, IReadOnlyCollection<string> signe
 
     private string? CheckChain(string statementGw, string laneName, string epoch, long seq, out Lane lane, out Telemetry.Chain.ChainState? head)
     {
-        lane = laneName == "alarm" ? Lane.Alarm : Lane.Telemetry;
+        lane = laneName == WireNames.Alarm ? Lane.Alarm : Lane.Telemetry;
         head = null;
         if (statementGw != gw)
         {

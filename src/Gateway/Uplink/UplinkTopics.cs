@@ -2,6 +2,7 @@ namespace EdgeTwin.Gateway.Uplink;
 
 using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Telemetry.Records;
+using EdgeTwin.Telemetry.Wire;
 using Microsoft.Extensions.Options;
 
 /// <summary>The topics of PROTOCOL §2 for this gateway: <c>{prefix}/{site}/{gw}/...</c>.</summary>
@@ -15,7 +16,7 @@ internal sealed class UplinkTopics(IOptions<GatewayOptions> gateway, IOptions<Up
 
     public string Resend => Of("resend");
 
-    public string Records(Lane lane) => Of(lane == Lane.Alarm ? "alarm" : "telemetry");
+    public string Records(Lane lane) => Of(WireNames.Of(lane));
 
     public string Of(string subtopic) => $"{Base}/{subtopic}";
 }

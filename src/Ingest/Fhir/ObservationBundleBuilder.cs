@@ -3,6 +3,7 @@ namespace EdgeTwin.Ingest.Fhir;
 using System.Globalization;
 using EdgeTwin.Ingest.Storage;
 using EdgeTwin.Ingest.Twin;
+using EdgeTwin.Telemetry.Records;
 using Hl7.Fhir.Model;
 
 /// <summary>
@@ -28,7 +29,7 @@ internal sealed class ObservationBundleBuilder
 
     public async Task<Bundle> BuildAsync(string patient, DateTimeOffset? since, CancellationToken ct)
     {
-        var records = await _store.VerifiedRecordsAsync(new RecordQuery(patient, null, since, "obs", MaxRecords), ct).ConfigureAwait(false);
+        var records = await _store.VerifiedRecordsAsync(new RecordQuery(patient, null, since, RecordKinds.Obs, MaxRecords), ct).ConfigureAwait(false);
         var bundle = new Bundle { Type = Bundle.BundleType.Searchset, Timestamp = _time.GetUtcNow() };
         foreach (var chain in records.GroupBy(r => r.Chain))
         {

@@ -4,7 +4,9 @@ using EdgeTwin.Ingest.Alerts;
 using EdgeTwin.Ingest.Options;
 using EdgeTwin.Ingest.Storage;
 using EdgeTwin.Ingest.Topics;
+using EdgeTwin.Telemetry.Records;
 using EdgeTwin.Telemetry.Verification;
+using EdgeTwin.Telemetry.Wire;
 using Microsoft.Extensions.Options;
 
 /// <summary>
@@ -74,7 +76,7 @@ internal sealed class BatchProcessor
                 continue;
             }
 
-            var topicLane = m.Name.Leaf == TopicLeaf.Alarm ? "alarm" : "telemetry";
+            var topicLane = m.Name.Leaf == TopicLeaf.Alarm ? WireNames.Alarm : WireNames.Telemetry;
             var mismatch = header!.Gw != m.Name.Gw ? $"topic-mismatch: record of gateway '{header.Gw}' published on {m.Topic}"
                 : header.Lane != topicLane ? $"topic-mismatch: {header.Lane} record published on {m.Topic}"
                 : null;
@@ -246,11 +248,11 @@ internal sealed class BatchProcessor
 
             _stored++;
             var chainRow = _session.Chain(chain);
-            if (h.Kind == "checkpoint")
+            if (h.Kind == RecordKinds.Checkpoint)
             {
                 _session.SetChain(chainRow with { LastCheckpointAt = _now });
             }
-            else if (h.Kind == "genesis")
+            else if (h.Kind == RecordKinds.Genesis)
             {
                 _session.SetChain(chainRow with { GenesisReason = h.GenesisReason });
                 await AlertAsync(AlertKind.NewEpoch, chain, 0, $"new epoch, reason: {h.GenesisReason ?? "not stated"}").ConfigureAwait(false);

@@ -4,6 +4,7 @@ using System.Text.Json;
 using EdgeTwin.Ingest.Storage;
 using EdgeTwin.Telemetry.Records;
 using EdgeTwin.Telemetry.Verification;
+using EdgeTwin.Telemetry.Wire;
 
 /// <summary>
 /// The Telemetry <see cref="StreamVerifier"/> of one gateway. Chain states come from their locked
@@ -28,7 +29,7 @@ internal sealed class ChainVerification
 
     public string EnrolledAddress { get; }
 
-    public static ChainKey Key(ChainId id) => new(id.Gw, id.Lane == "alarm" ? Lane.Alarm : Lane.Telemetry, id.Epoch);
+    public static ChainKey Key(ChainId id) => new(id.Gw, id.Lane == WireNames.Alarm ? Lane.Alarm : Lane.Telemetry, id.Epoch);
 
     public void Import(ChainRow row)
     {

@@ -2,6 +2,7 @@ namespace EdgeTwin.Ingest.Processing;
 
 using System.Globalization;
 using System.Text.Json;
+using EdgeTwin.Telemetry.Records;
 
 /// <summary>
 /// The members the ingest needs before verification (to find and lock the chain) and for queries
@@ -39,7 +40,7 @@ internal sealed record RecordHeader(string Gw, string Lane, string Epoch, long S
                 _ = Str(body, "reason", out reason);
             }
 
-            header = new RecordHeader(gw!, lane!, epoch!, seq, kind!, ts, patient, code, kind == "genesis" ? reason : null);
+            header = new RecordHeader(gw!, lane!, epoch!, seq, kind!, ts, patient, code, kind == RecordKinds.Genesis ? reason : null);
             problem = null;
             return true;
         }

@@ -10,6 +10,7 @@ using EdgeTwin.Ingest.Storage;
 using EdgeTwin.Ingest.Topics;
 using EdgeTwin.Telemetry.Receipts;
 using EdgeTwin.Telemetry.Verification;
+using EdgeTwin.Telemetry.Wire;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -120,7 +121,7 @@ internal sealed class ResendRequester(
 
         foreach (var (lane, node) in heads ?? [])
         {
-            if (lane is "telemetry" or "alarm" && node?["epoch"] is JsonValue e && e.TryGetValue<string>(out var epoch)
+            if (lane is WireNames.Telemetry or WireNames.Alarm && node?["epoch"] is JsonValue e && e.TryGetValue<string>(out var epoch)
                 && node["seq"] is JsonValue s && s.TryGetValue<long>(out var seq) && seq >= 0)
             {
                 yield return (new ChainId(g.Gw, lane, epoch), seq);

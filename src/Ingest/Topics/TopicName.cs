@@ -1,5 +1,7 @@
 namespace EdgeTwin.Ingest.Topics;
 
+using EdgeTwin.Telemetry.Wire;
+
 /// <summary>A gateway topic <c>{prefix}/{site}/{gw}/{leaf}</c> (PROTOCOL §2).</summary>
 internal sealed record TopicName(string Site, string Gw, TopicLeaf Leaf)
 {
@@ -19,8 +21,8 @@ internal sealed record TopicName(string Site, string Gw, TopicLeaf Leaf)
 
         TopicLeaf? leaf = string.Join('/', parts[2..]) switch
         {
-            "telemetry" => TopicLeaf.Telemetry,
-            "alarm" => TopicLeaf.Alarm,
+            WireNames.Telemetry => TopicLeaf.Telemetry,
+            WireNames.Alarm => TopicLeaf.Alarm,
             "twin/reported" => TopicLeaf.TwinReported,
             "status" => TopicLeaf.Status,
             _ => null,

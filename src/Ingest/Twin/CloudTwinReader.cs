@@ -3,6 +3,7 @@ namespace EdgeTwin.Ingest.Twin;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EdgeTwin.Ingest.Storage;
+using EdgeTwin.Telemetry.Records;
 
 /// <summary>
 /// The cloud twin, per gateway and per patient, computed from verified records only (so nothing
@@ -60,7 +61,7 @@ internal sealed class CloudTwinReader
     private static JsonObject PatientState(IReadOnlyList<RecordRow> records)
     {
         var vitals = new JsonObject();
-        foreach (var r in records.Where(r => r.Kind == "obs"))
+        foreach (var r in records.Where(r => r.Kind == RecordKinds.Obs))
         {
             var obs = ObsReading.TryRead(r.Payload);
             if (obs is null)
@@ -83,7 +84,7 @@ internal sealed class CloudTwinReader
             }
         }
 
-        var alarms = records.Where(r => r.Kind == "alarm").OrderByDescending(r => r.Ts).Take(20)
+        var alarms = records.Where(r => r.Kind == RecordKinds.Alarm).OrderByDescending(r => r.Ts).Take(20)
             .Select(r => JsonNode.Parse(r.Payload)?["body"]?.DeepClone()).ToArray();
         return new JsonObject { ["vitals"] = vitals, ["alarms"] = new JsonArray(alarms) };
     }

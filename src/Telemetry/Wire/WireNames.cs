@@ -5,10 +5,16 @@ using EdgeTwin.Telemetry.Records;
 /// <summary>The lowercase wire spellings of the record enums (PROTOCOL §3-4).</summary>
 public static class WireNames
 {
+    /// <summary>The telemetry lane's name (also its topic leaf, PROTOCOL §2).</summary>
+    public const string Telemetry = "telemetry";
+
+    /// <summary>The alarm lane's name (also its topic leaf, PROTOCOL §2).</summary>
+    public const string Alarm = "alarm";
+
     public static string Of(Lane lane) => lane switch
     {
-        Lane.Telemetry => "telemetry",
-        Lane.Alarm => "alarm",
+        Lane.Telemetry => Telemetry,
+        Lane.Alarm => Alarm,
         _ => throw new ArgumentOutOfRangeException(nameof(lane), lane, "unknown lane"),
     };
 
@@ -26,6 +32,13 @@ public static class WireNames
         GenesisReason.StoreCorrupt => "store-corrupt",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "unknown genesis reason"),
     };
+
+    /// <summary>The lane of a wire name; false for anything else.</summary>
+    public static bool TryParseLane(string? name, out Lane lane)
+    {
+        lane = name == Alarm ? Lane.Alarm : Lane.Telemetry;
+        return name is Telemetry or Alarm;
+    }
 
     public static bool TryParseLane(ReadOnlySpan<byte> utf8, out Lane lane)
     {

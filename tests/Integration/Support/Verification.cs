@@ -11,7 +11,15 @@ public static class Verification
     /// <summary>Verifies as the cloud does: a chain counts only when its genesis key is <paramref name="enrolledAddress"/>.</summary>
     public static IReadOnlyList<ChainReport> Verify(IEnumerable<byte[]> payloads, string enrolledAddress)
     {
-        var verifier = new StreamVerifier(new VerifierOptions { EnrolledAddresses = [enrolledAddress] });
+        // A whole capture, in the order the broker delivered it (live ahead of backlog): sized like
+        // `edgetwin verify` for files, so a long backlog is held rather than refused.
+        var verifier = new StreamVerifier(new VerifierOptions
+        {
+            EnrolledAddresses = [enrolledAddress],
+            ReorderWindow = 1 << 20,
+            RecentWindow = 1 << 16,
+            MaxHeldRecords = (1 << 20) + (1 << 18),
+        });
         foreach (var payload in payloads)
         {
             var outcome = verifier.Add(payload);

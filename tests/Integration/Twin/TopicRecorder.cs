@@ -38,14 +38,23 @@ internal sealed class TopicRecorder : IAsyncDisposable
             new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithRetainFlag(retain).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(),
             cancellationToken);
 
-    /// <summary>JSON messages on topics ending in <paramref name="suffix"/>, in arrival order, with their arrival time.</summary>
+    /// <summary>
+    /// JSON messages on topics ending in <paramref name="suffix"/>, in arrival order, with their
+    /// arrival time. The gateway's signed documents (status, reported twin: <c>{"doc","sig"}</c>) come
+    /// as the document they carry.
+    /// </summary>
     public List<(JsonObject Json, DateTimeOffset At)> Json(string suffix)
     {
         lock (_messages)
         {
-            return [.. _messages.Where(m => m.Topic.EndsWith(suffix, StringComparison.Ordinal)).Select(m => ((JsonObject)JsonNode.Parse(m.Payload)!, m.At))];
+            return [.. _messages.Where(m => m.Topic.EndsWith(suffix, StringComparison.Ordinal)).Select(m => (Unwrap((JsonObject)JsonNode.Parse(m.Payload)!), m.At))];
         }
     }
+
+    private static JsonObject Unwrap(JsonObject message) =>
+        message.Count == 2 && message["doc"] is JsonValue doc && doc.TryGetValue<string>(out var text) && message["sig"] is not null
+            ? (JsonObject)JsonNode.Parse(text)!
+            : message;
 
     /// <summary>Raw payloads on topics ending in <paramref name="suffix"/>, in arrival order.</summary>
     public List<byte[]> Payloads(string suffix)

@@ -6,6 +6,7 @@ using EdgeTwin.Gateway.Twin.Binding;
 using EdgeTwin.Gateway.Twin.Model;
 using EdgeTwin.Inference.Model;
 using EdgeTwin.Telemetry.Records;
+using EdgeTwin.Telemetry.Wire;
 
 /// <summary>
 /// The reported twin document (PROTOCOL §6, schema in docs/twin.md). It leaves the box, so it obeys
@@ -29,8 +30,8 @@ internal static class ReportedDocument
                 ["connected"] = uplink.Connected,
                 ["backlog"] = new JsonObject
                 {
-                    ["telemetry"] = uplink.Backlog.GetValueOrDefault(Lane.Telemetry),
-                    ["alarm"] = uplink.Backlog.GetValueOrDefault(Lane.Alarm),
+                    [WireNames.Telemetry] = uplink.Backlog.GetValueOrDefault(Lane.Telemetry),
+                    [WireNames.Alarm] = uplink.Backlog.GetValueOrDefault(Lane.Alarm),
                 },
             },
             ["config"] = ConfigurationJson.Write(control.Configuration),
@@ -65,7 +66,7 @@ internal static class ReportedDocument
     private static JsonObject Heads(UplinkState uplink)
     {
         var heads = new JsonObject();
-        foreach (var (lane, name) in new[] { (Lane.Telemetry, "telemetry"), (Lane.Alarm, "alarm") })
+        foreach (var (lane, name) in new[] { (Lane.Telemetry, WireNames.Telemetry), (Lane.Alarm, WireNames.Alarm) })
         {
             if (uplink.Heads.TryGetValue(lane, out var head))
             {

@@ -1,5 +1,6 @@
 namespace EdgeTwin.Ingest.Storage.LiteDb;
 
+using EdgeTwin.Telemetry.Records;
 using LiteDB;
 
 /// <summary>
@@ -105,7 +106,7 @@ internal sealed class LiteDbIngestStore : IIngestStore
     public Task<IReadOnlyList<RecordRow>> CheckpointsAsync(ChainId chain, long fromSeq, long toSeq, CancellationToken ct) => Read(db =>
         (IReadOnlyList<RecordRow>)db.GetCollection(LiteDbMapping.Records)
             .Find(Query.Between("_id", LiteDbMapping.RecordId(chain, fromSeq), LiteDbMapping.RecordId(chain, toSeq)))
-            .Select(LiteDbMapping.ToRecord).Where(r => r.Kind == "checkpoint").OrderBy(r => r.Seq).ToList(), ct);
+            .Select(LiteDbMapping.ToRecord).Where(r => r.Kind == RecordKinds.Checkpoint).OrderBy(r => r.Seq).ToList(), ct);
 
     public Task<IReadOnlyList<AlertRow>> AlertsAsync(long afterId, int limit, CancellationToken ct) => Read(db =>
         (IReadOnlyList<AlertRow>)db.GetCollection(LiteDbMapping.Alerts).Find(Query.GT("_id", afterId)).Select(LiteDbMapping.ToAlert).OrderBy(a => a.Id).Take(limit).ToList(), ct);
