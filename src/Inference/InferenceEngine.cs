@@ -1,11 +1,11 @@
+namespace EdgeTwin.Inference;
+
 using System.Collections.Concurrent;
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Inference.Alarms;
 using EdgeTwin.Inference.Model;
 using EdgeTwin.Inference.News2;
 using EdgeTwin.Inference.Vitals;
-
-namespace EdgeTwin.Inference;
 
 /// <summary>
 /// The whole of inference behind two calls, for the gateway: <see cref="Observe"/> for every sample

@@ -1,10 +1,10 @@
+namespace EdgeTwin.Inference;
+
 using Microsoft.Extensions.Options;
 using EdgeTwin.Inference.Alarms;
 using EdgeTwin.Inference.Model;
 using EdgeTwin.Inference.News2;
 using EdgeTwin.Inference.Vitals;
-
-namespace EdgeTwin.Inference;
 
 /// <summary>Configuration section <c>Inference</c>: NEWS2 staleness, the model, and alarm behaviour.</summary>
 public sealed class InferenceOptions

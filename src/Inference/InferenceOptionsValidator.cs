@@ -1,6 +1,6 @@
-using Microsoft.Extensions.Options;
-
 namespace EdgeTwin.Inference;
+
+using Microsoft.Extensions.Options;
 
 /// <summary>Source-generated validation of the data annotations on <see cref="InferenceOptions"/> and its parts.</summary>
 [OptionsValidator]

@@ -1,3 +1,5 @@
+namespace EdgeTwin.Inference;
+
 using EdgeTwin.Inference.Alarms;
 using EdgeTwin.Inference.Model;
 using EdgeTwin.Inference.News2;
@@ -6,8 +8,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-
-namespace EdgeTwin.Inference;
 
 public static class InferenceServiceCollectionExtensions
 {

@@ -1,6 +1,6 @@
-using Microsoft.Extensions.Options;
-
 namespace EdgeTwin.Inference;
+
+using Microsoft.Extensions.Options;
 
 /// <summary>What annotations cannot say about threshold rules: a limit is set, limits are ordered, ids are unique.</summary>
 internal sealed class ThresholdRulesValidator : IValidateOptions<InferenceOptions>

@@ -3,7 +3,6 @@ namespace EdgeTwin.Ingest;
 using EdgeTwin.Ingest.Api;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 

@@ -1,6 +1,6 @@
-using EdgeTwin.Inference.Alarms;
-
 namespace EdgeTwin.Inference.Tests;
+
+using EdgeTwin.Inference.Alarms;
 
 public class ArchitectureTests
 {

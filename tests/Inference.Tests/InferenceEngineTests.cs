@@ -1,3 +1,5 @@
+namespace EdgeTwin.Inference.Tests;
+
 using System.Security.Cryptography;
 using EdgeTwin.Inference.Alarms;
 using EdgeTwin.Inference.Model;
@@ -6,8 +8,6 @@ using EdgeTwin.Inference.Tests.Simulation;
 using EdgeTwin.Inference.Vitals;
 using Microsoft.Extensions.Time.Testing;
 using static EdgeTwin.Inference.Tests.VitalFixture;
-
-namespace EdgeTwin.Inference.Tests;
 
 public sealed class InferenceEngineTests : IDisposable
 {

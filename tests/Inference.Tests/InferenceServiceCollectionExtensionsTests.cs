@@ -1,3 +1,5 @@
+namespace EdgeTwin.Inference.Tests;
+
 using EdgeTwin.Inference.Alarms;
 using EdgeTwin.Inference.Model;
 using EdgeTwin.Inference.News2;
@@ -6,8 +8,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-
-namespace EdgeTwin.Inference.Tests;
 
 public class InferenceServiceCollectionExtensionsTests
 {

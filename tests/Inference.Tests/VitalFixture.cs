@@ -1,7 +1,7 @@
+namespace EdgeTwin.Inference.Tests;
+
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Inference.Vitals;
-
-namespace EdgeTwin.Inference.Tests;
 
 /// <summary>Short names for the Drivers stream catalogue, and a helper to feed a patient.</summary>
 internal static class VitalFixture

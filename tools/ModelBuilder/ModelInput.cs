@@ -1,7 +1,7 @@
+namespace EdgeTwin.ModelBuilder;
+
 using Microsoft.ML.Data;
 using EdgeTwin.Inference.Model;
-
-namespace EdgeTwin.ModelBuilder;
 
 /// <summary>The schema the ONNX graph is exported with: features only, so the label is no model input.</summary>
 internal sealed class ModelInput

@@ -1,3 +1,5 @@
+namespace EdgeTwin.ModelBuilder;
+
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -5,8 +7,6 @@ using EdgeTwin.Inference.Model;
 using Microsoft.ML;
 using Microsoft.ML.Trainers;
 using Microsoft.ML.Trainers.FastTree;
-
-namespace EdgeTwin.ModelBuilder;
 
 /// <summary>
 /// Trains the deterioration model reproducibly and exports it to ONNX:

@@ -1,9 +1,9 @@
+namespace EdgeTwin.ModelBuilder;
+
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Inference.Model;
 using EdgeTwin.Inference.News2;
 using EdgeTwin.Inference.Vitals;
-
-namespace EdgeTwin.ModelBuilder;
 
 /// <summary>
 /// Cuts trajectories into examples. Features come from <see cref="PatientVitals"/> and

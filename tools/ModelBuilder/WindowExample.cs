@@ -1,7 +1,7 @@
+namespace EdgeTwin.ModelBuilder;
+
 using Microsoft.ML.Data;
 using EdgeTwin.Inference.Model;
-
-namespace EdgeTwin.ModelBuilder;
 
 /// <summary>One training row: the trend features at the end of a window and whether NEWS2 reaches 5 within the next hour.</summary>
 internal sealed class WindowExample

@@ -5,7 +5,6 @@ using System.Globalization;
 using EdgeTwin.Gateway.Chains;
 using EdgeTwin.Gateway.Hosting;
 using EdgeTwin.Gateway.Pipeline;
-using EdgeTwin.Telemetry.Records;
 using Microsoft.Extensions.DependencyInjection;
 
 /// <summary>

@@ -1,7 +1,7 @@
+namespace EdgeTwin.Bench.Inference;
+
 using System.Diagnostics;
 using System.Globalization;
-
-namespace EdgeTwin.Bench.Inference;
 
 /// <summary>
 /// Per-call latency of one patient window (features + ONNX run), timed call by call so p99 is a

@@ -1,8 +1,8 @@
+namespace EdgeTwin.Bench.Inference;
+
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Inference.Model;
 using EdgeTwin.Inference.Vitals;
-
-namespace EdgeTwin.Bench.Inference;
 
 /// <summary>A patient with an hour of 1 Hz vitals and the shipped model, as the gateway runs them.</summary>
 internal sealed class InferenceWorkload : IDisposable

@@ -1,8 +1,8 @@
+namespace EdgeTwin.Bench.Inference;
+
 using BenchmarkDotNet.Attributes;
 using EdgeTwin.Inference.Model;
 using EdgeTwin.Inference.News2;
-
-namespace EdgeTwin.Bench.Inference;
 
 /// <summary>Mean cost per patient window: features alone, the ONNX run alone, both, and NEWS2 for comparison.</summary>
 [MemoryDiagnoser]

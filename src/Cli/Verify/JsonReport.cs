@@ -2,7 +2,6 @@ namespace EdgeTwin.Cli.Verify;
 
 using System.Text;
 using System.Text.Json;
-using EdgeTwin.Telemetry.Records;
 using EdgeTwin.Telemetry.Wire;
 
 /// <summary>

@@ -1,13 +1,12 @@
+namespace EdgeTwin.Drivers.Ble;
+
 using System.Threading.Channels;
 using EdgeTwin.Drivers.Ble.BlueZ;
 using EdgeTwin.Drivers.Ble.Gatt;
-using EdgeTwin.Drivers.Hardware;
 using EdgeTwin.Drivers.Model;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Tmds.DBus;
-
-namespace EdgeTwin.Drivers.Ble;
 
 /// <summary>
 /// One Bluetooth LE health device read through BlueZ over D-Bus: connect the device, find the

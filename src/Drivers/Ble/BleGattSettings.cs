@@ -1,9 +1,9 @@
+namespace EdgeTwin.Drivers.Ble;
+
 using System.Text.RegularExpressions;
 using EdgeTwin.Drivers.Ble.BlueZ;
 using EdgeTwin.Drivers.Configuration;
 using EdgeTwin.Drivers.Hardware;
-
-namespace EdgeTwin.Drivers.Ble;
 
 /// <summary>
 /// Where a <c>ble-gatt</c> device is: its MAC address, the adapter, the D-Bus address of the bus

@@ -1,6 +1,6 @@
-using EdgeTwin.Drivers.Ble.Gatt;
-
 namespace EdgeTwin.Drivers.Ble;
+
+using EdgeTwin.Drivers.Ble.Gatt;
 
 /// <summary>The <c>Profile</c> values of a <c>ble-gatt</c> device and the characteristic each one reads.</summary>
 internal static class BleProfiles

@@ -1,6 +1,6 @@
-using System.Globalization;
-
 namespace EdgeTwin.Drivers.Configuration;
+
+using System.Globalization;
 
 /// <summary>Typed reads of a device's free-form settings, failing with the device and key named.</summary>
 internal static class DeviceSettings

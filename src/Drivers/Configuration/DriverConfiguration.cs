@@ -1,10 +1,9 @@
+namespace EdgeTwin.Drivers.Configuration;
+
 using System.Globalization;
 using EdgeTwin.Drivers.Ble;
-using EdgeTwin.Drivers.Hl7;
 using EdgeTwin.Drivers.Simulation;
 using Microsoft.Extensions.Configuration;
-
-namespace EdgeTwin.Drivers.Configuration;
 
 /// <summary>
 /// Reads and checks the <c>Simulation</c> and <c>Devices</c> sections. Read by hand rather than by

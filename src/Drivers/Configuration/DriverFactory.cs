@@ -1,3 +1,5 @@
+namespace EdgeTwin.Drivers.Configuration;
+
 using System.Device.I2c;
 using System.Globalization;
 using EdgeTwin.Drivers.Ble;
@@ -16,8 +18,6 @@ using EdgeTwin.Drivers.Simulation;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-
-namespace EdgeTwin.Drivers.Configuration;
 
 /// <summary>
 /// Builds the box's drivers from configuration. The caller owns the drivers (runs each with

@@ -1,7 +1,7 @@
+namespace EdgeTwin.Drivers.Configuration;
+
 using System.Device.Gpio;
 using System.Device.I2c;
-
-namespace EdgeTwin.Drivers.Configuration;
 
 /// <summary>
 /// How drivers reach the buses. The defaults open the real Linux devices (<c>/dev/i2c-N</c>, the

@@ -1,6 +1,6 @@
-using System.Net;
-
 namespace EdgeTwin.Drivers.Configuration;
+
+using System.Net;
 
 /// <summary>Reads an <c>hl7-mllp</c> device's settings, failing with the device and key named.</summary>
 internal static class Hl7MllpConfiguration

@@ -1,5 +1,3 @@
-using EdgeTwin.Drivers.Model;
-
 namespace EdgeTwin.Drivers.Hardware;
 
 /// <summary>

@@ -1,8 +1,8 @@
+namespace EdgeTwin.Drivers.Hardware;
+
 using EdgeTwin.Drivers.Model;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-
-namespace EdgeTwin.Drivers.Hardware;
 
 /// <summary>
 /// Runs one hardware sensor so that it can never take the gateway down: a read that throws, hangs

@@ -1,6 +1,6 @@
-using EdgeTwin.Drivers.Model;
-
 namespace EdgeTwin.Drivers.Hardware;
+
+using EdgeTwin.Drivers.Model;
 
 /// <summary>
 /// What one poll produced: spot values (stamped with the poll time) and waveform samples (stamped

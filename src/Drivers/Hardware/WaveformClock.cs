@@ -1,6 +1,6 @@
-using EdgeTwin.Drivers.Scheduling;
-
 namespace EdgeTwin.Drivers.Hardware;
+
+using EdgeTwin.Drivers.Scheduling;
 
 /// <summary>
 /// Stamps samples a chip buffered (a FIFO) on a grid at its nominal rate, anchored so the newest

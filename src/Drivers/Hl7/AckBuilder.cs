@@ -1,6 +1,6 @@
-using System.Text;
-
 namespace EdgeTwin.Drivers.Hl7;
+
+using System.Text;
 
 /// <summary>
 /// Builds the ACK^R01 for a message: MSH with sender and receiver swapped, MSA echoing MSH-10, and

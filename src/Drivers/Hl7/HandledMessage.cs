@@ -1,6 +1,6 @@
-using EdgeTwin.Drivers.Model;
-
 namespace EdgeTwin.Drivers.Hl7;
+
+using EdgeTwin.Drivers.Model;
 
 /// <summary>The outcome of one received message: the ACK to send, the samples to emit, and what to log.</summary>
 internal sealed record HandledMessage(

@@ -1,6 +1,6 @@
-using System.Text;
-
 namespace EdgeTwin.Drivers.Hl7;
+
+using System.Text;
 
 /// <summary>
 /// The five delimiters a message declares in MSH-1 and MSH-2 (<c>|^~\&amp;</c> by default), and the

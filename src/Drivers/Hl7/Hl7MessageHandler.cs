@@ -1,7 +1,6 @@
-using System.Globalization;
-using EdgeTwin.Drivers.Model;
-
 namespace EdgeTwin.Drivers.Hl7;
+
+using System.Globalization;
 
 /// <summary>
 /// Decides what one message means for one monitor: AR for what we do not take (another message

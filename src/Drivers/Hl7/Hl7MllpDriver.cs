@@ -1,11 +1,11 @@
+namespace EdgeTwin.Drivers.Hl7;
+
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using EdgeTwin.Drivers.Model;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-
-namespace EdgeTwin.Drivers.Hl7;
 
 /// <summary>
 /// Listens for one bedside monitor sending HL7 v2 ORU^R01 over MLLP, ACKs every message and turns

@@ -1,6 +1,6 @@
-using System.Net;
-
 namespace EdgeTwin.Drivers.Hl7;
+
+using System.Net;
 
 /// <summary>How one <c>hl7-mllp</c> device listens and judges its monitor (see docs/drivers.md).</summary>
 internal sealed record Hl7MllpSettings(

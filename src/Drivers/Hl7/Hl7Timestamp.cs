@@ -1,7 +1,7 @@
+namespace EdgeTwin.Drivers.Hl7;
+
 using System.Globalization;
 using System.Text.RegularExpressions;
-
-namespace EdgeTwin.Drivers.Hl7;
 
 /// <summary>
 /// HL7 v2 TS/DTM: <c>YYYYMMDDHHMM[SS[.S[S[S[S]]]]][+/-ZZZZ]</c>. A vital sign needs at least minute

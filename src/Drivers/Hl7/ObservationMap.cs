@@ -1,7 +1,7 @@
+namespace EdgeTwin.Drivers.Hl7;
+
 using EdgeTwin.Drivers.Hardware;
 using EdgeTwin.Drivers.Model;
-
-namespace EdgeTwin.Drivers.Hl7;
 
 /// <summary>
 /// Which OBX-3 observation identifiers become which of our streams, with each stream's plausible

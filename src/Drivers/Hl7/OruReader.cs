@@ -1,7 +1,7 @@
+namespace EdgeTwin.Drivers.Hl7;
+
 using System.Globalization;
 using EdgeTwin.Drivers.Model;
-
-namespace EdgeTwin.Drivers.Hl7;
 
 /// <summary>
 /// Turns the observations of an ORU^R01 into samples. The message structure must hold (an OBR

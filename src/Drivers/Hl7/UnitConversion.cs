@@ -1,6 +1,6 @@
-using EdgeTwin.Drivers.Model;
-
 namespace EdgeTwin.Drivers.Hl7;
+
+using EdgeTwin.Drivers.Model;
 
 /// <summary>
 /// OBX-6 units against a stream's UCUM unit. An OBX-6 names a unit by UCUM code or by MDC code and

@@ -1,6 +1,6 @@
-using System.Buffers.Binary;
-
 namespace EdgeTwin.Drivers.Replay;
+
+using System.Buffers.Binary;
 
 /// <summary>A recorded single-lead ECG in millivolts at its own sampling rate.</summary>
 internal sealed class EcgRecording

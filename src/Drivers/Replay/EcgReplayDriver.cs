@@ -1,9 +1,9 @@
+namespace EdgeTwin.Drivers.Replay;
+
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Drivers.Scheduling;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-
-namespace EdgeTwin.Drivers.Replay;
 
 /// <summary>
 /// Plays a recorded ECG at its real rate (MIT-BIH record 208 at 360 Hz by default) and reports the

@@ -1,8 +1,8 @@
+namespace EdgeTwin.Drivers.Replay;
+
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Drivers.Scheduling;
 using EdgeTwin.Drivers.Signal;
-
-namespace EdgeTwin.Drivers.Replay;
 
 /// <summary>
 /// A recording on the sample grid from a start time, plus the heart rate a QRS detector derives

@@ -1,6 +1,6 @@
-using EdgeTwin.Drivers.Model;
-
 namespace EdgeTwin.Drivers.Scheduling;
+
+using EdgeTwin.Drivers.Model;
 
 /// <summary>
 /// Wakes on the injected clock and hands the sink what a grid source has come due. Samples carry

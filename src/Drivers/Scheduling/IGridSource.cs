@@ -1,6 +1,6 @@
-using EdgeTwin.Drivers.Model;
-
 namespace EdgeTwin.Drivers.Scheduling;
+
+using EdgeTwin.Drivers.Model;
 
 /// <summary>A source of samples stamped on exact grids; the pump asks it for what has come due.</summary>
 internal interface IGridSource

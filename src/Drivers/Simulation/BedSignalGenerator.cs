@@ -1,7 +1,7 @@
+namespace EdgeTwin.Drivers.Simulation;
+
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Drivers.Scheduling;
-
-namespace EdgeTwin.Drivers.Simulation;
 
 /// <summary>
 /// Everything one simulated bedside monitor measures, as samples on exact grids from a start time.

@@ -1,7 +1,7 @@
+namespace EdgeTwin.Drivers.Simulation;
+
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Drivers.Scheduling;
-
-namespace EdgeTwin.Drivers.Simulation;
 
 /// <summary>
 /// One stream on an exact sample grid: sample k is stamped start + k/rate, whatever the wake-up

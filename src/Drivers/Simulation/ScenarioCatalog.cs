@@ -1,6 +1,6 @@
-using EdgeTwin.Drivers.Simulation.Scenarios;
-
 namespace EdgeTwin.Drivers.Simulation;
+
+using EdgeTwin.Drivers.Simulation.Scenarios;
 
 /// <summary>The named scenarios a bed can be configured with (<c>Simulation:Scenario</c>).</summary>
 public static class ScenarioCatalog

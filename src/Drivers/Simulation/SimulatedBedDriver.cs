@@ -1,9 +1,9 @@
+namespace EdgeTwin.Drivers.Simulation;
+
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Drivers.Scheduling;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-
-namespace EdgeTwin.Drivers.Simulation;
 
 /// <summary>
 /// A simulated bedside monitor. It wakes on the injected clock every <see cref="SimulatedBedSettings.WakeInterval"/>

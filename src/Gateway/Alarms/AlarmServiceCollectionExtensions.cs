@@ -1,7 +1,6 @@
 namespace EdgeTwin.Gateway.Alarms;
 
 using EdgeTwin.Drivers.Configuration;
-using EdgeTwin.Drivers.Gpio.Annunciation;
 using EdgeTwin.Drivers.Gpio.NurseCall;
 using EdgeTwin.Gateway.Hosting;
 using EdgeTwin.Gateway.Pipeline;

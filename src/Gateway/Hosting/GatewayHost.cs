@@ -7,7 +7,6 @@ using EdgeTwin.Gateway.Twin;
 using EdgeTwin.Gateway.Twin.Wiring;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 

@@ -4,14 +4,12 @@ using EdgeTwin.Drivers.Gpio.Annunciation;
 using EdgeTwin.Gateway.Chains;
 using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Outbox;
-using EdgeTwin.Gateway.Storage;
 using EdgeTwin.Gateway.Uplink;
 using EdgeTwin.Outbox.Durability;
 using EdgeTwin.Telemetry.Records;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 /// <summary>The loopback status page: <c>GET /status</c> (JSON) and <c>GET /metrics</c> (Prometheus text).</summary>

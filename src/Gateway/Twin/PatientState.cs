@@ -1,6 +1,5 @@
 namespace EdgeTwin.Gateway.Twin;
 
-using System.Collections.Immutable;
 using EdgeTwin.Gateway.Twin.Model;
 
 /// <summary>The mutable latest observations of one patient; guarded by the <see cref="ShadowTwin"/> lock.</summary>

@@ -6,7 +6,6 @@ using System.Text.Json.Nodes;
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Gateway.Diagnostics;
 using EdgeTwin.Gateway.Privacy;
-using EdgeTwin.Gateway.Storage;
 using EdgeTwin.Gateway.Twin.Binding;
 using EdgeTwin.Gateway.Twin.Desired;
 using EdgeTwin.Gateway.Twin.Model;

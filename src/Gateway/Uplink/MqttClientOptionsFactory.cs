@@ -1,6 +1,5 @@
 namespace EdgeTwin.Gateway.Uplink;
 
-using System.Text;
 using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Mqtt;
 using MQTTnet;

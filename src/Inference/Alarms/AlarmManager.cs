@@ -1,11 +1,11 @@
+namespace EdgeTwin.Inference.Alarms;
+
 using System.Globalization;
 using EdgeTwin.Drivers.Gpio.Annunciation;
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Inference.Model;
 using EdgeTwin.Inference.News2;
 using EdgeTwin.Inference.Vitals;
-
-namespace EdgeTwin.Inference.Alarms;
 
 /// <summary>
 /// Turns evidence (samples, NEWS2 scores, model risk, device, uplink and model health) into alarm

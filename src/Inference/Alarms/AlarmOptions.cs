@@ -1,8 +1,8 @@
+namespace EdgeTwin.Inference.Alarms;
+
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 using EdgeTwin.Inference.Vitals;
-
-namespace EdgeTwin.Inference.Alarms;
 
 /// <summary>
 /// Alarm behaviour. The delays are the anti-flapping tools: a condition must hold for

@@ -1,6 +1,6 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace EdgeTwin.Inference.Alarms;
+
+using System.ComponentModel.DataAnnotations;
 
 /// <summary>
 /// A limit alarm on one vital stream: met below <see cref="Below"/> or above <see cref="Above"/>;

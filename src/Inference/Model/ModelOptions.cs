@@ -1,6 +1,6 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace EdgeTwin.Inference.Model;
+
+using System.ComponentModel.DataAnnotations;
 
 /// <summary>Which model the gateway runs and what it must look like; the defaults name the shipped model.</summary>
 public sealed class ModelOptions

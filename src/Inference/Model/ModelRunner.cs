@@ -1,10 +1,10 @@
+namespace EdgeTwin.Inference.Model;
+
 using System.Security.Cryptography;
 using EdgeTwin.Inference.Vitals;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
-
-namespace EdgeTwin.Inference.Model;
 
 /// <summary>
 /// Runs the configured ONNX model on a patient's trend features. Loading never throws for a model

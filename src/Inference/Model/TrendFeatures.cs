@@ -1,6 +1,6 @@
-using EdgeTwin.Inference.Vitals;
-
 namespace EdgeTwin.Inference.Model;
+
+using EdgeTwin.Inference.Vitals;
 
 /// <summary>
 /// The model's input: mean and slope of five vitals over recent per-minute means. The continuous

@@ -1,6 +1,6 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace EdgeTwin.Inference.News2;
+
+using System.ComponentModel.DataAnnotations;
 
 /// <summary>
 /// How old a valid reading may be before NEWS2 refuses it. Continuous monitor streams go stale

@@ -1,6 +1,6 @@
-using EdgeTwin.Inference.Vitals;
-
 namespace EdgeTwin.Inference.News2;
+
+using EdgeTwin.Inference.Vitals;
 
 /// <summary>
 /// Scores a patient's latest valid vitals on the NEWS2 chart. A parameter whose latest sample is

@@ -1,6 +1,6 @@
-using EdgeTwin.Drivers.Model;
-
 namespace EdgeTwin.Inference.Vitals;
+
+using EdgeTwin.Drivers.Model;
 
 /// <summary>
 /// Marks SpO2 samples that fall faster than physiology allows as invalid for inference (the

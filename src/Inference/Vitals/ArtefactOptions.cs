@@ -1,6 +1,6 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace EdgeTwin.Inference.Vitals;
+
+using System.ComponentModel.DataAnnotations;
 
 /// <summary>
 /// Motion-artefact rejection for SpO2. An oximeter averages over 5-10 s, so a real desaturation

@@ -1,6 +1,6 @@
-using EdgeTwin.Drivers.Model;
-
 namespace EdgeTwin.Inference.Vitals;
+
+using EdgeTwin.Drivers.Model;
 
 /// <summary>
 /// The recent vitals of one patient, fed sample by sample from the gateway pipeline. Thread-safe:

@@ -1,7 +1,6 @@
 namespace EdgeTwin.Ingest.Processing;
 
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using EdgeTwin.Ingest.Storage;
 using EdgeTwin.Ingest.Topics;

@@ -2,8 +2,6 @@ namespace EdgeTwin.Telemetry.Desired;
 
 using System.Buffers;
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EdgeTwin.Telemetry.Documents;

@@ -1,11 +1,11 @@
+namespace EdgeTwin.Drivers.Tests.Ble;
+
 using EdgeTwin.Drivers.Ble;
 using EdgeTwin.Drivers.Configuration;
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Drivers.Tests.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Time.Testing;
-
-namespace EdgeTwin.Drivers.Tests.Ble;
 
 public class BleConfigurationTests
 {

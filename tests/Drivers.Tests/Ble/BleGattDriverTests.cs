@@ -1,10 +1,10 @@
+namespace EdgeTwin.Drivers.Tests.Ble;
+
 using EdgeTwin.Drivers.Ble;
 using EdgeTwin.Drivers.Hardware;
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Drivers.Tests.Ble.FakeBluez;
 using EdgeTwin.Drivers.Tests.Support;
-
-namespace EdgeTwin.Drivers.Tests.Ble;
 
 /// <summary>The real driver against a fake bluetoothd on a private dbus-daemon (no radio needed).</summary>
 public sealed class BleGattDriverTests(PrivateDBus bus) : IClassFixture<PrivateDBus>

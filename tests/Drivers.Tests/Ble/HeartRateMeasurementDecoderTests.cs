@@ -1,7 +1,7 @@
+namespace EdgeTwin.Drivers.Tests.Ble;
+
 using EdgeTwin.Drivers.Ble.Gatt;
 using EdgeTwin.Drivers.Model;
-
-namespace EdgeTwin.Drivers.Tests.Ble;
 
 public class HeartRateMeasurementDecoderTests
 {

@@ -1,6 +1,6 @@
-using EdgeTwin.Drivers.Ble.Gatt;
-
 namespace EdgeTwin.Drivers.Tests.Ble;
+
+using EdgeTwin.Drivers.Ble.Gatt;
 
 public class Ieee11073Tests
 {

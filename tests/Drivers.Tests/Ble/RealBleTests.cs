@@ -1,8 +1,8 @@
+namespace EdgeTwin.Drivers.Tests.Ble;
+
 using EdgeTwin.Drivers.Ble;
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Drivers.Tests.Support;
-
-namespace EdgeTwin.Drivers.Tests.Ble;
 
 /// <summary>
 /// Run on a box with a radio, BlueZ and a worn heart-rate strap paired as hardware/ble.md describes:

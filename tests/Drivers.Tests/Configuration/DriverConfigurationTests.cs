@@ -1,9 +1,9 @@
+namespace EdgeTwin.Drivers.Tests.Configuration;
+
 using EdgeTwin.Drivers.Configuration;
 using EdgeTwin.Drivers.Model;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Time.Testing;
-
-namespace EdgeTwin.Drivers.Tests.Configuration;
 
 public class DriverConfigurationTests
 {

@@ -1,5 +1,6 @@
+namespace EdgeTwin.Drivers.Tests.Configuration;
+
 using System.Device.Gpio;
-using System.Device.I2c;
 using EdgeTwin.Drivers.Configuration;
 using EdgeTwin.Drivers.Gpio.Annunciation;
 using EdgeTwin.Drivers.Model;
@@ -7,8 +8,6 @@ using EdgeTwin.Drivers.Tests.Fakes;
 using EdgeTwin.Drivers.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Time.Testing;
-
-namespace EdgeTwin.Drivers.Tests.Configuration;
 
 public class ProfileTests
 {

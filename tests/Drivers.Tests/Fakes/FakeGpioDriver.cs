@@ -1,6 +1,6 @@
-using System.Device.Gpio;
-
 namespace EdgeTwin.Drivers.Tests.Fakes;
+
+using System.Device.Gpio;
 
 /// <summary>
 /// A pin-level fake: inputs are set by the test, outputs are recorded with the (fake) time of each

@@ -1,6 +1,6 @@
-using System.Device.Gpio;
-
 namespace EdgeTwin.Drivers.Tests.Fakes;
+
+using System.Device.Gpio;
 
 /// <summary>
 /// HX711 at pin level: DOUT low when a conversion is ready; each rising PD_SCK edge puts the next

@@ -1,6 +1,6 @@
-using EdgeTwin.Drivers.I2c.Max30102;
-
 namespace EdgeTwin.Drivers.Tests.Fakes;
+
+using EdgeTwin.Drivers.I2c.Max30102;
 
 /// <summary>
 /// MAX30102 register map seeded with the datasheet's power-on values (all 0x00, PART_ID 0x15), with

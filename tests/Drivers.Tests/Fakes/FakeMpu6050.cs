@@ -1,6 +1,6 @@
-using System.Numerics;
-
 namespace EdgeTwin.Drivers.Tests.Fakes;
+
+using System.Numerics;
 
 /// <summary>
 /// MPU-6050 register map seeded with the register map document's reset values (WHO_AM_I 0x68,

@@ -1,6 +1,6 @@
-using System.Device.I2c;
-
 namespace EdgeTwin.Drivers.Tests.Fakes;
+
+using System.Device.I2c;
 
 /// <summary>
 /// A fake I2C chip as a 256-byte register map with an auto-incrementing register pointer, the way

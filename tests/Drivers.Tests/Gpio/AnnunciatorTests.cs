@@ -1,10 +1,10 @@
+namespace EdgeTwin.Drivers.Tests.Gpio;
+
 using System.Device.Gpio;
 using EdgeTwin.Drivers.Gpio.Annunciation;
 using EdgeTwin.Drivers.Tests.Fakes;
 using EdgeTwin.Drivers.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
-
-namespace EdgeTwin.Drivers.Tests.Gpio;
 
 public class AnnunciatorTests
 {

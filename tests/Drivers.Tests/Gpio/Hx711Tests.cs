@@ -1,11 +1,11 @@
+namespace EdgeTwin.Drivers.Tests.Gpio;
+
 using System.Device.Gpio;
 using EdgeTwin.Drivers.Gpio.Hx711;
 using EdgeTwin.Drivers.Hardware;
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Drivers.Tests.Fakes;
 using Microsoft.Extensions.Time.Testing;
-
-namespace EdgeTwin.Drivers.Tests.Gpio;
 
 public class Hx711Tests
 {

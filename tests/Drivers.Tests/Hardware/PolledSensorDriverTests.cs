@@ -1,11 +1,11 @@
+namespace EdgeTwin.Drivers.Tests.Hardware;
+
 using EdgeTwin.Drivers.Hardware;
 using EdgeTwin.Drivers.I2c.Mlx90614;
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Drivers.Tests.Fakes;
 using EdgeTwin.Drivers.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
-
-namespace EdgeTwin.Drivers.Tests.Hardware;
 
 public sealed class PolledSensorDriverTests : IAsyncDisposable
 {

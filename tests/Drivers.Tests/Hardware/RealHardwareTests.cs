@@ -1,9 +1,9 @@
+namespace EdgeTwin.Drivers.Tests.Hardware;
+
 using System.Device.I2c;
 using EdgeTwin.Drivers.I2c.Max30102;
 using EdgeTwin.Drivers.I2c.Mlx90614;
 using EdgeTwin.Drivers.Hardware;
-
-namespace EdgeTwin.Drivers.Tests.Hardware;
 
 /// <summary>
 /// Run on a bedside box wired as hardware/README.md describes (<c>dotnet test --filter Category=Hardware</c>);

@@ -1,9 +1,9 @@
+namespace EdgeTwin.Drivers.Tests.Hl7;
+
 using System.Text;
 using EdgeTwin.Drivers.Hl7;
 using FsCheck.Xunit;
 using Microsoft.Extensions.Time.Testing;
-
-namespace EdgeTwin.Drivers.Tests.Hl7;
 
 /// <summary>Whatever the peer sends, the framing accounts for every byte and the handler answers with a parsable ACK.</summary>
 public class Hl7FuzzPropertyTests

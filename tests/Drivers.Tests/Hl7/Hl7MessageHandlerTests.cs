@@ -1,8 +1,8 @@
+namespace EdgeTwin.Drivers.Tests.Hl7;
+
 using System.Net;
 using EdgeTwin.Drivers.Hl7;
 using Microsoft.Extensions.Time.Testing;
-
-namespace EdgeTwin.Drivers.Tests.Hl7;
 
 public class Hl7MessageHandlerTests
 {

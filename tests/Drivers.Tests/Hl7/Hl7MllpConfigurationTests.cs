@@ -1,10 +1,10 @@
+namespace EdgeTwin.Drivers.Tests.Hl7;
+
 using System.Net;
 using EdgeTwin.Drivers.Configuration;
 using EdgeTwin.Drivers.Hl7;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Time.Testing;
-
-namespace EdgeTwin.Drivers.Tests.Hl7;
 
 public class Hl7MllpConfigurationTests
 {

@@ -1,3 +1,5 @@
+namespace EdgeTwin.Drivers.Tests.Hl7;
+
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -5,8 +7,6 @@ using EdgeTwin.Drivers.Hl7;
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Drivers.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
-
-namespace EdgeTwin.Drivers.Tests.Hl7;
 
 /// <summary>The driver over real loopback sockets: a test client plays the monitor.</summary>
 public class Hl7MllpDriverTests

@@ -1,6 +1,6 @@
-using EdgeTwin.Drivers.Hl7;
-
 namespace EdgeTwin.Drivers.Tests.Hl7;
+
+using EdgeTwin.Drivers.Hl7;
 
 public class Hl7ParserTests
 {

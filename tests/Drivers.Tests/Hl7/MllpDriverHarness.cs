@@ -1,9 +1,9 @@
+namespace EdgeTwin.Drivers.Tests.Hl7;
+
 using System.Net;
 using EdgeTwin.Drivers.Hl7;
 using EdgeTwin.Drivers.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
-
-namespace EdgeTwin.Drivers.Tests.Hl7;
 
 /// <summary>A running <see cref="Hl7MllpDriver"/> on a free loopback port, with a fake clock, a recording sink and logger.</summary>
 internal sealed class MllpDriverHarness : IAsyncDisposable

@@ -1,7 +1,7 @@
+namespace EdgeTwin.Drivers.Tests.Hl7;
+
 using System.Text;
 using EdgeTwin.Drivers.Hl7;
-
-namespace EdgeTwin.Drivers.Tests.Hl7;
 
 public class MllpFrameReaderTests
 {

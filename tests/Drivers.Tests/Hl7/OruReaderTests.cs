@@ -1,7 +1,7 @@
+namespace EdgeTwin.Drivers.Tests.Hl7;
+
 using EdgeTwin.Drivers.Hl7;
 using EdgeTwin.Drivers.Model;
-
-namespace EdgeTwin.Drivers.Tests.Hl7;
 
 public class OruReaderTests
 {

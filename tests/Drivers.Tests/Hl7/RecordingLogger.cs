@@ -1,6 +1,6 @@
-using Microsoft.Extensions.Logging;
-
 namespace EdgeTwin.Drivers.Tests.Hl7;
+
+using Microsoft.Extensions.Logging;
 
 /// <summary>Keeps every log line (event id, level, text) so tests can assert what was reported.</summary>
 internal sealed class RecordingLogger : ILogger

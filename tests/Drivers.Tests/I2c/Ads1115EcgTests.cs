@@ -1,3 +1,5 @@
+namespace EdgeTwin.Drivers.Tests.I2c;
+
 using System.Device.Gpio;
 using EdgeTwin.Drivers.Hardware;
 using EdgeTwin.Drivers.I2c.Ads1115Ecg;
@@ -5,8 +7,6 @@ using EdgeTwin.Drivers.Model;
 using EdgeTwin.Drivers.Tests.Fakes;
 using EdgeTwin.Drivers.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
-
-namespace EdgeTwin.Drivers.Tests.I2c;
 
 public class Ads1115EcgTests
 {

@@ -1,10 +1,10 @@
+namespace EdgeTwin.Drivers.Tests.I2c;
+
 using EdgeTwin.Drivers.Hardware;
 using EdgeTwin.Drivers.I2c.Max30102;
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Drivers.Tests.Fakes;
 using Microsoft.Extensions.Time.Testing;
-
-namespace EdgeTwin.Drivers.Tests.I2c;
 
 public class Max30102Tests
 {

@@ -1,9 +1,9 @@
+namespace EdgeTwin.Drivers.Tests.I2c;
+
 using EdgeTwin.Drivers.Hardware;
 using EdgeTwin.Drivers.I2c.Mlx90614;
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Drivers.Tests.Fakes;
-
-namespace EdgeTwin.Drivers.Tests.I2c;
 
 public class Mlx90614Tests
 {

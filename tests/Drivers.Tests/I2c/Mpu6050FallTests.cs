@@ -1,10 +1,10 @@
+namespace EdgeTwin.Drivers.Tests.I2c;
+
 using System.Numerics;
 using EdgeTwin.Drivers.Hardware;
 using EdgeTwin.Drivers.I2c.Mpu6050;
 using EdgeTwin.Drivers.Tests.Fakes;
 using Microsoft.Extensions.Time.Testing;
-
-namespace EdgeTwin.Drivers.Tests.I2c;
 
 public class Mpu6050FallTests
 {

@@ -1,6 +1,6 @@
-using EdgeTwin.Drivers.Model;
-
 namespace EdgeTwin.Drivers.Tests.Model;
+
+using EdgeTwin.Drivers.Model;
 
 public class ArchitectureTests
 {

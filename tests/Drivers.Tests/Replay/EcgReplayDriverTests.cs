@@ -1,9 +1,9 @@
+namespace EdgeTwin.Drivers.Tests.Replay;
+
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Drivers.Replay;
 using EdgeTwin.Drivers.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
-
-namespace EdgeTwin.Drivers.Tests.Replay;
 
 public class EcgReplayDriverTests
 {

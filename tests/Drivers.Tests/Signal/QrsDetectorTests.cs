@@ -1,10 +1,10 @@
+namespace EdgeTwin.Drivers.Tests.Signal;
+
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Drivers.Replay;
 using EdgeTwin.Drivers.Signal;
 using EdgeTwin.Drivers.Simulation;
 using EdgeTwin.Drivers.Tests.Support;
-
-namespace EdgeTwin.Drivers.Tests.Signal;
 
 public class QrsDetectorTests
 {

@@ -1,6 +1,6 @@
-using EdgeTwin.Drivers.Scheduling;
-
 namespace EdgeTwin.Drivers.Tests.Simulation;
+
+using EdgeTwin.Drivers.Scheduling;
 
 public class SampleGridTests
 {

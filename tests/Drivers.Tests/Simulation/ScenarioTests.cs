@@ -1,9 +1,9 @@
+namespace EdgeTwin.Drivers.Tests.Simulation;
+
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Drivers.Simulation;
 using EdgeTwin.Drivers.Simulation.Scenarios;
 using EdgeTwin.Drivers.Tests.Support;
-
-namespace EdgeTwin.Drivers.Tests.Simulation;
 
 public class ScenarioTests
 {

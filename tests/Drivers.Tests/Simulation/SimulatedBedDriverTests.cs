@@ -1,9 +1,9 @@
+namespace EdgeTwin.Drivers.Tests.Simulation;
+
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Drivers.Simulation;
 using EdgeTwin.Drivers.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
-
-namespace EdgeTwin.Drivers.Tests.Simulation;
 
 public class SimulatedBedDriverTests
 {

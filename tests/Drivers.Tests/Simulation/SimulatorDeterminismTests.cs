@@ -1,8 +1,8 @@
+namespace EdgeTwin.Drivers.Tests.Simulation;
+
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Drivers.Simulation;
 using EdgeTwin.Drivers.Tests.Support;
-
-namespace EdgeTwin.Drivers.Tests.Simulation;
 
 public class SimulatorDeterminismTests
 {

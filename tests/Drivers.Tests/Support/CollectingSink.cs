@@ -1,6 +1,6 @@
-using EdgeTwin.Drivers.Model;
-
 namespace EdgeTwin.Drivers.Tests.Support;
+
+using EdgeTwin.Drivers.Model;
 
 /// <summary>Collects samples and lets a test await a condition on them (with a timeout, never a sleep).</summary>
 internal sealed class CollectingSink : ISampleSink

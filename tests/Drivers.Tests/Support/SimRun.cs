@@ -1,7 +1,7 @@
+namespace EdgeTwin.Drivers.Tests.Support;
+
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Drivers.Simulation;
-
-namespace EdgeTwin.Drivers.Tests.Support;
 
 /// <summary>Runs a generator without a clock, for scenario tests.</summary>
 internal static class SimRun

@@ -1,7 +1,6 @@
 namespace EdgeTwin.Gateway.Tests.Twin;
 
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Gateway.Privacy;
 using EdgeTwin.Gateway.Tests.Support;

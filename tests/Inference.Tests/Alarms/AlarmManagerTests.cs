@@ -1,3 +1,5 @@
+namespace EdgeTwin.Inference.Tests.Alarms;
+
 using EdgeTwin.Drivers.Gpio.Annunciation;
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Inference.Alarms;
@@ -5,8 +7,6 @@ using EdgeTwin.Inference.Model;
 using EdgeTwin.Inference.News2;
 using Microsoft.Extensions.Time.Testing;
 using static EdgeTwin.Inference.Tests.VitalFixture;
-
-namespace EdgeTwin.Inference.Tests.Alarms;
 
 public class AlarmManagerTests
 {

@@ -1,3 +1,5 @@
+namespace EdgeTwin.Inference.Tests.Alarms;
+
 using EdgeTwin.Inference.Alarms;
 using EdgeTwin.Inference.News2;
 using FsCheck;
@@ -5,8 +7,6 @@ using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Microsoft.Extensions.Time.Testing;
 using static EdgeTwin.Inference.Tests.VitalFixture;
-
-namespace EdgeTwin.Inference.Tests.Alarms;
 
 public class AlarmProperties
 {

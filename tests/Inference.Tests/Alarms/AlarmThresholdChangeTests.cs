@@ -1,8 +1,8 @@
+namespace EdgeTwin.Inference.Tests.Alarms;
+
 using EdgeTwin.Inference.Alarms;
 using Microsoft.Extensions.Time.Testing;
 using static EdgeTwin.Inference.Tests.VitalFixture;
-
-namespace EdgeTwin.Inference.Tests.Alarms;
 
 /// <summary>Threshold rules changed live (<see cref="AlarmManager.SetThresholds"/>), as the twin's desired limits do.</summary>
 public class AlarmThresholdChangeTests

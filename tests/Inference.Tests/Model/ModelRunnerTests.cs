@@ -1,9 +1,9 @@
+namespace EdgeTwin.Inference.Tests.Model;
+
 using System.Security.Cryptography;
 using EdgeTwin.Inference.Model;
 using EdgeTwin.Inference.Vitals;
 using static EdgeTwin.Inference.Tests.VitalFixture;
-
-namespace EdgeTwin.Inference.Tests.Model;
 
 public sealed class ModelRunnerTests : IDisposable
 {

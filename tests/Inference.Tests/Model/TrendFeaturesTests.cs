@@ -1,8 +1,8 @@
+namespace EdgeTwin.Inference.Tests.Model;
+
 using EdgeTwin.Inference.Model;
 using EdgeTwin.Inference.Vitals;
 using static EdgeTwin.Inference.Tests.VitalFixture;
-
-namespace EdgeTwin.Inference.Tests.Model;
 
 public class TrendFeaturesTests
 {

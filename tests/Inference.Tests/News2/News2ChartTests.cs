@@ -1,6 +1,6 @@
-using EdgeTwin.Inference.News2;
-
 namespace EdgeTwin.Inference.Tests.News2;
+
+using EdgeTwin.Inference.News2;
 
 /// <summary>Every band edge of the RCP 2017 NEWS2 chart, both sides.</summary>
 public class News2ChartTests

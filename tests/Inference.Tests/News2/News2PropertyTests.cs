@@ -1,10 +1,10 @@
+namespace EdgeTwin.Inference.Tests.News2;
+
 using EdgeTwin.Inference.News2;
 using EdgeTwin.Inference.Vitals;
 using FsCheck.Xunit;
 using Microsoft.Extensions.Time.Testing;
 using static EdgeTwin.Inference.Tests.VitalFixture;
-
-namespace EdgeTwin.Inference.Tests.News2;
 
 /// <summary>
 /// NEWS2 over random whole-number vitals, against the RCP 2017 chart written here as rows of

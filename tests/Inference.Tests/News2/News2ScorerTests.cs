@@ -1,9 +1,9 @@
+namespace EdgeTwin.Inference.Tests.News2;
+
 using EdgeTwin.Inference.News2;
 using EdgeTwin.Inference.Vitals;
 using Microsoft.Extensions.Time.Testing;
 using static EdgeTwin.Inference.Tests.VitalFixture;
-
-namespace EdgeTwin.Inference.Tests.News2;
 
 public class News2ScorerTests
 {

@@ -1,9 +1,9 @@
+namespace EdgeTwin.Inference.Tests.Simulation;
+
 using EdgeTwin.Drivers.Configuration;
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Inference.Vitals;
 using Microsoft.Extensions.Time.Testing;
-
-namespace EdgeTwin.Inference.Tests.Simulation;
 
 /// <summary>
 /// One bed of the Drivers simulator on a fake clock, feeding a patient's vitals the way the

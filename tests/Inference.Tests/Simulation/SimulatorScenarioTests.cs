@@ -1,10 +1,10 @@
+namespace EdgeTwin.Inference.Tests.Simulation;
+
 using EdgeTwin.Inference.Alarms;
 using EdgeTwin.Inference.Model;
 using EdgeTwin.Inference.News2;
 using EdgeTwin.Inference.Vitals;
 using Microsoft.Extensions.Time.Testing;
-
-namespace EdgeTwin.Inference.Tests.Simulation;
 
 /// <summary>The library end to end on the Drivers simulator's own scenarios.</summary>
 public class SimulatorScenarioTests

@@ -1,7 +1,7 @@
+namespace EdgeTwin.Inference.Tests.Vitals;
+
 using EdgeTwin.Inference.Vitals;
 using static EdgeTwin.Inference.Tests.VitalFixture;
-
-namespace EdgeTwin.Inference.Tests.Vitals;
 
 public class ArtefactFilterTests
 {

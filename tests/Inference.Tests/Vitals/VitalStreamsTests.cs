@@ -1,7 +1,7 @@
+namespace EdgeTwin.Inference.Tests.Vitals;
+
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Inference.Vitals;
-
-namespace EdgeTwin.Inference.Tests.Vitals;
 
 public class VitalStreamsTests
 {

@@ -3,7 +3,6 @@ namespace EdgeTwin.Ingest.Tests.Integration;
 using System.Collections.Concurrent;
 using EdgeTwin.Ingest.Tests.Support;
 using EdgeTwin.Telemetry.Chain;
-using EdgeTwin.Telemetry.Records;
 using Npgsql;
 
 /// <summary>

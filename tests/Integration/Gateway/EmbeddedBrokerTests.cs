@@ -4,7 +4,6 @@ using System.Collections.Concurrent;
 using EdgeTwin.Integration.Tests.Support;
 using MQTTnet;
 using MQTTnet.Adapter;
-using MQTTnet.Exceptions;
 using MQTTnet.Formatter;
 
 /// <summary>

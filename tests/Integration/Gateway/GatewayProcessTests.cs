@@ -1,8 +1,6 @@
 namespace EdgeTwin.Integration.Tests.Gateway;
 
-using System.Text.Json;
 using EdgeTwin.Integration.Tests.Support;
-using EdgeTwin.Telemetry.Records;
 
 public class GatewayProcessTests
 {

@@ -1,6 +1,5 @@
 namespace EdgeTwin.Integration.Tests.Gateway;
 
-using System.Text;
 using System.Text.Json;
 using EdgeTwin.Integration.Tests.Support;
 using EdgeTwin.Telemetry.Records;

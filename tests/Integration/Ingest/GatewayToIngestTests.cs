@@ -11,7 +11,6 @@ using EdgeTwin.Integration.Tests.Support;
 using EdgeTwin.Telemetry.Records;
 using EdgeTwin.Telemetry.Signing;
 using EdgeTwin.Telemetry.Verification;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
 /// <summary>

@@ -10,7 +10,6 @@ using EdgeTwin.Integration.Tests.Twin;
 using EdgeTwin.Telemetry.Chain;
 using EdgeTwin.Telemetry.Records;
 using EdgeTwin.Telemetry.Signing;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
 /// <summary>

@@ -1,6 +1,6 @@
-using Tmds.DBus;
-
 namespace EdgeTwin.Drivers.Ble.BlueZ;
+
+using Tmds.DBus;
 
 /// <summary>BlueZ <c>org.bluez.Device1</c> (doc/org.bluez.Device.rst): the members this driver uses.</summary>
 [DBusInterface("org.bluez.Device1")]

@@ -1,6 +1,6 @@
-using Tmds.DBus;
-
 namespace EdgeTwin.Drivers.Ble.BlueZ;
+
+using Tmds.DBus;
 
 /// <summary>BlueZ <c>org.bluez.GattCharacteristic1</c>: notifications arrive as changes of its <c>Value</c> property.</summary>
 [DBusInterface("org.bluez.GattCharacteristic1")]

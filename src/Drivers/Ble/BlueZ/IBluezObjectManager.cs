@@ -1,6 +1,6 @@
-using Tmds.DBus;
-
 namespace EdgeTwin.Drivers.Ble.BlueZ;
+
+using Tmds.DBus;
 
 /// <summary><c>org.freedesktop.DBus.ObjectManager</c> at BlueZ's root: every adapter, device and GATT object.</summary>
 [DBusInterface("org.freedesktop.DBus.ObjectManager")]

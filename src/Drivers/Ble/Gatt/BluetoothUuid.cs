@@ -1,6 +1,6 @@
-using System.Globalization;
-
 namespace EdgeTwin.Drivers.Ble.Gatt;
+
+using System.Globalization;
 
 /// <summary>16-bit SIG-assigned numbers expand on the Bluetooth Base UUID (Core spec Vol 3 Part B 2.5.1).</summary>
 internal static class BluetoothUuid

@@ -1,8 +1,8 @@
+namespace EdgeTwin.Drivers.Ble.Gatt;
+
 using System.Buffers.Binary;
 using EdgeTwin.Drivers.Hardware;
 using EdgeTwin.Drivers.Model;
-
-namespace EdgeTwin.Drivers.Ble.Gatt;
 
 /// <summary>
 /// Heart Rate Measurement (0x2A37, Heart Rate Service 1.0 §3.1): flags, then the rate as uint8 or

@@ -1,6 +1,6 @@
-using EdgeTwin.Drivers.Hardware;
-
 namespace EdgeTwin.Drivers.Ble.Gatt;
+
+using EdgeTwin.Drivers.Hardware;
 
 /// <summary>Decodes the notifications of one standard Bluetooth SIG characteristic into readings.</summary>
 internal interface IGattDecoder

@@ -1,6 +1,6 @@
-using System.Buffers.Binary;
-
 namespace EdgeTwin.Drivers.Ble.Gatt;
+
+using System.Buffers.Binary;
 
 /// <summary>
 /// The IEEE 11073-20601 medical number formats that Bluetooth SIG health profiles use: 32-bit FLOAT

@@ -1,8 +1,8 @@
+namespace EdgeTwin.Drivers.Ble.Gatt;
+
 using System.Buffers.Binary;
 using EdgeTwin.Drivers.Hardware;
 using EdgeTwin.Drivers.Model;
-
-namespace EdgeTwin.Drivers.Ble.Gatt;
 
 /// <summary>
 /// PLX Continuous Measurement (0x2A5F, Pulse Oximeter Service 1.0 §3.2): flags, SpO2 and pulse rate

@@ -1,7 +1,7 @@
+namespace EdgeTwin.Drivers.Ble.Gatt;
+
 using EdgeTwin.Drivers.Hardware;
 using EdgeTwin.Drivers.Model;
-
-namespace EdgeTwin.Drivers.Ble.Gatt;
 
 /// <summary>
 /// Temperature Measurement (0x2A1C, Health Thermometer Service 1.0 §3.1): flags, a 32-bit IEEE-11073

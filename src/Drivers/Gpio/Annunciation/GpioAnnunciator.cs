@@ -1,8 +1,8 @@
+namespace EdgeTwin.Drivers.Gpio.Annunciation;
+
 using System.Device.Gpio;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-
-namespace EdgeTwin.Drivers.Gpio.Annunciation;
 
 /// <summary>
 /// Lights and buzzer on GPIO outputs, stepped every 25 ms on the injected clock. Pins are written

@@ -1,7 +1,7 @@
+namespace EdgeTwin.Drivers.Gpio.Annunciation;
+
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-
-namespace EdgeTwin.Drivers.Gpio.Annunciation;
 
 /// <summary>
 /// The annunciator of a box without lights or buzzer (the simulated ward, a home gateway): it keeps

@@ -1,6 +1,6 @@
-using System.Device.Gpio;
-
 namespace EdgeTwin.Drivers.Gpio.Hx711;
+
+using System.Device.Gpio;
 
 /// <summary>
 /// Avia Semiconductor HX711 24-bit load-cell ADC, bit-banged on two GPIO pins (datasheet: DOUT low =

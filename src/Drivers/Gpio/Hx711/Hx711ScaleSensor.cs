@@ -1,8 +1,8 @@
+namespace EdgeTwin.Drivers.Gpio.Hx711;
+
 using System.Device.Gpio;
 using EdgeTwin.Drivers.Hardware;
 using EdgeTwin.Drivers.Model;
-
-namespace EdgeTwin.Drivers.Gpio.Hx711;
 
 /// <summary>
 /// A patient scale: four load cells on an HX711 (10 SPS). While someone stands on it (load above

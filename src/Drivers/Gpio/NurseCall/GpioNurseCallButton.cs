@@ -1,8 +1,8 @@
+namespace EdgeTwin.Drivers.Gpio.NurseCall;
+
 using System.Device.Gpio;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-
-namespace EdgeTwin.Drivers.Gpio.NurseCall;
 
 /// <summary>
 /// A normally-open push button from a GPIO pin to ground, with the internal pull-up: pressed reads

@@ -1,11 +1,11 @@
+namespace EdgeTwin.Drivers.I2c.Ads1115Ecg;
+
 using System.Device.Gpio;
 using System.Device.I2c;
 using EdgeTwin.Drivers.Hardware;
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Drivers.Signal;
 using Iot.Device.Ads1115;
-
-namespace EdgeTwin.Drivers.I2c.Ads1115Ecg;
 
 /// <summary>
 /// A single-lead ECG from an Analog Devices AD8232 front end digitised by a TI ADS1115 (through

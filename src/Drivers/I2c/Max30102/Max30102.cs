@@ -1,6 +1,6 @@
-using System.Device.I2c;
-
 namespace EdgeTwin.Drivers.I2c.Max30102;
+
+using System.Device.I2c;
 
 /// <summary>
 /// Maxim MAX30102 pulse oximeter and heart-rate sensor, written from the datasheet's register map

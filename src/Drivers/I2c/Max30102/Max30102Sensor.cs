@@ -1,9 +1,9 @@
+namespace EdgeTwin.Drivers.I2c.Max30102;
+
 using System.Device.I2c;
 using System.Globalization;
 using EdgeTwin.Drivers.Hardware;
 using EdgeTwin.Drivers.Model;
-
-namespace EdgeTwin.Drivers.I2c.Max30102;
 
 /// <summary>
 /// MAX30102 finger sensor as a device: pleth (normalised IR pulsation) at the FIFO rate, SpO2 and

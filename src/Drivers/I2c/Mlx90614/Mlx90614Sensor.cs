@@ -1,10 +1,10 @@
+namespace EdgeTwin.Drivers.I2c.Mlx90614;
+
 using System.Buffers.Binary;
 using System.Device.I2c;
 using System.Globalization;
 using EdgeTwin.Drivers.Hardware;
 using EdgeTwin.Drivers.Model;
-
-namespace EdgeTwin.Drivers.I2c.Mlx90614;
 
 /// <summary>
 /// Melexis MLX90614 infrared thermometer for body temperature, through <c>Iot.Device.Mlx90614</c>.

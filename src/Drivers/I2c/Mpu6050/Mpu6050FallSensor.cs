@@ -1,8 +1,8 @@
+namespace EdgeTwin.Drivers.I2c.Mpu6050;
+
 using System.Device.I2c;
 using EdgeTwin.Drivers.Hardware;
 using Iot.Device.Imu;
-
-namespace EdgeTwin.Drivers.I2c.Mpu6050;
 
 /// <summary>
 /// InvenSense MPU-6050 accelerometer (through <c>Iot.Device.Imu</c>) at +-16 g, polled at 50 Hz, for

@@ -1,6 +1,5 @@
 namespace EdgeTwin.Gateway.Twin.Desired;
 
-using System.Collections.Immutable;
 using EdgeTwin.Drivers.Model;
 
 /// <summary>

@@ -2,7 +2,6 @@ namespace EdgeTwin.Gateway.Twin.Reported;
 
 using System.Text.Json.Nodes;
 using EdgeTwin.Gateway.Privacy;
-using EdgeTwin.Gateway.Twin.Binding;
 using EdgeTwin.Gateway.Twin.Model;
 using EdgeTwin.Inference.Model;
 using EdgeTwin.Telemetry.Records;

@@ -1,6 +1,6 @@
-using Tmds.DBus;
-
 namespace EdgeTwin.Drivers.Tests.Ble.FakeBluez;
+
+using Tmds.DBus;
 
 // The server side of BlueZ's D-Bus API as the fake exports it, written from BlueZ's documentation
 // independently of the driver's client-side interfaces. Tmds.DBus maps the Get/GetAll/Set/WatchProperties

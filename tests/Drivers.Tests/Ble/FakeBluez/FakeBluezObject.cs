@@ -1,6 +1,6 @@
-using Tmds.DBus;
-
 namespace EdgeTwin.Drivers.Tests.Ble.FakeBluez;
+
+using Tmds.DBus;
 
 /// <summary>One exported BlueZ object: its properties, and PropertiesChanged whenever one is set.</summary>
 public abstract class FakeBluezObject(ObjectPath path, string interfaceName, IDictionary<string, object> properties) : IDBusObject

@@ -1,6 +1,6 @@
-using Tmds.DBus;
-
 namespace EdgeTwin.Drivers.Tests.Ble.FakeBluez;
+
+using Tmds.DBus;
 
 public sealed class FakeAdapter(ObjectPath path, string address)
     : FakeBluezObject(path, "org.bluez.Adapter1", new Dictionary<string, object> { ["Address"] = address, ["Powered"] = true }), IFakeAdapter1;

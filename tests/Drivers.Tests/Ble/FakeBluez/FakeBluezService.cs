@@ -1,6 +1,6 @@
-using Tmds.DBus;
-
 namespace EdgeTwin.Drivers.Tests.Ble.FakeBluez;
+
+using Tmds.DBus;
 
 /// <summary>
 /// A fake bluetoothd on a private bus: owns org.bluez and exports, as BlueZ lays them out, the

@@ -1,6 +1,6 @@
-using Tmds.DBus;
-
 namespace EdgeTwin.Drivers.Tests.Ble.FakeBluez;
+
+using Tmds.DBus;
 
 /// <summary>org.bluez.GattCharacteristic1: a notification is a change of its Value property.</summary>
 public sealed class FakeCharacteristic(ObjectPath path, ObjectPath service, string uuid)

@@ -1,6 +1,6 @@
-using Tmds.DBus;
-
 namespace EdgeTwin.Drivers.Tests.Ble.FakeBluez;
+
+using Tmds.DBus;
 
 /// <summary>org.bluez.Device1: Connect sets Connected (or fails when told to), as a reachable device would.</summary>
 public sealed class FakeDevice(ObjectPath path, ObjectPath adapter, string address)

@@ -1,6 +1,6 @@
-using System.Diagnostics;
-
 namespace EdgeTwin.Drivers.Tests.Ble.FakeBluez;
+
+using System.Diagnostics;
 
 /// <summary>
 /// A private dbus-daemon in a temp directory, so BLE tests run against a real message bus without a
