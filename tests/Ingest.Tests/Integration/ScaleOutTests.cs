@@ -12,7 +12,7 @@ using Npgsql;
 /// receipt, checked the moment it arrives, covers only records that are in the database.
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class ScaleOutTests
+public sealed partial class ScaleOutTests
 {
     private const int Gateways = 20;
     private readonly PostgresFixture _pg;
@@ -39,7 +39,8 @@ public sealed class ScaleOutTests
             $"--urls=http://127.0.0.1:{FreePort.Next()}", "--Ingest:BatchSize=64",
             .. gateways.Select(g => $"--Ingest:Enrolled:{g.Gw}={g.Key.Address}"),
         ];
-        using var a = new IngestWorkerProcess(Args());
+        // Worker a logs each batch it stores, so the test can see it holds a share of the work before it is killed.
+        using var a = new IngestWorkerProcess([.. Args(), "--Logging:LogLevel:EdgeTwin.Ingest.Mqtt=Debug"]);
         using var b = new IngestWorkerProcess(Args());
         await Task.WhenAll(a.WaitSubscribedAsync(TimeSpan.FromSeconds(60)), b.WaitSubscribedAsync(TimeSpan.FromSeconds(60)));
 
@@ -87,6 +88,14 @@ public sealed class ScaleOutTests
 
             if (round == 2)
             {
+                // The kill must matter: a has stored records of this run (its share of the group), so
+                // the broker has to move the rest of its share to b.
+                using var working = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+                while (!StoredBatch().IsMatch(a.Output))
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(50), working.Token);
+                }
+
                 a.Kill();
             }
         }
@@ -140,6 +149,9 @@ public sealed class ScaleOutTests
             g.Dispose();
         }
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"Batch of \d+: [1-9]\d* stored")]
+    private static partial System.Text.RegularExpressions.Regex StoredBatch();
 
     private static bool FullyReceipted(SimulatedGateway g) =>
         g.ReceiptedThrough(EdgeTwin.Telemetry.Records.Lane.Telemetry) == g.Telemetry.State.Seq - 1
