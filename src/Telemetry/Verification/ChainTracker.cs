@@ -490,9 +490,13 @@ internal sealed class ChainTracker
                 blocked = (linkedThrough, c, stop.Seq, stop.Need);
             }
 
-            if (checkpoints.Count > 0)
+            // A higher checkpoint's links pass through the same seqs, unless this one lies inside a gap
+            // statement: evicted with the records it covers (a copy published before its deletion reached
+            // the disk), it can never be decided, and a later checkpoint crosses the gap. A stranger's gap
+            // claim over a real checkpoint only makes the higher ones tried too.
+            if (checkpoints.Count > 0 && !InPendingGap(c))
             {
-                return false; // a higher checkpoint's links pass through the same seqs
+                return false;
             }
         }
 
@@ -533,8 +537,12 @@ internal sealed class ChainTracker
             // A gap statement of a record on the path first; else one of a record held above, not yet covered
             // (as when the gateway evicted records, checkpoints included, and said so later). The latter
             // is only a claim: where it leads nowhere it proves nothing about the gateway's signatures.
+            // A gap may also cover seqs above x that the path took as records: a record evicted but
+            // published before its deletion reached the disk is held with the very hash the gap names
+            // for its last seq. The path then steps back up to that seq and crosses the gap there.
             var n = need;
-            bool Fits(GapStatement g) => g.To == x && g.From > linkedThrough && Hash32.TryParse(g.LastHash, out var last) && last == n;
+            bool Fits(GapStatement g) => g.From > linkedThrough && g.From <= x && g.To >= x
+                && Hash32.TryParse(g.LastHash, out var last) && last == (g.To == x ? n : path.Find(p => p.Seq == g.To).Record?.Hash);
             var jump = gaps.Find(Fits);
             if (jump is null && gapsByFrom.Values.Select(e => e.Gap).FirstOrDefault(Fits) is { } claimed)
             {
@@ -544,7 +552,14 @@ internal sealed class ChainTracker
 
             if (jump is not null && Hash32.TryParse(jump.FirstPrev, out var firstPrev))
             {
-                path.Add((x, null, jump));
+                if (jump.To > x)
+                {
+                    path.RemoveAll(p => p.Seq <= jump.To);
+                    gaps.Clear();
+                    gaps.AddRange(path.Select(p => p.Record?.Gap).Prepend(cp.Gap).OfType<GapStatement>());
+                }
+
+                path.Add((jump.To, null, jump));
                 need = firstPrev;
                 x = jump.From - 1;
                 continue;

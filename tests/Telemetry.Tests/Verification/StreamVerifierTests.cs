@@ -3,6 +3,7 @@ namespace EdgeTwin.Telemetry.Tests.Verification;
 using System.Text;
 using EdgeTwin.Telemetry.Chain;
 using EdgeTwin.Telemetry.Records;
+using EdgeTwin.Telemetry.Signing;
 using EdgeTwin.Telemetry.Verification;
 
 public sealed class StreamVerifierTests
@@ -179,6 +180,82 @@ public sealed class StreamVerifierTests
 
         Assert.Equal((last.Seq - 1, 5L, 0L, 0L), (r.VerifiedThrough, r.GapCovered, r.BrokenLinks, r.Missing));
         Assert.True(r.Sound);
+    }
+
+    [Theory]
+    [InlineData(new long[] { 5 })]
+    [InlineData(new long[] { 1, 5 })]
+    [InlineData(new long[] { 4, 5 })]
+    public void RecordsEvictedButPublishedBeforeTheirDeletion_GapStatementAfterTheNextCheckpoint_StillVerifies(long[] publishedAnyway)
+    {
+        // Eviction under a disk-space floor: 1..5 are gapped, but some (the last among them) were
+        // published before their deletion reached the disk. Their hashes are the ones the gap names,
+        // so the chain still verifies through the gap; the copies inside it are counted, not trusted.
+        using var key = TestKeys.Reference();
+        var (written, gap, last) = EvictedOneToFive(key);
+
+        var r = Verify(written.Where(c => c.Seq is 0 or > 5 || publishedAnyway.Contains(c.Seq)).Append(gap).Append(last).Select(c => c.Payload));
+
+        Assert.Equal((last.Seq - 1, 5L, 0L, 0L), (r.VerifiedThrough, r.GapCovered, r.BrokenLinks, r.Missing));
+        Assert.True(r.Sound, string.Join("; ", r.Problems));
+    }
+
+    [Theory]
+    [InlineData(new long[] { 5 })]
+    [InlineData(new long[] { 2, 3, 4, 5 })]
+    public void RecordsEvictedButPublishedBeforeTheirDeletion_GapStatementOnTheSignedPath_StillVerifies(long[] publishedAnyway)
+    {
+        using var key = TestKeys.Reference();
+        var (written, gap, last) = EvictedOneToFive(key, statementBeforeNextCheckpoint: true);
+
+        var r = Verify(written.Where(c => c.Seq is 0 or > 5 || publishedAnyway.Contains(c.Seq)).Append(gap).Append(last).Select(c => c.Payload));
+
+        Assert.Equal((last.Seq - 1, 5L, 0L), (r.VerifiedThrough, r.GapCovered, r.BrokenLinks));
+        Assert.True(r.Sound, string.Join("; ", r.Problems));
+    }
+
+    [Fact]
+    public void StrangersRecordAtTheEndOfAGap_IsNotTakenThroughIt()
+    {
+        // A record at the gap's last seq whose hash is not the one the gap names is not on the chain.
+        using var key = TestKeys.Reference();
+        var (written, gap, last) = EvictedOneToFive(key);
+        var other = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(written[5].Payload).Replace("\"v\":[3]", "\"v\":[999]", StringComparison.Ordinal));
+        Assert.NotEqual(written[5].Payload, other);
+
+        var r = Verify(written.Where(c => c.Seq is 0 or > 5).Select(c => c.Payload).Append(other).Append(gap.Payload).Append(last.Payload));
+
+        Assert.Equal((last.Seq - 1, 5L), (r.VerifiedThrough, r.GapCovered)); // the gap's word carries the chain, not the stranger's record
+    }
+
+    /// <summary>
+    /// Records 1..5 (checkpoint 4 among them) dropped, said by a gap statement written after checkpoint 9
+    /// or, with <paramref name="statementBeforeNextCheckpoint"/>, right after seq 6 (so checkpoint 9 signs it).
+    /// </summary>
+    private static (List<ChainRecord> Written, ChainRecord Gap, ChainRecord Last) EvictedOneToFive(GatewayKey key, bool statementBeforeNextCheckpoint = false)
+    {
+        var w = ChainWriter.StartNew("gw-1", Lane.Telemetry, key, new CheckpointPolicy { MaxRecords = 4, MaxDelay = TimeSpan.FromDays(1) }, GenesisReason.FirstStart, "t", TestChains.T0, ClockQuality.Synced, out var genesis);
+        var written = new List<ChainRecord> { genesis };
+        ChainRecord? gap = null;
+        for (var i = 0; i < 7; i++)
+        {
+            written.Add(w.AppendObs(new ObsBody("p", "d", "c", "u", TestChains.T0, 0, [i]), TestChains.T0, ClockQuality.Synced));
+            if (statementBeforeNextCheckpoint && written[^1].Seq == 6)
+            {
+                gap = w.AppendGap(1, 5, written[1].Prev, written[5].Hash, "disk-space", TestChains.T0, ClockQuality.Synced);
+            }
+
+            if (w.CheckpointIfDue(TestChains.T0, ClockQuality.Synced) is { } cp)
+            {
+                written.Add(cp);
+            }
+        }
+
+        gap ??= w.AppendGap(1, 5, written[1].Prev, written[5].Hash, "disk-space", TestChains.T0, ClockQuality.Synced);
+        var last = w.Checkpoint(TestChains.T0, ClockQuality.Synced)!;
+        Assert.Equal("checkpoint", written[4].Kind);
+        Assert.True(written.Any(r => r.Kind == "checkpoint" && r.Seq > gap.Seq) == statementBeforeNextCheckpoint);
+        return (written, gap, last);
     }
 
     [Fact]
