@@ -4,7 +4,7 @@ using System.Reflection;
 using System.Text.Json.Nodes;
 using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Diagnostics;
-using EdgeTwin.Gateway.Outbox;
+using EdgeTwin.Gateway.Storage;
 using EdgeTwin.Outbox;
 using EdgeTwin.Outbox.Durability;
 using EdgeTwin.Outbox.Encryption;
@@ -18,7 +18,7 @@ using Microsoft.Extensions.Options;
 /// The gateway's two chains (telemetry, alarm) and the records appended since the last group
 /// commit. Resumes the persisted heads, or starts new epochs saying why (first start, store lost,
 /// store corrupt). Appends are serialised by one lock so seq order equals commit order; the
-/// <see cref="GroupCommitter"/> takes the pending records with the heads they lead to.
+/// group committer (Outbox/GroupCommitter) takes the pending records with the heads they lead to.
 /// </summary>
 internal sealed class ChainBook : IRecordAppender, IDisposable
 {

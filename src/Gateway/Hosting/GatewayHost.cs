@@ -1,10 +1,8 @@
 namespace EdgeTwin.Gateway.Hosting;
 
-using EdgeTwin.Gateway.Alarms;
 using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Status;
 using EdgeTwin.Gateway.Twin;
-using EdgeTwin.Gateway.Twin.Wiring;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,8 +29,6 @@ internal static class GatewayHost
         var url = builder.Configuration[$"{StatusOptions.Section}:Url"] ?? new StatusOptions().Url;
         builder.WebHost.UseUrls(string.IsNullOrWhiteSpace(url) ? "http://127.0.0.1:0" : url);
         builder.Services.AddEdgeTwinGateway(builder.Configuration);
-        builder.Services.AddEdgeTwinTwin(builder.Configuration);
-        builder.Services.AddEdgeTwinAlarms(builder.Configuration);
         return builder;
     }
 

@@ -1,5 +1,6 @@
 namespace EdgeTwin.Gateway.Hosting;
 
+using EdgeTwin.Gateway.Alarms;
 using EdgeTwin.Gateway.Broker;
 using EdgeTwin.Gateway.Chains;
 using EdgeTwin.Gateway.Configuration;
@@ -7,6 +8,8 @@ using EdgeTwin.Gateway.Diagnostics;
 using EdgeTwin.Gateway.Outbox;
 using EdgeTwin.Gateway.Pipeline;
 using EdgeTwin.Gateway.Storage;
+using EdgeTwin.Gateway.Twin;
+using EdgeTwin.Gateway.Twin.Reported;
 using EdgeTwin.Gateway.Uplink;
 using EdgeTwin.Outbox;
 using EdgeTwin.Outbox.Durability;
@@ -15,12 +18,15 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 /// <summary>
-/// Composes the gateway. Later parts plug in with their own registrations after this call:
-/// <c>ISampleObserver</c> (see every sample), <c>IRecordAppender</c> (alarms and events into the
-/// chains), <c>IUplink</c> (retained documents, subscriptions), their own hosted services.
+/// The gateway's one registration entry point: options, the chains and the outbox, the uplink and
+/// the embedded broker, the pipeline, the shadow twin and the parts that connect it, inference and
+/// alarms, then every hosted service in the one order they start in (and stop in reverse). A caller
+/// (a test) may register its own <c>IDriverSource</c>, <c>IAlarmContext</c>, annunciator or clock
+/// first; those are kept.
 /// </summary>
 internal static class GatewayServiceCollectionExtensions
 {
@@ -72,16 +78,23 @@ internal static class GatewayServiceCollectionExtensions
                 o.Password = secret.Password;
             }
         });
-        services.TryAddSingleton<IPatientResolver, HmacPatientResolver>();
-        services.TryAddSingleton<IDriverSource, ConfiguredDriverSource>();
         services.AddSingleton<Recorder>();
         services.AddSingleton<PipelineService>();
 
-        // Start in this order, stop in reverse: the pipeline drains and commits first, then the
-        // uplink publishes what the link allows, then the committer's last commit, then the broker.
+        AddTwin(services, configuration);
+        services.AddAlarms(configuration);
+
+        // Start in this order, stop in reverse. The twin is restored before the first sample or
+        // message, and its desired state subscribed; the alarm service starts just before the
+        // pipeline and so stops just after it (a change the last samples cause is still recorded);
+        // the pipeline drains and commits first, then the uplink publishes what the link allows,
+        // then the committer's last commit, then the broker.
+        services.AddHostedService(sp => sp.GetRequiredService<ReportedTwinService>());
+        services.AddHostedService<DesiredSubscription>();
         services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBroker>());
         services.AddHostedService(sp => sp.GetRequiredService<GroupCommitter>());
         services.AddHostedService(sp => sp.GetRequiredService<MqttUplink>());
+        services.AddHostedService(sp => sp.GetRequiredService<AlarmService>());
         services.AddHostedService(sp => sp.GetRequiredService<PipelineService>());
         services.AddHostedService<StartupAnnouncer>();
         services.AddHostedService<ClockJumpMonitor>();
@@ -89,4 +102,34 @@ internal static class GatewayServiceCollectionExtensions
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         return services;
     }
+
+    /// <summary>
+    /// The shadow twin and what connects it to the rest (docs/twin.md): patient attribution from its
+    /// bindings and consent, the driver source wrapped for device identity and health, its events
+    /// appended to the telemetry chain, the reported twin published through the uplink, checkpoint
+    /// cadence and quota put in force from the desired state.
+    /// </summary>
+    private static void AddTwin(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddTwinCore(configuration, sp => sp.GetServices<ILocalConfigurationSource>().Aggregate(
+            OutboxSettingsTarget.Local(sp.GetRequiredService<IOptions<OutboxOptions>>().Value), (local, source) => source.AddTo(local)));
+        services.AddSingleton<ITwinEventSink, ChainEventSink>();
+        services.AddSingleton<IReportedPublisher, UplinkReportedPublisher>();
+        services.AddSingleton<IUplinkStateSource, GatewayUplinkState>();
+        services.AddSingleton<IDesiredSettingsTarget, OutboxSettingsTarget>();
+        services.AddSingleton<IPatientResolver, TwinPatientResolver>();
+
+        // The drivers a caller registered (a test), else those the configuration names.
+        var drivers = services.LastOrDefault(d => d.ServiceType == typeof(IDriverSource)) ?? ServiceDescriptor.Singleton<IDriverSource, ConfiguredDriverSource>();
+        services.RemoveAll<IDriverSource>();
+        services.AddSingleton(sp => new TwinDriverSource((IDriverSource)Create(sp, drivers), sp.GetRequiredService<TwinController>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<TwinDriverSource>>()));
+        services.AddSingleton<IDriverSource>(sp => sp.GetRequiredService<TwinDriverSource>());
+        services.AddSingleton<IDeviceHealthSource>(sp => sp.GetRequiredService<TwinDriverSource>());
+    }
+
+    private static object Create(IServiceProvider sp, ServiceDescriptor descriptor) =>
+        descriptor.ImplementationInstance
+        ?? descriptor.ImplementationFactory?.Invoke(sp)
+        ?? ActivatorUtilities.CreateInstance(sp, descriptor.ImplementationType!);
 }

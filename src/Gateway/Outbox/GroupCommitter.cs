@@ -3,7 +3,7 @@ namespace EdgeTwin.Gateway.Outbox;
 using EdgeTwin.Gateway.Chains;
 using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Diagnostics;
-using EdgeTwin.Gateway.Hosting;
+using EdgeTwin.Gateway.Runtime;
 using EdgeTwin.Outbox;
 using EdgeTwin.Outbox.Durability;
 using EdgeTwin.Telemetry.Records;

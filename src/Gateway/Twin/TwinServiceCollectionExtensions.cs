@@ -2,56 +2,25 @@ namespace EdgeTwin.Gateway.Twin;
 
 using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Diagnostics;
-using EdgeTwin.Gateway.Pipeline;
 using EdgeTwin.Gateway.Privacy;
 using EdgeTwin.Gateway.Storage;
 using EdgeTwin.Gateway.Twin.Desired;
 using EdgeTwin.Gateway.Twin.Persistence;
 using EdgeTwin.Gateway.Twin.Reported;
-using EdgeTwin.Gateway.Twin.Wiring;
 using EdgeTwin.Outbox.Encryption;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-/// <summary>Registers the shadow twin (docs/twin.md).</summary>
+/// <summary>Registers the shadow twin's own parts (docs/twin.md); the gateway's composition root connects them.</summary>
 internal static class TwinServiceCollectionExtensions
 {
     /// <summary>
-    /// The twin wired into the gateway; call after <c>AddEdgeTwinGateway</c>. It takes over patient
-    /// attribution (bindings and consent), wraps the driver source (device identity and health),
-    /// appends its events to the telemetry chain, publishes the reported twin through the uplink,
-    /// subscribes to <c>twin/desired</c>, and puts checkpoint cadence and quota in force. Its hosted
-    /// services start first, so the twin is restored before the first sample or message.
-    /// </summary>
-    public static IServiceCollection AddEdgeTwinTwin(this IServiceCollection services, IConfiguration configuration)
-    {
-        services.AddTwinCore(configuration, sp => sp.GetServices<ILocalConfigurationSource>().Aggregate(
-            OutboxSettingsTarget.Local(sp.GetRequiredService<IOptions<OutboxOptions>>().Value), (local, source) => source.AddTo(local)));
-        services.AddSingleton<ITwinEventSink, ChainEventSink>();
-        services.AddSingleton<IReportedPublisher, UplinkReportedPublisher>();
-        services.AddSingleton<IUplinkStateSource, GatewayUplinkState>();
-        services.AddSingleton<IDesiredSettingsTarget, OutboxSettingsTarget>();
-        services.RemoveAll<IPatientResolver>();
-        services.AddSingleton<IPatientResolver, TwinPatientResolver>();
-
-        var drivers = services.LastOrDefault(d => d.ServiceType == typeof(IDriverSource))
-            ?? throw new InvalidOperationException("AddEdgeTwinTwin needs AddEdgeTwinGateway first (no IDriverSource registered)");
-        services.Remove(drivers);
-        services.AddSingleton(sp => new TwinDriverSource((IDriverSource)Create(sp, drivers), sp.GetRequiredService<TwinController>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<TwinDriverSource>>()));
-        services.AddSingleton<IDriverSource>(sp => sp.GetRequiredService<TwinDriverSource>());
-        services.AddSingleton<IDeviceHealthSource>(sp => sp.GetRequiredService<TwinDriverSource>());
-        services.Insert(1, ServiceDescriptor.Singleton<IHostedService, DesiredSubscription>());
-        return services;
-    }
-
-    /// <summary>
     /// The twin alone. The caller registers <see cref="ITwinEventSink"/>, <see cref="IReportedPublisher"/>,
-    /// <see cref="IUplinkStateSource"/> and any <see cref="IDesiredSettingsTarget"/>s (tests: fakes).
+    /// <see cref="IUplinkStateSource"/> and any <see cref="IDesiredSettingsTarget"/>s (the gateway's
+    /// composition root, Hosting; tests: fakes) and runs <see cref="ReportedTwinService"/> as a hosted service.
     /// </summary>
     internal static IServiceCollection AddTwinCore(this IServiceCollection services, IConfiguration configuration, Func<IServiceProvider, TwinConfiguration> local)
     {
@@ -89,14 +58,8 @@ internal static class TwinServiceCollectionExtensions
         services.AddSingleton<TwinController>();
         services.AddSingleton<DesiredStateHandler>();
         services.AddSingleton<ReportedTwinService>();
-        services.Insert(0, ServiceDescriptor.Singleton<IHostedService>(sp => sp.GetRequiredService<ReportedTwinService>()));
         return services;
     }
 
     private static string DataDirectory(IServiceProvider sp) => sp.GetRequiredService<IOptions<GatewayOptions>>().Value.DataDirectoryFullPath;
-
-    private static object Create(IServiceProvider sp, ServiceDescriptor descriptor) =>
-        descriptor.ImplementationInstance
-        ?? descriptor.ImplementationFactory?.Invoke(sp)
-        ?? ActivatorUtilities.CreateInstance(sp, descriptor.ImplementationType!);
 }

@@ -8,7 +8,7 @@ using EdgeTwin.Gateway.Broker;
 using EdgeTwin.Gateway.Chains;
 using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Diagnostics;
-using EdgeTwin.Gateway.Hosting;
+using EdgeTwin.Gateway.Runtime;
 using EdgeTwin.Mqtt;
 using EdgeTwin.Outbox;
 using EdgeTwin.Telemetry.Receipts;

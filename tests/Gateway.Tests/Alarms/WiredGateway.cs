@@ -37,8 +37,6 @@ internal sealed class WiredGateway : IAsyncDisposable
         var services = builder.Services;
         services.AddSingleton<TimeProvider>(Time);
         services.AddEdgeTwinGateway(builder.Configuration);
-        services.AddEdgeTwinTwin(builder.Configuration);
-        services.AddEdgeTwinAlarms(builder.Configuration);
         services.AddSingleton<IRecordAppender>(Appender);
         services.AddSingleton<IUplink>(Uplink);
         services.AddSingleton<ITwinEventSink>(Events);

@@ -1,6 +1,7 @@
 namespace EdgeTwin.Gateway.Tests.Configuration;
 
 using EdgeTwin.Gateway.Configuration;
+using EdgeTwin.Gateway.Storage;
 using EdgeTwin.Gateway.Tests.Support;
 using EdgeTwin.Telemetry.Signing;
 using Microsoft.Extensions.Configuration;

@@ -1,6 +1,6 @@
 namespace EdgeTwin.Gateway.Tests.Outbox;
 
-using EdgeTwin.Gateway.Outbox;
+using EdgeTwin.Gateway.Storage;
 using EdgeTwin.Gateway.Tests.Support;
 using EdgeTwin.Outbox;
 using EdgeTwin.Outbox.Durability;

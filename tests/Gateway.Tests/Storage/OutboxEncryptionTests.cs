@@ -1,7 +1,7 @@
 namespace EdgeTwin.Gateway.Tests.Storage;
 
 using EdgeTwin.Gateway.Configuration;
-using EdgeTwin.Gateway.Outbox;
+using EdgeTwin.Gateway.Storage;
 using EdgeTwin.Gateway.Tests.Support;
 using EdgeTwin.Outbox;
 using EdgeTwin.Outbox.Durability;

@@ -3,7 +3,6 @@ namespace EdgeTwin.Gateway.Tests.Twin;
 using System.Text.Json.Nodes;
 using EdgeTwin.Gateway.Outbox;
 using EdgeTwin.Gateway.Tests.Support;
-using EdgeTwin.Gateway.Twin.Wiring;
 using EdgeTwin.Telemetry.Records;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,7 +1,7 @@
 namespace EdgeTwin.Gateway.Tests.Twin;
 
 using EdgeTwin.Drivers.Model;
-using EdgeTwin.Gateway.Twin.Wiring;
+using EdgeTwin.Gateway.Pipeline;
 
 public sealed class DecimatingSinkTests : IDisposable
 {

@@ -4,8 +4,9 @@ using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Hosting;
 using EdgeTwin.Gateway.Pipeline;
 using EdgeTwin.Gateway.Twin;
-using EdgeTwin.Gateway.Twin.Wiring;
 using EdgeTwin.Gateway.Twin.Desired;
+using EdgeTwin.Gateway.Twin.Reported;
+using EdgeTwin.Gateway.Uplink;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -29,27 +30,28 @@ public sealed class TwinRegistrationTests : IDisposable
         Assert.NotNull(handler);
         Assert.Equal([Operator], options.OperatorAddresses);
         Assert.Equal(TimeSpan.FromSeconds(2), options.ReportInterval);
-        Assert.Single(provider.GetServices<IHostedService>());
+        Assert.NotNull(provider.GetRequiredService<ReportedTwinService>());
+        Assert.Empty(provider.GetServices<IHostedService>()); // the composition root starts it, in its place
         Assert.True(File.Exists(Path.Combine(_directory, "twin.db")));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(_directory, "site-secret")));
     }
 
     [Fact]
-    public void AddEdgeTwinTwin_AfterTheGateway_TakesOverAttributionAndStartsFirst()
+    public async Task AddEdgeTwinGateway_TwinTakesOverAttributionAndDrivers_AndStartsFirst()
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Gateway:DataDirectory"] = _directory });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Gateway:DataDirectory"] = _directory, ["Inference:Model:Enabled"] = "false" });
         var services = builder.Services;
         services.AddEdgeTwinGateway(builder.Configuration);
-        services.AddEdgeTwinTwin(builder.Configuration);
 
-        using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
-        var hosted = services.Where(d => d.ServiceType == typeof(IHostedService)).ToList();
+        await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+        var hosted = provider.GetServices<IHostedService>().ToList();
 
         Assert.Equal(typeof(TwinPatientResolver), services.Single(d => d.ServiceType == typeof(IPatientResolver)).ImplementationType);
         Assert.IsType<TwinDriverSource>(provider.GetRequiredService<IDriverSource>());
-        Assert.Equal(typeof(DesiredSubscription), hosted[1].ImplementationType);
-        Assert.Equal(2, services.Count(d => d.ServiceType == typeof(IHostedService) && (d.ImplementationType == typeof(DesiredSubscription) || d == hosted[0])));
+        Assert.IsType<ReportedTwinService>(hosted[0]);
+        Assert.IsType<DesiredSubscription>(hosted[1]);
+        Assert.Single(hosted, h => h is DesiredSubscription);
     }
 
     [Theory]

@@ -4,7 +4,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using EdgeTwin.Gateway.Hosting;
 using EdgeTwin.Gateway.Privacy;
-using EdgeTwin.Gateway.Twin.Wiring;
+using EdgeTwin.Gateway.Twin;
 using EdgeTwin.Integration.Tests.Support;
 using EdgeTwin.Telemetry.Desired;
 using EdgeTwin.Telemetry.Signing;

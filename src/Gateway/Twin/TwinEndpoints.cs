@@ -1,4 +1,4 @@
-namespace EdgeTwin.Gateway.Twin.Wiring;
+namespace EdgeTwin.Gateway.Twin;
 
 using System.Text.Json;
 using System.Text.Json.Nodes;

@@ -1,6 +1,7 @@
-namespace EdgeTwin.Gateway.Twin.Wiring;
+namespace EdgeTwin.Gateway.Pipeline;
 
 using EdgeTwin.Drivers.Model;
+using EdgeTwin.Gateway.Twin;
 
 /// <summary>A driver whose samples pass through a <see cref="DecimatingSink"/> (desired sample rates).</summary>
 internal sealed class DecimatingDriver(IDeviceDriver inner, ShadowTwin twin) : IDeviceDriver

@@ -1,7 +1,8 @@
-namespace EdgeTwin.Gateway.Twin.Wiring;
+namespace EdgeTwin.Gateway.Outbox;
 
 using EdgeTwin.Gateway.Chains;
 using EdgeTwin.Gateway.Configuration;
+using EdgeTwin.Gateway.Twin;
 using EdgeTwin.Gateway.Twin.Desired;
 using EdgeTwin.Telemetry.Chain;
 using Microsoft.Extensions.Options;

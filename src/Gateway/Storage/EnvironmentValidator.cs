@@ -1,7 +1,7 @@
-namespace EdgeTwin.Gateway.Configuration;
+namespace EdgeTwin.Gateway.Storage;
 
 using EdgeTwin.Drivers.Configuration;
-using EdgeTwin.Gateway.Storage;
+using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Mqtt;
 using EdgeTwin.Outbox.Encryption;
 using EdgeTwin.Telemetry.Signing;

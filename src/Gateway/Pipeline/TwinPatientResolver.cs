@@ -1,7 +1,7 @@
-namespace EdgeTwin.Gateway.Twin.Wiring;
+namespace EdgeTwin.Gateway.Pipeline;
 
 using EdgeTwin.Drivers.Model;
-using EdgeTwin.Gateway.Pipeline;
+using EdgeTwin.Gateway.Twin;
 using EdgeTwin.Gateway.Twin.Model;
 
 /// <summary>

@@ -1,8 +1,7 @@
-namespace EdgeTwin.Gateway.Outbox;
+namespace EdgeTwin.Gateway.Storage;
 
 using System.Globalization;
 using EdgeTwin.Gateway.Configuration;
-using EdgeTwin.Gateway.Storage;
 using EdgeTwin.Outbox;
 using EdgeTwin.Outbox.Durability;
 using EdgeTwin.Outbox.Encryption;

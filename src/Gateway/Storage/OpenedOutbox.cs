@@ -1,4 +1,4 @@
-namespace EdgeTwin.Gateway.Outbox;
+namespace EdgeTwin.Gateway.Storage;
 
 using EdgeTwin.Outbox;
 

@@ -1,6 +1,6 @@
-namespace EdgeTwin.Gateway.Twin.Wiring;
+namespace EdgeTwin.Gateway.Uplink;
 
-using EdgeTwin.Gateway.Uplink;
+using EdgeTwin.Gateway.Twin;
 
 /// <summary>
 /// The reported twin, signed with the gateway key, as the uplink's retained document on

@@ -1,4 +1,4 @@
-namespace EdgeTwin.Gateway.Twin.Wiring;
+namespace EdgeTwin.Gateway.Pipeline;
 
 using EdgeTwin.Drivers.Model;
 using Microsoft.Extensions.Logging;

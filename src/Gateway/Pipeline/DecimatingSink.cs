@@ -1,6 +1,7 @@
-namespace EdgeTwin.Gateway.Twin.Wiring;
+namespace EdgeTwin.Gateway.Pipeline;
 
 using EdgeTwin.Drivers.Model;
+using EdgeTwin.Gateway.Twin;
 
 /// <summary>
 /// Puts desired sample rates in force between a driver and the pipeline. A rate below the stream's

@@ -1,8 +1,8 @@
-namespace EdgeTwin.Gateway.Twin.Wiring;
+namespace EdgeTwin.Gateway.Outbox;
 
 using System.Text.Json.Nodes;
 using EdgeTwin.Gateway.Chains;
-using EdgeTwin.Gateway.Outbox;
+using EdgeTwin.Gateway.Twin;
 
 /// <summary>
 /// Twin events go into the telemetry chain like any other <c>event</c> record, and the sink returns

@@ -1,7 +1,6 @@
-namespace EdgeTwin.Gateway.Twin.Wiring;
+namespace EdgeTwin.Gateway.Uplink;
 
 using EdgeTwin.Gateway.Twin.Desired;
-using EdgeTwin.Gateway.Uplink;
 using Microsoft.Extensions.Hosting;
 
 /// <summary>Subscribes the desired-state handler to <c>twin/desired</c> before the uplink first connects.</summary>

@@ -1,9 +1,9 @@
-namespace EdgeTwin.Gateway.Twin.Wiring;
+namespace EdgeTwin.Gateway.Uplink;
 
 using EdgeTwin.Gateway.Chains;
 using EdgeTwin.Gateway.Outbox;
+using EdgeTwin.Gateway.Twin;
 using EdgeTwin.Gateway.Twin.Model;
-using EdgeTwin.Gateway.Uplink;
 using EdgeTwin.Telemetry.Records;
 
 /// <summary>

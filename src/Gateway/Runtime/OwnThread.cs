@@ -1,4 +1,4 @@
-namespace EdgeTwin.Gateway.Hosting;
+namespace EdgeTwin.Gateway.Runtime;
 
 /// <summary>
 /// Runs a blocking loop on a background thread of its own rather than on the thread pool: on a

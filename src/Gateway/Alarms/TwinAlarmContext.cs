@@ -1,8 +1,10 @@
-namespace EdgeTwin.Gateway.Twin.Wiring;
+namespace EdgeTwin.Gateway.Alarms;
 
 using EdgeTwin.Drivers.Model;
-using EdgeTwin.Gateway.Alarms;
+using EdgeTwin.Gateway.Pipeline;
 using EdgeTwin.Gateway.Privacy;
+using EdgeTwin.Gateway.Twin;
+using EdgeTwin.Gateway.Twin.Model;
 
 /// <summary>The alarm wiring's view of the twin: stays, alarm consent, device health, reported alarms and scores.</summary>
 internal sealed class TwinAlarmContext(TwinController controller, TwinDriverSource drivers) : IAlarmContext
@@ -10,7 +12,7 @@ internal sealed class TwinAlarmContext(TwinController controller, TwinDriverSour
     public string? PatientAt(string deviceId, DateTimeOffset at)
     {
         var patient = controller.Twin.PatientAt(deviceId, at);
-        return string.Equals(patient, Model.SampleAttribution.Unattributed, StringComparison.Ordinal) ? null : patient;
+        return string.Equals(patient, SampleAttribution.Unattributed, StringComparison.Ordinal) ? null : patient;
     }
 
     public bool MayPublishAlarms(string patient) => controller.Twin.MayPublish(patient, StreamClass.Alarms);
@@ -23,5 +25,5 @@ internal sealed class TwinAlarmContext(TwinController controller, TwinDriverSour
         controller.ObserveAlarm(patient, condition, state, priority, at);
 
     public void ReportScore(string patient, string name, double value, DateTimeOffset at, string band, IReadOnlyDictionary<string, string> missing) =>
-        controller.ObserveScore(patient, new Model.ScoreReading(name, value, at, band, missing));
+        controller.ObserveScore(patient, new ScoreReading(name, value, at, band, missing));
 }
