@@ -2,14 +2,14 @@ namespace EdgeTwin.Telemetry.Tests;
 
 /// <summary>
 /// The protocol's words have one home (Telemetry's <c>WireNames</c>, <c>RecordKinds</c>, <c>EtpTime</c>):
-/// no other project spells a lane name or the ETP/1 timestamp format itself, so they cannot drift.
+/// no other project spells a lane name, the ETP/1 timestamp format or the name alphabet itself, so they cannot drift.
 /// </summary>
 public sealed class WireVocabularyTests
 {
-    private static readonly string[] Spellings = ["\"telemetry\"", "\"alarm\"", "fffZ", "fff'Z'"];
+    private static readonly string[] Spellings = ["\"telemetry\"", "\"alarm\"", "fffZ", "fff'Z'", "a-z0-9-"];
 
     [Fact]
-    public void NoProjectButTelemetry_SpellsALaneNameOrTheTimestampFormat()
+    public void NoProjectButTelemetry_SpellsALaneNameTheTimestampFormatOrTheNameAlphabet()
     {
         var src = Path.Combine(RepositoryRoot(), "src");
         var offenders = Directory.GetFiles(src, "*.cs", SearchOption.AllDirectories)

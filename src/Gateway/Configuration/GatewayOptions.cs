@@ -1,6 +1,7 @@
 namespace EdgeTwin.Gateway.Configuration;
 
 using System.ComponentModel.DataAnnotations;
+using EdgeTwin.Telemetry.Wire;
 
 /// <summary>
 /// <c>Gateway:*</c> settings. Relative paths resolve against the working directory (documented in
@@ -10,12 +11,10 @@ internal sealed class GatewayOptions
 {
     public const string Section = "Gateway";
 
-    [Required]
-    [RegularExpression("^[a-z0-9-]{1,64}$", ErrorMessage = "Gateway:Name must match [a-z0-9-]{1,64} (PROTOCOL §1).")]
+    [WireName(ErrorMessage = "Gateway:Name must match " + WireNames.NameRule + " (PROTOCOL §1).")]
     public string Name { get; set; } = "sim-gw";
 
-    [Required]
-    [RegularExpression("^[a-z0-9-]{1,64}$", ErrorMessage = "Gateway:Site must match [a-z0-9-]{1,64} (PROTOCOL §1).")]
+    [WireName(ErrorMessage = "Gateway:Site must match " + WireNames.NameRule + " (PROTOCOL §1).")]
     public string Site { get; set; } = "sim-ward";
 
     [Required(ErrorMessage = "Gateway:DataDirectory must not be empty.")]

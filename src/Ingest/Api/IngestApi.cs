@@ -5,9 +5,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using EdgeTwin.Ingest.Fhir;
 using EdgeTwin.Ingest.Identity;
-using EdgeTwin.Ingest.Options;
 using EdgeTwin.Ingest.Storage;
 using EdgeTwin.Ingest.Twin;
+using EdgeTwin.Telemetry.Wire;
 using Hl7.Fhir.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -24,7 +24,7 @@ internal static class IngestApi
             Results.Json(new JsonArray((await store.ChainsAsync(null, ct).ConfigureAwait(false)).Select(ChainJson.From).ToArray<JsonNode?>())));
 
         app.MapGet("/api/twins/{gw}", async (string gw, CloudTwinReader twins, CancellationToken ct) =>
-            !IngestOptionsSemanticValidator.GatewayName().IsMatch(gw) ? Problem($"'{gw}' is not a gateway name ([a-z0-9-]{{1,64}})")
+            !WireNames.IsName(gw) ? Problem($"'{gw}' is not a gateway name ({WireNames.NameRule})")
             : await twins.GatewayAsync(gw, ct).ConfigureAwait(false) is { } twin ? Results.Json(twin)
             : Results.NotFound(new JsonObject { ["error"] = $"no gateway '{gw}'" }));
 

@@ -2,6 +2,7 @@ namespace EdgeTwin.Ingest.Options;
 
 using System.Text.RegularExpressions;
 using EdgeTwin.Mqtt;
+using EdgeTwin.Telemetry.Wire;
 using Microsoft.Extensions.Options;
 
 /// <summary>Checks that need parsing: broker address and transport, storage spec, enrolment entries.</summary>
@@ -19,9 +20,9 @@ internal sealed partial class IngestOptionsSemanticValidator : IValidateOptions<
 
         foreach (var (gw, address) in options.Enrolled)
         {
-            if (!GatewayName().IsMatch(gw))
+            if (!WireNames.IsName(gw))
             {
-                failures.Add($"Ingest:Enrolled:{gw}: a gateway name is [a-z0-9-]{{1,64}}.");
+                failures.Add($"Ingest:Enrolled:{gw}: a gateway name is {WireNames.NameRule}.");
             }
 
             if (!Address().IsMatch(address ?? string.Empty))
@@ -32,9 +33,6 @@ internal sealed partial class IngestOptionsSemanticValidator : IValidateOptions<
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
-
-    [GeneratedRegex("^[a-z0-9-]{1,64}$")]
-    internal static partial Regex GatewayName();
 
     [GeneratedRegex("^0[xX][0-9a-fA-F]{40}$")]
     private static partial Regex Address();

@@ -14,7 +14,7 @@ internal sealed record TopicName(string Site, string Gw, TopicLeaf Leaf)
         }
 
         var parts = topic[(prefix.Length + 1)..].Split('/');
-        if (parts.Length < 3 || !IsName(parts[0]) || !IsName(parts[1]))
+        if (parts.Length < 3 || !WireNames.IsName(parts[0]) || !WireNames.IsName(parts[1]))
         {
             return false;
         }
@@ -48,7 +48,4 @@ internal sealed record TopicName(string Site, string Gw, TopicLeaf Leaf)
         $"$share/{group}/{prefix}/+/+/twin/reported",
         $"$share/{group}/{prefix}/+/+/status",
     ];
-
-    private static bool IsName(string s) =>
-        s.Length is > 0 and <= 64 && s.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-');
 }

@@ -65,7 +65,7 @@ public sealed class ChainWriter
         ArgumentNullException.ThrowIfNull(software);
         if (!Syntax.IsName(gw))
         {
-            throw new ArgumentException($"gw must match [a-z0-9-]{{1,64}} (PROTOCOL §1), got '{gw}'", nameof(gw));
+            throw new ArgumentException($"gw must match {WireNames.NameRule} (PROTOCOL §1), got '{gw}'", nameof(gw));
         }
 
         epoch ??= Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));

@@ -29,7 +29,7 @@ public static class DesiredEnvelope
         ArgumentNullException.ThrowIfNull(operatorKey);
         if (!Syntax.IsName(doc.Gw))
         {
-            throw new ArgumentException("gw must match [a-z0-9-]{1,64}", nameof(doc));
+            throw new ArgumentException($"gw must match {WireNames.NameRule}", nameof(doc));
         }
 
         if (doc.Version < 0 || doc.Version > Limits.MaxSeq)

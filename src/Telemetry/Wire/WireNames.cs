@@ -11,6 +11,12 @@ public static class WireNames
     /// <summary>The alarm lane's name (also its topic leaf, PROTOCOL §2).</summary>
     public const string Alarm = "alarm";
 
+    /// <summary>The alphabet and length of gateway and site names (PROTOCOL §1), for messages.</summary>
+    public const string NameRule = "[a-z0-9-]{1,64}";
+
+    /// <summary>Whether <paramref name="name"/> is a gateway or site name: <see cref="NameRule"/>.</summary>
+    public static bool IsName(string? name) => name is not null && Syntax.IsName(name.AsSpan());
+
     public static string Of(Lane lane) => lane switch
     {
         Lane.Telemetry => Telemetry,
