@@ -4,7 +4,7 @@ using System.ComponentModel.DataAnnotations;
 using EdgeTwin.Mqtt;
 
 /// <summary><c>Uplink:*</c> settings: where records go and how hard the link is pushed.</summary>
-internal sealed class UplinkOptions : BrokerTransportSettings
+internal sealed class UplinkOptions : BrokerTransportSettings, IValidatableObject
 {
     public const string Section = "Uplink";
 
@@ -80,4 +80,12 @@ internal sealed class UplinkOptions : BrokerTransportSettings
     /// <summary>How long a graceful stop keeps publishing before it gives up (the outbox keeps the rest).</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
     public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (ReconnectMaxDelay < ReconnectMinDelay)
+        {
+            yield return new ValidationResult($"Uplink:ReconnectMaxDelay ({ReconnectMaxDelay}) must not be shorter than Uplink:ReconnectMinDelay ({ReconnectMinDelay}).", [nameof(ReconnectMaxDelay)]);
+        }
+    }
 }

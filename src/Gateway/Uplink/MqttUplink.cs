@@ -43,11 +43,11 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
     private readonly ConcurrentDictionary<string, Func<ReadOnlyMemory<byte>, CancellationToken, Task>> _handlers = new();
     private readonly ConcurrentDictionary<string, ReadOnlyMemory<byte>> _retained = new();
     private readonly ConcurrentQueue<string> _retainedDirty = new();
-    private readonly Random _jitter = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly StatementGate _gate;
     private readonly ResendScheduler _resend;
     private readonly LogThrottle _throttle;
+    private readonly BrokerReconnect _reconnect;
     private int _inFlight;
     private volatile bool _disconnecting;
     private volatile IMqttClient? _client;
@@ -81,6 +81,7 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
         _gate = new StatementGate(_gateway.Name, _options.ReceiptSigners, book);
         _resend = new ResendScheduler(time, _options.ResendAfter, _options.ResendMaxRecords);
         _throttle = new LogThrottle(time, TimeSpan.FromSeconds(10));
+        _reconnect = new BrokerReconnect(_options.ReconnectMinDelay, _options.ReconnectMaxDelay, time, (ex, delay) => GatewayLog.ConnectFailed(logger, _broker.ToString(), ex.Message, delay));
         foreach (var (lane, head) in book.Store.Heads)
         {
             Queue.SetCommittedHead(lane, head.Seq);
@@ -167,12 +168,8 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, _stopping.Token);
         var ct = linked.Token;
         var clientId = string.IsNullOrWhiteSpace(_options.ClientId) ? _gateway.Name : _options.ClientId;
-        var attempt = 0;
         while (!ct.IsCancellationRequested)
         {
-            // Each connection has its own signed status: online now, and the offline will the broker publishes if it dies.
-            _since = _time.GetUtcNow();
-            var mqttOptions = MqttClientOptionsFactory.Create(_broker, _options, clientId, _topics.Status, _documents.Status(online: false, _since));
             using var client = new MqttClientFactory().CreateMqttClient();
             var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
             client.DisconnectedAsync += e =>
@@ -183,23 +180,23 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
             client.ApplicationMessageReceivedAsync += e => OnMessageAsync(e, ct);
             try
             {
-                using var connectDeadline = new CancellationTokenSource(TimeSpan.FromSeconds(10), _time);
-                using var connectCts = CancellationTokenSource.CreateLinkedTokenSource(ct, connectDeadline.Token);
-                await client.ConnectAsync(mqttOptions, connectCts.Token).ConfigureAwait(false);
+                await _reconnect.ConnectAsync(
+                    async token =>
+                    {
+                        // Each connection has its own signed status: online now, and the offline will the broker publishes if it dies.
+                        _since = _time.GetUtcNow();
+                        var mqttOptions = MqttClientOptionsFactory.Create(_broker, _options, clientId, _topics.Status, _documents.Status(online: false, _since));
+                        using var connectDeadline = new CancellationTokenSource(TimeSpan.FromSeconds(10), _time);
+                        using var connectCts = CancellationTokenSource.CreateLinkedTokenSource(token, connectDeadline.Token);
+                        await client.ConnectAsync(mqttOptions, connectCts.Token).ConfigureAwait(false);
+                    },
+                    ct).ConfigureAwait(false);
             }
-            catch (Exception ex) when (!ct.IsCancellationRequested)
-            {
-                var delay = Backoff.Delay(attempt++, _options.ReconnectMinDelay, _options.ReconnectMaxDelay, _jitter);
-                GatewayLog.ConnectFailed(_logger, _broker.ToString(), ex.Message, delay);
-                await DelayQuietly(delay, ct).ConfigureAwait(false);
-                continue;
-            }
-            catch (OperationCanceledException)
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 break;
             }
 
-            attempt = 0;
             _client = client;
             _metrics.Connected();
             GatewayLog.Connected(_logger, _broker.ToString(), clientId);
@@ -230,7 +227,7 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
 
             if (!ct.IsCancellationRequested)
             {
-                await DelayQuietly(Backoff.Delay(0, _options.ReconnectMinDelay, _options.ReconnectMaxDelay, _jitter), ct).ConfigureAwait(false);
+                await DelayQuietly(_options.ReconnectMinDelay, ct).ConfigureAwait(false);
             }
         }
     }

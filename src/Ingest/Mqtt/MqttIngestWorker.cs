@@ -65,24 +65,17 @@ internal sealed class MqttIngestWorker : BackgroundService
             .Build();
 
         var processing = ProcessLoopAsync(client, stoppingToken);
-        var backoff = TimeSpan.FromMilliseconds(200);
+        var reconnect = new BrokerReconnect(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), _time, (ex, delay) => IngestLog.BrokerUnavailable(_logger, broker.Host, broker.Port, delay, ex));
+        var filters = TopicName.SharedFilters(o.SharedGroup, o.TopicPrefix);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 if (!client.IsConnected)
                 {
-                    await client.ConnectAsync(connectOptions, stoppingToken).ConfigureAwait(false);
-                    var subscribe = new MqttClientSubscribeOptionsBuilder();
-                    foreach (var filter in TopicName.SharedFilters(o.SharedGroup, o.TopicPrefix))
-                    {
-                        subscribe.WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce);
-                    }
-
-                    await client.SubscribeAsync(subscribe.Build(), stoppingToken).ConfigureAwait(false);
+                    await reconnect.ConnectAsync(ct => ConnectAndSubscribeAsync(client, connectOptions, filters, ct), stoppingToken).ConfigureAwait(false);
                     IngestLog.Subscribed(_logger, broker.Host, broker.Port, o.SharedGroup, o.TopicPrefix, clientId);
                     _subscribed.TrySetResult();
-                    backoff = TimeSpan.FromMilliseconds(200);
                 }
 
                 await Task.Delay(TimeSpan.FromMilliseconds(500), _time, stoppingToken).ConfigureAwait(false);
@@ -90,14 +83,6 @@ internal sealed class MqttIngestWorker : BackgroundService
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 break;
-            }
-#pragma warning disable CA1031 // Any broker failure means: wait and connect again.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                IngestLog.BrokerUnavailable(_logger, broker.Host, broker.Port, backoff, ex);
-                await Task.Delay(backoff, _time, stoppingToken).ConfigureAwait(false);
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
             }
         }
 
@@ -128,6 +113,34 @@ internal sealed class MqttIngestWorker : BackgroundService
         }
     }
 
+
+    /// <summary>
+    /// Connects (within 10 s) and subscribes; a broker that refuses a subscription (an ACL, a broker
+    /// without shared subscriptions) is a failure like a refused connection: said, and tried again.
+    /// </summary>
+    private async ValueTask ConnectAndSubscribeAsync(IMqttClient client, MqttClientOptions connectOptions, IReadOnlyList<string> filters, CancellationToken ct)
+    {
+        if (!client.IsConnected)
+        {
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10), _time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
+            await client.ConnectAsync(connectOptions, linked.Token).ConfigureAwait(false);
+        }
+
+        var subscribe = new MqttClientSubscribeOptionsBuilder();
+        foreach (var filter in filters)
+        {
+            subscribe.WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce);
+        }
+
+        var result = await client.SubscribeAsync(subscribe.Build(), ct).ConfigureAwait(false);
+        var refused = result.Items.Where(i => i.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2).Select(i => $"{i.TopicFilter.Topic} ({i.ResultCode})").ToList();
+        if (refused.Count > 0)
+        {
+            await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), CancellationToken.None).ConfigureAwait(false);
+            throw new SubscriptionRefusedException($"the broker refused the subscription {string.Join(", ", refused)}; it must allow this client shared subscriptions on these topics (deploy/mosquitto)");
+        }
+    }
     private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e, CancellationToken ct)
     {
         var topic = e.ApplicationMessage.Topic;

@@ -43,8 +43,8 @@ internal sealed record TopicName(string Site, string Gw, TopicLeaf Leaf)
     /// <summary>Shared-subscription filters, one per leaf the ingest consumes.</summary>
     public static IReadOnlyList<string> SharedFilters(string group, string prefix) =>
     [
-        $"$share/{group}/{prefix}/+/+/telemetry",
-        $"$share/{group}/{prefix}/+/+/alarm",
+        $"$share/{group}/{prefix}/+/+/{WireNames.Telemetry}",
+        $"$share/{group}/{prefix}/+/+/{WireNames.Alarm}",
         $"$share/{group}/{prefix}/+/+/twin/reported",
         $"$share/{group}/{prefix}/+/+/status",
     ];

@@ -1,0 +1,18 @@
+namespace EdgeTwin.Gateway.Tests.Configuration;
+
+using EdgeTwin.Gateway.Configuration;
+
+public sealed class UplinkOptionsValidatorTests
+{
+    [Fact]
+    public void ReconnectMaxDelayShorterThanMin_FailsNamingBoth()
+    {
+        var result = new UplinkOptionsValidator().Validate(null, new UplinkOptions { ReconnectMinDelay = TimeSpan.FromSeconds(20), ReconnectMaxDelay = TimeSpan.FromSeconds(5) });
+
+        Assert.True(result.Failed);
+        Assert.Contains("Uplink:ReconnectMaxDelay (00:00:05) must not be shorter than Uplink:ReconnectMinDelay (00:00:20)", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Defaults_AreValid() => Assert.True(new UplinkOptionsValidator().Validate(null, new UplinkOptions()).Succeeded);
+}
