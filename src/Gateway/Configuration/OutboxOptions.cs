@@ -1,6 +1,7 @@
 namespace EdgeTwin.Gateway.Configuration;
 
 using System.ComponentModel.DataAnnotations;
+using EdgeTwin.Telemetry.Chain;
 
 /// <summary><c>Outbox:*</c> settings: the durability window, signature cadence and quotas.</summary>
 internal sealed class OutboxOptions
@@ -16,6 +17,9 @@ internal sealed class OutboxOptions
 
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
     public TimeSpan CheckpointMaxDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The two settings above as the one cadence type the chain writers and the twin use.</summary>
+    public CheckpointPolicy Checkpoint => new() { MaxRecords = CheckpointMaxRecords, MaxDelay = CheckpointMaxDelay };
 
     /// <summary>Bytes of unsent telemetry records kept before waveforms, then vitals, are evicted behind a gap.</summary>
     [Range(64 * 1024L, long.MaxValue)]

@@ -4,7 +4,6 @@ using EdgeTwin.Gateway.Chains;
 using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Twin;
 using EdgeTwin.Gateway.Twin.Desired;
-using EdgeTwin.Telemetry.Chain;
 using Microsoft.Extensions.Options;
 
 /// <summary>
@@ -15,18 +14,14 @@ internal sealed class OutboxSettingsTarget(ChainBook book, IOptions<OutboxOption
 {
     public void Apply(TwinConfiguration configuration)
     {
-        book.SetCheckpointPolicy(new CheckpointPolicy
-        {
-            MaxRecords = configuration.Checkpoint.MaxRecords,
-            MaxDelay = configuration.Checkpoint.MaxDelay,
-        });
+        book.SetCheckpointPolicy(configuration.Checkpoint);
         outbox.Value.TelemetryQuotaBytes = configuration.Quotas.TelemetryMaxBytes;
     }
 
     /// <summary>The outbox part of the local configuration, before any desired document.</summary>
     public static TwinConfiguration Local(OutboxOptions options) => TwinConfiguration.Default with
     {
-        Checkpoint = new CheckpointSettings(options.CheckpointMaxRecords, options.CheckpointMaxDelay),
+        Checkpoint = options.Checkpoint,
         Quotas = new QuotaSettings(options.TelemetryQuotaBytes),
     };
 }

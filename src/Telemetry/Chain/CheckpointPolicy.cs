@@ -2,9 +2,10 @@ namespace EdgeTwin.Telemetry.Chain;
 
 /// <summary>
 /// Checkpoint cadence (PROTOCOL §5): sign the head after <see cref="MaxRecords"/> uncovered records
-/// or <see cref="MaxDelay"/> after the first uncovered one, whichever comes first.
+/// or <see cref="MaxDelay"/> after the first uncovered one, whichever comes first. A value: the
+/// gateway's configuration in force, its desired state and its chain writers share this one type.
 /// </summary>
-public sealed class CheckpointPolicy
+public sealed record CheckpointPolicy
 {
     private readonly int maxRecords = 256;
     private readonly TimeSpan maxDelay = TimeSpan.FromSeconds(1);

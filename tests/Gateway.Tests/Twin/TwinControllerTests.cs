@@ -8,6 +8,7 @@ using EdgeTwin.Gateway.Twin.Binding;
 using EdgeTwin.Gateway.Twin.Desired;
 using EdgeTwin.Gateway.Twin.Model;
 using EdgeTwin.Gateway.Twin.Persistence;
+using EdgeTwin.Telemetry.Chain;
 
 public sealed class TwinControllerTests : IDisposable
 {
@@ -38,7 +39,7 @@ public sealed class TwinControllerTests : IDisposable
         Assert.Equal(125, control.Configuration.Devices["mon-1"].SampleRatesHz["mdc:131330"]);
         Assert.False(control.Configuration.For("mon-2").Enabled);
         Assert.Equal(88, control.Configuration.Thresholds.Spo2Low);
-        Assert.Equal(new CheckpointSettings(32, TimeSpan.FromMilliseconds(500)), control.Configuration.Checkpoint);
+        Assert.Equal(new CheckpointPolicy { MaxRecords = 32, MaxDelay = TimeSpan.FromMilliseconds(500) }, control.Configuration.Checkpoint);
         Assert.Equal(control.Configuration, _f.Target.Applied[^1]);
         var patient = _f.Pseudonym("MRN-1");
         Assert.False(control.Consent.Allows(patient, StreamClass.Waveforms));
@@ -57,12 +58,12 @@ public sealed class TwinControllerTests : IDisposable
         await _f.Controller.StartAsync(Ct);
         await Apply(1, """{ "checkpoint": { "maxRecords": 16 } }""");
 
-        _f.Local = TwinConfiguration.Default with { Checkpoint = new CheckpointSettings(512, TimeSpan.FromSeconds(2)), Quotas = new QuotaSettings(1L << 20) };
+        _f.Local = TwinConfiguration.Default with { Checkpoint = new CheckpointPolicy { MaxRecords = 512, MaxDelay = TimeSpan.FromSeconds(2) }, Quotas = new QuotaSettings(1L << 20) };
         _f.Restart();
         await _f.Controller.StartAsync(Ct);
 
         var configuration = _f.Twin.Control.Configuration;
-        Assert.Equal(new CheckpointSettings(16, TimeSpan.FromSeconds(2)), configuration.Checkpoint);
+        Assert.Equal(new CheckpointPolicy { MaxRecords = 16, MaxDelay = TimeSpan.FromSeconds(2) }, configuration.Checkpoint);
         Assert.Equal(1L << 20, configuration.Quotas.TelemetryMaxBytes);
         Assert.Equal(configuration, _f.Target.Applied[^1]);
     }

@@ -1,6 +1,7 @@
 namespace EdgeTwin.Gateway.Twin.Desired;
 
 using EdgeTwin.Drivers.Model;
+using EdgeTwin.Telemetry.Chain;
 
 /// <summary>
 /// Lays a document's changes over the configuration in force. Device settings must name a device
@@ -67,7 +68,7 @@ internal static class ConfigurationMerge
         next = new TwinConfiguration(
             deviceSettings,
             thresholds,
-            new CheckpointSettings(change.CheckpointMaxRecords ?? current.Checkpoint.MaxRecords, change.CheckpointMaxDelay ?? current.Checkpoint.MaxDelay),
+            new CheckpointPolicy { MaxRecords = change.CheckpointMaxRecords ?? current.Checkpoint.MaxRecords, MaxDelay = change.CheckpointMaxDelay ?? current.Checkpoint.MaxDelay },
             new QuotaSettings(change.TelemetryQuotaBytes ?? current.Quotas.TelemetryMaxBytes));
         return true;
     }

@@ -15,6 +15,12 @@ using EdgeTwin.Gateway.Twin.Binding;
 /// </summary>
 internal static class DesiredSettingsParser
 {
+    // The checkpoint cadence a desired document may set (PROTOCOL §5): from every record to 100 000, 10 ms to 10 min.
+    private const int MinCheckpointRecords = 1;
+    private const int MaxCheckpointRecords = 100_000;
+    private const long MinCheckpointDelayMs = 10;
+    private const long MaxCheckpointDelayMs = 600_000;
+
     private const int MaxBindings = 64;
 
     // RFC 3339 with an explicit offset ("Z" or "+01:00"); a time without a zone is ambiguous on a ward.
@@ -65,11 +71,11 @@ internal static class DesiredSettingsParser
                         switch (member)
                         {
                             case "maxRecords":
-                                maxRecords = (int)Range(Integer(value, path), CheckpointSettings.MinRecords, CheckpointSettings.MaxRecordsLimit, path);
+                                maxRecords = (int)Range(Integer(value, path), MinCheckpointRecords, MaxCheckpointRecords, path);
                                 break;
                             case "maxDelayMs":
                                 maxDelay = TimeSpan.FromMilliseconds(Range(
-                                    Integer(value, path), (long)CheckpointSettings.MinDelay.TotalMilliseconds, (long)CheckpointSettings.MaxDelayLimit.TotalMilliseconds, path));
+                                    Integer(value, path), MinCheckpointDelayMs, MaxCheckpointDelayMs, path));
                                 break;
                             default:
                                 throw Unknown(path);

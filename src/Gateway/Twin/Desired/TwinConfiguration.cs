@@ -1,6 +1,7 @@
 namespace EdgeTwin.Gateway.Twin.Desired;
 
 using System.Collections.Immutable;
+using EdgeTwin.Telemetry.Chain;
 
 /// <summary>
 /// The configuration in force, built from the defaults and every desired document applied so far.
@@ -9,13 +10,13 @@ using System.Collections.Immutable;
 internal sealed record TwinConfiguration(
     ImmutableSortedDictionary<string, DeviceSettings> Devices,
     AlarmThresholds Thresholds,
-    CheckpointSettings Checkpoint,
+    CheckpointPolicy Checkpoint,
     QuotaSettings Quotas)
 {
     public static TwinConfiguration Default { get; } = new(
         ImmutableSortedDictionary<string, DeviceSettings>.Empty.WithComparers(StringComparer.Ordinal),
         AlarmThresholds.Default,
-        CheckpointSettings.Default,
+        CheckpointPolicy.Default,
         QuotaSettings.Default);
 
     public DeviceSettings For(string deviceId) => Devices.TryGetValue(deviceId, out var settings) ? settings : DeviceSettings.Default;
