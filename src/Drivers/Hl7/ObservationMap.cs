@@ -24,7 +24,7 @@ internal static class ObservationMap
         if (codingSystem is "LN")
         {
             var stream = Hl7Streams.All.FirstOrDefault(s => s.Code.Code == "loinc:" + identifier);
-            return stream is null ? ObservationMatch.Refused($"LOINC {identifier} not mapped to a stream") : ObservationMatch.To(stream, false);
+            return stream is null ? ObservationMatch.Refused($"LOINC {identifier} not mapped to a stream") : ObservationMatch.To(stream);
         }
 
         if (codingSystem is not ("MDC" or "99MDC"))
@@ -58,6 +58,6 @@ internal static class ObservationMap
 
         return term.Stream is null
             ? ObservationMatch.Refused($"{term.ReferenceId} ({code}) not mapped: {term.NotMapped}")
-            : ObservationMatch.To(term.Stream, disagrees);
+            : ObservationMatch.To(term.Stream, disagrees ? term.ReferenceId : null);
     }
 }

@@ -128,8 +128,8 @@ internal static class OruReader
             var status = obx.Get(11);
             var valueText = obx.Get(5);
             var subId = obx.Get(4);
-            var codeDisagreement = match.ReferenceIdDisagrees
-                ? new ReferenceIdDisagreement(setId, identifier, $"OBX-3 code {obx.Get(3, 1)} taken over reference id {obx.Get(3, 2)}")
+            var codeDisagreement = match.DisagreeingCodeReferenceId is { } codeName
+                ? new ReferenceIdDisagreement(setId, identifier, $"OBX-3 code {obx.Get(3, 1)} is {codeName}, OBX-3.2 says {obx.Get(3, 2)}: taken as {codeName}")
                 : null;
             if (!AcceptedStatuses.Contains(status) || valueText.Length == 0)
             {
@@ -147,7 +147,7 @@ internal static class OruReader
             }
 
             var disagreement = codeDisagreement ?? (unitDisagrees
-                ? new ReferenceIdDisagreement(setId, identifier, $"OBX-6 unit code {obx.Get(6, 1)} taken over reference id {obx.Get(6, 2)}")
+                ? new ReferenceIdDisagreement(setId, identifier, $"OBX-6 unit code {obx.Get(6, 1)} taken over the unknown reference id {obx.Get(6, 2)}")
                 : null);
             var plausible = stream.IsPlausible(converted);
             return new ObservationOutcome(new ObservationCandidate(setId, identifier, subId, new Sample(deviceId, stream.Code, time, plausible ? converted : null), !plausible), null, disagreement);
