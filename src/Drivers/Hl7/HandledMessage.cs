@@ -2,7 +2,7 @@ namespace EdgeTwin.Drivers.Hl7;
 
 using EdgeTwin.Drivers.Model;
 
-/// <summary>The outcome of one received message: the ACK to send, the samples to emit, and what to log.</summary>
+/// <summary>The outcome of one received message: the ACK to send, the samples to emit, and what to log and count.</summary>
 internal sealed record HandledMessage(
     AckCode Code,
     string Ack,
@@ -11,4 +11,6 @@ internal sealed record HandledMessage(
     IReadOnlyList<SkippedObservation> Skipped,
     int Implausible,
     bool Duplicate,
-    string? Problem);
+    string? Problem,
+    int DescriptionRows = 0,
+    IReadOnlyList<ReferenceIdDisagreement>? Disagreements = null);

@@ -46,7 +46,8 @@ internal sealed class Hl7MessageHandler(Hl7MllpSettings settings, TimeProvider t
             var content = OruReader.Read(message, settings.DeviceId, settings.LocalTimeZone, time.GetUtcNow());
             _recent.Remember(message.ControlId);
             var note = content.Skipped.Count == 0 ? null : $"{content.Skipped.Count.ToString(CultureInfo.InvariantCulture)} observation(s) not used";
-            return new HandledMessage(AckCode.Accept, Ack(header, AckCode.Accept, note), message.ControlId, content.Samples, content.Skipped, content.ImplausibleCount, false, null);
+            return new HandledMessage(AckCode.Accept, Ack(header, AckCode.Accept, note), message.ControlId, content.Samples, content.Skipped, content.ImplausibleCount, false, null,
+                content.DescriptionRows, content.Disagreements);
         }
         catch (Hl7FormatException error)
         {

@@ -15,6 +15,12 @@ internal sealed class Hl7MllpCounters
 
     public long ObservationsImplausible { get; set; }
 
+    /// <summary>OBX taken although the reference id in OBX-3.2 or OBX-6.2 was not its code's (the code decided).</summary>
+    public long ReferenceIdDisagreements { get; set; }
+
+    /// <summary>Rows of the device hierarchy (MDS, VMD, channel, attribute codes): no observations, not counted as skipped.</summary>
+    public long DescriptionRows { get; set; }
+
     public long GarbageBytes { get; set; }
 
     public long BrokenFrames { get; set; }

@@ -3,6 +3,7 @@ namespace EdgeTwin.Drivers.Hl7;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using EdgeTwin.Drivers.Hl7.Nomenclature;
 using EdgeTwin.Drivers.Model;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -27,6 +28,7 @@ internal sealed partial class Hl7MllpDriver : IDeviceDriver
     private readonly TaskCompletionSource<IPEndPoint> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _gate = new();
     private readonly DateTimeOffset _startedAt;
+    private readonly HashSet<string> _disagreementsLogged = new(StringComparer.Ordinal);
     private int _health = (int)DeviceHealth.Lost;
     private bool _connected;
     private DateTimeOffset? _connectedAt;
@@ -47,7 +49,7 @@ internal sealed partial class Hl7MllpDriver : IDeviceDriver
             "",
             "",
             $"tcp://{new IPEndPoint(settings.Address, settings.Port)}",
-            [.. ObservationMap.Loinc.Select(s => s.Code)]);
+            [.. Hl7Streams.All.Select(s => s.Code)]);
     }
 
     public DeviceInfo Info { get; }
@@ -247,6 +249,22 @@ internal sealed partial class Hl7MllpDriver : IDeviceDriver
         }
 
         Counters.ObservationsImplausible += handled.Implausible;
+        Counters.DescriptionRows += handled.DescriptionRows;
+        foreach (var disagreement in handled.Disagreements ?? [])
+        {
+            Counters.ReferenceIdDisagreements++;
+
+            // A monitor that gets a reference id wrong gets it wrong in every message: said once, counted always.
+            if (_disagreementsLogged.Count < 256 && _disagreementsLogged.Add(disagreement.Detail))
+            {
+                LogDisagreement(_logger, Info.DeviceId, handled.ControlId, disagreement.SetId, disagreement.Identifier, disagreement.Detail);
+            }
+        }
+
+        if (handled.DescriptionRows > 0)
+        {
+            LogDescriptionRows(_logger, Info.DeviceId, handled.ControlId, handled.DescriptionRows);
+        }
         switch (handled.Code)
         {
             case AckCode.Accept when handled.Duplicate:
@@ -392,6 +410,12 @@ internal sealed partial class Hl7MllpDriver : IDeviceDriver
 
     [LoggerMessage(EventId = 4412, Level = LogLevel.Warning, Message = "Device {DeviceId} health is now {Health}: {Reason}")]
     private static partial void LogHealthChanged(ILogger logger, string deviceId, DeviceHealth health, string reason);
+
+    [LoggerMessage(EventId = 4414, Level = LogLevel.Warning, Message = "Device {DeviceId}: message {ControlId} OBX {SetId} ({Identifier}): {Detail}; the code decides (said once per monitor and disagreement, counted each time)")]
+    private static partial void LogDisagreement(ILogger logger, string deviceId, string controlId, int setId, string identifier, string detail);
+
+    [LoggerMessage(EventId = 4415, Level = LogLevel.Debug, Message = "Device {DeviceId}: message {ControlId} carried {Count} device hierarchy row(s) (MDS, VMD, channel); no observations")]
+    private static partial void LogDescriptionRows(ILogger logger, string deviceId, string controlId, int count);
 
     [LoggerMessage(EventId = 4413, Level = LogLevel.Error, Message = "Device {DeviceId}: accepting connections failed ({Code}); listening again")]
     private static partial void LogAcceptFailed(ILogger logger, string deviceId, string code);

@@ -6,9 +6,10 @@ using EdgeTwin.Drivers.Model;
 /// <summary>
 /// Turns the observations of an ORU^R01 into samples. The message structure must hold (an OBR
 /// before any OBX, a readable MSH-7) or the whole message is refused; a single OBX that cannot be
-/// used (unknown code, not numeric, bad time, wrong unit) is skipped with its reason while the
-/// others still count. A result status other than F, R or C, an empty value, or a value outside
-/// the stream's plausible range gives an invalid (null) sample, which is kept.
+/// used (unknown code, not numeric, bad time, wrong unit, a second channel of a stream) is skipped
+/// with its reason while the others still count. A result status other than F, R or C, an empty
+/// value, or a value outside the stream's plausible range gives an invalid (null) sample, which is
+/// kept. Rows of the device hierarchy are counted, not skipped: they describe, they do not measure.
 /// </summary>
 internal static class OruReader
 {
@@ -32,9 +33,10 @@ internal static class OruReader
             throw new Hl7FormatException($"MSH-7: {problem}.", Hl7ErrorCode.DataTypeError, "MSH^7", header);
         }
 
-        var samples = new List<Sample>();
+        var candidates = new List<ObservationCandidate>();
         var skipped = new List<SkippedObservation>();
-        var implausible = 0;
+        var disagreements = new List<ReferenceIdDisagreement>();
+        var descriptionRows = 0;
         DateTimeOffset? requestTime = null;
         var sawRequest = false;
         for (var i = 1; i < message.Segments.Count; i++)
@@ -63,10 +65,17 @@ internal static class OruReader
                 {
                     skipped.Add(skip);
                 }
+                else if (outcome.Candidate is { } candidate)
+                {
+                    candidates.Add(candidate);
+                    if (outcome.Disagreement is { } disagreement)
+                    {
+                        disagreements.Add(disagreement);
+                    }
+                }
                 else
                 {
-                    samples.Add(outcome.Sample);
-                    implausible += outcome.Implausible ? 1 : 0;
+                    descriptionRows++;
                 }
             }
         }
@@ -76,19 +85,26 @@ internal static class OruReader
             throw new Hl7FormatException("An ORU^R01 needs at least one OBR.", Hl7ErrorCode.SegmentSequenceError, "OBR", header);
         }
 
-        return new OruContent(samples, skipped, implausible);
+        var kept = Channels.KeepPrimary(candidates, skipped);
+        return new OruContent([.. kept.Select(c => c.Sample)], skipped, kept.Count(c => c.Implausible), descriptionRows, disagreements);
     }
 
-    private static (Sample Sample, SkippedObservation? Skip, bool Implausible) ReadObservation(Hl7Segment obx, string deviceId, TimeZoneInfo localZone, DateTimeOffset fallbackTime, DateTimeOffset? now)
+    private static ObservationOutcome ReadObservation(Hl7Segment obx, string deviceId, TimeZoneInfo localZone, DateTimeOffset fallbackTime, DateTimeOffset? now)
     {
         var setId = int.TryParse(obx.Raw(1), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0;
         var identifier = obx.Raw(3);
-        (Sample, SkippedObservation?, bool) Skip(string reason) => (default, new SkippedObservation(setId, identifier, reason), false);
+        ObservationOutcome Skip(string reason) => new(null, new SkippedObservation(setId, identifier, reason), null);
         try
         {
-            if (!ObservationMap.TryMap(obx.Get(3, 1), obx.Get(3, 2), obx.Get(3, 3), out var stream))
+            var match = ObservationMap.Match(obx.Get(3, 1), obx.Get(3, 2), obx.Get(3, 3));
+            if (match.IsDescription)
             {
-                return Skip("observation identifier not mapped to a stream");
+                return new ObservationOutcome(null, null, null);
+            }
+
+            if (match.Stream is not { } stream)
+            {
+                return Skip(match.Problem!);
             }
 
             if (obx.Get(2) != "NM")
@@ -111,9 +127,13 @@ internal static class OruReader
 
             var status = obx.Get(11);
             var valueText = obx.Get(5);
+            var subId = obx.Get(4);
+            var codeDisagreement = match.DisagreeingCodeReferenceId is { } codeName
+                ? new ReferenceIdDisagreement(setId, identifier, $"OBX-3 code {obx.Get(3, 1)} is {codeName}, OBX-3.2 says {obx.Get(3, 2)}: taken as {codeName}")
+                : null;
             if (!AcceptedStatuses.Contains(status) || valueText.Length == 0)
             {
-                return (new Sample(deviceId, stream.Code, time, null), null, false);
+                return new ObservationOutcome(new ObservationCandidate(setId, identifier, subId, new Sample(deviceId, stream.Code, time, null), false), null, codeDisagreement);
             }
 
             if (!TryParseNumber(valueText, out var value))
@@ -121,14 +141,16 @@ internal static class OruReader
                 return Skip($"value '{valueText}' is not an HL7 NM number");
             }
 
-            if (!UnitConversion.TryConvert(stream.Code, obx.Get(6, 1), obx.Get(6, 2), value, out var converted, out var unitProblem))
+            if (!UnitConversion.TryConvert(stream, obx.Get(6, 1), obx.Get(6, 2), value, out var converted, out var unitProblem, out var unitDisagrees))
             {
                 return Skip(unitProblem!);
             }
 
-            return stream.IsPlausible(converted)
-                ? (new Sample(deviceId, stream.Code, time, converted), null, false)
-                : (new Sample(deviceId, stream.Code, time, null), null, true);
+            var disagreement = codeDisagreement ?? (unitDisagrees
+                ? new ReferenceIdDisagreement(setId, identifier, $"OBX-6 unit code {obx.Get(6, 1)} taken over the unknown reference id {obx.Get(6, 2)}")
+                : null);
+            var plausible = stream.IsPlausible(converted);
+            return new ObservationOutcome(new ObservationCandidate(setId, identifier, subId, new Sample(deviceId, stream.Code, time, plausible ? converted : null), !plausible), null, disagreement);
         }
         catch (Hl7FormatException error)
         {
@@ -158,4 +180,7 @@ internal static class OruReader
             throw new Hl7FormatException(error.Message, error.ErrorCode, error.Location, header);
         }
     }
+
+    /// <summary>One OBX: a candidate sample, a skip with its reason, or neither (a row of the device hierarchy).</summary>
+    private sealed record ObservationOutcome(ObservationCandidate? Candidate, SkippedObservation? Skip, ReferenceIdDisagreement? Disagreement);
 }

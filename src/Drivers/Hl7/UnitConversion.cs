@@ -1,56 +1,70 @@
 namespace EdgeTwin.Drivers.Hl7;
 
-using EdgeTwin.Drivers.Model;
+using System.Globalization;
+using EdgeTwin.Drivers.Hl7.Nomenclature;
 
 /// <summary>
-/// OBX-6 units against a stream's UCUM unit. An OBX-6 names a unit by UCUM code or by MDC code and
-/// reference id (<c>264864^MDC_DIM_BEAT_PER_MIN^MDC</c>). The only conversions are the unambiguous
-/// ones (Fahrenheit to Celsius, kPa to mm[Hg], pounds to kg); anything else, including a missing
-/// unit, is refused rather than guessed.
+/// OBX-6 against a stream's unit. OBX-6 names a unit by MDC_DIM code and reference id
+/// (<c>264864^MDC_DIM_BEAT_PER_MIN^MDC</c>), by UCUM code, or by a plain spelling (<c>bpm</c>). As
+/// for observations, an MDC code decides over its reference id: a reference id of another unit
+/// refuses the OBX, an unknown one is a disagreement (counted). A missing unit, or one for another
+/// quantity (a heart rate in breaths per minute), is refused rather than guessed.
 /// </summary>
 internal static class UnitConversion
 {
-    private const double MillimetresOfMercuryPerKilopascal = 7.500617;
-    private const double KilogramsPerPound = 0.45359237;
-
-    private static readonly IReadOnlyList<(string Unit, string[] Names, Func<double, double> ToStream)> Known =
-    [
-        ("/min", ["/min", "{beats}/min", "{beat}/min", "{breaths}/min", "{breath}/min", "264864", "MDC_DIM_BEAT_PER_MIN", "264928", "MDC_DIM_RESP_PER_MIN"], v => v),
-        ("%", ["%", "262688", "MDC_DIM_PERCENT"], v => v),
-        ("Cel", ["Cel", "268192", "MDC_DIM_DEGC"], v => v),
-        ("Cel", ["[degF]", "266560", "MDC_DIM_FAHR"], v => (v - 32) * 5 / 9),
-        ("mm[Hg]", ["mm[Hg]", "266016", "MDC_DIM_MMHG"], v => v),
-        ("mm[Hg]", ["kPa", "265987", "MDC_DIM_KILO_PASCAL"], v => v * MillimetresOfMercuryPerKilopascal),
-        ("kg", ["kg", "263875", "MDC_DIM_KILO_G"], v => v),
-        ("kg", ["[lb_av]"], v => v * KilogramsPerPound),
-    ];
-
     /// <summary>
-    /// Converts <paramref name="value"/> given in the unit named by OBX-6 (identifier, text) into the
-    /// stream's unit; false with the reason when the unit is missing, unknown or for another quantity.
+    /// Converts <paramref name="value"/> given in the unit OBX-6 names (identifier, text) into the
+    /// stream's unit; false with the reason when the unit is missing, unknown, contradictory or for another quantity.
     /// </summary>
-    public static bool TryConvert(StreamCode stream, string identifier, string text, double value, out double converted, out string? problem)
+    public static bool TryConvert(Hl7Stream stream, string identifier, string text, double value, out double converted, out string? problem, out bool referenceIdDisagrees)
     {
         converted = 0;
+        referenceIdDisagrees = false;
+        var expected = stream.Code.Unit;
         if (identifier.Length == 0 && text.Length == 0)
         {
-            problem = $"no unit given (expected {stream.Unit})";
+            problem = $"no unit given (expected {expected})";
             return false;
         }
 
-        foreach (var (unit, names, toStream) in Known)
+        Hl7Unit? unit;
+        if (identifier.Length > 0 && identifier.All(char.IsAsciiDigit))
         {
-            if (unit == stream.Unit && (Names(names, identifier) || Names(names, text)))
+            unit = int.TryParse(identifier, NumberStyles.None, CultureInfo.InvariantCulture, out var code) ? Hl7Units.ByMdcCode(code) : null;
+            if (unit is null)
             {
-                converted = toStream(value);
-                problem = null;
-                return true;
+                problem = $"unit code {identifier} is no MDC_DIM code known here (expected {expected})";
+                return false;
+            }
+
+            if (text.StartsWith("MDC_", StringComparison.Ordinal) && text != unit.ReferenceId)
+            {
+                if (Hl7Units.ByReferenceId(text) is { } named)
+                {
+                    problem = $"unit code {identifier} is {unit} but OBX-6.2 names {named}: contradictory unit";
+                    return false;
+                }
+
+                referenceIdDisagrees = true;
             }
         }
+        else
+        {
+            unit = Find(identifier) ?? Find(text);
+        }
 
-        problem = $"unit '{(identifier.Length > 0 ? identifier : text)}' is not {stream.Unit} or convertible to it";
-        return false;
+        if (unit is null || !unit.Fits(stream))
+        {
+            problem = unit is not null && unit.StreamUnit == expected
+                ? $"unit '{unit}' counts {unit.Counts.ToString().ToLowerInvariant()}, not {stream.Counts.ToString().ToLowerInvariant()}"
+                : $"unit '{(identifier.Length > 0 ? identifier : text)}' is not {expected} or convertible to it";
+            return false;
+        }
+
+        converted = unit.ToStream(value);
+        problem = null;
+        return true;
     }
 
-    private static bool Names(string[] names, string candidate) => candidate.Length > 0 && names.Contains(candidate, StringComparer.Ordinal);
+    private static Hl7Unit? Find(string name) => name.Length == 0 ? null : Hl7Units.BySpelling(name) ?? Hl7Units.ByReferenceId(name);
 }

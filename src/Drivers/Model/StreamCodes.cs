@@ -7,9 +7,25 @@ namespace EdgeTwin.Drivers.Model;
 /// </summary>
 public static class StreamCodes
 {
+    /// <summary>The heart rate from the ECG (or a source that counts beats of the heart itself).</summary>
     public static readonly StreamCode HeartRate = new("loinc:8867-4", "/min", StreamKind.Vital, 1, "Heart rate");
 
+    /// <summary>Pulse rate counted by a pulse oximeter (LOINC "Heart rate by Pulse oximetry"), kept apart from the ECG heart rate.</summary>
+    public static readonly StreamCode PulseRateOximetry = new("loinc:8889-8", "/min", StreamKind.Vital, 1, "Pulse rate (pulse oximetry)");
+
+    /// <summary>Pulse rate from the non-invasive blood pressure cuff (LOINC "Heart rate by Noninvasive"), one per cuff cycle.</summary>
+    public static readonly StreamCode PulseRateNoninvasive = new("loinc:76477-9", "/min", StreamKind.Vital, 1, "Pulse rate (non-invasive, cuff)");
+
+    /// <summary>Respiratory rate, method not stated; what monitors send from the ECG leads' transthoracic impedance lands here.</summary>
     public static readonly StreamCode RespiratoryRate = new("loinc:9279-1", "/min", StreamKind.Vital, 1, "Respiratory rate");
+
+    public static readonly StreamCode RespiratoryRateCo2 = new("loinc:76172-6", "/min", StreamKind.Vital, 1, "Respiratory rate (carbon dioxide)");
+
+    public static readonly StreamCode RespiratoryRateAirwayFlow = new("loinc:76171-8", "/min", StreamKind.Vital, 1, "Respiratory rate (airway flow)");
+
+    public static readonly StreamCode RespiratoryRateAcoustic = new("loinc:76170-0", "/min", StreamKind.Vital, 1, "Respiratory rate (acoustic)");
+
+    public static readonly StreamCode RespiratoryRatePleth = new("loinc:76174-2", "/min", StreamKind.Vital, 1, "Respiratory rate (pulse oximetry plethysmogram)");
 
     public static readonly StreamCode SpO2 = new("loinc:59408-5", "%", StreamKind.Vital, 1, "Oxygen saturation (pulse oximetry)");
 
@@ -18,6 +34,8 @@ public static class StreamCodes
     public static readonly StreamCode SystolicBp = new("loinc:8480-6", "mm[Hg]", StreamKind.Vital, 1, "Systolic blood pressure");
 
     public static readonly StreamCode DiastolicBp = new("loinc:8462-4", "mm[Hg]", StreamKind.Vital, 1, "Diastolic blood pressure");
+
+    public static readonly StreamCode MeanBp = new("loinc:8478-0", "mm[Hg]", StreamKind.Vital, 1, "Mean blood pressure");
 
     /// <summary>ACVPU as a score: 0 = Alert, 1 = new Confusion, 2 = Voice, 3 = Pain, 4 = Unresponsive.</summary>
     public static readonly StreamCode Consciousness = new("loinc:80288-4", "{score}", StreamKind.Vital, 1, "Level of consciousness (ACVPU)");
@@ -36,6 +54,8 @@ public static class StreamCodes
     [
         HeartRate, RespiratoryRate, SpO2, BodyTemperature, SystolicBp, DiastolicBp, Consciousness, SupplementalO2,
         EcgLeadII, Pleth, BodyWeight,
+        PulseRateOximetry, PulseRateNoninvasive, MeanBp,
+        RespiratoryRateCo2, RespiratoryRateAirwayFlow, RespiratoryRateAcoustic, RespiratoryRatePleth,
     ];
 
     /// <summary>Looks a code up by its wire form (<c>loinc:8867-4</c>); false for an unknown code.</summary>

@@ -92,7 +92,7 @@ internal sealed class AlarmService(
         {
             if (summary.News2 is { } news2 && AlarmPatients.IsPatient(summary.Patient))
             {
-                context.ReportScore(summary.Patient, "news2", news2.Aggregate, news2.At, News2Wire.Band(news2.Band), News2Wire.Missing(news2));
+                context.ReportScore(summary.Patient, "news2", news2.Aggregate, news2.At, News2Wire.Band(news2.Band), News2Wire.Missing(news2), News2Wire.Sources(news2));
             }
         }
 

@@ -21,7 +21,8 @@ internal interface IAlarmContext
 
     /// <summary>
     /// A score and its band; <paramref name="missing"/> names each input left out (wire name → <c>no-data</c>,
-    /// <c>invalid</c> or <c>stale</c>), empty when the score is complete.
+    /// <c>invalid</c> or <c>stale</c>), empty when the score is complete; <paramref name="sources"/>
+    /// names the stream each scored input was read from (wire name → stream code).
     /// </summary>
-    void ReportScore(string patient, string name, double value, DateTimeOffset at, string band, IReadOnlyDictionary<string, string> missing);
+    void ReportScore(string patient, string name, double value, DateTimeOffset at, string band, IReadOnlyDictionary<string, string> missing, IReadOnlyDictionary<string, string> sources);
 }

@@ -24,6 +24,6 @@ internal sealed class TwinAlarmContext(TwinController controller, TwinDriverSour
     public void ReportAlarm(string patient, string condition, string state, string priority, DateTimeOffset at) =>
         controller.ObserveAlarm(patient, condition, state, priority, at);
 
-    public void ReportScore(string patient, string name, double value, DateTimeOffset at, string band, IReadOnlyDictionary<string, string> missing) =>
-        controller.ObserveScore(patient, new ScoreReading(name, value, at, band, missing));
+    public void ReportScore(string patient, string name, double value, DateTimeOffset at, string band, IReadOnlyDictionary<string, string> missing, IReadOnlyDictionary<string, string> sources) =>
+        controller.ObserveScore(patient, new ScoreReading(name, value, at, band, missing, sources));
 }

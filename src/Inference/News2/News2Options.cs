@@ -30,6 +30,16 @@ public sealed class News2Options
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan SupplementalOxygenMaxAge { get; set; } = TimeSpan.FromHours(4);
 
+    /// <summary>
+    /// For a parameter with several sources (pulse: ECG, oximeter, cuff; respiration rate: CO2 ...
+    /// pleth), a source is <i>fresh</i> while its latest sample is valid and no older than this.
+    /// NEWS2 takes the best fresh source; with none fresh, the best one within the parameter's
+    /// maximum age. So an ECG whose leads came off, or that fell silent a minute ago, gives way to
+    /// the oximeter's pulse rate instead of scoring its last heart rate for minutes.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan SourceFreshness { get; set; } = TimeSpan.FromMinutes(1);
+
     internal TimeSpan MaxAge(News2Parameter parameter) => parameter switch
     {
         News2Parameter.RespirationRate => RespirationRateMaxAge,

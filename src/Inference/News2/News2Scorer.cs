@@ -5,7 +5,10 @@ using EdgeTwin.Inference.Vitals;
 /// <summary>
 /// Scores a patient's latest valid vitals on the NEWS2 chart. A parameter whose latest sample is
 /// invalid, or whose latest valid sample is older than its maximum age, is not scored: the result
-/// is marked incomplete with the reason, never filled in from stale data.
+/// is marked incomplete with the reason, never filled in from stale data. The pulse and the
+/// respiration rate have several sources (<see cref="VitalStreams.PulseSources"/>,
+/// <see cref="VitalStreams.RespirationSources"/>): the best fresh one is used
+/// (<see cref="News2Options.SourceFreshness"/>), and the result says which.
 /// </summary>
 public sealed class News2Scorer
 {
@@ -26,44 +29,47 @@ public sealed class News2Scorer
         var now = _time.GetUtcNow();
         var scores = new Dictionary<News2Parameter, int>();
         var missing = new List<MissingParameter>();
+        var sources = new Dictionary<News2Parameter, string>();
         var scaleTwo = vitals.Hypercapnic;
         lock (vitals.Gate)
         {
-            var oxygen = Read(vitals, VitalStreams.SupplementalOxygen, News2Parameter.SupplementalOxygen, now, missing);
+            double? Read(News2Parameter parameter, params IReadOnlyList<string> codes) => ReadBest(vitals, codes, parameter, now, missing, sources);
+
+            var oxygen = Read(News2Parameter.SupplementalOxygen, VitalStreams.SupplementalOxygen);
             var onOxygen = oxygen is >= 0.5;
             if (oxygen is { })
             {
                 scores[News2Parameter.SupplementalOxygen] = News2Chart.SupplementalOxygen(onOxygen);
             }
 
-            if (Read(vitals, VitalStreams.RespirationRate, News2Parameter.RespirationRate, now, missing) is { } rr)
+            if (Read(News2Parameter.RespirationRate, VitalStreams.RespirationSources) is { } rr)
             {
                 scores[News2Parameter.RespirationRate] = News2Chart.RespirationRate(rr);
             }
 
             // With the oxygen flag missing, scale 2 scores high saturations as on air: the lower
             // bound, and the flag is listed as missing.
-            if (Read(vitals, VitalStreams.SpO2, News2Parameter.SpO2, now, missing) is { } spo2)
+            if (Read(News2Parameter.SpO2, VitalStreams.SpO2) is { } spo2)
             {
                 scores[News2Parameter.SpO2] = scaleTwo ? News2Chart.SpO2Scale2(spo2, onOxygen) : News2Chart.SpO2Scale1(spo2);
             }
 
-            if (Read(vitals, VitalStreams.SystolicBp, News2Parameter.SystolicBp, now, missing) is { } sbp)
+            if (Read(News2Parameter.SystolicBp, VitalStreams.SystolicBp) is { } sbp)
             {
                 scores[News2Parameter.SystolicBp] = News2Chart.SystolicBp(sbp);
             }
 
-            if (Read(vitals, VitalStreams.HeartRate, News2Parameter.Pulse, now, missing) is { } pulse)
+            if (Read(News2Parameter.Pulse, VitalStreams.PulseSources) is { } pulse)
             {
                 scores[News2Parameter.Pulse] = News2Chart.Pulse(pulse);
             }
 
-            if (Read(vitals, VitalStreams.Consciousness, News2Parameter.Consciousness, now, missing) is { } acvpu)
+            if (Read(News2Parameter.Consciousness, VitalStreams.Consciousness) is { } acvpu)
             {
                 scores[News2Parameter.Consciousness] = News2Chart.Consciousness((Acvpu)(int)acvpu);
             }
 
-            if (Read(vitals, VitalStreams.Temperature, News2Parameter.Temperature, now, missing) is { } temp)
+            if (Read(News2Parameter.Temperature, VitalStreams.Temperature) is { } temp)
             {
                 scores[News2Parameter.Temperature] = News2Chart.Temperature(temp);
             }
@@ -72,30 +78,33 @@ public sealed class News2Scorer
         var aggregate = scores.Values.Sum();
         var red = scores.Values.Any(s => s == 3);
         missing.Sort((a, b) => a.Parameter.CompareTo(b.Parameter));
-        return new News2Result(vitals.Patient, now, aggregate, red, News2Chart.Band(aggregate, red), scaleTwo, scores, missing);
+        return new News2Result(vitals.Patient, now, aggregate, red, News2Chart.Band(aggregate, red), scaleTwo, scores, missing, sources);
     }
 
-    private double? Read(PatientVitals vitals, string code, News2Parameter parameter, DateTimeOffset now, List<MissingParameter> missing)
+    /// <summary>
+    /// The value of the best source of <paramref name="parameter"/>: the first of
+    /// <paramref name="codes"/> that is fresh, else the first within the parameter's maximum age.
+    /// With none, the parameter is missing for the reason of the best source that has any sample.
+    /// </summary>
+    private double? ReadBest(PatientVitals vitals, IReadOnlyList<string> codes, News2Parameter parameter, DateTimeOffset now, List<MissingParameter> missing, Dictionary<News2Parameter, string> sources)
     {
-        var state = vitals.Stream(code);
-        if (state is null)
+        var maxAge = _options.MaxAge(parameter);
+        foreach (var age in (TimeSpan[])[_options.SourceFreshness < maxAge ? _options.SourceFreshness : maxAge, maxAge])
         {
-            missing.Add(new MissingParameter(parameter, MissingReason.NoData, null));
-            return null;
+            foreach (var code in codes)
+            {
+                if (vitals.Stream(code) is { LastValid: true, LastValidAt: { } at, LastValidValue: { } value } && now - at <= age)
+                {
+                    sources[parameter] = code;
+                    return value;
+                }
+            }
         }
 
-        if (!state.LastValid)
-        {
-            missing.Add(new MissingParameter(parameter, MissingReason.Invalid, state.LastValidAt));
-            return null;
-        }
-
-        if (now - state.LastValidAt!.Value > _options.MaxAge(parameter))
-        {
-            missing.Add(new MissingParameter(parameter, MissingReason.Stale, state.LastValidAt));
-            return null;
-        }
-
-        return state.LastValidValue;
+        var seen = codes.Select(vitals.Stream).FirstOrDefault(s => s is not null);
+        missing.Add(seen is null ? new MissingParameter(parameter, MissingReason.NoData, null)
+            : !seen.LastValid ? new MissingParameter(parameter, MissingReason.Invalid, seen.LastValidAt)
+            : new MissingParameter(parameter, MissingReason.Stale, seen.LastValidAt));
+        return null;
     }
 }

@@ -35,4 +35,8 @@ public static class News2Wire
     /// <summary>Each parameter the score left out, with why; empty for a complete score.</summary>
     public static IReadOnlyDictionary<string, string> Missing(News2Result score) =>
         score.Missing.ToDictionary(m => Parameter(m.Parameter), m => Reason(m.Reason), StringComparer.Ordinal);
+
+    /// <summary>The stream each scored parameter was read from (wire name → stream code).</summary>
+    public static IReadOnlyDictionary<string, string> Sources(News2Result score) =>
+        score.Sources.ToDictionary(s => Parameter(s.Key), s => s.Value, StringComparer.Ordinal);
 }

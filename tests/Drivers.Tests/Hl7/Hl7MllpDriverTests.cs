@@ -237,4 +237,35 @@ public class Hl7MllpDriverTests
         await stop.CancelAsync();
         await run.WaitAsync(TimeSpan.FromSeconds(10));
     }
+
+    [Fact]
+    public async Task ReferenceIdDisagreements_AreCountedEveryTime_AndLoggedOncePerDisagreement()
+    {
+        await using var harness = await MllpDriverHarness.StartAsync();
+        await using var monitor = await harness.ConnectAsync();
+
+        var message = Hl7Corpus.Load("disagreeing-reference-ids");
+        Assert.Equal("AA", Msa1(await monitor.RoundTripAsync(message)));
+        Assert.Equal("AA", Msa1(await monitor.RoundTripAsync(message.Replace("|VSM-3003|P|", "|VSM-3004|P|", StringComparison.Ordinal))));
+
+        Assert.Equal(10, harness.Driver.Counters.ReferenceIdDisagreements);
+        Assert.Equal(5, harness.Logger.Lines.Count(l => l.EventId == 4414));
+        Assert.Equal(4, harness.Driver.Counters.ObservationsSkipped);
+        Assert.Equal(10, harness.Sink.Snapshot().Count);
+    }
+
+    [Fact]
+    public async Task DeviceHierarchyRows_AreCounted_NotSkipped()
+    {
+        await using var harness = await MllpDriverHarness.StartAsync();
+        await using var monitor = await harness.ConnectAsync();
+
+        var ack = await monitor.RoundTripAsync(Hl7Corpus.Load("vendor-gateway-hierarchy"));
+
+        Assert.Equal("", ack.Segments.Single(s => s.Id == "MSA").Get(3));
+        Assert.Equal(6, harness.Driver.Counters.DescriptionRows);
+        Assert.Equal(0, harness.Driver.Counters.ObservationsSkipped);
+        Assert.False(harness.Logger.Has(4411));
+        Assert.Equal(6, harness.Sink.Snapshot().Count);
+    }
 }

@@ -32,8 +32,8 @@ public class OruReaderTests
             Hl7Samples.SpO2Of97,
             Hl7Samples.Obx("151562^MDC_RESP_RATE^MDC", "16", "264928^MDC_DIM_RESP_PER_MIN^MDC"),
             Hl7Samples.Obx("150344^MDC_TEMP^MDC", "37.2", "268192^MDC_DIM_DEGC^MDC"),
-            Hl7Samples.Obx("150301^MDC_PRESS_BLD_NONINV_SYS^MDC", "121", "266016^MDC_DIM_MMHG^MDC"),
-            Hl7Samples.Obx("150302^MDC_PRESS_BLD_NONINV_DIA^MDC", "79", "266016^MDC_DIM_MMHG^MDC"));
+            Hl7Samples.Obx("150301^MDC_PRESS_CUFF_SYS^MDC", "121", "266016^MDC_DIM_MMHG^MDC"),
+            Hl7Samples.Obx("150302^MDC_PRESS_CUFF_DIA^MDC", "79", "266016^MDC_DIM_MMHG^MDC"));
 
         Assert.Empty(content.Skipped);
         Assert.Equal(
@@ -63,8 +63,12 @@ public class OruReaderTests
     }
 
     [Theory]
-    [InlineData("149530^MDC_PULS_OXIM_PULS_RATE^MDC")]
+    [InlineData("149514^MDC_PULS_RATE^MDC")]
     [InlineData("150033^MDC_PRESS_BLD_ART_SYS^MDC")]
+    [InlineData("150388^MDC_TEMP_SKIN^MDC")]
+    [InlineData("151586^MDC_VENT_RESP_RATE^MDC")]
+    [InlineData("150999^MDC_SOMETHING_ELSE^MDC")]
+    [InlineData("MDC_ECG_HEART_RATE^^MDC")]
     [InlineData("147842^MDC_RESP_RATE^MDC")]
     [InlineData("99999-9^Unknown^LN")]
     [InlineData("8867-4^Heart rate^SCT")]
@@ -88,7 +92,7 @@ public class OruReaderTests
     [Fact]
     public void Pressure_InKilopascal_IsConvertedToMillimetresOfMercury()
     {
-        var sample = One(Hl7Samples.Obx("150301^MDC_PRESS_BLD_NONINV_SYS^MDC", "16", "kPa"));
+        var sample = One(Hl7Samples.Obx("150301^MDC_PRESS_CUFF_SYS^MDC", "16", "kPa"));
 
         Assert.Equal(120.01, sample.Value!.Value, 2);
     }

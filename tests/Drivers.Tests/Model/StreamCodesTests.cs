@@ -16,6 +16,13 @@ public class StreamCodesTests
     [InlineData("mdc:131330", "mV", StreamKind.Waveform)]
     [InlineData("mdc:150452", "{ratio}", StreamKind.Waveform)]
     [InlineData("loinc:29463-7", "kg", StreamKind.Vital)]
+    [InlineData("loinc:8889-8", "/min", StreamKind.Vital)]
+    [InlineData("loinc:76477-9", "/min", StreamKind.Vital)]
+    [InlineData("loinc:8478-0", "mm[Hg]", StreamKind.Vital)]
+    [InlineData("loinc:76172-6", "/min", StreamKind.Vital)]
+    [InlineData("loinc:76171-8", "/min", StreamKind.Vital)]
+    [InlineData("loinc:76170-0", "/min", StreamKind.Vital)]
+    [InlineData("loinc:76174-2", "/min", StreamKind.Vital)]
     public void Catalog_HasTheTeamContractCode_WithItsUnit(string code, string unit, StreamKind kind)
     {
         Assert.True(StreamCodes.TryFind(code, out var stream));
@@ -26,7 +33,7 @@ public class StreamCodesTests
     [Fact]
     public void Catalog_CodesAreUnique_AndUnknownIsNotFound()
     {
-        Assert.Equal(11, StreamCodes.All.Select(s => s.Code).Distinct().Count());
+        Assert.Equal(18, StreamCodes.All.Select(s => s.Code).Distinct().Count());
         Assert.False(StreamCodes.TryFind("loinc:0000-0", out _));
     }
 

@@ -85,9 +85,10 @@ public class AlarmServiceTests
         h.Observer.OnSample(new Sample("mon-1", StreamCodes.HeartRate, h.Time.GetUtcNow(), 135));
         h.Service.Round();
 
-        var (patient, name, value, band, missing) = Assert.Single(h.Context.Scores);
+        var (patient, name, value, band, missing, sources) = Assert.Single(h.Context.Scores);
         Assert.Equal((Patient, "news2", 3.0, "low-medium"), (patient, name, value, band)); // pulse 131+ scores 3: a red score
         Assert.DoesNotContain("pulse", missing.Keys);
+        Assert.Equal(new Dictionary<string, string> { ["pulse"] = "loinc:8867-4" }, sources);
         Assert.Equal("no-data", missing["spo2"]);
         Assert.Equal("no-data", missing["respiration-rate"]);
         Assert.Equal("no-data", missing["temperature"]);

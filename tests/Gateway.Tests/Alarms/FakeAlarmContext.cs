@@ -15,7 +15,7 @@ internal sealed class FakeAlarmContext : IAlarmContext
 
     public ConcurrentQueue<(string Patient, string Condition, string State)> Reported { get; } = new();
 
-    public ConcurrentQueue<(string Patient, string Name, double Value, string Band, IReadOnlyDictionary<string, string> Missing)> Scores { get; } = new();
+    public ConcurrentQueue<(string Patient, string Name, double Value, string Band, IReadOnlyDictionary<string, string> Missing, IReadOnlyDictionary<string, string> Sources)> Scores { get; } = new();
 
     public string? PatientAt(string deviceId, DateTimeOffset at) => Bindings.GetValueOrDefault(deviceId);
 
@@ -26,6 +26,6 @@ internal sealed class FakeAlarmContext : IAlarmContext
     public void ReportAlarm(string patient, string condition, string state, string priority, DateTimeOffset at) =>
         Reported.Enqueue((patient, condition, state));
 
-    public void ReportScore(string patient, string name, double value, DateTimeOffset at, string band, IReadOnlyDictionary<string, string> missing) =>
-        Scores.Enqueue((patient, name, value, band, missing));
+    public void ReportScore(string patient, string name, double value, DateTimeOffset at, string band, IReadOnlyDictionary<string, string> missing, IReadOnlyDictionary<string, string> sources) =>
+        Scores.Enqueue((patient, name, value, band, missing, sources));
 }

@@ -134,7 +134,8 @@ public sealed class ReportedTwinServiceTests : IDisposable
         await _f.Controller.BindLocalAsync(BindingAction.Admit, "MRN-1", "bed-1", ["mon-1"], null, Ct);
         var patient = _f.Pseudonym("MRN-1");
         _f.Controller.ObserveScore(patient, new ScoreReading("news2", 3, _f.Time.GetUtcNow(), "low-medium",
-            new Dictionary<string, string> { ["temperature"] = "stale", ["consciousness"] = "no-data" }));
+            new Dictionary<string, string> { ["temperature"] = "stale", ["consciousness"] = "no-data" },
+            new Dictionary<string, string> { ["pulse"] = "loinc:8889-8", ["respiration-rate"] = "loinc:76172-6" }));
         _f.Controller.ObserveScore(patient, new ScoreReading("other", 1, _f.Time.GetUtcNow(), null, new Dictionary<string, string>()));
 
         await _service.StepAsync(Ct);
@@ -145,10 +146,12 @@ public sealed class ReportedTwinServiceTests : IDisposable
         Assert.False(news2["complete"]!.GetValue<bool>());
         Assert.Equal("low-medium", news2["band"]!.GetValue<string>());
         Assert.Equal("""{"consciousness":"no-data","temperature":"stale"}""", news2["missing"]!.ToJsonString());
+        Assert.Equal("""{"pulse":"loinc:8889-8","respiration-rate":"loinc:76172-6"}""", news2["sources"]!.ToJsonString());
         var other = document["state"]!["patients"]![patient]!["scores"]!["other"]!;
         Assert.True(other["complete"]!.GetValue<bool>());
         Assert.Null(other["missing"]);
         Assert.Null(other["band"]);
+        Assert.Null(other["sources"]);
     }
 
     [Fact]

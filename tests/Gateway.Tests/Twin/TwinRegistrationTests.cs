@@ -20,7 +20,7 @@ public sealed class TwinRegistrationTests : IDisposable
     private readonly string _directory = Directory.CreateTempSubdirectory("edgetwin-di-").FullName;
 
     [Fact]
-    public void AddEdgeTwinTwin_WithGatewayParts_ResolvesTheTwinOnTheDataDirectory()
+    public void AddTwinCore_WithGatewayParts_ResolvesTheTwinOnTheDataDirectory()
     {
         using var provider = Build(new() { ["Twin:OperatorAddresses:0"] = Operator, ["Twin:ReportInterval"] = "00:00:02" });
 
@@ -58,7 +58,7 @@ public sealed class TwinRegistrationTests : IDisposable
     [InlineData("Twin:OperatorAddresses:0", "0x1234", "is not 0x followed by 40 hex digits")]
     [InlineData("Twin:ReportInterval", "00:00:00.010", "Twin:ReportInterval must be between")]
     [InlineData("Twin:DefaultConsent:0", "genome", "unknown stream class 'genome'")]
-    public void AddEdgeTwinTwin_BadOptions_FailWithAClearMessage(string key, string value, string message)
+    public void AddTwinCore_BadOptions_FailWithAClearMessage(string key, string value, string message)
     {
         using var provider = Build(new() { [key] = value });
 

@@ -369,5 +369,5 @@ public class AlarmManagerTests
 
     private News2Result Score(int aggregate, News2RiskBand band, News2Parameter? missing = null) =>
         new("p1", Start, aggregate, false, band, false, new Dictionary<News2Parameter, int>(),
-            missing is { } m ? [new MissingParameter(m, MissingReason.Stale, Start)] : []);
+            missing is { } m ? [new MissingParameter(m, MissingReason.Stale, Start)] : [], new Dictionary<News2Parameter, string>());
 }

@@ -1,8 +1,6 @@
 namespace EdgeTwin.Integration.Tests.Gateway;
 
 using System.Globalization;
-using System.Net.Sockets;
-using System.Text;
 using EdgeTwin.Integration.Tests.Support;
 
 /// <summary>
@@ -21,15 +19,12 @@ public sealed class Hl7MonitorTests
         var gateway = await InProcessGateway.StartAsync(InProcessGateway.Args(data, mosquitto.Port,
             "--Devices:0:Type=hl7-mllp", "--Devices:0:Id=icu-monitor", $"--Devices:0:Port={port}", "--Devices:0:Address=127.0.0.1"));
 
-        using var monitor = new TcpClient();
-        await Wait.UntilAsync(() => TryConnect(monitor, port), TimeSpan.FromSeconds(20), "the MLLP listener");
-        var stream = monitor.GetStream();
+        using var monitor = await MllpMonitor.ConnectAsync(port, TimeSpan.FromSeconds(20));
         var now = DateTimeOffset.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + "+0000";
         var oru = $"MSH|^~\\&|MON|ICU|ET|BOX|{now}||ORU^R01|IT-1|P|2.6\rPID|1\rOBR|1\r"
             + $"OBX|1|NM|147842^MDC_ECG_HEART_RATE^MDC||72|264864^MDC_DIM_BEAT_PER_MIN^MDC|||||F|||{now}\r"
             + $"OBX|2|NM|150456^MDC_PULS_OXIM_SAT_O2^MDC||97|262688^MDC_DIM_PERCENT^MDC|||||F|||{now}\r";
-        await stream.WriteAsync(Encoding.ASCII.GetBytes("\x0b" + oru + "\x1c\r"));
-        var ack = await ReadFrameAsync(stream);
+        var ack = await monitor.SendAsync(oru);
         Assert.Contains("MSA|AA|IT-1", ack, StringComparison.Ordinal);
 
         await Wait.UntilAsync(() => Counts(capture).ContainsKey(("icu-monitor", "loinc:59408-5")), TimeSpan.FromSeconds(20), "the monitor's SpO2 on the broker");
@@ -53,32 +48,4 @@ public sealed class Hl7MonitorTests
     }
 
     private static Dictionary<(string Device, string Code), long> Counts(Capture capture) => Verification.SampleCounts(capture.Records("telemetry"));
-
-    private static bool TryConnect(TcpClient client, int port)
-    {
-        try
-        {
-            client.Connect("127.0.0.1", port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
-
-    private static async Task<string> ReadFrameAsync(NetworkStream stream)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        var buffer = new byte[4096];
-        var text = new StringBuilder();
-        while (!text.ToString().Contains('\x1c', StringComparison.Ordinal))
-        {
-            var n = await stream.ReadAsync(buffer, timeout.Token);
-            Assert.True(n > 0, "the gateway closed the connection before acknowledging");
-            text.Append(Encoding.ASCII.GetString(buffer, 0, n));
-        }
-
-        return text.ToString();
-    }
 }

@@ -166,6 +166,17 @@ internal static class ReportedDocument
                     reading["missing"] = missing;
                 }
 
+                if (score.Sources is { Count: > 0 } used)
+                {
+                    var sources = new JsonObject();
+                    foreach (var (parameter, stream) in used.OrderBy(s => s.Key, StringComparer.Ordinal))
+                    {
+                        sources[parameter] = stream;
+                    }
+
+                    reading["sources"] = sources;
+                }
+
                 scores[score.Name] = reading;
             }
 
