@@ -23,6 +23,7 @@ internal sealed class ChainTracker
     private readonly Dictionary<long, (long Seq, GapStatement Gap)> gapsByFrom = [];
     private readonly SortedSet<long> signedSeqs = [];
     private readonly RecentHashes recent;
+    private readonly HashSet<(long Seq, Hash32 Hash)> insideGapArrivals = [];
     private readonly List<string> problems = [];
 
     /// <summary>Hashes of records decided not to be the gateway's (bounded, oldest forgotten): their descendants are not either.</summary>
@@ -297,7 +298,20 @@ internal sealed class ChainTracker
 
         if (known is null)
         {
-            // The seq was passed on a gap statement's word; the record turns up after all.
+            // The seq was passed on a gap statement's word; the record turns up after all. A repeat of
+            // one that turned up already is a duplicate, as it would have been before the gap was decided
+            // (remembered in memory, at most RecentWindow of them).
+            if (insideGapArrivals.Contains((seq, hash)))
+            {
+                duplicates++;
+                return RecordStatus.Duplicate;
+            }
+
+            if (insideGapArrivals.Count < options.RecentWindow)
+            {
+                insideGapArrivals.Add((seq, hash));
+            }
+
             insideGap++;
             received++;
             problem = VerifierProblems.InsideGap;
@@ -400,7 +414,7 @@ internal sealed class ChainTracker
             signedSeqs.Add(seq);
         }
 
-        if (record.Gap is { } gap && gap.From > linkedThrough)
+        if (record.Gap is { } gap && gap.To > linkedThrough)
         {
             if (gapsByFrom.TryGetValue(gap.From, out var other) && other.Gap != gap)
             {
@@ -426,7 +440,7 @@ internal sealed class ChainTracker
                     signedSeqs.Add(seq);
                 }
 
-                if (r.Gap is { } gap && gap.From > linkedThrough)
+                if (r.Gap is { } gap && gap.To > linkedThrough)
                 {
                     gapsByFrom.TryAdd(gap.From, (seq, gap));
                 }
@@ -540,11 +554,30 @@ internal sealed class ChainTracker
             // A gap may also cover seqs above x that the path took as records: a record evicted but
             // published before its deletion reached the disk is held with the very hash the gap names
             // for its last seq. The path then steps back up to that seq and crosses the gap there.
+            // A gap whose first records were decided already (published before their deletion, and
+            // covered by a checkpoint among them) is crossed from the decided head on, when the
+            // statement's firstPrev agrees with what was decided.
             var n = need;
-            bool Fits(GapStatement g) => g.From > linkedThrough && g.From <= x && g.To >= x
-                && Hash32.TryParse(g.LastHash, out var last) && last == (g.To == x ? n : path.Find(p => p.Seq == g.To).Record?.Hash);
-            var jump = gaps.Find(Fits);
-            if (jump is null && gapsByFrom.Values.Select(e => e.Gap).FirstOrDefault(Fits) is { } claimed)
+            GapStatement? Usable(GapStatement g)
+            {
+                if (g.To < x || g.To <= linkedThrough || g.From > x || !Hash32.TryParse(g.LastHash, out var last)
+                    || last != (g.To == x ? n : path.Find(p => p.Seq == g.To).Record?.Hash))
+                {
+                    return null;
+                }
+
+                if (g.From > linkedThrough)
+                {
+                    return g;
+                }
+
+                return recent.TryGet(g.From - 1, out var before) && before is { } b && Hash32.TryParse(g.FirstPrev, out var firstPrev) && b == firstPrev
+                    ? g with { From = linkedThrough + 1, FirstPrev = head.ToString() }
+                    : null;
+            }
+
+            var jump = gaps.Select(Usable).FirstOrDefault(g => g is not null);
+            if (jump is null && gapsByFrom.Values.Select(e => Usable(e.Gap)).FirstOrDefault(g => g is not null) is { } claimed)
             {
                 jump = claimed;
                 unsignedGap = true;
@@ -624,6 +657,11 @@ internal sealed class ChainTracker
 
                 if (onPath.TryGetValue(s, out var none) && none is null)
                 {
+                    if (insideGapArrivals.Count < options.RecentWindow)
+                    {
+                        insideGapArrivals.Add((s, r.Hash));
+                    }
+
                     insideGap++;
                     Note(s, VerifierProblems.InsideGap, "held at a seq a gap statement on the signed chain vouches for");
                     continue;
@@ -852,7 +890,7 @@ internal sealed class ChainTracker
     private long CountNotHeld(GapStatement gap)
     {
         var n = 0L;
-        for (var s = gap.From; s <= gap.To; s++)
+        for (var s = Math.Max(gap.From, linkedThrough + 1); s <= gap.To; s++)
         {
             n += held.ContainsKey(s) ? 0 : 1;
         }
