@@ -5,7 +5,7 @@ using System.Threading.Channels;
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Gateway.Chains;
 using EdgeTwin.Gateway.Diagnostics;
-using EdgeTwin.Outbox;
+using EdgeTwin.Gateway.Privacy;
 using EdgeTwin.Telemetry.Chain;
 using EdgeTwin.Telemetry.Records;
 using EdgeTwin.Telemetry.Wire;
@@ -141,7 +141,7 @@ internal sealed class Recorder(
     {
         var body = new ObsBody(run.Patient ?? patients.PatientOf(run.DeviceId), run.DeviceId, run.Stream.Code, run.Stream.Unit, t0,
             values.Count > 1 ? run.DtMs : 0, values);
-        var recordClass = run.Stream.Kind == StreamKind.Waveform ? RecordClass.Waveform : RecordClass.Vital;
+        var recordClass = StreamClasses.Eviction(StreamClasses.Of(run.Stream));
         try
         {
             appender.AppendObs(body, recordClass);

@@ -1,6 +1,7 @@
 namespace EdgeTwin.Gateway.Privacy;
 
 using EdgeTwin.Drivers.Model;
+using EdgeTwin.Outbox;
 
 /// <summary>Wire names of <see cref="StreamClass"/> and the class of a device stream.</summary>
 internal static class StreamClasses
@@ -39,4 +40,17 @@ internal static class StreamClasses
         stream.Code.StartsWith("loc:", StringComparison.Ordinal) ? StreamClass.Location
         : stream.Kind == StreamKind.Waveform ? StreamClass.Waveforms
         : StreamClass.Vitals;
+
+    /// <summary>
+    /// What the outbox may evict of a stream's records under quota or disk pressure, decided from the
+    /// one class of the stream (the outbox stores it as its <see cref="RecordClass"/>): waveforms first,
+    /// then vitals and location; alarms never.
+    /// </summary>
+    public static RecordClass Eviction(StreamClass value) => value switch
+    {
+        StreamClass.Waveforms => RecordClass.Waveform,
+        StreamClass.Vitals or StreamClass.Location => RecordClass.Vital,
+        StreamClass.Alarms => RecordClass.Keep,
+        _ => throw new ArgumentOutOfRangeException(nameof(value), value, null),
+    };
 }
