@@ -20,6 +20,11 @@ internal static class BenchProgram
             return Gateway.AlarmLatencyRun.Run(Arg(args, "--beds", 16), Arg(args, "--backlog", 100_000), Arg(args, "--idle-seconds", 10), Console.Out);
         }
 
+        if (args is ["desired-latency", ..])
+        {
+            return Gateway.DesiredLatencyRun.Run(Arg(args, "--beds", 16), Arg(args, "--rounds", 50), Console.Out);
+        }
+
         if (args is ["inference-latency", .. var rest])
         {
             Inference.InferenceLatency.Run(rest);
