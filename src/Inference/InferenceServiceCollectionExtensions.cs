@@ -26,7 +26,7 @@ public static class InferenceServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new News2Scorer(Options(sp).News2, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new ModelRunner(Options(sp).Model, sp.GetService<ILogger<ModelRunner>>()));
-        services.TryAddSingleton(sp => new AlarmManager(Options(sp).Alarms, sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new AlarmManager(Options(sp).Alarms, sp.GetRequiredService<TimeProvider>(), Options(sp).News2));
         services.TryAddSingleton(sp => new InferenceEngine(
             sp.GetRequiredService<News2Scorer>(), sp.GetRequiredService<ModelRunner>(), sp.GetRequiredService<AlarmManager>(), Options(sp), sp.GetRequiredService<TimeProvider>()));
         return services;

@@ -16,6 +16,9 @@ internal static class VitalFixture
     public static readonly StreamCode Consciousness = StreamCodes.Consciousness;
     public static readonly StreamCode Oxygen = StreamCodes.SupplementalO2;
     public static readonly StreamCode Ecg = StreamCodes.EcgLeadII;
+    public static readonly StreamCode PulseOximeter = StreamCodes.PulseRateOximetry;
+    public static readonly StreamCode PulseCuff = StreamCodes.PulseRateNoninvasive;
+    public static readonly StreamCode RrPleth = StreamCodes.RespiratoryRatePleth;
 
     public static Sample At(StreamCode code, DateTimeOffset at, double? value, string device = "mon-1") => new(device, code, at, value);
 

@@ -14,19 +14,33 @@ using EdgeTwin.Inference.Vitals;
 /// (onset and clear delays, escalation, uplink timeout) and should run about once a second.
 /// Evidence that cannot tell (an invalid sample, an incomplete NEWS2 below a band, no prediction)
 /// neither raises nor clears: a probe falling off does not silence a desaturation alarm.
+/// A threshold rule on a heart or pulse rate, or on a respiration rate, watches the quantity, not one
+/// stream: it reads the source NEWS2 would (<see cref="VitalStreams.PulseSources"/>,
+/// <see cref="VitalStreams.RespirationSources"/>, <see cref="News2Options.SourceFreshness"/>), is one
+/// alarm per patient whichever source or device it reads, and its text names the source.
 /// </summary>
 public sealed class AlarmManager
 {
     private static readonly IReadOnlyList<AlarmStateChange> None = [];
 
     private readonly AlarmOptions _options;
+    private readonly News2Options _sources;
     private readonly TimeProvider _time;
     private readonly Dictionary<AlarmKey, TrackedAlarm> _alarms = [];
     private readonly Lock _gate = new();
     private ThresholdRule[] _rules;
     private Dictionary<string, ThresholdRule[]> _rulesByStream;
 
-    public AlarmManager(AlarmOptions options, TimeProvider time)
+    // Per patient and source stream: when its latest sample arrived, if that sample was valid; null if invalid.
+    private readonly Dictionary<(string Patient, string Code), DateTimeOffset?> _sourceValidAt = [];
+
+    /// <param name="options">Alarm behaviour and threshold rules.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="sources">
+    /// The source freshness and the pulse and respiration maximum ages (<see cref="News2Options"/>,
+    /// the same as NEWS2's); the defaults when null.
+    /// </param>
+    public AlarmManager(AlarmOptions options, TimeProvider time, News2Options? sources = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
@@ -37,6 +51,7 @@ public sealed class AlarmManager
         }
 
         _options = options;
+        _sources = sources ?? new News2Options();
         _time = time;
         _rules = rules;
         _rulesByStream = ByStream(rules);
@@ -82,7 +97,12 @@ public sealed class AlarmManager
         }
     }
 
-    /// <summary>A vital sample of <paramref name="patient"/>: threshold rules and the sensor-off alarm of its stream.</summary>
+    /// <summary>
+    /// A vital sample of <paramref name="patient"/>: threshold rules and the sensor-off alarm of its
+    /// stream. A sample of a pulse or respiration source counts for the rules only while its stream
+    /// is the one chosen (the fresh ECG heart rate over the oximeter's pulse rate ...); freshness is
+    /// measured by arrival on this clock, so a device whose own clock is off is not taken for silent.
+    /// </summary>
     public IReadOnlyList<AlarmStateChange> Observe(string patient, Sample sample)
     {
         ArgumentNullException.ThrowIfNull(patient);
@@ -99,15 +119,19 @@ public sealed class AlarmManager
             var changes = new List<AlarmStateChange>();
             var sensorOff = new ConditionSpec(_options.SensorOffPriority, AlarmConditions.SourceRule, _options.SensorOffAfter, TimeSpan.Zero, Technical: true);
             Evaluate(new AlarmKey(patient, sample.DeviceId, AlarmConditions.SensorOffPrefix + code), sample.DeviceId, sensorOff, value is null, null, $"{sample.Stream.Display} sensor off or invalid", now, changes);
+            var group = SourceSelection.GroupOf(code);
+            var chosen = group is null || ChosenSource(patient, code, group, value is not null, now) == code;
             if (_rulesByStream.TryGetValue(code, out var rules))
             {
                 foreach (var rule in rules)
                 {
-                    var key = new AlarmKey(patient, sample.DeviceId, rule.Condition);
+                    // A rule on a quantity with several sources is one alarm per patient, whichever device reads it.
+                    var key = new AlarmKey(patient, group is null ? sample.DeviceId : "", rule.Condition);
                     var wasMet = _alarms.TryGetValue(key, out var existing) && existing.Met;
-                    bool? met = value is { } x ? rule.IsMet(x, wasMet) : null;
+                    bool? met = value is { } x && chosen ? rule.IsMet(x, wasMet) : null;
                     var spec = new ConditionSpec(rule.Priority, AlarmConditions.SourceRule, _options.OnsetDelay, _options.ClearDelay, Technical: false);
-                    Evaluate(key, sample.DeviceId, spec, met, value, $"{rule.Text}: {Format(value)} {sample.Stream.Unit}", now, changes);
+                    var text = $"{rule.Text}: {Format(value)} {sample.Stream.Unit}" + (group is null ? "" : $", read from {sample.Stream.Display} {code}");
+                    Evaluate(key, sample.DeviceId, spec, met, value, text, now, changes);
                 }
             }
 
@@ -232,6 +256,11 @@ public sealed class AlarmManager
                 _alarms.Remove(alarm.Key);
             }
 
+            foreach (var source in _sourceValidAt.Keys.Where(k => k.Patient == patient).ToList())
+            {
+                _sourceValidAt.Remove(source);
+            }
+
             return changes;
         }
     }
@@ -298,6 +327,14 @@ public sealed class AlarmManager
         (AlarmConditions.News2LowMedium, News2RiskBand.LowMedium, AlarmPriority.Low),
     ];
 
+    /// <summary>Records the sample of source <paramref name="code"/> and returns the source of its group now chosen (caller holds the gate).</summary>
+    private string? ChosenSource(string patient, string code, IReadOnlyList<string> group, bool valid, DateTimeOffset now)
+    {
+        _sourceValidAt[(patient, code)] = valid ? now : null;
+        var maxAge = ReferenceEquals(group, VitalStreams.PulseSources) ? _sources.PulseMaxAge : _sources.RespirationRateMaxAge;
+        return SourceSelection.Best(group, c => _sourceValidAt.GetValueOrDefault((patient, c)), now, _sources.SourceFreshness, maxAge);
+    }
+
     private IReadOnlyList<AlarmStateChange> EvaluateOne(AlarmKey key, ConditionSpec spec, bool met, double? value, string text)
     {
         lock (_gate)
@@ -345,8 +382,11 @@ public sealed class AlarmManager
             ?? next.Where(r => !string.Equals(streams[r.Condition], r.Stream, StringComparison.Ordinal)).Select(r => $"threshold condition {r.Condition} moves from stream {streams[r.Condition]} to {r.Stream}").FirstOrDefault();
     }
 
+    // A rule on one source of a quantity with several (hr-high on the ECG heart rate) hears every source of it.
     private static Dictionary<string, ThresholdRule[]> ByStream(IEnumerable<ThresholdRule> rules) =>
-        rules.GroupBy(r => r.Stream, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
+        rules.SelectMany(r => (SourceSelection.GroupOf(r.Stream) ?? [r.Stream]).Select(code => (Code: code, Rule: r)))
+            .GroupBy(x => x.Code, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(x => x.Rule).ToArray(), StringComparer.Ordinal);
 
     private static string Format(double? value) => value is { } v ? v.ToString("0.###", CultureInfo.InvariantCulture) : "n/a";
 }

@@ -13,7 +13,11 @@ public sealed class ThresholdRule
     [RegularExpression("^[a-z0-9][a-z0-9:.-]*$")]
     public string Condition { get; set; } = "";
 
-    /// <summary>Stream code, e.g. <c>loinc:59408-5</c>.</summary>
+    /// <summary>
+    /// Stream code, e.g. <c>loinc:59408-5</c>. A heart or pulse rate, or a respiration rate, stands
+    /// for the quantity: the rule reads whichever of its sources NEWS2 would (the fresh ECG heart
+    /// rate, else the oximeter's pulse rate, else the cuff's), see <see cref="AlarmManager"/>.
+    /// </summary>
     [Required]
     public string Stream { get; set; } = "";
 

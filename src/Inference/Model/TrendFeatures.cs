@@ -6,7 +6,11 @@ using EdgeTwin.Inference.Vitals;
 /// The model's input: mean and slope of five vitals over recent per-minute means. The continuous
 /// monitor streams (HR, RR, SpO2) use the last 30 minutes and need half of them covered; cuff
 /// pressure and temperature are spot readings, so they use the whole history (60 minutes) and need
-/// one reading. ModelBuilder computes its training features with this same code.
+/// one reading. The heart rate and the respiration rate take each minute from the best source
+/// that has one (<see cref="VitalStreams.PulseSources"/>, <see cref="VitalStreams.RespirationSources"/>,
+/// the order NEWS2 prefers): the ECG heart rate's minute, else the oximeter's pulse rate's, else the
+/// cuff's, so a spot-check monitor without ECG still feeds the model. ModelBuilder computes its
+/// training features with this same code.
 /// </summary>
 public static class TrendFeatures
 {
@@ -25,13 +29,13 @@ public static class TrendFeatures
         "temp_mean", "temp_slope_per10min",
     ];
 
-    private static readonly (string Code, bool Continuous)[] Inputs =
+    private static readonly (IReadOnlyList<string> Codes, bool Continuous)[] Inputs =
     [
-        (VitalStreams.HeartRate, true),
-        (VitalStreams.RespirationRate, true),
-        (VitalStreams.SpO2, true),
-        (VitalStreams.SystolicBp, false),
-        (VitalStreams.Temperature, false),
+        (VitalStreams.PulseSources, true),
+        (VitalStreams.RespirationSources, true),
+        ([VitalStreams.SpO2], true),
+        ([VitalStreams.SystolicBp], false),
+        ([VitalStreams.Temperature], false),
     ];
 
     /// <summary>
@@ -51,17 +55,18 @@ public static class TrendFeatures
         {
             for (var i = 0; i < Inputs.Length; i++)
             {
-                var (code, continuous) = Inputs[i];
-                var state = vitals.Stream(code);
-                if (state is null)
+                var (codes, continuous) = Inputs[i];
+                MinuteBins[] sources = [.. codes.Select(vitals.Stream).OfType<StreamState>().Select(s => s.Bins)];
+                var code = string.Join(" / ", codes);
+                if (sources.Length == 0)
                 {
                     problem = $"no data for {code}";
                     return false;
                 }
 
-                var minutes = continuous ? ContinuousWindowMinutes : state.Bins.Capacity;
+                var minutes = continuous ? ContinuousWindowMinutes : sources[0].Capacity;
                 var needed = continuous ? MinimumContinuousMinutes : 1;
-                if (!TryMeanAndSlope(state.Bins, end, minutes, needed, out var mean, out var slope))
+                if (!TryMeanAndSlope(sources, end, minutes, needed, out var mean, out var slope))
                 {
                     problem = $"too little valid data for {code} in the last {minutes} min";
                     return false;
@@ -76,13 +81,16 @@ public static class TrendFeatures
         return true;
     }
 
-    /// <summary>Least-squares slope over the minutes that have data, in units per 10 minutes; 0 from one point.</summary>
-    private static bool TryMeanAndSlope(MinuteBins bins, long endMinute, int minutes, int needed, out double mean, out double slopePer10)
+    /// <summary>
+    /// Least-squares slope over the minutes that have data, in units per 10 minutes; 0 from one
+    /// point. Each minute is read from the first of <paramref name="sources"/> that has it.
+    /// </summary>
+    private static bool TryMeanAndSlope(MinuteBins[] sources, long endMinute, int minutes, int needed, out double mean, out double slopePer10)
     {
         double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
         for (var m = endMinute - minutes + 1; m <= endMinute; m++)
         {
-            if (bins.MeanOf(m) is not { } y)
+            if (sources.Select(b => b.MeanOf(m)).FirstOrDefault(v => v.HasValue) is not { } y)
             {
                 continue;
             }

@@ -88,17 +88,16 @@ public sealed class News2Scorer
     /// </summary>
     private double? ReadBest(PatientVitals vitals, IReadOnlyList<string> codes, News2Parameter parameter, DateTimeOffset now, List<MissingParameter> missing, Dictionary<News2Parameter, string> sources)
     {
-        var maxAge = _options.MaxAge(parameter);
-        foreach (var age in (TimeSpan[])[_options.SourceFreshness < maxAge ? _options.SourceFreshness : maxAge, maxAge])
+        var best = SourceSelection.Best(
+            codes,
+            code => vitals.Stream(code) is { LastValid: true, LastValidAt: { } at } ? at : null,
+            now,
+            _options.SourceFreshness,
+            _options.MaxAge(parameter));
+        if (best is not null && vitals.Stream(best)?.LastValidValue is { } value)
         {
-            foreach (var code in codes)
-            {
-                if (vitals.Stream(code) is { LastValid: true, LastValidAt: { } at, LastValidValue: { } value } && now - at <= age)
-                {
-                    sources[parameter] = code;
-                    return value;
-                }
-            }
+            sources[parameter] = best;
+            return value;
         }
 
         var seen = codes.Select(vitals.Stream).FirstOrDefault(s => s is not null);

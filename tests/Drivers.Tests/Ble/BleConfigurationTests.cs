@@ -27,7 +27,7 @@ public class BleConfigurationTests
         Assert.Equal(DeviceHealth.Lost, strap.Health);
         var oximeter = Assert.IsType<BleGattDriver>(drivers[1]);
         Assert.Equal("ble-hci1/A4:C1:38:00:00:01", oximeter.Info.BusAddress);
-        Assert.Equal([StreamCodes.SpO2.Code, StreamCodes.HeartRate.Code], oximeter.Info.Streams.Select(s => s.Code));
+        Assert.Equal([StreamCodes.SpO2.Code, StreamCodes.PulseRateOximetry.Code], oximeter.Info.Streams.Select(s => s.Code));
         foreach (var driver in drivers)
         {
             await driver.DisposeAsync();

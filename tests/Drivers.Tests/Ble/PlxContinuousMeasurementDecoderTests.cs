@@ -17,7 +17,7 @@ public class PlxContinuousMeasurementDecoderTests
 
     private static void AssertValues(List<GattReading> readings, double? spo2, double? pulse)
     {
-        Assert.Equal([StreamCodes.SpO2.Code, StreamCodes.HeartRate.Code], readings.Select(r => r.Stream.Code));
+        Assert.Equal([StreamCodes.SpO2.Code, StreamCodes.PulseRateOximetry.Code], readings.Select(r => r.Stream.Code));
         Assert.Equal(spo2, readings[0].Value);
         Assert.Equal(pulse, readings[1].Value);
     }

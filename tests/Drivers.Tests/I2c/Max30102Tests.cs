@@ -177,13 +177,25 @@ public class Max30102Tests
         Assert.Equal(1000, readout.WaveformSamples.Count);
         Assert.All(readout.WaveformSamples, s => Assert.Equal(StreamCodes.Pleth.Code, s.Stream.Code));
         var spo2Values = readout.Vitals.Where(v => v.Stream == StreamCodes.SpO2).Select(v => v.Value).ToList();
-        var rates = readout.Vitals.Where(v => v.Stream == StreamCodes.HeartRate).Select(v => v.Value).ToList();
+        var rates = readout.Vitals.Where(v => v.Stream == StreamCodes.PulseRateOximetry).Select(v => v.Value).ToList();
         Assert.Equal(10, spo2Values.Count);
+        Assert.Equal(10, rates.Count);
 
         // The first 5 s fill the window; after that every second has values.
         Assert.All(spo2Values.Take(4), v => Assert.Null(v));
         Assert.All(spo2Values.Skip(5), v => Assert.InRange(v!.Value, spo2 - 1, spo2 + 1));
         Assert.All(rates.Skip(5), v => Assert.InRange(v!.Value, heartRate - 3, heartRate + 3));
+    }
+
+    [Fact]
+    public void Streams_ThePulseRateIsTheOximetersNotTheEcgHeartRate()
+    {
+        var time = new FakeTimeProvider(Start);
+        using var sensor = new Max30102Sensor(new FakeMax30102(time));
+
+        Assert.Equal(
+            [StreamCodes.Pleth.Code, "loinc:59408-5", "loinc:8889-8"],
+            sensor.Streams.Select(s => s.Code.Code));
     }
 
     [Fact]

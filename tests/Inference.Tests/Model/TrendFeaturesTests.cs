@@ -54,6 +54,33 @@ public class TrendFeaturesTests
     }
 
     [Fact]
+    public void TryCompute_NoEcg_TakesEachMinuteFromTheBestSourceThatHasIt()
+    {
+        // Oximeter pulse rate 100 and pleth respiration rate 20 all hour; the ECG heart rate (60)
+        // only in the last 15 minutes; no monitor respiration rate at all.
+        var vitals = new PatientVitals("p1");
+        for (var m = 0; m < 60; m++)
+        {
+            var at = Start.AddMinutes(m);
+            vitals.Observe(At(PulseOximeter, at, 100));
+            vitals.Observe(At(RrPleth, at, 20));
+            vitals.Observe(At(Spo2, at, 97));
+            if (m >= 45)
+            {
+                vitals.Observe(At(Hr, at, 60));
+            }
+        }
+
+        vitals.Observe(At(Sbp, Start, 120));
+        vitals.Observe(At(Temp, Start, 37));
+        var features = new float[TrendFeatures.Count];
+
+        Assert.True(TrendFeatures.TryCompute(vitals, Start.AddMinutes(59).AddSeconds(59), features, out var problem), problem);
+        Assert.Equal(80f, features[0], 3);  // minutes 30-44 from the oximeter (100), 45-59 from the ECG (60)
+        Assert.Equal((20f, 0f), (features[2], features[3]));
+    }
+
+    [Fact]
     public void TryCompute_WrongDestinationLength_Throws() =>
         Assert.Throws<ArgumentException>(() => TrendFeatures.TryCompute(new PatientVitals("p1"), Start, new float[3], out _));
 

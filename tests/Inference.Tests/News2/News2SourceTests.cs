@@ -13,9 +13,6 @@ using static EdgeTwin.Inference.Tests.VitalFixture;
 /// </summary>
 public class News2SourceTests
 {
-    private static readonly StreamCode PulseOximeter = StreamCodes.PulseRateOximetry;
-    private static readonly StreamCode PulseCuff = StreamCodes.PulseRateNoninvasive;
-
     private readonly FakeTimeProvider _time = new(Start);
     private readonly News2Scorer _scorer;
 

@@ -20,7 +20,7 @@ internal sealed class PlxContinuousMeasurementDecoder : IGattDecoder
 
     public string CharacteristicUuid { get; } = BluetoothUuid.From16(0x2A5F);
 
-    public IReadOnlyList<SensorStream> Streams { get; } = [new(StreamCodes.SpO2, 50, 100), new(StreamCodes.HeartRate, 25, 250)];
+    public IReadOnlyList<SensorStream> Streams { get; } = [new(StreamCodes.SpO2, 50, 100), new(StreamCodes.PulseRateOximetry, 25, 250)];
 
     public string? Decode(ReadOnlySpan<byte> payload, ICollection<GattReading> readings)
     {
@@ -45,7 +45,7 @@ internal sealed class PlxContinuousMeasurementDecoder : IGattDecoder
         var device = deviceAt >= 0 ? payload[deviceAt] | (payload[deviceAt + 1] << 8) | (payload[deviceAt + 2] << 16) : 0;
         var invalid = (status & (MeasurementUnavailable | InvalidMeasurement)) != 0 || (device & DeviceFaults) != 0;
         readings.Add(new GattReading(StreamCodes.SpO2, invalid ? null : Ieee11073.SFloat(payload.Slice(1, 2))));
-        readings.Add(new GattReading(StreamCodes.HeartRate, invalid ? null : Ieee11073.SFloat(payload.Slice(3, 2))));
+        readings.Add(new GattReading(StreamCodes.PulseRateOximetry, invalid ? null : Ieee11073.SFloat(payload.Slice(3, 2))));
         return null;
     }
 }

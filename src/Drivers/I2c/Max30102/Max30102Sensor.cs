@@ -47,7 +47,7 @@ internal sealed class Max30102Sensor : ISensor
     [
         new(StreamCodes.Pleth.AtRate(settings.OutputRateHz), -1, 1),
         new(StreamCodes.SpO2, 50, 100),
-        new(StreamCodes.HeartRate, 25, 250),
+        new(StreamCodes.PulseRateOximetry, 25, 250),
     ];
 
     public SensorIdentity Probe()
@@ -95,6 +95,6 @@ internal sealed class Max30102Sensor : ISensor
 
         var (spo2, rate) = _estimator.Estimate();
         readout.Vital(StreamCodes.SpO2, spo2);
-        readout.Vital(StreamCodes.HeartRate, rate);
+        readout.Vital(StreamCodes.PulseRateOximetry, rate);
     }
 }
