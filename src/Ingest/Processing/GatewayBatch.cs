@@ -1,0 +1,402 @@
+namespace EdgeTwin.Ingest.Processing;
+
+using EdgeTwin.Ingest.Alerts;
+using EdgeTwin.Ingest.Storage;
+using EdgeTwin.Ingest.Topics;
+using EdgeTwin.Telemetry.Records;
+using EdgeTwin.Telemetry.Verification;
+
+/// <summary>One gateway's messages inside one transaction.</summary>
+internal sealed class GatewayBatch
+{
+    private readonly TimeProvider _time;
+    private readonly string _gw;
+    private readonly List<PlannedMessage> _items;
+    private readonly List<ChainId> _chains;
+    private readonly ChainVerification? _verifier;
+    private readonly string? _enrolled;
+    private readonly List<AlertRow> _alerts = [];
+    private readonly List<ReceiptDue> _receipts = [];
+    private readonly Dictionary<ChainId, long> _rejected = [];
+    private readonly HashSet<ChainId> _resend = [];
+    private readonly HashSet<ChainId> _unenrolledBefore = [];
+    private IWriteSession _session = null!;
+    private DateTimeOffset _now;
+    private int _stored;
+    private int _duplicates;
+    private int _evidence;
+
+    public GatewayBatch(TimeProvider time, string gw, string? enrolled, ChainVerification? verifier, List<PlannedMessage> items, List<ChainId> chains)
+    {
+        _enrolled = enrolled;
+        _time = time;
+        _gw = gw;
+        _items = items;
+        _chains = chains;
+        _verifier = verifier;
+    }
+
+    public async Task<BatchResult> RunAsync(IWriteSession session)
+    {
+        _session = session;
+        _now = _time.GetUtcNow();
+        foreach (var chain in _chains)
+        {
+            _verifier!.Import(session.Chain(chain));
+            if (_verifier.Figures(chain).Unenrolled)
+            {
+                _unenrolledBefore.Add(chain);
+            }
+        }
+
+        foreach (var p in _items)
+        {
+            await OneAsync(p).ConfigureAwait(false);
+        }
+
+        foreach (var chain in _chains)
+        {
+            await ConcludeAsync(chain).ConfigureAwait(false);
+        }
+
+        return new BatchResult(_receipts, _alerts, _stored, _duplicates, _evidence);
+    }
+
+    private async Task OneAsync(PlannedMessage p)
+    {
+        if (p.Message.Name.Leaf is TopicLeaf.TwinReported or TopicLeaf.Status)
+        {
+            // A gateway document that is not the gateway's (unsigned, forged, another key) is evidence with an alert; an old genuine one is ignored.
+            var problem = await GatewayDocuments.ApplyAsync(p.Message, _session, _now, _enrolled).ConfigureAwait(false);
+            if (problem is not null and not GatewayDocuments.NotNewer)
+            {
+                await RejectAsync(p, problem, AlertKind.UnsignedDocument, null).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        if (p.Problem is not null)
+        {
+            await RejectAsync(p, p.Problem, p.Problem.StartsWith("topic-mismatch", StringComparison.Ordinal) ? AlertKind.TopicMismatch : AlertKind.Rejected, null).ConfigureAwait(false);
+            return;
+        }
+
+        if (_verifier is null)
+        {
+            await RejectAsync(p, $"not-enrolled: gateway '{_gw}' has no enrolled address (Ingest:Enrolled:{_gw})", AlertKind.UnenrolledGateway, null).ConfigureAwait(false);
+            return;
+        }
+
+        var header = p.Header!;
+        var chain = p.Chain!.Value;
+        var outcome = _verifier.Add(p.Message.Payload);
+        switch (outcome.Status)
+        {
+            case VerificationStatus.New when _unenrolledBefore.Contains(chain):
+                await RejectAsync(p, $"{VerifierProblems.UnenrolledKey}: the chain's genesis key is not the address enrolled for '{_gw}'", null, outcome.Hash).ConfigureAwait(false);
+                break;
+            case VerificationStatus.New:
+                await StoreAsync(p, outcome.Hash).ConfigureAwait(false);
+                break;
+            case VerificationStatus.Duplicate:
+                await DuplicateAsync(chain, header).ConfigureAwait(false);
+                break;
+            case VerificationStatus.Fork:
+                await RejectAsync(p, $"fork: seq {header.Seq} already holds another record", AlertKind.Fork, outcome.Hash).ConfigureAwait(false);
+                break;
+            case VerificationStatus.Alternative:
+                // Held by the verifier beside the stored record until a valid checkpoint decides; kept
+                // aside (not refused, no alert) so ConcludeAsync can put it in its seq if it is the genuine one.
+                await SetAsideAsync(p, $"{VerifierProblems.Alternative}: seq {header.Seq} holds another record no checkpoint covers yet", outcome.Hash).ConfigureAwait(false);
+                break;
+            case VerificationStatus.Rejected when outcome.Problem == VerifierProblems.BeyondWindow:
+                // Too far ahead to hold: not evidence of anything, the gateway resends it (unreceipted).
+                break;
+            case VerificationStatus.Rejected when outcome.Problem == VerifierProblems.BehindWindow:
+                // Older than the verifier remembers: the store decides between repeat and fork.
+                var stored = await _session.StoredHashesAsync(chain, header.Seq, header.Seq).ConfigureAwait(false);
+                if (stored.TryGetValue(header.Seq, out var h) && h == outcome.Hash)
+                {
+                    await DuplicateAsync(chain, header).ConfigureAwait(false);
+                }
+                else
+                {
+                    await RejectAsync(p, $"fork: seq {header.Seq} (behind the verifier's window) holds another record", AlertKind.Fork, outcome.Hash).ConfigureAwait(false);
+                }
+
+                break;
+            default:
+                await RejectAsync(p, outcome.Problem ?? "rejected by the verifier", AlertKindFor(outcome.Problem), outcome.Hash).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    private async Task StoreAsync(PlannedMessage p, string hash)
+    {
+        var h = p.Header!;
+        var chain = p.Chain!.Value;
+        var row = new RecordRow(chain, h.Seq, hash, h.Kind, p.Message.Name.Site, h.Ts, h.Patient, h.Code, p.Message.Payload, _now);
+        if (!await _session.TryInsertRecordAsync(row).ConfigureAwait(false))
+        {
+            // The verifier holds no record at this seq any more: the stored one was decided against
+            // (an unsigned branch record that arrived first). The newcomer takes its place.
+            var displaced = (await _session.RecordsAsync(chain, h.Seq, h.Seq).ConfigureAwait(false)).FirstOrDefault();
+            if (displaced is null || displaced.Hash == hash)
+            {
+                return;
+            }
+
+            await _session.ReplaceRecordAsync(row).ConfigureAwait(false);
+            await UnsignedAsync(chain, displaced).ConfigureAwait(false);
+        }
+
+        _stored++;
+        var chainRow = _session.Chain(chain);
+        if (h.Kind == RecordKinds.Checkpoint)
+        {
+            _session.SetChain(chainRow with { LastCheckpointAt = _now });
+        }
+        else if (h.Kind == RecordKinds.Genesis)
+        {
+            _session.SetChain(chainRow with { GenesisReason = h.GenesisReason });
+            await AlertAsync(AlertKind.NewEpoch, chain, 0, $"new epoch, reason: {h.GenesisReason ?? "not stated"}").ConfigureAwait(false);
+        }
+    }
+
+    private async Task DuplicateAsync(ChainId chain, RecordHeader header)
+    {
+        _duplicates++;
+        if (header.Seq <= _session.Chain(chain).ReceiptedThrough)
+        {
+            // A repeat of what was receipted: a replay, or a gateway that missed its receipt.
+            _resend.Add(chain);
+            await AlertAsync(AlertKind.Replay, chain, header.Seq, "a record already stored, verified and receipted arrived again").ConfigureAwait(false);
+        }
+    }
+
+    private async Task SetAsideAsync(PlannedMessage p, string problem, string? hash)
+    {
+        var m = p.Message;
+        await _session.AddEvidenceAsync(new EvidenceRow(_now, m.Topic, m.Name.Gw, problem, m.Payload)
+        {
+            Chain = p.Chain,
+            Seq = p.Header?.Seq,
+            Hash = hash,
+        }).ConfigureAwait(false);
+        _evidence++;
+    }
+
+    /// <summary>A stored record a valid checkpoint showed not to be the gateway's: to the evidence.</summary>
+    private async Task UnsignedAsync(ChainId chain, RecordRow displaced)
+    {
+        await _session.AddEvidenceAsync(new EvidenceRow(_now, $"(stored {chain} seq {displaced.Seq})", chain.Gw, $"{VerifierProblems.UnsignedBranch}: superseded by the record a valid checkpoint covers at this seq", displaced.Payload)
+        {
+            Chain = chain,
+            Seq = displaced.Seq,
+            Hash = displaced.Hash,
+        }).ConfigureAwait(false);
+    }
+
+    private async Task RejectAsync(PlannedMessage p, string problem, string? alertKind, string? hash)
+    {
+        await SetAsideAsync(p, problem, hash).ConfigureAwait(false);
+        if (p.Chain is { } c)
+        {
+            _rejected[c] = _rejected.GetValueOrDefault(c) + 1;
+        }
+
+        if (alertKind is not null)
+        {
+            var alert = new AlertRow(_now, alertKind, p.Message.Name.Gw, p.Header?.Lane, p.Header?.Epoch, p.Header?.Seq, problem);
+            await _session.AddAlertAsync(alert).ConfigureAwait(false);
+            _alerts.Add(alert);
+        }
+    }
+
+    private async Task AlertAsync(string kind, ChainId chain, long? seq, string detail)
+    {
+        var alert = new AlertRow(_now, kind, chain.Gw, chain.Lane, chain.Epoch, seq, detail);
+        await _session.AddAlertAsync(alert).ConfigureAwait(false);
+        _alerts.Add(alert);
+    }
+
+    private async Task ConcludeAsync(ChainId chain)
+    {
+        var before = _session.Chain(chain);
+        await BringBackNeededAsync(chain).ConfigureAwait(false);
+        var figures = _verifier!.Figures(chain);
+        if (figures.Unenrolled && !_unenrolledBefore.Contains(chain))
+        {
+            var moved = await MoveToEvidenceAsync(chain).ConfigureAwait(false);
+            await AlertAsync(AlertKind.UnenrolledSigner, chain, 0, $"{VerifierProblems.UnenrolledKey}: genesis key is not the address enrolled for '{chain.Gw}'; {moved} records kept as evidence").ConfigureAwait(false);
+        }
+
+        var verifiedThrough = figures.Unenrolled ? -1 : await ConfirmStoredAsync(chain, before.VerifiedThrough, figures.VerifiedThrough).ConfigureAwait(false);
+        var after = before with
+        {
+            VerifierState = _verifier.Export(chain),
+            Received = figures.Received,
+            VerifiedThrough = verifiedThrough,
+            Verified = figures.Verified,
+            Pending = figures.Pending,
+            Missing = figures.Missing,
+            Duplicates = figures.Duplicates,
+            Forks = figures.Forks,
+            BadSignatures = figures.BadSignatures,
+            BrokenLinks = figures.BrokenLinks,
+            UnsignedBranch = figures.UnsignedBranch,
+            GapCovered = figures.GapCovered,
+            Rejected = before.Rejected + _rejected.GetValueOrDefault(chain),
+            MissingSince = figures.Missing == 0 ? null : before.MissingSince ?? _now,
+            GapAlerted = figures.Missing != 0 && before.GapAlerted,
+            FirstSeenAt = before.Received == 0 && before.FirstSeenAt == DateTimeOffset.UnixEpoch ? _now : before.FirstSeenAt,
+        };
+
+        // Counters the verifier found worse, when no per-record alert in this batch said so already.
+        await CounterAlertAsync(chain, AlertKind.BrokenLink, before.BrokenLinks, after.BrokenLinks).ConfigureAwait(false);
+        await CounterAlertAsync(chain, AlertKind.BadSignature, before.BadSignatures, after.BadSignatures).ConfigureAwait(false);
+        await CounterAlertAsync(chain, AlertKind.UnsignedBranch, before.UnsignedBranch, after.UnsignedBranch).ConfigureAwait(false);
+
+        // A gateway resending receipted records did not get the receipt: send it again.
+        if ((after.VerifiedThrough > before.ReceiptedThrough || (_resend.Contains(chain) && before.ReceiptedThrough >= 0))
+            && await ReceiptAsync(chain, before.Site, Math.Max(after.VerifiedThrough, before.ReceiptedThrough)).ConfigureAwait(false) is { } receipt)
+        {
+            _receipts.Add(receipt);
+            after = after with { ReceiptedThrough = receipt.Seq };
+        }
+
+        _session.SetChain(after);
+    }
+
+    /// <summary>
+    /// The receipt through <paramref name="through"/>, naming the stored record's hash there. A seq
+    /// passed on a gap statement's word has no record (nor has the gateway): the receipt then names
+    /// the highest stored seq below it. Null when none is stored.
+    /// </summary>
+    private async Task<ReceiptDue?> ReceiptAsync(ChainId chain, string site, long through)
+    {
+        var hashes = await _session.StoredHashesAsync(chain, through, through).ConfigureAwait(false);
+        if (hashes.Count == 0)
+        {
+            hashes = await _session.StoredHashesAsync(chain, Math.Max(0, through - ChainVerification.RecentWindow), through).ConfigureAwait(false);
+        }
+
+        if (hashes.Count == 0)
+        {
+            return null;
+        }
+
+        var seq = hashes.Keys.Max();
+        return new ReceiptDue(site, chain.Gw, chain.Lane, chain.Epoch, seq, hashes[seq]);
+    }
+
+    /// <summary>
+    /// How far the chain is verified *and stored as linked*: every newly verified seq must hold
+    /// the record the verifier linked there. A fork variant that linked takes its seq back from
+    /// the evidence; where the linked record is not stored, verification stops short of it.
+    /// </summary>
+    private async Task<long> ConfirmStoredAsync(ChainId chain, long from, long to)
+    {
+        if (to <= from)
+        {
+            return Math.Min(from, to);
+        }
+
+        var linked = _verifier!.Linked(chain);
+        var stored = await _session.StoredHashesAsync(chain, from + 1, to).ConfigureAwait(false);
+        for (var seq = from + 1; seq <= to; seq++)
+        {
+            var hasLinked = linked.TryGetValue(seq, out var linkedHash);
+            if (hasLinked && linkedHash is null)
+            {
+                continue; // passed on a gap statement's word: nothing to store
+            }
+
+            stored.TryGetValue(seq, out var storedHash);
+            if (!hasLinked && storedHash is not null)
+            {
+                continue; // older than the verifier's memory of links; stored, and verified by it
+            }
+
+            if (storedHash is not null && storedHash == linkedHash)
+            {
+                continue;
+            }
+
+            if (linkedHash is not null && await _session.FindVariantAsync(chain, seq, linkedHash).ConfigureAwait(false) is { } variant
+                && RecordHeader.TryParse(variant.Payload, out var h, out _))
+            {
+                var displaced = (await _session.RecordsAsync(chain, seq, seq).ConfigureAwait(false)).FirstOrDefault();
+                await _session.ReplaceRecordAsync(new RecordRow(chain, seq, linkedHash, h!.Kind, _session.Chain(chain).Site, h.Ts, h.Patient, h.Code, variant.Payload, _now)).ConfigureAwait(false);
+                if (displaced is not null)
+                {
+                    await UnsignedAsync(chain, displaced).ConfigureAwait(false);
+                }
+
+                continue;
+            }
+
+            return seq - 1;
+        }
+
+        return to;
+    }
+
+    /// <summary>
+    /// A record the verifier refused while strangers crowded its seq (kept as evidence) comes back
+    /// when a valid checkpoint waits for it, so strangers cannot stall a chain by filling a seq first.
+    /// </summary>
+    private async Task BringBackNeededAsync(ChainId chain)
+    {
+        for (var i = 0; i < 1024 && _verifier!.Needed(chain) is { } needed; i++)
+        {
+            if (await _session.FindVariantAsync(chain, needed.Seq, needed.Hash).ConfigureAwait(false) is not { } variant
+                || _verifier.Add(variant.Payload).Status is not (VerificationStatus.New or VerificationStatus.Alternative)
+                || _verifier.Needed(chain) == needed)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task<int> MoveToEvidenceAsync(ChainId chain)
+    {
+        var rows = await _session.RecordsAsync(chain, 0, long.MaxValue).ConfigureAwait(false);
+        foreach (var r in rows)
+        {
+            await _session.AddEvidenceAsync(new EvidenceRow(_now, $"(stored {chain} seq {r.Seq})", chain.Gw, VerifierProblems.UnenrolledKey, r.Payload)
+            {
+                Chain = chain,
+                Seq = r.Seq,
+                Hash = r.Hash,
+            }).ConfigureAwait(false);
+        }
+
+        await _session.DeleteRecordsAsync(chain).ConfigureAwait(false);
+        _stored -= rows.Count(r => r.ReceivedAt == _now);
+        _evidence += rows.Count;
+        return rows.Count;
+    }
+
+    private async Task CounterAlertAsync(ChainId chain, string kind, long before, long after)
+    {
+        if (after <= before || _alerts.Exists(a => a.Kind == kind && a.Gw == chain.Gw && a.Lane == chain.Lane && a.Epoch == chain.Epoch))
+        {
+            return;
+        }
+
+        await AlertAsync(kind, chain, null, $"{kind}: the verifier counts {after} (was {before})").ConfigureAwait(false);
+    }
+
+    private static string AlertKindFor(string? problem) => problem switch
+    {
+        VerifierProblems.UnenrolledKey => AlertKind.UnenrolledSigner,
+        VerifierProblems.SignerMismatch => AlertKind.BadSignature,
+        VerifierProblems.BrokenLink => AlertKind.BrokenLink,
+        VerifierProblems.Fork => AlertKind.Fork,
+        VerifierProblems.UnsignedBranch or VerifierProblems.TooManyAlternatives => AlertKind.UnsignedBranch,
+        not null when problem.StartsWith(VerifierProblems.BadSig, StringComparison.Ordinal) => AlertKind.BadSignature,
+        _ => AlertKind.Rejected,
+    };
+}
