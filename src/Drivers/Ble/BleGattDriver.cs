@@ -62,23 +62,13 @@ internal sealed partial class BleGattDriver : IDeviceDriver
 
         try
         {
-            var failures = 0;
+            // Sessions that never set up notifications are tried again with the growing back-off; one that
+            // worked and ended starts it again from its first step.
+            var sessions = _settings.Backoff.Pipeline<bool>(_time, notified => !notified);
             while (!cancellationToken.IsCancellationRequested)
             {
-                var notified = false;
-                try
-                {
-                    notified = await RunSessionAsync(sink, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-                {
-                    Interlocked.Increment(ref _failedAttempts);
-                    LogSessionFailed(_logger, Info.DeviceId, _settings.DevicePath, error.GetType().Name, error.Message);
-                }
-
-                SetHealth(DeviceHealth.Lost, "no notification session");
-                failures = notified ? 1 : failures + 1;
-                await Task.Delay(_settings.Backoff.Delay(failures), _time, cancellationToken).ConfigureAwait(false);
+                await sessions.ExecuteAsync(ct => new ValueTask<bool>(OneSessionAsync(sink, ct)), cancellationToken).ConfigureAwait(false);
+                await Task.Delay(_settings.Backoff.First, _time, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -92,6 +82,25 @@ internal sealed partial class BleGattDriver : IDeviceDriver
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>One session, its failure logged and counted; the device is lost when it ends.</summary>
+    /// <returns>Whether notifications were set up.</returns>
+    private async Task<bool> OneSessionAsync(ISampleSink sink, CancellationToken cancellationToken)
+    {
+        var notified = false;
+        try
+        {
+            notified = await RunSessionAsync(sink, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Interlocked.Increment(ref _failedAttempts);
+            LogSessionFailed(_logger, Info.DeviceId, _settings.DevicePath, error.GetType().Name, error.Message);
+        }
+
+        SetHealth(DeviceHealth.Lost, "no notification session");
+        return notified;
+    }
 
     /// <summary>One connection to the bus and the device, until the device goes away.</summary>
     /// <returns>Whether notifications were set up (so the back-off starts again from its first step).</returns>

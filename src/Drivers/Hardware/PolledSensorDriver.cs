@@ -54,24 +54,16 @@ internal sealed partial class PolledSensorDriver : IDeviceDriver
 
         try
         {
-            var probeFailures = 0;
+            var probing = _options.Backoff.Pipeline<ISensor?>(_time, sensor => sensor is null);
             while (!cancellationToken.IsCancellationRequested)
             {
-                var sensor = await TryProbeAsync(cancellationToken).ConfigureAwait(false);
-                if (sensor is null)
-                {
-                    probeFailures++;
-                    await Task.Delay(_options.Backoff.Delay(probeFailures), _time, cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-
-                probeFailures = 0;
+                var sensor = await probing.ExecuteAsync(async ct => await TryProbeAsync(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
                 using (sensor)
                 {
-                    await PollUntilLostAsync(sensor, sink, cancellationToken).ConfigureAwait(false);
+                    await PollUntilLostAsync(sensor!, sink, cancellationToken).ConfigureAwait(false);
                 }
 
-                await Task.Delay(_options.Backoff.Delay(1), _time, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(_options.Backoff.First, _time, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -170,11 +170,27 @@ public sealed class PolledSensorDriverTests : IAsyncDisposable
     }
 
     [Fact]
-    public void Backoff_DoublesFromOneSecond_UpToAMinute()
+    public async Task Backoff_DoublesFromOneSecond_UpToAMinute()
     {
-        var backoff = ProbeBackoff.Default;
+        var time = new FakeTimeProvider();
+        var waits = new List<double>();
+        var waited = new SemaphoreSlim(0);
+        var attempts = 0;
+        var probing = ProbeBackoff.Default.Pipeline<string?>(time, found => found is null, wait =>
+        {
+            waits.Add(wait.TotalSeconds);
+            waited.Release();
+        });
 
-        Assert.Equal([1, 2, 4, 8, 16, 32, 60, 60], Enumerable.Range(1, 8).Select(n => backoff.Delay(n).TotalSeconds));
+        var run = probing.ExecuteAsync(_ => ValueTask.FromResult(++attempts < 9 ? null : "found"), CancellationToken.None).AsTask();
+        for (var i = 0; i < 8; i++)
+        {
+            Assert.True(await waited.WaitAsync(TimeSpan.FromSeconds(10)), $"wait {i + 1}");
+            time.Advance(TimeSpan.FromSeconds(60));
+        }
+
+        Assert.Equal("found", await run.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal([1, 2, 4, 8, 16, 32, 60, 60], waits);
     }
 
     private async Task StartAsync(bool waitForOk = true)
