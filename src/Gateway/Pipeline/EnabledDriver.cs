@@ -58,7 +58,11 @@ internal sealed partial class EnabledDriver(IDeviceDriver inner, Func<bool> enab
 
                 if (!task.IsCompleted)
                 {
-                    LogDisabled(logger, Info.DeviceId);
+                    if (!cancellationToken.IsCancellationRequested)
+                    {
+                        LogDisabled(logger, Info.DeviceId); // not when the pipeline is stopping
+                    }
+
                     await run.CancelAsync().ConfigureAwait(false);
                 }
 

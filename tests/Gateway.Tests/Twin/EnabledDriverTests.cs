@@ -37,6 +37,33 @@ public class EnabledDriverTests
     }
 
     [Fact]
+    public async Task StoppingWhileEnabled_SaysNothingOfTheDesiredState_DisablingSaysItOnce()
+    {
+        var time = new FakeTimeProvider();
+        var enabled = new EnableSwitch(true);
+        var inner = new CountingDriver();
+        var log = new ListLogger();
+        var driver = new EnabledDriver(inner, enabled.Check, time, log);
+        using var stop = new CancellationTokenSource();
+        var run = driver.RunAsync(new NullSink(), stop.Token);
+        await inner.Started(1);
+
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(1, inner.Stopped);
+        Assert.DoesNotContain(log.Lines, l => l.Contains("disabled", StringComparison.Ordinal));
+
+        using var stop2 = new CancellationTokenSource();
+        var again = driver.RunAsync(new NullSink(), stop2.Token);
+        await inner.Started(2);
+        enabled.On = false;
+        await AdvanceUntil(time, () => inner.Stopped == 2);
+        await stop2.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => again.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Single(log.Lines, l => l.Contains("disabled by the desired state", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task DisabledFromTheStart_NeverStartsTheDriver()
     {
         var time = new FakeTimeProvider();
@@ -144,5 +171,18 @@ public class EnabledDriverTests
         }
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    private sealed class ListLogger : Microsoft.Extensions.Logging.ILogger
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<string> Lines { get; } = new();
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Lines.Enqueue(formatter(state, exception));
     }
 }
