@@ -2,6 +2,7 @@ namespace EdgeTwin.Gateway.Twin;
 
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EdgeTwin.Gateway.Privacy;
 using EdgeTwin.Gateway.Twin.Desired;
 using EdgeTwin.Gateway.Twin.Reported;
 using Microsoft.AspNetCore.Builder;
@@ -24,7 +25,7 @@ internal static class TwinEndpoints
             var (state, heads) = ReportedDocument.Content(controller.Twin.Snapshot(), controller.Twin.Control, uplink.Read(), time.GetUtcNow(), model);
             return Results.Text(new JsonObject { ["state"] = state, ["heads"] = heads }.ToJsonString(), "application/json");
         });
-        app.MapPost("/twin/bindings", async (HttpRequest request, TwinController controller, CancellationToken cancellationToken) =>
+        app.MapPost("/twin/bindings", async (HttpRequest request, TwinController controller, Pseudonymizer pseudonymizer, CancellationToken cancellationToken) =>
         {
             JsonNode? body;
             try
@@ -43,7 +44,10 @@ internal static class TwinEndpoints
 
             var binding = settings!.Bindings[0];
             problem = await controller.BindLocalAsync(binding.Action, binding.HospitalId, binding.Bed, binding.Devices, binding.At, cancellationToken).ConfigureAwait(false);
-            return problem is null ? Results.Ok(new { ok = true }) : Results.Conflict(new { error = problem });
+            // The pseudonym the patient's data will carry, so the nurse can find it in the twin and the cloud.
+            return problem is null
+                ? Results.Ok(new { ok = true, patient = pseudonymizer.Pseudonymize(binding.HospitalId), bed = binding.Bed, devices = binding.Devices })
+                : Results.Conflict(new { error = problem });
         });
         return app;
     }

@@ -114,6 +114,9 @@ public sealed class DesiredStateProofTests : IAsyncLifetime
 
         var patient = new Pseudonymizer(SiteSecret.Load(Path.Combine(_directory, "data", "site-secret"))).Pseudonymize("MRN-000456");
         Assert.Equal(System.Net.HttpStatusCode.OK, admitted.StatusCode);
+        var reply = JsonNode.Parse(await admitted.Content.ReadAsStringAsync(Ct))!;
+        Assert.Equal(patient, reply["patient"]!.GetValue<string>());
+        Assert.Equal("bed-2", reply["bed"]!.GetValue<string>());
         Assert.Equal(System.Net.HttpStatusCode.Conflict, twice.StatusCode);
         Assert.Contains("already-admitted", await twice.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, badPatient.StatusCode);
