@@ -35,7 +35,9 @@ internal static class GatewayServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateOnStart();
-        services.AddOptions<UplinkOptions>().BindConfiguration(UplinkOptions.Section).ValidateOnStart();
+        services.AddOptions<UplinkOptions>().BindConfiguration(UplinkOptions.Section)
+            .PostConfigure(o => ScalarList.AddTo(o.ReceiptSigners, configuration.GetSection(UplinkOptions.Section)[nameof(UplinkOptions.ReceiptSigners)]))
+            .ValidateOnStart();
         services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateOnStart();
         services.AddOptions<StatusOptions>().BindConfiguration(StatusOptions.Section);
         services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>();

@@ -135,12 +135,13 @@ internal sealed class TwinController(
     }
 
     /// <summary>Records a refused document: logged, kept as the twin's last rejection, and an event.</summary>
-    public async Task RejectDesiredAsync(long? version, string reason, CancellationToken cancellationToken)
+    /// <param name="detail">For the log line only (e.g. who signed it and whom the gateway trusts).</param>
+    public async Task RejectDesiredAsync(long? version, string reason, CancellationToken cancellationToken, string? detail = null)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            RecordRejectionLocked(version, reason, time.GetUtcNow());
+            RecordRejectionLocked(version, reason, time.GetUtcNow(), detail);
         }
         finally
         {
@@ -488,7 +489,7 @@ internal sealed class TwinController(
     /// minute, carrying in <c>heldBack</c> how many of that reason came since the previous one.
     /// The twin's last rejection is still updated every time.
     /// </summary>
-    private void RecordRejectionLocked(long? version, string reason, DateTimeOffset now)
+    private void RecordRejectionLocked(long? version, string reason, DateTimeOffset now, string? detail = null)
     {
         var control = twin.Control;
         var next = control with { LastRejected = new DesiredRejection(version, reason, now) };
@@ -505,7 +506,8 @@ internal sealed class TwinController(
             fields["heldBack"] = last.HeldBack;
         }
 
-        TwinLog.DesiredRejected(logger, version, last.HeldBack > 0 ? $"{reason} (and {last.HeldBack} more of this reason in the last minute)" : reason);
+        var said = detail is null ? reason : $"{reason}: {detail}";
+        TwinLog.DesiredRejected(logger, version, last.HeldBack > 0 ? $"{said} (and {last.HeldBack} more of this reason in the last minute)" : said);
         if (TrySave(next, [new TwinEvent("desired-rejected", fields)], "desired-state rejection"))
         {
             _rejections[reason] = (now, 0);

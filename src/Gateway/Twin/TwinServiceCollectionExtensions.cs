@@ -24,7 +24,9 @@ internal static class TwinServiceCollectionExtensions
     /// </summary>
     internal static IServiceCollection AddTwinCore(this IServiceCollection services, IConfiguration configuration, Func<IServiceProvider, TwinConfiguration> local)
     {
-        services.AddOptions<TwinOptions>().Bind(configuration.GetSection(TwinOptions.Section)).ValidateOnStart();
+        services.AddOptions<TwinOptions>().Bind(configuration.GetSection(TwinOptions.Section))
+            .PostConfigure(o => ScalarList.AddTo(o.OperatorAddresses, configuration.GetSection(TwinOptions.Section)[nameof(TwinOptions.OperatorAddresses)]))
+            .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TwinOptions>, TwinOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new TwinIdentity(sp.GetRequiredService<IOptions<GatewayOptions>>().Value.Name));

@@ -55,7 +55,20 @@ public sealed class TwinRegistrationTests : IDisposable
     }
 
     [Theory]
+    [InlineData(Operator)]
+    [InlineData(" " + Operator + " ,0x2B5AD5c4795c026514f8317c7a215E218DcCD6cF")]
+    public void OperatorAddresses_GivenAsOneScalar_AreTakenNotIgnored(string scalar)
+    {
+        using var provider = Build(new() { ["Twin:OperatorAddresses"] = scalar });
+
+        var options = provider.GetRequiredService<IOptions<TwinOptions>>().Value;
+
+        Assert.Equal(scalar.Split(',').Select(a => a.Trim()), options.OperatorAddresses);
+    }
+
+    [Theory]
     [InlineData("Twin:OperatorAddresses:0", "0x1234", "is not 0x followed by 40 hex digits")]
+    [InlineData("Twin:OperatorAddresses", "0x1234", "is not 0x followed by 40 hex digits")]
     [InlineData("Twin:ReportInterval", "00:00:00.010", "Twin:ReportInterval must be between")]
     [InlineData("Twin:DefaultConsent:0", "genome", "unknown stream class 'genome'")]
     public void AddTwinCore_BadOptions_FailWithAClearMessage(string key, string value, string message)

@@ -30,7 +30,10 @@ internal sealed partial class DesiredStateHandler(
         var check = DesiredEnvelope.Verify(envelope.Span, identity.Gateway, controller.Floor.Version, options.Value.OperatorAddresses);
         if (!check.Accepted || check.Document is not { } document)
         {
-            await controller.RejectDesiredAsync(check.Document?.Version, check.Problem ?? "rejected", cancellationToken).ConfigureAwait(false);
+            var detail = check.Problem == DesiredEnvelope.NotSignedByOperator
+                ? $"signed by {check.Signer ?? "no one"}; Twin:OperatorAddresses trusts {(options.Value.OperatorAddresses.Count == 0 ? "no address" : string.Join(", ", options.Value.OperatorAddresses))}"
+                : null;
+            await controller.RejectDesiredAsync(check.Document?.Version, check.Problem ?? "rejected", cancellationToken, detail).ConfigureAwait(false);
             return;
         }
 
