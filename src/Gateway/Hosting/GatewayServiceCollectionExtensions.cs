@@ -59,6 +59,7 @@ internal static class GatewayServiceCollectionExtensions
         services.AddSingleton<ChainBook>();
         services.AddSingleton<IRecordAppender>(sp => sp.GetRequiredService<ChainBook>());
         services.AddSingleton<RetentionRequests>();
+        services.AddSingleton<PublishLedger>();
         services.AddSingleton<StorageHealth>();
         services.AddSingleton<IFreeSpace>(FilesystemFreeSpace.Instance);
         services.AddSingleton<Evictor>();

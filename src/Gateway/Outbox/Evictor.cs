@@ -15,7 +15,14 @@ using Microsoft.Extensions.Options;
 /// waveform runs first, then vitals, each run stated in a signed <c>gap</c> record (PROTOCOL §4).
 /// Genesis, checkpoints, gaps and events are kept; the alarm lane is never evicted. Deletions are
 /// applied over several commits, so bytes already asked to leave count as freed, and a record is
-/// evicted at most once (<see cref="_evicted"/>): never two gaps for the same seqs.
+/// evicted at most once: never two gaps for the same seqs.
+/// A gap says "dropped unsent", so the <see cref="PublishLedger"/> decides with the uplink which
+/// records may be named: never one the uplink has handed to the broker while unsent ones remain in
+/// the window, and once named, never published afterwards (the uplink skips it). Only when unsent
+/// records cannot make the room are published records that no receipt (with receipts off, no
+/// PUBACK) covers yet evicted, behind gaps whose reason says so (<c>disk-space-unreceipted</c>,
+/// <c>quota-unreceipted</c>: the cloud may hold some of them). Records PUBACKed with receipts off
+/// are leaving anyway and are never named.
 /// The floor works as a ceiling on the telemetry bytes held: LiteDB reuses the pages of deleted
 /// records but never gives them back to the filesystem, so free space does not rise after an
 /// eviction; the ceiling is set the first time free space is under the floor (what is held, less
@@ -23,11 +30,13 @@ using Microsoft.Extensions.Options;
 /// free space is back over the floor by half as much again (someone made room).
 /// Called on the group committer's thread only.
 /// </summary>
-internal sealed class Evictor(ChainBook book, RetentionRequests retention, IOptions<OutboxOptions> options, GatewayMetrics metrics, ILogger<Evictor> logger,
+internal sealed class Evictor(ChainBook book, RetentionRequests retention, PublishLedger ledger, IOptions<OutboxOptions> options, GatewayMetrics metrics, ILogger<Evictor> logger,
     IFreeSpace? space = null)
 {
+    /// <summary>The reason suffix of a gap naming records that were published before a receipt covered them.</summary>
+    public const string UnreceiptedSuffix = "-unreceipted";
+
     private const int ScanWindow = 8192;
-    private readonly List<(long First, long Last)> _evicted = [];
     private readonly IFreeSpace _space = space ?? FilesystemFreeSpace.Instance;
     private long? _ceiling;
     private long _freeAtCeiling;
@@ -51,52 +60,67 @@ internal sealed class Evictor(ChainBook book, RetentionRequests retention, IOpti
             quota = Math.Max(0, _ceiling!.Value);
         }
 
-        if (held <= quota || book.Store.MinSeq(Lane.Telemetry) is not { } min)
+        var min = book.Store.MinSeq(Lane.Telemetry);
+        if (min is { } lowest)
+        {
+            ledger.ForgetBelow(lowest);
+        }
+
+        if (held <= quota || min is null)
         {
             return;
         }
 
         // Free a tenth of the limit (of what is held, under the floor) beyond the excess so eviction does not run at every commit.
         var toFree = held - quota + ((forSpace ? held : quota) / 10);
-        // Runs evicted earlier whose deletion is still pending are not evicted again.
-        _evicted.RemoveAll(e => e.Last < min);
-        var window = book.Store.Read(Lane.Telemetry, min, book.Head(Lane.Telemetry).Seq, ScanWindow)
-            .Where(r => !_evicted.Exists(e => r.Seq >= e.First && r.Seq <= e.Last)).ToList();
-        foreach (var (cls, what) in new[] { (RecordClass.Waveform, "waveform"), (RecordClass.Vital, "vital") })
+        var window = book.Store.Read(Lane.Telemetry, min.Value, book.Head(Lane.Telemetry).Seq, ScanWindow);
+        var standing = ledger.Classify(window);
+        var reason = forSpace ? "disk-space" : "quota";
+        foreach (var tier in new[] { PublishLedger.Standing.Unsent, PublishLedger.Standing.Published })
         {
-            foreach (var run in Runs(window, cls))
+            // Runs already named by a gap, or leaving after their PUBACK, are not candidates; runs never mix the tiers.
+            var candidates = window.Where((r, i) => standing[i] == tier).ToList();
+            var published = tier == PublishLedger.Standing.Published;
+            foreach (var (cls, what) in new[] { (RecordClass.Waveform, "waveform"), (RecordClass.Vital, "vital") })
             {
-                if (toFree <= 0)
+                foreach (var run in Runs(candidates, cls))
                 {
-                    return;
+                    if (toFree <= 0)
+                    {
+                        return;
+                    }
+
+                    var first = run[0];
+                    var last = run[^1];
+                    if (!ledger.TryEvict(first.Seq, last.Seq, published))
+                    {
+                        continue; // handed to the broker meanwhile: no longer unsent
+                    }
+
+                    var stated = published ? reason + UnreceiptedSuffix : reason;
+                    var gap = book.AppendGap(Lane.Telemetry, first.Seq, last.Seq, first.Prev, last.Hash, stated);
+                    foreach (var r in run)
+                    {
+                        retention.Delete(Lane.Telemetry, r.Seq, r.Payload.Length);
+                    }
+
+                    var bytes = run.Sum(r => (long)r.Payload.Length);
+                    // The gap statement is held in place of the run.
+                    toFree -= bytes - gap.Payload.Length;
+                    metrics.Evicted(run.Count, what);
+                    if (forSpace)
+                    {
+                        GatewayLog.EvictedForSpace(logger, free ?? 0, options.Value.FloorBytes(_lastTotal), run.Count, what, first.Seq, last.Seq, stated);
+                    }
+                    else
+                    {
+                        GatewayLog.Evicted(logger, usage.Bytes, quota, run.Count, what, first.Seq, last.Seq, stated);
+                    }
                 }
 
-                var first = run[0];
-                var last = run[^1];
-                var gap = book.AppendGap(Lane.Telemetry, first.Seq, last.Seq, first.Prev, last.Hash, forSpace ? "disk-space" : "quota");
-                foreach (var r in run)
-                {
-                    retention.Delete(Lane.Telemetry, r.Seq, r.Payload.Length);
-                }
-
-                _evicted.Add((first.Seq, last.Seq));
-
-                var bytes = run.Sum(r => (long)r.Payload.Length);
-                // The gap statement is held in place of the run.
-                toFree -= bytes - gap.Payload.Length;
-                metrics.Evicted(run.Count, what);
-                if (forSpace)
-                {
-                    GatewayLog.EvictedForSpace(logger, free ?? 0, options.Value.FloorBytes(_lastTotal), run.Count, what, first.Seq, last.Seq);
-                }
-                else
-                {
-                    GatewayLog.Evicted(logger, usage.Bytes, quota, run.Count, what, first.Seq, last.Seq);
-                }
+                // Vitals go only when no waveform is left in the window.
+                candidates = candidates.Where(r => r.Class != RecordClass.Waveform).ToList();
             }
-
-            // Vitals go only when no waveform is left in the window.
-            window = window.Where(r => r.Class != RecordClass.Waveform).ToList();
         }
     }
 

@@ -28,6 +28,7 @@ internal sealed class GroupCommitter(
     IEnumerable<ICommitListener> listeners,
     Evictor evictor,
     RetentionRequests retention,
+    PublishLedger ledger,
     StorageHealth health,
     IOptions<OutboxOptions> options,
     TimeProvider time,
@@ -202,6 +203,7 @@ internal sealed class GroupCommitter(
         }
 
         metrics.Committed(time.GetElapsedTime(start));
+        ledger.Deleted(batch.Delete.Take(batch.DeletesApplied));
         Published(batch.Records);
 
         // Quota and free-space floor: evictions append gap records, which the next commit writes with the deletions.
@@ -286,6 +288,7 @@ internal sealed class GroupCommitter(
             retention.Return(batch);
         }
 
+        ledger.Deleted(batch.Delete.Take(batch.DeletesApplied));
         Published(batch.Records);
         if (book.ResumeObservations() is { } notKept)
         {

@@ -8,6 +8,7 @@ using EdgeTwin.Gateway.Broker;
 using EdgeTwin.Gateway.Chains;
 using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Diagnostics;
+using EdgeTwin.Gateway.Outbox;
 using EdgeTwin.Gateway.Runtime;
 using EdgeTwin.Mqtt;
 using EdgeTwin.Outbox;
@@ -35,6 +36,7 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
     private readonly GatewayOptions _gateway;
     private readonly ChainBook _book;
     private readonly RetentionRequests _retention;
+    private readonly PublishLedger _ledger;
     private readonly UplinkTopics _topics;
     private readonly TimeProvider _time;
     private readonly GatewayMetrics _metrics;
@@ -59,6 +61,7 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
         IOptions<GatewayOptions> gateway,
         ChainBook book,
         RetentionRequests retention,
+        PublishLedger ledger,
         UplinkTopics topics,
         TimeProvider time,
         GatewayMetrics metrics,
@@ -70,6 +73,7 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
         _gateway = gateway.Value;
         _book = book;
         _retention = retention;
+        _ledger = ledger;
         _topics = topics;
         _time = time;
         _metrics = metrics;
@@ -77,7 +81,7 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
         _broker = string.IsNullOrWhiteSpace(_options.Broker)
             ? EmbeddedBrokerAddress.ForUplink(_options)
             : BrokerAddress.TryParse(_options.Broker, out var b, out var problem) ? b! : throw new StartupException("Uplink:Broker", problem!);
-        Queue = new PublishQueue(book.Store, _options.BacklogShare);
+        Queue = new PublishQueue(book.Store, ledger, _options.BacklogShare);
         _gate = new StatementGate(_gateway.Name, _options.ReceiptSigners, book);
         _resend = new ResendScheduler(time, _options.ResendAfter, _options.ResendMaxRecords);
         _throttle = new LogThrottle(time, TimeSpan.FromSeconds(10));
@@ -88,6 +92,7 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
         }
 
         metrics.Meter.CreateObservableGauge("edgetwin.uplink.backlog", () => Queue.BacklogCount, "{record}", "Stored records waiting behind live ones");
+        metrics.Meter.CreateObservableCounter("edgetwin.uplink.withheld", () => ledger.Withheld, "{record}", "Records not published because a gap statement names them (evicted before their deletion reached the disk)");
         metrics.Meter.CreateObservableGauge("edgetwin.uplink.connected", () => IsConnected ? 1 : 0, "{connection}", "1 while connected to the broker");
         metrics.Meter.CreateObservableGauge("edgetwin.uplink.held", () => Lanes.Select(l => new Measurement<long>(book.Store.Usage(l).Records, new KeyValuePair<string, object?>("lane", WireNames.Of(l)))), "{record}", "Records the outbox holds (until a receipt covers them, or PUBACK without receipts)");
         if (_options.Receipts)
@@ -338,6 +343,7 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
 
             if (!_options.Receipts)
             {
+                _ledger.Acknowledged(record.Lane, record.Seq);
                 _retention.Delete(record.Lane, record.Seq, record.Payload.Length);
             }
             else

@@ -1,5 +1,6 @@
 namespace EdgeTwin.Gateway.Uplink;
 
+using EdgeTwin.Gateway.Outbox;
 using EdgeTwin.Outbox;
 using EdgeTwin.Telemetry.Records;
 
@@ -9,9 +10,11 @@ using EdgeTwin.Telemetry.Records;
 /// sends while both wait (so it drains without starving live, and never starves itself). The live
 /// queue holds records committed since the connection came up; the backlog is every other stored
 /// record, read from the outbox in pages. Re-sends (records no receipt covered in time, or that the
-/// ingest asked for) queue behind a lane's backlog, in seq order. Thread-safe.
+/// ingest asked for) queue behind a lane's backlog, in seq order. Whatever the source, a record
+/// goes out only when the <see cref="PublishLedger"/> hands it out: one behind a gap statement is
+/// skipped (its deletion may not have reached the disk yet). Thread-safe.
 /// </summary>
-internal sealed class PublishQueue(OutboxStore store, double backlogShare, int liveCapacity = 20_000)
+internal sealed class PublishQueue
 {
     private const int PageSize = 256;
     private readonly Lock _gate = new();
@@ -20,8 +23,21 @@ internal sealed class PublishQueue(OutboxStore store, double backlogShare, int l
     private readonly Dictionary<Lane, List<(long From, long To)>> _ranges = new() { [Lane.Alarm] = [], [Lane.Telemetry] = [] };
     private readonly Dictionary<Lane, List<(long From, long To)>> _resend = new() { [Lane.Alarm] = [], [Lane.Telemetry] = [] };
     private readonly Dictionary<Lane, long> _committedHead = new() { [Lane.Alarm] = -1, [Lane.Telemetry] = -1 };
+    private readonly OutboxStore _store;
+    private readonly PublishLedger _ledger;
+    private readonly double _backlogShare;
+    private readonly int _liveCapacity;
     private double _credit;
     private TaskCompletionSource _signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public PublishQueue(OutboxStore store, PublishLedger ledger, double backlogShare, int liveCapacity = 20_000)
+    {
+        _store = store;
+        _ledger = ledger;
+        _backlogShare = backlogShare;
+        _liveCapacity = liveCapacity;
+        ledger.DropQueued = gone => DropQueued(Lane.Telemetry, gone);
+    }
 
     public void SetCommittedHead(Lane lane, long seq)
     {
@@ -42,7 +58,7 @@ internal sealed class PublishQueue(OutboxStore store, double backlogShare, int l
                 _page[lane].Clear();
                 _ranges[lane].Clear();
                 _resend[lane].Clear();
-                if (store.MinSeq(lane) is { } min && min <= _committedHead[lane])
+                if (_store.MinSeq(lane) is { } min && min <= _committedHead[lane])
                 {
                     _ranges[lane].Add((min, _committedHead[lane]));
                 }
@@ -61,7 +77,7 @@ internal sealed class PublishQueue(OutboxStore store, double backlogShare, int l
             {
                 _committedHead[r.Lane] = Math.Max(_committedHead[r.Lane], r.Seq);
                 var queue = _live[r.Lane];
-                if (queue.Count < liveCapacity)
+                if (queue.Count < _liveCapacity)
                 {
                     queue.Enqueue(new Outgoing(r, true, committedTimestamp));
                     continue;
@@ -127,6 +143,7 @@ internal sealed class PublishQueue(OutboxStore store, double backlogShare, int l
         }
     }
 
+    /// <summary>The next record to publish, handed out by the ledger (false: nothing waits).</summary>
     public bool TryNext(out Outgoing? next)
     {
         lock (_gate)
@@ -136,28 +153,57 @@ internal sealed class PublishQueue(OutboxStore store, double backlogShare, int l
                 _signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
             }
 
-            if (_live[Lane.Alarm].TryDequeue(out next) || TryBacklog(Lane.Alarm, out next))
+            while (TryNextCandidate(out next))
             {
-                return true;
-            }
-
-            var liveWaiting = _live[Lane.Telemetry].Count > 0;
-            var backlogWaiting = HasBacklog(Lane.Telemetry);
-            if (liveWaiting && backlogWaiting)
-            {
-                _credit += backlogShare;
-                if (_credit >= 1)
+                if (_ledger.TryHandOut(next!.Record.Lane, next.Record.Seq))
                 {
-                    _credit -= 1;
-                    if (TryBacklog(Lane.Telemetry, out next))
-                    {
-                        return true;
-                    }
+                    return true;
                 }
             }
 
-            return _live[Lane.Telemetry].TryDequeue(out next) || TryBacklog(Lane.Telemetry, out next);
+            return false;
         }
+    }
+
+    /// <summary>Drops the records of <paramref name="lane"/> held in memory (live queue, backlog page) whose seq <paramref name="gone"/> names.</summary>
+    public void DropQueued(Lane lane, Func<long, bool> gone)
+    {
+        lock (_gate)
+        {
+            foreach (var queues in new[] { _live, _page })
+            {
+                var queue = queues[lane];
+                if (queue.Any(o => gone(o.Record.Seq)))
+                {
+                    queues[lane] = new Queue<Outgoing>(queue.Where(o => !gone(o.Record.Seq)));
+                }
+            }
+        }
+    }
+
+    private bool TryNextCandidate(out Outgoing? next)
+    {
+        if (_live[Lane.Alarm].TryDequeue(out next) || TryBacklog(Lane.Alarm, out next))
+        {
+            return true;
+        }
+
+        var liveWaiting = _live[Lane.Telemetry].Count > 0;
+        var backlogWaiting = HasBacklog(Lane.Telemetry);
+        if (liveWaiting && backlogWaiting)
+        {
+            _credit += _backlogShare;
+            if (_credit >= 1)
+            {
+                _credit -= 1;
+                if (TryBacklog(Lane.Telemetry, out next))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return _live[Lane.Telemetry].TryDequeue(out next) || TryBacklog(Lane.Telemetry, out next);
     }
 
     /// <summary>
@@ -223,7 +269,7 @@ internal sealed class PublishQueue(OutboxStore store, double backlogShare, int l
         }
 
         var (from, to) = ranges[0];
-        var read = store.Read(lane, from, to, PageSize);
+        var read = _store.Read(lane, from, to, PageSize);
         if (read.Count < PageSize || read[^1].Seq >= to)
         {
             ranges.RemoveAt(0);

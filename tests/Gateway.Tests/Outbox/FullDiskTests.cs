@@ -60,7 +60,7 @@ public class FullDiskTests
         var lifetime = new WatchedLifetime();
         var committed = new CommittedRecords();
         var space = new FixedFreeSpace(1L << 30);
-        var committer = new GroupCommitter(h.Book, [committed], h.Evictor(), h.Retention, health, Options.Create(h.Outbox), h.Time, h.Metrics,
+        var committer = new GroupCommitter(h.Book, [committed], h.Evictor(), h.Retention, h.Ledger, health, Options.Create(h.Outbox), h.Time, h.Metrics,
             lifetime, NullLogger<GroupCommitter>.Instance, space);
         await committer.CommitNowAsync(CancellationToken.None);
         var lastDurable = h.Book.Store.Heads[Lane.Telemetry].Seq;

@@ -59,6 +59,9 @@ internal sealed class BookHarness : IDisposable
 
     public RetentionRequests Retention { get; } = new();
 
+    /// <summary>What the uplink handed out and the evictor named behind gaps (shared by <see cref="Evictor"/> and an uplink built on this book).</summary>
+    public PublishLedger Ledger { get; } = new();
+
     /// <summary>Commits what is pending (and the retention requests, at most <paramref name="deleteBudget"/>) like the group committer does.</summary>
     public OutboxBatch Commit(int deleteBudget = int.MaxValue)
     {
@@ -67,11 +70,12 @@ internal sealed class BookHarness : IDisposable
         batch.DeleteBudget = deleteBudget;
         Book.Store.Commit(batch);
         Retention.Return(batch);
+        Ledger.Deleted(batch.Delete.Take(batch.DeletesApplied));
         return batch;
     }
 
     /// <summary>An evictor over this book's store and retention requests, on a filesystem with room (unless <paramref name="space"/> says otherwise).</summary>
-    public Evictor Evictor(IFreeSpace? space = null) => new(Book, Retention, Options.Create(Outbox), Metrics, NullLogger<Evictor>.Instance, space ?? new FixedFreeSpace(1L << 40));
+    public Evictor Evictor(IFreeSpace? space = null) => new(Book, Retention, Ledger, Options.Create(Outbox), Metrics, NullLogger<Evictor>.Instance, space ?? new FixedFreeSpace(1L << 40));
 
     public void Dispose()
     {

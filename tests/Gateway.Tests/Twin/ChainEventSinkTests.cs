@@ -15,7 +15,7 @@ public class ChainEventSinkTests
     {
         using var temp = new TempDirectory();
         using var h = new BookHarness(temp.Path);
-        var committer = new GroupCommitter(h.Book, [], h.Evictor(), h.Retention, new StorageHealth(), Options.Create(h.Outbox), h.Time, h.Metrics,
+        var committer = new GroupCommitter(h.Book, [], h.Evictor(), h.Retention, h.Ledger, new StorageHealth(), Options.Create(h.Outbox), h.Time, h.Metrics,
             new StoppedLifetime(), NullLogger<GroupCommitter>.Instance);
         var sink = new ChainEventSink(h.Book, committer);
 

@@ -1,5 +1,6 @@
 namespace EdgeTwin.Gateway.Tests.Uplink;
 
+using EdgeTwin.Gateway.Outbox;
 using EdgeTwin.Gateway.Tests.Support;
 using EdgeTwin.Gateway.Uplink;
 using EdgeTwin.Outbox;
@@ -16,7 +17,7 @@ public class PublishQueueTests
         var telemetry = new TestRecords(Lane.Telemetry);
         var alarm = new TestRecords(Lane.Alarm);
         store.Commit(telemetry.Batch(40));          // backlog 0..39
-        var queue = new PublishQueue(store, backlogShare: 0.25);
+        var queue = new PublishQueue(store, new PublishLedger(), backlogShare: 0.25);
         queue.SetCommittedHead(Lane.Telemetry, 39);
         queue.Reset();
 
@@ -52,7 +53,7 @@ public class PublishQueueTests
         using var temp = new TempDirectory();
         using var store = OutboxStore.Open(temp.Path, SyncedOutboxFiles.Instance, TestStorageKey.Outbox);
         var telemetry = new TestRecords(Lane.Telemetry);
-        var queue = new PublishQueue(store, backlogShare: 0.5, liveCapacity: 5);
+        var queue = new PublishQueue(store, new PublishLedger(), backlogShare: 0.5, liveCapacity: 5);
         queue.Reset();
         var batch = telemetry.Batch(12);
         store.Commit(batch);
@@ -74,7 +75,7 @@ public class PublishQueueTests
         using var temp = new TempDirectory();
         using var store = OutboxStore.Open(temp.Path, SyncedOutboxFiles.Instance, TestStorageKey.Outbox);
         var telemetry = new TestRecords(Lane.Telemetry);
-        var queue = new PublishQueue(store, backlogShare: 0.25);
+        var queue = new PublishQueue(store, new PublishLedger(), backlogShare: 0.25);
         var batch = telemetry.Batch(600);
         store.Commit(batch);
         queue.AddLive(batch.Records, 0);

@@ -211,7 +211,7 @@ public class ReceiptTests
     {
         var uplinkOptions = Options.Create(new UplinkOptions { Receipts = true, ReceiptSigners = [signer] });
         var gateway = Options.Create(h.Gateway);
-        return new MqttUplink(uplinkOptions, gateway, h.Book, h.Retention, new UplinkTopics(gateway, uplinkOptions), h.Time, h.Metrics,
+        return new MqttUplink(uplinkOptions, gateway, h.Book, h.Retention, h.Ledger, new UplinkTopics(gateway, uplinkOptions), h.Time, h.Metrics,
             new SignedDocuments(h.Identity, gateway, h.Time), NullLogger<MqttUplink>.Instance);
     }
 }
