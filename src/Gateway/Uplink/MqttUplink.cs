@@ -3,7 +3,6 @@ namespace EdgeTwin.Gateway.Uplink;
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using System.Text.Json;
 using EdgeTwin.Gateway.Broker;
 using EdgeTwin.Gateway.Chains;
 using EdgeTwin.Gateway.Configuration;
@@ -12,7 +11,6 @@ using EdgeTwin.Gateway.Outbox;
 using EdgeTwin.Gateway.Runtime;
 using EdgeTwin.Mqtt;
 using EdgeTwin.Outbox;
-using EdgeTwin.Telemetry.Receipts;
 using EdgeTwin.Telemetry.Records;
 using EdgeTwin.Telemetry.Wire;
 using Microsoft.Extensions.Hosting;
@@ -28,7 +26,7 @@ using MQTTnet.Protocol;
 /// store. QoS 1 with at most <c>Uplink:MaxInFlight</c> publishes outstanding, each with its own
 /// deadline (MQTTnet applies no timeout to publishes). With receipts on, records no receipt covers
 /// are published again (<see cref="ResendScheduler"/>), and only signed receipts and re-send requests
-/// (<see cref="StatementGate"/>) delete or send anything.
+/// (<see cref="CloudStatements"/>, through <see cref="StatementGate"/>) delete or send anything.
 /// </summary>
 internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
 {
@@ -43,12 +41,9 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
     private readonly ILogger<MqttUplink> _logger;
     private readonly BrokerAddress _broker;
     private readonly ConcurrentDictionary<string, Func<ReadOnlyMemory<byte>, CancellationToken, Task>> _handlers = new();
-    private readonly ConcurrentDictionary<string, ReadOnlyMemory<byte>> _retained = new();
-    private readonly ConcurrentQueue<string> _retainedDirty = new();
+    private readonly RetainedDocuments _retained = new();
     private readonly CancellationTokenSource _stopping = new();
-    private readonly StatementGate _gate;
     private readonly ResendScheduler _resend;
-    private readonly LogThrottle _throttle;
     private readonly BrokerReconnect _reconnect;
     private int _inFlight;
     private volatile bool _disconnecting;
@@ -82,9 +77,8 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
             ? EmbeddedBrokerAddress.ForUplink(_options)
             : BrokerAddress.TryParse(_options.Broker, out var b, out var problem) ? b! : throw new StartupException("Uplink:Broker", problem!);
         Queue = new PublishQueue(book.Store, ledger, _options.BacklogShare);
-        _gate = new StatementGate(_gateway.Name, _options.ReceiptSigners, book);
         _resend = new ResendScheduler(time, _options.ResendAfter, _options.ResendMaxRecords);
-        _throttle = new LogThrottle(time, TimeSpan.FromSeconds(10));
+        Statements = new CloudStatements(book, retention, Queue, _resend, new StatementGate(_gateway.Name, _options.ReceiptSigners, book), _options, time, metrics, logger);
         _reconnect = new BrokerReconnect(_options.ReconnectMinDelay, _options.ReconnectMaxDelay, time, (ex, delay) => GatewayLog.ConnectFailed(logger, _broker.ToString(), ex.Message, delay));
         foreach (var (lane, head) in book.Store.Heads)
         {
@@ -97,11 +91,14 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
         metrics.Meter.CreateObservableGauge("edgetwin.uplink.held", () => Lanes.Select(l => new Measurement<long>(book.Store.Usage(l).Records, new KeyValuePair<string, object?>("lane", WireNames.Of(l)))), "{record}", "Records the outbox holds (until a receipt covers them, or PUBACK without receipts)");
         if (_options.Receipts)
         {
-            metrics.Meter.CreateObservableGauge("edgetwin.uplink.unreceipted.age", () => Lanes.Select(l => new Measurement<double>(OldestUnreceiptedAge(l).TotalSeconds, new KeyValuePair<string, object?>("lane", WireNames.Of(l)))), "s", "Age of the oldest record no receipt covers yet (0: none)");
+            metrics.Meter.CreateObservableGauge("edgetwin.uplink.unreceipted.age", () => Lanes.Select(l => new Measurement<double>(Statements.OldestUnreceiptedAge(l).TotalSeconds, new KeyValuePair<string, object?>("lane", WireNames.Of(l)))), "s", "Age of the oldest record no receipt covers yet (0: none)");
         }
     }
 
     public PublishQueue Queue { get; }
+
+    /// <summary>Receipts and re-send requests from the cloud (signed), and the re-send timer.</summary>
+    public CloudStatements Statements { get; }
 
     private static Lane[] Lanes { get; } = [Lane.Telemetry, Lane.Alarm];
 
@@ -113,8 +110,7 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
 
     public void SetRetained(string subtopic, ReadOnlyMemory<byte> payload)
     {
-        _retained[subtopic] = payload;
-        _retainedDirty.Enqueue(subtopic);
+        _retained.Set(subtopic, payload);
         Queue.AddLive([], 0); // wake the pump
     }
 
@@ -209,7 +205,7 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
             try
             {
                 await OnConnectedAsync(client, connection.Token).ConfigureAwait(false);
-                _ = _options.Receipts ? ResendLoopAsync(connection.Token) : Task.CompletedTask;
+                _ = _options.Receipts ? Statements.RunResendLoopAsync(connection.Token) : Task.CompletedTask;
                 var reason = await OwnThread.Run("edgetwin-uplink-pump", () => Pump(client, lost.Task, connection)).ConfigureAwait(false);
                 if (!ct.IsCancellationRequested && !_disconnecting)
                 {
@@ -260,10 +256,7 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
 
         var status = _documents.Status(online: true, _since);
         await client.PublishAsync(Message(_topics.Status, status, retain: true), linked.Token).ConfigureAwait(false);
-        foreach (var subtopic in _retained.Keys)
-        {
-            _retainedDirty.Enqueue(subtopic);
-        }
+        _retained.AllDue();
 
         Queue.Reset();
     }
@@ -284,8 +277,10 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
             {
                 window.Wait(ct);
                 Outgoing? next = null;
-                string? retainedTopic;
-                while (!TryNextRetained(out retainedTopic) && !Queue.TryNext(out next))
+                string retainedTopic;
+                ReadOnlyMemory<byte> retainedPayload;
+                var isRetained = false;
+                while (!(isRetained = _retained.TryNext(out retainedTopic, out retainedPayload)) && !Queue.TryNext(out next))
                 {
                     Task.WaitAny([Queue.WaitAsync(), lost], ct);
                     if (lost.IsCompleted)
@@ -296,8 +291,8 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
                 }
 
                 Interlocked.Increment(ref _inFlight);
-                _ = retainedTopic is not null
-                    ? PublishRetainedAsync(client, retainedTopic, window, connection)
+                _ = isRetained
+                    ? PublishRetainedAsync(client, retainedTopic, retainedPayload, window, connection)
                     : PublishRecordAsync(client, next!, window, connection);
             }
         }
@@ -307,19 +302,6 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
         }
 
         return lost.IsCompleted ? lost.Result : "stopping";
-    }
-
-    private bool TryNextRetained(out string? subtopic)
-    {
-        while (_retainedDirty.TryDequeue(out subtopic))
-        {
-            if (_retained.ContainsKey(subtopic))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     private async Task PublishRecordAsync(IMqttClient client, Outgoing item, SemaphoreSlim window, CancellationTokenSource connection)
@@ -368,17 +350,17 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
         }
     }
 
-    private async Task PublishRetainedAsync(IMqttClient client, string subtopic, SemaphoreSlim window, CancellationTokenSource connection)
+    private async Task PublishRetainedAsync(IMqttClient client, string subtopic, ReadOnlyMemory<byte> payload, SemaphoreSlim window, CancellationTokenSource connection)
     {
         try
         {
             using var deadline = new CancellationTokenSource(_options.PublishTimeout, _time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(connection.Token, deadline.Token);
-            await client.PublishAsync(Message(_topics.Of(subtopic), _retained[subtopic].ToArray(), retain: true), linked.Token).ConfigureAwait(false);
+            await client.PublishAsync(Message(_topics.Of(subtopic), payload.ToArray(), retain: true), linked.Token).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            _retainedDirty.Enqueue(subtopic);
+            _retained.Again(subtopic);
             if (!connection.IsCancellationRequested)
             {
                 _metrics.PublishFailed();
@@ -399,13 +381,13 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
         var payload = e.ApplicationMessage.Payload.ToArray();
         if (topic == _topics.Receipt)
         {
-            OnReceipt(payload);
+            Statements.OnReceipt(payload);
             return;
         }
 
         if (topic == _topics.Resend)
         {
-            OnResendRequest(payload);
+            Statements.OnResendRequest(payload);
             return;
         }
 
@@ -419,161 +401,6 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
             {
                 GatewayLog.HandlerFailed(_logger, topic, ex);
             }
-        }
-    }
-
-    /// <summary>
-    /// A receipt frees records only when <see cref="StatementGate"/> accepts it: signed by a listed
-    /// ingest key, for this gateway's current chain, with the hash of the record held at its seq.
-    /// A repeat of a receipt already acted on (its record is gone) is ignored quietly.
-    /// </summary>
-    internal void OnReceipt(ReadOnlySpan<byte> payload)
-    {
-        var problem = _gate.CheckReceipt(payload, out var receipt, out var lane);
-        if (problem is null)
-        {
-            _metrics.Receipt();
-            _resend.Receipted(lane, receipt!.Seq);
-            _retention.DeleteThrough(lane, receipt.Seq);
-            return;
-        }
-
-        if (problem == StatementProblems.NotHeld && receipt!.Seq <= _resend.ReceiptedThrough(lane))
-        {
-            return;
-        }
-
-        _metrics.Rejected("receipt", StatementProblems.Kind(problem));
-        if (_throttle.ShouldLog("receipt", out var suppressed))
-        {
-            GatewayLog.ReceiptRejected(_logger, problem, suppressed);
-        }
-    }
-
-    /// <summary>
-    /// A signed re-send request from a listed ingest key: the records held in its range go out again
-    /// (behind the backlog, within the re-send budget); records no longer held were receipted or are
-    /// covered by a gap statement, and the gap statements held after the range go out again with them.
-    /// </summary>
-    internal void OnResendRequest(ReadOnlySpan<byte> payload)
-    {
-        var problem = _gate.CheckResend(payload, out var request, out var lane);
-        if (problem is null)
-        {
-            var to = Math.Min(request!.To, _book.Head(lane).Seq);
-            if (to <= _resend.ReceiptedThrough(lane))
-            {
-                return; // all receipted: the ingest has them
-            }
-
-            if (_resend.Admit(lane, request.From, to) is { } range)
-            {
-                Queue.AddResend(lane, range.From, range.To);
-                foreach (var gap in GapsCovering(lane, range.From, range.To))
-                {
-                    Queue.AddResend(lane, gap, gap);
-                }
-
-                LogResend(lane, range, "requested");
-                return;
-            }
-
-            problem = "rate-limited: the re-send budget (Uplink:ResendMaxRecords per Uplink:ResendAfter) is spent";
-        }
-
-        _metrics.Rejected("resend", StatementProblems.Kind(problem));
-        if (_throttle.ShouldLog("resend", out var suppressed))
-        {
-            GatewayLog.ResendRejected(_logger, problem, suppressed);
-        }
-    }
-
-    /// <summary>
-    /// Seqs of the gap statements held after <paramref name="to"/> that cover part of [from, to], when
-    /// records of it are gone. Reads at most <c>Scan</c> records each way: this runs under the outbox
-    /// lock, and a commit (an alarm's) must not wait long behind it.
-    /// </summary>
-    private List<long> GapsCovering(Lane lane, long from, long to)
-    {
-        const int Scan = 4096;
-        var found = new List<long>();
-        var end = Math.Min(to, from + Scan - 1);
-        if (_book.Store.Read(lane, from, end, Scan).Count == end - from + 1)
-        {
-            return found;
-        }
-
-        foreach (var r in _book.Store.Read(lane, to + 1, to + Scan, Scan))
-        {
-            if (r.Kind == RecordKinds.Gap && GapRange(r.Payload) is { } g && g.From <= to && g.To >= from)
-            {
-                found.Add(r.Seq);
-            }
-        }
-
-        return found;
-    }
-
-    private static (long From, long To)? GapRange(byte[] payload)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(payload);
-            var body = doc.RootElement.GetProperty("body");
-            return (body.GetProperty("from").GetInt64(), body.GetProperty("to").GetInt64());
-        }
-        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>While connected: records no receipt covered within <c>Uplink:ResendAfter</c> of their publish go out again.</summary>
-    private async Task ResendLoopAsync(CancellationToken ct)
-    {
-        var tick = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(1).Ticks, _options.ResendAfter.Ticks / 4));
-        while (!ct.IsCancellationRequested)
-        {
-            await DelayQuietly(tick, ct).ConfigureAwait(false);
-            foreach (var lane in Lanes)
-            {
-                // A receipt through head - 1 means the ingest holds the head: it is the checkpoint that
-                // verified the rest, and stays unreceipted only until the next checkpoint covers it.
-                if (_resend.Due(lane, _book.Store.MinSeq(lane), Queue.BacklogIdle(lane)) is { } range
-                    && !(range.From == range.To && range.To == _book.Head(lane).Seq && _resend.ReceiptedThrough(lane) == range.To - 1))
-                {
-                    Queue.AddResend(lane, range.From, range.To);
-                    LogResend(lane, range, "no receipt within Uplink:ResendAfter");
-                }
-            }
-        }
-    }
-
-    private void LogResend(Lane lane, (long From, long To) range, string reason)
-    {
-        if (_throttle.ShouldLog("resending", out var suppressed))
-        {
-            GatewayLog.Resending(_logger, WireNames.Of(lane), range.From, range.To, reason, suppressed);
-        }
-    }
-
-    /// <summary>Now minus the creation time (<c>ts</c>) of the oldest record the lane holds; zero when it holds none.</summary>
-    private TimeSpan OldestUnreceiptedAge(Lane lane)
-    {
-        if (_book.Store.MinSeq(lane) is not { } min || _book.Store.Read(lane, min, min, 1) is not [var oldest])
-        {
-            return TimeSpan.Zero;
-        }
-
-        try
-        {
-            using var doc = JsonDocument.Parse(oldest.Payload);
-            var ts = DateTimeOffset.Parse(doc.RootElement.GetProperty("ts").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
-            return _time.GetUtcNow() - ts;
-        }
-        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
-        {
-            return TimeSpan.Zero;
         }
     }
 

@@ -29,7 +29,7 @@ public class ReceiptTests
         using var h = Harness(temp, out var uplink, out var seq, out var hash, listedAs);
         using var ingest = GatewayKey.FromPrivateKeyHex(IngestKeyHex);
 
-        uplink.OnReceipt(Receipt.Sign("gw-test", "telemetry", h.Book.Head(Lane.Telemetry).Epoch, seq, hash, ingest).ToPayload());
+        uplink.Statements.OnReceipt(Receipt.Sign("gw-test", "telemetry", h.Book.Head(Lane.Telemetry).Epoch, seq, hash, ingest).ToPayload());
 
         Assert.Equal(seq, DeleteThrough(h));
     }
@@ -40,7 +40,7 @@ public class ReceiptTests
         using var temp = new TempDirectory();
         using var h = Harness(temp, out var uplink, out var seq, out _);
 
-        uplink.OnReceipt(Encoding.UTF8.GetBytes($$"""{"lane":"telemetry","epoch":"{{h.Book.Head(Lane.Telemetry).Epoch}}","seq":{{seq}}}"""));
+        uplink.Statements.OnReceipt(Encoding.UTF8.GetBytes($$"""{"lane":"telemetry","epoch":"{{h.Book.Head(Lane.Telemetry).Epoch}}","seq":{{seq}}}"""));
 
         Assert.Null(DeleteThrough(h));
     }
@@ -52,7 +52,7 @@ public class ReceiptTests
         using var h = Harness(temp, out var uplink, out var seq, out var hash);
         using var forger = GatewayKey.FromPrivateKeyHex(ForgerKeyHex);
 
-        uplink.OnReceipt(Receipt.Sign("gw-test", "telemetry", h.Book.Head(Lane.Telemetry).Epoch, seq, hash, forger).ToPayload());
+        uplink.Statements.OnReceipt(Receipt.Sign("gw-test", "telemetry", h.Book.Head(Lane.Telemetry).Epoch, seq, hash, forger).ToPayload());
 
         Assert.Null(DeleteThrough(h));
     }
@@ -65,7 +65,7 @@ public class ReceiptTests
         using var ingest = GatewayKey.FromPrivateKeyHex(IngestKeyHex);
         var genuine = Receipt.Sign("gw-test", "telemetry", h.Book.Head(Lane.Telemetry).Epoch, 0, h.Book.Store.Read(Lane.Telemetry, 0, 0, 1)[0].Hash, ingest);
 
-        uplink.OnReceipt((genuine with { Seq = seq, Hash = hash }).ToPayload());
+        uplink.Statements.OnReceipt((genuine with { Seq = seq, Hash = hash }).ToPayload());
 
         Assert.Null(DeleteThrough(h));
     }
@@ -91,7 +91,7 @@ public class ReceiptTests
             _ => Receipt.Sign("gw-test", "alarm", h.Book.Head(Lane.Alarm).Epoch, 0, hash, ingest),
         };
 
-        uplink.OnReceipt(receipt.ToPayload());
+        uplink.Statements.OnReceipt(receipt.ToPayload());
 
         var batch = new OutboxBatch();
         h.Retention.MoveTo(batch);
@@ -107,7 +107,7 @@ public class ReceiptTests
         using var temp = new TempDirectory();
         using var h = Harness(temp, out var uplink, out _, out _);
 
-        uplink.OnReceipt(Encoding.UTF8.GetBytes(receipt));
+        uplink.Statements.OnReceipt(Encoding.UTF8.GetBytes(receipt));
 
         Assert.Null(DeleteThrough(h));
     }
@@ -125,11 +125,11 @@ public class ReceiptTests
         {
         }
 
-        uplink.OnResendRequest(ResendRequest.Sign("gw-test", "telemetry", epoch, 1, 2, forger).ToPayload());
-        uplink.OnResendRequest(Encoding.UTF8.GetBytes($$"""{"gw":"gw-test","lane":"telemetry","epoch":"{{epoch}}","from":1,"to":2}"""));
+        uplink.Statements.OnResendRequest(ResendRequest.Sign("gw-test", "telemetry", epoch, 1, 2, forger).ToPayload());
+        uplink.Statements.OnResendRequest(Encoding.UTF8.GetBytes($$"""{"gw":"gw-test","lane":"telemetry","epoch":"{{epoch}}","from":1,"to":2}"""));
         Assert.False(uplink.Queue.TryNext(out _));
 
-        uplink.OnResendRequest(ResendRequest.Sign("gw-test", "telemetry", epoch, 1, 2, ingest).ToPayload());
+        uplink.Statements.OnResendRequest(ResendRequest.Sign("gw-test", "telemetry", epoch, 1, 2, ingest).ToPayload());
         var sent = new List<Outgoing>();
         while (uplink.Queue.TryNext(out var next))
         {
@@ -173,7 +173,7 @@ public class ReceiptTests
         {
         }
 
-        uplink.OnResendRequest(ResendRequest.Sign("gw-test", "telemetry", h.Book.Head(Lane.Telemetry).Epoch, from, to, ingest).ToPayload());
+        uplink.Statements.OnResendRequest(ResendRequest.Sign("gw-test", "telemetry", h.Book.Head(Lane.Telemetry).Epoch, from, to, ingest).ToPayload());
 
         var sent = new List<long>();
         while (uplink.Queue.TryNext(out var next))
