@@ -467,11 +467,13 @@ public sealed class OutboxStore : IDisposable
         ["p"] = r.Payload,
     };
 
-    private static StoredRecord FromDocument(BsonDocument doc)
+    /// <summary>A row back as its chain record; the epoch is the lane's (one epoch per store). Under <c>_gate</c>.</summary>
+    private StoredRecord FromDocument(BsonDocument doc)
     {
         var id = doc["_id"].AsInt64;
-        return new StoredRecord((Lane)(id >> 48), id & MaxSeq, doc["k"].AsString, (RecordClass)doc["c"].AsInt32,
-            doc["pv"].AsString, doc["h"].AsString, doc["p"].AsBinary);
+        var lane = (Lane)(id >> 48);
+        var epoch = _heads.TryGetValue(lane, out var head) ? head.Epoch : string.Empty;
+        return new StoredRecord(new ChainRecord(lane, epoch, id & MaxSeq, doc["k"].AsString, doc["pv"].AsString, doc["h"].AsString, doc["p"].AsBinary), (RecordClass)doc["c"].AsInt32);
     }
 
     private static BsonDocument WriteLane(ChainState s, LaneUsage u) => new()

@@ -1,6 +1,23 @@
 namespace EdgeTwin.Outbox;
 
+using EdgeTwin.Telemetry.Chain;
 using EdgeTwin.Telemetry.Records;
 
-/// <summary>A committed record as the uplink reads it back: the exact payload bytes and what retention needs.</summary>
-public sealed record StoredRecord(Lane Lane, long Seq, string Kind, RecordClass Class, string Prev, string Hash, byte[] Payload);
+/// <summary>
+/// A committed record as the uplink reads it back: the chain record itself (exact payload bytes) and
+/// what eviction may do with it. The store keeps the epoch once per lane (its head), not per row.
+/// </summary>
+public sealed record StoredRecord(ChainRecord Record, RecordClass Class)
+{
+    public Lane Lane => Record.Lane;
+
+    public long Seq => Record.Seq;
+
+    public string Kind => Record.Kind;
+
+    public string Prev => Record.Prev;
+
+    public string Hash => Record.Hash;
+
+    public byte[] Payload => Record.Payload;
+}

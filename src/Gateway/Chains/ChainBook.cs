@@ -347,7 +347,7 @@ internal sealed class ChainBook : IRecordAppender, IDisposable
 
     private void Add(ChainRecord record, RecordClass recordClass)
     {
-        _pending.Add(new StoredRecord(record.Lane, record.Seq, record.Kind, recordClass, record.Prev, record.Hash, record.Payload));
+        _pending.Add(new StoredRecord(record, recordClass));
         _metrics.Records(record.Lane, record.Kind);
     }
 }

@@ -55,6 +55,27 @@ public class OutboxStoreTests
     }
 
     [Fact]
+    public void Read_GivesBackTheChainRecordsCommitted_WithTheirLanesEpochAndClass()
+    {
+        using var temp = new TempDirectory();
+        var records = new TestRecords(Lane.Alarm, epoch: "fedcba9876543210fedcba9876543210");
+        using var store = OutboxStore.Open(temp.Path, SyncedOutboxFiles.Instance, TestStorageKey.Outbox);
+        var batch = records.Batch(3, RecordClass.Keep, size: 10);
+        store.Commit(batch);
+
+        var back = store.Read(Lane.Alarm, 0, 10, 10);
+
+        Assert.Equal(3, back.Count);
+        Assert.All(back.Zip(batch.Records), pair =>
+        {
+            var (read, written) = pair;
+            Assert.Equal((Lane.Alarm, "fedcba9876543210fedcba9876543210", written.Seq, written.Kind, written.Prev, written.Hash, RecordClass.Keep),
+                (read.Record.Lane, read.Record.Epoch, read.Seq, read.Kind, read.Prev, read.Hash, read.Class));
+            Assert.Equal(written.Payload, read.Payload);
+        });
+    }
+
+    [Fact]
     public void Commit_DeletesThroughReceipt_AndSingleRecords_AndKeepsUsageExact()
     {
         using var temp = new TempDirectory();

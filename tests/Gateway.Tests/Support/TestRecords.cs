@@ -17,7 +17,7 @@ internal sealed class TestRecords(Lane lane, string epoch = "0123456789abcdef012
     {
         var payload = Encoding.UTF8.GetBytes($"{{\"seq\":{Next},\"pad\":\"{new string('x', size)}\"}}");
         var hash = Convert.ToHexStringLower(SHA256.HashData(payload));
-        var record = new StoredRecord(lane, Next, Next == 0 ? "genesis" : "obs", recordClass, _prev, hash, payload);
+        var record = new StoredRecord(new ChainRecord(lane, epoch, Next, Next == 0 ? "genesis" : "obs", _prev, hash, payload), recordClass);
         var head = new ChainState("gw-test", lane, epoch, Next, hash, 0, null);
         _prev = hash;
         Next++;
