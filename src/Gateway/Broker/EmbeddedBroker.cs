@@ -119,6 +119,9 @@ internal sealed class EmbeddedBroker(
         }
         else
         {
+            // The slot is taken now, not when the connection event comes (that may follow the CONNACK,
+            // so a client connecting right after would still see the old count and pass the cap).
+            _others[e.ClientId] = 0;
             problem = null;
         }
 
