@@ -6,8 +6,6 @@ using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Diagnostics;
 using EdgeTwin.Gateway.Storage;
 using EdgeTwin.Outbox;
-using EdgeTwin.Outbox.Durability;
-using EdgeTwin.Outbox.Encryption;
 using EdgeTwin.Telemetry.Chain;
 using EdgeTwin.Telemetry.Records;
 using EdgeTwin.Telemetry.Wire;
@@ -39,8 +37,7 @@ internal sealed class ChainBook : IRecordAppender, IDisposable
         IOptions<GatewayOptions> gateway,
         IOptions<OutboxOptions> outbox,
         GatewayIdentity identity,
-        StorageKey storageKey,
-        IOutboxFiles files,
+        OpenedOutbox opened,
         TimeProvider time,
         IClockQuality clock,
         GatewayMetrics metrics,
@@ -51,15 +48,6 @@ internal sealed class ChainBook : IRecordAppender, IDisposable
         _metrics = metrics;
         var g = gateway.Value;
         var policy = new CheckpointPolicy { MaxRecords = outbox.Value.CheckpointMaxRecords, MaxDelay = outbox.Value.CheckpointMaxDelay };
-        // A marker outliving the store tells "store lost" from "first start" (a provisioned key does not).
-        var marker = Path.Combine(g.DataDirectoryFullPath, "outbox.created");
-        var hadStore = File.Exists(marker);
-        var opened = OutboxOpener.Open(g.DataDirectoryFullPath, files, storageKey, time);
-        if (!hadStore)
-        {
-            File.WriteAllText(marker, "The outbox was created here; if outbox.db goes missing the next epoch says store-lost.\n");
-        }
-
         Store = opened.Store;
         Quarantined = opened.QuarantinedAs;
         if (opened.QuarantinedAs is not null)
@@ -89,7 +77,7 @@ internal sealed class ChainBook : IRecordAppender, IDisposable
             }
 
             var reason = opened.QuarantinedAs is not null ? GenesisReason.StoreCorrupt
-                : hadStore && !opened.Existed ? GenesisReason.StoreLost
+                : opened.Lost ? GenesisReason.StoreLost
                 : GenesisReason.FirstStart;
             _writers[lane] = ChainWriter.StartNew(g.Name, lane, identity.Key, policy, reason, Software, Now, _clock.Current, out var genesis);
             Add(genesis, RecordClass.Keep);

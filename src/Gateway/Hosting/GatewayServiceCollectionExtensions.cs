@@ -56,6 +56,8 @@ internal static class GatewayServiceCollectionExtensions
         services.AddSingleton<GatewayIdentity>();
         services.TryAddSingleton(GatewayStorageKey.FromServices);
         services.TryAddSingleton<IOutboxFiles>(SyncedOutboxFiles.Instance);
+        services.AddSingleton(sp => OutboxOpener.OpenForGateway(sp.GetRequiredService<IOptions<GatewayOptions>>().Value.DataDirectoryFullPath,
+            sp.GetRequiredService<IOutboxFiles>(), sp.GetRequiredService<EdgeTwin.Outbox.Encryption.StorageKey>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ChainBook>();
         services.AddSingleton<IRecordAppender>(sp => sp.GetRequiredService<ChainBook>());
         services.AddSingleton<RetentionRequests>();

@@ -14,6 +14,26 @@ using EdgeTwin.Outbox.Encryption;
 /// </summary>
 internal static class OutboxOpener
 {
+    /// <summary>The marker a created store leaves beside it, so that its loss can be told from a first start.</summary>
+    public const string MarkerFileName = "outbox.created";
+
+    /// <summary>
+    /// The gateway's outbox in its data directory: opened (or quarantined and created anew), and marked
+    /// as created there, so a later start without it knows the store was lost (a provisioned key does not say so).
+    /// </summary>
+    public static OpenedOutbox OpenForGateway(string dataDirectory, IOutboxFiles files, StorageKey key, TimeProvider time)
+    {
+        var marker = Path.Combine(dataDirectory, MarkerFileName);
+        var hadStore = File.Exists(marker);
+        var opened = Open(dataDirectory, files, key, time);
+        if (!hadStore)
+        {
+            File.WriteAllText(marker, "The outbox was created here; if outbox.db goes missing the next epoch says store-lost.\n");
+        }
+
+        return opened with { Lost = hadStore && !opened.Existed };
+    }
+
     public static OpenedOutbox Open(string directory, IOutboxFiles files, StorageKey key, TimeProvider time)
     {
         var password = key.PasswordFor("outbox");

@@ -37,7 +37,8 @@ internal sealed class BookHarness : IDisposable
         Metrics = new GatewayMetrics(_meters);
         Identity = new GatewayIdentity(Options.Create(Gateway), NullLogger<GatewayIdentity>.Instance);
         StorageKey = GatewayStorageKey.ForGateway(Gateway);
-        Book = new ChainBook(Options.Create(Gateway), Options.Create(Outbox), Identity, StorageKey, files ?? SyncedOutboxFiles.Instance,
+        Book = new ChainBook(Options.Create(Gateway), Options.Create(Outbox), Identity,
+            OutboxOpener.OpenForGateway(Gateway.DataDirectoryFullPath, files ?? SyncedOutboxFiles.Instance, StorageKey, Time),
             Time, new FixedClockQuality(ClockQuality.Synced), Metrics, NullLogger<ChainBook>.Instance);
     }
 
