@@ -10,6 +10,7 @@ using EdgeTwin.Gateway.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
 
@@ -101,10 +102,22 @@ internal sealed class EmbeddedBroker(
     {
         var o = options.Value;
         var own = secret.Matches(e.UserName, e.Password);
+        var clientId = e.ClientId;
         string? problem;
-        if (e.ClientId == OwnClientId || e.UserName == EmbeddedBrokerSecret.Username)
+        if (string.IsNullOrEmpty(clientId) && e.ProtocolVersion == MqttProtocolVersion.V500)
         {
-            problem = own && e.ClientId == OwnClientId ? null : "the gateway's own client id and login are reserved for the gateway";
+            // MQTT 5 lets a client leave its id to the broker (mosquitto_sub -V mqttv5 without -i).
+            clientId = e.AssignedClientIdentifier = $"auto-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}";
+        }
+
+        if (string.IsNullOrEmpty(clientId))
+        {
+            problem = "no client id: give one (mosquitto_sub -i NAME) or connect with MQTT 5 (-V mqttv5) and the broker assigns one";
+            e.ReasonCode = MqttConnectReasonCode.ClientIdentifierNotValid;
+        }
+        else if (clientId == OwnClientId || e.UserName == EmbeddedBrokerSecret.Username)
+        {
+            problem = own && clientId == OwnClientId ? null : "the gateway's own client id and login are reserved for the gateway";
             e.ReasonCode = problem is null ? MqttConnectReasonCode.Success : MqttConnectReasonCode.NotAuthorized;
         }
         else if (!string.IsNullOrEmpty(o.EmbeddedUsername) && !(e.UserName == o.EmbeddedUsername && SameSecret(e.Password, o.EmbeddedPassword)))
@@ -112,7 +125,7 @@ internal sealed class EmbeddedBroker(
             problem = "bad username or password";
             e.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
         }
-        else if (!_others.ContainsKey(e.ClientId) && _others.Count >= o.EmbeddedMaxConnections)
+        else if (!_others.ContainsKey(clientId) && _others.Count >= o.EmbeddedMaxConnections)
         {
             problem = $"connection cap reached ({o.EmbeddedMaxConnections} clients besides the gateway)";
             e.ReasonCode = MqttConnectReasonCode.ServerUnavailable;
@@ -121,7 +134,7 @@ internal sealed class EmbeddedBroker(
         {
             // The slot is taken now, not when the connection event comes (that may follow the CONNACK,
             // so a client connecting right after would still see the old count and pass the cap).
-            _others[e.ClientId] = 0;
+            _others[clientId] = 0;
             problem = null;
         }
 
@@ -130,7 +143,7 @@ internal sealed class EmbeddedBroker(
             metrics.Rejected("broker-connection");
             if (_throttle.ShouldLog("connect:" + problem, out var suppressed))
             {
-                BrokerLog.Refused(logger, e.ClientId, e.RemoteEndPoint?.ToString() ?? "?", problem, suppressed);
+                BrokerLog.Refused(logger, clientId ?? string.Empty, e.RemoteEndPoint?.ToString() ?? "?", problem, suppressed);
             }
         }
 

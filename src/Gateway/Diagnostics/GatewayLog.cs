@@ -83,6 +83,6 @@ internal static partial class GatewayLog
     [LoggerMessage(1045, LogLevel.Warning, "Message handler for {Topic} threw")]
     public static partial void HandlerFailed(ILogger logger, string topic, Exception exception);
 
-    [LoggerMessage(1050, LogLevel.Information, "Embedded MQTT broker listening on 127.0.0.1:{Port}. Watch it: mosquitto_sub -h 127.0.0.1 -p {Port} -t '{Prefix}/#' -v  (or: edgetwin capture)")]
+    [LoggerMessage(1050, LogLevel.Information, "Embedded MQTT broker listening on 127.0.0.1:{Port}. Watch it: mosquitto_sub -V mqttv5 -h 127.0.0.1 -p {Port} -t '{Prefix}/#' -v  (or: edgetwin capture)")]
     public static partial void BrokerStarted(ILogger logger, int port, string prefix);
 }

@@ -107,6 +107,18 @@ public sealed class EmbeddedBrokerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task NoClientId_Mqtt5IsAssignedOne_Mqtt311IsRefusedSayingWhy()
+    {
+        var (v5, result) = await TryConnectAsync(string.Empty, User, Password);
+        var (_, v311) = await TryConnectAsync(string.Empty, User, Password, MqttProtocolVersion.V311);
+
+        Assert.Equal(MqttClientConnectResultCode.Success, result);
+        Assert.True(v5.IsConnected);
+        Assert.Equal(MqttClientConnectResultCode.ClientIdentifierNotValid, v311);
+        await Wait.UntilAsync(() => _gateway!.Stdout.Contains("no client id: give one", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "the refusal logged");
+    }
+
+    [Fact]
     public async Task ClientsBeyondTheCap_AreRefused_TheGatewayIsNotCounted()
     {
         for (var i = 0; i < 3; i++)
@@ -132,11 +144,11 @@ public sealed class EmbeddedBrokerTests : IAsyncLifetime
     }
 
     /// <summary>The broker's CONNACK code, whether MQTTnet returns it or throws it (its exception carries it only in the message).</summary>
-    private async Task<(IMqttClient Client, MqttClientConnectResultCode Result)> TryConnectAsync(string clientId, string? user, string? password)
+    private async Task<(IMqttClient Client, MqttClientConnectResultCode Result)> TryConnectAsync(string clientId, string? user, string? password, MqttProtocolVersion protocol = MqttProtocolVersion.V500)
     {
         var client = new MqttClientFactory().CreateMqttClient();
         _clients.Add(client);
-        var builder = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", _port).WithClientId(clientId).WithProtocolVersion(MqttProtocolVersion.V500).WithTimeout(TimeSpan.FromSeconds(10));
+        var builder = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", _port).WithClientId(clientId).WithProtocolVersion(protocol).WithTimeout(TimeSpan.FromSeconds(10));
         if (user is not null)
         {
             builder.WithCredentials(user, password);
