@@ -11,7 +11,7 @@ using Microsoft.ML.Trainers.FastTree;
 /// <summary>
 /// Trains the deterioration model reproducibly and exports it to ONNX:
 /// <c>dotnet run --project tools/ModelBuilder -- [output folder, default models]</c>, or
-/// <c>-- --check [folder]</c> to rebuild in a temporary folder and compare with the shipped file.
+/// <c>--check</c> (before or after the folder) to rebuild in a temporary folder and compare with the shipped file; anything else is refused (exit 2).
 /// </summary>
 internal static class Program
 {
@@ -27,8 +27,17 @@ internal static class Program
 
     public static int Main(string[] args)
     {
-        var check = args.Length > 0 && args[0] == "--check";
-        var target = args.Skip(check ? 1 : 0).FirstOrDefault() ?? "models";
+        // `--check` anywhere (`-- models --check` as the README puts it, or `-- --check models`); one folder at most.
+        var check = args.Contains("--check", StringComparer.Ordinal);
+        var unknown = args.Where(a => a.StartsWith('-') && a != "--check").ToList();
+        var folders = args.Where(a => !a.StartsWith('-')).ToList();
+        if (unknown.Count > 0 || folders.Count > 1)
+        {
+            Console.Error.WriteLine($"usage: ModelBuilder [--check] [folder]  ({(unknown.Count > 0 ? "unknown option " + string.Join(" ", unknown) : "one folder only")})");
+            return 2;
+        }
+
+        var target = folders.FirstOrDefault() ?? "models";
         var output = check ? Directory.CreateTempSubdirectory("edgetwin-model-").FullName : target;
         Directory.CreateDirectory(output);
 
