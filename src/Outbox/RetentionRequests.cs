@@ -24,6 +24,9 @@ public sealed class RetentionRequests
     /// <summary>Forget a lane's records up to <paramref name="seq"/> (a receipt).</summary>
     public void DeleteThrough(Lane lane, long seq) => _deleteThrough.AddOrUpdate(lane, seq, (_, old) => Math.Max(old, seq));
 
+    /// <summary>Whether no deletion waits (neither single deletions nor receipt ranges).</summary>
+    public bool IsEmpty => _deletes.IsEmpty && _deleteThrough.IsEmpty;
+
     /// <summary>Payload bytes of single deletions asked for but not yet committed (the evictor counts them as freed).</summary>
     public long PendingBytes(Lane lane) => _pendingBytes.GetValueOrDefault(lane);
 

@@ -37,6 +37,7 @@ internal sealed class AlarmService(
 
     private readonly INurseCallButton[] _buttons = [.. buttons];
     private long _lastRound = DateTimeOffset.MinValue.UtcTicks;
+    private long _storageEpisodes;
 
     /// <summary>The clock's time at the start of the latest round (tests wait on it).</summary>
     internal DateTimeOffset LastRound => new(Interlocked.Read(ref _lastRound), TimeSpan.Zero);
@@ -78,7 +79,11 @@ internal sealed class AlarmService(
         Record(engine.Alarms.SetUplinkConnected(uplink.IsConnected));
         if (storage is not null)
         {
-            Record(engine.Alarms.SetStorageFull(storage.Full));
+            // An episode that began and ended between two rounds (the reserve let the outbox recover at
+            // once) is raised all the same, and cleared at the next round: observations were not kept.
+            var episodes = storage.Episodes;
+            Record(engine.Alarms.SetStorageFull(storage.Full || episodes != _storageEpisodes));
+            _storageEpisodes = episodes;
         }
 
         var now = time.GetUtcNow();

@@ -25,7 +25,8 @@ internal sealed class ChainBook : IRecordAppender, IDisposable
 
     private readonly Lock _gate = new();
     private readonly Dictionary<Lane, ChainWriter> _writers = [];
-    private readonly List<StoredRecord> _pending = [];
+    private readonly List<Pending> _pending = [];
+    private List<Pending> _lastTaken = [];
     private readonly AutoResetEvent _wake = new(false);
     private readonly TimeProvider _time;
     private readonly IClockQuality _clock;
@@ -275,23 +276,48 @@ internal sealed class ChainBook : IRecordAppender, IDisposable
     }
 
     /// <summary>
-    /// Puts back the records of a batch whose commit failed, ahead of whatever was appended since, so
-    /// the next batch carries them again with the heads they lead to.
+    /// Puts back the records of the last batch taken (all, or those of them still in
+    /// <paramref name="batch"/>) whose commit failed, ahead of whatever was appended since, so the
+    /// next batch carries them again with the heads they lead to.
     /// </summary>
     public void Requeue(OutboxBatch batch)
     {
         lock (_gate)
         {
-            _pending.InsertRange(0, batch.Records);
-            if (batch.Records.Exists(r => r.Lane == Lane.Alarm))
+            var back = new HashSet<StoredRecord>(batch.Records, ReferenceEqualityComparer.Instance);
+            var entries = _lastTaken.Where(p => back.Contains(p.Record)).ToList();
+            if (entries.Count != back.Count)
+            {
+                throw new InvalidOperationException("only records of the last batch taken can be put back");
+            }
+
+            _pending.InsertRange(0, entries);
+            if (entries.Exists(p => p.Record.Lane == Lane.Alarm))
             {
                 _urgent = true;
             }
         }
     }
 
-    /// <summary>Takes everything appended since the last call (plus checkpoints now due) as one batch.</summary>
-    public OutboxBatch TakeBatch(out bool urgent)
+    /// <summary>Records appended and not yet taken.</summary>
+    public int PendingCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _pending.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Takes what was appended since the last call (plus checkpoints now due) as one batch: at most
+    /// <paramref name="maxRecords"/> records, the alarm lane's first, each lane in seq order, with
+    /// the heads the records taken lead to (the rest waits for the next batch; a large batch under
+    /// the free-space floor is committed as several transactions, see GroupCommitter).
+    /// </summary>
+    public OutboxBatch TakeBatch(out bool urgent, int maxRecords = int.MaxValue)
     {
         var batch = new OutboxBatch();
         lock (_gate)
@@ -301,15 +327,27 @@ internal sealed class ChainBook : IRecordAppender, IDisposable
                 CheckpointIfDue(lane);
             }
 
-            batch.Records.AddRange(_pending);
-            foreach (var lane in _pending.Select(r => r.Lane).Distinct())
+            var taken = _pending.Count <= maxRecords ? [.. _pending]
+                : _pending.Where(p => p.Record.Lane == Lane.Alarm).Concat(_pending.Where(p => p.Record.Lane != Lane.Alarm)).Take(maxRecords).ToList();
+            foreach (var p in taken)
             {
-                batch.Heads[lane] = _writers[lane].State;
+                batch.Records.Add(p.Record);
+                batch.Heads[p.Record.Lane] = p.After;
             }
 
-            _pending.Clear();
+            if (taken.Count == _pending.Count)
+            {
+                _pending.Clear();
+            }
+            else
+            {
+                var gone = new HashSet<Pending>(taken, ReferenceEqualityComparer.Instance);
+                _pending.RemoveAll(gone.Contains);
+            }
+
+            _lastTaken = taken;
             urgent = _urgent;
-            _urgent = false;
+            _urgent = _pending.Exists(p => p.Record.Lane == Lane.Alarm);
         }
 
         return batch;
@@ -335,7 +373,10 @@ internal sealed class ChainBook : IRecordAppender, IDisposable
 
     private void Add(ChainRecord record, RecordClass recordClass)
     {
-        _pending.Add(new StoredRecord(record, recordClass));
+        _pending.Add(new Pending(new StoredRecord(record, recordClass), _writers[record.Lane].State));
         _metrics.Records(record.Lane, record.Kind);
     }
+
+    /// <summary>A record appended and not yet committed, with the head its lane has with it.</summary>
+    private sealed record Pending(StoredRecord Record, ChainState After);
 }

@@ -44,6 +44,12 @@ internal static partial class GatewayLog
     [LoggerMessage(1027, LogLevel.Warning, "Free space {Free} bytes is under the floor Outbox:MinFreeBytes {Floor}: evicted {Records} {What} records {From}..{To} behind a gap record ({Reason})")]
     public static partial void EvictedForSpace(ILogger logger, long free, long floor, long records, string what, long from, long to, string reason);
 
+    [LoggerMessage(1080, LogLevel.Warning, "Released the storage reserve {File} ({Bytes} bytes): {Why}")]
+    public static partial void ReserveReleased(ILogger logger, string file, long bytes, string why);
+
+    [LoggerMessage(1081, LogLevel.Information, "Storage reserve {File} in place ({Bytes} bytes, given up to the outbox if the disk fills)")]
+    public static partial void ReserveMade(ILogger logger, string file, long bytes);
+
     [LoggerMessage(1028, LogLevel.Error, "Twin store {Path} is full: {Operation} was not saved and is not in force")]
     public static partial void TwinStoreFull(ILogger logger, string path, string operation, Exception exception);
 

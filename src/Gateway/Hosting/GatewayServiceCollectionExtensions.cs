@@ -64,6 +64,7 @@ internal static class GatewayServiceCollectionExtensions
         services.AddSingleton<PublishLedger>();
         services.AddSingleton<StorageHealth>();
         services.AddSingleton<IFreeSpace>(FilesystemFreeSpace.Instance);
+        services.AddSingleton<StorageReserve>();
         services.AddSingleton<Evictor>();
         services.AddSingleton<GroupCommitter>();
         services.AddSingleton<UplinkTopics>();

@@ -27,11 +27,15 @@ using Microsoft.Extensions.Options;
 /// records but never gives them back to the filesystem, so free space does not rise after an
 /// eviction; the ceiling is set the first time free space is under the floor (what is held, less
 /// the shortfall) and lowered only as far as free space shrinks further, and it is lifted when
-/// free space is back over the floor by half as much again (someone made room).
+/// free space is back over the floor by half as much again (someone made room). The
+/// <see cref="StorageReserve"/> counts as free: it is room the gateway gives up when the disk fills;
+/// and the ceiling is never under the reserve's size: an outbox smaller than that cannot make the
+/// room the floor asks for by evicting, and the reserve covers it (on a disk another process filled,
+/// a small outbox is not evicted for nothing).
 /// Called on the group committer's thread only.
 /// </summary>
 internal sealed class Evictor(ChainBook book, RetentionRequests retention, PublishLedger ledger, IOptions<OutboxOptions> options, GatewayMetrics metrics, ILogger<Evictor> logger,
-    IFreeSpace? space = null)
+    IFreeSpace? space = null, StorageReserve? reserve = null)
 {
     /// <summary>The reason suffix of a gap naming records that were published before a receipt covered them.</summary>
     public const string UnreceiptedSuffix = "-unreceipted";
@@ -45,8 +49,8 @@ internal sealed class Evictor(ChainBook book, RetentionRequests retention, Publi
     /// <summary>The telemetry bytes the free-space floor allows now (null: the floor is not binding).</summary>
     internal long? Ceiling => _ceiling;
 
-    /// <summary>Free bytes at the last measurement (null: not measured).</summary>
-    internal long? LastFree { get; private set; }
+    /// <summary>The filesystem at the last measurement (null: not measured).</summary>
+    internal FilesystemSpace? LastSpace { get; private set; }
 
     public void EvictIfOverQuota()
     {
@@ -130,31 +134,34 @@ internal sealed class Evictor(ChainBook book, RetentionRequests retention, Publi
         if (options.Value.MinFreeBytes <= 0 || options.Value.MinFreePercent <= 0 || _space.Measure(book.Store.Directory) is not { } fs)
         {
             _ceiling = null;
+            LastSpace = null;
             return null;
         }
 
         _lastTotal = fs.Total;
-        LastFree = fs.Available;
+        LastSpace = fs;
+        var free = fs.Available + (reserve?.HeldBytes ?? 0);
         var floor = options.Value.FloorBytes(fs.Total);
-        if (fs.Available < floor)
+        var least = reserve?.SizeFor(fs.Total) ?? 0;
+        if (free < floor)
         {
             if (_ceiling is null)
             {
-                _ceiling = held - (floor - fs.Available);
-                _freeAtCeiling = fs.Available;
+                _ceiling = Math.Max(least, held - (floor - free));
+                _freeAtCeiling = free;
             }
-            else if (fs.Available < _freeAtCeiling)
+            else if (free < _freeAtCeiling)
             {
-                _ceiling -= _freeAtCeiling - fs.Available;
-                _freeAtCeiling = fs.Available;
+                _ceiling = Math.Max(least, _ceiling.Value - (_freeAtCeiling - free));
+                _freeAtCeiling = free;
             }
         }
-        else if (fs.Available >= floor + (floor / 2))
+        else if (free >= floor + (floor / 2))
         {
             _ceiling = null;
         }
 
-        return fs.Available;
+        return free;
     }
 
     /// <summary>Maximal runs of consecutive seqs whose records are all evictable at this level.</summary>

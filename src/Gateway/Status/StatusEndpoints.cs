@@ -18,7 +18,7 @@ internal static class StatusEndpoints
     public static IEndpointRouteBuilder MapGatewayStatus(this IEndpointRouteBuilder app)
     {
         app.MapGet("/status", (ChainBook book, MqttUplink uplink, IOptions<GatewayOptions> options, StorageHealth storage, IFreeSpace space,
-            IOptions<OutboxOptions> outbox, IAnnunciator annunciator) =>
+            IOptions<OutboxOptions> outbox, IAnnunciator annunciator, StorageReserve reserve) =>
         {
             object Lane(Lane lane)
             {
@@ -39,15 +39,15 @@ internal static class StatusEndpoints
                 quarantined = book.Quarantined,
                 lanes = new { telemetry = Lane(EdgeTwin.Telemetry.Records.Lane.Telemetry), alarm = Lane(EdgeTwin.Telemetry.Records.Lane.Alarm) },
                 annunciation = annunciator.Level.ToString().ToLowerInvariant(),
-                storage = Storage(book, storage, space, outbox.Value),
+                storage = Storage(book, storage, space, outbox.Value, reserve),
             });
         });
         app.MapGet("/metrics", (PrometheusExporter exporter) => Results.Text(exporter.Render(), "text/plain; version=0.0.4"));
         return app;
     }
 
-    /// <summary>What the technician needs on a full disk: full since when and why, and the filesystem against its floor.</summary>
-    private static object Storage(ChainBook book, StorageHealth storage, IFreeSpace space, OutboxOptions outbox)
+    /// <summary>What the technician needs on a full disk: full since when and why, the filesystem against its floor, the reserve.</summary>
+    private static object Storage(ChainBook book, StorageHealth storage, IFreeSpace space, OutboxOptions outbox, StorageReserve reserve)
     {
         var fs = space.Measure(book.Store.Directory);
         return new
@@ -59,6 +59,8 @@ internal static class StatusEndpoints
             freeBytes = fs?.Available,
             totalBytes = fs?.Total,
             floorBytes = fs is { } f ? outbox.FloorBytes(f.Total) : (long?)null,
+            reserveBytes = reserve.HeldBytes,
+            reserveReleases = reserve.Releases,
         };
     }
 }

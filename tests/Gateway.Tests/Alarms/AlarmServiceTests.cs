@@ -76,6 +76,26 @@ public class AlarmServiceTests
     }
 
     [Fact]
+    public void AStorageFullEpisodeBetweenTwoRounds_IsRaisedAllTheSame_AndClearedAtTheNextRound()
+    {
+        using var h = new Harness();
+        h.Uplink.IsConnected = true;
+        h.Service.Round();
+
+        // Full and recovered within a second (the reserve let the outbox go on): observations were not kept.
+        h.Storage.SetFull(h.Time.GetUtcNow(), "No space left on device");
+        h.Storage.SetAvailable();
+        h.Service.Round();
+        Assert.Single(h.Appender.Alarms, a => a.Condition == "storage-full" && a.State == "raised");
+
+        h.Time.Advance(AlarmService.Interval);
+        h.Service.Round();
+        Assert.Single(h.Appender.Alarms, a => a.Condition == "storage-full" && a.State == "cleared");
+        h.Service.Round();
+        Assert.Equal(2, h.Appender.Alarms.Count(a => a.Condition == "storage-full"));
+    }
+
+    [Fact]
     public void News2_OnlyHeartRateSeen_ReportedAsIncomplete_NamingEachMissingParameter()
     {
         using var h = new Harness();

@@ -37,6 +37,39 @@ public class ChainBookTests
     }
 
     [Fact]
+    public void TakeBatch_WithALimit_TakesTheAlarmLaneFirst_EachLaneInSeqOrder_WithTheHeadsWhatItTookLeadsTo_AndRequeuePutsThemBack()
+    {
+        using var temp = new TempDirectory();
+        using var h = new BookHarness(temp.Path);
+        h.Commit();
+        var telemetry = Enumerable.Range(0, 10).Select(_ => h.Book.AppendObs(Obs(1), RecordClass.Vital)!).ToList();
+        var alarm = h.Book.AppendAlarm(new AlarmBody("p-1", "dev-1", "high", "hr-high", "raised", "rule", 150, "HR high"));
+
+        var first = h.Book.TakeBatch(out var urgent, maxRecords: 5);
+        Assert.True(urgent);
+        Assert.Equal(Lane.Alarm, first.Records[0].Lane);
+        Assert.Equal(alarm.Hash, first.Records[0].Hash);
+        var taken = first.Records.Where(r => r.Lane == Lane.Telemetry).ToList();
+        Assert.Equal(telemetry.Take(taken.Count).Select(r => r.Seq), taken.Select(r => r.Seq));
+        Assert.Equal(5, first.Records.Count);
+        Assert.Equal((taken[^1].Seq, taken[^1].Hash), (first.Heads[Lane.Telemetry].Seq, first.Heads[Lane.Telemetry].Hash));
+        Assert.Equal(first.Records.Last(r => r.Lane == Lane.Alarm).Seq, first.Heads[Lane.Alarm].Seq);
+
+        // A failed commit puts them back ahead of the rest, with the same heads.
+        h.Book.Requeue(first);
+        var again = h.Book.TakeBatch(out _, maxRecords: 5);
+        Assert.Equal(first.Records.Select(r => r.Hash), again.Records.Select(r => r.Hash));
+        Assert.Equal(first.Heads[Lane.Telemetry], again.Heads[Lane.Telemetry]);
+        h.Book.Store.Commit(again);
+        Assert.Equal(first.Heads[Lane.Telemetry], h.Book.Store.Heads[Lane.Telemetry]);
+
+        var rest = h.Book.TakeBatch(out var urgentRest);
+        Assert.False(urgentRest);
+        Assert.Equal(telemetry.Skip(taken.Count).Select(r => r.Seq), rest.Records.Where(r => r.Kind == "obs").Select(r => r.Seq));
+        Assert.Equal(h.Book.Head(Lane.Telemetry), rest.Heads[Lane.Telemetry]);
+    }
+
+    [Fact]
     public void ManyAppendsBetweenGroupCommits_NeverLeaveMoreThanMaxRecordsUnsigned()
     {
         // PROTOCOL §5: a checkpoint follows at most N records, however many arrive within one group commit.

@@ -175,6 +175,142 @@ public class FullDiskTests
     }
 
     [Fact]
+    public async Task UnderTheFloor_APileOfPendingRecordsIsCommittedInTransactionsTheLogRoomAllows_EachLeavingItsOwnHead()
+    {
+        using var temp = new TempDirectory();
+        var files = new FullDiskFiles();
+        using var h = new BookHarness(temp.Path, new OutboxOptions { MinFreeBytes = 3_000_000, MinFreePercent = 50 }, files);
+        var space = new FixedFreeSpace(10_000_000) { Available = 1_000_000 };
+        var health = new StorageHealth();
+        var commits = new CommittedRecords();
+        var committer = new GroupCommitter(h.Book, [commits], h.Evictor(space), h.Retention, h.Ledger, health, Options.Create(h.Outbox), h.Time, h.Metrics,
+            new WatchedLifetime(), NullLogger<GroupCommitter>.Instance, space);
+        await committer.CommitNowAsync(CancellationToken.None); // genesis; the evictor measures: under the floor
+        var (maxRecords, maxDeletes) = committer.Limits();
+        Assert.Equal(((500_000 - GroupCommitter.CommitLogBytes) / GroupCommitter.PageLogBytes) / 2, maxRecords);
+        Assert.InRange(maxDeletes, maxRecords, maxRecords + 1);
+
+        // A slow box: 300 records pending at once. The second transaction does not fit.
+        for (var i = 0; i < 300; i++)
+        {
+            h.Book.AppendObs(Obs(5), RecordClass.Vital);
+        }
+
+        commits.Batches.Clear();
+        commits.OnEach = () => files.Full = commits.Batches.Count == 1;
+        await committer.CommitNowAsync(CancellationToken.None);
+        Assert.True(health.Full);
+        var first = Assert.Single(commits.Batches);
+        Assert.InRange(first.Count, 1, maxRecords);
+        var head = h.Book.Store.Heads[Lane.Telemetry];
+        Assert.Equal((first[^1].Seq, first[^1].Hash), (head.Seq, head.Hash)); // the transaction's own head, not the book's
+
+        // Room again: the rest follows, in order, in transactions of the same bound.
+        commits.OnEach = null;
+        files.Full = false;
+        h.Time.Advance(GroupCommitter.RetryInterval);
+        await committer.CommitNowAsync(CancellationToken.None);
+        await committer.CommitNowAsync(CancellationToken.None);
+        Assert.False(health.Full);
+        Assert.All(commits.Batches, b => Assert.InRange(b.Count, 1, maxRecords));
+        Assert.Equal(h.Book.Head(Lane.Telemetry).Seq, h.Book.Store.Heads[Lane.Telemetry].Seq);
+
+        // Every seq is held or named by a disk-space gap (the evictor made room as they came; some deletions still wait).
+        var telemetry = h.Book.Store.Read(Lane.Telemetry, 0, EndOfLane, 1000);
+        var named = telemetry.Where(r => r.Kind == "gap").Select(r => Records.Json(r).GetProperty("body"))
+            .SelectMany(g => Enumerable.Range((int)g.GetProperty("from").GetInt64(), (int)(g.GetProperty("to").GetInt64() - g.GetProperty("from").GetInt64() + 1)));
+        Assert.Equal(Enumerable.Range(0, (int)h.Book.Head(Lane.Telemetry).Seq + 1), telemetry.Select(r => (int)r.Seq).Union(named).Order());
+        Assert.True(h.Book.Head(Lane.Telemetry).Seq > 300);
+    }
+
+    [Fact]
+    public async Task ACommitThatFailsForLackOfSpace_ReleasesTheReserve_WhenTheOutboxHasTelemetryToEvict_AndTakesRecordsAgainAtOnce()
+    {
+        using var temp = new TempDirectory();
+        using var rig = await ReserveRig.StartAsync(temp);
+        var (h, files, space, reserve, health, committer) = (rig.H, rig.Files, rig.Space, rig.Reserve, rig.Health, rig.Committer);
+        Assert.Equal(750_000, new FileInfo(reserve.Path).Length);
+        for (var second = 0; second < 1000; second++)
+        {
+            h.Book.AppendObs(Obs(250) with { Code = "mdc:131330", Unit = "mV" }, RecordClass.Waveform);
+        }
+
+        await committer.CommitNowAsync(CancellationToken.None);
+        Assert.True(h.Book.Store.Usage(Lane.Telemetry).Bytes > reserve.HeldBytes);
+
+        // The disk is full but for the reserve's room.
+        space.Available = 4096;
+        files.FullWhile = () => File.Exists(reserve.Path);
+        h.Book.AppendObs(Obs(3), RecordClass.Vital);
+        var alarm = h.Book.AppendAlarm(Alarm("raised"));
+        await committer.CommitNowAsync(CancellationToken.None);
+        Assert.True(health.Full);
+        Assert.Equal(0, reserve.HeldBytes);
+        Assert.False(File.Exists(reserve.Path));
+        Assert.Equal(1, reserve.Releases);
+
+        // Tried again at once, not a retry interval later: the room is there now.
+        space.Available = 750_000;
+        await committer.CommitNowAsync(CancellationToken.None);
+        Assert.False(health.Full);
+        Assert.Equal(1, health.Episodes);
+        Assert.Contains(h.Book.Store.Read(Lane.Alarm, 0, EndOfLane, 100), r => r.Hash == alarm.Hash);
+
+        // Not made again while free space stays under the floor (the evictor's gaps go with the next commit); made again once it is back above.
+        await committer.CommitNowAsync(CancellationToken.None);
+        Assert.Equal(h.Book.Head(Lane.Telemetry).Seq, h.Book.Store.Heads[Lane.Telemetry].Seq);
+        Assert.Equal(0, reserve.HeldBytes);
+        space.Available = 3_500_000;
+        h.Book.AppendObs(Obs(3), RecordClass.Vital);
+        await committer.CommitNowAsync(CancellationToken.None);
+        Assert.Equal(750_000, reserve.HeldBytes);
+    }
+
+    [Fact]
+    public async Task AFullDisk_WithLessTelemetryHeldThanTheReserve_KeepsTheReserve_AndWaitsForSpace()
+    {
+        using var temp = new TempDirectory();
+        using var rig = await ReserveRig.StartAsync(temp);
+        var (h, files, space, reserve, health, committer) = (rig.H, rig.Files, rig.Space, rig.Reserve, rig.Health, rig.Committer);
+
+        // Another process took the rest; evicting the few records held could not make room for long.
+        space.Available = 0;
+        files.Full = true;
+        h.Book.AppendObs(Obs(3), RecordClass.Vital);
+        await committer.CommitNowAsync(CancellationToken.None);
+        h.Time.Advance(GroupCommitter.RetryInterval);
+        await committer.CommitNowAsync(CancellationToken.None);
+        Assert.True(health.Full);
+        Assert.Equal(750_000, reserve.HeldBytes);
+        Assert.Equal(0, reserve.Releases);
+    }
+
+    [Fact]
+    public void TheReserveCountsAsFreeSpace_SoMakingItSetsNoCeiling_AndReleasingItMovesNothing()
+    {
+        using var temp = new TempDirectory();
+        using var h = new BookHarness(temp.Path, new OutboxOptions { MinFreeBytes = 3_000_000, MinFreePercent = 50 });
+        var space = new FixedFreeSpace(10_000_000);
+        var reserve = h.Reserve(space);
+        var evictor = h.Evictor(space, reserve);
+        h.Commit();
+        reserve.MakeIfRoom();
+        Assert.Equal(750_000, reserve.HeldBytes);
+
+        // The filesystem as it is with the reserve made just above the floor: counted with it, not under.
+        space.Available = 3_000_000 - 750_000 + 10_000;
+        evictor.EvictIfOverQuota();
+        Assert.Null(evictor.Ceiling);
+        Assert.False(new OutboxOptions { MinFreeBytes = 3_000_000, MinFreePercent = 50 }.FloorBytes(10_000_000) <= space.Available);
+
+        // Released, its room is free space as it was counted before.
+        Assert.True(reserve.Release("test"));
+        space.Available += 750_000;
+        evictor.EvictIfOverQuota();
+        Assert.Null(evictor.Ceiling);
+    }
+
+    [Fact]
     public void FilesystemFreeSpace_MeasuresTheDataDirectorysFilesystem()
     {
         using var temp = new TempDirectory();
@@ -193,11 +329,57 @@ public class FullDiskTests
         Assert.Equal(0, new OutboxOptions { MinFreeBytes = 0 }.FloorBytes(32L << 30));
     }
 
+    /// <summary>A committer on a disk that can be made full, with a storage reserve, under a 3 MB floor of a 10 MB filesystem.</summary>
+    private sealed class ReserveRig : IDisposable
+    {
+        private ReserveRig(TempDirectory temp)
+        {
+            H = new BookHarness(temp.Path, new OutboxOptions { MinFreeBytes = 3_000_000, MinFreePercent = 50 }, Files);
+            Reserve = H.Reserve(Space);
+            Committer = new GroupCommitter(H.Book, [], H.Evictor(Space, Reserve), H.Retention, H.Ledger, Health, Options.Create(H.Outbox), H.Time, H.Metrics,
+                new WatchedLifetime(), NullLogger<GroupCommitter>.Instance, Space, Reserve);
+        }
+
+        public FullDiskFiles Files { get; } = new();
+
+        public FixedFreeSpace Space { get; } = new(10_000_000);
+
+        public StorageHealth Health { get; } = new();
+
+        public BookHarness H { get; }
+
+        public StorageReserve Reserve { get; }
+
+        public GroupCommitter Committer { get; }
+
+        /// <summary>The rig after its first commit: the reserve is made (a quarter of the floor) while the filesystem is above the floor.</summary>
+        public static async Task<ReserveRig> StartAsync(TempDirectory temp)
+        {
+            var rig = new ReserveRig(temp);
+            await rig.Committer.CommitNowAsync(CancellationToken.None);
+            Assert.Equal(750_000, rig.Reserve.HeldBytes);
+            return rig;
+        }
+
+        public void Dispose() => H.Dispose();
+    }
+
     private sealed class CommittedRecords : EdgeTwin.Gateway.Chains.ICommitListener
     {
         public List<StoredRecord> Records { get; } = [];
 
-        public void OnCommitted(IReadOnlyList<StoredRecord> records) => Records.AddRange(records);
+        /// <summary>The records of each commit, in order.</summary>
+        public List<List<StoredRecord>> Batches { get; } = [];
+
+        /// <summary>Runs after each commit is noted (the test's hand on the disk).</summary>
+        public Action? OnEach { get; set; }
+
+        public void OnCommitted(IReadOnlyList<StoredRecord> records)
+        {
+            Records.AddRange(records);
+            Batches.Add([.. records]);
+            OnEach?.Invoke();
+        }
     }
 
     private sealed class WatchedLifetime : IHostApplicationLifetime

@@ -76,7 +76,11 @@ internal sealed class BookHarness : IDisposable
     }
 
     /// <summary>An evictor over this book's store and retention requests, on a filesystem with room (unless <paramref name="space"/> says otherwise).</summary>
-    public Evictor Evictor(IFreeSpace? space = null) => new(Book, Retention, Ledger, Options.Create(Outbox), Metrics, NullLogger<Evictor>.Instance, space ?? new FixedFreeSpace(1L << 40));
+    public Evictor Evictor(IFreeSpace? space = null, StorageReserve? reserve = null) =>
+        new(Book, Retention, Ledger, Options.Create(Outbox), Metrics, NullLogger<Evictor>.Instance, space ?? new FixedFreeSpace(1L << 40), reserve);
+
+    /// <summary>A storage reserve in this data directory on <paramref name="space"/>.</summary>
+    public StorageReserve Reserve(IFreeSpace space) => new(Options.Create(Gateway), Options.Create(Outbox), space, NullLogger<StorageReserve>.Instance);
 
     public void Dispose()
     {

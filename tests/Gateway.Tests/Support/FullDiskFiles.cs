@@ -19,6 +19,9 @@ internal sealed class FullDiskFiles : IOutboxFiles
         set => _full = value;
     }
 
+    /// <summary>Full as long as this says so too (e.g. while a reserve file takes the last room).</summary>
+    public Func<bool>? FullWhile { get; set; }
+
     /// <summary>Writes refused so far.</summary>
     public int Refused { get; private set; }
 
@@ -26,7 +29,7 @@ internal sealed class FullDiskFiles : IOutboxFiles
 
     private void Check()
     {
-        if (_full)
+        if (_full || FullWhile?.Invoke() == true)
         {
             Refused++;
             throw new IOException("No space left on device : 'outbox'", Enospc);

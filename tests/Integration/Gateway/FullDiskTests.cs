@@ -15,65 +15,103 @@ public class FullDiskTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(150);
 
+    /// <summary>Full this long without anyone freeing space is stuck (a recovery takes a retry or two, a second each).</summary>
+    private static readonly TimeSpan StuckFull = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long the starved box stalls at a time: a pile of about 500 records (16 beds) when it resumes.</summary>
+    private static readonly TimeSpan Stall = TimeSpan.FromSeconds(3);
+
     [Fact]
     public async Task SixteenBeds_SixMegabyteDisk_BrokerDown_StaysUp_EvictsBehindDiskSpaceGaps_SurvivesAFullDisk_AndEveryRecordIsVerifiedOrNamedByAGap()
     {
-        using var fs = MountOrExplain("6m");
-        using var mosquitto = new Mosquitto();
-        await using var capture = await Capture.StartAsync(mosquitto.Port);
-        mosquitto.Stop();
-        var work = Directory.CreateTempSubdirectory("edgetwin-it-").FullName;
-        using var status = new GatewayStatus(Mosquitto.FreePort());
-        var args = InProcessGateway.Args(Path.Combine(fs.Path, "state"), mosquitto.Port, "--Simulation:Beds=16", "--Simulation:Scenario=acute-hypoxia",
-            "--Simulation:Speed=4", "--Outbox:MinFreeBytes=2500000", "--Outbox:MinFreePercent=50", status.Url);
-        var clock = Stopwatch.StartNew();
-        using var gateway = GatewayProcess.Start(work, args);
+        await using var ward = await Ward.StartAsync(MountOrExplain("6m"), "--Outbox:MinFreeBytes=2500000", "--Outbox:MinFreePercent=50");
+        var (fs, status, gateway) = (ward.Fs, ward.Status, ward.Gateway);
 
         // Filling: the floor (2.5 MB of 6 MB) is reached and the oldest waveforms go behind disk-space gaps.
-        await Wait.UntilAsync(() => gateway.Stdout.Contains("under the floor Outbox:MinFreeBytes", StringComparison.Ordinal) || gateway.HasExited, Patience, "a disk-space eviction");
-        Assert.False(gateway.HasExited, gateway.Stderr + gateway.Stdout);
-        var evictionStarted = clock.Elapsed;
+        var evictionStarted = await ward.EvictionStartedAsync();
         await Wait.UntilAsync(() => status.Annunciation == "high" || gateway.HasExited, Patience, "the hypoxia alarms sounding");
         var headAtFloor = status.Head("telemetry");
         await Wait.UntilAsync(() => status.Head("telemetry") > headAtFloor + 2000 || status.StorageFull || gateway.HasExited, Patience, "2000 more records recorded under the floor");
         Assert.False(gateway.HasExited, gateway.Stderr + gateway.Stdout);
         Assert.False(status.StorageFull, $"the floor must keep the disk from filling: {status.Read()}\n{Listing(fs.Path)}\n{Tail(gateway.Stdout)}");
+        Assert.Equal(0, status.StorageEpisodes);
+        var reserve = status.ReserveBytes;
+        Assert.True(reserve > 0, $"a storage reserve: {status.Read()}");
         var freeUnderFloor = fs.AvailableBytes;
 
-        // Another process fills the disk: nothing can be committed; the box keeps alarming and says why.
-        var filler = fs.Fill();
+        // Another process fills the disk (the gateway paused meanwhile, so that the filler does not
+        // take the reserve's room as soon as it is given up). The outbox has telemetry to evict: it
+        // gives up its reserve and goes on recording within its own files, by itself.
+        var filler = FillWhilePaused(fs, gateway);
+        await UntilAsync(gateway, status, () => status.ReserveReleases == 1 && status.StorageEpisodes == 1 && !status.StorageFull, "the reserve released and the outbox taking records again");
+        var headAfterRelease = status.Head("telemetry");
+        await UntilAsync(gateway, status, () => status.Head("telemetry") > headAfterRelease + 500, "500 more records recorded in the reserve's room");
+        Assert.False(gateway.HasExited, gateway.Stderr + gateway.Stdout);
+        Assert.Contains("Released the storage reserve", gateway.Stdout, StringComparison.Ordinal);
+
+        // Filled to the last page again: no reserve left, nothing can be committed; the box keeps alarming and says why.
+        filler += FillWhilePaused(fs, gateway);
         await Wait.UntilAsync(() => status.StorageFull || gateway.HasExited, Patience, "storage full on the status page");
         var alarmHeadWhenFull = status.Head("alarm");
         await Wait.UntilAsync(() => status.Head("alarm") > alarmHeadWhenFull || gateway.HasExited, Patience, "the storage-full alarm appended while full");
         Assert.False(gateway.HasExited, gateway.Stderr + gateway.Stdout);
         Assert.Equal("high", status.Annunciation);
+        Assert.Equal(2, status.StorageEpisodes);
         Assert.Contains("Outbox in", gateway.Stdout, StringComparison.Ordinal);
 
         // Space returns, then the broker.
         fs.Unfill();
         await Wait.UntilAsync(() => !status.StorageFull || gateway.HasExited, Patience, "storage no longer full");
-        Assert.False(gateway.HasExited, gateway.Stderr + gateway.Stdout);
-        mosquitto.Start();
-        var head = status.Head("telemetry");
-        await Wait.UntilAsync(() => (capture.HighestSeq("telemetry") >= head && status.Drained) || gateway.HasExited, Patience, "the backlog published");
-        gateway.Terminate();
-        Assert.True(gateway.WaitForExit(TimeSpan.FromSeconds(40)), "graceful stop on SIGTERM");
-        Assert.Equal(0, gateway.ExitCode);
-
-        var accounting = AssertEveryRecordVerifiedOrNamedByAGap(capture, Verification.GatewayAddress(Path.Combine(fs.Path, "state")));
-        Assert.Equal(0, accounting.PublishedAnyway);
-        var notKept = Assert.Single(Verification.Kinds(capture.Records("telemetry"), "event").Where(e => e.GetProperty("body").GetProperty("type").GetString() == "storage-full")
-            .DistinctBy(e => e.GetProperty("seq").GetInt64()));
-        Assert.True(notKept.GetProperty("body").GetProperty("obsNotKept").GetInt64() > 0, notKept.ToString());
-        var storageAlarms = Verification.Kinds(capture.Records("alarm"), "alarm").Where(a => a.GetProperty("body").GetProperty("condition").GetString() == "storage-full")
-            .Select(a => a.GetProperty("body").GetProperty("state").GetString()).ToList();
-        Assert.Contains("raised", storageAlarms);
-        Assert.Contains("cleared", storageAlarms);
-        output.WriteLine($"16 beds on a 6 MB tmpfs (floor 2.5 MB): disk-space eviction began {evictionStarted.TotalSeconds:F1} s after start; " +
+        var capture = ward.Capture;
+        List<JsonElement> StorageAlarms() => [.. Verification.Kinds(capture.Records("alarm"), "alarm").Where(a => a.GetProperty("body").GetProperty("condition").GetString() == "storage-full")
+            .DistinctBy(a => a.GetProperty("seq").GetInt64()).OrderBy(a => a.GetProperty("seq").GetInt64())];
+        var (accounting, episodes) = await ward.PublishAndStopAsync(
+            () => StorageAlarms() is [{ } first, .., { } last] && first.GetProperty("body").GetProperty("state").GetString() == "raised" && last.GetProperty("body").GetProperty("state").GetString() == "cleared",
+            "the storage-full alarm raised and, last, cleared on the alarm lane");
+        var notKept = Verification.Kinds(capture.Records("telemetry"), "event").Where(e => e.GetProperty("body").GetProperty("type").GetString() == "storage-full")
+            .DistinctBy(e => e.GetProperty("seq").GetInt64()).OrderBy(e => e.GetProperty("seq").GetInt64()).ToList();
+        Assert.Equal(episodes, notKept.Count);
+        Assert.True(notKept[^1].GetProperty("body").GetProperty("obsNotKept").GetInt64() > 0, notKept[^1].ToString());
+        output.WriteLine($"16 beds on a 6 MB tmpfs (floor 2.5 MB, reserve {reserve} bytes): disk-space eviction began {evictionStarted.TotalSeconds:F1} s after start; " +
             $"free under the floor {freeUnderFloor} bytes; filler {filler} bytes; {accounting.GapRecords} gap records named {accounting.Evicted} evicted records " +
-            $"({string.Join(",", accounting.Reasons)}; {accounting.PublishedAnyway} of them published, {accounting.UnreceiptedReceived} named by -unreceipted gaps received); {accounting.Received} telemetry records received; storage-full event {notKept.GetProperty("body")}; " +
-            $"run {clock.Elapsed.TotalSeconds:F0} s, exit code {gateway.ExitCode}");
-        Directory.Delete(work, recursive: true);
+            $"({string.Join(",", accounting.Reasons)}; {accounting.PublishedAnyway} of them published, {accounting.UnreceiptedReceived} named by -unreceipted gaps received); {accounting.Received} telemetry records received; " +
+            $"storage-full events {string.Join(" ", notKept.Select(e => e.GetProperty("body").ToString()))}; run {ward.Clock.Elapsed.TotalSeconds:F0} s, exit code {gateway.ExitCode}");
+    }
+
+    [Fact]
+    public async Task SixteenBeds_SixMegabyteDisk_DefaultFloor_BrokerDown_KeepsRecording_NeverStuckFull_AndEveryRecordIsVerifiedOrNamedByAGap()
+    {
+        await using var ward = await Ward.StartAsync(MountOrExplain("6m"));
+        var (fs, status, gateway) = (ward.Fs, ward.Status, ward.Gateway);
+        var evictionStarted = await ward.EvictionStartedAsync();
+        var headAtEviction = status.Head("telemetry");
+
+        // Recording goes on under the default floor (2 MiB of 6 MB) on a box starved of CPU: the
+        // gateway stalls (SIGSTOP) for a few seconds at a time and then has a pile of records to
+        // commit at once (the simulated beds catch up), as on the CI box whose 6 MB filled up. A full
+        // disk, if the outbox ever fills it, must clear by itself: nobody frees anything here.
+        var watch = new FullWatch(status);
+        var stalls = 0;
+        while (status.Head("telemetry") <= headAtEviction + 3000 && !gateway.HasExited)
+        {
+            gateway.Pause();
+            await Task.Delay(Stall); // the stall itself, not a wait for something to happen
+            gateway.Continue();
+            stalls++;
+            var resumedAt = status.Head("telemetry");
+            await UntilAsync(gateway, status, () => watch.Check(fs, gateway) && status.Head("telemetry") > resumedAt + 300, "300 records recorded after a stall");
+        }
+
+        await UntilAsync(gateway, status, () => watch.Check(fs, gateway) && !status.StorageFull, "storage not full");
+        Assert.False(gateway.HasExited, gateway.Stderr + gateway.Stdout);
+        var (free, episodes, releases) = (fs.AvailableBytes, status.StorageEpisodes, status.ReserveReleases);
+        var head = status.Head("telemetry");
+        var (accounting, _) = await ward.PublishAndStopAsync();
+        Assert.True(accounting.Evicted > 0, "records evicted under the floor");
+        output.WriteLine($"16 beds on a 6 MB tmpfs, default floor: eviction began {evictionStarted.TotalSeconds:F1} s after start at head {headAtEviction}; " +
+            $"{stalls} stalls of {Stall.TotalSeconds:F0} s; head {head} when the broker came back; free {free} bytes; {episodes} full episodes (longest seen {watch.Longest.TotalSeconds:F1} s), {releases} reserve releases; " +
+            $"{accounting.GapRecords} gap records named {accounting.Evicted} evicted records ({string.Join(",", accounting.Reasons)}; {accounting.PublishedAnyway} published); " +
+            $"{accounting.Received} telemetry records received; run {ward.Clock.Elapsed.TotalSeconds:F0} s, exit code {gateway.ExitCode}");
     }
 
     [Fact]
@@ -119,6 +157,130 @@ public class FullDiskTests(ITestOutputHelper output)
         Assert.Single(Verification.Kinds(capture.Records("telemetry"), "event").Where(e => e.GetProperty("body").GetProperty("type").GetString() == "storage-full")
             .DistinctBy(e => e.GetProperty("seq").GetInt64()));
         Directory.Delete(work, recursive: true);
+    }
+
+    /// <summary>Waits for <paramref name="condition"/> (or the gateway's exit); a timeout says what the status page and the log said.</summary>
+    private static Task UntilAsync(GatewayProcess gateway, GatewayStatus status, Func<bool> condition, string what) =>
+        Wait.UntilAsync(() => Task.FromResult(condition() || gateway.HasExited), Patience, () => $"{what}: {status.Read()}\n{Tail(gateway.Stdout)}");
+
+    /// <summary>
+    /// 16 simulated beds (acute hypoxia, 4 × speed) on a small filesystem, the broker down and a
+    /// capture standing in for the cloud: the real gateway process, its status page, and the end of
+    /// each run (broker back, backlog published, SIGTERM, every chain checked).
+    /// </summary>
+    private sealed class Ward : IAsyncDisposable
+    {
+        private readonly string _work = Directory.CreateTempSubdirectory("edgetwin-it-").FullName;
+
+        private Ward(SmallFilesystem fs, Mosquitto mosquitto, Capture capture)
+        {
+            (Fs, Mosquitto, Capture) = (fs, mosquitto, capture);
+        }
+
+        public SmallFilesystem Fs { get; }
+
+        public Mosquitto Mosquitto { get; }
+
+        public Capture Capture { get; }
+
+        public GatewayStatus Status { get; } = new(Mosquitto.FreePort());
+
+        public GatewayProcess Gateway { get; private set; } = null!;
+
+        public Stopwatch Clock { get; } = new();
+
+        public string DataDirectory => Path.Combine(Fs.Path, "state");
+
+        public static async Task<Ward> StartAsync(SmallFilesystem fs, params string[] settings)
+        {
+            var mosquitto = new Mosquitto();
+            var ward = new Ward(fs, mosquitto, await Capture.StartAsync(mosquitto.Port));
+            mosquitto.Stop();
+            ward.Clock.Start();
+            ward.Gateway = GatewayProcess.Start(ward._work, InProcessGateway.Args(ward.DataDirectory, mosquitto.Port,
+                ["--Simulation:Beds=16", "--Simulation:Scenario=acute-hypoxia", "--Simulation:Speed=4", .. settings, ward.Status.Url]));
+            return ward;
+        }
+
+        /// <summary>Waits for the first eviction under the floor; returns how long after start it came.</summary>
+        public async Task<TimeSpan> EvictionStartedAsync()
+        {
+            await Wait.UntilAsync(() => Gateway.Stdout.Contains("under the floor Outbox:MinFreeBytes", StringComparison.Ordinal) || Gateway.HasExited, Patience, "a disk-space eviction");
+            Assert.False(Gateway.HasExited, Gateway.Stderr + Gateway.Stdout);
+            return Clock.Elapsed;
+        }
+
+        /// <summary>
+        /// The broker comes back; once the backlog is published (and what <paramref name="received"/>
+        /// waits for has arrived) the gateway stops (exit 0) and every chain is checked. Returns that
+        /// and the full episodes.
+        /// </summary>
+        public async Task<((long Received, long Evicted, int GapRecords, IReadOnlyList<string> Reasons, long PublishedAnyway, long UnreceiptedReceived) Accounting, long Episodes)> PublishAndStopAsync(
+            Func<bool>? received = null, string? what = null)
+        {
+            Assert.False(Gateway.HasExited, Gateway.Stderr + Gateway.Stdout);
+            Mosquitto.Start();
+            var (head, alarmHead) = (Status.Head("telemetry"), Status.Head("alarm"));
+            await Wait.UntilAsync(() => (Capture.HighestSeq("telemetry") >= head && Capture.HighestSeq("alarm") >= alarmHead && Status.Drained) || Gateway.HasExited, Patience, "the backlog published");
+            if (received is not null)
+            {
+                await Wait.UntilAsync(() => received() || Gateway.HasExited, Patience, what ?? "the records awaited");
+            }
+
+            var episodes = Status.StorageEpisodes;
+            Gateway.Terminate();
+            Assert.True(Gateway.WaitForExit(TimeSpan.FromSeconds(40)), "graceful stop on SIGTERM");
+            Assert.Equal(0, Gateway.ExitCode);
+            var accounting = AssertEveryRecordVerifiedOrNamedByAGap(Capture, Verification.GatewayAddress(DataDirectory));
+            Assert.Equal(0, accounting.PublishedAnyway);
+            return (accounting, episodes);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Gateway?.Dispose();
+            Status.Dispose();
+            await Capture.DisposeAsync();
+            Mosquitto.Dispose();
+            Fs.Dispose();
+            Directory.Delete(_work, recursive: true);
+        }
+    }
+
+    /// <summary>Watches the status page for a full outbox and fails the test when one stays full for <see cref="StuckFull"/>.</summary>
+    private sealed class FullWatch(GatewayStatus status)
+    {
+        private readonly Stopwatch _full = new();
+
+        public TimeSpan Longest { get; private set; }
+
+        /// <summary>True (for use in a wait's condition); throws when the outbox has been full for too long.</summary>
+        public bool Check(SmallFilesystem fs, GatewayProcess gateway)
+        {
+            if (!status.StorageFull)
+            {
+                _full.Reset();
+                return true;
+            }
+
+            _full.Start();
+            Longest = _full.Elapsed > Longest ? _full.Elapsed : Longest;
+            Assert.True(_full.Elapsed < StuckFull, $"storage full for {_full.Elapsed.TotalSeconds:F0} s: {status.Read()}\n{Listing(fs.Path)}\n{Tail(gateway.Stdout)}");
+            return true;
+        }
+    }
+
+    private static long FillWhilePaused(SmallFilesystem fs, GatewayProcess gateway)
+    {
+        gateway.Pause();
+        try
+        {
+            return fs.Fill();
+        }
+        finally
+        {
+            gateway.Continue();
+        }
     }
 
     private static string Listing(string path) =>

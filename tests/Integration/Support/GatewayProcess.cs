@@ -106,9 +106,17 @@ internal sealed class GatewayProcess : IDisposable
 
     public void KillHard() => _process.Kill(entireProcessTree: false); // SIGKILL on Linux
 
-    public void Terminate()
+    /// <summary>SIGSTOP: the process does nothing until <see cref="Continue"/> (a box starved of CPU; lets a test change the disk under it at a known point).</summary>
+    public void Pause() => Signal("-STOP");
+
+    /// <summary>SIGCONT after <see cref="Pause"/>.</summary>
+    public void Continue() => Signal("-CONT");
+
+    public void Terminate() => Signal("-TERM");
+
+    private void Signal(string signal)
     {
-        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        using var kill = Process.Start("kill", [signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         kill.WaitForExit();
     }
 

@@ -24,6 +24,15 @@ internal sealed class GatewayStatus(int port) : IDisposable
 
     public bool StorageFull => Read() is { } s && s.GetProperty("storage").GetProperty("full").GetBoolean();
 
+    /// <summary>Times the outbox could not commit for lack of space since start (-1 while the gateway does not answer).</summary>
+    public long StorageEpisodes => Storage("episodes");
+
+    /// <summary>Times the storage reserve was given up since start (-1 while the gateway does not answer).</summary>
+    public long ReserveReleases => Storage("reserveReleases");
+
+    /// <summary>Bytes the storage reserve holds (-1 while the gateway does not answer).</summary>
+    public long ReserveBytes => Storage("reserveBytes");
+
     public string? Annunciation => Read() is { } s ? s.GetProperty("annunciation").GetString() : null;
 
     public long Head(string lane) => Read() is { } s ? s.GetProperty("lanes").GetProperty(lane).GetProperty("seq").GetInt64() : -1;
@@ -33,4 +42,6 @@ internal sealed class GatewayStatus(int port) : IDisposable
         && s.GetProperty("lanes").GetProperty("telemetry").GetProperty("storedRecords").GetInt64() < 1000;
 
     public void Dispose() => _http.Dispose();
+
+    private long Storage(string member) => Read() is { } s ? s.GetProperty("storage").GetProperty(member).GetInt64() : -1;
 }
