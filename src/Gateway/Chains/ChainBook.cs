@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Diagnostics;
 using EdgeTwin.Gateway.Outbox;
+using EdgeTwin.Gateway.Storage;
 using EdgeTwin.Outbox;
 using EdgeTwin.Outbox.Durability;
 using EdgeTwin.Outbox.Encryption;
@@ -45,7 +46,8 @@ internal sealed class ChainBook : IRecordAppender, IDisposable
         TimeProvider time,
         IClockQuality clock,
         GatewayMetrics metrics,
-        ILogger<ChainBook> logger)
+        ILogger<ChainBook> logger,
+        FirstStartFiles? firstStart = null)
     {
         _time = time;
         _clock = clock;
@@ -55,10 +57,12 @@ internal sealed class ChainBook : IRecordAppender, IDisposable
         // A marker outliving the store tells "store lost" from "first start" (a provisioned key does not).
         var marker = Path.Combine(g.DataDirectoryFullPath, "outbox.created");
         var hadStore = File.Exists(marker);
-        var opened = OutboxOpener.Open(g.DataDirectoryFullPath, files, storageKey, time);
+
+        // On a first start on a full disk the outbox is created only once the keys are on disk (FirstStartFiles).
+        var opened = OutboxOpener.Open(g.DataDirectoryFullPath, files, storageKey, time, mayCreate: firstStart?.AllWritten ?? true);
         if (!hadStore)
         {
-            File.WriteAllText(marker, "The outbox was created here; if outbox.db goes missing the next epoch says store-lost.\n");
+            WriteMarker(marker, firstStart);
         }
 
         Store = opened.Store;
@@ -113,6 +117,31 @@ internal sealed class ChainBook : IRecordAppender, IDisposable
     }
 
     public OutboxStore Store { get; }
+
+    private static void WriteMarker(string marker, FirstStartFiles? firstStart)
+    {
+        void Write()
+        {
+            try
+            {
+                File.WriteAllText(marker, "The outbox was created here; if outbox.db goes missing the next epoch says store-lost.\n");
+            }
+            catch (IOException)
+            {
+                StorageFaults.Quietly(() => File.Delete(marker));
+                throw;
+            }
+        }
+
+        try
+        {
+            Write();
+        }
+        catch (IOException ex) when (firstStart is not null && StorageFaults.IsOutOfSpace(ex))
+        {
+            firstStart.Defer("outbox marker", marker, Write, () => { }, ex);
+        }
+    }
 
     /// <summary>Where a corrupt store was moved at start-up (null when none was).</summary>
     public string? Quarantined { get; }

@@ -45,6 +45,7 @@ internal static class GatewayServiceCollectionExtensions
             "unsynced" => new FixedClockQuality(ClockQuality.Unsynced),
             _ => new KernelClockQuality(),
         });
+        services.AddSingleton<FirstStartFiles>();
         services.AddSingleton<GatewayIdentity>();
         services.TryAddSingleton(GatewayStorageKey.FromServices);
         services.TryAddSingleton<IOutboxFiles>(SyncedOutboxFiles.Instance);

@@ -15,13 +15,29 @@ using EdgeTwin.Outbox.Encryption;
 /// </summary>
 internal static class OutboxOpener
 {
-    public static OpenedOutbox Open(string directory, IOutboxFiles files, StorageKey key, TimeProvider time)
+    /// <summary>
+    /// Opens the outbox. A new one is left to be created later (<see cref="OutboxStore.NotCreated"/>)
+    /// while <paramref name="mayCreate"/> is false (the keys a first start writes are not on disk yet)
+    /// or when the disk has no room for it now.
+    /// </summary>
+    public static OpenedOutbox Open(string directory, IOutboxFiles files, StorageKey key, TimeProvider time, bool mayCreate = true)
     {
         var password = key.PasswordFor("outbox");
-        var existed = File.Exists(Path.Combine(directory, OutboxStore.DataFileName));
+        var dataFile = Path.Combine(directory, OutboxStore.DataFileName);
+        var existed = File.Exists(dataFile);
+        var isNew = !existed || new FileInfo(dataFile).Length == 0;
+        if (isNew && !mayCreate)
+        {
+            return new OpenedOutbox(OutboxStore.NotCreated(directory, files, password), existed, null, null);
+        }
+
         try
         {
             return new OpenedOutbox(OutboxStore.Open(directory, files, password), existed, null, null);
+        }
+        catch (Exception ex) when (isNew && StorageFaults.IsOutOfSpace(ex))
+        {
+            return new OpenedOutbox(OutboxStore.NotCreated(directory, files, password), existed, null, null);
         }
         catch (OutboxCorruptException ex)
         {

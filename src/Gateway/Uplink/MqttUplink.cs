@@ -10,6 +10,7 @@ using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Diagnostics;
 using EdgeTwin.Gateway.Hosting;
 using EdgeTwin.Gateway.Outbox;
+using EdgeTwin.Gateway.Storage;
 using EdgeTwin.Mqtt;
 using EdgeTwin.Outbox;
 using EdgeTwin.Telemetry.Receipts;
@@ -54,6 +55,7 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
     private volatile bool _disconnecting;
     private volatile IMqttClient? _client;
     private readonly SignedDocuments _documents;
+    private readonly FirstStartFiles? _firstStart;
     private DateTimeOffset _since;
 
     public MqttUplink(
@@ -66,8 +68,10 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
         TimeProvider time,
         GatewayMetrics metrics,
         SignedDocuments documents,
-        ILogger<MqttUplink> logger)
+        ILogger<MqttUplink> logger,
+        FirstStartFiles? firstStart = null)
     {
+        _firstStart = firstStart;
         _documents = documents;
         _options = options.Value;
         _gateway = gateway.Value;
@@ -173,6 +177,21 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
         var ct = linked.Token;
         var clientId = string.IsNullOrWhiteSpace(_options.ClientId) ? _gateway.Name : _options.ClientId;
         var attempt = 0;
+
+        // A first start on a full disk: nothing is published (not even the status, signed with the
+        // gateway key) before the keys are on disk; a power cut could still lose a key only in memory.
+        if (_firstStart is not null)
+        {
+            try
+            {
+                await _firstStart.Written.WaitAsync(ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+
         while (!ct.IsCancellationRequested)
         {
             // Each connection has its own signed status: online now, and the offline will the broker publishes if it dies.
