@@ -32,6 +32,7 @@ public sealed class OutboxStore : IDisposable
     private ILiteCollection<BsonDocument> _lanes;
     private IOutboxFiles? _files;
     private bool _closed;
+    private bool _created = true;
 
     private OutboxStore(Stream data, Stream log, string? password, bool readOnly)
     {
@@ -42,6 +43,39 @@ public sealed class OutboxStore : IDisposable
         _records = _db.GetCollection("records", BsonAutoId.Int64);
         _lanes = _db.GetCollection("lanes", BsonAutoId.Int32);
         LoadLanes();
+    }
+
+    /// <summary>A store whose files are not created yet (see <see cref="NotCreated"/>).</summary>
+    private OutboxStore(string directory, IOutboxFiles files, string password)
+    {
+        Directory = directory;
+        _files = files;
+        _password = password;
+        _created = false;
+        _closed = true;
+        _data = null!;
+        _log = null!;
+        _db = null!;
+        _records = null!;
+        _lanes = null!;
+    }
+
+    /// <summary>
+    /// A new store not created yet: a first start on a full disk, or before the key it is encrypted
+    /// with is on disk. It holds nothing and takes no commit (<see cref="OutboxUnavailableException"/>)
+    /// until <see cref="TryReopen"/> creates its files.
+    /// </summary>
+    public static OutboxStore NotCreated(string directory, IOutboxFiles files, string password)
+    {
+        DiscardPartial(directory);
+        return new OutboxStore(directory, files, password);
+    }
+
+    /// <summary>Removes what a creation cut short by a full disk left behind (a new store holds nothing yet).</summary>
+    private static void DiscardPartial(string directory)
+    {
+        StorageFaults.Quietly(() => File.Delete(Path.Combine(directory, DataFileName)));
+        StorageFaults.Quietly(() => File.Delete(Path.Combine(directory, LogFileName)));
     }
 
     /// <summary>Reads the lanes' heads and usage from the open database and checks them against its records.</summary>
@@ -205,7 +239,9 @@ public sealed class OutboxStore : IDisposable
         {
             if (_closed)
             {
-                throw new OutboxUnavailableException("the outbox is closed after a failed write; reopen it first");
+                throw new OutboxUnavailableException(_created
+                    ? "the outbox is closed after a failed write; reopen it first"
+                    : "the outbox is not created yet: no room for it on a full disk (or for the keys a first start writes before it)");
             }
 
             try
@@ -247,7 +283,8 @@ public sealed class OutboxStore : IDisposable
     /// Opens the files again after a failed write, as a restart would: LiteDB's recovery keeps the
     /// transactions whose commit reached the log and drops a torn one; heads and usage are read
     /// anew, so <see cref="Heads"/> says whether the failed commit made it after all. False (and the
-    /// store stays closed) while the files still cannot be opened, e.g. the disk is still full.
+    /// store stays closed) while the files still cannot be opened, e.g. the disk is still full. A
+    /// store <see cref="NotCreated"/> is created here (and what a failed try left is removed).
     /// </summary>
     public bool TryReopen(out Exception? error)
     {
@@ -274,6 +311,7 @@ public sealed class OutboxStore : IDisposable
                 _lanes = _db.GetCollection("lanes", BsonAutoId.Int32);
                 LoadLanes();
                 _closed = false;
+                _created = true;
                 return true;
             }
             catch (Exception ex) when (ex is IOException or LiteException or UnauthorizedAccessException or InvalidDataException)
@@ -281,6 +319,11 @@ public sealed class OutboxStore : IDisposable
                 error = ex;
                 StorageFaults.Quietly(() => log?.Dispose());
                 StorageFaults.Quietly(() => data?.Dispose());
+                if (!_created)
+                {
+                    DiscardPartial(Directory);
+                }
+
                 return false;
             }
         }

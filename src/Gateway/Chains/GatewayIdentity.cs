@@ -2,14 +2,20 @@ namespace EdgeTwin.Gateway.Chains;
 
 using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Diagnostics;
+using EdgeTwin.Gateway.Storage;
+using EdgeTwin.Outbox.Durability;
 using EdgeTwin.Telemetry.Signing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-/// <summary>The gateway key: loaded from <c>Gateway:KeyFile</c>, or generated (0600) on first start when none was configured.</summary>
+/// <summary>
+/// The gateway key: loaded from <c>Gateway:KeyFile</c>, or generated (0600) on first start when none
+/// was configured; on a disk too full to take the file, kept in memory until there is room
+/// (<see cref="FirstStartFiles"/>).
+/// </summary>
 internal sealed class GatewayIdentity : IDisposable
 {
-    public GatewayIdentity(IOptions<GatewayOptions> options, ILogger<GatewayIdentity> logger)
+    public GatewayIdentity(IOptions<GatewayOptions> options, ILogger<GatewayIdentity> logger, FirstStartFiles? firstStart = null)
     {
         var o = options.Value;
         var path = o.KeyFileFullPath;
@@ -22,6 +28,12 @@ internal sealed class GatewayIdentity : IDisposable
             {
                 GatewayLog.KeyGenerated(logger, Key.Address, path);
             }
+        }
+        catch (IOException ex) when (firstStart is not null && !o.KeyFileConfigured && StorageFaults.IsOutOfSpace(ex))
+        {
+            var key = GatewayKey.Generate();
+            Key = key;
+            firstStart.Defer("gateway key", path, () => key.SaveToFile(path), () => GatewayLog.KeyGenerated(logger, key.Address, path), ex);
         }
         catch (KeyFileException ex)
         {

@@ -44,6 +44,9 @@ internal static partial class GatewayLog
     [LoggerMessage(1027, LogLevel.Warning, "Free space {Free} bytes is under the floor Outbox:MinFreeBytes {Floor}: evicted {Records} {What} records {From}..{To} behind a gap record ({Reason})")]
     public static partial void EvictedForSpace(ILogger logger, long free, long floor, long records, string what, long from, long to, string reason);
 
+    [LoggerMessage(1082, LogLevel.Error, "The {What} cannot be written to {Path} ({Reason}): kept in memory and written when the disk has room; until then nothing is stored or published")]
+    public static partial void FirstStartFileDeferred(ILogger logger, string what, string path, string reason);
+
     [LoggerMessage(1080, LogLevel.Warning, "Released the storage reserve {File} ({Bytes} bytes): {Why}")]
     public static partial void ReserveReleased(ILogger logger, string file, long bytes, string why);
 

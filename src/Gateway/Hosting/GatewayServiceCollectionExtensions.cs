@@ -53,11 +53,13 @@ internal static class GatewayServiceCollectionExtensions
             "unsynced" => new FixedClockQuality(ClockQuality.Unsynced),
             _ => new KernelClockQuality(),
         });
+        services.AddSingleton<FirstStartFiles>();
         services.AddSingleton<GatewayIdentity>();
         services.TryAddSingleton(GatewayStorageKey.FromServices);
         services.TryAddSingleton<IOutboxFiles>(SyncedOutboxFiles.Instance);
         services.AddSingleton(sp => OutboxOpener.OpenForGateway(sp.GetRequiredService<IOptions<GatewayOptions>>().Value.DataDirectoryFullPath,
-            sp.GetRequiredService<IOutboxFiles>(), sp.GetRequiredService<EdgeTwin.Outbox.Encryption.StorageKey>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<IOutboxFiles>(), sp.GetRequiredService<EdgeTwin.Outbox.Encryption.StorageKey>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<FirstStartFiles>()));
         services.AddSingleton<ChainBook>();
         services.AddSingleton<IRecordAppender>(sp => sp.GetRequiredService<ChainBook>());
         services.AddSingleton<RetentionRequests>();

@@ -4,6 +4,7 @@ using EdgeTwin.Gateway.Chains;
 using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Diagnostics;
 using EdgeTwin.Gateway.Runtime;
+using EdgeTwin.Gateway.Storage;
 using EdgeTwin.Outbox;
 using EdgeTwin.Outbox.Durability;
 using EdgeTwin.Telemetry.Records;
@@ -40,7 +41,8 @@ internal sealed class GroupCommitter(
     IHostApplicationLifetime lifetime,
     ILogger<GroupCommitter> logger,
     IFreeSpace? space = null,
-    StorageReserve? reserve = null) : BackgroundService
+    StorageReserve? reserve = null,
+    FirstStartFiles? firstStart = null) : BackgroundService
 {
     private readonly IFreeSpace _space = space ?? FilesystemFreeSpace.Instance;
     private readonly ICommitListener[] _listeners = [.. listeners];
@@ -66,6 +68,9 @@ internal sealed class GroupCommitter(
     /// 6 MB: about 5 KiB an insert and 6.5 KiB a deletion).
     /// </summary>
     internal const long PageLogBytes = 8 * 1024;
+
+    /// <summary>ENOSPC, the errno of a full disk.</summary>
+    private const int NoSpace = 28;
 
     /// <summary>How often a full outbox is tried again.</summary>
     internal static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(1);
@@ -180,6 +185,15 @@ internal sealed class GroupCommitter(
     {
         if (health.Full && !TryRecover())
         {
+            return;
+        }
+
+        // A first start on a full disk: nothing is committed before the keys it is signed and
+        // encrypted with (and the site secret its pseudonyms come from) are on disk.
+        if (firstStart is { AllWritten: false } && !firstStart.TryWriteAll())
+        {
+            EnterFull(book.TakeBatch(out _), new OutboxUnavailableException(
+                "the keys a first start writes are not on disk yet", new IOException("No space left on device (the keys a first start writes are kept in memory)", NoSpace)));
             return;
         }
 
@@ -324,6 +338,12 @@ internal sealed class GroupCommitter(
         }
 
         Interlocked.Exchange(ref _nextRetry, time.GetTimestamp() + (long)(RetryInterval.TotalSeconds * time.TimestampFrequency));
+
+        // The keys of a first start go to the disk before the outbox is created with them.
+        if (firstStart is not null && !firstStart.TryWriteAll())
+        {
+            return false;
+        }
 
         // Reopened whatever the free space: the failed commit's torn log pages are the outbox's own
         // bytes, and LiteDB's recovery at open gives them back (a 6 MB disk the gateway itself had

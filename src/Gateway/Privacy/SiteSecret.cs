@@ -1,5 +1,6 @@
 namespace EdgeTwin.Gateway.Privacy;
 
+using System.Security.Cryptography;
 using EdgeTwin.Outbox.Encryption;
 
 /// <summary>
@@ -39,6 +40,22 @@ internal sealed class SiteSecret
         catch (SecretFileException ex)
         {
             throw new SiteSecretException(ex.Message);
+        }
+    }
+
+    /// <summary>A new random secret kept in memory only (the disk is full): write it with <see cref="WriteNew"/>.</summary>
+    public static SiteSecret GenerateInMemory() => new(RandomNumberGenerator.GetBytes(KeyBytes));
+
+    /// <summary>
+    /// Writes a secret made by <see cref="GenerateInMemory"/> to <paramref name="path"/> (0600, whole
+    /// or not at all); fine when the file holds this very secret already. <see cref="SiteSecretException"/>
+    /// when another secret appeared there meanwhile; a full disk throws its <see cref="IOException"/>.
+    /// </summary>
+    public void WriteNew(string path)
+    {
+        if (!SecretFile.WriteNew(path, Key) && !Load(path).KeySpan.SequenceEqual(Key))
+        {
+            throw new SiteSecretException($"site secret file '{path}' appeared while this gateway's secret waited in memory, and holds another secret");
         }
     }
 

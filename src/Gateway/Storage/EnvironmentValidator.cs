@@ -3,6 +3,7 @@ namespace EdgeTwin.Gateway.Storage;
 using EdgeTwin.Drivers.Configuration;
 using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Mqtt;
+using EdgeTwin.Outbox.Durability;
 using EdgeTwin.Outbox.Encryption;
 using EdgeTwin.Telemetry.Signing;
 using Microsoft.Extensions.Configuration;
@@ -67,6 +68,10 @@ internal sealed class EnvironmentValidator(IOptions<UplinkOptions> uplink, IConf
             using (File.Create(probe, 1, FileOptions.DeleteOnClose))
             {
             }
+        }
+        catch (IOException ex) when (StorageFaults.IsOutOfSpace(ex))
+        {
+            // Writable, but full: the gateway starts on a full disk (docs/operations.md, "A full disk").
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -2,6 +2,7 @@ namespace EdgeTwin.Gateway.Storage;
 
 using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Diagnostics;
+using EdgeTwin.Outbox.Durability;
 using EdgeTwin.Outbox.Encryption;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -38,13 +39,30 @@ internal static class GatewayStorageKey
         }
     }
 
-    /// <summary>The gateway's key as a service (one per process; the outbox and the twin share it), its generation logged.</summary>
+    /// <summary>
+    /// The gateway's key as a service (one per process; the outbox and the twin share it), its
+    /// generation logged. On a disk too full to take the default file it is made in memory and
+    /// written once there is room (<see cref="FirstStartFiles"/>); no store is created before.
+    /// </summary>
     public static StorageKey FromServices(IServiceProvider services)
     {
-        var key = ForGateway(services.GetRequiredService<IOptions<GatewayOptions>>().Value);
+        var options = services.GetRequiredService<IOptions<GatewayOptions>>().Value;
+        var logger = services.GetRequiredService<ILogger<StorageKey>>();
+        StorageKey key;
+        try
+        {
+            key = ForGateway(options);
+        }
+        catch (StartupException ex) when (!options.StorageKeyFileConfigured && StorageFaults.IsOutOfSpace(ex) && services.GetService<FirstStartFiles>() is { } firstStart)
+        {
+            var inMemory = StorageKey.GenerateInMemory(options.StorageKeyFileFullPath);
+            firstStart.Defer("storage key", inMemory.Path, () => inMemory.WriteNew(), () => GatewayLog.StorageKeyGenerated(logger, inMemory.Path), ex.InnerException ?? ex);
+            return inMemory;
+        }
+
         if (key.Created)
         {
-            GatewayLog.StorageKeyGenerated(services.GetRequiredService<ILogger<StorageKey>>(), key.Path);
+            GatewayLog.StorageKeyGenerated(logger, key.Path);
         }
 
         return key;

@@ -20,27 +20,45 @@ internal static class OutboxOpener
     /// <summary>
     /// The gateway's outbox in its data directory: opened (or quarantined and created anew), and marked
     /// as created there, so a later start without it knows the store was lost (a provisioned key does not say so).
+    /// On a first start on a full disk the outbox is created only once the keys are on disk
+    /// (<paramref name="firstStart"/>), and the marker written when there is room.
     /// </summary>
-    public static OpenedOutbox OpenForGateway(string dataDirectory, IOutboxFiles files, StorageKey key, TimeProvider time)
+    public static OpenedOutbox OpenForGateway(string dataDirectory, IOutboxFiles files, StorageKey key, TimeProvider time, FirstStartFiles? firstStart = null)
     {
         var marker = Path.Combine(dataDirectory, MarkerFileName);
         var hadStore = File.Exists(marker);
-        var opened = Open(dataDirectory, files, key, time);
+        var opened = Open(dataDirectory, files, key, time, mayCreate: firstStart?.AllWritten ?? true);
         if (!hadStore)
         {
-            File.WriteAllText(marker, "The outbox was created here; if outbox.db goes missing the next epoch says store-lost.\n");
+            WriteMarker(marker, firstStart);
         }
 
         return opened with { Lost = hadStore && !opened.Existed };
     }
 
-    public static OpenedOutbox Open(string directory, IOutboxFiles files, StorageKey key, TimeProvider time)
+    /// <summary>
+    /// Opens the outbox. A new one is left to be created later (<see cref="OutboxStore.NotCreated"/>)
+    /// while <paramref name="mayCreate"/> is false (the keys a first start writes are not on disk yet)
+    /// or when the disk has no room for it now.
+    /// </summary>
+    public static OpenedOutbox Open(string directory, IOutboxFiles files, StorageKey key, TimeProvider time, bool mayCreate = true)
     {
         var password = key.PasswordFor("outbox");
-        var existed = File.Exists(Path.Combine(directory, OutboxStore.DataFileName));
+        var dataFile = Path.Combine(directory, OutboxStore.DataFileName);
+        var existed = File.Exists(dataFile);
+        var isNew = !existed || new FileInfo(dataFile).Length == 0;
+        if (isNew && !mayCreate)
+        {
+            return new OpenedOutbox(OutboxStore.NotCreated(directory, files, password), existed, null, null);
+        }
+
         try
         {
             return new OpenedOutbox(OutboxStore.Open(directory, files, password), existed, null, null);
+        }
+        catch (Exception ex) when (isNew && StorageFaults.IsOutOfSpace(ex))
+        {
+            return new OpenedOutbox(OutboxStore.NotCreated(directory, files, password), existed, null, null);
         }
         catch (OutboxCorruptException ex)
         {
@@ -84,5 +102,30 @@ internal static class OutboxOpener
 
         File.Move(path, target);
         return target;
+    }
+
+    private static void WriteMarker(string marker, FirstStartFiles? firstStart)
+    {
+        void Write()
+        {
+            try
+            {
+                File.WriteAllText(marker, "The outbox was created here; if outbox.db goes missing the next epoch says store-lost.\n");
+            }
+            catch (IOException)
+            {
+                StorageFaults.Quietly(() => File.Delete(marker));
+                throw;
+            }
+        }
+
+        try
+        {
+            Write();
+        }
+        catch (IOException ex) when (firstStart is not null && StorageFaults.IsOutOfSpace(ex))
+        {
+            firstStart.Defer("outbox marker", marker, Write, () => { }, ex);
+        }
     }
 }

@@ -7,6 +7,7 @@ using EdgeTwin.Gateway.Storage;
 using EdgeTwin.Gateway.Twin.Desired;
 using EdgeTwin.Gateway.Twin.Persistence;
 using EdgeTwin.Gateway.Twin.Reported;
+using EdgeTwin.Outbox.Durability;
 using EdgeTwin.Outbox.Encryption;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -33,10 +34,22 @@ internal static class TwinServiceCollectionExtensions
         services.AddSingleton(sp =>
         {
             var path = sp.GetRequiredService<IOptions<TwinOptions>>().Value.SiteSecretPath ?? Path.Combine(DataDirectory(sp), "site-secret");
-            var secret = SiteSecret.LoadOrCreate(path, out var created);
-            if (created)
+            var logger = sp.GetRequiredService<ILogger<Pseudonymizer>>();
+            SiteSecret secret;
+            try
             {
-                TwinLog.SiteSecretCreated(sp.GetRequiredService<ILogger<Pseudonymizer>>(), path);
+                secret = SiteSecret.LoadOrCreate(path, out var created);
+                if (created)
+                {
+                    TwinLog.SiteSecretCreated(logger, path);
+                }
+            }
+            catch (IOException ex) when (StorageFaults.IsOutOfSpace(ex) && sp.GetService<FirstStartFiles>() is { } firstStart)
+            {
+                // A first start on a full disk: the pseudonyms use this secret from now on, and it is on disk before any record is.
+                var inMemory = SiteSecret.GenerateInMemory();
+                firstStart.Defer("site secret", path, () => inMemory.WriteNew(path), () => TwinLog.SiteSecretCreated(logger, path), ex);
+                secret = inMemory;
             }
 
             return new Pseudonymizer(secret);
@@ -44,7 +57,9 @@ internal static class TwinServiceCollectionExtensions
         services.TryAddSingleton(GatewayStorageKey.FromServices);
         services.AddSingleton(sp =>
         {
-            var store = TwinStore.Open(sp.GetRequiredService<IOptions<TwinOptions>>().Value.StorePath ?? Path.Combine(DataDirectory(sp), "twin.db"), sp.GetRequiredService<StorageKey>());
+            var firstStart = sp.GetService<FirstStartFiles>();
+            var store = TwinStore.Open(sp.GetRequiredService<IOptions<TwinOptions>>().Value.StorePath ?? Path.Combine(DataDirectory(sp), "twin.db"), sp.GetRequiredService<StorageKey>(),
+                firstStart is null ? null : () => firstStart.AllWritten);
             if (store.EncryptedDocuments is { } documents)
             {
                 GatewayLog.StoreEncrypted(sp.GetRequiredService<ILogger<TwinStore>>(), store.Path, documents);

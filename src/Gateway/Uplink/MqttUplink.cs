@@ -9,6 +9,7 @@ using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Diagnostics;
 using EdgeTwin.Gateway.Outbox;
 using EdgeTwin.Gateway.Runtime;
+using EdgeTwin.Gateway.Storage;
 using EdgeTwin.Mqtt;
 using EdgeTwin.Outbox;
 using EdgeTwin.Telemetry.Records;
@@ -49,6 +50,7 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
     private volatile bool _disconnecting;
     private volatile IMqttClient? _client;
     private readonly SignedDocuments _documents;
+    private readonly FirstStartFiles? _firstStart;
     private DateTimeOffset _since;
 
     public MqttUplink(
@@ -61,8 +63,10 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
         TimeProvider time,
         GatewayMetrics metrics,
         SignedDocuments documents,
-        ILogger<MqttUplink> logger)
+        ILogger<MqttUplink> logger,
+        FirstStartFiles? firstStart = null)
     {
+        _firstStart = firstStart;
         _documents = documents;
         _options = options.Value;
         _gateway = gateway.Value;
@@ -169,6 +173,20 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, _stopping.Token);
         var ct = linked.Token;
         var clientId = string.IsNullOrWhiteSpace(_options.ClientId) ? _gateway.Name : _options.ClientId;
+        // A first start on a full disk: nothing is published (not even the status, signed with the
+        // gateway key) before the keys are on disk; a power cut could still lose a key only in memory.
+        if (_firstStart is not null)
+        {
+            try
+            {
+                await _firstStart.Written.WaitAsync(ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+
         while (!ct.IsCancellationRequested)
         {
             using var client = new MqttClientFactory().CreateMqttClient();

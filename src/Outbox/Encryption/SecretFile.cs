@@ -54,8 +54,20 @@ public static class SecretFile
     }
 
     /// <summary>Creates a new random secret (mode 0600); false when the file appeared meanwhile (never overwritten).</summary>
-    public static bool Create(string path)
+    public static bool Create(string path) => WriteNew(path, RandomNumberGenerator.GetBytes(KeyBytes));
+
+    /// <summary>
+    /// Writes <paramref name="secret"/> to a new file (mode 0600), whole or not at all; false when the
+    /// file appeared meanwhile (never overwritten). A full disk throws (the <see cref="IOException"/>
+    /// of the write) and leaves nothing behind.
+    /// </summary>
+    public static bool WriteNew(string path, ReadOnlySpan<byte> secret)
     {
+        if (secret.Length != KeyBytes)
+        {
+            throw new ArgumentException($"a secret is {KeyBytes} bytes", nameof(secret));
+        }
+
         var full = Path.GetFullPath(path);
         var directory = Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(directory);
@@ -71,7 +83,7 @@ public static class SecretFile
         {
             using (var stream = new FileStream(temp, options))
             {
-                stream.Write(System.Text.Encoding.ASCII.GetBytes(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(KeyBytes)) + "\n"));
+                stream.Write(System.Text.Encoding.ASCII.GetBytes(Convert.ToHexStringLower(secret) + "\n"));
                 stream.Flush(flushToDisk: true);
             }
 

@@ -39,6 +39,29 @@ public sealed class StorageKey
         return new StorageKey(path, SecretFile.Read(path, What), created);
     }
 
+    /// <summary>
+    /// A new random key for <paramref name="path"/> kept in memory only (the disk is full): write it
+    /// with <see cref="WriteNew"/> before anything is encrypted with it.
+    /// </summary>
+    public static StorageKey GenerateInMemory(string path) => new(System.IO.Path.GetFullPath(path), RandomNumberGenerator.GetBytes(SecretFile.KeyBytes), created: true);
+
+    /// <summary>
+    /// Writes a key made by <see cref="GenerateInMemory"/> to its file (0600, whole or not at all).
+    /// True when written, or when the file holds this very key already; <see cref="SecretFileException"/>
+    /// when another key appeared there meanwhile; a full disk throws its <see cref="IOException"/>.
+    /// </summary>
+    public bool WriteNew()
+    {
+        if (SecretFile.WriteNew(Path, _key))
+        {
+            return true;
+        }
+
+        return SecretFile.Read(Path, What).AsSpan().SequenceEqual(_key)
+            ? true
+            : throw new SecretFileException($"{What} file '{Path}' appeared while this gateway's key waited in memory, and holds another key");
+    }
+
     /// <summary>An existing key file, never generated (tools reading a store: <c>edgetwin outbox</c>).</summary>
     public static StorageKey Load(string path) => new(System.IO.Path.GetFullPath(path), SecretFile.Read(path, What), created: false);
 

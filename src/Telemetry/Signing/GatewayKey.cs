@@ -127,32 +127,56 @@ public sealed class GatewayKey : ICheckpointSigner, IDisposable
         return LoadFromFile(path);
     }
 
-    /// <summary>Writes the key to a new file with mode 0600; never overwrites.</summary>
+    /// <summary>
+    /// Writes the key to a new file with mode 0600; never overwrites. Whole or not at all: written
+    /// beside, flushed to the disk, then linked into place, so a full disk or a power cut never leaves
+    /// an empty or half-written key file behind (the write's <see cref="IOException"/> propagates).
+    /// </summary>
     public void SaveToFile(string path)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
         ArgumentNullException.ThrowIfNull(path);
+        if (File.Exists(path))
+        {
+            throw new KeyFileException($"key file '{path}' already exists; refusing to overwrite it");
+        }
+
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
         if (!OperatingSystem.IsWindows())
         {
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
 
-        FileStream stream;
+        var temp = $"{path}.new-{Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+        File.Delete(temp); // a leftover of a crash: created anew below, so the mode is ours
         try
         {
-            stream = new FileStream(path, options);
-        }
-        catch (IOException e) when (File.Exists(path))
-        {
-            throw new KeyFileException($"key file '{path}' already exists; refusing to overwrite it", e);
-        }
+            using (var stream = new FileStream(temp, options))
+            {
+                var text = Encoding.ASCII.GetBytes("0x" + key.GetPrivateKey().Replace("0x", string.Empty, StringComparison.Ordinal) + "\n");
+                try
+                {
+                    stream.Write(text);
+                    stream.Flush(flushToDisk: true);
+                }
+                finally
+                {
+                    CryptographicOperations.ZeroMemory(text);
+                }
+            }
 
-        using (stream)
+            try
+            {
+                File.Move(temp, path, overwrite: false);
+            }
+            catch (IOException e) when (File.Exists(path))
+            {
+                throw new KeyFileException($"key file '{path}' already exists; refusing to overwrite it", e);
+            }
+        }
+        finally
         {
-            var text = Encoding.ASCII.GetBytes("0x" + key.GetPrivateKey().Replace("0x", string.Empty, StringComparison.Ordinal) + "\n");
-            stream.Write(text);
-            CryptographicOperations.ZeroMemory(text);
+            File.Delete(temp);
         }
     }
 

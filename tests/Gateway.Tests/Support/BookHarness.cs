@@ -21,7 +21,7 @@ internal sealed class BookHarness : IDisposable
 
     private readonly ServiceMeterFactory _meters = new();
 
-    public BookHarness(string dataDirectory, OutboxOptions? outbox = null, IOutboxFiles? files = null)
+    public BookHarness(string dataDirectory, OutboxOptions? outbox = null, IOutboxFiles? files = null, FirstStartFiles? firstStart = null)
     {
         DataDirectory = dataDirectory;
         Directory.CreateDirectory(dataDirectory);
@@ -38,7 +38,7 @@ internal sealed class BookHarness : IDisposable
         Identity = new GatewayIdentity(Options.Create(Gateway), NullLogger<GatewayIdentity>.Instance);
         StorageKey = GatewayStorageKey.ForGateway(Gateway);
         Book = new ChainBook(Options.Create(Gateway), Options.Create(Outbox), Identity,
-            OutboxOpener.OpenForGateway(Gateway.DataDirectoryFullPath, files ?? SyncedOutboxFiles.Instance, StorageKey, Time),
+            OutboxOpener.OpenForGateway(Gateway.DataDirectoryFullPath, files ?? SyncedOutboxFiles.Instance, StorageKey, Time, firstStart),
             Time, new FixedClockQuality(ClockQuality.Synced), Metrics, NullLogger<ChainBook>.Instance);
     }
 

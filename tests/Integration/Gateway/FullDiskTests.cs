@@ -288,6 +288,92 @@ public class FullDiskTests(ITestOutputHelper output)
 
     private static string Tail(string text) => text.Length > 4000 ? text[^4000..] : text;
 
+    [Fact]
+    public async Task BrandNewInstall_OnAFullDisk_ComesUpAlarming_RaisesStorageFull_PublishesNothing_ThenWritesItsKeysAndStartsItsChainsWhenSpaceReturns()
+    {
+        using var fs = MountOrExplain("6m");
+        using var mosquitto = new Mosquitto();
+        await using var capture = await Capture.StartAsync(mosquitto.Port);
+        var work = Directory.CreateTempSubdirectory("edgetwin-it-").FullName;
+        using var status = new GatewayStatus(Mosquitto.FreePort());
+        var state = Path.Combine(fs.Path, "state");
+        Directory.CreateDirectory(state);
+        var keys = new[] { "gateway.key", "storage.key", "site-secret" }.Select(f => Path.Combine(state, f)).ToList();
+        fs.Fill();
+        var args = InProcessGateway.Args(state, mosquitto.Port, "--Simulation:Scenario=acute-hypoxia", "--Simulation:Speed=4", status.Url);
+        var clock = Stopwatch.StartNew();
+        var firstRunHead = -1L;
+        using (var gateway = GatewayProcess.Start(work, args))
+        {
+            // It comes up with its keys in memory, samples, scores and sounds the hypoxia alarms, and says the disk is full.
+            await UntilAsync(gateway, status, () => status.StorageFull, "storage full on the status page of a brand-new install");
+            await UntilAsync(gateway, status, () => status.Annunciation == "high", "the hypoxia alarms sounding on a full disk");
+            var alarmHead = status.Head("alarm");
+            await UntilAsync(gateway, status, () => status.Head("alarm") > alarmHead + 1, "alarms chained (in memory) on a full disk");
+            Assert.False(gateway.HasExited, gateway.Stderr + gateway.Stdout);
+            Assert.Contains("cannot be written to", gateway.Stdout, StringComparison.Ordinal);
+            Assert.All(keys, k => Assert.False(File.Exists(k), k));
+            Assert.False(File.Exists(Path.Combine(state, "outbox.db")));
+
+            // The broker is up all along, and nothing has reached it: no record, no status, no twin.
+            Assert.Empty(capture.Messages);
+
+            // Space returns: the keys go to the disk first, then the chains start (genesis) and go out.
+            var fullFor = clock.Elapsed;
+            fs.Unfill();
+            var publishedBeforeKeys = false;
+            await UntilAsync(gateway, status, () =>
+            {
+                publishedBeforeKeys |= !capture.Messages.IsEmpty && !keys.All(File.Exists);
+                return !status.StorageFull && capture.HighestSeq("telemetry") >= 20;
+            }, "storage no longer full and the chains published");
+            Assert.False(publishedBeforeKeys, "a message reached the broker before the keys were on disk");
+            Assert.All(keys, k => Assert.True(File.Exists(k), k));
+            var head = status.Head("telemetry");
+            await UntilAsync(gateway, status, () => capture.HighestSeq("telemetry") >= head && status.Drained, "everything published");
+            gateway.Terminate();
+            Assert.True(gateway.WaitForExit(TimeSpan.FromSeconds(40)), "graceful stop on SIGTERM");
+            Assert.Equal(0, gateway.ExitCode);
+            firstRunHead = capture.HighestSeq("telemetry");
+            output.WriteLine($"brand-new install on a full 6 MB tmpfs: full for {fullFor.TotalSeconds:F1} s, alarm head {alarmHead} meanwhile; telemetry head {head} at the end");
+        }
+
+        // The keys on disk are the ones it used: a restart opens its stores with them and resumes the same chains.
+        using (var again = GatewayProcess.Start(work, args))
+        {
+            var resumedAt = -1L;
+            await UntilAsync(again, status, () => (resumedAt = status.Head("telemetry")) >= 0, "the restarted gateway answering");
+            await UntilAsync(again, status, () => status.Head("telemetry") > resumedAt + 20 && !status.StorageFull, "the restarted gateway recording");
+            var head = status.Head("telemetry");
+            await UntilAsync(again, status, () => capture.HighestSeq("telemetry") >= head && status.Drained, "everything published after the restart");
+            again.Terminate();
+            Assert.True(again.WaitForExit(TimeSpan.FromSeconds(40)), "graceful stop on SIGTERM");
+            Assert.Equal(0, again.ExitCode);
+        }
+
+        var address = Verification.GatewayAddress(state);
+        var accounting = AssertEveryRecordVerifiedOrNamedByAGap(capture, address);
+        Assert.Equal(0, accounting.Evicted);
+        var reports = Verification.Verify(capture.AllRecords, address);
+        Assert.Equal(2, reports.Count); // one epoch per lane, started at the first start and resumed after the restart
+        var geneses = Verification.Kinds(capture.AllRecords, "genesis").DistinctBy(g => g.GetProperty("lane").GetString()).ToList();
+        Assert.Equal(2, geneses.Count);
+        Assert.All(geneses, g => Assert.Equal("first-start", g.GetProperty("body").GetProperty("reason").GetString()));
+        Assert.All(geneses, g => Assert.Equal(address, g.GetProperty("body").GetProperty("key").GetString(), ignoreCase: true));
+
+        // The site secret on disk is the one the first start's pseudonyms came from.
+        var observations = Verification.Kinds(capture.Records("telemetry"), "obs");
+        var before = observations.Where(o => o.GetProperty("seq").GetInt64() <= firstRunHead).Select(o => o.GetProperty("body").GetProperty("patient").GetString()).ToHashSet();
+        var after = observations.Where(o => o.GetProperty("seq").GetInt64() > firstRunHead).Select(o => o.GetProperty("body").GetProperty("patient").GetString()).ToHashSet();
+        Assert.NotEmpty(before);
+        Assert.True(before.SetEquals(after), $"pseudonyms before the restart {string.Join(",", before)}, after {string.Join(",", after)}");
+        var notKept = Assert.Single(Verification.Kinds(capture.Records("telemetry"), "event").Where(e => e.GetProperty("body").GetProperty("type").GetString() == "storage-full")
+            .DistinctBy(e => e.GetProperty("seq").GetInt64()));
+        Assert.True(notKept.GetProperty("body").GetProperty("obsNotKept").GetInt64() > 0, notKept.ToString());
+        output.WriteLine($"{accounting.Received} records received and verified; storage-full event {notKept.GetProperty("body")}; run {clock.Elapsed.TotalSeconds:F0} s");
+        Directory.Delete(work, recursive: true);
+    }
+
     private SmallFilesystem MountOrExplain(string size)
     {
         var fs = SmallFilesystem.Mount(size);

@@ -21,6 +21,9 @@ internal sealed class TwinStore : IDisposable
     private const string SnapshotId = "twin";
     private const int Format = 1;
 
+    /// <summary>The errno a full disk gives (ENOSPC): what a store not created yet says to its callers.</summary>
+    private const int NoSpace = 28;
+
     private readonly string? _password;
     private SyncedFileStream _data;
     private SyncedFileStream _log;
@@ -28,6 +31,8 @@ internal sealed class TwinStore : IDisposable
     private ILiteCollection<BsonDocument> _state;
     private ILiteCollection<BsonDocument> _events;
     private bool _closed;
+    private bool _created = true;
+    private Func<bool>? _mayCreate;
 
     private TwinStore(string path, string? password, long? encryptedDocuments)
     {
@@ -43,6 +48,21 @@ internal sealed class TwinStore : IDisposable
             _events.Insert(new BsonDocument { ["type"] = "store-encrypted", ["fields"] = new JsonObject { ["file"] = System.IO.Path.GetFileName(path), ["documents"] = documents }.ToJsonString() });
             DurableCheckpoint.Run(_db, _log);
         }
+    }
+
+    /// <summary>A store not created yet (a first start on a full disk): created by the first operation that finds room.</summary>
+    private TwinStore(string path, string? password, Func<bool>? mayCreate)
+    {
+        Path = path;
+        _password = password;
+        _mayCreate = mayCreate;
+        _created = false;
+        _closed = true;
+        _data = null!;
+        _log = null!;
+        _db = null!;
+        _state = null!;
+        _events = null!;
     }
 
     private static (SyncedFileStream Data, SyncedFileStream Log, LiteDatabase Db) OpenFiles(string path, string? password)
@@ -106,10 +126,47 @@ internal sealed class TwinStore : IDisposable
             return;
         }
 
-        (_data, _log, _db) = OpenFiles(Path, _password);
+        if (!_created && _mayCreate?.Invoke() == false)
+        {
+            throw new IOException($"the twin store '{Path}' is not created before the storage key is on disk (the disk is full)", NoSpace);
+        }
+
+        try
+        {
+            (_data, _log, _db) = OpenFiles(Path, _password);
+        }
+        catch (Exception ex) when (!_created && StorageFaults.IsOutOfSpace(ex))
+        {
+            DiscardPartial(Path);
+            throw;
+        }
+
         _state = _db.GetCollection("state");
         _events = _db.GetCollection("events", BsonAutoId.Int64);
         _closed = false;
+        _created = true;
+        _mayCreate = null;
+    }
+
+    /// <summary>Whether the store does not exist yet and cannot be made now (a first start on a full disk): nothing was saved.</summary>
+    private bool NotCreatedYet()
+    {
+        try
+        {
+            Reopen();
+            return false;
+        }
+        catch (Exception ex) when (!_created && StorageFaults.IsOutOfSpace(ex))
+        {
+            return true;
+        }
+    }
+
+    /// <summary>What a creation cut short by a full disk left behind: a store with nothing in it, removed so the next try starts clean.</summary>
+    private static void DiscardPartial(string path)
+    {
+        StorageFaults.Quietly(() => File.Delete(path));
+        StorageFaults.Quietly(() => File.Delete(LogPath(path)));
     }
 
     public string Path { get; }
@@ -124,8 +181,11 @@ internal sealed class TwinStore : IDisposable
     /// Opens (or creates) the store encrypted with the storage key; a plain one written before
     /// encryption at rest is encrypted first (<see cref="StoreEncryption"/>). A store that does not
     /// open with the key: <see cref="StartupException"/> naming the key file, the store untouched.
+    /// A store that does not exist yet is created later when the disk is too full for it now, or
+    /// while <paramref name="mayCreate"/> says no (the storage key is not on disk yet): until then it
+    /// holds nothing (<see cref="Load"/> null) and a save fails as on a full disk.
     /// </summary>
-    public static TwinStore Open(string path, StorageKey key)
+    public static TwinStore Open(string path, StorageKey key, Func<bool>? mayCreate = null)
     {
         var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
         if (directory is not null)
@@ -134,6 +194,12 @@ internal sealed class TwinStore : IDisposable
         }
 
         var password = key.PasswordFor("twin");
+        var exists = File.Exists(path) && new FileInfo(path).Length > 0;
+        if (!exists && mayCreate?.Invoke() == false)
+        {
+            return new TwinStore(path, password, mayCreate);
+        }
+
         long? encrypted = null;
         if (StoreEncryption.IsPlain(path))
         {
@@ -159,6 +225,11 @@ internal sealed class TwinStore : IDisposable
         {
             throw GatewayStorageKey.Mismatch(key, ex.StoreFile);
         }
+        catch (Exception ex) when (!exists && StorageFaults.IsOutOfSpace(ex))
+        {
+            DiscardPartial(path);
+            return new TwinStore(path, password, mayCreate);
+        }
     }
 
     /// <summary>Tests only: the store as written before encryption at rest (plain), to test its migration.</summary>
@@ -168,7 +239,11 @@ internal sealed class TwinStore : IDisposable
 
     public TwinSnapshot? Load()
     {
-        Reopen();
+        if (NotCreatedYet())
+        {
+            return null;
+        }
+
         var document = _state.FindById(SnapshotId);
         if (document is null)
         {
@@ -220,7 +295,11 @@ internal sealed class TwinStore : IDisposable
     /// <summary>Events saved but not yet appended to the chain, oldest first.</summary>
     public IReadOnlyList<(long Id, TwinEvent Event)> PendingEvents()
     {
-        Reopen();
+        if (NotCreatedYet())
+        {
+            return [];
+        }
+
         return [.. _events.FindAll().OrderBy(d => d["_id"].AsInt64).Select(d => (d["_id"].AsInt64, new TwinEvent(
             d["type"].AsString,
             JsonNode.Parse(d["fields"].AsString) as JsonObject ?? throw new InvalidDataException("pending event without fields"))))];
