@@ -39,6 +39,7 @@ internal sealed class BookHarness : IDisposable
         StorageKey = GatewayStorageKey.ForGateway(Gateway);
         Book = new ChainBook(Options.Create(Gateway), Options.Create(Outbox), Identity, StorageKey, files ?? SyncedOutboxFiles.Instance,
             Time, new FixedClockQuality(ClockQuality.Synced), Metrics, NullLogger<ChainBook>.Instance, firstStart);
+        Ledger = new PublishLedger(Book.Store.Published(Lane.Telemetry));
     }
 
     public string DataDirectory { get; }
@@ -59,8 +60,8 @@ internal sealed class BookHarness : IDisposable
 
     public RetentionRequests Retention { get; } = new();
 
-    /// <summary>What the uplink handed out and the evictor named behind gaps (shared by <see cref="Evictor"/> and an uplink built on this book).</summary>
-    public PublishLedger Ledger { get; } = new();
+    /// <summary>What the uplink handed out and the evictor named behind gaps (shared by <see cref="Evictor"/> and an uplink built on this book), from what the store kept.</summary>
+    public PublishLedger Ledger { get; }
 
     /// <summary>Commits what is pending (and the retention requests, at most <paramref name="deleteBudget"/>) like the group committer does.</summary>
     public OutboxBatch Commit(int deleteBudget = int.MaxValue)
