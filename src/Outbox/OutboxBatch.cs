@@ -21,6 +21,13 @@ public sealed class OutboxBatch
     /// <summary>Delete single records (PUBACK without receipts, eviction), each with its payload size for the usage count.</summary>
     public List<RecordDeletion> Delete { get; } = [];
 
+    /// <summary>
+    /// The seqs of a lane handed to the broker so far (ranges, replacing what the store holds), kept
+    /// with the lane's head so that after a restart the gateway knows which held records the cloud
+    /// may have (a gap must never say "dropped unsent" of one).
+    /// </summary>
+    public Dictionary<Lane, IReadOnlyList<(long From, long To)>> Published { get; } = [];
+
     /// <summary>Most records this commit deletes (receipt ranges and single deletions together).</summary>
     public int DeleteBudget { get; set; } = int.MaxValue;
 
@@ -30,5 +37,5 @@ public sealed class OutboxBatch
     /// <summary>Set by the commit: receipt ranges it did not finish (the lane still holds records at or below the value).</summary>
     public Dictionary<Lane, long> DeleteThroughLeft { get; } = [];
 
-    public bool IsEmpty => Records.Count == 0 && Heads.Count == 0 && DeleteThrough.Count == 0 && Delete.Count == 0;
+    public bool IsEmpty => Records.Count == 0 && Heads.Count == 0 && DeleteThrough.Count == 0 && Delete.Count == 0 && Published.Count == 0;
 }

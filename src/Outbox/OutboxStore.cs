@@ -23,6 +23,7 @@ public sealed class OutboxStore : IDisposable
 
     private readonly Dictionary<Lane, ChainState> _heads = [];
     private readonly Dictionary<Lane, LaneUsage> _usage = [];
+    private readonly Dictionary<Lane, IReadOnlyList<(long From, long To)>> _published = [];
     private readonly Lock _gate = new();
     private readonly string? _password;
     private Stream _data;
@@ -83,11 +84,13 @@ public sealed class OutboxStore : IDisposable
     {
         _heads.Clear();
         _usage.Clear();
+        _published.Clear();
         foreach (var doc in _lanes.FindAll())
         {
             var (state, usage) = ReadLane(doc);
             _heads[state.Lane] = state;
             _usage[state.Lane] = usage;
+            _published[state.Lane] = ReadPublished(doc);
         }
 
         // Cross-check: a head must not be behind a stored record (that would re-use seqs).
@@ -211,6 +214,18 @@ public sealed class OutboxStore : IDisposable
             {
                 return new Dictionary<Lane, ChainState>(_heads);
             }
+        }
+    }
+
+    /// <summary>
+    /// The seqs of a lane its writer said were handed to the broker (<see cref="OutboxBatch.Published"/>),
+    /// as committed last: after a restart, which records the cloud may hold already.
+    /// </summary>
+    public IReadOnlyList<(long From, long To)> Published(Lane lane)
+    {
+        lock (_gate)
+        {
+            return _published.GetValueOrDefault(lane) ?? [];
         }
     }
 
@@ -382,11 +397,12 @@ public sealed class OutboxStore : IDisposable
                 heads[lane] = head;
             }
 
-            foreach (var lane in usage.Keys.Union(batch.Heads.Keys))
+            foreach (var lane in usage.Keys.Union(batch.Heads.Keys).Union(batch.Published.Keys))
             {
                 if (heads.TryGetValue(lane, out var head))
                 {
-                    _lanes.Upsert(WriteLane(head, usage.GetValueOrDefault(lane)));
+                    var published = batch.Published.TryGetValue(lane, out var p) ? p : _published.GetValueOrDefault(lane) ?? [];
+                    _lanes.Upsert(WriteLane(head, usage.GetValueOrDefault(lane), published));
                 }
             }
 
@@ -399,6 +415,14 @@ public sealed class OutboxStore : IDisposable
             foreach (var (lane, u) in usage)
             {
                 _usage[lane] = u;
+            }
+
+            foreach (var (lane, published) in batch.Published)
+            {
+                if (heads.ContainsKey(lane))
+                {
+                    _published[lane] = [.. published];
+                }
             }
         }
         catch
@@ -519,8 +543,9 @@ public sealed class OutboxStore : IDisposable
         return new StoredRecord(new ChainRecord(lane, epoch, id & MaxSeq, doc["k"].AsString, doc["pv"].AsString, doc["h"].AsString, doc["p"].AsBinary), (RecordClass)doc["c"].AsInt32);
     }
 
-    private static BsonDocument WriteLane(ChainState s, LaneUsage u) => new()
+    private static BsonDocument WriteLane(ChainState s, LaneUsage u, IReadOnlyList<(long From, long To)> published) => new()
     {
+        ["published"] = new BsonArray(published.Select(r => new BsonArray { r.From, r.To })),
         ["_id"] = (int)s.Lane,
         ["gw"] = s.Gw,
         ["epoch"] = s.Epoch,
@@ -531,6 +556,26 @@ public sealed class OutboxStore : IDisposable
         ["records"] = u.Records,
         ["bytes"] = u.Bytes,
     };
+
+    /// <summary>The lane's published ranges (none in a store written before they were kept).</summary>
+    private static List<(long From, long To)> ReadPublished(BsonDocument d)
+    {
+        if (!d.TryGetValue("published", out var value) || !value.IsArray)
+        {
+            return [];
+        }
+
+        var ranges = new List<(long From, long To)>();
+        foreach (var item in value.AsArray)
+        {
+            if (item.IsArray && item.AsArray.Count == 2 && item.AsArray[0].IsNumber && item.AsArray[1].IsNumber)
+            {
+                ranges.Add((item.AsArray[0].AsInt64, item.AsArray[1].AsInt64));
+            }
+        }
+
+        return ranges;
+    }
 
     private static (ChainState State, LaneUsage Usage) ReadLane(BsonDocument d)
     {

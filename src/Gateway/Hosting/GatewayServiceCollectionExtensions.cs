@@ -63,7 +63,7 @@ internal static class GatewayServiceCollectionExtensions
         services.AddSingleton<ChainBook>();
         services.AddSingleton<IRecordAppender>(sp => sp.GetRequiredService<ChainBook>());
         services.AddSingleton<RetentionRequests>();
-        services.AddSingleton<PublishLedger>();
+        services.AddSingleton(sp => new PublishLedger(sp.GetRequiredService<ChainBook>().Store.Published(Lane.Telemetry)));
         services.AddSingleton<StorageHealth>();
         services.AddSingleton<IFreeSpace>(FilesystemFreeSpace.Instance);
         services.AddSingleton<StorageReserve>();

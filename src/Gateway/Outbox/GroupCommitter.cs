@@ -77,6 +77,7 @@ internal sealed class GroupCommitter(
 
     private readonly SemaphoreSlim _commitGate = new(1, 1);
     private bool _failed;
+    private long _publishedVersion;
     private long _nextRetry;
     private long _lastLoop = time.GetTimestamp();
 
@@ -215,6 +216,12 @@ internal sealed class GroupCommitter(
                 batch.DeleteBudget = maxDeletes;
             }
 
+            var published = ledger.PublishedSince(_publishedVersion);
+            if (published is { } p)
+            {
+                batch.Published[Lane.Telemetry] = p.Ranges;
+            }
+
             if (batch.IsEmpty)
             {
                 if (health.Full)
@@ -230,6 +237,8 @@ internal sealed class GroupCommitter(
             {
                 break;
             }
+
+            _publishedVersion = published?.Version ?? _publishedVersion;
 
             if (recovering)
             {

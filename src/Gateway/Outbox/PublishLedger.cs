@@ -17,7 +17,9 @@ using EdgeTwin.Telemetry.Records;
 /// (<see cref="Deleted"/>), the rest below the lowest seq the outbox holds (<see cref="ForgetBelow"/>);
 /// copies the publish queue still holds in memory of records gone from the outbox are dropped first
 /// (<see cref="DropQueued"/>), so a claim is never forgotten while a copy of its record could still
-/// go out. Thread-safe.
+/// go out. What was handed out is kept with the outbox's heads at each commit
+/// (<see cref="PublishedSince"/>) and read back at start, so a restart still knows it; only what was
+/// handed out after the last commit before a crash (one commit interval) is not. Thread-safe.
 /// </summary>
 internal sealed class PublishLedger
 {
@@ -26,6 +28,21 @@ internal sealed class PublishLedger
     private readonly SeqRanges _leaving = new();
     private readonly SeqRanges _evicted = new();
     private long _withheld;
+    private long _version;
+
+    /// <summary>A ledger that knows nothing was published yet.</summary>
+    public PublishLedger()
+    {
+    }
+
+    /// <summary>A ledger that starts from the published ranges the outbox kept (<see cref="OutboxStore.Published"/>): what the previous run handed to the broker.</summary>
+    public PublishLedger(IEnumerable<(long From, long To)> published)
+    {
+        foreach (var (from, to) in published)
+        {
+            _published.Add(from, to);
+        }
+    }
 
     /// <summary>How a record stands for eviction.</summary>
     internal enum Standing
@@ -69,7 +86,12 @@ internal sealed class PublishLedger
                 return false;
             }
 
-            _published.Add(seq, seq);
+            if (!_published.Contains(seq))
+            {
+                _published.Add(seq, seq);
+                _version++;
+            }
+
             return true;
         }
     }
@@ -180,7 +202,7 @@ internal sealed class PublishLedger
             foreach (var seq in gone)
             {
                 _evicted.Remove(seq);
-                _published.Remove(seq);
+                _version += _published.Remove(seq) ? 1 : 0;
                 _leaving.Remove(seq);
             }
         }
@@ -200,9 +222,23 @@ internal sealed class PublishLedger
         DropQueued?.Invoke(s => s < seq);
         lock (_gate)
         {
+            _version += HoldsBelow(_published, seq) ? 1 : 0;
             _published.RemoveBelow(seq);
             _leaving.RemoveBelow(seq);
             _evicted.RemoveBelow(seq);
+        }
+    }
+
+    /// <summary>
+    /// The published ranges, when they changed since <paramref name="version"/> (null: unchanged):
+    /// the group committer keeps them with the lane's head (<see cref="OutboxBatch.Published"/>), so a
+    /// restart knows what the cloud may hold.
+    /// </summary>
+    public (long Version, IReadOnlyList<(long From, long To)> Ranges)? PublishedSince(long version)
+    {
+        lock (_gate)
+        {
+            return _version == version ? null : (_version, [.. _published.Ranges]);
         }
     }
 

@@ -6,7 +6,6 @@ using EdgeTwin.Gateway.Tests.Support;
 using EdgeTwin.Outbox;
 using EdgeTwin.Outbox.Durability;
 using EdgeTwin.Telemetry.Records;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -380,18 +379,5 @@ public class FullDiskTests
             Batches.Add([.. records]);
             OnEach?.Invoke();
         }
-    }
-
-    private sealed class WatchedLifetime : IHostApplicationLifetime
-    {
-        public bool StopRequested { get; private set; }
-
-        public CancellationToken ApplicationStarted => CancellationToken.None;
-
-        public CancellationToken ApplicationStopping => CancellationToken.None;
-
-        public CancellationToken ApplicationStopped => CancellationToken.None;
-
-        public void StopApplication() => StopRequested = true;
     }
 }

@@ -40,6 +40,7 @@ internal sealed class BookHarness : IDisposable
         Book = new ChainBook(Options.Create(Gateway), Options.Create(Outbox), Identity,
             OutboxOpener.OpenForGateway(Gateway.DataDirectoryFullPath, files ?? SyncedOutboxFiles.Instance, StorageKey, Time, firstStart),
             Time, new FixedClockQuality(ClockQuality.Synced), Metrics, NullLogger<ChainBook>.Instance);
+        Ledger = new PublishLedger(Book.Store.Published(Lane.Telemetry));
     }
 
     public string DataDirectory { get; }
@@ -60,8 +61,8 @@ internal sealed class BookHarness : IDisposable
 
     public RetentionRequests Retention { get; } = new();
 
-    /// <summary>What the uplink handed out and the evictor named behind gaps (shared by <see cref="Evictor"/> and an uplink built on this book).</summary>
-    public PublishLedger Ledger { get; } = new();
+    /// <summary>What the uplink handed out and the evictor named behind gaps (shared by <see cref="Evictor"/> and an uplink built on this book), from what the store kept.</summary>
+    public PublishLedger Ledger { get; }
 
     /// <summary>Commits what is pending (and the retention requests, at most <paramref name="deleteBudget"/>) like the group committer does.</summary>
     public OutboxBatch Commit(int deleteBudget = int.MaxValue)
