@@ -4,6 +4,7 @@ using System.Text.Json;
 using EdgeTwin.Gateway.Chains;
 using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Diagnostics;
+using EdgeTwin.Gateway.Runtime;
 using EdgeTwin.Outbox;
 using EdgeTwin.Telemetry.Receipts;
 using EdgeTwin.Telemetry.Records;
@@ -151,7 +152,7 @@ internal sealed class CloudStatements(
         var tick = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(1).Ticks, _options.ResendAfter.Ticks / 4));
         while (!ct.IsCancellationRequested)
         {
-            await DelayQuietly(tick, ct).ConfigureAwait(false);
+            await QuietDelay.WaitAsync(_time, tick, ct).ConfigureAwait(false);
             foreach (var lane in Lanes)
             {
                 // A receipt through head - 1 means the ingest holds the head: it is the checkpoint that
@@ -191,17 +192,6 @@ internal sealed class CloudStatements(
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
             return TimeSpan.Zero;
-        }
-    }
-
-    private async Task DelayQuietly(TimeSpan delay, CancellationToken ct)
-    {
-        try
-        {
-            await Task.Delay(delay, _time, ct).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
         }
     }
 }

@@ -246,7 +246,7 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
 
             if (!ct.IsCancellationRequested)
             {
-                await DelayQuietly(_options.ReconnectMinDelay, ct).ConfigureAwait(false);
+                await QuietDelay.WaitAsync(_time, _options.ReconnectMinDelay, ct).ConfigureAwait(false);
             }
         }
     }
@@ -427,18 +427,7 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
         using var deadline = new CancellationTokenSource(_options.PublishTimeout, _time);
         while (InFlight > 0 && !deadline.IsCancellationRequested)
         {
-            await DelayQuietly(TimeSpan.FromMilliseconds(10), deadline.Token).ConfigureAwait(false);
-        }
-    }
-
-    private async Task DelayQuietly(TimeSpan delay, CancellationToken ct)
-    {
-        try
-        {
-            await Task.Delay(delay, _time, ct).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
+            await QuietDelay.WaitAsync(_time, TimeSpan.FromMilliseconds(10), deadline.Token).ConfigureAwait(false);
         }
     }
 
