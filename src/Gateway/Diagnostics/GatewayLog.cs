@@ -26,8 +26,8 @@ internal static partial class GatewayLog
     [LoggerMessage(1021, LogLevel.Critical, "Outbox commit failed; stopping so that nothing unrecorded is published (the chain resumes from the last commit)")]
     public static partial void CommitFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(1022, LogLevel.Warning, "Outbox over quota ({Bytes} of {Quota} bytes): evicted {Records} {What} records {From}..{To} behind a gap record ({Reason})")]
-    public static partial void Evicted(ILogger logger, long bytes, long quota, long records, string what, long from, long to, string reason);
+    [LoggerMessage(1022, LogLevel.Warning, "Outbox over quota ({Bytes} of {Quota} bytes): evicted {Records} {What} records {From}..{To} behind a gap record ({Reason}; {Absorbed} earlier gap and checkpoint records absorbed)")]
+    public static partial void Evicted(ILogger logger, long bytes, long quota, long records, string what, long from, long to, string reason, int absorbed);
 
     [LoggerMessage(1023, LogLevel.Information, "Final commit done: telemetry head {TelemetrySeq}, alarm head {AlarmSeq}")]
     public static partial void FinalCommit(ILogger logger, long telemetrySeq, long alarmSeq);
@@ -41,8 +41,8 @@ internal static partial class GatewayLog
     [LoggerMessage(1026, LogLevel.Warning, "Outbox takes records again after {Duration}: {Records} observation records ({Samples} samples) were not kept, stated in a storage-full event")]
     public static partial void StorageRecovered(ILogger logger, TimeSpan duration, long records, long samples);
 
-    [LoggerMessage(1027, LogLevel.Warning, "Free space {Free} bytes is under the floor Outbox:MinFreeBytes {Floor}: evicted {Records} {What} records {From}..{To} behind a gap record ({Reason})")]
-    public static partial void EvictedForSpace(ILogger logger, long free, long floor, long records, string what, long from, long to, string reason);
+    [LoggerMessage(1027, LogLevel.Warning, "Free space {Free} bytes is under the floor Outbox:MinFreeBytes {Floor}: evicted {Records} {What} records {From}..{To} behind a gap record ({Reason}; {Absorbed} earlier gap and checkpoint records absorbed)")]
+    public static partial void EvictedForSpace(ILogger logger, long free, long floor, long records, string what, long from, long to, string reason, int absorbed);
 
     [LoggerMessage(1082, LogLevel.Error, "The {What} cannot be written to {Path} ({Reason}): kept in memory and written when the disk has room; until then nothing is stored or published")]
     public static partial void FirstStartFileDeferred(ILogger logger, string what, string path, string reason);

@@ -13,9 +13,11 @@ using Microsoft.Extensions.Options;
 /// Keeps the telemetry lane under <c>Outbox:TelemetryQuotaBytes</c>, and the data directory's
 /// filesystem above its free-space floor (<c>Outbox:MinFreeBytes</c>, <c>MinFreePercent</c>): drops the oldest unsent
 /// waveform runs first, then vitals, each run stated in a signed <c>gap</c> record (PROTOCOL §4).
-/// Genesis, checkpoints, gaps and events are kept; the alarm lane is never evicted. Deletions are
-/// applied over several commits, so bytes already asked to leave count as freed, and a record is
-/// evicted at most once: never two gaps for the same seqs.
+/// Genesis and events are kept; the alarm lane is never evicted. Earlier gap and checkpoint records
+/// (never sent) go with the records around them, their statements absorbed by the new gap
+/// (<see cref="EvictionStretches"/>), so that they do not pile up. Deletions are applied over several
+/// commits, so bytes already asked to leave count as freed, and a record is evicted at most once:
+/// never two gaps for the same seqs.
 /// A gap says "dropped unsent", so the <see cref="PublishLedger"/> decides with the uplink which
 /// records may be named: never one the uplink has handed to the broker while unsent ones remain in
 /// the window, and once named, never published afterwards (the uplink skips it). Only when unsent
@@ -78,52 +80,48 @@ internal sealed class Evictor(ChainBook book, RetentionRequests retention, Publi
         // Free a tenth of the limit (of what is held, under the floor) beyond the excess so eviction does not run at every commit.
         var toFree = held - quota + ((forSpace ? held : quota) / 10);
         var window = book.Store.Read(Lane.Telemetry, min.Value, book.Head(Lane.Telemetry).Seq, ScanWindow);
-        var standing = ledger.Classify(window);
         var reason = forSpace ? "disk-space" : "quota";
         foreach (var tier in new[] { PublishLedger.Standing.Unsent, PublishLedger.Standing.Published })
         {
-            // Runs already named by a gap, or leaving after their PUBACK, are not candidates; runs never mix the tiers.
-            var candidates = window.Where((r, i) => standing[i] == tier).ToList();
+            // Records already named by a gap, or leaving after their PUBACK, are no candidates; stretches never mix the tiers.
+            // Vitals go only when no waveform is left in the window (the waveform level returns once it has made the room).
             var published = tier == PublishLedger.Standing.Published;
-            foreach (var (cls, what) in new[] { (RecordClass.Waveform, "waveform"), (RecordClass.Vital, "vital") })
+            foreach (var (level, what) in new[] { (RecordClass.Waveform, "waveform"), (RecordClass.Vital, "vital") })
             {
-                foreach (var run in Runs(candidates, cls))
+                var standing = ledger.Classify(window);
+                foreach (var found in EvictionStretches.Find(window, standing, tier, level, absorb: !published))
                 {
                     if (toFree <= 0)
                     {
                         return;
                     }
 
-                    var first = run[0];
-                    var last = run[^1];
-                    if (!ledger.TryEvict(first.Seq, last.Seq, published))
+                    var stretch = EvictionStretches.Cut(found, toFree);
+                    var last = stretch.Last;
+                    if (!ledger.TryEvict(stretch.Runs(), published))
                     {
                         continue; // handed to the broker meanwhile: no longer unsent
                     }
 
                     var stated = published ? reason + UnreceiptedSuffix : reason;
-                    var gap = book.AppendGap(Lane.Telemetry, first.Seq, last.Seq, first.Prev, last.Hash, stated);
-                    foreach (var r in run)
+                    var gap = book.AppendGap(Lane.Telemetry, stretch.From, last.Seq, stretch.FirstPrev, last.Hash, stated);
+                    foreach (var r in stretch.Held)
                     {
                         retention.Delete(Lane.Telemetry, r.Seq, r.Payload.Length);
                     }
 
-                    var bytes = run.Sum(r => (long)r.Payload.Length);
-                    // The gap statement is held in place of the run.
-                    toFree -= bytes - gap.Payload.Length;
-                    metrics.Evicted(run.Count, what);
+                    // The gap statement is held in place of the stretch.
+                    toFree -= stretch.Bytes - gap.Payload.Length;
+                    metrics.Evicted(stretch.DataRecords, what);
                     if (forSpace)
                     {
-                        GatewayLog.EvictedForSpace(logger, free ?? 0, options.Value.FloorBytes(_lastTotal), run.Count, what, first.Seq, last.Seq, stated);
+                        GatewayLog.EvictedForSpace(logger, free ?? 0, options.Value.FloorBytes(_lastTotal), stretch.DataRecords, what, stretch.From, last.Seq, stated, stretch.Absorbed);
                     }
                     else
                     {
-                        GatewayLog.Evicted(logger, usage.Bytes, quota, run.Count, what, first.Seq, last.Seq, stated);
+                        GatewayLog.Evicted(logger, usage.Bytes, quota, stretch.DataRecords, what, stretch.From, last.Seq, stated, stretch.Absorbed);
                     }
                 }
-
-                // Vitals go only when no waveform is left in the window.
-                candidates = candidates.Where(r => r.Class != RecordClass.Waveform).ToList();
             }
         }
     }
@@ -162,33 +160,5 @@ internal sealed class Evictor(ChainBook book, RetentionRequests retention, Publi
         }
 
         return free;
-    }
-
-    /// <summary>Maximal runs of consecutive seqs whose records are all evictable at this level.</summary>
-    private static IEnumerable<List<StoredRecord>> Runs(List<StoredRecord> window, RecordClass level)
-    {
-        var run = new List<StoredRecord>();
-        foreach (var r in window)
-        {
-            var evictable = r.Class != RecordClass.Keep && (level == RecordClass.Vital || r.Class == RecordClass.Waveform);
-            if (!evictable || (run.Count > 0 && run[^1].Seq + 1 != r.Seq))
-            {
-                if (run.Count > 0)
-                {
-                    yield return run;
-                    run = [];
-                }
-            }
-
-            if (evictable)
-            {
-                run.Add(r);
-            }
-        }
-
-        if (run.Count > 0)
-        {
-            yield return run;
-        }
     }
 }

@@ -8,7 +8,7 @@ using EdgeTwin.Telemetry.Records;
 /// record is never both: a gap says "dropped unsent", and a record it names must never be published
 /// or re-sent afterwards, whether or not its deletion has reached the disk yet (under the free-space
 /// floor deletions trickle over many commits). The uplink asks <see cref="TryHandOut"/> right before
-/// each publish; the evictor claims runs with <see cref="TryEvict"/>. Both take one lock, so a record
+/// each publish; the evictor claims runs with <c>TryEvict</c>. Both take one lock, so a record
 /// handed out is never evicted as unsent and a record evicted is never handed out. A record handed
 /// out stays "published" (it may be at the broker) until it leaves the outbox; with receipts off,
 /// its PUBACK marks it as leaving (<see cref="Acknowledged"/>: its deletion is asked for, so it is no
@@ -158,16 +158,26 @@ internal sealed class PublishLedger
     /// stated so. Either way no seq of it may be claimed already or be leaving. Once claimed, the
     /// uplink never hands it out again.
     /// </summary>
-    public bool TryEvict(long first, long last, bool published)
+    public bool TryEvict(long first, long last, bool published) => TryEvict([(first, last)], published);
+
+    /// <summary>The same for the held records of a stretch (<paramref name="runs"/>: consecutive seqs; what lies between them is gone already).</summary>
+    public bool TryEvict(IReadOnlyList<(long First, long Last)> runs, bool published)
     {
         lock (_gate)
         {
-            if (_evicted.Overlaps(first, last) || _leaving.Overlaps(first, last) || (!published && _published.Overlaps(first, last)))
+            foreach (var (first, last) in runs)
             {
-                return false;
+                if (_evicted.Overlaps(first, last) || _leaving.Overlaps(first, last) || (!published && _published.Overlaps(first, last)))
+                {
+                    return false;
+                }
             }
 
-            _evicted.Add(first, last);
+            foreach (var (first, last) in runs)
+            {
+                _evicted.Add(first, last);
+            }
+
             return true;
         }
     }

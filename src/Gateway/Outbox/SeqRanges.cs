@@ -16,6 +16,13 @@ internal sealed class SeqRanges
         return i >= 0 && _ranges[i].To >= seq;
     }
 
+    /// <summary>Whether every seq in [<paramref name="from"/>, <paramref name="to"/>] is in the set.</summary>
+    public bool ContainsAll(long from, long to)
+    {
+        var i = IndexAtOrBefore(from);
+        return i >= 0 && _ranges[i].To >= to;
+    }
+
     /// <summary>Whether any seq in [<paramref name="from"/>, <paramref name="to"/>] is in the set.</summary>
     public bool Overlaps(long from, long to)
     {
