@@ -34,7 +34,7 @@ public sealed partial class AnchoringTests
     public AnchoringTests(ITestOutputHelper output) => _output = output;
 
     [Fact]
-    public async Task SimulatedPatient_AnchoredOnALocalChain_ProofHoldsForEdgetwinAndEthers_RewritesAreCaught()
+    public async Task SimulatedPatient_AnchoredOnALocalChain_ProofHoldsForEdgetwinAndEthers_RewrittenRecordsRootsAndAnchorsAreCaught()
     {
         var dir = Directory.CreateTempSubdirectory("edgetwin-it-anchor-").FullName;
         var anchorHex = "0x" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
@@ -171,6 +171,15 @@ public sealed partial class AnchoringTests
         var broken = await CliAsync("verify-proof", proofFile, "--rpc", ledger.Rpc);
         Assert.Equal(1, broken.Code);
         Assert.Contains("NOT PROVEN", broken.Out, StringComparison.Ordinal);
+
+        // The anchor itself rewritten in the store (another root for the same interval): the ledger disagrees.
+        var anchorRows = db.GetCollection(LiteDbAnchorMapping.Anchors);
+        var anchorDoc = anchorRows.FindById(0L);
+        anchorDoc["root"] = new string('e', 64);
+        anchorRows.Update(anchorDoc);
+        await anchorer.RoundAsync(default);
+        alerts = (await http.GetFromJsonAsync<JsonArray>("/api/alerts"))!;
+        Assert.Contains(alerts, a => (string)a!["kind"]! == "anchor-mismatch" && ((string)a["detail"]!).Contains($"the ledger holds root {proof.Tree!.Root}", StringComparison.Ordinal));
 
         await gateway.DisposeAsync();
         await ingest.StopAsync();
