@@ -13,10 +13,19 @@ missing=()
 [ -x /usr/lib/postgresql/15/bin/postgres ] || missing+=(postgresql-15)
 command -v dbus-daemon >/dev/null 2>&1 || missing+=(dbus-daemon)   # private bus for the BLE (BlueZ) driver tests
 command -v python3 >/dev/null 2>&1 || missing+=(python3)   # the systemd-parent stand-in (Integration)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)   # ganache, solc-js and ethers.js for the anchoring tests (tools/evm)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]}"
   $SUDO apt-get update
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
+fi
+
+# The local EVM node, the Solidity compiler and ethers.js, exactly as package-lock.json pins them.
+if [ ! -f tools/evm/node_modules/.package-lock.json ] || ! cmp -s tools/evm/package-lock.json tools/evm/node_modules/.package-lock.json.source 2>/dev/null; then
+  echo "test.sh: npm ci in tools/evm"
+  npm ci --prefix tools/evm --no-audit --no-fund --loglevel=error
+  cp tools/evm/package-lock.json tools/evm/node_modules/.package-lock.json.source
 fi
 
 dotnet build EdgeTwin.sln -c Release -nologo -v quiet

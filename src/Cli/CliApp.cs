@@ -22,6 +22,9 @@ internal static class CliApp
             VectorsCommand.Create(stdout, stderr),
             OutboxCommand.Create(stdout, stderr),
             ReceiptCommand.Create(stdout, stderr),
+            AnchorCommands.Deploy(stdout, stderr),
+            AnchorCommands.Prove(stdout, stderr),
+            AnchorCommands.VerifyProof(stdout, stderr),
         };
         var config = new InvocationConfiguration { Output = stdout, Error = stderr };
         var parse = root.Parse(args);

@@ -1,5 +1,6 @@
 namespace EdgeTwin.Ingest;
 
+using EdgeTwin.Ingest.Anchoring;
 using EdgeTwin.Ingest.Api;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -26,6 +27,7 @@ internal static class IngestHost
         configure?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapIngestApi();
+        app.MapAnchoringApi();
         return app;
     }
 }

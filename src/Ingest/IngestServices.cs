@@ -1,6 +1,7 @@
 namespace EdgeTwin.Ingest;
 
 using EdgeTwin.Ingest.Alerts;
+using EdgeTwin.Ingest.Anchoring;
 using EdgeTwin.Ingest.Fhir;
 using EdgeTwin.Ingest.Identity;
 using EdgeTwin.Ingest.Metrics;
@@ -39,6 +40,9 @@ internal static class IngestServices
         services.AddHostedService(sp => sp.GetRequiredService<MqttIngestWorker>());
         services.AddSingleton<ChainWatchdog>();
         services.AddHostedService(sp => sp.GetRequiredService<ChainWatchdog>());
+        services.AddSingleton<Anchorer>();
+        services.AddHostedService(sp => sp.GetRequiredService<Anchorer>());
+        services.AddSingleton<ProofBuilder>();
         services.AddSingleton<ResendRequester>();
         services.AddHostedService(sp => sp.GetRequiredService<ResendRequester>());
         return services;

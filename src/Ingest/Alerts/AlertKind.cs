@@ -16,4 +16,10 @@ internal static class AlertKind
     public const string Replay = "replay";
     public const string UnsignedDocument = "unsigned-document";
     public const string UnsignedBranch = "unsigned-branch";
+
+    /// <summary>The store, the leaf log and the ledger disagree about an anchor (docs/anchoring.md).</summary>
+    public const string AnchorMismatch = "anchor-mismatch";
+
+    /// <summary>An anchoring round could not reach or use the ledger.</summary>
+    public const string AnchorFailed = "anchor-failed";
 }

@@ -62,6 +62,14 @@ public sealed class IngestOptions : BrokerTransportSettings
     [Range(1, 10_000)]
     public int BatchSize { get; set; } = 256;
 
+    /// <summary>Anchoring of the verified checkpoints on an EVM chain (docs/anchoring.md); off without <c>Rpc</c>.</summary>
+    [Microsoft.Extensions.Options.ValidateObjectMembers]
+    public AnchorOptions Anchor { get; set; } = new();
+
+    /// <summary>The anchoring key file in use: <c>Anchor:KeyFile</c>, or <c>anchor.key</c> beside the ingest key.</summary>
+    public string AnchorKeyFilePath() =>
+        !string.IsNullOrWhiteSpace(Anchor.KeyFile) ? Path.GetFullPath(Anchor.KeyFile) : Path.Combine(Path.GetDirectoryName(KeyFilePath())!, "anchor.key");
+
     /// <summary>The key file in use: <see cref="KeyFile"/>, or its default beside the storage.</summary>
     public string KeyFilePath() =>
         !string.IsNullOrWhiteSpace(KeyFile) ? Path.GetFullPath(KeyFile)

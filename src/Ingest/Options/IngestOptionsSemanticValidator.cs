@@ -31,6 +31,24 @@ internal sealed partial class IngestOptionsSemanticValidator : IValidateOptions<
             }
         }
 
+        if (options.Anchor.Enabled)
+        {
+            if (!Uri.TryCreate(options.Anchor.Rpc, UriKind.Absolute, out var rpc) || rpc.Scheme is not ("http" or "https"))
+            {
+                failures.Add($"Ingest:Anchor:Rpc: '{options.Anchor.Rpc}' is not an http(s) JSON-RPC address.");
+            }
+
+            if (options.Anchor.ChainId <= 0)
+            {
+                failures.Add("Ingest:Anchor:ChainId: the chain id the anchoring transactions are signed for (a positive number) is required with Ingest:Anchor:Rpc.");
+            }
+
+            if (!Address().IsMatch(options.Anchor.Contract ?? string.Empty))
+            {
+                failures.Add($"Ingest:Anchor:Contract: '{options.Anchor.Contract}' is not a contract address (0x + 40 hex digits); deploy one with 'edgetwin anchor-deploy'.");
+            }
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

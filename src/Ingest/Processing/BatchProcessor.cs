@@ -38,7 +38,7 @@ internal sealed class BatchProcessor
             // Chains of a gateway that is not enrolled are never created: its records are evidence only.
             var chains = enrolled is null ? [] : items.Where(i => i.Chain is not null).Select(i => i.Chain!.Value).Distinct().ToList();
             var site = items[0].Message.Name.Site;
-            var work = new GatewayBatch(_time, group.Key, enrolled, enrolled is null ? null : _verifiers.For(group.Key, enrolled), items, chains);
+            var work = new GatewayBatch(_time, group.Key, enrolled, enrolled is null ? null : _verifiers.For(group.Key, enrolled), items, chains, _options.CurrentValue.Anchor.Enabled);
             try
             {
                 results.Add(await _store.WriteAsync(chains, site, work.RunAsync, ct).ConfigureAwait(false));

@@ -15,6 +15,7 @@ internal sealed class GatewayBatch
     private readonly List<ChainId> _chains;
     private readonly ChainVerification? _verifier;
     private readonly string? _enrolled;
+    private readonly bool _anchoring;
     private readonly List<AlertRow> _alerts = [];
     private readonly List<ReceiptDue> _receipts = [];
     private readonly Dictionary<ChainId, long> _rejected = [];
@@ -26,8 +27,9 @@ internal sealed class GatewayBatch
     private int _duplicates;
     private int _evidence;
 
-    public GatewayBatch(TimeProvider time, string gw, string? enrolled, ChainVerification? verifier, List<PlannedMessage> items, List<ChainId> chains)
+    public GatewayBatch(TimeProvider time, string gw, string? enrolled, ChainVerification? verifier, List<PlannedMessage> items, List<ChainId> chains, bool anchoring)
     {
+        _anchoring = anchoring;
         _enrolled = enrolled;
         _time = time;
         _gw = gw;
@@ -233,6 +235,12 @@ internal sealed class GatewayBatch
         }
 
         var verifiedThrough = figures.Unenrolled ? -1 : await ConfirmStoredAsync(chain, before.VerifiedThrough, figures.VerifiedThrough).ConfigureAwait(false);
+        if (_anchoring && verifiedThrough > before.VerifiedThrough)
+        {
+            // The checkpoints this batch verified join the leaf log in the same transaction (issue 17).
+            await _session.AddAnchorLeavesAsync(chain, before.VerifiedThrough + 1, verifiedThrough).ConfigureAwait(false);
+        }
+
         var after = before with
         {
             VerifierState = _verifier.Export(chain),

@@ -28,6 +28,9 @@ internal interface IWriteSession
 
     Task AddAlertAsync(AlertRow alert);
 
+    /// <summary>Adds the stored checkpoint records of a chain with seq in [fromSeq, toSeq] to the anchoring leaf log (issue 17), in seq order; one already there is left alone.</summary>
+    Task AddAnchorLeavesAsync(ChainId chain, long fromSeq, long toSeq);
+
     Task<GatewayRow?> GatewayAsync(string gw);
 
     Task SetGatewayAsync(GatewayRow row);

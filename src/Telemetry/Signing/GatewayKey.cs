@@ -180,6 +180,16 @@ public sealed class GatewayKey : ICheckpointSigner, IDisposable
         }
     }
 
+    /// <summary>The key itself, for signing EVM transactions (the anchoring key, EdgeTwin.Anchoring).</summary>
+    internal EthECKey EcKey
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(disposed, this);
+            return key;
+        }
+    }
+
     public string SignDigest(ReadOnlySpan<byte> digest)
     {
         ObjectDisposedException.ThrowIf(disposed, this);

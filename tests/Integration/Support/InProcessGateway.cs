@@ -3,6 +3,7 @@ namespace EdgeTwin.Integration.Tests.Support;
 using EdgeTwin.Gateway.Hosting;
 using EdgeTwin.Gateway.Pipeline;
 using EdgeTwin.Gateway.Status;
+using EdgeTwin.Gateway.Twin;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -24,6 +25,9 @@ internal sealed class InProcessGateway : IAsyncDisposable
     public SampleCounter Counter { get; }
 
     public IServiceProvider Services => _app.Services;
+
+    /// <summary>The status API's bound addresses (<c>Status:Url</c> with port 0 takes a free one).</summary>
+    public ICollection<string> Urls => _app.Urls;
 
     public static string[] Args(string dataDirectory, int brokerPort, params string[] extra) =>
     [
@@ -49,6 +53,7 @@ internal sealed class InProcessGateway : IAsyncDisposable
         builder.Logging.AddProvider(errors);
         var app = builder.Build();
         app.MapGatewayStatus();
+        app.MapTwin();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await app.StartAsync(timeout.Token);
         return new InProcessGateway(app, counter, errors);

@@ -9,7 +9,7 @@ using LiteDB;
 /// calls <see cref="FileStream.Flush(bool)"/> with <c>true</c> on both, and only then returns, so a
 /// receipt never runs ahead of the disk. One worker only: the lock is in-process.
 /// </summary>
-internal sealed class LiteDbIngestStore : IIngestStore
+internal sealed partial class LiteDbIngestStore : IIngestStore
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly string _directory;
@@ -33,42 +33,20 @@ internal sealed class LiteDbIngestStore : IIngestStore
         _log = Open(Path.Combine(_directory, "ingest-log.db"));
         _db = new LiteDatabase(_data, LiteDbMapping.Mapper, _log);
         LiteDbMapping.EnsureIndexes(_db);
+        LiteDbAnchorMapping.EnsureIndexes(_db);
         return Task.CompletedTask;
     }
 
-    public async Task<T> WriteAsync<T>(IReadOnlyCollection<ChainId> chains, string site, Func<IWriteSession, Task<T>> work, CancellationToken ct)
-    {
-        await _gate.WaitAsync(ct).ConfigureAwait(false);
-        try
-        {
-            var db = Db;
-            if (!db.BeginTrans())
+    public Task<T> WriteAsync<T>(IReadOnlyCollection<ChainId> chains, string site, Func<IWriteSession, Task<T>> work, CancellationToken ct) =>
+        TransactAsync(
+            async db =>
             {
-                throw new InvalidOperationException("A LiteDB transaction is already open on this thread.");
-            }
-
-            var session = new LiteDbWriteSession(db, chains, site);
-            T result;
-            try
-            {
-                result = await work(session).ConfigureAwait(false);
+                var session = new LiteDbWriteSession(db, chains, site);
+                var result = await work(session).ConfigureAwait(false);
                 session.Flush();
-                db.Commit();
-            }
-            catch
-            {
-                db.Rollback();
-                throw;
-            }
-
-            SyncToDisk();
-            return result;
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+                return result;
+            },
+            ct);
 
     public Task<IReadOnlyList<ChainRow>> ChainsAsync(string? gw, CancellationToken ct) => Read(db =>
     {
@@ -157,6 +135,39 @@ internal sealed class LiteDbIngestStore : IIngestStore
         _data!.Flush(flushToDisk: true);
         _log!.Flush(flushToDisk: true);
         DiskSyncs++;
+    }
+
+    /// <summary>One transaction, committed and forced to disk before it returns; rolled back when <paramref name="work"/> throws.</summary>
+    private async Task<T> TransactAsync<T>(Func<LiteDatabase, Task<T>> work, CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            var db = Db;
+            if (!db.BeginTrans())
+            {
+                throw new InvalidOperationException("A LiteDB transaction is already open on this thread.");
+            }
+
+            T result;
+            try
+            {
+                result = await work(db).ConfigureAwait(false);
+                db.Commit();
+            }
+            catch
+            {
+                db.Rollback();
+                throw;
+            }
+
+            SyncToDisk();
+            return result;
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     private async Task<T> Read<T>(Func<LiteDatabase, T> read, CancellationToken ct)

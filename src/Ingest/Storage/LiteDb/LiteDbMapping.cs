@@ -176,7 +176,7 @@ internal static class LiteDbMapping
     };
 
     // Unix milliseconds as Int64: LiteDB's DateTime loses the offset and rounds to ms anyway.
-    private static BsonValue Time(DateTimeOffset? t) => t is { } v ? new BsonValue(v.ToUnixTimeMilliseconds()) : BsonValue.Null;
+    internal static BsonValue Time(DateTimeOffset? t) => t is { } v ? new BsonValue(v.ToUnixTimeMilliseconds()) : BsonValue.Null;
 
-    private static DateTimeOffset? Time(BsonValue v) => v.IsNull ? null : DateTimeOffset.FromUnixTimeMilliseconds(v.AsInt64);
+    internal static DateTimeOffset? Time(BsonValue v) => v.IsNull ? null : DateTimeOffset.FromUnixTimeMilliseconds(v.AsInt64);
 }

@@ -77,6 +77,23 @@ internal sealed class LiteDbWriteSession : IWriteSession
         return Task.CompletedTask;
     }
 
+    public Task AddAnchorLeavesAsync(ChainId chain, long fromSeq, long toSeq)
+    {
+        var leaves = _db.GetCollection(LiteDbAnchorMapping.Leaves, BsonAutoId.Int64);
+        var checkpoints = _db.GetCollection(LiteDbMapping.Records)
+            .Find(Query.Between("_id", LiteDbMapping.RecordId(chain, fromSeq), LiteDbMapping.RecordId(chain, toSeq)))
+            .Select(LiteDbMapping.ToRecord).Where(r => r.Kind == EdgeTwin.Telemetry.Records.RecordKinds.Checkpoint).OrderBy(r => r.Seq);
+        foreach (var r in checkpoints)
+        {
+            if (leaves.FindOne(Query.EQ("key", LiteDbMapping.RecordId(chain, r.Seq))) is null)
+            {
+                leaves.Insert(LiteDbAnchorMapping.FromLeaf(new Anchoring.AnchorLeafRow(chain, r.Seq, r.Hash, null)));
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
     public Task<GatewayRow?> GatewayAsync(string gw)
     {
         var doc = _db.GetCollection(LiteDbMapping.Gateways).FindById(gw);

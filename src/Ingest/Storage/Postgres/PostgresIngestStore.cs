@@ -8,7 +8,7 @@ using Npgsql;
 /// accept different records at one seq; the records' primary key backs that up. A commit returns
 /// after PostgreSQL has flushed its WAL (synchronous_commit), which is what a receipt needs.
 /// </summary>
-internal sealed class PostgresIngestStore : IIngestStore
+internal sealed partial class PostgresIngestStore : IIngestStore
 {
     private readonly NpgsqlDataSource _source;
 
@@ -29,6 +29,11 @@ internal sealed class PostgresIngestStore : IIngestStore
         await using (var create = new NpgsqlCommand(PostgresSchema.Create, conn, tx))
         {
             await create.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+
+        await using (var anchors = new NpgsqlCommand(PostgresAnchorSchema.Create, conn, tx))
+        {
+            await anchors.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }
 
         await tx.CommitAsync(ct).ConfigureAwait(false);

@@ -90,6 +90,6 @@ internal static class PostgresRows
         p.AddWithValue(c.UnsignedBranch);
     }
 
-    private static DateTimeOffset? Time(NpgsqlDataReader r, int i) =>
+    internal static DateTimeOffset? Time(NpgsqlDataReader r, int i) =>
         r.IsDBNull(i) ? null : new DateTimeOffset(DateTime.SpecifyKind(r.GetDateTime(i), DateTimeKind.Utc));
 }

@@ -142,6 +142,19 @@ internal sealed class PostgresWriteSession : IWriteSession
         await cmd.ExecuteNonQueryAsync(_ct).ConfigureAwait(false);
     }
 
+    public async Task AddAnchorLeavesAsync(ChainId chain, long fromSeq, long toSeq)
+    {
+        await using var cmd = ChainCommand("""
+            INSERT INTO ingest_anchor_leaves (gw, lane, epoch, seq, hash)
+            SELECT gw, lane, epoch, seq, hash FROM ingest_records
+            WHERE gw = $1 AND lane = $2 AND epoch = $3 AND seq BETWEEN $4 AND $5 AND kind = 'checkpoint' ORDER BY seq
+            ON CONFLICT DO NOTHING
+            """, chain);
+        cmd.Parameters.AddWithValue(fromSeq);
+        cmd.Parameters.AddWithValue(toSeq);
+        await cmd.ExecuteNonQueryAsync(_ct).ConfigureAwait(false);
+    }
+
     public async Task AddAlertAsync(AlertRow a)
     {
         await using var cmd = Command("INSERT INTO ingest_alerts (at, kind, gw, lane, epoch, seq, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)");
