@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using EdgeTwin.Anchoring;
 using EdgeTwin.Telemetry.Signing;
+using EdgeTwin.Telemetry.Wire;
 
 /// <summary>
 /// Anchoring (docs/anchoring.md): <c>anchor-deploy</c> puts the anchor contract on a chain from the
@@ -49,7 +50,7 @@ internal static class AnchorCommands
     {
         var ingest = new Option<string>("--ingest") { Description = "the ingest's HTTP address", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
         var gw = new Option<string>("--gw") { Description = "gateway", Required = true };
-        var lane = new Option<string>("--lane") { Description = "telemetry or alarm", DefaultValueFactory = _ => "telemetry" };
+        var lane = new Option<string>("--lane") { Description = "telemetry or alarm", DefaultValueFactory = _ => WireNames.Telemetry };
         var epoch = new Option<string>("--epoch") { Description = "the chain's epoch", Required = true };
         var seq = new Option<long>("--seq") { Description = "the record's seq", Required = true };
         var output = new Option<FileInfo>("--out") { Description = "the proof file to write", Required = true };
