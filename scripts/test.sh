@@ -15,6 +15,8 @@ command -v dbus-daemon >/dev/null 2>&1 || missing+=(dbus-daemon)   # private bus
 command -v python3 >/dev/null 2>&1 || missing+=(python3)   # the systemd-parent stand-in (Integration)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)   # ganache, solc-js and ethers.js for the anchoring tests (tools/evm)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)   # the page tests (Integration/Ward), headless
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]}"
   $SUDO apt-get update

@@ -2,6 +2,7 @@ namespace EdgeTwin.Ingest;
 
 using EdgeTwin.Ingest.Anchoring;
 using EdgeTwin.Ingest.Api;
+using EdgeTwin.Ingest.Ward;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,6 +29,7 @@ internal static class IngestHost
         var app = builder.Build();
         app.MapIngestApi();
         app.MapAnchoringApi();
+        app.MapWardView();
         return app;
     }
 }

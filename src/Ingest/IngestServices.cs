@@ -14,6 +14,7 @@ using EdgeTwin.Ingest.Storage;
 using EdgeTwin.Ingest.Storage.LiteDb;
 using EdgeTwin.Ingest.Storage.Postgres;
 using EdgeTwin.Ingest.Twin;
+using EdgeTwin.Ingest.Ward;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -43,6 +44,8 @@ internal static class IngestServices
         services.AddSingleton<Anchorer>();
         services.AddHostedService(sp => sp.GetRequiredService<Anchorer>());
         services.AddSingleton<ProofBuilder>();
+        services.AddSingleton<WardChanges>();
+        services.AddSingleton<WardView>();
         services.AddSingleton<ResendRequester>();
         services.AddHostedService(sp => sp.GetRequiredService<ResendRequester>());
         return services;

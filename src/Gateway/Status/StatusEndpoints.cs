@@ -40,8 +40,14 @@ internal static class StatusEndpoints
                 lanes = new { telemetry = Lane(EdgeTwin.Telemetry.Records.Lane.Telemetry), alarm = Lane(EdgeTwin.Telemetry.Records.Lane.Alarm) },
                 annunciation = annunciator.Level.ToString().ToLowerInvariant(),
                 storage = Storage(book, storage, space, outbox.Value, reserve),
+                oldestUnreceiptedSeconds = new
+                {
+                    telemetry = uplink.Statements.OldestUnreceiptedAge(EdgeTwin.Telemetry.Records.Lane.Telemetry).TotalSeconds,
+                    alarm = uplink.Statements.OldestUnreceiptedAge(EdgeTwin.Telemetry.Records.Lane.Alarm).TotalSeconds,
+                },
             });
         });
+        app.MapBoxPage();
         app.MapGet("/metrics", (PrometheusExporter exporter) => Results.Text(exporter.Render(), "text/plain; version=0.0.4"));
         return app;
     }

@@ -8,6 +8,7 @@ using EdgeTwin.Ingest.Metrics;
 using EdgeTwin.Ingest.Options;
 using EdgeTwin.Ingest.Processing;
 using EdgeTwin.Ingest.Topics;
+using EdgeTwin.Ingest.Ward;
 using EdgeTwin.Mqtt;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -30,12 +31,14 @@ internal sealed class MqttIngestWorker : BackgroundService
     private readonly TimeProvider _time;
     private readonly IngestIdentity _identity;
     private readonly ILogger<MqttIngestWorker> _logger;
+    private readonly WardChanges _ward;
     private readonly Channel<Pending> _inbox = Channel.CreateBounded<Pending>(new BoundedChannelOptions(4096) { SingleReader = true });
     private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile IMqttClient? _client;
 
-    public MqttIngestWorker(IOptions<IngestOptions> options, BatchProcessor processor, AlertPublisher alerts, IngestMetrics metrics, TimeProvider time, IngestIdentity identity, ILogger<MqttIngestWorker> logger)
+    public MqttIngestWorker(IOptions<IngestOptions> options, BatchProcessor processor, AlertPublisher alerts, IngestMetrics metrics, TimeProvider time, IngestIdentity identity, ILogger<MqttIngestWorker> logger, WardChanges ward)
     {
+        _ward = ward;
         _identity = identity;
         _options = options;
         _processor = processor;
@@ -172,6 +175,7 @@ internal sealed class MqttIngestWorker : BackgroundService
 
                 var result = await ProcessWithRetryAsync(batch, ct).ConfigureAwait(false);
                 _alerts.Published(result.Alerts);
+                _ward.Notify(batch.Select(p => p.Message.Name.Gw));
                 await SendAsync(client, result.Receipts, batch, ct).ConfigureAwait(false);
                 batch.Clear();
             }

@@ -1,0 +1,63 @@
+namespace EdgeTwin.Ingest.Ward;
+
+using System.Reflection;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.FileProviders;
+
+/// <summary>
+/// The ward view in the browser (docs/ward-view.md): static pages from the assembly (<c>/</c>,
+/// <c>/bed.html</c>, <c>/chains.html</c>), their data (<c>GET /api/ward</c>) and a server-sent event
+/// stream (<c>GET /api/ward/events</c>) that names each gateway whose data changed, so a page
+/// refreshes within a moment of a record being verified.
+/// </summary>
+internal static class WardEndpoints
+{
+    /// <summary>A comment line this often keeps idle connections (and proxies) open.</summary>
+    private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
+
+    public static WebApplication MapWardView(this WebApplication app)
+    {
+        var files = new ManifestEmbeddedFileProvider(Assembly.GetExecutingAssembly(), "Ward/wwwroot");
+        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
+        app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
+
+        app.MapGet("/api/ward", async (WardView ward, TimeProvider time, CancellationToken ct) =>
+            Results.Json(await ward.BuildAsync(time.GetUtcNow(), ct).ConfigureAwait(false)));
+
+        app.MapGet("/api/ward/events", async (HttpContext context, WardChanges changes, CancellationToken ct) =>
+        {
+            context.Response.Headers.ContentType = "text/event-stream";
+            context.Response.Headers.CacheControl = "no-cache";
+            using var subscription = changes.Subscribe();
+            await context.Response.WriteAsync("retry: 2000\n\n", ct).ConfigureAwait(false);
+            await context.Response.Body.FlushAsync(ct).ConfigureAwait(false);
+            try
+            {
+                while (!ct.IsCancellationRequested)
+                {
+                    using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                    wait.CancelAfter(KeepAlive);
+                    string line;
+                    try
+                    {
+                        line = $"event: changed\ndata: {await subscription.Reader.ReadAsync(wait.Token).ConfigureAwait(false)}\n\n";
+                    }
+                    catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                    {
+                        line = ": keep-alive\n\n";
+                    }
+
+                    await context.Response.WriteAsync(line, ct).ConfigureAwait(false);
+                    await context.Response.Body.FlushAsync(ct).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                // The page went away.
+            }
+        });
+        return app;
+    }
+}

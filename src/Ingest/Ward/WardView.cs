@@ -1,0 +1,140 @@
+namespace EdgeTwin.Ingest.Ward;
+
+using System.Text.Json.Nodes;
+using EdgeTwin.Ingest.Anchoring;
+using EdgeTwin.Ingest.Options;
+using EdgeTwin.Ingest.Storage;
+using EdgeTwin.Ingest.Twin;
+using Microsoft.Extensions.Options;
+
+/// <summary>
+/// What the ward page shows (<c>GET /api/ward</c>): per gateway whether it is online and when it was
+/// last heard, its chains' state, and one bed per patient it reports in a bed: vitals from verified
+/// records, NEWS2 and the alarms sounding from the gateway's signed reported twin.
+/// </summary>
+internal sealed class WardView
+{
+    private readonly IIngestStore _store;
+    private readonly CloudTwinReader _twins;
+    private readonly IOptionsMonitor<IngestOptions> _options;
+
+    public WardView(IIngestStore store, CloudTwinReader twins, IOptionsMonitor<IngestOptions> options)
+    {
+        _store = store;
+        _twins = twins;
+        _options = options;
+    }
+
+    public async Task<JsonObject> BuildAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        var rows = (await _store.GatewaysAsync(ct).ConfigureAwait(false)).ToDictionary(g => g.Gw, StringComparer.Ordinal);
+        var names = rows.Keys.Concat((await _store.ChainsAsync(null, ct).ConfigureAwait(false)).Select(c => c.Id.Gw)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        var gateways = new JsonArray();
+        foreach (var gw in names)
+        {
+            if (await _twins.GatewayAsync(gw, ct).ConfigureAwait(false) is { } twin)
+            {
+                gateways.Add(Gateway(gw, twin, rows.GetValueOrDefault(gw)));
+            }
+        }
+
+        var ward = new JsonObject { ["generatedAt"] = now, ["gateways"] = gateways };
+        if (_options.CurrentValue.Anchor.Enabled)
+        {
+            var last = (await ((IAnchorStore)_store).AnchorsAsync(5, ct).ConfigureAwait(false)).FirstOrDefault(a => a.Anchored);
+            ward["anchoring"] = last is null ? new JsonObject { ["last"] = null }
+                : new JsonObject { ["last"] = new JsonObject { ["index"] = last.Index, ["at"] = last.AnchoredAt, ["tx"] = last.Tx, ["leaves"] = last.TreeSize } };
+        }
+
+        return ward;
+    }
+
+    private static JsonObject Gateway(string gw, JsonObject twin, GatewayRow? row)
+    {
+        var state = twin["reported"]?["state"];
+        var verified = twin["patients"] as JsonObject ?? [];
+        var reportedPatients = state?["patients"] as JsonObject ?? [];
+        var beds = new JsonArray();
+        foreach (var (patient, reported) in reportedPatients.Where(p => p.Value?["bed"] is not null).OrderBy(p => (string?)p.Value!["bed"], StringComparer.Ordinal))
+        {
+            beds.Add(Bed(patient, reported, verified[patient]));
+        }
+
+        // Patients with verified data the latest reported twin no longer has in a bed.
+        foreach (var (patient, data) in verified.Where(p => reportedPatients[p.Key]?["bed"] is null && p.Key != "unattributed"))
+        {
+            beds.Add(Bed(patient, null, data));
+        }
+
+        return new JsonObject
+        {
+            ["gw"] = gw,
+            ["site"] = twin["site"]?.DeepClone(),
+            ["online"] = twin["status"]?["online"]?.DeepClone(),
+            ["lastSeen"] = row?.UpdatedAt,
+            ["uplinkBacklog"] = state?["uplink"]?["backlog"]?.DeepClone(),
+            ["chains"] = new JsonArray([.. (twin["chains"] as JsonArray ?? []).Select(Chain)]),
+            ["beds"] = beds,
+        };
+    }
+
+    private static JsonObject Bed(string patient, JsonNode? reported, JsonNode? verified)
+    {
+        var vitals = new JsonArray();
+        foreach (var (code, v) in verified?["vitals"] as JsonObject ?? [])
+        {
+            vitals.Add(new JsonObject { ["code"] = code, ["value"] = v?["value"]?.DeepClone(), ["unit"] = v?["unit"]?.DeepClone(), ["at"] = v?["at"]?.DeepClone() });
+        }
+
+        var alarms = new JsonArray();
+        foreach (var (condition, a) in reported?["alarms"] as JsonObject ?? [])
+        {
+            if ((string?)a?["state"] is not ("cleared" or null))
+            {
+                alarms.Add(new JsonObject { ["condition"] = condition, ["priority"] = a!["priority"]?.DeepClone(), ["state"] = a["state"]?.DeepClone(), ["t"] = a["t"]?.DeepClone() });
+            }
+        }
+
+        var news2 = reported?["scores"]?["news2"];
+        return new JsonObject
+        {
+            ["bed"] = reported?["bed"]?.DeepClone(),
+            ["patient"] = patient,
+            ["vitals"] = vitals,
+            ["news2"] = news2 is null ? null : new JsonObject
+            {
+                ["v"] = news2["v"]?.DeepClone(),
+                ["band"] = news2["band"]?.DeepClone(),
+                ["complete"] = news2["complete"]?.DeepClone(),
+                ["missing"] = news2["missing"]?.DeepClone(),
+                ["t"] = news2["t"]?.DeepClone(),
+            },
+            ["alarms"] = alarms,
+        };
+    }
+
+    private static JsonObject Chain(JsonNode? c)
+    {
+        long N(string name) => c?[name]?.GetValue<long>() ?? 0;
+        var problems = new List<string>();
+        foreach (var (name, label) in new[] { ("forks", "forks"), ("badSigs", "bad signatures"), ("brokenLinks", "broken links") })
+        {
+            if (N(name) > 0)
+            {
+                problems.Add($"{N(name)} {label}");
+            }
+        }
+
+        return new JsonObject
+        {
+            ["lane"] = c?["lane"]?.DeepClone(),
+            ["epoch"] = c?["epoch"]?.DeepClone(),
+            ["verifiedThrough"] = N("verifiedThrough"),
+            ["pending"] = N("pending"),
+            ["missing"] = N("missing"),
+            ["gapCovered"] = N("gapCovered"),
+            ["state"] = problems.Count > 0 ? "broken" : N("missing") > 0 ? "gaps" : "verified",
+            ["problems"] = string.Join(", ", problems),
+        };
+    }
+}

@@ -1,0 +1,62 @@
+// One patient: the last hour of each vital as a plot (from the FHIR export), alarm history, proof links.
+'use strict';
+(async () => {
+  const { label, escape, priorityMark, json } = EdgeTwin;
+  const q = new URLSearchParams(location.search);
+  const gw = q.get('gw') || '';
+  const patient = q.get('patient') || '';
+  document.getElementById('title').textContent = `${patient} on ${gw}`;
+  const since = new Date(Date.now() - 3600 * 1000).toISOString();
+  const fhirUrl = `api/patients/${encodeURIComponent(patient)}/observations?since=${encodeURIComponent(since)}`;
+  document.getElementById('links').innerHTML = `<a href="${fhirUrl}">FHIR export (last hour)</a> · <a href="api/patients/${encodeURIComponent(patient)}/twin">cloud twin (JSON)</a>`;
+
+  const plot = (name, unit, points) => {
+    const w = 640, h = 140, pad = 30;
+    const xs = points.map((p) => p.t), ys = points.map((p) => p.v);
+    const x0 = Math.min(...xs), x1 = Math.max(...xs, x0 + 1), y0 = Math.min(...ys), y1 = Math.max(...ys, y0 + 1);
+    const sx = (t) => pad + ((t - x0) / (x1 - x0)) * (w - 2 * pad);
+    const sy = (v) => h - pad / 2 - ((v - y0) / (y1 - y0)) * (h - pad);
+    const line = points.map((p) => `${sx(p.t).toFixed(1)},${sy(p.v).toFixed(1)}`).join(' ');
+    const latest = points[points.length - 1];
+    return `<figure><figcaption>${escape(name)}: latest ${escape(latest.v)} ${escape(unit)} (${points.length} samples, ${escape(y0)}–${escape(y1)})</figcaption>
+      <svg class="plot" role="img" aria-label="${escape(name)} over the last hour" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">
+      <text x="2" y="12">${escape(y1)}</text><text x="2" y="${h - 4}">${escape(y0)}</text><polyline points="${line}"/></svg></figure>`;
+  };
+
+  try {
+    const bundle = await json(fhirUrl);
+    const series = new Map();
+    const proofs = [];
+    for (const e of bundle.entry || []) {
+      const r = e.resource;
+      if (r.resourceType === 'Observation' && r.valueQuantity && typeof r.valueQuantity.value === 'number') {
+        const coding = (r.code.coding || [])[0] || {};
+        const key = `${coding.system && coding.system.includes('loinc') ? 'loinc:' : ''}${coding.code}`;
+        if (!series.has(key)) series.set(key, { unit: r.valueQuantity.unit || '', points: [] });
+        series.get(key).points.push({ t: Date.parse(r.effectiveDateTime || r.effectiveInstant), v: r.valueQuantity.value });
+      } else if (r.resourceType === 'Provenance') {
+        for (const en of r.entity || []) {
+          const id = en.what && en.what.identifier && en.what.identifier.value;
+          if (id) proofs.push(id);
+        }
+      }
+    }
+
+    document.getElementById('plots').innerHTML = series.size === 0 ? '<p class="empty">No verified vitals in the last hour.</p>'
+      : [...series.entries()].map(([k, s]) => plot(label(k), s.unit, s.points.sort((a, b) => a.t - b.t))).join('');
+    document.getElementById('proofs').innerHTML = proofs.length === 0 ? '<p class="empty">No checkpoint covers these yet.</p>'
+      : `<ul>${proofs.slice(-5).map((id) => `<li><a href="api/proofs/${id.split('/').map(encodeURIComponent).join('/')}">proof of checkpoint ${escape(id)}</a></li>`).join('')}</ul>`;
+  } catch (e) {
+    document.getElementById('plots').innerHTML = `<p>Could not load the observations: ${escape(e.message)}</p>`;
+  }
+
+  try {
+    const twin = await json(`api/patients/${encodeURIComponent(patient)}/twin`);
+    const alarms = twin.alarms || [];
+    document.getElementById('alarms').innerHTML = alarms.length === 0 ? '<p class="empty">No alarm.</p>'
+      : `<table><thead><tr><th>priority</th><th>condition</th><th>state</th><th>text</th></tr></thead><tbody>${alarms.map((a) =>
+        `<tr><td class="prio-${escape(a.priority)}">${escape(priorityMark(a.priority))}</td><td>${escape(a.condition)}</td><td>${escape(a.state)}</td><td>${escape(a.text)}</td></tr>`).join('')}</tbody></table>`;
+  } catch (e) {
+    document.getElementById('alarms').innerHTML = `<p class="empty">No verified alarm record (${escape(e.message)}).</p>`;
+  }
+})();

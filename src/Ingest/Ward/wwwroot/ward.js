@@ -1,0 +1,60 @@
+// The ward view: one tile per bed, refreshed when the ingest says a gateway's data changed (server-sent events).
+'use strict';
+(() => {
+  const { label, waveform, byClinicalOrder, escape, age, priorityMark, json } = EdgeTwin;
+  const ward = document.getElementById('ward');
+  const live = document.getElementById('live');
+  let last = null;
+
+  const chainBadge = (c) => `<span class="badge ${c.state}" data-chain-state="${c.state}" title="${escape(c.lane)} ${escape(c.epoch)}">${escape(c.lane)}: ${c.state === 'broken' ? 'BROKEN' : c.state === 'gaps' ? `${c.missing} missing` : 'verified'} through ${c.verifiedThrough}${c.problems ? ` (${escape(c.problems)})` : ''}</span>`;
+
+  const tile = (g, b) => {
+    const high = b.alarms.some((a) => a.priority === 'high');
+    const medium = b.alarms.some((a) => a.priority === 'medium');
+    const n = b.news2;
+    const band = n && n.band ? String(n.band) : '';
+    const news2 = n ? `<div class="news2 band-${band.includes('high') ? 'high' : band.includes('medium') ? 'medium' : 'low'}" data-news2="${n.v}" data-band="${escape(band)}">NEWS2 <span class="score">${n.v}</span> ${escape(band)}${n.complete ? '' : ' <span class="incomplete">(incomplete: at least this)</span>'}</div>`
+      : '<div class="news2 empty">NEWS2 not scored</div>';
+    const shown = b.vitals.filter((v) => !waveform(v.code)).sort((x, y) => byClinicalOrder(x.code, y.code));
+    const vitals = shown.length === 0 ? '<p class="empty">no verified vitals yet</p>'
+      : `<div class="vitals">${shown.map((v) => `<span>${escape(label(v.code))}</span><span>${escape(v.value)} ${escape(v.unit)}</span><span class="age">${age(v.at)}</span>`).join('')}</div>`;
+    const alarms = b.alarms.length === 0 ? '' : `<ul class="alarms" aria-label="active alarms">${b.alarms
+      .sort((x, y) => ['high', 'medium', 'low'].indexOf(x.priority) - ['high', 'medium', 'low'].indexOf(y.priority))
+      .map((a) => `<li class="prio-${escape(a.priority)}" data-alarm="${escape(a.condition)}" data-priority="${escape(a.priority)}">${escape(priorityMark(a.priority))} ${escape(a.condition)} (${escape(a.state)})</li>`).join('')}</ul>`;
+    const href = `bed.html?gw=${encodeURIComponent(g.gw)}&patient=${encodeURIComponent(b.patient)}`;
+    return `<a class="tile${high ? ' alarm-high' : medium ? ' alarm-medium' : ''}" href="${href}" data-bed="${escape(b.bed ?? '')}" data-patient="${escape(b.patient)}">
+      <div class="bed">${escape(b.bed ?? 'no bed')}</div><div class="patient">${escape(b.patient)}</div>${news2}${alarms}${vitals}</a>`;
+  };
+
+  const gateway = (g) => {
+    const online = g.online === true;
+    return `<section class="gateway" data-gw="${escape(g.gw)}" aria-label="gateway ${escape(g.gw)}">
+      <h2>${escape(g.gw)} <span class="badge ${online ? 'online' : 'offline'}" data-online="${online}">${online ? 'online' : `OFFLINE, last seen ${age(g.lastSeen)}`}</span>
+      ${g.chains.map(chainBadge).join(' ')}</h2>
+      <div class="tiles">${g.beds.length === 0 ? '<p class="empty">no patient in a bed</p>' : g.beds.map((b) => tile(g, b)).join('')}</div></section>`;
+  };
+
+  const render = (data) => {
+    last = data;
+    const anchor = data.anchoring ? `<p>Last anchor: ${data.anchoring.last ? `#${data.anchoring.last.index}, ${data.anchoring.last.leaves} checkpoints, ${age(data.anchoring.last.at)}` : 'none yet'}</p>` : '';
+    ward.innerHTML = data.gateways.length === 0 ? '<p class="empty">No gateway has reported yet.</p>' : anchor + data.gateways.map(gateway).join('');
+    ward.dataset.generatedAt = data.generatedAt;
+  };
+
+  let pending = null;
+  const refresh = () => {
+    if (pending) return;
+    pending = setTimeout(async () => {
+      pending = null;
+      try { render(await json('api/ward')); } catch (e) { live.textContent = `error: ${e.message}`; }
+    }, 200);
+  };
+
+  const events = new EventSource('api/ward/events');
+  events.addEventListener('open', () => { live.textContent = 'live'; refresh(); });
+  events.addEventListener('changed', refresh);
+  events.addEventListener('error', () => { live.textContent = 'reconnecting…'; });
+  // Ages and "last seen" move on even when nothing arrives.
+  setInterval(() => { if (last) render(last); }, 5000);
+  refresh();
+})();

@@ -1,0 +1,69 @@
+namespace EdgeTwin.Integration.Tests.Support;
+
+using OpenQA.Selenium;
+using OpenQA.Selenium.Chrome;
+using OpenQA.Selenium.Support.UI;
+
+/// <summary>
+/// Debian's chromium, headless, driven through chromium-driver (both installed by scripts/test.sh).
+/// Waits are for what the page shows (WebDriverWait on the DOM), never fixed sleeps.
+/// Screenshots go to TestResults/screenshots of the checkout (a test artefact).
+/// </summary>
+public sealed class Browser : IDisposable
+{
+    private readonly ChromeDriver _driver;
+
+    public Browser()
+    {
+        var options = new ChromeOptions { BinaryLocation = "/usr/bin/chromium" };
+        options.AddArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1000");
+        var service = ChromeDriverService.CreateDefaultService("/usr/bin", "chromedriver");
+        service.HideCommandPromptWindow = true;
+        service.SuppressInitialDiagnosticInformation = true;
+        _driver = new ChromeDriver(service, options, TimeSpan.FromSeconds(60));
+    }
+
+    public IWebDriver Driver => _driver;
+
+    public static string ScreenshotDirectory
+    {
+        get
+        {
+            var dir = Path.Combine(Ganache.RepoRoot, "TestResults", "screenshots");
+            Directory.CreateDirectory(dir);
+            return dir;
+        }
+    }
+
+    public void Open(string url) => _driver.Navigate().GoToUrl(url);
+
+    /// <summary>Waits until <paramref name="find"/> returns an element (or a non-null value); fails naming <paramref name="what"/>.</summary>
+    public T Until<T>(Func<IWebDriver, T?> find, TimeSpan timeout, string what)
+        where T : class
+    {
+        var wait = new WebDriverWait(_driver, timeout) { PollingInterval = TimeSpan.FromMilliseconds(100), Message = what };
+        wait.IgnoreExceptionTypes(typeof(NoSuchElementException), typeof(StaleElementReferenceException));
+        try
+        {
+            return wait.Until(d => find(d));
+        }
+        catch (WebDriverTimeoutException e)
+        {
+            Screenshot($"timeout-{DateTime.UtcNow:HHmmss}");
+            throw new TimeoutException($"{what}: not within {timeout}. Page: {_driver.FindElement(By.TagName("body")).Text}", e);
+        }
+    }
+
+    public string Screenshot(string name)
+    {
+        var path = Path.Combine(ScreenshotDirectory, $"{name}.png");
+        ((ITakesScreenshot)_driver).GetScreenshot().SaveAsFile(path);
+        return path;
+    }
+
+    public void Dispose()
+    {
+        _driver.Quit();
+        _driver.Dispose();
+    }
+}

@@ -1,0 +1,133 @@
+namespace EdgeTwin.Integration.Tests.Ward;
+
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json.Nodes;
+using EdgeTwin.Ingest;
+using EdgeTwin.Ingest.Mqtt;
+using EdgeTwin.Ingest.Storage;
+using EdgeTwin.Integration.Tests.Support;
+using EdgeTwin.Telemetry.Signing;
+using Microsoft.Extensions.DependencyInjection;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+using OpenQA.Selenium;
+using Xunit.Abstractions;
+
+/// <summary>
+/// Issue 18 in a real headless chromium: the real gateway (two simulated beds: acute-hypoxia and
+/// sensor-off, at 4x scenario speed) -> mosquitto -> the real ingest, and the pages they serve. The
+/// ward view shows both beds; the hypoxic bed turns high NEWS2 with a high-priority alarm on the page
+/// soon after the box raised it; the bed page plots its vitals; the box page lists the lost device;
+/// a tampered record makes the chain show as broken; a stopped gateway shows as offline.
+/// Screenshots are saved under TestResults/screenshots.
+/// </summary>
+public sealed class WardViewTests
+{
+    /// <summary>From the box raising the alarm to the alarm on the ward page (docs/ward-view.md).</summary>
+    public static readonly TimeSpan AlarmOnThePage = TimeSpan.FromSeconds(5);
+
+    private static readonly TimeSpan Wait60 = TimeSpan.FromSeconds(60);
+    private readonly ITestOutputHelper _output;
+
+    public WardViewTests(ITestOutputHelper output) => _output = output;
+
+    [Fact]
+    public async Task WardView_ShowsTheWard_TheHypoxicBedsAlarm_ABrokenChain_AnOfflineGateway_AndTheBoxPageItsLostDevice()
+    {
+        var dir = Directory.CreateTempSubdirectory("edgetwin-it-ward-").FullName;
+        var data = Path.Combine(dir, "gw");
+        var ingestData = Path.Combine(dir, "ingest");
+        Directory.CreateDirectory(data);
+        Directory.CreateDirectory(ingestData);
+        string gatewayAddress;
+        using (var key = GatewayKey.Generate())
+        {
+            key.SaveToFile(Path.Combine(data, "gateway.key"));
+            gatewayAddress = key.Address;
+        }
+
+        using var mosquitto = new Mosquitto();
+        var ingestUrl = $"http://127.0.0.1:{Mosquitto.FreePort()}";
+        await using var ingest = IngestHost.Create(
+        [
+            $"--urls={ingestUrl}", $"--Ingest:Broker={mosquitto.Url}", $"--Ingest:Storage=litedb:{ingestData}",
+            $"--Ingest:Enrolled:gw-it={gatewayAddress}", "--Logging:LogLevel:Default=Warning",
+        ]);
+        using (var start = new CancellationTokenSource(Wait60))
+        {
+            await ingest.StartAsync(start.Token);
+            await ingest.Services.GetRequiredService<MqttIngestWorker>().Subscribed.WaitAsync(start.Token);
+        }
+
+        var gateway = await InProcessGateway.StartAsync(InProcessGateway.Args(data, mosquitto.Port,
+            $"--Gateway:KeyFile={Path.Combine(data, "gateway.key")}", "--Simulation:BedScenarios:1=acute-hypoxia",
+            "--Simulation:BedScenarios:2=sensor-off", "--Simulation:Speed=4"));
+        var boxUrl = gateway.Urls.First();
+        using var box = new HttpClient { BaseAddress = new Uri(boxUrl) };
+        foreach (var (mrn, bed) in new[] { ("MRN-1801", "bed-1"), ("MRN-1802", "bed-2") })
+        {
+            var admitted = await box.PostAsync("/twin/bindings", new StringContent($$"""{"action":"admit","patient":"{{mrn}}","bed":"{{bed}}","devices":["sim-{{bed}}"]}""", Encoding.UTF8, "application/json"));
+            Assert.True(admitted.IsSuccessStatusCode, await admitted.Content.ReadAsStringAsync());
+        }
+
+        using var browser = new Browser();
+        browser.Open(ingestUrl + "/");
+        browser.Until(d => d.FindElements(By.CssSelector("a.tile")).Count == 2 ? d : null, Wait60, "two bed tiles on the ward view");
+
+        // The box raises the alarm; the ward page shows it, on the hypoxic bed's tile, with high NEWS2.
+        var raisedAt = Stopwatch.StartNew();
+        await Wait.UntilAsync(async () => Sounding(JsonNode.Parse(await box.GetStringAsync("/twin"))!, "bed-1"), Wait60, () => "the box to raise a high-priority alarm for bed-1");
+        raisedAt.Restart();
+        var tile = browser.Until(d => d.FindElements(By.CssSelector("a.tile[data-bed='bed-1']")).FirstOrDefault(t => t.FindElements(By.CssSelector("li[data-priority='high']")).Count > 0), Wait60, "a high-priority alarm on bed-1's tile");
+        var onThePage = raisedAt.Elapsed;
+        _output.WriteLine($"alarm on the page {onThePage.TotalMilliseconds:F0} ms after the box's twin showed it");
+        Assert.True(onThePage <= AlarmOnThePage, $"the alarm reached the page after {onThePage}, budget {AlarmOnThePage}");
+        browser.Until(d => d.FindElements(By.CssSelector("a.tile[data-bed='bed-1'] .news2")).FirstOrDefault(n => (n.GetAttribute("data-band") ?? string.Empty).Contains("high", StringComparison.Ordinal)), Wait60, "bed-1 scored high NEWS2");
+        Assert.Contains("!!! HIGH", tile.Text, StringComparison.Ordinal); // the priority reads without colour
+        Assert.Equal("true", browser.Driver.FindElement(By.CssSelector("[data-online]")).GetAttribute("data-online"));
+        _output.WriteLine(browser.Screenshot("ward-view"));
+
+        // The box page lists the monitor the sensor-off bed lost.
+        browser.Open(boxUrl + "/");
+        browser.Until(d => d.FindElements(By.CssSelector("tr[data-device='sim-bed-2'][data-health='lost']")).FirstOrDefault(), Wait60, "sim-bed-2 listed as lost on the box page");
+        Assert.Contains("LOST", browser.Driver.FindElement(By.CssSelector("tr[data-device='sim-bed-2']")).Text, StringComparison.Ordinal);
+        _output.WriteLine(browser.Screenshot("box-page"));
+
+        // The bed page plots the last hour of the hypoxic bed's vitals.
+        browser.Open(ingestUrl + "/");
+        browser.Until(d => d.FindElements(By.CssSelector("a.tile[data-bed='bed-1']")).FirstOrDefault(), Wait60, "bed-1's tile").Click();
+        browser.Until(d => d.FindElements(By.CssSelector("svg.plot polyline")).Count >= 3 ? d : null, Wait60, "plots of bed-1's vitals");
+        _output.WriteLine(browser.Screenshot("bed-page"));
+
+        // A record changed on its way (a stranger publishing on the gateway's topic): the chain shows as broken.
+        var store = ingest.Services.GetRequiredService<IIngestStore>();
+        var victim = (await store.VerifiedRecordsAsync(new RecordQuery(null, "gw-it", null, "obs", 1), default)).Single();
+        await PublishAsync(mosquitto.Port, $"edgetwin/v1/site-it/gw-it/{victim.Chain.Lane}", Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(victim.Payload).Replace("\"clock\":\"synced\"", "\"clock\":\"unsynced\"", StringComparison.Ordinal)));
+        browser.Open(ingestUrl + "/");
+        browser.Until(d => d.FindElements(By.CssSelector("[data-chain-state='broken']")).FirstOrDefault(), Wait60, "the tampered chain shown as broken");
+        _output.WriteLine(browser.Screenshot("chain-broken"));
+
+        // The gateway stops: the ward view shows it offline.
+        await gateway.DisposeAsync();
+        browser.Until(d => d.FindElements(By.CssSelector("[data-online='false']")).FirstOrDefault(), Wait60, "the stopped gateway shown as offline");
+        Assert.Contains("OFFLINE", browser.Driver.FindElement(By.CssSelector("[data-online='false']")).Text, StringComparison.Ordinal);
+        _output.WriteLine(browser.Screenshot("gateway-offline"));
+
+        await ingest.StopAsync();
+        Directory.Delete(dir, recursive: true);
+    }
+
+    private static bool Sounding(JsonNode twin, string bed) =>
+        (twin["state"]?["patients"] as JsonObject ?? []).Any(p => (string?)p.Value?["bed"] == bed
+            && (p.Value?["alarms"] as JsonObject ?? []).Any(a => (string?)a.Value?["priority"] == "high" && (string?)a.Value?["state"] != "cleared"));
+
+    private static async Task PublishAsync(int port, string topic, byte[] payload)
+    {
+        using var client = new MqttClientFactory().CreateMqttClient();
+        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithProtocolVersion(MqttProtocolVersion.V500).WithClientId($"stranger-{Guid.NewGuid():N}").Build());
+        await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        await client.DisconnectAsync();
+    }
+}
