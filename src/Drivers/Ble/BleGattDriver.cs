@@ -28,6 +28,7 @@ internal sealed partial class BleGattDriver : IDeviceDriver
     private long _malformed;
     private long _sessions;
     private long _failedAttempts;
+    private long _clockOff;
 
     public BleGattDriver(string deviceId, BleGattSettings settings, TimeProvider time, ILogger? logger = null)
     {
@@ -51,6 +52,9 @@ internal sealed partial class BleGattDriver : IDeviceDriver
 
     /// <summary>Attempts to set up a session that failed (bus, BlueZ, device or characteristic missing, D-Bus errors).</summary>
     public long FailedAttempts => Interlocked.Read(ref _failedAttempts);
+
+    /// <summary>Readings whose device time stamp was too far from the box clock to chart them at (charted at arrival instead).</summary>
+    public long ClockOffReadings => Interlocked.Read(ref _clockOff);
 
     public async Task RunAsync(ISampleSink sink, CancellationToken cancellationToken)
     {
@@ -229,9 +233,24 @@ internal sealed partial class BleGattDriver : IDeviceDriver
         }
 
         SetHealth(problem is null ? DeviceHealth.Ok : DeviceHealth.Degraded, problem ?? "valid measurement");
-        foreach (var (stream, value) in readings)
+        foreach (var reading in readings)
         {
-            await sink.WriteAsync(new Sample(Info.DeviceId, stream, notification.ReceivedAt, value), cancellationToken).ConfigureAwait(false);
+            var at = notification.ReceivedAt;
+            if (reading.DeviceTime is { } deviceTime)
+            {
+                at = DeviceClock.Chart(deviceTime, notification.ReceivedAt, _time.LocalTimeZone, out var offBy);
+                if (offBy is { } off)
+                {
+                    // Charted at its arrival, never at a wrong device time; said once per measurement.
+                    Interlocked.Increment(ref _clockOff);
+                    if (ReferenceEquals(reading.Stream, readings[0].Stream))
+                    {
+                        LogClockOff(_logger, Info.DeviceId, deviceTime, off);
+                    }
+                }
+            }
+
+            await sink.WriteAsync(new Sample(Info.DeviceId, reading.Stream, at, reading.Value), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -281,6 +300,9 @@ internal sealed partial class BleGattDriver : IDeviceDriver
 
     [LoggerMessage(EventId = 4505, Level = LogLevel.Warning, Message = "Device {DeviceId} reported implausible {Code} = {Value} (plausible {Min}-{Max}); sample marked invalid")]
     private static partial void LogImplausible(ILogger logger, string deviceId, string code, double value, double min, double max);
+
+    [LoggerMessage(EventId = 4507, Level = LogLevel.Warning, Message = "Device {DeviceId} stamped a measurement {DeviceTime:yyyy-MM-dd HH:mm:ss} (its local clock), {OffBy} from the box clock: charted at its arrival instead; set the device's clock (Current Time Service)")]
+    private static partial void LogClockOff(ILogger logger, string deviceId, DateTime deviceTime, TimeSpan offBy);
 
     [LoggerMessage(EventId = 4506, Level = LogLevel.Warning, Message = "Device {DeviceId} health is now {Health}: {Reason}")]
     private static partial void LogHealthChanged(ILogger logger, string deviceId, DeviceHealth health, string reason);

@@ -8,14 +8,20 @@ internal static class BleProfiles
     public const string HeartRate = "heart-rate";
     public const string Thermometer = "thermometer";
     public const string Plx = "plx";
+    public const string PlxSpotCheck = "plx-spot-check";
+    public const string BloodPressure = "blood-pressure";
+    public const string WeightScale = "weight-scale";
 
-    public static IReadOnlyList<string> Names { get; } = [HeartRate, Thermometer, Plx];
+    public static IReadOnlyList<string> Names { get; } = [HeartRate, Thermometer, Plx, PlxSpotCheck, BloodPressure, WeightScale];
 
     public static IGattDecoder Decoder(string profile) => profile switch
     {
         HeartRate => new HeartRateMeasurementDecoder(),
         Thermometer => new TemperatureMeasurementDecoder(),
         Plx => new PlxContinuousMeasurementDecoder(),
+        PlxSpotCheck => new PlxSpotCheckMeasurementDecoder(),
+        BloodPressure => new BloodPressureMeasurementDecoder(),
+        WeightScale => new WeightMeasurementDecoder(),
         _ => throw new ArgumentOutOfRangeException(nameof(profile), profile, $"expected one of {string.Join(", ", Names)}"),
     };
 
@@ -23,6 +29,9 @@ internal static class BleProfiles
     {
         HeartRate => "Bluetooth LE heart rate sensor (0x2A37)",
         Thermometer => "Bluetooth LE health thermometer (0x2A1C)",
+        PlxSpotCheck => "Bluetooth LE pulse oximeter, spot-check (0x2A5E)",
+        BloodPressure => "Bluetooth LE blood pressure monitor (0x2A35)",
+        WeightScale => "Bluetooth LE weight scale (0x2A9D)",
         _ => "Bluetooth LE pulse oximeter (0x2A5F)",
     };
 }

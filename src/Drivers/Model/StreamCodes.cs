@@ -49,6 +49,12 @@ public static class StreamCodes
 
     public static readonly StreamCode BodyWeight = new("loinc:29463-7", "kg", StreamKind.Vital, 0, "Body weight");
 
+    /// <summary>From a Bluetooth weight scale that reports it (0x2A9D).</summary>
+    public static readonly StreamCode BodyMassIndex = new("loinc:39156-5", "kg/m2", StreamKind.Vital, 0, "Body mass index");
+
+    /// <summary>From a Bluetooth weight scale that reports it (0x2A9D).</summary>
+    public static readonly StreamCode BodyHeight = new("loinc:8302-2", "m", StreamKind.Vital, 0, "Body height");
+
     /// <summary>Every code above, in a stable order.</summary>
     public static IReadOnlyList<StreamCode> All { get; } =
     [
@@ -56,6 +62,7 @@ public static class StreamCodes
         EcgLeadII, Pleth, BodyWeight,
         PulseRateOximetry, PulseRateNoninvasive, MeanBp,
         RespiratoryRateCo2, RespiratoryRateAirwayFlow, RespiratoryRateAcoustic, RespiratoryRatePleth,
+        BodyMassIndex, BodyHeight,
     ];
 
     /// <summary>Looks a code up by its wire form (<c>loinc:8867-4</c>); false for an unknown code.</summary>

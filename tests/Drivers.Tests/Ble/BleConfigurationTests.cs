@@ -49,7 +49,7 @@ public class BleConfigurationTests
     [InlineData("Address", "AA-BB-CC-DD-EE-FF")]       // wrong separator
     [InlineData("Address", "0x57")]                    // an I2C address
     [InlineData("Adapter", "bluetooth0")]
-    [InlineData("Profile", "blood-pressure")]          // not supported (yet)
+    [InlineData("Profile", "sphygmograph")]            // not a profile
     [InlineData("Bus", "system")]                      // not a D-Bus address
     public void BadSetting_FailsNamingDeviceAndKey_AndBuildsNothing(string key, string value)
     {

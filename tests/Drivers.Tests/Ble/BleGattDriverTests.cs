@@ -183,4 +183,28 @@ public sealed class BleGattDriverTests(PrivateDBus bus) : IClassFixture<PrivateD
         await StopAsync(cts, run);
         Assert.True(run.IsCompletedSuccessfully);
     }
+
+    [Fact]
+    public async Task BloodPressureCuff_ByIndication_IsChartedAtItsOwnTime_OrAtArrivalWhenItsClockIsWrong()
+    {
+        static byte[] Stamp(DateTime t) => [(byte)t.Year, (byte)(t.Year >> 8), (byte)t.Month, (byte)t.Day, (byte)t.Hour, (byte)t.Minute, (byte)t.Second];
+        await using var t = await StartNotifyingAsync(BleProfiles.BloodPressure, "00002a35-0000-1000-8000-00805f9b34fb");
+
+        // Measured 30 s ago by the cuff's (correct) clock: 120/80 mmHg, MAP 93, pulse 72.
+        var measured = DateTime.Now.AddSeconds(-30);
+        measured = measured.AddTicks(-(measured.Ticks % TimeSpan.TicksPerSecond));
+        t.Bluez.Characteristic.Notify([0x06, 0x78, 0x00, 0x50, 0x00, 0x5D, 0x00, .. Stamp(measured), 0x48, 0x00]);
+        var samples = await t.Sink.WaitUntilAsync(s => s.Count >= 4);
+        Assert.Equal([120.0, 80.0, 93.0, 72.0], samples.Take(4).Select(s => s.Value!.Value));
+        Assert.Equal([StreamCodes.SystolicBp, StreamCodes.DiastolicBp, StreamCodes.MeanBp, StreamCodes.PulseRateNoninvasive], samples.Take(4).Select(s => s.Stream));
+        Assert.All(samples.Take(4), s => Assert.Equal(new DateTimeOffset(measured).ToUniversalTime(), s.Timestamp));
+
+        // A cuff whose clock was never set: charted when it arrived, counted, never at 2020.
+        var before = DateTimeOffset.UtcNow;
+        t.Bluez.Characteristic.Notify([0x06, 0x78, 0x00, 0x50, 0x00, 0x5D, 0x00, .. Stamp(new DateTime(2020, 1, 1)), 0x48, 0x00]);
+        samples = await t.Sink.WaitUntilAsync(s => s.Count >= 8);
+        Assert.All(samples.Skip(4), s => Assert.InRange(s.Timestamp, before, DateTimeOffset.UtcNow));
+        Assert.Equal(4, t.Driver.ClockOffReadings);
+        Assert.Equal(DeviceHealth.Ok, t.Driver.Health);
+    }
 }

@@ -33,7 +33,7 @@ public class StreamCodesTests
     [Fact]
     public void Catalog_CodesAreUnique_AndUnknownIsNotFound()
     {
-        Assert.Equal(18, StreamCodes.All.Select(s => s.Code).Distinct().Count());
+        Assert.Equal(20, StreamCodes.All.Select(s => s.Code).Distinct().Count());
         Assert.False(StreamCodes.TryFind("loinc:0000-0", out _));
     }
 

@@ -38,6 +38,28 @@ internal static class Ieee11073
         return Scale(mantissa, exponent);
     }
 
+    /// <summary>The SFLOAT special value these two bytes hold (NaN, NRes, +INFINITY, -INFINITY, reserved), or null for a number.</summary>
+    public static string? SFloatSpecial(ReadOnlySpan<byte> two) => (BinaryPrimitives.ReadUInt16LittleEndian(two) & 0x0FFF) switch
+    {
+        0x07FF => "NaN",
+        0x0800 => "NRes (not at this resolution)",
+        0x07FE => "+INFINITY",
+        0x0802 => "-INFINITY",
+        0x0801 => "reserved",
+        _ => null,
+    };
+
+    /// <summary>The FLOAT special value these four bytes hold, or null for a number.</summary>
+    public static string? FloatSpecial(ReadOnlySpan<byte> four) => (BinaryPrimitives.ReadUInt32LittleEndian(four) & 0x00FF_FFFF) switch
+    {
+        0x7F_FFFF => "NaN",
+        0x80_0000 => "NRes (not at this resolution)",
+        0x7F_FFFE => "+INFINITY",
+        0x80_0002 => "-INFINITY",
+        0x80_0001 => "reserved",
+        _ => null,
+    };
+
     // Rounded to the mantissa's own precision so 0xFF00016C decodes to 36.4 and not 36.400000000000006.
     private static double Scale(int mantissa, int exponent) =>
         exponent < 0 ? Math.Round(mantissa / Math.Pow(10, -exponent), Math.Min(-exponent, 15)) : mantissa * Math.Pow(10, exponent);

@@ -22,6 +22,9 @@ internal sealed class PlxContinuousMeasurementDecoder : IGattDecoder
 
     public IReadOnlyList<SensorStream> Streams { get; } = [new(StreamCodes.SpO2, 50, 100), new(StreamCodes.PulseRateOximetry, 25, 250)];
 
+    /// <summary>Whether the Measurement Status and the Device and Sensor Status say the values are not a measurement.</summary>
+    internal static bool Invalid(int status, int device) => (status & (MeasurementUnavailable | InvalidMeasurement)) != 0 || (device & DeviceFaults) != 0;
+
     public string? Decode(ReadOnlySpan<byte> payload, ICollection<GattReading> readings)
     {
         if (payload.Length < 5)
@@ -43,7 +46,7 @@ internal sealed class PlxContinuousMeasurementDecoder : IGattDecoder
 
         var status = statusAt >= 0 ? BinaryPrimitives.ReadUInt16LittleEndian(payload[statusAt..]) : 0;
         var device = deviceAt >= 0 ? payload[deviceAt] | (payload[deviceAt + 1] << 8) | (payload[deviceAt + 2] << 16) : 0;
-        var invalid = (status & (MeasurementUnavailable | InvalidMeasurement)) != 0 || (device & DeviceFaults) != 0;
+        var invalid = Invalid(status, device);
         readings.Add(new GattReading(StreamCodes.SpO2, invalid ? null : Ieee11073.SFloat(payload.Slice(1, 2))));
         readings.Add(new GattReading(StreamCodes.PulseRateOximetry, invalid ? null : Ieee11073.SFloat(payload.Slice(3, 2))));
         return null;

@@ -6,9 +6,10 @@ using EdgeTwin.Drivers.Model;
 /// <summary>
 /// Temperature Measurement (0x2A1C, Health Thermometer Service 1.0 §3.1): flags, a 32-bit IEEE-11073
 /// FLOAT in Celsius or, with flag bit 0, Fahrenheit (converted here), then a 7-byte Date Time
-/// (bit 1) and a one-byte Temperature Type (bit 2). Those are checked for length and not used: the
-/// sample is stamped on the gateway's clock, as every other driver's. Bits 3-7 are reserved for
-/// future use and ignored, as the Core specification requires.
+/// (bit 1) and a one-byte Temperature Type (bit 2, checked for length, not used). The time stamp is
+/// the measurement's (<see cref="GattReading.DeviceTime"/>; the driver charts at it only when the
+/// device clock agrees with the box's: <see cref="DeviceClock"/>); an unknown or invalid one refuses
+/// the measurement. Bits 3-7 are reserved for future use and ignored, as the Core specification requires.
 /// </summary>
 internal sealed class TemperatureMeasurementDecoder : IGattDecoder
 {
@@ -30,9 +31,15 @@ internal sealed class TemperatureMeasurementDecoder : IGattDecoder
             return $"temperature measurement of {payload.Length} bytes; flags 0x{flags:X2} need {needed}";
         }
 
+        DateTime? at = null;
+        if ((flags & 0x02) != 0 && (at = BleDateTime.Read(payload.Slice(5, BleDateTime.Size), out var timeProblem)) is null)
+        {
+            return $"temperature measurement refused: {timeProblem}";
+        }
+
         var value = Ieee11073.Float(payload.Slice(1, 4));
         var fahrenheit = (flags & 0x01) != 0;
-        readings.Add(new GattReading(StreamCodes.BodyTemperature, fahrenheit && value is { } f ? Math.Round((f - 32) * 5 / 9, 6) : value));
+        readings.Add(new GattReading(StreamCodes.BodyTemperature, fahrenheit && value is { } f ? Math.Round((f - 32) * 5 / 9, 6) : value) { DeviceTime = at });
         return null;
     }
 }

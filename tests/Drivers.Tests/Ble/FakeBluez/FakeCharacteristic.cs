@@ -10,7 +10,8 @@ public sealed class FakeCharacteristic(ObjectPath path, ObjectPath service, stri
         ["Service"] = service,
         ["Value"] = Array.Empty<byte>(),
         ["Notifying"] = false,
-        ["Flags"] = new[] { "notify" },
+        // The measurements a device stores or must not lose are indicated (acknowledged) rather than notified.
+        ["Flags"] = uuid is "00002a35-0000-1000-8000-00805f9b34fb" or "00002a9d-0000-1000-8000-00805f9b34fb" or "00002a5e-0000-1000-8000-00805f9b34fb" ? new[] { "indicate" } : new[] { "notify" },
     }), IFakeGattCharacteristic1
 {
     private readonly SemaphoreSlim _started = new(0);
