@@ -29,6 +29,7 @@ internal sealed partial class BleGattDriver : IDeviceDriver
     private long _sessions;
     private long _failedAttempts;
     private long _clockOff;
+    private long _clockWrites;
 
     public BleGattDriver(string deviceId, BleGattSettings settings, TimeProvider time, ILogger? logger = null)
     {
@@ -55,6 +56,9 @@ internal sealed partial class BleGattDriver : IDeviceDriver
 
     /// <summary>Readings whose device time stamp was too far from the box clock to chart them at (charted at arrival instead).</summary>
     public long ClockOffReadings => Interlocked.Read(ref _clockOff);
+
+    /// <summary>Times the device's clock was set through its Current Time characteristic.</summary>
+    public long ClockWrites => Interlocked.Read(ref _clockWrites);
 
     public async Task RunAsync(ISampleSink sink, CancellationToken cancellationToken)
     {
@@ -152,7 +156,9 @@ internal sealed partial class BleGattDriver : IDeviceDriver
             await Bounded(device.ConnectAsync(), cancellationToken).ConfigureAwait(false);
         }
 
-        var characteristicPath = await FindCharacteristicAsync(manager, cancellationToken).ConfigureAwait(false);
+        var characteristicPath = await FindCharacteristicAsync(manager, _decoder.CharacteristicUuid, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"no characteristic {_decoder.CharacteristicUuid} under {_settings.DevicePath} (services not resolved yet, or not this kind of device)");
+        await SetDeviceClockAsync(connection, manager, cancellationToken).ConfigureAwait(false);
         var characteristic = connection.CreateProxy<IBluezGattCharacteristic1>(BluezNames.Service, characteristicPath);
         using var valueWatch = await Bounded(characteristic.WatchPropertiesAsync(changes =>
         {
@@ -254,8 +260,34 @@ internal sealed partial class BleGattDriver : IDeviceDriver
         }
     }
 
-    /// <summary>The profile's characteristic among the GATT objects under the device (BlueZ lists them once services are resolved).</summary>
-    private async Task<ObjectPath> FindCharacteristicAsync(IBluezObjectManager manager, CancellationToken cancellationToken)
+    /// <summary>
+    /// A device that offers the Current Time Service (Current Time 0x2A2B) gets the box's time on every
+    /// connection, so the time stamps of its measurements are right (issue 19). A refusal is logged and
+    /// counted, never fatal: the clock rule (<see cref="DeviceClock"/>) still keeps a wrong stamp off the chart.
+    /// </summary>
+    private async Task SetDeviceClockAsync(Connection connection, IBluezObjectManager manager, CancellationToken cancellationToken)
+    {
+        if (await FindCharacteristicAsync(manager, CurrentTime.Uuid, cancellationToken).ConfigureAwait(false) is not { } path)
+        {
+            return;
+        }
+
+        var now = _time.GetUtcNow();
+        try
+        {
+            var clock = connection.CreateProxy<IBluezGattCharacteristic1>(BluezNames.Service, path);
+            await Bounded(clock.WriteValueAsync(CurrentTime.Encode(now, _time.LocalTimeZone), new Dictionary<string, object>()), cancellationToken).ConfigureAwait(false);
+            Interlocked.Increment(ref _clockWrites);
+            LogClockSet(_logger, Info.DeviceId, now);
+        }
+        catch (Exception e) when (e is DBusException or TimeoutException)
+        {
+            LogClockNotSet(_logger, Info.DeviceId, e.Message);
+        }
+    }
+
+    /// <summary>A characteristic among the GATT objects under the device (BlueZ lists them once services are resolved); null when absent.</summary>
+    private async Task<ObjectPath?> FindCharacteristicAsync(IBluezObjectManager manager, string characteristicUuid, CancellationToken cancellationToken)
     {
         var objects = await Bounded(manager.GetManagedObjectsAsync(), cancellationToken).ConfigureAwait(false);
         var prefix = _settings.DevicePath + "/";
@@ -264,13 +296,13 @@ internal sealed partial class BleGattDriver : IDeviceDriver
             if (path.ToString().StartsWith(prefix, StringComparison.Ordinal)
                 && interfaces.TryGetValue(BluezNames.GattCharacteristic1, out var properties)
                 && properties.TryGetValue("UUID", out var uuid)
-                && string.Equals(uuid as string, _decoder.CharacteristicUuid, StringComparison.OrdinalIgnoreCase))
+                && string.Equals(uuid as string, characteristicUuid, StringComparison.OrdinalIgnoreCase))
             {
                 return path;
             }
         }
 
-        throw new InvalidOperationException($"no characteristic {_decoder.CharacteristicUuid} under {_settings.DevicePath} (services not resolved yet, or not this kind of device)");
+        return null;
     }
 
     private Task Bounded(Task call, CancellationToken cancellationToken) => call.WaitAsync(_settings.CallTimeout, _time, cancellationToken);
@@ -300,6 +332,12 @@ internal sealed partial class BleGattDriver : IDeviceDriver
 
     [LoggerMessage(EventId = 4505, Level = LogLevel.Warning, Message = "Device {DeviceId} reported implausible {Code} = {Value} (plausible {Min}-{Max}); sample marked invalid")]
     private static partial void LogImplausible(ILogger logger, string deviceId, string code, double value, double min, double max);
+
+    [LoggerMessage(EventId = 4508, Level = LogLevel.Information, Message = "Device {DeviceId} clock set to the box's time {Now:O} (Current Time 0x2A2B)")]
+    private static partial void LogClockSet(ILogger logger, string deviceId, DateTimeOffset now);
+
+    [LoggerMessage(EventId = 4509, Level = LogLevel.Warning, Message = "Device {DeviceId} refused the box's time (Current Time 0x2A2B): {Problem}; its time stamps are checked against the box clock")]
+    private static partial void LogClockNotSet(ILogger logger, string deviceId, string problem);
 
     [LoggerMessage(EventId = 4507, Level = LogLevel.Warning, Message = "Device {DeviceId} stamped a measurement {DeviceTime:yyyy-MM-dd HH:mm:ss} (its local clock), {OffBy} from the box clock: charted at its arrival instead; set the device's clock (Current Time Service)")]
     private static partial void LogClockOff(ILogger logger, string deviceId, DateTime deviceTime, TimeSpan offBy);

@@ -28,9 +28,9 @@ public sealed class BleGattDriverTests(PrivateDBus bus) : IClassFixture<PrivateD
     }
 
     /// <summary>A fake BlueZ with the characteristic, and the driver running against it until notifying.</summary>
-    private async Task<Running> StartNotifyingAsync(string profile = BleProfiles.HeartRate, string uuid = HeartRateUuid)
+    private async Task<Running> StartNotifyingAsync(string profile = BleProfiles.HeartRate, string uuid = HeartRateUuid, params string[] moreUuids)
     {
-        var bluez = await FakeBluezService.StartAsync(bus.Address, Mac, uuid);
+        var bluez = await FakeBluezService.StartAsync(bus.Address, Mac, uuid, moreUuids);
         var driver = Driver(profile);
         var sink = new CollectingSink();
         var cts = new CancellationTokenSource();
@@ -206,5 +206,37 @@ public sealed class BleGattDriverTests(PrivateDBus bus) : IClassFixture<PrivateD
         Assert.All(samples.Skip(4), s => Assert.InRange(s.Timestamp, before, DateTimeOffset.UtcNow));
         Assert.Equal(4, t.Driver.ClockOffReadings);
         Assert.Equal(DeviceHealth.Ok, t.Driver.Health);
+    }
+
+    [Fact]
+    public async Task ADeviceWithTheCurrentTimeService_GetsTheBoxTimeOnConnect_ARefusalIsNotFatal()
+    {
+        const string currentTime = "00002a2b-0000-1000-8000-00805f9b34fb";
+        var before = DateTimeOffset.Now;
+        await using (var t = await StartNotifyingAsync(BleProfiles.WeightScale, "00002a9d-0000-1000-8000-00805f9b34fb", currentTime))
+        {
+            var written = Assert.Single(t.Bluez.More[0].Written);
+            Assert.Equal(10, written.Length);
+            var set = new DateTime(written[0] | (written[1] << 8), written[2], written[3], written[4], written[5], written[6]);
+            Assert.InRange(set, before.DateTime.AddSeconds(-1), DateTimeOffset.Now.DateTime);
+            Assert.Equal(set.DayOfWeek == DayOfWeek.Sunday ? 7 : (int)set.DayOfWeek, written[7]);
+            Assert.Equal(0x02, written[9]); // adjust reason: external reference time update
+            Assert.Equal(1, t.Driver.ClockWrites);
+        }
+
+        // A scale that refuses the write still reads: the clock rule guards its stamps.
+        var bluez = await FakeBluezService.StartAsync(bus.Address, Mac, "00002a9d-0000-1000-8000-00805f9b34fb", currentTime);
+        bluez.More[0].RefuseWritesWith = "org.bluez.Error.NotPermitted";
+        var driver = Driver(BleProfiles.WeightScale);
+        var sink = new CollectingSink();
+        using var cts = new CancellationTokenSource();
+        var run = driver.RunAsync(sink, cts.Token);
+        await bluez.Characteristic.WaitForStartNotifyAsync();
+        bluez.Characteristic.Notify(0x00, 0xD8, 0x36); // 70.2 kg
+        var samples = await sink.WaitUntilAsync(s => s.Count >= 1);
+        Assert.Equal(70.2, samples[0].Value);
+        Assert.Equal(0, driver.ClockWrites);
+        await StopAsync(cts, run);
+        await bluez.DisposeAsync();
     }
 }

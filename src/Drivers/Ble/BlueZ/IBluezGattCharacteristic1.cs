@@ -8,6 +8,8 @@ internal interface IBluezGattCharacteristic1 : IDBusObject
 {
     Task StartNotifyAsync();
 
+    Task WriteValueAsync(byte[] value, IDictionary<string, object> options);
+
     Task<T> GetAsync<T>(string prop);
 
     Task<IDisposable> WatchPropertiesAsync(Action<PropertyChanges> handler);

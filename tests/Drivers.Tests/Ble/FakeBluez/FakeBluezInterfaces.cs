@@ -70,4 +70,6 @@ public interface IFakeGattCharacteristic1 : IDBusObject
     Task StartNotifyAsync();
 
     Task StopNotifyAsync();
+
+    Task WriteValueAsync(byte[] value, IDictionary<string, object> options);
 }

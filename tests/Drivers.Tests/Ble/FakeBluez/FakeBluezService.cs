@@ -14,7 +14,7 @@ public sealed class FakeBluezService : IFakeObjectManager, IAsyncDisposable
     private event Action<(ObjectPath Path, IDictionary<string, IDictionary<string, object>> Interfaces)>? InterfacesAdded;
     private event Action<(ObjectPath Path, string[] Interfaces)>? InterfacesRemoved;
 
-    private FakeBluezService(Connection connection, string mac, string characteristicUuid)
+    private FakeBluezService(Connection connection, string mac, string characteristicUuid, string[] moreUuids)
     {
         _connection = connection;
         var adapterPath = new ObjectPath("/org/bluez/hci0");
@@ -23,7 +23,11 @@ public sealed class FakeBluezService : IFakeObjectManager, IAsyncDisposable
         Device = new FakeDevice(devicePath, adapterPath, mac);
         Service = new FakeGattService(new ObjectPath(devicePath + "/service000c"), devicePath, "0000180d-0000-1000-8000-00805f9b34fb");
         Characteristic = new FakeCharacteristic(new ObjectPath(devicePath + "/service000c/char000d"), Service.ObjectPath, characteristicUuid);
+        More = [.. moreUuids.Select((uuid, i) => new FakeCharacteristic(new ObjectPath($"{devicePath}/service000c/char{0x20 + i:x4}"), Service.ObjectPath, uuid))];
     }
+
+    /// <summary>Further characteristics of the device (e.g. Current Time 0x2A2B), beside the profile's.</summary>
+    public IReadOnlyList<FakeCharacteristic> More { get; }
 
     public ObjectPath ObjectPath => ObjectPath.Root;
 
@@ -35,13 +39,13 @@ public sealed class FakeBluezService : IFakeObjectManager, IAsyncDisposable
 
     public FakeCharacteristic Characteristic { get; }
 
-    public static async Task<FakeBluezService> StartAsync(string busAddress, string mac, string characteristicUuid)
+    public static async Task<FakeBluezService> StartAsync(string busAddress, string mac, string characteristicUuid, params string[] moreUuids)
     {
         var connection = new Connection(busAddress);
         await connection.ConnectAsync();
-        var bluez = new FakeBluezService(connection, mac, characteristicUuid);
+        var bluez = new FakeBluezService(connection, mac, characteristicUuid, moreUuids);
         await connection.RegisterObjectAsync(bluez);
-        await bluez.AddAsync(bluez.Adapter, bluez.Device, bluez.Service, bluez.Characteristic);
+        await bluez.AddAsync([bluez.Adapter, bluez.Device, bluez.Service, bluez.Characteristic, .. bluez.More]);
         await connection.RegisterServiceAsync("org.bluez");
         return bluez;
     }

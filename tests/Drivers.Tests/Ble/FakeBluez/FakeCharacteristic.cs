@@ -43,4 +43,25 @@ public sealed class FakeCharacteristic(ObjectPath path, ObjectPath service, stri
     }
 
     public void Notify(params byte[] value) => Set("Value", value);
+
+    /// <summary>What clients wrote, in order (the Current Time characteristic records the box's time here).</summary>
+    public List<byte[]> Written { get; } = [];
+
+    /// <summary>When set, WriteValue fails with this D-Bus error name (BlueZ's org.bluez.Error.NotPermitted, say).</summary>
+    public string? RefuseWritesWith { get; set; }
+
+    public Task WriteValueAsync(byte[] value, IDictionary<string, object> options)
+    {
+        if (RefuseWritesWith is { } error)
+        {
+            throw new DBusException(error, "write refused by the fake device");
+        }
+
+        lock (Written)
+        {
+            Written.Add(value);
+        }
+
+        return Task.CompletedTask;
+    }
 }
