@@ -1,5 +1,6 @@
 namespace EdgeTwin.Ingest;
 
+using EdgeTwin.Ingest.AlarmsOut;
 using EdgeTwin.Ingest.Alerts;
 using EdgeTwin.Ingest.Fhir;
 using EdgeTwin.Ingest.Identity;
@@ -31,6 +32,9 @@ internal static class IngestServices
         services.AddSingleton<AlertPublisher>();
         services.AddSingleton<IIngestStore>(sp => CreateStore(sp.GetRequiredService<IOptions<IngestOptions>>().Value));
         services.AddHostedService<StoreStartup>();
+        services.AddSingleton<AlarmQueue>();
+        services.AddSingleton<AlarmsOutMetrics>();
+        services.AddSingleton<AlarmsOutReader>();
         services.AddSingleton<BatchProcessor>();
         services.AddSingleton<CloudTwinReader>();
         services.AddSingleton<ObservationBundleBuilder>();
@@ -41,6 +45,10 @@ internal static class IngestServices
         services.AddHostedService(sp => sp.GetRequiredService<ChainWatchdog>());
         services.AddSingleton<ResendRequester>();
         services.AddHostedService(sp => sp.GetRequiredService<ResendRequester>());
+        services.AddSingleton<AlarmSenders>();
+        services.AddHostedService(sp => sp.GetRequiredService<AlarmSenders>());
+        services.AddSingleton<AlertStatusListener>();
+        services.AddHostedService(sp => sp.GetRequiredService<AlertStatusListener>());
         return services;
     }
 

@@ -16,4 +16,7 @@ internal static class AlertKind
     public const string Replay = "replay";
     public const string UnsignedDocument = "unsigned-document";
     public const string UnsignedBranch = "unsigned-branch";
+    public const string AlarmNotForwarded = "alarm-not-forwarded";
+    public const string AlarmManagerUnreachable = "alarm-manager-unreachable";
+    public const string AlarmManagerRejected = "alarm-manager-rejected";
 }

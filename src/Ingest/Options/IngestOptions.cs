@@ -1,6 +1,7 @@
 namespace EdgeTwin.Ingest.Options;
 
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 using EdgeTwin.Mqtt;
 
 /// <summary>
@@ -61,6 +62,13 @@ public sealed class IngestOptions : BrokerTransportSettings
     /// <summary>Most messages stored in one transaction.</summary>
     [Range(1, 10_000)]
     public int BatchSize { get; set; } = 256;
+
+    /// <summary>IHE ACM alarm managers that receive every verified alarm-lane change as PCD-04 (docs/alarms-out.md).</summary>
+    public List<AlarmManagerOptions> AlarmManagers { get; set; } = [];
+
+    /// <summary>How PCD-04 is sent and PCD-05 received.</summary>
+    [ValidateObjectMembers]
+    public AlarmsOutOptions AlarmsOut { get; set; } = new();
 
     /// <summary>The key file in use: <see cref="KeyFile"/>, or its default beside the storage.</summary>
     public string KeyFilePath() =>

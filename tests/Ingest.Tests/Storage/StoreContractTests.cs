@@ -3,7 +3,7 @@ namespace EdgeTwin.Ingest.Tests.Storage;
 using EdgeTwin.Ingest.Storage;
 
 /// <summary>What every backend must do; run once per backend.</summary>
-public abstract class StoreContractTests : IAsyncLifetime
+public abstract partial class StoreContractTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 27, 16, 0, 0, TimeSpan.Zero);
     private static readonly ChainId Chain = new("gw-1", "telemetry", new string('a', 32));
