@@ -13,8 +13,12 @@ internal sealed record AlarmRecord(string Patient, string Device, string Priorit
     public const string Cleared = "cleared";
     public const string Acknowledged = "acknowledged";
 
-    /// <summary>One alarm of the box: patient | device | condition (the engine's AlarmKey).</summary>
-    public string Key => $"{Patient}|{Device}|{Condition}";
+    /// <summary>
+    /// One alarm of the box, as the engine keys it (docs/inference.md): patient | device | condition;
+    /// NEWS2 and model alarms are per patient (their records name the device of the latest
+    /// evidence, which may change), so their device is left out.
+    /// </summary>
+    public string Key => Source == "news2" || Source.StartsWith("model:", StringComparison.Ordinal) ? $"{Patient}||{Condition}" : $"{Patient}|{Device}|{Condition}";
 
     public static bool TryParse(byte[] payload, out AlarmRecord? alarm, out string? problem)
     {

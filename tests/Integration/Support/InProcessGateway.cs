@@ -3,11 +3,12 @@ namespace EdgeTwin.Integration.Tests.Support;
 using EdgeTwin.Gateway.Hosting;
 using EdgeTwin.Gateway.Pipeline;
 using EdgeTwin.Gateway.Status;
+using EdgeTwin.Gateway.Twin;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-/// <summary>The real gateway composition (<see cref="GatewayHost"/>) in this process, plus a sample counter.</summary>
+/// <summary>The real gateway composition (<see cref="GatewayHost"/>: status and twin endpoints) in this process, plus a sample counter.</summary>
 internal sealed class InProcessGateway : IAsyncDisposable
 {
     private readonly WebApplication _app;
@@ -49,6 +50,7 @@ internal sealed class InProcessGateway : IAsyncDisposable
         builder.Logging.AddProvider(errors);
         var app = builder.Build();
         app.MapGatewayStatus();
+        app.MapTwin();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await app.StartAsync(timeout.Token);
         return new InProcessGateway(app, counter, errors);
