@@ -106,4 +106,20 @@ public abstract partial class StoreContractTests
         Assert.Equal([("delivered", (string?)null), ("accepted", "N-1 Ann")], statuses.Select(s => (s.Status, s.Who)));
         Assert.Equal(T0.AddSeconds(20), statuses[1].At);
     }
+
+    [Fact]
+    public async Task AlarmQueue_News2AlarmWhoseLatestEvidenceComesFromAnotherDevice_KeepsItsIdentity()
+    {
+        var store = await OpenAsync();
+        var queue = new AlarmQueue(new FixedOptionsMonitor<IngestOptions>(TwoManagers()));
+        static string News2(string state, string device) =>
+            $$"""{"patient":"pt-1","device":"{{device}}","priority":"high","condition":"news2-high","state":"{{state}}","source":"news2","value":8,"text":"NEWS2 8"}""";
+        await store.WriteAsync([AlarmChain], "site-a", s => queue.QueueAsync(s, AlarmChain, "site-a",
+            [AlarmRecord(1, "raised", "high", body: News2("raised", "monitor-1")), AlarmRecord(2, "cleared", "high", body: News2("cleared", "spot-2"))], T0), default);
+
+        var queued = await ((IAlarmOutStore)store).AcmOutstandingAsync("pager", 10, default);
+        var parsed = queued.Select(m => Hl7Message.Parse(m.Message)).ToList();
+        Assert.All(parsed, m => Assert.Equal("gw-1.0123456789ab.1", m.Segments.Single(s => s.Id == "OBR").Get(3)));
+        Assert.Equal(["start", "end"], parsed.Select(m => m.Segments.First(s => s.Id == "OBX" && s.Get(3) == "68481").Get(5)));
+    }
 }
