@@ -7,7 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-/// <summary>One <see cref="AlarmManagerSender"/> per configured alarm manager, for the life of the host.</summary>
+/// <summary>One <see cref="AlarmManagerSender"/> per configured alarm manager, for the life of the host (none where <c>Ingest:AlarmsOut:Send</c> is false).</summary>
 internal sealed class AlarmSenders(
     IOptions<IngestOptions> options, IIngestStore store, AlarmQueue queue, AlertPublisher alerts, AlarmsOutMetrics metrics, TimeProvider time, ILogger<AlarmSenders> logger) : BackgroundService
 {
@@ -19,6 +19,11 @@ internal sealed class AlarmSenders(
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
+        if (!o.AlarmsOut.Send)
+        {
+            return Task.CompletedTask;
+        }
+
         foreach (var manager in o.AlarmManagers)
         {
             _senders.Add(new AlarmManagerSender(manager, o.AlarmsOut, store, queue, alerts, metrics, time, logger));

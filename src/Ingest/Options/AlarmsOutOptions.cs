@@ -8,6 +8,12 @@ using System.ComponentModel.DataAnnotations;
 /// </summary>
 public sealed class AlarmsOutOptions
 {
+    /// <summary>
+    /// Whether this worker runs the senders. Every worker queues (the queue is in the shared store);
+    /// with N workers on PostgreSQL set it true on exactly one, so each manager gets its messages in order, once.
+    /// </summary>
+    public bool Send { get; set; } = true;
+
     /// <summary>MSH-3 sending application of every PCD-04.</summary>
     [RegularExpression("^[A-Za-z0-9_.-]{1,64}$", ErrorMessage = "Ingest:AlarmsOut:SendingApplication must be 1-64 of [A-Za-z0-9_.-].")]
     public string SendingApplication { get; set; } = "EDGETWIN";

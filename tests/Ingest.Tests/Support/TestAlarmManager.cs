@@ -19,6 +19,7 @@ internal sealed class TestAlarmManager : IAsyncDisposable
     private readonly ConcurrentQueue<Hl7Message> _received = new();
     private readonly Task _accepting;
     private readonly SemaphoreSlim _arrived = new(0);
+    private readonly ConcurrentDictionary<string, long> _firstArrival = new(StringComparer.Ordinal);
 
     public TestAlarmManager()
     {
@@ -32,6 +33,9 @@ internal sealed class TestAlarmManager : IAsyncDisposable
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
     public IReadOnlyList<Hl7Message> Received => [.. _received];
+
+    /// <summary>The <see cref="System.Diagnostics.Stopwatch"/> time each control id's frame was first read off the socket (the latency benchmark's end point).</summary>
+    public bool TryFirstArrival(string controlId, out long at) => _firstArrival.TryGetValue(controlId, out at);
 
     /// <summary>Waits until at least <paramref name="count"/> messages arrived (event-driven, no polling sleep).</summary>
     public async Task<IReadOnlyList<Hl7Message>> WaitForAsync(int count, TimeSpan timeout)
@@ -110,12 +114,14 @@ internal sealed class TestAlarmManager : IAsyncDisposable
                 var reader = new MllpFrameReader(stream, 1 << 20, TimeSpan.FromSeconds(30), TimeProvider.System);
                 while (await reader.ReadAsync(_stop.Token) is { } frame)
                 {
+                    var at = System.Diagnostics.Stopwatch.GetTimestamp();
                     if (frame.Kind != MllpFrameKind.Message)
                     {
                         continue;
                     }
 
                     var message = Hl7Message.Parse(Encoding.UTF8.GetString(frame.Payload));
+                    _firstArrival.TryAdd(message.ControlId, at);
                     var code = Answer(message);
                     _received.Enqueue(message);
                     _arrived.Release();
