@@ -4,8 +4,6 @@ using System.Diagnostics;
 using System.Globalization;
 using EdgeTwin.Bench.Gateway;
 using EdgeTwin.Gateway.Chains;
-using EdgeTwin.Gateway.Hosting;
-using EdgeTwin.Gateway.Pipeline;
 using EdgeTwin.Ingest;
 using EdgeTwin.Ingest.AlarmsOut;
 using EdgeTwin.Ingest.Mqtt;
@@ -51,16 +49,7 @@ internal static class AlarmOutLatencyRun
         await ingest.StartAsync();
         await ingest.Services.GetRequiredService<MqttIngestWorker>().Subscribed.WaitAsync(TimeSpan.FromSeconds(30));
 
-        var builder = GatewayHost.CreateBuilder([.. GatewayLoadRun.Args(dir, port, beds), "--Simulation:Scenario=stable", "--Gateway:Name=bench-gw",
-            $"--Gateway:KeyFile={keyFile}", "--Inference:Alarms:OnsetDelay=00:00:00", "--Inference:Alarms:ClearDelay=00:00:00"]);
-        var commits = new AlarmCommits();
-        builder.Services.AddSingleton<ICommitListener>(commits);
-        var trigger = new TriggerDriver();
-        var drivers = builder.Services.Last(d => d.ServiceType == typeof(IDriverSource));
-        builder.Services.Remove(drivers);
-        builder.Services.AddSingleton<IDriverSource>(sp => new WithTrigger(
-            (IDriverSource)(drivers.ImplementationFactory?.Invoke(sp) ?? drivers.ImplementationInstance ?? ActivatorUtilities.CreateInstance(sp, drivers.ImplementationType!)), trigger));
-        var gateway = builder.Build();
+        var gateway = TriggerGateway.Build([.. GatewayLoadRun.Args(dir, port, beds), "--Gateway:Name=bench-gw", $"--Gateway:KeyFile={keyFile}"], out var trigger, out var commits);
         await gateway.StartAsync();
         var book = gateway.Services.GetRequiredService<ChainBook>();
 
