@@ -5,6 +5,7 @@ using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Outbox;
 using EdgeTwin.Gateway.Tests.Support;
 using EdgeTwin.Outbox;
+using EdgeTwin.Telemetry.Chain;
 using EdgeTwin.Telemetry.Records;
 using EdgeTwin.Telemetry.Verification;
 using Standing = EdgeTwin.Gateway.Outbox.PublishLedger.Standing;
@@ -131,14 +132,16 @@ public class EvictionStretchesTests
         Assert.Equal(h.Book.Head(Lane.Telemetry).Seq - 1, report.VerifiedThrough);
     }
 
+    private const string Epoch = "00000000000000000000000000000000";
+
     private static Standing[] Unsent(List<StoredRecord> window) => [.. window.Select(_ => Standing.Unsent)];
 
     private static StoredRecord Vital(long seq, int size = 50) => Rec(seq, "obs", RecordClass.Vital, size);
 
     private static StoredRecord Rec(long seq, string kind, RecordClass cls = RecordClass.Keep, int size = 50) =>
-        new(Lane.Telemetry, seq, kind, cls, $"prev{seq}", $"hash{seq}", Encoding.UTF8.GetBytes($"{{\"seq\":{seq},\"pad\":\"{new string('x', size)}\",\"body\":{{}}}}"));
+        new(new ChainRecord(Lane.Telemetry, Epoch, seq, kind, $"prev{seq}", $"hash{seq}", Encoding.UTF8.GetBytes($"{{\"seq\":{seq},\"pad\":\"{new string('x', size)}\",\"body\":{{}}}}")), cls);
 
     private static StoredRecord Gap(long seq, long from, long to) =>
-        new(Lane.Telemetry, seq, "gap", RecordClass.Keep, $"prev{seq}", $"hash{seq}",
-            Encoding.UTF8.GetBytes($"{{\"seq\":{seq},\"body\":{{\"from\":{from},\"to\":{to},\"firstPrev\":\"fp{from}\",\"lastHash\":\"hash{to}\",\"reason\":\"disk-space\"}}}}"));
+        new(new ChainRecord(Lane.Telemetry, Epoch, seq, "gap", $"prev{seq}", $"hash{seq}",
+            Encoding.UTF8.GetBytes($"{{\"seq\":{seq},\"body\":{{\"from\":{from},\"to\":{to},\"firstPrev\":\"fp{from}\",\"lastHash\":\"hash{to}\",\"reason\":\"disk-space\"}}}}")), RecordClass.Keep);
 }
