@@ -75,7 +75,19 @@ internal sealed class AlarmManagerSender
             while (!ct.IsCancellationRequested)
             {
                 var wake = _signal.NextCommit;
-                var batch = await _queue.AcmOutstandingAsync(_manager.Name, Take, ct).ConfigureAwait(false);
+                IReadOnlyList<AcmMessageRow> batch;
+                try
+                {
+                    batch = await _queue.AcmOutstandingAsync(_manager.Name, Take, ct).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // The store is unavailable: nothing is lost (the queue is in it); look again shortly.
+                    AlarmsOutLog.QueueUnreadable(_logger, _manager.Name, ex.Message);
+                    await Task.Delay(Poll, _time, ct).ConfigureAwait(false);
+                    continue;
+                }
+
                 if (batch.Count == 0)
                 {
                     // Another worker's commits (PostgreSQL) are not signalled here: look again after a while.

@@ -26,6 +26,9 @@ internal static partial class AlarmsOutLog
     [LoggerMessage(EventId = 7206, Level = LogLevel.Information, Message = "Alarm manager {Manager} reachable again")]
     public static partial void Reachable(ILogger logger, string manager);
 
+    [LoggerMessage(EventId = 7207, Level = LogLevel.Error, Message = "Alarm manager {Manager}: the queue cannot be read ({Reason}); trying again in 1 s")]
+    public static partial void QueueUnreadable(ILogger logger, string manager, string reason);
+
     [LoggerMessage(EventId = 7210, Level = LogLevel.Information, Message = "Listening for PCD-05 alert status on {Endpoint}; allowed peers: {Peers}")]
     public static partial void Listening(ILogger logger, string endpoint, string peers);
 

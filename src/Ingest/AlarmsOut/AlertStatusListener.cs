@@ -129,6 +129,11 @@ internal sealed class AlertStatusListener(
         {
             return Refuse(message.Header, peer, AckCode.Error, ex.ErrorCode, ex.Location, ex.Message);
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The store failed (PostgreSQL unreachable, disk full): nothing was recorded, and the manager is told so, to send again.
+            return Refuse(message.Header, peer, AckCode.Error, Hl7ErrorCode.ApplicationInternalError, null, $"The status could not be recorded ({ex.GetType().Name}: {ex.Message}); send it again.");
+        }
     }
 
     private async Task ServeAsync(TcpClient client, string peer, int maxFrameBytes, CancellationToken ct)

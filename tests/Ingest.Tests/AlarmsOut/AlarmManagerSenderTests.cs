@@ -79,11 +79,11 @@ public sealed class AlarmManagerSenderTests
         var run = h.Sender().RunAsync(stop.Token);
 
         await Wait.UntilAsync(async () => (await h.Store.AlertsAsync(0, 10, default)).Any(a => a.Kind == AlertKind.AlarmManagerUnreachable), Patience, () => "the unreachable alert");
+        await manager.WaitForAsync(2, Patience); // tried again after its deadline (on a slow disk the alert may come after the first try)
         await stop.CancelAsync();
         await run;
 
         var copies = manager.Received.Select(m => m.ControlId).ToList();
-        Assert.True(copies.Count >= 2, $"expected the message tried again after its deadline, got {copies.Count}");
         Assert.All(copies, c => Assert.Equal("gw-1.0123456789ab.1", c));
         var message = Assert.Single(await h.Acm.AcmOutstandingAsync("pager", 10, default));
         Assert.Equal(AcmMessageRow.Sent, message.Status);
