@@ -16,7 +16,8 @@ using Polly.Retry;
 /// failed and alerted. The next message waits for the one before it. A head message unacknowledged
 /// for <see cref="AlarmsOutOptions.UnreachableAfter"/> raises <c>alarm-manager-unreachable</c>.
 /// A message is marked <c>sent</c> before each attempt; whatever is not acked when the ingest
-/// stops is sent again by the next run (the manager drops a control id it already has).
+/// stops is sent again by the next run (the manager drops a control id it already has). With
+/// several workers on one store only the holder of the manager's lease sends.
 /// </summary>
 internal sealed class AlarmManagerSender
 {
@@ -39,6 +40,7 @@ internal sealed class AlarmManagerSender
     private string _lastError = "";
     private long _acked;
     private AcmMessageRow? _head;
+    private bool _waitingLogged;
 
     public AlarmManagerSender(AlarmManagerOptions manager, AlarmsOutOptions options, IIngestStore store, AlarmQueue signal, AlertPublisher alerts, AlarmsOutMetrics metrics, TimeProvider time, ILogger logger)
     {
@@ -70,6 +72,7 @@ internal sealed class AlarmManagerSender
 
     public async Task RunAsync(CancellationToken ct)
     {
+        IAcmLease? lease = null;
         try
         {
             while (!ct.IsCancellationRequested)
@@ -78,6 +81,14 @@ internal sealed class AlarmManagerSender
                 IReadOnlyList<AcmMessageRow> batch;
                 try
                 {
+                    lease = await LeaseAsync(lease, ct).ConfigureAwait(false);
+                    if (lease is null)
+                    {
+                        // Another worker sends to this manager; take over if it goes away.
+                        await Task.Delay(Poll, _time, ct).ConfigureAwait(false);
+                        continue;
+                    }
+
                     batch = await _queue.AcmOutstandingAsync(_manager.Name, Take, ct).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
@@ -108,7 +119,40 @@ internal sealed class AlarmManagerSender
         finally
         {
             await _connection.DisposeAsync().ConfigureAwait(false);
+            if (lease is not null)
+            {
+                await lease.DisposeAsync().ConfigureAwait(false);
+            }
         }
+    }
+
+    /// <summary>The lease still held, or a new one; null while another worker holds it. Logged when it changes hands.</summary>
+    private async Task<IAcmLease?> LeaseAsync(IAcmLease? held, CancellationToken ct)
+    {
+        if (held is not null)
+        {
+            if (await held.StillHeldAsync(ct).ConfigureAwait(false))
+            {
+                return held;
+            }
+
+            await held.DisposeAsync().ConfigureAwait(false);
+            _connection.Close();
+            AlarmsOutLog.LeaseLost(_logger, _manager.Name);
+        }
+
+        var lease = await _queue.TryLeaseAcmAsync(_manager.Name, ct).ConfigureAwait(false);
+        if (lease is not null)
+        {
+            AlarmsOutLog.LeaseTaken(_logger, _manager.Name);
+        }
+        else if (!_waitingLogged)
+        {
+            AlarmsOutLog.LeaseElsewhere(_logger, _manager.Name);
+        }
+
+        _waitingLogged = lease is null;
+        return lease;
     }
 
     private async Task DeliverAsync(AcmMessageRow message, CancellationToken ct)

@@ -29,6 +29,15 @@ internal static partial class AlarmsOutLog
     [LoggerMessage(EventId = 7207, Level = LogLevel.Error, Message = "Alarm manager {Manager}: the queue cannot be read ({Reason}); trying again in 1 s")]
     public static partial void QueueUnreadable(ILogger logger, string manager, string reason);
 
+    [LoggerMessage(EventId = 7208, Level = LogLevel.Information, Message = "Alarm manager {Manager}: this worker sends its queue")]
+    public static partial void LeaseTaken(ILogger logger, string manager);
+
+    [LoggerMessage(EventId = 7209, Level = LogLevel.Information, Message = "Alarm manager {Manager}: another worker sends its queue; this one takes over if it goes away")]
+    public static partial void LeaseElsewhere(ILogger logger, string manager);
+
+    [LoggerMessage(EventId = 7216, Level = LogLevel.Warning, Message = "Alarm manager {Manager}: the sending lease was lost (database session ended); taking it again")]
+    public static partial void LeaseLost(ILogger logger, string manager);
+
     [LoggerMessage(EventId = 7210, Level = LogLevel.Information, Message = "Listening for PCD-05 alert status on {Endpoint}; allowed peers: {Peers}")]
     public static partial void Listening(ILogger logger, string endpoint, string peers);
 

@@ -9,8 +9,8 @@ using System.ComponentModel.DataAnnotations;
 public sealed class AlarmsOutOptions
 {
     /// <summary>
-    /// Whether this worker runs the senders. Every worker queues (the queue is in the shared store);
-    /// with N workers on PostgreSQL set it true on exactly one, so each manager gets its messages in order, once.
+    /// Whether this worker runs senders at all. Every worker queues (the queue is in the shared store);
+    /// of N workers only the holder of a manager's lease sends to it (<c>IAcmLease</c>), so this is only to keep a worker out.
     /// </summary>
     public bool Send { get; set; } = true;
 

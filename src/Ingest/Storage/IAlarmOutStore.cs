@@ -8,6 +8,9 @@ namespace EdgeTwin.Ingest.Storage;
 /// </summary>
 internal interface IAlarmOutStore
 {
+    /// <summary>The sending lease of <paramref name="manager"/>, or null while another worker holds it.</summary>
+    Task<IAcmLease?> TryLeaseAcmAsync(string manager, CancellationToken ct);
+
     /// <summary>The manager's queued and sent (unacknowledged) messages, oldest first.</summary>
     Task<IReadOnlyList<AcmMessageRow>> AcmOutstandingAsync(string manager, int limit, CancellationToken ct);
 

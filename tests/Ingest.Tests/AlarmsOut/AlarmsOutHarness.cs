@@ -19,10 +19,10 @@ internal sealed class AlarmsOutHarness : IAsyncDisposable
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
     private readonly string _dir = Directory.CreateTempSubdirectory("edgetwin-acm-").FullName;
 
-    private AlarmsOutHarness(IngestOptions options)
+    private AlarmsOutHarness(IngestOptions options, IIngestStore? store)
     {
         Options = options;
-        Store = new LiteDbIngestStore(_dir);
+        Store = store ?? new LiteDbIngestStore(_dir);
         var factory = _services.GetRequiredService<IMeterFactory>();
         Metrics = new AlarmsOutMetrics(factory);
         Alerts = new AlertPublisher(NullLogger<AlertPublisher>.Instance, new IngestMetrics(factory));
@@ -34,9 +34,9 @@ internal sealed class AlarmsOutHarness : IAsyncDisposable
 
     public IngestOptions Options { get; }
 
-    public LiteDbIngestStore Store { get; }
+    public IIngestStore Store { get; }
 
-    public IAlarmOutStore Acm => Store;
+    public IAlarmOutStore Acm => (IAlarmOutStore)Store;
 
     public AlarmsOutMetrics Metrics { get; }
 
@@ -50,9 +50,10 @@ internal sealed class AlarmsOutHarness : IAsyncDisposable
 
     public MetricCollector<long> Messages { get; }
 
-    public static async Task<AlarmsOutHarness> StartAsync(IngestOptions options)
+    /// <param name="store">Another backend (PostgreSQL); default a fresh LiteDB store.</param>
+    public static async Task<AlarmsOutHarness> StartAsync(IngestOptions options, IIngestStore? store = null)
     {
-        var h = new AlarmsOutHarness(options);
+        var h = new AlarmsOutHarness(options, store);
         await h.Store.InitializeAsync(default);
         return h;
     }
@@ -64,8 +65,11 @@ internal sealed class AlarmsOutHarness : IAsyncDisposable
         return Store.WriteAsync([chain], "site-a", s => Queue.QueueAsync(s, chain, "site-a", records, DateTimeOffset.UtcNow), default);
     }
 
-    public AlarmManagerSender Sender(int manager = 0) =>
-        new(Options.AlarmManagers[manager], Options.AlarmsOut, Store, Queue, Alerts, Metrics, TimeProvider.System, NullLogger.Instance);
+    public AlarmManagerSender Sender(int manager = 0) => Sender(Store, manager);
+
+    /// <summary>A sender of this harness's manager on <paramref name="store"/> (another worker's connection to the same database).</summary>
+    public AlarmManagerSender Sender(IIngestStore store, int manager = 0) =>
+        new(Options.AlarmManagers[manager], Options.AlarmsOut, store, Queue, Alerts, Metrics, TimeProvider.System, NullLogger.Instance);
 
     public static RecordRow Alarm(long seq, string state, string priority) => StoreContractTests.AlarmRecord(seq, state, priority);
 

@@ -5,6 +5,9 @@ using LiteDB;
 /// <summary>The alarm reporter's queue and statuses; each write is a transaction forced to disk like a batch.</summary>
 internal sealed partial class LiteDbIngestStore
 {
+    /// <summary>One worker owns a LiteDB store, so its sender always holds the lease.</summary>
+    public Task<IAcmLease?> TryLeaseAcmAsync(string manager, CancellationToken ct) => Task.FromResult<IAcmLease?>(new SoleLease());
+
     public Task<IReadOnlyList<AcmMessageRow>> AcmOutstandingAsync(string manager, int limit, CancellationToken ct) => Read(db =>
         (IReadOnlyList<AcmMessageRow>)db.GetCollection(LiteDbAcmMapping.Messages).Find(Query.EQ("manager", manager))
             .Select(LiteDbAcmMapping.ToMessage).Where(m => m.Outstanding).OrderBy(m => m.Id).Take(limit).ToList(), ct);
@@ -70,5 +73,12 @@ internal sealed partial class LiteDbIngestStore
         {
             _gate.Release();
         }
+    }
+
+    private sealed class SoleLease : IAcmLease
+    {
+        public Task<bool> StillHeldAsync(CancellationToken ct) => Task.FromResult(true);
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

@@ -3,6 +3,8 @@ namespace EdgeTwin.Ingest.Storage.Postgres;
 /// <summary>The alarm reporter's queue and statuses; each write commits on its own (after the WAL flush).</summary>
 internal sealed partial class PostgresIngestStore
 {
+    public Task<IAcmLease?> TryLeaseAcmAsync(string manager, CancellationToken ct) => PostgresAcmLease.TryTakeAsync(_source, manager, ct);
+
     public Task<IReadOnlyList<AcmMessageRow>> AcmOutstandingAsync(string manager, int limit, CancellationToken ct) =>
         QueryAsync($"SELECT {PostgresSchema.AcmMessageColumns} FROM ingest_acm_messages WHERE manager = $1 AND status IN ('queued', 'sent') ORDER BY id LIMIT $2",
             PostgresAcmRows.Message, ct, manager, limit);
