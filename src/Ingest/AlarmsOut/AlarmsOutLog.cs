@@ -53,6 +53,9 @@ internal static partial class AlarmsOutLog
     [LoggerMessage(EventId = 7214, Level = LogLevel.Warning, Message = "PCD-05 connection from {Peer}: {What} ({Count} bytes) discarded")]
     public static partial void FrameDiscarded(ILogger logger, string peer, string what, long count);
 
+    [LoggerMessage(EventId = 7217, Level = LogLevel.Error, Message = "Alarm manager {Manager}: host {Host} does not resolve ({Reason}); its PCD-05 reports are refused until it is listed in Ingest:AlarmsOut:AllowedPeers or the ingest restarts")]
+    public static partial void PeerUnresolved(ILogger logger, string manager, string host, string reason);
+
     [LoggerMessage(EventId = 7215, Level = LogLevel.Error, Message = "PCD-05 listener cannot listen on {Endpoint}: {Reason}")]
     public static partial void ListenFailed(ILogger logger, string endpoint, string reason);
 }

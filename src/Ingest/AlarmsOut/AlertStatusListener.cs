@@ -197,9 +197,17 @@ internal sealed class AlertStatusListener(
         {
             foreach (var manager in o.AlarmManagers)
             {
-                foreach (var address in await Dns.GetHostAddressesAsync(manager.Host, ct).ConfigureAwait(false))
+                try
                 {
-                    allowed.Add(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
+                    foreach (var address in await Dns.GetHostAddressesAsync(manager.Host, ct).ConfigureAwait(false))
+                    {
+                        allowed.Add(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
+                    }
+                }
+                catch (SocketException ex)
+                {
+                    // Not resolvable now: that manager cannot report status until it is listed by address (AllowedPeers) or the ingest restarts.
+                    AlarmsOutLog.PeerUnresolved(logger, manager.Name, manager.Host, ex.Message);
                 }
             }
         }
