@@ -9,12 +9,12 @@ using EdgeTwin.Ingest.Tests.Integration;
 using EdgeTwin.Ingest.Tests.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
-/// <summary><c>/api/alarms</c>: what a forwarded alarm shows, and bad input answered 400/404.</summary>
+/// <summary><c>/api/alarms</c> and the gateway's twin: what a forwarded alarm shows, and bad input answered 400/404.</summary>
 [Collection(PostgresCollection.Name)]
 public sealed class AlarmsApiTests(MosquittoFixture broker)
 {
     [Fact]
-    public async Task Alarms_ShowTheQueuedPcd04PerManager_BadGwOrLimit400_UnknownAlert404()
+    public async Task Alarms_ShowTheQueuedPcd04PerManager_AlsoInTheGatewayTwin_BadGwOrLimit400_UnknownAlert404()
     {
         await using var ingest = await InProcessIngest.StartAsync(broker.Uri,
             ["--Ingest:AlarmManagers:0:Name=pager", "--Ingest:AlarmManagers:0:Host=127.0.0.1", "--Ingest:AlarmManagers:0:Port=9", "--Ingest:AlarmsOut:Send=false"]);
@@ -30,6 +30,8 @@ public sealed class AlarmsApiTests(MosquittoFixture broker)
         Assert.Equal(("pager", "queued", 0), (message["manager"]!.GetValue<string>(), message["status"]!.GetValue<string>(), message["attempts"]!.GetValue<int>()));
         Assert.Empty(alarm["statuses"]!.AsArray());
         Assert.Equal("gw-1.0123456789ab.1", (await ingest.Http.GetFromJsonAsync<JsonObject>("/api/alarms/gw-1.0123456789ab.1"))!["alertId"]!.GetValue<string>());
+        var twin = (await ingest.Http.GetFromJsonAsync<JsonObject>("/api/twins/gw-1"))!;
+        Assert.Equal("gw-1.0123456789ab.1", Assert.Single(twin["alarmsOut"]!.AsArray())!["alertId"]!.GetValue<string>());
 
         var badGw = await ingest.Http.GetAsync("/api/alarms?gw=GW_1");
         Assert.Equal(HttpStatusCode.BadRequest, badGw.StatusCode);
