@@ -76,11 +76,13 @@ internal sealed class AlarmQueue(IOptionsMonitor<IngestOptions> options)
 
         // An acknowledgement or clear with no open alarm (raised before reporting was configured, or
         // its raise was never verified) still goes out, under an identity of its own.
+        // The bed the gateway reports now (a transfer moves it); after a discharge the stay is gone from
+        // the reported twin, and the clear names the bed the alarm was last reported at.
         var row = open is null
-            ? new AcmAlertRow(controlId, gw, alarm.Key, alarm.Patient, alarm.Device, alarm.Condition, alarm.Priority, phase, state, stillOpen, alarm.At, now, 1)
-            : open with { Priority = alarm.Priority, Phase = phase, State = state, Open = stillOpen, UpdatedAt = now, Updates = open.Updates + 1 };
+            ? new AcmAlertRow(controlId, gw, alarm.Key, alarm.Patient, alarm.Device, alarm.Condition, alarm.Priority, phase, state, stillOpen, alarm.At, now, 1, bed)
+            : open with { Priority = alarm.Priority, Phase = phase, State = state, Open = stillOpen, UpdatedAt = now, Updates = open.Updates + 1, Bed = bed ?? open.Bed };
         await session.SetAcmAlertAsync(row).ConfigureAwait(false);
-        return new AcmReport(controlId, row.AlertId, site, gw, bed, alarm, phase, state, inactivation);
+        return new AcmReport(controlId, row.AlertId, site, gw, row.Bed, alarm, phase, state, inactivation);
     }
 
     private static string Direction(string before, string now) =>

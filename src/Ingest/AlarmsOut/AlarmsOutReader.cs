@@ -36,6 +36,7 @@ internal sealed class AlarmsOutReader(IIngestStore store)
             ["gw"] = a.Gw,
             ["patient"] = a.Patient,
             ["device"] = a.Device,
+            ["bed"] = a.Bed,
             ["condition"] = a.Condition,
             ["priority"] = a.Priority,
             ["phase"] = a.Phase,

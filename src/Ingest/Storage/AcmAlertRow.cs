@@ -18,4 +18,5 @@ internal sealed record AcmAlertRow(
     bool Open,
     DateTimeOffset RaisedAt,
     DateTimeOffset UpdatedAt,
-    int Updates);
+    int Updates,
+    string? Bed = null);

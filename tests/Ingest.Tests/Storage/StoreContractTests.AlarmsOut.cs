@@ -122,4 +122,25 @@ public abstract partial class StoreContractTests
         Assert.All(parsed, m => Assert.Equal("gw-1.0123456789ab.1", m.Segments.Single(s => s.Id == "OBR").Get(3)));
         Assert.Equal(["start", "end"], parsed.Select(m => m.Segments.First(s => s.Id == "OBX" && s.Get(3) == "68481").Get(5)));
     }
+
+    [Fact]
+    public async Task AlarmQueue_BedFromTheReportedTwin_KeptForTheClearAfterADischarge()
+    {
+        var store = await OpenAsync();
+        var queue = new AlarmQueue(new FixedOptionsMonitor<IngestOptions>(TwoManagers()));
+        Task Reported(string patients) => store.WriteAsync([AlarmChain], "site-a", async s =>
+        {
+            await s.SetGatewayAsync(new GatewayRow { Gw = "gw-1", Site = "site-a", Reported = "{\"gw\":\"gw-1\",\"version\":1,\"state\":{\"patients\":" + patients + "}}", ReportedVersion = 1, UpdatedAt = T0 });
+            return 0;
+        }, default);
+
+        await Reported("""{"pt-1":{"bed":"bed-7"}}""");
+        await store.WriteAsync([AlarmChain], "site-a", s => queue.QueueAsync(s, AlarmChain, "site-a", [AlarmRecord(1, "raised", "medium")], T0), default);
+        await Reported("{}"); // discharged: the stay is gone from the twin
+        await store.WriteAsync([AlarmChain], "site-a", s => queue.QueueAsync(s, AlarmChain, "site-a", [AlarmRecord(2, "cleared", "medium")], T0), default);
+
+        var queued = await ((IAlarmOutStore)store).AcmOutstandingAsync("pager", 10, default);
+        Assert.Equal(["site-a^^bed-7", "site-a^^bed-7"], queued.Select(m => Hl7Message.Parse(m.Message).Segments.Single(s => s.Id == "PV1").Raw(3)));
+        Assert.Equal("bed-7", (await ((IAlarmOutStore)store).AcmAlertAsync("gw-1.0123456789ab.1", default))!.Bed);
+    }
 }

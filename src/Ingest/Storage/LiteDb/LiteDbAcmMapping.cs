@@ -38,12 +38,14 @@ internal static class LiteDbAcmMapping
         ["raisedAt"] = a.RaisedAt.ToUnixTimeMilliseconds(),
         ["updatedAt"] = a.UpdatedAt.ToUnixTimeMilliseconds(),
         ["updates"] = a.Updates,
+        ["bed"] = a.Bed is null ? BsonValue.Null : new BsonValue(a.Bed),
     };
 
     public static AcmAlertRow ToAlert(BsonDocument d) => new(
         d["_id"].AsString, d["gw"].AsString, d["key"].AsString, d["patient"].AsString, d["device"].AsString, d["condition"].AsString,
         d["priority"].AsString, d["phase"].AsString, d["state"].AsString, d["open"].AsBoolean,
-        DateTimeOffset.FromUnixTimeMilliseconds(d["raisedAt"].AsInt64), DateTimeOffset.FromUnixTimeMilliseconds(d["updatedAt"].AsInt64), d["updates"].AsInt32);
+        DateTimeOffset.FromUnixTimeMilliseconds(d["raisedAt"].AsInt64), DateTimeOffset.FromUnixTimeMilliseconds(d["updatedAt"].AsInt64), d["updates"].AsInt32,
+        d["bed"].IsNull ? null : d["bed"].AsString);
 
     public static BsonDocument FromMessage(AcmMessageRow m)
     {

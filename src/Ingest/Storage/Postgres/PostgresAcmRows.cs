@@ -6,9 +6,9 @@ using Npgsql;
 internal static class PostgresAcmRows
 {
     public const string UpsertAlert = $"""
-        INSERT INTO ingest_acm_alerts ({PostgresSchema.AcmAlertColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+        INSERT INTO ingest_acm_alerts ({PostgresSchema.AcmAlertColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
         ON CONFLICT (alert_id) DO UPDATE SET priority = EXCLUDED.priority, phase = EXCLUDED.phase, state = EXCLUDED.state,
-            open = EXCLUDED.open, updated_at = EXCLUDED.updated_at, updates = EXCLUDED.updates
+            open = EXCLUDED.open, updated_at = EXCLUDED.updated_at, updates = EXCLUDED.updates, bed = EXCLUDED.bed
         """;
 
     public const string InsertMessage = """
@@ -23,7 +23,8 @@ internal static class PostgresAcmRows
 
     public static AcmAlertRow Alert(NpgsqlDataReader r) => new(
         r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5),
-        r.GetString(6), r.GetString(7), r.GetString(8), r.GetBoolean(9), Utc(r, 10), Utc(r, 11), r.GetInt32(12));
+        r.GetString(6), r.GetString(7), r.GetString(8), r.GetBoolean(9), Utc(r, 10), Utc(r, 11), r.GetInt32(12),
+        r.IsDBNull(13) ? null : r.GetString(13));
 
     public static AcmMessageRow Message(NpgsqlDataReader r) => new(
         r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), Utc(r, 6),
@@ -52,6 +53,7 @@ internal static class PostgresAcmRows
         p.AddWithValue(a.RaisedAt.ToUniversalTime());
         p.AddWithValue(a.UpdatedAt.ToUniversalTime());
         p.AddWithValue(a.Updates);
+        p.AddWithValue((object?)a.Bed ?? DBNull.Value);
     }
 
     /// <summary>Binds $1..$12 of <see cref="InsertMessage"/> and <see cref="UpdateMessage"/>.</summary>

@@ -44,7 +44,7 @@ internal static class PostgresSchema
         CREATE TABLE IF NOT EXISTS ingest_acm_alerts (
             alert_id text PRIMARY KEY, gw text NOT NULL, key text NOT NULL, patient text NOT NULL, device text NOT NULL,
             condition text NOT NULL, priority text NOT NULL, phase text NOT NULL, state text NOT NULL, open boolean NOT NULL,
-            raised_at timestamptz NOT NULL, updated_at timestamptz NOT NULL, updates integer NOT NULL);
+            raised_at timestamptz NOT NULL, updated_at timestamptz NOT NULL, updates integer NOT NULL, bed text NULL);
         CREATE UNIQUE INDEX IF NOT EXISTS ingest_acm_alerts_open ON ingest_acm_alerts (gw, key) WHERE open;
         CREATE TABLE IF NOT EXISTS ingest_acm_messages (
             id bigserial PRIMARY KEY, manager text NOT NULL, control_id text NOT NULL, alert_id text NOT NULL, gw text NOT NULL,
@@ -60,7 +60,7 @@ internal static class PostgresSchema
         CREATE INDEX IF NOT EXISTS ingest_acm_statuses_alert ON ingest_acm_statuses (alert_id);
         """;
 
-    public const string AcmAlertColumns = "alert_id, gw, key, patient, device, condition, priority, phase, state, open, raised_at, updated_at, updates";
+    public const string AcmAlertColumns = "alert_id, gw, key, patient, device, condition, priority, phase, state, open, raised_at, updated_at, updates, bed";
 
     public const string AcmMessageColumns = "id, manager, control_id, alert_id, gw, message, queued_at, status, attempts, error_answers, last_attempt_at, done_at, detail";
 
