@@ -20,6 +20,11 @@ internal static class BenchProgram
             return Gateway.AlarmLatencyRun.Run(Arg(args, "--beds", 16), Arg(args, "--backlog", 100_000), Arg(args, "--idle-seconds", 10), Console.Out);
         }
 
+        if (args is ["alarm-out-latency", ..])
+        {
+            return await Ingest.AlarmOutLatencyRun.RunAsync(Arg(args, "--beds", 4), Arg(args, "--rounds", 40), Console.Out).ConfigureAwait(false);
+        }
+
         if (args is ["desired-latency", ..])
         {
             return Gateway.DesiredLatencyRun.Run(Arg(args, "--beds", 16), Arg(args, "--rounds", 50), Console.Out);

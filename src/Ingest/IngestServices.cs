@@ -1,5 +1,6 @@
 namespace EdgeTwin.Ingest;
 
+using EdgeTwin.Ingest.AlarmsOut;
 using EdgeTwin.Ingest.Alerts;
 using EdgeTwin.Ingest.Anchoring;
 using EdgeTwin.Ingest.Fhir;
@@ -33,6 +34,9 @@ internal static class IngestServices
         services.AddSingleton<AlertPublisher>();
         services.AddSingleton<IIngestStore>(sp => CreateStore(sp.GetRequiredService<IOptions<IngestOptions>>().Value));
         services.AddHostedService<StoreStartup>();
+        services.AddSingleton<AlarmQueue>();
+        services.AddSingleton<AlarmsOutMetrics>();
+        services.AddSingleton<AlarmsOutReader>();
         services.AddSingleton<BatchProcessor>();
         services.AddSingleton<CloudTwinReader>();
         services.AddSingleton<ObservationBundleBuilder>();
@@ -48,6 +52,10 @@ internal static class IngestServices
         services.AddSingleton<WardView>();
         services.AddSingleton<ResendRequester>();
         services.AddHostedService(sp => sp.GetRequiredService<ResendRequester>());
+        services.AddSingleton<AlarmSenders>();
+        services.AddHostedService(sp => sp.GetRequiredService<AlarmSenders>());
+        services.AddSingleton<AlertStatusListener>();
+        services.AddHostedService(sp => sp.GetRequiredService<AlertStatusListener>());
         return services;
     }
 

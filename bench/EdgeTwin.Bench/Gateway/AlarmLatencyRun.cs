@@ -3,8 +3,6 @@ namespace EdgeTwin.Bench.Gateway;
 using System.Diagnostics;
 using System.Globalization;
 using EdgeTwin.Gateway.Chains;
-using EdgeTwin.Gateway.Hosting;
-using EdgeTwin.Gateway.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
 
 /// <summary>
@@ -23,17 +21,7 @@ internal static class AlarmLatencyRun
 
     private static int Measure(string dir, int port, int beds, int backlog, int idleSeconds, TextWriter output)
     {
-        // No onset or clear delay: the sample that crosses the limit raises (or clears) the alarm at once.
-        var builder = GatewayHost.CreateBuilder([.. GatewayLoadRun.Args(dir, port, beds), "--Simulation:Scenario=stable",
-            "--Inference:Alarms:OnsetDelay=00:00:00", "--Inference:Alarms:ClearDelay=00:00:00"]);
-        var commits = new AlarmCommits();
-        builder.Services.AddSingleton<ICommitListener>(commits);
-        var trigger = new TriggerDriver();
-        var drivers = builder.Services.Last(d => d.ServiceType == typeof(IDriverSource));
-        builder.Services.Remove(drivers);
-        builder.Services.AddSingleton<IDriverSource>(sp => new WithTrigger(
-            (IDriverSource)(drivers.ImplementationFactory?.Invoke(sp) ?? drivers.ImplementationInstance ?? ActivatorUtilities.CreateInstance(sp, drivers.ImplementationType!)), trigger));
-        var app = builder.Build();
+        var app = TriggerGateway.Build(GatewayLoadRun.Args(dir, port, beds), out var trigger, out var commits);
         var book = app.Services.GetRequiredService<ChainBook>();
         GatewayLoadRun.Prefill(book, backlog);
         using var acks = new AlarmAcks(app.Services.GetRequiredService<EdgeTwin.Gateway.Diagnostics.GatewayMetrics>().Meter);

@@ -1,6 +1,7 @@
 namespace EdgeTwin.Drivers.Hl7;
 
 using EdgeTwin.Drivers.Model;
+using EdgeTwin.Hl7v2;
 
 /// <summary>The outcome of one received message: the ACK to send, the samples to emit, and what to log and count.</summary>
 internal sealed record HandledMessage(

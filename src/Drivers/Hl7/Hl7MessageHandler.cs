@@ -1,6 +1,7 @@
 namespace EdgeTwin.Drivers.Hl7;
 
 using System.Globalization;
+using EdgeTwin.Hl7v2;
 
 /// <summary>
 /// Decides what one message means for one monitor: AR for what we do not take (another message

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Text;
 using EdgeTwin.Drivers.Hl7.Nomenclature;
 using EdgeTwin.Drivers.Model;
+using EdgeTwin.Hl7v2;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -2,6 +2,7 @@ namespace EdgeTwin.Drivers.Hl7;
 
 using System.Globalization;
 using EdgeTwin.Drivers.Model;
+using EdgeTwin.Hl7v2;
 
 /// <summary>
 /// Turns the observations of an ORU^R01 into samples. The message structure must hold (an OBR

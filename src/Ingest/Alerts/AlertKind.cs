@@ -22,4 +22,8 @@ internal static class AlertKind
 
     /// <summary>An anchoring round could not reach or use the ledger.</summary>
     public const string AnchorFailed = "anchor-failed";
+
+    public const string AlarmNotForwarded = "alarm-not-forwarded";
+    public const string AlarmManagerUnreachable = "alarm-manager-unreachable";
+    public const string AlarmManagerRejected = "alarm-manager-rejected";
 }

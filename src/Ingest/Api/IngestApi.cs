@@ -3,6 +3,7 @@ namespace EdgeTwin.Ingest.Api;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EdgeTwin.Ingest.AlarmsOut;
 using EdgeTwin.Ingest.Fhir;
 using EdgeTwin.Ingest.Identity;
 using EdgeTwin.Ingest.Storage;
@@ -48,6 +49,15 @@ internal static class IngestApi
             var bundle = await fhir.BuildAsync(pseudonym, from, ct).ConfigureAwait(false);
             return Results.Text(JsonSerializer.Serialize(bundle, FhirJson), "application/fhir+json");
         });
+
+        app.MapGet("/api/alarms", async (string? gw, int? limit, AlarmsOutReader alarms, CancellationToken ct) =>
+            gw is not null && !WireNames.IsName(gw) ? Problem($"'{gw}' is not a gateway name ({WireNames.NameRule})")
+            : limit is < 1 or > 10_000 ? Problem("limit must be 1..10000")
+            : Results.Json(await alarms.AlarmsAsync(gw, limit ?? 100, ct).ConfigureAwait(false)));
+
+        app.MapGet("/api/alarms/{alertId}", async (string alertId, AlarmsOutReader alarms, CancellationToken ct) =>
+            await alarms.AlarmAsync(alertId, ct).ConfigureAwait(false) is { } alarm ? Results.Json(alarm)
+            : Results.NotFound(new JsonObject { ["error"] = $"no alarm '{alertId}'" }));
 
         app.MapGet("/api/alerts", async (long? after, int? limit, IIngestStore store, CancellationToken ct) =>
         {

@@ -1,6 +1,7 @@
 namespace EdgeTwin.Ingest.Options;
 
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 using EdgeTwin.Mqtt;
 
 /// <summary>
@@ -63,12 +64,19 @@ public sealed class IngestOptions : BrokerTransportSettings
     public int BatchSize { get; set; } = 256;
 
     /// <summary>Anchoring of the verified checkpoints on an EVM chain (docs/anchoring.md); off without <c>Rpc</c>.</summary>
-    [Microsoft.Extensions.Options.ValidateObjectMembers]
+    [ValidateObjectMembers]
     public AnchorOptions Anchor { get; set; } = new();
 
     /// <summary>The anchoring key file in use: <c>Anchor:KeyFile</c>, or <c>anchor.key</c> beside the ingest key.</summary>
     public string AnchorKeyFilePath() =>
         !string.IsNullOrWhiteSpace(Anchor.KeyFile) ? Path.GetFullPath(Anchor.KeyFile) : Path.Combine(Path.GetDirectoryName(KeyFilePath())!, "anchor.key");
+
+    /// <summary>IHE ACM alarm managers that receive every verified alarm-lane change as PCD-04 (docs/alarms-out.md).</summary>
+    public List<AlarmManagerOptions> AlarmManagers { get; set; } = [];
+
+    /// <summary>How PCD-04 is sent and PCD-05 received.</summary>
+    [ValidateObjectMembers]
+    public AlarmsOutOptions AlarmsOut { get; set; } = new();
 
     /// <summary>The key file in use: <see cref="KeyFile"/>, or its default beside the storage.</summary>
     public string KeyFilePath() =>

@@ -1,5 +1,6 @@
 namespace EdgeTwin.Ingest.Options;
 
+using System.Net;
 using System.Text.RegularExpressions;
 using EdgeTwin.Mqtt;
 using EdgeTwin.Telemetry.Wire;
@@ -49,7 +50,55 @@ internal sealed partial class IngestOptionsSemanticValidator : IValidateOptions<
             }
         }
 
+        failures.AddRange(AlarmsOutProblems(options));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static IEnumerable<string> AlarmsOutProblems(IngestOptions options)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < options.AlarmManagers.Count; i++)
+        {
+            var m = options.AlarmManagers[i];
+            var at = $"Ingest:AlarmManagers:{i}";
+            if (!WireNames.IsName(m.Name))
+            {
+                yield return $"{at}:Name '{m.Name}': a manager name is {WireNames.NameRule}.";
+            }
+            else if (!names.Add(m.Name))
+            {
+                yield return $"{at}:Name '{m.Name}' is used twice.";
+            }
+
+            if (string.IsNullOrWhiteSpace(m.Host))
+            {
+                yield return $"{at}:Host is empty.";
+            }
+
+            if (m.Port is < 1 or > 65535)
+            {
+                yield return $"{at}:Port {m.Port} is not a TCP port (1-65535).";
+            }
+        }
+
+        var alarms = options.AlarmsOut;
+        if (alarms.RetryMaxDelay < alarms.RetryDelay)
+        {
+            yield return "Ingest:AlarmsOut:RetryMaxDelay must not be shorter than Ingest:AlarmsOut:RetryDelay.";
+        }
+
+        if (!IPAddress.TryParse(alarms.ListenAddress, out _))
+        {
+            yield return $"Ingest:AlarmsOut:ListenAddress '{alarms.ListenAddress}' is not an IP address.";
+        }
+
+        foreach (var peer in alarms.AllowedPeers)
+        {
+            if (!IPAddress.TryParse(peer, out _))
+            {
+                yield return $"Ingest:AlarmsOut:AllowedPeers: '{peer}' is not an IP address.";
+            }
+        }
     }
 
     [GeneratedRegex("^0[xX][0-9a-fA-F]{40}$")]

@@ -1,5 +1,6 @@
 namespace EdgeTwin.Ingest.Processing;
 
+using EdgeTwin.Ingest.AlarmsOut;
 using EdgeTwin.Ingest.Options;
 using EdgeTwin.Ingest.Storage;
 using EdgeTwin.Ingest.Topics;
@@ -19,12 +20,14 @@ internal sealed class BatchProcessor
     private readonly IOptionsMonitor<IngestOptions> _options;
     private readonly TimeProvider _time;
     private readonly VerifierCache _verifiers = new();
+    private readonly AlarmQueue? _alarms;
 
-    public BatchProcessor(IIngestStore store, IOptionsMonitor<IngestOptions> options, TimeProvider time)
+    public BatchProcessor(IIngestStore store, IOptionsMonitor<IngestOptions> options, TimeProvider time, AlarmQueue? alarms = null)
     {
         _store = store;
         _options = options;
         _time = time;
+        _alarms = alarms;
     }
 
     public async Task<BatchResult> ProcessAsync(IReadOnlyList<IncomingMessage> batch, CancellationToken ct)
@@ -38,10 +41,18 @@ internal sealed class BatchProcessor
             // Chains of a gateway that is not enrolled are never created: its records are evidence only.
             var chains = enrolled is null ? [] : items.Where(i => i.Chain is not null).Select(i => i.Chain!.Value).Distinct().ToList();
             var site = items[0].Message.Name.Site;
-            var work = new GatewayBatch(_time, group.Key, enrolled, enrolled is null ? null : _verifiers.For(group.Key, enrolled), items, chains, _options.CurrentValue.Anchor.Enabled);
+            var work = new GatewayBatch(_time, group.Key, enrolled, enrolled is null ? null : _verifiers.For(group.Key, enrolled), items, chains, _options.CurrentValue.Anchor.Enabled)
+            {
+                Alarms = _alarms is { Enabled: true } ? _alarms : null,
+            };
             try
             {
-                results.Add(await _store.WriteAsync(chains, site, work.RunAsync, ct).ConfigureAwait(false));
+                var result = await _store.WriteAsync(chains, site, work.RunAsync, ct).ConfigureAwait(false);
+                results.Add(result);
+                if (result.AlarmsQueued > 0)
+                {
+                    _alarms!.Committed();
+                }
             }
             catch
             {
@@ -53,7 +64,7 @@ internal sealed class BatchProcessor
 
         return new BatchResult(
             [.. results.SelectMany(r => r.Receipts)], [.. results.SelectMany(r => r.Alerts)],
-            results.Sum(r => r.Stored), results.Sum(r => r.Duplicates), results.Sum(r => r.Evidence));
+            results.Sum(r => r.Stored), results.Sum(r => r.Duplicates), results.Sum(r => r.Evidence), results.Sum(r => r.AlarmsQueued));
     }
 
     private static List<PlannedMessage> Plan(IReadOnlyList<IncomingMessage> batch)

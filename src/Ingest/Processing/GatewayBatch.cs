@@ -1,10 +1,12 @@
 namespace EdgeTwin.Ingest.Processing;
 
 using EdgeTwin.Ingest.Alerts;
+using EdgeTwin.Ingest.AlarmsOut;
 using EdgeTwin.Ingest.Storage;
 using EdgeTwin.Ingest.Topics;
 using EdgeTwin.Telemetry.Records;
 using EdgeTwin.Telemetry.Verification;
+using EdgeTwin.Telemetry.Wire;
 
 /// <summary>One gateway's messages inside one transaction.</summary>
 internal sealed class GatewayBatch
@@ -26,6 +28,7 @@ internal sealed class GatewayBatch
     private int _stored;
     private int _duplicates;
     private int _evidence;
+    private int _alarmsQueued;
 
     public GatewayBatch(TimeProvider time, string gw, string? enrolled, ChainVerification? verifier, List<PlannedMessage> items, List<ChainId> chains, bool anchoring)
     {
@@ -37,6 +40,9 @@ internal sealed class GatewayBatch
         _chains = chains;
         _verifier = verifier;
     }
+
+    /// <summary>The alarm reporter's queue, when alarm managers are configured.</summary>
+    public AlarmQueue? Alarms { get; init; }
 
     public async Task<BatchResult> RunAsync(IWriteSession session)
     {
@@ -61,7 +67,7 @@ internal sealed class GatewayBatch
             await ConcludeAsync(chain).ConfigureAwait(false);
         }
 
-        return new BatchResult(_receipts, _alerts, _stored, _duplicates, _evidence);
+        return new BatchResult(_receipts, _alerts, _stored, _duplicates, _evidence, _alarmsQueued);
     }
 
     private async Task OneAsync(PlannedMessage p)
@@ -241,6 +247,11 @@ internal sealed class GatewayBatch
             await _session.AddAnchorLeavesAsync(chain, before.VerifiedThrough + 1, verifiedThrough).ConfigureAwait(false);
         }
 
+        if (Alarms is not null && chain.Lane == WireNames.Alarm && verifiedThrough > before.VerifiedThrough)
+        {
+            await QueueAlarmsAsync(chain, before, verifiedThrough).ConfigureAwait(false);
+        }
+
         var after = before with
         {
             VerifierState = _verifier.Export(chain),
@@ -275,6 +286,18 @@ internal sealed class GatewayBatch
         }
 
         _session.SetChain(after);
+    }
+
+    /// <summary>Alarm records that just became data go to the alarm managers' queues in this same transaction.</summary>
+    private async Task QueueAlarmsAsync(ChainId chain, ChainRow before, long verifiedThrough)
+    {
+        var records = await _session.RecordsAsync(chain, before.VerifiedThrough + 1, verifiedThrough).ConfigureAwait(false);
+        var problems = await Alarms!.QueueAsync(_session, chain, before.Site, records, _now).ConfigureAwait(false);
+        _alarmsQueued += records.Count(r => r.Kind == RecordKinds.Alarm) - problems.Count;
+        foreach (var (seq, problem) in problems)
+        {
+            await AlertAsync(AlertKind.AlarmNotForwarded, chain, seq, $"alarm record not forwarded to the alarm managers: {problem}").ConfigureAwait(false);
+        }
     }
 
     /// <summary>

@@ -34,4 +34,13 @@ internal interface IWriteSession
     Task<GatewayRow?> GatewayAsync(string gw);
 
     Task SetGatewayAsync(GatewayRow row);
+
+    /// <summary>The open ACM alarm of this gateway with this key (patient | device | condition), or null.</summary>
+    Task<AcmAlertRow?> OpenAcmAlertAsync(string gw, string key);
+
+    /// <summary>Creates or replaces an ACM alarm by its id.</summary>
+    Task SetAcmAlertAsync(AcmAlertRow row);
+
+    /// <summary>Queues a PCD-04 for its manager; a control id already queued for that manager changes nothing.</summary>
+    Task EnqueueAcmAsync(AcmMessageRow row);
 }

@@ -2,20 +2,28 @@ namespace EdgeTwin.Ingest.Twin;
 
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EdgeTwin.Ingest.AlarmsOut;
 using EdgeTwin.Ingest.Storage;
 using EdgeTwin.Telemetry.Records;
 
 /// <summary>
 /// The cloud twin, per gateway and per patient, computed from verified records only (so nothing
 /// unproven shows): latest vitals, latest alarms, the gateway's reported state (device health,
-/// scores it reports), its status and its chains.
+/// scores it reports), its status and its chains, and the alarms forwarded to the alarm managers
+/// with their delivery and PCD-05 statuses.
 /// </summary>
 internal sealed class CloudTwinReader
 {
     private const int Window = 2000;
+    private const int ForwardedAlarms = 20;
     private readonly IIngestStore _store;
+    private readonly AlarmsOutReader _forwarded;
 
-    public CloudTwinReader(IIngestStore store) => _store = store;
+    public CloudTwinReader(IIngestStore store, AlarmsOutReader forwarded)
+    {
+        _store = store;
+        _forwarded = forwarded;
+    }
 
     public async Task<JsonObject?> GatewayAsync(string gw, CancellationToken ct)
     {
@@ -41,6 +49,9 @@ internal sealed class CloudTwinReader
             ["reported"] = Parse(gateway?.Reported),
             ["chains"] = new JsonArray(chains.Select(ChainJson.From).ToArray<JsonNode?>()),
             ["patients"] = patients,
+
+            // What the alarm managers were told and answered (docs/alarms-out.md): the latest alarms, newest first.
+            ["alarmsOut"] = await _forwarded.AlarmsAsync(gw, ForwardedAlarms, ct).ConfigureAwait(false),
         };
     }
 

@@ -2,6 +2,7 @@ namespace EdgeTwin.Drivers.Tests.Hl7;
 
 using EdgeTwin.Drivers.Hl7;
 using EdgeTwin.Drivers.Model;
+using EdgeTwin.Hl7v2;
 
 /// <summary>OBX-4 sub-ids as channels: several channels of one quantity never become conflicting samples of one stream.</summary>
 public class ChannelTests

@@ -3,6 +3,7 @@ namespace EdgeTwin.Drivers.Tests.Hl7;
 using System.Globalization;
 using System.Net;
 using EdgeTwin.Drivers.Hl7;
+using EdgeTwin.Hl7v2;
 using Microsoft.Extensions.Time.Testing;
 
 /// <summary>

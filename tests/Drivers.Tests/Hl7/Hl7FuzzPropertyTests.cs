@@ -2,6 +2,7 @@ namespace EdgeTwin.Drivers.Tests.Hl7;
 
 using System.Text;
 using EdgeTwin.Drivers.Hl7;
+using EdgeTwin.Hl7v2;
 using FsCheck.Xunit;
 using Microsoft.Extensions.Time.Testing;
 

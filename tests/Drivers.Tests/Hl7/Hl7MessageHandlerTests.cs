@@ -2,6 +2,7 @@ namespace EdgeTwin.Drivers.Tests.Hl7;
 
 using System.Net;
 using EdgeTwin.Drivers.Hl7;
+using EdgeTwin.Hl7v2;
 using Microsoft.Extensions.Time.Testing;
 
 public class Hl7MessageHandlerTests

@@ -6,6 +6,7 @@ using System.Text;
 using EdgeTwin.Drivers.Hl7;
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Drivers.Tests.Support;
+using EdgeTwin.Hl7v2;
 using Microsoft.Extensions.Time.Testing;
 
 /// <summary>The driver over real loopback sockets: a test client plays the monitor.</summary>

@@ -2,6 +2,7 @@ namespace EdgeTwin.Drivers.Tests.Hl7;
 
 using EdgeTwin.Drivers.Hl7;
 using EdgeTwin.Drivers.Hl7.Nomenclature;
+using EdgeTwin.Hl7v2;
 
 /// <summary>
 /// The 11073-10101 mapping against codes as published elsewhere: each row below is written by hand

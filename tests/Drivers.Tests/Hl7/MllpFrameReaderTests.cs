@@ -1,7 +1,7 @@
 namespace EdgeTwin.Drivers.Tests.Hl7;
 
 using System.Text;
-using EdgeTwin.Drivers.Hl7;
+using EdgeTwin.Hl7v2;
 
 public class MllpFrameReaderTests
 {

@@ -3,7 +3,7 @@ namespace EdgeTwin.Drivers.Tests.Hl7;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using EdgeTwin.Drivers.Hl7;
+using EdgeTwin.Hl7v2;
 
 /// <summary>A monitor's side of the link: a real TCP client that frames messages and reads ACKs, every wait bounded.</summary>
 internal sealed class MllpTestClient : IAsyncDisposable

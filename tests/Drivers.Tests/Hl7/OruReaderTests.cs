@@ -2,6 +2,7 @@ namespace EdgeTwin.Drivers.Tests.Hl7;
 
 using EdgeTwin.Drivers.Hl7;
 using EdgeTwin.Drivers.Model;
+using EdgeTwin.Hl7v2;
 
 public class OruReaderTests
 {

@@ -24,6 +24,8 @@ internal sealed class InProcessIngest : IAsyncDisposable
 
     public IIngestStore Store => _app.Services.GetRequiredService<IIngestStore>();
 
+    public IServiceProvider Services => _app.Services;
+
     public static async Task<InProcessIngest> StartAsync(string brokerUri, IEnumerable<string> extraArgs)
     {
         var dir = Directory.CreateTempSubdirectory("edgetwin-ingest-").FullName;

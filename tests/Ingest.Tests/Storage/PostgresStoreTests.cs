@@ -15,6 +15,27 @@ public sealed class PostgresStoreTests : StoreContractTests
     public override async Task InitializeAsync() => _connection = await _pg.CreateDatabaseAsync();
 
     [Fact]
+    public async Task AcmLease_OneWorkerPerManager_FreedWhenItsHolderLetsGo()
+    {
+        var a = (IAlarmOutStore)await OpenAsync();
+        var b = (IAlarmOutStore)await ReopenAsync();
+
+        var held = await a.TryLeaseAcmAsync("pager", default);
+        Assert.NotNull(held);
+        Assert.True(await held.StillHeldAsync(default));
+        Assert.Null(await b.TryLeaseAcmAsync("pager", default));
+        await using (var other = await b.TryLeaseAcmAsync("badges", default))
+        {
+            Assert.NotNull(other); // another manager is another lease
+        }
+
+        await held.DisposeAsync();
+        await using var taken = await b.TryLeaseAcmAsync("pager", default);
+        Assert.NotNull(taken);
+        Assert.Null(await a.TryLeaseAcmAsync("pager", default));
+    }
+
+    [Fact]
     public async Task TwoWorkers_RacingOnOneChain_NeverShareASeq()
     {
         // Each write reads the chain's count under its lock and stores the next seq. Without the

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-/// <summary>The real gateway composition (<see cref="GatewayHost"/>) in this process, plus a sample counter.</summary>
+/// <summary>The real gateway composition (<see cref="GatewayHost"/>: status and twin endpoints) in this process, plus a sample counter.</summary>
 internal sealed class InProcessGateway : IAsyncDisposable
 {
     private readonly WebApplication _app;

@@ -9,7 +9,7 @@ using LiteDB;
 /// calls <see cref="FileStream.Flush(bool)"/> with <c>true</c> on both, and only then returns, so a
 /// receipt never runs ahead of the disk. One worker only: the lock is in-process.
 /// </summary>
-internal sealed partial class LiteDbIngestStore : IIngestStore
+internal sealed partial class LiteDbIngestStore : IIngestStore, IAlarmOutStore
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly string _directory;
@@ -34,6 +34,7 @@ internal sealed partial class LiteDbIngestStore : IIngestStore
         _db = new LiteDatabase(_data, LiteDbMapping.Mapper, _log);
         LiteDbMapping.EnsureIndexes(_db);
         LiteDbAnchorMapping.EnsureIndexes(_db);
+        LiteDbAcmMapping.EnsureIndexes(_db);
         return Task.CompletedTask;
     }
 

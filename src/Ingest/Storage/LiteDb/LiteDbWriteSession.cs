@@ -106,6 +106,29 @@ internal sealed class LiteDbWriteSession : IWriteSession
         return Task.CompletedTask;
     }
 
+    public Task<AcmAlertRow?> OpenAcmAlertAsync(string gw, string key)
+    {
+        var doc = _db.GetCollection(LiteDbAcmMapping.Alerts).FindOne(Query.EQ("gwKey", LiteDbAcmMapping.GwKey(gw, key)));
+        return Task.FromResult(doc is null ? null : LiteDbAcmMapping.ToAlert(doc));
+    }
+
+    public Task SetAcmAlertAsync(AcmAlertRow row)
+    {
+        _db.GetCollection(LiteDbAcmMapping.Alerts).Upsert(LiteDbAcmMapping.FromAlert(row));
+        return Task.CompletedTask;
+    }
+
+    public Task EnqueueAcmAsync(AcmMessageRow row)
+    {
+        var col = _db.GetCollection(LiteDbAcmMapping.Messages, BsonAutoId.Int64);
+        if (!col.Find(Query.EQ("controlId", row.ControlId)).Any(d => d["manager"] == row.Manager))
+        {
+            col.Insert(LiteDbAcmMapping.FromMessage(row with { Id = 0 }));
+        }
+
+        return Task.CompletedTask;
+    }
+
     public void Flush()
     {
         var col = _db.GetCollection(LiteDbMapping.Chains);

@@ -8,7 +8,7 @@ using Npgsql;
 /// accept different records at one seq; the records' primary key backs that up. A commit returns
 /// after PostgreSQL has flushed its WAL (synchronous_commit), which is what a receipt needs.
 /// </summary>
-internal sealed partial class PostgresIngestStore : IIngestStore
+internal sealed partial class PostgresIngestStore : IIngestStore, IAlarmOutStore
 {
     private readonly NpgsqlDataSource _source;
 

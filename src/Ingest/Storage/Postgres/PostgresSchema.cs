@@ -41,7 +41,30 @@ internal static class PostgresSchema
         CREATE TABLE IF NOT EXISTS ingest_gateways (
             gw text PRIMARY KEY, site text NOT NULL, reported text NULL, reported_version bigint NOT NULL DEFAULT -1,
             status text NULL, updated_at timestamptz NOT NULL, silent_alerted boolean NOT NULL DEFAULT false);
+        CREATE TABLE IF NOT EXISTS ingest_acm_alerts (
+            alert_id text PRIMARY KEY, gw text NOT NULL, key text NOT NULL, patient text NOT NULL, device text NOT NULL,
+            condition text NOT NULL, priority text NOT NULL, phase text NOT NULL, state text NOT NULL, open boolean NOT NULL,
+            raised_at timestamptz NOT NULL, updated_at timestamptz NOT NULL, updates integer NOT NULL, bed text NULL);
+        CREATE UNIQUE INDEX IF NOT EXISTS ingest_acm_alerts_open ON ingest_acm_alerts (gw, key) WHERE open;
+        CREATE TABLE IF NOT EXISTS ingest_acm_messages (
+            id bigserial PRIMARY KEY, manager text NOT NULL, control_id text NOT NULL, alert_id text NOT NULL, gw text NOT NULL,
+            message text NOT NULL, queued_at timestamptz NOT NULL, status text NOT NULL, attempts integer NOT NULL,
+            error_answers integer NOT NULL, last_attempt_at timestamptz NULL, done_at timestamptz NULL, detail text NULL,
+            UNIQUE (manager, control_id));
+        CREATE INDEX IF NOT EXISTS ingest_acm_messages_outstanding ON ingest_acm_messages (manager, id) WHERE status IN ('queued', 'sent');
+        CREATE INDEX IF NOT EXISTS ingest_acm_messages_alert ON ingest_acm_messages (alert_id);
+        CREATE INDEX IF NOT EXISTS ingest_acm_messages_control ON ingest_acm_messages (control_id);
+        CREATE TABLE IF NOT EXISTS ingest_acm_statuses (
+            id bigserial PRIMARY KEY, alert_id text NOT NULL, status text NOT NULL, who text NULL, at timestamptz NOT NULL,
+            received_at timestamptz NOT NULL, peer text NOT NULL, control_id text NOT NULL);
+        CREATE INDEX IF NOT EXISTS ingest_acm_statuses_alert ON ingest_acm_statuses (alert_id);
         """;
+
+    public const string AcmAlertColumns = "alert_id, gw, key, patient, device, condition, priority, phase, state, open, raised_at, updated_at, updates, bed";
+
+    public const string AcmMessageColumns = "id, manager, control_id, alert_id, gw, message, queued_at, status, attempts, error_answers, last_attempt_at, done_at, detail";
+
+    public const string AcmStatusColumns = "id, alert_id, status, who, at, received_at, peer, control_id";
 
     public const string ChainColumns =
         "gw, lane, epoch, site, verifier_state, received, verified_through, verified, pending, missing, duplicates, forks, bad_sigs, broken_links, gap_covered, rejected, receipted_through, last_checkpoint_at, missing_since, gap_alerted, first_seen_at, genesis_reason, unsigned_branch";

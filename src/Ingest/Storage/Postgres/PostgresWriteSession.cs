@@ -218,4 +218,27 @@ internal sealed class PostgresWriteSession : IWriteSession
         cmd.Parameters.AddWithValue(chain.Epoch);
         return cmd;
     }
+
+    public async Task<AcmAlertRow?> OpenAcmAlertAsync(string gw, string key)
+    {
+        await using var cmd = Command($"SELECT {PostgresSchema.AcmAlertColumns} FROM ingest_acm_alerts WHERE gw = $1 AND key = $2 AND open");
+        cmd.Parameters.AddWithValue(gw);
+        cmd.Parameters.AddWithValue(key);
+        await using var reader = await cmd.ExecuteReaderAsync(_ct).ConfigureAwait(false);
+        return await reader.ReadAsync(_ct).ConfigureAwait(false) ? PostgresAcmRows.Alert(reader) : null;
+    }
+
+    public async Task SetAcmAlertAsync(AcmAlertRow row)
+    {
+        await using var cmd = Command(PostgresAcmRows.UpsertAlert);
+        PostgresAcmRows.BindAlert(cmd, row);
+        await cmd.ExecuteNonQueryAsync(_ct).ConfigureAwait(false);
+    }
+
+    public async Task EnqueueAcmAsync(AcmMessageRow row)
+    {
+        await using var cmd = Command(PostgresAcmRows.InsertMessage);
+        PostgresAcmRows.BindMessage(cmd, row);
+        await cmd.ExecuteNonQueryAsync(_ct).ConfigureAwait(false);
+    }
 }

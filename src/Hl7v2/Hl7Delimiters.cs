@@ -1,4 +1,4 @@
-namespace EdgeTwin.Drivers.Hl7;
+namespace EdgeTwin.Hl7v2;
 
 using System.Text;
 
@@ -6,7 +6,7 @@ using System.Text;
 /// The five delimiters a message declares in MSH-1 and MSH-2 (<c>|^~\&amp;</c> by default), and the
 /// escape sequences built from them (<c>\F\ \S\ \T\ \R\ \E\</c>).
 /// </summary>
-internal sealed record Hl7Delimiters(char Field, char Component, char Repetition, char Escape, char Subcomponent)
+public sealed record Hl7Delimiters(char Field, char Component, char Repetition, char Escape, char Subcomponent)
 {
     public static Hl7Delimiters Default { get; } = new('|', '^', '~', '\\', '&');
 

@@ -1,7 +1,7 @@
-namespace EdgeTwin.Drivers.Hl7;
+namespace EdgeTwin.Hl7v2;
 
 /// <summary>MSA-1 acknowledgment codes (original mode).</summary>
-internal enum AckCode
+public enum AckCode
 {
     /// <summary>AA: accepted (also for a resent duplicate).</summary>
     Accept,

@@ -1,15 +1,16 @@
-namespace EdgeTwin.Drivers.Hl7;
+namespace EdgeTwin.Hl7v2;
 
 using System.Text;
 
 /// <summary>
-/// Builds the ACK^R01 for a message: MSH with sender and receiver swapped, MSA echoing MSH-10, and
-/// for AE/AR an ERR segment with the table 0357 code and the reason. Uses the sender's delimiters
-/// so the monitor reads its ACK the way it writes its messages.
+/// Builds the original-mode ACK for a message: MSH with sender and receiver swapped, MSA echoing
+/// MSH-10, and for AE/AR an ERR segment with the table 0357 code and the reason. Uses the sender's
+/// delimiters so the peer reads its ACK the way it writes its messages. The trigger event is the
+/// one acknowledged (R01 for the driver's ORU^R01, R41 for an alarm manager's ORA^R41).
 /// </summary>
-internal static class AckBuilder
+public static class AckBuilder
 {
-    public static string Build(Hl7Segment? original, AckCode code, string ackControlId, DateTimeOffset now, string? text = null, Hl7ErrorCode? error = null, string? location = null)
+    public static string Build(Hl7Segment? original, AckCode code, string ackControlId, DateTimeOffset now, string? text = null, Hl7ErrorCode? error = null, string? location = null, string trigger = "R01")
     {
         var d = original?.Delimiters ?? Hl7Delimiters.Default;
         var f = d.Field;
@@ -21,7 +22,7 @@ internal static class AckBuilder
             .Append(f).Append(original?.Raw(3)).Append(f).Append(original?.Raw(4))
             .Append(f).Append(Hl7Timestamp.Format(now))
             .Append(f)
-            .Append(f).Append("ACK").Append(d.Component).Append("R01").Append(d.Component).Append("ACK")
+            .Append(f).Append("ACK").Append(d.Component).Append(trigger).Append(d.Component).Append("ACK")
             .Append(f).Append(d.EscapeText(ackControlId))
             .Append(f).Append(processing)
             .Append(f).Append(version)
@@ -54,10 +55,12 @@ internal static class AckBuilder
         Hl7ErrorCode.SegmentSequenceError => "Segment sequence error",
         Hl7ErrorCode.RequiredFieldMissing => "Required field missing",
         Hl7ErrorCode.DataTypeError => "Data type error",
+        Hl7ErrorCode.TableValueNotFound => "Table value not found",
         Hl7ErrorCode.UnsupportedMessageType => "Unsupported message type",
         Hl7ErrorCode.UnsupportedEventCode => "Unsupported event code",
         Hl7ErrorCode.UnsupportedProcessingId => "Unsupported processing id",
         Hl7ErrorCode.UnsupportedVersionId => "Unsupported version id",
+        Hl7ErrorCode.UnknownKeyIdentifier => "Unknown key identifier",
         _ => "Application internal error",
     };
 

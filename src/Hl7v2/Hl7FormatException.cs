@@ -1,11 +1,11 @@
-namespace EdgeTwin.Drivers.Hl7;
+namespace EdgeTwin.Hl7v2;
 
 /// <summary>
 /// A message (or one field of it) breaks the HL7 v2 encoding rules. <see cref="ErrorCode"/> is the
 /// HL7 table 0357 code the ACK's ERR segment reports; <see cref="Header"/> is the MSH when it could
 /// be read, so the ACK can still echo the sender's control id.
 /// </summary>
-internal sealed class Hl7FormatException : Exception
+public sealed class Hl7FormatException : Exception
 {
     public Hl7FormatException()
     {

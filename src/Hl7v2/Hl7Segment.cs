@@ -1,10 +1,10 @@
-namespace EdgeTwin.Drivers.Hl7;
+namespace EdgeTwin.Hl7v2;
 
 /// <summary>
 /// One segment, split into its raw (still escaped) fields. Numbering follows the standard: for MSH,
 /// field 1 is the field separator itself and field 2 the encoding characters.
 /// </summary>
-internal sealed class Hl7Segment
+public sealed class Hl7Segment
 {
     private readonly string[] _parts;
 

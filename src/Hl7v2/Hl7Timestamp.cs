@@ -1,4 +1,4 @@
-namespace EdgeTwin.Drivers.Hl7;
+namespace EdgeTwin.Hl7v2;
 
 using System.Globalization;
 using System.Text.RegularExpressions;
@@ -9,7 +9,7 @@ using System.Text.RegularExpressions;
 /// configured zone (monitors commonly send wall-clock time); a local time that does not exist (the
 /// spring-forward gap) is refused, an ambiguous one (the autumn repeat) is read as standard time.
 /// </summary>
-internal static partial class Hl7Timestamp
+public static partial class Hl7Timestamp
 {
     public static bool TryParse(string text, TimeZoneInfo localZone, out DateTimeOffset value, out string? problem)
     {

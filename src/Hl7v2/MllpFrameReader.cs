@@ -1,4 +1,4 @@
-namespace EdgeTwin.Drivers.Hl7;
+namespace EdgeTwin.Hl7v2;
 
 /// <summary>
 /// Splits an MLLP byte stream into frames: start block 0x0B, payload, end block 0x1C 0x0D. It never
@@ -7,7 +7,7 @@ namespace EdgeTwin.Drivers.Hl7;
 /// frame limit. Idle time between frames is not a timeout (a monitor may be quiet); a frame that
 /// starts and then stalls is.
 /// </summary>
-internal sealed class MllpFrameReader(Stream stream, int maxFrameBytes, TimeSpan frameTimeout, TimeProvider time)
+public sealed class MllpFrameReader(Stream stream, int maxFrameBytes, TimeSpan frameTimeout, TimeProvider time)
 {
     public const byte StartBlock = 0x0B;
     public const byte EndBlock = 0x1C;

@@ -1,11 +1,11 @@
-namespace EdgeTwin.Drivers.Hl7;
+namespace EdgeTwin.Hl7v2;
 
 /// <summary>
 /// A parsed HL7 v2 message: the MSH and the segments after it, in order. Segments end with CR
 /// (the standard); LF and CR LF are tolerated because test tools and some interface engines send
 /// them. Anything that does not split into well-formed segments is refused with <see cref="Hl7FormatException"/>.
 /// </summary>
-internal sealed class Hl7Message
+public sealed class Hl7Message
 {
     private Hl7Message(Hl7Segment header, IReadOnlyList<Hl7Segment> segments)
     {

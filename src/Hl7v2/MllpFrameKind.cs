@@ -1,7 +1,7 @@
-namespace EdgeTwin.Drivers.Hl7;
+namespace EdgeTwin.Hl7v2;
 
 /// <summary>What the MLLP reader found next in the byte stream.</summary>
-internal enum MllpFrameKind
+public enum MllpFrameKind
 {
     /// <summary>A complete frame (0x0B ... 0x1C 0x0D) within the size limit.</summary>
     Message,
