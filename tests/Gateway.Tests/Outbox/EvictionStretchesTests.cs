@@ -5,6 +5,7 @@ using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Outbox;
 using EdgeTwin.Gateway.Tests.Support;
 using EdgeTwin.Outbox;
+using EdgeTwin.Telemetry.Chain;
 using EdgeTwin.Telemetry.Records;
 using EdgeTwin.Telemetry.Verification;
 using Standing = EdgeTwin.Gateway.Outbox.PublishLedger.Standing;
@@ -15,6 +16,8 @@ using Standing = EdgeTwin.Gateway.Outbox.PublishLedger.Standing;
 /// </summary>
 public class EvictionStretchesTests
 {
+    private const string Epoch = "0123456789abcdef0123456789abcdef";
+
     [Fact]
     public void AStretch_AbsorbsEarlierGapsAndCheckpoints_AndTheSeqsTheyNamed_ButStopsAtEventsAndAtSeqsNoHeldGapNames()
     {
@@ -136,9 +139,9 @@ public class EvictionStretchesTests
     private static StoredRecord Vital(long seq, int size = 50) => Rec(seq, "obs", RecordClass.Vital, size);
 
     private static StoredRecord Rec(long seq, string kind, RecordClass cls = RecordClass.Keep, int size = 50) =>
-        new(Lane.Telemetry, seq, kind, cls, $"prev{seq}", $"hash{seq}", Encoding.UTF8.GetBytes($"{{\"seq\":{seq},\"pad\":\"{new string('x', size)}\",\"body\":{{}}}}"));
+        new(new ChainRecord(Lane.Telemetry, Epoch, seq, kind, $"prev{seq}", $"hash{seq}", Encoding.UTF8.GetBytes($"{{\"seq\":{seq},\"pad\":\"{new string('x', size)}\",\"body\":{{}}}}")), cls);
 
     private static StoredRecord Gap(long seq, long from, long to) =>
-        new(Lane.Telemetry, seq, "gap", RecordClass.Keep, $"prev{seq}", $"hash{seq}",
-            Encoding.UTF8.GetBytes($"{{\"seq\":{seq},\"body\":{{\"from\":{from},\"to\":{to},\"firstPrev\":\"fp{from}\",\"lastHash\":\"hash{to}\",\"reason\":\"disk-space\"}}}}"));
+        new(new ChainRecord(Lane.Telemetry, Epoch, seq, "gap", $"prev{seq}", $"hash{seq}",
+            Encoding.UTF8.GetBytes($"{{\"seq\":{seq},\"body\":{{\"from\":{from},\"to\":{to},\"firstPrev\":\"fp{from}\",\"lastHash\":\"hash{to}\",\"reason\":\"disk-space\"}}}}")), RecordClass.Keep);
 }
