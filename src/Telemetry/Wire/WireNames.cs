@@ -17,6 +17,10 @@ public static class WireNames
     /// <summary>Whether <paramref name="name"/> is a gateway or site name: <see cref="NameRule"/>.</summary>
     public static bool IsName(string? name) => name is not null && Syntax.IsName(name.AsSpan());
 
+    /// <summary>Whether a topic carries records (PROTOCOL §2): its last level is a lane name.</summary>
+    public static bool IsRecordTopic(string? topic) =>
+        topic is not null && TryParseLane(topic[(topic.LastIndexOf('/') + 1)..], out _);
+
     public static string Of(Lane lane) => lane switch
     {
         Lane.Telemetry => Telemetry,
