@@ -106,6 +106,64 @@ public sealed class CommandTests : IDisposable
         Assert.Contains("too-large", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Verify_FromMiddle_ACaptureWithoutTheFirstRecords_VerifiesFromTheFirstReceived_AndSkipsOtherTopics()
+    {
+        var capture = LiveCapture();
+
+        var (exit, output, _) = await Cli.RunAsync("verify", capture, "--enrolled", "0x1563915e194D8CfBA1943570603F7606A3115508", "--from-middle");
+
+        Assert.Equal(0, exit);
+        Assert.Contains("received 7, verified 6 (through seq 9), pending 1, gap-covered 2, missing 0", output, StringComparison.Ordinal);
+        Assert.Contains("verified from seq 2: seqs before it are out of scope (0 records received before it)", output, StringComparison.Ordinal);
+        Assert.Contains("verified from seq 1: seqs before it are out of scope", output, StringComparison.Ordinal);
+        Assert.Contains("skipped 1 messages on status, twin, receipt and resend topics", output, StringComparison.Ordinal);
+        Assert.Contains("SOUND: 2 chains, 9 records, 7 verified", output, StringComparison.Ordinal);
+
+        var json = await Cli.RunAsync("verify", capture, "--enrolled", "0x1563915e194D8CfBA1943570603F7606A3115508", "--from-middle", "--json");
+        using var report = System.Text.Json.JsonDocument.Parse(json.Out);
+        Assert.Equal([2L, 1L], report.RootElement.GetProperty("chains").EnumerateArray().Select(c => c.GetProperty("from").GetInt64()));
+        Assert.Equal(1, report.RootElement.GetProperty("otherTopics").GetInt64());
+    }
+
+    [Fact]
+    public async Task Verify_ByDefault_ACaptureWithoutTheFirstRecords_HasThemMissing_AndVerifiesNothing()
+    {
+        var (exit, output, _) = await Cli.RunAsync("verify", LiveCapture(), "--enrolled", "0x1563915e194D8CfBA1943570603F7606A3115508");
+
+        Assert.Equal(0, exit);
+        Assert.Contains("received 7, verified 0 (through seq -1), pending 7, gap-covered 2, missing 2", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("verified from seq", output, StringComparison.Ordinal);
+        Assert.Contains("SOUND: 2 chains, 9 records, 0 verified", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_FromMiddleWithoutEnrolled_IsAUsageError()
+    {
+        var (exit, output, err) = await Cli.RunAsync("verify", Cli.Vector("etp1-reference.jsonl"), "--from-middle");
+
+        Assert.Equal((2, string.Empty), (exit, output));
+        Assert.Contains("--from-middle needs --enrolled ADDR", err, StringComparison.Ordinal);
+    }
+
+    /// <summary>The reference vectors as a live capture would hold them: joined after telemetry seq 1 and alarm seq 0, with a status message.</summary>
+    private string LiveCapture()
+    {
+        var capture = Path.Combine(dir, "live.jsonl");
+        var lines = File.ReadAllLines(Cli.Vector("etp1-reference.jsonl")).ToList();
+        lines = [.. lines.Where(l => Seq(l) is not 0 && !(l.Contains("/telemetry", StringComparison.Ordinal) && Seq(l) == 1))];
+        lines.Insert(3, "{\"topic\":\"edgetwin/v1/st-mary/ward7-bed12/status\",\"b64\":\"" + Convert.ToBase64String("{\"online\":true}"u8) + "\"}");
+        File.WriteAllLines(capture, lines);
+        return capture;
+
+        static long Seq(string line)
+        {
+            using var entry = System.Text.Json.JsonDocument.Parse(line);
+            using var record = System.Text.Json.JsonDocument.Parse(entry.RootElement.GetProperty("b64").GetBytesFromBase64());
+            return record.RootElement.GetProperty("seq").GetInt64();
+        }
+    }
+
     [Theory]
     [InlineData("verify", "/nonexistent/capture.jsonl")]
     [InlineData("verify", "CAPTURE", "--enrolled", "0x12")]

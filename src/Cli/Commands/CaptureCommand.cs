@@ -4,6 +4,7 @@ using System.Buffers;
 using System.CommandLine;
 using System.Globalization;
 using EdgeTwin.Telemetry.Capture;
+using EdgeTwin.Telemetry.Wire;
 using MQTTnet;
 using MQTTnet.Exceptions;
 using MQTTnet.Formatter;
@@ -11,10 +12,13 @@ using MQTTnet.Protocol;
 
 /// <summary>
 /// <c>capture --broker mqtt://HOST:PORT --topic FILTER --seconds N</c>: subscribes at QoS 1 and writes
-/// every message, retained ones included, to stdout in the capture format, for N seconds.
+/// every message, retained ones included, to stdout in the capture format, for N seconds, but those
+/// on the topics that never carry records (status, twin, receipt, resend): those are counted. On stderr: a line when subscribed, the counts every few seconds and at the end.
 /// </summary>
 internal static class CaptureCommand
 {
+    private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(5);
+
     public static Command Create(TextWriter stdout, TextWriter stderr, TimeProvider time)
     {
         var broker = new Option<string>("--broker") { Description = "mqtt://HOST[:PORT] (port 1883 by default)", Required = true };
@@ -38,8 +42,8 @@ internal static class CaptureCommand
 
             try
             {
-                var count = await CaptureAsync(host, port, parse.GetRequiredValue(topic), TimeSpan.FromSeconds(duration), stdout, time, cancellationToken).ConfigureAwait(false);
-                await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"edgetwin capture: {count} messages")).ConfigureAwait(false);
+                var (records, other) = await CaptureAsync(host, port, parse.GetRequiredValue(topic), TimeSpan.FromSeconds(duration), stdout, stderr, time, cancellationToken).ConfigureAwait(false);
+                await stderr.WriteLineAsync(Counts("done", records, other)).ConfigureAwait(false);
                 return CliApp.Ok;
             }
             catch (Exception e) when (e is MqttCommunicationException or MqttConfigurationException or MqttProtocolViolationException or IOException or System.Net.Sockets.SocketException or OperationCanceledException or InvalidOperationException or ArgumentException)
@@ -66,14 +70,24 @@ internal static class CaptureCommand
         return true;
     }
 
-    private static async Task<long> CaptureAsync(string host, int port, string filter, TimeSpan duration, TextWriter output, TimeProvider time, CancellationToken cancellationToken)
+    private static string Counts(string when, long records, long other) =>
+        string.Create(CultureInfo.InvariantCulture, $"edgetwin capture: {when}: {records} records, {other} messages on status, twin, receipt and resend topics skipped");
+
+    private static async Task<(long Records, long Other)> CaptureAsync(
+        string host, int port, string filter, TimeSpan duration, TextWriter output, TextWriter progress, TimeProvider time, CancellationToken cancellationToken)
     {
         var factory = new MqttClientFactory();
         using var client = factory.CreateMqttClient();
         var gate = new object();
-        long count = 0;
+        long count = 0, other = 0;
         client.ApplicationMessageReceivedAsync += e =>
         {
+            if (WireNames.IsOtherTopic(e.ApplicationMessage.Topic))
+            {
+                Interlocked.Increment(ref other);
+                return Task.CompletedTask;
+            }
+
             var payload = e.ApplicationMessage.Payload.ToArray();
             lock (gate)
             {
@@ -94,9 +108,31 @@ internal static class CaptureCommand
         await client.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
         var subscription = factory.CreateSubscribeOptionsBuilder().WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce).Build();
         await client.SubscribeAsync(subscription, cancellationToken).ConfigureAwait(false);
+        var started = time.GetTimestamp();
+        var tick = Task.Delay(duration < ProgressEvery ? duration : ProgressEvery, time, cancellationToken);
+        await progress.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"edgetwin capture: subscribed to {filter} on {host}:{port} for {duration.TotalSeconds:0.#} s")).ConfigureAwait(false);
         try
         {
-            await Task.Delay(duration, time, cancellationToken).ConfigureAwait(false);
+            while (true)
+            {
+                await tick.ConfigureAwait(false);
+                var elapsed = time.GetElapsedTime(started);
+                var left = duration - elapsed;
+                if (left <= TimeSpan.Zero)
+                {
+                    break;
+                }
+
+                // The next wait starts before the line is written, so whoever reads the line may move the clock on.
+                tick = Task.Delay(left < ProgressEvery ? left : ProgressEvery, time, cancellationToken);
+                long records;
+                lock (gate)
+                {
+                    records = count;
+                }
+
+                await progress.WriteLineAsync(Counts(string.Create(CultureInfo.InvariantCulture, $"{elapsed.TotalSeconds:0} s"), records, Interlocked.Read(ref other))).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException)
         {
@@ -107,7 +143,7 @@ internal static class CaptureCommand
         lock (gate)
         {
             output.Flush();
-            return count;
+            return (count, Interlocked.Read(ref other));
         }
     }
 }
