@@ -29,6 +29,7 @@ internal static class GatewayHost
         var url = builder.Configuration[$"{StatusOptions.Section}:Url"] ?? new StatusOptions().Url;
         builder.WebHost.UseUrls(string.IsNullOrWhiteSpace(url) ? "http://127.0.0.1:0" : url);
         builder.Services.AddEdgeTwinGateway(builder.Configuration);
+        RefusalLogFilter.Apply(builder.Services);
         return builder;
     }
 
