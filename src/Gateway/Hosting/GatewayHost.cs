@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
 
 /// <summary>
 /// Builds and runs the gateway host. Its own configuration files are found next to the executable
@@ -38,7 +39,7 @@ internal static class GatewayHost
         app.MapGatewayStatus();
         app.MapTwin();
         // Listen from the start, so /metrics counts from the first sample.
-        app.Services.GetRequiredService<PrometheusExporter>();
+        app.Services.GetRequiredService<MeterProvider>();
         try
         {
             await app.RunAsync().ConfigureAwait(false);

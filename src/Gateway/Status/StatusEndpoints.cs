@@ -42,7 +42,7 @@ internal static class StatusEndpoints
                 storage = Storage(book, storage, space, outbox.Value, reserve),
             });
         });
-        app.MapGet("/metrics", (PrometheusExporter exporter) => Results.Text(exporter.Render(), "text/plain; version=0.0.4"));
+        app.MapPrometheusScrapingEndpoint("/metrics");
         return app;
     }
 
