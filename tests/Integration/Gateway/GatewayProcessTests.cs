@@ -97,6 +97,7 @@ public class GatewayProcessTests
         { "Gateway:StorageKeyFile", ["--Gateway:StorageKeyFile={dir}/unmounted/storage.key"], "unmounted/storage.key" },
         { "Uplink:EmbeddedBind", ["--Uplink:Broker=", "--Uplink:EmbeddedBind=0.0.0.0"], "beyond this box with no login" },
         { "Uplink:EmbeddedPassword", ["--Uplink:Broker=", "--Uplink:EmbeddedUsername=viewer"], "a password is needed too" },
+        { "Gateway:SettingsFile", ["--Gateway:SettingsFile={dir}/devices.json"], "devices.json' does not exist" },
     };
 
     [Theory]
