@@ -13,6 +13,10 @@ missing=()
 [ -x /usr/lib/postgresql/15/bin/postgres ] || missing+=(postgresql-15)
 command -v dbus-daemon >/dev/null 2>&1 || missing+=(dbus-daemon)   # private bus for the BLE (BlueZ) driver tests
 command -v python3 >/dev/null 2>&1 || missing+=(python3)   # the systemd-parent stand-in (Integration)
+# The documented commands tests/Docs runs: curl, mosquitto_sub, nc.
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+command -v mosquitto_sub >/dev/null 2>&1 || missing+=(mosquitto-clients)
+command -v nc >/dev/null 2>&1 || missing+=(netcat-openbsd)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]}"
   $SUDO apt-get update
