@@ -48,13 +48,6 @@ internal static class GatewayServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<OutboxOptions>, OutboxOptionsValidator>();
 
         services.AddSingleton<GatewayMetrics>();
-        // /metrics: the gateway's meter in the Prometheus text format (HELP and TYPE per family), served
-        // fresh at every scrape; counters keep the names the docs give (no _total suffix).
-        services.AddOpenTelemetry().ConfigureResource(r => r.AddService("edgetwin-gateway")).WithMetrics(metrics => metrics.AddMeter(GatewayMetrics.MeterName).AddPrometheusExporter(o =>
-        {
-            o.ScrapeResponseCacheDurationMilliseconds = 0;
-            o.DisableTotalNameSuffixForCounters = true;
-        }));
         services.TryAddSingleton<IClockQuality>(_ => configuration["Gateway:Clock"] switch
         {
             "synced" => new FixedClockQuality(ClockQuality.Synced),
@@ -116,6 +109,13 @@ internal static class GatewayServiceCollectionExtensions
         services.AddHostedService<ClockJumpMonitor>();
         services.AddHostedService<WatchdogService>();
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        // /metrics: the gateway's meter in the Prometheus text format (HELP and TYPE per family), served
+        // fresh at every scrape; counters keep the names the docs give (no _total suffix).
+        services.AddOpenTelemetry().ConfigureResource(r => r.AddService("edgetwin-gateway")).WithMetrics(metrics => metrics.AddMeter(GatewayMetrics.MeterName).AddPrometheusExporter(o =>
+        {
+            o.ScrapeResponseCacheDurationMilliseconds = 0;
+            o.DisableTotalNameSuffixForCounters = true;
+        }));
         return services;
     }
 
