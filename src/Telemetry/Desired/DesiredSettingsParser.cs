@@ -1,11 +1,9 @@
-namespace EdgeTwin.Gateway.Twin.Desired;
+namespace EdgeTwin.Telemetry.Desired;
 
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using EdgeTwin.Gateway.Privacy;
-using EdgeTwin.Gateway.Twin.Binding;
 
 /// <summary>
 /// Reads a desired document's <c>state</c> into <see cref="DesiredSettings"/>, strictly: an unknown
@@ -13,7 +11,7 @@ using EdgeTwin.Gateway.Twin.Binding;
 /// box silently ignored would leave the operator believing it was in force. Reasons are
 /// <c>unknown-setting:&lt;path&gt;</c>, <c>invalid-value:&lt;path&gt;</c>, <c>out-of-range:&lt;path&gt;</c>.
 /// </summary>
-internal static class DesiredSettingsParser
+public static class DesiredSettingsParser
 {
     // The checkpoint cadence a desired document may set (PROTOCOL §5): from every record to 100 000, 10 ms to 10 min.
     private const int MinCheckpointRecords = 1;
@@ -194,7 +192,7 @@ internal static class DesiredSettingsParser
         {
             // The reason is published: name the entry by position, never by the clear identifier.
             var path = $"consent[{index++}]";
-            if (Pseudonymizer.Check(hospitalId) is not null)
+            if (HospitalId.Check(hospitalId) is not null)
             {
                 throw Invalid(path);
             }
@@ -202,7 +200,7 @@ internal static class DesiredSettingsParser
             var grants = ImmutableSortedDictionary.CreateBuilder<StreamClass, bool>();
             foreach (var (className, value) in Object(node, path))
             {
-                if (!StreamClasses.TryParse(className, out var streamClass))
+                if (!StreamClassNames.TryParse(className, out var streamClass))
                 {
                     throw Unknown($"{path}.{className}");
                 }
@@ -228,7 +226,7 @@ internal static class DesiredSettingsParser
         foreach (var (hospitalId, node) in patients)
         {
             var path = $"patients[{index++}]";
-            if (Pseudonymizer.Check(hospitalId) is not null)
+            if (HospitalId.Check(hospitalId) is not null)
             {
                 throw Invalid(path);
             }
@@ -282,7 +280,7 @@ internal static class DesiredSettingsParser
                         break;
                     case "patient":
                         patient = String(value, memberPath);
-                        if (Pseudonymizer.Check(patient) is not null)
+                        if (HospitalId.Check(patient) is not null)
                         {
                             throw Invalid(memberPath);
                         }

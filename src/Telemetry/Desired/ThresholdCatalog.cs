@@ -1,11 +1,11 @@
-namespace EdgeTwin.Gateway.Twin.Desired;
+namespace EdgeTwin.Telemetry.Desired;
 
 /// <summary>
 /// The alarm thresholds a desired document may set, with the range each must lie in. The ranges
 /// are physiological bounds: a limit outside them (an SpO2 limit of 150 %) can only be a mistake,
 /// and a mistaken limit silences or floods a ward, so the whole document is refused.
 /// </summary>
-internal static class ThresholdCatalog
+public static class ThresholdCatalog
 {
     private static readonly Spec[] Specs =
     [

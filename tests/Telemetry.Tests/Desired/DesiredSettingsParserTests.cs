@@ -1,9 +1,7 @@
-namespace EdgeTwin.Gateway.Tests.Twin;
+namespace EdgeTwin.Telemetry.Tests.Desired;
 
 using System.Text.Json.Nodes;
-using EdgeTwin.Gateway.Privacy;
-using EdgeTwin.Gateway.Twin.Binding;
-using EdgeTwin.Gateway.Twin.Desired;
+using EdgeTwin.Telemetry.Desired;
 
 public sealed class DesiredSettingsParserTests
 {
