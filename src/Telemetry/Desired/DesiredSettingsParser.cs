@@ -9,7 +9,7 @@ using System.Text.Json.Nodes;
 /// Reads a desired document's <c>state</c> into <see cref="DesiredSettings"/>, strictly: an unknown
 /// member, a wrong type or a value out of range refuses the whole document, because a setting the
 /// box silently ignored would leave the operator believing it was in force. Reasons are
-/// <c>unknown-setting:&lt;path&gt;</c>, <c>invalid-value:&lt;path&gt;</c>, <c>out-of-range:&lt;path&gt;</c>.
+/// <c>unknown-setting:&lt;path&gt;</c>, <c>invalid-value:&lt;path&gt;</c>, <c>out-of-range:&lt;path&gt; (allowed ...)</c>.
 /// </summary>
 public static class DesiredSettingsParser
 {
@@ -135,7 +135,7 @@ public static class DesiredSettingsParser
                             var hz = Number(rate, ratePath);
                             if (hz is not (> 0 and <= DeviceSettings.MaxSampleRateHz))
                             {
-                                throw OutOfRange(ratePath);
+                                throw OutOfRange(ratePath, string.Create(CultureInfo.InvariantCulture, $"above 0 up to {DeviceSettings.MaxSampleRateHz} Hz"));
                             }
 
                             rates[code] = hz;
@@ -174,7 +174,8 @@ public static class DesiredSettingsParser
                 var number = Number(limit, path);
                 if (ThresholdCatalog.Check(name, number) is not null)
                 {
-                    throw OutOfRange(path);
+                    var (min, max) = ThresholdCatalog.Range(name);
+                    throw OutOfRange(path, string.Create(CultureInfo.InvariantCulture, $"{min} to {max}"));
                 }
 
                 result[name] = number;
@@ -253,7 +254,7 @@ public static class DesiredSettingsParser
 
         if (array.Count > MaxBindings)
         {
-            throw OutOfRange("bindings");
+            throw OutOfRange("bindings", string.Create(CultureInfo.InvariantCulture, $"at most {MaxBindings}"));
         }
 
         var result = ImmutableArray.CreateBuilder<DesiredBinding>(array.Count);
@@ -378,11 +379,12 @@ public static class DesiredSettingsParser
             : throw Invalid(path);
 
     private static long Range(long value, long min, long max, string path) =>
-        value >= min && value <= max ? value : throw OutOfRange(path);
+        value >= min && value <= max ? value : throw OutOfRange(path, string.Create(CultureInfo.InvariantCulture, $"{min} to {max}"));
 
     private static DesiredSchemaException Unknown(string path) => new("unknown-setting:" + path);
 
     private static DesiredSchemaException Invalid(string path) => new("invalid-value:" + path);
 
-    private static DesiredSchemaException OutOfRange(string path) => new("out-of-range:" + path);
+    /// <summary><c>out-of-range:&lt;path&gt; (allowed ...)</c>: the operator sees what would have been accepted.</summary>
+    private static DesiredSchemaException OutOfRange(string path, string allowed) => new($"out-of-range:{path} (allowed {allowed})");
 }

@@ -34,6 +34,10 @@ public static class ThresholdCatalog
         return double.IsFinite(value) && value >= spec.Min && value <= spec.Max ? null : "out-of-range";
     }
 
+    /// <summary>The range a desired document may set <paramref name="name"/> to (inclusive).</summary>
+    public static (double Min, double Max) Range(string name) =>
+        Find(name) is { } spec ? (spec.Min, spec.Max) : throw new ArgumentException($"unknown threshold {name}", nameof(name));
+
     public static AlarmThresholds With(AlarmThresholds thresholds, string name, double value) =>
         (Find(name) ?? throw new ArgumentException($"unknown threshold {name}", nameof(name))).Set(thresholds, value);
 
