@@ -45,6 +45,23 @@ public sealed class CommandTests : IDisposable
         Assert.Equal(3, check.Document!.Version);
     }
 
+    [Theory]
+    [InlineData("sign-desired")]
+    [InlineData("desired", "publish", "--broker", "mqtt://127.0.0.1:1", "--site", "st-mary")]
+    public async Task SigningAStateTheGatewayWouldRefuse_IsRefused_WithTheAllowedRange_BeforeAnyBroker(params string[] command)
+    {
+        var key = Path.Combine(dir, "op.key");
+        await Cli.RunAsync("keygen", "--out", key);
+        var state = Path.Combine(dir, "state.json");
+        File.WriteAllText(state, "{\"alarms\":{\"thresholds\":{\"hrHigh\":400}}}");
+
+        // Port 1 has no broker: a refusal that came after connecting would say so instead.
+        var (exit, output, err) = await Cli.RunAsync([.. command, "--key", key, "--gw", "ward7-bed12", "--version", "3", state]);
+
+        Assert.Equal((2, string.Empty), (exit, output));
+        Assert.Contains("the gateway would refuse this state: out-of-range:alarms.thresholds.hrHigh (allowed 60 to 300); nothing signed", err, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task SignDesired_BadInputs_AreClearErrors()
     {

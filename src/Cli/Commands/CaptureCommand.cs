@@ -3,11 +3,10 @@ namespace EdgeTwin.Cli.Commands;
 using System.Buffers;
 using System.CommandLine;
 using System.Globalization;
+using EdgeTwin.Cli.Mqtt;
 using EdgeTwin.Telemetry.Capture;
 using EdgeTwin.Telemetry.Wire;
 using MQTTnet;
-using MQTTnet.Exceptions;
-using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 
 /// <summary>
@@ -27,9 +26,9 @@ internal static class CaptureCommand
         var command = new Command("capture", "capture MQTT messages to a capture file on stdout") { broker, topic, seconds };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            if (!TryParseBroker(parse.GetRequiredValue(broker), out var host, out var port))
+            if (!CliBroker.TryParse(parse.GetRequiredValue(broker), out var host, out var port))
             {
-                await stderr.WriteLineAsync("edgetwin capture: --broker must be mqtt://HOST[:PORT]").ConfigureAwait(false);
+                await stderr.WriteLineAsync($"edgetwin capture: {CliBroker.Usage}").ConfigureAwait(false);
                 return CliApp.Usage;
             }
 
@@ -46,28 +45,13 @@ internal static class CaptureCommand
                 await stderr.WriteLineAsync(Counts("done", records, other)).ConfigureAwait(false);
                 return CliApp.Ok;
             }
-            catch (Exception e) when (e is MqttCommunicationException or MqttConfigurationException or MqttProtocolViolationException or IOException or System.Net.Sockets.SocketException or OperationCanceledException or InvalidOperationException or ArgumentException)
+            catch (Exception e) when (CliBroker.IsBrokerProblem(e))
             {
                 await stderr.WriteLineAsync($"edgetwin capture: {e.Message}").ConfigureAwait(false);
                 return CliApp.Usage;
             }
         });
         return command;
-    }
-
-    internal static bool TryParseBroker(string text, out string host, out int port)
-    {
-        host = string.Empty;
-        port = 1883;
-        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme != "mqtt" || string.IsNullOrEmpty(uri.Host)
-            || (uri.AbsolutePath.Length > 1) || !string.IsNullOrEmpty(uri.Query))
-        {
-            return false;
-        }
-
-        host = uri.Host;
-        port = uri.IsDefaultPort || uri.Port < 0 ? 1883 : uri.Port;
-        return true;
     }
 
     private static string Counts(string when, long records, long other) =>
@@ -98,14 +82,7 @@ internal static class CaptureCommand
             return Task.CompletedTask;
         };
 
-        var options = new MqttClientOptionsBuilder()
-            .WithTcpServer(host, port)
-            .WithClientId($"edgetwin-capture-{Guid.NewGuid():N}")
-            .WithCleanSession(true)
-            .WithProtocolVersion(MqttProtocolVersion.V500)
-            .WithTimeout(TimeSpan.FromSeconds(10))
-            .Build();
-        await client.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
+        await client.ConnectAsync(CliBroker.Options(host, port, "capture"), cancellationToken).ConfigureAwait(false);
         var subscription = factory.CreateSubscribeOptionsBuilder().WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce).Build();
         await client.SubscribeAsync(subscription, cancellationToken).ConfigureAwait(false);
         var started = time.GetTimestamp();
