@@ -17,7 +17,7 @@ public sealed partial class DocsTests : IDisposable
     [Fact]
     public void EveryMarkedBlock_IsOneThisTestRuns()
     {
-        string[] run = ["gateway", "status", "watch", "admit", "capture", "outbox", "model-check", "install-dry-run", "hl7-gateway", "hl7-send"];
+        string[] run = ["gateway", "status", "watch", "admit", "capture", "outbox", "model-check", "install-dry-run", "hl7-gateway", "hl7-send", "operator-key", "twin-gateway", "desired-publish"];
 
         Assert.Equal(run.Order(StringComparer.Ordinal), DocBlocks.All().Keys.Order(StringComparer.Ordinal));
     }
@@ -56,6 +56,21 @@ public sealed partial class DocsTests : IDisposable
         var outbox = await RunAsync(Single("outbox"));
         Assert.Matches("^telemetry: epoch [0-9a-f]{32} head seq [1-9][0-9]*; stored [0-9]+ records", outbox);
         Assert.Contains("\nalarm: epoch ", outbox, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Twin_DesiredPublish_IsAppliedByTheGatewayThatTrustsTheKey()
+    {
+        sub.Operator = Address().Match(await RunAsync(Single("operator-key"))).Value;
+        using var gateway = Shell.Start(sub.Gateway(Single("twin-gateway")), dir);
+        await gateway.WaitForLineAsync(l => l.Contains($"Uplink connected to mqtt://127.0.0.1:{sub.BrokerPort}", StringComparison.Ordinal), Minute, "the uplink connected");
+
+        var publish = DocBlocks.Block("desired-publish");
+        await RunAsync(publish[0]);
+        var verdict = await RunAsync(publish[1]);
+
+        Assert.Contains("desired-applied: version 1\n", verdict, StringComparison.Ordinal);
+        Assert.Equal(0, await gateway.StopAsync(Minute));
     }
 
     [Fact]

@@ -6,7 +6,8 @@ using System.Text.RegularExpressions;
 /// What the docs test changes in a documented command before it runs it (tests/Docs/README.md):
 /// <c>dotnet run ... --project P --</c> becomes the binary already built from P; the documented
 /// ports 1883 (embedded broker), 8480 (status) and 2575 (HL7 monitor) become free ones; the
-/// placeholders <c>0xADDR</c> (the gateway's address), <c>src/Gateway/data</c> (the data directory
+/// placeholders <c>0xADDR</c> (the gateway's address), <c>0xOPERATOR</c> (the operator key's, as
+/// <c>keygen</c> printed it), <c>src/Gateway/data</c> (the data directory
 /// of the gateway the test ran) and <c>/tmp/edgetwin-root</c> become what this run has.
 /// </summary>
 internal sealed partial class Substitutions
@@ -18,6 +19,8 @@ internal sealed partial class Substitutions
     public int MonitorPort { get; } = Shell.FreePort();
 
     public string? Address { get; set; }
+
+    public string? Operator { get; set; }
 
     public string DataDirectory { get; set; } = "data";
 
@@ -46,6 +49,7 @@ internal sealed partial class Substitutions
         command = Regex.Replace(command, @"\b8480\b", StatusPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
         command = Regex.Replace(command, @"\b2575\b", MonitorPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
         command = command.Replace("src/Gateway/data", DataDirectory, StringComparison.Ordinal).Replace("/tmp/edgetwin-root", InstallRoot, StringComparison.Ordinal);
+        command = Operator is null ? command : command.Replace("0xOPERATOR", Operator, StringComparison.Ordinal);
         return Address is null ? command : command.Replace("0xADDR", Address, StringComparison.Ordinal);
     }
 
