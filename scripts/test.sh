@@ -17,6 +17,10 @@ command -v node >/dev/null 2>&1 || missing+=(nodejs)   # ganache, solc-js and et
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)   # the page tests (Integration/Ward), headless
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+# The documented commands tests/Docs runs: curl, mosquitto_sub, nc.
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+command -v mosquitto_sub >/dev/null 2>&1 || missing+=(mosquitto-clients)
+command -v nc >/dev/null 2>&1 || missing+=(netcat-openbsd)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]}"
   $SUDO apt-get update

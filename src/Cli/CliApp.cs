@@ -19,6 +19,7 @@ internal static class CliApp
             VerifyCommand.Create(stdout, stderr),
             CaptureCommand.Create(stdout, stderr, time),
             SignDesiredCommand.Create(stdout, stderr, time),
+            DesiredCommand.Create(stdout, stderr, time),
             VectorsCommand.Create(stdout, stderr),
             OutboxCommand.Create(stdout, stderr),
             ReceiptCommand.Create(stdout, stderr),

@@ -45,6 +45,23 @@ public sealed class CommandTests : IDisposable
         Assert.Equal(3, check.Document!.Version);
     }
 
+    [Theory]
+    [InlineData("sign-desired")]
+    [InlineData("desired", "publish", "--broker", "mqtt://127.0.0.1:1", "--site", "st-mary")]
+    public async Task SigningAStateTheGatewayWouldRefuse_IsRefused_WithTheAllowedRange_BeforeAnyBroker(params string[] command)
+    {
+        var key = Path.Combine(dir, "op.key");
+        await Cli.RunAsync("keygen", "--out", key);
+        var state = Path.Combine(dir, "state.json");
+        File.WriteAllText(state, "{\"alarms\":{\"thresholds\":{\"hrHigh\":400}}}");
+
+        // Port 1 has no broker: a refusal that came after connecting would say so instead.
+        var (exit, output, err) = await Cli.RunAsync([.. command, "--key", key, "--gw", "ward7-bed12", "--version", "3", state]);
+
+        Assert.Equal((2, string.Empty), (exit, output));
+        Assert.Contains("the gateway would refuse this state: out-of-range:alarms.thresholds.hrHigh (allowed 60 to 300); nothing signed", err, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task SignDesired_BadInputs_AreClearErrors()
     {
@@ -104,6 +121,64 @@ public sealed class CommandTests : IDisposable
         Assert.Contains("line 13: malformed-line", output, StringComparison.Ordinal);
         Assert.Contains("wrong-etp", output, StringComparison.Ordinal);
         Assert.Contains("too-large", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_FromMiddle_ACaptureWithoutTheFirstRecords_VerifiesFromTheFirstReceived_AndSkipsOtherTopics()
+    {
+        var capture = LiveCapture();
+
+        var (exit, output, _) = await Cli.RunAsync("verify", capture, "--enrolled", "0x1563915e194D8CfBA1943570603F7606A3115508", "--from-middle");
+
+        Assert.Equal(0, exit);
+        Assert.Contains("received 7, verified 6 (through seq 9), pending 1, gap-covered 2, missing 0", output, StringComparison.Ordinal);
+        Assert.Contains("verified from seq 2: seqs before it are out of scope (0 records received before it)", output, StringComparison.Ordinal);
+        Assert.Contains("verified from seq 1: seqs before it are out of scope", output, StringComparison.Ordinal);
+        Assert.Contains("skipped 1 messages on status, twin, receipt and resend topics", output, StringComparison.Ordinal);
+        Assert.Contains("SOUND: 2 chains, 9 records, 7 verified", output, StringComparison.Ordinal);
+
+        var json = await Cli.RunAsync("verify", capture, "--enrolled", "0x1563915e194D8CfBA1943570603F7606A3115508", "--from-middle", "--json");
+        using var report = System.Text.Json.JsonDocument.Parse(json.Out);
+        Assert.Equal([2L, 1L], report.RootElement.GetProperty("chains").EnumerateArray().Select(c => c.GetProperty("from").GetInt64()));
+        Assert.Equal(1, report.RootElement.GetProperty("otherTopics").GetInt64());
+    }
+
+    [Fact]
+    public async Task Verify_ByDefault_ACaptureWithoutTheFirstRecords_HasThemMissing_AndVerifiesNothing()
+    {
+        var (exit, output, _) = await Cli.RunAsync("verify", LiveCapture(), "--enrolled", "0x1563915e194D8CfBA1943570603F7606A3115508");
+
+        Assert.Equal(0, exit);
+        Assert.Contains("received 7, verified 0 (through seq -1), pending 7, gap-covered 2, missing 2", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("verified from seq", output, StringComparison.Ordinal);
+        Assert.Contains("SOUND: 2 chains, 9 records, 0 verified", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_FromMiddleWithoutEnrolled_IsAUsageError()
+    {
+        var (exit, output, err) = await Cli.RunAsync("verify", Cli.Vector("etp1-reference.jsonl"), "--from-middle");
+
+        Assert.Equal((2, string.Empty), (exit, output));
+        Assert.Contains("--from-middle needs --enrolled ADDR", err, StringComparison.Ordinal);
+    }
+
+    /// <summary>The reference vectors as a live capture would hold them: joined after telemetry seq 1 and alarm seq 0, with a status message.</summary>
+    private string LiveCapture()
+    {
+        var capture = Path.Combine(dir, "live.jsonl");
+        var lines = File.ReadAllLines(Cli.Vector("etp1-reference.jsonl")).ToList();
+        lines = [.. lines.Where(l => Seq(l) is not 0 && !(l.Contains("/telemetry", StringComparison.Ordinal) && Seq(l) == 1))];
+        lines.Insert(3, "{\"topic\":\"edgetwin/v1/st-mary/ward7-bed12/status\",\"b64\":\"" + Convert.ToBase64String("{\"online\":true}"u8) + "\"}");
+        File.WriteAllLines(capture, lines);
+        return capture;
+
+        static long Seq(string line)
+        {
+            using var entry = System.Text.Json.JsonDocument.Parse(line);
+            using var record = System.Text.Json.JsonDocument.Parse(entry.RootElement.GetProperty("b64").GetBytesFromBase64());
+            return record.RootElement.GetProperty("seq").GetInt64();
+        }
     }
 
     [Theory]

@@ -3,18 +3,21 @@ namespace EdgeTwin.Cli.Commands;
 using System.Buffers;
 using System.CommandLine;
 using System.Globalization;
+using EdgeTwin.Cli.Mqtt;
 using EdgeTwin.Telemetry.Capture;
+using EdgeTwin.Telemetry.Wire;
 using MQTTnet;
-using MQTTnet.Exceptions;
-using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 
 /// <summary>
 /// <c>capture --broker mqtt://HOST:PORT --topic FILTER --seconds N</c>: subscribes at QoS 1 and writes
-/// every message, retained ones included, to stdout in the capture format, for N seconds.
+/// every message, retained ones included, to stdout in the capture format, for N seconds, but those
+/// on the topics that never carry records (status, twin, receipt, resend): those are counted. On stderr: a line when subscribed, the counts every few seconds and at the end.
 /// </summary>
 internal static class CaptureCommand
 {
+    private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(5);
+
     public static Command Create(TextWriter stdout, TextWriter stderr, TimeProvider time)
     {
         var broker = new Option<string>("--broker") { Description = "mqtt://HOST[:PORT] (port 1883 by default)", Required = true };
@@ -23,9 +26,9 @@ internal static class CaptureCommand
         var command = new Command("capture", "capture MQTT messages to a capture file on stdout") { broker, topic, seconds };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            if (!TryParseBroker(parse.GetRequiredValue(broker), out var host, out var port))
+            if (!CliBroker.TryParse(parse.GetRequiredValue(broker), out var host, out var port))
             {
-                await stderr.WriteLineAsync("edgetwin capture: --broker must be mqtt://HOST[:PORT]").ConfigureAwait(false);
+                await stderr.WriteLineAsync($"edgetwin capture: {CliBroker.Usage}").ConfigureAwait(false);
                 return CliApp.Usage;
             }
 
@@ -38,11 +41,11 @@ internal static class CaptureCommand
 
             try
             {
-                var count = await CaptureAsync(host, port, parse.GetRequiredValue(topic), TimeSpan.FromSeconds(duration), stdout, time, cancellationToken).ConfigureAwait(false);
-                await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"edgetwin capture: {count} messages")).ConfigureAwait(false);
+                var (records, other) = await CaptureAsync(host, port, parse.GetRequiredValue(topic), TimeSpan.FromSeconds(duration), stdout, stderr, time, cancellationToken).ConfigureAwait(false);
+                await stderr.WriteLineAsync(Counts("done", records, other)).ConfigureAwait(false);
                 return CliApp.Ok;
             }
-            catch (Exception e) when (e is MqttCommunicationException or MqttConfigurationException or MqttProtocolViolationException or IOException or System.Net.Sockets.SocketException or OperationCanceledException or InvalidOperationException or ArgumentException)
+            catch (Exception e) when (CliBroker.IsBrokerProblem(e))
             {
                 await stderr.WriteLineAsync($"edgetwin capture: {e.Message}").ConfigureAwait(false);
                 return CliApp.Usage;
@@ -51,29 +54,24 @@ internal static class CaptureCommand
         return command;
     }
 
-    internal static bool TryParseBroker(string text, out string host, out int port)
-    {
-        host = string.Empty;
-        port = 1883;
-        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme != "mqtt" || string.IsNullOrEmpty(uri.Host)
-            || (uri.AbsolutePath.Length > 1) || !string.IsNullOrEmpty(uri.Query))
-        {
-            return false;
-        }
+    private static string Counts(string when, long records, long other) =>
+        string.Create(CultureInfo.InvariantCulture, $"edgetwin capture: {when}: {records} records, {other} messages on status, twin, receipt and resend topics skipped");
 
-        host = uri.Host;
-        port = uri.IsDefaultPort || uri.Port < 0 ? 1883 : uri.Port;
-        return true;
-    }
-
-    private static async Task<long> CaptureAsync(string host, int port, string filter, TimeSpan duration, TextWriter output, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<(long Records, long Other)> CaptureAsync(
+        string host, int port, string filter, TimeSpan duration, TextWriter output, TextWriter progress, TimeProvider time, CancellationToken cancellationToken)
     {
         var factory = new MqttClientFactory();
         using var client = factory.CreateMqttClient();
         var gate = new object();
-        long count = 0;
+        long count = 0, other = 0;
         client.ApplicationMessageReceivedAsync += e =>
         {
+            if (WireNames.IsOtherTopic(e.ApplicationMessage.Topic))
+            {
+                Interlocked.Increment(ref other);
+                return Task.CompletedTask;
+            }
+
             var payload = e.ApplicationMessage.Payload.ToArray();
             lock (gate)
             {
@@ -84,19 +82,34 @@ internal static class CaptureCommand
             return Task.CompletedTask;
         };
 
-        var options = new MqttClientOptionsBuilder()
-            .WithTcpServer(host, port)
-            .WithClientId($"edgetwin-capture-{Guid.NewGuid():N}")
-            .WithCleanSession(true)
-            .WithProtocolVersion(MqttProtocolVersion.V500)
-            .WithTimeout(TimeSpan.FromSeconds(10))
-            .Build();
-        await client.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
+        await client.ConnectAsync(CliBroker.Options(host, port, "capture"), cancellationToken).ConfigureAwait(false);
         var subscription = factory.CreateSubscribeOptionsBuilder().WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce).Build();
         await client.SubscribeAsync(subscription, cancellationToken).ConfigureAwait(false);
+        var started = time.GetTimestamp();
+        var tick = Task.Delay(duration < ProgressEvery ? duration : ProgressEvery, time, cancellationToken);
+        await progress.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"edgetwin capture: subscribed to {filter} on {host}:{port} for {duration.TotalSeconds:0.#} s")).ConfigureAwait(false);
         try
         {
-            await Task.Delay(duration, time, cancellationToken).ConfigureAwait(false);
+            while (true)
+            {
+                await tick.ConfigureAwait(false);
+                var elapsed = time.GetElapsedTime(started);
+                var left = duration - elapsed;
+                if (left <= TimeSpan.Zero)
+                {
+                    break;
+                }
+
+                // The next wait starts before the line is written, so whoever reads the line may move the clock on.
+                tick = Task.Delay(left < ProgressEvery ? left : ProgressEvery, time, cancellationToken);
+                long records;
+                lock (gate)
+                {
+                    records = count;
+                }
+
+                await progress.WriteLineAsync(Counts(string.Create(CultureInfo.InvariantCulture, $"{elapsed.TotalSeconds:0} s"), records, Interlocked.Read(ref other))).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException)
         {
@@ -107,7 +120,7 @@ internal static class CaptureCommand
         lock (gate)
         {
             output.Flush();
-            return count;
+            return (count, Interlocked.Read(ref other));
         }
     }
 }

@@ -2,12 +2,12 @@ namespace EdgeTwin.Cli.Commands;
 
 using System.CommandLine;
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using EdgeTwin.Telemetry.Desired;
-using EdgeTwin.Telemetry.Signing;
+using EdgeTwin.Cli.Desired;
 
-/// <summary><c>sign-desired --key FILE --gw NAME --version N STATE.json</c>: prints a signed envelope (PROTOCOL §6).</summary>
+/// <summary>
+/// <c>sign-desired --key FILE --gw NAME --version N STATE.json</c>: prints a signed envelope (PROTOCOL §6),
+/// after checking the state as the gateway would (<see cref="SignedDesired"/>).
+/// </summary>
 internal static class SignDesiredCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr, TimeProvider time)
@@ -19,25 +19,14 @@ internal static class SignDesiredCommand
         var command = new Command("sign-desired", "sign a desired-state document with an operator key") { keyFile, gw, version, state };
         command.SetAction(parse =>
         {
-            try
+            if (SignedDesired.Make(parse.GetRequiredValue(keyFile), parse.GetRequiredValue(gw), parse.GetValue(version), parse.GetRequiredValue(state), time, out var problem) is not { } envelope)
             {
-                var stateNode = JsonNode.Parse(File.ReadAllText(parse.GetRequiredValue(state).FullName, Encoding.UTF8));
-                if (stateNode is not JsonObject stateObject)
-                {
-                    stderr.WriteLine("edgetwin sign-desired: STATE.json must hold a JSON object");
-                    return CliApp.Usage;
-                }
-
-                using var key = GatewayKey.LoadFromFile(parse.GetRequiredValue(keyFile).FullName);
-                var doc = new DesiredDocument(parse.GetRequiredValue(gw), parse.GetValue(version), time.GetUtcNow(), stateObject);
-                stdout.WriteLine(Encoding.UTF8.GetString(DesiredEnvelope.Sign(doc, key)));
-                return CliApp.Ok;
-            }
-            catch (Exception e) when (e is KeyFileException or IOException or UnauthorizedAccessException or JsonException or ArgumentException)
-            {
-                stderr.WriteLine($"edgetwin sign-desired: {e.Message}");
+                stderr.WriteLine($"edgetwin sign-desired: {problem}");
                 return CliApp.Usage;
             }
+
+            stdout.WriteLine(Encoding.UTF8.GetString(envelope));
+            return CliApp.Ok;
         });
         return command;
     }

@@ -5,8 +5,9 @@ using EdgeTwin.Cli.Verify;
 using EdgeTwin.Telemetry.Capture;
 
 /// <summary>
-/// <c>verify CAPTURE.jsonl [--enrolled ADDR...] [--json]</c>: exit 0 only when nothing is forked,
+/// <c>verify CAPTURE.jsonl [--enrolled ADDR...] [--from-middle] [--json]</c>: exit 0 only when nothing is forked,
 /// broken, badly signed, unenrolled or rejected; missing and pending records are reported, not failures.
+/// <c>--from-middle</c> (needs <c>--enrolled</c>): a live capture, records before the first one received are out of scope.
 /// </summary>
 internal static class VerifyCommand
 {
@@ -15,7 +16,11 @@ internal static class VerifyCommand
         var capture = new Argument<FileInfo>("CAPTURE.jsonl") { Description = "capture file: one {\"topic\":..,\"b64\":..} per line" };
         var enrolled = new Option<string[]>("--enrolled") { Description = "enrolled gateway addresses; others are unknown signers", AllowMultipleArgumentsPerToken = true };
         var json = new Option<bool>("--json") { Description = "machine-readable report" };
-        var command = new Command("verify", "verify a captured ETP/1 stream") { capture, enrolled, json };
+        var fromMiddle = new Option<bool>("--from-middle")
+        {
+            Description = "a capture joined in the middle of its chains: verify from the first record received (needs --enrolled); without it, the seqs before are missing",
+        };
+        var command = new Command("verify", "verify a captured ETP/1 stream") { capture, enrolled, json, fromMiddle };
         command.SetAction(parse =>
         {
             var addresses = parse.GetValue(enrolled);
@@ -25,11 +30,17 @@ internal static class VerifyCommand
                 return CliApp.Usage;
             }
 
+            if (parse.GetValue(fromMiddle) && addresses is not { Length: > 0 })
+            {
+                stderr.WriteLine("edgetwin verify: --from-middle needs --enrolled ADDR: without a genesis only the enrolled key says whose checkpoints count");
+                return CliApp.Usage;
+            }
+
             CaptureVerification result;
             try
             {
                 using var reader = File.OpenText(parse.GetRequiredValue(capture).FullName);
-                result = CaptureVerification.Run(CaptureFile.Read(reader), addresses is { Length: > 0 } ? addresses : null);
+                result = CaptureVerification.Run(CaptureFile.Read(reader), addresses is { Length: > 0 } ? addresses : null, parse.GetValue(fromMiddle));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

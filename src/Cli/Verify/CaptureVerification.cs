@@ -3,16 +3,24 @@ namespace EdgeTwin.Cli.Verify;
 using System.Globalization;
 using EdgeTwin.Telemetry.Capture;
 using EdgeTwin.Telemetry.Verification;
+using EdgeTwin.Telemetry.Wire;
 
-/// <summary>Runs a capture through a <see cref="StreamVerifier"/> sized for whole files.</summary>
-internal sealed record CaptureVerification(IReadOnlyList<ChainReport> Chains, long Unattributed, IReadOnlyList<string> UnattributedProblems)
+/// <summary>
+/// Runs a capture through a <see cref="StreamVerifier"/> sized for whole files. Messages on the topics
+/// that never carry records (status, twin, receipt, resend) are skipped and counted in <see cref="OtherTopics"/>.
+/// </summary>
+internal sealed record CaptureVerification(IReadOnlyList<ChainReport> Chains, long Unattributed, IReadOnlyList<string> UnattributedProblems, long OtherTopics)
 {
     public bool Sound => Unattributed == 0 && Chains.All(c => c.Sound);
 
-    public static CaptureVerification Run(IEnumerable<CaptureEntry> entries, IReadOnlyCollection<string>? enrolled)
+    public static CaptureVerification Run(IEnumerable<CaptureEntry> entries, IReadOnlyCollection<string>? enrolled, bool fromMiddle = false)
     {
         // An auditor's file may be in any order: hold up to a million records per chain.
-        var verifier = new StreamVerifier(new VerifierOptions { EnrolledAddresses = enrolled, ReorderWindow = 1 << 20, RecentWindow = 1 << 16, MaxHeldRecords = (1 << 20) + (1 << 18) });
+        var verifier = new StreamVerifier(new VerifierOptions
+        {
+            EnrolledAddresses = enrolled, FromMiddle = fromMiddle, ReorderWindow = 1 << 20, RecentWindow = 1 << 16, MaxHeldRecords = (1 << 20) + (1 << 18),
+        });
+        var otherTopics = 0L;
         var setAside = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         var badLines = new List<string>();
         var badLineCount = 0L;
@@ -26,6 +34,12 @@ internal sealed record CaptureVerification(IReadOnlyList<ChainReport> Chains, lo
                     badLines.Add(string.Create(CultureInfo.InvariantCulture, $"line {entry.Line}: {entry.Problem}"));
                 }
 
+                continue;
+            }
+
+            if (WireNames.IsOtherTopic(entry.Topic))
+            {
+                otherTopics++;
                 continue;
             }
 
@@ -44,6 +58,6 @@ internal sealed record CaptureVerification(IReadOnlyList<ChainReport> Chains, lo
             }
         }
 
-        return new CaptureVerification(verifier.Report(), verifier.Unattributed + badLineCount, [.. badLines, .. verifier.UnattributedProblems]);
+        return new CaptureVerification(verifier.Report(), verifier.Unattributed + badLineCount, [.. badLines, .. verifier.UnattributedProblems], otherTopics);
     }
 }

@@ -12,6 +12,12 @@ internal static class HumanReport
             w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{(c.Sound ? "OK  " : "FAIL")} {c.Chain}  key {c.Key ?? "(no genesis)"}"));
             w.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"     received {c.Received}, verified {c.Verified} (through seq {c.VerifiedThrough}), pending {c.Pending}, gap-covered {c.GapCovered}, missing {c.Missing}"));
+            if (c.From > 0)
+            {
+                w.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"     verified from seq {c.From}: seqs before it are out of scope ({c.BeforeStart} records received before it)"));
+            }
+
             w.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"     duplicates {c.Duplicates}, forks {c.Forks}, unsigned branch {c.UnsignedBranch}, broken links {c.BrokenLinks}, bad signatures {c.BadSigs}, unknown signer {c.UnknownSigner}, rejected {c.Rejected}"));
             foreach (var p in c.Problems)
@@ -27,6 +33,11 @@ internal static class HumanReport
             {
                 w.WriteLine($"     - {p}");
             }
+        }
+
+        if (result.OtherTopics > 0)
+        {
+            w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"skipped {result.OtherTopics} messages on status, twin, receipt and resend topics"));
         }
 
         w.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -5,7 +5,7 @@ using System.Text.Json;
 using EdgeTwin.Telemetry.Wire;
 
 /// <summary>
-/// <c>--json</c>: <c>{"sound":..,"totals":{..},"chains":[{..}],"unattributed":n,"unattributedProblems":[..]}</c>;
+/// <c>--json</c>: <c>{"sound":..,"totals":{..},"chains":[{..}],"unattributed":n,"otherTopics":n,"unattributedProblems":[..]}</c>;
 /// count names as in tests/vectors/manifest.json.
 /// </summary>
 internal static class JsonReport
@@ -32,6 +32,7 @@ internal static class JsonReport
                 json.WriteString("key", c.Key);
                 json.WriteBoolean("sound", c.Sound);
                 WriteCounts(json, [c]);
+                json.WriteNumber("from", c.From);
                 json.WriteNumber("verifiedThrough", c.VerifiedThrough);
                 json.WriteNumber("highestSeq", c.HighestSeq);
                 json.WriteStartArray("problems");
@@ -42,6 +43,7 @@ internal static class JsonReport
 
             json.WriteEndArray();
             json.WriteNumber("unattributed", result.Unattributed);
+            json.WriteNumber("otherTopics", result.OtherTopics);
             json.WriteStartArray("unattributedProblems");
             result.UnattributedProblems.ToList().ForEach(json.WriteStringValue);
             json.WriteEndArray();
@@ -66,5 +68,6 @@ internal static class JsonReport
         json.WriteNumber("unknownSigner", chains.Sum(c => c.UnknownSigner));
         json.WriteNumber("rejected", chains.Sum(c => c.Rejected));
         json.WriteNumber("beyondWindow", chains.Sum(c => c.BeyondWindow));
+        json.WriteNumber("beforeStart", chains.Sum(c => c.BeforeStart));
     }
 }

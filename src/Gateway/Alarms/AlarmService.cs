@@ -3,6 +3,7 @@ namespace EdgeTwin.Gateway.Alarms;
 using EdgeTwin.Drivers.Gpio.Annunciation;
 using EdgeTwin.Drivers.Gpio.NurseCall;
 using EdgeTwin.Gateway.Chains;
+using EdgeTwin.Gateway.Diagnostics;
 using EdgeTwin.Gateway.Outbox;
 using EdgeTwin.Gateway.Uplink;
 using EdgeTwin.Inference;
@@ -31,7 +32,8 @@ internal sealed class AlarmService(
     IEnumerable<INurseCallButton> buttons,
     TimeProvider time,
     ILogger<AlarmService> logger,
-    StorageHealth? storage = null) : BackgroundService
+    StorageHealth? storage = null,
+    GatewayMetrics? metrics = null) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
@@ -171,6 +173,10 @@ internal sealed class AlarmService(
     private void Record(AlarmStateChange change)
     {
         AlarmLog.Changed(logger, change.StateWire, change.PriorityWire, change.Condition, change.Source, change.Device);
+        if (change.State == AlarmTransition.Raised)
+        {
+            metrics?.AlarmRaised(change.PriorityWire);
+        }
         if (AlarmPatients.IsPatient(change.Patient))
         {
             context.ReportAlarm(change.Patient, change.Condition, change.StateWire, change.PriorityWire, change.At);

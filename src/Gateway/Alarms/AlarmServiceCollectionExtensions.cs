@@ -2,6 +2,7 @@ namespace EdgeTwin.Gateway.Alarms;
 
 using EdgeTwin.Drivers.Configuration;
 using EdgeTwin.Drivers.Gpio.NurseCall;
+using EdgeTwin.Gateway.Diagnostics;
 using EdgeTwin.Gateway.Pipeline;
 using EdgeTwin.Gateway.Twin;
 using EdgeTwin.Inference;
@@ -34,7 +35,12 @@ internal static class AlarmServiceCollectionExtensions
         services.AddSingleton<IModelStatusSource, EngineModelStatus>();
         services.AddSingleton<IPatientStateTarget, InferencePatientTarget>();
         services.AddSingleton<ISampleObserver, InferenceSampleObserver>();
-        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<AlarmService>(sp, sp.GetRequiredService<IReadOnlyList<INurseCallButton>>()));
+        services.AddSingleton(sp =>
+        {
+            var engine = sp.GetRequiredService<InferenceEngine>();
+            sp.GetService<GatewayMetrics>()?.ObserveActiveAlarms(engine.Alarms.Active);
+            return ActivatorUtilities.CreateInstance<AlarmService>(sp, sp.GetRequiredService<IReadOnlyList<INurseCallButton>>());
+        });
         return services;
     }
 }

@@ -1,7 +1,7 @@
 namespace EdgeTwin.Gateway.Alarms;
 
-using EdgeTwin.Gateway.Twin.Desired;
 using EdgeTwin.Inference.Alarms;
+using EdgeTwin.Telemetry.Desired;
 
 /// <summary>
 /// Which alarm rule limit each twin threshold (<see cref="ThresholdCatalog"/>) sets, spelled out:

@@ -2,9 +2,9 @@ namespace EdgeTwin.Gateway.Alarms;
 
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Gateway.Pipeline;
-using EdgeTwin.Gateway.Privacy;
 using EdgeTwin.Gateway.Twin;
 using EdgeTwin.Gateway.Twin.Model;
+using EdgeTwin.Telemetry.Desired;
 
 /// <summary>The alarm wiring's view of the twin: stays, alarm consent, device health, reported alarms and scores.</summary>
 internal sealed class TwinAlarmContext(TwinController controller, TwinDriverSource drivers) : IAlarmContext

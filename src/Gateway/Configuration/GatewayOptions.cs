@@ -29,6 +29,12 @@ internal sealed class GatewayOptions
     /// </summary>
     public string? StorageKeyFile { get; set; }
 
+    /// <summary>
+    /// A JSON settings file (a device profile, e.g. /etc/edgetwin/devices.json) layered over appsettings.json
+    /// and under environment variables and the command line; read once at start (<c>GatewayHost</c>).
+    /// </summary>
+    public string? SettingsFile { get; set; }
+
     public string DataDirectoryFullPath => Path.GetFullPath(DataDirectory);
 
     public string KeyFileFullPath =>

@@ -2,6 +2,7 @@ namespace EdgeTwin.Gateway.Diagnostics;
 
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using EdgeTwin.Inference.Alarms;
 using EdgeTwin.Telemetry.Records;
 using EdgeTwin.Telemetry.Wire;
 
@@ -29,6 +30,7 @@ internal sealed class GatewayMetrics
     private readonly Counter<long> _storageFull;
     private readonly Counter<long> _notKept;
     private readonly Counter<long> _samplesNotKept;
+    private readonly Counter<long> _alarmsRaised;
 
     public GatewayMetrics(IMeterFactory meterFactory)
     {
@@ -49,6 +51,7 @@ internal sealed class GatewayMetrics
         _notKept = Meter.CreateCounter<long>("edgetwin.outbox.not_kept", "{record}", "Observation records not kept while the disk was full (stated in storage-full events)");
         _samplesNotKept = Meter.CreateCounter<long>("edgetwin.outbox.samples_not_kept", "{sample}", "Samples in observation records not kept while the disk was full");
         _liveLatency = Meter.CreateHistogram<double>("edgetwin.uplink.live.latency", "s", "Commit to PUBACK time of live records");
+        _alarmsRaised = Meter.CreateCounter<long>("edgetwin.alarms.raised", "{alarm}", "Alarms raised (clinical and technical), by priority");
     }
 
     public Meter Meter { get; }
@@ -98,6 +101,17 @@ internal sealed class GatewayMetrics
         _notKept.Add(records);
         _samplesNotKept.Add(samples);
     }
+
+    public void AlarmRaised(string priority) => _alarmsRaised.Add(1, new KeyValuePair<string, object?>("priority", priority));
+
+    /// <summary>The alarms raised, latched or acknowledged now, by priority (every priority, 0 when none).</summary>
+    public void ObserveActiveAlarms(Func<IReadOnlyList<ActiveAlarm>> active) =>
+        Meter.CreateObservableGauge("edgetwin.alarms.active", () =>
+        {
+            var now = active();
+            return Enum.GetValues<AlarmPriority>().Select(p => new Measurement<long>(
+                now.Count(a => a.Priority == p), new KeyValuePair<string, object?>("priority", p.ToString().ToLowerInvariant())));
+        }, "{alarm}", "Alarms active now (raised, latched or acknowledged), by priority");
 
     public void Rejected(string what) => _rejected.Add(1, new KeyValuePair<string, object?>("what", what));
 

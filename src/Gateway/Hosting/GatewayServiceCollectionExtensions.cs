@@ -18,6 +18,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -46,7 +48,6 @@ internal static class GatewayServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<OutboxOptions>, OutboxOptionsValidator>();
 
         services.AddSingleton<GatewayMetrics>();
-        services.AddSingleton<Status.PrometheusExporter>();
         services.TryAddSingleton<IClockQuality>(_ => configuration["Gateway:Clock"] switch
         {
             "synced" => new FixedClockQuality(ClockQuality.Synced),
@@ -108,6 +109,13 @@ internal static class GatewayServiceCollectionExtensions
         services.AddHostedService<ClockJumpMonitor>();
         services.AddHostedService<WatchdogService>();
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        // /metrics: the gateway's meter in the Prometheus text format (HELP and TYPE per family), served
+        // fresh at every scrape; counters keep the names the docs give (no _total suffix).
+        services.AddOpenTelemetry().ConfigureResource(r => r.AddService("edgetwin-gateway")).WithMetrics(metrics => metrics.AddMeter(GatewayMetrics.MeterName).AddPrometheusExporter(o =>
+        {
+            o.ScrapeResponseCacheDurationMilliseconds = 0;
+            o.DisableTotalNameSuffixForCounters = true;
+        }));
         return services;
     }
 

@@ -4,6 +4,7 @@ using EdgeTwin.Gateway.Chains;
 using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Twin;
 using EdgeTwin.Gateway.Twin.Desired;
+using EdgeTwin.Telemetry.Desired;
 using Microsoft.Extensions.Options;
 
 /// <summary>

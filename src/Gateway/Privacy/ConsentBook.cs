@@ -1,6 +1,7 @@
 namespace EdgeTwin.Gateway.Privacy;
 
 using System.Collections.Immutable;
+using EdgeTwin.Telemetry.Desired;
 
 /// <summary>
 /// Per patient (pseudonym) and stream class: may it leave the box? A class the patient has not
@@ -38,7 +39,7 @@ internal sealed class ConsentBook
 
     /// <summary>Every class with its effective decision (for the reported twin).</summary>
     public IReadOnlyList<KeyValuePair<StreamClass, bool>> Effective(string patient) =>
-        [.. StreamClasses.All.Select(c => KeyValuePair.Create(c, Allows(patient, c)))];
+        [.. StreamClassNames.All.Select(c => KeyValuePair.Create(c, Allows(patient, c)))];
 
     /// <summary>A book with one decision set; <paramref name="changed"/> says whether the effective consent changed.</summary>
     public ConsentBook With(string patient, StreamClass streamClass, bool granted, out bool changed)

@@ -2,36 +2,11 @@ namespace EdgeTwin.Gateway.Privacy;
 
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Outbox;
+using EdgeTwin.Telemetry.Desired;
 
-/// <summary>Wire names of <see cref="StreamClass"/> and the class of a device stream.</summary>
+/// <summary>The class of a device stream, and what the outbox may evict of it (wire names: <see cref="StreamClassNames"/>).</summary>
 internal static class StreamClasses
 {
-    public static IReadOnlyList<StreamClass> All { get; } = Enum.GetValues<StreamClass>();
-
-    public static string Name(StreamClass value) => value switch
-    {
-        StreamClass.Vitals => "vitals",
-        StreamClass.Waveforms => "waveforms",
-        StreamClass.Location => "location",
-        StreamClass.Alarms => "alarms",
-        _ => throw new ArgumentOutOfRangeException(nameof(value), value, null),
-    };
-
-    public static bool TryParse(string name, out StreamClass value)
-    {
-        foreach (var candidate in All)
-        {
-            if (string.Equals(Name(candidate), name, StringComparison.Ordinal))
-            {
-                value = candidate;
-                return true;
-            }
-        }
-
-        value = default;
-        return false;
-    }
-
     /// <summary>
     /// The consent class of a stream. Location codes (<c>loc:</c>, from real-time location tags) are
     /// their own class so that a patient can share vitals without being tracked.

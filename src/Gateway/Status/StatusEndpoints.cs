@@ -48,7 +48,7 @@ internal static class StatusEndpoints
             });
         });
         app.MapBoxPage();
-        app.MapGet("/metrics", (PrometheusExporter exporter) => Results.Text(exporter.Render(), "text/plain; version=0.0.4"));
+        app.MapPrometheusScrapingEndpoint("/metrics");
         return app;
     }
 

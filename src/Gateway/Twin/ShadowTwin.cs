@@ -6,6 +6,7 @@ using EdgeTwin.Gateway.Privacy;
 using EdgeTwin.Gateway.Twin.Binding;
 using EdgeTwin.Gateway.Twin.Desired;
 using EdgeTwin.Gateway.Twin.Model;
+using EdgeTwin.Telemetry.Desired;
 
 /// <summary>
 /// The in-memory twin: devices, patients, and the control state in force. Every sample passes

@@ -11,6 +11,7 @@ using EdgeTwin.Gateway.Twin.Desired;
 using EdgeTwin.Gateway.Twin.Model;
 using EdgeTwin.Gateway.Twin.Persistence;
 using EdgeTwin.Outbox.Durability;
+using EdgeTwin.Telemetry.Desired;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -330,7 +331,7 @@ internal sealed class TwinController(
                     {
                         ["version"] = version,
                         ["patient"] = patient,
-                        ["stream"] = StreamClasses.Name(streamClass),
+                        ["stream"] = StreamClassNames.Name(streamClass),
                         ["granted"] = granted,
                     }));
                 }
@@ -459,7 +460,7 @@ internal sealed class TwinController(
 
     private static string? CheckBindingShape(DesiredBinding binding)
     {
-        var problem = Pseudonymizer.Check(binding.HospitalId);
+        var problem = HospitalId.Check(binding.HospitalId);
         if (problem is not null)
         {
             return problem;

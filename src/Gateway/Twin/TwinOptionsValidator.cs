@@ -1,6 +1,6 @@
 namespace EdgeTwin.Gateway.Twin;
 
-using EdgeTwin.Gateway.Privacy;
+using EdgeTwin.Telemetry.Desired;
 using Microsoft.Extensions.Options;
 
 /// <summary>Fails the start on a twin configuration that cannot be right.</summary>
@@ -29,7 +29,7 @@ internal sealed class TwinOptionsValidator : IValidateOptions<TwinOptions>
 
         foreach (var streamClass in options.DefaultConsent)
         {
-            if (!StreamClasses.TryParse(streamClass, out _))
+            if (!StreamClassNames.TryParse(streamClass, out _))
             {
                 failures.Add($"Twin:DefaultConsent: unknown stream class '{streamClass}' (vitals, waveforms, location, alarms)");
             }

@@ -9,6 +9,7 @@ using EdgeTwin.Gateway.Twin.Persistence;
 using EdgeTwin.Gateway.Twin.Reported;
 using EdgeTwin.Outbox.Durability;
 using EdgeTwin.Outbox.Encryption;
+using EdgeTwin.Telemetry.Desired;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -68,7 +69,7 @@ internal static class TwinServiceCollectionExtensions
             return store;
         });
         services.AddSingleton(sp => new ShadowTwin(
-            sp.GetRequiredService<IOptions<TwinOptions>>().Value.DefaultConsent.Select(c => StreamClasses.TryParse(c, out var v) ? v : throw new OptionsValidationException(TwinOptions.Section, typeof(TwinOptions), [$"unknown stream class {c}"])),
+            sp.GetRequiredService<IOptions<TwinOptions>>().Value.DefaultConsent.Select(c => StreamClassNames.TryParse(c, out var v) ? v : throw new OptionsValidationException(TwinOptions.Section, typeof(TwinOptions), [$"unknown stream class {c}"])),
             local(sp)));
         services.AddSingleton<ReportSignal>();
         services.AddSingleton(sp => new DesiredFloorFile(sp.GetRequiredService<IOptions<TwinOptions>>().Value.DesiredFloorPath ?? Path.Combine(DataDirectory(sp), "desired-floor.json")));

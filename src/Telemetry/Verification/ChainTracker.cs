@@ -32,6 +32,12 @@ internal sealed class ChainTracker
 
     private string? key;
     private long linkedThrough = -1;
+
+    /// <summary>The first seq in scope: 0, or with <see cref="VerifierOptions.FromMiddle"/> the seq after which the first valid checkpoint's links stopped.</summary>
+    private long start;
+
+    /// <summary>Where a walk of a chain not yet anchored (from the middle, no genesis held) started: its lowest held seq.</summary>
+    private long walkFrom = long.MaxValue;
     private Hash32 head = Hash32.Zero;
 
     /// <summary>How far the held records link from the head (tentatively): the reorder window starts here.</summary>
@@ -49,7 +55,7 @@ internal sealed class ChainTracker
     private long highestSeq = -1;
 
     private long received, duplicates, forks, gapCovered, verified, linkedUnverified, badSigs, brokenLinks,
-        unknownSigner, rejected, beyondWindow, behindWindow, insideGap, problemsDropped, unsignedBranch;
+        unknownSigner, rejected, beyondWindow, behindWindow, insideGap, problemsDropped, unsignedBranch, beforeStart;
 
     public ChainTracker(ChainKey chain, VerifierOptions options, HashSet<string>? enrolled)
     {
@@ -61,10 +67,21 @@ internal sealed class ChainTracker
 
     private int MaxAlternatives => Math.Max(1, options.MaxHeldRecords / 4);
 
+    /// <summary>From the middle, nothing decided yet and no seq 0 held: the chain starts where its lowest held record is.</summary>
+    private bool Floating => options.FromMiddle && key is null && linkedThrough < 0 && !held.ContainsKey(0);
+
     public RecordStatus Add(ParsedRecord record, Hash32 hash, out string? problem)
     {
         problem = null;
         var seq = record.Seq;
+        if (seq < start)
+        {
+            // From the middle: before the first record the verification started from, out of scope (not missing, not checked).
+            beforeStart++;
+            problem = VerifierProblems.BeforeStart;
+            return RecordStatus.Rejected;
+        }
+
         if (seq <= linkedThrough)
         {
             return AddBehind(record, hash, out problem);
@@ -94,7 +111,8 @@ internal sealed class ChainTracker
             return Unsigned(seq, hash, "it links to a record no valid checkpoint covers where one covers another", out problem);
         }
 
-        if (seq > walkedThrough + options.ReorderWindow || (first is null && heldCount >= options.MaxHeldRecords))
+        var newLowest = Floating && seq > 0 && (held.Count == 0 || seq < walkFrom);
+        if ((!newLowest && seq > walkedThrough + options.ReorderWindow) || (first is null && heldCount >= options.MaxHeldRecords))
         {
             beyondWindow++;
             problem = VerifierProblems.BeyondWindow;
@@ -117,7 +135,15 @@ internal sealed class ChainTracker
         received++;
         highestSeq = Math.Max(highestSeq, seq);
         Register(seq, incoming);
-        Walk(walkedThrough, walkedHead, null);
+        if (newLowest)
+        {
+            Walk(linkedThrough, head, null);
+        }
+        else
+        {
+            Walk(walkedThrough, walkedHead, null);
+        }
+
         Settle();
         return RecordStatus.New;
     }
@@ -133,7 +159,8 @@ internal sealed class ChainTracker
         var tail = new TailFigures();
         Walk(linkedThrough, head, tail);
         var missing = 0L;
-        for (var s = linkedThrough + 1; s <= highestSeq; s++)
+        var from = Floating && held.Count > 0 ? held.Keys.Min() : linkedThrough + 1;
+        for (var s = from; s <= highestSeq; s++)
         {
             if (!held.ContainsKey(s) && !InPendingGap(s))
             {
@@ -149,7 +176,7 @@ internal sealed class ChainTracker
         return new ChainReport(
             chain, key ?? tail.Key, received, duplicates, forks, missing, gapCovered + aheadGapCovered, verified, received - verified,
             badSigs + tail.BadSigs, brokenLinks + tail.BrokenLinks, unknownSigner + tail.UnknownSigner, rejected, beyondWindow, behindWindow,
-            verifiedThrough, highestSeq, list, unsignedBranch);
+            verifiedThrough, highestSeq, list, unsignedBranch, Floating && held.Count > 0 ? from : start, beforeStart);
     }
 
     public ChainVerifierState Export() => new(
@@ -157,7 +184,9 @@ internal sealed class ChainTracker
         new ChainCounters(received, duplicates, forks, gapCovered, verified, linkedUnverified, badSigs, brokenLinks, unknownSigner, rejected, beyondWindow, behindWindow, insideGap, problemsDropped, unsignedBranch),
         [.. held.OrderBy(h => h.Key).SelectMany(h => h.Value.All.Select(r => Export(h.Key, r)))],
         [.. recent.Export()],
-        [.. problems]);
+        [.. problems],
+        Start: start,
+        BeforeStart: beforeStart);
 
     public static ChainTracker Import(ChainVerifierState state, VerifierOptions options, HashSet<string>? enrolled)
     {
@@ -175,6 +204,8 @@ internal sealed class ChainTracker
             broken = state.Broken,
             unenrolled = state.Unenrolled,
             highestSeq = state.HighestSeq,
+            start = state.Start,
+            beforeStart = state.BeforeStart,
         };
 
         var c = state.Counters;
@@ -465,8 +496,10 @@ internal sealed class ChainTracker
 
         // Before genesis is decided, only a genesis held at seq 0 can name the key a checkpoint must be signed by.
         // With enrolment, only an enrolled key decides: a stranger's own genesis and checkpoints cannot.
+        // From the middle, with no genesis held, an enrolled key is the gateway's: the first checkpoint it signed anchors the chain.
         var keys = key is not null ? [key]
             : held.TryGetValue(0, out var g) ? g.All.Select(r => r.GenesisKey).OfType<string>().Where(k => enrolled is null || enrolled.Contains(k)).ToList()
+            : Floating && enrolled is not null ? [.. enrolled]
             : [];
         if (keys.Count == 0)
         {
@@ -492,6 +525,14 @@ internal sealed class ChainTracker
                         continue; // signed by the key of another genesis held at seq 0
                     }
 
+                    Decide(c, cp, path);
+                    return true;
+                }
+
+                if (Floating && stop.Seq >= 0 && !held.Keys.Any(s => s <= stop.Seq))
+                {
+                    // Nothing held below where its links stop: what lies before is out of scope, not missing.
+                    (start, linkedThrough, head, key) = (stop.Seq + 1, stop.Seq, stop.Need, cp.Signer);
                     Decide(c, cp, path);
                     return true;
                 }
@@ -798,6 +839,12 @@ internal sealed class ChainTracker
         var x = from;
         var h = hash;
         var k = key;
+        if (from < 0 && Floating && held.Count > 0)
+        {
+            walkFrom = held.Keys.Min();
+            (x, h) = (walkFrom - 1, held[walkFrom].Prev);
+        }
+
         while (true)
         {
             var s = x + 1;

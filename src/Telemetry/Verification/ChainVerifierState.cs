@@ -23,4 +23,6 @@ public sealed record ChainVerifierState(
     IReadOnlyList<KeyValuePair<long, string?>> Recent,
     IReadOnlyList<string> Problems,
     string? HeadPrev = null,
-    string? HeadAlternative = null);
+    string? HeadAlternative = null,
+    long Start = 0,
+    long BeforeStart = 0);

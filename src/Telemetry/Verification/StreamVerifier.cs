@@ -27,6 +27,11 @@ public sealed class StreamVerifier
             throw new ArgumentOutOfRangeException(nameof(options), "windows must be at least 1");
         }
 
+        if (options.FromMiddle && options.EnrolledAddresses is not { Count: > 0 })
+        {
+            throw new ArgumentException("verifying from the middle needs the enrolled addresses: without a genesis only they say whose checkpoints count", nameof(options));
+        }
+
         this.options = options;
         if (options.EnrolledAddresses is { } addresses)
         {

@@ -41,4 +41,12 @@ public sealed class VerifierOptions
     /// the room the gateway's own records need.
     /// </summary>
     public int MaxHeldRecords { get; init; } = 20_480;
+
+    /// <summary>
+    /// Verify a stream joined in the middle (a live capture): a chain with no genesis held starts at its
+    /// lowest held record, once a checkpoint signed by an enrolled key (<see cref="EnrolledAddresses"/>,
+    /// required) links down to it; records before that seq are out of scope, not missing. Off by
+    /// default: a stream missing its beginning is then reported as missing it.
+    /// </summary>
+    public bool FromMiddle { get; init; }
 }

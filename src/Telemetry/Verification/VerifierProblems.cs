@@ -30,4 +30,5 @@ public static class VerifierProblems
     public const string UnsignedBranch = "unsigned-branch";
     public const string TooManyAlternatives = "too-many-alternatives";
     public const string Equivocation = "equivocation";
+    public const string BeforeStart = "before-start";
 }

@@ -17,6 +17,13 @@ public static class WireNames
     /// <summary>Whether <paramref name="name"/> is a gateway or site name: <see cref="NameRule"/>.</summary>
     public static bool IsName(string? name) => name is not null && Syntax.IsName(name.AsSpan());
 
+    /// <summary>The topics beside the record lanes (PROTOCOL §2): documents and statements, never records.</summary>
+    public static readonly IReadOnlyList<string> OtherSubtopics = ["status", "twin/reported", "twin/desired", "receipt", "resend"];
+
+    /// <summary>Whether a topic is one of <see cref="OtherSubtopics"/> of some gateway (anything else may carry a record).</summary>
+    public static bool IsOtherTopic(string? topic) =>
+        topic is not null && OtherSubtopics.Any(s => topic.EndsWith($"/{s}", StringComparison.Ordinal));
+
     public static string Of(Lane lane) => lane switch
     {
         Lane.Telemetry => Telemetry,

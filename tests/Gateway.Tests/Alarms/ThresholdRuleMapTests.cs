@@ -1,8 +1,8 @@
 namespace EdgeTwin.Gateway.Tests.Alarms;
 
 using EdgeTwin.Gateway.Alarms;
-using EdgeTwin.Gateway.Twin.Desired;
 using EdgeTwin.Inference.Alarms;
+using EdgeTwin.Telemetry.Desired;
 
 public class ThresholdRuleMapTests
 {

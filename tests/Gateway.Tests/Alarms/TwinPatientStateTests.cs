@@ -3,8 +3,8 @@ namespace EdgeTwin.Gateway.Tests.Alarms;
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Gateway.Privacy;
 using EdgeTwin.Gateway.Tests.Twin;
-using EdgeTwin.Gateway.Twin.Binding;
 using EdgeTwin.Inference.News2;
+using EdgeTwin.Telemetry.Desired;
 using Microsoft.Extensions.DependencyInjection;
 
 /// <summary>The twin's hypercapnic flag and discharges reaching the inference engine of a wired gateway.</summary>

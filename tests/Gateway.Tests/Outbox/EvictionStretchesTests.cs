@@ -16,6 +16,8 @@ using Standing = EdgeTwin.Gateway.Outbox.PublishLedger.Standing;
 /// </summary>
 public class EvictionStretchesTests
 {
+    private const string Epoch = "0123456789abcdef0123456789abcdef";
+
     [Fact]
     public void AStretch_AbsorbsEarlierGapsAndCheckpoints_AndTheSeqsTheyNamed_ButStopsAtEventsAndAtSeqsNoHeldGapNames()
     {
@@ -131,8 +133,6 @@ public class EvictionStretchesTests
         Assert.Equal(0, report.Missing);
         Assert.Equal(h.Book.Head(Lane.Telemetry).Seq - 1, report.VerifiedThrough);
     }
-
-    private const string Epoch = "00000000000000000000000000000000";
 
     private static Standing[] Unsent(List<StoredRecord> window) => [.. window.Select(_ => Standing.Unsent)];
 

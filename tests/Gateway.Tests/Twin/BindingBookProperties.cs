@@ -2,6 +2,7 @@ namespace EdgeTwin.Gateway.Tests.Twin;
 
 using System.Collections.Immutable;
 using EdgeTwin.Gateway.Twin.Binding;
+using EdgeTwin.Telemetry.Desired;
 using FsCheck.Xunit;
 
 /// <summary>Whatever sequence of admits, transfers and discharges comes in, the book stays sound.</summary>

@@ -1,6 +1,7 @@
 namespace EdgeTwin.Gateway.Tests.Twin;
 
 using EdgeTwin.Gateway.Twin.Binding;
+using EdgeTwin.Telemetry.Desired;
 
 public sealed class BindingBookTests
 {

@@ -1,7 +1,7 @@
 namespace EdgeTwin.Gateway.Tests.Twin;
 
 using System.Text.Json.Nodes;
-using EdgeTwin.Gateway.Twin.Desired;
+using EdgeTwin.Telemetry.Desired;
 
 /// <summary>Desired settings from JSON text, failing the test when the text is not valid settings.</summary>
 internal static class DesiredJson

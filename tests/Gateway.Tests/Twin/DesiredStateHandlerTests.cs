@@ -120,8 +120,8 @@ public sealed class DesiredStateHandlerTests : IDisposable
 
     [Theory]
     [InlineData("""{ "checkpoint": { "maxRecords": 10 }, "telemetryRate": 5 }""", "unknown-setting:telemetryRate")]
-    [InlineData("""{ "devices": { "mon-1": { "sampleRates": { "mdc:131330": -250 } } } }""", "out-of-range:devices.mon-1.sampleRates.mdc:131330")]
-    [InlineData("""{ "alarms": { "thresholds": { "spo2Low": 150 } } }""", "out-of-range:alarms.thresholds.spo2Low")]
+    [InlineData("""{ "devices": { "mon-1": { "sampleRates": { "mdc:131330": -250 } } } }""", "out-of-range:devices.mon-1.sampleRates.mdc:131330 (allowed above 0 up to 2000 Hz)")]
+    [InlineData("""{ "alarms": { "thresholds": { "spo2Low": 150 } } }""", "out-of-range:alarms.thresholds.spo2Low (allowed 50 to 100)")]
     [InlineData("""{ "alarms": { "thresholds": { "spo2Low": 88 } }, "patients": { "MRN-1": { "hypercapnic": "yes" } } }""", "invalid-value:patients[0].hypercapnic")]
     public async Task InvalidSettings_AreRejectedWhole(string state, string reason) =>
         await AssertRejectedAsync(Envelope(4, state), 4, reason);

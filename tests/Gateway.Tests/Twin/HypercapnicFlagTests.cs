@@ -1,8 +1,8 @@
 namespace EdgeTwin.Gateway.Tests.Twin;
 
 using System.Text.Json.Nodes;
-using EdgeTwin.Gateway.Twin.Binding;
 using EdgeTwin.Gateway.Twin.Reported;
+using EdgeTwin.Telemetry.Desired;
 
 /// <summary>The per-patient hypercapnic flag (desired <c>patients</c>) and stay ends, as the twin keeps and hands them on.</summary>
 public sealed class HypercapnicFlagTests : IDisposable

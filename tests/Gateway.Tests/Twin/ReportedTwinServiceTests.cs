@@ -4,8 +4,8 @@ using System.Text.Json.Nodes;
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Gateway.Twin;
 using EdgeTwin.Gateway.Twin.Model;
-using EdgeTwin.Gateway.Twin.Binding;
 using EdgeTwin.Gateway.Twin.Reported;
+using EdgeTwin.Telemetry.Desired;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 

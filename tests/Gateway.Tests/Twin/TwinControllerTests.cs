@@ -2,13 +2,12 @@ namespace EdgeTwin.Gateway.Tests.Twin;
 
 using System.Text.Json;
 using EdgeTwin.Drivers.Model;
-using EdgeTwin.Gateway.Privacy;
 using EdgeTwin.Gateway.Tests.Support;
-using EdgeTwin.Gateway.Twin.Binding;
 using EdgeTwin.Gateway.Twin.Desired;
 using EdgeTwin.Gateway.Twin.Model;
 using EdgeTwin.Gateway.Twin.Persistence;
 using EdgeTwin.Telemetry.Chain;
+using EdgeTwin.Telemetry.Desired;
 
 public sealed class TwinControllerTests : IDisposable
 {

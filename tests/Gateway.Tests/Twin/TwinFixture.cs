@@ -6,6 +6,7 @@ using EdgeTwin.Gateway.Tests.Support;
 using EdgeTwin.Gateway.Twin;
 using EdgeTwin.Gateway.Twin.Desired;
 using EdgeTwin.Gateway.Twin.Persistence;
+using EdgeTwin.Telemetry.Desired;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 

@@ -97,11 +97,12 @@ public class GatewayProcessTests
         { "Gateway:StorageKeyFile", ["--Gateway:StorageKeyFile={dir}/unmounted/storage.key"], "unmounted/storage.key" },
         { "Uplink:EmbeddedBind", ["--Uplink:Broker=", "--Uplink:EmbeddedBind=0.0.0.0"], "beyond this box with no login" },
         { "Uplink:EmbeddedPassword", ["--Uplink:Broker=", "--Uplink:EmbeddedUsername=viewer"], "a password is needed too" },
+        { "Gateway:SettingsFile", ["--Gateway:SettingsFile={dir}/devices.json"], "devices.json' does not exist" },
     };
 
     [Theory]
     [MemberData(nameof(BadConfigurations))]
-    public void BadConfiguration_RefusesToStart_WithOneMessageNamingTheSetting(string setting, string[] extra, string detail)
+    public void BadConfiguration_RefusesToStart_WithOneMessageNamingTheSetting_AndNoStackTrace(string setting, string[] extra, string detail)
     {
         var dir = Directory.CreateTempSubdirectory("edgetwin-it-").FullName;
         Directory.CreateDirectory(Path.Combine(dir, "keydir"));
@@ -117,12 +118,13 @@ public class GatewayProcessTests
         Assert.Single(refusal);
         Assert.Contains(setting, refusal[0], StringComparison.Ordinal);
         Assert.Contains(detail, refusal[0], StringComparison.Ordinal);
+        AssertNoStackTrace(process);
         Assert.False(File.Exists(Path.Combine(dir, "data", "outbox.db")), "nothing created");
         Directory.Delete(dir, recursive: true);
     }
 
     [Fact]
-    public void EmbeddedBrokerPortTaken_RefusesToStart_SayingSo()
+    public void EmbeddedBrokerPortTaken_RefusesToStart_SayingSo_WithNoStackTrace()
     {
         var dir = Directory.CreateTempSubdirectory("edgetwin-it-").FullName;
         using var squatter = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
@@ -137,6 +139,15 @@ public class GatewayProcessTests
         Assert.Contains("Uplink:Broker", refusal, StringComparison.Ordinal);
         Assert.Contains($"127.0.0.1:{port}", refusal, StringComparison.Ordinal);
         Assert.Contains("in use", refusal, StringComparison.Ordinal);
+        AssertNoStackTrace(process);
         Directory.Delete(dir, recursive: true);
+    }
+
+    /// <summary>A refusal is the one line: the host's "Hosting failed to start" and its stack trace stay out (issue 22).</summary>
+    private static void AssertNoStackTrace(GatewayProcess process)
+    {
+        var output = process.Stdout + process.Stderr;
+        Assert.DoesNotContain("Hosting failed to start", output, StringComparison.Ordinal);
+        Assert.DoesNotContain(output.Split('\n'), l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal));
     }
 }

@@ -80,24 +80,26 @@ public sealed class WardViewTests
         var raisedAt = Stopwatch.StartNew();
         await Wait.UntilAsync(async () => Sounding(JsonNode.Parse(await box.GetStringAsync("/twin"))!, "bed-1"), Wait60, () => "the box to raise a high-priority alarm for bed-1");
         raisedAt.Restart();
-        var tile = browser.Until(d => d.FindElements(By.CssSelector("a.tile[data-bed='bed-1']")).FirstOrDefault(t => t.FindElements(By.CssSelector("li[data-priority='high']")).Count > 0), Wait60, "a high-priority alarm on bed-1's tile");
+        // The page re-renders as data arrives: every read happens inside a wait that retries a stale element.
+        var tileText = browser.Until(d => d.FindElements(By.CssSelector("a.tile[data-bed='bed-1']")).FirstOrDefault(t => t.FindElements(By.CssSelector("li[data-priority='high']")).Count > 0)?.Text, Wait60, "a high-priority alarm on bed-1's tile");
         var onThePage = raisedAt.Elapsed;
         _output.WriteLine($"alarm on the page {onThePage.TotalMilliseconds:F0} ms after the box's twin showed it");
         Assert.True(onThePage <= AlarmOnThePage, $"the alarm reached the page after {onThePage}, budget {AlarmOnThePage}");
         browser.Until(d => d.FindElements(By.CssSelector("a.tile[data-bed='bed-1'] .news2")).FirstOrDefault(n => (n.GetAttribute("data-band") ?? string.Empty).Contains("high", StringComparison.Ordinal)), Wait60, "bed-1 scored high NEWS2");
-        Assert.Contains("!!! HIGH", tile.Text, StringComparison.Ordinal); // the priority reads without colour
-        Assert.Equal("true", browser.Driver.FindElement(By.CssSelector("[data-online]")).GetAttribute("data-online"));
+        Assert.Contains("!!! HIGH", tileText, StringComparison.Ordinal); // the priority reads without colour
+        Assert.Equal("true", browser.Until(d => d.FindElement(By.CssSelector("[data-online]")).GetAttribute("data-online"), Wait60, "the gateway's online state"));
         _output.WriteLine(browser.Screenshot("ward-view"));
 
         // The box page lists the monitor the sensor-off bed lost.
         browser.Open(boxUrl + "/");
         browser.Until(d => d.FindElements(By.CssSelector("tr[data-device='sim-bed-2'][data-health='lost']")).FirstOrDefault(), Wait60, "sim-bed-2 listed as lost on the box page");
-        Assert.Contains("LOST", browser.Driver.FindElement(By.CssSelector("tr[data-device='sim-bed-2']")).Text, StringComparison.Ordinal);
+        Assert.Contains("LOST", browser.Until(d => d.FindElement(By.CssSelector("tr[data-device='sim-bed-2']")).Text, Wait60, "sim-bed-2's row"), StringComparison.Ordinal);
         _output.WriteLine(browser.Screenshot("box-page"));
 
         // The bed page plots the last hour of the hypoxic bed's vitals.
         browser.Open(ingestUrl + "/");
-        browser.Until(d => d.FindElements(By.CssSelector("a.tile[data-bed='bed-1']")).FirstOrDefault(), Wait60, "bed-1's tile").Click();
+        // Opened from the tile's link, as a click or Enter on the focused tile would.
+        browser.Open(browser.Until(d => d.FindElements(By.CssSelector("a.tile[data-bed='bed-1']")).FirstOrDefault()?.GetAttribute("href"), Wait60, "bed-1's tile link")!);
         browser.Until(d => d.FindElements(By.CssSelector("svg.plot polyline")).Count >= 3 ? d : null, Wait60, "plots of bed-1's vitals");
         _output.WriteLine(browser.Screenshot("bed-page"));
 
@@ -112,7 +114,7 @@ public sealed class WardViewTests
         // The gateway stops: the ward view shows it offline.
         await gateway.DisposeAsync();
         browser.Until(d => d.FindElements(By.CssSelector("[data-online='false']")).FirstOrDefault(), Wait60, "the stopped gateway shown as offline");
-        Assert.Contains("OFFLINE", browser.Driver.FindElement(By.CssSelector("[data-online='false']")).Text, StringComparison.Ordinal);
+        Assert.Contains("OFFLINE", browser.Until(d => d.FindElement(By.CssSelector("[data-online='false']")).Text, Wait60, "the offline badge"), StringComparison.Ordinal);
         _output.WriteLine(browser.Screenshot("gateway-offline"));
 
         await ingest.StopAsync();

@@ -1,6 +1,7 @@
 namespace EdgeTwin.Gateway.Twin.Binding;
 
 using System.Collections.Immutable;
+using EdgeTwin.Telemetry.Desired;
 
 /// <summary>
 /// Who was bound to which device when. Samples are attributed to the patient whose window covers

@@ -1,6 +1,7 @@
 namespace EdgeTwin.Gateway.Twin.Binding;
 
 using System.Collections.Immutable;
+using EdgeTwin.Telemetry.Desired;
 
 /// <summary>
 /// Admit a patient to a bed and devices, transfer them to another bed or set of devices, or

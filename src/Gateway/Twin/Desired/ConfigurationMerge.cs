@@ -2,6 +2,7 @@ namespace EdgeTwin.Gateway.Twin.Desired;
 
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Telemetry.Chain;
+using EdgeTwin.Telemetry.Desired;
 
 /// <summary>
 /// Lays a document's changes over the configuration in force. Device settings must name a device

@@ -2,6 +2,7 @@ namespace EdgeTwin.Gateway.Twin.Desired;
 
 using System.Collections.Immutable;
 using EdgeTwin.Telemetry.Chain;
+using EdgeTwin.Telemetry.Desired;
 
 /// <summary>
 /// The configuration in force, built from the defaults and every desired document applied so far.

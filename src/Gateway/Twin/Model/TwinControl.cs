@@ -4,6 +4,7 @@ using System.Collections.Immutable;
 using EdgeTwin.Gateway.Privacy;
 using EdgeTwin.Gateway.Twin.Binding;
 using EdgeTwin.Gateway.Twin.Desired;
+using EdgeTwin.Telemetry.Desired;
 
 /// <summary>
 /// The part of the twin that commands change and a restart must not lose: the last applied desired

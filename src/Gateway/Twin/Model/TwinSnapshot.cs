@@ -1,9 +1,8 @@
 namespace EdgeTwin.Gateway.Twin.Model;
 
 using System.Collections.Immutable;
-using EdgeTwin.Gateway.Privacy;
 using EdgeTwin.Gateway.Twin.Binding;
-using EdgeTwin.Gateway.Twin.Desired;
+using EdgeTwin.Telemetry.Desired;
 
 /// <summary>
 /// Everything the twin persists, at one instant. The control part (versions, desired overlay,

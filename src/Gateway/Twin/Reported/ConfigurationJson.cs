@@ -2,6 +2,7 @@ namespace EdgeTwin.Gateway.Twin.Reported;
 
 using System.Text.Json.Nodes;
 using EdgeTwin.Gateway.Twin.Desired;
+using EdgeTwin.Telemetry.Desired;
 
 /// <summary>The configuration in force as the reported twin shows it: the same names as the desired schema.</summary>
 internal static class ConfigurationJson

@@ -1,9 +1,9 @@
 namespace EdgeTwin.Gateway.Twin.Reported;
 
 using System.Text.Json.Nodes;
-using EdgeTwin.Gateway.Privacy;
 using EdgeTwin.Gateway.Twin.Model;
 using EdgeTwin.Inference.Model;
+using EdgeTwin.Telemetry.Desired;
 using EdgeTwin.Telemetry.Records;
 using EdgeTwin.Telemetry.Wire;
 
@@ -106,7 +106,7 @@ internal static class ReportedDocument
             var consent = new JsonObject();
             foreach (var (streamClass, granted) in control.Consent.Effective(patient))
             {
-                consent[StreamClasses.Name(streamClass)] = granted;
+                consent[StreamClassNames.Name(streamClass)] = granted;
             }
 
             // The flag came from the desired state: echoing it tells the cloud nothing new, so it needs no consent.

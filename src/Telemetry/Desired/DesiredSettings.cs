@@ -1,14 +1,13 @@
-namespace EdgeTwin.Gateway.Twin.Desired;
+namespace EdgeTwin.Telemetry.Desired;
 
 using System.Collections.Immutable;
-using EdgeTwin.Gateway.Privacy;
 
 /// <summary>
 /// The typed content of a desired document's <c>state</c> (docs/twin.md): only what it changes.
 /// Sections and members left out keep their value in force. The settings part of every applied
 /// document, laid one over the other, is the twin's overlay on the local configuration.
 /// </summary>
-internal sealed record DesiredSettings(
+public sealed record DesiredSettings(
     ImmutableSortedDictionary<string, DeviceChange> Devices,
     ImmutableSortedDictionary<string, double> Thresholds,
     int? CheckpointMaxRecords,

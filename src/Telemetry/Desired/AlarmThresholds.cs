@@ -1,10 +1,10 @@
-namespace EdgeTwin.Gateway.Twin.Desired;
+namespace EdgeTwin.Telemetry.Desired;
 
 /// <summary>
 /// Bedside alarm limits in force (units as the streams: %, /min, Cel, mm[Hg]). Defaults follow the
 /// NEWS2 red-score boundaries, so a box with no desired state alarms where a ward would expect it.
 /// </summary>
-internal sealed record AlarmThresholds(
+public sealed record AlarmThresholds(
     double Spo2Low,
     double HrLow,
     double HrHigh,

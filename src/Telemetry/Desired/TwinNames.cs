@@ -1,7 +1,7 @@
-namespace EdgeTwin.Gateway.Twin;
+namespace EdgeTwin.Telemetry.Desired;
 
 /// <summary>Names the twin accepts for beds (the same alphabet as gateway names, PROTOCOL §1, plus upper case and dots).</summary>
-internal static class TwinNames
+public static class TwinNames
 {
     public static bool IsValidName(string? name) =>
         !string.IsNullOrEmpty(name) && name.Length <= 64 &&

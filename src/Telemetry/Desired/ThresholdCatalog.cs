@@ -1,11 +1,11 @@
-namespace EdgeTwin.Gateway.Twin.Desired;
+namespace EdgeTwin.Telemetry.Desired;
 
 /// <summary>
 /// The alarm thresholds a desired document may set, with the range each must lie in. The ranges
 /// are physiological bounds: a limit outside them (an SpO2 limit of 150 %) can only be a mistake,
 /// and a mistaken limit silences or floods a ward, so the whole document is refused.
 /// </summary>
-internal static class ThresholdCatalog
+public static class ThresholdCatalog
 {
     private static readonly Spec[] Specs =
     [
@@ -33,6 +33,10 @@ internal static class ThresholdCatalog
 
         return double.IsFinite(value) && value >= spec.Min && value <= spec.Max ? null : "out-of-range";
     }
+
+    /// <summary>The range a desired document may set <paramref name="name"/> to (inclusive).</summary>
+    public static (double Min, double Max) Range(string name) =>
+        Find(name) is { } spec ? (spec.Min, spec.Max) : throw new ArgumentException($"unknown threshold {name}", nameof(name));
 
     public static AlarmThresholds With(AlarmThresholds thresholds, string name, double value) =>
         (Find(name) ?? throw new ArgumentException($"unknown threshold {name}", nameof(name))).Set(thresholds, value);

@@ -1,4 +1,4 @@
-namespace EdgeTwin.Gateway.Twin.Desired;
+namespace EdgeTwin.Telemetry.Desired;
 
 using System.Collections.Immutable;
 
@@ -6,7 +6,7 @@ using System.Collections.Immutable;
 /// One device's settings in force: whether it runs, and the sample rate (Hz) asked of each of its
 /// streams; a stream not listed runs at its nominal rate.
 /// </summary>
-internal sealed record DeviceSettings(bool Enabled, ImmutableSortedDictionary<string, double> SampleRatesHz)
+public sealed record DeviceSettings(bool Enabled, ImmutableSortedDictionary<string, double> SampleRatesHz)
 {
     public const double MaxSampleRateHz = 2000;
 

@@ -1,7 +1,7 @@
-namespace EdgeTwin.Gateway.Privacy;
+namespace EdgeTwin.Telemetry.Desired;
 
 /// <summary>What a patient can consent to having published, stream by stream (wire names lowercase).</summary>
-internal enum StreamClass
+public enum StreamClass
 {
     Vitals,
     Waveforms,

@@ -1,19 +1,17 @@
-namespace EdgeTwin.Gateway.Twin.Desired;
+namespace EdgeTwin.Telemetry.Desired;
 
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using EdgeTwin.Gateway.Privacy;
-using EdgeTwin.Gateway.Twin.Binding;
 
 /// <summary>
 /// Reads a desired document's <c>state</c> into <see cref="DesiredSettings"/>, strictly: an unknown
 /// member, a wrong type or a value out of range refuses the whole document, because a setting the
 /// box silently ignored would leave the operator believing it was in force. Reasons are
-/// <c>unknown-setting:&lt;path&gt;</c>, <c>invalid-value:&lt;path&gt;</c>, <c>out-of-range:&lt;path&gt;</c>.
+/// <c>unknown-setting:&lt;path&gt;</c>, <c>invalid-value:&lt;path&gt;</c>, <c>out-of-range:&lt;path&gt; (allowed ...)</c>.
 /// </summary>
-internal static class DesiredSettingsParser
+public static class DesiredSettingsParser
 {
     // The checkpoint cadence a desired document may set (PROTOCOL §5): from every record to 100 000, 10 ms to 10 min.
     private const int MinCheckpointRecords = 1;
@@ -137,7 +135,7 @@ internal static class DesiredSettingsParser
                             var hz = Number(rate, ratePath);
                             if (hz is not (> 0 and <= DeviceSettings.MaxSampleRateHz))
                             {
-                                throw OutOfRange(ratePath);
+                                throw OutOfRange(ratePath, string.Create(CultureInfo.InvariantCulture, $"above 0 up to {DeviceSettings.MaxSampleRateHz} Hz"));
                             }
 
                             rates[code] = hz;
@@ -176,7 +174,8 @@ internal static class DesiredSettingsParser
                 var number = Number(limit, path);
                 if (ThresholdCatalog.Check(name, number) is not null)
                 {
-                    throw OutOfRange(path);
+                    var (min, max) = ThresholdCatalog.Range(name);
+                    throw OutOfRange(path, string.Create(CultureInfo.InvariantCulture, $"{min} to {max}"));
                 }
 
                 result[name] = number;
@@ -194,7 +193,7 @@ internal static class DesiredSettingsParser
         {
             // The reason is published: name the entry by position, never by the clear identifier.
             var path = $"consent[{index++}]";
-            if (Pseudonymizer.Check(hospitalId) is not null)
+            if (HospitalId.Check(hospitalId) is not null)
             {
                 throw Invalid(path);
             }
@@ -202,7 +201,7 @@ internal static class DesiredSettingsParser
             var grants = ImmutableSortedDictionary.CreateBuilder<StreamClass, bool>();
             foreach (var (className, value) in Object(node, path))
             {
-                if (!StreamClasses.TryParse(className, out var streamClass))
+                if (!StreamClassNames.TryParse(className, out var streamClass))
                 {
                     throw Unknown($"{path}.{className}");
                 }
@@ -228,7 +227,7 @@ internal static class DesiredSettingsParser
         foreach (var (hospitalId, node) in patients)
         {
             var path = $"patients[{index++}]";
-            if (Pseudonymizer.Check(hospitalId) is not null)
+            if (HospitalId.Check(hospitalId) is not null)
             {
                 throw Invalid(path);
             }
@@ -255,7 +254,7 @@ internal static class DesiredSettingsParser
 
         if (array.Count > MaxBindings)
         {
-            throw OutOfRange("bindings");
+            throw OutOfRange("bindings", string.Create(CultureInfo.InvariantCulture, $"at most {MaxBindings}"));
         }
 
         var result = ImmutableArray.CreateBuilder<DesiredBinding>(array.Count);
@@ -282,7 +281,7 @@ internal static class DesiredSettingsParser
                         break;
                     case "patient":
                         patient = String(value, memberPath);
-                        if (Pseudonymizer.Check(patient) is not null)
+                        if (HospitalId.Check(patient) is not null)
                         {
                             throw Invalid(memberPath);
                         }
@@ -380,11 +379,12 @@ internal static class DesiredSettingsParser
             : throw Invalid(path);
 
     private static long Range(long value, long min, long max, string path) =>
-        value >= min && value <= max ? value : throw OutOfRange(path);
+        value >= min && value <= max ? value : throw OutOfRange(path, string.Create(CultureInfo.InvariantCulture, $"{min} to {max}"));
 
     private static DesiredSchemaException Unknown(string path) => new("unknown-setting:" + path);
 
     private static DesiredSchemaException Invalid(string path) => new("invalid-value:" + path);
 
-    private static DesiredSchemaException OutOfRange(string path) => new("out-of-range:" + path);
+    /// <summary><c>out-of-range:&lt;path&gt; (allowed ...)</c>: the operator sees what would have been accepted.</summary>
+    private static DesiredSchemaException OutOfRange(string path, string allowed) => new($"out-of-range:{path} (allowed {allowed})");
 }

@@ -1,9 +1,7 @@
-namespace EdgeTwin.Gateway.Tests.Twin;
+namespace EdgeTwin.Telemetry.Tests.Desired;
 
 using System.Text.Json.Nodes;
-using EdgeTwin.Gateway.Privacy;
-using EdgeTwin.Gateway.Twin.Binding;
-using EdgeTwin.Gateway.Twin.Desired;
+using EdgeTwin.Telemetry.Desired;
 
 public sealed class DesiredSettingsParserTests
 {
@@ -64,14 +62,14 @@ public sealed class DesiredSettingsParserTests
     public void TryParse_UnknownSetting_IsRefusedNamingIt(string json, string reason) => AssertRefused(json, reason);
 
     [Theory]
-    [InlineData("""{"devices": {"mon-1": {"sampleRates": {"mdc:131330": -250}}}}""", "out-of-range:devices.mon-1.sampleRates.mdc:131330")]
-    [InlineData("""{"devices": {"mon-1": {"sampleRates": {"mdc:131330": 0}}}}""", "out-of-range:devices.mon-1.sampleRates.mdc:131330")]
-    [InlineData("""{"devices": {"mon-1": {"sampleRates": {"mdc:131330": 1e6}}}}""", "out-of-range:devices.mon-1.sampleRates.mdc:131330")]
-    [InlineData("""{"alarms": {"thresholds": {"spo2Low": 150}}}""", "out-of-range:alarms.thresholds.spo2Low")]
-    [InlineData("""{"alarms": {"thresholds": {"hrHigh": -5}}}""", "out-of-range:alarms.thresholds.hrHigh")]
-    [InlineData("""{"checkpoint": {"maxRecords": 0}}""", "out-of-range:checkpoint.maxRecords")]
-    [InlineData("""{"checkpoint": {"maxDelayMs": 3600000}}""", "out-of-range:checkpoint.maxDelayMs")]
-    [InlineData("""{"quotas": {"telemetryMaxBytes": 10}}""", "out-of-range:quotas.telemetryMaxBytes")]
+    [InlineData("""{"devices": {"mon-1": {"sampleRates": {"mdc:131330": -250}}}}""", "out-of-range:devices.mon-1.sampleRates.mdc:131330 (allowed above 0 up to 2000 Hz)")]
+    [InlineData("""{"devices": {"mon-1": {"sampleRates": {"mdc:131330": 0}}}}""", "out-of-range:devices.mon-1.sampleRates.mdc:131330 (allowed above 0 up to 2000 Hz)")]
+    [InlineData("""{"devices": {"mon-1": {"sampleRates": {"mdc:131330": 1e6}}}}""", "out-of-range:devices.mon-1.sampleRates.mdc:131330 (allowed above 0 up to 2000 Hz)")]
+    [InlineData("""{"alarms": {"thresholds": {"spo2Low": 150}}}""", "out-of-range:alarms.thresholds.spo2Low (allowed 50 to 100)")]
+    [InlineData("""{"alarms": {"thresholds": {"hrHigh": -5}}}""", "out-of-range:alarms.thresholds.hrHigh (allowed 60 to 300)")]
+    [InlineData("""{"checkpoint": {"maxRecords": 0}}""", "out-of-range:checkpoint.maxRecords (allowed 1 to 100000)")]
+    [InlineData("""{"checkpoint": {"maxDelayMs": 3600000}}""", "out-of-range:checkpoint.maxDelayMs (allowed 10 to 600000)")]
+    [InlineData("""{"quotas": {"telemetryMaxBytes": 10}}""", "out-of-range:quotas.telemetryMaxBytes (allowed 65536 to 1099511627776)")]
     [InlineData("""{"quotas": {"alarmMaxBytes": 1048576}}""", "unknown-setting:quotas.alarmMaxBytes")]
     public void TryParse_ValueOutOfRange_IsRefusedNamingIt(string json, string reason) => AssertRefused(json, reason);
 

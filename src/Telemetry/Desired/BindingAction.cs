@@ -1,7 +1,7 @@
-namespace EdgeTwin.Gateway.Twin.Binding;
+namespace EdgeTwin.Telemetry.Desired;
 
 /// <summary>What happens to a patient's stay (wire names lowercase).</summary>
-internal enum BindingAction
+public enum BindingAction
 {
     Admit,
     Transfer,

@@ -1,0 +1,85 @@
+namespace EdgeTwin.Integration.Tests.Deploy;
+
+using System.Diagnostics;
+using EdgeTwin.Integration.Tests.Support;
+
+/// <summary>deploy/systemd/install.sh run for real with <c>--dry-run --root TEMP</c>: it says what it would do and changes nothing.</summary>
+public sealed class InstallScriptTests : IDisposable
+{
+    private readonly string root = Directory.CreateTempSubdirectory("edgetwin-root-").FullName;
+
+    public void Dispose() => Directory.Delete(root, recursive: true);
+
+    [Fact]
+    public void DryRun_FirstInstallWithAProfile_NamesEveryStep_AndChangesNothing()
+    {
+        var (exit, output, error) = Run("--dry-run", "--root", root, "--name", "ward7-bed12", "--site", "st-mary", "--profile", "hardware/profiles/bedside-box.json");
+
+        Assert.True(exit == 0, error);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(root));
+        Assert.Contains($"would run: dotnet publish src/Gateway -c Release -o {root}/opt/edgetwin/gateway -nologo -v quiet", output, StringComparison.Ordinal);
+        Assert.Contains($"would run: install -D -m 0644 deploy/systemd/edgetwin-gateway.service {root}/etc/systemd/system/edgetwin-gateway.service", output, StringComparison.Ordinal);
+        Assert.Contains($"would run: install -m 0640 -o root -g edgetwin hardware/profiles/bedside-box.json {root}/etc/edgetwin/devices.json", output, StringComparison.Ordinal);
+        Assert.Contains($"would write {root}/etc/edgetwin/gateway.env (mode 0640, group edgetwin):", output, StringComparison.Ordinal);
+        Assert.Contains("    Gateway__Name=ward7-bed12\n    Gateway__Site=st-mary\n    Gateway__SettingsFile=/etc/edgetwin/devices.json\n", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("\n    Simulation__Beds", output, StringComparison.Ordinal);
+        Assert.Contains("would run: systemctl restart edgetwin-gateway.service", output, StringComparison.Ordinal);
+        Assert.EndsWith("dry run: nothing was changed\n", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DryRun_WithoutProfileOrSimulated_InstallsNoSimulatedBeds_AndFromADirectoryCopiesInsteadOfBuilding()
+    {
+        var published = Path.GetDirectoryName(GatewayProcess.GatewayDll)!;
+
+        var (exit, output, error) = Run("--dry-run", "--root", root, "--name", "ward7-bed12", "--from", published);
+
+        Assert.True(exit == 0, error);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(root));
+        Assert.Contains($"would run: cp -r {published}/. {root}/opt/edgetwin/gateway/", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("dotnet publish", output, StringComparison.Ordinal);
+        Assert.Contains("    Gateway__Name=ward7-bed12\n", output, StringComparison.Ordinal);
+        Assert.Contains("\n    Simulation__Beds=0\n", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DryRun_Uninstall_NamesWhatItRemovesAndKeeps_AndChangesNothing()
+    {
+        var (exit, output, error) = Run("--uninstall", "--dry-run", "--root", root);
+
+        Assert.True(exit == 0, error);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(root));
+        Assert.Contains("would run: systemctl disable --now edgetwin-gateway.service", output, StringComparison.Ordinal);
+        Assert.Contains($"would run: rm -rf {root}/opt/edgetwin/gateway", output, StringComparison.Ordinal);
+        Assert.Contains($"kept: {root}/var/lib/edgetwin", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--name NAME is required on a first install")]
+    [InlineData("--name 'Ward 7' must match [a-z0-9-]{1,64}", "--name", "Ward 7")]
+    [InlineData("--profile '/nonexistent.json' is not a file", "--name", "gw", "--profile", "/nonexistent.json")]
+    [InlineData("holds no EdgeTwin.Gateway.dll", "--name", "gw", "--from", "/tmp")]
+    [InlineData("--profile and --simulated exclude each other", "--name", "gw", "--simulated", "--profile", "hardware/profiles/bedside-box.json")]
+    [InlineData("unknown option '--bogus'", "--bogus")]
+    public void DryRun_BadArguments_AreOneClearLine_AndChangeNothing(string message, params string[] args)
+    {
+        var (exit, output, error) = Run(["--dry-run", "--root", root, .. args]);
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+        Assert.DoesNotContain("would", output, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(root));
+    }
+
+    private static (int Exit, string Out, string Err) Run(params string[] args)
+    {
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = SiteBroker.RepositoryRoot };
+        start.ArgumentList.Add(Path.Combine(SiteBroker.RepositoryRoot, "deploy", "systemd", "install.sh"));
+        args.ToList().ForEach(start.ArgumentList.Add);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEnd();
+        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)), "install.sh must end");
+        return (process.ExitCode, output.Result, error);
+    }
+}
