@@ -6,7 +6,7 @@ namespace EdgeTwin.Ingest.Options;
 /// </summary>
 public sealed class AlarmManagerOptions
 {
-    /// <summary>Names its queue, metrics and alerts: <c>[a-z0-9-]{1,64}</c>, unique.</summary>
+    /// <summary>Names its queue, metrics and alerts: a wire name (<c>WireNames.NameRule</c>), unique.</summary>
     public string Name { get; set; } = "";
 
     public string Host { get; set; } = "";

@@ -54,16 +54,17 @@ internal sealed class WardView
         var state = twin["reported"]?["state"];
         var verified = twin["patients"] as JsonObject ?? [];
         var reportedPatients = state?["patients"] as JsonObject ?? [];
+        var forwarded = (twin["alarmsOut"] as JsonArray ?? []).OfType<JsonObject>().ToList();
         var beds = new JsonArray();
         foreach (var (patient, reported) in reportedPatients.Where(p => p.Value?["bed"] is not null).OrderBy(p => (string?)p.Value!["bed"], StringComparer.Ordinal))
         {
-            beds.Add(Bed(patient, reported, verified[patient]));
+            beds.Add(Bed(patient, reported, verified[patient], forwarded));
         }
 
         // Patients with verified data the latest reported twin no longer has in a bed.
         foreach (var (patient, data) in verified.Where(p => reportedPatients[p.Key]?["bed"] is null && p.Key != "unattributed"))
         {
-            beds.Add(Bed(patient, null, data));
+            beds.Add(Bed(patient, null, data, forwarded));
         }
 
         return new JsonObject
@@ -75,10 +76,28 @@ internal sealed class WardView
             ["uplinkBacklog"] = state?["uplink"]?["backlog"]?.DeepClone(),
             ["chains"] = new JsonArray([.. (twin["chains"] as JsonArray ?? []).Select(Chain)]),
             ["beds"] = beds,
+            ["alarmsOut"] = new JsonArray([.. forwarded.Take(5).Select(a => (JsonNode)Forwarded(a))]),
         };
     }
 
-    private static JsonObject Bed(string patient, JsonNode? reported, JsonNode? verified)
+    /// <summary>An alarm forwarded to the alarm managers (docs/alarms-out.md): delivery and the clinicians' latest status.</summary>
+    private static JsonObject Forwarded(JsonObject a)
+    {
+        var messages = (a["messages"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+        var last = (a["statuses"] as JsonArray ?? []).OfType<JsonObject>().LastOrDefault();
+        return new JsonObject
+        {
+            ["condition"] = a["condition"]?.DeepClone(),
+            ["bed"] = a["bed"]?.DeepClone(),
+            ["priority"] = a["priority"]?.DeepClone(),
+            ["phase"] = a["phase"]?.DeepClone(),
+            ["open"] = a["open"]?.DeepClone(),
+            ["delivery"] = string.Join(", ", messages.Select(m => (string?)m["status"]).Where(s => s is not null).Distinct()),
+            ["lastStatus"] = last is null ? null : new JsonObject { ["status"] = last["status"]?.DeepClone(), ["who"] = last["who"]?.DeepClone(), ["at"] = last["at"]?.DeepClone() },
+        };
+    }
+
+    private static JsonObject Bed(string patient, JsonNode? reported, JsonNode? verified, List<JsonObject> forwarded)
     {
         var vitals = new JsonArray();
         foreach (var (code, v) in verified?["vitals"] as JsonObject ?? [])
@@ -91,7 +110,15 @@ internal sealed class WardView
         {
             if ((string?)a?["state"] is not ("cleared" or null))
             {
-                alarms.Add(new JsonObject { ["condition"] = condition, ["priority"] = a!["priority"]?.DeepClone(), ["state"] = a["state"]?.DeepClone(), ["t"] = a["t"]?.DeepClone() });
+                var sent = forwarded.FirstOrDefault(f => (bool?)f["open"] == true && (string?)f["patient"] == patient && (string?)f["condition"] == condition);
+                alarms.Add(new JsonObject
+                {
+                    ["condition"] = condition,
+                    ["priority"] = a!["priority"]?.DeepClone(),
+                    ["state"] = a["state"]?.DeepClone(),
+                    ["t"] = a["t"]?.DeepClone(),
+                    ["forwarded"] = sent is null ? null : Forwarded(sent),
+                });
             }
         }
 

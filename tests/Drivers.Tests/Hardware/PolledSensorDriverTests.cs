@@ -118,15 +118,14 @@ public sealed class PolledSensorDriverTests : IAsyncDisposable
         Assert.Equal(DeviceHealth.Degraded, Driver.Health);
 
         // The next two polls find the call still stuck: two more failures, then Lost; no new transfer piles up.
-        await AdvanceAsync(TimeSpan.FromMilliseconds(400));
-        await AdvanceAsync(TimeSpan.FromSeconds(1));
-        await Eventually.TrueAsync(() => Driver.Health == DeviceHealth.Lost, "lost");
+        // Fake time moves on in small steps only until the driver says Lost, so a busy machine that is slow
+        // to run the driver's poll cannot make the test skip past it into a fourth poll.
+        await AdvanceUntilAsync(() => Driver.Health == DeviceHealth.Lost, TimeSpan.FromSeconds(2.4), "lost");
         Assert.Equal(3, Temperatures().Count);
 
         _chip.Hang = null;
         hang.Release();
-        await AdvanceAsync(TimeSpan.FromSeconds(4));
-        await Eventually.TrueAsync(() => Driver.Health == DeviceHealth.Ok, "recovered after the bus came back");
+        await AdvanceUntilAsync(() => Driver.Health == DeviceHealth.Ok, TimeSpan.FromSeconds(10), "recovered after the bus came back");
     }
 
     [Fact]
@@ -222,6 +221,28 @@ public sealed class PolledSensorDriverTests : IAsyncDisposable
     }
 
     /// <summary>Advances the clock and lets the driver's continuations run.</summary>
+    /// <summary>Advances fake time 100 ms at a time, giving the driver up to 100 ms of real time after each step, until <paramref name="condition"/> holds.</summary>
+    private async Task AdvanceUntilAsync(Func<bool> condition, TimeSpan atMost, string what)
+    {
+        var step = TimeSpan.FromMilliseconds(100);
+        for (var done = TimeSpan.Zero; done <= atMost; done += step)
+        {
+            for (var i = 0; i < 20 && !condition(); i++)
+            {
+                await Task.Delay(5);
+            }
+
+            if (condition())
+            {
+                return;
+            }
+
+            _time.Advance(step);
+        }
+
+        throw new TimeoutException($"not within {atMost} of fake time: {what}");
+    }
+
     private async Task AdvanceAsync(TimeSpan by)
     {
         var step = TimeSpan.FromMilliseconds(100);

@@ -95,6 +95,12 @@ public sealed class AlarmsOutTests
         Assert.Equal(("end", false), (alarm["phase"]!.GetValue<string>(), alarm["open"]!.GetValue<bool>()));
         Assert.All(alarm["messages"]!.AsArray(), m => Assert.Equal("acked", m!["status"]!.GetValue<string>()));
 
+        // The ward view's data shows the forwarded alarm, its delivery and the nurse's accept.
+        var ward = (await http.GetFromJsonAsync<JsonObject>("/api/ward"))!;
+        var shown = ward["gateways"]!.AsArray().Single(g => g!["gw"]!.GetValue<string>() == "gw-it")!["alarmsOut"]!.AsArray()
+            .First(f => f!["condition"]!.GetValue<string>() == "spo2-low")!;
+        Assert.Equal(("acked", "accepted", "N-20 Mary Seacole"), (shown["delivery"]!.GetValue<string>(), shown["lastStatus"]!["status"]!.GetValue<string>(), shown["lastStatus"]!["who"]!.GetValue<string>()));
+
         await gateway.StopAsync();
         await gateway.DisposeAsync();
         Assert.Equal(2, manager.Received.Count(m => m.ControlId == head.ControlId));

@@ -8,6 +8,11 @@
 
   const chainBadge = (c) => `<span class="badge ${c.state}" data-chain-state="${c.state}" title="${escape(c.lane)} ${escape(c.epoch)}">${escape(c.lane)}: ${c.state === 'broken' ? 'BROKEN' : c.state === 'gaps' ? `${c.missing} missing` : 'verified'} through ${c.verifiedThrough}${c.problems ? ` (${escape(c.problems)})` : ''}</span>`;
 
+  // Alarms forwarded to the hospital's alarm managers (IHE ACM): delivery, and who answered.
+  const forwarded = (f) => !f ? '' : ` <span class="forwarded" data-forwarded="${escape(f.delivery)}">sent: ${escape(f.delivery || 'queued')}${f.lastStatus ? `; ${escape(f.lastStatus.status)}${f.lastStatus.who ? ` by ${escape(f.lastStatus.who)}` : ''}` : ''}</span>`;
+  const forwardedList = (g) => !g.alarmsOut || g.alarmsOut.length === 0 ? '' : `<details class="alarms-out"><summary>Forwarded to alarm managers (${g.alarmsOut.length})</summary><ul>${g.alarmsOut
+    .map((f) => `<li data-alarm-out="${escape(f.condition)}">${escape(priorityMark(f.priority))} ${escape(f.condition)} ${escape(f.bed || '')} (${escape(f.phase)})${forwarded(f)}</li>`).join('')}</ul></details>`;
+
   const tile = (g, b) => {
     const high = b.alarms.some((a) => a.priority === 'high');
     const medium = b.alarms.some((a) => a.priority === 'medium');
@@ -20,7 +25,7 @@
       : `<div class="vitals">${shown.map((v) => `<span>${escape(label(v.code))}</span><span>${escape(v.value)} ${escape(v.unit)}</span><span class="age">${age(v.at)}</span>`).join('')}</div>`;
     const alarms = b.alarms.length === 0 ? '' : `<ul class="alarms" aria-label="active alarms">${b.alarms
       .sort((x, y) => ['high', 'medium', 'low'].indexOf(x.priority) - ['high', 'medium', 'low'].indexOf(y.priority))
-      .map((a) => `<li class="prio-${escape(a.priority)}" data-alarm="${escape(a.condition)}" data-priority="${escape(a.priority)}">${escape(priorityMark(a.priority))} ${escape(a.condition)} (${escape(a.state)})</li>`).join('')}</ul>`;
+      .map((a) => `<li class="prio-${escape(a.priority)}" data-alarm="${escape(a.condition)}" data-priority="${escape(a.priority)}">${escape(priorityMark(a.priority))} ${escape(a.condition)} (${escape(a.state)})${forwarded(a.forwarded)}</li>`).join('')}</ul>`;
     const href = `bed.html?gw=${encodeURIComponent(g.gw)}&patient=${encodeURIComponent(b.patient)}`;
     return `<a class="tile${high ? ' alarm-high' : medium ? ' alarm-medium' : ''}" href="${href}" data-bed="${escape(b.bed ?? '')}" data-patient="${escape(b.patient)}">
       <div class="bed">${escape(b.bed ?? 'no bed')}</div><div class="patient">${escape(b.patient)}</div>${news2}${alarms}${vitals}</a>`;
@@ -31,7 +36,7 @@
     return `<section class="gateway" data-gw="${escape(g.gw)}" aria-label="gateway ${escape(g.gw)}">
       <h2>${escape(g.gw)} <span class="badge ${online ? 'online' : 'offline'}" data-online="${online}">${online ? 'online' : `OFFLINE, last seen ${age(g.lastSeen)}`}</span>
       ${g.chains.map(chainBadge).join(' ')}</h2>
-      <div class="tiles">${g.beds.length === 0 ? '<p class="empty">no patient in a bed</p>' : g.beds.map((b) => tile(g, b)).join('')}</div></section>`;
+      <div class="tiles">${g.beds.length === 0 ? '<p class="empty">no patient in a bed</p>' : g.beds.map((b) => tile(g, b)).join('')}</div>${forwardedList(g)}</section>`;
   };
 
   const render = (data) => {
