@@ -17,7 +17,7 @@ public sealed partial class DocsTests : IDisposable
     [Fact]
     public void EveryMarkedBlock_IsOneThisTestRuns()
     {
-        string[] run = ["gateway", "status", "watch", "admit", "capture", "outbox", "model-check", "install-dry-run", "hl7-gateway", "hl7-send", "operator-key", "twin-gateway", "desired-publish"];
+        string[] run = ["gateway", "status", "watch", "admit", "capture", "outbox", "model-check", "install-dry-run", "hl7-gateway", "hl7-send", "operator-key", "twin-gateway", "desired-publish", "cloud-ingest"];
 
         Assert.Equal(run.Order(StringComparer.Ordinal), DocBlocks.All().Keys.Order(StringComparer.Ordinal));
     }
@@ -74,6 +74,41 @@ public sealed partial class DocsTests : IDisposable
     }
 
     [Fact]
+    public async Task Readme_CloudIngestOnOneMachine_VerifiesTheGatewaysChains()
+    {
+        // The gateway's address comes from its first start, as the README says.
+        using (var first = Shell.Start(sub.Gateway(Single("gateway")), dir))
+        {
+            sub.Address = Address().Match(await first.WaitForLineAsync(l => l.Contains("Gateway sim-gw at site sim-ward: key 0x", StringComparison.Ordinal), Minute, "the start-up line")).Value;
+            Assert.Equal(0, await first.StopAsync(Minute));
+        }
+
+        var steps = DocBlocks.Block("cloud-ingest");
+        Assert.Equal(5, steps.Count);
+        Assert.EndsWith("&", steps[0].Split('#')[0].TrimEnd(), StringComparison.Ordinal); // started in the background, as here
+        using var mosquitto = Shell.Start("exec " + sub.Apply(steps[0].Split('#')[0].TrimEnd().TrimEnd('&')) + " -v", dir);
+        await mosquitto.WaitForLineAsync(l => l.Contains("Opening ipv4 listen socket", StringComparison.Ordinal), Minute, "mosquitto listening");
+        using var ingest = Shell.Start("exec " + sub.Apply(steps[1]), dir);
+        await ingest.WaitForLineAsync(l => l.Contains("as shared group", StringComparison.Ordinal), Minute, "the ingest subscribed");
+        sub.IngestAddress = Address().Match(await RunAsync(steps[2])).Value;
+        Assert.StartsWith("0x", sub.IngestAddress, StringComparison.Ordinal);
+        using var gateway = Shell.Start(sub.Gateway(steps[3]), dir);
+        await gateway.WaitForLineAsync(l => l.Contains($"Uplink connected to mqtt://127.0.0.1:{sub.BrokerPort}", StringComparison.Ordinal), Minute, "the uplink connected to mosquitto");
+
+        // The ingest verifies the gateway's telemetry chain: /api/chains shows it verified beyond seq 0.
+        var deadline = DateTime.UtcNow + Minute;
+        string chains;
+        while (!VerifiedBeyondGenesis().IsMatch(chains = await RunAsync(steps[4])))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the ingest never verified sim-gw's telemetry chain: {chains}\ningest: {ingest.Output}");
+            await Task.Delay(250);
+        }
+
+        Assert.Equal(0, await gateway.StopAsync(Minute));
+        Assert.Equal(0, await ingest.StopAsync(Minute));
+    }
+
+    [Fact]
     public async Task HardwareReadme_Hl7Example_IsAcknowledged()
     {
         using var gateway = Shell.Start(sub.Gateway(Single("hl7-gateway")), dir);
@@ -126,6 +161,9 @@ public sealed partial class DocsTests : IDisposable
     // The alarm lane of a quiet ward may publish nothing in the capture's 10 s.
     [GeneratedRegex("\nSOUND: [12] chains, [0-9]+ records, [1-9][0-9]* verified\n")]
     private static partial Regex Sound();
+
+    [GeneratedRegex("\"gw\":\"sim-gw\"[^}]*\"lane\":\"telemetry\"[^}]*\"verifiedThrough\":[1-9]")]
+    private static partial Regex VerifiedBeyondGenesis();
 
     [GeneratedRegex("0x[0-9a-fA-F]{40}")]
     private static partial Regex Address();

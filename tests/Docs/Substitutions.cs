@@ -18,6 +18,11 @@ internal sealed partial class Substitutions
 
     public int MonitorPort { get; } = Shell.FreePort();
 
+    public int IngestPort { get; } = Shell.FreePort();
+
+    /// <summary>The ingest key's address, as <c>/api/identity</c> gave it (<c>&lt;ingest address&gt;</c>).</summary>
+    public string? IngestAddress { get; set; }
+
     public string? Address { get; set; }
 
     public string? Operator { get; set; }
@@ -42,12 +47,17 @@ internal sealed partial class Substitutions
         {
             "src/Gateway" => $"dotnet '{Repo.Built("src/Gateway", "EdgeTwin.Gateway.dll")}'",
             "src/Cli" => $"dotnet '{Repo.Built("src/Cli", "edgetwin.dll")}'",
+            "src/Ingest" => $"dotnet '{Repo.Built("src/Ingest", "EdgeTwin.Ingest.dll")}'",
             "tools/ModelBuilder" => $"dotnet '{Repo.Built("tools/ModelBuilder", "EdgeTwin.ModelBuilder.dll")}'",
             var other => throw new Xunit.Sdk.XunitException($"no built binary known for --project {other} in '{documented}'"),
         });
         command = Regex.Replace(command, @"\b1883\b", BrokerPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
         command = Regex.Replace(command, @"\b8480\b", StatusPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
         command = Regex.Replace(command, @"\b2575\b", MonitorPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        command = Regex.Replace(command, @"\b5080\b", IngestPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        command = command.Replace("<gw name>", "sim-gw", StringComparison.Ordinal);
+        command = Address is null ? command : command.Replace("<gateway address>", Address, StringComparison.Ordinal);
+        command = IngestAddress is null ? command : command.Replace("<ingest address>", IngestAddress, StringComparison.Ordinal);
         command = command.Replace("src/Gateway/data", DataDirectory, StringComparison.Ordinal).Replace("/tmp/edgetwin-root", InstallRoot, StringComparison.Ordinal);
         command = Operator is null ? command : command.Replace("0xOPERATOR", Operator, StringComparison.Ordinal);
         return Address is null ? command : command.Replace("0xADDR", Address, StringComparison.Ordinal);
