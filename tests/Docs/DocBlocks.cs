@@ -9,9 +9,10 @@ using System.Text.RegularExpressions;
 /// </summary>
 internal static partial class DocBlocks
 {
-    /// <summary>The files whose blocks are run: README.md, docs/*.md, hardware/*.md.</summary>
+    /// <summary>The files whose blocks are run: README.md, docs/*.md, hardware/*.md, deploy/*/README.md.</summary>
     public static IEnumerable<string> Files =>
         new[] { "README.md" }.Concat(Directory.GetFiles(Path.Combine(Repo.Root, "docs"), "*.md").Concat(Directory.GetFiles(Path.Combine(Repo.Root, "hardware"), "*.md"))
+            .Concat(Directory.GetDirectories(Path.Combine(Repo.Root, "deploy")).Select(d => Path.Combine(d, "README.md")).Where(File.Exists))
             .Select(f => Path.GetRelativePath(Repo.Root, f))).Order(StringComparer.Ordinal);
 
     /// <summary>Every marked block of every file, by id.</summary>
@@ -29,7 +30,13 @@ internal static partial class DocBlocks
                 }
 
                 var indent = new string(' ', m.Groups["indent"].Length + 4);
-                var block = lines.Skip(i + 1).TakeWhile(l => l.StartsWith(indent, StringComparison.Ordinal)).Select(l => l[indent.Length..]).ToList();
+                // As in Markdown, blank lines inside an indented code block belong to it; trailing ones do not.
+                var block = lines.Skip(i + 1).TakeWhile(l => l.StartsWith(indent, StringComparison.Ordinal) || l.Length == 0).Select(l => l.Length == 0 ? l : l[indent.Length..]).ToList();
+                while (block.Count > 0 && block[^1].Length == 0)
+                {
+                    block.RemoveAt(block.Count - 1);
+                }
+
                 Assert.True(block.Count > 0, $"{file}:{i + 1}: docs-test '{m.Groups["id"].Value}' is followed by no code block indented by {indent.Length}");
                 Assert.True(blocks.TryAdd(m.Groups["id"].Value, (file, block)), $"{file}:{i + 1}: docs-test '{m.Groups["id"].Value}' is marked twice");
             }

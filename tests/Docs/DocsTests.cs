@@ -17,7 +17,7 @@ public sealed partial class DocsTests : IDisposable
     [Fact]
     public void EveryMarkedBlock_IsOneThisTestRuns()
     {
-        string[] run = ["gateway", "status", "watch", "admit", "capture", "outbox", "model-check", "install-dry-run", "hl7-gateway", "hl7-send", "operator-key", "twin-gateway", "desired-publish", "cloud-ingest"];
+        string[] run = ["gateway", "status", "watch", "admit", "capture", "outbox", "model-check", "install-dry-run", "hl7-gateway", "hl7-send", "operator-key", "twin-gateway", "desired-publish", "cloud-ingest", "site-certificates"];
 
         Assert.Equal(run.Order(StringComparer.Ordinal), DocBlocks.All().Keys.Order(StringComparer.Ordinal));
     }
@@ -106,6 +106,24 @@ public sealed partial class DocsTests : IDisposable
 
         Assert.Equal(0, await gateway.StopAsync(Minute));
         Assert.Equal(0, await ingest.StopAsync(Minute));
+    }
+
+    [Fact]
+    public async Task SiteBroker_CertificateCommands_MakeACaABrokerAndAGatewayCertificate()
+    {
+        // The block is one script (its commands continue over lines), run as pasted into bash.
+        var (exit, output) = await Shell.RunAsync(string.Join('\n', DocBlocks.Block("site-certificates")), dir, Minute);
+        Assert.True(exit == 0, output);
+
+        Assert.True(File.Exists(Path.Combine(dir, "bed-gw-1.pem")), output);
+        Assert.Equal("broker.pem: OK\nbed-gw-1.pem: OK\n", await RunAsync("openssl verify -CAfile ca.pem broker.pem bed-gw-1.pem"));
+        var broker = await RunAsync("openssl x509 -in broker.pem -noout -subject -ext subjectAltName,extendedKeyUsage");
+        Assert.Contains("CN = broker.site.example", broker, StringComparison.Ordinal);
+        Assert.Contains("DNS:broker.site.example, IP Address:10.0.0.2", broker, StringComparison.Ordinal);
+        Assert.Contains("TLS Web Server Authentication", broker, StringComparison.Ordinal);
+        var gateway = await RunAsync("openssl x509 -in bed-gw-1.pem -noout -subject -ext extendedKeyUsage");
+        Assert.Contains("CN = bed-gw-1", gateway, StringComparison.Ordinal);
+        Assert.Contains("TLS Web Client Authentication", gateway, StringComparison.Ordinal);
     }
 
     [Fact]

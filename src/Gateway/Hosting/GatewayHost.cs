@@ -61,9 +61,21 @@ internal static class GatewayHost
         app.MapTwin();
         // Listen from the start, so /metrics counts from the first sample.
         app.Services.GetRequiredService<MeterProvider>();
+        var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
         try
         {
-            await app.RunAsync().ConfigureAwait(false);
+            try
+            {
+                await app.StartAsync().ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
+            {
+                // SIGTERM while the host was still starting (Kestrel binds last): no crash and no stack
+                // trace (RefusalLogFilter); the services that had started are stopped below as on any
+                // stop, the outbox's final commit included.
+            }
+
+            await app.WaitForShutdownAsync().ConfigureAwait(false);
             return Environment.ExitCode;
         }
         catch (OptionsValidationException ex)
@@ -73,6 +85,10 @@ internal static class GatewayHost
         catch (StartupException ex)
         {
             return Refuse(ex.Message);
+        }
+        finally
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
         }
     }
 

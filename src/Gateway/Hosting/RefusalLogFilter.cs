@@ -25,9 +25,10 @@ internal static class RefusalLogFilter
         }
     }
 
+    /// <summary>A configuration refusal, or a stop (SIGTERM) that came while the host was starting: neither is a crash.</summary>
     internal static bool IsRefusal(Exception? exception) => exception switch
     {
-        OptionsValidationException or StartupException => true,
+        OptionsValidationException or StartupException or OperationCanceledException => true,
         AggregateException a => a.InnerExceptions.Count > 0 && a.InnerExceptions.All(IsRefusal),
         _ => false,
     };

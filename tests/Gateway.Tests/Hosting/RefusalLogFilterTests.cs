@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 public sealed class RefusalLogFilterTests
 {
     [Fact]
-    public void HostingFailedToStart_IsDroppedForARefusal_AndKeptForACrash()
+    public void HostingFailedToStart_IsDroppedForARefusalOrAStopWhileStarting_AndKeptForACrash()
     {
         var seen = new List<(string Category, int Event, Exception? Exception)>();
         var services = new ServiceCollection();
@@ -22,6 +22,7 @@ public sealed class RefusalLogFilterTests
 
         host.Log(LogLevel.Error, new EventId(11), "Hosting failed to start", new StartupException("Gateway:Name", "bad"), (s, _) => s);
         host.Log(LogLevel.Error, new EventId(11), "Hosting failed to start", new OptionsValidationException("x", typeof(object), ["bad"]), (s, _) => s);
+        host.Log(LogLevel.Error, new EventId(11), "Hosting failed to start", new TaskCanceledException("stopped while starting"), (s, _) => s);
         host.Log(LogLevel.Error, new EventId(11), "Hosting failed to start", new InvalidOperationException("crash"), (s, _) => s);
         host.Log(LogLevel.Error, new EventId(9), "BackgroundService failed", new StartupException("Gateway:Name", "bad"), (s, _) => s);
         other.Log(LogLevel.Error, new EventId(11), "not the host", new StartupException("Gateway:Name", "bad"), (s, _) => s);
