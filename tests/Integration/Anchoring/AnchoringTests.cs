@@ -193,7 +193,7 @@ public sealed partial class AnchoringTests
         Assert.True(result.Code == 0, result.Out + result.Err);
         Assert.Contains("bytecode and ABI match solc 0.8.37", result.Out, StringComparison.Ordinal);
         var embedded = AnchorContract.Bytecode;
-        Assert.Equal((await File.ReadAllTextAsync(Path.Combine(Ganache.RepoRoot, "contracts", "EdgeTwinAnchor.bin"))).Trim(), embedded);
+        Assert.Equal((await File.ReadAllTextAsync(Path.Combine(Repository.Root, "contracts", "EdgeTwinAnchor.bin"))).Trim(), embedded);
     }
 
     private static async Task<(int Code, string Out, string Err)> CliAsync(params string[] args)
@@ -207,7 +207,7 @@ public sealed partial class AnchoringTests
     /// <summary>Runs the ethers.js block of docs/anchoring.md as written, with ethers from tools/evm.</summary>
     private static async Task<(int Code, string Out, string Err)> EthersAsync(string proofFile, string rpc)
     {
-        var doc = await File.ReadAllTextAsync(Path.Combine(Ganache.RepoRoot, "docs", "anchoring.md"));
+        var doc = await File.ReadAllTextAsync(Path.Combine(Repository.Root, "docs", "anchoring.md"));
         var script = ScriptBlock().Match(doc);
         Assert.True(script.Success, "docs/anchoring.md has no ```js block after <!-- verify-proof.js -->");
         var file = Path.Combine(Path.GetDirectoryName(proofFile)!, "verify-proof.js");

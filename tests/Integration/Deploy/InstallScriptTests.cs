@@ -73,8 +73,8 @@ public sealed class InstallScriptTests : IDisposable
 
     private static (int Exit, string Out, string Err) Run(params string[] args)
     {
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = SiteBroker.RepositoryRoot };
-        start.ArgumentList.Add(Path.Combine(SiteBroker.RepositoryRoot, "deploy", "systemd", "install.sh"));
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Repository.Root };
+        start.ArgumentList.Add(Path.Combine(Repository.Root, "deploy", "systemd", "install.sh"));
         args.ToList().ForEach(start.ArgumentList.Add);
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();

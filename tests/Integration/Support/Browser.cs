@@ -29,7 +29,7 @@ public sealed class Browser : IDisposable
     {
         get
         {
-            var dir = Path.Combine(Ganache.RepoRoot, "TestResults", "screenshots");
+            var dir = Path.Combine(Repository.Root, "TestResults", "screenshots");
             Directory.CreateDirectory(dir);
             return dir;
         }

@@ -63,21 +63,7 @@ public sealed class Ganache : IDisposable
     }
 
     /// <summary>tools/evm of this checkout: ganache, solc and ethers from npm.</summary>
-    public static string Tools => Path.Combine(RepoRoot, "tools", "evm");
-
-    public static string RepoRoot
-    {
-        get
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "EdgeTwin.sln")))
-            {
-                dir = dir.Parent;
-            }
-
-            return dir?.FullName ?? throw new InvalidOperationException("EdgeTwin.sln not found above the test binaries");
-        }
-    }
+    public static string Tools => Path.Combine(Repository.Root, "tools", "evm");
 
     public void Dispose()
     {

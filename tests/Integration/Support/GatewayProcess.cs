@@ -144,14 +144,8 @@ internal sealed class GatewayProcess : IDisposable
 
     private static string Built(string project, string dll)
     {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "EdgeTwin.sln")))
-        {
-            dir = dir.Parent;
-        }
-
         var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-        return Path.Combine(dir!.FullName, "src", project, "bin", configuration, "net10.0", dll);
+        return Path.Combine(Repository.Root, "src", project, "bin", configuration, "net10.0", dll);
     }
 
     private static void Append(StringBuilder sb, string? line)

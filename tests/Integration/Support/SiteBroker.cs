@@ -19,7 +19,7 @@ internal sealed class SiteBroker : IDisposable
         Authority = new TestCertificateAuthority("EdgeTwin test site CA");
         CaFile = Path.Combine(_files, "ca.pem");
         Authority.WriteCertificate(CaFile);
-        var deploy = Path.Combine(RepositoryRoot, "deploy", "mosquitto");
+        var deploy = Path.Combine(Repository.Root, "deploy", "mosquitto");
         var shipped = File.ReadAllText(Path.Combine(deploy, "edgetwin.conf"));
         foreach (var expected in new[] { ConfigDirectory, PersistenceDirectory, Listener + "\n" })
         {
@@ -52,20 +52,6 @@ internal sealed class SiteBroker : IDisposable
     public string CaFile { get; }
 
     public string Url => $"mqtts://127.0.0.1:{Mosquitto.Port}";
-
-    public static string RepositoryRoot
-    {
-        get
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "EdgeTwin.sln")))
-            {
-                dir = dir.Parent;
-            }
-
-            return dir?.FullName ?? throw new InvalidOperationException("EdgeTwin.sln not found above the test binaries");
-        }
-    }
 
     /// <summary>A client certificate and key (PEM files) with <paramref name="commonName"/>, i.e. that MQTT user name.</summary>
     public (string Certificate, string Key) Client(string commonName)
