@@ -20,6 +20,9 @@ public static class MerkleTree
         return SHA256.HashData(buffer);
     }
 
+    /// <summary>An anchor's leaf: the leaf hash of a checkpoint record's hash (64 lowercase hex digits).</summary>
+    public static byte[] CheckpointLeaf(string checkpointHash) => LeafHash(Convert.FromHexString(checkpointHash));
+
     public static byte[] NodeHash(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right)
     {
         Span<byte> buffer = stackalloc byte[1 + (2 * HashSize)];

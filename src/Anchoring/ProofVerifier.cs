@@ -130,7 +130,7 @@ public static class ProofVerifier
             return Fail(steps, "merkle", $"leaf position {proof.LeafPosition} is not index {tree.LeafIndex} of the tree starting at leaf {tree.FirstLeaf}");
         }
 
-        var leaf = MerkleTree.LeafHash(Convert.FromHexString(previousHash!));
+        var leaf = MerkleTree.CheckpointLeaf(previousHash!);
         var path = tree.Path.Select(Convert.FromHexString).ToList();
         if (!MerkleTree.VerifyInclusion(leaf, tree.LeafIndex, tree.TreeSize, path, root))
         {

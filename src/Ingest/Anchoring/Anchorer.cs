@@ -88,7 +88,7 @@ internal sealed partial class Anchorer : BackgroundService
 
     /// <summary>SHA-256 leaf and node hashes (RFC 6962) over the checkpoint hashes, in position order.</summary>
     internal static string RootOf(IReadOnlyList<string> checkpointHashes) =>
-        Convert.ToHexStringLower(MerkleTree.Root([.. checkpointHashes.Select(h => MerkleTree.LeafHash(Convert.FromHexString(h)))]));
+        Convert.ToHexStringLower(MerkleTree.Root([.. checkpointHashes.Select(MerkleTree.CheckpointLeaf)]));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -81,7 +81,7 @@ internal sealed class ProofBuilder
         }
 
         var hashes = await _anchors.LeafHashesAsync(anchor.FirstLeaf, anchor.TreeSize, ct).ConfigureAwait(false);
-        var leaves = hashes.Select(h => MerkleTree.LeafHash(Convert.FromHexString(h))).ToList();
+        var leaves = hashes.Select(MerkleTree.CheckpointLeaf).ToList();
         var root = Convert.ToHexStringLower(MerkleTree.Root(leaves));
         if (hashes.Count != anchor.TreeSize || root != anchor.Root)
         {

@@ -11,6 +11,22 @@ internal static class BleDateTime
 {
     public const int Size = 7;
 
+    /// <summary>
+    /// The measurement's optional time stamp at <paramref name="offset"/> (-1: the flags say there is
+    /// none, and <paramref name="time"/> is null). Returns null, or why the stamp refuses the measurement.
+    /// </summary>
+    public static string? ReadOptional(ReadOnlySpan<byte> payload, int offset, out DateTime? time)
+    {
+        time = null;
+        if (offset < 0)
+        {
+            return null;
+        }
+
+        time = Read(payload.Slice(offset, Size), out var problem);
+        return problem;
+    }
+
     /// <summary>The time, or null with the reason when the seven bytes are not a known, valid time.</summary>
     public static DateTime? Read(ReadOnlySpan<byte> seven, out string? problem)
     {

@@ -66,8 +66,7 @@ internal sealed class BloodPressureMeasurementDecoder : IGattDecoder
             }
         }
 
-        DateTime? at = null;
-        if (timeAt >= 0 && (at = BleDateTime.Read(payload.Slice(timeAt, BleDateTime.Size), out var timeProblem)) is null)
+        if (BleDateTime.ReadOptional(payload, timeAt, out var at) is { } timeProblem)
         {
             return $"blood pressure measurement refused: {timeProblem}";
         }

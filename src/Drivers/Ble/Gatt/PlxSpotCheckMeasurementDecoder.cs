@@ -44,8 +44,7 @@ internal sealed class PlxSpotCheckMeasurementDecoder : IGattDecoder
             }
         }
 
-        DateTime? at = null;
-        if (timeAt >= 0 && (at = BleDateTime.Read(payload.Slice(timeAt, BleDateTime.Size), out var timeProblem)) is null)
+        if (BleDateTime.ReadOptional(payload, timeAt, out var at) is { } timeProblem)
         {
             return $"PLX spot-check measurement refused: {timeProblem}";
         }

@@ -31,8 +31,7 @@ internal sealed class TemperatureMeasurementDecoder : IGattDecoder
             return $"temperature measurement of {payload.Length} bytes; flags 0x{flags:X2} need {needed}";
         }
 
-        DateTime? at = null;
-        if ((flags & 0x02) != 0 && (at = BleDateTime.Read(payload.Slice(5, BleDateTime.Size), out var timeProblem)) is null)
+        if (BleDateTime.ReadOptional(payload, (flags & 0x02) != 0 ? 5 : -1, out var at) is { } timeProblem)
         {
             return $"temperature measurement refused: {timeProblem}";
         }

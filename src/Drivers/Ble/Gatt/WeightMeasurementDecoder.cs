@@ -44,8 +44,7 @@ internal sealed class WeightMeasurementDecoder : IGattDecoder
             return "weight measurement refused: the scale reports the measurement unsuccessful (0xFFFF)";
         }
 
-        DateTime? at = null;
-        if (timeAt >= 0 && (at = BleDateTime.Read(payload.Slice(timeAt, BleDateTime.Size), out var timeProblem)) is null)
+        if (BleDateTime.ReadOptional(payload, timeAt, out var at) is { } timeProblem)
         {
             return $"weight measurement refused: {timeProblem}";
         }
