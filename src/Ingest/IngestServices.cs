@@ -3,6 +3,7 @@ namespace EdgeTwin.Ingest;
 using EdgeTwin.Ingest.AlarmsOut;
 using EdgeTwin.Ingest.Alerts;
 using EdgeTwin.Ingest.Anchoring;
+using EdgeTwin.Ingest.Enrolment;
 using EdgeTwin.Ingest.Fhir;
 using EdgeTwin.Ingest.Identity;
 using EdgeTwin.Ingest.Metrics;
@@ -37,6 +38,8 @@ internal static class IngestServices
         services.AddSingleton<AlarmQueue>();
         services.AddSingleton<AlarmsOutMetrics>();
         services.AddSingleton<AlarmsOutReader>();
+        services.AddSingleton<GatewayEnrolment>();
+        services.AddHostedService<EnrolmentWatcher>();
         services.AddSingleton<BatchProcessor>();
         services.AddSingleton<CloudTwinReader>();
         services.AddSingleton<ObservationBundleBuilder>();

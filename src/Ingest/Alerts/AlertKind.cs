@@ -17,6 +17,9 @@ internal static class AlertKind
     public const string UnsignedDocument = "unsigned-document";
     public const string UnsignedBranch = "unsigned-branch";
 
+    /// <summary>Records of a chain whose key was revoked or replaced by a new enrolment came and were refused.</summary>
+    public const string KeyCutOff = "key-cut-off";
+
     /// <summary>The store, the leaf log and the ledger disagree about an anchor (docs/anchoring.md).</summary>
     public const string AnchorMismatch = "anchor-mismatch";
 

@@ -1,9 +1,12 @@
 namespace EdgeTwin.Ingest.Anchoring;
 
 using System.Text;
+using System.Text.Json;
 using EdgeTwin.Anchoring;
+using EdgeTwin.Ingest.Enrolment;
 using EdgeTwin.Ingest.Options;
 using EdgeTwin.Ingest.Storage;
+using EdgeTwin.Telemetry.Verification;
 using Microsoft.Extensions.Options;
 
 /// <summary>
@@ -20,8 +23,11 @@ internal sealed class ProofBuilder
     private readonly IAnchorStore _anchors;
     private readonly IOptionsMonitor<IngestOptions> _options;
 
-    public ProofBuilder(IIngestStore store, IOptionsMonitor<IngestOptions> options)
+    private readonly GatewayEnrolment _enrolment;
+
+    public ProofBuilder(IIngestStore store, IOptionsMonitor<IngestOptions> options, GatewayEnrolment enrolment)
     {
+        _enrolment = enrolment;
         _records = store;
         _anchors = (IAnchorStore)store;
         _options = options;
@@ -46,9 +52,16 @@ internal sealed class ProofBuilder
             return (null, 409, $"seq {seq} of {chain} is not verified (verified through {row.VerifiedThrough})");
         }
 
-        if (!o.Enrolled.TryGetValue(chain.Gw, out var enrolled))
+        // The proof names the key the chain was verified with; a chain no one may sign for now is not vouched for.
+        var enrolled = row.VerifierState is { } json ? JsonSerializer.Deserialize<ChainVerifierState>(json)?.Key : null;
+        if (enrolled is null)
         {
-            return (null, 409, $"gateway '{chain.Gw}' is not enrolled any more");
+            return (null, 409, $"{chain} has no verified genesis key");
+        }
+
+        if (_enrolment.RevokedReason(enrolled) is { } revoked)
+        {
+            return (null, 409, $"{chain} is signed by {enrolled}, which is revoked ({revoked})");
         }
 
         var records = await _anchors.ThroughCheckpointAsync(chain, seq, MaxRecords, ct).ConfigureAwait(false);

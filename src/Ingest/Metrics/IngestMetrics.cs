@@ -13,6 +13,7 @@ internal sealed class IngestMetrics
     private readonly Counter<long> _evidence;
     private readonly Counter<long> _resendRequests;
     private readonly Counter<long> _resendSeqs;
+    private readonly Counter<long> _enrolmentReloads;
 
     public IngestMetrics(IMeterFactory factory)
     {
@@ -22,6 +23,7 @@ internal sealed class IngestMetrics
         _receipts = meter.CreateCounter<long>("edgetwin.ingest.receipts", "{receipt}", "Receipts published.");
         _resendRequests = meter.CreateCounter<long>("edgetwin.ingest.resend.requests", "{request}", "Signed re-send requests published to gateways.");
         _resendSeqs = meter.CreateCounter<long>("edgetwin.ingest.resend.requested", "{record}", "Seqs asked for in re-send requests.");
+        _enrolmentReloads = meter.CreateCounter<long>("edgetwin.ingest.enrolment.reloads", "{reload}", "Changed enrolment files read, by outcome (applied, refused).");
         _evidence = meter.CreateCounter<long>("edgetwin.ingest.evidence", "{message}", "Messages kept as rejected evidence.");
     }
 
@@ -36,6 +38,8 @@ internal sealed class IngestMetrics
         _resendRequests.Add(1);
         _resendSeqs.Add(seqs);
     }
+
+    public void EnrolmentReload(string outcome) => _enrolmentReloads.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     public void Evidence(string problem) => _evidence.Add(1, new KeyValuePair<string, object?>("problem", problem));
 }

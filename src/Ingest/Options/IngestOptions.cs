@@ -44,6 +44,16 @@ public sealed class IngestOptions : BrokerTransportSettings
     /// <summary>Gateway name to its enrolled signer address.</summary>
     public Dictionary<string, string> Enrolled { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// A JSON file of enrolled gateways and revoked addresses (docs/operations.md), read again when it
+    /// changes, without a restart; merged with <see cref="Enrolled"/>. Empty: none.
+    /// </summary>
+    public string? EnrolmentFile { get; set; }
+
+    /// <summary>How often <see cref="EnrolmentFile"/> is looked at for a change.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
+    public TimeSpan EnrolmentReloadInterval { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>MQTT client id of this worker; unique per worker (defaults to a random one).</summary>
     public string? ClientId { get; set; }
 

@@ -2,6 +2,7 @@ namespace EdgeTwin.Ingest.Options;
 
 using System.Net;
 using System.Text.RegularExpressions;
+using EdgeTwin.Ingest.Enrolment;
 using EdgeTwin.Mqtt;
 using EdgeTwin.Telemetry.Wire;
 using Microsoft.Extensions.Options;
@@ -32,6 +33,8 @@ internal sealed partial class IngestOptionsSemanticValidator : IValidateOptions<
             }
         }
 
+        failures.AddRange(EnrolmentFileProblems(options));
+
         if (options.Anchor.Enabled)
         {
             if (!Uri.TryCreate(options.Anchor.Rpc, UriKind.Absolute, out var rpc) || rpc.Scheme is not ("http" or "https"))
@@ -52,6 +55,33 @@ internal sealed partial class IngestOptionsSemanticValidator : IValidateOptions<
 
         failures.AddRange(AlarmsOutProblems(options));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static List<string> EnrolmentFileProblems(IngestOptions options)
+    {
+        var failures = new List<string>();
+        if (string.IsNullOrEmpty(options.EnrolmentFile))
+        {
+            return failures;
+        }
+
+        try
+        {
+            var entries = EnrolmentFile.Parse(File.ReadAllBytes(options.EnrolmentFile));
+            foreach (var (gw, address) in entries.Gateways)
+            {
+                if (options.Enrolled.TryGetValue(gw, out var set) && !string.Equals(set, address, StringComparison.OrdinalIgnoreCase))
+                {
+                    failures.Add($"Ingest:EnrolmentFile: gateway '{gw}' is enrolled as {address} there and as {set} in Ingest:Enrolled; keep one.");
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or EnrolmentFileException)
+        {
+            failures.Add($"Ingest:EnrolmentFile: '{options.EnrolmentFile}' cannot be used: {ex.Message}");
+        }
+
+        return failures;
     }
 
     private static IEnumerable<string> AlarmsOutProblems(IngestOptions options)

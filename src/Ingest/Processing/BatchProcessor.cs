@@ -1,6 +1,7 @@
 namespace EdgeTwin.Ingest.Processing;
 
 using EdgeTwin.Ingest.AlarmsOut;
+using EdgeTwin.Ingest.Enrolment;
 using EdgeTwin.Ingest.Options;
 using EdgeTwin.Ingest.Storage;
 using EdgeTwin.Ingest.Topics;
@@ -21,9 +22,11 @@ internal sealed class BatchProcessor
     private readonly TimeProvider _time;
     private readonly VerifierCache _verifiers = new();
     private readonly AlarmQueue? _alarms;
+    private readonly GatewayEnrolment _enrolment;
 
-    public BatchProcessor(IIngestStore store, IOptionsMonitor<IngestOptions> options, TimeProvider time, AlarmQueue? alarms = null)
+    public BatchProcessor(IIngestStore store, IOptionsMonitor<IngestOptions> options, TimeProvider time, AlarmQueue? alarms = null, GatewayEnrolment? enrolment = null)
     {
+        _enrolment = enrolment ?? new GatewayEnrolment(options);
         _store = store;
         _options = options;
         _time = time;
@@ -36,7 +39,7 @@ internal sealed class BatchProcessor
         foreach (var group in Plan(batch).GroupBy(p => p.Message.Name.Gw, StringComparer.Ordinal))
         {
             var items = group.ToList();
-            _options.CurrentValue.Enrolled.TryGetValue(group.Key, out var enrolled);
+            var enrolled = _enrolment.AddressOf(group.Key);
 
             // Chains of a gateway that is not enrolled are never created: its records are evidence only.
             var chains = enrolled is null ? [] : items.Where(i => i.Chain is not null).Select(i => i.Chain!.Value).Distinct().ToList();
@@ -44,6 +47,7 @@ internal sealed class BatchProcessor
             var work = new GatewayBatch(_time, group.Key, enrolled, enrolled is null ? null : _verifiers.For(group.Key, enrolled), items, chains, _options.CurrentValue.Anchor.Enabled)
             {
                 Alarms = _alarms is { Enabled: true } ? _alarms : null,
+                Enrolment = _enrolment,
             };
             try
             {

@@ -68,6 +68,13 @@ internal sealed class ChainVerification
             : new ChainFigures(r.Received, r.VerifiedThrough, r.Verified, r.Pending, r.Missing, r.Duplicates, r.Forks, r.BadSigs, r.BrokenLinks, r.GapCovered, r.UnknownSigner, r.UnknownSigner > 0, r.UnsignedBranch);
     }
 
+    /// <summary>The chain's genesis key once its genesis is linked; null before (or for a chain it holds nothing of).</summary>
+    public string? KeyOf(ChainId id)
+    {
+        var key = Key(id);
+        return _verifier.Report().FirstOrDefault(c => c.Chain == key)?.Key;
+    }
+
     /// <summary>The record (seq, hash) the chain's lowest valid checkpoint waits for, if any.</summary>
     public (long Seq, string Hash)? Needed(ChainId id) => _verifier.Needed(Key(id));
 

@@ -2,6 +2,7 @@ namespace EdgeTwin.Ingest.Processing;
 
 using EdgeTwin.Ingest.Alerts;
 using EdgeTwin.Ingest.AlarmsOut;
+using EdgeTwin.Ingest.Enrolment;
 using EdgeTwin.Ingest.Storage;
 using EdgeTwin.Ingest.Topics;
 using EdgeTwin.Telemetry.Records;
@@ -23,6 +24,7 @@ internal sealed class GatewayBatch
     private readonly Dictionary<ChainId, long> _rejected = [];
     private readonly HashSet<ChainId> _resend = [];
     private readonly HashSet<ChainId> _unenrolledBefore = [];
+    private readonly Dictionary<ChainId, string> _cutOff = [];
     private IWriteSession _session = null!;
     private DateTimeOffset _now;
     private int _stored;
@@ -44,14 +46,24 @@ internal sealed class GatewayBatch
     /// <summary>The alarm reporter's queue, when alarm managers are configured.</summary>
     public AlarmQueue? Alarms { get; init; }
 
+    /// <summary>Who signs for which gateway now; says why a chain's key no longer does.</summary>
+    public GatewayEnrolment? Enrolment { get; init; }
+
     public async Task<BatchResult> RunAsync(IWriteSession session)
     {
         _session = session;
         _now = _time.GetUtcNow();
         foreach (var chain in _chains)
         {
-            _verifier!.Import(session.Chain(chain));
-            if (_verifier.Figures(chain).Unenrolled)
+            var row = session.Chain(chain);
+            _verifier!.Import(row);
+            if (row.VerifiedThrough >= 0 && _verifier.KeyOf(chain) is { } key && !string.Equals(key, _enrolled, StringComparison.OrdinalIgnoreCase))
+            {
+                // Verified under an address that no longer signs for the gateway (revoked, or replaced by
+                // a new enrolment): what was verified stays as it is, nothing more of this chain is taken.
+                _cutOff[chain] = key;
+            }
+            else if (_verifier.Figures(chain).Unenrolled)
             {
                 _unenrolledBefore.Add(chain);
             }
@@ -92,12 +104,25 @@ internal sealed class GatewayBatch
 
         if (_verifier is null)
         {
+            if (Enrolment?.RevokedEnrolment(_gw) is { } revokedAddress)
+            {
+                var first = !_alerts.Exists(a => a.Kind == AlertKind.KeyCutOff);
+                await RejectAsync(p, $"{EnrolmentProblems.RevokedKey}: gateway '{_gw}' is enrolled as {revokedAddress}, which is revoked ({Enrolment.RevokedReason(revokedAddress)}); nothing of it is taken until it is enrolled with a new address", first ? AlertKind.KeyCutOff : null, null).ConfigureAwait(false);
+                return;
+            }
+
             await RejectAsync(p, $"not-enrolled: gateway '{_gw}' has no enrolled address (Ingest:Enrolled:{_gw})", AlertKind.UnenrolledGateway, null).ConfigureAwait(false);
             return;
         }
 
         var header = p.Header!;
         var chain = p.Chain!.Value;
+        if (_cutOff.TryGetValue(chain, out var cutKey))
+        {
+            await CutOffAsync(p, chain, cutKey).ConfigureAwait(false);
+            return;
+        }
+
         var outcome = _verifier.Add(p.Message.Payload);
         switch (outcome.Status)
         {
@@ -183,6 +208,17 @@ internal sealed class GatewayBatch
         }
     }
 
+    /// <summary>A record of a cut-off chain: evidence, and one alert per chain and batch.</summary>
+    private async Task CutOffAsync(PlannedMessage p, ChainId chain, string key)
+    {
+        var through = _session.Chain(chain).VerifiedThrough;
+        var problem = Enrolment?.RevokedReason(key) is { } reason
+            ? $"{EnrolmentProblems.RevokedKey}: the chain is signed by {key}, revoked ({reason}); nothing after seq {through} of it is taken"
+            : $"{EnrolmentProblems.KeyCutOff}: the chain is signed by {key}, no longer the address enrolled for '{_gw}' ({_enrolled}); nothing after seq {through} of it is taken";
+        var first = !_alerts.Exists(a => a.Kind == AlertKind.KeyCutOff && a.Lane == chain.Lane && a.Epoch == chain.Epoch);
+        await RejectAsync(p, problem, first ? AlertKind.KeyCutOff : null, null).ConfigureAwait(false);
+    }
+
     private async Task SetAsideAsync(PlannedMessage p, string problem, string? hash)
     {
         var m = p.Message;
@@ -232,6 +268,12 @@ internal sealed class GatewayBatch
     private async Task ConcludeAsync(ChainId chain)
     {
         var before = _session.Chain(chain);
+        if (_cutOff.ContainsKey(chain))
+        {
+            _session.SetChain(before with { Rejected = before.Rejected + _rejected.GetValueOrDefault(chain) });
+            return;
+        }
+
         await BringBackNeededAsync(chain).ConfigureAwait(false);
         var figures = _verifier!.Figures(chain);
         if (figures.Unenrolled && !_unenrolledBefore.Contains(chain))

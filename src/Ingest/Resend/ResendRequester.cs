@@ -2,6 +2,7 @@ namespace EdgeTwin.Ingest.Resend;
 
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EdgeTwin.Ingest.Enrolment;
 using EdgeTwin.Ingest.Identity;
 using EdgeTwin.Ingest.Metrics;
 using EdgeTwin.Ingest.Mqtt;
@@ -27,6 +28,7 @@ internal sealed class ResendRequester(
     MqttIngestWorker worker,
     IngestIdentity identity,
     IOptionsMonitor<IngestOptions> options,
+    GatewayEnrolment enrolment,
     IngestMetrics metrics,
     TimeProvider time,
     ILogger<ResendRequester> logger) : BackgroundService
@@ -65,10 +67,10 @@ internal sealed class ResendRequester(
             }
         }
 
-        foreach (var row in chains.Where(c => o.Enrolled.ContainsKey(c.Id.Gw)))
+        foreach (var row in chains.Where(c => enrolment.IsEnrolled(c.Id.Gw)))
         {
             var state = row.VerifierState is { } json ? JsonSerializer.Deserialize<ChainVerifierState>(json) : null;
-            if (state is { Broken: true } or { Unenrolled: true })
+            if (state is { Broken: true } or { Unenrolled: true } || (state?.Key is { } key && !string.Equals(key, enrolment.AddressOf(row.Id.Gw), StringComparison.OrdinalIgnoreCase)))
             {
                 continue;
             }
@@ -77,7 +79,7 @@ internal sealed class ResendRequester(
         }
 
         var sites = gateways.ToDictionary(g => g.Gw, g => g.Site, StringComparer.Ordinal);
-        foreach (var (chain, seq) in heads.Where(h => !now.ContainsKey(h.Key) && o.Enrolled.ContainsKey(h.Key.Gw)))
+        foreach (var (chain, seq) in heads.Where(h => !now.ContainsKey(h.Key) && enrolment.IsEnrolled(h.Key.Gw)))
         {
             now[chain] = (sites[chain.Gw], ResendPlanner.Missing(null, seq));
         }

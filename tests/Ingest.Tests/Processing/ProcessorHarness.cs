@@ -1,5 +1,6 @@
 namespace EdgeTwin.Ingest.Tests.Processing;
 
+using EdgeTwin.Ingest.Enrolment;
 using EdgeTwin.Ingest.Options;
 using EdgeTwin.Ingest.Processing;
 using EdgeTwin.Ingest.Storage;
@@ -32,6 +33,21 @@ internal sealed class ProcessorHarness : IAsyncDisposable
     public IIngestStore Store { get; private set; }
 
     public BatchProcessor Processor { get; private set; }
+
+    /// <summary>Who signs for which gateway, as the processor sees it (replaced by <see cref="UseEnrolmentFile"/>).</summary>
+    public GatewayEnrolment? Enrolment { get; private set; }
+
+    /// <summary>From now on the enrolment also comes from <paramref name="path"/> (Ingest:EnrolmentFile), reloaded by <see cref="GatewayEnrolment.ReloadFile"/>.</summary>
+    public GatewayEnrolment UseEnrolmentFile(string path)
+    {
+        Options.EnrolmentFile = path;
+        Enrolment = new GatewayEnrolment(new FixedOptionsMonitor<IngestOptions>(Options));
+        Processor = new BatchProcessor(Store, new FixedOptionsMonitor<IngestOptions>(Options), Time, enrolment: Enrolment);
+        return Enrolment;
+    }
+
+    /// <summary>A file in this harness's directory.</summary>
+    public string PathOf(string name) => Path.Combine(_dir, name);
 
     public static Task<ProcessorHarness> CreateAsync(params SimulatedGateway[] enrolled) => CreateAsync(dir => new LiteDbIngestStore(dir), enrolled);
 
@@ -72,7 +88,7 @@ internal sealed class ProcessorHarness : IAsyncDisposable
         await Store.DisposeAsync();
         Store = _open(_dir);
         await Store.InitializeAsync(default);
-        Processor = new BatchProcessor(Store, new FixedOptionsMonitor<IngestOptions>(Options), Time);
+        Processor = new BatchProcessor(Store, new FixedOptionsMonitor<IngestOptions>(Options), Time, enrolment: Enrolment);
     }
 
     public async Task<ChainRow> ChainAsync(SimulatedGateway g, EdgeTwin.Telemetry.Records.Lane lane)
