@@ -553,6 +553,7 @@ public sealed class OutboxStore : IDisposable
         ["hash"] = s.Hash,
         ["uncovered"] = s.UncoveredCount,
         ["firstUncovered"] = s.FirstUncoveredAt is { } t ? t.ToUnixTimeMilliseconds() : BsonValue.Null,
+        ["key"] = s.Key is { } key ? key : BsonValue.Null,
         ["records"] = u.Records,
         ["bytes"] = u.Bytes,
     };
@@ -587,7 +588,8 @@ public sealed class OutboxStore : IDisposable
 
         var first = d["firstUncovered"];
         var state = new ChainState(d["gw"].AsString, lane, d["epoch"].AsString, d["seq"].AsInt64, d["hash"].AsString,
-            d["uncovered"].AsInt64, first.IsNull ? null : DateTimeOffset.FromUnixTimeMilliseconds(first.AsInt64));
+            d["uncovered"].AsInt64, first.IsNull ? null : DateTimeOffset.FromUnixTimeMilliseconds(first.AsInt64),
+            d.TryGetValue("key", out var key) && key.IsString ? key.AsString : null);
         if (state.Epoch.Length != 32 || state.Hash.Length != 64 || state.Seq < 0)
         {
             throw new InvalidDataException($"lane {lane} head is malformed");

@@ -72,6 +72,14 @@ internal sealed class ChainBook : IRecordAppender, IDisposable
                     throw new StartupException("Gateway:Name", $"the outbox in '{g.DataDirectoryFullPath}' holds the chains of gateway '{head.Gw}', not '{g.Name}'; use that name or another data directory.");
                 }
 
+                if (head.Key is { } chainKey && !string.Equals(chainKey, identity.Key.Address, StringComparison.OrdinalIgnoreCase))
+                {
+                    // Signing on with another key would make every later checkpoint a bad signature in the
+                    // cloud, and a new epoch would abandon the records not yet delivered: neither, silently.
+                    Store.Dispose();
+                    throw new StartupException("Gateway:KeyFile", $"the {WireNames.Of(lane)} chain in the outbox (epoch {head.Epoch}, seq {head.Seq}) is signed by {chainKey}, but the gateway key ({identity.Key.Address}) is another: restore the gateway.key that signed it from its backup, or, to start new chains under this key, stop the gateway and move {OutboxStore.DataFileName} and {OutboxStore.LogFileName} aside (records not yet delivered from them are then not sent; docs/operations.md \"Keys\").");
+                }
+
                 _writers[lane] = ChainWriter.Resume(head, identity.Key, policy);
                 GatewayLog.ChainResumed(logger, WireNames.Of(lane), head.Epoch, head.Seq);
                 continue;

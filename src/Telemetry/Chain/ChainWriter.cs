@@ -80,7 +80,7 @@ public sealed class ChainWriter
         }
 
         _ = WireNames.Of(reason);
-        var writer = new ChainWriter(new ChainState(gw, lane, epoch, -1, Syntax.ZeroHash, 0, null), signer, policy);
+        var writer = new ChainWriter(new ChainState(gw, lane, epoch, -1, Syntax.ZeroHash, 0, null, signer.Address), signer, policy);
         genesis = writer.Append("genesis", BodyWriters.Genesis(signer.Address, reason, software), now, clock, covers: true);
         return writer;
     }
@@ -96,6 +96,11 @@ public sealed class ChainWriter
             || (state.UncoveredCount > 0) != state.FirstUncoveredAt.HasValue)
         {
             throw new ArgumentException("persisted chain state is not a valid head (gw, 32-hex epoch, seq >= 0, 64-hex hash, uncovered count consistent)", nameof(state));
+        }
+
+        if (state.Key is { } key && !string.Equals(key, signer.Address, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException($"the chain is signed by {key}; {signer.Address} may not sign it", nameof(signer));
         }
 
         _ = WireNames.Of(state.Lane);

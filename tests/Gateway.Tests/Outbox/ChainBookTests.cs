@@ -137,6 +137,27 @@ public class ChainBookTests
     }
 
     [Fact]
+    public void AnotherKeyUnderTheOutbox_RefusesToResume_NamingBothKeys_AndWritesNothing()
+    {
+        using var temp = new TempDirectory();
+        using (var h = new BookHarness(temp.Path))
+        {
+            h.Commit();
+        }
+
+        var outbox = File.ReadAllBytes(Path.Combine(temp.Path, OutboxStore.DataFileName));
+        var keyPath = Path.Combine(temp.Path, "gateway.key");
+        File.Delete(keyPath);
+        using var other = EdgeTwin.Telemetry.Signing.GatewayKey.Generate();
+        other.SaveToFile(keyPath);
+        using var original = EdgeTwin.Telemetry.Signing.GatewayKey.FromPrivateKeyHex(BookHarness.KeyHex);
+
+        var ex = Assert.Throws<StartupException>(() => new BookHarness(temp.Path));
+        Assert.Contains($"is signed by {original.Address}, but the gateway key ({other.Address}) is another", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(outbox, File.ReadAllBytes(Path.Combine(temp.Path, OutboxStore.DataFileName)));
+    }
+
+    [Fact]
     public void AppendAlarm_MarksTheBookUrgent_UntilTheNextBatchIsTaken()
     {
         using var temp = new TempDirectory();

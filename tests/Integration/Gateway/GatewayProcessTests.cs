@@ -111,6 +111,57 @@ public class GatewayProcessTests
         Directory.Delete(data, recursive: true);
     }
 
+    [Fact]
+    public async Task GatewayKeyReplacedUnderItsOutbox_RefusesToStart_OutboxUntouched_MovedAsideANewEpochStartsUnderTheNewKey()
+    {
+        using var mosquitto = new Mosquitto();
+        await using var capture = await Capture.StartAsync(mosquitto.Port);
+        var data = Directory.CreateTempSubdirectory("edgetwin-it-").FullName;
+        var state = Path.Combine(data, "state");
+        var args = InProcessGateway.Args(data, mosquitto.Port, "--Gateway:DataDirectory=state");
+        using (var first = GatewayProcess.Start(data, args))
+        {
+            await Wait.UntilAsync(() => capture.HighestSeq("telemetry") >= 5 || first.HasExited, TimeSpan.FromSeconds(40), "5 records");
+            Assert.False(first.HasExited, first.Stderr + first.Stdout);
+            first.Terminate();
+            Assert.True(first.WaitForExit(TimeSpan.FromSeconds(40)), "graceful stop on SIGTERM");
+        }
+
+        var oldKey = Verification.GatewayAddress(state);
+        var outbox = Path.Combine(state, "outbox.db");
+        var before = File.ReadAllBytes(outbox);
+        File.Delete(Path.Combine(state, "gateway.key"));
+        using (var second = GatewayProcess.Start(data, args))
+        {
+            Assert.True(second.WaitForExit(TimeSpan.FromSeconds(30)), "it must exit, not hang");
+            Assert.Equal(78, second.ExitCode);
+            var refusal = Assert.Single(second.Stderr.Split('\n'), l => l.StartsWith("edgetwin-gateway: refusing to start:", StringComparison.Ordinal));
+            Assert.Contains("Gateway:KeyFile", refusal, StringComparison.Ordinal);
+            Assert.Contains($"is signed by {oldKey}", refusal, StringComparison.Ordinal);
+            AssertNoStackTrace(second);
+        }
+
+        Assert.Equal(before, File.ReadAllBytes(outbox));
+
+        // The documented way on: the outbox moved aside, the gateway starts new chains under the key it now has.
+        File.Move(outbox, outbox + ".old-key");
+        File.Move(Path.Combine(state, "outbox-log.db"), Path.Combine(state, "outbox-log.db.old-key"));
+        var epochs = Verification.Kinds(capture.Records("telemetry"), "genesis").Count;
+        using (var third = GatewayProcess.Start(data, args))
+        {
+            await Wait.UntilAsync(() => Verification.Kinds(capture.Records("telemetry"), "genesis").Count > epochs || third.HasExited, TimeSpan.FromSeconds(40), "a new epoch");
+            Assert.False(third.HasExited, third.Stderr + third.Stdout);
+            var newKey = Verification.GatewayAddress(state);
+            Assert.NotEqual(oldKey, newKey);
+            var genesis = Assert.Single(Verification.Kinds(capture.Records("telemetry"), "genesis"), g => g.GetProperty("body").GetProperty("key").GetString() == newKey);
+            Assert.Equal("store-lost", genesis.GetProperty("body").GetProperty("reason").GetString());
+            third.Terminate();
+            Assert.True(third.WaitForExit(TimeSpan.FromSeconds(40)), "graceful stop on SIGTERM");
+        }
+
+        Directory.Delete(data, recursive: true);
+    }
+
     public static TheoryData<string, string[], string> BadConfigurations => new()
     {
         { "Uplink:Broker", ["--Uplink:Broker=amqp://127.0.0.1:5672"], "unknown scheme 'amqp'" },

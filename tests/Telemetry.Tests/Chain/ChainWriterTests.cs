@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using EdgeTwin.Telemetry.Chain;
 using EdgeTwin.Telemetry.Records;
+using EdgeTwin.Telemetry.Signing;
 
 public sealed class ChainWriterTests
 {
@@ -27,7 +28,7 @@ public sealed class ChainWriterTests
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(b.Payload)), b.Hash);
         Assert.Contains("\"clock\":\"unsynced\",\"kind\":\"obs\"", ReferenceVectors.Text(b.Payload), StringComparison.Ordinal);
         Assert.Matches("^[0-9a-f]{32}$", w.State.Epoch);
-        Assert.Equal(new ChainState("gw-1", Lane.Telemetry, w.State.Epoch, 2, b.Hash, 3, T), w.State);
+        Assert.Equal(new ChainState("gw-1", Lane.Telemetry, w.State.Epoch, 2, b.Hash, 3, T, key.Address), w.State);
     }
 
     [Fact]
@@ -90,6 +91,21 @@ public sealed class ChainWriterTests
         Assert.Equal((2L, last.Hash, persisted.Epoch), (next.Seq, next.Prev, next.Epoch));
         Assert.Equal(3, resumed.State.UncoveredCount);
         Assert.Equal(T, resumed.State.FirstUncoveredAt);
+    }
+
+    [Fact]
+    public void State_NamesTheGenesisKey_AndResumeRefusesAnotherSigner()
+    {
+        using var key = TestKeys.Reference();
+        using var other = GatewayKey.Generate();
+        var w = ChainWriter.StartNew("gw-1", Lane.Telemetry, key, new CheckpointPolicy(), GenesisReason.FirstStart, "t", T, ClockQuality.Synced, out _);
+        w.AppendObs(Hr(1), T, ClockQuality.Synced);
+
+        Assert.Equal(key.Address, w.State.Key);
+        var ex = Assert.Throws<ArgumentException>(() => ChainWriter.Resume(w.State, other, new CheckpointPolicy()));
+        Assert.Contains($"signed by {key.Address}", ex.Message, StringComparison.Ordinal);
+        var resumed = ChainWriter.Resume(w.State with { Key = key.Address.ToLowerInvariant() }, key, new CheckpointPolicy()); // addresses compare in any case
+        Assert.Equal(2, resumed.AppendObs(Hr(2), T, ClockQuality.Synced).Seq);
     }
 
     [Fact]
