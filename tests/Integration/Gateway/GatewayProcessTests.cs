@@ -73,16 +73,7 @@ public class GatewayProcessTests
     {
         using var mosquitto = new Mosquitto();
         await using var capture = await Capture.StartAsync(mosquitto.Port);
-        var data = Directory.CreateTempSubdirectory("edgetwin-it-").FullName;
-        var state = Path.Combine(data, "state");
-        var args = InProcessGateway.Args(data, mosquitto.Port, "--Gateway:DataDirectory=state");
-        using (var first = GatewayProcess.Start(data, args))
-        {
-            await Wait.UntilAsync(() => capture.HighestSeq("telemetry") >= 20 || first.HasExited, TimeSpan.FromSeconds(40), "20 records");
-            Assert.False(first.HasExited, first.Stderr + first.Stdout);
-            first.Terminate();
-            Assert.True(first.WaitForExit(TimeSpan.FromSeconds(40)), "graceful stop on SIGTERM");
-        }
+        var (data, state, args) = await RunThenStopAsync(mosquitto, capture, 20);
 
         var stores = Directory.GetFiles(state, "*.db*").ToDictionary(f => f, File.ReadAllBytes);
         Assert.Contains(Path.Combine(state, "outbox.db"), stores.Keys);
@@ -116,16 +107,7 @@ public class GatewayProcessTests
     {
         using var mosquitto = new Mosquitto();
         await using var capture = await Capture.StartAsync(mosquitto.Port);
-        var data = Directory.CreateTempSubdirectory("edgetwin-it-").FullName;
-        var state = Path.Combine(data, "state");
-        var args = InProcessGateway.Args(data, mosquitto.Port, "--Gateway:DataDirectory=state");
-        using (var first = GatewayProcess.Start(data, args))
-        {
-            await Wait.UntilAsync(() => capture.HighestSeq("telemetry") >= 5 || first.HasExited, TimeSpan.FromSeconds(40), "5 records");
-            Assert.False(first.HasExited, first.Stderr + first.Stdout);
-            first.Terminate();
-            Assert.True(first.WaitForExit(TimeSpan.FromSeconds(40)), "graceful stop on SIGTERM");
-        }
+        var (data, state, args) = await RunThenStopAsync(mosquitto, capture, 5);
 
         var oldKey = Verification.GatewayAddress(state);
         var outbox = Path.Combine(state, "outbox.db");
@@ -160,6 +142,19 @@ public class GatewayProcessTests
         }
 
         Directory.Delete(data, recursive: true);
+    }
+
+    /// <summary>A gateway process in a new data directory (state in its <c>state</c> folder) until it published <paramref name="records"/> telemetry records, then SIGTERM.</summary>
+    private static async Task<(string Data, string State, string[] Args)> RunThenStopAsync(Mosquitto mosquitto, Capture capture, int records)
+    {
+        var data = Directory.CreateTempSubdirectory("edgetwin-it-").FullName;
+        var args = InProcessGateway.Args(data, mosquitto.Port, "--Gateway:DataDirectory=state");
+        using var first = GatewayProcess.Start(data, args);
+        await Wait.UntilAsync(() => capture.HighestSeq("telemetry") >= records || first.HasExited, TimeSpan.FromSeconds(40), $"{records} records");
+        Assert.False(first.HasExited, first.Stderr + first.Stdout);
+        first.Terminate();
+        Assert.True(first.WaitForExit(TimeSpan.FromSeconds(40)), "graceful stop on SIGTERM");
+        return (data, Path.Combine(data, "state"), args);
     }
 
     public static TheoryData<string, string[], string> BadConfigurations => new()
