@@ -13,6 +13,7 @@ internal sealed class IngestMetrics
     private readonly Counter<long> _evidence;
     private readonly Counter<long> _resendRequests;
     private readonly Counter<long> _resendSeqs;
+    private readonly Counter<long> _httpRefused;
 
     public IngestMetrics(IMeterFactory factory)
     {
@@ -23,6 +24,7 @@ internal sealed class IngestMetrics
         _resendRequests = meter.CreateCounter<long>("edgetwin.ingest.resend.requests", "{request}", "Signed re-send requests published to gateways.");
         _resendSeqs = meter.CreateCounter<long>("edgetwin.ingest.resend.requested", "{record}", "Seqs asked for in re-send requests.");
         _evidence = meter.CreateCounter<long>("edgetwin.ingest.evidence", "{message}", "Messages kept as rejected evidence.");
+        _httpRefused = meter.CreateCounter<long>("edgetwin.ingest.http.refused", "{request}", "HTTP requests refused by access control, by outcome (unauthenticated, forbidden).");
     }
 
     public void Record(string outcome) => _records.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
@@ -36,6 +38,8 @@ internal sealed class IngestMetrics
         _resendRequests.Add(1);
         _resendSeqs.Add(seqs);
     }
+
+    public void HttpRefused(string outcome) => _httpRefused.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     public void Evidence(string problem) => _evidence.Add(1, new KeyValuePair<string, object?>("problem", problem));
 }
