@@ -1,5 +1,6 @@
 namespace EdgeTwin.Ingest;
 
+using EdgeTwin.Ingest.Access;
 using EdgeTwin.Ingest.Anchoring;
 using EdgeTwin.Ingest.Api;
 using EdgeTwin.Ingest.Ward;
@@ -13,12 +14,22 @@ internal static class IngestHost
 {
     public const string DefaultUrl = "http://127.0.0.1:5080";
 
+    /// <summary>Exit code of a start refused for its configuration (sysexits EX_CONFIG), as the gateway's.</summary>
+    public const int ConfigurationExitCode = 78;
+
+    /// <summary>
+    /// The host, with access control in front of every route (docs/ingest.md "Access").
+    /// <see cref="Microsoft.Extensions.Options.OptionsValidationException"/> for a plain-HTTP address
+    /// beyond loopback or an unusable token signing key.
+    /// </summary>
     public static WebApplication Create(string[] args, Action<IServiceCollection>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.Host.UseSystemd();
 
-        // Loopback by default (issue 7); operators choose another address with the standard --urls.
+        // Loopback by default (issue 7); operators choose another address with the standard --urls,
+        // which must be HTTPS beyond loopback (issue 14).
+        ListenAddresses.Check(builder.Configuration, DefaultUrl);
         if (string.IsNullOrEmpty(builder.Configuration["urls"]))
         {
             builder.WebHost.UseUrls(DefaultUrl);
@@ -27,8 +38,14 @@ internal static class IngestHost
         builder.Services.AddIngest();
         configure?.Invoke(builder.Services);
         var app = builder.Build();
+        app.AnnounceAccess();
+        app.UseAuthentication();
+        app.UseMiddleware<AccessRecorder>();
+        app.UseAuthorization();
+        app.MapSignIn();
         app.MapIngestApi();
         app.MapAnchoringApi();
+        app.MapAccessLog();
         app.MapWardView();
         return app;
     }

@@ -1,5 +1,6 @@
 namespace EdgeTwin.Ingest;
 
+using EdgeTwin.Ingest.Access;
 using EdgeTwin.Ingest.AlarmsOut;
 using EdgeTwin.Ingest.Alerts;
 using EdgeTwin.Ingest.Anchoring;
@@ -17,6 +18,7 @@ using EdgeTwin.Ingest.Storage.LiteDb;
 using EdgeTwin.Ingest.Storage.Postgres;
 using EdgeTwin.Ingest.Twin;
 using EdgeTwin.Ingest.Ward;
+using EdgeTwin.Outbox.Encryption;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -32,6 +34,7 @@ internal static class IngestServices
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.AddSingleton<IngestMetrics>();
+        services.AddIngestAccess();
         services.AddSingleton<AlertPublisher>();
         services.AddSingleton<IIngestStore>(sp => CreateStore(sp.GetRequiredService<IOptions<IngestOptions>>().Value));
         services.AddHostedService<StoreStartup>();
@@ -62,6 +65,25 @@ internal static class IngestServices
         return services;
     }
 
+    /// <summary>
+    /// <c>Ingest:StorageKeyFile</c>, or <c>storage.key</c> in the LiteDB directory, generated (0600) on
+    /// first start only in that default place: a configured file that is missing is an error (a lost
+    /// key must be restored, not replaced).
+    /// </summary>
+    private static StorageKey OpenStorageKey(IngestOptions options, string directory)
+    {
+        var configured = !string.IsNullOrWhiteSpace(options.StorageKeyFile);
+        var path = configured ? Path.GetFullPath(options.StorageKeyFile!) : LiteDbIngestStore.DefaultKeyFile(directory);
+        try
+        {
+            return StorageKey.Open(path, generateWhenMissing: !configured);
+        }
+        catch (Exception ex) when (ex is SecretFileException or IOException or UnauthorizedAccessException)
+        {
+            throw new OptionsValidationException(IngestOptions.Section, typeof(IngestOptions), [$"Ingest:StorageKeyFile: {ex.Message}"]);
+        }
+    }
+
     internal static IIngestStore CreateStore(IngestOptions options)
     {
         if (!StorageSpec.TryParse(options.Storage, out var spec, out var problem))
@@ -69,6 +91,6 @@ internal static class IngestServices
             throw new OptionsValidationException(IngestOptions.Section, typeof(IngestOptions), [problem!]);
         }
 
-        return spec!.Kind == StorageKind.LiteDb ? new LiteDbIngestStore(spec.Target) : new PostgresIngestStore(spec.Target);
+        return spec!.Kind == StorageKind.LiteDb ? new LiteDbIngestStore(spec.Target, OpenStorageKey(options, spec.Target)) : new PostgresIngestStore(spec.Target);
     }
 }

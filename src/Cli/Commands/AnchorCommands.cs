@@ -54,11 +54,17 @@ internal static class AnchorCommands
         var epoch = new Option<string>("--epoch") { Description = "the chain's epoch", Required = true };
         var seq = new Option<long>("--seq") { Description = "the record's seq", Required = true };
         var output = new Option<FileInfo>("--out") { Description = "the proof file to write", Required = true };
-        var command = new Command("prove", "fetch a verified record's proof and the patient's FHIR observations into one file") { ingest, gw, lane, epoch, seq, output };
+        var token = new Option<string?>("--token") { Description = "bearer token for the ingest API with the clinician role (edgetwin token); default: $EDGETWIN_TOKEN" };
+        var command = new Command("prove", "fetch a verified record's proof and the patient's FHIR observations into one file") { ingest, gw, lane, epoch, seq, output, token };
         command.SetAction(async (parse, ct) =>
         {
             var baseUrl = parse.GetRequiredValue(ingest).TrimEnd('/');
             using var http = new HttpClient { Timeout = Timeout };
+            if ((parse.GetValue(token) ?? Environment.GetEnvironmentVariable("EDGETWIN_TOKEN")) is { Length: > 0 } bearer)
+            {
+                http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearer.Trim());
+            }
+
             try
             {
                 var url = $"{baseUrl}/api/proofs/{Uri.EscapeDataString(parse.GetRequiredValue(gw))}/{Uri.EscapeDataString(parse.GetRequiredValue(lane))}/{Uri.EscapeDataString(parse.GetRequiredValue(epoch))}/{parse.GetValue(seq)}";

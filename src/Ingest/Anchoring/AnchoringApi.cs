@@ -1,6 +1,7 @@
 namespace EdgeTwin.Ingest.Anchoring;
 
 using System.Text.Json.Nodes;
+using EdgeTwin.Ingest.Access;
 using EdgeTwin.Ingest.Storage;
 using EdgeTwin.Telemetry.Wire;
 using Microsoft.AspNetCore.Builder;
@@ -22,7 +23,7 @@ internal static class AnchoringApi
             var (proof, status, problem) = await proofs.BuildAsync(new ChainId(gw, lane, epoch), seq, ct).ConfigureAwait(false);
             return proof is not null ? Results.Text(proof.ToJson(), "application/json")
                 : Results.Json(new JsonObject { ["error"] = problem }, statusCode: status);
-        });
+        }).Discloses(IngestPolicies.ClinicianOrOperator, Disclosure.OfGateway());
 
         app.MapGet("/api/anchors", async (int? limit, IIngestStore store, CancellationToken ct) =>
         {
@@ -32,7 +33,7 @@ internal static class AnchoringApi
                 index = a.Index, root = a.Root, firstLeaf = a.FirstLeaf, treeSize = a.TreeSize, previousRoot = a.PreviousRoot,
                 preparedAt = a.PreparedAt, chainId = a.ChainId, contract = a.Contract, tx = a.Tx, block = a.Block, anchoredAt = a.AnchoredAt,
             }));
-        });
+        }).RequireAuthorization(IngestPolicies.Operator);
 
         return app;
     }

@@ -1,8 +1,8 @@
 namespace EdgeTwin.Ingest.Options;
 
 using System.ComponentModel.DataAnnotations;
-using Microsoft.Extensions.Options;
 using EdgeTwin.Mqtt;
+using Microsoft.Extensions.Options;
 
 /// <summary>
 /// The <c>Ingest</c> settings. Names are part of the operator contract (issue 7): scripts rely on
@@ -87,6 +87,19 @@ public sealed class IngestOptions : BrokerTransportSettings
     /// <summary>How PCD-04 is sent and PCD-05 received.</summary>
     [ValidateObjectMembers]
     public AlarmsOutOptions AlarmsOut { get; set; } = new();
+
+    /// <summary>Who may call the HTTP API (docs/ingest.md "Access").</summary>
+    public AuthOptions Auth { get; set; } = new();
+
+    /// <summary>
+    /// The key the LiteDB store is encrypted with at rest (32 bytes, 0600); empty: <c>storage.key</c>
+    /// in the LiteDB directory, created on first start. A configured file is never created.
+    /// </summary>
+    public string? StorageKeyFile { get; set; }
+
+    /// <summary>The local token signing key in use: <c>Auth:SigningKeyFile</c>, or <c>auth.key</c> beside the ingest key.</summary>
+    public string SigningKeyFilePath() =>
+        !string.IsNullOrWhiteSpace(Auth.SigningKeyFile) ? Path.GetFullPath(Auth.SigningKeyFile) : Path.Combine(Path.GetDirectoryName(KeyFilePath())!, "auth.key");
 
     /// <summary>The key file in use: <see cref="KeyFile"/>, or its default beside the storage.</summary>
     public string KeyFilePath() =>

@@ -53,6 +53,24 @@ internal sealed partial class IngestOptionsSemanticValidator : IValidateOptions<
             }
         }
 
+        if (options.Auth.UsesProvider)
+        {
+            if (!Uri.TryCreate(options.Auth.Authority, UriKind.Absolute, out var authority) || authority.Scheme is not ("http" or "https"))
+            {
+                failures.Add($"Ingest:Auth:Authority: '{options.Auth.Authority}' is not the issuer URL of an OpenID Connect provider.");
+            }
+
+            if (string.IsNullOrWhiteSpace(options.Auth.Audience))
+            {
+                failures.Add("Ingest:Auth:Audience: the audience the provider's tokens name is required with Ingest:Auth:Authority.");
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Auth.RoleClaim))
+        {
+            failures.Add("Ingest:Auth:RoleClaim is empty: name the claim that carries the roles.");
+        }
+
         failures.AddRange(AlarmsOutProblems(options));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

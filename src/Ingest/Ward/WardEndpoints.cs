@@ -1,6 +1,7 @@
 namespace EdgeTwin.Ingest.Ward;
 
 using System.Reflection;
+using EdgeTwin.Ingest.Access;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -10,7 +11,8 @@ using Microsoft.Extensions.FileProviders;
 /// The ward view in the browser (docs/ward-view.md): static pages from the assembly (<c>/</c>,
 /// <c>/bed.html</c>, <c>/chains.html</c>), their data (<c>GET /api/ward</c>) and a server-sent event
 /// stream (<c>GET /api/ward/events</c>) that names each gateway whose data changed, so a page
-/// refreshes within a moment of a record being verified.
+/// refreshes within a moment of a record being verified. Pages need a signed-in caller (the
+/// fallback policy: static files are served after authorization); data needs the clinician role.
 /// </summary>
 internal static class WardEndpoints
 {
@@ -24,7 +26,8 @@ internal static class WardEndpoints
         app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
 
         app.MapGet("/api/ward", async (WardView ward, TimeProvider time, CancellationToken ct) =>
-            Results.Json(await ward.BuildAsync(time.GetUtcNow(), ct).ConfigureAwait(false)));
+            Results.Json(await ward.BuildAsync(time.GetUtcNow(), ct).ConfigureAwait(false)))
+            .Discloses(IngestPolicies.Clinician, Disclosure.OfAll());
 
         app.MapGet("/api/ward/events", async (HttpContext context, WardChanges changes, CancellationToken ct) =>
         {
@@ -57,7 +60,7 @@ internal static class WardEndpoints
             {
                 // The page went away.
             }
-        });
+        }).RequireAuthorization(IngestPolicies.Clinician); // names of changed gateways only: not a disclosure
         return app;
     }
 }

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using EdgeTwin.Ingest.Mqtt;
 using EdgeTwin.Ingest.Storage;
+using EdgeTwin.Ingest.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -36,7 +37,9 @@ internal sealed class InProcessIngest : IAsyncDisposable
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await app.StartAsync(cts.Token);
         await app.Services.GetRequiredService<MqttIngestWorker>().Subscribed.WaitAsync(cts.Token);
-        return new InProcessIngest(app, dir, $"http://127.0.0.1:{port}");
+        var ingest = new InProcessIngest(app, dir, $"http://127.0.0.1:{port}");
+        ingest.Http.WithToken(IngestTokens.Mint(app.Services));
+        return ingest;
     }
 
     public async Task<JsonArray> GetArrayAsync(string path) => (await Http.GetFromJsonAsync<JsonArray>(path))!;

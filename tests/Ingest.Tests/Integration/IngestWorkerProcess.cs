@@ -59,6 +59,18 @@ internal sealed class IngestWorkerProcess : IDisposable
         }
     }
 
+    /// <summary>Waits for the process to end by itself (a refused start); its exit code, or null when it still runs after <paramref name="timeout"/>.</summary>
+    public int? WaitForExit(TimeSpan timeout)
+    {
+        if (!_process.WaitForExit(timeout))
+        {
+            return null;
+        }
+
+        _process.WaitForExit(); // the output readers have drained
+        return _process.ExitCode;
+    }
+
     /// <summary>SIGKILL: no shutdown code runs, exactly like a crash or an OOM kill.</summary>
     public void Kill()
     {

@@ -9,10 +9,12 @@ using System.Text.RegularExpressions;
 using EdgeTwin.Anchoring;
 using EdgeTwin.Cli;
 using EdgeTwin.Ingest;
+using EdgeTwin.Ingest.Access;
 using EdgeTwin.Ingest.Anchoring;
 using EdgeTwin.Ingest.Mqtt;
 using EdgeTwin.Ingest.Storage;
 using EdgeTwin.Ingest.Storage.LiteDb;
+using EdgeTwin.Ingest.Tests.Support;
 using EdgeTwin.Integration.Tests.Support;
 using EdgeTwin.Telemetry.Signing;
 using LiteDB;
@@ -83,7 +85,7 @@ public sealed partial class AnchoringTests
             await ingest.Services.GetRequiredService<MqttIngestWorker>().Subscribed.WaitAsync(start.Token);
         }
 
-        using var http = new HttpClient { BaseAddress = new Uri(ingestUrl) };
+        using var http = new HttpClient { BaseAddress = new Uri(ingestUrl) }.WithToken(IngestTokens.Mint(ingest.Services));
         var gateway = await InProcessGateway.StartAsync(InProcessGateway.Args(data, mosquitto.Port, "--Uplink:Receipts=true", $"--Uplink:ReceiptSigners:0={ingestAddress}", $"--Gateway:KeyFile={Path.Combine(data, "gateway.key")}"));
         string patient;
         using (var box = new HttpClient { BaseAddress = new Uri(gateway.Urls.First()) })
@@ -113,7 +115,7 @@ public sealed partial class AnchoringTests
         }, Wait60, () => "a verified observation of the admitted patient whose checkpoint is verified");
         var (chain, seq) = (record!.Chain, record.Seq);
         var proofFile = Path.Combine(dir, "proof.json");
-        string[] prove = ["prove", "--ingest", ingestUrl, "--gw", chain.Gw, "--lane", chain.Lane, "--epoch", chain.Epoch, "--seq", seq.ToString(System.Globalization.CultureInfo.InvariantCulture), "--out", proofFile];
+        string[] prove = ["prove", "--ingest", ingestUrl, "--gw", chain.Gw, "--lane", chain.Lane, "--epoch", chain.Epoch, "--seq", seq.ToString(System.Globalization.CultureInfo.InvariantCulture), "--out", proofFile, "--token", IngestTokens.Mint(ingest.Services, IngestPolicies.Clinician)];
 
         // Before the first anchor: links and signature hold, and the proof says it is not anchored yet.
         var early = await CliAsync(prove);

@@ -8,17 +8,18 @@ using System.Text.Json.Nodes;
 using EdgeTwin.Gateway.Chains;
 using EdgeTwin.Ingest;
 using EdgeTwin.Ingest.Mqtt;
+using EdgeTwin.Ingest.Tests.Support;
 using EdgeTwin.Integration.Tests.Support;
 using EdgeTwin.Mqtt;
 using EdgeTwin.Mqtt.Tests.Support;
 using EdgeTwin.Telemetry.Chain;
 using EdgeTwin.Telemetry.Records;
 using EdgeTwin.Telemetry.Signing;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 
 /// <summary>
 /// Issue 11 item 4: the shipped <c>deploy/mosquitto</c> configuration (TLS, client certificates, ACL)
@@ -231,7 +232,7 @@ public sealed class SiteBrokerTests
             using var start = new CancellationTokenSource(Wait60);
             await app.StartAsync(start.Token);
             await app.Services.GetRequiredService<MqttIngestWorker>().Subscribed.WaitAsync(start.Token);
-            return new IngestOnBroker(app, storage, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") });
+            return new IngestOnBroker(app, storage, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") }.WithToken(IngestTokens.Mint(app.Services)));
         }
 
         /// <summary>The address that signs this ingest's receipts (its key is made in the storage directory at first start).</summary>

@@ -32,6 +32,7 @@ public sealed class AlarmsOutTests
         var ingestData = Directory.CreateTempSubdirectory("edgetwin-it-acm-ingest-").FullName;
         var (gatewayKey, gatewayAddress) = NewKey(Path.Combine(data, "gateway.key"));
         var (ingestKey, ingestAddress) = NewKey(Path.Combine(ingestData, "ingest.key"));
+        var tokenKey = IngestTokens.NewKeyFile(ingestData);
         var httpPort = Mosquitto.FreePort();
         var pcd05Port = Mosquitto.FreePort();
         var statusPort = Mosquitto.FreePort();
@@ -43,6 +44,7 @@ public sealed class AlarmsOutTests
             "--Ingest:AlarmManagers:0:ReceivingApplication=TEST-AM", "--Ingest:AlarmManagers:0:ReceivingFacility=HOSP",
             "--Ingest:AlarmsOut:SendTimeout=00:01:00", "--Ingest:AlarmsOut:RetryDelay=00:00:00.050", "--Ingest:AlarmsOut:RetryMaxDelay=00:00:00.500",
             $"--Ingest:AlarmsOut:ListenPort={pcd05Port}", "--Ingest:AlarmsOut:AllowedPeers:0=127.0.0.1",
+            IngestTokens.KeyFileArg(tokenKey),
         ];
 
         var first = new IngestWorkerProcess(ingestArgs);
@@ -66,7 +68,7 @@ public sealed class AlarmsOutTests
         manager.Answer = _ => "AA";
         using var second = new IngestWorkerProcess(ingestArgs);
         await second.WaitSubscribedAsync(Patience);
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") };
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") }.WithToken(IngestTokens.Mint(tokenKey));
         var headAlert = head.Segments.Single(s => s.Id == "OBR").Get(3);
         await Wait.UntilAsync(async () => Delivered(await AlarmAsync(http, headAlert), head.ControlId), Patience, () => $"{head.ControlId} acked after the restart; ingest: {second.Output}");
         Assert.Equal(2, manager.Received.Count(m => m.ControlId == head.ControlId));

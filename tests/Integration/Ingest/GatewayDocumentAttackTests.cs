@@ -4,10 +4,11 @@ using System.Net;
 using System.Text.Json.Nodes;
 using EdgeTwin.Ingest;
 using EdgeTwin.Ingest.Mqtt;
+using EdgeTwin.Ingest.Tests.Support;
 using EdgeTwin.Integration.Tests.Support;
 using EdgeTwin.Telemetry.Signing;
-using Microsoft.Extensions.DependencyInjection;
 using MQTTnet;
+using Microsoft.Extensions.DependencyInjection;
 
 /// <summary>
 /// Issue 11's attacks on the gateway's retained documents, against mosquitto, the real gateway and
@@ -45,7 +46,7 @@ public sealed class GatewayDocumentAttackTests
             await ingest.Services.GetRequiredService<MqttIngestWorker>().Subscribed.WaitAsync(start.Token);
         }
 
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") };
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") }.WithToken(IngestTokens.Mint(ingest.Services));
         var gateway = await InProcessGateway.StartAsync(InProcessGateway.Args(data, mosquitto.Port, $"--Gateway:KeyFile={keyPath}", "--Twin:ReportInterval=00:00:01"));
         JsonNode? twin = null;
         await Wait.UntilAsync(() =>

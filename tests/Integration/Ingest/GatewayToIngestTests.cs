@@ -7,6 +7,7 @@ using System.Text.Json.Nodes;
 using EdgeTwin.Gateway.Chains;
 using EdgeTwin.Ingest;
 using EdgeTwin.Ingest.Mqtt;
+using EdgeTwin.Ingest.Tests.Support;
 using EdgeTwin.Integration.Tests.Support;
 using EdgeTwin.Telemetry.Records;
 using EdgeTwin.Telemetry.Signing;
@@ -58,7 +59,7 @@ public sealed class GatewayToIngestTests
             await ingest.Services.GetRequiredService<MqttIngestWorker>().Subscribed.WaitAsync(start.Token);
         }
 
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") };
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") }.WithToken(IngestTokens.Mint(ingest.Services));
         var gateway = await InProcessGateway.StartAsync(InProcessGateway.Args(data, mosquitto.Port, "--Uplink:Receipts=true", $"--Uplink:ReceiptSigners:0={ingestAddress}", $"--Gateway:KeyFile={keyPath}"));
         var book = (ChainBook)gateway.Services.GetService(typeof(ChainBook))!;
 

@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using EdgeTwin.Ingest;
 using EdgeTwin.Ingest.Mqtt;
+using EdgeTwin.Ingest.Tests.Support;
 using EdgeTwin.Integration.Tests.Support;
 using EdgeTwin.Integration.Tests.Twin;
 using EdgeTwin.Telemetry.Chain;
@@ -44,7 +45,7 @@ public sealed class InjectedBranchTests
         ]);
         await ingest.StartAsync(timeout.Token);
         await ingest.Services.GetRequiredService<MqttIngestWorker>().Subscribed.WaitAsync(timeout.Token);
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") };
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") }.WithToken(IngestTokens.Mint(ingest.Services));
         JsonObject Telemetry() => http.GetFromJsonAsync<JsonArray>("/api/chains").GetAwaiter().GetResult()!
             .Select(c => c!.AsObject()).SingleOrDefault(c => (string)c["lane"]! == "telemetry") ?? [];
         long Figure(string name) => Telemetry()[name]?.GetValue<long>() ?? -1;

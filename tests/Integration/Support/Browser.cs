@@ -37,6 +37,19 @@ public sealed class Browser : IDisposable
 
     public void Open(string url) => _driver.Navigate().GoToUrl(url);
 
+    /// <summary>
+    /// Signs in to the ingest's ward view at <paramref name="ingestUrl"/> as a person would: the page
+    /// sends the browser to the sign-in page, the token is pasted and sent; waits until the browser is
+    /// back on <paramref name="ingestUrl"/>'s pages (docs/ingest.md "Access").
+    /// </summary>
+    public void SignIn(string ingestUrl, string token)
+    {
+        Open(ingestUrl + "/");
+        Until(d => d.FindElements(By.Id("token")).FirstOrDefault(), TimeSpan.FromSeconds(30), "the sign-in page").SendKeys(token);
+        _driver.FindElement(By.Id("signin")).Click();
+        Until(d => d.Url.Contains("/signin", StringComparison.Ordinal) ? null : d.Url, TimeSpan.FromSeconds(30), "signed in (away from the sign-in page)");
+    }
+
     /// <summary>Waits until <paramref name="find"/> returns an element (or a non-null value); fails naming <paramref name="what"/>.</summary>
     public T Until<T>(Func<IWebDriver, T?> find, TimeSpan timeout, string what)
         where T : class

@@ -3,12 +3,14 @@ namespace EdgeTwin.Integration.Tests.Support;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using EdgeTwin.Ingest.Tests.Support;
 using EdgeTwin.Telemetry.Signing;
 
 /// <summary>
 /// Real mosquitto, the real gateway process (simulated 4-bed ward, receipts on, the ingest's address
 /// as its receipt signer) and the real ingest process, with their HTTP views: the gateway's /status
-/// and /metrics, the ingest's /api/chains. The ingest's key is made by the test (a known key file).
+/// and /metrics, the ingest's /api/chains (with a token from the test's signing key). The ingest's
+/// key is made by the test (a known key file).
 /// </summary>
 internal sealed class ResendRig : IDisposable
 {
@@ -16,6 +18,7 @@ internal sealed class ResendRig : IDisposable
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(20) };
     private readonly int _statusPort = Mosquitto.FreePort();
     private readonly int _ingestPort = Mosquitto.FreePort();
+    private readonly string _tokenKeyFile;
 
     public ResendRig(bool brokerPersistence = true)
     {
@@ -31,6 +34,8 @@ internal sealed class ResendRig : IDisposable
         using var ingestKey = GatewayKey.Generate();
         ingestKey.SaveToFile(IngestKeyFile);
         IngestAddress = ingestKey.Address;
+        _tokenKeyFile = IngestTokens.NewKeyFile(_root);
+        _http.WithToken(IngestTokens.Mint(_tokenKeyFile));
     }
 
     public Mosquitto Broker { get; }
@@ -65,7 +70,7 @@ internal sealed class ResendRig : IDisposable
         [
             $"--urls=http://127.0.0.1:{_ingestPort}", $"--Ingest:Broker={Broker.Url}", $"--Ingest:Storage=litedb:{IngestData}",
             $"--Ingest:Enrolled:gw-it={GatewayAddress}", $"--Ingest:KeyFile={IngestKeyFile}", "--Ingest:ResendInterval=00:00:02",
-            "--Logging:LogLevel:Default=Warning", .. extra,
+            IngestTokens.KeyFileArg(_tokenKeyFile), "--Logging:LogLevel:Default=Warning", .. extra,
         ]);
 
     /// <summary>SIGTERM and wait: the ingest commits and acknowledges what it has, then leaves.</summary>

@@ -4,14 +4,16 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
 using EdgeTwin.Ingest;
+using EdgeTwin.Ingest.Access;
 using EdgeTwin.Ingest.Mqtt;
 using EdgeTwin.Ingest.Storage;
+using EdgeTwin.Ingest.Tests.Support;
 using EdgeTwin.Integration.Tests.Support;
 using EdgeTwin.Telemetry.Signing;
-using Microsoft.Extensions.DependencyInjection;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
+using Microsoft.Extensions.DependencyInjection;
 using OpenQA.Selenium;
 using Xunit.Abstractions;
 
@@ -20,7 +22,8 @@ using Xunit.Abstractions;
 /// sensor-off, at 4x scenario speed) -> mosquitto -> the real ingest, and the pages they serve. The
 /// ward view shows both beds; the hypoxic bed turns high NEWS2 with a high-priority alarm on the page
 /// soon after the box raised it; the bed page plots its vitals; the box page lists the lost device;
-/// a tampered record makes the chain show as broken; a stopped gateway shows as offline.
+/// a tampered record makes the chain show as broken; a stopped gateway shows as offline. The pages
+/// need a signed-in person (issue 14): a browser without a session gets the sign-in page and no data.
 /// Screenshots are saved under TestResults/screenshots.
 /// </summary>
 public sealed class WardViewTests
@@ -73,6 +76,7 @@ public sealed class WardViewTests
         }
 
         using var browser = new Browser();
+        browser.SignIn(ingestUrl, IngestTokens.Mint(ingest.Services, IngestPolicies.Clinician));
         browser.Open(ingestUrl + "/");
         browser.Until(d => d.FindElements(By.CssSelector("a.tile")).Count == 2 ? d : null, Wait60, "two bed tiles on the ward view");
 
@@ -116,6 +120,59 @@ public sealed class WardViewTests
         browser.Until(d => d.FindElements(By.CssSelector("[data-online='false']")).FirstOrDefault(), Wait60, "the stopped gateway shown as offline");
         Assert.Contains("OFFLINE", browser.Until(d => d.FindElement(By.CssSelector("[data-online='false']")).Text, Wait60, "the offline badge"), StringComparison.Ordinal);
         _output.WriteLine(browser.Screenshot("gateway-offline"));
+
+        await ingest.StopAsync();
+        Directory.Delete(dir, recursive: true);
+    }
+
+    [Fact]
+    public async Task WardView_WithoutSignIn_ShowsTheSignInPageAndNoData_ARefusedTokenStaysOut_AGoodOneGetsIn()
+    {
+        var dir = Directory.CreateTempSubdirectory("edgetwin-it-ward-auth-").FullName;
+        using var mosquitto = new Mosquitto();
+        var ingestUrl = $"http://127.0.0.1:{Mosquitto.FreePort()}";
+        await using var ingest = IngestHost.Create(
+        [
+            $"--urls={ingestUrl}", $"--Ingest:Broker={mosquitto.Url}", $"--Ingest:Storage=litedb:{dir}", "--Logging:LogLevel:Default=Warning",
+        ]);
+        using (var start = new CancellationTokenSource(Wait60))
+        {
+            await ingest.StartAsync(start.Token);
+        }
+
+        using var browser = new Browser();
+        foreach (var page in new[] { "/", "/index.html", "/bed.html", "/chains.html", "/ward.js" })
+        {
+            browser.Open(ingestUrl + page);
+            browser.Until(d => d.FindElements(By.Id("token")).FirstOrDefault(), Wait60, $"the sign-in page instead of {page}");
+            Assert.EndsWith("/signin", browser.Driver.Url, StringComparison.Ordinal);
+        }
+
+        // The data itself answers 401 to the browser: no ward, no event stream.
+        foreach (var api in new[] { "/api/ward", "/api/ward/events", "/api/twins/gw-it" })
+        {
+            browser.Open(ingestUrl + api);
+            var body = browser.Driver.FindElement(By.TagName("body")).Text;
+            Assert.DoesNotContain("gateways", body, StringComparison.Ordinal);
+            Assert.DoesNotContain("retry:", body, StringComparison.Ordinal);
+        }
+
+        _output.WriteLine(browser.Screenshot("ward-sign-in"));
+
+        // An expired token is refused: back on the sign-in page, told so, still no data.
+        var key = ingest.Services.GetRequiredService<TokenSigningKey>().Key;
+        var expired = IngestTokens.Mint(key, [IngestPolicies.Clinician], issuedAt: DateTimeOffset.UtcNow.AddHours(-2), lifetime: TimeSpan.FromHours(1));
+        browser.Open(ingestUrl + "/");
+        browser.Until(d => d.FindElements(By.Id("token")).FirstOrDefault(), Wait60, "the sign-in page").SendKeys(expired);
+        browser.Driver.FindElement(By.Id("signin")).Click();
+        browser.Until(d => d.FindElements(By.Id("refused")).FirstOrDefault(), Wait60, "the refusal on the sign-in page");
+        Assert.Empty(browser.Driver.Manage().Cookies.AllCookies);
+
+        // A good token: the ward page and its event stream work with the cookie alone.
+        browser.SignIn(ingestUrl, IngestTokens.Mint(ingest.Services, IngestPolicies.Clinician));
+        browser.Until(d => d.FindElements(By.CssSelector("#live")).FirstOrDefault(l => l.Text == "live"), Wait60, "the ward page live over its event stream");
+        var cookie = browser.Driver.Manage().Cookies.GetCookieNamed("edgetwin_session");
+        Assert.True(cookie is { IsHttpOnly: true, SameSite: "Strict" }, $"session cookie {cookie}");
 
         await ingest.StopAsync();
         Directory.Delete(dir, recursive: true);

@@ -1,25 +1,55 @@
 namespace EdgeTwin.Ingest.Storage.LiteDb;
 
+using EdgeTwin.Ingest.Options;
+using EdgeTwin.Outbox.Durability;
+using EdgeTwin.Outbox.Encryption;
 using EdgeTwin.Telemetry.Records;
 using LiteDB;
+using Microsoft.Extensions.Options;
 
 /// <summary>
 /// The embedded backend for one worker. LiteDB 5.0.21 never fsyncs a commit (LiteDB issue #2818),
 /// so this store owns the data and log file streams: after each transaction it checkpoints and
 /// calls <see cref="FileStream.Flush(bool)"/> with <c>true</c> on both, and only then returns, so a
-/// receipt never runs ahead of the disk. One worker only: the lock is in-process.
+/// receipt never runs ahead of the disk. One worker only: the lock is in-process. Encrypted at rest
+/// with the storage key (<c>Ingest:StorageKeyFile</c>), like the gateway's outbox: LiteDB AES with
+/// the key's password for "ingest"; a plain store of an older ingest is encrypted in place at open
+/// (<see cref="StoreEncryption"/>). Its files are 0600, its directory created 0700.
 /// </summary>
 internal sealed partial class LiteDbIngestStore : IIngestStore, IAlarmOutStore
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
+    public const string DataFileName = "ingest.db";
+    public const string LogFileName = "ingest-log.db";
+
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
     private readonly string _directory;
+    private readonly StorageKey _key;
     private FileStream? _data;
     private FileStream? _log;
     private LiteDatabase? _db;
 
-    public LiteDbIngestStore(string directory) => _directory = directory;
+    /// <summary>A store with its storage key in the default place, <c>storage.key</c> in <paramref name="directory"/> (created when missing).</summary>
+    public LiteDbIngestStore(string directory)
+        : this(directory, StorageKey.Open(DefaultKeyFile(directory), generateWhenMissing: true))
+    {
+    }
+
+    public LiteDbIngestStore(string directory, StorageKey key)
+    {
+        _directory = directory;
+        _key = key;
+    }
 
     public string Backend => "litedb";
+
+    /// <summary>The storage key's file when <c>Ingest:StorageKeyFile</c> is not set; the directory is created (0700) first.</summary>
+    public static string DefaultKeyFile(string directory)
+    {
+        CreateDirectory(directory);
+        return Path.GetFullPath(Path.Combine(directory, "storage.key"));
+    }
 
     /// <summary>How many times the files were forced to disk (tests assert the receipt rule with it).</summary>
     public long DiskSyncs { get; private set; }
@@ -28,13 +58,41 @@ internal sealed partial class LiteDbIngestStore : IIngestStore, IAlarmOutStore
 
     public Task InitializeAsync(CancellationToken ct)
     {
-        Directory.CreateDirectory(_directory);
-        _data = Open(Path.Combine(_directory, "ingest.db"));
-        _log = Open(Path.Combine(_directory, "ingest-log.db"));
-        _db = new LiteDatabase(_data, LiteDbMapping.Mapper, _log);
+        CreateDirectory(_directory);
+
+        var dataPath = Path.Combine(_directory, DataFileName);
+        var logPath = Path.Combine(_directory, LogFileName);
+        var password = _key.PasswordFor("ingest");
+        StoreEncryption.DiscardUnfinished(dataPath, logPath);
+        if (StoreEncryption.IsPlain(dataPath))
+        {
+            try
+            {
+                StoreEncryption.EncryptAtStartup(dataPath, logPath, password, SyncedOutboxFiles.Instance);
+            }
+            catch (StoreEncryptionException ex)
+            {
+                throw new OptionsValidationException(IngestOptions.Section, typeof(IngestOptions), [$"Ingest:Storage: {ex.Message}"]);
+            }
+        }
+
+        _data = Open(dataPath);
+        _log = Open(logPath);
+        try
+        {
+            _db = StoreEncryption.OpenDatabase(_data, _log, password, readOnly: false);
+        }
+        catch (LiteException ex) when (StoreEncryption.IsWrongKey(ex))
+        {
+            _data.Dispose();
+            _log.Dispose();
+            throw new OptionsValidationException(IngestOptions.Section, typeof(IngestOptions), [$"Ingest:StorageKeyFile: {_key.MismatchProblem(dataPath)}"]);
+        }
+
         LiteDbMapping.EnsureIndexes(_db);
         LiteDbAnchorMapping.EnsureIndexes(_db);
         LiteDbAcmMapping.EnsureIndexes(_db);
+        EnsureAccessIndexes(_db);
         return Task.CompletedTask;
     }
 
@@ -125,8 +183,40 @@ internal sealed partial class LiteDbIngestStore : IIngestStore, IAlarmOutStore
         _gate.Dispose();
     }
 
-    private static FileStream Open(string path) =>
-        new(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 8192, FileOptions.RandomAccess);
+    private static void CreateDirectory(string directory)
+    {
+        if (Directory.Exists(directory))
+        {
+            return;
+        }
+
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(directory);
+        }
+        else
+        {
+            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+
+    /// <summary>Created 0600; one left looser by an older ingest (or the encryption copy) is tightened.</summary>
+    private static FileStream Open(string path)
+    {
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None, BufferSize = 8192, Options = FileOptions.RandomAccess,
+        };
+        if (OperatingSystem.IsWindows())
+        {
+            return new FileStream(path, options);
+        }
+
+        options.UnixCreateMode = OwnerOnly;
+        var stream = new FileStream(path, options);
+        File.SetUnixFileMode(path, OwnerOnly);
+        return stream;
+    }
 
     private void SyncToDisk()
     {

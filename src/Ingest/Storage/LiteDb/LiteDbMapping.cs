@@ -15,8 +15,6 @@ internal static class LiteDbMapping
     public const string Alerts = "alerts";
     public const string Gateways = "gateways";
 
-    public static BsonMapper Mapper { get; } = new();
-
     public static void EnsureIndexes(LiteDatabase db)
     {
         db.GetCollection(Records).EnsureIndex("patient");
@@ -123,6 +121,8 @@ internal static class LiteDbMapping
         ["epoch"] = e.Chain is { } c2 ? c2.Epoch : BsonValue.Null,
         ["seq"] = e.Seq is { } seq ? new BsonValue(seq) : BsonValue.Null,
         ["hash"] = e.Hash is null ? BsonValue.Null : new BsonValue(e.Hash),
+        ["size"] = e.Size,
+        ["sha256"] = e.Sha256 is null ? BsonValue.Null : new BsonValue(e.Sha256),
     };
 
     public static EvidenceRow ToEvidence(BsonDocument d) =>
@@ -132,6 +132,8 @@ internal static class LiteDbMapping
             Chain = d["gw"].IsNull || d["lane"].IsNull || d["epoch"].IsNull ? null : new ChainId(d["gw"].AsString, d["lane"].AsString, d["epoch"].AsString),
             Seq = d["seq"].IsNull ? null : d["seq"].AsInt64,
             Hash = d["hash"].IsNull ? null : d["hash"].AsString,
+            Size = d["size"].IsNumber ? d["size"].AsInt64 : d["payload"].AsBinary.LongLength,
+            Sha256 = d["sha256"].IsString ? d["sha256"].AsString : null,
         };
 
     public static BsonDocument FromAlert(AlertRow a) => new()

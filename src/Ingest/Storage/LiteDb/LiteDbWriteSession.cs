@@ -43,7 +43,7 @@ internal sealed class LiteDbWriteSession : IWriteSession
 
     public Task AddEvidenceAsync(EvidenceRow evidence)
     {
-        _db.GetCollection(LiteDbMapping.Evidence, BsonAutoId.Int64).Insert(LiteDbMapping.FromEvidence(evidence));
+        _db.GetCollection(LiteDbMapping.Evidence, BsonAutoId.Int64).Insert(LiteDbMapping.FromEvidence(EvidencePayload.Keep(evidence)));
         return Task.CompletedTask;
     }
 
@@ -55,8 +55,9 @@ internal sealed class LiteDbWriteSession : IWriteSession
     public Task<EvidenceRow?> FindVariantAsync(ChainId chain, long seq, string hash)
     {
         var doc = _db.GetCollection(LiteDbMapping.Evidence).Find(Query.EQ("hash", hash))
-            .FirstOrDefault(d => d["gw"] == chain.Gw && d["lane"] == chain.Lane && d["epoch"] == chain.Epoch && d["seq"] == seq);
-        return Task.FromResult(doc is null ? null : LiteDbMapping.ToEvidence(doc));
+            .Where(d => d["gw"] == chain.Gw && d["lane"] == chain.Lane && d["epoch"] == chain.Epoch && d["seq"] == seq)
+            .Select(LiteDbMapping.ToEvidence).FirstOrDefault(EvidencePayload.IsWhole);
+        return Task.FromResult(doc);
     }
 
     public Task ReplaceRecordAsync(RecordRow record)

@@ -49,6 +49,8 @@ internal static class PostgresRows
             Chain = r.IsDBNull(3) || r.IsDBNull(6) || r.IsDBNull(7) ? null : new ChainId(r.GetString(3), r.GetString(6), r.GetString(7)),
             Seq = r.IsDBNull(8) ? null : r.GetInt64(8),
             Hash = r.IsDBNull(9) ? null : r.GetString(9),
+            Size = r.IsDBNull(10) ? r.GetFieldValue<byte[]>(5).LongLength : r.GetInt64(10),
+            Sha256 = r.IsDBNull(11) ? null : r.GetString(11),
         };
 
     public static GatewayRow Gateway(NpgsqlDataReader r) => new()

@@ -34,6 +34,8 @@ internal static class PostgresSchema
             id bigserial PRIMARY KEY, at timestamptz NOT NULL, topic text NOT NULL, gw text NULL,
             problem text NOT NULL, payload bytea NOT NULL,
             lane text NULL, epoch text NULL, seq bigint NULL, hash text NULL);
+        ALTER TABLE ingest_evidence ADD COLUMN IF NOT EXISTS size bigint NULL;
+        ALTER TABLE ingest_evidence ADD COLUMN IF NOT EXISTS sha256 text NULL;
         CREATE INDEX IF NOT EXISTS ingest_evidence_variant ON ingest_evidence (gw, lane, epoch, seq) WHERE seq IS NOT NULL;
         CREATE TABLE IF NOT EXISTS ingest_alerts (
             id bigserial PRIMARY KEY, at timestamptz NOT NULL, kind text NOT NULL, gw text NOT NULL,
@@ -58,6 +60,10 @@ internal static class PostgresSchema
             id bigserial PRIMARY KEY, alert_id text NOT NULL, status text NOT NULL, who text NULL, at timestamptz NOT NULL,
             received_at timestamptz NOT NULL, peer text NOT NULL, control_id text NOT NULL);
         CREATE INDEX IF NOT EXISTS ingest_acm_statuses_alert ON ingest_acm_statuses (alert_id);
+        CREATE TABLE IF NOT EXISTS ingest_access_log (
+            id bigserial PRIMARY KEY, at timestamptz NOT NULL, subject text NOT NULL, roles text NOT NULL,
+            route text NOT NULL, path text NOT NULL, patient text NULL, gw text NULL, status integer NOT NULL);
+        CREATE INDEX IF NOT EXISTS ingest_access_log_patient ON ingest_access_log (patient, id) WHERE patient IS NOT NULL;
         """;
 
     public const string AcmAlertColumns = "alert_id, gw, key, patient, device, condition, priority, phase, state, open, raised_at, updated_at, updates, bed";
@@ -71,7 +77,7 @@ internal static class PostgresSchema
 
     public const string RecordColumns = "gw, lane, epoch, seq, hash, kind, site, ts, patient, code, payload, received_at";
 
-    public const string EvidenceColumns = "id, at, topic, gw, problem, payload, lane, epoch, seq, hash";
+    public const string EvidenceColumns = "id, at, topic, gw, problem, payload, lane, epoch, seq, hash, size, sha256";
 
     public const string GatewayColumns = "gw, site, reported, reported_version, status, updated_at, silent_alerted";
 }

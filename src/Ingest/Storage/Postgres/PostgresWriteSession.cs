@@ -83,9 +83,10 @@ internal sealed class PostgresWriteSession : IWriteSession
         return list;
     }
 
-    public async Task AddEvidenceAsync(EvidenceRow e)
+    public async Task AddEvidenceAsync(EvidenceRow evidence)
     {
-        await using var cmd = Command("INSERT INTO ingest_evidence (at, topic, gw, problem, payload, lane, epoch, seq, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
+        var e = EvidencePayload.Keep(evidence);
+        await using var cmd = Command("INSERT INTO ingest_evidence (at, topic, gw, problem, payload, lane, epoch, seq, hash, size, sha256) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)");
         cmd.Parameters.AddWithValue(e.At.ToUniversalTime());
         cmd.Parameters.AddWithValue(e.Topic);
         cmd.Parameters.AddWithValue((object?)e.Gw ?? DBNull.Value);
@@ -95,6 +96,8 @@ internal sealed class PostgresWriteSession : IWriteSession
         cmd.Parameters.AddWithValue((object?)e.Chain?.Epoch ?? DBNull.Value);
         cmd.Parameters.AddWithValue((object?)e.Seq ?? DBNull.Value);
         cmd.Parameters.AddWithValue((object?)e.Hash ?? DBNull.Value);
+        cmd.Parameters.AddWithValue(e.Size);
+        cmd.Parameters.AddWithValue(e.Sha256!);
         await cmd.ExecuteNonQueryAsync(_ct).ConfigureAwait(false);
     }
 
@@ -115,7 +118,7 @@ internal sealed class PostgresWriteSession : IWriteSession
 
     public async Task<EvidenceRow?> FindVariantAsync(ChainId chain, long seq, string hash)
     {
-        await using var cmd = ChainCommand($"SELECT {PostgresSchema.EvidenceColumns} FROM ingest_evidence WHERE gw = $1 AND lane = $2 AND epoch = $3 AND seq = $4 AND hash = $5 LIMIT 1", chain);
+        await using var cmd = ChainCommand($"SELECT {PostgresSchema.EvidenceColumns} FROM ingest_evidence WHERE gw = $1 AND lane = $2 AND epoch = $3 AND seq = $4 AND hash = $5 AND (size IS NULL OR size = length(payload)) LIMIT 1", chain);
         cmd.Parameters.AddWithValue(seq);
         cmd.Parameters.AddWithValue(hash);
         await using var reader = await cmd.ExecuteReaderAsync(_ct).ConfigureAwait(false);

@@ -23,6 +23,8 @@ const EdgeTwin = (() => {
   const priorityMark = (p) => ({ high: '!!! HIGH', medium: '!! MEDIUM', low: '! LOW' }[p] || p);
   const json = async (url) => {
     const r = await fetch(url, { headers: { accept: 'application/json' } });
+    // The session cookie expired or was never there: back to the sign-in page (docs/ingest.md "Access").
+    if (r.status === 401) { location.href = '/signin'; throw new Error(`${url}: 401`); }
     if (!r.ok) throw new Error(`${url}: ${r.status}`);
     return r.json();
   };
