@@ -20,7 +20,8 @@ internal static class Tamper
     /// <summary>A checkpoint that would come next on the writer's chain, signed by another key.</summary>
     public static ChainRecord ForgeCheckpoint(ChainWriter genuine, GatewayKey forger, DateTimeOffset now)
     {
-        var copy = ChainWriter.Resume(genuine.State, forger, genuine.Policy);
+        // The forger copies the head, not the record of whose key began the chain (a real writer refuses another signer).
+        var copy = ChainWriter.Resume(genuine.State with { Key = null }, forger, genuine.Policy);
         return copy.Checkpoint(now, EdgeTwin.Telemetry.Records.ClockQuality.Synced)
             ?? throw new InvalidOperationException("nothing uncovered to forge a checkpoint over");
     }
