@@ -22,6 +22,7 @@ internal static class CliApp
             DesiredCommand.Create(stdout, stderr, time),
             VectorsCommand.Create(stdout, stderr),
             OutboxCommand.Create(stdout, stderr),
+            StorageKeyCommand.Create(stdout, stderr, time),
             ReceiptCommand.Create(stdout, stderr),
             AnchorCommands.Deploy(stdout, stderr),
             AnchorCommands.Prove(stdout, stderr),

@@ -35,6 +35,7 @@ public sealed class StorageKey
     /// </summary>
     public static StorageKey Open(string path, bool generateWhenMissing)
     {
+        RefuseUnfinishedRotation(path);
         var created = generateWhenMissing && !File.Exists(path) && SecretFile.Create(path);
         return new StorageKey(path, SecretFile.Read(path, What), created);
     }
@@ -63,7 +64,11 @@ public sealed class StorageKey
     }
 
     /// <summary>An existing key file, never generated (tools reading a store: <c>edgetwin outbox</c>).</summary>
-    public static StorageKey Load(string path) => new(System.IO.Path.GetFullPath(path), SecretFile.Read(path, What), created: false);
+    public static StorageKey Load(string path)
+    {
+        RefuseUnfinishedRotation(path);
+        return new(System.IO.Path.GetFullPath(path), SecretFile.Read(path, What), created: false);
+    }
 
     /// <summary>A key from known bytes (tests; nothing is read or written).</summary>
     public static StorageKey FromBytes(string path, ReadOnlySpan<byte> key) => new(path, key.ToArray(), created: false);
@@ -77,6 +82,15 @@ public sealed class StorageKey
         Created
             ? $"'{storeFile}' is encrypted, but '{Path}' did not exist and was generated at this start: restore the storage key from the backup (the generated file can be deleted). The store is left untouched."
             : $"'{storeFile}' is encrypted with another key than the one in '{Path}' (or its key check is damaged): restore the right storage key. The store is left untouched.";
+
+    /// <summary>Stores may be under either key while <see cref="StorageKeyRotation"/> is unfinished: nothing opens them then.</summary>
+    private static void RefuseUnfinishedRotation(string path)
+    {
+        if (File.Exists(path + StorageKeyRotation.NextSuffix))
+        {
+            throw new SecretFileException($"a rotation of the storage key '{path}' was interrupted ('{path}{StorageKeyRotation.NextSuffix}' exists, and the stores may be under either key): run 'edgetwin storage-key' again to finish it");
+        }
+    }
 
     public override string ToString() => $"storage key in '{Path}'";
 }

@@ -69,7 +69,34 @@ public static class StoreEncryption
     }
 
     /// <summary>Encrypts the plain store; returns how many documents were copied.</summary>
-    public static long Encrypt(string dataPath, string logPath, string password, IOutboxFiles files, Action<string>? afterStep = null)
+    public static long Encrypt(string dataPath, string logPath, string password, IOutboxFiles files, Action<string>? afterStep = null) =>
+        Rewrite(dataPath, logPath, fromPassword: null, password, files, afterStep);
+
+    /// <summary>
+    /// Re-encrypts a store from <paramref name="fromPassword"/> to <paramref name="toPassword"/> (a storage
+    /// key rotation), by the same crash-safe steps as <see cref="Encrypt"/>; returns how many documents were copied.
+    /// </summary>
+    public static long Rekey(string dataPath, string logPath, string fromPassword, string toPassword, IOutboxFiles files, Action<string>? afterStep = null) =>
+        Rewrite(dataPath, logPath, fromPassword, toPassword, files, afterStep);
+
+    /// <summary>Whether the store opens with <paramref name="password"/> (false: another key); the store is only read.</summary>
+    public static bool OpensWith(string dataPath, string logPath, string password)
+    {
+        using var data = new FileStream(dataPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var log = File.Exists(logPath) ? new FileStream(logPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite) : (Stream)new MemoryStream();
+        try
+        {
+            using var db = OpenDatabase(data, log, password, readOnly: true);
+            _ = db.GetCollectionNames().ToList();
+            return true;
+        }
+        catch (LiteException ex) when (IsWrongKey(ex))
+        {
+            return false;
+        }
+    }
+
+    private static long Rewrite(string dataPath, string logPath, string? fromPassword, string toPassword, IOutboxFiles files, Action<string>? afterStep)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(dataPath))!;
         var newData = dataPath + NewSuffix;
@@ -78,7 +105,7 @@ public static class StoreEncryption
 
         using (var data = files.Open(dataPath))
         using (var log = files.Open(logPath))
-        using (var db = OpenDatabase(data, log, password: null, readOnly: false))
+        using (var db = OpenDatabase(data, log, fromPassword, readOnly: false))
         {
             db.Checkpoint(); // the log's committed pages into the data file, fsync'd (SyncedFileStream)
         }
@@ -90,10 +117,10 @@ public static class StoreEncryption
         long copied;
         using (var data = new FileStream(dataPath, FileMode.Open, FileAccess.Read, FileShare.Read))
         using (var noLog = new MemoryStream())
-        using (var source = OpenDatabase(data, noLog, password: null, readOnly: true))
+        using (var source = OpenDatabase(data, noLog, fromPassword, readOnly: true))
         using (var targetData = files.Open(newData))
         using (var targetLog = files.Open(newLog))
-        using (var target = OpenDatabase(targetData, targetLog, password, readOnly: false))
+        using (var target = OpenDatabase(targetData, targetLog, toPassword, readOnly: false))
         {
             copied = Copy(source, target);
             target.Checkpoint();

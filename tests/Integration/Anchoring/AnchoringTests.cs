@@ -7,7 +7,6 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using EdgeTwin.Anchoring;
-using EdgeTwin.Cli;
 using EdgeTwin.Ingest;
 using EdgeTwin.Ingest.Access;
 using EdgeTwin.Ingest.Anchoring;
@@ -47,7 +46,7 @@ public sealed partial class AnchoringTests
         }
 
         using var ledger = new Ganache(anchorHex);
-        var deploy = await CliAsync("anchor-deploy", "--rpc", ledger.Rpc, "--chain-id", "1337", "--key", anchorKey);
+        var deploy = await Tool.RunAsync("anchor-deploy", "--rpc", ledger.Rpc, "--chain-id", "1337", "--key", anchorKey);
         Assert.True(deploy.Code == 0, deploy.Err);
         var contract = deploy.Out.Trim();
         Assert.Matches("^0x[0-9a-fA-F]{40}$", contract);
@@ -118,9 +117,9 @@ public sealed partial class AnchoringTests
         string[] prove = ["prove", "--ingest", ingestUrl, "--gw", chain.Gw, "--lane", chain.Lane, "--epoch", chain.Epoch, "--seq", seq.ToString(System.Globalization.CultureInfo.InvariantCulture), "--out", proofFile, "--token", IngestTokens.Mint(ingest.Services, IngestPolicies.Clinician)];
 
         // Before the first anchor: links and signature hold, and the proof says it is not anchored yet.
-        var early = await CliAsync(prove);
+        var early = await Tool.RunAsync(prove);
         Assert.True(early.Code == 0, early.Err);
-        var notYet = await CliAsync("verify-proof", proofFile, "--rpc", ledger.Rpc);
+        var notYet = await Tool.RunAsync("verify-proof", proofFile, "--rpc", ledger.Rpc);
         Assert.Equal(1, notYet.Code);
         Assert.Contains("NOT ANCHORED YET", notYet.Out, StringComparison.Ordinal);
 
@@ -130,12 +129,12 @@ public sealed partial class AnchoringTests
         Assert.NotNull(anchored);
         Assert.True(anchored!.Anchored);
         Assert.Equal(0, anchored.Index);
-        var written = await CliAsync(prove);
+        var written = await Tool.RunAsync(prove);
         Assert.True(written.Code == 0, written.Err);
         var proof = ProofFile.Parse(await File.ReadAllTextAsync(proofFile));
         Assert.Equal((contract.ToLowerInvariant(), Ganache.ChainId, anchored.Tx), (proof.Anchor!.Contract.ToLowerInvariant(), proof.Anchor.ChainId, proof.Anchor.Tx));
         Assert.Contains(patient, proof.Observations!.ToJsonString(), StringComparison.Ordinal);
-        var verified = await CliAsync("verify-proof", proofFile, "--rpc", ledger.Rpc, "--enrolled", gatewayAddress);
+        var verified = await Tool.RunAsync("verify-proof", proofFile, "--rpc", ledger.Rpc, "--enrolled", gatewayAddress);
         Assert.True(verified.Code == 0, verified.Out + verified.Err);
         Assert.Contains("PROVEN", verified.Out, StringComparison.Ordinal);
         var ethers = await EthersAsync(proofFile, ledger.Rpc);
@@ -148,9 +147,9 @@ public sealed partial class AnchoringTests
         var forged = proof with { Tree = proof.Tree! with { FirstLeaf = proof.LeafPosition!.Value, LeafIndex = 0, TreeSize = 1, Path = [], Root = Convert.ToHexStringLower(leaf) } };
         var forgedFile = Path.Combine(dir, "forged.json");
         await File.WriteAllTextAsync(forgedFile, forged.ToJson());
-        var offline = await CliAsync("verify-proof", forgedFile);
+        var offline = await Tool.RunAsync("verify-proof", forgedFile);
         Assert.Equal(0, offline.Code); // consistent in itself: only the ledger can tell
-        var refused = await CliAsync("verify-proof", forgedFile, "--rpc", ledger.Rpc);
+        var refused = await Tool.RunAsync("verify-proof", forgedFile, "--rpc", ledger.Rpc);
         Assert.Equal(1, refused.Code);
         Assert.Contains("FAIL ledger", refused.Out, StringComparison.Ordinal);
         Assert.Equal(1, (await EthersAsync(forgedFile, ledger.Rpc)).Code);
@@ -168,9 +167,9 @@ public sealed partial class AnchoringTests
         await anchorer.RoundAsync(default);
         var alerts = (await http.GetFromJsonAsync<JsonArray>("/api/alerts"))!;
         Assert.Contains(alerts, a => (string)a!["kind"]! == "anchor-mismatch" && ((string)a["detail"]!).Contains("changed after anchoring", StringComparison.Ordinal));
-        var rewritten = await CliAsync(prove);
+        var rewritten = await Tool.RunAsync(prove);
         Assert.True(rewritten.Code == 0, rewritten.Err);
-        var broken = await CliAsync("verify-proof", proofFile, "--rpc", ledger.Rpc);
+        var broken = await Tool.RunAsync("verify-proof", proofFile, "--rpc", ledger.Rpc);
         Assert.Equal(1, broken.Code);
         Assert.Contains("NOT PROVEN", broken.Out, StringComparison.Ordinal);
 
@@ -196,14 +195,6 @@ public sealed partial class AnchoringTests
         Assert.Contains("bytecode and ABI match solc 0.8.37", result.Out, StringComparison.Ordinal);
         var embedded = AnchorContract.Bytecode;
         Assert.Equal((await File.ReadAllTextAsync(Path.Combine(Repository.Root, "contracts", "EdgeTwinAnchor.bin"))).Trim(), embedded);
-    }
-
-    private static async Task<(int Code, string Out, string Err)> CliAsync(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var code = await CliApp.RunAsync(args, stdout, stderr, TimeProvider.System, CancellationToken.None);
-        return (code, stdout.ToString(), stderr.ToString());
     }
 
     /// <summary>Runs the ethers.js block of docs/anchoring.md as written, with ethers from tools/evm.</summary>

@@ -1,6 +1,5 @@
 namespace EdgeTwin.Integration.Tests.Cli;
 
-using EdgeTwin.Cli;
 using EdgeTwin.Gateway.Chains;
 using EdgeTwin.Integration.Tests.Support;
 using EdgeTwin.Telemetry.Records;
@@ -25,7 +24,7 @@ public sealed class OutboxCommandTests
         var book = gateway.Services.GetRequiredService<ChainBook>();
         await Wait.UntilAsync(() => book.Head(Lane.Telemetry).Seq >= 30, TimeSpan.FromSeconds(60), "30 telemetry records committed");
 
-        var (running, _, runningErr) = await RunAsync("outbox", data);
+        var (running, _, runningErr) = await Tool.RunAsync("outbox", data);
         Assert.Equal(2, running);
         Assert.Contains("still running", runningErr, StringComparison.Ordinal);
 
@@ -34,32 +33,24 @@ public sealed class OutboxCommandTests
         await gateway.DisposeAsync();
         var before = Directory.GetFiles(data).ToDictionary(f => f, File.ReadAllBytes);
 
-        var (code, output, error) = await RunAsync("outbox", data, "--export", export);
+        var (code, output, error) = await Tool.RunAsync("outbox", data, "--export", export);
         Assert.True(code == 0, error);
         // Nothing was published, so nothing was deleted: every record from genesis to the head is there.
         Assert.Matches($@"telemetry: epoch {head.Epoch} head seq {head.Seq}; stored {head.Seq + 1} records, \d+ bytes, oldest seq 0", output);
         Assert.Matches(@"alarm: epoch [0-9a-f]{32} head seq \d+", output);
         Assert.Contains("exported", output, StringComparison.Ordinal);
 
-        var (verified, report, verifyError) = await RunAsync("verify", export);
+        var (verified, report, verifyError) = await Tool.RunAsync("verify", export);
         Assert.True(verified == 0, report + verifyError);
 
         var wrongKey = Path.Combine(dir, "other.key");
         File.WriteAllText(wrongKey, new string('7', 64) + "\n");
         File.SetUnixFileMode(wrongKey, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        var (wrong, _, wrongErr) = await RunAsync("outbox", data, "--key", wrongKey);
+        var (wrong, _, wrongErr) = await Tool.RunAsync("outbox", data, "--key", wrongKey);
         Assert.Equal(2, wrong);
         Assert.Contains("key", wrongErr, StringComparison.OrdinalIgnoreCase);
 
         Assert.All(before, f => Assert.Equal(f.Value, File.ReadAllBytes(f.Key))); // inspection changed nothing
         Directory.Delete(dir, recursive: true);
-    }
-
-    private static async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var code = await CliApp.RunAsync(args, stdout, stderr, TimeProvider.System, CancellationToken.None);
-        return (code, stdout.ToString(), stderr.ToString());
     }
 }

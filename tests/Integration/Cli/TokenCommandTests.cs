@@ -80,9 +80,7 @@ public sealed class TokenCommandTests
 
     private static async Task<(int Code, string Out, string Err)> CliAsync(TimeProvider time, params string[] args)
     {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var code = await CliApp.RunAsync(args, stdout, stderr, time, CancellationToken.None);
-        return (code, stdout.ToString().Trim(), stderr.ToString());
+        var (code, stdout, stderr) = await Tool.RunAsync(time, args);
+        return (code, stdout.Trim(), stderr);
     }
 }
