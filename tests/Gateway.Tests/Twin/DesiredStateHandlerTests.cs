@@ -57,6 +57,26 @@ public sealed class DesiredStateHandlerTests : IDisposable
         Assert.Equal(1, _f.Twin.Control.DesiredVersion);
     }
 
+    /// <summary>Issue 14, docs/operations.md "Operator key": both trusted while the change rolls out, then the old one is refused.</summary>
+    [Fact]
+    public async Task OperatorKeyRotated_BothTrustedDuringTheChange_ThenTheOldKeysDocumentsAreRefused()
+    {
+        using var next = GatewayKey.FromPrivateKeyHex("0x" + new string('6', 64));
+        _handler = NewHandler([_operator.Address, next.Address]);
+        await _f.Controller.StartAsync(Ct);
+        await _handler.HandleAsync(Envelope(1, "{}"), Ct);
+        await _handler.HandleAsync(Envelope(2, """{ "checkpoint": { "maxRecords": 16 } }""", signer: next), Ct);
+        Assert.Equal(2, _f.Twin.Control.DesiredVersion);
+
+        // The gateway restarted with only the new operator address.
+        _handler = NewHandler([next.Address]);
+        await AssertRejectedAsync(Envelope(3, """{ "checkpoint": { "maxRecords": 1 } }"""), null, "not-signed-by-operator", started: true);
+        await _handler.HandleAsync(Envelope(3, """{ "checkpoint": { "maxRecords": 8 } }""", signer: next), Ct);
+
+        Assert.Equal(3, _f.Twin.Control.DesiredVersion);
+        Assert.Equal(8, _f.Twin.Control.Configuration.Checkpoint.MaxRecords);
+    }
+
     [Fact]
     public async Task Unsigned_IsRejectedAsMalformed()
     {
@@ -246,10 +266,12 @@ public sealed class DesiredStateHandlerTests : IDisposable
         _f.Dispose();
     }
 
-    private DesiredStateHandler NewHandler(string? operatorAddress = null) => new(
+    private DesiredStateHandler NewHandler(string? operatorAddress = null) => NewHandler([operatorAddress ?? _operator.Address]);
+
+    private DesiredStateHandler NewHandler(List<string> operatorAddresses) => new(
         _f.Controller,
         new TwinIdentity(Gw),
-        Options.Create(new TwinOptions { OperatorAddresses = [operatorAddress ?? _operator.Address] }),
+        Options.Create(new TwinOptions { OperatorAddresses = operatorAddresses }),
         NullLogger<DesiredStateHandler>.Instance);
 
     private byte[] Envelope(long version, string state, GatewayKey? signer = null, string gw = Gw, DateTimeOffset? issued = null) =>
