@@ -90,6 +90,7 @@ public sealed partial class DocsTests : IDisposable
         await mosquitto.WaitForLineAsync(l => l.Contains("Opening ipv4 listen socket", StringComparison.Ordinal), Minute, "mosquitto listening");
         using var ingest = Shell.Start("exec " + sub.Apply(steps[1]), dir);
         await ingest.WaitForLineAsync(l => l.Contains("as shared group", StringComparison.Ordinal), Minute, "the ingest subscribed");
+        await ingest.WaitForLineAsync(l => l.Contains("Now listening on: http://127.0.0.1:", StringComparison.Ordinal), Minute, "the ingest's HTTP API listening"); // the worker may subscribe first
         sub.IngestAddress = Address().Match(await RunAsync(steps[2])).Value;
         Assert.StartsWith("0x", sub.IngestAddress, StringComparison.Ordinal);
         using var gateway = Shell.Start(sub.Gateway(steps[3]), dir);
