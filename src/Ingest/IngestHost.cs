@@ -1,6 +1,7 @@
 namespace EdgeTwin.Ingest;
 
 using EdgeTwin.Ingest.Access;
+using EdgeTwin.Hosting;
 using EdgeTwin.Ingest.Anchoring;
 using EdgeTwin.Ingest.Api;
 using EdgeTwin.Ingest.Ward;
@@ -36,6 +37,7 @@ internal static class IngestHost
         }
 
         builder.Services.AddIngest();
+        RefusalLogFilter.Apply(builder.Services);
         configure?.Invoke(builder.Services);
         var app = builder.Build();
         app.AnnounceAccess();

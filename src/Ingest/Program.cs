@@ -1,10 +1,11 @@
+using EdgeTwin.Hosting;
 using EdgeTwin.Ingest;
 using Microsoft.Extensions.Options;
 
 try
 {
     await using var app = IngestHost.Create(args);
-    await app.RunAsync().ConfigureAwait(false);
+    await HostRun.StartThenWaitAsync(app).ConfigureAwait(false);
     return 0;
 }
 catch (Exception ex) when (Refusal(ex) is { } refused)

@@ -3,6 +3,7 @@ namespace EdgeTwin.Gateway.Hosting;
 using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Status;
 using EdgeTwin.Gateway.Twin;
+using EdgeTwin.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -21,6 +22,9 @@ using OpenTelemetry.Metrics;
 /// </summary>
 internal static class GatewayHost
 {
+    /// <summary>Besides invalid options, what the gateway refuses to start on (exit 78, one line, no stack trace).</summary>
+    internal static bool IsRefusal(Exception ex) => ex is StartupException;
+
     public const int ExitConfig = 78;
 
     /// <summary>The whole process: build, run, and a refusal (also of the settings file) as one line and exit 78.</summary>
@@ -51,7 +55,7 @@ internal static class GatewayHost
         var url = builder.Configuration[$"{StatusOptions.Section}:Url"] ?? new StatusOptions().Url;
         builder.WebHost.UseUrls(string.IsNullOrWhiteSpace(url) ? "http://127.0.0.1:0" : url);
         builder.Services.AddEdgeTwinGateway(builder.Configuration);
-        RefusalLogFilter.Apply(builder.Services);
+        RefusalLogFilter.Apply(builder.Services, IsRefusal);
         return builder;
     }
 
@@ -61,21 +65,10 @@ internal static class GatewayHost
         app.MapTwin();
         // Listen from the start, so /metrics counts from the first sample.
         app.Services.GetRequiredService<MeterProvider>();
-        var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
         try
         {
-            try
-            {
-                await app.StartAsync().ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
-            {
-                // SIGTERM while the host was still starting (Kestrel binds last): no crash and no stack
-                // trace (RefusalLogFilter); the services that had started are stopped below as on any
-                // stop, the outbox's final commit included.
-            }
-
-            await app.WaitForShutdownAsync().ConfigureAwait(false);
+            // SIGTERM while still starting stops the started services as any stop does, the outbox's final commit included.
+            await HostRun.StartThenWaitAsync(app).ConfigureAwait(false);
             return Environment.ExitCode;
         }
         catch (OptionsValidationException ex)

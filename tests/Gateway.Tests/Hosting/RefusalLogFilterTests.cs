@@ -1,7 +1,7 @@
 namespace EdgeTwin.Gateway.Tests.Hosting;
 
 using EdgeTwin.Gateway.Configuration;
-using EdgeTwin.Gateway.Hosting;
+using EdgeTwin.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -14,7 +14,7 @@ public sealed class RefusalLogFilterTests
         var seen = new List<(string Category, int Event, Exception? Exception)>();
         var services = new ServiceCollection();
         services.AddSingleton<ILoggerProvider>(new ListProvider(seen));
-        RefusalLogFilter.Apply(services);
+        RefusalLogFilter.Apply(services, EdgeTwin.Gateway.Hosting.GatewayHost.IsRefusal);
         using var sp = services.BuildServiceProvider();
         var provider = Assert.Single(sp.GetServices<ILoggerProvider>());
         var host = provider.CreateLogger("Microsoft.Extensions.Hosting.Internal.Host");
