@@ -54,7 +54,7 @@ internal static class IngestServices
         services.AddSingleton<Anchorer>();
         services.AddHostedService(sp => sp.GetRequiredService<Anchorer>());
         services.AddSingleton<ProofBuilder>();
-        services.AddSingleton<WardChanges>();
+        services.AddSingleton(sp => new WardChanges { MaxSubscribers = sp.GetRequiredService<IOptions<IngestOptions>>().Value.WardMaxSubscribers });
         services.AddSingleton<WardView>();
         services.AddSingleton<ResendRequester>();
         services.AddHostedService(sp => sp.GetRequiredService<ResendRequester>());

@@ -54,6 +54,12 @@ public sealed class IngestOptions : BrokerTransportSettings
     [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
     public TimeSpan EnrolmentReloadInterval { get; set; } = TimeSpan.FromSeconds(2);
 
+    public const int DefaultWardMaxSubscribers = 200;
+
+    /// <summary>Most ward pages fed live at once by this worker; one more gets 503 until one closes.</summary>
+    [Range(1, 100_000)]
+    public int WardMaxSubscribers { get; set; } = DefaultWardMaxSubscribers;
+
     /// <summary>MQTT client id of this worker; unique per worker (defaults to a random one).</summary>
     public string? ClientId { get; set; }
 

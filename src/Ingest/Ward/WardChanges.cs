@@ -1,6 +1,7 @@
 namespace EdgeTwin.Ingest.Ward;
 
 using System.Threading.Channels;
+using EdgeTwin.Ingest.Options;
 
 /// <summary>
 /// Tells the open ward pages which gateways changed: the ingest worker calls <see cref="Notify"/>
@@ -23,11 +24,20 @@ internal sealed class WardChanges
         }
     }
 
-    public Subscription Subscribe()
+    /// <summary>Most pages fed at once (<c>Ingest:WardMaxSubscribers</c>): each holds a connection and a queue.</summary>
+    public int MaxSubscribers { get; init; } = IngestOptions.DefaultWardMaxSubscribers;
+
+    /// <summary>A feed for one more page; null when <see cref="MaxSubscribers"/> pages are fed already.</summary>
+    public Subscription? Subscribe()
     {
         var channel = Channel.CreateBounded<string>(new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
         lock (_gate)
         {
+            if (_pages.Count >= MaxSubscribers)
+            {
+                return null;
+            }
+
             _pages.Add(channel);
         }
 

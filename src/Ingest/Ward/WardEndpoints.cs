@@ -2,10 +2,12 @@ namespace EdgeTwin.Ingest.Ward;
 
 using System.Reflection;
 using EdgeTwin.Ingest.Access;
+using EdgeTwin.Ingest.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Logging;
 
 /// <summary>
 /// The ward view in the browser (docs/ward-view.md): static pages from the assembly (<c>/</c>,
@@ -29,11 +31,22 @@ internal static class WardEndpoints
             Results.Json(await ward.BuildAsync(time.GetUtcNow(), ct).ConfigureAwait(false)))
             .Discloses(IngestPolicies.Clinician, Disclosure.OfAll());
 
-        app.MapGet("/api/ward/events", async (HttpContext context, WardChanges changes, CancellationToken ct) =>
+        app.MapGet("/api/ward/events", async (HttpContext context, WardChanges changes, IngestMetrics metrics, ILogger<WardChanges> logger, CancellationToken ct) =>
         {
+            using var subscription = changes.Subscribe();
+            if (subscription is null)
+            {
+                // Each open page holds a connection and a queue: a bound, so no caller can exhaust the ingest.
+                WardLog.TooManyPages(logger, changes.MaxSubscribers);
+                metrics.HttpRefused("too-many-pages");
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                context.Response.Headers.RetryAfter = "30";
+                await context.Response.WriteAsync($"{changes.MaxSubscribers} ward pages are open already (Ingest:WardMaxSubscribers); try again later\n", ct).ConfigureAwait(false);
+                return;
+            }
+
             context.Response.Headers.ContentType = "text/event-stream";
             context.Response.Headers.CacheControl = "no-cache";
-            using var subscription = changes.Subscribe();
             await context.Response.WriteAsync("retry: 2000\n\n", ct).ConfigureAwait(false);
             await context.Response.Body.FlushAsync(ct).ConfigureAwait(false);
             try
@@ -63,4 +76,10 @@ internal static class WardEndpoints
         }).RequireAuthorization(IngestPolicies.Clinician); // names of changed gateways only: not a disclosure
         return app;
     }
+}
+
+internal static partial class WardLog
+{
+    [LoggerMessage(EventId = 7330, Level = LogLevel.Warning, Message = "A ward page was refused its live feed: {Max} pages are fed already (Ingest:WardMaxSubscribers)")]
+    public static partial void TooManyPages(ILogger logger, int max);
 }
