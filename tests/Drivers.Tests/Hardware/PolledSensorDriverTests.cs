@@ -209,19 +209,22 @@ public sealed class PolledSensorDriverTests : IAsyncDisposable
 
     private List<Sample> Temperatures() => [.. _sink.Snapshot().Where(s => s.Stream == StreamCodes.BodyTemperature)];
 
-    /// <summary>Advances one poll at a time until <paramref name="count"/> temperature samples exist.</summary>
+    /// <summary>
+    /// Advances fake time until <paramref name="count"/> temperature samples exist. In steps, not a
+    /// second at once: an advance made before the driver armed its next poll's timer (it was still busy
+    /// with the last one on a loaded machine) would otherwise never fire that timer.
+    /// </summary>
     private async Task TickAsync(int count)
     {
         while (Temperatures().Count < count)
         {
             var before = Temperatures().Count;
-            _time.Advance(TimeSpan.FromSeconds(1));
-            await Eventually.TrueAsync(() => Temperatures().Count > before, $"sample {before + 1}");
+            await AdvanceUntilAsync(() => Temperatures().Count > before, TimeSpan.FromSeconds(30), $"sample {before + 1}");
         }
     }
 
     /// <summary>Advances the clock and lets the driver's continuations run.</summary>
-    /// <summary>Advances fake time 100 ms at a time, giving the driver up to 100 ms of real time after each step, until <paramref name="condition"/> holds.</summary>
+    /// <summary>Advances fake time 100 ms at a time, giving the driver up to about 40 ms of real time after each step, until <paramref name="condition"/> holds.</summary>
     private async Task AdvanceUntilAsync(Func<bool> condition, TimeSpan atMost, string what)
     {
         var step = TimeSpan.FromMilliseconds(100);
@@ -229,7 +232,7 @@ public sealed class PolledSensorDriverTests : IAsyncDisposable
         {
             for (var i = 0; i < 20 && !condition(); i++)
             {
-                await Task.Delay(5);
+                await Task.Delay(2);
             }
 
             if (condition())
