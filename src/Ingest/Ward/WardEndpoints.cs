@@ -3,6 +3,7 @@ namespace EdgeTwin.Ingest.Ward;
 using System.Reflection;
 using EdgeTwin.Ingest.Access;
 using EdgeTwin.Ingest.Metrics;
+using EdgeTwin.Telemetry.Wire;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -27,8 +28,11 @@ internal static class WardEndpoints
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
         app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
 
-        app.MapGet("/api/ward", async (WardView ward, TimeProvider time, CancellationToken ct) =>
-            Results.Json(await ward.BuildAsync(time.GetUtcNow(), ct).ConfigureAwait(false)))
+        // ?gw=a&gw=b: only those gateways (what the live feed named), at most 100 names.
+        app.MapGet("/api/ward", async (string[]? gw, WardView ward, TimeProvider time, CancellationToken ct) =>
+            gw is { Length: > 100 } ? Results.BadRequest(new { error = "at most 100 gw names" })
+            : gw is { Length: > 0 } && gw.FirstOrDefault(g => !WireNames.IsName(g)) is { } bad ? Results.BadRequest(new { error = $"'{bad}' is not a gateway name ({WireNames.NameRule})" })
+            : Results.Json(await ward.BuildAsync(time.GetUtcNow(), ct, gw is { Length: > 0 } ? gw : null).ConfigureAwait(false)))
             .Discloses(IngestPolicies.Clinician, Disclosure.OfAll());
 
         app.MapGet("/api/ward/events", async (HttpContext context, WardChanges changes, IngestMetrics metrics, ILogger<WardChanges> logger, CancellationToken ct) =>

@@ -25,10 +25,33 @@ internal sealed class WardView
         _options = options;
     }
 
-    public async Task<JsonObject> BuildAsync(DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// The ward: every gateway, or only those named in <paramref name="only"/> (a page refreshing what
+    /// the live feed said changed; names with no data are left out).
+    /// </summary>
+    public async Task<JsonObject> BuildAsync(DateTimeOffset now, CancellationToken ct, IReadOnlyCollection<string>? only = null)
     {
-        var rows = (await _store.GatewaysAsync(ct).ConfigureAwait(false)).ToDictionary(g => g.Gw, StringComparer.Ordinal);
-        var names = rows.Keys.Concat((await _store.ChainsAsync(null, ct).ConfigureAwait(false)).Select(c => c.Id.Gw)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        Dictionary<string, GatewayRow> rows;
+        IEnumerable<string> names;
+        if (only is null)
+        {
+            rows = (await _store.GatewaysAsync(ct).ConfigureAwait(false)).ToDictionary(g => g.Gw, StringComparer.Ordinal);
+            names = rows.Keys.Concat((await _store.ChainsAsync(null, ct).ConfigureAwait(false)).Select(c => c.Id.Gw)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        }
+        else
+        {
+            rows = new Dictionary<string, GatewayRow>(StringComparer.Ordinal);
+            foreach (var gw in only)
+            {
+                if (await _store.GatewayAsync(gw, ct).ConfigureAwait(false) is { } row)
+                {
+                    rows[gw] = row;
+                }
+            }
+
+            names = only.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        }
+
         var gateways = new JsonArray();
         foreach (var gw in names)
         {

@@ -46,18 +46,30 @@
     ward.dataset.generatedAt = data.generatedAt;
   };
 
+  // A change names one gateway: only the named ones are fetched again and put in place (null: everything).
   let pending = null;
-  const refresh = () => {
+  let changed = new Set();
+  let everything = false;
+  const merge = (part) => {
+    const byGw = new Map(last.gateways.map((g) => [g.gw, g]));
+    part.gateways.forEach((g) => byGw.set(g.gw, g));
+    return { ...part, gateways: [...byGw.values()].sort((x, y) => (x.gw < y.gw ? -1 : x.gw > y.gw ? 1 : 0)) };
+  };
+  const refresh = (gw) => {
+    if (gw) changed.add(gw); else everything = true;
     if (pending) return;
     pending = setTimeout(async () => {
-      pending = null;
-      try { render(await json('api/ward')); } catch (e) { live.textContent = `error: ${e.message}`; }
+      const names = everything || !last || changed.size > 50 ? null : [...changed];
+      pending = null; changed = new Set(); everything = false;
+      try {
+        render(names === null ? await json('api/ward') : merge(await json(`api/ward?${names.map((n) => `gw=${encodeURIComponent(n)}`).join('&')}`)));
+      } catch (e) { live.textContent = `error: ${e.message}`; }
     }, 200);
   };
 
   const events = new EventSource('api/ward/events');
   events.addEventListener('open', () => { live.textContent = 'live'; refresh(); });
-  events.addEventListener('changed', refresh);
+  events.addEventListener('changed', (e) => refresh(e.data));
   events.addEventListener('error', () => { live.textContent = 'reconnecting…'; });
   // Ages and "last seen" move on even when nothing arrives.
   setInterval(() => { if (last) render(last); }, 5000);
