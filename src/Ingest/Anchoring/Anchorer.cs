@@ -241,15 +241,15 @@ internal sealed partial class Anchorer : BackgroundService
         _alerts.Published([alert]);
     }
 
-    [LoggerMessage(EventId = 7200, Level = LogLevel.Information, Message = "Anchoring as {Address} to contract {Contract} on chain {ChainId} every {Interval}")]
+    [LoggerMessage(EventId = 7110, Level = LogLevel.Information, Message = "Anchoring as {Address} to contract {Contract} on chain {ChainId} every {Interval}")]
     private static partial void Started(ILogger logger, string address, string contract, long chainId, TimeSpan interval);
 
-    [LoggerMessage(EventId = 7201, Level = LogLevel.Information, Message = "Anchor {Index}: {Leaves} checkpoints, root {Root}, transaction {Tx} in block {Block}")]
+    [LoggerMessage(EventId = 7111, Level = LogLevel.Information, Message = "Anchor {Index}: {Leaves} checkpoints, root {Root}, transaction {Tx} in block {Block}")]
     private static partial void Anchored(ILogger logger, long index, long leaves, string root, string tx, long block);
 
-    [LoggerMessage(EventId = 7202, Level = LogLevel.Warning, Message = "Anchoring to {Rpc} failed: {Problem}; the checkpoints wait for the next round")]
+    [LoggerMessage(EventId = 7112, Level = LogLevel.Warning, Message = "Anchoring to {Rpc} failed: {Problem}; the checkpoints wait for the next round")]
     private static partial void LedgerFailed(ILogger logger, string rpc, string problem, Exception ex);
 
-    [LoggerMessage(EventId = 7203, Level = LogLevel.Warning, Message = "Generated a new anchoring key {Address} in {KeyFile} (mode 0600): deploy the contract from it (edgetwin anchor-deploy) and back it up")]
+    [LoggerMessage(EventId = 7113, Level = LogLevel.Warning, Message = "Generated a new anchoring key {Address} in {KeyFile} (mode 0600): deploy the contract from it (edgetwin anchor-deploy) and back it up")]
     private static partial void KeyGenerated(ILogger logger, string address, string keyFile);
 }
