@@ -1,6 +1,7 @@
 namespace EdgeTwin.Gateway.Twin;
 
 using EdgeTwin.Telemetry.Desired;
+using EdgeTwin.Telemetry.Signing;
 using Microsoft.Extensions.Options;
 
 /// <summary>Fails the start on a twin configuration that cannot be right.</summary>
@@ -21,7 +22,7 @@ internal sealed class TwinOptionsValidator : IValidateOptions<TwinOptions>
 
         foreach (var address in options.OperatorAddresses)
         {
-            if (!IsAddress(address))
+            if (!Eip191.IsAddress(address))
             {
                 failures.Add($"Twin:OperatorAddresses: '{address}' is not 0x followed by 40 hex digits");
             }
@@ -37,7 +38,4 @@ internal sealed class TwinOptionsValidator : IValidateOptions<TwinOptions>
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
-
-    private static bool IsAddress(string? value) =>
-        value is { Length: 42 } && value.StartsWith("0x", StringComparison.Ordinal) && value.AsSpan(2).ContainsAnyExcept("0123456789abcdefABCDEF") is false;
 }

@@ -1,14 +1,14 @@
 namespace EdgeTwin.Ingest.Options;
 
 using System.Net;
-using System.Text.RegularExpressions;
 using EdgeTwin.Ingest.Enrolment;
 using EdgeTwin.Mqtt;
+using EdgeTwin.Telemetry.Signing;
 using EdgeTwin.Telemetry.Wire;
 using Microsoft.Extensions.Options;
 
 /// <summary>Checks that need parsing: broker address and transport, storage spec, enrolment entries.</summary>
-internal sealed partial class IngestOptionsSemanticValidator : IValidateOptions<IngestOptions>
+internal sealed class IngestOptionsSemanticValidator : IValidateOptions<IngestOptions>
 {
     public ValidateOptionsResult Validate(string? name, IngestOptions options)
     {
@@ -27,7 +27,7 @@ internal sealed partial class IngestOptionsSemanticValidator : IValidateOptions<
                 failures.Add($"Ingest:Enrolled:{gw}: a gateway name is {WireNames.NameRule}.");
             }
 
-            if (!Address().IsMatch(address ?? string.Empty))
+            if (!Eip191.IsAddress(address))
             {
                 failures.Add($"Ingest:Enrolled:{gw}: '{address}' is not an address (0x + 40 hex digits).");
             }
@@ -47,7 +47,7 @@ internal sealed partial class IngestOptionsSemanticValidator : IValidateOptions<
                 failures.Add("Ingest:Anchor:ChainId: the chain id the anchoring transactions are signed for (a positive number) is required with Ingest:Anchor:Rpc.");
             }
 
-            if (!Address().IsMatch(options.Anchor.Contract ?? string.Empty))
+            if (!Eip191.IsAddress(options.Anchor.Contract))
             {
                 failures.Add($"Ingest:Anchor:Contract: '{options.Anchor.Contract}' is not a contract address (0x + 40 hex digits); deploy one with 'edgetwin anchor-deploy'.");
             }
@@ -148,7 +148,4 @@ internal sealed partial class IngestOptionsSemanticValidator : IValidateOptions<
             }
         }
     }
-
-    [GeneratedRegex("^0[xX][0-9a-fA-F]{40}$")]
-    private static partial Regex Address();
 }
