@@ -106,6 +106,14 @@ internal sealed class BindingBook
 
     private string? Discharge(BindingCommand command, ref BindingBook next)
     {
+        // A stay dated after the box's clock (an admission from before times were bounded, e.g.
+        // 9999-12-31) cannot be closed at a time after its start; it never began, so it is withdrawn.
+        if (OpenWindow(command.Patient) is { } open && command.IssuedAt is { } issued && open.From > issued && command.At <= open.From)
+        {
+            next = new BindingBook(Windows.Remove(open));
+            return null;
+        }
+
         var problem = CloseStay(command, out var closed);
         next = problem is null ? closed : next;
         return problem;
