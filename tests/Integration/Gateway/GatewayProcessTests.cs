@@ -126,6 +126,7 @@ public class GatewayProcessTests
         { "Gateway:AdminTokenFile", ["--Gateway:AdminTokenFile={dir}/loose/site-secret"], "admin token file '{dir}/loose/site-secret' has mode 644" },
         { "Status:Url", ["--Status:Url=http://0.0.0.0:0"], "beyond this box in clear" },
         { "Status:Url", ["--Status:Url=https://192.0.2.1:8443"], "Kestrel:Certificates:Default:Path names no certificate" },
+        { "SendingApplication", ["--Devices:0:Type=hl7-mllp", "--Devices:0:Id=monitor-1", "--Devices:0:Address=0.0.0.0"], "required when Address (0.0.0.0) is not loopback" },
     };
 
     [Theory]
