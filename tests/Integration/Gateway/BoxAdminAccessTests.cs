@@ -2,6 +2,8 @@ namespace EdgeTwin.Integration.Tests.Gateway;
 
 using System.Net;
 using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -85,6 +87,35 @@ public sealed class BoxAdminAccessTests : IDisposable
         Assert.True(discharged.IsSuccessStatusCode, await discharged.Content.ReadAsStringAsync());
         var readmitted = await admin.PostAsync("/twin/bindings", Json("""{"action":"admit","patient":"MRN-3","bed":"bed-1","devices":["sim-bed-1"]}"""));
         Assert.True(readmitted.IsSuccessStatusCode, await readmitted.Content.ReadAsStringAsync());
+        gateway.Terminate();
+        Assert.True(gateway.WaitForExit(TimeSpan.FromSeconds(40)));
+    }
+
+    /// <summary>Off loopback the status address serves only TLS, with the certificate Kestrel's settings name.</summary>
+    [Fact]
+    public async Task StatusUrlOffLoopback_WithACertificate_ServesHttps_AndTheTwinStillNeedsTheToken()
+    {
+        using var mosquitto = new Mosquitto();
+        var port = Mosquitto.FreePort();
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=box.test", key, HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        File.WriteAllText(Path.Combine(_data, "status.pem"), certificate.ExportCertificatePem());
+        File.WriteAllText(Path.Combine(_data, "status.key"), key.ExportPkcs8PrivateKeyPem());
+        using var gateway = GatewayProcess.Start(_data, InProcessGateway.Args(_data, mosquitto.Port, $"--Status:Url=https://0.0.0.0:{port}",
+            $"--Kestrel:Certificates:Default:Path={Path.Combine(_data, "status.pem")}", $"--Kestrel:Certificates:Default:KeyPath={Path.Combine(_data, "status.key")}"));
+        using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, presented, _, _) => presented?.Thumbprint == certificate.Thumbprint };
+        using var https = new HttpClient(handler) { BaseAddress = new Uri($"https://127.0.0.1:{port}") };
+
+        await Wait.UntilAsync(async () => gateway.HasExited || await Answers(https, "/status"), Patience, () => "the status address over TLS" + gateway.Stderr);
+
+        Assert.False(gateway.HasExited, gateway.Stderr);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await https.GetAsync("/twin")).StatusCode);
+        using var plain = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => plain.GetAsync("/status"));
         gateway.Terminate();
         Assert.True(gateway.WaitForExit(TimeSpan.FromSeconds(40)));
     }
