@@ -222,7 +222,18 @@ internal sealed partial class Hl7MllpDriver : IDeviceDriver
     /// </summary>
     private async Task AdmitAsync(TcpClient client, Stream stream, Peer peer, ISampleSink sink, CancellationToken cancellationToken)
     {
-        await _admit.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _admit.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping while this connection waited its turn.
+            await stream.DisposeAsync().ConfigureAwait(false);
+            client.Dispose();
+            throw;
+        }
+
         try
         {
             if (!_session.IsCompleted && _sessionPeer is { } current)
