@@ -5,6 +5,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Text;
+using EdgeTwin.Drivers.Diagnostics;
 using EdgeTwin.Drivers.Hl7.Nomenclature;
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Hl7v2;
@@ -155,6 +156,7 @@ internal sealed partial class Hl7MllpDriver : IDeviceDriver
                 if (!_settings.Allows(peer.Address))
                 {
                     Counters.PeerRefused();
+                    DriverMetrics.Refused(Info.DeviceId, "peer");
                     LogPeerRefused(_logger, Info.DeviceId, peer.Text);
                     client.Dispose();
                     continue;
@@ -172,6 +174,7 @@ internal sealed partial class Hl7MllpDriver : IDeviceDriver
                 if (handshakes.Count >= MaxPendingHandshakes)
                 {
                     Counters.TlsRefused();
+                    DriverMetrics.Refused(Info.DeviceId, "tls");
                     LogTlsRefused(_logger, Info.DeviceId, peer.Text, $"{MaxPendingHandshakes} handshakes already pending");
                     client.Dispose();
                     continue;
@@ -199,6 +202,7 @@ internal sealed partial class Hl7MllpDriver : IDeviceDriver
         catch (Exception error) when (error is AuthenticationException or IOException or TimeoutException or SocketException)
         {
             Counters.TlsRefused();
+            DriverMetrics.Refused(Info.DeviceId, "tls");
             LogTlsRefused(_logger, Info.DeviceId, peer.Text, problem ?? (error is TimeoutException ? $"no handshake within {_settings.FrameTimeout.TotalSeconds} s" : error.Message));
             await tls.DisposeAsync().ConfigureAwait(false);
             client.Dispose();
@@ -242,6 +246,7 @@ internal sealed partial class Hl7MllpDriver : IDeviceDriver
                 if (!current.Address.Equals(peer.Address) && quiet <= _settings.LostAfterSilence)
                 {
                     Counters.TakeoverRefused();
+                    DriverMetrics.Refused(Info.DeviceId, "takeover");
                     LogTakeoverRefused(_logger, Info.DeviceId, peer.Text, current.Text, quiet.TotalSeconds);
                     await stream.DisposeAsync().ConfigureAwait(false);
                     client.Dispose();
@@ -317,6 +322,7 @@ internal sealed partial class Hl7MllpDriver : IDeviceDriver
                     {
                         Counters.BrokenFrames++;
                         Counters.FramesTimedOut++;
+                        DriverMetrics.Refused(Info.DeviceId, "frame-timeout");
                         reason = $"a frame took more than {_settings.FrameTimeout.TotalSeconds} s";
                         break;
                     }
@@ -359,6 +365,7 @@ internal sealed partial class Hl7MllpDriver : IDeviceDriver
                 return null;
             case MllpFrameKind.Oversize:
                 Counters.OversizeFrames++;
+                DriverMetrics.Refused(Info.DeviceId, "oversize");
                 LogOversize(_logger, Info.DeviceId, frame.Length, _settings.MaxFrameBytes);
                 return _handler.RefuseOversize(Wire.GetString(frame.Payload), _settings.MaxFrameBytes).Ack;
             default:
@@ -405,10 +412,12 @@ internal sealed partial class Hl7MllpDriver : IDeviceDriver
                 break;
             case AckCode.Error:
                 Counters.MessagesInError++;
+                DriverMetrics.Refused(Info.DeviceId, "message-ae");
                 LogRefused(_logger, Info.DeviceId, "AE", handled.ControlId, handled.Problem ?? "");
                 break;
             default:
                 Counters.MessagesRejected++;
+                DriverMetrics.Refused(Info.DeviceId, "message-ar");
                 LogRefused(_logger, Info.DeviceId, "AR", handled.ControlId, handled.Problem ?? "");
                 break;
         }

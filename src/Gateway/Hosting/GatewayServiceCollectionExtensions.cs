@@ -115,7 +115,7 @@ internal static class GatewayServiceCollectionExtensions
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         // /metrics: the gateway's meter in the Prometheus text format (HELP and TYPE per family), served
         // fresh at every scrape; counters keep the names the docs give (no _total suffix).
-        services.AddOpenTelemetry().ConfigureResource(r => r.AddService("edgetwin-gateway")).WithMetrics(metrics => metrics.AddMeter(GatewayMetrics.MeterName).AddPrometheusExporter(o =>
+        services.AddOpenTelemetry().ConfigureResource(r => r.AddService("edgetwin-gateway")).WithMetrics(metrics => metrics.AddMeter(GatewayMetrics.MeterName, EdgeTwin.Drivers.Diagnostics.DriverMetrics.MeterName).AddPrometheusExporter(o =>
         {
             o.ScrapeResponseCacheDurationMilliseconds = 0;
             o.DisableTotalNameSuffixForCounters = true;

@@ -50,7 +50,8 @@ public sealed class Hl7MonitorTests
     /// <summary>
     /// The network attacks of issue 14 against a real gateway process: a machine not allowed is cut
     /// off at once, another allowed one cannot take the monitor's live connection over, and a message
-    /// from another sending application (MSH-3=EVIL, acknowledged AA before) is refused AR.
+    /// from another sending application (MSH-3=EVIL, acknowledged AA before) is refused AR; each
+    /// refusal logged and counted on <c>/metrics</c>.
     /// </summary>
     [Fact]
     public async Task Stranger_CutOff_Takeover_Refused_EvilSender_AR_WhileTheMonitorGoesOn()
@@ -58,7 +59,8 @@ public sealed class Hl7MonitorTests
         using var mosquitto = new Mosquitto();
         var data = Directory.CreateTempSubdirectory("edgetwin-it-").FullName;
         var port = Mosquitto.FreePort();
-        using var gateway = GatewayProcess.Start(data, InProcessGateway.Args(data, mosquitto.Port, "--Simulation:Beds=0",
+        var statusPort = Mosquitto.FreePort();
+        using var gateway = GatewayProcess.Start(data, InProcessGateway.Args(data, mosquitto.Port, "--Simulation:Beds=0", $"--Status:Url=http://127.0.0.1:{statusPort}",
             "--Devices:0:Type=hl7-mllp", "--Devices:0:Id=icu-monitor", $"--Devices:0:Port={port}", "--Devices:0:Address=127.0.0.1",
             "--Devices:0:AllowedPeers=127.0.0.1,127.0.0.2", "--Devices:0:SendingApplication=MON"));
         var patience = TimeSpan.FromSeconds(30);
@@ -77,10 +79,16 @@ public sealed class Hl7MonitorTests
         Assert.Contains("Sending application 'EVIL' is not the configured 'MON'", evil, StringComparison.Ordinal);
         await Wait.UntilAsync(() => gateway.Stdout.Contains("refused: the monitor's link from 127.0.0.1", StringComparison.Ordinal), patience, "log line 4417");
         Assert.Contains("connection from 127.0.0.3", gateway.Stdout, StringComparison.Ordinal);
+        using var scraper = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{statusPort}") };
+        await Wait.UntilAsync(async () => Refusals(await scraper.GetStringAsync("/metrics")) == "message-ar=1 peer=1 takeover=1", patience,
+            () => "edgetwin_device_refused{device=\"icu-monitor\"}: " + Refusals(scraper.GetStringAsync("/metrics").GetAwaiter().GetResult()));
         gateway.Terminate();
         Assert.True(gateway.WaitForExit(TimeSpan.FromSeconds(40)));
         Directory.Delete(data, recursive: true);
     }
+
+    private static string Refusals(string metrics) => string.Join(' ', System.Text.RegularExpressions.Regex.Matches(metrics, @"^edgetwin_device_refused(_total)?\{[^}]*device=""icu-monitor""[^}]*what=""(?<w>[a-z-]+)""[^}]*\} (?<n>\d+)", System.Text.RegularExpressions.RegexOptions.Multiline)
+        .Select(m => $"{m.Groups["w"].Value}={m.Groups["n"].Value}").Order(StringComparer.Ordinal));
 
     private static string Oru(string application, string controlId)
     {
