@@ -104,6 +104,20 @@ public sealed class BindingBookTests
     }
 
     [Fact]
+    public void Discharge_WithdrawsAClosedStayThatHasNotBegun_AndFreesItsDevice()
+    {
+        var far = new DateTimeOffset(9999, 12, 30, 0, 0, 0, TimeSpan.Zero);
+        var book = Apply(BindingBook.Empty, Admit("pt-z", "bed-2", far, "mon-1"));
+        book = Apply(book, new BindingCommand(BindingAction.Discharge, "pt-z", null, [], far.AddDays(1)));
+        Assert.False(book.TryApply(Admit("pt-b", "bed-2", T0, "mon-1"), out _, out _));
+
+        book = Apply(book, new BindingCommand(BindingAction.Discharge, "pt-z", null, [], T0, IssuedAt: T0));
+
+        Assert.Empty(book.Windows);
+        Assert.Equal("pt-b", Apply(book, Admit("pt-b", "bed-2", T0, "mon-1")).PatientAt("mon-1", T0));
+    }
+
+    [Fact]
     public void Discharge_BeforeAStayThatHasBegun_IsStillRefused()
     {
         var book = Apply(BindingBook.Empty, Admit("pt-a", "bed-1", T0, "mon-1"));
