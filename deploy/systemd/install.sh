@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Installs the EdgeTwin gateway as a systemd service on a Debian-like box, or removes it.
+# Installs the EdgeTwin gateway (or, with --ingest, the cloud ingest) as a systemd service on a
+# Debian-like machine, or removes it.
 #
 #   sudo deploy/systemd/install.sh --name ward7-bed12 [--site st-mary] [--profile hardware/profiles/bedside-box.json]
 #   sudo deploy/systemd/install.sh --name demo-gw --simulated        # the simulated 4-bed ward, for a demo
 #   sudo deploy/systemd/install.sh --from DIR ...                    # a prebuilt `dotnet publish` output: needs only the runtime
 #   sudo deploy/systemd/install.sh --uninstall                       # keeps /var/lib/edgetwin and /etc/edgetwin
+#   sudo deploy/systemd/install.sh --ingest [--from DIR] [--uninstall]   # the ingest: edgetwin-ingest.service, /etc/edgetwin-ingest/ingest.env
 #   deploy/systemd/install.sh --dry-run [--root DIR] ...             # prints what it would do, changes nothing
 #
 # Creates the edgetwin system user, puts the gateway in /opt/edgetwin/gateway (built here with the
@@ -12,14 +14,16 @@
 # writes /etc/edgetwin/gateway.env: the name (--name, required then), the site, and no simulated beds
 # unless --simulated; --profile copies a device profile to /etc/edgetwin/devices.json and names it
 # there (Gateway__SettingsFile). Re-running upgrades in place: gateway.env and the state in
-# /var/lib/edgetwin are never touched. --root DIR (with --dry-run) prefixes every path, for tests.
+# /var/lib/edgetwin are never touched. --ingest does the same for the ingest: user edgetwin-ingest,
+# /opt/edgetwin/ingest, /etc/edgetwin-ingest/ingest.env (written once, settings commented out),
+# state in /var/lib/edgetwin-ingest. --root DIR (with --dry-run) prefixes every path, for tests.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-usage() { echo "usage: install.sh [--dry-run [--root DIR]] [--from DIR] [--name NAME] [--site SITE] [--profile FILE | --simulated] | --uninstall [--dry-run [--root DIR]]" >&2; exit 2; }
+usage() { echo "usage: install.sh [--ingest] [--dry-run [--root DIR]] [--from DIR] [--name NAME] [--site SITE] [--profile FILE | --simulated] | [--ingest] --uninstall [--dry-run [--root DIR]]" >&2; exit 2; }
 fail() { echo "install.sh: $*" >&2; exit 1; }
 
-dry=0; uninstall=0; root=""; from=""; name=""; site=""; profile=""; simulated=0
+dry=0; uninstall=0; root=""; from=""; name=""; site=""; profile=""; simulated=0; ingest=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --dry-run) dry=1 ;;
@@ -30,7 +34,8 @@ while [ $# -gt 0 ]; do
     --site) site="${2:?--site needs a name}"; shift ;;
     --profile) profile="${2:?--profile needs a file}"; shift ;;
     --simulated) simulated=1 ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    --ingest) ingest=1 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "install.sh: unknown option '$1'" >&2; usage ;;
   esac
   shift
@@ -39,11 +44,20 @@ done
 [ -z "$root" ] || [ "$dry" = 1 ] || fail "--root is for --dry-run only"
 [ "$dry" = 1 ] || [ "$(id -u)" = "0" ] || fail "run as root (sudo), or add --dry-run to see what it would do"
 [ -z "$profile" ] || [ "$simulated" = 0 ] || fail "--profile and --simulated exclude each other"
+if [ "$ingest" = 1 ] && { [ -n "$name" ] || [ -n "$site" ] || [ -n "$profile" ] || [ "$simulated" = 1 ]; }; then
+  fail "--name, --site, --profile and --simulated are the gateway's; the ingest's settings go in /etc/edgetwin-ingest/ingest.env"
+fi
 
-PREFIX="$root/opt/edgetwin/gateway"
-UNIT="$root/etc/systemd/system/edgetwin-gateway.service"
-ETC="$root/etc/edgetwin"
-STATE="$root/var/lib/edgetwin"
+if [ "$ingest" = 1 ]; then
+  SERVICE=edgetwin-ingest; ACCOUNT=edgetwin-ingest; PROJECT=src/Ingest; DLL=EdgeTwin.Ingest.dll; ENVFILE=ingest.env
+  PREFIX="$root/opt/edgetwin/ingest"; ETC="$root/etc/edgetwin-ingest"; STATE="$root/var/lib/edgetwin-ingest"
+  KEPT="ingest.key, anchor.key and the LiteDB store: back them up before removing it"
+else
+  SERVICE=edgetwin-gateway; ACCOUNT=edgetwin; PROJECT=src/Gateway; DLL=EdgeTwin.Gateway.dll; ENVFILE=gateway.env
+  PREFIX="$root/opt/edgetwin/gateway"; ETC="$root/etc/edgetwin"; STATE="$root/var/lib/edgetwin"
+  KEPT="gateway.key, storage.key, site-secret, the outbox: back them up before removing it"
+fi
+UNIT="$root/etc/systemd/system/$SERVICE.service"
 
 # Every change goes through run (or write): a dry run prints it instead.
 run() {
@@ -51,18 +65,18 @@ run() {
 }
 write() { # write FILE MODE CONTENT
   if [ "$dry" = 1 ]; then
-    echo "would write $1 (mode $2, group edgetwin):"; sed 's/^/    /' <<<"$3"
+    echo "would write $1 (mode $2, group $ACCOUNT):"; sed 's/^/    /' <<<"$3"
   else
-    install -m "$2" -o root -g edgetwin /dev/null "$1"; printf '%s\n' "$3" >"$1"
+    install -m "$2" -o root -g "$ACCOUNT" /dev/null "$1"; printf '%s\n' "$3" >"$1"
   fi
 }
 
 if [ "$uninstall" = 1 ]; then
-  run systemctl disable --now edgetwin-gateway.service
+  run systemctl disable --now "$SERVICE.service"
   run rm -f "$UNIT"
   run systemctl daemon-reload
   run rm -rf "$PREFIX"
-  echo "kept: $STATE (gateway.key, storage.key, site-secret, the outbox: back them up before removing it), $ETC and the edgetwin user"
+  echo "kept: $STATE ($KEPT), $ETC and the $ACCOUNT user"
   exit 0
 fi
 
@@ -70,47 +84,52 @@ valid_name() { [[ "$1" =~ ^[a-z0-9-]{1,64}$ ]]; }
 [ -z "$name" ] || valid_name "$name" || fail "--name '$name' must match [a-z0-9-]{1,64}"
 [ -z "$site" ] || valid_name "$site" || fail "--site '$site' must match [a-z0-9-]{1,64}"
 [ -z "$profile" ] || [ -f "$profile" ] || fail "--profile '$profile' is not a file"
-first=0; [ -f "$ETC/gateway.env" ] || first=1
-if [ "$first" = 1 ] && [ -z "$name" ]; then
+first=0; [ -f "$ETC/$ENVFILE" ] || first=1
+if [ "$ingest" = 0 ] && [ "$first" = 1 ] && [ -z "$name" ]; then
   fail "--name NAME is required on a first install: the gateway's name ([a-z0-9-]{1,64}), unique on the site broker"
 fi
 if [ "$first" = 0 ] && { [ -n "$name" ] || [ -n "$site" ] || [ "$simulated" = 1 ]; }; then
   echo "install.sh: $ETC/gateway.env exists and is kept: --name, --site and --simulated apply to a first install (edit the file instead)" >&2
 fi
 
-# The gateway needs the ASP.NET Core 10 runtime; building it here needs the SDK too.
+# Both need the ASP.NET Core 10 runtime; building here needs the SDK too.
 command -v dotnet >/dev/null || fail "the .NET 10 runtime is required (Debian: the aspnetcore-runtime-10.0 package)"
 dotnet --list-runtimes 2>/dev/null | grep -q '^Microsoft.AspNetCore.App 10\.' \
   || fail "the ASP.NET Core 10 runtime is required (aspnetcore-runtime-10.0)"
 if [ -n "$from" ]; then
-  [ -f "$from/EdgeTwin.Gateway.dll" ] || fail "--from '$from' holds no EdgeTwin.Gateway.dll (make it with: dotnet publish src/Gateway -c Release -o DIR)"
+  [ -f "$from/$DLL" ] || fail "--from '$from' holds no $DLL (make it with: dotnet publish $PROJECT -c Release -o DIR)"
 else
   dotnet --list-sdks 2>/dev/null | grep -q '^10\.' \
     || fail "building needs the .NET 10 SDK (dotnet-sdk-10.0); or publish elsewhere and give --from DIR, which needs only the runtime"
 fi
 
-id edgetwin >/dev/null 2>&1 || run useradd --system --home-dir /var/lib/edgetwin --shell /usr/sbin/nologin edgetwin
-# I2C/GPIO access for real sensors, BlueZ over D-Bus for BLE devices (groups that exist on this box).
-for g in i2c gpio dialout bluetooth; do
-  if getent group "$g" >/dev/null; then run usermod -aG "$g" edgetwin; fi
-done
+id "$ACCOUNT" >/dev/null 2>&1 || run useradd --system --home-dir "${STATE#"$root"}" --shell /usr/sbin/nologin "$ACCOUNT"
+if [ "$ingest" = 0 ]; then
+  # I2C/GPIO access for real sensors, BlueZ over D-Bus for BLE devices (groups that exist on this box).
+  for g in i2c gpio dialout bluetooth; do
+    if getent group "$g" >/dev/null; then run usermod -aG "$g" edgetwin; fi
+  done
+fi
 
 run rm -rf "$PREFIX"
 if [ -n "$from" ]; then
   run install -d -m 0755 "$PREFIX"
   run cp -r "$from/." "$PREFIX/"
 else
-  run dotnet publish src/Gateway -c Release -o "$PREFIX" -nologo -v quiet
+  run dotnet publish "$PROJECT" -c Release -o "$PREFIX" -nologo -v quiet
 fi
 run install -d -m 0755 "$PREFIX/docs"
 run install -m 0644 docs/operations.md "$PREFIX/docs/operations.md"
-run install -D -m 0644 deploy/systemd/edgetwin-gateway.service "$UNIT"
-run install -d -m 0750 -o root -g edgetwin "$ETC"
+[ "$ingest" = 0 ] || run install -m 0644 docs/ingest.md "$PREFIX/docs/ingest.md"
+run install -D -m 0644 "deploy/systemd/$SERVICE.service" "$UNIT"
+run install -d -m 0750 -o root -g "$ACCOUNT" "$ETC"
 
 if [ -n "$profile" ]; then
   run install -m 0640 -o root -g edgetwin "$profile" "$ETC/devices.json"
 fi
-if [ "$first" = 1 ]; then
+if [ "$ingest" = 1 ]; then
+  [ "$first" = 0 ] || write "$ETC/ingest.env" 0640 "$(cat deploy/systemd/ingest.env)"
+elif [ "$first" = 1 ]; then
   settings="Gateway__Name=$name"
   [ -z "$site" ] || settings+=$'\n'"Gateway__Site=$site"
   if [ -n "$profile" ]; then
@@ -125,10 +144,12 @@ elif [ -n "$profile" ] && ! grep -q '^Gateway__SettingsFile=' "$ETC/gateway.env"
 fi
 
 run systemctl daemon-reload
-run systemctl enable edgetwin-gateway.service
-run systemctl restart edgetwin-gateway.service
+run systemctl enable "$SERVICE.service"
+run systemctl restart "$SERVICE.service"
 if [ "$dry" = 1 ]; then
   echo "dry run: nothing was changed"
+elif [ "$ingest" = 1 ]; then
+  echo "installed: journalctl -u edgetwin-ingest -f   |   edit /etc/edgetwin-ingest/ingest.env (broker, enrolment), then systemctl restart edgetwin-ingest"
 else
   echo "installed: journalctl -u edgetwin-gateway -f   |   curl -s http://127.0.0.1:8480/status"
 fi

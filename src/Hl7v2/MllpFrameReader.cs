@@ -4,8 +4,9 @@ namespace EdgeTwin.Hl7v2;
 /// Splits an MLLP byte stream into frames: start block 0x0B, payload, end block 0x1C 0x0D. It never
 /// throws for what the peer sends: garbage, broken and over-long frames come back as their own
 /// <see cref="MllpFrameKind"/> so the driver can log, count and answer them. Memory is bounded by the
-/// frame limit. Idle time between frames is not a timeout (a monitor may be quiet); a frame that
-/// starts and then stalls is.
+/// frame limit. Idle time between frames is not a timeout (a monitor may be quiet); a frame is
+/// bounded as a whole: from its start block it must end within the frame timeout, however the bytes
+/// trickle in (one byte every 2 s used to keep a frame open as long as the peer liked).
 /// </summary>
 public sealed class MllpFrameReader(Stream stream, int maxFrameBytes, TimeSpan frameTimeout, TimeProvider time)
 {
@@ -21,6 +22,7 @@ public sealed class MllpFrameReader(Stream stream, int maxFrameBytes, TimeSpan f
     private bool _sawEnd;
     private long _frameLength;
     private long _garbage;
+    private DateTimeOffset _frameStartedAt;
 
     /// <summary>Frames the MLLP envelope around a payload.</summary>
     public static byte[] Wrap(ReadOnlySpan<byte> payload)
@@ -43,8 +45,14 @@ public sealed class MllpFrameReader(Stream stream, int maxFrameBytes, TimeSpan f
                 int read;
                 try
                 {
+                    var left = _frameStartedAt + frameTimeout - time.GetUtcNow();
+                    if (_inFrame && left <= TimeSpan.Zero)
+                    {
+                        throw new TimeoutException();
+                    }
+
                     var pending = stream.ReadAsync(_buffer, cancellationToken).AsTask();
-                    read = _inFrame ? await pending.WaitAsync(frameTimeout, time, cancellationToken).ConfigureAwait(false) : await pending.ConfigureAwait(false);
+                    read = _inFrame ? await pending.WaitAsync(left, time, cancellationToken).ConfigureAwait(false) : await pending.ConfigureAwait(false);
                 }
                 catch (TimeoutException)
                 {
@@ -92,8 +100,7 @@ public sealed class MllpFrameReader(Stream stream, int maxFrameBytes, TimeSpan f
             }
 
             var garbage = TakeGarbage();
-            _inFrame = true;
-            _frameLength = 1;
+            StartFrame();
             if (garbage is not null)
             {
                 return garbage;
@@ -127,8 +134,7 @@ public sealed class MllpFrameReader(Stream stream, int maxFrameBytes, TimeSpan f
                 // A new frame starts inside the old one: the old one was cut short.
                 var length = _frameLength - 1;
                 ResetFrame();
-                _inFrame = true;
-                _frameLength = 1;
+                StartFrame();
                 return new MllpFrame(MllpFrameKind.Broken, [], length);
             default:
                 if (_frame.Length < maxFrameBytes)
@@ -159,6 +165,13 @@ public sealed class MllpFrameReader(Stream stream, int maxFrameBytes, TimeSpan f
         var count = _garbage;
         _garbage = 0;
         return new MllpFrame(MllpFrameKind.Garbage, [], count);
+    }
+
+    private void StartFrame()
+    {
+        _inFrame = true;
+        _frameLength = 1;
+        _frameStartedAt = time.GetUtcNow();
     }
 
     private void ResetFrame()

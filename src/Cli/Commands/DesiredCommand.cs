@@ -63,7 +63,7 @@ internal static class DesiredCommand
                 if (verdict is null)
                 {
                     await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                        $"edgetwin desired publish: published; no verdict from {parse.GetRequiredValue(gw)} within {wait} s (is it connected? its GET /twin shows desired)")).ConfigureAwait(false);
+                        $"edgetwin desired publish: published; no verdict from {parse.GetRequiredValue(gw)} within {wait} s (is it connected? its GET /twin, with its admin token, shows desired)")).ConfigureAwait(false);
                     return NoVerdict;
                 }
 

@@ -34,6 +34,10 @@ internal static class DeviceSettings
             : throw Bad(device, key, text, $"a number {min.ToString(CultureInfo.InvariantCulture)}-{max.ToString(CultureInfo.InvariantCulture)}");
     }
 
+    /// <summary>A text setting; null when absent or blank.</summary>
+    public static string? Text(this DeviceOptions device, string key) =>
+        device.Settings.TryGetValue(key, out var value) && !string.IsNullOrWhiteSpace(value) ? value : null;
+
     internal static DriverConfigurationException Bad(this DeviceOptions device, string key, string text, string allowed) =>
         new($"Devices ({device.Id}, {device.Type}):{key}: '{text}' is not valid; expected {allowed}.");
 }

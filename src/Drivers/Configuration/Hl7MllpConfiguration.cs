@@ -33,19 +33,58 @@ internal static class Hl7MllpConfiguration
             throw device.Bad("LostAfterSeconds", lost.ToString(System.Globalization.CultureInfo.InvariantCulture), $"more than SilenceDegradedSeconds ({degraded})");
         }
 
+        var application = device.Text("SendingApplication");
+        if (application is null && !IPAddress.IsLoopback(address))
+        {
+            throw device.Bad("SendingApplication", "", $"the MSH-3 the monitor sends: required when Address ({address}) is not loopback, so that a message from another application is refused");
+        }
+
         return new Hl7.Hl7MllpSettings(
             device.Id,
             address,
             device.Int("Port", Hl7.Hl7MllpSettings.DefaultPort, 1, 65_535),
             zone,
-            Text(device, "SendingApplication"),
-            Text(device, "SendingFacility"),
+            application,
+            device.Text("SendingFacility"),
             device.Int("MaxFrameBytes", Hl7.Hl7MllpSettings.DefaultMaxFrameBytes, 1024, 4 * 1024 * 1024),
             TimeSpan.FromMilliseconds(device.Int("ReadTimeoutMs", 10_000, 100, 600_000)),
             TimeSpan.FromSeconds(degraded),
-            TimeSpan.FromSeconds(lost));
+            TimeSpan.FromSeconds(lost),
+            AllowedPeers: Peers(device),
+            Tls: MllpTlsConfiguration.Read(device));
     }
 
-    private static string? Text(DeviceOptions device, string key) =>
-        device.Settings.TryGetValue(key, out var value) && !string.IsNullOrWhiteSpace(value) ? value : null;
+    /// <summary><c>AllowedPeers</c> (addresses or CIDR networks, comma-separated or as a list); default <c>MonitorAddress</c>, else loopback.</summary>
+    private static IReadOnlyList<IPNetwork> Peers(DeviceOptions device)
+    {
+        var entries = device.Settings
+            .Where(s => s.Key.Equals("AllowedPeers", StringComparison.OrdinalIgnoreCase) || s.Key.StartsWith("AllowedPeers:", StringComparison.OrdinalIgnoreCase))
+            .SelectMany(s => s.Value.Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(v => (s.Key, Value: v)))
+            .ToList();
+        if (entries.Count == 0 && device.Text("MonitorAddress") is { } monitor)
+        {
+            entries.Add(("MonitorAddress", monitor));
+        }
+
+        var peers = new List<IPNetwork>();
+        foreach (var (key, value) in entries)
+        {
+            if (IPNetwork.TryParse(value, out var network))
+            {
+                peers.Add(network);
+            }
+            else if (IPAddress.TryParse(value, out var single))
+            {
+                var mapped = single.IsIPv4MappedToIPv6 ? single.MapToIPv4() : single;
+                peers.Add(new IPNetwork(mapped, mapped.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128));
+            }
+            else
+            {
+                throw device.Bad(key, value, "IP addresses or networks (10.20.0.15, 10.20.0.0/24), comma-separated");
+            }
+        }
+
+        return peers.Count > 0 ? peers : Hl7.Hl7MllpSettings.LoopbackOnly;
+    }
 }

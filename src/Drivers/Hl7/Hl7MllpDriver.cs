@@ -1,8 +1,11 @@
 namespace EdgeTwin.Drivers.Hl7;
 
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using System.Text;
+using EdgeTwin.Drivers.Diagnostics;
 using EdgeTwin.Drivers.Hl7.Nomenclature;
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Hl7v2;
@@ -10,17 +13,19 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 /// <summary>
-/// Listens for one bedside monitor sending HL7 v2 ORU^R01 over MLLP, ACKs every message and turns
-/// its observations into samples. One connection at a time: a new connection <b>replaces</b> the
-/// current one, because a monitor that rebooted or lost its cable leaves a half-open connection
-/// behind that we cannot tell from a quiet one, and refusing would lock the monitor out until a
-/// timeout. Nothing the peer sends can end <see cref="RunAsync"/>; a port that cannot be bound is
-/// retried every 5 s with the device Lost.
+/// Listens for one bedside monitor sending HL7 v2 ORU^R01 over MLLP (optionally over TLS with a
+/// client certificate), ACKs every message and turns its observations into samples. Connections
+/// come only from <see cref="Hl7MllpSettings.AllowedPeers"/>; others are closed at once. One
+/// connection at a time: the same peer reconnecting replaces its old link (a monitor that rebooted
+/// or lost its cable leaves a half-open one behind); another peer is refused while the current link
+/// lives, and may take over only once it has been silent for the lost limit. Nothing the peer sends
+/// can end <see cref="RunAsync"/>; a port that cannot be bound is retried every 5 s with the device Lost.
 /// </summary>
 internal sealed partial class Hl7MllpDriver : IDeviceDriver
 {
     private static readonly TimeSpan BindRetry = TimeSpan.FromSeconds(5);
     private static readonly Encoding Wire = Encoding.Latin1;
+    private const int MaxPendingHandshakes = 4;
 
     private readonly Hl7MllpSettings _settings;
     private readonly TimeProvider _time;
@@ -36,6 +41,11 @@ internal sealed partial class Hl7MllpDriver : IDeviceDriver
     private DateTimeOffset? _disconnectedAt;
     private DateTimeOffset? _lastMessageAt;
     private int _running;
+    private readonly SemaphoreSlim _admit = new(1, 1);
+    private Task _session = Task.CompletedTask;
+    private CancellationTokenSource? _sessionStop;
+    private Peer? _sessionPeer;
+    private DateTimeOffset? _lastFrameAt;
 
     public Hl7MllpDriver(Hl7MllpSettings settings, TimeProvider time, ILogger? logger = null)
     {
@@ -117,12 +127,15 @@ internal sealed partial class Hl7MllpDriver : IDeviceDriver
         }
     }
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public ValueTask DisposeAsync()
+    {
+        _admit.Dispose();
+        return ValueTask.CompletedTask;
+    }
 
     private async Task AcceptLoopAsync(TcpListener listener, ISampleSink sink, CancellationToken cancellationToken)
     {
-        CancellationTokenSource? current = null;
-        Task session = Task.CompletedTask;
+        var handshakes = new List<Task>();
         try
         {
             while (true)
@@ -138,47 +151,156 @@ internal sealed partial class Hl7MllpDriver : IDeviceDriver
                     return;
                 }
 
-                var peer = client.Client.RemoteEndPoint?.ToString() ?? "?";
-                if (!session.IsCompleted)
+                var remote = (IPEndPoint)client.Client.RemoteEndPoint!;
+                var peer = new Peer(remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address, remote.ToString());
+                if (!_settings.Allows(peer.Address))
                 {
-                    Counters.ConnectionsReplaced++;
-                    LogReplaced(_logger, Info.DeviceId, peer);
-                }
-
-                // The old session ends before the new one starts, so samples never interleave.
-                if (current is not null)
-                {
-                    await current.CancelAsync().ConfigureAwait(false);
-                }
-
-                try
-                {
-                    await session.ConfigureAwait(false);
-                }
-                catch
-                {
+                    Counters.PeerRefused();
+                    DriverMetrics.Refused(Info.DeviceId, "peer");
+                    LogPeerRefused(_logger, Info.DeviceId, peer.Text);
                     client.Dispose();
-                    throw;
+                    continue;
                 }
 
-                current?.Dispose();
-                current = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                session = ServeAsync(client, peer, sink, current.Token);
+                if (_settings.Tls is null)
+                {
+                    await AdmitAsync(client, client.GetStream(), peer, sink, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                // Handshakes run beside the accept loop (a peer that never finishes one must not hold
+                // up the monitor's reconnection), a few at a time.
+                handshakes.RemoveAll(t => t.IsCompleted);
+                if (handshakes.Count >= MaxPendingHandshakes)
+                {
+                    Counters.TlsRefused();
+                    DriverMetrics.Refused(Info.DeviceId, "tls");
+                    LogTlsRefused(_logger, Info.DeviceId, peer.Text, $"{MaxPendingHandshakes} handshakes already pending");
+                    client.Dispose();
+                    continue;
+                }
+
+                handshakes.Add(HandshakeThenAdmitAsync(client, peer, sink, cancellationToken));
             }
         }
         finally
         {
-            if (current is not null)
+            await Task.WhenAll(handshakes).ConfigureAwait(false);
+            await EndSessionAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task HandshakeThenAdmitAsync(TcpClient client, Peer peer, ISampleSink sink, CancellationToken cancellationToken)
+    {
+        var tls = new SslStream(client.GetStream(), leaveInnerStreamOpen: false);
+        string? problem = null;
+        try
+        {
+            await tls.AuthenticateAsServerAsync(_settings.Tls!.ServerOptions(p => problem = p), cancellationToken)
+                .WaitAsync(_settings.FrameTimeout, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is AuthenticationException or IOException or TimeoutException or SocketException)
+        {
+            Counters.TlsRefused();
+            DriverMetrics.Refused(Info.DeviceId, "tls");
+            LogTlsRefused(_logger, Info.DeviceId, peer.Text, problem ?? (error is TimeoutException ? $"no handshake within {_settings.FrameTimeout.TotalSeconds} s" : error.Message));
+            await tls.DisposeAsync().ConfigureAwait(false);
+            client.Dispose();
+            return;
+        }
+        catch (OperationCanceledException)
+        {
+            await tls.DisposeAsync().ConfigureAwait(false);
+            client.Dispose();
+            return;
+        }
+
+        await AdmitAsync(client, tls, peer, sink, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// One connection at a time. The same peer reconnecting replaces its old link (a monitor that
+    /// rebooted leaves a half-open one behind); another peer is refused while the current link lives,
+    /// so nothing that can reach the port takes the feed over. A link silent for the lost limit is
+    /// taken as dead (half-open): then another allowed peer may take over.
+    /// </summary>
+    private async Task AdmitAsync(TcpClient client, Stream stream, Peer peer, ISampleSink sink, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _admit.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping while this connection waited its turn.
+            await stream.DisposeAsync().ConfigureAwait(false);
+            client.Dispose();
+            throw;
+        }
+
+        try
+        {
+            if (!_session.IsCompleted && _sessionPeer is { } current)
             {
-                await current.CancelAsync().ConfigureAwait(false);
-                await session.ConfigureAwait(false);
-                current.Dispose();
+                var quiet = QuietFor();
+                if (!current.Address.Equals(peer.Address) && quiet <= _settings.LostAfterSilence)
+                {
+                    Counters.TakeoverRefused();
+                    DriverMetrics.Refused(Info.DeviceId, "takeover");
+                    LogTakeoverRefused(_logger, Info.DeviceId, peer.Text, current.Text, quiet.TotalSeconds);
+                    await stream.DisposeAsync().ConfigureAwait(false);
+                    client.Dispose();
+                    return;
+                }
+
+                Counters.ConnectionsReplaced++;
+                LogReplaced(_logger, Info.DeviceId, peer.Text, current.Text);
             }
+
+            // The old session ends before the new one starts, so samples never interleave.
+            try
+            {
+                await EndSessionAsync().ConfigureAwait(false);
+            }
+            catch
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+                client.Dispose();
+                throw;
+            }
+
+            _sessionStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            _sessionPeer = peer;
+            _session = ServeAsync(client, stream, peer.Text, sink, _sessionStop.Token);
+        }
+        finally
+        {
+            _admit.Release();
+        }
+    }
+
+    private async Task EndSessionAsync()
+    {
+        if (_sessionStop is { } stop)
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await _session.ConfigureAwait(false);
+            stop.Dispose();
+            _sessionStop = null;
+        }
+    }
+
+    /// <summary>Since the current link last brought a frame (or connected).</summary>
+    private TimeSpan QuietFor()
+    {
+        lock (_gate)
+        {
+            return _time.GetUtcNow() - (Max(_lastFrameAt, _connectedAt) ?? _time.GetUtcNow());
         }
     }
 
     /// <summary>Serves one connection until the peer closes it, it breaks, it stalls in a frame, or it is replaced.</summary>
-    private async Task ServeAsync(TcpClient client, string peer, ISampleSink sink, CancellationToken cancellationToken)
+    private async Task ServeAsync(TcpClient client, Stream stream, string peer, ISampleSink sink, CancellationToken cancellationToken)
     {
         SetConnected(true);
         LogConnected(_logger, Info.DeviceId, peer);
@@ -186,15 +308,22 @@ internal sealed partial class Hl7MllpDriver : IDeviceDriver
         try
         {
             using (client)
+            await using (stream.ConfigureAwait(false))
             {
-                var stream = client.GetStream();
                 var reader = new MllpFrameReader(stream, _settings.MaxFrameBytes, _settings.FrameTimeout, _time);
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) is { } frame)
                 {
+                    lock (_gate)
+                    {
+                        _lastFrameAt = _time.GetUtcNow();
+                    }
+
                     if (frame.Kind == MllpFrameKind.TimedOut)
                     {
                         Counters.BrokenFrames++;
-                        reason = $"a frame stalled for more than {_settings.FrameTimeout.TotalSeconds} s";
+                        Counters.FramesTimedOut++;
+                        DriverMetrics.Refused(Info.DeviceId, "frame-timeout");
+                        reason = $"a frame took more than {_settings.FrameTimeout.TotalSeconds} s";
                         break;
                     }
 
@@ -236,6 +365,7 @@ internal sealed partial class Hl7MllpDriver : IDeviceDriver
                 return null;
             case MllpFrameKind.Oversize:
                 Counters.OversizeFrames++;
+                DriverMetrics.Refused(Info.DeviceId, "oversize");
                 LogOversize(_logger, Info.DeviceId, frame.Length, _settings.MaxFrameBytes);
                 return _handler.RefuseOversize(Wire.GetString(frame.Payload), _settings.MaxFrameBytes).Ack;
             default:
@@ -282,10 +412,12 @@ internal sealed partial class Hl7MllpDriver : IDeviceDriver
                 break;
             case AckCode.Error:
                 Counters.MessagesInError++;
+                DriverMetrics.Refused(Info.DeviceId, "message-ae");
                 LogRefused(_logger, Info.DeviceId, "AE", handled.ControlId, handled.Problem ?? "");
                 break;
             default:
                 Counters.MessagesRejected++;
+                DriverMetrics.Refused(Info.DeviceId, "message-ar");
                 LogRefused(_logger, Info.DeviceId, "AR", handled.ControlId, handled.Problem ?? "");
                 break;
         }
@@ -374,6 +506,9 @@ internal sealed partial class Hl7MllpDriver : IDeviceDriver
         }
     }
 
+    /// <summary>A connection's remote address (IPv4-mapped addresses as IPv4) and its text for the log.</summary>
+    private sealed record Peer(IPAddress Address, string Text);
+
     private static DateTimeOffset? Max(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
 
     [LoggerMessage(EventId = 4401, Level = LogLevel.Information, Message = "Device {DeviceId} listening for HL7 MLLP on {Endpoint}")]
@@ -388,8 +523,17 @@ internal sealed partial class Hl7MllpDriver : IDeviceDriver
     [LoggerMessage(EventId = 4404, Level = LogLevel.Warning, Message = "Device {DeviceId}: connection from {Peer} ended: {Reason}")]
     private static partial void LogDisconnected(ILogger logger, string deviceId, string peer, string reason);
 
-    [LoggerMessage(EventId = 4405, Level = LogLevel.Warning, Message = "Device {DeviceId}: new connection from {Peer} replaces the current one")]
-    private static partial void LogReplaced(ILogger logger, string deviceId, string peer);
+    [LoggerMessage(EventId = 4405, Level = LogLevel.Warning, Message = "Device {DeviceId}: new connection from {Peer} replaces the current one from {Current}")]
+    private static partial void LogReplaced(ILogger logger, string deviceId, string peer, string current);
+
+    [LoggerMessage(EventId = 4416, Level = LogLevel.Warning, Message = "Device {DeviceId}: connection from {Peer} refused: not an allowed peer (AllowedPeers)")]
+    private static partial void LogPeerRefused(ILogger logger, string deviceId, string peer);
+
+    [LoggerMessage(EventId = 4417, Level = LogLevel.Warning, Message = "Device {DeviceId}: connection from {Peer} refused: the monitor's link from {Current} is live (last frame {QuietSeconds:F0} s ago)")]
+    private static partial void LogTakeoverRefused(ILogger logger, string deviceId, string peer, string current, double quietSeconds);
+
+    [LoggerMessage(EventId = 4418, Level = LogLevel.Warning, Message = "Device {DeviceId}: TLS connection from {Peer} refused: {Problem}")]
+    private static partial void LogTlsRefused(ILogger logger, string deviceId, string peer, string problem);
 
     [LoggerMessage(EventId = 4406, Level = LogLevel.Warning, Message = "Device {DeviceId}: {Count} bytes outside any MLLP frame discarded")]
     private static partial void LogGarbage(ILogger logger, string deviceId, long count);

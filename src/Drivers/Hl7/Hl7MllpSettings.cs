@@ -14,18 +14,32 @@ internal sealed record Hl7MllpSettings(
     TimeSpan? ReadTimeout = null,
     TimeSpan? SilenceDegraded = null,
     TimeSpan? LostAfter = null,
-    int RecentIdCapacity = 1024)
+    int RecentIdCapacity = 1024,
+    IReadOnlyList<IPNetwork>? AllowedPeers = null,
+    MllpTlsSettings? Tls = null)
 {
     public const int DefaultPort = 2575;
 
     public const int DefaultMaxFrameBytes = 64 * 1024;
 
-    /// <summary>How long a started frame may take to complete before the connection is dropped.</summary>
+    /// <summary>Who may connect when nothing is configured: this box only.</summary>
+    public static IReadOnlyList<IPNetwork> LoopbackOnly { get; } = [new(IPAddress.Loopback, 8), new(IPAddress.IPv6Loopback, 128)];
+
+    /// <summary>How long a frame, from its start block to its end, may take before the connection is dropped (also bounds a TLS handshake).</summary>
     public TimeSpan FrameTimeout => ReadTimeout ?? TimeSpan.FromSeconds(10);
 
     /// <summary>Connected but no accepted message for this long: Degraded.</summary>
     public TimeSpan DegradedAfter => SilenceDegraded ?? TimeSpan.FromSeconds(30);
 
-    /// <summary>No connection (or no message) for this long: Lost.</summary>
+    /// <summary>No connection (or no message) for this long: Lost. A link silent this long is taken as dead: another allowed peer may then take over.</summary>
     public TimeSpan LostAfterSilence => LostAfter ?? TimeSpan.FromSeconds(120);
+
+    /// <summary>The peers connections are taken from (addresses or networks); others are closed at once.</summary>
+    public IReadOnlyList<IPNetwork> Peers => AllowedPeers is { Count: > 0 } peers ? peers : LoopbackOnly;
+
+    public bool Allows(IPAddress peer)
+    {
+        var address = peer.IsIPv4MappedToIPv6 ? peer.MapToIPv4() : peer;
+        return Peers.Any(n => n.Contains(address));
+    }
 }

@@ -35,6 +35,12 @@ internal sealed class GatewayOptions
     /// </summary>
     public string? SettingsFile { get; set; }
 
+    /// <summary>
+    /// The bearer token for <c>/twin</c> and <c>POST /twin/bindings</c> (mode 0600). Empty means
+    /// <c>&lt;DataDirectory&gt;/admin-token</c>; a missing file is made with a random token at start.
+    /// </summary>
+    public string? AdminTokenFile { get; set; }
+
     public string DataDirectoryFullPath => Path.GetFullPath(DataDirectory);
 
     public string KeyFileFullPath =>
@@ -48,4 +54,7 @@ internal sealed class GatewayOptions
 
     /// <summary>True when the operator named a storage key file: then it must exist, nothing is generated.</summary>
     public bool StorageKeyFileConfigured => !string.IsNullOrWhiteSpace(StorageKeyFile);
+
+    public string AdminTokenFileFullPath =>
+        string.IsNullOrWhiteSpace(AdminTokenFile) ? Path.Combine(DataDirectoryFullPath, "admin-token") : Path.GetFullPath(AdminTokenFile);
 }

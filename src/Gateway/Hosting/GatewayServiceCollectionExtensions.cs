@@ -1,5 +1,6 @@
 namespace EdgeTwin.Gateway.Hosting;
 
+using EdgeTwin.Gateway.Access;
 using EdgeTwin.Gateway.Alarms;
 using EdgeTwin.Gateway.Broker;
 using EdgeTwin.Gateway.Chains;
@@ -18,10 +19,10 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
-using OpenTelemetry.Metrics;
-using OpenTelemetry.Resources;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 
 /// <summary>
 /// The gateway's one registration entry point: options, the chains and the outbox, the uplink and
@@ -48,6 +49,8 @@ internal static class GatewayServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<OutboxOptions>, OutboxOptionsValidator>();
 
         services.AddSingleton<GatewayMetrics>();
+        services.AddSingleton<AdminToken>();
+        services.AddSingleton<AdminThrottle>();
         services.TryAddSingleton<IClockQuality>(_ => configuration["Gateway:Clock"] switch
         {
             "synced" => new FixedClockQuality(ClockQuality.Synced),
@@ -108,10 +111,11 @@ internal static class GatewayServiceCollectionExtensions
         services.AddHostedService<StartupAnnouncer>();
         services.AddHostedService<ClockJumpMonitor>();
         services.AddHostedService<WatchdogService>();
+        services.AddHostedService(sp => sp.GetRequiredService<AdminToken>());
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         // /metrics: the gateway's meter in the Prometheus text format (HELP and TYPE per family), served
         // fresh at every scrape; counters keep the names the docs give (no _total suffix).
-        services.AddOpenTelemetry().ConfigureResource(r => r.AddService("edgetwin-gateway")).WithMetrics(metrics => metrics.AddMeter(GatewayMetrics.MeterName).AddPrometheusExporter(o =>
+        services.AddOpenTelemetry().ConfigureResource(r => r.AddService("edgetwin-gateway")).WithMetrics(metrics => metrics.AddMeter(GatewayMetrics.MeterName, EdgeTwin.Drivers.Diagnostics.DriverMetrics.MeterName).AddPrometheusExporter(o =>
         {
             o.ScrapeResponseCacheDurationMilliseconds = 0;
             o.DisableTotalNameSuffixForCounters = true;

@@ -4,21 +4,28 @@ using EdgeTwin.Drivers.Gpio.Annunciation;
 using EdgeTwin.Gateway.Chains;
 using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Outbox;
+using EdgeTwin.Gateway.Twin;
+using EdgeTwin.Gateway.Twin.Reported;
 using EdgeTwin.Gateway.Uplink;
 using EdgeTwin.Outbox.Durability;
 using EdgeTwin.Telemetry.Records;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-/// <summary>The loopback status page: <c>GET /status</c> (JSON) and <c>GET /metrics</c> (Prometheus text).</summary>
+/// <summary>
+/// The status address's open part: <c>GET /status</c> (JSON), <c>GET /metrics</c> (Prometheus text)
+/// and the box page. Nothing here names a patient or changes anything, so scrapers need no token;
+/// the twin and the bedside commands are behind the admin token (<c>TwinEndpoints</c>).
+/// </summary>
 internal static class StatusEndpoints
 {
     public static IEndpointRouteBuilder MapGatewayStatus(this IEndpointRouteBuilder app)
     {
         app.MapGet("/status", (ChainBook book, MqttUplink uplink, IOptions<GatewayOptions> options, StorageHealth storage, IFreeSpace space,
-            IOptions<OutboxOptions> outbox, IAnnunciator annunciator, StorageReserve reserve) =>
+            IOptions<OutboxOptions> outbox, IAnnunciator annunciator, StorageReserve reserve, TwinController twin, HttpContext context) =>
         {
             object Lane(Lane lane)
             {
@@ -40,6 +47,8 @@ internal static class StatusEndpoints
                 lanes = new { telemetry = Lane(EdgeTwin.Telemetry.Records.Lane.Telemetry), alarm = Lane(EdgeTwin.Telemetry.Records.Lane.Alarm) },
                 annunciation = annunciator.Level.ToString().ToLowerInvariant(),
                 storage = Storage(book, storage, space, outbox.Value, reserve),
+                devices = ReportedDocument.Devices(twin.Twin.Snapshot(), twin.Twin.Control),
+                model = context.RequestServices.GetService<IModelStatusSource>()?.Status is { } model ? ReportedDocument.Model(model) : null,
                 oldestUnreceiptedSeconds = new
                 {
                     telemetry = uplink.Statements.OldestUnreceiptedAge(EdgeTwin.Telemetry.Records.Lane.Telemetry).TotalSeconds,

@@ -1,6 +1,7 @@
 namespace EdgeTwin.Gateway.Storage;
 
 using EdgeTwin.Drivers.Configuration;
+using EdgeTwin.Gateway.Access;
 using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Mqtt;
 using EdgeTwin.Outbox.Durability;
@@ -22,6 +23,10 @@ internal sealed class EnvironmentValidator(IOptions<UplinkOptions> uplink, IConf
         CheckDataDirectory(options, failures);
         CheckKeyFile(options, failures);
         CheckStorageKeyFile(options, failures);
+        CheckSecret("Twin:SiteSecretPath", configuration["Twin:SiteSecretPath"] is { Length: > 0 } secret
+            ? Path.GetFullPath(secret) : Path.Combine(options.DataDirectoryFullPath, "site-secret"), "site secret", mustExist: false, failures);
+        CheckSecret("Gateway:AdminTokenFile", options.AdminTokenFileFullPath, AdminToken.What, mustExist: false, failures);
+        failures.AddRange(StatusAddress.Check(configuration));
         CheckUplink(uplink.Value, failures);
         CheckEmbeddedBroker(uplink.Value, failures);
         try
@@ -117,21 +122,24 @@ internal sealed class EnvironmentValidator(IOptions<UplinkOptions> uplink, IConf
         }
     }
 
-    private static void CheckStorageKeyFile(GatewayOptions options, List<string> failures)
+    private static void CheckStorageKeyFile(GatewayOptions options, List<string> failures) =>
+        CheckSecret(GatewayStorageKey.Setting, options.StorageKeyFileFullPath, "storage key", options.StorageKeyFileConfigured, failures); // else generated at first start
+
+    /// <summary>A secret file must be private and well-formed; a missing one is made at start unless it must exist.</summary>
+    private static void CheckSecret(string setting, string path, string what, bool mustExist, List<string> failures)
     {
-        var path = options.StorageKeyFileFullPath;
-        if (!File.Exists(path) && !options.StorageKeyFileConfigured)
+        if (!File.Exists(path) && !mustExist)
         {
-            return; // generated at first start
+            return;
         }
 
         try
         {
-            _ = SecretFile.Read(path, "storage key");
+            _ = SecretFile.Read(path, what);
         }
         catch (SecretFileException ex)
         {
-            failures.Add($"{GatewayStorageKey.Setting}: {ex.Message}.");
+            failures.Add($"{setting}: {ex.Message}.");
         }
     }
 

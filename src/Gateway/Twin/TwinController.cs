@@ -45,6 +45,8 @@ internal sealed class TwinController(
 
     private readonly Dictionary<string, (DateTimeOffset At, long HeldBack)> _rejections = new(StringComparer.Ordinal);
     private readonly TimeSpan _desiredMaxAge = (options?.Value ?? new TwinOptions()).DesiredMaxAge;
+    private readonly TimeSpan _maxClockSkew = (options?.Value ?? new TwinOptions()).MaxClockSkew;
+    private readonly TimeSpan _bindingRetention = (options?.Value ?? new TwinOptions()).BindingRetention;
     private DesiredFloor _floor = DesiredFloor.None;
     private DateTimeOffset _startedAt;
 
@@ -415,8 +417,9 @@ internal sealed class TwinController(
             return "unknown-device:" + unknown;
         }
 
-        var command = new BindingCommand(binding.Action, pseudonymizer.Pseudonymize(binding.HospitalId), binding.Bed, binding.Devices, binding.At ?? now);
-        if (!book.TryApply(command, out next, out var problem))
+        var command = new BindingCommand(binding.Action, pseudonymizer.Pseudonymize(binding.HospitalId), binding.Bed, binding.Devices, binding.At ?? now, now);
+        var problem = BindingTimes.Check(command.At, now, _maxClockSkew, _bindingRetention);
+        if (problem is not null || !book.TryApply(command, out next, out problem))
         {
             return problem;
         }

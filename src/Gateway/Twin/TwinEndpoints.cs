@@ -2,7 +2,9 @@ namespace EdgeTwin.Gateway.Twin;
 
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EdgeTwin.Gateway.Access;
 using EdgeTwin.Gateway.Privacy;
+using EdgeTwin.Gateway.Twin.Binding;
 using EdgeTwin.Gateway.Twin.Reported;
 using EdgeTwin.Telemetry.Desired;
 using Microsoft.AspNetCore.Builder;
@@ -11,7 +13,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
 /// <summary>
-/// The twin on the loopback status page: <c>GET /twin</c> (what the reported document would say
+/// The twin on the status address, behind the admin token (<see cref="AdminAccess"/>): <c>GET /twin</c> (what the reported document would say
 /// now) and <c>POST /twin/bindings</c>, the bedside's local admit / transfer / discharge command,
 /// with the same schema as one entry of a desired document's <c>bindings</c>.
 /// </summary>
@@ -24,7 +26,7 @@ internal static class TwinEndpoints
             var model = context.RequestServices.GetService<IModelStatusSource>()?.Status;
             var (state, heads) = ReportedDocument.Content(controller.Twin.Snapshot(), controller.Twin.Control, uplink.Read(), time.GetUtcNow(), model);
             return Results.Text(new JsonObject { ["state"] = state, ["heads"] = heads }.ToJsonString(), "application/json");
-        });
+        }).RequireAdminToken();
         app.MapPost("/twin/bindings", async (HttpRequest request, TwinController controller, Pseudonymizer pseudonymizer, CancellationToken cancellationToken) =>
         {
             JsonNode? body;
@@ -47,8 +49,8 @@ internal static class TwinEndpoints
             // The pseudonym the patient's data will carry, so the nurse can find it in the twin and the cloud.
             return problem is null
                 ? Results.Ok(new { ok = true, patient = pseudonymizer.Pseudonymize(binding.HospitalId), bed = binding.Bed, devices = binding.Devices })
-                : Results.Conflict(new { error = problem });
-        });
+                : BindingTimes.IsTimeProblem(problem) ? Results.BadRequest(new { error = problem }) : Results.Conflict(new { error = problem });
+        }).RequireAdminToken();
         return app;
     }
 }

@@ -32,4 +32,10 @@ internal sealed class TwinOptions
 
     /// <summary>How long a closed stay is kept so that late samples are still attributed to it.</summary>
     public TimeSpan BindingRetention { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// How far ahead of the box's clock a binding's <c>at</c> may lie (clocks of the ward's systems
+    /// disagree a little). Later times are refused: an admission dated 9999 would hold its devices for good.
+    /// </summary>
+    public TimeSpan MaxClockSkew { get; set; } = TimeSpan.FromMinutes(5);
 }

@@ -20,6 +20,11 @@ internal sealed class TwinOptionsValidator : IValidateOptions<TwinOptions>
             failures.Add("Twin:BindingRetention must not be negative");
         }
 
+        if (options.MaxClockSkew < TimeSpan.Zero || options.MaxClockSkew > TimeSpan.FromHours(1))
+        {
+            failures.Add($"Twin:MaxClockSkew must be between 00:00:00 and 01:00:00, got {options.MaxClockSkew}");
+        }
+
         foreach (var address in options.OperatorAddresses)
         {
             if (!Eip191.IsAddress(address))

@@ -1,6 +1,7 @@
 namespace EdgeTwin.Drivers.Tests.Hl7;
 
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using EdgeTwin.Drivers.Configuration;
 using EdgeTwin.Drivers.Hl7;
 using Microsoft.Extensions.Configuration;
@@ -60,6 +61,65 @@ public class Hl7MllpConfigurationTests
         var error = Assert.Throws<DriverConfigurationException>(() => new DriverFactory(new FakeTimeProvider()).Create(Config(($"Devices:0:{key}", value))));
 
         Assert.StartsWith($"Devices (icu-monitor-3, hl7-mllp):{key}: '{value}' is not valid", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AllowedPeers_AddressesAndNetworks_AsAListOrCommaSeparated_DefaultTheMonitorAddress_ElseLoopback()
+    {
+        var listed = Build(("Devices:0:AllowedPeers:0", "10.20.0.15"), ("Devices:0:AllowedPeers:1", "10.30.0.0/24, fd00::/64"));
+        var monitor = Build(("Devices:0:MonitorAddress", "10.20.0.15"));
+
+        Assert.Equal(["10.20.0.15/32", "10.30.0.0/24", "fd00::/64"], listed.Settings.Peers.Select(p => p.ToString()));
+        Assert.True(listed.Settings.Allows(IPAddress.Parse("10.30.0.200")));
+        Assert.False(listed.Settings.Allows(IPAddress.Parse("10.20.0.16")));
+        Assert.Equal(["10.20.0.15/32"], monitor.Settings.Peers.Select(p => p.ToString()));
+        Assert.Equal(["127.0.0.0/8", "::1/128"], Build().Settings.Peers.Select(p => p.ToString()));
+    }
+
+    [Theory]
+    [InlineData("AllowedPeers", "10.20.0.0/33")]
+    [InlineData("AllowedPeers", "monitor.ward7")]
+    [InlineData("MonitorAddress", "10.20.0.300")]
+    public void BadPeer_FailsNamingDeviceAndKey(string key, string value)
+    {
+        var error = Assert.Throws<DriverConfigurationException>(() => DriverConfiguration.Read(Config(($"Devices:0:{key}", value))));
+
+        Assert.StartsWith($"Devices (icu-monitor-3, hl7-mllp):{key}: '{value}' is not valid", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>MSH-3=EVIL was acknowledged AA: off loopback the expected sending application must be configured.</summary>
+    [Fact]
+    public void ListenerOffLoopback_WithoutSendingApplication_IsRefused()
+    {
+        var error = Assert.Throws<DriverConfigurationException>(() => DriverConfiguration.Read(Config(("Devices:0:Address", "0.0.0.0"))));
+
+        Assert.StartsWith("Devices (icu-monitor-3, hl7-mllp):SendingApplication: '' is not valid; expected the MSH-3 the monitor sends: required when Address (0.0.0.0) is not loopback", error.Message, StringComparison.Ordinal);
+        Assert.Null(Build().Settings.SendingApplication); // on loopback it stays optional
+    }
+
+    [Fact]
+    public void Configuration_ReadsThePemFiles_AndRefusesTlsWithoutAClientCaOrThumbprint()
+    {
+        var dir = Directory.CreateTempSubdirectory("edgetwin-mllp-tls-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "box.pem"), TestCertificates.Instance.Server.ExportCertificatePem());
+            File.WriteAllText(Path.Combine(dir, "box.key"), TestCertificates.Instance.Server.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
+            File.WriteAllText(Path.Combine(dir, "ca.pem"), TestCertificates.Instance.Ca.ExportCertificatePem());
+            (string, string)[] tls = [("Devices:0:TlsCertificateFile", Path.Combine(dir, "box.pem")), ("Devices:0:TlsKeyFile", Path.Combine(dir, "box.key"))];
+
+            var driver = Build([.. tls, ("Devices:0:TlsClientCaFile", Path.Combine(dir, "ca.pem"))]);
+            var error = Assert.Throws<DriverConfigurationException>(() => DriverConfiguration.Read(Config(tls)));
+
+            Assert.Equal(TestCertificates.Instance.Server.Thumbprint, driver.Settings.Tls!.ServerCertificate.Thumbprint);
+            Assert.Equal([TestCertificates.Instance.Ca.Thumbprint], driver.Settings.Tls.ClientRoots.Select(c => c.Thumbprint));
+            Assert.Contains("TlsClientCaFile", error.Message, StringComparison.Ordinal);
+            Assert.Contains("client certificate", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Fact]

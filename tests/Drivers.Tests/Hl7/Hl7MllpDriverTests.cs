@@ -130,7 +130,7 @@ public class Hl7MllpDriverTests
     }
 
     [Fact]
-    public async Task SecondConnection_ReplacesTheFirst()
+    public async Task SecondConnection_FromTheSamePeer_ReplacesTheFirst()
     {
         await using var harness = await MllpDriverHarness.StartAsync();
         await using var old = await harness.ConnectAsync();

@@ -36,7 +36,10 @@ internal sealed class MllpDriverHarness : IAsyncDisposable
         return harness;
     }
 
-    public Task<MllpTestClient> ConnectAsync() => MllpTestClient.ConnectAsync(Endpoint);
+    public Task<MllpTestClient> ConnectAsync(IPAddress? from = null) => MllpTestClient.ConnectAsync(Endpoint, from);
+
+    public Task<MllpTestClient> ConnectTlsAsync(System.Security.Cryptography.X509Certificates.X509Certificate2? certificate, IPAddress? from = null) =>
+        MllpTestClient.ConnectTlsAsync(Endpoint, certificate, from);
 
     public async ValueTask DisposeAsync()
     {

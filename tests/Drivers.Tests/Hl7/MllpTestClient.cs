@@ -1,7 +1,10 @@
 namespace EdgeTwin.Drivers.Tests.Hl7;
 
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using EdgeTwin.Hl7v2;
 
@@ -10,20 +13,42 @@ internal sealed class MllpTestClient : IAsyncDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
     private readonly TcpClient _client;
-    private readonly NetworkStream _stream;
+    private readonly Stream _stream;
     private readonly List<byte> _pending = [];
 
-    private MllpTestClient(TcpClient client)
+    private MllpTestClient(TcpClient client, Stream stream)
     {
         _client = client;
-        _stream = client.GetStream();
+        _stream = stream;
     }
 
-    public static async Task<MllpTestClient> ConnectAsync(IPEndPoint endpoint)
+    /// <summary>Connects from <paramref name="from"/> (another loopback address plays another machine: 127.0.0.2), plain TCP.</summary>
+    public static async Task<MllpTestClient> ConnectAsync(IPEndPoint endpoint, IPAddress? from = null)
     {
-        var client = new TcpClient();
+        var client = await OpenAsync(endpoint, from);
+        return new MllpTestClient(client, client.GetStream());
+    }
+
+    /// <summary>Connects over TLS, presenting <paramref name="certificate"/> (none: null); the handshake's own failure is thrown.</summary>
+    public static async Task<MllpTestClient> ConnectTlsAsync(IPEndPoint endpoint, X509Certificate2? certificate, IPAddress? from = null)
+    {
+        var client = await OpenAsync(endpoint, from);
+        var tls = new SslStream(client.GetStream(), leaveInnerStreamOpen: false);
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        {
+            TargetHost = "box.test",
+            ClientCertificates = certificate is null ? null : [certificate],
+            // The test plays a monitor that trusts the box's certificate as configured on it.
+            RemoteCertificateValidationCallback = (_, _, _, _) => true,
+        }).WaitAsync(Timeout);
+        return new MllpTestClient(client, tls);
+    }
+
+    private static async Task<TcpClient> OpenAsync(IPEndPoint endpoint, IPAddress? from)
+    {
+        var client = from is null ? new TcpClient() : new TcpClient(new IPEndPoint(from, 0));
         await client.ConnectAsync(endpoint).WaitAsync(Timeout);
-        return new MllpTestClient(client);
+        return client;
     }
 
     public Task SendAsync(string payload) => SendRawAsync(MllpFrameReader.Wrap(Encoding.Latin1.GetBytes(payload)));
@@ -70,7 +95,7 @@ internal sealed class MllpTestClient : IAsyncDisposable
         {
             return await _stream.ReadAsync(buffer).AsTask().WaitAsync(wait) == 0;
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or AuthenticationException)
         {
             return true;
         }
@@ -80,9 +105,9 @@ internal sealed class MllpTestClient : IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        await _stream.DisposeAsync();
         _client.Dispose();
-        return ValueTask.CompletedTask;
     }
 }

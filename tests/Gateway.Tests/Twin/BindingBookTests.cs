@@ -82,6 +82,51 @@ public sealed class BindingBookTests
         Assert.Same(book, next);
     }
 
+    /// <summary>
+    /// An admission dated 9999-12-31 (taken before binding times were bounded) held its device for
+    /// good: no discharge could come after its start. A discharge given before it begins withdraws it.
+    /// </summary>
+    [Fact]
+    public void Discharge_OfAStayThatHasNotBegun_WithdrawsIt_AndFreesItsDevice()
+    {
+        var far = new DateTimeOffset(9999, 12, 31, 0, 0, 0, TimeSpan.Zero);
+        var book = Apply(BindingBook.Empty, Admit("pt-a", "bed-1", T0, "mon-9"));
+        book = Apply(book, Admit("pt-z", "bed-2", far, "mon-1"));
+        Assert.False(book.TryApply(Admit("pt-b", "bed-2", T0, "mon-1"), out _, out var locked));
+        Assert.StartsWith("device-bound:mon-1", locked, StringComparison.Ordinal);
+
+        book = Apply(book, new BindingCommand(BindingAction.Discharge, "pt-z", null, [], T0, IssuedAt: T0));
+
+        Assert.Null(book.OpenWindow("pt-z"));
+        Assert.Equal(["pt-a"], book.Windows.Select(w => w.Patient));
+        book = Apply(book, Admit("pt-b", "bed-2", T0, "mon-1"));
+        Assert.Equal("pt-b", book.PatientAt("mon-1", T0.AddMinutes(1)));
+    }
+
+    [Fact]
+    public void Discharge_WithdrawsAClosedStayThatHasNotBegun_AndFreesItsDevice()
+    {
+        var far = new DateTimeOffset(9999, 12, 30, 0, 0, 0, TimeSpan.Zero);
+        var book = Apply(BindingBook.Empty, Admit("pt-z", "bed-2", far, "mon-1"));
+        book = Apply(book, new BindingCommand(BindingAction.Discharge, "pt-z", null, [], far.AddDays(1)));
+        Assert.False(book.TryApply(Admit("pt-b", "bed-2", T0, "mon-1"), out _, out _));
+
+        book = Apply(book, new BindingCommand(BindingAction.Discharge, "pt-z", null, [], T0, IssuedAt: T0));
+
+        Assert.Empty(book.Windows);
+        Assert.Equal("pt-b", Apply(book, Admit("pt-b", "bed-2", T0, "mon-1")).PatientAt("mon-1", T0));
+    }
+
+    [Fact]
+    public void Discharge_BeforeAStayThatHasBegun_IsStillRefused()
+    {
+        var book = Apply(BindingBook.Empty, Admit("pt-a", "bed-1", T0, "mon-1"));
+
+        Assert.False(book.TryApply(new BindingCommand(BindingAction.Discharge, "pt-a", null, [], T0.AddMinutes(-1), IssuedAt: T0.AddHours(1)), out var next, out var problem));
+        Assert.Equal("before the current stay began", problem);
+        Assert.Same(book, next);
+    }
+
     [Fact]
     public void Prune_DropsOnlyStaysClosedBeforeTheCutoff()
     {

@@ -103,6 +103,21 @@ public sealed class TwinControllerTests : IDisposable
     }
 
     [Theory]
+    [InlineData("9999-12-31T00:00:00.000Z", "at-in-future:9999-12-31T00:00:00.000Z is more than 00:05:00 ahead of the box's clock")]
+    [InlineData("2000-01-01T00:00:00.000Z", "at-before-retention:2000-01-01T00:00:00.000Z is more than 1.00:00:00 before the box's clock")]
+    public async Task ApplyDesired_BindingTimeOutOfBounds_IsRefusedWholeAndChangesNothing(string at, string reason)
+    {
+        await _f.Controller.StartAsync(Ct);
+        var before = _f.Twin.Control;
+
+        var problem = await _f.Controller.ApplyDesiredAsync(1, Settings($$"""{ "bindings": [ { "action": "admit", "patient": "MRN-7", "bed": "b", "devices": ["mon-1"], "at": "{{at}}" } ] }"""), Ct);
+
+        Assert.StartsWith("binding-refused:bindings[0]:" + reason, problem, StringComparison.Ordinal);
+        AssertUnchangedExceptRejection(before, _f.Twin.Control);
+        Assert.Empty(_f.Twin.Control.Bindings.Windows);
+    }
+
+    [Theory]
     [InlineData("""{ "devices": { "mon-9": { "enabled": false } } }""", "unknown-device:mon-9")]
     [InlineData("""{ "devices": { "mon-1": { "sampleRates": { "loinc:8310-5": 1 } } } }""", "unknown-stream:mon-1/loinc:8310-5")]
     [InlineData("""{ "alarms": { "thresholds": { "hrLow": 100, "hrHigh": 90 } } }""", "inconsistent:hrLow>=hrHigh")]

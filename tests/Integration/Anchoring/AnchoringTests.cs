@@ -87,7 +87,7 @@ public sealed partial class AnchoringTests
         using var http = new HttpClient { BaseAddress = new Uri(ingestUrl) }.WithToken(IngestTokens.Mint(ingest.Services));
         var gateway = await InProcessGateway.StartAsync(InProcessGateway.Args(data, mosquitto.Port, "--Uplink:Receipts=true", $"--Uplink:ReceiptSigners:0={ingestAddress}", $"--Gateway:KeyFile={Path.Combine(data, "gateway.key")}"));
         string patient;
-        using (var box = new HttpClient { BaseAddress = new Uri(gateway.Urls.First()) })
+        using (var box = BoxAdmin.Client(gateway.Urls.First(), data))
         {
             var admitted = await box.PostAsync("/twin/bindings", new StringContent("""{"action":"admit","patient":"MRN-1717","bed":"bed-1","devices":["sim-bed-1"]}""", Encoding.UTF8, "application/json"));
             Assert.True(admitted.IsSuccessStatusCode, $"{(int)admitted.StatusCode} {await admitted.Content.ReadAsStringAsync()}");

@@ -43,6 +43,35 @@ public sealed class InstallScriptTests : IDisposable
     }
 
     [Fact]
+    public void DryRun_Ingest_InstallsItsOwnUnitUserAndSettingsFile_FromAPublishedDirectory_AndChangesNothing()
+    {
+        var published = Path.GetDirectoryName(GatewayProcess.IngestDll)!;
+
+        var (exit, output, error) = Run("--ingest", "--dry-run", "--root", root, "--from", published);
+
+        Assert.True(exit == 0, error);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(root));
+        Assert.Contains($"would run: cp -r {published}/. {root}/opt/edgetwin/ingest/", output, StringComparison.Ordinal);
+        Assert.Contains($"would run: install -D -m 0644 deploy/systemd/edgetwin-ingest.service {root}/etc/systemd/system/edgetwin-ingest.service", output, StringComparison.Ordinal);
+        Assert.Contains($"would write {root}/etc/edgetwin-ingest/ingest.env (mode 0640, group edgetwin-ingest):", output, StringComparison.Ordinal);
+        Assert.Contains("    # Ingest__Broker=mqtts://", output, StringComparison.Ordinal);
+        Assert.Contains("would run: systemctl restart edgetwin-ingest.service", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("edgetwin-gateway", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("dotnet publish", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DryRun_IngestUninstall_KeepsItsStateAndSettings()
+    {
+        var (exit, output, error) = Run("--ingest", "--uninstall", "--dry-run", "--root", root);
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("would run: systemctl disable --now edgetwin-ingest.service", output, StringComparison.Ordinal);
+        Assert.Contains($"would run: rm -rf {root}/opt/edgetwin/ingest", output, StringComparison.Ordinal);
+        Assert.Contains($"kept: {root}/var/lib/edgetwin-ingest (ingest.key", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void DryRun_Uninstall_NamesWhatItRemovesAndKeeps_AndChangesNothing()
     {
         var (exit, output, error) = Run("--uninstall", "--dry-run", "--root", root);
@@ -61,6 +90,8 @@ public sealed class InstallScriptTests : IDisposable
     [InlineData("holds no EdgeTwin.Gateway.dll", "--name", "gw", "--from", "/tmp")]
     [InlineData("--profile and --simulated exclude each other", "--name", "gw", "--simulated", "--profile", "hardware/profiles/bedside-box.json")]
     [InlineData("unknown option '--bogus'", "--bogus")]
+    [InlineData("--name, --site, --profile and --simulated are the gateway's", "--ingest", "--name", "gw")]
+    [InlineData("holds no EdgeTwin.Ingest.dll", "--ingest", "--from", "/tmp")]
     public void DryRun_BadArguments_AreOneClearLine_AndChangeNothing(string message, params string[] args)
     {
         var (exit, output, error) = Run(["--dry-run", "--root", root, .. args]);

@@ -167,6 +167,12 @@ public class GatewayProcessTests
         { "Uplink:EmbeddedBind", ["--Uplink:Broker=", "--Uplink:EmbeddedBind=0.0.0.0"], "beyond this box with no login" },
         { "Uplink:EmbeddedPassword", ["--Uplink:Broker=", "--Uplink:EmbeddedUsername=viewer"], "a password is needed too" },
         { "Gateway:SettingsFile", ["--Gateway:SettingsFile={dir}/devices.json"], "devices.json' does not exist" },
+        // Issue 14: a site secret others may read used to abort the start (exit 134, a stack trace).
+        { "Twin:SiteSecretPath", ["--Gateway:DataDirectory={dir}/loose"], "site secret file '{dir}/loose/site-secret' has mode 644" },
+        { "Gateway:AdminTokenFile", ["--Gateway:AdminTokenFile={dir}/loose/site-secret"], "admin token file '{dir}/loose/site-secret' has mode 644" },
+        { "Status:Url", ["--Status:Url=http://0.0.0.0:0"], "beyond this box in clear" },
+        { "Status:Url", ["--Status:Url=https://192.0.2.1:8443"], "Kestrel:Certificates:Default:Path names no certificate" },
+        { "SendingApplication", ["--Devices:0:Type=hl7-mllp", "--Devices:0:Id=monitor-1", "--Devices:0:Address=0.0.0.0"], "required when Address (0.0.0.0) is not loopback" },
     };
 
     [Theory]
@@ -177,6 +183,9 @@ public class GatewayProcessTests
         Directory.CreateDirectory(Path.Combine(dir, "keydir"));
         File.WriteAllText(Path.Combine(dir, "open.key"), "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318\n");
         File.SetUnixFileMode(Path.Combine(dir, "open.key"), (UnixFileMode)0b110_100_100);
+        Directory.CreateDirectory(Path.Combine(dir, "loose"));
+        File.WriteAllText(Path.Combine(dir, "loose", "site-secret"), new string('a', 64) + "\n");
+        File.SetUnixFileMode(Path.Combine(dir, "loose", "site-secret"), (UnixFileMode)0b110_100_100);
         var args = InProcessGateway.Args(Path.Combine(dir, "data"), Mosquitto.FreePort())
             .Concat(extra.Select(a => a.Replace("{dir}", dir, StringComparison.Ordinal))).ToArray();
 
@@ -186,7 +195,7 @@ public class GatewayProcessTests
         var refusal = process.Stderr.Split('\n').Where(l => l.StartsWith("edgetwin-gateway: refusing to start:", StringComparison.Ordinal)).ToList();
         Assert.Single(refusal);
         Assert.Contains(setting, refusal[0], StringComparison.Ordinal);
-        Assert.Contains(detail, refusal[0], StringComparison.Ordinal);
+        Assert.Contains(detail.Replace("{dir}", dir, StringComparison.Ordinal), refusal[0], StringComparison.Ordinal);
         AssertNoStackTrace(process);
         Assert.False(File.Exists(Path.Combine(dir, "data", "outbox.db")), "nothing created");
         Directory.Delete(dir, recursive: true);

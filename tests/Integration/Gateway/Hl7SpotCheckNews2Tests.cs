@@ -27,7 +27,7 @@ public sealed class Hl7SpotCheckNews2Tests
             "--Devices:0:Type=hl7-mllp", "--Devices:0:Id=spot-monitor", "--Devices:0:Address=127.0.0.1", $"--Devices:0:Port={mllp}",
             "--Devices:0:SendingApplication=SPOTCHECK", "--Devices:0:SendingFacility=WARD7");
         using var gateway = GatewayProcess.Start(data, args);
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{statusPort}"), Timeout = TimeSpan.FromSeconds(5) };
+        using var http = BoxAdmin.Client($"http://127.0.0.1:{statusPort}", data, TimeSpan.FromSeconds(5));
 
         await Wait.UntilAsync(async () => await TwinAsync(http) is not null || gateway.HasExited, Patience, () => "the gateway's GET /twin");
         Assert.False(gateway.HasExited, gateway.Stderr + gateway.Stdout);

@@ -53,7 +53,7 @@ public sealed class AlarmsOutTests
             data, mosquitto.Port, "--Simulation:Beds=1", "--Simulation:Scenario=acute-hypoxia", "--Simulation:Speed=4",
             "--Inference:Alarms:EscalateAfter=00:00:10", "--Uplink:Receipts=true", $"--Uplink:ReceiptSigners:0={ingestAddress}",
             $"--Gateway:KeyFile={gatewayKey}", $"--Status:Url=http://127.0.0.1:{statusPort}"));
-        using var status = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{statusPort}") };
+        using var status = BoxAdmin.Client($"http://127.0.0.1:{statusPort}", data);
         Assert.Equal(HttpStatusCode.OK, (await status.PostAsync("/twin/bindings", Json("""{"action":"admit","patient":"MRN-IT-20","bed":"bed-7","devices":["sim-bed-1"]}"""))).StatusCode);
         var patient = new Pseudonymizer(SiteSecret.Load(Path.Combine(data, "site-secret"))).Pseudonymize("MRN-IT-20");
 

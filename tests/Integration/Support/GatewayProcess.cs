@@ -63,8 +63,38 @@ internal sealed class GatewayProcess : IDisposable
         sys.exit(child.wait())
         """;
 
+    /// <summary>
+    /// Loads a seccomp filter like systemd's <c>SystemCallFilter=</c> with <c>SystemCallErrorNumber=EPERM</c>
+    /// (the calls named in the file <c>argv[1]</c> allowed, any other failing with EPERM) through
+    /// libseccomp, then becomes the command after it.
+    /// </summary>
+    private const string SystemCallFilter = """
+        import ctypes, os, sys
+        lib = ctypes.CDLL("libseccomp.so.2")
+        lib.seccomp_init.restype = ctypes.c_void_p
+        lib.seccomp_init.argtypes = [ctypes.c_uint32]
+        lib.seccomp_rule_add.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.c_int, ctypes.c_uint]
+        lib.seccomp_load.argtypes = [ctypes.c_void_p]
+        lib.seccomp_syscall_resolve_name.argtypes = [ctypes.c_char_p]
+        ctx = lib.seccomp_init(0x00050000 | 1)
+        for name in open(sys.argv[1]).read().split():
+            nr = lib.seccomp_syscall_resolve_name(name.encode())
+            if nr >= 0:
+                lib.seccomp_rule_add(ctx, 0x7fff0000, nr, 0)
+        if lib.seccomp_load(ctx) != 0:
+            sys.exit("seccomp_load failed")
+        os.execvp(sys.argv[2], sys.argv[2:])
+        """;
+
     public static GatewayProcess Start(string workingDirectory, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null) =>
         Start(GatewayDll, workingDirectory, args, environment, underSystemd: false);
+
+    /// <summary>
+    /// <paramref name="dll"/> (<see cref="GatewayDll"/> or <see cref="IngestDll"/>) with only the system
+    /// calls listed in <paramref name="allowedFile"/> (one name per line or space); others fail with EPERM.
+    /// </summary>
+    public static GatewayProcess StartWithSystemCallFilter(string dll, string allowedFile, string workingDirectory, IEnumerable<string> args) =>
+        Start(dll, workingDirectory, args, null, underSystemd: false, wrapper: ["-c", SystemCallFilter, allowedFile]);
 
     /// <summary>The built ingest (<c>dotnet EdgeTwin.Ingest.dll</c>) as a real child process, watched the same way.</summary>
     public static GatewayProcess StartIngest(string workingDirectory, IEnumerable<string> args) =>
@@ -74,18 +104,23 @@ internal sealed class GatewayProcess : IDisposable
     public static GatewayProcess StartUnderSystemd(string workingDirectory, IEnumerable<string> args, IReadOnlyDictionary<string, string> environment) =>
         Start(GatewayDll, workingDirectory, args, environment, underSystemd: true);
 
-    private static GatewayProcess Start(string dll, string workingDirectory, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment, bool underSystemd)
+    private static GatewayProcess Start(
+        string dll, string workingDirectory, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment, bool underSystemd, string[]? wrapper = null)
     {
-        var info = new ProcessStartInfo(underSystemd ? "python3" : "dotnet")
+        wrapper ??= underSystemd ? ["-c", SystemdParent] : null;
+        var info = new ProcessStartInfo(wrapper is null ? "dotnet" : "python3")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        if (underSystemd)
+        if (wrapper is not null)
         {
-            info.ArgumentList.Add("-c");
-            info.ArgumentList.Add(SystemdParent);
+            foreach (var arg in wrapper)
+            {
+                info.ArgumentList.Add(arg);
+            }
+
             info.ArgumentList.Add("dotnet");
         }
 

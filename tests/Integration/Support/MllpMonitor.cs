@@ -6,18 +6,40 @@ using System.Text;
 /// <summary>A bedside monitor on a real TCP connection to a gateway's <c>hl7-mllp</c> port: frames a message, reads the ACK.</summary>
 internal sealed class MllpMonitor : IDisposable
 {
-    private readonly TcpClient _client = new();
+    private readonly System.Net.IPAddress? _from;
+    private TcpClient _client = new();
 
-    private MllpMonitor()
+    private MllpMonitor(System.Net.IPAddress? from)
     {
+        _from = from;
     }
 
-    /// <summary>Connects once the gateway listens on <paramref name="port"/> (it binds a moment after it starts).</summary>
-    public static async Task<MllpMonitor> ConnectAsync(int port, TimeSpan timeout)
+    /// <summary>
+    /// Connects once the gateway listens on <paramref name="port"/> (it binds a moment after it
+    /// starts), from <paramref name="from"/> when given (127.0.0.2 plays another machine).
+    /// </summary>
+    public static async Task<MllpMonitor> ConnectAsync(int port, TimeSpan timeout, System.Net.IPAddress? from = null)
     {
-        var monitor = new MllpMonitor();
+        var monitor = new MllpMonitor(from);
         await Wait.UntilAsync(() => monitor.TryConnect(port), timeout, "the MLLP listener");
         return monitor;
+    }
+
+    /// <summary>True once the gateway closed this connection, within <paramref name="timeout"/>.</summary>
+    public async Task<bool> ClosedByGatewayAsync(TimeSpan timeout)
+    {
+        try
+        {
+            return await _client.GetStream().ReadAsync(new byte[256]).AsTask().WaitAsync(timeout) == 0;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Sends one message in MLLP framing (<c>0x0B</c> message <c>0x1C 0x0D</c>) and returns the ACK frame the gateway answers.</summary>
@@ -44,11 +66,19 @@ internal sealed class MllpMonitor : IDisposable
     {
         try
         {
+            if (_from is not null)
+            {
+                _client.Client.Bind(new System.Net.IPEndPoint(_from, 0));
+            }
+
             _client.Connect("127.0.0.1", port);
             return true;
         }
         catch (SocketException)
         {
+            // A socket that failed to connect cannot be used again.
+            _client.Dispose();
+            _client = new TcpClient();
             return false;
         }
     }

@@ -104,7 +104,7 @@ public sealed class DesiredStateProofTests : IAsyncLifetime
     [Fact]
     public async Task LocalBindingCommand_AdmitsOnceRefusesBadInputAndIsAnEvent()
     {
-        using var http = new HttpClient { BaseAddress = new Uri(_gateway.Urls.First()) };
+        using var http = BoxAdmin.Client(_gateway.Urls.First(), Path.Combine(_directory, "data"));
 
         var admitted = await http.PostAsync("/twin/bindings", Json("""{ "action": "admit", "patient": "MRN-000456", "bed": "bed-2", "devices": ["sim-bed-2"] }"""), Ct);
         var twice = await http.PostAsync("/twin/bindings", Json("""{ "action": "admit", "patient": "MRN-000456", "bed": "bed-2", "devices": ["sim-bed-2"] }"""), Ct);

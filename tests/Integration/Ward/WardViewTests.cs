@@ -37,7 +37,7 @@ public sealed class WardViewTests
     public WardViewTests(ITestOutputHelper output) => _output = output;
 
     [Fact]
-    public async Task WardView_ShowsTheWard_TheHypoxicBedsAlarm_ABrokenChain_AnOfflineGateway_AndTheBoxPageItsLostDevice()
+    public async Task WardView_ShowsTheWard_TheHypoxicBedsAlarm_ABrokenChain_AnOfflineGateway_AndTheBoxPageItsLostDevice_AndItsAlarmsOnlyWithTheAdminToken()
     {
         var dir = Directory.CreateTempSubdirectory("edgetwin-it-ward-").FullName;
         var data = Path.Combine(dir, "gw");
@@ -68,7 +68,7 @@ public sealed class WardViewTests
             $"--Gateway:KeyFile={Path.Combine(data, "gateway.key")}", "--Simulation:BedScenarios:1=acute-hypoxia",
             "--Simulation:BedScenarios:2=sensor-off", "--Simulation:Speed=4"));
         var boxUrl = gateway.Urls.First();
-        using var box = new HttpClient { BaseAddress = new Uri(boxUrl) };
+        using var box = BoxAdmin.Client(boxUrl, data);
         foreach (var (mrn, bed) in new[] { ("MRN-1801", "bed-1"), ("MRN-1802", "bed-2") })
         {
             var admitted = await box.PostAsync("/twin/bindings", new StringContent($$"""{"action":"admit","patient":"{{mrn}}","bed":"{{bed}}","devices":["sim-{{bed}}"]}""", Encoding.UTF8, "application/json"));
@@ -98,6 +98,12 @@ public sealed class WardViewTests
         browser.Open(boxUrl + "/");
         browser.Until(d => d.FindElements(By.CssSelector("tr[data-device='sim-bed-2'][data-health='lost']")).FirstOrDefault(), Wait60, "sim-bed-2 listed as lost on the box page");
         Assert.Contains("LOST", browser.Until(d => d.FindElement(By.CssSelector("tr[data-device='sim-bed-2']")).Text, Wait60, "sim-bed-2's row"), StringComparison.Ordinal);
+        // The alarms by bed are patient data: shown once the admin token is entered, not before.
+        Assert.Contains("admin token", browser.Until(d => d.FindElements(By.Id("alarms-locked")).FirstOrDefault()?.Text, Wait60, "the alarms asking for the token"), StringComparison.Ordinal);
+        Assert.Empty(browser.Driver.FindElements(By.CssSelector("li[data-alarm]")));
+        browser.Driver.FindElement(By.Id("token")).SendKeys(BoxAdmin.Token(data));
+        browser.Driver.FindElement(By.CssSelector("#token-form button")).Click();
+        Assert.Contains("!!! HIGH", browser.Until(d => d.FindElements(By.CssSelector("li[data-alarm]")).FirstOrDefault(l => l.Text.Contains("bed-1", StringComparison.Ordinal))?.Text, Wait60, "bed-1's alarm on the box page with the token"), StringComparison.Ordinal);
         _output.WriteLine(browser.Screenshot("box-page"));
 
         // The bed page plots the last hour of the hypoxic bed's vitals.

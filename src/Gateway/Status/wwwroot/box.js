@@ -1,25 +1,47 @@
-// The box page: reads /status and /twin every two seconds. Health and priority are words, not only colours.
+// The box page: reads /status every two seconds, and /twin (the alarms by bed: patient data) when the
+// admin token was entered (kept for this tab only). Health and priority are words, not only colours.
 'use strict';
 (() => {
   const escape = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
   const mark = (p) => ({ high: '!!! HIGH', medium: '!! MEDIUM', low: '! LOW' }[p] || p);
   const seconds = (s) => (s < 90 ? `${Math.round(s)} s` : s < 5400 ? `${Math.round(s / 60)} min` : `${Math.round(s / 3600)} h`);
 
-  const render = (status, twin) => {
-    const state = twin.state || {};
-    document.getElementById('title').textContent = `EdgeTwin box ${status.gw} (${status.site})`;
-    const devices = Object.entries(state.devices || {}).sort(([a], [b]) => a.localeCompare(b));
-    document.getElementById('devices').innerHTML = `<thead><tr><th>device</th><th>model</th><th>health</th><th>enabled</th><th>last sample</th></tr></thead><tbody>${devices
-      .map(([id, d]) => `<tr data-device="${escape(id)}" data-health="${escape(d.health)}"><td>${escape(id)}</td><td>${escape(d.model)}</td><td class="health-${escape(d.health)}">${d.health === 'ok' ? 'ok' : `${escape(String(d.health).toUpperCase())}`}</td><td>${d.enabled ? 'yes' : 'no'}</td><td>${escape(d.lastSample || 'never')}</td></tr>`).join('')}</tbody>`;
+  const tokenKey = 'edgetwin-admin-token';
+  const form = document.getElementById('token-form');
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    sessionStorage.setItem(tokenKey, document.getElementById('token').value.trim());
+    document.getElementById('token').value = '';
+    tick();
+  });
 
+  // twin: the /twin document, or a string saying why the alarms by bed are not shown.
+  const renderAlarms = (status, twin) => {
+    const head = `<p>Annunciation: <strong>${escape(status.annunciation)}</strong></p>`;
+    if (typeof twin === 'string') {
+      document.getElementById('alarms').innerHTML = `${head}<p id="alarms-locked">${escape(twin)}</p>`;
+      form.hidden = false;
+      return;
+    }
+
+    form.hidden = true;
     const sounding = [];
-    for (const [patient, p] of Object.entries(state.patients || {})) {
+    for (const [patient, p] of Object.entries((twin.state || {}).patients || {})) {
       for (const [condition, a] of Object.entries(p.alarms || {})) {
         if (a.state !== 'cleared') sounding.push({ bed: p.bed, patient, condition, ...a });
       }
     }
-    document.getElementById('alarms').innerHTML = `<p>Annunciation: <strong>${escape(status.annunciation)}</strong></p>` + (sounding.length === 0 ? '<p>No alarm sounding.</p>'
+    document.getElementById('alarms').innerHTML = head + (sounding.length === 0 ? '<p>No alarm sounding.</p>'
       : `<ul>${sounding.map((a) => `<li data-alarm="${escape(a.condition)}"><span class="prio-${escape(a.priority)}">${escape(mark(a.priority))}</span> ${escape(a.condition)} (${escape(a.state)}), ${escape(a.bed || 'no bed')}</li>`).join('')}</ul>`);
+  };
+
+  const render = (status, twin) => {
+    document.getElementById('title').textContent = `EdgeTwin box ${status.gw} (${status.site})`;
+    const devices = Object.entries(status.devices || {}).sort(([a], [b]) => a.localeCompare(b));
+    document.getElementById('devices').innerHTML = `<thead><tr><th>device</th><th>model</th><th>health</th><th>enabled</th><th>last sample</th></tr></thead><tbody>${devices
+      .map(([id, d]) => `<tr data-device="${escape(id)}" data-health="${escape(d.health)}"><td>${escape(id)}</td><td>${escape(d.model)}</td><td class="health-${escape(d.health)}">${d.health === 'ok' ? 'ok' : `${escape(String(d.health).toUpperCase())}`}</td><td>${d.enabled ? 'yes' : 'no'}</td><td>${escape(d.lastSample || 'never')}</td></tr>`).join('')}</tbody>`;
+
+    renderAlarms(status, twin);
 
     const oldest = status.oldestUnreceiptedSeconds || {};
     document.getElementById('uplink').innerHTML = [
@@ -30,15 +52,21 @@
       ['storage', status.storage.full ? `FULL since ${escape(status.storage.fullSince)} (${escape(status.storage.reason)})` : `ok, ${Math.round((status.storage.freeBytes || 0) / 1048576)} MiB free`],
     ].map(([k, v]) => `<dt>${escape(k)}</dt><dd>${escape(v)}</dd>`).join('');
 
-    const m = state.model;
+    const m = status.model;
     document.getElementById('model').textContent = m ? `${m.id} ${m.version}: ${m.status}${m.reason ? ` (${m.reason})` : ''}` : 'no model (inference not configured)';
     document.getElementById('updated').textContent = `updated ${new Date().toLocaleTimeString()}`;
   };
 
   const tick = async () => {
     try {
-      const [status, twin] = await Promise.all([fetch('status').then((r) => r.json()), fetch('twin').then((r) => r.json())]);
-      render(status, twin);
+      const token = sessionStorage.getItem(tokenKey);
+      const twin = token
+        ? fetch('twin', { headers: { Authorization: `Bearer ${token}` } }).then((r) => (r.status === 401
+          ? 'The admin token was not accepted: enter the content of the gateway\'s admin-token file (Gateway:AdminTokenFile).'
+          : r.json()))
+        : Promise.resolve('The alarms by bed are patient data: enter the admin token (the content of Gateway:AdminTokenFile) to show them.');
+      const [status, alarms] = await Promise.all([fetch('status').then((r) => r.json()), twin]);
+      render(status, alarms);
     } catch (e) {
       document.getElementById('updated').textContent = `cannot read the box: ${e.message}`;
     }

@@ -106,7 +106,20 @@ internal sealed class BindingBook
 
     private string? Discharge(BindingCommand command, ref BindingBook next)
     {
-        var problem = CloseStay(command, out var closed);
+        // Stays dated after the box's clock (admissions from before times were bounded, e.g.
+        // 9999-12-31, open or already closed) cannot be ended at a time after their start and held
+        // their devices for good; they never began, so a discharge withdraws them.
+        var notBegun = command.IssuedAt is { } issued
+            ? Windows.Where(w => string.Equals(w.Patient, command.Patient, StringComparison.Ordinal) && w.From > issued && command.At <= w.From).ToList()
+            : [];
+        var book = notBegun.Count == 0 ? this : new BindingBook(Windows.RemoveRange(notBegun));
+        if (notBegun.Count > 0 && book.OpenWindow(command.Patient) is null)
+        {
+            next = book;
+            return null;
+        }
+
+        var problem = book.CloseStay(command, out var closed);
         next = problem is null ? closed : next;
         return problem;
     }

@@ -76,7 +76,8 @@ internal static class ReportedDocument
         return heads;
     }
 
-    private static JsonObject Devices(TwinSnapshot snapshot, TwinControl control)
+    /// <summary>Also on <c>/status</c> (no patient data in it): the box page's device table needs no token.</summary>
+    internal static JsonObject Devices(TwinSnapshot snapshot, TwinControl control)
     {
         var devices = new JsonObject();
         foreach (var device in snapshot.Devices)
@@ -197,7 +198,7 @@ internal static class ReportedDocument
     }
 
     /// <summary>Loaded, or rules-only with the reason (missing, corrupt, hash or shape mismatch, disabled).</summary>
-    private static JsonObject Model(ModelStatus model)
+    internal static JsonObject Model(ModelStatus model)
     {
         var entry = new JsonObject
         {

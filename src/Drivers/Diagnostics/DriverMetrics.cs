@@ -1,0 +1,21 @@
+namespace EdgeTwin.Drivers.Diagnostics;
+
+using System.Diagnostics.Metrics;
+
+/// <summary>
+/// The drivers' meter: what a device driver refused from its peer (a network monitor's connection
+/// or message), by device and kind. The gateway exports it with its own on <c>/metrics</c>
+/// (<c>edgetwin_device_refused{device,what}</c>); a driver has no host to take an <c>IMeterFactory</c> from.
+/// </summary>
+public static class DriverMetrics
+{
+    public const string MeterName = "EdgeTwin.Drivers";
+
+    private static readonly Meter Meter = new(MeterName);
+
+    private static readonly Counter<long> RefusedCounter =
+        Meter.CreateCounter<long>("edgetwin.device.refused", "{item}", "Connections and messages device drivers refused (peer, takeover, tls, frame-timeout, oversize, message-ar, message-ae)");
+
+    internal static void Refused(string device, string what) =>
+        RefusedCounter.Add(1, new KeyValuePair<string, object?>("device", device), new KeyValuePair<string, object?>("what", what));
+}
