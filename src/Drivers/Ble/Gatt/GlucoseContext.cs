@@ -1,0 +1,50 @@
+namespace EdgeTwin.Drivers.Ble.Gatt;
+
+using System.Globalization;
+using System.Text;
+
+/// <summary>
+/// One decoded Glucose Measurement Context (0x2A34), matched to its measurement by
+/// <see cref="Sequence"/>. Every field is null when the flags say it is absent.
+/// </summary>
+internal sealed record GlucoseContext(ushort Sequence)
+{
+    public string? Carbohydrate { get; init; }
+
+    public double? CarbohydrateGrams { get; init; }
+
+    public string? Meal { get; init; }
+
+    public string? Tester { get; init; }
+
+    public string? Health { get; init; }
+
+    /// <summary>Exercise duration in seconds; 65535 means "overrun" (longer than the meter counts).</summary>
+    public int? ExerciseSeconds { get; init; }
+
+    public int? ExerciseIntensityPercent { get; init; }
+
+    public string? Medication { get; init; }
+
+    /// <summary>Medication in milligrams or, when <see cref="MedicationInMillilitres"/>, millilitres.</summary>
+    public double? MedicationAmount { get; init; }
+
+    public bool MedicationInMillilitres { get; init; }
+
+    public double? HbA1cPercent { get; init; }
+
+    /// <summary>One line for the log: the fields present.</summary>
+    public string Describe()
+    {
+        var text = new StringBuilder();
+        void Add(string part) => text.Append(text.Length == 0 ? "" : ", ").Append(part);
+        if (Meal is not null) Add($"meal {Meal}");
+        if (Carbohydrate is not null) Add(string.Create(CultureInfo.InvariantCulture, $"carbohydrate {Carbohydrate} {CarbohydrateGrams} g"));
+        if (Tester is not null) Add($"tester {Tester}");
+        if (Health is not null) Add($"health {Health}");
+        if (ExerciseSeconds is { } s) Add(string.Create(CultureInfo.InvariantCulture, $"exercise {(s == 0xFFFF ? "overrun" : $"{s} s")} at {ExerciseIntensityPercent} %"));
+        if (Medication is not null) Add(string.Create(CultureInfo.InvariantCulture, $"medication {Medication} {MedicationAmount} {(MedicationInMillilitres ? "mL" : "mg")}"));
+        if (HbA1cPercent is { } a) Add(string.Create(CultureInfo.InvariantCulture, $"HbA1c {a} %"));
+        return text.Length == 0 ? "no context fields" : text.ToString();
+    }
+}
