@@ -148,4 +148,31 @@ public sealed class GlucoseMeterDriverTests(PrivateDBus bus) : IClassFixture<Pri
         await StopAsync(cts, run);
         await meter.Bluez.DisposeAsync();
     }
+
+    [Fact]
+    public async Task AControlSolutionRecord_IsRefusedAsNullSamples_AndNotAskedForAgain()
+    {
+        var meter = await FakeGlucoseMeter.StartAsync(bus.Address, Mac);
+        var now = DateTime.Now;
+        meter.Measure(Minutes(now, -30), 100, typeLocation: 0x1A);         // the nurse's control solution test
+        meter.Measure(Minutes(now, -10), 109);
+        var cursors = new InMemoryDeviceCursors();
+        var driver = Driver(cursors);
+        var sink = new CollectingSink();
+        using var cts = new CancellationTokenSource();
+        var run = driver.RunAsync(sink, cts.Token);
+
+        var samples = await sink.WaitUntilAsync(s => s.Any(x => x.Value is not null));
+        await Eventually.TrueAsync(() => driver.Sessions == 1, "the download finished");
+
+        Assert.Equal(5, samples.Count(s => s.Value is null));                // every stream of the profile null, once
+        Assert.Equal(109.0, samples.Single(s => s.Value is not null).Value);
+        Assert.Equal((1L, 1L, 2L), (driver.MalformedNotifications, driver.StoredRecords, cursors.Read(driver.CursorKey)));
+        await meter.Bluez.Device.DisconnectAsync();                          // at the next connection: only what is newer
+        await Eventually.TrueAsync(() => meter.Requests.Count == 2 && driver.Sessions == 2, "a second download");
+        Assert.Equal([0x01, 0x03, 0x01, 0x03, 0x00], meter.Requests[^1]);
+        Assert.Equal(6, sink.Snapshot().Count);
+        await StopAsync(cts, run);
+        await meter.Bluez.DisposeAsync();
+    }
 }

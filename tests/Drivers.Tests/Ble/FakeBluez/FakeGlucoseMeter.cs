@@ -67,9 +67,10 @@ public sealed class FakeGlucoseMeter
 
     /// <summary>
     /// The patient measures at <paramref name="at"/> (true local time): stored with the meter's clock,
-    /// <paramref name="mgPerDl"/> on capillary whole blood from a finger, with a context (meal, HbA1c) when given.
+    /// <paramref name="mgPerDl"/> on capillary whole blood from a finger (or the <paramref name="typeLocation"/>
+    /// given: 0x1A, a control solution), with a context (meal, HbA1c) when given.
     /// </summary>
-    public ushort Measure(DateTime at, int mgPerDl, byte? meal = null, double? hba1c = null)
+    public ushort Measure(DateTime at, int mgPerDl, byte? meal = null, double? hba1c = null, byte typeLocation = 0x11)
     {
         lock (_gate)
         {
@@ -81,7 +82,7 @@ public sealed class FakeGlucoseMeter
             [
                 (byte)(0x03 | (hasContext ? 0x10 : 0)), (byte)sequence, (byte)(sequence >> 8),
                 (byte)stamp.Year, (byte)(stamp.Year >> 8), (byte)stamp.Month, (byte)stamp.Day, (byte)stamp.Hour, (byte)stamp.Minute, (byte)stamp.Second,
-                0x00, 0x00, (byte)concentration, (byte)(concentration >> 8), 0x11,
+                0x00, 0x00, (byte)concentration, (byte)(concentration >> 8), typeLocation,
             ];
             byte[]? context = null;
             if (hasContext)
