@@ -184,5 +184,9 @@ public class GlucoseDecoderTests
     {
         Assert.Null(GlucoseContextDecoder.Read([0x42, 1, 0, 2, 0x3A, 0xF0], out var c));
         Assert.Equal("meal postprandial (after meal), HbA1c 5.8 %", c!.Describe());
+        Assert.Null(GlucoseContextDecoder.Read([0x0F, 1, 0, 9, 0x14, 0xD0, 0x0F, 0x2F, 0xFF, 0xFF, 0], out c));
+        Assert.Equal("meal reserved, carbohydrate reserved 20 g, tester not available, health major health issues, exercise overrun at 0 %", c!.Describe());
+        Assert.Null(GlucoseContextDecoder.Read([0x00, 1, 0], out c));
+        Assert.Equal("no context fields", c!.Describe());
     }
 }

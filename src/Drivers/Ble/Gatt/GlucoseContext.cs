@@ -1,7 +1,6 @@
 namespace EdgeTwin.Drivers.Ble.Gatt;
 
 using System.Globalization;
-using System.Text;
 
 /// <summary>
 /// One decoded Glucose Measurement Context (0x2A34), matched to its measurement by
@@ -36,15 +35,37 @@ internal sealed record GlucoseContext(ushort Sequence)
     /// <summary>One line for the log: the fields present.</summary>
     public string Describe()
     {
-        var text = new StringBuilder();
-        void Add(string part) => text.Append(text.Length == 0 ? "" : ", ").Append(part);
-        if (Meal is not null) Add($"meal {Meal}");
-        if (Carbohydrate is not null) Add(string.Create(CultureInfo.InvariantCulture, $"carbohydrate {Carbohydrate} {CarbohydrateGrams} g"));
-        if (Tester is not null) Add($"tester {Tester}");
-        if (Health is not null) Add($"health {Health}");
-        if (ExerciseSeconds is { } s) Add(string.Create(CultureInfo.InvariantCulture, $"exercise {(s == 0xFFFF ? "overrun" : $"{s} s")} at {ExerciseIntensityPercent} %"));
-        if (Medication is not null) Add(string.Create(CultureInfo.InvariantCulture, $"medication {Medication} {MedicationAmount} {(MedicationInMillilitres ? "mL" : "mg")}"));
-        if (HbA1cPercent is { } a) Add(string.Create(CultureInfo.InvariantCulture, $"HbA1c {a} %"));
-        return text.Length == 0 ? "no context fields" : text.ToString();
+        var parts = new List<string>();
+        if (Meal is not null)
+        {
+            parts.Add($"meal {Meal}");
+        }
+
+        if (Carbohydrate is not null)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"carbohydrate {Carbohydrate} {CarbohydrateGrams} g"));
+        }
+
+        if (Tester is not null)
+        {
+            parts.Add($"tester {Tester}, health {Health}");
+        }
+
+        if (ExerciseSeconds is { } seconds)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"exercise {(seconds == 0xFFFF ? "overrun" : $"{seconds} s")} at {ExerciseIntensityPercent} %"));
+        }
+
+        if (Medication is not null)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"medication {Medication} {MedicationAmount} {(MedicationInMillilitres ? "mL" : "mg")}"));
+        }
+
+        if (HbA1cPercent is { } hba1c)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"HbA1c {hba1c} %"));
+        }
+
+        return parts.Count == 0 ? "no context fields" : string.Join(", ", parts);
     }
 }

@@ -63,8 +63,8 @@ internal static class GlucoseContextDecoder
             Carbohydrate = carbohydrateAt >= 0 ? Name(Carbohydrates, payload[carbohydrateAt]) : null,
             CarbohydrateGrams = carbohydrateAt >= 0 ? Math.Round(Ieee11073.SFloat(payload.Slice(carbohydrateAt + 1, 2))!.Value * 1000, 6) : null,
             Meal = mealAt >= 0 ? Name(Meals, payload[mealAt]) : null,
-            Tester = testerAt >= 0 ? Name(Testers, payload[testerAt] & 0x0F) : null,
-            Health = testerAt >= 0 ? Name(Healths, payload[testerAt] >> 4) : null,
+            Tester = testerAt >= 0 ? Nibble(Testers, payload[testerAt] & 0x0F) : null,
+            Health = testerAt >= 0 ? Nibble(Healths, payload[testerAt] >> 4) : null,
             ExerciseSeconds = exerciseAt >= 0 ? BinaryPrimitives.ReadUInt16LittleEndian(payload[exerciseAt..]) : null,
             ExerciseIntensityPercent = exerciseAt >= 0 ? payload[exerciseAt + 2] : null,
             Medication = medicationAt >= 0 ? Name(Medications, payload[medicationAt]) : null,
@@ -75,5 +75,8 @@ internal static class GlucoseContextDecoder
         return null;
     }
 
-    private static string Name(string[] names, int value) => value == 0x0F ? "not available" : value < names.Length ? names[value] : "reserved";
+    private static string Name(string[] names, int value) => value < names.Length ? names[value] : "reserved";
+
+    /// <summary>Tester and health are nibbles where 0xF means "not available".</summary>
+    private static string Nibble(string[] names, int value) => value == 0x0F ? "not available" : Name(names, value);
 }
