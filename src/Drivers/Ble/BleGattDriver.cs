@@ -23,6 +23,7 @@ internal sealed partial class BleGattDriver : IDeviceDriver
     private readonly IGattDecoder _decoder;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly IDeviceCursorStore _cursors;
     private volatile int _health = (int)DeviceHealth.Lost;
     private int _running;
     private long _malformed;
@@ -30,13 +31,18 @@ internal sealed partial class BleGattDriver : IDeviceDriver
     private long _failedAttempts;
     private long _clockOff;
     private long _clockWrites;
+    private long _recordAccessFailures;
+    private long _storedRecords;
+    private long _repeatedRecords;
 
-    public BleGattDriver(string deviceId, BleGattSettings settings, TimeProvider time, ILogger? logger = null)
+    public BleGattDriver(string deviceId, BleGattSettings settings, TimeProvider time, ILogger? logger = null, IDeviceCursorStore? cursors = null)
     {
         _settings = settings;
         _decoder = BleProfiles.Decoder(settings.Profile);
         _time = time;
         _logger = logger ?? NullLogger.Instance;
+        _cursors = cursors ?? new InMemoryDeviceCursors();
+        CursorKey = $"{deviceId}/{settings.Address}";
         Info = new DeviceInfo(deviceId, BleProfiles.Model(settings.Profile), settings.Address, "", $"ble-{settings.Adapter}/{settings.Address}", [.. _decoder.Streams.Select(s => s.Code)]);
     }
 
@@ -59,6 +65,18 @@ internal sealed partial class BleGattDriver : IDeviceDriver
 
     /// <summary>Times the device's clock was set through its Current Time characteristic.</summary>
     public long ClockWrites => Interlocked.Read(ref _clockWrites);
+
+    /// <summary>Stored-record downloads (Record Access Control Point) that failed: an error response, no response in time, or the meter aborted.</summary>
+    public long RecordAccessFailures => Interlocked.Read(ref _recordAccessFailures);
+
+    /// <summary>Stored records received in answer to the Record Access Control Point and published.</summary>
+    public long StoredRecords => Interlocked.Read(ref _storedRecords);
+
+    /// <summary>Records the meter sent again although the box already held them (not published again).</summary>
+    public long RepeatedRecords => Interlocked.Read(ref _repeatedRecords);
+
+    /// <summary>The key of this device's last-record cursor: the device id and the meter's address (a replaced meter starts afresh).</summary>
+    public string CursorKey { get; }
 
     public async Task RunAsync(ISampleSink sink, CancellationToken cancellationToken)
     {
@@ -158,19 +176,13 @@ internal sealed partial class BleGattDriver : IDeviceDriver
 
         var characteristicPath = await FindCharacteristicAsync(manager, _decoder.CharacteristicUuid, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"no characteristic {_decoder.CharacteristicUuid} under {_settings.DevicePath} (services not resolved yet, or not this kind of device)");
-        await SetDeviceClockAsync(connection, manager, cancellationToken).ConfigureAwait(false);
+        var clockError = await SetDeviceClockAsync(connection, manager, cancellationToken).ConfigureAwait(false);
         var characteristic = connection.CreateProxy<IBluezGattCharacteristic1>(BluezNames.Service, characteristicPath);
-        using var valueWatch = await Bounded(characteristic.WatchPropertiesAsync(changes =>
-        {
-            foreach (var (name, value) in changes.Changed)
-            {
-                if (name == "Value" && value is byte[] bytes)
-                {
-                    notifications.Writer.TryWrite(new BleNotification(_time.GetUtcNow(), bytes));
-                }
-            }
-        }), cancellationToken).ConfigureAwait(false);
+        using var valueWatch = await Bounded(characteristic.WatchPropertiesAsync(changes => Forward(changes, notifications.Writer, context: false)), cancellationToken).ConfigureAwait(false);
         await Bounded(characteristic.StartNotifyAsync(), cancellationToken).ConfigureAwait(false);
+        using var records = _decoder is GlucoseMeasurementDecoder
+            ? await DownloadStoredRecordsAsync(connection, manager, notifications, ended.Task, clockError, sink, cancellationToken).ConfigureAwait(false)
+            : null;
         if (ended.Task.IsCompleted)
         {
             // Gone again while being set up: a failed attempt, not a session (no Ok in between).
@@ -180,13 +192,13 @@ internal sealed partial class BleGattDriver : IDeviceDriver
         Interlocked.Increment(ref _sessions);
         SetHealth(DeviceHealth.Ok, "notifications started");
         LogNotifying(_logger, Info.DeviceId, characteristicPath.ToString(), _decoder.CharacteristicUuid);
-        var reason = await PumpAsync(notifications.Reader, ended.Task, sink, cancellationToken).ConfigureAwait(false);
+        var reason = await PumpAsync(notifications.Reader, ended.Task, sink, records, cancellationToken).ConfigureAwait(false);
         LogSessionEnded(_logger, Info.DeviceId, reason);
         return true;
     }
 
     /// <summary>Writes samples for each notification until the session ends; returns why it ended.</summary>
-    private async Task<string> PumpAsync(ChannelReader<BleNotification> reader, Task<string> ended, ISampleSink sink, CancellationToken cancellationToken)
+    private async Task<string> PumpAsync(ChannelReader<BleNotification> reader, Task<string> ended, ISampleSink sink, GlucoseRecords? records, CancellationToken cancellationToken)
     {
         var readings = new List<GattReading>(2);
         while (true)
@@ -201,7 +213,19 @@ internal sealed partial class BleGattDriver : IDeviceDriver
             // Values that arrived just before a disconnect are still published.
             while (reader.TryRead(out var notification))
             {
-                await WriteSamplesAsync(notification, readings, sink, cancellationToken).ConfigureAwait(false);
+                if (records is not null)
+                {
+                    await WriteRecordAsync(records, notification, storedClockError: null, stored: false, sink, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await WriteSamplesAsync(notification, readings, sink, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            if (records is not null)
+            {
+                await FlushRecordAsync(records, storedClockError: null, stored: false, sink, cancellationToken).ConfigureAwait(false);
             }
 
             if (ended.IsCompleted)
@@ -218,12 +242,27 @@ internal sealed partial class BleGattDriver : IDeviceDriver
         var problem = _decoder.Decode(notification.Value, readings);
         if (problem is not null)
         {
-            Interlocked.Increment(ref _malformed);
-            LogMalformed(_logger, Info.DeviceId, problem, Convert.ToHexString(notification.Value));
-            readings.Clear();
-            readings.AddRange(_decoder.Streams.Select(s => new GattReading(s.Code, null)));
+            Malformed(problem, notification.Value, readings);
         }
 
+        await PublishAsync(readings, problem, notification.ReceivedAt, null, sink, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Counts and logs a malformed or refused value; its readings become null samples of every stream of the profile.</summary>
+    private void Malformed(string problem, byte[] value, List<GattReading> readings)
+    {
+        Interlocked.Increment(ref _malformed);
+        LogMalformed(_logger, Info.DeviceId, problem, Convert.ToHexString(value));
+        readings.Clear();
+        readings.AddRange(_decoder.Streams.Select(s => new GattReading(s.Code, null)));
+    }
+
+    /// <summary>
+    /// Checks each reading's range, sets the health, and writes the samples at their time: the device's
+    /// own time by the clock rule; for a stored record whose device clock error is known, that time corrected.
+    /// </summary>
+    private async Task PublishAsync(List<GattReading> readings, string? problem, DateTimeOffset arrived, TimeSpan? storedClockError, ISampleSink sink, CancellationToken cancellationToken)
+    {
         for (var i = 0; i < readings.Count; i++)
         {
             var (stream, value) = readings[i];
@@ -241,10 +280,12 @@ internal sealed partial class BleGattDriver : IDeviceDriver
         SetHealth(problem is null ? DeviceHealth.Ok : DeviceHealth.Degraded, problem ?? "valid measurement");
         foreach (var reading in readings)
         {
-            var at = notification.ReceivedAt;
+            var at = arrived;
             if (reading.DeviceTime is { } deviceTime)
             {
-                at = DeviceClock.Chart(deviceTime, notification.ReceivedAt, _time.LocalTimeZone, out var offBy);
+                at = storedClockError is { } error
+                    ? DeviceClock.ChartStored(deviceTime, error, arrived, _time.LocalTimeZone, out var offBy)
+                    : DeviceClock.Chart(deviceTime, arrived, _time.LocalTimeZone, out offBy);
                 if (offBy is { } off)
                 {
                     // Charted at its arrival, never at a wrong device time; said once per measurement.
@@ -265,17 +306,38 @@ internal sealed partial class BleGattDriver : IDeviceDriver
     /// connection, so the time stamps of its measurements are right (issue 19). A refusal is logged and
     /// counted, never fatal: the clock rule (<see cref="DeviceClock"/>) still keeps a wrong stamp off the chart.
     /// </summary>
-    private async Task SetDeviceClockAsync(Connection connection, IBluezObjectManager manager, CancellationToken cancellationToken)
+    /// <returns>How far the device's clock was off before it was set (read from it first), null when it could not be read.</returns>
+    private async Task<TimeSpan?> SetDeviceClockAsync(Connection connection, IBluezObjectManager manager, CancellationToken cancellationToken)
     {
         if (await FindCharacteristicAsync(manager, CurrentTime.Uuid, cancellationToken).ConfigureAwait(false) is not { } path)
         {
-            return;
+            return null;
+        }
+
+        var clock = connection.CreateProxy<IBluezGattCharacteristic1>(BluezNames.Service, path);
+        TimeSpan? error = null;
+        try
+        {
+            var read = await Bounded(clock.ReadValueAsync(new Dictionary<string, object>()), cancellationToken).ConfigureAwait(false);
+            var readAt = _time.GetUtcNow();
+            if (CurrentTime.Read(read, out var problem) is { } deviceNow)
+            {
+                error = DeviceClock.Error(deviceNow, readAt, _time.LocalTimeZone);
+                LogClockRead(_logger, Info.DeviceId, deviceNow, error.Value);
+            }
+            else
+            {
+                LogClockNotRead(_logger, Info.DeviceId, problem!);
+            }
+        }
+        catch (Exception e) when (e is DBusException or TimeoutException)
+        {
+            LogClockNotRead(_logger, Info.DeviceId, e.Message);
         }
 
         var now = _time.GetUtcNow();
         try
         {
-            var clock = connection.CreateProxy<IBluezGattCharacteristic1>(BluezNames.Service, path);
             await Bounded(clock.WriteValueAsync(CurrentTime.Encode(now, _time.LocalTimeZone), new Dictionary<string, object>()), cancellationToken).ConfigureAwait(false);
             Interlocked.Increment(ref _clockWrites);
             LogClockSet(_logger, Info.DeviceId, now);
@@ -284,6 +346,8 @@ internal sealed partial class BleGattDriver : IDeviceDriver
         {
             LogClockNotSet(_logger, Info.DeviceId, e.Message);
         }
+
+        return error;
     }
 
     /// <summary>A characteristic among the GATT objects under the device (BlueZ lists them once services are resolved); null when absent.</summary>
@@ -338,6 +402,12 @@ internal sealed partial class BleGattDriver : IDeviceDriver
 
     [LoggerMessage(EventId = 4509, Level = LogLevel.Warning, Message = "Device {DeviceId} refused the box's time (Current Time 0x2A2B): {Problem}; its time stamps are checked against the box clock")]
     private static partial void LogClockNotSet(ILogger logger, string deviceId, string problem);
+
+    [LoggerMessage(EventId = 4510, Level = LogLevel.Information, Message = "Device {DeviceId} clock read {DeviceNow:yyyy-MM-dd HH:mm:ss} (its local time), {Error} ahead of the box; its stored records are corrected by it")]
+    private static partial void LogClockRead(ILogger logger, string deviceId, DateTime deviceNow, TimeSpan error);
+
+    [LoggerMessage(EventId = 4511, Level = LogLevel.Information, Message = "Device {DeviceId} clock not read (Current Time 0x2A2B): {Problem}; its stored records are charted by the clock rule")]
+    private static partial void LogClockNotRead(ILogger logger, string deviceId, string problem);
 
     [LoggerMessage(EventId = 4507, Level = LogLevel.Warning, Message = "Device {DeviceId} stamped a measurement {DeviceTime:yyyy-MM-dd HH:mm:ss} (its local clock), {OffBy} from the box clock: charted at its arrival instead; set the device's clock (Current Time Service)")]
     private static partial void LogClockOff(ILogger logger, string deviceId, DateTime deviceTime, TimeSpan offBy);

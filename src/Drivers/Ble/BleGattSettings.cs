@@ -14,6 +14,9 @@ internal sealed partial record BleGattSettings(string Address, string Adapter, s
     /// <summary>How long Connect, StartNotify and the other BlueZ calls may take (a BLE connect can take seconds).</summary>
     public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long a meter may take to send its stored records and answer the Record Access Control Point.</summary>
+    public TimeSpan RecordAccessTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
     public ProbeBackoff Backoff { get; init; } = ProbeBackoff.Default;
 
     public string DevicePath => BluezNames.DevicePath(Adapter, Address);

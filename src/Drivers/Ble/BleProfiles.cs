@@ -11,8 +11,9 @@ internal static class BleProfiles
     public const string PlxSpotCheck = "plx-spot-check";
     public const string BloodPressure = "blood-pressure";
     public const string WeightScale = "weight-scale";
+    public const string Glucose = "glucose";
 
-    public static IReadOnlyList<string> Names { get; } = [HeartRate, Thermometer, Plx, PlxSpotCheck, BloodPressure, WeightScale];
+    public static IReadOnlyList<string> Names { get; } = [HeartRate, Thermometer, Plx, PlxSpotCheck, BloodPressure, WeightScale, Glucose];
 
     public static IGattDecoder Decoder(string profile) => profile switch
     {
@@ -22,6 +23,7 @@ internal static class BleProfiles
         PlxSpotCheck => new PlxSpotCheckMeasurementDecoder(),
         BloodPressure => new BloodPressureMeasurementDecoder(),
         WeightScale => new WeightMeasurementDecoder(),
+        Glucose => new GlucoseMeasurementDecoder(),
         _ => throw new ArgumentOutOfRangeException(nameof(profile), profile, $"expected one of {string.Join(", ", Names)}"),
     };
 
@@ -32,6 +34,7 @@ internal static class BleProfiles
         PlxSpotCheck => "Bluetooth LE pulse oximeter, spot-check (0x2A5E)",
         BloodPressure => "Bluetooth LE blood pressure monitor (0x2A35)",
         WeightScale => "Bluetooth LE weight scale (0x2A9D)",
+        Glucose => "Bluetooth LE glucose meter (0x2A18, stored records by 0x2A52)",
         _ => "Bluetooth LE pulse oximeter (0x2A5F)",
     };
 }

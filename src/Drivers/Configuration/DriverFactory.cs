@@ -23,8 +23,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 /// Builds the box's drivers from configuration. The caller owns the drivers (runs each with
 /// <see cref="IDeviceDriver.RunAsync"/> and disposes them). Nothing is opened when the configuration is bad.
 /// </summary>
-public sealed class DriverFactory(TimeProvider time, ILoggerFactory? loggerFactory = null, HardwareAccess? hardware = null)
+public sealed class DriverFactory(TimeProvider time, ILoggerFactory? loggerFactory = null, HardwareAccess? hardware = null, IDeviceCursorStore? cursors = null)
 {
+    private readonly IDeviceCursorStore _cursors = cursors ?? new InMemoryDeviceCursors();
     private readonly ILoggerFactory _loggers = loggerFactory ?? NullLoggerFactory.Instance;
     private readonly HardwareAccess _hardware = hardware ?? HardwareAccess.Default;
 
@@ -95,7 +96,7 @@ public sealed class DriverFactory(TimeProvider time, ILoggerFactory? loggerFacto
         DeviceTypes.Hx711Scale => CreateHx711Scale(device),
         DeviceTypes.Mpu6050Fall => Polled(device, Mpu6050FallSensor.WhoAmI, "InvenSense MPU-6050", [], i2c => new Mpu6050FallSensor(i2c, device.Id, Falls, time)),
         DeviceTypes.Hl7Mllp => new Hl7MllpDriver(Hl7MllpConfiguration.Read(device), time, _loggers.CreateLogger<Hl7MllpDriver>()),
-        DeviceTypes.BleGatt => new BleGattDriver(device.Id, BleGattSettings.Read(device), time, _loggers.CreateLogger<BleGattDriver>()),
+        DeviceTypes.BleGatt => new BleGattDriver(device.Id, BleGattSettings.Read(device), time, _loggers.CreateLogger<BleGattDriver>(), _cursors),
         _ => throw new DriverConfigurationException($"Device '{device.Id}': type '{device.Type}' is not known; expected one of {string.Join(", ", DeviceTypes.All)}."),
     };
 

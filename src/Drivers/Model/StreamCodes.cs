@@ -55,6 +55,21 @@ public static class StreamCodes
     /// <summary>From a Bluetooth weight scale that reports it (0x2A9D).</summary>
     public static readonly StreamCode BodyHeight = new("loinc:8302-2", "m", StreamKind.Vital, 0, "Body height");
 
+    /// <summary>Glucose meter on a capillary (finger-stick) sample, mass concentration (Bluetooth 0x2A18 in kg/L, x 100000).</summary>
+    public static readonly StreamCode GlucoseCapillaryMass = new("loinc:41653-7", "mg/dL", StreamKind.Vital, 0, "Glucose in capillary blood by glucometer (mass/volume)");
+
+    /// <summary>Glucose meter on a capillary sample, substance concentration (Bluetooth 0x2A18 in mol/L, x 1000).</summary>
+    public static readonly StreamCode GlucoseCapillaryMoles = new("loinc:14743-9", "mmol/L", StreamKind.Vital, 0, "Glucose in capillary blood by glucometer (moles/volume)");
+
+    /// <summary>Glucose in a venous, arterial or unstated blood sample, mass concentration.</summary>
+    public static readonly StreamCode GlucoseBloodMass = new("loinc:2339-0", "mg/dL", StreamKind.Vital, 0, "Glucose in blood (mass/volume)");
+
+    /// <summary>Glucose in a venous, arterial or unstated blood sample, substance concentration.</summary>
+    public static readonly StreamCode GlucoseBloodMoles = new("loinc:15074-8", "mmol/L", StreamKind.Vital, 0, "Glucose in blood (moles/volume)");
+
+    /// <summary>HbA1c a glucose meter reports in a measurement's context (0x2A34).</summary>
+    public static readonly StreamCode HbA1c = new("loinc:4548-4", "%", StreamKind.Vital, 0, "Hemoglobin A1c/Hemoglobin.total in blood");
+
     /// <summary>Every code above, in a stable order.</summary>
     public static IReadOnlyList<StreamCode> All { get; } =
     [
@@ -63,6 +78,7 @@ public static class StreamCodes
         PulseRateOximetry, PulseRateNoninvasive, MeanBp,
         RespiratoryRateCo2, RespiratoryRateAirwayFlow, RespiratoryRateAcoustic, RespiratoryRatePleth,
         BodyMassIndex, BodyHeight,
+        GlucoseCapillaryMass, GlucoseCapillaryMoles, GlucoseBloodMass, GlucoseBloodMoles, HbA1c,
     ];
 
     /// <summary>Looks a code up by its wire form (<c>loinc:8867-4</c>); false for an unknown code.</summary>

@@ -18,6 +18,12 @@ internal sealed class ObservationBundleBuilder
     private const string Loinc = "http://loinc.org";
     private const string Mdc = "urn:iso:std:iso:11073:10101";
     private const string Ucum = "http://unitsofmeasure.org";
+
+    /// <summary>
+    /// Home-care meters' results that are laboratory observations, not vital signs: blood glucose in
+    /// capillary or other blood, mass or moles per volume, and HbA1c (issue 19).
+    /// </summary>
+    private static readonly HashSet<string> Laboratory = new(StringComparer.Ordinal) { "loinc:41653-7", "loinc:14743-9", "loinc:2339-0", "loinc:15074-8", "loinc:4548-4" };
     private readonly IIngestStore _store;
     private readonly TimeProvider _time;
 
@@ -89,7 +95,9 @@ internal sealed class ObservationBundleBuilder
             }
 
             var o = Base($"{baseId}.{i.ToString(CultureInfo.InvariantCulture)}", obs, Loinc, obs.Code["loinc:".Length..]);
-            o.Category.Add(new CodeableConcept("http://terminology.hl7.org/CodeSystem/observation-category", "vital-signs", "Vital Signs"));
+            o.Category.Add(Laboratory.Contains(obs.Code)
+                ? new CodeableConcept("http://terminology.hl7.org/CodeSystem/observation-category", "laboratory", "Laboratory")
+                : new CodeableConcept("http://terminology.hl7.org/CodeSystem/observation-category", "vital-signs", "Vital Signs"));
             o.Effective = new FhirDateTime(at);
             if (obs.Values[i] is { } v)
             {

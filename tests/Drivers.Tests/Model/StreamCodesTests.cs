@@ -23,6 +23,11 @@ public class StreamCodesTests
     [InlineData("loinc:76171-8", "/min", StreamKind.Vital)]
     [InlineData("loinc:76170-0", "/min", StreamKind.Vital)]
     [InlineData("loinc:76174-2", "/min", StreamKind.Vital)]
+    [InlineData("loinc:41653-7", "mg/dL", StreamKind.Vital)]
+    [InlineData("loinc:14743-9", "mmol/L", StreamKind.Vital)]
+    [InlineData("loinc:2339-0", "mg/dL", StreamKind.Vital)]
+    [InlineData("loinc:15074-8", "mmol/L", StreamKind.Vital)]
+    [InlineData("loinc:4548-4", "%", StreamKind.Vital)]
     public void Catalog_HasTheTeamContractCode_WithItsUnit(string code, string unit, StreamKind kind)
     {
         Assert.True(StreamCodes.TryFind(code, out var stream));
@@ -33,7 +38,7 @@ public class StreamCodesTests
     [Fact]
     public void Catalog_CodesAreUnique_AndUnknownIsNotFound()
     {
-        Assert.Equal(20, StreamCodes.All.Select(s => s.Code).Distinct().Count());
+        Assert.Equal(25, StreamCodes.All.Select(s => s.Code).Distinct().Count());
         Assert.False(StreamCodes.TryFind("loinc:0000-0", out _));
     }
 

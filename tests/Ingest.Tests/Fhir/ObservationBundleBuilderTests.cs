@@ -71,6 +71,23 @@ public sealed class ObservationBundleBuilderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async System.Threading.Tasks.Task Bundle_AGlucoseMetersResult_IsALaboratoryObservation_InItsUcumUnit()
+    {
+        using var g = new SimulatedGateway("home", "glucometer", T0, policy: new CheckpointPolicy { MaxRecords = 4, MaxDelay = TimeSpan.FromHours(1) });
+        var records = new List<ChainRecord> { g.All[0] };
+        records.Add(g.Telemetry.AppendObs(new ObsBody(g.Patient, "glucometer", "loinc:41653-7", "mg/dL", T0.AddSeconds(1), 0, [104.0]), T0.AddSeconds(1), ClockQuality.Synced));
+        records.Add(g.Telemetry.AppendObs(new ObsBody(g.Patient, "glucometer", "loinc:4548-4", "%", T0.AddSeconds(1), 0, [6.9]), T0.AddSeconds(1), ClockQuality.Synced));
+        records.Add(g.Telemetry.Checkpoint(T0.AddSeconds(2), ClockQuality.Synced)!);
+        await StoreSeeder.SeedAsync(_store, "home", records, verifiedThrough: 3);
+
+        var bundle = await new ObservationBundleBuilder(_store, new FakeTimeProvider(T0)).BuildAsync(g.Patient, null, default);
+
+        var observations = bundle.Entry.Select(e => e.Resource).OfType<Observation>().ToList();
+        Assert.Equal([("41653-7", "laboratory", 104m, "mg/dL"), ("4548-4", "laboratory", 6.9m, "%")],
+            observations.Select(o => (o.Code.Coding[0].Code, o.Category[0].Coding[0].Code, Assert.IsType<Quantity>(o.Value).Value!.Value, Assert.IsType<Quantity>(o.Value).Code)));
+    }
+
+    [Fact]
     public async System.Threading.Tasks.Task Bundle_LeavesOutRecordsNotYetVerified_AndOlderThanSince()
     {
         using var g = new SimulatedGateway("ward7", "bed-3", T0, policy: new CheckpointPolicy { MaxRecords = 3, MaxDelay = TimeSpan.FromHours(1) });

@@ -8,6 +8,8 @@ internal interface IBluezGattCharacteristic1 : IDBusObject
 {
     Task StartNotifyAsync();
 
+    Task<byte[]> ReadValueAsync(IDictionary<string, object> options);
+
     Task WriteValueAsync(byte[] value, IDictionary<string, object> options);
 
     Task<T> GetAsync<T>(string prop);

@@ -12,6 +12,18 @@ internal static class CurrentTime
 
     public static string Uuid { get; } = BluetoothUuid.From16(0x2A2B);
 
+    /// <summary>The device's clock from a Current Time value (its Exact Time 256, fractions included), or null with the reason it is not a time.</summary>
+    public static DateTime? Read(ReadOnlySpan<byte> value, out string? problem)
+    {
+        if (value.Length < 10)
+        {
+            problem = $"current time of {value.Length} bytes; 10 expected";
+            return null;
+        }
+
+        return BleDateTime.Read(value[..BleDateTime.Size], out problem)?.AddSeconds(value[8] / 256.0); // Fractions256
+    }
+
     public static byte[] Encode(DateTimeOffset now, TimeZoneInfo zone)
     {
         var local = TimeZoneInfo.ConvertTime(now, zone);

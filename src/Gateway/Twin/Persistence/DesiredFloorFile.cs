@@ -41,23 +41,10 @@ internal sealed class DesiredFloorFile(string path)
         }
     }
 
-    public void Write(DesiredFloor floor)
-    {
-        var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!;
-        Directory.CreateDirectory(directory);
-        var text = new JsonObject
+    public void Write(DesiredFloor floor) =>
+        AtomicFile.Replace(Path, new JsonObject
         {
             ["version"] = floor.Version,
             ["issued"] = floor.Issued is { } issued ? EtpTime.Format(issued) : null,
-        }.ToJsonString();
-        var temp = Path + ".new";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            stream.Write(System.Text.Encoding.UTF8.GetBytes(text + "\n"));
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temp, Path, overwrite: true);
-        DirectorySync.Flush(directory);
-    }
+        }.ToJsonString() + "\n");
 }

@@ -6,6 +6,7 @@ const EdgeTwin = (() => {
     'loinc:9279-1': 'RR', 'loinc:59408-5': 'SpO2', 'loinc:3150-0': 'O2', 'loinc:8480-6': 'Sys BP', 'loinc:8462-4': 'Dia BP',
     'loinc:8867-4': 'HR', 'loinc:8889-8': 'Pulse (SpO2)', 'loinc:76477-9': 'Pulse (cuff)', 'loinc:8310-5': 'Temp',
     'loinc:80288-4': 'ACVPU', 'loinc:8478-0': 'MAP', 'loinc:29463-7': 'Weight',
+    'loinc:41653-7': 'Glucose', 'loinc:14743-9': 'Glucose', 'loinc:2339-0': 'Glucose', 'loinc:15074-8': 'Glucose', 'loinc:4548-4': 'HbA1c',
   };
   const label = (code) => labels[code] || code;
   // Waveforms (ECG lead II, pleth) are plotted on the bed page, not shown as a number on a tile.

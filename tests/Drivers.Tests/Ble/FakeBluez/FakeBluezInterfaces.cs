@@ -71,5 +71,7 @@ public interface IFakeGattCharacteristic1 : IDBusObject
 
     Task StopNotifyAsync();
 
+    Task<byte[]> ReadValueAsync(IDictionary<string, object> options);
+
     Task WriteValueAsync(byte[] value, IDictionary<string, object> options);
 }

@@ -11,7 +11,10 @@ public sealed class FakeCharacteristic(ObjectPath path, ObjectPath service, stri
         ["Value"] = Array.Empty<byte>(),
         ["Notifying"] = false,
         // The measurements a device stores or must not lose are indicated (acknowledged) rather than notified.
-        ["Flags"] = uuid is "00002a35-0000-1000-8000-00805f9b34fb" or "00002a9d-0000-1000-8000-00805f9b34fb" or "00002a5e-0000-1000-8000-00805f9b34fb" ? new[] { "indicate" } : new[] { "notify" },
+        ["Flags"] = uuid is "00002a35-0000-1000-8000-00805f9b34fb" or "00002a9d-0000-1000-8000-00805f9b34fb" or "00002a5e-0000-1000-8000-00805f9b34fb" ? new[] { "indicate" }
+            : uuid is "00002a52-0000-1000-8000-00805f9b34fb" ? new[] { "write", "indicate" }
+            : uuid is "00002a2b-0000-1000-8000-00805f9b34fb" ? new[] { "read", "write", "notify" }
+            : new[] { "notify" },
     }), IFakeGattCharacteristic1
 {
     private readonly SemaphoreSlim _started = new(0);
@@ -62,6 +65,15 @@ public sealed class FakeCharacteristic(ObjectPath path, ObjectPath service, stri
             Written.Add(value);
         }
 
+        OnWrite?.Invoke(value);
         return Task.CompletedTask;
     }
+
+    /// <summary>What the device does with a value written to it (a glucose meter answers its Record Access Control Point).</summary>
+    public Action<byte[]>? OnWrite { get; set; }
+
+    /// <summary>What ReadValue returns: the device's answer when set, else the Value property.</summary>
+    public Func<byte[]>? OnRead { get; set; }
+
+    public Task<byte[]> ReadValueAsync(IDictionary<string, object> options) => Task.FromResult(OnRead is { } read ? read() : (byte[])Get("Value"));
 }

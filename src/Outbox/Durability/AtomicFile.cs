@@ -1,0 +1,24 @@
+namespace EdgeTwin.Outbox.Durability;
+
+/// <summary>
+/// A small file replaced whole or not at all: written beside (<c>.new</c>), fsync'd, renamed over the
+/// old one, and its directory fsync'd, so a power cut leaves the old content or the new, never a mix.
+/// </summary>
+public static class AtomicFile
+{
+    public static void Replace(string path, string text)
+    {
+        var full = Path.GetFullPath(path);
+        var directory = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(directory);
+        var temp = full + ".new";
+        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            stream.Write(System.Text.Encoding.UTF8.GetBytes(text));
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temp, full, overwrite: true);
+        DirectorySync.Flush(directory);
+    }
+}
