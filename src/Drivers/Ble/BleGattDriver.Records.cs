@@ -65,7 +65,7 @@ internal sealed partial class BleGattDriver
             var received = StoredRecords - before;
             if (failure is not null)
             {
-                Interlocked.Increment(ref _recordAccessFailures);
+                Count(ref _recordAccessFailures, "record-access-failure");
                 LogRecordAccessFailed(_logger, Info.DeviceId, Convert.ToHexString(request), failure, received);
                 throw new InvalidOperationException($"stored records not all read ({failure}); asked for again at the next attempt");
             }
@@ -138,7 +138,7 @@ internal sealed partial class BleGattDriver
             if (problem is not null)
             {
                 // A refused context does not refuse its measurement.
-                Interlocked.Increment(ref _malformed);
+                Count(ref _malformed, "malformed");
                 LogMalformed(_logger, Info.DeviceId, problem, Convert.ToHexString(notification.Value));
             }
 
@@ -159,7 +159,7 @@ internal sealed partial class BleGattDriver
         if (sequence is { } seen && seen <= records.Last)
         {
             // Asked for newer ones only: a meter that sends an old record again does not get it charted twice.
-            Interlocked.Increment(ref _repeatedRecords);
+            Count(ref _repeatedRecords, "repeated-record");
             LogRepeatedRecord(_logger, Info.DeviceId, seen, records.Last.Value);
             return;
         }
@@ -215,7 +215,7 @@ internal sealed partial class BleGattDriver
         await PublishAsync(readings, null, arrived, stored ? storedClockError : null, sink, cancellationToken).ConfigureAwait(false);
         if (stored)
         {
-            Interlocked.Increment(ref _storedRecords);
+            Count(ref _storedRecords, "stored-record");
         }
 
         Advance(records, measurement.Sequence);

@@ -3,6 +3,7 @@ namespace EdgeTwin.Drivers.Ble;
 using System.Threading.Channels;
 using EdgeTwin.Drivers.Ble.BlueZ;
 using EdgeTwin.Drivers.Ble.Gatt;
+using EdgeTwin.Drivers.Diagnostics;
 using EdgeTwin.Drivers.Model;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -78,6 +79,13 @@ internal sealed partial class BleGattDriver : IDeviceDriver
     /// <summary>The key of this device's last-record cursor: the device id and the meter's address (a replaced meter starts afresh).</summary>
     public string CursorKey { get; }
 
+    /// <summary>One more of a figure above, and the same on the drivers' meter (<c>edgetwin_device_ble_total{device,what}</c>).</summary>
+    private void Count(ref long figure, string what)
+    {
+        Interlocked.Increment(ref figure);
+        DriverMetrics.Ble(Info.DeviceId, what);
+    }
+
     public async Task RunAsync(ISampleSink sink, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sink);
@@ -120,7 +128,7 @@ internal sealed partial class BleGattDriver : IDeviceDriver
         }
         catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            Interlocked.Increment(ref _failedAttempts);
+            Count(ref _failedAttempts, "failed-attempt");
             LogSessionFailed(_logger, Info.DeviceId, _settings.DevicePath, error.GetType().Name, error.Message);
         }
 
@@ -189,7 +197,7 @@ internal sealed partial class BleGattDriver : IDeviceDriver
             throw new InvalidOperationException(await ended.Task.ConfigureAwait(false));
         }
 
-        Interlocked.Increment(ref _sessions);
+        Count(ref _sessions, "session");
         SetHealth(DeviceHealth.Ok, "notifications started");
         LogNotifying(_logger, Info.DeviceId, characteristicPath.ToString(), _decoder.CharacteristicUuid);
         var reason = await PumpAsync(notifications.Reader, ended.Task, sink, records, cancellationToken).ConfigureAwait(false);
@@ -251,7 +259,7 @@ internal sealed partial class BleGattDriver : IDeviceDriver
     /// <summary>Counts and logs a malformed or refused value; its readings become null samples of every stream of the profile.</summary>
     private void Malformed(string problem, byte[] value, List<GattReading> readings)
     {
-        Interlocked.Increment(ref _malformed);
+        Count(ref _malformed, "malformed");
         LogMalformed(_logger, Info.DeviceId, problem, Convert.ToHexString(value));
         readings.Clear();
         readings.AddRange(_decoder.Streams.Select(s => new GattReading(s.Code, null)));
@@ -289,7 +297,7 @@ internal sealed partial class BleGattDriver : IDeviceDriver
                 if (offBy is { } off)
                 {
                     // Charted at its arrival, never at a wrong device time; said once per measurement.
-                    Interlocked.Increment(ref _clockOff);
+                    Count(ref _clockOff, "clock-off");
                     if (ReferenceEquals(reading.Stream, readings[0].Stream))
                     {
                         LogClockOff(_logger, Info.DeviceId, deviceTime, off);
@@ -339,7 +347,7 @@ internal sealed partial class BleGattDriver : IDeviceDriver
         try
         {
             await Bounded(clock.WriteValueAsync(CurrentTime.Encode(now, _time.LocalTimeZone), new Dictionary<string, object>()), cancellationToken).ConfigureAwait(false);
-            Interlocked.Increment(ref _clockWrites);
+            Count(ref _clockWrites, "clock-write");
             LogClockSet(_logger, Info.DeviceId, now);
         }
         catch (Exception e) when (e is DBusException or TimeoutException)

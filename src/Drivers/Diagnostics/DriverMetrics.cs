@@ -4,7 +4,8 @@ using System.Diagnostics.Metrics;
 
 /// <summary>
 /// The drivers' meter: what a device driver refused from its peer (a network monitor's connection
-/// or message), by device and kind. The gateway exports it with its own on <c>/metrics</c>
+/// or message), by device and kind, and what a Bluetooth LE driver met (malformed readings, failed
+/// sessions, stored-record downloads). The gateway exports it with its own on <c>/metrics</c>
 /// (<c>edgetwin_device_refused{device,what}</c>); a driver has no host to take an <c>IMeterFactory</c> from.
 /// </summary>
 public static class DriverMetrics
@@ -15,6 +16,13 @@ public static class DriverMetrics
 
     private static readonly Counter<long> RefusedCounter =
         Meter.CreateCounter<long>("edgetwin.device.refused", "{item}", "Connections and messages device drivers refused (peer, takeover, tls, frame-timeout, oversize, message-ar, message-ae)");
+
+    private static readonly Counter<long> BleCounter =
+        Meter.CreateCounter<long>("edgetwin.device.ble", "{event}", "What Bluetooth LE drivers met, by device and kind: malformed, failed-attempt, session, clock-off, clock-write, stored-record, repeated-record, record-access-failure");
+
+    /// <summary>One Bluetooth LE driver event (the driver keeps the same figures as properties for tests and diagnostics).</summary>
+    internal static void Ble(string device, string what) =>
+        BleCounter.Add(1, new KeyValuePair<string, object?>("device", device), new KeyValuePair<string, object?>("what", what));
 
     internal static void Refused(string device, string what) =>
         RefusedCounter.Add(1, new KeyValuePair<string, object?>("device", device), new KeyValuePair<string, object?>("what", what));

@@ -104,6 +104,7 @@ public sealed class GlucoseMeterDriverTests(PrivateDBus bus) : IClassFixture<Pri
 
         meter.AbortAfter = 2;
         var cursors = new InMemoryDeviceCursors();
+        using var metrics = new DriverMeterListener("glucose-1");
         var driver = Driver(cursors);
         var sink = new CollectingSink();
         using var cts = new CancellationTokenSource();
@@ -119,6 +120,8 @@ public sealed class GlucoseMeterDriverTests(PrivateDBus bus) : IClassFixture<Pri
         Assert.True(driver.RecordAccessFailures >= 1);
         await StopAsync(cts, run);
         Assert.Equal(4, sink.Snapshot().Count);
+        Assert.Equal(driver.RecordAccessFailures, metrics.Sum("edgetwin.device.ble", "record-access-failure")); // on /metrics too
+        Assert.Equal(4, metrics.Sum("edgetwin.device.ble", "stored-record"));
         await meter.Bluez.DisposeAsync();
     }
 
