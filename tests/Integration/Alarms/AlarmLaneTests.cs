@@ -30,6 +30,7 @@ public class AlarmLaneTests
         await Wait.UntilAsync(() => CheckpointAfter(capture, News2High(capture)), TimeSpan.FromSeconds(60), "a news2 high alarm followed by a checkpoint");
         var elapsed = clock.Elapsed;
         await gateway.StopAsync();
+        await Wait.UntilAsync(capture.LastStatusOffline, TimeSpan.FromSeconds(10), "the offline status after the final records"); // the capture has them all
         await gateway.DisposeAsync();
 
         var alarm = News2High(capture)!.Value;
@@ -74,6 +75,7 @@ public class AlarmLaneTests
         mosquitto.Start();
         await Wait.UntilAsync(() => CheckpointAfter(capture, News2High(capture)), TimeSpan.FromSeconds(15), "the news2 high alarm and a checkpoint after the broker is back");
         await gateway.StopAsync();
+        await Wait.UntilAsync(capture.LastStatusOffline, TimeSpan.FromSeconds(10), "the offline status after the final records"); // the capture has them all
         await gateway.DisposeAsync();
 
         var alarm = News2High(capture)!.Value;

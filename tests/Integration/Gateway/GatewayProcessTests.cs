@@ -54,6 +54,9 @@ public class GatewayProcessTests
             Assert.Equal(0, second.ExitCode);
         }
 
+        // The final checkpoints may still be on their way from the broker to the capture when the process has exited.
+        await Wait.UntilAsync(capture.LastStatusOffline, TimeSpan.FromSeconds(10), "the offline status after the final records");
+
         Assert.True(File.Exists(Path.Combine(data, "state", "outbox.db")));
         Assert.True(File.Exists(Path.Combine(data, "state", "gateway.key")));
         var reports = Verification.Verify(capture.AllRecords, Verification.GatewayAddress(Path.Combine(data, "state")));

@@ -1,6 +1,5 @@
 namespace EdgeTwin.Integration.Tests.Gateway;
 
-using System.Text.Json;
 using EdgeTwin.Integration.Tests.Support;
 using EdgeTwin.Telemetry.Records;
 
@@ -17,7 +16,7 @@ public class GatewayStreamTests
         await gateway.StopAsync();
         var produced = gateway.Counter.Counts.ToDictionary(kv => kv.Key, kv => kv.Value);
         await gateway.DisposeAsync();
-        await Wait.UntilAsync(() => LastStatusOffline(capture), TimeSpan.FromSeconds(10), "offline status");
+        await Wait.UntilAsync(() => capture.LastStatusOffline(), TimeSpan.FromSeconds(10), "offline status");
 
         var reports = Verification.Verify(capture.AllRecords, Verification.GatewayAddress(data));
         Assert.Equal(2, reports.Count);
@@ -60,6 +59,7 @@ public class GatewayStreamTests
         // from before the restart is left in it.
         await Wait.UntilAsync(() => book.Store.MinSeq(Lane.Telemetry) is not { } min || min > headAtRestart, TimeSpan.FromSeconds(30), "the backlog deleted from the outbox");
         await gateway.StopAsync();
+        await Wait.UntilAsync(capture.LastStatusOffline, TimeSpan.FromSeconds(10), "the offline status after the final records"); // the capture has them all
         await gateway.DisposeAsync();
 
         var reports = Verification.Verify(capture.AllRecords, Verification.GatewayAddress(data));
@@ -82,6 +82,7 @@ public class GatewayStreamTests
         var gateway = await InProcessGateway.StartAsync(InProcessGateway.Args(data, mosquitto.Port, "--Simulation:Beds=1"));
         await Wait.UntilAsync(() => capture.HighestSeq("telemetry") >= 5, TimeSpan.FromSeconds(30), "first records");
         await gateway.StopAsync();
+        await Wait.UntilAsync(capture.LastStatusOffline, TimeSpan.FromSeconds(10), "the offline status after the final records"); // the capture has them all
         await gateway.DisposeAsync();
 
         var outbox = Path.Combine(data, "outbox.db");
@@ -97,6 +98,7 @@ public class GatewayStreamTests
         Assert.Single(gateway.Errors.Entries, e => e.Contains("[1020]", StringComparison.Ordinal));
         gateway.Errors.Entries.Clear();
         await gateway.StopAsync();
+        await Wait.UntilAsync(capture.LastStatusOffline, TimeSpan.FromSeconds(10), "the offline status after the final records"); // the capture has them all
         await gateway.DisposeAsync();
 
         var quarantined = Directory.GetFiles(data, "outbox.db.corrupt-*");
@@ -106,18 +108,5 @@ public class GatewayStreamTests
         Assert.Equal(["first-start", "store-corrupt"], geneses.Select(g => g.GetProperty("body").GetProperty("reason").GetString()));
         Assert.NotEqual(geneses[0].GetProperty("epoch").GetString(), geneses[1].GetProperty("epoch").GetString());
         Directory.Delete(data, recursive: true);
-    }
-
-    private static bool LastStatusOffline(Capture capture)
-    {
-        var last = capture.Messages.LastOrDefault(m => m.Topic.EndsWith("/status", StringComparison.Ordinal));
-        if (last.Payload is null)
-        {
-            return false;
-        }
-
-        // The status is signed: {"doc":"<status JSON>","sig":..}.
-        var doc = JsonDocument.Parse(last.Payload).RootElement.GetProperty("doc").GetString()!;
-        return JsonDocument.Parse(doc).RootElement.GetProperty("online").GetBoolean() is false;
     }
 }

@@ -57,6 +57,7 @@ public sealed class HomeCareMorningTests
         await Wait.UntilAsync(() => Count("glucometer", "loinc:41653-7") == 4 && Count("glucometer", "loinc:4548-4") == 1
             && Count("cuff", "loinc:8480-6") == 1 && Count("scale", "loinc:29463-7") == 1, Patience, "the morning's readings on the broker");
         await gateway.StopAsync();
+        await Wait.UntilAsync(capture.LastStatusOffline, TimeSpan.FromSeconds(10), "the offline status after the final records"); // the capture has them all
         await gateway.DisposeAsync();
 
         // The box is off; the patient measures once more (the meter's clock was set right by the box).
@@ -69,6 +70,7 @@ public sealed class HomeCareMorningTests
         await Wait.UntilAsync(() => Count("glucometer", "loinc:41653-7") == 5, Patience, "the reading taken while the box was off");
         await Wait.UntilAsync(() => meter.Bluez.Characteristic.StartNotifyCalls >= 2 && meter.Requests.Count == 2, Patience, "the second download finished");
         await gateway.StopAsync();
+        await Wait.UntilAsync(capture.LastStatusOffline, TimeSpan.FromSeconds(10), "the offline status after the final records"); // the capture has them all
         await gateway.DisposeAsync();
 
         Assert.Equal([[0x01, 0x01], [0x01, 0x03, 0x01, 0x05, 0x00]], meter.Requests); // all, then only after the fourth

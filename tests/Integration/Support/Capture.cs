@@ -56,6 +56,23 @@ public sealed class Capture : IAsyncDisposable
     public long HighestSeq(string lane) =>
         Records(lane).Select(p => JsonDocument.Parse(p).RootElement.GetProperty("seq").GetInt64()).DefaultIfEmpty(-1).Max();
 
+    /// <summary>
+    /// Whether the last gateway status seen says offline: after a graceful stop it follows the final
+    /// records, so once it is here the capture holds everything the gateway published.
+    /// </summary>
+    public bool LastStatusOffline()
+    {
+        var last = Messages.LastOrDefault(m => m.Topic.EndsWith("/status", StringComparison.Ordinal));
+        if (last.Payload is null)
+        {
+            return false;
+        }
+
+        // The status is signed: {"doc":"<status JSON>","sig":..}.
+        var doc = JsonDocument.Parse(last.Payload).RootElement.GetProperty("doc").GetString()!;
+        return JsonDocument.Parse(doc).RootElement.GetProperty("online").GetBoolean() is false;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
