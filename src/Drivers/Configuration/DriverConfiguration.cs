@@ -2,6 +2,7 @@ namespace EdgeTwin.Drivers.Configuration;
 
 using System.Globalization;
 using EdgeTwin.Drivers.Ble;
+using EdgeTwin.Drivers.Gpio.Annunciation;
 using EdgeTwin.Drivers.Simulation;
 using Microsoft.Extensions.Configuration;
 
@@ -29,6 +30,8 @@ public static class DriverConfiguration
         options.Annunciator.RedPin = ReadInt(annunciator, "RedPin") ?? options.Annunciator.RedPin;
         options.Annunciator.YellowPin = ReadInt(annunciator, "YellowPin") ?? options.Annunciator.YellowPin;
         options.Annunciator.BuzzerPin = ReadInt(annunciator, "BuzzerPin") ?? options.Annunciator.BuzzerPin;
+        options.Annunciator.QuietHours = annunciator["QuietHours"] ?? options.Annunciator.QuietHours;
+        options.Annunciator.TimeZone = annunciator["TimeZone"] ?? options.Annunciator.TimeZone;
         foreach (var button in configuration.GetSection("NurseCall").GetChildren())
         {
             options.NurseCall.Add(new NurseCallOptions { Id = button["Id"] ?? "", Pin = ReadInt(button, "Pin") ?? -1 });
@@ -89,6 +92,7 @@ public static class DriverConfiguration
     {
         var annunciator = options.Annunciator;
         Require(annunciator.Type is "log" or "gpio", "Annunciator:Type", annunciator.Type, "log or gpio");
+        _ = QuietHoursOf(annunciator);
         var used = new Dictionary<int, string>();
         void Pin(int pin, string key)
         {
@@ -222,6 +226,20 @@ public static class DriverConfiguration
         section[key] is { } text
             ? double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value) ? value : throw Bad(section.Path + ":" + key, text, "a number")
             : null;
+
+    /// <summary>The annunciator's quiet hours (the home alarm policy), null when none; a bad value is a configuration error naming the key.</summary>
+    public static QuietHours? QuietHoursOf(AnnunciatorOptions annunciator)
+    {
+        ArgumentNullException.ThrowIfNull(annunciator);
+        try
+        {
+            return QuietHours.Parse(annunciator.QuietHours, annunciator.TimeZone);
+        }
+        catch (FormatException ex)
+        {
+            throw new DriverConfigurationException($"Annunciator:{(ex.InnerException is null ? "QuietHours" : "TimeZone")}: {ex.Message}.");
+        }
+    }
 
     private static void Require(bool condition, string key, object? value, string allowed)
     {

@@ -67,9 +67,10 @@ public sealed class DriverFactory(TimeProvider time, ILoggerFactory? loggerFacto
     {
         DriverConfiguration.Validate(options);
         var a = options.Annunciator;
+        var quiet = DriverConfiguration.QuietHoursOf(a);
         return a.Type == "gpio"
-            ? new GpioAnnunciator(_hardware.OpenGpio(), new GpioAnnunciatorPins(a.RedPin, a.YellowPin, a.BuzzerPin), time, _loggers.CreateLogger<GpioAnnunciator>())
-            : new LogAnnunciator(time, _loggers.CreateLogger<LogAnnunciator>());
+            ? new GpioAnnunciator(_hardware.OpenGpio(), new GpioAnnunciatorPins(a.RedPin, a.YellowPin, a.BuzzerPin), time, _loggers.CreateLogger<GpioAnnunciator>(), quiet)
+            : new LogAnnunciator(time, _loggers.CreateLogger<LogAnnunciator>(), quiet);
     }
 
     /// <summary>The nurse-call buttons of the <c>NurseCall</c> section (none by default).</summary>

@@ -37,6 +37,21 @@ public class ProfileTests
     }
 
     [Fact]
+    public void HomeCare_HasThePatientsFiveBleDevices_AHelpButton_AndQuietHoursAtNight()
+    {
+        var time = new FakeTimeProvider();
+        var factory = new DriverFactory(time, hardware: FakeHardware(time));
+        var config = Profile("home-care.json");
+
+        var drivers = factory.Create(config);
+        Assert.Equal(["cuff", "scale", "glucometer", "oximeter", "thermometer"], drivers.Select(d => d.Info.DeviceId));
+        Assert.All(drivers, d => Assert.StartsWith("Bluetooth LE ", d.Info.Model, StringComparison.Ordinal));
+        Assert.Single(factory.CreateNurseCallButtons(config));
+        var quiet = DriverConfiguration.QuietHoursOf(DriverConfiguration.Read(config).Annunciator)!;
+        Assert.Equal((new TimeOnly(22, 0), new TimeOnly(7, 0)), (quiet.From, quiet.Until));
+    }
+
+    [Fact]
     public async Task BedsideBox_OnFakeChips_ProbesEveryDevice_AndYieldsEveryVital()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 8, 0, 0, TimeSpan.Zero));

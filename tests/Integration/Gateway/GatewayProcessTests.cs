@@ -170,6 +170,7 @@ public class GatewayProcessTests
         { "Uplink:EmbeddedBind", ["--Uplink:Broker=", "--Uplink:EmbeddedBind=0.0.0.0"], "beyond this box with no login" },
         { "Uplink:EmbeddedPassword", ["--Uplink:Broker=", "--Uplink:EmbeddedUsername=viewer"], "a password is needed too" },
         { "Gateway:SettingsFile", ["--Gateway:SettingsFile={dir}/devices.json"], "devices.json' does not exist" },
+        { "Annunciator:QuietHours", ["--Annunciator:QuietHours=22-07"], "'22-07' is not HH:mm-HH:mm" },
         // Issue 14: a site secret others may read used to abort the start (exit 134, a stack trace).
         { "Twin:SiteSecretPath", ["--Gateway:DataDirectory={dir}/loose"], "site secret file '{dir}/loose/site-secret' has mode 644" },
         { "Gateway:AdminTokenFile", ["--Gateway:AdminTokenFile={dir}/loose/site-secret"], "admin token file '{dir}/loose/site-secret' has mode 644" },

@@ -25,8 +25,11 @@ internal sealed partial class GpioAnnunciator : IAnnunciator
     private AnnunciatorOutputs? _written;
     private long _steps;
 
-    public GpioAnnunciator(GpioController gpio, GpioAnnunciatorPins pins, TimeProvider time, ILogger? logger = null)
+    private readonly QuietHours? _quiet;
+
+    public GpioAnnunciator(GpioController gpio, GpioAnnunciatorPins pins, TimeProvider time, ILogger? logger = null, QuietHours? quiet = null)
     {
+        _quiet = quiet;
         _gpio = gpio ?? throw new ArgumentNullException(nameof(gpio));
         _pins = pins;
         _time = time;
@@ -78,6 +81,10 @@ internal sealed partial class GpioAnnunciator : IAnnunciator
         }
 
         LogLevelChanged(_logger, level);
+        if (_quiet?.Withholds(level, _time.GetUtcNow()) == true && level != AnnunciationLevel.None)
+        {
+            QuietHoursLog.Withheld(_logger, level, _quiet.ToString());
+        }
     }
 
     public void PauseAudio(TimeSpan duration)
@@ -130,7 +137,7 @@ internal sealed partial class GpioAnnunciator : IAnnunciator
         var now = _time.GetUtcNow();
         lock (_gate)
         {
-            var paused = _audioPausedUntil is { } until && now < until;
+            var paused = (_audioPausedUntil is { } until && now < until) || _quiet?.Withholds(_level, now) == true;
             return AnnunciationPattern.At(_level, now - _patternStart, paused);
         }
     }

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 /// The annunciator of a box without lights or buzzer (the simulated ward, a home gateway): it keeps
 /// the level for the status page and writes each change to the log, and drives nothing.
 /// </summary>
-internal sealed partial class LogAnnunciator(TimeProvider time, ILogger? logger = null) : IAnnunciator
+internal sealed partial class LogAnnunciator(TimeProvider time, ILogger? logger = null, QuietHours? quiet = null) : IAnnunciator
 {
     private readonly ILogger _logger = logger ?? NullLogger.Instance;
     private volatile int _level;
@@ -27,6 +27,10 @@ internal sealed partial class LogAnnunciator(TimeProvider time, ILogger? logger 
         if (Interlocked.Exchange(ref _level, (int)level) != (int)level)
         {
             LogLevelChanged(_logger, level);
+            if (quiet?.Withholds(level, time.GetUtcNow()) == true && level != AnnunciationLevel.None)
+            {
+                QuietHoursLog.Withheld(_logger, level, quiet.ToString());
+            }
         }
     }
 
