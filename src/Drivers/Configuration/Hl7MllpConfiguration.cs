@@ -1,5 +1,6 @@
 namespace EdgeTwin.Drivers.Configuration;
 
+using EdgeTwin.Hl7v2;
 using System.Net;
 
 /// <summary>Reads an <c>hl7-mllp</c> device's settings, failing with the device and key named.</summary>
@@ -70,14 +71,9 @@ internal static class Hl7MllpConfiguration
         var peers = new List<IPNetwork>();
         foreach (var (key, value) in entries)
         {
-            if (IPNetwork.TryParse(value, out var network))
+            if (PeerNetworks.TryParse(value, out var network))
             {
                 peers.Add(network);
-            }
-            else if (IPAddress.TryParse(value, out var single))
-            {
-                var mapped = single.IsIPv4MappedToIPv6 ? single.MapToIPv4() : single;
-                peers.Add(new IPNetwork(mapped, mapped.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128));
             }
             else
             {

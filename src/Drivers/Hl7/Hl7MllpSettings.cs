@@ -1,6 +1,7 @@
 namespace EdgeTwin.Drivers.Hl7;
 
 using System.Net;
+using EdgeTwin.Hl7v2;
 
 /// <summary>How one <c>hl7-mllp</c> device listens and judges its monitor (see docs/drivers.md).</summary>
 internal sealed record Hl7MllpSettings(
@@ -37,9 +38,5 @@ internal sealed record Hl7MllpSettings(
     /// <summary>The peers connections are taken from (addresses or networks); others are closed at once.</summary>
     public IReadOnlyList<IPNetwork> Peers => AllowedPeers is { Count: > 0 } peers ? peers : LoopbackOnly;
 
-    public bool Allows(IPAddress peer)
-    {
-        var address = peer.IsIPv4MappedToIPv6 ? peer.MapToIPv4() : peer;
-        return Peers.Any(n => n.Contains(address));
-    }
+    public bool Allows(IPAddress peer) => PeerNetworks.Allows(Peers, peer);
 }

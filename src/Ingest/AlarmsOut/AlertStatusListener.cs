@@ -63,8 +63,7 @@ internal sealed class AlertStatusListener(
             {
                 var client = await listener.AcceptTcpClientAsync(stoppingToken).ConfigureAwait(false);
                 var peer = (IPEndPoint)client.Client.RemoteEndPoint!;
-                var address = peer.Address.IsIPv4MappedToIPv6 ? peer.Address.MapToIPv4() : peer.Address;
-                if (!allowed.Contains(address))
+                if (!PeerNetworks.Allows(allowed, peer.Address))
                 {
                     metrics.PeerRefused();
                     AlarmsOutLog.PeerRefused(logger, peer.ToString());
@@ -189,10 +188,10 @@ internal sealed class AlertStatusListener(
         AckBuilder.Build(header, code, "ETS" + Interlocked.Increment(ref _ackCounter).ToString(CultureInfo.InvariantCulture), time.GetUtcNow(), text, error, location, "R41");
 
     /// <summary>The allow-list: configured addresses, else every address of every configured manager host.</summary>
-    private async Task<HashSet<IPAddress>> AllowedAsync(CancellationToken ct)
+    private async Task<List<IPNetwork>> AllowedAsync(CancellationToken ct)
     {
         var o = options.Value;
-        var allowed = new HashSet<IPAddress>(o.AlarmsOut.AllowedPeers.Select(IPAddress.Parse));
+        var allowed = o.AlarmsOut.AllowedPeers.Select(p => PeerNetworks.TryParse(p, out var n) ? n : throw new FormatException($"'{p}' (checked at start)")).ToList();
         if (allowed.Count == 0)
         {
             foreach (var manager in o.AlarmManagers)
@@ -201,7 +200,7 @@ internal sealed class AlertStatusListener(
                 {
                     foreach (var address in await Dns.GetHostAddressesAsync(manager.Host, ct).ConfigureAwait(false))
                     {
-                        allowed.Add(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
+                        allowed.Add(PeerNetworks.Host(address));
                     }
                 }
                 catch (SocketException ex)

@@ -1,6 +1,7 @@
 namespace EdgeTwin.Ingest.Options;
 
 using System.Net;
+using EdgeTwin.Hl7v2;
 using EdgeTwin.Ingest.Enrolment;
 using EdgeTwin.Mqtt;
 using EdgeTwin.Telemetry.Signing;
@@ -142,9 +143,9 @@ internal sealed class IngestOptionsSemanticValidator : IValidateOptions<IngestOp
 
         foreach (var peer in alarms.AllowedPeers)
         {
-            if (!IPAddress.TryParse(peer, out _))
+            if (!PeerNetworks.TryParse(peer, out _))
             {
-                yield return $"Ingest:AlarmsOut:AllowedPeers: '{peer}' is not an IP address.";
+                yield return $"Ingest:AlarmsOut:AllowedPeers: '{peer}' is not an IP address or network (10.20.0.15, 10.20.0.0/24).";
             }
         }
     }

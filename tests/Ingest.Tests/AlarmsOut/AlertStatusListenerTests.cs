@@ -104,9 +104,23 @@ public sealed class AlertStatusListenerTests
     }
 
     [Fact]
+    public async Task PeerInAnAllowedNetwork_IsAnswered()
+    {
+        await using var h = await AlarmsOutHarness.StartAsync(Options("10.9.9.0/24", "127.0.0.0/8"));
+        await h.QueueAsync(AlarmsOutHarness.Alarm(1, "raised", "high"));
+        var listener = await StartAsync(h);
+
+        var ack = Hl7Message.Parse(await TestAlarmManager.SendAsync(await listener.Listening, Report(), Patience));
+        await listener.StopAsync(default);
+
+        Assert.Equal("AA", ack.Segments.Single(s => s.Id == "MSA").Get(1));
+        Assert.Single(await h.Acm.AcmStatusesAsync(AlertId, default));
+    }
+
+    [Fact]
     public async Task PeerNotAllowed_ClosedWithoutAnAnswer_NothingRecorded_Counted()
     {
-        await using var h = await AlarmsOutHarness.StartAsync(Options("10.9.9.9"));
+        await using var h = await AlarmsOutHarness.StartAsync(Options("10.9.9.9", "10.0.0.0/8"));
         await h.QueueAsync(AlarmsOutHarness.Alarm(1, "raised", "high"));
         var listener = await StartAsync(h);
 

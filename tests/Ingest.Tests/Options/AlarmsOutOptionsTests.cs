@@ -48,11 +48,12 @@ public sealed class AlarmsOutOptionsTests
     {
         var o = new IngestOptions();
         o.AlarmsOut.ListenAddress = "localhost";
-        o.AlarmsOut.AllowedPeers = ["10.0.0.5", "am.hospital"];
+        o.AlarmsOut.AllowedPeers = ["10.0.0.5", "10.20.0.0/24", "am.hospital"];
         var result = new IngestOptionsSemanticValidator().Validate(null, o);
         Assert.Contains("Ingest:AlarmsOut:ListenAddress 'localhost' is not an IP address", result.FailureMessage, StringComparison.Ordinal);
-        Assert.Contains("Ingest:AlarmsOut:AllowedPeers: 'am.hospital' is not an IP address", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("Ingest:AlarmsOut:AllowedPeers: 'am.hospital' is not an IP address or network", result.FailureMessage, StringComparison.Ordinal);
         Assert.DoesNotContain("'10.0.0.5'", result.FailureMessage, StringComparison.Ordinal);
+        Assert.DoesNotContain("'10.20.0.0/24'", result.FailureMessage, StringComparison.Ordinal);
     }
 
     [Fact]
