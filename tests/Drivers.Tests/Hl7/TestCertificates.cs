@@ -45,7 +45,9 @@ internal sealed class TestCertificates : IDisposable
         var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(usage)], false));
-        var (from, to) = (DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        // A day inside the CA's validity: "now" read here is later than when the CA was made, and a
+        // certificate may not outlive its issuer (CertificateRequest.Create refuses; it did when a second ticked between).
+        var (from, to) = (DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(29));
         if (issuer is null)
         {
             return request.CreateSelfSigned(from, to);
