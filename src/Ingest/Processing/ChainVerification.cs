@@ -69,11 +69,7 @@ internal sealed class ChainVerification
     }
 
     /// <summary>The chain's genesis key once its genesis is linked; null before (or for a chain it holds nothing of).</summary>
-    public string? KeyOf(ChainId id)
-    {
-        var key = Key(id);
-        return _verifier.Report().FirstOrDefault(c => c.Chain == key)?.Key;
-    }
+    public string? KeyOf(ChainId id) => _verifier.KeyOf(Key(id));
 
     /// <summary>The record (seq, hash) the chain's lowest valid checkpoint waits for, if any.</summary>
     public (long Seq, string Hash)? Needed(ChainId id) => _verifier.Needed(Key(id));

@@ -270,6 +270,9 @@ internal sealed class ChainTracker
     }
 
     /// <summary>The record the lowest valid checkpoint waits for: its links reach no further down without it.</summary>
+    /// <summary>The address the genesis names, once the genesis is linked; null before.</summary>
+    public string? GenesisKey => key;
+
     public (long Seq, Hash32 Hash)? Needed() => blocked is { } b && b.DecidedThrough == linkedThrough && b.Seq > linkedThrough ? (b.Seq, b.Need) : null;
 
     /// <summary>A record that may let the lowest valid checkpoint's links reach further: look again.</summary>

@@ -96,6 +96,9 @@ public sealed class StreamVerifier
     public (long Seq, string Hash)? Needed(ChainKey key) =>
         chains.TryGetValue(key, out var tracker) && tracker.Needed() is { } n ? (n.Seq, n.Hash.ToString()) : null;
 
+    /// <summary>The address a chain's genesis names, once its genesis is linked; null before or for a chain not held.</summary>
+    public string? KeyOf(ChainKey key) => chains.TryGetValue(key, out var tracker) ? tracker.GenesisKey : null;
+
     public ChainVerifierState ExportChain(ChainKey key) =>
         chains.TryGetValue(key, out var tracker) ? tracker.Export() : throw new KeyNotFoundException($"no chain {key}");
 
