@@ -31,6 +31,13 @@ internal sealed class FakeGpioDriver(TimeProvider time) : GpioDriver
         }
     }
 
+    /// <summary>How many times <paramref name="pin"/> was driven high from low (a pin written high first counts once).</summary>
+    public int RisingEdges(int pin)
+    {
+        var high = Writes.Where(w => w.Pin == pin).Select(w => w.Value == PinValue.High).ToList();
+        return high.Zip(high.Skip(1)).Count(p => !p.First && p.Second) + (high.FirstOrDefault() ? 1 : 0);
+    }
+
     public void SetInput(int pin, PinValue value)
     {
         lock (_gate)

@@ -223,7 +223,6 @@ public sealed class PolledSensorDriverTests : IAsyncDisposable
         }
     }
 
-    /// <summary>Advances the clock and lets the driver's continuations run.</summary>
     /// <summary>Advances fake time 100 ms at a time, giving the driver up to about 40 ms of real time after each step, until <paramref name="condition"/> holds.</summary>
     private async Task AdvanceUntilAsync(Func<bool> condition, TimeSpan atMost, string what)
     {
@@ -246,6 +245,7 @@ public sealed class PolledSensorDriverTests : IAsyncDisposable
         throw new TimeoutException($"not within {atMost} of fake time: {what}");
     }
 
+    /// <summary>Advances the clock and lets the driver's continuations run.</summary>
     private async Task AdvanceAsync(TimeSpan by)
     {
         var step = TimeSpan.FromMilliseconds(100);
