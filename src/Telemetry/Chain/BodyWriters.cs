@@ -8,12 +8,13 @@ using EdgeTwin.Telemetry.Wire;
 /// <summary>Body serialisers per kind (PROTOCOL §4), members in the order the protocol lists them.</summary>
 internal static class BodyWriters
 {
-    public static Action<Utf8JsonWriter> Genesis(string key, GenesisReason reason, string software) => w =>
+    public static Action<Utf8JsonWriter> Genesis(string key, GenesisReason reason, string software, KeyRotationLink? rotation = null) => w =>
     {
         w.WriteStartObject();
         w.WriteString("key", key);
         w.WriteString("reason", WireNames.Of(reason));
         w.WriteString("software", software);
+        rotation?.Write(w);
         w.WriteEndObject();
     };
 

@@ -58,7 +58,8 @@ public sealed class ChainWriter
         DateTimeOffset now,
         ClockQuality clock,
         out ChainRecord genesis,
-        string? epoch = null)
+        string? epoch = null,
+        KeyRotationLink? rotation = null)
     {
         ArgumentNullException.ThrowIfNull(signer);
         ArgumentNullException.ThrowIfNull(policy);
@@ -80,8 +81,13 @@ public sealed class ChainWriter
         }
 
         _ = WireNames.Of(reason);
+        if ((reason == GenesisReason.KeyRotation) != (rotation is not null))
+        {
+            throw new ArgumentException("a key-rotation genesis carries the old key's rotation link, and only it does", nameof(rotation));
+        }
+
         var writer = new ChainWriter(new ChainState(gw, lane, epoch, -1, Syntax.ZeroHash, 0, null, signer.Address), signer, policy);
-        genesis = writer.Append("genesis", BodyWriters.Genesis(signer.Address, reason, software), now, clock, covers: true);
+        genesis = writer.Append("genesis", BodyWriters.Genesis(signer.Address, reason, software, rotation), now, clock, covers: true);
         return writer;
     }
 

@@ -6,4 +6,7 @@ public enum GenesisReason
     FirstStart,
     StoreLost,
     StoreCorrupt,
+
+    /// <summary>The gateway key was rotated: the genesis carries the old key's <c>rotation</c> link (docs/protocol.md §4).</summary>
+    KeyRotation,
 }

@@ -39,6 +39,25 @@ public sealed class StreamVerifier
         }
     }
 
+    /// <summary>
+    /// Enrols one more address from now on (a gateway key rotation the caller verified, docs/protocol.md
+    /// §4): a genesis signed by it links as enrolled. Only for a verifier built with enrolled addresses.
+    /// </summary>
+    public void Enrol(string address)
+    {
+        if (enrolled is null)
+        {
+            throw new InvalidOperationException("this verifier accepts any genesis key; there is nothing to enrol");
+        }
+
+        if (!Wire.Syntax.IsAddress(address))
+        {
+            throw new ArgumentException("an address is 0x + 40 hex digits", nameof(address));
+        }
+
+        enrolled.Add(address);
+    }
+
     /// <summary>Payloads that could not be attributed to any chain (malformed, no valid gw/lane/epoch).</summary>
     public long Unattributed { get; private set; }
 

@@ -43,6 +43,7 @@ public static class WireNames
         GenesisReason.FirstStart => "first-start",
         GenesisReason.StoreLost => "store-lost",
         GenesisReason.StoreCorrupt => "store-corrupt",
+        GenesisReason.KeyRotation => "key-rotation",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "unknown genesis reason"),
     };
 
