@@ -23,6 +23,7 @@ internal static class CliApp
             VectorsCommand.Create(stdout, stderr),
             OutboxCommand.Create(stdout, stderr),
             StorageKeyCommand.Create(stdout, stderr, time),
+            GatewayKeyCommand.Create(stdout, stderr),
             ReceiptCommand.Create(stdout, stderr),
             AnchorCommands.Deploy(stdout, stderr),
             AnchorCommands.Prove(stdout, stderr),

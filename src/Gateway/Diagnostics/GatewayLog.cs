@@ -14,6 +14,21 @@ internal static partial class GatewayLog
     [LoggerMessage(1002, LogLevel.Warning, "Generated a new storage key in {KeyFile} (mode 0600); back it up: without it the outbox and the twin store cannot be read")]
     public static partial void StorageKeyGenerated(ILogger logger, string keyFile);
 
+    [LoggerMessage(1003, LogLevel.Warning, "Gateway key rotation: the chains signed by {OldAddress} are sealed with a key-rotation event naming {NewAddress} ({Heads}); their undelivered records are delivered from the retired outbox")]
+    public static partial void ChainsSealed(ILogger logger, string oldAddress, string newAddress, string heads);
+
+    [LoggerMessage(1004, LogLevel.Warning, "Gateway key rotated: {KeyFile} now holds {Address}; enrol this address at the ingest (it follows the rotation meanwhile) and back the key up")]
+    public static partial void KeyRotated(ILogger logger, string address, string keyFile);
+
+    [LoggerMessage(1005, LogLevel.Information, "Retired outbox {Directory} ({Chains}): {Records} records still to deliver")]
+    public static partial void RetiredOpened(ILogger logger, string directory, long records, string chains);
+
+    [LoggerMessage(1006, LogLevel.Critical, "Retired outbox {Directory} cannot be opened ({Error}): the records it holds are NOT being delivered; it is left as found")]
+    public static partial void RetiredUnreadable(ILogger logger, string directory, string error);
+
+    [LoggerMessage(1007, LogLevel.Information, "Retired outbox {Directory} is delivered and removed")]
+    public static partial void RetiredDelivered(ILogger logger, string directory);
+
     [LoggerMessage(1010, LogLevel.Information, "Lane {Lane}: resumed epoch {Epoch} at seq {Seq}")]
     public static partial void ChainResumed(ILogger logger, string lane, string epoch, long seq);
 

@@ -58,12 +58,23 @@ internal static class GatewayServiceCollectionExtensions
             _ => new KernelClockQuality(),
         });
         services.AddSingleton<FirstStartFiles>();
-        services.AddSingleton<GatewayIdentity>();
+        services.AddSingleton(sp =>
+        {
+            // A pending key rotation is completed before the key is loaded and the outbox opened (both change).
+            var gateway = sp.GetRequiredService<IOptions<GatewayOptions>>();
+            GatewayKeyRotation.CompleteIfPending(gateway.Value, sp.GetRequiredService<EdgeTwin.Outbox.Encryption.StorageKey>(), sp.GetRequiredService<IOutboxFiles>(),
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IClockQuality>().Current, sp.GetRequiredService<ILogger<GatewayIdentity>>());
+            return new GatewayIdentity(gateway, sp.GetRequiredService<ILogger<GatewayIdentity>>(), sp.GetService<FirstStartFiles>());
+        });
         services.TryAddSingleton(GatewayStorageKey.FromServices);
         services.TryAddSingleton<IOutboxFiles>(SyncedOutboxFiles.Instance);
-        services.AddSingleton(sp => OutboxOpener.OpenForGateway(sp.GetRequiredService<IOptions<GatewayOptions>>().Value.DataDirectoryFullPath,
-            sp.GetRequiredService<IOutboxFiles>(), sp.GetRequiredService<EdgeTwin.Outbox.Encryption.StorageKey>(), sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<FirstStartFiles>()));
+        services.AddSingleton(sp =>
+        {
+            _ = sp.GetRequiredService<GatewayIdentity>(); // completes a pending key rotation first
+            return OutboxOpener.OpenForGateway(sp.GetRequiredService<IOptions<GatewayOptions>>().Value.DataDirectoryFullPath,
+                sp.GetRequiredService<IOutboxFiles>(), sp.GetRequiredService<EdgeTwin.Outbox.Encryption.StorageKey>(), sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<FirstStartFiles>());
+        });
         services.AddSingleton<ChainBook>();
         services.AddSingleton<IRecordAppender>(sp => sp.GetRequiredService<ChainBook>());
         services.AddSingleton<RetentionRequests>();
@@ -75,6 +86,7 @@ internal static class GatewayServiceCollectionExtensions
         services.AddSingleton<GroupCommitter>();
         services.AddSingleton<UplinkTopics>();
         services.AddSingleton<SignedDocuments>();
+        services.AddSingleton<RetiredChains>();
         services.AddSingleton<MqttUplink>();
         services.AddSingleton<IUplink>(sp => sp.GetRequiredService<MqttUplink>());
         services.AddSingleton<ICommitListener>(sp => sp.GetRequiredService<MqttUplink>());

@@ -23,6 +23,7 @@ internal sealed class CloudStatements(
     PublishQueue queue,
     ResendScheduler resend,
     StatementGate gate,
+    RetiredChains retired,
     UplinkOptions options,
     TimeProvider time,
     GatewayMetrics metrics,
@@ -34,6 +35,7 @@ internal sealed class CloudStatements(
     private readonly PublishQueue _queue = queue;
     private readonly ResendScheduler _resend = resend;
     private readonly StatementGate _gate = gate;
+    private readonly RetiredChains _retired = retired;
     private readonly UplinkOptions _options = options;
     private readonly TimeProvider _time = time;
     private readonly GatewayMetrics _metrics = metrics;
@@ -48,6 +50,17 @@ internal sealed class CloudStatements(
     public void OnReceipt(ReadOnlySpan<byte> payload)
     {
         var problem = _gate.CheckReceipt(payload, out var receipt, out var lane);
+        if (problem == StatementProblems.UnknownEpoch)
+        {
+            // Signed by a listed ingest key for this gateway: perhaps for a chain a key rotation retired.
+            problem = _retired.OnReceipt(receipt!);
+            if (problem is null)
+            {
+                _metrics.Receipt();
+                return;
+            }
+        }
+
         if (problem is null)
         {
             _metrics.Receipt();
@@ -76,6 +89,11 @@ internal sealed class CloudStatements(
     public void OnResendRequest(ReadOnlySpan<byte> payload)
     {
         var problem = _gate.CheckResend(payload, out var request, out var lane);
+        if (problem == StatementProblems.UnknownEpoch && _retired.OnResend(request!))
+        {
+            return;
+        }
+
         if (problem is null)
         {
             var to = Math.Min(request!.To, _book.Head(lane).Seq);

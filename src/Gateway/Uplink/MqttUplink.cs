@@ -52,6 +52,7 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
     private readonly SignedDocuments _documents;
     private readonly FirstStartFiles? _firstStart;
     private DateTimeOffset _since;
+    private readonly RetiredChains _retired;
 
     public MqttUplink(
         IOptions<UplinkOptions> options,
@@ -63,9 +64,11 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
         TimeProvider time,
         GatewayMetrics metrics,
         SignedDocuments documents,
+        RetiredChains retired,
         ILogger<MqttUplink> logger,
         FirstStartFiles? firstStart = null)
     {
+        _retired = retired;
         _firstStart = firstStart;
         _documents = documents;
         _options = options.Value;
@@ -82,7 +85,7 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
             : BrokerAddress.TryParse(_options.Broker, out var b, out var problem) ? b! : throw new StartupException("Uplink:Broker", problem!);
         Queue = new PublishQueue(book.Store, ledger, _options.BacklogShare);
         _resend = new ResendScheduler(time, _options.ResendAfter, _options.ResendMaxRecords);
-        Statements = new CloudStatements(book, retention, Queue, _resend, new StatementGate(_gateway.Name, _options.ReceiptSigners, book), _options, time, metrics, logger);
+        Statements = new CloudStatements(book, retention, Queue, _resend, new StatementGate(_gateway.Name, _options.ReceiptSigners, book), retired, _options, time, metrics, logger);
         _reconnect = new BrokerReconnect(_options.ReconnectMinDelay, _options.ReconnectMaxDelay, time, (ex, delay) => GatewayLog.ConnectFailed(logger, _broker.ToString(), ex.Message, delay));
         foreach (var (lane, head) in book.Store.Heads)
         {
@@ -91,6 +94,7 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
 
         metrics.Meter.CreateObservableGauge("edgetwin.uplink.backlog", () => Queue.BacklogCount, "{record}", "Stored records waiting behind live ones");
         metrics.Meter.CreateObservableCounter("edgetwin.uplink.withheld", () => ledger.Withheld, "{record}", "Records not published because a gap statement names them (evicted before their deletion reached the disk)");
+        metrics.Meter.CreateObservableGauge("edgetwin.uplink.retired", () => retired.Held, "{record}", "Records of chains sealed by a gateway key rotation still to deliver (retired outboxes)");
         metrics.Meter.CreateObservableGauge("edgetwin.uplink.connected", () => IsConnected ? 1 : 0, "{connection}", "1 while connected to the broker");
         metrics.Meter.CreateObservableGauge("edgetwin.uplink.held", () => Lanes.Select(l => new Measurement<long>(book.Store.Usage(l).Records, new KeyValuePair<string, object?>("lane", WireNames.Of(l)))), "{record}", "Records the outbox holds (until a receipt covers them, or PUBACK without receipts)");
         if (_options.Receipts)
@@ -224,6 +228,7 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
             {
                 await OnConnectedAsync(client, connection.Token).ConfigureAwait(false);
                 _ = _options.Receipts ? Statements.RunResendLoopAsync(connection.Token) : Task.CompletedTask;
+                _ = _retired.Held > 0 ? PublishRetiredAsync(client, connection) : Task.CompletedTask;
                 var reason = await OwnThread.Run("edgetwin-uplink-pump", () => Pump(client, lost.Task, connection)).ConfigureAwait(false);
                 if (!ct.IsCancellationRequested && !_disconnecting)
                 {
@@ -365,6 +370,60 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
         {
             Interlocked.Decrement(ref _inFlight);
             window.Release();
+        }
+    }
+
+    /// <summary>
+    /// Delivers the retired outboxes (<see cref="RetiredChains"/>) beside the live traffic: every record
+    /// held, a chain's in seq order, one publish at a time with its deadline; again after
+    /// <c>Uplink:ResendAfter</c> (or a signed re-send request) for what no receipt covered. A failed
+    /// publish drops the connection, as any other does.
+    /// </summary>
+    private async Task PublishRetiredAsync(IMqttClient client, CancellationTokenSource connection)
+    {
+        var ct = connection.Token;
+        try
+        {
+            while (!ct.IsCancellationRequested && _retired.Held > 0)
+            {
+                var changed = _retired.Changed;
+                var sent = new Dictionary<(Lane, string), long>();
+                for (var page = _retired.Snapshot(sent); page.Count > 0; page = _retired.Snapshot(sent))
+                {
+                    foreach (var r in page)
+                    {
+                        using var deadline = new CancellationTokenSource(_options.PublishTimeout, _time);
+                        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
+                        var result = await client.PublishAsync(Message(_topics.Records(r.Lane), r.Payload, retain: false), linked.Token).ConfigureAwait(false);
+                        if (!result.IsSuccess)
+                        {
+                            throw new InvalidOperationException($"broker refused retired {_topics.Records(r.Lane)} seq {r.Seq}: {result.ReasonCode} {result.ReasonString}");
+                        }
+
+                        _metrics.Published(r.Lane, false, true);
+                        if (!_options.Receipts)
+                        {
+                            _retired.Acknowledged(r);
+                        }
+
+                        sent[(r.Lane, r.Record.Epoch)] = r.Seq;
+                    }
+                }
+
+                if (_options.Receipts && _retired.Held > 0)
+                {
+                    await Task.WhenAny(changed, Task.Delay(_options.ResendAfter, _time, ct)).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            if (!connection.IsCancellationRequested)
+            {
+                _metrics.PublishFailed();
+                GatewayLog.ConnectionLost(_logger, "retired publish failed: " + ex.Message);
+                await connection.CancelAsync().ConfigureAwait(false);
+            }
         }
     }
 

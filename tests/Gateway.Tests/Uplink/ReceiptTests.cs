@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Tests.Support;
 using EdgeTwin.Gateway.Uplink;
+using EdgeTwin.Outbox.Durability;
 using EdgeTwin.Outbox;
 using EdgeTwin.Telemetry.Receipts;
 using EdgeTwin.Telemetry.Records;
@@ -216,6 +217,6 @@ public class ReceiptTests
         var uplinkOptions = Options.Create(new UplinkOptions { Receipts = true, ReceiptSigners = [signer] });
         var gateway = Options.Create(h.Gateway);
         return new MqttUplink(uplinkOptions, gateway, h.Book, h.Retention, h.Ledger, new UplinkTopics(gateway, uplinkOptions), h.Time, h.Metrics,
-            new SignedDocuments(h.Identity, gateway, h.Time), NullLogger<MqttUplink>.Instance);
+            new SignedDocuments(h.Identity, gateway, h.Time), new RetiredChains(gateway, h.StorageKey, SyncedOutboxFiles.Instance, h.Book, NullLogger<RetiredChains>.Instance), NullLogger<MqttUplink>.Instance);
     }
 }
