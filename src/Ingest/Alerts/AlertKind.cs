@@ -20,6 +20,12 @@ internal static class AlertKind
     /// <summary>Records of a chain whose key was revoked or replaced by a new enrolment came and were refused.</summary>
     public const string KeyCutOff = "key-cut-off";
 
+    /// <summary>A gateway rotated its key; the ingest follows it (enrol the new address).</summary>
+    public const string KeyRotated = "key-rotated";
+
+    /// <summary>A key-rotation genesis whose link is malformed or not signed by the key in force: refused.</summary>
+    public const string BadKeyRotation = "bad-key-rotation";
+
     /// <summary>The store, the leaf log and the ledger disagree about an anchor (docs/anchoring.md).</summary>
     public const string AnchorMismatch = "anchor-mismatch";
 

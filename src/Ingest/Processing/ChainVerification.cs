@@ -29,6 +29,9 @@ internal sealed class ChainVerification
 
     public string EnrolledAddress { get; }
 
+    /// <summary>A further address whose genesis links as enrolled: the new key of a verified gateway key rotation.</summary>
+    public void Enrol(string address) => _verifier.Enrol(address);
+
     public static ChainKey Key(ChainId id) => new(id.Gw, id.Lane == WireNames.Alarm ? Lane.Alarm : Lane.Telemetry, id.Epoch);
 
     public void Import(ChainRow row)

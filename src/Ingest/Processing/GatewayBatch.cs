@@ -25,6 +25,9 @@ internal sealed class GatewayBatch
     private readonly HashSet<ChainId> _resend = [];
     private readonly HashSet<ChainId> _unenrolledBefore = [];
     private readonly Dictionary<ChainId, string> _cutOff = [];
+    private readonly Dictionary<ChainId, KeyRotation> _sealed = [];
+    private List<KeyRotation> _rotations = [];
+    private string? _effective;
     private IWriteSession _session = null!;
     private DateTimeOffset _now;
     private int _stored;
@@ -53,15 +56,35 @@ internal sealed class GatewayBatch
     {
         _session = session;
         _now = _time.GetUtcNow();
+        _effective = _enrolled;
+        if (_enrolled is not null)
+        {
+            // The enrolled address followed along the key rotations verified so far (docs/operations.md "Keys").
+            _rotations = KeyHistory.Parse((await session.GatewayAsync(_gw).ConfigureAwait(false))?.KeyRotations);
+            _effective = KeyHistory.Effective(_enrolled, _rotations);
+            if (!KeyHistory.Same(_effective, _enrolled))
+            {
+                _verifier!.Enrol(_effective);
+            }
+        }
+
         foreach (var chain in _chains)
         {
             var row = session.Chain(chain);
             _verifier!.Import(row);
-            if (row.VerifiedThrough >= 0 && _verifier.KeyOf(chain) is { } key && !string.Equals(key, _enrolled, StringComparison.OrdinalIgnoreCase))
+            if (row.VerifiedThrough >= 0 && _verifier.KeyOf(chain) is { } key)
             {
-                // Verified under an address that no longer signs for the gateway (revoked, or replaced by
-                // a new enrolment): what was verified stays as it is, nothing more of this chain is taken.
-                _cutOff[chain] = key;
+                if (Enrolment?.RevokedReason(key) is null && KeyHistory.SealOf(_rotations, chain.Lane, chain.Epoch, key) is { } seal)
+                {
+                    // Handed over to a new key: taken up to its last record, nothing after it.
+                    _sealed[chain] = seal;
+                }
+                else if ((!KeyHistory.Same(key, _effective) && !LinkPending(chain.Lane, key)) || Enrolment?.RevokedReason(key) is not null)
+                {
+                    // Verified under an address that no longer signs for the gateway (revoked, or replaced by
+                    // a new enrolment): what was verified stays as it is, nothing more of this chain is taken.
+                    _cutOff[chain] = key;
+                }
             }
             else if (_verifier.Figures(chain).Unenrolled)
             {
@@ -69,7 +92,9 @@ internal sealed class GatewayBatch
             }
         }
 
-        foreach (var p in _items)
+        // Records before the gateway's documents: a key rotation the records show (a key-rotation
+        // genesis) is known before a status or reported twin signed by the new key is checked.
+        foreach (var p in _items.Where(i => !IsDocument(i)).Concat(_items.Where(IsDocument)))
         {
             await OneAsync(p).ConfigureAwait(false);
         }
@@ -82,12 +107,21 @@ internal sealed class GatewayBatch
         return new BatchResult(_receipts, _alerts, _stored, _duplicates, _evidence, _alarmsQueued);
     }
 
+    /// <summary>
+    /// A chain of a key that handed over on another lane while this lane's link has not arrived yet (the
+    /// gateway writes both at once; they may arrive apart): still taken, until its own link seals it.
+    /// </summary>
+    private bool LinkPending(string lane, string key) =>
+        _rotations.Exists(r => KeyHistory.Same(r.From, key)) && !_rotations.Exists(r => r.Lane == lane && KeyHistory.Same(r.From, key));
+
+    private static bool IsDocument(PlannedMessage p) => p.Message.Name.Leaf is TopicLeaf.TwinReported or TopicLeaf.Status;
+
     private async Task OneAsync(PlannedMessage p)
     {
-        if (p.Message.Name.Leaf is TopicLeaf.TwinReported or TopicLeaf.Status)
+        if (IsDocument(p))
         {
             // A gateway document that is not the gateway's (unsigned, forged, another key) is evidence with an alert; an old genuine one is ignored.
-            var problem = await GatewayDocuments.ApplyAsync(p.Message, _session, _now, _enrolled).ConfigureAwait(false);
+            var problem = await GatewayDocuments.ApplyAsync(p.Message, _session, _now, _effective).ConfigureAwait(false);
             if (problem is not null and not GatewayDocuments.NotNewer)
             {
                 await RejectAsync(p, problem, AlertKind.UnsignedDocument, null).ConfigureAwait(false);
@@ -120,6 +154,20 @@ internal sealed class GatewayBatch
         if (_cutOff.TryGetValue(chain, out var cutKey))
         {
             await CutOffAsync(p, chain, cutKey).ConfigureAwait(false);
+            return;
+        }
+
+        if (_sealed.TryGetValue(chain, out var seal) && header.Seq > seal.Seq)
+        {
+            var first = !_alerts.Exists(a => a.Kind == AlertKind.KeyCutOff && a.Lane == chain.Lane && a.Epoch == chain.Epoch);
+            await RejectAsync(p, $"{EnrolmentProblems.KeyCutOff}: the chain was handed over to {seal.To} at seq {seal.Seq} (key rotation); nothing after it is taken", first ? AlertKind.KeyCutOff : null, null).ConfigureAwait(false);
+            return;
+        }
+
+        if (header.Kind == RecordKinds.Genesis && header.GenesisReason == WireNames.Of(GenesisReason.KeyRotation)
+            && await AdmitRotationAsync(chain, header).ConfigureAwait(false) is { } refused)
+        {
+            await RejectAsync(p, refused, AlertKind.BadKeyRotation, null).ConfigureAwait(false);
             return;
         }
 
@@ -163,6 +211,62 @@ internal sealed class GatewayBatch
                 await RejectAsync(p, outcome.Problem ?? "rejected by the verifier", AlertKindFor(outcome.Problem), outcome.Hash).ConfigureAwait(false);
                 break;
         }
+    }
+
+    /// <summary>
+    /// A genesis that says the gateway rotated its key: its link must be signed by the key in force for
+    /// the gateway (or by the key an already verified rotation of the other lane handed over from, to
+    /// this same key). Verified, the rotation is kept with the gateway, the new key enrolled for the
+    /// verifier, the old chain sealed at the link's seq, and an alert says so. Null when the genesis may
+    /// go on to the verifier; else why it is refused (nothing changed).
+    /// </summary>
+    private async Task<string?> AdmitRotationAsync(ChainId chain, RecordHeader header)
+    {
+        if (header.Rotation is not { } link)
+        {
+            return $"{AlertKind.BadKeyRotation}: {header.RotationProblem ?? "a key-rotation genesis carries no rotation link"}";
+        }
+
+        var newKey = header.GenesisKey;
+        if (newKey is null || !Telemetry.Signing.Eip191.IsAddress(newKey) || link.Epoch == chain.Epoch)
+        {
+            return $"{AlertKind.BadKeyRotation}: the genesis key is not an address, or the link names the genesis' own chain";
+        }
+
+        var signer = link.Signer(_gw, chain.Lane, newKey, out var sigProblem);
+        var known = _rotations.Find(r => r.Lane == chain.Lane && r.Epoch == link.Epoch);
+        if (known is not null)
+        {
+            return KeyHistory.Same(known.To, newKey) && KeyHistory.Same(known.From, signer) && known.Seq == link.Seq && known.Hash == link.Hash ? null
+                : $"{AlertKind.BadKeyRotation}: chain {chain.Lane} {link.Epoch} was already handed over to {known.To} at seq {known.Seq}";
+        }
+
+        var inForce = signer is not null && Enrolment?.RevokedReason(signer) is null
+            && (KeyHistory.Same(signer, _effective) || _rotations.Exists(r => KeyHistory.Same(r.From, signer) && KeyHistory.Same(r.To, newKey)));
+        if (!inForce)
+        {
+            // A genesis under the key already in force stands on its own (the operator enrolled the new
+            // key first); its link is then not needed, and one that does not verify changes nothing.
+            return KeyHistory.Same(newKey, _effective) ? null
+                : $"{AlertKind.BadKeyRotation}: the link is {(signer is null ? $"not signed ({sigProblem})" : $"signed by {signer}, not by the key in force for '{_gw}' ({_effective})")}";
+        }
+
+        var rotation = new KeyRotation(chain.Lane, link.Epoch, link.Seq, link.Hash, signer!, newKey, chain.Epoch, _now);
+        _rotations.Add(rotation);
+        var gateway = await _session.GatewayAsync(_gw).ConfigureAwait(false) ?? new GatewayRow { Gw = _gw, Site = _session.Chain(chain).Site, UpdatedAt = _now };
+        await _session.SetGatewayAsync(gateway with { KeyRotations = KeyHistory.Write(_rotations) }).ConfigureAwait(false);
+        _verifier!.Enrol(newKey);
+        var oldChain = new ChainId(_gw, chain.Lane, link.Epoch);
+        if (_chains.Contains(oldChain))
+        {
+            _sealed[oldChain] = rotation;
+            _cutOff.Remove(oldChain);
+        }
+
+        var wasInForce = KeyHistory.Same(signer, _effective);
+        _effective = KeyHistory.Effective(_enrolled!, _rotations);
+        await AlertAsync(AlertKind.KeyRotated, chain, 0, $"gateway '{_gw}' rotated its key from {signer} to {newKey}: {chain.Lane} epoch {link.Epoch} sealed at seq {link.Seq}, epoch {chain.Epoch} goes on under the new key{(wasInForce ? "; enrol the new address (Ingest:EnrolmentFile)" : "")}").ConfigureAwait(false);
+        return null;
     }
 
     private async Task StoreAsync(PlannedMessage p, string hash)
@@ -214,7 +318,7 @@ internal sealed class GatewayBatch
         var through = _session.Chain(chain).VerifiedThrough;
         var problem = Enrolment?.RevokedReason(key) is { } reason
             ? $"{EnrolmentProblems.RevokedKey}: the chain is signed by {key}, revoked ({reason}); nothing after seq {through} of it is taken"
-            : $"{EnrolmentProblems.KeyCutOff}: the chain is signed by {key}, no longer the address enrolled for '{_gw}' ({_enrolled}); nothing after seq {through} of it is taken";
+            : $"{EnrolmentProblems.KeyCutOff}: the chain is signed by {key}, no longer the address enrolled for '{_gw}' ({_effective}); nothing after seq {through} of it is taken";
         var first = !_alerts.Exists(a => a.Kind == AlertKind.KeyCutOff && a.Lane == chain.Lane && a.Epoch == chain.Epoch);
         await RejectAsync(p, problem, first ? AlertKind.KeyCutOff : null, null).ConfigureAwait(false);
     }
@@ -283,6 +387,7 @@ internal sealed class GatewayBatch
         }
 
         var verifiedThrough = figures.Unenrolled ? -1 : await ConfirmStoredAsync(chain, before.VerifiedThrough, figures.VerifiedThrough).ConfigureAwait(false);
+        verifiedThrough = await SealedThroughAsync(chain, verifiedThrough).ConfigureAwait(false);
         if (_anchoring && verifiedThrough > before.VerifiedThrough)
         {
             // The checkpoints this batch verified join the leaf log in the same transaction (issue 17).
@@ -313,6 +418,12 @@ internal sealed class GatewayBatch
             GapAlerted = figures.Missing != 0 && before.GapAlerted,
             FirstSeenAt = before.Received == 0 && before.FirstSeenAt == DateTimeOffset.UnixEpoch ? _now : before.FirstSeenAt,
         };
+
+        if (_sealed.TryGetValue(chain, out var seal) && verifiedThrough == seal.Seq && figures.VerifiedThrough == seal.Seq - 1)
+        {
+            // The closing checkpoint is verified by the rotation link (SealedThroughAsync), not by the verifier.
+            after = after with { Verified = figures.Verified + 1, Pending = Math.Max(0, figures.Pending - 1) };
+        }
 
         // Counters the verifier found worse, when no per-record alert in this batch said so already.
         await CounterAlertAsync(chain, AlertKind.BrokenLink, before.BrokenLinks, after.BrokenLinks).ConfigureAwait(false);
@@ -369,11 +480,27 @@ internal sealed class GatewayBatch
     /// the record the verifier linked there. A fork variant that linked takes its seq back from
     /// the evidence; where the linked record is not stored, verification stops short of it.
     /// </summary>
+    /// <summary>
+    /// A sealed chain's last record (the checkpoint after its key-rotation event) is covered by no later
+    /// checkpoint, but by the rotation link, which the old key signed over its hash: once everything
+    /// before it is verified and the record stored there has that hash, the chain is verified through it.
+    /// </summary>
+    private async Task<long> SealedThroughAsync(ChainId chain, long verifiedThrough)
+    {
+        if (!_sealed.TryGetValue(chain, out var seal) || verifiedThrough != seal.Seq - 1)
+        {
+            return verifiedThrough;
+        }
+
+        var stored = await _session.StoredHashesAsync(chain, seal.Seq, seal.Seq).ConfigureAwait(false);
+        return stored.TryGetValue(seal.Seq, out var hash) && hash == seal.Hash ? seal.Seq : verifiedThrough;
+    }
+
     private async Task<long> ConfirmStoredAsync(ChainId chain, long from, long to)
     {
         if (to <= from)
         {
-            return Math.Min(from, to);
+            return _sealed.TryGetValue(chain, out var seal) && from == seal.Seq && to == seal.Seq - 1 ? from : Math.Min(from, to);
         }
 
         var linked = _verifier!.Linked(chain);

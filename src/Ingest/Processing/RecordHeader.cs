@@ -2,6 +2,7 @@ namespace EdgeTwin.Ingest.Processing;
 
 using System.Globalization;
 using System.Text.Json;
+using EdgeTwin.Telemetry.Chain;
 using EdgeTwin.Telemetry.Records;
 
 /// <summary>
@@ -10,6 +11,15 @@ using EdgeTwin.Telemetry.Records;
 /// </summary>
 internal sealed record RecordHeader(string Gw, string Lane, string Epoch, long Seq, string Kind, DateTimeOffset? Ts, string? Patient, string? Code, string? GenesisReason)
 {
+    /// <summary>A genesis record's <c>key</c>.</summary>
+    public string? GenesisKey { get; init; }
+
+    /// <summary>A genesis record's key-rotation link (docs/protocol.md §4), when it carries a well-formed one.</summary>
+    public KeyRotationLink? Rotation { get; init; }
+
+    /// <summary>Why a genesis record's <c>rotation</c> member is not a link, when it is not.</summary>
+    public string? RotationProblem { get; init; }
+
     public static bool TryParse(ReadOnlySpan<byte> payload, out RecordHeader? header, out string? problem)
     {
         header = null;
@@ -32,15 +42,27 @@ internal sealed record RecordHeader(string Gw, string Lane, string Epoch, long S
             }
 
             DateTimeOffset? ts = Str(root, "ts", out var tsText) && DateTimeOffset.TryParse(tsText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : null;
-            string? patient = null, code = null, reason = null;
+            string? patient = null, code = null, reason = null, key = null;
+            KeyRotationLink? rotation = null;
+            string? rotationProblem = null;
             if (root.TryGetProperty("body", out var body) && body.ValueKind == JsonValueKind.Object)
             {
                 _ = Str(body, "patient", out patient);
                 _ = Str(body, "code", out code);
                 _ = Str(body, "reason", out reason);
+                if (kind == RecordKinds.Genesis)
+                {
+                    _ = Str(body, "key", out key);
+                    rotation = KeyRotationLink.Read(body, out rotationProblem);
+                }
             }
 
-            header = new RecordHeader(gw!, lane!, epoch!, seq, kind!, ts, patient, code, kind == RecordKinds.Genesis ? reason : null);
+            header = new RecordHeader(gw!, lane!, epoch!, seq, kind!, ts, patient, code, kind == RecordKinds.Genesis ? reason : null)
+            {
+                GenesisKey = key,
+                Rotation = rotation,
+                RotationProblem = rotationProblem,
+            };
             problem = null;
             return true;
         }

@@ -10,4 +10,7 @@ internal sealed record GatewayRow
     public string? Status { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
     public bool SilentAlerted { get; init; }
+
+    /// <summary>The gateway key rotations the ingest verified and follows (JSON, <see cref="Enrolment.KeyHistory"/>).</summary>
+    public string? KeyRotations { get; init; }
 }

@@ -117,7 +117,25 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         }, default);
         var g = await store.GatewayAsync("gw-1", default);
         Assert.Equal((3L, "{\"online\":true}"), (g!.ReportedVersion, g.Status));
+        Assert.Null(g.KeyRotations);
         Assert.Null(await store.GatewayAsync("gw-2", default));
+    }
+
+    [Fact]
+    public async Task GatewayKeyRotations_RoundTripInsideTheWriteSession_AndKeepOtherMembers()
+    {
+        var store = await OpenAsync();
+        var rotations = "[{\"lane\":\"telemetry\",\"epoch\":\"" + new string('a', 32) + "\",\"seq\":9}]";
+        await store.WriteAsync([Chain], "site", async s =>
+        {
+            await s.SetGatewayAsync(new GatewayRow { Gw = "gw-1", Site = "site", ReportedVersion = 3, UpdatedAt = T0 });
+            var held = await s.GatewayAsync("gw-1");
+            await s.SetGatewayAsync(held! with { KeyRotations = rotations });
+            return 0;
+        }, default);
+        var read = await store.WriteAsync([Chain], "site", s => s.GatewayAsync("gw-1"), default);
+        Assert.Equal((rotations, 3L), (read!.KeyRotations, read.ReportedVersion));
+        Assert.Equal(rotations, (await store.GatewayAsync("gw-1", default))!.KeyRotations);
     }
 
     internal abstract Task<IIngestStore> CreateAsync();

@@ -124,6 +124,10 @@ internal sealed class ResendRig : IDisposable
         }
     }
 
+    /// <summary>The ingest's alerts (operator view), oldest first.</summary>
+    public async Task<JsonArray> AlertsAsync() =>
+        (await _http.GetFromJsonAsync<JsonArray>($"http://127.0.0.1:{_ingestPort}/api/alerts?limit=1000"))!;
+
     public async Task<long> VerifiedThroughAsync(string lane, string epoch) =>
         await ChainAsync(lane, epoch) is { } c ? (long)c["verifiedThrough"]! : -1;
 

@@ -164,6 +164,7 @@ internal static class LiteDbMapping
         ["status"] = g.Status is null ? BsonValue.Null : new BsonValue(g.Status),
         ["updatedAt"] = Time(g.UpdatedAt),
         ["silentAlerted"] = g.SilentAlerted,
+        ["keyRotations"] = g.KeyRotations is null ? BsonValue.Null : new BsonValue(g.KeyRotations),
     };
 
     public static GatewayRow ToGateway(BsonDocument d) => new()
@@ -175,6 +176,7 @@ internal static class LiteDbMapping
         Status = d["status"].IsNull ? null : d["status"].AsString,
         UpdatedAt = Time(d["updatedAt"]) ?? DateTimeOffset.UnixEpoch,
         SilentAlerted = d["silentAlerted"].AsBoolean,
+        KeyRotations = d.TryGetValue("keyRotations", out var rotations) && rotations.IsString ? rotations.AsString : null,
     };
 
     // Unix milliseconds as Int64: LiteDB's DateTime loses the offset and rounds to ms anyway.

@@ -62,6 +62,7 @@ internal static class PostgresRows
         Status = r.IsDBNull(4) ? null : r.GetString(4),
         UpdatedAt = Time(r, 5) ?? DateTimeOffset.UnixEpoch,
         SilentAlerted = r.GetBoolean(6),
+        KeyRotations = r.IsDBNull(7) ? null : r.GetString(7),
     };
 
     public static void AddChainParameters(NpgsqlCommand cmd, ChainRow c)

@@ -43,6 +43,7 @@ internal static class PostgresSchema
         CREATE TABLE IF NOT EXISTS ingest_gateways (
             gw text PRIMARY KEY, site text NOT NULL, reported text NULL, reported_version bigint NOT NULL DEFAULT -1,
             status text NULL, updated_at timestamptz NOT NULL, silent_alerted boolean NOT NULL DEFAULT false);
+        ALTER TABLE ingest_gateways ADD COLUMN IF NOT EXISTS key_rotations text NULL;
         CREATE TABLE IF NOT EXISTS ingest_acm_alerts (
             alert_id text PRIMARY KEY, gw text NOT NULL, key text NOT NULL, patient text NOT NULL, device text NOT NULL,
             condition text NOT NULL, priority text NOT NULL, phase text NOT NULL, state text NOT NULL, open boolean NOT NULL,
@@ -79,5 +80,5 @@ internal static class PostgresSchema
 
     public const string EvidenceColumns = "id, at, topic, gw, problem, payload, lane, epoch, seq, hash, size, sha256";
 
-    public const string GatewayColumns = "gw, site, reported, reported_version, status, updated_at, silent_alerted";
+    public const string GatewayColumns = "gw, site, reported, reported_version, status, updated_at, silent_alerted, key_rotations";
 }

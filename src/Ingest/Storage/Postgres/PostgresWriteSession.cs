@@ -182,8 +182,8 @@ internal sealed class PostgresWriteSession : IWriteSession
     public async Task SetGatewayAsync(GatewayRow g)
     {
         await using var cmd = Command($"""
-            INSERT INTO ingest_gateways ({PostgresSchema.GatewayColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7)
-            ON CONFLICT (gw) DO UPDATE SET site = $2, reported = $3, reported_version = $4, status = $5, updated_at = $6, silent_alerted = $7
+            INSERT INTO ingest_gateways ({PostgresSchema.GatewayColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+            ON CONFLICT (gw) DO UPDATE SET site = $2, reported = $3, reported_version = $4, status = $5, updated_at = $6, silent_alerted = $7, key_rotations = $8
             """);
         cmd.Parameters.AddWithValue(g.Gw);
         cmd.Parameters.AddWithValue(g.Site);
@@ -192,6 +192,7 @@ internal sealed class PostgresWriteSession : IWriteSession
         cmd.Parameters.AddWithValue((object?)g.Status ?? DBNull.Value);
         cmd.Parameters.AddWithValue(g.UpdatedAt.ToUniversalTime());
         cmd.Parameters.AddWithValue(g.SilentAlerted);
+        cmd.Parameters.AddWithValue((object?)g.KeyRotations ?? DBNull.Value);
         await cmd.ExecuteNonQueryAsync(_ct).ConfigureAwait(false);
     }
 
