@@ -29,14 +29,17 @@ internal sealed class AlarmStatusToBox(
     ILogger<AlarmStatusToBox> logger) : BackgroundService
 {
     private readonly IAlarmOutStore _store = (IAlarmOutStore)store;
-    private readonly Channel<(AcmAlertRow Alert, AcmStatusRow Status)> _pending = Channel.CreateUnbounded<(AcmAlertRow, AcmStatusRow)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<(AcmAlertRow Alert, AcmStatusRow Status)> _pending = Channel.CreateUnbounded<(AcmAlertRow, AcmStatusRow)>();
     private readonly IReadOnlySet<string> _statuses = options.Value.AlarmsOut.StatusesToBox();
     private long _published;
 
     /// <summary>Whether statuses go back to boxes at all.</summary>
     public bool Enabled => options.Value.AlarmsOut.StatusToBox;
 
-    /// <summary>Documents published so far (tests wait on it).</summary>
+    /// <summary>Statuses taken and not yet picked up for publishing.</summary>
+    public int Waiting => _pending.Reader.Count;
+
+    /// <summary>Documents published so far.</summary>
     public long Published => Interlocked.Read(ref _published);
 
     /// <summary>Called once a status is recorded; takes it when it is of a kind that goes back.</summary>
@@ -79,7 +82,9 @@ internal sealed class AlarmStatusToBox(
             try
             {
                 var seq = (await _store.AcmStatusesAsync(alert.AlertId, ct).ConfigureAwait(false)).FirstOrDefault(s => s.ControlId == status.ControlId)?.Id;
-                var site = (await store.GatewayAsync(alert.Gw, ct).ConfigureAwait(false))?.Site;
+                // The site its records came under (a gateway that never reported a twin has no gateway row).
+                var site = (await store.ChainsAsync(alert.Gw, ct).ConfigureAwait(false)).Select(c => c.Site).FirstOrDefault()
+                    ?? (await store.GatewayAsync(alert.Gw, ct).ConfigureAwait(false))?.Site;
                 if (seq is null || site is null)
                 {
                     // Cannot happen for a status recorded against an alert of a stored gateway; said rather than retried for ever.
