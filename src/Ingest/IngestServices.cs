@@ -21,6 +21,7 @@ using EdgeTwin.Ingest.Ward;
 using EdgeTwin.Outbox.Encryption;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 /// <summary>Composition of the ingest; Program and the tests share it.</summary>
@@ -60,6 +61,11 @@ internal static class IngestServices
         services.AddHostedService(sp => sp.GetRequiredService<ResendRequester>());
         services.AddSingleton<AlarmSenders>();
         services.AddHostedService(sp => sp.GetRequiredService<AlarmSenders>());
+        services.AddSingleton(sp => new AlarmStatusToBox(
+            sp.GetRequiredService<IOptions<IngestOptions>>(), sp.GetRequiredService<IIngestStore>(), sp.GetRequiredService<IngestIdentity>(),
+            sp.GetRequiredService<MqttIngestWorker>().PublishAsync, sp.GetRequiredService<AlarmsOutMetrics>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<AlarmStatusToBox>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<AlarmStatusToBox>());
         services.AddSingleton<AlertStatusListener>();
         services.AddHostedService(sp => sp.GetRequiredService<AlertStatusListener>());
         return services;

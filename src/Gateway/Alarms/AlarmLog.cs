@@ -16,4 +16,10 @@ internal static partial class AlarmLog
 
     [LoggerMessage(1063, LogLevel.Warning, "Alarm limit {Condition} now {Side} {Limit} (was {Previous}), from twin threshold {Threshold}")]
     public static partial void LimitChanged(ILogger logger, string condition, string side, double limit, double previous, string threshold);
+
+    [LoggerMessage(1064, LogLevel.Information, "Alarm {Condition} (alert {Alert}): {Status} by {By} at {At}, reported by the alarm manager (alarm-status seq {Seq}); shown, the local alarm is unchanged")]
+    public static partial void ResponseAccepted(ILogger logger, string condition, string alert, string status, string by, DateTimeOffset at, long seq);
+
+    [LoggerMessage(1065, LogLevel.Warning, "Alarm status refused: {Reason}; nothing changed ({HeldBack} more of this reason held back since the last line)")]
+    public static partial void ResponseRefused(ILogger logger, string reason, long heldBack);
 }

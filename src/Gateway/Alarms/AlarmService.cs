@@ -33,7 +33,8 @@ internal sealed class AlarmService(
     TimeProvider time,
     ILogger<AlarmService> logger,
     StorageHealth? storage = null,
-    GatewayMetrics? metrics = null) : BackgroundService
+    GatewayMetrics? metrics = null,
+    AlarmIdentities? identities = null) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
@@ -190,7 +191,8 @@ internal sealed class AlarmService(
             change.StateWire, change.Source, change.Value, change.Text);
         try
         {
-            appender.AppendAlarm(body);
+            var record = appender.AppendAlarm(body);
+            identities?.Appended(change.Patient, body, record);
         }
         catch (ArgumentException ex)
         {

@@ -2,6 +2,7 @@ namespace EdgeTwin.Gateway.Alarms;
 
 using EdgeTwin.Drivers.Configuration;
 using EdgeTwin.Drivers.Gpio.NurseCall;
+using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Diagnostics;
 using EdgeTwin.Gateway.Pipeline;
 using EdgeTwin.Gateway.Twin;
@@ -24,6 +25,11 @@ internal static class AlarmServiceCollectionExtensions
     {
         services.AddEdgeTwinInference(configuration);
         services.AddSingleton<AlarmChanges>();
+        services.AddSingleton(sp => new AlarmIdentities(sp.GetRequiredService<IOptions<GatewayOptions>>().Value.Name));
+        services.AddSingleton(sp => new AlarmStatusHandler(
+            sp.GetRequiredService<IOptions<GatewayOptions>>().Value.Name, sp.GetRequiredService<IOptions<UplinkOptions>>().Value.ReceiptSigners,
+            sp.GetRequiredService<AlarmIdentities>(), sp.GetRequiredService<TwinController>(), sp.GetRequiredService<GatewayMetrics>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AlarmStatusHandler>>()));
         services.TryAddSingleton<IAlarmContext, TwinAlarmContext>();
         services.TryAddSingleton(sp => new DriverFactory(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()).CreateAnnunciator(configuration));
         services.TryAddSingleton<IReadOnlyList<INurseCallButton>>(sp =>

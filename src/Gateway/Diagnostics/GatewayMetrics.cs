@@ -31,6 +31,7 @@ internal sealed class GatewayMetrics
     private readonly Counter<long> _notKept;
     private readonly Counter<long> _samplesNotKept;
     private readonly Counter<long> _alarmsRaised;
+    private readonly Counter<long> _alarmStatuses;
 
     public GatewayMetrics(IMeterFactory meterFactory)
     {
@@ -52,11 +53,14 @@ internal sealed class GatewayMetrics
         _samplesNotKept = Meter.CreateCounter<long>("edgetwin.outbox.samples_not_kept", "{sample}", "Samples in observation records not kept while the disk was full");
         _liveLatency = Meter.CreateHistogram<double>("edgetwin.uplink.live.latency", "s", "Commit to PUBACK time of live records");
         _alarmsRaised = Meter.CreateCounter<long>("edgetwin.alarms.raised", "{alarm}", "Alarms raised (clinical and technical), by priority");
+        _alarmStatuses = Meter.CreateCounter<long>("edgetwin.alarms.statuses", "{status}", "Alarm managers' answers (signed alarm-status documents) shown, by status");
     }
 
     public Meter Meter { get; }
 
     public void Samples(int count) => _samples.Add(count);
+
+    public void AlarmStatus(string status) => _alarmStatuses.Add(1, new KeyValuePair<string, object?>("status", status));
 
     public void Records(Lane lane, string kind, int count = 1) =>
         _records.Add(count, new TagList { { "lane", WireNames.Of(lane) }, { "kind", kind } });

@@ -115,6 +115,7 @@ internal static class GatewayServiceCollectionExtensions
         // then the committer's last commit, then the broker.
         services.AddHostedService(sp => sp.GetRequiredService<ReportedTwinService>());
         services.AddHostedService<DesiredSubscription>();
+        services.AddHostedService<AlarmStatusSubscription>();
         services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBroker>());
         services.AddHostedService(sp => sp.GetRequiredService<GroupCommitter>());
         services.AddHostedService(sp => sp.GetRequiredService<MqttUplink>());

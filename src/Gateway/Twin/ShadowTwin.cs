@@ -193,8 +193,30 @@ internal sealed class ShadowTwin
         {
             var alarms = PatientLocked(patient).Alarms;
             var changed = !alarms.TryGetValue(condition, out var current) || !string.Equals(current.State, state, StringComparison.Ordinal);
-            alarms[condition] = new AlarmReading(condition, state, priority, at);
+
+            // A manager's answer belongs to the alarm it answered: a raise after the clear is a new alarm.
+            var newAlarm = current is null || (current.State == "cleared" && state != "cleared");
+            var response = newAlarm ? null : current!.Response;
+            alarms[condition] = new AlarmReading(condition, state, priority, at, response);
             return changed;
+        }
+    }
+
+    /// <summary>
+    /// Shows a manager's answer on the patient's reading of <paramref name="condition"/>; false (nothing
+    /// changed) when the twin holds no reading of it.
+    /// </summary>
+    public bool SetAlarmResponse(string patient, string condition, AlarmResponse response)
+    {
+        lock (_gate)
+        {
+            if (!_patients.TryGetValue(patient, out var state) || !state.Alarms.TryGetValue(condition, out var current))
+            {
+                return false;
+            }
+
+            state.Alarms[condition] = current with { Response = response };
+            return true;
         }
     }
 

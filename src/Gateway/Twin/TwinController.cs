@@ -276,6 +276,51 @@ internal sealed class TwinController(
         }
     }
 
+    /// <summary>
+    /// An alarm manager's answer the box accepted (signed by the ingest, for an alarm open here): shown
+    /// on the patient's alarm when <paramref name="patient"/> names one the twin holds, and recorded as
+    /// <paramref name="record"/> in the chain. False when the twin store could not save the event (the
+    /// disk is full; logged), in which case it is shown but not recorded.
+    /// </summary>
+    public async Task<bool> RecordAlarmResponseAsync(string? patient, string condition, AlarmResponse response, TwinEvent record, CancellationToken cancellationToken)
+    {
+        bool saved;
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (patient is not null)
+            {
+                twin.SetAlarmResponse(patient, condition, response);
+            }
+
+            saved = TrySave(twin.Control, [record], "alarm status");
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        signal.Request(urgent: true);
+        await FlushEventsAsync(cancellationToken).ConfigureAwait(false);
+        return saved;
+    }
+
+    /// <summary>Records an event for the audit trail (saved with the twin, then appended to the chain).</summary>
+    public async Task RecordEventAsync(TwinEvent record, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            TrySave(twin.Control, [record], record.Type);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        await FlushEventsAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     public void ObserveHealth(string deviceId, DeviceHealth health)
     {
         if (twin.SetDeviceHealth(deviceId, health))

@@ -61,7 +61,7 @@ internal sealed class AlarmQueue(IOptionsMonitor<IngestOptions> options)
     }
 
     /// <summary>MSH-10 of the message for the record at <paramref name="seq"/>: gateway, chain epoch (first 12 digits) and seq.</summary>
-    public static string ControlId(ChainId chain, long seq) => $"{chain.Gw}.{chain.Epoch[..Math.Min(12, chain.Epoch.Length)]}.{seq}";
+    public static string ControlId(ChainId chain, long seq) => AlarmIdentity.ControlId(chain.Gw, chain.Epoch, seq);
 
     private static async Task<AcmReport> ReportAsync(IWriteSession session, string gw, string site, AlarmRecord alarm, string controlId, string? bed, DateTimeOffset now)
     {

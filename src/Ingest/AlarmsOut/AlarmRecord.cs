@@ -2,6 +2,7 @@ namespace EdgeTwin.Ingest.AlarmsOut;
 
 using System.Globalization;
 using System.Text.Json;
+using EdgeTwin.Telemetry.Records;
 
 /// <summary>
 /// The body of an ETP/1 <c>alarm</c> record (PROTOCOL §4) and its creation time, as the alarm
@@ -18,7 +19,7 @@ internal sealed record AlarmRecord(string Patient, string Device, string Priorit
     /// NEWS2 and model alarms are per patient (their records name the device of the latest
     /// evidence, which may change), so their device is left out.
     /// </summary>
-    public string Key => Source == "news2" || Source.StartsWith("model:", StringComparison.Ordinal) ? $"{Patient}||{Condition}" : $"{Patient}|{Device}|{Condition}";
+    public string Key => AlarmIdentity.Key(Patient, Device, Condition, Source);
 
     public static bool TryParse(byte[] payload, out AlarmRecord? alarm, out string? problem)
     {

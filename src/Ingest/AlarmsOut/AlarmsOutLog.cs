@@ -58,4 +58,10 @@ internal static partial class AlarmsOutLog
 
     [LoggerMessage(EventId = 7215, Level = LogLevel.Error, Message = "PCD-05 listener cannot listen on {Endpoint}: {Reason}")]
     public static partial void ListenFailed(ILogger logger, string endpoint, string reason);
+
+    [LoggerMessage(EventId = 7218, Level = LogLevel.Information, Message = "Alert {AlertId}: {Status} by {Who} put back to gateway {Gw} (alarm-status seq {Seq})")]
+    public static partial void StatusToBox(ILogger logger, string alertId, string status, string who, string gw, long seq);
+
+    [LoggerMessage(EventId = 7219, Level = LogLevel.Warning, Message = "Alert {AlertId}: the {Status} status could not be put back to gateway {Gw} ({Reason}); {Outcome}")]
+    public static partial void StatusToBoxFailed(ILogger logger, string alertId, string status, string gw, string reason, string outcome);
 }

@@ -12,6 +12,7 @@ internal sealed class AlarmsOutMetrics
     private readonly Counter<long> _unreachable;
     private readonly Counter<long> _statuses;
     private readonly Counter<long> _peersRefused;
+    private readonly Counter<long> _toBox;
     private readonly Histogram<double> _delivery;
     private readonly ConcurrentDictionary<string, int> _down = new(StringComparer.Ordinal);
 
@@ -23,6 +24,7 @@ internal sealed class AlarmsOutMetrics
         _unreachable = meter.CreateCounter<long>("edgetwin.ingest.alarms_out.unreachable", "{episode}", "Times an alarm manager was found unreachable (alert alarm-manager-unreachable).");
         _statuses = meter.CreateCounter<long>("edgetwin.ingest.alarms_out.statuses", "{report}", "PCD-05 status reports by outcome (recorded, duplicate, refused) and reason.");
         _peersRefused = meter.CreateCounter<long>("edgetwin.ingest.alarms_out.peers_refused", "{connection}", "Connections to the PCD-05 listener from addresses not allowed.");
+        _toBox = meter.CreateCounter<long>("edgetwin.ingest.alarms_out.to_box", "{status}", "Alert statuses put back to the box, by outcome (published, retry, dropped).");
         _delivery = meter.CreateHistogram<double>("edgetwin.ingest.alarms_out.delivery", "s", "From queued (alarm record verified and committed) to the manager's ACK.");
         meter.CreateObservableGauge("edgetwin.ingest.alarms_out.managers_down", () => _down.Values.Sum(), "{manager}", "Alarm managers currently unreachable.");
     }
@@ -47,6 +49,8 @@ internal sealed class AlarmsOutMetrics
 
     public void Status(string outcome, string reason) =>
         _statuses.Add(1, new KeyValuePair<string, object?>("outcome", outcome), new KeyValuePair<string, object?>("reason", reason));
+
+    public void ToBox(string outcome) => _toBox.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     public void PeerRefused() => _peersRefused.Add(1);
 

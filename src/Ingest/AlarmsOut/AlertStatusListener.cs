@@ -17,10 +17,11 @@ using Microsoft.Extensions.Options;
 /// <c>AllowedPeers</c> (by default the managers' own addresses); others are closed at once, logged
 /// and counted. Each report is read strictly (<see cref="AlertStatusReport"/>) and recorded against
 /// its alert, then ACKed AA; a malformed, refused or unsolicited one (an alert never reported) is
-/// answered AE/AR with an ERR segment saying why, logged, counted, and changes nothing.
+/// answered AE/AR with an ERR segment saying why, logged, counted, and changes nothing. A recorded
+/// status may go back to the box (<see cref="AlarmStatusToBox"/>).
 /// </summary>
 internal sealed class AlertStatusListener(
-    IOptions<IngestOptions> options, IIngestStore store, AlarmsOutMetrics metrics, TimeProvider time, ILogger<AlertStatusListener> logger) : BackgroundService
+    IOptions<IngestOptions> options, IIngestStore store, AlarmsOutMetrics metrics, TimeProvider time, ILogger<AlertStatusListener> logger, AlarmStatusToBox? toBox = null) : BackgroundService
 {
     private static readonly Encoding Wire = Encoding.UTF8;
     private static readonly TimeSpan FrameTimeout = TimeSpan.FromSeconds(30);
@@ -115,9 +116,11 @@ internal sealed class AlertStatusListener(
                 return Ack(message.Header, AckCode.Accept, "duplicate; already recorded");
             }
 
-            await _store.AddAcmStatusAsync(new AcmStatusRow(alert.AlertId, report.Status, report.Who, report.At, now, peer, report.ControlId), ct).ConfigureAwait(false);
+            var row = new AcmStatusRow(alert.AlertId, report.Status, report.Who, report.At, now, peer, report.ControlId);
+            await _store.AddAcmStatusAsync(row, ct).ConfigureAwait(false);
             metrics.Status("recorded", report.Status);
             AlarmsOutLog.StatusRecorded(logger, alert.AlertId, report.Status, report.Who ?? "(not named)", report.At, report.ControlId, peer);
+            toBox?.Offer(alert, row);
             return Ack(message.Header, AckCode.Accept, null);
         }
         catch (AlertStatusRefusal refusal)

@@ -54,4 +54,26 @@ public sealed class AlarmsOutOptions
     /// <summary>Largest PCD-05 frame taken.</summary>
     [Range(1024, 1_048_576)]
     public int MaxFrameBytes { get; set; } = 65_536;
+
+    /// <summary>
+    /// Put the managers' statuses back to the box (docs/alarms-out.md, "Status back to the box"): each
+    /// recorded status whose name is in <see cref="StatusToBoxStatuses"/> is published to the alarm's
+    /// gateway as an alarm-status document signed by the ingest key. Off by default: it carries who
+    /// answered (a clinician's identifier and name) to the box and into its chain; a hospital turns it on.
+    /// </summary>
+    public bool StatusToBox { get; set; }
+
+    /// <summary>
+    /// Which statuses go back to the box when <see cref="StatusToBox"/> is on: any of delivered, read,
+    /// accepted, rejected (entries or one comma-separated value). Empty: accepted only.
+    /// </summary>
+    public List<string> StatusToBoxStatuses { get; set; } = [];
+
+    /// <summary>The statuses that go back, lowercase: <see cref="StatusToBoxStatuses"/>, or accepted.</summary>
+    public IReadOnlySet<string> StatusesToBox()
+    {
+        var named = StatusToBoxStatuses.SelectMany(s => s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Select(s => s.ToLowerInvariant()).ToHashSet(StringComparer.Ordinal);
+        return named.Count == 0 ? new HashSet<string>(["accepted"], StringComparer.Ordinal) : named;
+    }
 }

@@ -4,6 +4,7 @@ using System.Net;
 using EdgeTwin.Hl7v2;
 using EdgeTwin.Ingest.Enrolment;
 using EdgeTwin.Mqtt;
+using EdgeTwin.Telemetry.Documents;
 using EdgeTwin.Telemetry.Signing;
 using EdgeTwin.Telemetry.Wire;
 using Microsoft.Extensions.Options;
@@ -147,6 +148,11 @@ internal sealed class IngestOptionsSemanticValidator : IValidateOptions<IngestOp
             {
                 yield return $"Ingest:AlarmsOut:AllowedPeers: '{peer}' is not an IP address or network (10.20.0.15, 10.20.0.0/24).";
             }
+        }
+
+        foreach (var status in alarms.StatusesToBox().Where(s => !AlarmStatusDocument.Statuses.Contains(s)).Order(StringComparer.Ordinal))
+        {
+            yield return $"Ingest:AlarmsOut:StatusToBoxStatuses: '{status}' is not an alert status ({string.Join(", ", AlarmStatusDocument.Statuses)}).";
         }
     }
 }

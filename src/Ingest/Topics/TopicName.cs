@@ -40,6 +40,8 @@ internal sealed record TopicName(string Site, string Gw, TopicLeaf Leaf)
 
     public static string Resend(string prefix, string site, string gw) => $"{prefix}/{site}/{gw}/resend";
 
+    public static string AlarmStatus(string prefix, string site, string gw) => $"{prefix}/{site}/{gw}/{Telemetry.Documents.AlarmStatusDocument.Subtopic}";
+
     /// <summary>Shared-subscription filters, one per leaf the ingest consumes.</summary>
     public static IReadOnlyList<string> SharedFilters(string group, string prefix) =>
     [

@@ -18,7 +18,7 @@ public static class WireNames
     public static bool IsName(string? name) => name is not null && Syntax.IsName(name.AsSpan());
 
     /// <summary>The topics beside the record lanes (PROTOCOL §2): documents and statements, never records.</summary>
-    public static readonly IReadOnlyList<string> OtherSubtopics = ["status", "twin/reported", "twin/desired", "receipt", "resend"];
+    public static readonly IReadOnlyList<string> OtherSubtopics = ["status", "twin/reported", "twin/desired", "receipt", "resend", "alarm-status"];
 
     /// <summary>Whether a topic is one of <see cref="OtherSubtopics"/> of some gateway (anything else may carry a record).</summary>
     public static bool IsOtherTopic(string? topic) =>

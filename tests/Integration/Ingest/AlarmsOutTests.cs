@@ -9,7 +9,6 @@ using EdgeTwin.Hl7v2;
 using EdgeTwin.Ingest.Tests.Integration;
 using EdgeTwin.Ingest.Tests.Support;
 using EdgeTwin.Integration.Tests.Support;
-using EdgeTwin.Telemetry.Signing;
 
 /// <summary>
 /// Issue 20 end to end: the real gateway (acute-hypoxia bed, patient admitted to bed-7) →
@@ -30,22 +29,16 @@ public sealed class AlarmsOutTests
         await using var manager = new TestAlarmManager { Answer = _ => null };
         var data = Directory.CreateTempSubdirectory("edgetwin-it-acm-gw-").FullName;
         var ingestData = Directory.CreateTempSubdirectory("edgetwin-it-acm-ingest-").FullName;
-        var (gatewayKey, gatewayAddress) = NewKey(Path.Combine(data, "gateway.key"));
-        var (ingestKey, ingestAddress) = NewKey(Path.Combine(ingestData, "ingest.key"));
+        var (gatewayKey, gatewayAddress) = AcmRig.NewKey(Path.Combine(data, "gateway.key"));
+        var (ingestKey, ingestAddress) = AcmRig.NewKey(Path.Combine(ingestData, "ingest.key"));
         var tokenKey = IngestTokens.NewKeyFile(ingestData);
         var httpPort = Mosquitto.FreePort();
         var pcd05Port = Mosquitto.FreePort();
         var statusPort = Mosquitto.FreePort();
-        string[] ingestArgs =
-        [
-            $"--urls=http://127.0.0.1:{httpPort}", $"--Ingest:Broker={mosquitto.Url}", $"--Ingest:Storage=litedb:{ingestData}",
-            $"--Ingest:Enrolled:gw-it={gatewayAddress}", $"--Ingest:KeyFile={ingestKey}", "--Ingest:ResendInterval=00:00:01",
-            "--Ingest:AlarmManagers:0:Name=pager", "--Ingest:AlarmManagers:0:Host=127.0.0.1", $"--Ingest:AlarmManagers:0:Port={manager.Port}",
-            "--Ingest:AlarmManagers:0:ReceivingApplication=TEST-AM", "--Ingest:AlarmManagers:0:ReceivingFacility=HOSP",
-            "--Ingest:AlarmsOut:SendTimeout=00:01:00", "--Ingest:AlarmsOut:RetryDelay=00:00:00.050", "--Ingest:AlarmsOut:RetryMaxDelay=00:00:00.500",
-            $"--Ingest:AlarmsOut:ListenPort={pcd05Port}", "--Ingest:AlarmsOut:AllowedPeers:0=127.0.0.1",
-            IngestTokens.KeyFileArg(tokenKey),
-        ];
+        var ingestArgs = AcmRig.IngestArgs(
+            mosquitto, httpPort, ingestData, gatewayAddress, ingestKey, tokenKey, manager.Port, pcd05Port,
+            "--Ingest:ResendInterval=00:00:01", "--Ingest:AlarmManagers:0:ReceivingApplication=TEST-AM", "--Ingest:AlarmManagers:0:ReceivingFacility=HOSP",
+            "--Ingest:AlarmsOut:SendTimeout=00:01:00", "--Ingest:AlarmsOut:RetryDelay=00:00:00.050", "--Ingest:AlarmsOut:RetryMaxDelay=00:00:00.500");
 
         var first = new IngestWorkerProcess(ingestArgs);
         await first.WaitSubscribedAsync(Patience);
@@ -125,9 +118,9 @@ public sealed class AlarmsOutTests
         Assert.True(Hl7Timestamp.TryParse(m.Segments[4].Get(14), TimeZoneInfo.Utc, out _, out var problem), problem);
     }
 
-    private static string Facet(Hl7Message m, string code) => m.Segments.First(s => s.Id == "OBX" && s.Get(3) == code).Get(5);
+    private static string Facet(Hl7Message m, string code) => AcmRig.Facet(m, code);
 
-    private static string Condition(Hl7Message m) => m.Segments.First(s => s.Id == "OBX").Get(5, 4);
+    private static string Condition(Hl7Message m) => AcmRig.Condition(m);
 
     private static List<string> Phases(TestAlarmManager manager, string condition) =>
         [.. manager.Received.Where(m => Condition(m) == condition).DistinctBy(m => m.ControlId).Select(m => Facet(m, "68481"))];
@@ -145,13 +138,6 @@ public sealed class AlarmsOutTests
         {
             return null; // not started yet, or not known yet
         }
-    }
-
-    private static (string Path, string Address) NewKey(string path)
-    {
-        using var key = GatewayKey.Generate();
-        key.SaveToFile(path);
-        return (path, key.Address);
     }
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");

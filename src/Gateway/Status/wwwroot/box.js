@@ -32,7 +32,7 @@
       }
     }
     document.getElementById('alarms').innerHTML = head + (sounding.length === 0 ? '<p>No alarm sounding.</p>'
-      : `<ul>${sounding.map((a) => `<li data-alarm="${escape(a.condition)}"><span class="prio-${escape(a.priority)}">${escape(mark(a.priority))}</span> ${escape(a.condition)} (${escape(a.state)}), ${escape(a.bed || 'no bed')}</li>`).join('')}</ul>`);
+      : `<ul>${sounding.map((a) => `<li data-alarm="${escape(a.condition)}"><span class="prio-${escape(a.priority)}">${escape(mark(a.priority))}</span> ${escape(a.condition)} (${escape(a.state)}), ${escape(a.bed || 'no bed')}${a.response ? `, <span class="response">${escape(a.response.status)} by ${escape(a.response.by || 'someone not named')} at ${escape(a.response.at)}</span>` : ''}</li>`).join('')}</ul>`);
   };
 
   const render = (status, twin) => {

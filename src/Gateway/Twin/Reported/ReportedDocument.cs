@@ -190,7 +190,19 @@ internal static class ReportedDocument
             var alarms = new JsonObject();
             foreach (var alarm in twin.Alarms)
             {
-                alarms[alarm.Condition] = new JsonObject { ["state"] = alarm.State, ["priority"] = alarm.Priority, ["t"] = TwinTime.Format(alarm.At) };
+                var reading = new JsonObject { ["state"] = alarm.State, ["priority"] = alarm.Priority, ["t"] = TwinTime.Format(alarm.At) };
+                if (alarm.Response is { } response)
+                {
+                    reading["response"] = new JsonObject
+                    {
+                        ["status"] = response.Status,
+                        ["by"] = response.By,
+                        ["at"] = TwinTime.Format(response.At),
+                        ["alert"] = response.Alert,
+                    };
+                }
+
+                alarms[alarm.Condition] = reading;
             }
 
             entry["alarms"] = alarms;
