@@ -205,6 +205,10 @@ public sealed partial class BlePairing
         {
             throw Counted(device, failed, new BlePairingException(BlePairingFailure.Refused, $"BlueZ refused: {e.ErrorName}: {e.ErrorMessage}", e));
         }
+        catch (DisconnectedException e)
+        {
+            throw Counted(device, failed, new BlePairingException(BlePairingFailure.Unavailable, $"the D-Bus connection was lost: {e.Message}", e));
+        }
         finally
         {
             _one.Release();

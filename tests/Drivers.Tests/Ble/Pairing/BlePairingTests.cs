@@ -5,6 +5,7 @@ using EdgeTwin.Drivers.Ble.Pairing;
 using EdgeTwin.Drivers.Tests.Ble.FakeBluez;
 using EdgeTwin.Drivers.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
+using Tmds.DBus;
 
 /// <summary>
 /// Scanning, pairing and forgetting against a fake bluetoothd on a private dbus-daemon: the fake
@@ -149,6 +150,26 @@ public sealed class BlePairingTests(PrivateDBus bus) : IClassFixture<PrivateDBus
         await Eventually.TrueAsync(() => bluez.Agents.Calls.Contains($"Cancel {cuff.ObjectPath}"), "bluetoothd told the agent to cancel");
         Assert.Equal(false, cuff.Get("Paired"));
         Assert.Equal(0, bluez.Agents.Registered);
+    }
+
+    [Fact]
+    public async Task WhilePairing_TheAgentRefusesAnotherDevicesRequest_AndBluezReleasingItEndsNothingButThePairingAtItsDeadline()
+    {
+        var (bluez, cuff, pairing) = await CuffFoundAsync(FakePairingMethod.Silent);
+        await using var _ = bluez;
+        var pair = pairing.PairAsync(Cuff, passkey: 123456, CancellationToken.None);
+        await Eventually.TrueAsync(() => cuff.Pending is not null, "Pair reached the device");
+
+        // A device in range that is not the one being paired asks the box's agent for the passkey.
+        var intruder = await Assert.ThrowsAsync<DBusException>(() => bluez.Agents.CallerFor()!.RequestPasskeyAsync(new ObjectPath("/org/bluez/hci0/dev_5C_F3_70_AA_BB_CC")));
+        await bluez.Agents.ReleaseAllAsync();
+        _time.Advance(TimeSpan.FromSeconds(60));
+        var timedOut = await Assert.ThrowsAsync<BlePairingException>(() => pair.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        Assert.Equal("org.bluez.Error.Rejected", intruder.ErrorName);
+        Assert.Equal(BlePairingFailure.Timeout, timedOut.Failure);
+        Assert.Equal(0, bluez.Agents.Registered);
+        Assert.Equal(false, cuff.Get("Paired"));
     }
 
     [Fact]
