@@ -3,7 +3,7 @@ namespace EdgeTwin.Cli;
 using System.CommandLine;
 using EdgeTwin.Cli.Commands;
 
-/// <summary>The <c>edgetwin</c> tool: keys, verification, capture, desired-state signing, test vectors, ingest API tokens.</summary>
+/// <summary>The <c>edgetwin</c> tool: keys, verification, capture, desired-state signing, test vectors, ingest API tokens, Bluetooth pairing through the gateway.</summary>
 internal static class CliApp
 {
     /// <summary>Exit codes: 0 sound, 1 integrity failure (fork, broken link, bad signature, rejected record), 2 usage or I/O error.</summary>
@@ -29,6 +29,7 @@ internal static class CliApp
             AnchorCommands.Prove(stdout, stderr),
             AnchorCommands.VerifyProof(stdout, stderr),
             TokenCommand.Create(stdout, stderr, time),
+            BleCommand.Create(stdout, stderr),
         };
         var config = new InvocationConfiguration { Output = stdout, Error = stderr };
         var parse = root.Parse(args);

@@ -15,6 +15,22 @@ internal static class BleProfiles
 
     public static IReadOnlyList<string> Names { get; } = [HeartRate, Thermometer, Plx, PlxSpotCheck, BloodPressure, WeightScale, Glucose];
 
+    /// <summary>
+    /// The profiles whose service a device advertises (Assigned Numbers, GATT services): Heart Rate
+    /// 0x180D, Health Thermometer 0x1809, Pulse Oximeter 0x1822 (continuous and spot-check), Blood
+    /// Pressure 0x1810, Weight Scale 0x181D, Glucose 0x1808. Empty for anything else.
+    /// </summary>
+    public static IReadOnlyList<string> ForService(string uuid) => uuid.ToLowerInvariant() switch
+    {
+        "0000180d-0000-1000-8000-00805f9b34fb" => [HeartRate],
+        "00001809-0000-1000-8000-00805f9b34fb" => [Thermometer],
+        "00001822-0000-1000-8000-00805f9b34fb" => [Plx, PlxSpotCheck],
+        "00001810-0000-1000-8000-00805f9b34fb" => [BloodPressure],
+        "0000181d-0000-1000-8000-00805f9b34fb" => [WeightScale],
+        "00001808-0000-1000-8000-00805f9b34fb" => [Glucose],
+        _ => [],
+    };
+
     public static IGattDecoder Decoder(string profile) => profile switch
     {
         HeartRate => new HeartRateMeasurementDecoder(),

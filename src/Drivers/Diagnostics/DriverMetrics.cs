@@ -20,6 +20,13 @@ public static class DriverMetrics
     private static readonly Counter<long> BleCounter =
         Meter.CreateCounter<long>("edgetwin.device.ble", "{event}", "What Bluetooth LE drivers met, by device and kind: malformed, failed-attempt, session, clock-off, clock-write, stored-record, repeated-record, record-access-failure");
 
+    private static readonly Counter<long> PairingCounter =
+        Meter.CreateCounter<long>("edgetwin.ble.pairing", "{operation}", "Bluetooth scans, pairings and forgets from the box, by device (address; the adapter for a scan) and what: scan, pair, forget, or scan-failed, list-failed, pair-failed, forget-failed with the reason");
+
+    /// <summary>One scan, pairing or forget; <paramref name="reason"/> for a failure (passkey-missing, timeout ...).</summary>
+    internal static void Pairing(string device, string what, string? reason) =>
+        PairingCounter.Add(1, new KeyValuePair<string, object?>("device", device), new KeyValuePair<string, object?>("what", what), new KeyValuePair<string, object?>("reason", reason ?? "none"));
+
     /// <summary>One Bluetooth LE driver event (the driver keeps the same figures as properties for tests and diagnostics).</summary>
     internal static void Ble(string device, string what) =>
         BleCounter.Add(1, new KeyValuePair<string, object?>("device", device), new KeyValuePair<string, object?>("what", what));

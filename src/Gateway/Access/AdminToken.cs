@@ -11,7 +11,7 @@ using Microsoft.Extensions.Options;
 
 /// <summary>
 /// The bearer token that opens the box's patient data and bedside commands (<c>/twin</c>,
-/// <c>POST /twin/bindings</c>): 64 hex digits in <c>Gateway:AdminTokenFile</c> (mode 0600), made
+/// <c>POST /twin/bindings</c>, Bluetooth pairing under <c>/ble</c>): 64 hex digits in <c>Gateway:AdminTokenFile</c> (mode 0600), made
 /// with a random token at the first start. A file readable by others refuses the start
 /// (<c>EnvironmentValidator</c>, exit 78). On a disk too full to write it, it is written again at
 /// the next request, and until then every admin request is refused: a token nobody can read must
@@ -87,7 +87,7 @@ internal sealed partial class AdminToken(IOptions<GatewayOptions> options, ILogg
         return CryptographicOperations.FixedTimeEquals(bytes, _token);
     }
 
-    [LoggerMessage(1090, LogLevel.Warning, "Generated the admin token in {File} (mode 0600): /twin and POST /twin/bindings need 'Authorization: Bearer <its content>'")]
+    [LoggerMessage(1090, LogLevel.Warning, "Generated the admin token in {File} (mode 0600): /twin, POST /twin/bindings and /ble need 'Authorization: Bearer <its content>'")]
     private static partial void LogCreated(ILogger logger, string file);
 
     [LoggerMessage(1092, LogLevel.Error, "The admin token file {File} cannot be used ({Problem}); admin requests are refused until it can")]

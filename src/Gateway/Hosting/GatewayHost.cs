@@ -1,6 +1,7 @@
 namespace EdgeTwin.Gateway.Hosting;
 
 using EdgeTwin.Gateway.Configuration;
+using EdgeTwin.Gateway.Pairing;
 using EdgeTwin.Gateway.Status;
 using EdgeTwin.Gateway.Twin;
 using EdgeTwin.Hosting;
@@ -63,6 +64,7 @@ internal static class GatewayHost
     {
         app.MapGatewayStatus();
         app.MapTwin();
+        app.MapPairing();
         // Listen from the start, so /metrics counts from the first sample.
         app.Services.GetRequiredService<MeterProvider>();
         try

@@ -7,6 +7,7 @@ using EdgeTwin.Gateway.Chains;
 using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Diagnostics;
 using EdgeTwin.Gateway.Outbox;
+using EdgeTwin.Gateway.Pairing;
 using EdgeTwin.Gateway.Pipeline;
 using EdgeTwin.Gateway.Storage;
 using EdgeTwin.Gateway.Twin;
@@ -107,6 +108,7 @@ internal static class GatewayServiceCollectionExtensions
 
         AddTwin(services, configuration);
         services.AddAlarms(configuration);
+        services.AddPairing();
 
         // Start in this order, stop in reverse. The twin is restored before the first sample or
         // message, and its desired state subscribed; the alarm service starts just before the

@@ -1,6 +1,7 @@
 namespace EdgeTwin.Integration.Tests.Support;
 
 using EdgeTwin.Gateway.Hosting;
+using EdgeTwin.Gateway.Pairing;
 using EdgeTwin.Gateway.Pipeline;
 using EdgeTwin.Gateway.Status;
 using EdgeTwin.Gateway.Twin;
@@ -54,6 +55,7 @@ internal sealed class InProcessGateway : IAsyncDisposable
         var app = builder.Build();
         app.MapGatewayStatus();
         app.MapTwin();
+        app.MapPairing();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await app.StartAsync(timeout.Token);
         return new InProcessGateway(app, counter, errors);

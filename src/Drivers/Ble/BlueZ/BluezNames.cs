@@ -4,8 +4,14 @@ namespace EdgeTwin.Drivers.Ble.BlueZ;
 internal static class BluezNames
 {
     public const string Service = "org.bluez";
+    public const string Adapter1 = "org.bluez.Adapter1";
     public const string Device1 = "org.bluez.Device1";
     public const string GattCharacteristic1 = "org.bluez.GattCharacteristic1";
 
-    public static string DevicePath(string adapter, string address) => $"/org/bluez/{adapter}/dev_{address.ToUpperInvariant().Replace(':', '_')}";
+    /// <summary>Where AgentManager1 lives (doc/org.bluez.AgentManager.rst).</summary>
+    public const string AgentManagerPath = "/org/bluez";
+
+    public static string AdapterPath(string adapter) => $"/org/bluez/{adapter}";
+
+    public static string DevicePath(string adapter, string address) => $"{AdapterPath(adapter)}/dev_{address.ToUpperInvariant().Replace(':', '_')}";
 }

@@ -26,6 +26,46 @@ public interface IFakeAdapter1 : IDBusObject
     Task SetAsync(string prop, object val);
 
     Task<IDisposable> WatchPropertiesAsync(Action<PropertyChanges> handler);
+
+    Task SetDiscoveryFilterAsync(IDictionary<string, object> properties);
+
+    Task StartDiscoveryAsync();
+
+    Task StopDiscoveryAsync();
+
+    Task RemoveDeviceAsync(ObjectPath device);
+}
+
+[DBusInterface("org.bluez.AgentManager1")]
+public interface IFakeAgentManager1 : IDBusObject
+{
+    Task RegisterAgentAsync(ObjectPath agent, string capability);
+
+    Task UnregisterAgentAsync(ObjectPath agent);
+
+    Task RequestDefaultAgentAsync(ObjectPath agent);
+}
+
+/// <summary>The client side of a pairing agent, as bluetoothd calls it (doc/org.bluez.Agent.rst).</summary>
+[DBusInterface("org.bluez.Agent1")]
+public interface IFakeAgentCaller : IDBusObject
+{
+    Task ReleaseAsync();
+
+    Task<uint> RequestPasskeyAsync(ObjectPath device);
+
+    Task DisplayPasskeyAsync(ObjectPath device, uint passkey, ushort entered);
+
+    Task RequestConfirmationAsync(ObjectPath device, uint passkey);
+
+    Task CancelAsync();
+}
+
+/// <summary>Introspection, by which the fake finds which bus peer exports the agent it was given (Tmds.DBus does not tell an exported method its caller).</summary>
+[DBusInterface("org.freedesktop.DBus.Introspectable")]
+public interface IFakeIntrospectable : IDBusObject
+{
+    Task<string> IntrospectAsync();
 }
 
 [DBusInterface("org.bluez.Device1")]
@@ -42,6 +82,10 @@ public interface IFakeDevice1 : IDBusObject
     Task ConnectAsync();
 
     Task DisconnectAsync();
+
+    Task PairAsync();
+
+    Task CancelPairingAsync();
 }
 
 [DBusInterface("org.bluez.GattService1")]

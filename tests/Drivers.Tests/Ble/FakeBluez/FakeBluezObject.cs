@@ -33,7 +33,7 @@ public abstract class FakeBluezObject(ObjectPath path, string interfaceName, IDi
         }
     }
 
-    public Task SetAsync(string prop, object val) => throw new DBusException("org.bluez.Error.NotPermitted", "read-only in the fake");
+    public virtual Task SetAsync(string prop, object val) => throw new DBusException("org.bluez.Error.NotPermitted", "read-only in the fake");
 
     public Task<IDisposable> WatchPropertiesAsync(Action<PropertyChanges> handler)
     {

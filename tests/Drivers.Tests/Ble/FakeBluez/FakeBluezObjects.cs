@@ -2,8 +2,5 @@ namespace EdgeTwin.Drivers.Tests.Ble.FakeBluez;
 
 using Tmds.DBus;
 
-public sealed class FakeAdapter(ObjectPath path, string address)
-    : FakeBluezObject(path, "org.bluez.Adapter1", new Dictionary<string, object> { ["Address"] = address, ["Powered"] = true }), IFakeAdapter1;
-
 public sealed class FakeGattService(ObjectPath path, ObjectPath device, string uuid)
     : FakeBluezObject(path, "org.bluez.GattService1", new Dictionary<string, object> { ["UUID"] = uuid, ["Primary"] = true, ["Device"] = device }), IFakeGattService1;
