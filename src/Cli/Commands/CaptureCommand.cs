@@ -12,7 +12,7 @@ using MQTTnet.Protocol;
 /// <summary>
 /// <c>capture --broker mqtt://HOST:PORT --topic FILTER --seconds N</c>: subscribes at QoS 1 and writes
 /// every message, retained ones included, to stdout in the capture format, for N seconds, but those
-/// on the topics that never carry records (status, twin, receipt, resend): those are counted. On stderr: a line when subscribed, the counts every few seconds and at the end.
+/// on the topics that never carry records (status, twin, alarm-status, receipt, resend): those are counted. On stderr: a line when subscribed, the counts every few seconds and at the end.
 /// </summary>
 internal static class CaptureCommand
 {
@@ -55,7 +55,7 @@ internal static class CaptureCommand
     }
 
     private static string Counts(string when, long records, long other) =>
-        string.Create(CultureInfo.InvariantCulture, $"edgetwin capture: {when}: {records} records, {other} messages on status, twin, receipt and resend topics skipped");
+        string.Create(CultureInfo.InvariantCulture, $"edgetwin capture: {when}: {records} records, {other} messages on status, twin, alarm-status, receipt and resend topics skipped");
 
     private static async Task<(long Records, long Other)> CaptureAsync(
         string host, int port, string filter, TimeSpan duration, TextWriter output, TextWriter progress, TimeProvider time, CancellationToken cancellationToken)

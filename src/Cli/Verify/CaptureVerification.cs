@@ -7,7 +7,7 @@ using EdgeTwin.Telemetry.Wire;
 
 /// <summary>
 /// Runs a capture through a <see cref="StreamVerifier"/> sized for whole files. Messages on the topics
-/// that never carry records (status, twin, receipt, resend) are skipped and counted in <see cref="OtherTopics"/>.
+/// that never carry records (status, twin, alarm-status, receipt, resend) are skipped and counted in <see cref="OtherTopics"/>.
 /// </summary>
 internal sealed record CaptureVerification(IReadOnlyList<ChainReport> Chains, long Unattributed, IReadOnlyList<string> UnattributedProblems, long OtherTopics)
 {

@@ -53,5 +53,25 @@ internal static class KeyHistory
     public static KeyRotation? SealOf(IReadOnlyList<KeyRotation> rotations, string lane, string epoch, string key) =>
         rotations.FirstOrDefault(r => r.Lane == lane && r.Epoch == epoch && Same(r.From, key));
 
+    /// <summary>
+    /// Whether <paramref name="key"/> still signs chain (lane, epoch) of a gateway enrolled as
+    /// <paramref name="enrolled"/>: it is the key in force; or it handed this chain over (sealed, taken
+    /// up to the seal: <paramref name="seal"/>); or it handed another lane over and this lane's link is
+    /// on its way (the gateway writes both at once). A revoked key signs nothing.
+    /// </summary>
+    public static bool Signs(string? enrolled, IReadOnlyList<KeyRotation> rotations, string lane, string epoch, string key, bool revoked, out KeyRotation? seal)
+    {
+        seal = null;
+        if (enrolled is null || revoked)
+        {
+            return false;
+        }
+
+        seal = SealOf(rotations, lane, epoch, key);
+        return seal is not null
+            || Same(key, Effective(enrolled, rotations))
+            || (rotations.Any(r => Same(r.From, key)) && !rotations.Any(r => r.Lane == lane && Same(r.From, key)));
+    }
+
     public static bool Same(string? a, string? b) => a is not null && b is not null && string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
 }

@@ -74,16 +74,16 @@ internal sealed class GatewayBatch
             _verifier!.Import(row);
             if (row.VerifiedThrough >= 0 && _verifier.KeyOf(chain) is { } key)
             {
-                if (Enrolment?.RevokedReason(key) is null && KeyHistory.SealOf(_rotations, chain.Lane, chain.Epoch, key) is { } seal)
-                {
-                    // Handed over to a new key: taken up to its last record, nothing after it.
-                    _sealed[chain] = seal;
-                }
-                else if ((!KeyHistory.Same(key, _effective) && !LinkPending(chain.Lane, key)) || Enrolment?.RevokedReason(key) is not null)
+                if (!KeyHistory.Signs(_enrolled, _rotations, chain.Lane, chain.Epoch, key, Enrolment?.RevokedReason(key) is not null, out var seal))
                 {
                     // Verified under an address that no longer signs for the gateway (revoked, or replaced by
                     // a new enrolment): what was verified stays as it is, nothing more of this chain is taken.
                     _cutOff[chain] = key;
+                }
+                else if (seal is not null)
+                {
+                    // Handed over to a new key: taken up to its last record, nothing after it.
+                    _sealed[chain] = seal;
                 }
             }
             else if (_verifier.Figures(chain).Unenrolled)
@@ -106,13 +106,6 @@ internal sealed class GatewayBatch
 
         return new BatchResult(_receipts, _alerts, _stored, _duplicates, _evidence, _alarmsQueued);
     }
-
-    /// <summary>
-    /// A chain of a key that handed over on another lane while this lane's link has not arrived yet (the
-    /// gateway writes both at once; they may arrive apart): still taken, until its own link seals it.
-    /// </summary>
-    private bool LinkPending(string lane, string key) =>
-        _rotations.Exists(r => KeyHistory.Same(r.From, key)) && !_rotations.Exists(r => r.Lane == lane && KeyHistory.Same(r.From, key));
 
     private static bool IsDocument(PlannedMessage p) => p.Message.Name.Leaf is TopicLeaf.TwinReported or TopicLeaf.Status;
 

@@ -67,10 +67,14 @@ internal sealed class ResendRequester(
             }
         }
 
+        // A chain is asked for only while its key still signs for its gateway: the enrolled address,
+        // followed along the key rotations the ingest verified (docs/operations.md "Keys").
+        var rotations = gateways.ToDictionary(g => g.Gw, g => KeyHistory.Parse(g.KeyRotations), StringComparer.Ordinal);
         foreach (var row in chains.Where(c => enrolment.IsEnrolled(c.Id.Gw)))
         {
             var state = row.VerifierState is { } json ? JsonSerializer.Deserialize<ChainVerifierState>(json) : null;
-            if (state is { Broken: true } or { Unenrolled: true } || (state?.Key is { } key && !string.Equals(key, enrolment.AddressOf(row.Id.Gw), StringComparison.OrdinalIgnoreCase)))
+            if (state is { Broken: true } or { Unenrolled: true }
+                || (state?.Key is { } key && !KeyHistory.Signs(enrolment.AddressOf(row.Id.Gw), rotations.GetValueOrDefault(row.Id.Gw) ?? [], row.Id.Lane, row.Id.Epoch, key, enrolment.RevokedReason(key) is not null, out _)))
             {
                 continue;
             }
