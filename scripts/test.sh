@@ -36,6 +36,24 @@ if [ ! -f tools/evm/node_modules/.package-lock.json ] || ! cmp -s tools/evm/pack
 fi
 
 dotnet build EdgeTwin.sln -c Release -nologo -v quiet
+
+# The Pi build (issue 15): the gateway must publish for linux-arm64 (it need not run here); the
+# apphost must be an aarch64 executable and ONNX Runtime's native library must come with it.
+rm -rf artifacts/linux-arm64
+dotnet publish src/Gateway/EdgeTwin.Gateway.csproj -c Release -r linux-arm64 --self-contained false -o artifacts/linux-arm64 -nologo -v quiet
+python3 - <<'PY'
+import struct, sys
+with open("artifacts/linux-arm64/EdgeTwin.Gateway", "rb") as f:
+    head = f.read(20)
+machine = struct.unpack_from("<H", head, 18)[0]
+if head[:4] != b"\x7fELF" or machine != 183:
+    sys.exit(f"test.sh: artifacts/linux-arm64/EdgeTwin.Gateway is not an aarch64 ELF executable (e_machine {machine})")
+with open("artifacts/linux-arm64/libonnxruntime.so", "rb") as f:
+    lib = f.read(20)
+if struct.unpack_from("<H", lib, 18)[0] != 183:
+    sys.exit("test.sh: artifacts/linux-arm64/libonnxruntime.so is not for aarch64")
+print("test.sh: linux-arm64 gateway published in artifacts/linux-arm64 (aarch64 apphost and ONNX Runtime)")
+PY
 rm -rf TestResults
 set +e
 dotnet test EdgeTwin.sln -c Release --no-build -nologo \

@@ -46,7 +46,7 @@ public static class DriverConfiguration
     {
         ArgumentNullException.ThrowIfNull(options);
         var sim = options.Simulation;
-        Require(sim.Beds is >= 0 and <= 64, "Simulation:Beds", sim.Beds, "0-64");
+        Require(sim.Beds is >= 0 and <= 1000, "Simulation:Beds", sim.Beds, "0-1000");
         Require(ScenarioCatalog.Exists(sim.Scenario), "Simulation:Scenario", sim.Scenario, string.Join(", ", ScenarioCatalog.Names));
         foreach (var (bed, scenario) in sim.BedScenarios)
         {

@@ -3,7 +3,7 @@ namespace EdgeTwin.Drivers.Configuration;
 /// <summary>The <c>Simulation</c> configuration section: a simulated ward of N beds.</summary>
 public sealed class SimulationOptions
 {
-    /// <summary>Number of simulated beds (0-64); 0 turns the simulator off. Devices are <c>sim-bed-1</c>..N.</summary>
+    /// <summary>Number of simulated beds (0-1000: a ward has a few, the benchmarks load one box with hundreds); 0 turns the simulator off. Devices are <c>sim-bed-1</c>..N.</summary>
     public int Beds { get; set; } = 4;
 
     /// <summary>Scenario of every bed not named in <see cref="BedScenarios"/>.</summary>

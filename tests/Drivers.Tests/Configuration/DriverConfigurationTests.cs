@@ -56,7 +56,7 @@ public class DriverConfigurationTests
     }
 
     [Theory]
-    [InlineData("Simulation:Beds", "65", "Simulation:Beds")]
+    [InlineData("Simulation:Beds", "1001", "Simulation:Beds")]
     [InlineData("Simulation:Beds", "four", "Simulation:Beds")]
     [InlineData("Simulation:Scenario", "septic-shock", "Simulation:Scenario")]
     [InlineData("Simulation:BedScenarios:9", "stable", "Simulation:BedScenarios:9")]
