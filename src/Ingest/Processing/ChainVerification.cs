@@ -65,7 +65,7 @@ internal sealed class ChainVerification
     public ChainFigures Figures(ChainId id)
     {
         var key = Key(id);
-        var r = _verifier.Report().FirstOrDefault(c => c.Chain == key);
+        var r = _verifier.ReportOf(key);
         return r is null
             ? new ChainFigures(0, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, false)
             : new ChainFigures(r.Received, r.VerifiedThrough, r.Verified, r.Pending, r.Missing, r.Duplicates, r.Forks, r.BadSigs, r.BrokenLinks, r.GapCovered, r.UnknownSigner, r.UnknownSigner > 0, r.UnsignedBranch);
@@ -77,19 +77,13 @@ internal sealed class ChainVerification
     /// <summary>The record (seq, hash) the chain's lowest valid checkpoint waits for, if any.</summary>
     public (long Seq, string Hash)? Needed(ChainId id) => _verifier.Needed(Key(id));
 
-    /// <summary>Hashes of the records the verifier linked into the chain, by seq (null: passed by a gap statement).</summary>
-    public IReadOnlyDictionary<long, string?> Linked(ChainId id)
-    {
-        var key = Key(id);
-        return _verifier.Report().Any(c => c.Chain == key)
-            ? _verifier.ExportChain(key).Recent.ToDictionary(p => p.Key, p => p.Value)
-            : new Dictionary<long, string?>();
-    }
+    /// <summary>The hash of the record the verifier linked into the chain at a seq it remembers (null: passed by a gap statement).</summary>
+    public bool TryLinked(ChainId id, long seq, out string? hash) => _verifier.TryLinkedHash(Key(id), seq, out hash);
 
     public string? Export(ChainId id)
     {
         var key = Key(id);
-        var state = _verifier.Report().Any(c => c.Chain == key) ? JsonSerializer.Serialize(_verifier.ExportChain(key)) : null;
+        var state = _verifier.Holds(key) ? JsonSerializer.Serialize(_verifier.ExportChain(key)) : null;
         _exported[id] = state;
         return state;
     }

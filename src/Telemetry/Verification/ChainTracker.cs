@@ -179,6 +179,13 @@ internal sealed class ChainTracker
             verifiedThrough, highestSeq, list, unsignedBranch, Floating && held.Count > 0 ? from : start, beforeStart);
     }
 
+    /// <summary>The hash linked at a decided seq still in the recent window (null: passed by a gap statement).</summary>
+    public bool TryLinked(long seq, out Hash32? hash)
+    {
+        hash = null;
+        return seq <= linkedThrough && recent.TryGet(seq, out hash);
+    }
+
     public ChainVerifierState Export() => new(
         chain, key, linkedThrough, head.ToString(), verifiedThrough, broken, unenrolled, highestSeq,
         new ChainCounters(received, duplicates, forks, gapCovered, verified, linkedUnverified, badSigs, brokenLinks, unknownSigner, rejected, beyondWindow, behindWindow, insideGap, problemsDropped, unsignedBranch),
