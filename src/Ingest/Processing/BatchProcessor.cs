@@ -66,6 +66,8 @@ internal sealed class BatchProcessor
         {
             var results = await _store.WriteAsync(chains, c => sites[c], async session =>
             {
+                // Which of the batch's records are stored already: one look-up for all (PostgreSQL).
+                await session.ExpectRecordsAsync([.. works.SelectMany(w => w.ExpectedRecords)]).ConfigureAwait(false);
                 var list = new List<BatchResult>(works.Count);
                 foreach (var work in works)
                 {

@@ -52,6 +52,10 @@ internal sealed class GatewayBatch
     /// <summary>The gateway whose messages these are.</summary>
     public string Gw => _gw;
 
+    /// <summary>The (chain, seq) of every record this batch may store.</summary>
+    public IEnumerable<(ChainId Chain, long Seq)> ExpectedRecords =>
+        _items.Where(i => i.Chain is { } c && _chains.Contains(c)).Select(i => (i.Chain!.Value, i.Header!.Seq));
+
     /// <summary>The alarm reporter's queue, when alarm managers are configured.</summary>
     public AlarmQueue? Alarms { get; init; }
 
@@ -72,11 +76,6 @@ internal sealed class GatewayBatch
             {
                 _verifier!.Enrol(_effective);
             }
-        }
-
-        if (_chains.Count > 0)
-        {
-            await session.ExpectRecordsAsync([.. _items.Where(i => i.Chain is { } c && _chains.Contains(c)).Select(i => (i.Chain!.Value, i.Header!.Seq))]).ConfigureAwait(false);
         }
 
         foreach (var chain in _chains)

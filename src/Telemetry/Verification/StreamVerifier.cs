@@ -115,7 +115,8 @@ public sealed class StreamVerifier
 
     /// <summary>
     /// The hash of the record linked at a decided seq the chain still remembers (null hash: passed by a gap
-    /// statement); false when the seq is not decided or older than <see cref="VerifierOptions.RecentWindow"/>.
+    /// statement); false when the seq is not decided, or older than <see cref="VerifierOptions.RecentWindow"/> and
+    /// not in the log of decided seqs (<see cref="VerifierOptions.LogDecidedLinks"/>).
     /// </summary>
     public bool TryLinkedHash(ChainKey key, long seq, out string? hash)
     {
@@ -127,6 +128,15 @@ public sealed class StreamVerifier
 
         hash = h?.ToString();
         return true;
+    }
+
+    /// <summary>Forgets a chain's log of decided seqs (<see cref="VerifierOptions.LogDecidedLinks"/>).</summary>
+    public void ClearDecided(ChainKey key)
+    {
+        if (chains.TryGetValue(key, out var tracker))
+        {
+            tracker.ClearDecided();
+        }
     }
 
     /// <summary>
