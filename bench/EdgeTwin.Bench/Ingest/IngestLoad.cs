@@ -110,7 +110,7 @@ internal static class IngestLoad
         // Each tracked chain: a verifier with its linked-hash memory and a few held records.
         var now = DateTimeOffset.UtcNow;
         using var key = GatewayKey.Generate();
-        var payloads = new List<(string Gw, byte[][] Records)>();
+        var payloads = new List<(string Gw, string Epoch, byte[][] Records)>();
         for (var i = 0; i < chains; i++)
         {
             var gw = $"mem-{i:D5}";
@@ -125,7 +125,7 @@ internal static class IngestLoad
                 }
             }
 
-            payloads.Add((gw, [.. records]));
+            payloads.Add((gw, w.State.Epoch, [.. records]));
         }
 
         GC.Collect();
@@ -133,13 +133,16 @@ internal static class IngestLoad
         GC.Collect();
         var before = GC.GetTotalMemory(forceFullCollection: true);
         var cache = new VerifierCache();
-        foreach (var (gw, records) in payloads)
+        foreach (var (gw, epoch, records) in payloads)
         {
             var v = cache.For(gw, key.Address);
             foreach (var r in records)
             {
                 v.Add(r);
             }
+
+            // As at the end of every ingest batch: the decisions confirmed, their log cleared.
+            _ = v.Export(new ChainId(gw, "telemetry", epoch));
         }
 
         var after = GC.GetTotalMemory(forceFullCollection: true);

@@ -35,40 +35,67 @@ internal sealed class BatchProcessor
 
     public async Task<BatchResult> ProcessAsync(IReadOnlyList<IncomingMessage> batch, CancellationToken ct)
     {
-        var results = new List<BatchResult>();
-        foreach (var group in Plan(batch).GroupBy(p => p.Message.Name.Gw, StringComparer.Ordinal))
+        // The whole batch is one transaction (one commit, one fsync), its gateways taken in one order
+        // on every worker: the chain rows are locked first (sorted), then each gateway's row as its turn
+        // comes, so two workers cannot wait for each other.
+        var works = new List<GatewayBatch>();
+        var chains = new List<ChainId>();
+        var sites = new Dictionary<ChainId, string>();
+        foreach (var group in Plan(batch).GroupBy(p => p.Message.Name.Gw, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var items = group.ToList();
             var enrolled = _enrolment.AddressOf(group.Key);
 
             // Chains of a gateway that is not enrolled are never created: its records are evidence only.
-            var chains = enrolled is null ? [] : items.Where(i => i.Chain is not null).Select(i => i.Chain!.Value).Distinct().ToList();
+            var mine = enrolled is null ? [] : items.Where(i => i.Chain is not null).Select(i => i.Chain!.Value).Distinct().ToList();
             var site = items[0].Message.Name.Site;
-            var work = new GatewayBatch(_time, group.Key, enrolled, enrolled is null ? null : _verifiers.For(group.Key, enrolled), items, chains, _options.CurrentValue.Anchor.Enabled)
+            foreach (var c in mine)
+            {
+                sites[c] = site;
+            }
+
+            chains.AddRange(mine);
+            works.Add(new GatewayBatch(_time, group.Key, enrolled, enrolled is null ? null : _verifiers.For(group.Key, enrolled), items, mine, _options.CurrentValue.Anchor.Enabled)
             {
                 Alarms = _alarms is { Enabled: true } ? _alarms : null,
                 Enrolment = _enrolment,
-            };
-            try
-            {
-                var result = await _store.WriteAsync(chains, site, work.RunAsync, ct).ConfigureAwait(false);
-                results.Add(result);
-                if (result.AlarmsQueued > 0)
-                {
-                    _alarms!.Committed();
-                }
-            }
-            catch
-            {
-                // Rolled back: the verifier saw records the store did not keep.
-                _verifiers.Forget(group.Key);
-                throw;
-            }
+            });
         }
 
-        return new BatchResult(
-            [.. results.SelectMany(r => r.Receipts)], [.. results.SelectMany(r => r.Alerts)],
-            results.Sum(r => r.Stored), results.Sum(r => r.Duplicates), results.Sum(r => r.Evidence), results.Sum(r => r.AlarmsQueued));
+        try
+        {
+            var results = await _store.WriteAsync(chains, c => sites[c], async session =>
+            {
+                // Which of the batch's records are stored already: one look-up for all (PostgreSQL).
+                await session.ExpectRecordsAsync([.. works.SelectMany(w => w.ExpectedRecords)]).ConfigureAwait(false);
+                var list = new List<BatchResult>(works.Count);
+                foreach (var work in works)
+                {
+                    list.Add(await work.RunAsync(session).ConfigureAwait(false));
+                }
+
+                return list;
+            }, ct).ConfigureAwait(false);
+            var result = new BatchResult(
+                [.. results.SelectMany(r => r.Receipts)], [.. results.SelectMany(r => r.Alerts)],
+                results.Sum(r => r.Stored), results.Sum(r => r.Duplicates), results.Sum(r => r.Evidence), results.Sum(r => r.AlarmsQueued));
+            if (result.AlarmsQueued > 0)
+            {
+                _alarms!.Committed();
+            }
+
+            return result;
+        }
+        catch
+        {
+            // Rolled back: the verifiers saw records the store did not keep.
+            foreach (var work in works)
+            {
+                _verifiers.Forget(work.Gw);
+            }
+
+            throw;
+        }
     }
 
     private static List<PlannedMessage> Plan(IReadOnlyList<IncomingMessage> batch)

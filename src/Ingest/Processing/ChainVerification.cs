@@ -1,5 +1,7 @@
 namespace EdgeTwin.Ingest.Processing;
 
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using EdgeTwin.Ingest.Storage;
 using EdgeTwin.Telemetry.Records;
@@ -14,17 +16,20 @@ using EdgeTwin.Telemetry.Wire;
 /// </summary>
 internal sealed class ChainVerification
 {
-    // The ingest re-checks older records against its store, so a short memory of links suffices
-    // and keeps the persisted state small (about 80 bytes per remembered seq).
-    public const int RecentWindow = 512;
+    // The ingest re-checks older records against its store (behind-window: one look-up), and confirms
+    // each decision against the log of decided links (LogDecidedLinks, cleared at every export), so a
+    // short memory of links suffices: it keeps the persisted state and the memory per chain small
+    // (about 80 bytes of state and 33 bytes of memory per remembered seq).
+    public const int RecentWindow = 64;
 
     private readonly StreamVerifier _verifier;
-    private readonly Dictionary<ChainId, string?> _exported = [];
+    // SHA-256 of the state this instance last exported per chain (not the state itself: tens of KB per chain).
+    private readonly Dictionary<ChainId, byte[]?> _exported = [];
 
     public ChainVerification(string enrolledAddress)
     {
         EnrolledAddress = enrolledAddress;
-        _verifier = new StreamVerifier(new VerifierOptions { EnrolledAddresses = [enrolledAddress], RecentWindow = RecentWindow });
+        _verifier = new StreamVerifier(new VerifierOptions { EnrolledAddresses = [enrolledAddress], RecentWindow = RecentWindow, LogDecidedLinks = true });
     }
 
     public string EnrolledAddress { get; }
@@ -36,7 +41,7 @@ internal sealed class ChainVerification
 
     public void Import(ChainRow row)
     {
-        if (_exported.TryGetValue(row.Id, out var mine) && mine == row.VerifierState)
+        if (_exported.TryGetValue(row.Id, out var mine) && (mine is null ? row.VerifierState is null : row.VerifierState is not null && mine.AsSpan().SequenceEqual(Digest(row.VerifierState))))
         {
             return;
         }
@@ -65,7 +70,7 @@ internal sealed class ChainVerification
     public ChainFigures Figures(ChainId id)
     {
         var key = Key(id);
-        var r = _verifier.Report().FirstOrDefault(c => c.Chain == key);
+        var r = _verifier.ReportOf(key);
         return r is null
             ? new ChainFigures(0, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, false)
             : new ChainFigures(r.Received, r.VerifiedThrough, r.Verified, r.Pending, r.Missing, r.Duplicates, r.Forks, r.BadSigs, r.BrokenLinks, r.GapCovered, r.UnknownSigner, r.UnknownSigner > 0, r.UnsignedBranch);
@@ -77,20 +82,18 @@ internal sealed class ChainVerification
     /// <summary>The record (seq, hash) the chain's lowest valid checkpoint waits for, if any.</summary>
     public (long Seq, string Hash)? Needed(ChainId id) => _verifier.Needed(Key(id));
 
-    /// <summary>Hashes of the records the verifier linked into the chain, by seq (null: passed by a gap statement).</summary>
-    public IReadOnlyDictionary<long, string?> Linked(ChainId id)
-    {
-        var key = Key(id);
-        return _verifier.Report().Any(c => c.Chain == key)
-            ? _verifier.ExportChain(key).Recent.ToDictionary(p => p.Key, p => p.Value)
-            : new Dictionary<long, string?>();
-    }
+    /// <summary>The hash of the record the verifier linked into the chain at a seq it remembers (null: passed by a gap statement).</summary>
+    public bool TryLinked(ChainId id, long seq, out string? hash) => _verifier.TryLinkedHash(Key(id), seq, out hash);
 
+    /// <summary>The chain's state to store; the decisions made so far have been confirmed against the store, their log is cleared.</summary>
     public string? Export(ChainId id)
     {
         var key = Key(id);
-        var state = _verifier.Report().Any(c => c.Chain == key) ? JsonSerializer.Serialize(_verifier.ExportChain(key)) : null;
-        _exported[id] = state;
+        _verifier.ClearDecided(key);
+        var state = _verifier.Holds(key) ? JsonSerializer.Serialize(_verifier.ExportChain(key)) : null;
+        _exported[id] = state is null ? null : Digest(state);
         return state;
     }
+
+    private static byte[] Digest(string state) => SHA256.HashData(Encoding.UTF8.GetBytes(state));
 }

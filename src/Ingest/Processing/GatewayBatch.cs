@@ -26,6 +26,9 @@ internal sealed class GatewayBatch
     private readonly HashSet<ChainId> _unenrolledBefore = [];
     private readonly Dictionary<ChainId, string> _cutOff = [];
     private readonly Dictionary<ChainId, KeyRotation> _sealed = [];
+
+    /// <summary>The highest seq <see cref="ConfirmStoredAsync"/> saw stored with its hash: a receipt there needs no look-up.</summary>
+    private readonly Dictionary<ChainId, (long Seq, string Hash)> _confirmed = [];
     private List<KeyRotation> _rotations = [];
     private string? _effective;
     private IWriteSession _session = null!;
@@ -45,6 +48,13 @@ internal sealed class GatewayBatch
         _chains = chains;
         _verifier = verifier;
     }
+
+    /// <summary>The gateway whose messages these are.</summary>
+    public string Gw => _gw;
+
+    /// <summary>The (chain, seq) of every record this batch may store.</summary>
+    public IEnumerable<(ChainId Chain, long Seq)> ExpectedRecords =>
+        _items.Where(i => i.Chain is { } c && _chains.Contains(c)).Select(i => (i.Chain!.Value, i.Header!.Seq));
 
     /// <summary>The alarm reporter's queue, when alarm managers are configured.</summary>
     public AlarmQueue? Alarms { get; init; }
@@ -453,6 +463,11 @@ internal sealed class GatewayBatch
     /// </summary>
     private async Task<ReceiptDue?> ReceiptAsync(ChainId chain, string site, long through)
     {
+        if (_confirmed.TryGetValue(chain, out var confirmed) && confirmed.Seq == through)
+        {
+            return new ReceiptDue(site, chain.Gw, chain.Lane, chain.Epoch, through, confirmed.Hash);
+        }
+
         var hashes = await _session.StoredHashesAsync(chain, through, through).ConfigureAwait(false);
         if (hashes.Count == 0)
         {
@@ -496,11 +511,10 @@ internal sealed class GatewayBatch
             return _sealed.TryGetValue(chain, out var seal) && from == seal.Seq && to == seal.Seq - 1 ? from : Math.Min(from, to);
         }
 
-        var linked = _verifier!.Linked(chain);
         var stored = await _session.StoredHashesAsync(chain, from + 1, to).ConfigureAwait(false);
         for (var seq = from + 1; seq <= to; seq++)
         {
-            var hasLinked = linked.TryGetValue(seq, out var linkedHash);
+            var hasLinked = _verifier!.TryLinked(chain, seq, out var linkedHash);
             if (hasLinked && linkedHash is null)
             {
                 continue; // passed on a gap statement's word: nothing to store
@@ -509,11 +523,13 @@ internal sealed class GatewayBatch
             stored.TryGetValue(seq, out var storedHash);
             if (!hasLinked && storedHash is not null)
             {
+                _confirmed[chain] = (seq, storedHash);
                 continue; // older than the verifier's memory of links; stored, and verified by it
             }
 
             if (storedHash is not null && storedHash == linkedHash)
             {
+                _confirmed[chain] = (seq, storedHash);
                 continue;
             }
 
@@ -527,6 +543,7 @@ internal sealed class GatewayBatch
                     await UnsignedAsync(chain, displaced).ConfigureAwait(false);
                 }
 
+                _confirmed[chain] = (seq, linkedHash);
                 continue;
             }
 

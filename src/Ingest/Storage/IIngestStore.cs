@@ -12,9 +12,13 @@ internal interface IIngestStore : IAsyncDisposable
 
     /// <summary>
     /// Runs <paramref name="work"/> in one transaction with the rows of <paramref name="chains"/>
-    /// created if absent and locked (no other worker can change them until it ends). When the task
-    /// completes the transaction is committed and on disk: only then may a receipt be sent.
+    /// created if absent (with the site <paramref name="siteOf"/> names) and locked, in one order on
+    /// every worker (no other worker can change them until it ends). When the task completes the
+    /// transaction is committed and on disk: only then may a receipt be sent.
     /// </summary>
+    Task<T> WriteAsync<T>(IReadOnlyCollection<ChainId> chains, Func<ChainId, string> siteOf, Func<IWriteSession, Task<T>> work, CancellationToken ct);
+
+    /// <summary><see cref="WriteAsync{T}(IReadOnlyCollection{ChainId}, Func{ChainId, string}, Func{IWriteSession, Task{T}}, CancellationToken)"/> with chains of one site.</summary>
     Task<T> WriteAsync<T>(IReadOnlyCollection<ChainId> chains, string site, Func<IWriteSession, Task<T>> work, CancellationToken ct);
 
     Task<IReadOnlyList<ChainRow>> ChainsAsync(string? gw, CancellationToken ct);

@@ -1,12 +1,19 @@
 namespace EdgeTwin.Ingest.Storage;
 
-/// <summary>The inside of one <see cref="IIngestStore.WriteAsync"/> transaction.</summary>
+/// <summary>The inside of one <c>IIngestStore.WriteAsync</c> transaction.</summary>
 internal interface IWriteSession
 {
     /// <summary>The locked row of a chain named in the call (a fresh one when it was new).</summary>
     ChainRow Chain(ChainId id);
 
     void SetChain(ChainRow row);
+
+    /// <summary>
+    /// Says which records the transaction may insert, so a store can find out at once which of them are
+    /// stored already and take the others in bulk (PostgreSQL: one query, then one COPY before the next
+    /// read of records or the commit). A hint: <see cref="TryInsertRecordAsync"/> answers the same without it.
+    /// </summary>
+    Task ExpectRecordsAsync(IReadOnlyCollection<(ChainId Chain, long Seq)> keys);
 
     /// <summary>False when a record with this (gw, lane, epoch, seq) is already stored; nothing changes then.</summary>
     Task<bool> TryInsertRecordAsync(RecordRow record);

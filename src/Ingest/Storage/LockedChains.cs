@@ -17,6 +17,8 @@ internal sealed class LockedChains
         }
     }
 
+    public bool Has(ChainId id) => _rows.ContainsKey(id);
+
     public ChainRow Get(ChainId id) =>
         _rows.TryGetValue(id, out var row) ? row : throw new InvalidOperationException($"Chain {id} was not locked by this session.");
 

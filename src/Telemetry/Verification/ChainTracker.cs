@@ -23,6 +23,10 @@ internal sealed class ChainTracker
     private readonly Dictionary<long, (long Seq, GapStatement Gap)> gapsByFrom = [];
     private readonly SortedSet<long> signedSeqs = [];
     private readonly RecentHashes recent;
+
+    /// <summary>With <see cref="VerifierOptions.LogDecidedLinks"/>: every seq decided since <see cref="ClearDecided"/> (record hashes; gap ranges).</summary>
+    private readonly Dictionary<long, Hash32>? decidedRecords;
+    private readonly List<(long From, long To)>? decidedGaps;
     private readonly HashSet<(long Seq, Hash32 Hash)> insideGapArrivals = [];
     private readonly List<string> problems = [];
 
@@ -63,6 +67,11 @@ internal sealed class ChainTracker
         this.options = options;
         this.enrolled = enrolled;
         recent = new RecentHashes(Math.Max(1, options.RecentWindow));
+        if (options.LogDecidedLinks)
+        {
+            decidedRecords = [];
+            decidedGaps = [];
+        }
     }
 
     private int MaxAlternatives => Math.Max(1, options.MaxHeldRecords / 4);
@@ -177,6 +186,37 @@ internal sealed class ChainTracker
             chain, key ?? tail.Key, received, duplicates, forks, missing, gapCovered + aheadGapCovered, verified, received - verified,
             badSigs + tail.BadSigs, brokenLinks + tail.BrokenLinks, unknownSigner + tail.UnknownSigner, rejected, beyondWindow, behindWindow,
             verifiedThrough, highestSeq, list, unsignedBranch, Floating && held.Count > 0 ? from : start, beforeStart);
+    }
+
+    /// <summary>The hash linked at a decided seq still in the recent window (null: passed by a gap statement).</summary>
+    public bool TryLinked(long seq, out Hash32? hash)
+    {
+        hash = null;
+        if (seq > linkedThrough)
+        {
+            return false;
+        }
+
+        if (decidedRecords is not null && decidedRecords.TryGetValue(seq, out var h))
+        {
+            hash = h;
+            return true;
+        }
+
+        if (decidedGaps is not null && decidedGaps.Exists(g => seq >= g.From && seq <= g.To))
+        {
+            return true;
+        }
+
+        return recent.TryGet(seq, out hash);
+    }
+
+    /// <summary>Forgets the log of decided seqs (<see cref="VerifierOptions.LogDecidedLinks"/>): the caller has checked them.</summary>
+    public void ClearDecided()
+    {
+        decidedRecords?.Clear();
+        decidedRecords?.TrimExcess();
+        decidedGaps?.Clear();
     }
 
     public ChainVerifierState Export() => new(
@@ -679,6 +719,16 @@ internal sealed class ChainTracker
                 onPath[s] = null;
             }
 
+            if (gap.To > gap.From)
+            {
+                decidedGaps?.Add((gap.From, gap.To - 1));
+            }
+
+            if (decidedRecords is not null)
+            {
+                decidedRecords[gap.To] = lastHash;
+            }
+
             onPath[gap.To] = lastHash;
             recent.Put(gap.To, lastHash);
             gapCovered += gap.To - gap.From + 1;
@@ -763,6 +813,8 @@ internal sealed class ChainTracker
             }
         }
 
+        // The decided records left the table: give back the room they took (memory per chain).
+        held.TrimExcess();
         Reindex();
         Walk(linkedThrough, head, null);
     }
@@ -829,6 +881,10 @@ internal sealed class ChainTracker
         }
 
         recent.Put(seq, record.Hash);
+        if (decidedRecords is not null)
+        {
+            decidedRecords[seq] = record.Hash;
+        }
     }
 
     /// <summary>

@@ -107,6 +107,38 @@ public sealed class StreamVerifier
     public IReadOnlyList<ChainReport> Report() =>
         [.. chains.OrderBy(c => c.Key.Gw, StringComparer.Ordinal).ThenBy(c => c.Key.Lane).ThenBy(c => c.Key.Epoch, StringComparer.Ordinal).Select(c => c.Value.Report())];
 
+    /// <summary>The report of one chain (as in <see cref="Report"/>), or null for a chain not held; only that chain is walked.</summary>
+    public ChainReport? ReportOf(ChainKey key) => chains.TryGetValue(key, out var tracker) ? tracker.Report() : null;
+
+    /// <summary>Whether the verifier holds state for a chain.</summary>
+    public bool Holds(ChainKey key) => chains.ContainsKey(key);
+
+    /// <summary>
+    /// The hash of the record linked at a decided seq the chain still remembers (null hash: passed by a gap
+    /// statement); false when the seq is not decided, or older than <see cref="VerifierOptions.RecentWindow"/> and
+    /// not in the log of decided seqs (<see cref="VerifierOptions.LogDecidedLinks"/>).
+    /// </summary>
+    public bool TryLinkedHash(ChainKey key, long seq, out string? hash)
+    {
+        hash = null;
+        if (!chains.TryGetValue(key, out var tracker) || !tracker.TryLinked(seq, out var h))
+        {
+            return false;
+        }
+
+        hash = h?.ToString();
+        return true;
+    }
+
+    /// <summary>Forgets a chain's log of decided seqs (<see cref="VerifierOptions.LogDecidedLinks"/>).</summary>
+    public void ClearDecided(ChainKey key)
+    {
+        if (chains.TryGetValue(key, out var tracker))
+        {
+            tracker.ClearDecided();
+        }
+    }
+
     /// <summary>
     /// The hash of the record a chain's lowest valid checkpoint waits for (its links reach no further down
     /// without it), or null. A caller that refused or set aside a record with this hash (for example one

@@ -20,6 +20,15 @@ public sealed class VerifierOptions
     /// </summary>
     public int RecentWindow { get; init; } = 4_096;
 
+    /// <summary>
+    /// Keep the hash of every seq decided (linked under a valid checkpoint, or passed by a gap statement)
+    /// until <see cref="StreamVerifier.ClearDecided"/>, so <see cref="StreamVerifier.TryLinkedHash"/> answers
+    /// for all of them however far one checkpoint reaches back, not only for the last
+    /// <see cref="RecentWindow"/>. For a caller that checks its store against each decision and then
+    /// clears (the ingest, once per batch); without clearing it grows with the chain.
+    /// </summary>
+    public bool LogDecidedLinks { get; init; }
+
     /// <summary>Most chains tracked at once; records of further chains are rejected as <c>too-many-chains</c>.</summary>
     public int MaxChains { get; init; } = 10_000;
 

@@ -37,6 +37,36 @@ public sealed class FailingCommitTests
         Directory.Delete(dir, recursive: true);
     }
 
+    [Fact]
+    public async Task CommitFails_BatchOfTwoGateways_NeitherIsStored_TheRetryStoresBoth()
+    {
+        // One batch is one transaction: a failure leaves nothing of any gateway behind, and the
+        // retry (both gateways' verifiers dropped) verifies and receipts both.
+        var policy = new CheckpointPolicy { MaxRecords = 4, MaxDelay = TimeSpan.FromHours(1) };
+        using var a = new SimulatedGateway("ward7", "fail-a", T0, policy: policy);
+        using var b = new SimulatedGateway("ward8", "fail-b", T0, policy: policy);
+        var dir = Directory.CreateTempSubdirectory("edgetwin-fail-").FullName;
+        await using var inner = new LiteDbIngestStore(dir);
+        await inner.InitializeAsync(default);
+        var store = new FailOnceStore(inner);
+        var options = new IngestOptions { Enrolled = { [a.Gw] = a.Key.Address, [b.Gw] = b.Key.Address } };
+        var processor = new BatchProcessor(store, new FixedOptionsMonitor<IngestOptions>(options), new FakeTimeProvider(T0));
+        a.ProduceObs(6, T0);
+        b.ProduceObs(6, T0);
+        var batch = a.All.Where(r => r.Lane == Lane.Telemetry).Select(r => Message(a, r))
+            .Concat(b.All.Where(r => r.Lane == Lane.Telemetry).Select(r => Message(b, r))).ToList();
+
+        await Assert.ThrowsAsync<IOException>(() => processor.ProcessAsync(batch, default));
+        Assert.Equal(0, await inner.RecordCountAsync(default));
+        Assert.Empty(await inner.ChainsAsync(null, default));
+
+        var result = await processor.ProcessAsync(batch, default);
+        Assert.Equal(batch.Count, result.Stored);
+        Assert.Equal(batch.Count, await inner.RecordCountAsync(default));
+        Assert.Equal([a.Gw, b.Gw], result.Receipts.Select(r => r.Gw).Order(StringComparer.Ordinal));
+        Directory.Delete(dir, recursive: true);
+    }
+
     /// <summary>Lets the work run inside the real transaction, then fails it once, as a lost connection at commit would.</summary>
     private sealed class FailOnceStore(IIngestStore inner) : IIngestStore
     {
@@ -47,7 +77,10 @@ public sealed class FailingCommitTests
         public Task InitializeAsync(CancellationToken ct) => inner.InitializeAsync(ct);
 
         public Task<T> WriteAsync<T>(IReadOnlyCollection<ChainId> chains, string site, Func<IWriteSession, Task<T>> work, CancellationToken ct) =>
-            inner.WriteAsync(chains, site, async s =>
+            WriteAsync(chains, _ => site, work, ct);
+
+        public Task<T> WriteAsync<T>(IReadOnlyCollection<ChainId> chains, Func<ChainId, string> siteOf, Func<IWriteSession, Task<T>> work, CancellationToken ct) =>
+            inner.WriteAsync(chains, siteOf, async s =>
             {
                 var result = await work(s);
                 if (!_failed)

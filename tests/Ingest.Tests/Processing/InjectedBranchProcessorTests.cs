@@ -1,6 +1,7 @@
 namespace EdgeTwin.Ingest.Tests.Processing;
 
 using EdgeTwin.Ingest.Alerts;
+using EdgeTwin.Ingest.Processing;
 using EdgeTwin.Ingest.Storage;
 using EdgeTwin.Ingest.Storage.LiteDb;
 using EdgeTwin.Ingest.Storage.Postgres;
@@ -64,6 +65,35 @@ public abstract class InjectedBranchProcessorTests
         Assert.Equal(genuine.Where(r => r.Seq <= 8).Select(r => r.Hash), data.Where(r => r.Seq >= 5).Select(r => r.Hash));
         var evidence = await h.Store.EvidenceAsync(100, default);
         Assert.All(injected, i => Assert.Contains(evidence, e => e.Hash == i.Hash && e.Problem.StartsWith(VerifierProblems.UnsignedBranch, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task InjectedRecordFarBehindTheNextCheckpoint_GenuineStillTakesItsSeq()
+    {
+        // The checkpoint that decides reaches back further than the verifier's window of remembered
+        // links (ChainVerification.RecentWindow): the stored record at the far end is still checked
+        // against what the checkpoint linked (the log of decided links), not taken as verified.
+        var span = ChainVerification.RecentWindow * 3;
+        using var g = new SimulatedGateway("ward7", "bed-33", T0, policy: new CheckpointPolicy { MaxRecords = span, MaxDelay = TimeSpan.FromHours(1) });
+        await using var h = await CreateAsync(await BackendAsync(), g);
+        var genesis = g.All.Where(r => r.Lane == Lane.Telemetry).ToList();
+        await h.SendAsync(g, genesis);
+        using var stranger = GatewayKey.Generate();
+        var head = genesis[^1];
+        var injected = ChainWriter.Resume(new ChainState(g.Gw, Lane.Telemetry, head.Epoch, head.Seq, head.Hash, 0, null), stranger, EveryFour)
+            .AppendObs(new ObsBody(g.Patient, $"{g.Gw}-mon", "loinc:8867-4", "/min", T0, 0, [500]), T0, ClockQuality.Synced);
+
+        await h.SendAsync(g, [injected]);
+        var genuine = g.ProduceObs(span, T0);
+        await h.SendAsync(g, genuine);
+
+        var chain = await h.ChainAsync(g, Lane.Telemetry);
+        var checkpoint = genuine.First(r => r.Kind == "checkpoint");
+        Assert.True(checkpoint.Seq > ChainVerification.RecentWindow + injected.Seq, "the checkpoint must reach back beyond the window");
+        Assert.Equal((checkpoint.Seq - 1, 0L, 1L), (chain.VerifiedThrough, chain.BrokenLinks, chain.UnsignedBranch));
+        var stored = await h.Store.VerifiedRecordsAsync(new RecordQuery(null, g.Gw, null, null, 5000), default);
+        Assert.Equal(genuine.First(r => r.Seq == injected.Seq).Hash, stored.Single(r => r.Seq == injected.Seq).Hash);
+        Assert.DoesNotContain(stored, r => r.Hash == injected.Hash);
     }
 
     [Fact]

@@ -97,10 +97,13 @@ internal sealed partial class LiteDbIngestStore : IIngestStore, IAlarmOutStore
     }
 
     public Task<T> WriteAsync<T>(IReadOnlyCollection<ChainId> chains, string site, Func<IWriteSession, Task<T>> work, CancellationToken ct) =>
+        WriteAsync(chains, _ => site, work, ct);
+
+    public Task<T> WriteAsync<T>(IReadOnlyCollection<ChainId> chains, Func<ChainId, string> siteOf, Func<IWriteSession, Task<T>> work, CancellationToken ct) =>
         TransactAsync(
             async db =>
             {
-                var session = new LiteDbWriteSession(db, chains, site);
+                var session = new LiteDbWriteSession(db, chains, siteOf);
                 var result = await work(session).ConfigureAwait(false);
                 session.Flush();
                 return result;

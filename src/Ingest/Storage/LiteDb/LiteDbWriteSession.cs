@@ -8,20 +8,22 @@ internal sealed class LiteDbWriteSession : IWriteSession
     private readonly LiteDatabase _db;
     private readonly LockedChains _chains = new();
 
-    public LiteDbWriteSession(LiteDatabase db, IReadOnlyCollection<ChainId> chains, string site)
+    public LiteDbWriteSession(LiteDatabase db, IReadOnlyCollection<ChainId> chains, Func<ChainId, string> siteOf)
     {
         _db = db;
         var col = db.GetCollection(LiteDbMapping.Chains);
         foreach (var id in chains.Distinct())
         {
             var doc = col.FindById(LiteDbMapping.ChainKey(id));
-            _chains.Loaded(doc is null ? ChainRow.Fresh(id, site, DateTimeOffset.UnixEpoch) : LiteDbMapping.ToChain(doc), isNew: doc is null);
+            _chains.Loaded(doc is null ? ChainRow.Fresh(id, siteOf(id), DateTimeOffset.UnixEpoch) : LiteDbMapping.ToChain(doc), isNew: doc is null);
         }
     }
 
     public ChainRow Chain(ChainId id) => _chains.Get(id);
 
     public void SetChain(ChainRow row) => _chains.Set(row);
+
+    public Task ExpectRecordsAsync(IReadOnlyCollection<(ChainId Chain, long Seq)> keys) => Task.CompletedTask;
 
     public Task<bool> TryInsertRecordAsync(RecordRow record)
     {

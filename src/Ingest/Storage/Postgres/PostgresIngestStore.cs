@@ -39,12 +39,15 @@ internal sealed partial class PostgresIngestStore : IIngestStore, IAlarmOutStore
         await tx.CommitAsync(ct).ConfigureAwait(false);
     }
 
-    public async Task<T> WriteAsync<T>(IReadOnlyCollection<ChainId> chains, string site, Func<IWriteSession, Task<T>> work, CancellationToken ct)
+    public Task<T> WriteAsync<T>(IReadOnlyCollection<ChainId> chains, string site, Func<IWriteSession, Task<T>> work, CancellationToken ct) =>
+        WriteAsync(chains, _ => site, work, ct);
+
+    public async Task<T> WriteAsync<T>(IReadOnlyCollection<ChainId> chains, Func<ChainId, string> siteOf, Func<IWriteSession, Task<T>> work, CancellationToken ct)
     {
         await using var conn = await _source.OpenConnectionAsync(ct).ConfigureAwait(false);
         await using var tx = await conn.BeginTransactionAsync(ct).ConfigureAwait(false);
         var session = new PostgresWriteSession(conn, tx, ct);
-        await session.LockChainsAsync(chains, site).ConfigureAwait(false);
+        await session.LockChainsAsync(chains, siteOf).ConfigureAwait(false);
         var result = await work(session).ConfigureAwait(false);
         await session.FlushAsync().ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);

@@ -65,9 +65,8 @@ internal static class PostgresRows
         KeyRotations = r.IsDBNull(7) ? null : r.GetString(7),
     };
 
-    public static void AddChainParameters(NpgsqlCommand cmd, ChainRow c)
+    public static void AddChainParameters(NpgsqlParameterCollection p, ChainRow c)
     {
-        var p = cmd.Parameters;
         p.AddWithValue(c.Id.Gw);
         p.AddWithValue(c.Id.Lane);
         p.AddWithValue(c.Id.Epoch);

@@ -1,6 +1,7 @@
 namespace EdgeTwin.Ingest.Storage.Postgres;
 
 using Npgsql;
+using NpgsqlTypes;
 
 /// <summary>One locked transaction on PostgreSQL.</summary>
 internal sealed class PostgresWriteSession : IWriteSession
@@ -9,6 +10,9 @@ internal sealed class PostgresWriteSession : IWriteSession
     private readonly NpgsqlTransaction _tx;
     private readonly CancellationToken _ct;
     private readonly LockedChains _chains = new();
+    private readonly List<RecordRow> _pending = [];
+    private readonly HashSet<(ChainId, long)> _pendingKeys = [];
+    private readonly HashSet<(ChainId Chain, long Seq)> _absent = [];
 
     public PostgresWriteSession(NpgsqlConnection conn, NpgsqlTransaction tx, CancellationToken ct)
     {
@@ -17,31 +21,44 @@ internal sealed class PostgresWriteSession : IWriteSession
         _ct = ct;
     }
 
-    public async Task LockChainsAsync(IReadOnlyCollection<ChainId> chains, string site)
-    {
-        // One order for every worker, so two batches that share chains cannot deadlock.
-        foreach (var id in chains.Distinct().Order())
-        {
-            await using (var insert = Command("INSERT INTO ingest_chains (gw, lane, epoch, site) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING"))
-            {
-                insert.Parameters.AddWithValue(id.Gw);
-                insert.Parameters.AddWithValue(id.Lane);
-                insert.Parameters.AddWithValue(id.Epoch);
-                insert.Parameters.AddWithValue(site);
-                await insert.ExecuteNonQueryAsync(_ct).ConfigureAwait(false);
-            }
+    // Text compared byte by byte (COLLATE "C"): the same order on every worker whatever the database's locale.
+    private const string ChainOrder = "ORDER BY gw COLLATE \"C\", lane COLLATE \"C\", epoch COLLATE \"C\"";
 
-            await using var select = Command($"SELECT {PostgresSchema.ChainColumns} FROM ingest_chains WHERE gw = $1 AND lane = $2 AND epoch = $3 FOR UPDATE");
-            select.Parameters.AddWithValue(id.Gw);
-            select.Parameters.AddWithValue(id.Lane);
-            select.Parameters.AddWithValue(id.Epoch);
-            await using var reader = await select.ExecuteReaderAsync(_ct).ConfigureAwait(false);
-            if (!await reader.ReadAsync(_ct).ConfigureAwait(false))
+    public async Task LockChainsAsync(IReadOnlyCollection<ChainId> chains, Func<ChainId, string> siteOf)
+    {
+        var ids = chains.Distinct().ToList();
+        if (ids.Count == 0)
+        {
+            return;
+        }
+
+        // One round trip: create the missing rows, then lock all of them, both in one order for every
+        // worker, so two batches that share chains cannot deadlock.
+        var gws = ids.Select(i => i.Gw).ToArray();
+        var lanes = ids.Select(i => i.Lane).ToArray();
+        var epochs = ids.Select(i => i.Epoch).ToArray();
+        var insert = new NpgsqlBatchCommand($"INSERT INTO ingest_chains (gw, lane, epoch, site) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS c (gw, lane, epoch, site) {ChainOrder} ON CONFLICT DO NOTHING");
+        insert.Parameters.AddWithValue(gws);
+        insert.Parameters.AddWithValue(lanes);
+        insert.Parameters.AddWithValue(epochs);
+        insert.Parameters.AddWithValue(ids.Select(siteOf).ToArray());
+        var select = new NpgsqlBatchCommand($"SELECT {PostgresSchema.ChainColumns} FROM ingest_chains WHERE (gw, lane, epoch) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[])) {ChainOrder} FOR UPDATE");
+        select.Parameters.AddWithValue(gws);
+        select.Parameters.AddWithValue(lanes);
+        select.Parameters.AddWithValue(epochs);
+        await using var batch = new NpgsqlBatch(_conn, _tx) { BatchCommands = { insert, select } };
+        await using var reader = await batch.ExecuteReaderAsync(_ct).ConfigureAwait(false);
+        while (await reader.ReadAsync(_ct).ConfigureAwait(false))
+        {
+            _chains.Loaded(PostgresRows.Chain(reader), isNew: false);
+        }
+
+        foreach (var id in ids)
+        {
+            if (!_chains.Has(id))
             {
                 throw new InvalidOperationException($"Chain row {id} vanished while being locked.");
             }
-
-            _chains.Loaded(PostgresRows.Chain(reader), isNew: false);
         }
     }
 
@@ -49,7 +66,61 @@ internal sealed class PostgresWriteSession : IWriteSession
 
     public void SetChain(ChainRow row) => _chains.Set(row);
 
+    public async Task ExpectRecordsAsync(IReadOnlyCollection<(ChainId Chain, long Seq)> keys)
+    {
+        // Only chains this transaction locked: no other worker can store a record of them meanwhile.
+        var wanted = keys.Where(k => _chains.Has(k.Chain) && !_pendingKeys.Contains(k)).Distinct().ToList();
+        if (wanted.Count == 0)
+        {
+            return;
+        }
+
+        await using var cmd = Command("""
+            SELECT r.gw, r.lane, r.epoch, r.seq FROM ingest_records r
+            JOIN unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS k (gw, lane, epoch, seq) USING (gw, lane, epoch, seq)
+            """);
+        cmd.Parameters.AddWithValue(wanted.Select(k => k.Chain.Gw).ToArray());
+        cmd.Parameters.AddWithValue(wanted.Select(k => k.Chain.Lane).ToArray());
+        cmd.Parameters.AddWithValue(wanted.Select(k => k.Chain.Epoch).ToArray());
+        cmd.Parameters.AddWithValue(wanted.Select(k => k.Seq).ToArray());
+        var stored = new HashSet<(ChainId, long)>();
+        await using (var reader = await cmd.ExecuteReaderAsync(_ct).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(_ct).ConfigureAwait(false))
+            {
+                stored.Add((new ChainId(reader.GetString(0), reader.GetString(1), reader.GetString(2)), reader.GetInt64(3)));
+            }
+        }
+
+        foreach (var k in wanted)
+        {
+            if (!stored.Contains(k))
+            {
+                _absent.Add(k);
+            }
+        }
+    }
+
     public async Task<bool> TryInsertRecordAsync(RecordRow r)
+    {
+        var key = (r.Chain, r.Seq);
+        if (_pendingKeys.Contains(key))
+        {
+            return false;
+        }
+
+        if (_absent.Remove(key))
+        {
+            // Known not to be stored: goes in with the others in one COPY before the next read or the commit.
+            _pending.Add(r);
+            _pendingKeys.Add(key);
+            return true;
+        }
+
+        return await InsertNowAsync(r).ConfigureAwait(false);
+    }
+
+    private async Task<bool> InsertNowAsync(RecordRow r)
     {
         await using var cmd = Command($"INSERT INTO ingest_records ({PostgresSchema.RecordColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING");
         var p = cmd.Parameters;
@@ -68,8 +139,55 @@ internal sealed class PostgresWriteSession : IWriteSession
         return await cmd.ExecuteNonQueryAsync(_ct).ConfigureAwait(false) == 1;
     }
 
+    /// <summary>The records accepted so far in one binary COPY (a key already stored fails the transaction: it cannot be, the chains are locked).</summary>
+    private async Task FlushRecordsAsync()
+    {
+        if (_pending.Count == 0)
+        {
+            return;
+        }
+
+        await using (var copy = await _conn.BeginBinaryImportAsync($"COPY ingest_records ({PostgresSchema.RecordColumns}) FROM STDIN (FORMAT BINARY)", _ct).ConfigureAwait(false))
+        {
+            foreach (var r in _pending)
+            {
+                await copy.StartRowAsync(_ct).ConfigureAwait(false);
+                await copy.WriteAsync(r.Chain.Gw, NpgsqlDbType.Text, _ct).ConfigureAwait(false);
+                await copy.WriteAsync(r.Chain.Lane, NpgsqlDbType.Text, _ct).ConfigureAwait(false);
+                await copy.WriteAsync(r.Chain.Epoch, NpgsqlDbType.Text, _ct).ConfigureAwait(false);
+                await copy.WriteAsync(r.Seq, NpgsqlDbType.Bigint, _ct).ConfigureAwait(false);
+                await copy.WriteAsync(r.Hash, NpgsqlDbType.Text, _ct).ConfigureAwait(false);
+                await copy.WriteAsync(r.Kind, NpgsqlDbType.Text, _ct).ConfigureAwait(false);
+                await copy.WriteAsync(r.Site, NpgsqlDbType.Text, _ct).ConfigureAwait(false);
+                await WriteNullableAsync(copy, r.Ts?.ToUniversalTime(), NpgsqlDbType.TimestampTz).ConfigureAwait(false);
+                await WriteNullableAsync(copy, r.Patient, NpgsqlDbType.Text).ConfigureAwait(false);
+                await WriteNullableAsync(copy, r.Code, NpgsqlDbType.Text).ConfigureAwait(false);
+                await copy.WriteAsync(r.Payload, NpgsqlDbType.Bytea, _ct).ConfigureAwait(false);
+                await copy.WriteAsync(r.ReceivedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz, _ct).ConfigureAwait(false);
+            }
+
+            await copy.CompleteAsync(_ct).ConfigureAwait(false);
+        }
+
+        _pending.Clear();
+        _pendingKeys.Clear();
+    }
+
+    private async Task WriteNullableAsync<TValue>(NpgsqlBinaryImporter copy, TValue? value, NpgsqlDbType type)
+    {
+        if (value is null)
+        {
+            await copy.WriteNullAsync(_ct).ConfigureAwait(false);
+        }
+        else
+        {
+            await copy.WriteAsync(value, type, _ct).ConfigureAwait(false);
+        }
+    }
+
     public async Task<IReadOnlyList<RecordRow>> RecordsAsync(ChainId chain, long fromSeq, long toSeq)
     {
+        await FlushRecordsAsync().ConfigureAwait(false);
         await using var cmd = ChainCommand($"SELECT {PostgresSchema.RecordColumns} FROM ingest_records WHERE gw = $1 AND lane = $2 AND epoch = $3 AND seq BETWEEN $4 AND $5 ORDER BY seq", chain);
         cmd.Parameters.AddWithValue(fromSeq);
         cmd.Parameters.AddWithValue(toSeq);
@@ -103,6 +221,7 @@ internal sealed class PostgresWriteSession : IWriteSession
 
     public async Task<IReadOnlyDictionary<long, string>> StoredHashesAsync(ChainId chain, long fromSeq, long toSeq)
     {
+        await FlushRecordsAsync().ConfigureAwait(false);
         await using var cmd = ChainCommand("SELECT seq, hash FROM ingest_records WHERE gw = $1 AND lane = $2 AND epoch = $3 AND seq BETWEEN $4 AND $5", chain);
         cmd.Parameters.AddWithValue(fromSeq);
         cmd.Parameters.AddWithValue(toSeq);
@@ -127,13 +246,15 @@ internal sealed class PostgresWriteSession : IWriteSession
 
     public async Task ReplaceRecordAsync(RecordRow record)
     {
+        await FlushRecordsAsync().ConfigureAwait(false);
+        _absent.Remove((record.Chain, record.Seq));
         await using (var delete = ChainCommand("DELETE FROM ingest_records WHERE gw = $1 AND lane = $2 AND epoch = $3 AND seq = $4", record.Chain))
         {
             delete.Parameters.AddWithValue(record.Seq);
             await delete.ExecuteNonQueryAsync(_ct).ConfigureAwait(false);
         }
 
-        if (!await TryInsertRecordAsync(record).ConfigureAwait(false))
+        if (!await InsertNowAsync(record).ConfigureAwait(false))
         {
             throw new InvalidOperationException($"Record {record.Chain} seq {record.Seq} could not be replaced.");
         }
@@ -141,12 +262,15 @@ internal sealed class PostgresWriteSession : IWriteSession
 
     public async Task DeleteRecordsAsync(ChainId chain)
     {
+        await FlushRecordsAsync().ConfigureAwait(false);
+        _absent.RemoveWhere(k => k.Chain == chain);
         await using var cmd = ChainCommand("DELETE FROM ingest_records WHERE gw = $1 AND lane = $2 AND epoch = $3", chain);
         await cmd.ExecuteNonQueryAsync(_ct).ConfigureAwait(false);
     }
 
     public async Task AddAnchorLeavesAsync(ChainId chain, long fromSeq, long toSeq)
     {
+        await FlushRecordsAsync().ConfigureAwait(false);
         await using var cmd = ChainCommand("""
             INSERT INTO ingest_anchor_leaves (gw, lane, epoch, seq, hash)
             SELECT gw, lane, epoch, seq, hash FROM ingest_records
@@ -198,18 +322,29 @@ internal sealed class PostgresWriteSession : IWriteSession
 
     public async Task FlushAsync()
     {
-        foreach (var row in _chains.Dirty)
+        await FlushRecordsAsync().ConfigureAwait(false);
+        var dirty = _chains.Dirty.ToList();
+        if (dirty.Count == 0)
         {
-            await using var cmd = Command($"""
+            return;
+        }
+
+        // Every changed chain row in one round trip.
+        await using var batch = new NpgsqlBatch(_conn, _tx);
+        foreach (var row in dirty)
+        {
+            var cmd = new NpgsqlBatchCommand("""
                 UPDATE ingest_chains SET site = $4, verifier_state = $5, received = $6, verified_through = $7, verified = $8,
                   pending = $9, missing = $10, duplicates = $11, forks = $12, bad_sigs = $13, broken_links = $14,
                   gap_covered = $15, rejected = $16, receipted_through = $17, last_checkpoint_at = $18, missing_since = $19,
                   gap_alerted = $20, first_seen_at = $21, genesis_reason = $22, unsigned_branch = $23
                 WHERE gw = $1 AND lane = $2 AND epoch = $3
                 """);
-            PostgresRows.AddChainParameters(cmd, row);
-            await cmd.ExecuteNonQueryAsync(_ct).ConfigureAwait(false);
+            PostgresRows.AddChainParameters(cmd.Parameters, row);
+            batch.BatchCommands.Add(cmd);
         }
+
+        await batch.ExecuteNonQueryAsync(_ct).ConfigureAwait(false);
     }
 
     private NpgsqlCommand Command(string sql) => new(sql, _conn, _tx);
