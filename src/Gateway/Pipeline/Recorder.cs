@@ -164,7 +164,10 @@ internal sealed class Recorder(
         _runs.Remove((run.DeviceId, run.Stream.Code));
         if (IsCompact(run))
         {
-            AppendCompact([(run, run.T0, run.Values)]);
+            // Its interval is over: the device's other runs of the class end with it, so they travel together.
+            var group = _runs.Values.Where(r => IsCompact(r) && r.DeviceId == run.DeviceId && r.Patient == run.Patient && StreamClasses.Of(r.Stream) == StreamClasses.Of(run.Stream)).ToList();
+            group.ForEach(r => _runs.Remove((r.DeviceId, r.Stream.Code)));
+            AppendCompact([(run, run.T0, run.Values), .. group.Select(r => (r, r.T0, r.Values))]);
         }
         else
         {
