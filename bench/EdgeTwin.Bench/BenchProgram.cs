@@ -20,6 +20,11 @@ internal static class BenchProgram
             return Gateway.FootprintRun.Run(Arg(args, "--beds", 16), Arg(args, "--seconds", 30), Console.Out);
         }
 
+        if (args is ["wire-bytes", ..])
+        {
+            return Wire.WireBytesRun.Run(Arg(args, "--beds", 4), Arg(args, "--seconds", 600), Console.Out);
+        }
+
         if (args is ["alarm-latency", ..])
         {
             return Gateway.AlarmLatencyRun.Run(Arg(args, "--beds", 16), Arg(args, "--backlog", 100_000), Arg(args, "--idle-seconds", 10), Console.Out);

@@ -12,4 +12,5 @@ internal sealed record VectorExpectation(
     long BadSigs,
     long Duplicates,
     long GapCovered,
-    long UnsignedBranch = 0);
+    long UnsignedBranch = 0,
+    long Rejected = 0);

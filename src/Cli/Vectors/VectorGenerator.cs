@@ -1,6 +1,7 @@
 namespace EdgeTwin.Cli.Vectors;
 
 using EdgeTwin.Telemetry.Chain;
+using EdgeTwin.Telemetry.Compact;
 using EdgeTwin.Telemetry.Receipts;
 using EdgeTwin.Telemetry.Records;
 using EdgeTwin.Telemetry.Signing;
@@ -70,6 +71,8 @@ internal static class VectorGenerator
             new("fork.jsonl", "a second, different record at seq 1 (same prev), delivered after the chain", Topics([.. t, twin]), new(1, 16, 14, 2, 1, 0, 0, 0, 0, 0)),
             new("gap-statement.jsonl", "seqs 6-7 dropped unsent and vouched for by a gap statement at seq 9", Topics(GapChain(key)), new(1, 11, 10, 1, 0, 0, 0, 0, 0, 2)),
             new("injected-branch.jsonl", "two unsigned records chained onto the head after checkpoint 9, arriving before the genuine 10-14", Topics([.. t.Take(10), .. injected, .. t.Skip(10)]), new(1, 15, 14, 1, 0, 0, 0, 0, 0, 0, UnsignedBranch: 2)),
+            new("compact-bodies.jsonl", "obs-compact records (docs/protocol.md §4 worked example; ECG and pleth with negatives and nulls) beside a plain obs", Topics(CompactChain(key)), new(1, 6, 5, 1, 0, 0, 0, 0, 0, 0)),
+            new("compact-malformed.jsonl", "the same chain with one character of seq 4's ECG samples changed to '+' (not base64url): refused as bad-compact:base64", Topics(CompactChain(key, spoil: true)), new(1, 5, 2, 3, 0, 1, 0, 0, 0, 0, Rejected: 1)),
             new("equivocation.jsonl", "a second record at seq 13 and a second checkpoint at seq 14, both signed by the gateway key, after the chain", Topics([.. t, .. equivocation]), new(1, 17, 14, 3, 2, 0, 1, 0, 0, 0)),
         ];
     }
@@ -171,6 +174,37 @@ internal static class VectorGenerator
         var r7 = Obs(0.7);
         var r8 = Obs(0.8);
         list.AddRange([r5, r8, w.AppendGap(6, 7, r6.Prev, r7.Hash, "quota", t, ClockQuality.Unsynced), w.Checkpoint(t, ClockQuality.Unsynced)!, Obs(1.1), w.Checkpoint(t, ClockQuality.Unsynced)!]);
+        return list;
+    }
+
+    /// <summary>
+    /// 0 genesis, 1 obs-compact (heart rate and temperature: the worked example of docs/protocol.md §4), 2 cp,
+    /// 3 obs, 4 obs-compact (ECG q 0.001 mV and pleth q 0.0001), 5 cp. <paramref name="spoil"/>: seq 4's ECG string
+    /// starts with '+' instead of its first character: refused, so checkpoint 5 waits for seq 4 and only
+    /// checkpoint 2 verifies (records 0-1; 2, 3, 5 pending, 4 missing).
+    /// </summary>
+    private static List<ChainRecord> CompactChain(ICheckpointSigner key, bool spoil = false)
+    {
+        var w = ChainWriter.StartNew(Gw, Lane.Telemetry, key, new CheckpointPolicy { MaxRecords = 1000, MaxDelay = TimeSpan.FromHours(1) }, GenesisReason.FirstStart, "vectors", T0, ClockQuality.Synced, out var genesis, "e0e1e2e3e4e5e6e7e8e9eaebecedeeef");
+        var t = T0.AddSeconds(10);
+        var vitals = new CompactObsBody("p-3f9a2c", "sim-1", [
+            new CompactStream("loinc:8867-4", "/min", Quantum.Parse("1"), T0, 1000, [72, 73, 73, null, 70]),
+            new CompactStream("loinc:8310-5", "Cel", Quantum.Parse("0.01"), T0.AddMilliseconds(500), 1000, [37.12, 37.125, -0.005, 36.9]),
+        ]);
+        var waves = new CompactObsBody("p-3f9a2c", "sim-1", [
+            new CompactStream("mdc:131330", "mV", Quantum.Parse("0.001"), t, 4, [0.012, -0.25, null, 1.5, 1.498, -0.003]),
+            new CompactStream("mdc:150452", "{ratio}", Quantum.Parse("0.0001"), t, 10, [0.5123, 0.5201, null]),
+        ]);
+        var list = new List<ChainRecord> { genesis, w.AppendObsCompact(vitals, t, ClockQuality.Synced), w.Checkpoint(t, ClockQuality.Synced)! };
+        list.Add(w.AppendObs(new ObsBody("p-3f9a2c", "sim-1", "loinc:8867-4", "/min", t, 0, [74]), t, ClockQuality.Synced));
+        list.Add(w.AppendObsCompact(waves, t.AddSeconds(1), ClockQuality.Synced));
+        list.Add(w.Checkpoint(t.AddSeconds(1), ClockQuality.Synced)!);
+        if (spoil)
+        {
+            var ecg = CompactSamples.Encode(waves.Streams[0].Values, waves.Streams[0].Q);
+            list[4] = list[4] with { Payload = ChangeOneByte(list[4].Payload, $"\"d\":\"{ecg}\"", $"\"d\":\"+{ecg[1..]}\"") };
+        }
+
         return list;
     }
 

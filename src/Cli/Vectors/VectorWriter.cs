@@ -56,6 +56,11 @@ internal static class VectorWriter
                 json.WriteNumber("duplicates", expect.Duplicates);
                 json.WriteNumber("gapCovered", expect.GapCovered);
                 json.WriteNumber("unsignedBranch", expect.UnsignedBranch);
+                if (expect.Rejected != 0)
+                {
+                    json.WriteNumber("rejected", expect.Rejected);
+                }
+
                 json.WriteEndObject();
                 json.WriteEndObject();
             }

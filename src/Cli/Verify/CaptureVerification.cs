@@ -2,6 +2,8 @@ namespace EdgeTwin.Cli.Verify;
 
 using System.Globalization;
 using EdgeTwin.Telemetry.Capture;
+using EdgeTwin.Telemetry.Compact;
+using EdgeTwin.Telemetry.Records;
 using EdgeTwin.Telemetry.Verification;
 using EdgeTwin.Telemetry.Wire;
 
@@ -11,6 +13,9 @@ using EdgeTwin.Telemetry.Wire;
 /// </summary>
 internal sealed record CaptureVerification(IReadOnlyList<ChainReport> Chains, long Unattributed, IReadOnlyList<string> UnattributedProblems, long OtherTopics)
 {
+    /// <summary>Distinct records accepted that carry samples, by kind (<c>obs</c>, <c>obs-compact</c>): records and samples decoded.</summary>
+    public IReadOnlyDictionary<string, (long Records, long Samples)> Samples { get; init; } = new Dictionary<string, (long, long)>();
+
     public bool Sound => Unattributed == 0 && Chains.All(c => c.Sound);
 
     public static CaptureVerification Run(IEnumerable<CaptureEntry> entries, IReadOnlyCollection<string>? enrolled, bool fromMiddle = false)
@@ -21,6 +26,7 @@ internal sealed record CaptureVerification(IReadOnlyList<ChainReport> Chains, lo
             EnrolledAddresses = enrolled, FromMiddle = fromMiddle, ReorderWindow = 1 << 20, RecentWindow = 1 << 16, MaxHeldRecords = (1 << 20) + (1 << 18),
         });
         var otherTopics = 0L;
+        var samples = new Dictionary<string, (long Records, long Samples)>(StringComparer.Ordinal);
         var setAside = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         var badLines = new List<string>();
         var badLineCount = 0L;
@@ -43,9 +49,14 @@ internal sealed record CaptureVerification(IReadOnlyList<ChainReport> Chains, lo
                 continue;
             }
 
-            if (verifier.Add(entry.Payload) is { Problem: VerifierProblems.TooManyAlternatives, Hash: { } hash } && setAside.Count < 1 << 16)
+            var outcome = verifier.Add(entry.Payload);
+            if (outcome is { Problem: VerifierProblems.TooManyAlternatives, Hash: { } hash } && setAside.Count < 1 << 16)
             {
                 setAside.TryAdd(hash, entry.Payload);
+            }
+            else if (outcome.Status is RecordStatus.New or RecordStatus.Fork or RecordStatus.Alternative)
+            {
+                Tally(samples, entry.Payload);
             }
         }
 
@@ -54,10 +65,23 @@ internal sealed record CaptureVerification(IReadOnlyList<ChainReport> Chains, lo
         {
             while (verifier.Needed(chain) is { } needed && setAside.Remove(needed.Hash, out var payload))
             {
-                verifier.Add(payload);
+                if (verifier.Add(payload).Status != RecordStatus.Rejected)
+                {
+                    Tally(samples, payload);
+                }
             }
         }
 
-        return new CaptureVerification(verifier.Report(), verifier.Unattributed + badLineCount, [.. badLines, .. verifier.UnattributedProblems], otherTopics);
+        return new CaptureVerification(verifier.Report(), verifier.Unattributed + badLineCount, [.. badLines, .. verifier.UnattributedProblems], otherTopics) { Samples = samples };
+    }
+
+    private static void Tally(Dictionary<string, (long Records, long Samples)> samples, byte[] payload)
+    {
+        var (kind, count) = RecordSamples.Count(payload);
+        if (RecordKinds.CarriesSamples(kind))
+        {
+            var (records, total) = samples.GetValueOrDefault(kind);
+            samples[kind] = (records + 1, total + count);
+        }
     }
 }

@@ -40,6 +40,11 @@ internal static class HumanReport
             w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"skipped {result.OtherTopics} messages on status, twin, alarm-status, receipt and resend topics"));
         }
 
+        foreach (var (kind, (records, samples)) in result.Samples.OrderBy(k => k.Key, StringComparer.Ordinal))
+        {
+            w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{kind}: {records} records, {samples} samples"));
+        }
+
         w.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{(result.Sound ? "SOUND" : "NOT SOUND")}: {result.Chains.Count} chains, {result.Chains.Sum(c => c.Received)} records, {result.Chains.Sum(c => c.Verified)} verified"));
     }

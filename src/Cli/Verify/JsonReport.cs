@@ -5,7 +5,7 @@ using System.Text.Json;
 using EdgeTwin.Telemetry.Wire;
 
 /// <summary>
-/// <c>--json</c>: <c>{"sound":..,"totals":{..},"chains":[{..}],"unattributed":n,"otherTopics":n,"unattributedProblems":[..]}</c>;
+/// <c>--json</c>: <c>{"sound":..,"totals":{..},"chains":[{..}],"unattributed":n,"otherTopics":n,"samples":{"obs":{"records":n,"samples":n},"obs-compact":{..}},"unattributedProblems":[..]}</c>;
 /// count names as in tests/vectors/manifest.json.
 /// </summary>
 internal static class JsonReport
@@ -44,6 +44,16 @@ internal static class JsonReport
             json.WriteEndArray();
             json.WriteNumber("unattributed", result.Unattributed);
             json.WriteNumber("otherTopics", result.OtherTopics);
+            json.WriteStartObject("samples");
+            foreach (var (kind, (records, samples)) in result.Samples.OrderBy(k => k.Key, StringComparer.Ordinal))
+            {
+                json.WriteStartObject(kind);
+                json.WriteNumber("records", records);
+                json.WriteNumber("samples", samples);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndObject();
             json.WriteStartArray("unattributedProblems");
             result.UnattributedProblems.ToList().ForEach(json.WriteStringValue);
             json.WriteEndArray();

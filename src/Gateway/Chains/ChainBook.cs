@@ -179,17 +179,23 @@ internal sealed class ChainBook : IRecordAppender, IDisposable
         }
     }
 
-    public ChainRecord? AppendObs(ObsBody body, RecordClass recordClass)
+    public ChainRecord? AppendObs(ObsBody body, RecordClass recordClass) =>
+        AppendSamples(recordClass, body.Values.Count, writer => writer.AppendObs(body, Now, _clock.Current));
+
+    public ChainRecord? AppendObsCompact(CompactObsBody body, RecordClass recordClass) =>
+        AppendSamples(recordClass, body.SampleCount, writer => writer.AppendObsCompact(body, Now, _clock.Current));
+
+    private ChainRecord? AppendSamples(RecordClass recordClass, int samples, Func<ChainWriter, ChainRecord> append)
     {
         lock (_gate)
         {
             if (_notKept is { } notKept)
             {
-                notKept.Count(recordClass, body.Values.Count);
+                notKept.Count(recordClass, samples);
                 return null;
             }
 
-            var record = _writers[Lane.Telemetry].AppendObs(body, Now, _clock.Current);
+            var record = append(_writers[Lane.Telemetry]);
             Add(record, recordClass);
             CheckpointIfDue(Lane.Telemetry);
             return record;

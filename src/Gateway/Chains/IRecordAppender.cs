@@ -23,4 +23,7 @@ internal interface IRecordAppender
     /// the run is counted, and the count is stated in a <c>storage-full</c> event when space returns.
     /// </summary>
     ChainRecord? AppendObs(ObsBody body, RecordClass recordClass);
+
+    /// <summary>Telemetry lane: the runs of several streams of one device, compact (docs/protocol.md §4); null as <see cref="AppendObs"/>.</summary>
+    ChainRecord? AppendObsCompact(CompactObsBody body, RecordClass recordClass);
 }

@@ -44,6 +44,8 @@ internal static class GatewayServiceCollectionExtensions
             .ValidateOnStart();
         services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateOnStart();
         services.AddOptions<StatusOptions>().BindConfiguration(StatusOptions.Section);
+        services.AddOptions<RecorderOptions>().BindConfiguration(RecorderOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RecorderOptions>, RecorderOptionsValidator>();
         services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>();
         services.AddSingleton<IValidateOptions<GatewayOptions>, EnvironmentValidator>();
         services.AddSingleton<IValidateOptions<UplinkOptions>, UplinkOptionsValidator>();

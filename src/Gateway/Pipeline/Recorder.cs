@@ -4,18 +4,24 @@ using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Gateway.Chains;
+using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Diagnostics;
 using EdgeTwin.Gateway.Privacy;
 using EdgeTwin.Telemetry.Chain;
+using EdgeTwin.Telemetry.Compact;
 using EdgeTwin.Telemetry.Records;
 using EdgeTwin.Telemetry.Wire;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 /// <summary>
 /// The single consumer of the sample channel: shows each sample to the observers, then batches
 /// it into a run per (device, stream) and appends the run as one <c>obs</c> record when it spans
 /// a second, breaks the time grid, or reaches the size limit. Waveform runs are flushed before
 /// vitals so that, under quota pressure, waveforms form contiguous runs a single gap can state.
+/// With <see cref="RecorderOptions.Compact"/>, a run spans its class's interval, and the runs of one
+/// device and class that are due together become one <c>obs-compact</c> record (streams without a
+/// quantum stay plain).
 /// </summary>
 internal sealed class Recorder(
     IRecordAppender appender,
@@ -23,12 +29,14 @@ internal sealed class Recorder(
     IPatientResolver patients,
     TimeProvider time,
     GatewayMetrics metrics,
-    ILogger<Recorder> logger)
+    ILogger<Recorder> logger,
+    IOptions<RecorderOptions>? options = null)
 {
-    private static readonly TimeSpan MaxRunAge = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(100);
     private readonly ISampleObserver[] _observers = [.. observers];
     private readonly Dictionary<(string Device, string Code), StreamRun> _runs = [];
+    private readonly RecorderOptions _options = options?.Value ?? new RecorderOptions();
+    private readonly QuantumTable _quanta = QuantumTable.Build(options?.Value.Quanta ?? []);
 
     /// <summary>Runs until the channel completes (drivers stopped), then records every open run.</summary>
     public async Task RunAsync(ChannelReader<Sample> reader, CancellationToken cancellationToken)
@@ -48,7 +56,7 @@ internal sealed class Recorder(
                 metrics.Samples(count);
             }
 
-            FlushOlderThan(MaxRunAge);
+            FlushDue(all: false);
             if (reader.Completion.IsCompleted)
             {
                 break;
@@ -72,7 +80,7 @@ internal sealed class Recorder(
             Accept(rest);
         }
 
-        FlushOlderThan(TimeSpan.MinValue);
+        FlushDue(all: true);
     }
 
     private void Accept(in Sample sample)
@@ -107,14 +115,21 @@ internal sealed class Recorder(
 
         if (run is null)
         {
-            run = new StreamRun(sample.DeviceId, sample.Stream, sample.Timestamp, time.GetTimestamp()) { Patient = attribution.Patient };
+            run = _options.Compact && _quanta.TryGet(sample.Stream.Code, out _)
+                ? new StreamRun(sample.DeviceId, sample.Stream, sample.Timestamp, time.GetTimestamp(), IntervalOf(sample.Stream).TotalMilliseconds, StreamRun.MaxCompactValues) { Patient = attribution.Patient }
+                : new StreamRun(sample.DeviceId, sample.Stream, sample.Timestamp, time.GetTimestamp()) { Patient = attribution.Patient };
             _runs[key] = run;
         }
 
         run.Add(sample);
     }
 
-    private void FlushOlderThan(TimeSpan age)
+    /// <summary>A plain run spans a second; a compact one its class's interval.</summary>
+    private TimeSpan IntervalOf(StreamCode stream) =>
+        !_options.Compact || !_quanta.TryGet(stream.Code, out _) ? TimeSpan.FromSeconds(1)
+        : stream.Kind == StreamKind.Waveform ? _options.WaveformsInterval : _options.VitalsInterval;
+
+    private void FlushDue(bool all)
     {
         if (_runs.Count == 0)
         {
@@ -122,20 +137,72 @@ internal sealed class Recorder(
         }
 
         var due = _runs.Values
-            .Where(r => age == TimeSpan.MinValue || time.GetElapsedTime(r.OpenedAt) >= age)
+            .Where(r => all || time.GetElapsedTime(r.OpenedAt) >= IntervalOf(r.Stream))
             .OrderBy(r => r.Stream.Kind == StreamKind.Waveform ? 0 : 1)
             .ToList();
-        foreach (var run in due)
+        foreach (var run in due.Where(r => !IsCompact(r)))
         {
             Record(run);
         }
+
+        // One record per device, patient and class: the vitals of a device due together travel together.
+        foreach (var group in due.Where(IsCompact).GroupBy(r => (r.DeviceId, r.Patient, StreamClasses.Of(r.Stream))))
+        {
+            foreach (var run in group)
+            {
+                _runs.Remove((run.DeviceId, run.Stream.Code));
+            }
+
+            AppendCompact([.. group.Select(r => (r, r.T0, r.Values))]);
+        }
     }
+
+    private bool IsCompact(StreamRun run) => _options.Compact && _quanta.TryGet(run.Stream.Code, out _);
 
     private void Record(StreamRun run)
     {
         _runs.Remove((run.DeviceId, run.Stream.Code));
-        Append(run, run.T0, run.Values);
+        if (IsCompact(run))
+        {
+            // Its interval is over: the device's other runs of the class end with it, so they travel together.
+            var group = _runs.Values.Where(r => IsCompact(r) && r.DeviceId == run.DeviceId && r.Patient == run.Patient && StreamClasses.Of(r.Stream) == StreamClasses.Of(run.Stream)).ToList();
+            group.ForEach(r => _runs.Remove((r.DeviceId, r.Stream.Code)));
+            AppendCompact([(run, run.T0, run.Values), .. group.Select(r => (r, r.T0, r.Values))]);
+        }
+        else
+        {
+            Append(run, run.T0, run.Values);
+        }
     }
+
+    private void AppendCompact(List<(StreamRun Run, DateTimeOffset T0, List<double?> Values)> parts)
+    {
+        var first = parts[0].Run;
+        var streams = parts.Select(p => new CompactStream(p.Run.Stream.Code, p.Run.Stream.Unit, Quantum(p.Run), p.T0, p.Values.Count > 1 ? p.Run.DtMs : 0, p.Values)).ToList();
+        var body = new CompactObsBody(first.Patient ?? patients.PatientOf(first.DeviceId), first.DeviceId, streams);
+        try
+        {
+            appender.AppendObsCompact(body, StreamClasses.Eviction(StreamClasses.Of(first.Stream)));
+        }
+        catch (RecordTooLargeException) when (parts.Count > 1)
+        {
+            parts.ForEach(p => AppendCompact([p]));
+        }
+        catch (RecordTooLargeException) when (parts[0].Values.Count > 1)
+        {
+            var (run, t0, values) = parts[0];
+            var half = values.Count / 2;
+            AppendCompact([(run, t0, values[..half])]);
+            AppendCompact([(run, t0.AddMilliseconds(half * run.DtMs), values[half..])]);
+        }
+        catch (ArgumentException)
+        {
+            // A sample beyond 2^53-1 quanta (docs/protocol.md §4): these runs go plain, where any double fits.
+            parts.ForEach(p => Append(p.Run, p.T0, p.Values));
+        }
+    }
+
+    private Quantum Quantum(StreamRun run) => _quanta.TryGet(run.Stream.Code, out var q) ? q : throw new InvalidOperationException($"no quantum for {run.Stream.Code}");
 
     private void Append(StreamRun run, DateTimeOffset t0, List<double?> values)
     {

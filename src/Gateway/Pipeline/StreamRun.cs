@@ -4,12 +4,16 @@ using EdgeTwin.Drivers.Model;
 
 /// <summary>
 /// Samples of one stream of one device waiting to become one <c>obs</c> record: evenly spaced
-/// from <see cref="T0"/> by <see cref="DtMs"/>, spanning at most one second.
+/// from <see cref="T0"/> by <see cref="DtMs"/>, spanning at most <paramref name="spanMs"/> (one second
+/// for plain records) and at most <paramref name="maxValues"/> samples.
 /// </summary>
-internal sealed class StreamRun(string deviceId, StreamCode stream, DateTimeOffset t0, long openedAt)
+internal sealed class StreamRun(string deviceId, StreamCode stream, DateTimeOffset t0, long openedAt, double spanMs = 1000, int maxValues = StreamRun.MaxValues)
 {
-    /// <summary>Values per record: 64 KiB / ~25 characters per number, with room for the envelope.</summary>
+    /// <summary>Values per plain record: 64 KiB / ~25 characters per number, with room for the envelope.</summary>
     public const int MaxValues = 2400;
+
+    /// <summary>Values per compact record: at most a few base64 characters each; a longer record is split anyway.</summary>
+    public const int MaxCompactValues = 16384;
 
     public string DeviceId { get; } = deviceId;
 
@@ -26,7 +30,7 @@ internal sealed class StreamRun(string deviceId, StreamCode stream, DateTimeOffs
     /// <summary>The patient the samples were attributed to at their own time (PROTOCOL §4 <c>patient</c>).</summary>
     public string? Patient { get; init; }
 
-    /// <summary>Whether <paramref name="sample"/> continues this run (next on the time grid, within 1 s, under the size limit).</summary>
+    /// <summary>Whether <paramref name="sample"/> continues this run (next on the time grid, within the span, under the size limit).</summary>
     public bool Accepts(in Sample sample)
     {
         if (Values.Count == 0)
@@ -34,13 +38,13 @@ internal sealed class StreamRun(string deviceId, StreamCode stream, DateTimeOffs
             return true;
         }
 
-        if (DtMs <= 0 || Values.Count >= MaxValues)
+        if (DtMs <= 0 || Values.Count >= maxValues)
         {
             return false;
         }
 
         var expected = Values.Count * DtMs;
-        if (expected >= 1000)
+        if (expected >= spanMs)
         {
             return false;
         }

@@ -35,7 +35,9 @@ internal sealed class ObservationBundleBuilder
 
     public async Task<Bundle> BuildAsync(string patient, DateTimeOffset? since, CancellationToken ct)
     {
-        var records = await _store.VerifiedRecordsAsync(new RecordQuery(patient, null, since, RecordKinds.Obs, MaxRecords), ct).ConfigureAwait(false);
+        var plain = await _store.VerifiedRecordsAsync(new RecordQuery(patient, null, since, RecordKinds.Obs, MaxRecords), ct).ConfigureAwait(false);
+        var compact = await _store.VerifiedRecordsAsync(new RecordQuery(patient, null, since, RecordKinds.ObsCompact, MaxRecords), ct).ConfigureAwait(false);
+        var records = plain.Concat(compact).ToList();
         var bundle = new Bundle { Type = Bundle.BundleType.Searchset, Timestamp = _time.GetUtcNow() };
         foreach (var chain in records.GroupBy(r => r.Chain))
         {
@@ -44,15 +46,10 @@ internal sealed class ObservationBundleBuilder
             var covered = new Dictionary<long, List<string>>();
             foreach (var r in rows)
             {
-                var obs = ObsReading.TryRead(r.Payload);
-                if (obs is null)
-                {
-                    continue;
-                }
-
+                var runs = ObsReading.ReadAll(r.Kind, r.Payload);
                 var cp = checkpoints.FirstOrDefault(c => c.Seq > r.Seq);
                 var urls = new List<string>();
-                foreach (var o in Observations(r, obs, since))
+                foreach (var o in runs.SelectMany((obs, j) => Observations(RunId(r, runs.Count > 1 || r.Kind == RecordKinds.ObsCompact ? j : null), obs, since)))
                 {
                     var url = FullUrl(o.Id!);
                     bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = url, Resource = o, Search = new Bundle.SearchComponent { Mode = Bundle.SearchEntryMode.Match } });
@@ -76,9 +73,13 @@ internal sealed class ObservationBundleBuilder
         return bundle;
     }
 
-    private static IEnumerable<Observation> Observations(RecordRow r, ObsReading obs, DateTimeOffset? since)
+    /// <summary>A run's id: the record's, and for a compact record the stream's place in it (<c>.s0</c>, <c>.s1</c>...).</summary>
+    private static string RunId(RecordRow r, int? stream) =>
+        $"{r.Chain.Gw}.{r.Chain.Lane}.{r.Chain.Epoch[..12]}.{r.Seq.ToString(CultureInfo.InvariantCulture)}"
+        + (stream is { } j ? $".s{j.ToString(CultureInfo.InvariantCulture)}" : string.Empty);
+
+    private static IEnumerable<Observation> Observations(string baseId, ObsReading obs, DateTimeOffset? since)
     {
-        var baseId = $"{r.Chain.Gw}.{r.Chain.Lane}.{r.Chain.Epoch[..12]}.{r.Seq.ToString(CultureInfo.InvariantCulture)}";
         var isVital = obs.Code.StartsWith("loinc:", StringComparison.Ordinal);
         if (!isVital)
         {

@@ -72,14 +72,8 @@ internal sealed class CloudTwinReader
     private static JsonObject PatientState(IReadOnlyList<RecordRow> records)
     {
         var vitals = new JsonObject();
-        foreach (var r in records.Where(r => r.Kind == RecordKinds.Obs))
+        foreach (var obs in records.SelectMany(r => ObsReading.ReadAll(r.Kind, r.Payload)))
         {
-            var obs = ObsReading.TryRead(r.Payload);
-            if (obs is null)
-            {
-                continue;
-            }
-
             for (var i = obs.Values.Count - 1; i >= 0; i--)
             {
                 if (obs.Values[i] is { } v)

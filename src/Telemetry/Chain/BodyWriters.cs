@@ -2,6 +2,7 @@ namespace EdgeTwin.Telemetry.Chain;
 
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EdgeTwin.Telemetry.Compact;
 using EdgeTwin.Telemetry.Records;
 using EdgeTwin.Telemetry.Wire;
 
@@ -39,6 +40,33 @@ internal static class BodyWriters
             {
                 w.WriteNullValue();
             }
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    };
+
+    /// <summary>An <c>obs-compact</c> body; the sample strings are encoded once by the caller (<see cref="CompactSamples"/>).</summary>
+    public static Action<Utf8JsonWriter> ObsCompact(CompactObsBody body, IReadOnlyList<string> samples) => w =>
+    {
+        w.WriteStartObject();
+        w.WriteString("patient", body.Patient);
+        w.WriteString("device", body.Device);
+        w.WritePropertyName("streams");
+        w.WriteStartArray();
+        for (var i = 0; i < body.Streams.Count; i++)
+        {
+            var s = body.Streams[i];
+            w.WriteStartObject();
+            w.WriteString("code", s.Code);
+            w.WriteString("unit", s.Unit);
+            w.WritePropertyName("q");
+            w.WriteRawValue(s.Q.Text, skipInputValidation: true);
+            EtpJson.WriteTimestamp(w, "t0", s.T0);
+            EtpJson.WriteNumber(w, "dt", s.Dt);
+            w.WriteNumber("n", s.Values.Count);
+            w.WriteString("d", samples[i]);
+            w.WriteEndObject();
         }
 
         w.WriteEndArray();

@@ -3,6 +3,7 @@ namespace EdgeTwin.Telemetry.Chain;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EdgeTwin.Telemetry.Compact;
 using EdgeTwin.Telemetry.Records;
 using EdgeTwin.Telemetry.Signing;
 using EdgeTwin.Telemetry.Wire;
@@ -124,6 +125,24 @@ public sealed class ChainWriter
     {
         ValidateObs(body);
         return Append("obs", BodyWriters.Obs(body), now, clock, covers: true);
+    }
+
+    /// <summary>Upper bound of the size of an <c>obs-compact</c> record with this body (encodes the samples once).</summary>
+    public static int EstimateObsCompactSize(CompactObsBody body)
+    {
+        var samples = EncodeCompact(body);
+        return RecordSerializer.MaxEnvelopeBytes + RecordSerializer.MeasureBody(BodyWriters.ObsCompact(body, samples));
+    }
+
+    /// <summary>
+    /// Appends an <c>obs-compact</c> record. Throws <see cref="ArgumentException"/> for a body ETP/1
+    /// cannot carry (no stream, an empty run, a sample beyond 2^53-1 steps of its quantum) and
+    /// <see cref="RecordTooLargeException"/> over 64 KiB; either changes nothing.
+    /// </summary>
+    public ChainRecord AppendObsCompact(CompactObsBody body, DateTimeOffset now, ClockQuality clock)
+    {
+        var samples = EncodeCompact(body);
+        return Append(RecordKinds.ObsCompact, BodyWriters.ObsCompact(body, samples), now, clock, covers: true);
     }
 
     public ChainRecord AppendAlarm(AlarmBody body, DateTimeOffset now, ClockQuality clock)
@@ -253,6 +272,41 @@ public sealed class ChainWriter
         {
             throw new ArgumentException("an obs record carries at least one sample", nameof(body));
         }
+    }
+
+    private static string[] EncodeCompact(CompactObsBody body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        RequireText(body.Patient, nameof(body.Patient));
+        RequireText(body.Device, nameof(body.Device));
+        ArgumentNullException.ThrowIfNull(body.Streams);
+        if (body.Streams.Count == 0)
+        {
+            throw new ArgumentException("an obs-compact record carries at least one stream", nameof(body));
+        }
+
+        var samples = new string[body.Streams.Count];
+        for (var i = 0; i < samples.Length; i++)
+        {
+            var s = body.Streams[i] ?? throw new ArgumentException("a stream is null", nameof(body));
+            RequireText(s.Code, nameof(s.Code));
+            ArgumentNullException.ThrowIfNull(s.Unit);
+            ArgumentNullException.ThrowIfNull(s.Q);
+            ArgumentNullException.ThrowIfNull(s.Values);
+            if (!double.IsFinite(s.Dt) || s.Dt < 0)
+            {
+                throw new ArgumentException($"stream {s.Code}: dt must be a finite number >= 0", nameof(body));
+            }
+
+            if (s.Values.Count is 0 or > Compact.CompactBodyReader.MaxSamples)
+            {
+                throw new ArgumentException($"stream {s.Code}: a run carries 1 to {Compact.CompactBodyReader.MaxSamples} samples", nameof(body));
+            }
+
+            samples[i] = CompactSamples.Encode(s.Values, s.Q);
+        }
+
+        return samples;
     }
 
     private static void RequireText(string? value, string name)

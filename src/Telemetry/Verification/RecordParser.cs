@@ -2,11 +2,14 @@ namespace EdgeTwin.Telemetry.Verification;
 
 using System.Text;
 using System.Text.Json;
+using EdgeTwin.Telemetry.Compact;
+using EdgeTwin.Telemetry.Records;
 using EdgeTwin.Telemetry.Wire;
 
 /// <summary>
 /// Reads one record with <see cref="Utf8JsonReader"/>: the envelope members in any order, each at most
-/// once, then the body members verification needs (genesis key, checkpoint sig, gap range).
+/// once, then the body members verification needs (genesis key, checkpoint sig, gap range) and the
+/// whole of an <c>obs-compact</c> body (its samples must decode: a record nobody can read is refused).
 /// Returns a named problem instead of throwing. Reuses the gw/epoch strings of the previous record.
 /// </summary>
 internal sealed class RecordParser
@@ -260,6 +263,7 @@ internal sealed class RecordParser
     private static string KindName(ReadOnlySpan<byte> value) => value switch
     {
         _ when value.SequenceEqual("obs"u8) => "obs",
+        _ when value.SequenceEqual("obs-compact"u8) => RecordKinds.ObsCompact,
         _ when value.SequenceEqual("checkpoint"u8) => "checkpoint",
         _ when value.SequenceEqual("alarm"u8) => "alarm",
         _ when value.SequenceEqual("genesis"u8) => "genesis",
@@ -290,6 +294,8 @@ internal sealed class RecordParser
                 return problem;
             case "gap":
                 return ParseGap(body, record);
+            case RecordKinds.ObsCompact:
+                return CompactBodyReader.TryRead(body, out problem) is null ? $"{VerifierProblems.BadCompact}:{problem}" : null;
             default:
                 return null;
         }

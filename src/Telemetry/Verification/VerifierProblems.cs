@@ -16,6 +16,8 @@ public static class VerifierProblems
     public const string GenesisNotAtSeqZero = "genesis-not-at-seq-0";
     public const string CheckpointAtSeqZero = "checkpoint-at-seq-0";
     public const string BadGap = "bad-gap";
+    /// <summary><c>bad-compact:&lt;what&gt;</c>: an <c>obs-compact</c> body that does not read (<see cref="Compact.CompactProblems"/>).</summary>
+    public const string BadCompact = "bad-compact";
     public const string BeyondWindow = "beyond-window";
     public const string BehindWindow = "behind-window";
     public const string Fork = "fork";

@@ -16,6 +16,21 @@ public static class EtpTime
     public static string Format(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fff'Z'", CultureInfo.InvariantCulture);
 
+    /// <summary>Reads the form back (UTC); false for anything else, including a date that does not exist.</summary>
+    public static bool TryParse(ReadOnlySpan<byte> text, out DateTimeOffset time)
+    {
+        time = default;
+        Span<char> chars = stackalloc char[Length];
+        if (text.Length != Length || System.Text.Encoding.ASCII.GetChars(text, chars) != Length
+            || !DateTime.TryParseExact(chars, "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var utc))
+        {
+            return false;
+        }
+
+        time = new DateTimeOffset(utc, TimeSpan.Zero);
+        return true;
+    }
+
     /// <summary>Truncates to whole milliseconds, the resolution of the wire.</summary>
     public static DateTimeOffset Truncate(DateTimeOffset time) =>
         new(time.UtcTicks - (time.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);

@@ -21,4 +21,6 @@ internal sealed class RecordingAlarmAppender : IRecordAppender
     public ChainRecord AppendEvent(string type, JsonObject? fields) => throw new InvalidOperationException("the alarm service appends no events");
 
     public ChainRecord? AppendObs(ObsBody body, RecordClass recordClass) => throw new InvalidOperationException("the alarm service appends no obs");
+
+    public ChainRecord? AppendObsCompact(CompactObsBody body, RecordClass recordClass) => throw new InvalidOperationException("the alarm service appends no obs");
 }

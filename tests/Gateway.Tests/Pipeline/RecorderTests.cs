@@ -2,9 +2,13 @@ namespace EdgeTwin.Gateway.Tests.Pipeline;
 
 using System.Threading.Channels;
 using EdgeTwin.Drivers.Model;
+using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Pipeline;
 using EdgeTwin.Gateway.Tests.Support;
+using EdgeTwin.Telemetry.Compact;
+using EdgeTwin.Telemetry.Wire;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 public class RecorderTests
 {
@@ -74,6 +78,52 @@ public class RecorderTests
         var rejected = Assert.Single(events);
         Assert.Equal("record-rejected", rejected.GetProperty("body").GetProperty("type").GetString());
         Assert.Equal(1, rejected.GetProperty("body").GetProperty("samples").GetInt32());
+    }
+
+    [Fact]
+    public async Task Run_Compact_VitalsOfADeviceShareOneRecordPerInterval_WaveformsTheirOwn_StreamsWithoutAQuantumStayPlain()
+    {
+        using var temp = new TempDirectory();
+        using var h = new BookHarness(temp.Path);
+        var options = Options.Create(new RecorderOptions { Compact = true, VitalsInterval = TimeSpan.FromSeconds(30), WaveformsInterval = TimeSpan.FromSeconds(10) });
+        var recorder = new Recorder(h.Book, [], new FixedPatient(), h.Time, h.Metrics, NullLogger<Recorder>.Instance, options);
+        var channel = Channel.CreateUnbounded<Sample>();
+        var unknown = new StreamCode("loinc:99999-9", "1", StreamKind.Vital, 1, "no quantum");
+        var sent = new Dictionary<string, List<double?>>();
+        void Send(StreamCode code, DateTimeOffset at, double? value)
+        {
+            channel.Writer.TryWrite(new Sample("bed-1", code, at, value));
+            (sent.TryGetValue(code.Code, out var list) ? list : sent[code.Code] = []).Add(value);
+        }
+
+        for (var s = 0; s < 30; s++)
+        {
+            var at = T0.AddSeconds(s);
+            Send(StreamCodes.HeartRate, at, 70 + (s % 7));
+            Send(StreamCodes.SpO2, at, s == 5 ? null : 97);
+            Send(StreamCodes.BodyTemperature, at.AddMilliseconds(200), 37.0 + (s * 0.01));
+            Send(unknown, at, s);
+            for (var i = 0; i < 250; i++)
+            {
+                Send(StreamCodes.EcgLeadII, at.AddMilliseconds(4 * i), Math.Round(Math.Sin(i / 10.0) * 1.2, 3));
+            }
+        }
+
+        channel.Writer.Complete();
+        await recorder.RunAsync(channel.Reader, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        var records = h.Book.TakeBatch(out _).Records.Where(r => r.Kind is "obs" or "obs-compact").ToList();
+        var compact = records.Where(r => r.Kind == "obs-compact").Select(r => CompactBodyReader.TryRead(System.Text.Encoding.UTF8.GetBytes(Support.Records.Json(r).GetProperty("body").GetRawText()), out _)!).ToList();
+        Assert.Equal(4, compact.Count);
+        Assert.Equal([["mdc:131330"], ["mdc:131330"], ["mdc:131330"], ["loinc:8867-4", "loinc:59408-5", "loinc:8310-5"]], compact.Select(b => b.Streams.Select(s => s.Code).ToArray()));
+        Assert.Equal([2500, 2500, 2500], compact.Take(3).Select(b => b.Streams[0].Values.Count));
+        Assert.Equal(["2026-11-27T16:00:10.000Z", "2026-11-27T16:00:00.200Z"], [EtpTime.Format(compact[1].Streams[0].T0), EtpTime.Format(compact[3].Streams[2].T0)]);
+        Assert.Equal(sent["mdc:131330"], compact.Take(3).SelectMany(b => b.Streams[0].Values));
+        Assert.Equal(sent["loinc:8867-4"], compact[3].Streams[0].Values);
+        Assert.Equal(sent["loinc:59408-5"], compact[3].Streams[1].Values);
+        Assert.All(sent["loinc:8310-5"].Zip(compact[3].Streams[2].Values), p => Assert.Equal(p.First!.Value, p.Second!.Value, 0.005));
+        Assert.Equal((1000.0, "0.01"), (compact[3].Streams[2].Dt, compact[3].Streams[2].Q.Text));
+        Assert.Equal(30, records.Count(r => r.Kind == "obs"));
     }
 
     private sealed class CountingObserver : ISampleObserver

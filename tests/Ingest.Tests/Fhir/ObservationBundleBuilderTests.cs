@@ -5,6 +5,7 @@ using EdgeTwin.Ingest.Fhir;
 using EdgeTwin.Ingest.Storage.LiteDb;
 using EdgeTwin.Ingest.Tests.Support;
 using EdgeTwin.Telemetry.Chain;
+using EdgeTwin.Telemetry.Compact;
 using EdgeTwin.Telemetry.Records;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
@@ -85,6 +86,30 @@ public sealed class ObservationBundleBuilderTests : IAsyncLifetime
         var observations = bundle.Entry.Select(e => e.Resource).OfType<Observation>().ToList();
         Assert.Equal([("41653-7", "laboratory", 104m, "mg/dL"), ("4548-4", "laboratory", 6.9m, "%")],
             observations.Select(o => (o.Code.Coding[0].Code, o.Category[0].Coding[0].Code, Assert.IsType<Quantity>(o.Value).Value!.Value, Assert.IsType<Quantity>(o.Value).Code)));
+    }
+
+    [Fact]
+    public async System.Threading.Tasks.Task Bundle_ACompactRecord_GivesOneObservationPerVitalSample_AndSampledDataPerWaveform_WithTheDecodedValues()
+    {
+        using var g = new SimulatedGateway("home", "hub-1", T0, policy: new CheckpointPolicy { MaxRecords = 4, MaxDelay = TimeSpan.FromHours(1) });
+        var body = new CompactObsBody(g.Patient, "mon-1", [
+            new CompactStream("loinc:8310-5", "Cel", Quantum.Parse("0.01"), T0, 10000, [37.12, 37.125, null]),
+            new CompactStream("mdc:131330", "mV", Quantum.Parse("0.001"), T0.AddMilliseconds(4), 4, [0.1, -0.25, null, 1.5]),
+        ]);
+        var records = new List<ChainRecord> { g.All[0], g.Telemetry.AppendObsCompact(body, T0.AddSeconds(30), ClockQuality.Synced) };
+        records.Add(g.Telemetry.Checkpoint(T0.AddSeconds(31), ClockQuality.Synced)!);
+        await StoreSeeder.SeedAsync(_store, "home", records, verifiedThrough: 2);
+
+        var bundle = await new ObservationBundleBuilder(_store, new FakeTimeProvider(T0)).BuildAsync(g.Patient, null, default);
+
+        var observations = bundle.Entry.Select(e => e.Resource).OfType<Observation>().ToList();
+        Assert.Equal(4, observations.Count);
+        Assert.Equal([37.12m, 37.13m, null], observations.Take(3).Select(o => (o.Value as Quantity)?.Value));
+        Assert.Equal(["2026-11-27T16:00:00+00:00", "2026-11-27T16:00:10+00:00", "2026-11-27T16:00:20+00:00"], observations.Take(3).Select(o => Assert.IsType<FhirDateTime>(o.Effective).Value));
+        Assert.Equal("error", observations[2].DataAbsentReason!.Coding[0].Code);
+        Assert.Equal("0.1 -0.25 E 1.5", Assert.IsType<SampledData>(observations[3].Value).Data);
+        Assert.Equal(4, observations.Select(o => o.Id).Distinct().Count());
+        Assert.Single(bundle.Entry.Select(e => e.Resource).OfType<Provenance>());
     }
 
     [Fact]
