@@ -45,11 +45,12 @@ internal sealed class InProcessGateway : IAsyncDisposable
         .. extra,
     ];
 
-    public static async Task<InProcessGateway> StartAsync(string[] args)
+    public static async Task<InProcessGateway> StartAsync(string[] args, Action<IServiceCollection>? services = null)
     {
         var builder = GatewayHost.CreateBuilder(args);
         var counter = new SampleCounter();
         builder.Services.AddSingleton<ISampleObserver>(counter);
+        services?.Invoke(builder.Services);
         var errors = new ErrorLog();
         builder.Logging.AddProvider(errors);
         var app = builder.Build();
