@@ -190,7 +190,7 @@ internal sealed class ChainBook : IRecordAppender, IDisposable
             }
 
             var record = _writers[Lane.Telemetry].AppendObs(body, Now, _clock.Current);
-            Add(record, recordClass);
+            Add(record, recordClass, body.Values.Count);
             CheckpointIfDue(Lane.Telemetry);
             return record;
         }
@@ -379,9 +379,10 @@ internal sealed class ChainBook : IRecordAppender, IDisposable
         }
     }
 
-    private void Add(ChainRecord record, RecordClass recordClass)
+    /// <param name="samples">the samples of an obs record, counted into the lane's <see cref="LaneCounts"/> by the commit that writes it</param>
+    private void Add(ChainRecord record, RecordClass recordClass, int samples = 0)
     {
-        _pending.Add(new Pending(new StoredRecord(record, recordClass), _writers[record.Lane].State));
+        _pending.Add(new Pending(new StoredRecord(record, recordClass, samples), _writers[record.Lane].State));
         _metrics.Records(record.Lane, record.Kind);
     }
 
