@@ -23,6 +23,7 @@ public sealed class OutboxStore : IDisposable
 
     private readonly Dictionary<Lane, ChainState> _heads = [];
     private readonly Dictionary<Lane, LaneUsage> _usage = [];
+    private readonly Dictionary<Lane, LaneCounts> _counts = [];
     private readonly Dictionary<Lane, IReadOnlyList<(long From, long To)>> _published = [];
     private readonly Lock _gate = new();
     private readonly string? _password;
@@ -84,12 +85,14 @@ public sealed class OutboxStore : IDisposable
     {
         _heads.Clear();
         _usage.Clear();
+        _counts.Clear();
         _published.Clear();
         foreach (var doc in _lanes.FindAll())
         {
             var (state, usage) = ReadLane(doc);
             _heads[state.Lane] = state;
             _usage[state.Lane] = usage;
+            _counts[state.Lane] = ReadCounts(doc, state);
             _published[state.Lane] = ReadPublished(doc);
         }
 
@@ -229,6 +232,15 @@ public sealed class OutboxStore : IDisposable
         }
     }
 
+    /// <summary>The lane's chain as committed: its obs records and samples (<see cref="LaneCounts"/>); null when the lane has no chain yet.</summary>
+    public LaneCounts? Counts(Lane lane)
+    {
+        lock (_gate)
+        {
+            return _counts.TryGetValue(lane, out var counts) ? counts : null;
+        }
+    }
+
     public LaneUsage Usage(Lane lane)
     {
         lock (_gate)
@@ -356,6 +368,7 @@ public sealed class OutboxStore : IDisposable
     private void CommitLocked(OutboxBatch batch, Func<bool>? yieldDeletes)
     {
         var usage = new Dictionary<Lane, LaneUsage>(_usage);
+        var counts = new Dictionary<Lane, LaneCounts>(_counts);
         var deletions = new Deletions(batch.DeleteBudget, yieldDeletes);
         batch.DeleteThroughLeft.Clear();
         _db.BeginTrans();
@@ -366,6 +379,7 @@ public sealed class OutboxStore : IDisposable
                 _records.Insert(ToDocument(record));
                 var u = usage.GetValueOrDefault(record.Lane);
                 usage[record.Lane] = new LaneUsage(u.Records + 1, u.Bytes + record.Payload.Length);
+                counts[record.Lane] = CountsBefore(counts, record).Add(record);
             }
 
             foreach (var (lane, through) in batch.DeleteThrough)
@@ -402,11 +416,18 @@ public sealed class OutboxStore : IDisposable
                 if (heads.TryGetValue(lane, out var head))
                 {
                     var published = batch.Published.TryGetValue(lane, out var p) ? p : _published.GetValueOrDefault(lane) ?? [];
-                    _lanes.Upsert(WriteLane(head, usage.GetValueOrDefault(lane), published));
+                    var c = counts.TryGetValue(lane, out var counted) && counted.Epoch == head.Epoch ? counted : Uncounted(head);
+                    counts[lane] = c;
+                    _lanes.Upsert(WriteLane(head, usage.GetValueOrDefault(lane), published, c));
                 }
             }
 
             _db.Commit();
+            foreach (var (lane, c) in counts)
+            {
+                _counts[lane] = c;
+            }
+
             foreach (var (lane, head) in heads)
             {
                 _heads[lane] = head;
@@ -543,8 +564,23 @@ public sealed class OutboxStore : IDisposable
         return new StoredRecord(new ChainRecord(lane, epoch, id & MaxSeq, doc["k"].AsString, doc["pv"].AsString, doc["h"].AsString, doc["p"].AsBinary), (RecordClass)doc["c"].AsInt32);
     }
 
-    private static BsonDocument WriteLane(ChainState s, LaneUsage u, IReadOnlyList<(long From, long To)> published) => new()
+    /// <summary>
+    /// The lane's counts before <paramref name="record"/>: those kept, or, for a chain the store does
+    /// not count yet (a new lane, a new epoch), empty from the record's seq on.
+    /// </summary>
+    private static LaneCounts CountsBefore(Dictionary<Lane, LaneCounts> counts, StoredRecord record) =>
+        counts.TryGetValue(record.Lane, out var c) && c.Epoch == record.Record.Epoch
+            ? c
+            : new LaneCounts(record.Record.Epoch, record.Seq, record.Seq - 1, 0, 0);
+
+    /// <summary>Counts of a head whose records were not counted (written before counts were kept): from the next seq on.</summary>
+    private static LaneCounts Uncounted(ChainState head) => new(head.Epoch, head.Seq + 1, head.Seq, 0, 0);
+
+    private static BsonDocument WriteLane(ChainState s, LaneUsage u, IReadOnlyList<(long From, long To)> published, LaneCounts c) => new()
     {
+        ["countedFrom"] = c.FromSeq,
+        ["obsRecords"] = c.ObsRecords,
+        ["samples"] = c.Samples,
         ["published"] = new BsonArray(published.Select(r => new BsonArray { r.From, r.To })),
         ["_id"] = (int)s.Lane,
         ["gw"] = s.Gw,
@@ -576,6 +612,23 @@ public sealed class OutboxStore : IDisposable
         }
 
         return ranges;
+    }
+
+    /// <summary>The lane's counts as committed with <paramref name="head"/>; a store written before they were kept counts from the seq after its head.</summary>
+    private static LaneCounts ReadCounts(BsonDocument d, ChainState head)
+    {
+        if (!d.TryGetValue("samples", out var samples) || !samples.IsNumber)
+        {
+            return Uncounted(head);
+        }
+
+        var counts = new LaneCounts(head.Epoch, d["countedFrom"].AsInt64, head.Seq, d["obsRecords"].AsInt64, samples.AsInt64);
+        if (counts.FromSeq < 0 || counts.FromSeq > head.Seq + 1 || counts.ObsRecords < 0 || counts.ObsRecords > head.Seq + 1 - counts.FromSeq || counts.Samples < 0)
+        {
+            throw new InvalidDataException($"lane {head.Lane} counts are malformed");
+        }
+
+        return counts;
     }
 
     private static (ChainState State, LaneUsage Usage) ReadLane(BsonDocument d)

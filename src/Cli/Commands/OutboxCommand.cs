@@ -10,7 +10,8 @@ using EdgeTwin.Telemetry.Wire;
 
 /// <summary>
 /// <c>outbox DATA_DIR [--key FILE] [--export CAPTURE.jsonl]</c>: what a stopped gateway still holds
-/// (per lane: epoch, head, records and bytes stored, oldest seq), read-only with its storage key;
+/// (per lane: epoch, head, records and bytes stored, oldest seq, and the obs records and samples the
+/// chain holds, counted at each commit), read-only with its storage key;
 /// <c>--export</c> writes the stored records as a capture file that <c>edgetwin verify</c> reads.
 /// Exit 0 on success, 2 on bad input (no store, wrong key, gateway still running).
 /// </summary>
@@ -37,7 +38,7 @@ internal static class OutboxCommand
                 {
                     var usage = store.Usage(lane);
                     var line = heads.TryGetValue(lane, out var head)
-                        ? $"{WireNames.Of(lane)}: epoch {head.Epoch} head seq {head.Seq}; stored {usage.Records} records, {usage.Bytes} bytes, oldest seq {(store.MinSeq(lane) is { } min ? min.ToString(CultureInfo.InvariantCulture) : "none")}"
+                        ? $"{WireNames.Of(lane)}: epoch {head.Epoch} head seq {head.Seq}; stored {usage.Records} records, {usage.Bytes} bytes, oldest seq {(store.MinSeq(lane) is { } min ? min.ToString(CultureInfo.InvariantCulture) : "none")}; {Chained(store.Counts(lane))}"
                         : $"{WireNames.Of(lane)}: no chain yet";
                     stdout.WriteLine(line);
                 }
@@ -61,6 +62,11 @@ internal static class OutboxCommand
         });
         return command;
     }
+
+    /// <summary>What the lane's chain holds, counted at each commit (<see cref="LaneCounts"/>).</summary>
+    private static string Chained(LaneCounts? counts) => counts is { } c
+        ? string.Create(CultureInfo.InvariantCulture, $"chained seq {c.FromSeq}..{c.ThroughSeq}: {c.ObsRecords} obs records, {c.Samples} samples")
+        : "chained: not counted";
 
     private static long Export(OutboxStore store, IReadOnlyDictionary<Lane, EdgeTwin.Telemetry.Chain.ChainState> heads, string path)
     {

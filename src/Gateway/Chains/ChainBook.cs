@@ -196,7 +196,7 @@ internal sealed class ChainBook : IRecordAppender, IDisposable
             }
 
             var record = append(_writers[Lane.Telemetry]);
-            Add(record, recordClass);
+            Add(record, recordClass, samples);
             CheckpointIfDue(Lane.Telemetry);
             return record;
         }
@@ -385,9 +385,10 @@ internal sealed class ChainBook : IRecordAppender, IDisposable
         }
     }
 
-    private void Add(ChainRecord record, RecordClass recordClass)
+    /// <param name="samples">the samples of an obs record, counted into the lane's <see cref="LaneCounts"/> by the commit that writes it</param>
+    private void Add(ChainRecord record, RecordClass recordClass, int samples = 0)
     {
-        _pending.Add(new Pending(new StoredRecord(record, recordClass), _writers[record.Lane].State));
+        _pending.Add(new Pending(new StoredRecord(record, recordClass, samples), _writers[record.Lane].State));
         _metrics.Records(record.Lane, record.Kind);
     }
 

@@ -31,7 +31,12 @@ internal static class StatusEndpoints
             {
                 var head = book.Head(lane);
                 var usage = book.Store.Usage(lane);
-                return new { epoch = head.Epoch, seq = head.Seq, hash = head.Hash, storedRecords = usage.Records, storedBytes = usage.Bytes };
+                var counts = book.Store.Counts(lane);
+                return new
+                {
+                    epoch = head.Epoch, seq = head.Seq, hash = head.Hash, storedRecords = usage.Records, storedBytes = usage.Bytes,
+                    chained = counts is { } c ? new { epoch = c.Epoch, fromSeq = c.FromSeq, throughSeq = c.ThroughSeq, obsRecords = c.ObsRecords, samples = c.Samples } : null,
+                };
             }
 
             return Results.Json(new

@@ -119,7 +119,7 @@ public class EnvironmentValidatorTests
     public void Validate_BadSimulationSetting_FailsNamingIt()
     {
         using var temp = new TempDirectory();
-        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Simulation:Beds"] = "500" }).Build();
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Simulation:Beds"] = "1001" }).Build();
         var result = Validate(new GatewayOptions { DataDirectory = temp.Path }, configuration: config);
         Assert.False(result.Succeeded);
         Assert.Contains("Simulation:Beds", result.FailureMessage, StringComparison.Ordinal);

@@ -36,6 +36,63 @@ public class ChainBookTests
         Assert.Equal(head + 1, next!.Seq);
     }
 
+    /// <summary>
+    /// Issue 15's "produced" side: the lane's chained counts are written with the records they count.
+    /// Cut the power at every fsync of a run of commits (runs of 1..12 samples) and open each image as
+    /// a restart would: the counts always equal the obs records and the samples of their bodies' "v"
+    /// arrays that the chain there holds, through its head, never a commit ahead or behind.
+    /// </summary>
+    [Fact]
+    public void ChainedCounts_AtEveryPowerCut_EqualTheObsRecordsAndSamplesTheChainHolds()
+    {
+        using var temp = new TempDirectory();
+        var files = new PowerCutFiles();
+        var cuts = new List<string>();
+        string password;
+        using (var h = new BookHarness(temp.Sub("live"), files: files))
+        {
+            // From the first commit on (creating the store is the open's business, tested there).
+            files.AfterSync = n =>
+            {
+                var dir = temp.Sub($"cut-{n}");
+                files.CutPower(dir);
+                cuts.Add(dir);
+            };
+            password = h.StorageKey.PasswordFor("outbox");
+            h.Commit();
+            for (var i = 1; i <= 12; i++)
+            {
+                for (var j = 0; j <= i % 4; j++)
+                {
+                    h.Book.AppendObs(Obs(i), RecordClass.Vital);
+                }
+
+                h.Commit();
+            }
+        }
+
+        files.AfterSync = null;
+        var heads = new HashSet<long>();
+        foreach (var dir in cuts.Where(d => new FileInfo(Path.Combine(d, OutboxStore.DataFileName)).Length > 0))
+        {
+            using var store = OutboxStore.Open(dir, EdgeTwin.Outbox.Durability.SyncedOutboxFiles.Instance, password);
+            if (!store.Heads.TryGetValue(Lane.Telemetry, out var head))
+            {
+                Assert.Null(store.Counts(Lane.Telemetry));
+                continue;
+            }
+
+            var obs = store.Read(Lane.Telemetry, 0, head.Seq, 100_000).Where(r => r.Kind == "obs").ToList();
+            var counts = store.Counts(Lane.Telemetry)!.Value;
+            Assert.Equal((head.Epoch, 0L, head.Seq), (counts.Epoch, counts.FromSeq, counts.ThroughSeq));
+            Assert.Equal((obs.Count, obs.Sum(r => (long)Records.Json(r).GetProperty("body").GetProperty("v").GetArrayLength())), (counts.ObsRecords, counts.Samples));
+            heads.Add(head.Seq);
+        }
+
+        // The cuts fell between many different commits, the last with every run: 12 commits of 1..4 runs.
+        Assert.True(heads.Count >= 12, $"cuts saw {heads.Count} heads");
+    }
+
     [Fact]
     public void TakeBatch_WithALimit_TakesTheAlarmLaneFirst_EachLaneInSeqOrder_WithTheHeadsWhatItTookLeadsTo_AndRequeuePutsThemBack()
     {

@@ -39,6 +39,62 @@ public class OutboxStoreTests
     }
 
     [Fact]
+    public void ChainedCounts_SurviveReceiptsAndReopen_AndANewEpochCountsFromItsGenesis()
+    {
+        using var temp = new TempDirectory();
+        var records = new TestRecords(Lane.Telemetry);
+        using (var store = OutboxStore.Open(temp.Path, SyncedOutboxFiles.Instance, TestStorageKey.Outbox))
+        {
+            store.Commit(records.Batch(10));
+            var receipt = new OutboxBatch();
+            receipt.DeleteThrough[Lane.Telemetry] = 9;
+            store.Commit(receipt);
+            store.Commit(records.Batch(5));
+            Assert.Null(store.Counts(Lane.Alarm));
+        }
+
+        using (var reopened = OutboxStore.Open(temp.Path, SyncedOutboxFiles.Instance, TestStorageKey.Outbox))
+        {
+            // Delivered and deleted records stay counted: the count is what was chained.
+            var samples = Enumerable.Range(0, 15).Sum(seq => (long)TestRecords.Samples(seq));
+            Assert.Equal(new LaneCounts(records.Epoch, 0, 14, 14, samples), reopened.Counts(Lane.Telemetry));
+
+            var next = new TestRecords(Lane.Telemetry, epoch: "fedcba9876543210fedcba9876543210");
+            reopened.Commit(next.Batch(3));
+            Assert.Equal(new LaneCounts(next.Epoch, 0, 2, 2, TestRecords.Samples(1) + TestRecords.Samples(2)), reopened.Counts(Lane.Telemetry));
+        }
+    }
+
+    [Fact]
+    public void ChainedCounts_OfAStoreWrittenBeforeThem_CountFromTheSeqAfterItsHead()
+    {
+        using var temp = new TempDirectory();
+        var records = new TestRecords(Lane.Telemetry);
+        using (var store = OutboxStore.Open(temp.Path, SyncedOutboxFiles.Instance, TestStorageKey.Outbox))
+        {
+            store.Commit(records.Batch(10));
+        }
+
+        // The lane document as an earlier version wrote it: no counts.
+        using (var data = File.Open(Path.Combine(temp.Path, OutboxStore.DataFileName), FileMode.Open))
+        using (var log = File.Open(Path.Combine(temp.Path, OutboxStore.LogFileName), FileMode.OpenOrCreate))
+        using (var db = EdgeTwin.Outbox.Encryption.StoreEncryption.OpenDatabase(data, log, TestStorageKey.Outbox, readOnly: false))
+        {
+            var lanes = db.GetCollection("lanes");
+            foreach (var doc in lanes.FindAll().ToList())
+            {
+                Assert.True(doc.Remove("countedFrom") && doc.Remove("obsRecords") && doc.Remove("samples"));
+                lanes.Update(doc);
+            }
+        }
+
+        using var reopened = OutboxStore.Open(temp.Path, SyncedOutboxFiles.Instance, TestStorageKey.Outbox);
+        Assert.Equal(new LaneCounts(records.Epoch, 10, 9, 0, 0), reopened.Counts(Lane.Telemetry));
+        reopened.Commit(records.Batch(2));
+        Assert.Equal(new LaneCounts(records.Epoch, 10, 11, 2, TestRecords.Samples(10) + TestRecords.Samples(11)), reopened.Counts(Lane.Telemetry));
+    }
+
+    [Fact]
     public void PowerCutModel_LosesUnsyncedWrites()
     {
         // The model must be able to fail: bytes written without a flush do not survive it.

@@ -14,6 +14,9 @@ internal sealed class PowerCutFiles : IOutboxFiles
 
     public int Syncs { get; private set; }
 
+    /// <summary>Called after every fsync with the count so far: a test may <see cref="CutPower"/> there, at each point a crash can leave the disk.</summary>
+    public Action<int>? AfterSync { get; set; }
+
     public Stream Open(string path) => new RecordingStream(path, this);
 
     /// <summary>Writes only the synced bytes of every opened file into <paramref name="directory"/>.</summary>
@@ -31,11 +34,14 @@ internal sealed class PowerCutFiles : IOutboxFiles
 
     private void Synced(string path, byte[] image)
     {
+        int syncs;
         lock (_gate)
         {
             _durable[path] = image;
-            Syncs++;
+            syncs = ++Syncs;
         }
+
+        AfterSync?.Invoke(syncs);
     }
 
     private sealed class RecordingStream : SyncedFileStream

@@ -43,6 +43,12 @@ public sealed class OutboxCommandTests
         var (verified, report, verifyError) = await Tool.RunAsync("verify", export);
         Assert.True(verified == 0, report + verifyError);
 
+        // The chain's counts, kept at each commit, are those of the obs records exported from it.
+        var exported = File.ReadLines(export).Select(l => Convert.FromBase64String((string)System.Text.Json.Nodes.JsonNode.Parse(l)!["b64"]!)).ToList();
+        var obs = exported.Where(p => ObsSamples.Count(p) > 0).ToList();
+        Assert.Contains($"telemetry: epoch {head.Epoch} head seq {head.Seq};", output, StringComparison.Ordinal);
+        Assert.Contains($"; chained seq 0..{head.Seq}: {obs.Count} obs records, {obs.Sum(ObsSamples.Count)} samples", output, StringComparison.Ordinal);
+
         var wrongKey = Path.Combine(dir, "other.key");
         File.WriteAllText(wrongKey, new string('7', 64) + "\n");
         File.SetUnixFileMode(wrongKey, UnixFileMode.UserRead | UnixFileMode.UserWrite);

@@ -65,10 +65,19 @@ internal sealed class ResendRig : IDisposable
             "--Simulation:Beds=4", $"--Status:Url=http://127.0.0.1:{_statusPort}", .. extra,
         ]));
 
-    public void StartIngest(params string[] extra) =>
-        Ingest = GatewayProcess.StartIngest(_root,
+    /// <summary>The ingest whose API this rig reads (<see cref="ChainAsync"/>), on LiteDB unless <paramref name="extra"/> says otherwise (a later setting wins).</summary>
+    public void StartIngest(params string[] extra) => Ingest = StartIngestOn(_ingestPort, extra);
+
+    /// <summary>
+    /// One more ingest worker with the same key, enrolment and token key on a port of its own (give
+    /// it a shared store and group in <paramref name="extra"/>, as every worker of a deployment has).
+    /// </summary>
+    public GatewayProcess StartIngestWorker(params string[] extra) => StartIngestOn(Mosquitto.FreePort(), extra);
+
+    private GatewayProcess StartIngestOn(int port, string[] extra) =>
+        GatewayProcess.StartIngest(_root,
         [
-            $"--urls=http://127.0.0.1:{_ingestPort}", $"--Ingest:Broker={Broker.Url}", $"--Ingest:Storage=litedb:{IngestData}",
+            $"--urls=http://127.0.0.1:{port}", $"--Ingest:Broker={Broker.Url}", $"--Ingest:Storage=litedb:{IngestData}",
             $"--Ingest:Enrolled:gw-it={GatewayAddress}", $"--Ingest:KeyFile={IngestKeyFile}", "--Ingest:ResendInterval=00:00:02",
             IngestTokens.KeyFileArg(_tokenKeyFile), "--Logging:LogLevel:Default=Warning", .. extra,
         ]);

@@ -44,4 +44,25 @@ public static class Wait
             await Task.Delay(100);
         }
     }
+
+    /// <summary>Polls <paramref name="value"/> until it gives one, and returns it.</summary>
+    public static async Task<T> ForAsync<T>(Func<Task<T?>> value, TimeSpan timeout, Func<string> what)
+        where T : struct
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (await value() is { } found)
+            {
+                return found;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"timed out after {timeout} waiting for {what()}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
 }

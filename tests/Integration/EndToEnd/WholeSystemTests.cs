@@ -1,0 +1,140 @@
+namespace EdgeTwin.Integration.Tests.EndToEnd;
+
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using EdgeTwin.Ingest.Tests.Integration;
+using EdgeTwin.Integration.Tests.Support;
+using EdgeTwin.Outbox;
+using Xunit.Abstractions;
+
+/// <summary>
+/// Issue 15's harness, short version: the whole system as real processes. The built gateway (seeded
+/// simulated beds, receipts on), a real mosquitto, two ingest worker processes in one shared group
+/// on one PostgreSQL database. Faults, each bounded: the gateway SIGKILLed and restarted (twice), one
+/// ingest worker SIGKILLed mid-run and restarted; then a graceful stop. Exact accounting per fault:
+/// the samples the gateway chained (its persisted counts, tagged with the seq they run through)
+/// equal the samples in the obs records the ingest stored and verified, seq for seq; no gap, no
+/// fork, no row stored twice, one epoch per lane, the chains' genesis key the enrolled one.
+/// </summary>
+public sealed partial class WholeSystemTests(PostgresFixture pg, ITestOutputHelper output) : IClassFixture<PostgresFixture>
+{
+    private static readonly TimeSpan Recover = TimeSpan.FromSeconds(90);
+    private static readonly string[] Lanes = ["telemetry", "alarm"];
+
+    [Fact]
+    public async Task GatewayKilledTwice_AnIngestWorkerKilled_ThenAGracefulStop_EverySampleChainedIsVerifiedOnce()
+    {
+        using var rig = new ResendRig();
+        var connection = await pg.CreateDatabaseAsync();
+        await using var ledger = new IngestLedger(connection, "gw-it");
+        string[] shared = [$"--Ingest:Storage=postgres:{connection}", $"--Ingest:SharedGroup=g{Guid.NewGuid():N}"[..40]];
+        string[] worker = [.. shared, "--Logging:LogLevel:EdgeTwin.Ingest.Mqtt=Debug"]; // says each batch it stores
+        rig.StartIngest(shared);
+        var second = rig.StartIngestWorker(worker);
+        string[] gateway = ["--Uplink:ResendAfter=00:00:05", "--Simulation:Beds=4", "--Simulation:Seed=15"];
+        rig.StartGateway(gateway);
+        try
+        {
+            var epoch = (await Wait.ForAsync(() => ChainedAsync(rig), Recover, () => "the gateway's first commit\n" + rig.Output())).Epoch;
+            await Wait.UntilAsync(async () => await rig.VerifiedThroughAsync("telemetry", epoch) >= 50, Recover, () => "50 telemetry records verified\n" + Output(rig, second));
+            var lines = new List<Accounting>();
+            var mark = new LaneCounts(epoch, 0, -1, 0, 0);
+
+            for (var kill = 1; kill <= 2; kill++)
+            {
+                var clock = Stopwatch.StartNew();
+                rig.Gateway!.KillHard();
+                Assert.True(rig.Gateway.WaitForExit(TimeSpan.FromSeconds(10)), "the gateway dies on SIGKILL");
+                rig.Gateway.Dispose();
+                rig.StartGateway(gateway);
+                var snapshot = await Wait.ForAsync(() => ChainedAsync(rig), Recover, () => "the restarted gateway's /status\n" + rig.Output());
+                await UntilVerifiedAsync(rig, snapshot, () => Output(rig, second));
+                lines.Add(await ledger.AccountAsync($"gateway SIGKILL {kill}", mark, snapshot, clock.Elapsed));
+                mark = snapshot;
+            }
+
+            // The worker must hold a share of the work when it dies: it stored batches since the last fault.
+            var stored = StoredBatch().Count(second.Stdout);
+            await Wait.UntilAsync(() => Task.FromResult(StoredBatch().Count(second.Stdout) > stored), Recover, () => "the second worker storing batches\n" + Output(rig, second));
+            var workerClock = Stopwatch.StartNew();
+            second.KillHard();
+            Assert.True(second.WaitForExit(TimeSpan.FromSeconds(10)), "the worker dies on SIGKILL");
+            var atKill = (await ChainedAsync(rig))!.Value;
+            await UntilVerifiedAsync(rig, atKill, () => Output(rig, second));
+            lines.Add(await ledger.AccountAsync("ingest worker SIGKILL", mark, atKill, workerClock.Elapsed));
+            mark = atKill;
+            second.Dispose();
+            second = rig.StartIngestWorker(worker);
+
+            // Graceful stop: the gateway checkpoints and publishes what it has; its stopped outbox says what it chained.
+            var stopClock = Stopwatch.StartNew();
+            rig.Gateway!.Terminate();
+            Assert.True(rig.Gateway.WaitForExit(TimeSpan.FromSeconds(60)), "the gateway stops on SIGTERM");
+            Assert.Equal(0, rig.Gateway.ExitCode);
+            var (code, outbox, error) = await Tool.RunAsync("outbox", rig.GatewayData);
+            Assert.True(code == 0, error);
+            var final = Chained(outbox, "telemetry");
+            var alarmHead = Chained(outbox, "alarm").ThroughSeq;
+            Assert.Equal((epoch, 0L), (final.Epoch, final.FromSeq));
+            await Wait.UntilAsync(
+                async () => await rig.ChainAsync("telemetry", epoch) is { } c && (long)c["verifiedThrough"]! >= final.ThroughSeq - 1 && (long)c["missing"]! == 0,
+                Recover, () => $"telemetry verified through {final.ThroughSeq - 1}, nothing missing\n" + Output(rig, second));
+            lines.Add(await ledger.AccountAsync("graceful stop", mark, final, stopClock.Elapsed));
+            lines.Add(await ledger.AccountAsync("whole run", new LaneCounts(epoch, 0, -1, 0, 0), final, null));
+
+            foreach (var line in lines)
+            {
+                output.WriteLine(line.ToString());
+            }
+
+            Assert.All(lines, line =>
+            {
+                Assert.True(line.ProducedRecords > 0, $"{line.Fault}: the window holds samples");
+                Assert.Equal((line.ProducedRecords, line.Produced, 0L, 0L, 0L), (line.VerifiedRecords, line.Verified, line.GapCoveredRecords, line.Lost, line.StoredTwice));
+            });
+
+            var alarmEpoch = (await ledger.EpochsAsync("alarm")).Single();
+            await Wait.UntilAsync(async () => await rig.VerifiedThroughAsync("alarm", alarmEpoch) >= alarmHead - 1, Recover, () => "the alarm lane verified\n" + Output(rig, second));
+            foreach (var (lane, laneEpoch) in new[] { ("telemetry", epoch), ("alarm", alarmEpoch) })
+            {
+                Assert.Equal([laneEpoch], await ledger.EpochsAsync(lane)); // a SIGKILL resumes the chain, it never starts another
+                Assert.Equal(rig.GatewayAddress, await ledger.GenesisKeyAsync(lane, laneEpoch), StringComparer.OrdinalIgnoreCase); // the enrolled key
+                var counters = await ledger.CountersAsync(lane, laneEpoch);
+                Assert.Equal((0L, 0L, 0L, 0L, 0L, 0L), (counters["missing"], counters["forks"], counters["bad_sigs"], counters["broken_links"], counters["gap_covered"], counters["unsigned_branch"]));
+                Assert.Equal(0L, await ledger.StoredTwiceAsync(lane, laneEpoch));
+            }
+        }
+        finally
+        {
+            second.Dispose();
+        }
+    }
+
+    /// <summary>The gateway's committed telemetry counts from /status (null while it does not answer or has committed nothing).</summary>
+    private static async Task<LaneCounts?> ChainedAsync(ResendRig rig) =>
+        await rig.StatusAsync() is { } s && s["lanes"]!["telemetry"]!["chained"] is JsonObject c
+            ? new LaneCounts((string)c["epoch"]!, (long)c["fromSeq"]!, (long)c["throughSeq"]!, (long)c["obsRecords"]!, (long)c["samples"]!)
+            : null;
+
+    /// <summary>The counts of <paramref name="lane"/> in <c>edgetwin outbox</c>'s output.</summary>
+    private static LaneCounts Chained(string outbox, string lane)
+    {
+        var m = Regex.Match(outbox, lane + @": epoch ([0-9a-f]{32}) head seq (\d+);.*; chained seq (\d+)\.\.(\d+): (\d+) obs records, (\d+) samples");
+        Assert.True(m.Success, outbox);
+        long N(int group) => long.Parse(m.Groups[group].Value, CultureInfo.InvariantCulture);
+        Assert.Equal(N(2), N(4)); // counted through the head
+        return new LaneCounts(m.Groups[1].Value, N(3), N(4), N(5), N(6));
+    }
+
+    /// <summary>Waits until the ingest verified the telemetry chain through <paramref name="counts"/>' seq.</summary>
+    private static Task UntilVerifiedAsync(ResendRig rig, LaneCounts counts, Func<string> output) =>
+        Wait.UntilAsync(async () => await rig.VerifiedThroughAsync("telemetry", counts.Epoch) >= counts.ThroughSeq, Recover,
+            () => $"telemetry verified through {counts.ThroughSeq}\n" + output());
+
+    private static string Output(ResendRig rig, GatewayProcess worker) => $"{rig.Output()}\nsecond worker:\n{worker.Stderr}{worker.Stdout}";
+
+    [GeneratedRegex(@"Batch of \d+: [1-9]\d* stored")]
+    private static partial Regex StoredBatch();
+}
