@@ -1,6 +1,6 @@
-namespace EdgeTwin.Gateway.Configuration;
+namespace EdgeTwin.Gateway.Pipeline;
 
-using EdgeTwin.Gateway.Pipeline;
+using EdgeTwin.Gateway.Configuration;
 using Microsoft.Extensions.Options;
 
 /// <summary>Ranges (source-generated) and the <c>Quanta</c> entries: each <c>code=quantum</c> must read.</summary>
