@@ -34,14 +34,12 @@ public sealed partial class WholeSystemTests(PostgresFixture pg, ITestOutputHelp
     public async Task GatewayKilledTwice_AnIngestWorkerKilled_ThenAGracefulStop_EverySampleChainedIsVerifiedOnce()
     {
         using var rig = new ResendRig();
-        var connection = await pg.CreateDatabaseAsync();
-        await using var ledger = new IngestLedger(connection, "gw-it");
-        var (worker, second) = StartSystem(rig, connection);
+        var (ledger, worker, second, mark) = await StartSystemAsync(rig);
+        await using var closing = ledger;
         try
         {
-            var epoch = await UntilRunningAsync(rig, second);
+            var epoch = mark.Epoch;
             var lines = new List<Accounting>();
-            var mark = new LaneCounts(epoch, 0, -1, 0, 0);
 
             for (var kill = 1; kill <= 2; kill++)
             {
@@ -71,11 +69,7 @@ public sealed partial class WholeSystemTests(PostgresFixture pg, ITestOutputHelp
 
             // Graceful stop: the gateway checkpoints and publishes what it has; its stopped outbox says what it chained.
             var stopClock = Stopwatch.StartNew();
-            rig.Gateway!.Terminate();
-            Assert.True(rig.Gateway.WaitForExit(TimeSpan.FromSeconds(60)), "the gateway stops on SIGTERM");
-            Assert.Equal(0, rig.Gateway.ExitCode);
-            var (code, outbox, error) = await Tool.RunAsync("outbox", rig.GatewayData);
-            Assert.True(code == 0, error);
+            var outbox = await StopGatewayAsync(rig);
             var final = Chained(outbox, "telemetry");
             var alarmHead = Chained(outbox, "alarm").ThroughSeq;
             Assert.Equal((epoch, 0L), (final.Epoch, final.FromSeq));
@@ -95,14 +89,12 @@ public sealed partial class WholeSystemTests(PostgresFixture pg, ITestOutputHelp
     public async Task BrokerRestarted_UplinkPartitioned_PostgresRestarted_EverySampleChainedIsVerifiedOnce()
     {
         using var rig = new ResendRig();
-        var connection = await pg.CreateDatabaseAsync();
-        await using var ledger = new IngestLedger(connection, "gw-it");
-        var (_, second) = StartSystem(rig, connection);
+        var (ledger, _, second, start) = await StartSystemAsync(rig);
+        await using var closing = ledger;
         try
         {
-            var epoch = await UntilRunningAsync(rig, second);
-            var lines = new List<Accounting>();
-            var mark = new LaneCounts(epoch, 0, -1, 0, 0);
+            List<Accounting> lines = [];
+            var mark = start;
 
             // mosquitto stopped (SIGTERM: it writes its persistence) and started again at once, the gateway and workers running.
             var clock = Stopwatch.StartNew();
@@ -119,7 +111,7 @@ public sealed partial class WholeSystemTests(PostgresFixture pg, ITestOutputHelp
             var outage = Stopwatch.StartNew();
             await Wait.UntilAsync(async () => (await ChainedAsync(rig))!.Value.ThroughSeq >= down.ThroughSeq + PartitionRecords, Recover,
                 () => $"{PartitionRecords} telemetry records chained with the broker down\n" + Output(rig, second));
-            Assert.True(await rig.VerifiedThroughAsync("telemetry", epoch) < down.ThroughSeq + PartitionRecords, "nothing crosses a partition");
+            Assert.True(await rig.VerifiedThroughAsync("telemetry", start.Epoch) < down.ThroughSeq + PartitionRecords, "nothing crosses a partition");
             rig.Broker.Start();
             var partitioned = outage.Elapsed;
             clock = Stopwatch.StartNew();
@@ -149,16 +141,12 @@ public sealed partial class WholeSystemTests(PostgresFixture pg, ITestOutputHelp
             lines.Add(await ledger.AccountAsync("PostgreSQL restarted", mark, snapshot, clock.Elapsed));
             mark = snapshot;
 
-            rig.Gateway!.Terminate();
-            Assert.True(rig.Gateway.WaitForExit(TimeSpan.FromSeconds(60)), "the gateway stops on SIGTERM");
-            Assert.Equal(0, rig.Gateway.ExitCode);
-            var (code, outbox, error) = await Tool.RunAsync("outbox", rig.GatewayData);
-            Assert.True(code == 0, error);
+            var outbox = await StopGatewayAsync(rig);
             var final = Chained(outbox, "telemetry");
             await UntilStoppedVerifiedAsync(rig, final, () => Output(rig, second));
             lines.Add(await ledger.AccountAsync("graceful stop", mark, final, null));
-            lines.Add(await ledger.AccountAsync("whole run", new LaneCounts(epoch, 0, -1, 0, 0), final, null));
-            await AssertExactAsync(rig, ledger, lines, epoch, Chained(outbox, "alarm").ThroughSeq, second);
+            lines.Add(await ledger.AccountAsync("whole run", start, final, null));
+            await AssertExactAsync(rig, ledger, lines, start.Epoch, Chained(outbox, "alarm").ThroughSeq, second);
         }
         finally
         {
@@ -167,25 +155,41 @@ public sealed partial class WholeSystemTests(PostgresFixture pg, ITestOutputHelp
     }
 
     /// <summary>
-    /// The ingest (two workers in one shared group on <paramref name="connection"/>'s database, the
-    /// second saying each batch it stores) and the gateway; returns the second worker and its arguments.
+    /// A fresh database, the ingest (two workers in one shared group on it, the second saying each
+    /// batch it stores) and the gateway; waits for the gateway's first commit and 50 telemetry records
+    /// verified. Returns the database's ledger, the second worker and its arguments, and the mark
+    /// before the first telemetry record (the start of the first fault's window).
     /// </summary>
-    private static (string[] Worker, GatewayProcess Second) StartSystem(ResendRig rig, string connection)
+    private async Task<(IngestLedger Ledger, string[] Worker, GatewayProcess Second, LaneCounts Start)> StartSystemAsync(ResendRig rig)
     {
+        var connection = await pg.CreateDatabaseAsync();
         string[] shared = [$"--Ingest:Storage=postgres:{connection}", $"--Ingest:SharedGroup=g{Guid.NewGuid():N}"[..40]];
         string[] worker = [.. shared, "--Logging:LogLevel:EdgeTwin.Ingest.Mqtt=Debug"]; // says each batch it stores
         rig.StartIngest(shared);
         var second = rig.StartIngestWorker(worker);
-        rig.StartGateway(GatewayArgs);
-        return (worker, second);
+        try
+        {
+            rig.StartGateway(GatewayArgs);
+            var epoch = (await Wait.ForAsync(() => ChainedAsync(rig), Recover, () => "the gateway's first commit\n" + rig.Output())).Epoch;
+            await Wait.UntilAsync(async () => await rig.VerifiedThroughAsync("telemetry", epoch) >= 50, Recover, () => "50 telemetry records verified\n" + Output(rig, second));
+            return (new IngestLedger(connection, "gw-it"), worker, second, new LaneCounts(epoch, 0, -1, 0, 0));
+        }
+        catch
+        {
+            second.Dispose();
+            throw;
+        }
     }
 
-    /// <summary>Waits for the gateway's first commit and 50 telemetry records verified; returns the telemetry epoch.</summary>
-    private static async Task<string> UntilRunningAsync(ResendRig rig, GatewayProcess second)
+    /// <summary>SIGTERM: the gateway checkpoints, publishes what it has and exits 0; returns <c>edgetwin outbox</c>'s output on its stopped store.</summary>
+    private static async Task<string> StopGatewayAsync(ResendRig rig)
     {
-        var epoch = (await Wait.ForAsync(() => ChainedAsync(rig), Recover, () => "the gateway's first commit\n" + rig.Output())).Epoch;
-        await Wait.UntilAsync(async () => await rig.VerifiedThroughAsync("telemetry", epoch) >= 50, Recover, () => "50 telemetry records verified\n" + Output(rig, second));
-        return epoch;
+        rig.Gateway!.Terminate();
+        Assert.True(rig.Gateway.WaitForExit(TimeSpan.FromSeconds(60)), "the gateway stops on SIGTERM");
+        Assert.Equal(0, rig.Gateway.ExitCode);
+        var (code, outbox, error) = await Tool.RunAsync("outbox", rig.GatewayData);
+        Assert.True(code == 0, error);
+        return outbox;
     }
 
     /// <summary>
