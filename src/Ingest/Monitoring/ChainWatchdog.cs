@@ -1,16 +1,20 @@
 namespace EdgeTwin.Ingest.Monitoring;
 
 using EdgeTwin.Ingest.Alerts;
+using EdgeTwin.Ingest.Mqtt;
 using EdgeTwin.Ingest.Options;
 using EdgeTwin.Ingest.Storage;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 /// <summary>
 /// Alerts that come from time passing rather than from a message: seqs still missing (and not
 /// covered by a gap statement) after <see cref="IngestOptions.GapTimeout"/>, and gateways with no
 /// checkpoint for <see cref="IngestOptions.SilentAfter"/>. Each fires once per episode; the flags
-/// live with the locked chain rows, so several workers do not repeat each other.
+/// live with the locked chain rows, so several workers do not repeat each other. A scan that fails
+/// (the store unavailable: PostgreSQL restarting) is logged (7014) and the next tick scans again;
+/// it never stops the ingest.
 /// </summary>
 internal sealed class ChainWatchdog : BackgroundService
 {
@@ -18,13 +22,15 @@ internal sealed class ChainWatchdog : BackgroundService
     private readonly IOptionsMonitor<IngestOptions> _options;
     private readonly AlertPublisher _alerts;
     private readonly TimeProvider _time;
+    private readonly ILogger<ChainWatchdog> _logger;
 
-    public ChainWatchdog(IIngestStore store, IOptionsMonitor<IngestOptions> options, AlertPublisher alerts, TimeProvider time)
+    public ChainWatchdog(IIngestStore store, IOptionsMonitor<IngestOptions> options, AlertPublisher alerts, TimeProvider time, ILogger<ChainWatchdog> logger)
     {
         _store = store;
         _options = options;
         _alerts = alerts;
         _time = time;
+        _logger = logger;
     }
 
     public async Task<IReadOnlyList<AlertRow>> ScanAsync(CancellationToken ct)
@@ -49,7 +55,15 @@ internal sealed class ChainWatchdog : BackgroundService
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                await ScanAsync(stoppingToken).ConfigureAwait(false);
+                try
+                {
+                    await ScanAsync(stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    // Nothing was written (each gateway's check is one transaction); the next tick sees the same chains.
+                    IngestLog.WatchdogScanFailed(_logger, timer.Period, ex);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

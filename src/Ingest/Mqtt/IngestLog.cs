@@ -30,4 +30,10 @@ internal static partial class IngestLog
 
     [LoggerMessage(EventId = 7012, Level = LogLevel.Information, Message = "Asked {Gw} to re-send {Lane} {From}..{To} ({Reason})")]
     public static partial void ResendRequested(ILogger logger, string gw, string lane, long from, long to, string reason);
+
+    [LoggerMessage(EventId = 7013, Level = LogLevel.Error, Message = "Looking for what to ask gateways to re-send failed (the store unavailable?); looking again in {Interval}")]
+    public static partial void ResendLookFailed(ILogger logger, TimeSpan interval, Exception ex);
+
+    [LoggerMessage(EventId = 7014, Level = LogLevel.Error, Message = "The chain watchdog's scan (missing seqs, silent gateways) failed (the store unavailable?); scanning again in {Interval}")]
+    public static partial void WatchdogScanFailed(ILogger logger, TimeSpan interval, Exception ex);
 }

@@ -43,7 +43,15 @@ internal sealed class ResendRequester(
             while (!stoppingToken.IsCancellationRequested)
             {
                 await Task.Delay(options.CurrentValue.ResendInterval, time, stoppingToken).ConfigureAwait(false);
-                await LookAsync(stoppingToken).ConfigureAwait(false);
+                try
+                {
+                    await LookAsync(stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    // The store is unavailable (PostgreSQL restarting): the next look asks again, it never stops the ingest.
+                    IngestLog.ResendLookFailed(logger, options.CurrentValue.ResendInterval, ex);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

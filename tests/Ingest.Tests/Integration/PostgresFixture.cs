@@ -32,9 +32,20 @@ public sealed class PostgresFixture : IAsyncLifetime
 
         Port = FreePort.Next();
         await AsPostgresAsync("initdb", ["-D", DataDir, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8", "--no-locale"], TimeSpan.FromSeconds(60));
-        await AsPostgresAsync("pg_ctl", ["-D", DataDir, "-l", Path.Combine(_dir, "server.log"), "-w", "-t", "30",
-            "-o", $"-p {Port} -k {_dir} -c listen_addresses=127.0.0.1 -c max_connections=100", "start"], TimeSpan.FromSeconds(45));
+        await StartAsync();
     }
+
+    /// <summary>
+    /// Stops the server (fast: open sessions are ended, what was committed stays). Every test using
+    /// this cluster sees it down: only for a fixture no other test class shares (a class fixture),
+    /// never for the collection's shared one.
+    /// </summary>
+    public Task StopAsync() => AsPostgresAsync("pg_ctl", ["-D", DataDir, "-m", "fast", "-w", "-t", "30", "stop"], TimeSpan.FromSeconds(45));
+
+    /// <summary>Starts the server on its port (again, after <see cref="StopAsync"/>) and waits until it accepts connections.</summary>
+    public Task StartAsync() =>
+        AsPostgresAsync("pg_ctl", ["-D", DataDir, "-l", Path.Combine(_dir, "server.log"), "-w", "-t", "30",
+            "-o", $"-p {Port} -k {_dir} -c listen_addresses=127.0.0.1 -c max_connections=100", "start"], TimeSpan.FromSeconds(45));
 
     /// <summary>A fresh, empty database for one test; returns its connection string.</summary>
     public async Task<string> CreateDatabaseAsync()

@@ -1,10 +1,13 @@
 namespace EdgeTwin.Ingest.Tests.Monitoring;
 
 using System.Diagnostics.Metrics;
+using System.Reflection;
+using System.Runtime.ExceptionServices;
 using EdgeTwin.Ingest.Alerts;
 using EdgeTwin.Ingest.Metrics;
 using EdgeTwin.Ingest.Monitoring;
 using EdgeTwin.Ingest.Options;
+using EdgeTwin.Ingest.Storage;
 using EdgeTwin.Ingest.Tests.Processing;
 using EdgeTwin.Ingest.Tests.Support;
 using EdgeTwin.Telemetry.Chain;
@@ -59,12 +62,97 @@ public sealed class ChainWatchdogTests
         Assert.Equal(2, (await h.Store.AlertsAsync(0, 100, default)).Count(a => a.Kind == AlertKind.SilentGateway));
     }
 
-    private static (ChainWatchdog Watchdog, AlertCounter Alerts) Watchdog(ProcessorHarness h)
+    [Fact]
+    public async Task AScanFailingWhileTheStoreIsDown_DoesNotStopTheWatchdog_TheNextTickAlerts()
+    {
+        using var g = new SimulatedGateway("ward7", "wd-3", T0, policy: new CheckpointPolicy { MaxRecords = 2, MaxDelay = TimeSpan.FromHours(1) });
+        await using var h = await CreateAsync(g);
+        await h.SendAsync(g, g.ProduceObs(2, T0));
+        var store = DownStore.Around(h.Store);
+        var (watchdog, alerts) = Watchdog(h, (IIngestStore)store);
+        await watchdog.StartAsync(default);
+        try
+        {
+            h.Time.Advance(h.Options.SilentAfter); // the gateway is silent: a scan now alerts
+            await TickUntilAsync(h, () => store.Scans >= 2); // two ticks, both failed
+            Assert.False(watchdog.ExecuteTask!.IsCompleted, "a failed scan stopped the watchdog");
+            Assert.Equal(0, alerts.Count(AlertKind.SilentGateway));
+
+            store.Down = false;
+            var failed = store.Scans;
+            await TickUntilAsync(h, () => alerts.Count(AlertKind.SilentGateway) == 1);
+            Assert.True(store.Scans > failed);
+            Assert.False(watchdog.ExecuteTask.IsCompleted);
+        }
+        finally
+        {
+            await watchdog.StopAsync(default);
+        }
+    }
+
+    private static (ChainWatchdog Watchdog, AlertCounter Alerts) Watchdog(ProcessorHarness h, IIngestStore? store = null)
     {
         var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
         var counter = new AlertCounter();
         var publisher = new AlertPublisher(NullLogger<AlertPublisher>.Instance, new IngestMetrics(meters));
-        return (new ChainWatchdog(h.Store, new FixedOptionsMonitor<IngestOptions>(h.Options), publisher, h.Time), counter.Listen());
+        return (new ChainWatchdog(store ?? h.Store, new FixedOptionsMonitor<IngestOptions>(h.Options), publisher, h.Time, NullLogger<ChainWatchdog>.Instance), counter.Listen());
+    }
+
+    /// <summary>
+    /// Lets the watchdog's timer tick (one interval of fake time at a time: its loop starts on a
+    /// thread of its own, so a tick may come before it waits) until <paramref name="condition"/>.
+    /// </summary>
+    private static async Task TickUntilAsync(ProcessorHarness h, Func<bool> condition)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!condition())
+        {
+            h.Time.Advance(h.Options.WatchInterval);
+            await Task.Delay(20, deadline.Token);
+        }
+    }
+
+    /// <summary>
+    /// The real store, except that listing chains fails while <see cref="Down"/> (as PostgreSQL's
+    /// restart fails it), counting the scans that list them.
+    /// </summary>
+    public class DownStore : DispatchProxy
+    {
+        private IIngestStore _inner = null!;
+        private int _scans;
+
+        public bool Down { get; set; } = true;
+
+        public int Scans => Volatile.Read(ref _scans);
+
+        internal static DownStore Around(IIngestStore inner)
+        {
+            var proxy = (DownStore)(object)Create<IIngestStore, DownStore>();
+            proxy._inner = inner;
+            return proxy;
+        }
+
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+        {
+            if (targetMethod!.Name == nameof(IIngestStore.ChainsAsync))
+            {
+                Interlocked.Increment(ref _scans);
+                if (Down)
+                {
+                    throw new IOException("the store is down (test)");
+                }
+            }
+
+            try
+            {
+                return targetMethod.Invoke(_inner, args);
+            }
+            catch (TargetInvocationException e)
+            {
+                ExceptionDispatchInfo.Throw(e.InnerException!);
+                throw;
+            }
+        }
     }
 
     /// <summary>Reads the <c>edgetwin.ingest.alerts</c> counter, so the metric is asserted, not assumed.</summary>

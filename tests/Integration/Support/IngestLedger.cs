@@ -11,7 +11,8 @@ using Npgsql;
 /// </summary>
 internal sealed class IngestLedger(string connection, string gw) : IAsyncDisposable
 {
-    private readonly NpgsqlDataSource _db = NpgsqlDataSource.Create(connection);
+    // No pool: a test may restart PostgreSQL, which ends every pooled connection.
+    private readonly NpgsqlDataSource _db = NpgsqlDataSource.Create(connection + ";Pooling=false");
 
     /// <summary>The obs records and their samples stored with seq in [<paramref name="from"/>, <paramref name="through"/>] and verified.</summary>
     public async Task<(long Records, long Samples)> VerifiedAsync(string lane, string epoch, long from, long through)
