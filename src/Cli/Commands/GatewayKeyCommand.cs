@@ -12,8 +12,6 @@ using EdgeTwin.Telemetry.Signing;
 /// </summary>
 internal static class GatewayKeyCommand
 {
-    public const string NextSuffix = ".next";
-
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var data = new Argument<DirectoryInfo>("DATA_DIR") { Description = "the gateway's data directory (Gateway:DataDirectory)" };
@@ -22,7 +20,7 @@ internal static class GatewayKeyCommand
         rotate.SetAction(parse =>
         {
             var keyPath = parse.GetValue(key)?.FullName ?? Path.Combine(parse.GetRequiredValue(data).FullName, "gateway.key");
-            var nextPath = keyPath + NextSuffix;
+            var nextPath = keyPath + GatewayKey.NextFileSuffix;
             try
             {
                 using var current = GatewayKey.LoadFromFile(keyPath);

@@ -30,10 +30,9 @@ using Microsoft.Extensions.Logging;
 /// </summary>
 internal static class GatewayKeyRotation
 {
-    public const string NextSuffix = ".next";
     public const string RetiredDirectory = "retired";
 
-    public static string NextKeyPath(GatewayOptions options) => options.KeyFileFullPath + NextSuffix;
+    public static string NextKeyPath(GatewayOptions options) => options.KeyFileFullPath + GatewayKey.NextFileSuffix;
 
     public static string RetiredRoot(GatewayOptions options) => Path.Combine(options.DataDirectoryFullPath, RetiredDirectory);
 
@@ -57,7 +56,7 @@ internal static class GatewayKeyRotation
             using (var store = Open(data, files, password))
             {
                 heads = store.Heads;
-                if (heads.Count > 0 && heads.Values.All(h => SameAddress(h.Key, next.Address)))
+                if (heads.Count > 0 && heads.Values.All(h => Eip191.SameAddress(h.Key, next.Address)))
                 {
                     // New epochs are written: only the promotion is left.
                     store.Dispose();
@@ -101,7 +100,7 @@ internal static class GatewayKeyRotation
                 throw new StartupException("Gateway:Name", $"the outbox holds the chains of gateway '{head.Gw}', not '{gw}'; the key rotation is not done.");
             }
 
-            if (head.Key is { } chainKey && !SameAddress(chainKey, old.Address))
+            if (head.Key is { } chainKey && !Eip191.SameAddress(chainKey, old.Address))
             {
                 throw new StartupException("Gateway:KeyFile", $"the {WireNames.Of(lane)} chain is signed by {chainKey}, not by the gateway key {old.Address}: the rotation to {nextAddress} cannot be signed; restore the gateway key that signed the chain.");
             }
@@ -141,7 +140,7 @@ internal static class GatewayKeyRotation
         {
             using var doc = JsonDocument.Parse(payload);
             var body = doc.RootElement.GetProperty("body");
-            return body.GetProperty("type").GetString() == KeyRotationLink.EventType && SameAddress(body.GetProperty("key").GetString(), address);
+            return body.GetProperty("type").GetString() == KeyRotationLink.EventType && Eip191.SameAddress(body.GetProperty("key").GetString(), address);
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
         {
@@ -237,7 +236,7 @@ internal static class GatewayKeyRotation
         }
         catch (Exception ex) when (ex is OutboxCorruptException or WrongStorageKeyException or StoreEncryptionException or IOException or UnauthorizedAccessException)
         {
-            throw new StartupException("Gateway:KeyFile", $"a gateway key rotation is pending ({NextSuffix} key file), but the outbox in '{directory}' cannot be opened to seal its chains ({ex.Message}); nothing was changed. Fix the outbox or remove the next key file.", ex);
+            throw new StartupException("Gateway:KeyFile", $"a gateway key rotation is pending ({GatewayKey.NextFileSuffix} key file), but the outbox in '{directory}' cannot be opened to seal its chains ({ex.Message}); nothing was changed. Fix the outbox or remove the next key file.", ex);
         }
     }
 
@@ -264,6 +263,4 @@ internal static class GatewayKeyRotation
             throw new StartupException("Gateway:KeyFile", $"a gateway key rotation is pending, but the current key that must sign it is unusable: {ex.Message}; nothing was changed.", ex);
         }
     }
-
-    private static bool SameAddress(string? a, string? b) => a is not null && b is not null && string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
 }

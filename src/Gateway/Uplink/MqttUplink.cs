@@ -332,14 +332,7 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
         try
         {
             var record = item.Record;
-            using var deadline = new CancellationTokenSource(_options.PublishTimeout, _time);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(connection.Token, deadline.Token);
-            var result = await client.PublishAsync(Message(_topics.Records(record.Lane), record.Payload, retain: false), linked.Token).ConfigureAwait(false);
-            if (!result.IsSuccess)
-            {
-                throw new InvalidOperationException($"broker refused {_topics.Records(record.Lane)} seq {record.Seq}: {result.ReasonCode} {result.ReasonString}");
-            }
-
+            await PublishToLaneAsync(client, record, "", connection.Token).ConfigureAwait(false);
             _metrics.Published(record.Lane, item.Live, item.Resent);
             if (item.Live)
             {
@@ -392,14 +385,7 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
                 {
                     foreach (var r in page)
                     {
-                        using var deadline = new CancellationTokenSource(_options.PublishTimeout, _time);
-                        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
-                        var result = await client.PublishAsync(Message(_topics.Records(r.Lane), r.Payload, retain: false), linked.Token).ConfigureAwait(false);
-                        if (!result.IsSuccess)
-                        {
-                            throw new InvalidOperationException($"broker refused retired {_topics.Records(r.Lane)} seq {r.Seq}: {result.ReasonCode} {result.ReasonString}");
-                        }
-
+                        await PublishToLaneAsync(client, r, "retired ", ct).ConfigureAwait(false);
                         _metrics.Published(r.Lane, false, true);
                         if (!_options.Receipts)
                         {
@@ -424,6 +410,18 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
                 GatewayLog.ConnectionLost(_logger, "retired publish failed: " + ex.Message);
                 await connection.CancelAsync().ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>One record to its lane's topic, QoS 1, within <c>Uplink:PublishTimeout</c> (MQTTnet sets no deadline); throws unless the broker acknowledged it.</summary>
+    private async Task PublishToLaneAsync(IMqttClient client, StoredRecord record, string what, CancellationToken connection)
+    {
+        using var deadline = new CancellationTokenSource(_options.PublishTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(connection, deadline.Token);
+        var result = await client.PublishAsync(Message(_topics.Records(record.Lane), record.Payload, retain: false), linked.Token).ConfigureAwait(false);
+        if (!result.IsSuccess)
+        {
+            throw new InvalidOperationException($"broker refused {what}{_topics.Records(record.Lane)} seq {record.Seq}: {result.ReasonCode} {result.ReasonString}");
         }
     }
 

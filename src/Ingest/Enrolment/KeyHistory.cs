@@ -1,6 +1,7 @@
 namespace EdgeTwin.Ingest.Enrolment;
 
 using System.Text.Json;
+using EdgeTwin.Telemetry.Signing;
 
 /// <summary>
 /// One verified gateway key rotation on one lane (docs/protocol.md §4 "Key rotation"): chain
@@ -37,7 +38,7 @@ internal static class KeyHistory
         var address = enrolled;
         for (var step = 0; step < rotations.Count; step++)
         {
-            var next = rotations.FirstOrDefault(r => Same(r.From, address));
+            var next = rotations.FirstOrDefault(r => Eip191.SameAddress(r.From, address));
             if (next is null)
             {
                 break;
@@ -51,7 +52,7 @@ internal static class KeyHistory
 
     /// <summary>The rotation that sealed chain (lane, epoch) signed by <paramref name="key"/>, if any.</summary>
     public static KeyRotation? SealOf(IReadOnlyList<KeyRotation> rotations, string lane, string epoch, string key) =>
-        rotations.FirstOrDefault(r => r.Lane == lane && r.Epoch == epoch && Same(r.From, key));
+        rotations.FirstOrDefault(r => r.Lane == lane && r.Epoch == epoch && Eip191.SameAddress(r.From, key));
 
     /// <summary>
     /// Whether <paramref name="key"/> still signs chain (lane, epoch) of a gateway enrolled as
@@ -69,9 +70,7 @@ internal static class KeyHistory
 
         seal = SealOf(rotations, lane, epoch, key);
         return seal is not null
-            || Same(key, Effective(enrolled, rotations))
-            || (rotations.Any(r => Same(r.From, key)) && !rotations.Any(r => r.Lane == lane && Same(r.From, key)));
+            || Eip191.SameAddress(key, Effective(enrolled, rotations))
+            || (rotations.Any(r => Eip191.SameAddress(r.From, key)) && !rotations.Any(r => r.Lane == lane && Eip191.SameAddress(r.From, key)));
     }
-
-    public static bool Same(string? a, string? b) => a is not null && b is not null && string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
 }

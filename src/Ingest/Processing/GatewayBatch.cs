@@ -6,6 +6,7 @@ using EdgeTwin.Ingest.Enrolment;
 using EdgeTwin.Ingest.Storage;
 using EdgeTwin.Ingest.Topics;
 using EdgeTwin.Telemetry.Records;
+using EdgeTwin.Telemetry.Signing;
 using EdgeTwin.Telemetry.Verification;
 using EdgeTwin.Telemetry.Wire;
 
@@ -72,7 +73,7 @@ internal sealed class GatewayBatch
             // The enrolled address followed along the key rotations verified so far (docs/operations.md "Keys").
             _rotations = KeyHistory.Parse((await session.GatewayAsync(_gw).ConfigureAwait(false))?.KeyRotations);
             _effective = KeyHistory.Effective(_enrolled, _rotations);
-            if (!KeyHistory.Same(_effective, _enrolled))
+            if (!Eip191.SameAddress(_effective, _enrolled))
             {
                 _verifier!.Enrol(_effective);
             }
@@ -231,7 +232,7 @@ internal sealed class GatewayBatch
         }
 
         var newKey = header.GenesisKey;
-        if (newKey is null || !Telemetry.Signing.Eip191.IsAddress(newKey) || link.Epoch == chain.Epoch)
+        if (newKey is null || !Eip191.IsAddress(newKey) || link.Epoch == chain.Epoch)
         {
             return $"{AlertKind.BadKeyRotation}: the genesis key is not an address, or the link names the genesis' own chain";
         }
@@ -240,17 +241,17 @@ internal sealed class GatewayBatch
         var known = _rotations.Find(r => r.Lane == chain.Lane && r.Epoch == link.Epoch);
         if (known is not null)
         {
-            return KeyHistory.Same(known.To, newKey) && KeyHistory.Same(known.From, signer) && known.Seq == link.Seq && known.Hash == link.Hash ? null
+            return Eip191.SameAddress(known.To, newKey) && Eip191.SameAddress(known.From, signer) && known.Seq == link.Seq && known.Hash == link.Hash ? null
                 : $"{AlertKind.BadKeyRotation}: chain {chain.Lane} {link.Epoch} was already handed over to {known.To} at seq {known.Seq}";
         }
 
         var inForce = signer is not null && Enrolment?.RevokedReason(signer) is null
-            && (KeyHistory.Same(signer, _effective) || _rotations.Exists(r => KeyHistory.Same(r.From, signer) && KeyHistory.Same(r.To, newKey)));
+            && (Eip191.SameAddress(signer, _effective) || _rotations.Exists(r => Eip191.SameAddress(r.From, signer) && Eip191.SameAddress(r.To, newKey)));
         if (!inForce)
         {
             // A genesis under the key already in force stands on its own (the operator enrolled the new
             // key first); its link is then not needed, and one that does not verify changes nothing.
-            return KeyHistory.Same(newKey, _effective) ? null
+            return Eip191.SameAddress(newKey, _effective) ? null
                 : $"{AlertKind.BadKeyRotation}: the link is {(signer is null ? $"not signed ({sigProblem})" : $"signed by {signer}, not by the key in force for '{_gw}' ({_effective})")}";
         }
 
@@ -266,7 +267,7 @@ internal sealed class GatewayBatch
             _cutOff.Remove(oldChain);
         }
 
-        var wasInForce = KeyHistory.Same(signer, _effective);
+        var wasInForce = Eip191.SameAddress(signer, _effective);
         _effective = KeyHistory.Effective(_enrolled!, _rotations);
         await AlertAsync(AlertKind.KeyRotated, chain, 0, $"gateway '{_gw}' rotated its key from {signer} to {newKey}: {chain.Lane} epoch {link.Epoch} sealed at seq {link.Seq}, epoch {chain.Epoch} goes on under the new key{(wasInForce ? "; enrol the new address (Ingest:EnrolmentFile)" : "")}").ConfigureAwait(false);
         return null;

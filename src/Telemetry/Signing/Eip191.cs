@@ -26,6 +26,9 @@ public static class Eip191
     /// <summary><c>0x</c> + 40 hex digits of either case: the shape of a signer address (PROTOCOL §1).</summary>
     public static bool IsAddress(string? value) => value is not null && Wire.Syntax.IsAddress(value);
 
+    /// <summary>Whether two addresses are the same key (EIP-55 checksum case aside); false when either is null.</summary>
+    public static bool SameAddress(string? a, string? b) => a is not null && b is not null && string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
+
     public static bool TryRecover(ReadOnlySpan<byte> digest32, string sig, out string? address, out string? problem)
     {
         address = null;

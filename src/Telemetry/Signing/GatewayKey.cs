@@ -56,6 +56,12 @@ public sealed class GatewayKey : ICheckpointSigner, IDisposable
         }
     }
 
+    /// <summary>
+    /// Beside the key file, a prepared gateway key rotation: <c>gateway.key.next</c>, written by
+    /// <c>edgetwin gateway-key rotate</c> and taken by the gateway at its next start (docs/operations.md "Keys").
+    /// </summary>
+    public const string NextFileSuffix = ".next";
+
     public static GatewayKey LoadFromFile(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
