@@ -1,16 +1,12 @@
 namespace EdgeTwin.Integration.Tests.Ingest;
 
 using System.Collections.Concurrent;
-using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Gateway.Pipeline;
-using EdgeTwin.Ingest;
-using EdgeTwin.Ingest.Mqtt;
-using EdgeTwin.Ingest.Tests.Support;
+using EdgeTwin.Ingest.Tests.Integration;
 using EdgeTwin.Integration.Tests.Support;
 using EdgeTwin.Telemetry.Signing;
 using Microsoft.Extensions.DependencyInjection;
@@ -39,7 +35,6 @@ public sealed class CompactBodiesEndToEndTests
         using var mosquitto = new Mosquitto();
         await using var capture = await Capture.StartAsync(mosquitto.Port);
         var data = Directory.CreateTempSubdirectory("edgetwin-it-compact-").FullName;
-        var ingestData = Directory.CreateTempSubdirectory("edgetwin-it-compact-ingest-").FullName;
         var keyPath = Path.Combine(data, "gateway.key");
         string address;
         using (var key = GatewayKey.Generate())
@@ -48,19 +43,8 @@ public sealed class CompactBodiesEndToEndTests
             address = key.Address;
         }
 
-        var httpPort = FreePort();
-        await using var ingest = IngestHost.Create(
-        [
-            $"--urls=http://127.0.0.1:{httpPort}", $"--Ingest:Broker={mosquitto.Url}", $"--Ingest:Storage=litedb:{ingestData}",
-            $"--Ingest:Enrolled:gw-it={address}", "--Logging:LogLevel:Default=Warning",
-        ]);
-        using (var start = new CancellationTokenSource(Wait60))
-        {
-            await ingest.StartAsync(start.Token);
-            await ingest.Services.GetRequiredService<MqttIngestWorker>().Subscribed.WaitAsync(start.Token);
-        }
-
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") }.WithToken(IngestTokens.Mint(ingest.Services));
+        await using var ingest = await InProcessIngest.StartAsync(mosquitto.Url, [$"--Ingest:Enrolled:gw-it={address}"]);
+        var http = ingest.Http;
         var sent = new VitalsSent();
         var gateway = await InProcessGateway.StartAsync(
             InProcessGateway.Args(data, mosquitto.Port, "--Simulation:Beds=1", "--Recorder:Compact=true", "--Recorder:VitalsInterval=00:00:05", $"--Gateway:KeyFile={keyPath}"),
@@ -113,22 +97,13 @@ public sealed class CompactBodiesEndToEndTests
             }
         }
 
-        await ingest.StopAsync();
         Directory.Delete(data, recursive: true);
-        Directory.Delete(ingestData, recursive: true);
     }
 
     private static string? Kind(byte[] payload) => JsonDocument.Parse(payload).RootElement.GetProperty("kind").GetString();
 
     private static bool IsVital(byte[] payload) =>
         JsonDocument.Parse(payload).RootElement.GetProperty("body").TryGetProperty("code", out var c) && c.GetString()!.StartsWith("loinc:", StringComparison.Ordinal);
-
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
 
     /// <summary>Every vital-sign sample the pipeline saw, per device and code, in the order it came.</summary>
     private sealed class VitalsSent : ISampleObserver

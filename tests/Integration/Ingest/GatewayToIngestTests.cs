@@ -1,8 +1,6 @@
 namespace EdgeTwin.Integration.Tests.Ingest;
 
-using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using EdgeTwin.Gateway.Chains;
 using EdgeTwin.Ingest;
@@ -47,7 +45,7 @@ public sealed class GatewayToIngestTests
             ingestAddress = ingestKey.Address;
         }
 
-        var httpPort = FreePort();
+        var httpPort = EdgeTwin.Ingest.Tests.Support.FreePort.Next();
         await using var ingest = IngestHost.Create(
         [
             $"--urls=http://127.0.0.1:{httpPort}", $"--Ingest:Broker={mosquitto.Url}", $"--Ingest:Storage=litedb:{ingestData}",
@@ -103,12 +101,5 @@ public sealed class GatewayToIngestTests
         await ingest.StopAsync();
         Directory.Delete(data, recursive: true);
         Directory.Delete(ingestData, recursive: true);
-    }
-
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 }

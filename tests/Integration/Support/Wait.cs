@@ -49,20 +49,8 @@ public static class Wait
     public static async Task<T> ForAsync<T>(Func<Task<T?>> value, TimeSpan timeout, Func<string> what)
         where T : struct
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            if (await value() is { } found)
-            {
-                return found;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"timed out after {timeout} waiting for {what()}");
-            }
-
-            await Task.Delay(100);
-        }
+        T? found = null;
+        await UntilAsync(async () => (found = await value()) is not null, timeout, what);
+        return found!.Value;
     }
 }
