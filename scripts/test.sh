@@ -21,6 +21,7 @@ command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 command -v mosquitto_sub >/dev/null 2>&1 || missing+=(mosquitto-clients)
 command -v nc >/dev/null 2>&1 || missing+=(netcat-openbsd)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)   # the site CA and certificates (deploy/mosquitto/README.md)
 command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)   # the unit files' exposure scores (Integration/Deploy)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]}"

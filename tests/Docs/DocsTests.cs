@@ -12,6 +12,8 @@ public sealed partial class DocsTests : IDisposable
     private readonly string dir = Directory.CreateTempSubdirectory("edgetwin-docs-").FullName;
     private readonly Substitutions sub = new();
 
+    public DocsTests() => Substitutions.LayOutCheckout(dir);
+
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
     [Fact]
@@ -147,6 +149,18 @@ public sealed partial class DocsTests : IDisposable
         var output = await RunAsync(Single("model-check"), Repo.Root, TimeSpan.FromMinutes(2));
 
         Assert.Matches("rebuilt ([0-9a-f]{64}), shipped \\1: reproduced", output);
+    }
+
+    [Theory]
+    [InlineData("models --chek", "unknown option --chek")]
+    [InlineData("models other", "one folder only")]
+    public async Task ModelBuilder_AMistypedOptionOrTwoFolders_IsRefusedWithTheUsage_Exit2_AndBuildsNothing(string arguments, string why)
+    {
+        var (exit, output) = await Shell.RunAsync($"dotnet '{Repo.Built("tools/ModelBuilder", "EdgeTwin.ModelBuilder.dll")}' {arguments}", dir, Minute);
+
+        Assert.Equal(2, exit);
+        Assert.Contains($"usage: ModelBuilder [--check] [folder]  ({why})", output, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories));
     }
 
     [Fact]

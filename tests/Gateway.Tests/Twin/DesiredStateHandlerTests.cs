@@ -92,6 +92,18 @@ public sealed class DesiredStateHandlerTests : IDisposable
         await AssertRejectedAsync(Envelope(2, """{ "checkpoint": { "maxRecords": 1 } }""", signer: _intruder), null, "not-signed-by-operator");
 
     [Fact]
+    public async Task SignedByNonOperator_TheLogLineNamesTheSignerAndTheAddressesTheGatewayTrusts()
+    {
+        await _f.Controller.StartAsync(Ct);
+
+        await _handler.HandleAsync(Envelope(2, """{ "checkpoint": { "maxRecords": 1 } }""", signer: _intruder), Ct);
+
+        var line = _f.Log.Collector.GetSnapshot().Single(r => r.Message.Contains("not-signed-by-operator", StringComparison.Ordinal)).Message;
+        Assert.Contains($"signed by {_intruder.Address}", line, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains($"Twin:OperatorAddresses trusts {_operator.Address}", line, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task TamperedDocument_IsRejected()
     {
         var text = Encoding.UTF8.GetString(Envelope(2, """{ "checkpoint": { "maxRecords": 100 } }"""));

@@ -7,7 +7,7 @@ using EdgeTwin.Gateway.Twin;
 using EdgeTwin.Gateway.Twin.Desired;
 using EdgeTwin.Gateway.Twin.Persistence;
 using EdgeTwin.Telemetry.Desired;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 /// <summary>
@@ -32,6 +32,9 @@ internal sealed class TwinFixture : IDisposable
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 27, 16, 0, 0, TimeSpan.Zero));
 
     public RecordingEventSink Sink { get; } = new();
+
+    /// <summary>What the controller logged.</summary>
+    public FakeLogger<TwinController> Log { get; } = new();
 
     /// <summary>The gateway's own settings; a test may change them before <see cref="Restart"/>.</summary>
     public TwinConfiguration Local { get; set; } = TwinConfiguration.Default;
@@ -94,6 +97,6 @@ internal sealed class TwinFixture : IDisposable
         Twin.RegisterDevice(Device("mon-1", Hr, Spo2, Ecg));
         Twin.RegisterDevice(Device("mon-2", Hr, Spo2, Ecg));
         Signal = new ReportSignal();
-        Controller = new TwinController(Twin, Store, Pseudonymizer, Sink, [Target], Signal, Time, NullLogger<TwinController>.Instance, [Patients], new DesiredFloorFile(FloorPath));
+        Controller = new TwinController(Twin, Store, Pseudonymizer, Sink, [Target], Signal, Time, Log, [Patients], new DesiredFloorFile(FloorPath));
     }
 }
