@@ -19,7 +19,7 @@ public sealed partial class DocsTests : IDisposable
     [Fact]
     public void EveryMarkedBlock_IsOneThisTestRuns()
     {
-        string[] run = ["gateway", "status", "watch", "admit", "capture", "outbox", "model-check", "install-dry-run", "hl7-gateway", "hl7-send", "operator-key", "twin-gateway", "desired-publish", "cloud-ingest", "site-certificates"];
+        string[] run = ["gateway", "status", "watch", "admit", "capture", "outbox", "model-check", "install-dry-run", "hl7-gateway", "hl7-send", "operator-key", "twin-gateway", "desired-publish", "cloud-ingest", "site-certificates", "anchoring"];
 
         Assert.Equal(run.Order(StringComparer.Ordinal), DocBlocks.All().Keys.Order(StringComparer.Ordinal));
     }
@@ -78,18 +78,10 @@ public sealed partial class DocsTests : IDisposable
     [Fact]
     public async Task Readme_CloudIngestOnOneMachine_VerifiesTheGatewaysChains()
     {
-        // The gateway's address comes from its first start, as the README says.
-        using (var first = Shell.Start(sub.Gateway(Single("gateway")), dir))
-        {
-            sub.Address = Address().Match(await first.WaitForLineAsync(l => l.Contains("Gateway sim-gw at site sim-ward: key 0x", StringComparison.Ordinal), Minute, "the start-up line")).Value;
-            Assert.Equal(0, await first.StopAsync(Minute));
-        }
-
+        await LearnTheGatewayAddressFromItsFirstStartAsync();
         var steps = DocBlocks.Block("cloud-ingest");
         Assert.Equal(5, steps.Count);
-        Assert.EndsWith("&", steps[0].Split('#')[0].TrimEnd(), StringComparison.Ordinal); // started in the background, as here
-        using var mosquitto = Shell.Start("exec " + sub.Apply(steps[0].Split('#')[0].TrimEnd().TrimEnd('&')) + " -v", dir);
-        await mosquitto.WaitForLineAsync(l => l.Contains("Opening ipv4 listen socket", StringComparison.Ordinal), Minute, "mosquitto listening");
+        using var mosquitto = await StartInBackgroundAsync(steps[0], " -v", "Opening ipv4 listen socket", "mosquitto listening");
         using var ingest = Shell.Start("exec " + sub.Apply(steps[1]), dir);
         await ingest.WaitForLineAsync(l => l.Contains("as shared group", StringComparison.Ordinal), Minute, "the ingest subscribed");
         await ingest.WaitForLineAsync(l => l.Contains("Now listening on: http://127.0.0.1:", StringComparison.Ordinal), Minute, "the ingest's HTTP API listening"); // the worker may subscribe first
@@ -99,13 +91,7 @@ public sealed partial class DocsTests : IDisposable
         await gateway.WaitForLineAsync(l => l.Contains($"Uplink connected to mqtt://127.0.0.1:{sub.BrokerPort}", StringComparison.Ordinal), Minute, "the uplink connected to mosquitto");
 
         // The ingest verifies the gateway's telemetry chain: /api/chains shows it verified beyond seq 0.
-        var deadline = DateTime.UtcNow + Minute;
-        string chains;
-        while (!VerifiedBeyondGenesis().IsMatch(chains = await RunAsync(steps[4])))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"the ingest never verified sim-gw's telemetry chain: {chains}\ningest: {ingest.Output}");
-            await Task.Delay(250);
-        }
+        await UntilAsync(() => RunAsync(steps[4]), VerifiedBeyondGenesis().IsMatch, "the ingest verified sim-gw's telemetry chain", ingest);
 
         Assert.Equal(0, await gateway.StopAsync(Minute));
         Assert.Equal(0, await ingest.StopAsync(Minute));
@@ -144,6 +130,52 @@ public sealed partial class DocsTests : IDisposable
     }
 
     [Fact]
+    public async Task Anchoring_TryItOnOneMachine_ProvesTheFirstRecordAgainstTheLocalChain()
+    {
+        await LearnTheGatewayAddressFromItsFirstStartAsync();
+        var cloud = DocBlocks.Block("cloud-ingest");
+        using var mosquitto = await StartInBackgroundAsync(cloud[0], " -v", "Opening ipv4 listen socket", "mosquitto listening");
+
+        var steps = DocBlocks.Block("anchoring");
+        Assert.Equal(8, steps.Count);
+        var anchorer = Address().Match(await RunAsync(steps[0])).Value;
+        using var ganache = await StartInBackgroundAsync(steps[1], string.Empty, "RPC Listening on", "ganache listening");
+        var deployed = await RunAsync(steps[2]);
+        sub.Contract = ContractSetting().Match(deployed).Groups[1].Value;
+        Assert.Contains($"anchorer {anchorer}", deployed, StringComparison.OrdinalIgnoreCase);
+
+        using var ingest = Shell.Start("exec " + sub.Apply(steps[3]), dir);
+        await ingest.WaitForLineAsync(l => l.Contains("Now listening on: http://127.0.0.1:", StringComparison.Ordinal), Minute, "the ingest's HTTP API listening");
+        using var gateway = Shell.Start(sub.Gateway(steps[4]), dir);
+        await gateway.WaitForLineAsync(l => l.Contains($"Uplink connected to mqtt://127.0.0.1:{sub.BrokerPort}", StringComparison.Ordinal), Minute, "the uplink connected to mosquitto");
+
+        // The telemetry chain's epoch (README's /api/chains), once the ingest has verified beyond genesis.
+        var chains = await UntilAsync(() => RunAsync(cloud[4]), VerifiedBeyondGenesis().IsMatch, "the ingest verified sim-gw's telemetry chain", ingest);
+        sub.Epoch = TelemetryEpoch().Match(chains).Groups[1].Value;
+
+        // An anchor with its transaction, then a proof of seq 1: each new anchor may be the one that takes
+        // seq 1's checkpoint (the first anchor may hold only the alarm lane's), so prove until proven.
+        await UntilAsync(() => RunAsync(steps[5]), a => a.Contains("\"tx\":\"0x", StringComparison.Ordinal), "an anchor mined on the local chain", ingest);
+        var verdict = await UntilAsync(
+            async () =>
+            {
+                await RunAsync(steps[6]);
+                return (await Shell.RunAsync(sub.Apply(steps[7]), dir, Minute)).Output;
+            },
+            v => v.Contains("PROVEN", StringComparison.Ordinal) && !v.Contains("NOT PROVEN", StringComparison.Ordinal),
+            "verify-proof: PROVEN",
+            ingest);
+
+        Assert.DoesNotContain("NOT ANCHORED YET", verdict, StringComparison.Ordinal);
+        Assert.Equal(0, (await Shell.RunAsync(sub.Apply(steps[7]), dir, Minute)).Exit);
+        var proof = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(dir, "proof.json")))!;
+        Assert.Equal(sub.Contract, proof["anchor"]!["contract"]!.GetValue<string>(), StringComparer.OrdinalIgnoreCase);
+        Assert.Equal(1, proof["seq"]!.GetValue<long>());
+        Assert.Equal(0, await gateway.StopAsync(Minute));
+        Assert.Equal(0, await ingest.StopAsync(Minute));
+    }
+
+    [Fact]
     public async Task Readme_ModelCheck_ReproducesTheShippedModel()
     {
         var output = await RunAsync(Single("model-check"), Repo.Root, TimeSpan.FromMinutes(2));
@@ -176,6 +208,38 @@ public sealed partial class DocsTests : IDisposable
         Assert.Empty(Directory.EnumerateFileSystemEntries(sub.InstallRoot));
     }
 
+    /// <summary>The gateway's address comes from its first start, as README.md says.</summary>
+    private async Task LearnTheGatewayAddressFromItsFirstStartAsync()
+    {
+        using var first = Shell.Start(sub.Gateway(Single("gateway")), dir);
+        sub.Address = Address().Match(await first.WaitForLineAsync(l => l.Contains("Gateway sim-gw at site sim-ward: key 0x", StringComparison.Ordinal), Minute, "the start-up line")).Value;
+        Assert.Equal(0, await first.StopAsync(Minute));
+    }
+
+    /// <summary>A documented <c>command &amp;</c> (a broker, a chain): the test starts it and waits until it says it is ready.</summary>
+    private async Task<Shell> StartInBackgroundAsync(string documented, string extra, string ready, string what)
+    {
+        var command = documented.Split(" # ")[0].TrimEnd();
+        Assert.EndsWith("&", command, StringComparison.Ordinal); // started in the background, as documented
+        var shell = Shell.Start("exec " + sub.Apply(command.TrimEnd('&').TrimEnd()) + extra, dir);
+        await shell.WaitForLineAsync(l => l.Contains(ready, StringComparison.Ordinal), Minute, what);
+        return shell;
+    }
+
+    /// <summary>Runs <paramref name="read"/> until what it returns satisfies <paramref name="done"/>, within two minutes (a loaded machine is slow, not broken).</summary>
+    private static async Task<string> UntilAsync(Func<Task<string>> read, Func<string, bool> done, string what, Shell watched)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        string last;
+        while (!done(last = await read()))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{what}: not seen within 2 min; last: {last}\n{watched.Command}: {watched.Output}");
+            await Task.Delay(250);
+        }
+
+        return last;
+    }
+
     private static string Single(string id) => Assert.Single(DocBlocks.Block(id));
 
     /// <summary>Runs a documented command (substituted) and expects exit 0; returns its output.</summary>
@@ -197,6 +261,12 @@ public sealed partial class DocsTests : IDisposable
 
     [GeneratedRegex("\"gw\":\"sim-gw\"[^}]*\"lane\":\"telemetry\"[^}]*\"verifiedThrough\":[1-9]")]
     private static partial Regex VerifiedBeyondGenesis();
+
+    [GeneratedRegex("Ingest:Anchor:Contract=(0x[0-9a-fA-F]{40})")]
+    private static partial Regex ContractSetting();
+
+    [GeneratedRegex("\"gw\":\"sim-gw\"[^}]*\"lane\":\"telemetry\",\"epoch\":\"([0-9a-f]{32})\"")]
+    private static partial Regex TelemetryEpoch();
 
     [GeneratedRegex("0x[0-9a-fA-F]{40}")]
     private static partial Regex Address();

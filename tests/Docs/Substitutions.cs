@@ -6,7 +6,8 @@ using System.Text.RegularExpressions;
 /// What the docs test changes in a documented command before it runs it (tests/Docs/README.md):
 /// <c>dotnet run ... --project P --</c> becomes the binary already built from P, started in the folder
 /// <c>dotnet run</c> starts it in (P itself for a web project, the current folder otherwise); the documented
-/// ports 1883 (embedded broker), 8480 (status) and 2575 (HL7 monitor) become free ones; the
+/// ports 1883 (embedded broker), 8480 (status), 2575 (HL7 monitor), 5080 (the ingest) and 8545 (a
+/// local chain) become free ones; <c>node tools/evm/</c> names the checkout's tools/evm; the
 /// placeholders <c>0xADDR</c> (the gateway's address), <c>0xOPERATOR</c> (the operator key's, as
 /// <c>keygen</c> printed it) and <c>/tmp/edgetwin-root</c> become what this run has. Commands run in a
 /// folder laid out as the checkout (<see cref="LayOutCheckout"/>), so a path such as <c>src/Gateway/data</c>
@@ -21,6 +22,15 @@ internal sealed partial class Substitutions
     public int MonitorPort { get; } = Shell.FreePort();
 
     public int IngestPort { get; } = Shell.FreePort();
+
+    /// <summary>The local chain's JSON-RPC port (ganache, documented as 8545).</summary>
+    public int RpcPort { get; } = Shell.FreePort();
+
+    /// <summary>The anchor contract, as <c>anchor-deploy</c> printed it (<c>&lt;contract address&gt;</c>).</summary>
+    public string? Contract { get; set; }
+
+    /// <summary>The gateway's telemetry epoch, from <c>/api/chains</c> (<c>&lt;epoch&gt;</c>).</summary>
+    public string? Epoch { get; set; }
 
     /// <summary>The ingest key's address, as <c>/api/identity</c> gave it (<c>&lt;ingest address&gt;</c>).</summary>
     public string? IngestAddress { get; set; }
@@ -55,6 +65,10 @@ internal sealed partial class Substitutions
         command = Regex.Replace(command, @"\b8480\b", StatusPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
         command = Regex.Replace(command, @"\b2575\b", MonitorPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
         command = Regex.Replace(command, @"\b5080\b", IngestPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        command = Regex.Replace(command, @"\b8545\b", RpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        command = command.Replace("node tools/evm/", $"node '{Repo.Root}/tools/evm/'", StringComparison.Ordinal);
+        command = Contract is null ? command : command.Replace("<contract address>", Contract, StringComparison.Ordinal);
+        command = Epoch is null ? command : command.Replace("<epoch>", Epoch, StringComparison.Ordinal);
         command = command.Replace("<gw name>", "sim-gw", StringComparison.Ordinal);
         command = Address is null ? command : command.Replace("<gateway address>", Address, StringComparison.Ordinal);
         command = IngestAddress is null ? command : command.Replace("<ingest address>", IngestAddress, StringComparison.Ordinal);
