@@ -15,7 +15,8 @@ using Microsoft.Extensions.Logging;
 /// <c>/bed.html</c>, <c>/chains.html</c>), their data (<c>GET /api/ward</c>) and a server-sent event
 /// stream (<c>GET /api/ward/events</c>) that names each gateway whose data changed, so a page
 /// refreshes within a moment of a record being verified. Pages need a signed-in caller (the
-/// fallback policy: static files are served after authorization); data needs the clinician role.
+/// fallback policy: static files are served after authorization); data needs the clinician role,
+/// the event stream the clinician or the operator role (the chains page follows it).
 /// </summary>
 internal static class WardEndpoints
 {
@@ -77,7 +78,7 @@ internal static class WardEndpoints
             {
                 // The page went away.
             }
-        }).RequireAuthorization(IngestPolicies.Clinician); // names of changed gateways only: not a disclosure
+        }).RequireAuthorization(IngestPolicies.ClinicianOrOperator); // names of changed gateways only (the chains page reloads on it too): not a disclosure
         return app;
     }
 }

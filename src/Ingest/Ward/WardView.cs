@@ -163,28 +163,16 @@ internal sealed class WardView
         };
     }
 
-    private static JsonObject Chain(JsonNode? c)
+    /// <summary>What a tile shows of a chain; its state as <see cref="ChainJson"/> words it.</summary>
+    private static JsonObject Chain(JsonNode? c) => new()
     {
-        long N(string name) => c?[name]?.GetValue<long>() ?? 0;
-        var problems = new List<string>();
-        foreach (var (name, label) in new[] { ("forks", "forks"), ("badSigs", "bad signatures"), ("brokenLinks", "broken links") })
-        {
-            if (N(name) > 0)
-            {
-                problems.Add($"{N(name)} {label}");
-            }
-        }
-
-        return new JsonObject
-        {
-            ["lane"] = c?["lane"]?.DeepClone(),
-            ["epoch"] = c?["epoch"]?.DeepClone(),
-            ["verifiedThrough"] = N("verifiedThrough"),
-            ["pending"] = N("pending"),
-            ["missing"] = N("missing"),
-            ["gapCovered"] = N("gapCovered"),
-            ["state"] = problems.Count > 0 ? "broken" : N("missing") > 0 ? "gaps" : "verified",
-            ["problems"] = string.Join(", ", problems),
-        };
-    }
+        ["lane"] = c?["lane"]?.DeepClone(),
+        ["epoch"] = c?["epoch"]?.DeepClone(),
+        ["verifiedThrough"] = c?["verifiedThrough"]?.GetValue<long>() ?? 0,
+        ["pending"] = c?["pending"]?.GetValue<long>() ?? 0,
+        ["missing"] = c?["missing"]?.GetValue<long>() ?? 0,
+        ["gapCovered"] = c?["gapCovered"]?.GetValue<long>() ?? 0,
+        ["state"] = c?["state"]?.DeepClone(),
+        ["problems"] = c?["problems"]?.DeepClone(),
+    };
 }

@@ -38,7 +38,7 @@ public sealed class AccessControlTests(PostgresFixture postgres, MosquittoFixtur
         ("/api/alarms", [C], HttpStatusCode.OK),
         ("/api/alarms/gw-1.0123456789ab.1", [C], HttpStatusCode.OK),
         ("/api/ward", [C], HttpStatusCode.OK),
-        ("/api/ward/events", [C], HttpStatusCode.OK),
+        ("/api/ward/events", [C, O], HttpStatusCode.OK),
         ("/api/proofs/{gw}/telemetry/{epoch}/{checkpoint}", [C, O], HttpStatusCode.NotFound), // seeded, not anchored: no leaf yet, which 404 says
         ("/api/evidence", [A], HttpStatusCode.OK),
         ("/api/access-log", [A], HttpStatusCode.OK),

@@ -38,18 +38,8 @@ public sealed partial class AnchoringTests
     public async Task SimulatedPatient_AnchoredOnALocalChain_ProofHoldsForEdgetwinAndEthers_RewrittenRecordsRootsAndAnchorsAreCaught()
     {
         var dir = Directory.CreateTempSubdirectory("edgetwin-it-anchor-").FullName;
-        var anchorHex = "0x" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-        var anchorKey = Path.Combine(dir, "anchor.key");
-        using (var k = GatewayKey.FromPrivateKeyHex(anchorHex))
-        {
-            k.SaveToFile(anchorKey);
-        }
-
-        using var ledger = new Ganache(anchorHex);
-        var deploy = await Tool.RunAsync("anchor-deploy", "--rpc", ledger.Rpc, "--chain-id", "1337", "--key", anchorKey);
-        Assert.True(deploy.Code == 0, deploy.Err);
-        var contract = deploy.Out.Trim();
-        Assert.Matches("^0x[0-9a-fA-F]{40}$", contract);
+        using var ledger = await AnchoringLedger.StartAsync(dir);
+        var contract = ledger.Contract;
 
         using var mosquitto = new Mosquitto();
         var data = Path.Combine(dir, "gw");
@@ -75,8 +65,7 @@ public sealed partial class AnchoringTests
         [
             $"--urls={ingestUrl}", $"--Ingest:Broker={mosquitto.Url}", $"--Ingest:Storage=litedb:{ingestData}",
             $"--Ingest:Enrolled:gw-it={gatewayAddress}", "--Logging:LogLevel:Default=Warning",
-            $"--Ingest:Anchor:Rpc={ledger.Rpc}", "--Ingest:Anchor:ChainId=1337", $"--Ingest:Anchor:Contract={contract}",
-            $"--Ingest:Anchor:KeyFile={anchorKey}", "--Ingest:Anchor:Interval=01:00:00",
+            .. ledger.IngestArgs,
         ]);
         using (var start = new CancellationTokenSource(Wait60))
         {

@@ -74,6 +74,23 @@ public sealed class Browser : IDisposable
         return path;
     }
 
+    /// <summary>The whole page, not only the window: the window is made as tall as the page for the shot.</summary>
+    public string FullPageScreenshot(string name)
+    {
+        var window = _driver.Manage().Window;
+        var size = window.Size;
+        var height = Convert.ToInt32(_driver.ExecuteScript("return document.documentElement.scrollHeight"), System.Globalization.CultureInfo.InvariantCulture);
+        window.Size = new System.Drawing.Size(size.Width, Math.Max(size.Height, height + 150));
+        try
+        {
+            return Screenshot(name);
+        }
+        finally
+        {
+            window.Size = size;
+        }
+    }
+
     public void Dispose()
     {
         _driver.Quit();

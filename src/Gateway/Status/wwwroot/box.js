@@ -45,15 +45,22 @@
 
     const oldest = status.oldestUnreceiptedSeconds || {};
     document.getElementById('uplink').innerHTML = [
-      ['uplink', status.connected ? 'connected' : 'DISCONNECTED'],
-      ['in flight / live / backlog', `${status.inFlight} / ${status.live} / ${status.backlog}`],
-      ['oldest record without a receipt', `telemetry ${seconds(oldest.telemetry || 0)}, alarm ${seconds(oldest.alarm || 0)}`],
-      ['stored (telemetry, alarm)', `${status.lanes.telemetry.storedRecords}, ${status.lanes.alarm.storedRecords} records`],
-      ['storage', status.storage.full ? `FULL since ${escape(status.storage.fullSince)} (${escape(status.storage.reason)})` : `ok, ${Math.round((status.storage.freeBytes || 0) / 1048576)} MiB free`],
-    ].map(([k, v]) => `<dt>${escape(k)}</dt><dd>${escape(v)}</dd>`).join('');
+      ['uplink', 'uplink', status.connected ? 'connected' : 'DISCONNECTED'],
+      ['queues', 'in flight / live / backlog', `${status.inFlight} / ${status.live} / ${status.backlog}`],
+      ['oldest', 'oldest record without a receipt', `telemetry ${seconds(oldest.telemetry || 0)}, alarm ${seconds(oldest.alarm || 0)}`],
+      ['stored', 'stored (telemetry, alarm)', `${status.lanes.telemetry.storedRecords}, ${status.lanes.alarm.storedRecords} records`],
+      ['storage', 'storage', status.storage.full ? `FULL since ${status.storage.fullSince} (${status.storage.reason})` : `ok, ${Math.round((status.storage.freeBytes || 0) / 1048576)} MiB free`],
+    ].map(([id, k, v]) => `<dt>${escape(k)}</dt><dd id="uplink-${id}">${escape(v)}</dd>`).join('');
+    const u = document.getElementById('uplink');
+    u.dataset.connected = status.connected;
+    u.dataset.backlog = status.backlog;
+    u.dataset.oldestTelemetry = oldest.telemetry || 0;
+    u.dataset.oldestAlarm = oldest.alarm || 0;
 
     const m = status.model;
-    document.getElementById('model').textContent = m ? `${m.id} ${m.version}: ${m.status}${m.reason ? ` (${m.reason})` : ''}` : 'no model (inference not configured)';
+    const model = document.getElementById('model');
+    model.textContent = m ? `${m.id} ${m.version}: ${m.status}${m.reason ? ` (${m.reason})` : ''}` : 'no model (inference not configured)';
+    model.dataset.status = m ? m.status : 'none';
     document.getElementById('updated').textContent = `updated ${new Date().toLocaleTimeString()}`;
   };
 

@@ -8,7 +8,7 @@
   document.getElementById('title').textContent = `${patient} on ${gw}`;
   const since = new Date(Date.now() - 3600 * 1000).toISOString();
   const fhirUrl = `api/patients/${encodeURIComponent(patient)}/observations?since=${encodeURIComponent(since)}`;
-  document.getElementById('links').innerHTML = `<a href="${fhirUrl}">FHIR export (last hour)</a> · <a href="api/patients/${encodeURIComponent(patient)}/twin">cloud twin (JSON)</a>`;
+  document.getElementById('links').innerHTML = `<a id="fhir" href="${fhirUrl}">FHIR export (last hour)</a> · <a id="twin" href="api/patients/${encodeURIComponent(patient)}/twin">cloud twin (JSON)</a>`;
 
   const plot = (name, unit, points) => {
     const w = 640, h = 140, pad = 30;
@@ -44,8 +44,18 @@
 
     document.getElementById('plots').innerHTML = series.size === 0 ? '<p class="empty">No verified vitals in the last hour.</p>'
       : [...series.entries()].map(([k, s]) => plot(label(k), s.unit, s.points.sort((a, b) => a.t - b.t))).join('');
+    // A proof link must lead to a proof: each is asked for first, and only those the ingest gives are
+    // listed; for the rest (anchoring off, the newest checkpoint not verified yet) the page says why.
+    const proofUrl = (id) => `api/proofs/${id.split('/').map(encodeURIComponent).join('/')}`;
+    const answers = await Promise.all(proofs.slice(-5).map(async (id) => {
+      const r = await fetch(proofUrl(id), { headers: { accept: 'application/json' } });
+      return { id, ok: r.ok, why: r.ok ? '' : (await r.json().catch(() => ({}))).error || String(r.status) };
+    }));
+    const good = answers.filter((a) => a.ok);
+    const bad = answers.filter((a) => !a.ok);
     document.getElementById('proofs').innerHTML = proofs.length === 0 ? '<p class="empty">No checkpoint covers these yet.</p>'
-      : `<ul>${proofs.slice(-5).map((id) => `<li><a href="api/proofs/${id.split('/').map(encodeURIComponent).join('/')}">proof of checkpoint ${escape(id)}</a></li>`).join('')}</ul>`;
+      : (good.length === 0 ? '' : `<ul>${good.map((a) => `<li><a class="proof" href="${proofUrl(a.id)}">proof of checkpoint ${escape(a.id)}</a></li>`).join('')}</ul>`)
+      + (bad.length === 0 ? '' : `<p class="empty" id="no-proofs">${good.length === 0 ? 'No proof' : `${bad.length} more without a proof`}: ${escape(bad[bad.length - 1].why)}.</p>`);
   } catch (e) {
     document.getElementById('plots').innerHTML = `<p>Could not load the observations: ${escape(e.message)}</p>`;
   }
@@ -55,7 +65,7 @@
     const alarms = twin.alarms || [];
     document.getElementById('alarms').innerHTML = alarms.length === 0 ? '<p class="empty">No alarm.</p>'
       : `<table><thead><tr><th>priority</th><th>condition</th><th>state</th><th>text</th></tr></thead><tbody>${alarms.map((a) =>
-        `<tr><td class="prio-${escape(a.priority)}">${escape(priorityMark(a.priority))}</td><td>${escape(a.condition)}</td><td>${escape(a.state)}</td><td>${escape(a.text)}</td></tr>`).join('')}</tbody></table>`;
+        `<tr data-alarm="${escape(a.condition)}" data-priority="${escape(a.priority)}" data-state="${escape(a.state)}"><td class="prio-${escape(a.priority)}">${escape(priorityMark(a.priority))}</td><td>${escape(a.condition)}</td><td>${escape(a.state)}</td><td>${escape(a.text)}</td></tr>`).join('')}</tbody></table>`;
   } catch (e) {
     document.getElementById('alarms').innerHTML = `<p class="empty">No verified alarm record (${escape(e.message)}).</p>`;
   }

@@ -26,7 +26,7 @@ const EdgeTwin = (() => {
     const r = await fetch(url, { headers: { accept: 'application/json' } });
     // The session cookie expired or was never there: back to the sign-in page (docs/ingest.md "Access").
     if (r.status === 401) { location.href = '/signin'; throw new Error(`${url}: 401`); }
-    if (!r.ok) throw new Error(`${url}: ${r.status}`);
+    if (!r.ok) throw Object.assign(new Error(`${url}: ${r.status}`), { status: r.status });
     return r.json();
   };
   return { label, waveform, byClinicalOrder, escape, age, priorityMark, json };
