@@ -18,7 +18,8 @@ using Microsoft.Extensions.Options;
 
 /// <summary>
 /// <c>/api/proofs</c> of a real ingest (real mosquitto, LiteDB) fed a real signed chain (docs/anchoring.md):
-/// with anchoring off nothing of it exists and proofs answer 404; with it on, the refusals (409) for a
+/// with anchoring off nothing of it exists (leaf log, anchors, anchoring key, the ward view's
+/// anchoring member) and proofs answer 404; with it on, the refusals (409) for a
 /// record not verified yet, one with a gap statement before its checkpoint, an anchor whose leaf log
 /// no longer gives its root, and a chain signed by a key revoked since.
 /// </summary>
@@ -59,6 +60,7 @@ public sealed class ProofApiTests(MosquittoFixture broker)
         Assert.Equal(HttpStatusCode.NotFound, proof.StatusCode);
         Assert.Equal("anchoring is off on this ingest (Ingest:Anchor:Rpc)", (await proof.Content.ReadFromJsonAsync<JsonObject>())!["error"]!.GetValue<string>());
         Assert.Empty(await ingest.GetArrayAsync("/api/anchors"));
+        Assert.False((await ingest.Http.GetFromJsonAsync<JsonObject>("/api/ward"))!.ContainsKey("anchoring"));
     }
 
     [Fact]
@@ -103,6 +105,8 @@ public sealed class ProofApiTests(MosquittoFixture broker)
             var store = (IAnchorStore)ingest.Store;
             await InProcessIngest.EventuallyAsync(async () => await VerifiedThroughAsync(ingest, chain) >= 5 && await store.LeafAsync(chain, 4, default) is not null, Wait,
                 () => "seq 5 verified and checkpoint 4 in the leaf log");
+
+            Assert.True((await ingest.Http.GetFromJsonAsync<JsonObject>("/api/ward"))!.ContainsKey("anchoring"));
 
             // The last checkpoint waits for the next one.
             await RefusedAsync(ingest, chain, 12, $"seq 12 of {chain} is not verified (verified through {await VerifiedThroughAsync(ingest, chain)})");
