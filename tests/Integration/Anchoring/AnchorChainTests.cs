@@ -87,7 +87,7 @@ public sealed class AnchorChainTests : IClassFixture<AnchorChainTests.Ledger>, I
     }
 
     [Fact]
-    public async Task TheContract_RefusesAnAnchorThatDoesNotExtendTheLast_AndAnySenderButTheAnchorer()
+    public async Task TheContract_RefusesAnAnchorThatDoesNotExtendTheLast_AnEmptyTree_AndAnySenderButTheAnchorer()
     {
         var contract = await _ledger.DeployAsync();
         var web3 = _ledger.Anchorer;
@@ -105,6 +105,9 @@ public sealed class AnchorChainTests : IClassFixture<AnchorChainTests.Ledger>, I
         var other = RandomNumberGenerator.GetBytes(32);
         var unchained = await RefusedAsync<PreviousMismatchError>(() => AnchorContract.AnchorAsync(web3, contract, RandomNumberGenerator.GetBytes(32), 2, 1, other, default));
         Assert.Equal((Convert.ToHexStringLower(first), Convert.ToHexStringLower(other)), (Convert.ToHexStringLower(unchained.Expected), Convert.ToHexStringLower(unchained.Given)));
+
+        // An empty tree.
+        await RefusedAsync<EmptyTreeError>(() => AnchorContract.AnchorAsync(web3, contract, RandomNumberGenerator.GetBytes(32), 2, 0, first, default));
 
         // A correct continuation from any other key.
         var stranger = await RefusedAsync<NotAnchorerError>(() => AnchorContract.AnchorAsync(_ledger.Stranger, contract, RandomNumberGenerator.GetBytes(32), 2, 1, first, default));
@@ -352,6 +355,11 @@ public sealed class AnchorChainTests : IClassFixture<AnchorChainTests.Ledger>, I
 
         [Parameter("bytes32", "given", 2)]
         public byte[] Given { get; set; } = [];
+    }
+
+    [Error("EmptyTree")]
+    private sealed class EmptyTreeError
+    {
     }
 
     [Error("NotAnchorer")]
