@@ -25,6 +25,11 @@ internal static class AnchorCommands
         var command = new Command("anchor-deploy", "deploy the anchor contract; the key becomes its only anchorer; prints the contract address") { rpc, chainId, keyFile };
         command.SetAction(async (parse, ct) =>
         {
+            if (!await HttpAddressAsync(parse.GetRequiredValue(rpc), rpc.Name, command.Name, stderr).ConfigureAwait(false))
+            {
+                return CliApp.Usage;
+            }
+
             try
             {
                 using var key = GatewayKey.LoadFromFile(parse.GetRequiredValue(keyFile).FullName);
@@ -58,6 +63,11 @@ internal static class AnchorCommands
         var command = new Command("prove", "fetch a verified record's proof and the patient's FHIR observations into one file") { ingest, gw, lane, epoch, seq, output, token };
         command.SetAction(async (parse, ct) =>
         {
+            if (!await HttpAddressAsync(parse.GetRequiredValue(ingest), ingest.Name, command.Name, stderr).ConfigureAwait(false))
+            {
+                return CliApp.Usage;
+            }
+
             var baseUrl = parse.GetRequiredValue(ingest).TrimEnd('/');
             using var http = new HttpClient { Timeout = Timeout };
             if ((parse.GetValue(token) ?? Environment.GetEnvironmentVariable("EDGETWIN_TOKEN")) is { Length: > 0 } bearer)
@@ -126,6 +136,11 @@ internal static class AnchorCommands
             }
 
             var url = parse.GetValue(rpc);
+            if (!await HttpAddressAsync(url, rpc.Name, command.Name, stderr).ConfigureAwait(false))
+            {
+                return CliApp.Usage;
+            }
+
             IAnchorLedger? ledger = url is null ? null : EvmAnchorLedger.Connect(url, Timeout);
             var report = await ProofVerifier.VerifyAsync(proof, expected, ledger, ct).ConfigureAwait(false);
             if (parse.GetValue(json))
@@ -152,6 +167,18 @@ internal static class AnchorCommands
             return report.Verdict is ProofVerdict.Valid or ProofVerdict.ValidOffline ? CliApp.Ok : CliApp.Failed;
         });
         return command;
+    }
+
+    /// <summary>False, with the usage error written, when <paramref name="value"/> is given and is not an absolute http(s) address.</summary>
+    private static async Task<bool> HttpAddressAsync(string? value, string option, string command, TextWriter stderr)
+    {
+        if (value is null || (Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
+        {
+            return true;
+        }
+
+        await stderr.WriteLineAsync($"edgetwin {command}: {option} '{value}' is not an http(s) address").ConfigureAwait(false);
+        return false;
     }
 
     private static string Verdict(ProofVerdict v) => v switch

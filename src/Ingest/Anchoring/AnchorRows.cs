@@ -9,6 +9,9 @@ using EdgeTwin.Ingest.Storage;
 /// </summary>
 internal sealed record AnchorRow(long Index, string Root, long FirstLeaf, long TreeSize, string PreviousRoot, DateTimeOffset PreparedAt)
 {
+    /// <summary>The previous root of the first anchor (the contract's zero bytes32).</summary>
+    public static string NoPreviousRoot { get; } = new('0', 64);
+
     public long? ChainId { get; init; }
 
     public string? Contract { get; init; }

@@ -196,10 +196,17 @@ internal sealed partial class Anchorer : BackgroundService
         return logs.Select(l => l.Log).FirstOrDefault();
     }
 
-    /// <summary>The latest anchored anchors, again: each leaf still the stored checkpoint's hash, the root still theirs, the ledger still holding it.</summary>
+    /// <summary>
+    /// The latest anchored anchors, again: each leaf still the stored checkpoint's hash, the root still
+    /// theirs, the ledger still holding it, and the previous root the store names still the ledger's
+    /// anchor before it (the anchors one chain). A ledger holding fewer anchors than the store has
+    /// anchored (another contract or chain, a chain rolled back) is a mismatch, not an outage.
+    /// </summary>
     private async Task AuditAsync(IWeb3 web3, AnchorOptions o, CancellationToken ct)
     {
-        foreach (var anchor in (await _store.AnchorsAsync(o.AuditDepth + 1, ct).ConfigureAwait(false)).Where(a => a.Anchored).Take(o.AuditDepth))
+        var audited = (await _store.AnchorsAsync(o.AuditDepth + 1, ct).ConfigureAwait(false)).Where(a => a.Anchored).Take(o.AuditDepth).ToList();
+        var onLedger = audited.Count == 0 ? 0 : await AnchorContract.CountAsync(web3, o.Contract!, ct).ConfigureAwait(false);
+        foreach (var anchor in audited)
         {
             var leaves = await _store.AuditLeavesAsync(anchor.FirstLeaf, anchor.TreeSize, ct).ConfigureAwait(false);
             foreach (var leaf in leaves)
@@ -220,11 +227,26 @@ internal sealed partial class Anchorer : BackgroundService
                     $"anchor {anchor.Index}: the leaf log gives {(root is null ? $"{leaves.Count} of {anchor.TreeSize} leaves" : $"root {root}")}, the anchor says root {anchor.Root}", ct).ConfigureAwait(false);
             }
 
+            if (anchor.Index >= onLedger)
+            {
+                await AlertOnceAsync($"ledger:{anchor.Index}", AlertKind.AnchorMismatch, null,
+                    $"anchor {anchor.Index}: the store has it anchored in transaction {anchor.Tx}, the ledger holds only {onLedger} anchors: a different contract or chain, or a ledger rolled back", ct).ConfigureAwait(false);
+                continue;
+            }
+
             var held = await AnchorContract.GetAsync(web3, o.Contract!, anchor.Index, ct).ConfigureAwait(false);
             if (Convert.ToHexStringLower(held.Root) != anchor.Root || held.FirstLeaf != anchor.FirstLeaf || held.TreeSize != anchor.TreeSize)
             {
                 await AlertOnceAsync($"ledger:{anchor.Index}", AlertKind.AnchorMismatch, null,
                     $"anchor {anchor.Index}: the ledger holds root {Convert.ToHexStringLower(held.Root)} over leaves {held.FirstLeaf} + {held.TreeSize}, the store root {anchor.Root} over {anchor.FirstLeaf} + {anchor.TreeSize}", ct).ConfigureAwait(false);
+            }
+
+            var previous = anchor.Index == 0 ? AnchorRow.NoPreviousRoot
+                : Convert.ToHexStringLower((await AnchorContract.GetAsync(web3, o.Contract!, anchor.Index - 1, ct).ConfigureAwait(false)).Root);
+            if (previous != anchor.PreviousRoot)
+            {
+                await AlertOnceAsync($"previous:{anchor.Index}", AlertKind.AnchorMismatch, null,
+                    $"anchor {anchor.Index}: the store names previous root {anchor.PreviousRoot}, the ledger's anchor before it is root {previous}: the stored anchors no longer form the ledger's chain", ct).ConfigureAwait(false);
             }
         }
     }

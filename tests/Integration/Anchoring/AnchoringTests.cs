@@ -24,7 +24,8 @@ using Xunit.Abstractions;
 /// Issue 17 end to end: the real gateway (simulated ward, one admitted patient) -> mosquitto -> the
 /// real ingest anchoring on a real local EVM node (ganache), with the contract deployed by
 /// <c>edgetwin anchor-deploy</c>. The patient's proof is checked by <c>edgetwin verify-proof</c> and by
-/// the ethers.js script of docs/anchoring.md; a record not anchored yet says so; a different root for
+/// the ethers.js script of docs/anchoring.md (which refuses it against another expected gateway
+/// address); a record not anchored yet says so; a different root for
 /// the same anchor, and a record changed in the store after anchoring, are caught.
 /// </summary>
 public sealed partial class AnchoringTests
@@ -129,6 +130,10 @@ public sealed partial class AnchoringTests
         var ethers = await EthersAsync(proofFile, ledger.Rpc);
         Assert.True(ethers.Code == 0, ethers.Out + ethers.Err);
         Assert.StartsWith("PROVEN", ethers.Out, StringComparison.Ordinal);
+        Assert.Equal(0, (await EthersAsync(proofFile, ledger.Rpc, gatewayAddress.ToLowerInvariant())).Code);
+        var otherSigner = await EthersAsync(proofFile, ledger.Rpc, ingestAddress);
+        Assert.Equal(1, otherSigner.Code);
+        Assert.StartsWith($"NOT PROVEN: enrolled: the proof names signer {proof.Enrolled}, not the expected {ingestAddress}", otherSigner.Err, StringComparison.Ordinal);
         await ReportGasAsync(ledger.Rpc, anchored.Tx!);
 
         // A different root for the same anchor (a consistent tree over other leaves): the ledger says no.
@@ -187,14 +192,14 @@ public sealed partial class AnchoringTests
     }
 
     /// <summary>Runs the ethers.js block of docs/anchoring.md as written, with ethers from tools/evm.</summary>
-    private static async Task<(int Code, string Out, string Err)> EthersAsync(string proofFile, string rpc)
+    private static async Task<(int Code, string Out, string Err)> EthersAsync(string proofFile, string rpc, string? enrolled = null)
     {
         var doc = await File.ReadAllTextAsync(Path.Combine(Repository.Root, "docs", "anchoring.md"));
         var script = ScriptBlock().Match(doc);
         Assert.True(script.Success, "docs/anchoring.md has no ```js block after <!-- verify-proof.js -->");
         var file = Path.Combine(Path.GetDirectoryName(proofFile)!, "verify-proof.js");
         await File.WriteAllTextAsync(file, script.Groups[1].Value);
-        return await RunAsync("node", [file, proofFile, rpc], Path.Combine(Ganache.Tools, "node_modules"));
+        return await RunAsync("node", enrolled is null ? [file, proofFile, rpc] : [file, proofFile, rpc, enrolled], Path.Combine(Ganache.Tools, "node_modules"));
     }
 
     private static async Task<(int Code, string Out, string Err)> RunAsync(string file, string[] args, string? nodePath)

@@ -5,7 +5,7 @@ using System.Text;
 
 /// <summary>
 /// A real local EVM node: ganache from npm (tools/evm, installed by scripts/test.sh with npm ci) on a
-/// free loopback port, chain id 1337, one funded account whose key the test chooses, every
+/// free loopback port, chain id 1337, funded accounts whose keys the test chooses, every
 /// transaction mined at once. Started when "RPC Listening" appears on its output.
 /// </summary>
 public sealed class Ganache : IDisposable
@@ -14,7 +14,7 @@ public sealed class Ganache : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    public Ganache(string fundedPrivateKeyHex)
+    public Ganache(params string[] fundedPrivateKeysHex)
     {
         Port = Mosquitto.FreePort();
         var cli = Path.Combine(Tools, "node_modules", "ganache", "dist", "node", "cli.js");
@@ -24,11 +24,11 @@ public sealed class Ganache : IDisposable
         }
 
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        string[] accounts = [.. fundedPrivateKeysHex.SelectMany(k => new[] { "--wallet.accounts", $"{k},100000000000000000000" })];
         _process = new Process
         {
             StartInfo = new ProcessStartInfo("node", [cli, "--server.host", "127.0.0.1", "--server.port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "--chain.chainId", ChainId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--wallet.accounts", $"{fundedPrivateKeyHex},100000000000000000000",
-                "--miner.instamine", "eager"])
+                "--chain.chainId", ChainId.ToString(System.Globalization.CultureInfo.InvariantCulture), .. accounts, "--miner.instamine", "eager"])
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,

@@ -41,7 +41,7 @@ internal sealed partial class LiteDbIngestStore : IAnchorStore
             leaves.Update(pending[i]);
         }
 
-        var row = new AnchorRow(last is null ? 0 : last.Index + 1, root([.. pending.Select(d => d["hash"].AsString)]), first, pending.Count, last?.Root ?? new string('0', 64), now);
+        var row = new AnchorRow(last is null ? 0 : last.Index + 1, root([.. pending.Select(d => d["hash"].AsString)]), first, pending.Count, last?.Root ?? AnchorRow.NoPreviousRoot, now);
         db.GetCollection(LiteDbAnchorMapping.Anchors).Insert(LiteDbAnchorMapping.FromAnchor(row));
         return row;
     }, ct);

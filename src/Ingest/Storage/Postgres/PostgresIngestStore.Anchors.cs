@@ -70,7 +70,7 @@ internal sealed partial class PostgresIngestStore : IAnchorStore
             return null;
         }
 
-        var row = new AnchorRow(last is null ? 0 : last.Index + 1, root(hashes), first, hashes.Count, last?.Root ?? new string('0', 64), now);
+        var row = new AnchorRow(last is null ? 0 : last.Index + 1, root(hashes), first, hashes.Count, last?.Root ?? AnchorRow.NoPreviousRoot, now);
         await using (var insert = new NpgsqlCommand("INSERT INTO ingest_anchors (idx, root, first_leaf, tree_size, previous_root, prepared_at) VALUES ($1, $2, $3, $4, $5, $6)", conn, tx))
         {
             insert.Parameters.AddWithValue(row.Index);
