@@ -188,7 +188,11 @@ internal sealed class ChainTracker
             verifiedThrough, highestSeq, list, unsignedBranch, Floating && held.Count > 0 ? from : start, beforeStart);
     }
 
-    /// <summary>The hash linked at a decided seq still in the recent window (null: passed by a gap statement).</summary>
+    /// <summary>
+    /// The hash linked at a decided seq still in the recent window (null: passed by a gap statement). In the
+    /// log of decided seqs, a gap's last seq is passed too (null), though the window keeps the hash the
+    /// statement gives it, which the next record links to.
+    /// </summary>
     public bool TryLinked(long seq, out Hash32? hash)
     {
         hash = null;
@@ -719,16 +723,9 @@ internal sealed class ChainTracker
                 onPath[s] = null;
             }
 
-            if (gap.To > gap.From)
-            {
-                decidedGaps?.Add((gap.From, gap.To - 1));
-            }
-
-            if (decidedRecords is not null)
-            {
-                decidedRecords[gap.To] = lastHash;
-            }
-
+            // Every seq the statement covers, its last too, is passed on its word: the caller (the ingest)
+            // has no record to find there. The window keeps the last one's hash for the next link.
+            decidedGaps?.Add((gap.From, gap.To));
             onPath[gap.To] = lastHash;
             recent.Put(gap.To, lastHash);
             gapCovered += gap.To - gap.From + 1;

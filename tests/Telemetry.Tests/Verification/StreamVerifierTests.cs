@@ -142,10 +142,7 @@ public sealed class StreamVerifierTests
     public void GapStatement_CoversDroppedRecords()
     {
         using var key = TestKeys.Reference();
-        var w = ChainWriter.StartNew("gw-1", Lane.Telemetry, key, new CheckpointPolicy { MaxRecords = 1000 }, GenesisReason.FirstStart, "t", TestChains.T0, ClockQuality.Synced, out var genesis);
-        var obs = Enumerable.Range(0, 5).Select(i => w.AppendObs(new ObsBody("p", "d", "loinc:8867-4", "/min", TestChains.T0, 0, [i]), TestChains.T0, ClockQuality.Synced)).ToList();
-        var gap = w.AppendGap(2, 4, obs[0].Hash, obs[3].Hash, "quota", TestChains.T0, ClockQuality.Synced);
-        var cp = w.Checkpoint(TestChains.T0, ClockQuality.Synced)!;
+        var (_, genesis, obs, gap, cp) = ChainWithAGap(key);
         var sent = new[] { genesis, obs[0], obs[4], gap, cp };
 
         var r = Verify(sent.Reverse().Select(c => c.Payload));
@@ -153,6 +150,26 @@ public sealed class StreamVerifierTests
         Assert.Equal((5L, 4L, 1L, 3L, 0L), (r.Received, r.Verified, r.Pending, r.GapCovered, r.Missing));
         Assert.Equal(cp.Seq - 1, r.VerifiedThrough);
         Assert.True(r.Sound);
+    }
+
+    [Fact]
+    public void DecidedLog_PassesEverySeqAGapStatementCovers_ItsLastToo_AndKeepsTheHashesOfTheRecordsAround()
+    {
+        // The ingest asks the log which hash to find stored at each decided seq: none for a dropped
+        // record, the last one a gap states included (it was never stored either).
+        using var key = TestKeys.Reference();
+        var (w, genesis, obs, gap, cp) = ChainWithAGap(key);
+        var v = new StreamVerifier(new VerifierOptions { LogDecidedLinks = true });
+        foreach (var r in new[] { genesis, obs[0], obs[4], gap, cp })
+        {
+            v.Add(r.Payload);
+        }
+
+        var chain = new ChainKey("gw-1", Lane.Telemetry, w.State.Epoch);
+        var linked = Enumerable.Range(0, 7).Select(seq => (Seq: seq, Decided: v.TryLinkedHash(chain, seq, out var hash), Hash: hash)).ToList();
+
+        Assert.All(linked, l => Assert.True(l.Decided, $"seq {l.Seq} decided"));
+        Assert.Equal([genesis.Hash, obs[0].Hash, null, null, null, obs[4].Hash, gap.Hash], linked.Select(l => l.Hash));
     }
 
     [Fact]
@@ -416,5 +433,14 @@ public sealed class StreamVerifierTests
         var r = Assert.Single(second.Report());
         Assert.Equal((chain.Count, chain.Count - 1L, 0L), (r.Received, r.Verified, r.Missing));
         Assert.True(r.Sound);
+    }
+
+    /// <summary>Genesis 0, obs 1-5, a gap statement at 6 for 2-4 (dropped unsent), checkpoint 7.</summary>
+    private static (ChainWriter Writer, ChainRecord Genesis, List<ChainRecord> Obs, ChainRecord Gap, ChainRecord Checkpoint) ChainWithAGap(GatewayKey key)
+    {
+        var w = ChainWriter.StartNew("gw-1", Lane.Telemetry, key, new CheckpointPolicy { MaxRecords = 1000 }, GenesisReason.FirstStart, "t", TestChains.T0, ClockQuality.Synced, out var genesis);
+        var obs = Enumerable.Range(0, 5).Select(i => w.AppendObs(new ObsBody("p", "d", "loinc:8867-4", "/min", TestChains.T0, 0, [i]), TestChains.T0, ClockQuality.Synced)).ToList();
+        var gap = w.AppendGap(2, 4, obs[0].Hash, obs[3].Hash, "quota", TestChains.T0, ClockQuality.Synced);
+        return (w, genesis, obs, gap, w.Checkpoint(TestChains.T0, ClockQuality.Synced)!);
     }
 }
