@@ -1,5 +1,6 @@
 namespace EdgeTwin.Cli.Tests;
 
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -96,6 +97,48 @@ public sealed class CaptureTests : IAsyncLifetime
         Assert.Equal(0, await run);
         Assert.Equal("edgetwin capture: done: 0 records, 0 messages on status, twin, alarm-status, receipt and resend topics skipped", err.All[^1]);
         Assert.Equal(4, err.All.Count);
+    }
+
+    [Fact]
+    public async Task Capture_WaitsWholeMilliseconds_SoTheLastFractionCannotRepeatTheProgressLine()
+    {
+        // Timers count whole milliseconds (the system's truncates a shorter wait to none): a wait of the
+        // fraction left after a late tick ended at once, over and over, each time writing "10 s" again.
+        var time = new MillisecondTimers(new FakeTimeProvider());
+        var err = new Lines();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var run = CliApp.RunAsync(["capture", "--broker", $"mqtt://127.0.0.1:{port}", "--topic", "edgetwin/v1/#", "--seconds", "10"], new StringWriter(), err, time, timeout.Token);
+
+        await err.WaitForAsync($"edgetwin capture: subscribed to edgetwin/v1/# on 127.0.0.1:{port} for 10 s", timeout.Token);
+        time.Fake.Advance(TimeSpan.FromMilliseconds(5000.4)); // the first tick late by 0.4 ms
+        await err.WaitForAsync("edgetwin capture: 5 s: 0 records, 0 messages on status, twin, alarm-status, receipt and resend topics skipped", timeout.Token);
+        time.Fake.Advance(TimeSpan.FromMilliseconds(4999));
+        time.Fake.Advance(TimeSpan.FromMilliseconds(1));
+
+        Assert.Equal(0, await run);
+        Assert.All(time.Requested, due => Assert.True(due.Ticks % TimeSpan.TicksPerMillisecond == 0 && due >= TimeSpan.FromMilliseconds(1), $"a wait of {due.TotalMilliseconds} ms"));
+        Assert.Equal(["5 s", "done"], err.All.Skip(1).Select(l => l.Split(':')[1].Trim()));
+    }
+
+    /// <summary>A clock whose timers, like the system's, count whole milliseconds (a shorter due time is none).</summary>
+    private sealed class MillisecondTimers(FakeTimeProvider fake) : TimeProvider
+    {
+        public FakeTimeProvider Fake => fake;
+
+        /// <summary>Every due time asked for.</summary>
+        public ConcurrentQueue<TimeSpan> Requested { get; } = new();
+
+        public override long TimestampFrequency => fake.TimestampFrequency;
+
+        public override long GetTimestamp() => fake.GetTimestamp();
+
+        public override DateTimeOffset GetUtcNow() => fake.GetUtcNow();
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            Requested.Enqueue(dueTime);
+            return fake.CreateTimer(callback, state, dueTime == Timeout.InfiniteTimeSpan ? dueTime : TimeSpan.FromMilliseconds(Math.Floor(dueTime.TotalMilliseconds)), period);
+        }
     }
 
     /// <summary>Stderr as lines, with a wait for a given one (the command writes from its own task).</summary>

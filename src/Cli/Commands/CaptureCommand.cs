@@ -54,6 +54,14 @@ internal static class CaptureCommand
         return command;
     }
 
+    /// <summary>
+    /// The next wait: the progress interval or what is left, rounded up to a whole millisecond. Timers count
+    /// whole milliseconds, so a wait of what is left below one would end at once, over and over, each time
+    /// writing the same progress line until the end (a capture printed "10 s" 70 times).
+    /// </summary>
+    private static TimeSpan NextWait(TimeSpan left) =>
+        TimeSpan.FromMilliseconds(Math.Ceiling((left < ProgressEvery ? left : ProgressEvery).TotalMilliseconds));
+
     private static string Counts(string when, long records, long other) =>
         string.Create(CultureInfo.InvariantCulture, $"edgetwin capture: {when}: {records} records, {other} messages on status, twin, alarm-status, receipt and resend topics skipped");
 
@@ -86,7 +94,7 @@ internal static class CaptureCommand
         var subscription = factory.CreateSubscribeOptionsBuilder().WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce).Build();
         await client.SubscribeAsync(subscription, cancellationToken).ConfigureAwait(false);
         var started = time.GetTimestamp();
-        var tick = Task.Delay(duration < ProgressEvery ? duration : ProgressEvery, time, cancellationToken);
+        var tick = Task.Delay(NextWait(duration), time, cancellationToken);
         await progress.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"edgetwin capture: subscribed to {filter} on {host}:{port} for {duration.TotalSeconds:0.#} s")).ConfigureAwait(false);
         try
         {
@@ -101,7 +109,7 @@ internal static class CaptureCommand
                 }
 
                 // The next wait starts before the line is written, so whoever reads the line may move the clock on.
-                tick = Task.Delay(left < ProgressEvery ? left : ProgressEvery, time, cancellationToken);
+                tick = Task.Delay(NextWait(left), time, cancellationToken);
                 long records;
                 lock (gate)
                 {
