@@ -2,6 +2,8 @@ namespace EdgeTwin.Bench.Wire;
 
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using EdgeTwin.Drivers.Model;
@@ -41,12 +43,18 @@ internal static class WireBytesRun
         var ward = SimulatedBedSettings.Default;
         var wardPlain = Report(output, "ward, plain (default)", beds, seconds, ward, new RecorderOptions(), null);
         Report(output, "ward, compact 1 s", beds, seconds, ward, new RecorderOptions { Compact = true }, wardPlain);
-        Report(output, "ward, compact vitals 1 s, waveforms 10 s", beds, seconds, ward, new RecorderOptions { Compact = true, WaveformsInterval = TimeSpan.FromSeconds(10) }, wardPlain);
-        var wardCompact = Report(output, "ward, compact 10 s (ward-compact preset)", beds, seconds, ward, Preset(TimeSpan.FromSeconds(10)), wardPlain);
+        var waveforms10 = Report(output, "ward, compact vitals 1 s, waveforms 10 s", beds, seconds, ward, new RecorderOptions { Compact = true, WaveformsInterval = TimeSpan.FromSeconds(10) }, wardPlain);
+        var wardCompact = Report(output, "ward, compact 10 s / 20 s (ward-compact)", beds, seconds, ward, Preset(10, 20), wardPlain);
         var vitalsOnly = SimulatedBedSettings.Default with { EcgRateHz = 0, PlethRateHz = 0 };
         var homePlain = Report(output, "home vitals-only, plain", 1, seconds, vitalsOnly, new RecorderOptions(), null);
         Report(output, "home vitals-only, compact 10 s", 1, seconds, vitalsOnly, new RecorderOptions { Compact = true, VitalsInterval = TimeSpan.FromSeconds(10) }, homePlain);
-        var homeCompact = Report(output, "home vitals-only, compact 30 s (profile)", 1, seconds, vitalsOnly, Preset(TimeSpan.FromSeconds(30)), homePlain);
+        var homeCompact = Report(output, "home vitals-only, compact 30 s (profile)", 1, seconds, vitalsOnly, Preset(30, 10), homePlain);
+        output.WriteLine();
+        output.WriteLine("waveform B/sample per stream (its stream object in the record, plus the rest of the record shared by samples):");
+        foreach (var (name, run) in new[] { ("waveforms 10 s", waveforms10), ("waveforms 20 s (ward-compact)", wardCompact) })
+        {
+            output.WriteLine($"  {name}: " + string.Join(", ", PerStream(run.Payloads).Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key} {p.Value:F2}"))));
+        }
 
         if (!compression)
         {
@@ -54,11 +62,11 @@ internal static class WireBytesRun
         }
 
         // A preset dictionary both ends would ship: records of another ward (other seeds), never the measured ones.
-        var dictionary = LinkCompression.Dictionary(Record(beds, 60, ward, new RecorderOptions(), seed: 9000).Payloads, Record(beds, 60, ward, Preset(TimeSpan.FromSeconds(10)), seed: 9000).Payloads);
+        var dictionary = LinkCompression.Dictionary(Record(beds, 60, ward, new RecorderOptions(), seed: 9000).Payloads, Record(beds, 60, ward, Preset(10, 20), seed: 9000).Payloads);
         output.WriteLine();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"link compression of the same payloads, bytes (and vs uncompressed); each record compressed alone, as each MQTT message would be, unless said; preset dictionary {dictionary.Length} bytes of records of another ward"));
         output.WriteLine("profile                                  | uncompressed | " + string.Join(" | ", LinkCompression.Methods.Select(m => m.Name)));
-        foreach (var (name, run) in new[] { ("ward, plain (default)", wardPlain), ("ward, compact 10 s (ward-compact preset)", wardCompact), ("home vitals-only, plain", homePlain), ("home vitals-only, compact 30 s (profile)", homeCompact) })
+        foreach (var (name, run) in new[] { ("ward, plain (default)", wardPlain), ("ward, compact 10 s / 20 s (ward-compact)", wardCompact), ("home vitals-only, plain", homePlain), ("home vitals-only, compact 30 s (profile)", homeCompact) })
         {
             var cells = LinkCompression.Methods.Select(m => m.Measure(run.Payloads, dictionary)).Select(b => string.Create(CultureInfo.InvariantCulture, $"{b} ({b / (double)run.Bytes:P0})"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-40} | {run.Bytes,12} | {string.Join(" | ", cells)}"));
@@ -67,9 +75,46 @@ internal static class WireBytesRun
         return 0;
     }
 
-    /// <summary>The shipped compact settings: vitals every <paramref name="vitals"/>, waveforms every 10 s.</summary>
-    private static RecorderOptions Preset(TimeSpan vitals) =>
-        new() { Compact = true, VitalsInterval = vitals, WaveformsInterval = TimeSpan.FromSeconds(10) };
+    /// <summary>
+    /// Bytes per sample of each waveform stream in <c>obs-compact</c> records: the stream's own object
+    /// (header and sample text), plus the rest of its record (envelope, patient, device) shared by the
+    /// record's samples.
+    /// </summary>
+    private static SortedDictionary<string, double> PerStream(List<byte[]> payloads)
+    {
+        var bytes = new Dictionary<string, double>();
+        var samples = new Dictionary<string, long>();
+        foreach (var payload in payloads)
+        {
+            using var doc = JsonDocument.Parse(payload);
+            if (doc.RootElement.GetProperty("kind").GetString() != RecordKinds.ObsCompact)
+            {
+                continue;
+            }
+
+            var streams = doc.RootElement.GetProperty("body").GetProperty("streams").EnumerateArray()
+                .Select(s => (Code: s.GetProperty("code").GetString()!, Bytes: Encoding.UTF8.GetByteCount(s.GetRawText()) + 1, N: s.GetProperty("n").GetInt32()))
+                .ToList();
+            if (!streams.All(s => s.Code.StartsWith("mdc:", StringComparison.Ordinal)))
+            {
+                continue;
+            }
+
+            var shared = payload.Length - streams.Sum(s => s.Bytes);
+            var n = streams.Sum(s => s.N);
+            foreach (var s in streams)
+            {
+                bytes[s.Code] = bytes.GetValueOrDefault(s.Code) + s.Bytes + (shared * s.N / (double)n);
+                samples[s.Code] = samples.GetValueOrDefault(s.Code) + s.N;
+            }
+        }
+
+        return new SortedDictionary<string, double>(bytes.ToDictionary(b => b.Key, b => b.Value / samples[b.Key]), StringComparer.Ordinal);
+    }
+
+    /// <summary>The shipped compact settings (hardware/profiles/ward-compact.json, home-care.json).</summary>
+    private static RecorderOptions Preset(int vitalsSeconds, int waveformsSeconds) =>
+        new() { Compact = true, VitalsInterval = TimeSpan.FromSeconds(vitalsSeconds), WaveformsInterval = TimeSpan.FromSeconds(waveformsSeconds) };
 
     private static WireRun Report(TextWriter output, string name, int beds, int seconds, SimulatedBedSettings settings, RecorderOptions options, WireRun? plain)
     {

@@ -24,7 +24,7 @@ public sealed class SettingsFileTests : IDisposable
     }
 
     [Theory]
-    [InlineData("ward-compact.json", 10, 10)]
+    [InlineData("ward-compact.json", 10, 20)]
     [InlineData("home-care.json", 30, 10)]
     public void MeteredLinkProfiles_TurnOnCompactRecords_WithTheirIntervals(string profile, int vitalsSeconds, int waveformsSeconds)
     {
