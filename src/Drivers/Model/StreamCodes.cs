@@ -117,13 +117,13 @@ public static class StreamCodes
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(step);
-        return IsPlainStep(step)
-            ? stream with { Resolution = step }
-            : throw new ArgumentException($"'{step}' is not a resolution: a plain decimal > 0 with at most 9 integer and 6 fraction digits, no trailing zeros", nameof(step));
+        return stream with { Resolution = step };
     }
 
-    private static bool IsPlainStep(string step)
+    /// <summary>Whether <paramref name="step"/> is a quantum's form written without trailing zeros (<see cref="AtResolution"/>).</summary>
+    public static bool IsResolution(string step)
     {
+        ArgumentNullException.ThrowIfNull(step);
         var dot = step.IndexOf('.', StringComparison.Ordinal);
         var whole = dot < 0 ? step : step[..dot];
         var fraction = dot < 0 ? string.Empty : step[(dot + 1)..];

@@ -81,5 +81,9 @@ public class StreamCodesTests
     {
         var ex = Assert.Throws<ArgumentException>(() => StreamCodes.EcgLeadII.AtResolution(step));
         Assert.Contains("is not a resolution", ex.Message, StringComparison.Ordinal);
+
+        // Nor past the extension: the property itself refuses it.
+        Assert.Throws<ArgumentException>(() => StreamCodes.EcgLeadII with { Resolution = step });
+        Assert.False(StreamCodes.IsResolution(step));
     }
 }
