@@ -70,7 +70,7 @@ internal sealed class QuantumTable
 
         if (stream.Resolution is { } step)
         {
-            // StreamCodes.AtResolution only lets a quantum's form through, so this parses.
+            // StreamCode.Resolution holds only a quantum's form, so this parses.
             q = _stated.GetOrAdd(step, Quantum.Parse);
             return true;
         }
