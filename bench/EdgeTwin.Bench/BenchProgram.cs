@@ -22,7 +22,7 @@ internal static class BenchProgram
 
         if (args is ["wire-bytes", ..])
         {
-            return Wire.WireBytesRun.Run(Arg(args, "--beds", 4), Arg(args, "--seconds", 600), Console.Out);
+            return Wire.WireBytesRun.Run(Arg(args, "--beds", 4), Arg(args, "--seconds", 600), args.Contains("--compression"), Console.Out);
         }
 
         if (args is ["alarm-latency", ..])

@@ -107,4 +107,29 @@ public static class StreamCodes
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rateHz);
         return stream with { NominalRateHz = rateHz };
     }
+
+    /// <summary>
+    /// The same stream as given by a driver whose values are whole numbers of <paramref name="step"/>
+    /// (<see cref="StreamCode.Resolution"/>): a plain decimal greater than 0 with at most 9 integer
+    /// and 6 fraction digits (the quantum form of docs/protocol.md §4), written without trailing zeros.
+    /// </summary>
+    public static StreamCode AtResolution(this StreamCode stream, string step)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(step);
+        return stream with { Resolution = step };
+    }
+
+    /// <summary>Whether <paramref name="step"/> is a quantum's form written without trailing zeros (<see cref="AtResolution"/>).</summary>
+    public static bool IsResolution(string step)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        var dot = step.IndexOf('.', StringComparison.Ordinal);
+        var whole = dot < 0 ? step : step[..dot];
+        var fraction = dot < 0 ? string.Empty : step[(dot + 1)..];
+        return whole.Length is >= 1 and <= 9 && (whole.Length == 1 || whole[0] != '0')
+            && (dot < 0 || (fraction.Length is >= 1 and <= 6 && fraction[^1] != '0'))
+            && whole.All(char.IsAsciiDigit) && fraction.All(char.IsAsciiDigit)
+            && step.Any(c => c is >= '1' and <= '9');
+    }
 }

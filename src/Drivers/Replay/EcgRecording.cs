@@ -1,6 +1,8 @@
 namespace EdgeTwin.Drivers.Replay;
 
 using System.Buffers.Binary;
+using System.Globalization;
+using EdgeTwin.Drivers.Model;
 
 /// <summary>A recorded single-lead ECG in millivolts at its own sampling rate.</summary>
 internal sealed class EcgRecording
@@ -13,7 +15,7 @@ internal sealed class EcgRecording
         "The impact of the MIT-BIH Arrhythmia Database, IEEE Eng Med Biol 20(3):45-50, 2001; Goldberger AL et al., " +
         "PhysioBank, PhysioToolkit, and PhysioNet, Circulation 101(23):e215-e220, 2000)";
 
-    public EcgRecording(string name, double sampleRateHz, double[] millivolts)
+    public EcgRecording(string name, double sampleRateHz, double[] millivolts, string? resolution = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sampleRateHz);
         if (millivolts.Length == 0)
@@ -24,6 +26,7 @@ internal sealed class EcgRecording
         Name = name;
         SampleRateHz = sampleRateHz;
         Millivolts = millivolts;
+        Ecg = resolution is null ? StreamCodes.EcgLeadII.AtRate(sampleRateHz) : StreamCodes.EcgLeadII.AtRate(sampleRateHz).AtResolution(resolution);
     }
 
     public string Name { get; }
@@ -31,6 +34,9 @@ internal sealed class EcgRecording
     public double SampleRateHz { get; }
 
     public IReadOnlyList<double> Millivolts { get; }
+
+    /// <summary>The stream as replayed: its rate, and its step when every sample is a whole number of a short decimal.</summary>
+    public StreamCode Ecg { get; }
 
     public TimeSpan Duration => TimeSpan.FromSeconds(Millivolts.Count / SampleRateHz);
 
@@ -55,12 +61,20 @@ internal sealed class EcgRecording
             throw new FormatException($"Recording {name}: {raw.Length} bytes is not a whole, non-empty number of 16-bit samples.");
         }
 
+        // 200 units per mV: every sample is a whole number of 0.005 mV, the stream's stated resolution.
+        string? resolution = null;
+        if (unitsPerMillivolt is >= 1e-6 and <= 1e9)
+        {
+            var step = 1m / (decimal)unitsPerMillivolt;
+            resolution = step * (decimal)unitsPerMillivolt == 1m && step.Scale <= 6 ? step.ToString(CultureInfo.InvariantCulture) : null;
+        }
+
         var millivolts = new double[raw.Length / 2];
         for (var i = 0; i < millivolts.Length; i++)
         {
             millivolts[i] = (BinaryPrimitives.ReadUInt16LittleEndian(raw.Slice(2 * i, 2)) - baseline) / unitsPerMillivolt;
         }
 
-        return new EcgRecording(name, sampleRateHz, millivolts);
+        return new EcgRecording(name, sampleRateHz, millivolts, resolution);
     }
 }

@@ -33,7 +33,7 @@ internal sealed partial class EcgReplayDriver : IDeviceDriver
             recording.Name,
             typeof(EcgReplayDriver).Assembly.GetName().Version?.ToString() ?? "0",
             null,
-            [StreamCodes.EcgLeadII.AtRate(recording.SampleRateHz), StreamCodes.HeartRate]);
+            [recording.Ecg, StreamCodes.HeartRate]);
     }
 
     public DeviceInfo Info { get; }

@@ -26,7 +26,7 @@ internal sealed class EcgReplaySource : IGridSource
         _recording = recording;
         _loop = loop;
         _detector = new QrsDetector(recording.SampleRateHz);
-        Ecg = StreamCodes.EcgLeadII.AtRate(recording.SampleRateHz);
+        Ecg = recording.Ecg;
         Start = start;
     }
 

@@ -9,6 +9,21 @@ using EdgeTwin.Drivers.Scheduling;
 /// </summary>
 internal sealed class BedSignalGenerator : IGridSource
 {
+    /// <summary>
+    /// ECG in steps of 5 µV (200 per mV): the resolution of the MIT-BIH recordings the replay driver
+    /// plays, and about what bedside front ends give (1-5 µV).
+    /// </summary>
+    public const int EcgStepsPerMillivolt = 200;
+
+    /// <summary><see cref="EcgStepsPerMillivolt"/> as the stream's stated resolution, in mV.</summary>
+    public const string EcgResolution = "0.005";
+
+    /// <summary>Pleth in steps of 0.001 of its 0..1 scale (10 bits): bedside oximeters give 8-12 bits.</summary>
+    public const int PlethStepsPerUnit = 1000;
+
+    /// <summary><see cref="PlethStepsPerUnit"/> as the stream's stated resolution.</summary>
+    public const string PlethResolution = "0.001";
+
     private readonly string _deviceId;
     private readonly IScenario _scenario;
     private readonly long _seed;
@@ -42,14 +57,14 @@ internal sealed class BedSignalGenerator : IGridSource
         {
             var beats = new CycleSchedule(HeartRate, seed, NoiseChannel.BeatJitter, 0.03);
             var breaths = new CycleSchedule(RespiratoryRate, seed, NoiseChannel.BreathJitter, 0.08);
-            streams.Add(new(StreamCodes.EcgLeadII.AtRate(settings.EcgRateHz), (k, t) => Ecg(k, t, beats, breaths)));
+            streams.Add(new(StreamCodes.EcgLeadII.AtRate(settings.EcgRateHz).AtResolution(EcgResolution), (k, t) => Ecg(k, t, beats, breaths)));
         }
 
         if (settings.PlethRateHz > 0)
         {
             var beats = new CycleSchedule(HeartRate, seed, NoiseChannel.BeatJitter, 0.03);
             var breaths = new CycleSchedule(RespiratoryRate, seed, NoiseChannel.BreathJitter, 0.08);
-            streams.Add(new(StreamCodes.Pleth.AtRate(settings.PlethRateHz), (k, t) => Pleth(k, t, beats, breaths)));
+            streams.Add(new(StreamCodes.Pleth.AtRate(settings.PlethRateHz).AtResolution(PlethResolution), (k, t) => Pleth(k, t, beats, breaths)));
         }
 
         _streams = [.. streams];
@@ -136,7 +151,7 @@ internal sealed class BedSignalGenerator : IGridSource
             + (0.04 * breath)
             + (0.012 * Noise(NoiseChannel.EcgNoise, index))
             + (State(seconds).Motion * 0.25 * Drift(NoiseChannel.ArtefactMotion, seconds, 0.3));
-        return Math.Round(value, 3);
+        return Math.Round(value * EcgStepsPerMillivolt) / EcgStepsPerMillivolt;
     }
 
     private double? Pleth(long index, double seconds, CycleSchedule beats, CycleSchedule breaths)
@@ -154,6 +169,6 @@ internal sealed class BedSignalGenerator : IGridSource
             + (0.03 * breath)
             + (0.004 * Noise(NoiseChannel.PlethNoise, index))
             + (state.Motion * ((0.5 * Drift(NoiseChannel.ArtefactMotion + 100, seconds, 0.35)) + (0.1 * Noise(NoiseChannel.ArtefactMotion, index))));
-        return Math.Round(value, 4);
+        return Math.Round(value * PlethStepsPerUnit) / PlethStepsPerUnit;
     }
 }

@@ -24,8 +24,9 @@ internal sealed class RecorderOptions
     public TimeSpan WaveformsInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// <c>code=quantum</c> entries over the built-in table (<c>QuantumTable</c>), e.g. <c>loinc:8310-5=0.1</c>;
-    /// <c>code=</c> removes a code from it (that stream is then recorded plain).
+    /// <c>code=quantum</c> entries over the built-in table (<c>QuantumTable</c>), e.g. <c>loinc:8310-5=0.1</c>,
+    /// for streams whose driver states no resolution (a stated one always wins: no sample is rounded
+    /// coarser than its source); <c>code=</c> removes a code (that stream is then recorded plain).
     /// </summary>
     public List<string> Quanta { get; set; } = [];
 }

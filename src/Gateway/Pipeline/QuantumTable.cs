@@ -1,22 +1,27 @@
 namespace EdgeTwin.Gateway.Pipeline;
 
+using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using EdgeTwin.Drivers.Model;
 using EdgeTwin.Telemetry.Compact;
 
 /// <summary>
-/// The quantum a compact record uses per stream code (docs/operations.md, "Records on a metered link"):
-/// the resolution the devices give, so that nothing they measure is lost. A code without a quantum
-/// is recorded as a plain <c>obs</c>.
+/// The quantum a compact record uses per stream (docs/operations.md, "Records on a metered link"):
+/// the resolution the driver states for the stream (<see cref="StreamCode.Resolution"/>), so no
+/// sample is rounded coarser than its source gives it; else the table's entry for its code, fine
+/// enough for any real source. A code the settings remove, or one without an entry whose driver
+/// states no resolution, is recorded as a plain <c>obs</c>.
 /// </summary>
 internal sealed class QuantumTable
 {
     /// <summary>
-    /// Built in. Rates, SpO2, pressures and the NEWS2 scores are whole numbers. Temperature 0.01 Cel
-    /// (Bluetooth thermometers give 0.01; the simulator 0.1). ECG 0.001 mV: the simulator's resolution
-    /// (1 µV); the ADS1115/AD8232 front end gives 1.25 µV steps, so its samples move by at most
-    /// 0.5 µV, far below its noise. Pleth 0.0001: the simulator's and the MAX30102 driver's resolution
-    /// of the normalised ratio. Weight 0.005 kg (the Bluetooth weight scale's SI resolution).
+    /// Built in, for drivers that state no resolution. Rates, SpO2, pressures and the NEWS2 scores are
+    /// whole numbers. Temperature 0.01 Cel (Bluetooth thermometers give 0.01). ECG 0.001 mV and pleth
+    /// 0.0001 of its scale: finer than any source we know (ECG front ends and recordings give 1-5 µV,
+    /// bedside pleth 8-12 bits), so a source that states nothing loses nothing it measures. The
+    /// drivers of this project state theirs: the simulator 0.005 mV and 0.001, MIT-BIH replay 0.005 mV
+    /// (200 units per mV), ADS1115/AD8232 0.0001 mV, MAX30102 0.00001. Weight 0.005 kg (the Bluetooth
+    /// weight scale's SI resolution).
     /// </summary>
     public static readonly IReadOnlyDictionary<string, string> Defaults = new Dictionary<string, string>(StringComparer.Ordinal)
     {
@@ -41,10 +46,37 @@ internal sealed class QuantumTable
     };
 
     private readonly Dictionary<string, Quantum> _quanta;
+    private readonly HashSet<string> _plain;
+    private readonly ConcurrentDictionary<string, Quantum> _stated = new(StringComparer.Ordinal);
 
-    private QuantumTable(Dictionary<string, Quantum> quanta) => _quanta = quanta;
+    private QuantumTable(Dictionary<string, Quantum> quanta, HashSet<string> plain)
+    {
+        _quanta = quanta;
+        _plain = plain;
+    }
 
+    /// <summary>The table's entry for <paramref name="code"/> (default or setting).</summary>
     public bool TryGet(string code, [NotNullWhen(true)] out Quantum? q) => _quanta.TryGetValue(code, out q);
+
+    /// <summary>The quantum of <paramref name="stream"/>: its stated resolution, else the table's; none when the settings removed its code.</summary>
+    public bool TryGet(StreamCode stream, [NotNullWhen(true)] out Quantum? q)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        if (_plain.Contains(stream.Code))
+        {
+            q = null;
+            return false;
+        }
+
+        if (stream.Resolution is { } step)
+        {
+            // StreamCode.Resolution holds only a quantum's form, so this parses.
+            q = _stated.GetOrAdd(step, Quantum.Parse);
+            return true;
+        }
+
+        return TryGet(stream.Code, out q);
+    }
 
     public static QuantumTable Build(IEnumerable<string> overrides) =>
         TryBuild(overrides, out var table, out var error) ? table : throw new ArgumentException(error, nameof(overrides));
@@ -53,6 +85,7 @@ internal sealed class QuantumTable
     public static bool TryBuild(IEnumerable<string> overrides, [NotNullWhen(true)] out QuantumTable? table, [NotNullWhen(false)] out string? error)
     {
         var quanta = Defaults.ToDictionary(kv => kv.Key, kv => Quantum.Parse(kv.Value), StringComparer.Ordinal);
+        var plain = new HashSet<string>(StringComparer.Ordinal);
         table = null;
         foreach (var entry in overrides ?? [])
         {
@@ -68,10 +101,12 @@ internal sealed class QuantumTable
             if (text.Length == 0)
             {
                 quanta.Remove(code);
+                plain.Add(code);
             }
             else if (Quantum.TryParse(text, out var q))
             {
                 quanta[code] = q;
+                plain.Remove(code);
             }
             else
             {
@@ -80,7 +115,7 @@ internal sealed class QuantumTable
             }
         }
 
-        table = new QuantumTable(quanta);
+        table = new QuantumTable(quanta, plain);
         error = null;
         return true;
     }

@@ -115,7 +115,7 @@ internal sealed class Recorder(
 
         if (run is null)
         {
-            run = _options.Compact && _quanta.TryGet(sample.Stream.Code, out _)
+            run = _options.Compact && _quanta.TryGet(sample.Stream, out _)
                 ? new StreamRun(sample.DeviceId, sample.Stream, sample.Timestamp, time.GetTimestamp(), IntervalOf(sample.Stream).TotalMilliseconds, StreamRun.MaxCompactValues) { Patient = attribution.Patient }
                 : new StreamRun(sample.DeviceId, sample.Stream, sample.Timestamp, time.GetTimestamp()) { Patient = attribution.Patient };
             _runs[key] = run;
@@ -126,7 +126,7 @@ internal sealed class Recorder(
 
     /// <summary>A plain run spans a second; a compact one its class's interval.</summary>
     private TimeSpan IntervalOf(StreamCode stream) =>
-        !_options.Compact || !_quanta.TryGet(stream.Code, out _) ? TimeSpan.FromSeconds(1)
+        !_options.Compact || !_quanta.TryGet(stream, out _) ? TimeSpan.FromSeconds(1)
         : stream.Kind == StreamKind.Waveform ? _options.WaveformsInterval : _options.VitalsInterval;
 
     private void FlushDue(bool all)
@@ -157,7 +157,7 @@ internal sealed class Recorder(
         }
     }
 
-    private bool IsCompact(StreamRun run) => _options.Compact && _quanta.TryGet(run.Stream.Code, out _);
+    private bool IsCompact(StreamRun run) => _options.Compact && _quanta.TryGet(run.Stream, out _);
 
     private void Record(StreamRun run)
     {
@@ -202,7 +202,7 @@ internal sealed class Recorder(
         }
     }
 
-    private Quantum Quantum(StreamRun run) => _quanta.TryGet(run.Stream.Code, out var q) ? q : throw new InvalidOperationException($"no quantum for {run.Stream.Code}");
+    private Quantum Quantum(StreamRun run) => _quanta.TryGet(run.Stream, out var q) ? q : throw new InvalidOperationException($"no quantum for {run.Stream.Code}");
 
     private void Append(StreamRun run, DateTimeOffset t0, List<double?> values)
     {

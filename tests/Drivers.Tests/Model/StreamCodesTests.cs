@@ -49,4 +49,41 @@ public class StreamCodesTests
         Assert.Equal(("mdc:131330", "mV", 500.0), (ecg.Code, ecg.Unit, ecg.NominalRateHz));
         Assert.Throws<ArgumentOutOfRangeException>(() => StreamCodes.EcgLeadII.AtRate(0));
     }
+
+    [Theory]
+    [InlineData("0.005")]
+    [InlineData("1")]
+    [InlineData("0.000001")]
+    [InlineData("123456789.5")]
+    public void AtResolution_TakesAQuantum_AndKeepsTheRest(string step)
+    {
+        var ecg = StreamCodes.EcgLeadII.AtRate(500).AtResolution(step);
+        Assert.Equal(("mdc:131330", "mV", 500.0, step), (ecg.Code, ecg.Unit, ecg.NominalRateHz, ecg.Resolution));
+        Assert.Null(StreamCodes.EcgLeadII.Resolution);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("0")]
+    [InlineData("0.000")]
+    [InlineData("0.0000001")]
+    [InlineData("0.0050")]
+    [InlineData("1e-3")]
+    [InlineData("-0.005")]
+    [InlineData("+1")]
+    [InlineData(".5")]
+    [InlineData("5.")]
+    [InlineData("05")]
+    [InlineData("1234567890")]
+    [InlineData("0,005")]
+    [InlineData(" 1")]
+    public void AtResolution_RefusesWhatIsNotAQuantum(string step)
+    {
+        var ex = Assert.Throws<ArgumentException>(() => StreamCodes.EcgLeadII.AtResolution(step));
+        Assert.Contains("is not a resolution", ex.Message, StringComparison.Ordinal);
+
+        // Nor past the extension: the property itself refuses it.
+        Assert.Throws<ArgumentException>(() => StreamCodes.EcgLeadII with { Resolution = step });
+        Assert.False(StreamCodes.IsResolution(step));
+    }
 }

@@ -103,4 +103,27 @@ public class EcgReplayDriverTests
 
         Assert.Equal([0.0, 1.0, -1.0], recording.Millivolts);
     }
+
+    [Fact]
+    public void MitBih208_StatesItsResolution_AndEverySampleIsAWholeNumberOfIt()
+    {
+        var recording = EcgRecording.MitBih208();
+
+        Assert.Equal("0.005", recording.Ecg.Resolution);
+        Assert.Equal(360, recording.Ecg.NominalRateHz);
+        Assert.All(recording.Millivolts, mv => Assert.Equal(mv, Math.Round(mv * 200) / 200));
+    }
+
+    [Theory]
+    [InlineData(200, "0.005")]
+    [InlineData(1000, "0.001")]
+    [InlineData(0.5, "2")]
+    [InlineData(360, null)]
+    [InlineData(3e6, null)]
+    public void Decode_StatesAResolution_OnlyWhenOneUnitIsAShortDecimal(double unitsPerMillivolt, string? resolution)
+    {
+        var recording = EcgRecording.FromUInt16LittleEndian("x", 360, [0x00, 0x04], 1024, unitsPerMillivolt);
+
+        Assert.Equal(resolution, recording.Ecg.Resolution);
+    }
 }

@@ -30,6 +30,23 @@ public class SimulatorDeterminismTests
     }
 
     [Fact]
+    public void Waveforms_StateTheirResolution_AndEverySampleIsAWholeNumberOfIt()
+    {
+        var samples = SimRun.Generate("motion-artefact", 11, TimeSpan.FromSeconds(60));
+
+        var ecg = samples.Where(s => s.Stream.Code == StreamCodes.EcgLeadII.Code).ToList();
+        var pleth = samples.Where(s => s.Stream.Code == StreamCodes.Pleth.Code && s.IsValid).ToList();
+        Assert.NotEmpty(pleth);
+        Assert.All(ecg, s => Assert.Equal("0.005", s.Stream.Resolution));
+        Assert.All(pleth, s => Assert.Equal("0.001", s.Stream.Resolution));
+
+        // The nearest double to k x 0.005 (k / 200), as a decimal reader of "k x 0.005" gives it.
+        Assert.All(ecg, s => Assert.Equal(s.Value!.Value, Math.Round(s.Value.Value * 200) / 200));
+        Assert.All(pleth, s => Assert.Equal(s.Value!.Value, Math.Round(s.Value.Value * 1000) / 1000));
+        Assert.True(ecg.Select(s => s.Value).Distinct().Count() > 100, "the ECG moves on its grid");
+    }
+
+    [Fact]
     public void Samples_LieOnTheExactGrid_WithTheConfiguredRates()
     {
         var settings = SimulatedBedSettings.Default with { EcgRateHz = 500 };

@@ -26,6 +26,24 @@ public sealed class QuantumTableTests
         Assert.False(table.TryGet("mdc:131330", out _));
     }
 
+    [Fact]
+    public void AStatedResolution_WinsOverTheTable_UnlessTheSettingsTakeTheCodeOut()
+    {
+        var table = QuantumTable.Build(["mdc:131330=0.01", "loinc:8310-5="]);
+
+        // Finer or coarser than the table's entry, the driver's own step is used: no sample rounded coarser than its source.
+        Assert.True(table.TryGet(StreamCodes.EcgLeadII.AtResolution("0.0001"), out var fine));
+        Assert.Equal("0.0001", fine.Text);
+        Assert.True(table.TryGet(StreamCodes.Pleth.AtResolution("0.001"), out var pleth));
+        Assert.Equal("0.001", pleth.Text);
+        Assert.True(table.TryGet(StreamCodes.GlucoseBloodMass.AtResolution("1"), out var glucose));
+        Assert.Equal("1", glucose.Text);
+        Assert.True(table.TryGet(StreamCodes.EcgLeadII, out var setting));
+        Assert.Equal("0.01", setting.Text);
+        Assert.False(table.TryGet(StreamCodes.BodyTemperature.AtResolution("0.01"), out _));
+        Assert.False(table.TryGet(StreamCodes.GlucoseBloodMass, out _));
+    }
+
     [Theory]
     [InlineData("loinc:8310-5")]
     [InlineData("=1")]

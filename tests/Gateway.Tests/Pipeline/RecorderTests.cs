@@ -126,6 +126,50 @@ public class RecorderTests
         Assert.Equal(30, records.Count(r => r.Kind == "obs"));
     }
 
+    [Fact]
+    public async Task Run_Compact_AStreamWhoseDriverStatesItsResolution_IsRecordedOnIt_EverySampleExact_EvenFinerThanTheTable()
+    {
+        using var temp = new TempDirectory();
+        using var h = new BookHarness(temp.Path);
+        var options = Options.Create(new RecorderOptions { Compact = true, VitalsInterval = TimeSpan.FromSeconds(10), WaveformsInterval = TimeSpan.FromSeconds(10), Quanta = ["mdc:150452="] });
+        var recorder = new Recorder(h.Book, [], new FixedPatient(), h.Time, h.Metrics, NullLogger<Recorder>.Instance, options);
+        var channel = Channel.CreateUnbounded<Sample>();
+        var ecg = StreamCodes.EcgLeadII.AtResolution("0.005");
+        var temperature = StreamCodes.BodyTemperature.AtResolution("0.001");
+        var pleth = StreamCodes.Pleth.AtResolution("0.001");
+        var sentEcg = new List<double?>();
+        var sentTemperature = new List<double?>();
+        for (var i = 0; i < 2500; i++)
+        {
+            // k / 200: the doubles a 200-units-per-mV source gives, with jumps of up to 8 mV between samples.
+            double? mv = i % 97 == 0 ? null : (((i * 7919) % 3201) - 1600) / 200.0;
+            sentEcg.Add(mv);
+            channel.Writer.TryWrite(new Sample("bed-1", ecg, T0.AddMilliseconds(4 * i), mv));
+            if (i % 250 == 0)
+            {
+                // 37.123 Cel: a thousandth the table's 0.01 would round away.
+                sentTemperature.Add((37123 + (i / 250)) / 1000.0);
+                channel.Writer.TryWrite(new Sample("bed-1", temperature, T0.AddMilliseconds(4 * i), sentTemperature[^1]));
+                channel.Writer.TryWrite(new Sample("bed-1", pleth, T0.AddMilliseconds(4 * i), 0.5));
+            }
+        }
+
+        channel.Writer.Complete();
+        await recorder.RunAsync(channel.Reader, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        var records = h.Book.TakeBatch(out _).Records.Where(r => r.Kind is "obs" or "obs-compact").ToList();
+        var streams = records.Where(r => r.Kind == "obs-compact")
+            .SelectMany(r => CompactBodyReader.TryRead(System.Text.Encoding.UTF8.GetBytes(Support.Records.Json(r).GetProperty("body").GetRawText()), out _)!.Streams)
+            .ToDictionary(s => s.Code);
+        Assert.Equal(("0.005", "0.001"), (streams["mdc:131330"].Q.Text, streams["loinc:8310-5"].Q.Text));
+        Assert.Equal(sentEcg, streams["mdc:131330"].Values);
+        Assert.Equal(sentTemperature, streams["loinc:8310-5"].Values);
+
+        // A code the settings take out stays plain, whatever its driver states.
+        Assert.False(streams.ContainsKey("mdc:150452"));
+        Assert.Equal(10, records.Count(r => r.Kind == "obs" && Support.Records.Json(r).GetProperty("body").GetProperty("code").GetString() == "mdc:150452"));
+    }
+
     private sealed class CountingObserver : ISampleObserver
     {
         public int Count { get; private set; }

@@ -16,7 +16,9 @@ using Microsoft.Extensions.DependencyInjection;
 /// -> mosquitto -> the real ingest; the records on the wire are `obs-compact`, and the ingest's FHIR
 /// export carries, per vital sign, the very samples the gateway's drivers produced (within half the
 /// stream's quantum), in order, none missing and none added. The samples are taken from the
-/// pipeline, not decoded from the records: the test does not use the decoder it checks.
+/// pipeline, not decoded from the records: the test does not use the decoder it checks. The ECG and
+/// pleth go on the resolution the simulator states (0.005 mV, 0.001), so their exported values are
+/// exactly the samples produced.
 /// </summary>
 public sealed class CompactBodiesEndToEndTests
 {
@@ -45,7 +47,7 @@ public sealed class CompactBodiesEndToEndTests
 
         await using var ingest = await InProcessIngest.StartAsync(mosquitto.Url, [$"--Ingest:Enrolled:gw-it={address}"]);
         var http = ingest.Http;
-        var sent = new VitalsSent();
+        var sent = new SamplesSent();
         var gateway = await InProcessGateway.StartAsync(
             InProcessGateway.Args(data, mosquitto.Port, "--Simulation:Beds=1", "--Recorder:Compact=true", "--Recorder:VitalsInterval=00:00:05", $"--Gateway:KeyFile={keyPath}"),
             services => services.AddSingleton<ISampleObserver>(sent));
@@ -68,9 +70,19 @@ public sealed class CompactBodiesEndToEndTests
 
         var bundle = JsonNode.Parse(await http.GetStringAsync($"/api/patients/{patient}/observations"))!;
         var exported = new Dictionary<string, List<(DateTimeOffset At, double? Value)>>();
+        var waveforms = new Dictionary<string, List<(DateTimeOffset At, List<double?> Values)>>();
         foreach (var entry in bundle["entry"]!.AsArray())
         {
             var o = entry!["resource"]!;
+            if ((string?)o["resourceType"] == "Observation" && (string?)o["code"]!["coding"]![0]!["system"] == "urn:iso:std:iso:11073:10101")
+            {
+                var points = ((string)o["valueSampledData"]!["data"]!).Split(' ').Select(d => d == "E" ? (double?)null : double.Parse(d, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+                var at = DateTimeOffset.Parse((string)o["effectivePeriod"]!["start"]!, System.Globalization.CultureInfo.InvariantCulture);
+                var mdc = "mdc:" + (string)o["code"]!["coding"]![0]!["code"]!;
+                (waveforms.TryGetValue(mdc, out var runs) ? runs : waveforms[mdc] = []).Add((at, points));
+                continue;
+            }
+
             if ((string?)o["resourceType"] != "Observation" || (string?)o["code"]!["coding"]![0]!["system"] != "http://loinc.org")
             {
                 continue;
@@ -97,6 +109,16 @@ public sealed class CompactBodiesEndToEndTests
             }
         }
 
+        var producedWaves = sent.Waveforms(patientDevice: "sim-bed-1");
+        Assert.Equal(["mdc:131330", "mdc:150452"], producedWaves.Keys.Order(StringComparer.Ordinal));
+        foreach (var (code, samples) in producedWaves)
+        {
+            Assert.True(waveforms.TryGetValue(code, out var runs), $"{code}: nothing exported");
+            var values = runs!.OrderBy(r => r.At).SelectMany(r => r.Values).ToList();
+            Assert.True(samples.Count == values.Count, $"{code}: {samples.Count} samples produced, {values.Count} exported");
+            Assert.Equal(samples, values);
+        }
+
         Directory.Delete(data, recursive: true);
     }
 
@@ -105,21 +127,22 @@ public sealed class CompactBodiesEndToEndTests
     private static bool IsVital(byte[] payload) =>
         JsonDocument.Parse(payload).RootElement.GetProperty("body").TryGetProperty("code", out var c) && c.GetString()!.StartsWith("loinc:", StringComparison.Ordinal);
 
-    /// <summary>Every vital-sign sample the pipeline saw, per device and code, in the order it came.</summary>
-    private sealed class VitalsSent : ISampleObserver
+    /// <summary>Every sample the pipeline saw, per device and code, in the order it came.</summary>
+    private sealed class SamplesSent : ISampleObserver
     {
         private readonly ConcurrentQueue<Sample> _samples = new();
 
         public void OnSample(in Sample sample)
         {
-            if (sample.Stream.Code.StartsWith("loinc:", StringComparison.Ordinal))
-            {
-                _samples.Enqueue(sample);
-            }
+            _samples.Enqueue(sample);
         }
 
-        public Dictionary<string, List<double?>> Of(string patientDevice) =>
-            _samples.Where(s => s.DeviceId == patientDevice).GroupBy(s => s.Stream.Code)
+        public Dictionary<string, List<double?>> Of(string patientDevice) => Where(patientDevice, "loinc:");
+
+        public Dictionary<string, List<double?>> Waveforms(string patientDevice) => Where(patientDevice, "mdc:");
+
+        private Dictionary<string, List<double?>> Where(string device, string system) =>
+            _samples.Where(s => s.DeviceId == device && s.Stream.Code.StartsWith(system, StringComparison.Ordinal)).GroupBy(s => s.Stream.Code)
                 .ToDictionary(g => g.Key, g => g.OrderBy(s => s.Timestamp).Select(s => s.Value).ToList());
     }
 }

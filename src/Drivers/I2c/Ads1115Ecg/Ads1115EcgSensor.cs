@@ -34,7 +34,7 @@ internal sealed class Ads1115EcgSensor : ISensor
         _device = device ?? throw new ArgumentNullException(nameof(device));
         _gpio = gpio ?? throw new ArgumentNullException(nameof(gpio));
         _settings = settings;
-        _ecg = StreamCodes.EcgLeadII.AtRate(settings.RateHz);
+        _ecg = EcgStream(settings);
         _samplesPerSecond = (int)Math.Round(settings.RateHz);
         _detector = new QrsDetector(settings.RateHz);
         BusAddress = $"i2c-{device.ConnectionSettings.BusId}/0x{device.ConnectionSettings.DeviceAddress:X2}";
@@ -51,9 +51,13 @@ internal sealed class Ads1115EcgSensor : ISensor
 
     public static IReadOnlyList<SensorStream> DescribeStreams(Ads1115EcgSettings settings) =>
     [
-        new(StreamCodes.EcgLeadII.AtRate(settings.RateHz), -5, 5),
+        new(EcgStream(settings), -5, 5),
         new(StreamCodes.HeartRate, 20, 300),
     ];
+
+    /// <summary>The ECG as this driver gives it: electrode millivolts to 4 decimals (finer than the 1.25 µV step at gain 100).</summary>
+    private static StreamCode EcgStream(Ads1115EcgSettings settings) =>
+        StreamCodes.EcgLeadII.AtRate(settings.RateHz).AtResolution("0.0001");
 
     /// <summary>Electrode millivolts from a conversion: remove the AD8232 reference, divide by its gain.</summary>
     public static double Millivolts(short raw, Ads1115EcgSettings settings) =>

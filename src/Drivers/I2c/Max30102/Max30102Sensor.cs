@@ -29,7 +29,7 @@ internal sealed class Max30102Sensor : ISensor
         BusAddress = $"i2c-{device.ConnectionSettings.BusId}/0x{device.ConnectionSettings.DeviceAddress:X2}";
         _chip = new Max30102(device);
         _estimator = new PulseOximetryEstimator(_settings.OutputRateHz);
-        _pleth = StreamCodes.Pleth.AtRate(_settings.OutputRateHz);
+        _pleth = PlethStream(_settings);
         _samplesPerVital = (int)Math.Round(_settings.OutputRateHz);
         Streams = DescribeStreams(_settings);
     }
@@ -45,10 +45,14 @@ internal sealed class Max30102Sensor : ISensor
 
     public static IReadOnlyList<SensorStream> DescribeStreams(Max30102Settings settings) =>
     [
-        new(StreamCodes.Pleth.AtRate(settings.OutputRateHz), -1, 1),
+        new(PlethStream(settings), -1, 1),
         new(StreamCodes.SpO2, 50, 100),
         new(StreamCodes.PulseRateOximetry, 25, 250),
     ];
+
+    /// <summary>The pleth as this driver gives it: the normalised infrared ratio to 5 decimals.</summary>
+    private static StreamCode PlethStream(Max30102Settings settings) =>
+        StreamCodes.Pleth.AtRate(settings.OutputRateHz).AtResolution("0.00001");
 
     public SensorIdentity Probe()
     {
