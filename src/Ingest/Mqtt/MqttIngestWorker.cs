@@ -63,7 +63,9 @@ internal sealed class MqttIngestWorker : BackgroundService
             .WithBroker(broker, o)
             .WithProtocolVersion(MqttProtocolVersion.V500)
             .WithClientId(clientId)
-            .WithCleanStart(true)
+            // A lasting session (Ingest:SessionExpiry) is resumed after a crash: the broker sends again what was not acknowledged.
+            .WithCleanStart(o.SessionExpiry <= TimeSpan.Zero)
+            .WithSessionExpiryInterval((uint)o.SessionExpiry.TotalSeconds)
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
             .Build();
 
