@@ -17,7 +17,8 @@ using Microsoft.Extensions.Options;
 /// Ingest load runner (docs/benchmarks.md "Ingest"): records verified and stored per second by the
 /// batch processor (the whole ingest minus the broker), per backend, with 1 or 2 workers on one
 /// store, and memory per 1,000 tracked chains. Pre-generates signed chains so only the ingest is timed.
-/// Usage: ingest-load [litedb|postgres:CONNECTION] [gateways=20] [records-per-gateway=2000] [workers=1]
+/// Usage: ingest-load [litedb|postgres:CONNECTION] [gateways=20] [records-per-gateway=2000] [workers=1] [--sections [--broker mqtt://HOST:PORT]]
+/// (--sections: one worker, a warm-up, then each stage timed on its own: <see cref="IngestSections"/>).
 /// </summary>
 internal static class IngestLoad
 {
@@ -26,7 +27,9 @@ internal static class IngestLoad
         var storage = args.Length > 0 ? args[0] : "litedb";
         var gateways = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20;
         var perGateway = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 2000;
-        var workers = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 1;
+        var workers = args.Length > 3 && !args[3].StartsWith("--", StringComparison.Ordinal) ? int.Parse(args[3], CultureInfo.InvariantCulture) : 1;
+        var sections = args.Contains("--sections");
+        var broker = Array.IndexOf(args, "--broker") is var b and >= 0 && b + 1 < args.Length ? args[b + 1] : null;
         if (storage == "memory")
         {
             MeasureMemory(gateways);
@@ -53,6 +56,31 @@ internal static class IngestLoad
             stores.Add(store);
         }
 
+        if (sections)
+        {
+            // The warm-up gateways are enrolled too, their chains stored like the others, so JIT tiering is done before the timing.
+            var warm = new List<List<IncomingMessage>>();
+            for (var i = 0; i < 2; i++)
+            {
+                using var key = GatewayKey.Generate();
+                var gw = $"warm-{i:D4}";
+                options.Enrolled[gw] = key.Address;
+                warm.Add(Produce(gw, key, 3000, now));
+            }
+
+            var processor = new BatchProcessor(stores[0], new Monitor(options), TimeProvider.System);
+            foreach (var batch in Batches(warm))
+            {
+                await processor.ProcessAsync(batch, default);
+            }
+
+            var enrolled = options.Enrolled.Where(e => e.Key.StartsWith("bench-", StringComparison.Ordinal)).ToDictionary(e => e.Key, e => e.Value);
+            await IngestSections.RunAsync(streams, enrolled, batch => processor.ProcessAsync(batch, default), broker);
+            await stores[0].DisposeAsync();
+            Directory.Delete(dir, recursive: true);
+            return 0;
+        }
+
         var total = streams.Sum(s => s.Count);
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var sw = Stopwatch.StartNew();
@@ -61,14 +89,8 @@ internal static class IngestLoad
         await Task.WhenAll(Enumerable.Range(0, workers).Select(w => Task.Run(async () =>
         {
             var processor = new BatchProcessor(stores[w], new Monitor(options), TimeProvider.System);
-            var mine = streams.Where((_, i) => i % workers == w).ToList();
-            var cursor = 0;
-            var share = Math.Max(1, 256 / Math.Max(1, mine.Count));
-            while (mine.Any(s => cursor < s.Count))
+            foreach (var batch in Batches(streams.Where((_, i) => i % workers == w).ToList()))
             {
-                // A batch interleaves gateways, as a broker delivers them.
-                var batch = mine.SelectMany(s => s.Skip(cursor).Take(share)).ToList();
-                cursor += share;
                 await processor.ProcessAsync(batch, default);
             }
         })));
@@ -84,6 +106,18 @@ internal static class IngestLoad
 
         Directory.Delete(dir, recursive: true);
         return verified == 0 ? 1 : 0;
+    }
+
+    /// <summary>Batches of 256 messages interleaving the gateways, as a broker delivers them.</summary>
+    public static IEnumerable<List<IncomingMessage>> Batches(IReadOnlyList<List<IncomingMessage>> streams)
+    {
+        var cursor = 0;
+        var share = Math.Max(1, 256 / Math.Max(1, streams.Count));
+        while (streams.Any(s => cursor < s.Count))
+        {
+            yield return streams.SelectMany(s => s.Skip(cursor).Take(share)).ToList();
+            cursor += share;
+        }
     }
 
     private static List<IncomingMessage> Produce(string gw, GatewayKey key, int count, DateTimeOffset now)

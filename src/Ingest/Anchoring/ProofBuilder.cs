@@ -1,12 +1,10 @@
 namespace EdgeTwin.Ingest.Anchoring;
 
 using System.Text;
-using System.Text.Json;
 using EdgeTwin.Anchoring;
 using EdgeTwin.Ingest.Enrolment;
 using EdgeTwin.Ingest.Options;
 using EdgeTwin.Ingest.Storage;
-using EdgeTwin.Telemetry.Verification;
 using Microsoft.Extensions.Options;
 
 /// <summary>
@@ -53,7 +51,7 @@ internal sealed class ProofBuilder
         }
 
         // The proof names the key the chain was verified with; a chain no one may sign for now is not vouched for.
-        var enrolled = row.VerifierState is { } json ? JsonSerializer.Deserialize<ChainVerifierState>(json)?.Key : null;
+        var enrolled = row.DecodeState()?.Key;
         if (enrolled is null)
         {
             return (null, 409, $"{chain} has no verified genesis key");

@@ -1,7 +1,6 @@
 namespace EdgeTwin.Ingest.Mqtt;
 
 using System.Buffers;
-using System.Threading.Channels;
 using EdgeTwin.Ingest.Alerts;
 using EdgeTwin.Ingest.Identity;
 using EdgeTwin.Ingest.Metrics;
@@ -32,7 +31,10 @@ internal sealed class MqttIngestWorker : BackgroundService
     private readonly IngestIdentity _identity;
     private readonly ILogger<MqttIngestWorker> _logger;
     private readonly WardChanges _ward;
-    private readonly Channel<Pending> _inbox = Channel.CreateBounded<Pending>(new BoundedChannelOptions(4096) { SingleReader = true });
+    // Received messages waiting for the store stage; committed batches waiting for their receipts and PUBACKs.
+    private const int InboxCapacity = 4096;
+    private const int CommittedCapacity = 2;
+    private BatchPipeline<Pending, BatchResult>? _pipeline;
     private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile IMqttClient? _client;
 
@@ -63,11 +65,14 @@ internal sealed class MqttIngestWorker : BackgroundService
             .WithBroker(broker, o)
             .WithProtocolVersion(MqttProtocolVersion.V500)
             .WithClientId(clientId)
-            .WithCleanStart(true)
+            // A lasting session (Ingest:SessionExpiry) is resumed after a crash: the broker sends again what was not acknowledged.
+            .WithCleanStart(o.SessionExpiry <= TimeSpan.Zero)
+            .WithSessionExpiryInterval((uint)o.SessionExpiry.TotalSeconds)
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
             .Build();
 
-        var processing = ProcessLoopAsync(client, stoppingToken);
+        var pipeline = _pipeline = new BatchPipeline<Pending, BatchResult>(InboxCapacity, o.BatchSize, CommittedCapacity, StoreAsync, (batch, result, ct) => SendAsync(client, result.Receipts, batch, ct));
+        var processing = pipeline.RunAsync(stoppingToken);
         var reconnect = new BrokerReconnect(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), _time, (ex, delay) => IngestLog.BrokerUnavailable(_logger, broker.Host, broker.Port, delay, ex));
         var filters = TopicName.SharedFilters(o.SharedGroup, o.TopicPrefix);
         while (!stoppingToken.IsCancellationRequested)
@@ -89,7 +94,7 @@ internal sealed class MqttIngestWorker : BackgroundService
             }
         }
 
-        _inbox.Writer.TryComplete();
+        pipeline.Complete();
         await processing.ConfigureAwait(false);
         if (client.IsConnected)
         {
@@ -157,33 +162,15 @@ internal sealed class MqttIngestWorker : BackgroundService
 
         e.AutoAcknowledge = false;
         var message = new IncomingMessage(topic, name!, e.ApplicationMessage.Payload.ToArray(), _time.GetUtcNow());
-        await _inbox.Writer.WriteAsync(new Pending(message, e), ct).ConfigureAwait(false);
+        await _pipeline!.EnqueueAsync(new Pending(message, e), ct).ConfigureAwait(false);
     }
 
-    private async Task ProcessLoopAsync(IMqttClient client, CancellationToken ct)
+    private async Task<BatchResult> StoreAsync(List<Pending> batch, CancellationToken ct)
     {
-        var batch = new List<Pending>();
-        var max = _options.Value.BatchSize;
-        try
-        {
-            while (await _inbox.Reader.WaitToReadAsync(ct).ConfigureAwait(false))
-            {
-                while (batch.Count < max && _inbox.Reader.TryRead(out var p))
-                {
-                    batch.Add(p);
-                }
-
-                var result = await ProcessWithRetryAsync(batch, ct).ConfigureAwait(false);
-                _alerts.Published(result.Alerts);
-                _ward.Notify(batch.Select(p => p.Message.Name.Gw));
-                await SendAsync(client, result.Receipts, batch, ct).ConfigureAwait(false);
-                batch.Clear();
-            }
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            // Unacknowledged messages are redelivered or resent by their gateway: nothing is lost.
-        }
+        var result = await ProcessWithRetryAsync(batch, ct).ConfigureAwait(false);
+        _alerts.Published(result.Alerts);
+        _ward.Notify(batch.Select(p => p.Message.Name.Gw));
+        return result;
     }
 
     private async Task SendAsync(IMqttClient client, IReadOnlyList<ReceiptDue> receipts, List<Pending> batch, CancellationToken ct)

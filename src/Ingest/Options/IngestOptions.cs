@@ -63,6 +63,15 @@ public sealed class IngestOptions : BrokerTransportSettings
     /// <summary>MQTT client id of this worker; unique per worker (defaults to a random one).</summary>
     public string? ClientId { get; set; }
 
+    /// <summary>
+    /// How long the broker keeps this worker's MQTT session after it goes away: 0 (the default) starts
+    /// clean each time. Above 0 (needs a fixed <see cref="ClientId"/>) the worker resumes its session
+    /// when it comes back, and the broker delivers again every message it had not acknowledged: the
+    /// batch a killed worker held uncommitted (docs/ingest.md "Subscriptions").
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")]
+    public TimeSpan SessionExpiry { get; set; } = TimeSpan.Zero;
+
     /// <summary>Missing seqs not covered by a gap statement for this long raise an alert.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "7.00:00:00")]
     public TimeSpan GapTimeout { get; set; } = TimeSpan.FromMinutes(5);

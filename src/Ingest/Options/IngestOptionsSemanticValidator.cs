@@ -37,6 +37,11 @@ internal sealed class IngestOptionsSemanticValidator : IValidateOptions<IngestOp
 
         failures.AddRange(EnrolmentFileProblems(options));
 
+        if (options.SessionExpiry > TimeSpan.Zero && string.IsNullOrWhiteSpace(options.ClientId))
+        {
+            failures.Add($"Ingest:SessionExpiry is {options.SessionExpiry} but Ingest:ClientId is not set: a random client id never resumes its session, so set one per worker (e.g. ingest-1), or set Ingest:SessionExpiry=0.");
+        }
+
         if (options.Anchor.Enabled)
         {
             if (!Uri.TryCreate(options.Anchor.Rpc, UriKind.Absolute, out var rpc) || rpc.Scheme is not ("http" or "https"))

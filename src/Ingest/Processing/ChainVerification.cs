@@ -1,8 +1,6 @@
 namespace EdgeTwin.Ingest.Processing;
 
 using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
 using EdgeTwin.Ingest.Storage;
 using EdgeTwin.Telemetry.Records;
 using EdgeTwin.Telemetry.Verification;
@@ -41,15 +39,14 @@ internal sealed class ChainVerification
 
     public void Import(ChainRow row)
     {
-        if (_exported.TryGetValue(row.Id, out var mine) && (mine is null ? row.VerifierState is null : row.VerifierState is not null && mine.AsSpan().SequenceEqual(Digest(row.VerifierState))))
+        if (_exported.TryGetValue(row.Id, out var mine) && (mine is null ? row.VerifierState is null : row.VerifierState is not null && mine.AsSpan().SequenceEqual(SHA256.HashData(row.VerifierState))))
         {
             return;
         }
 
-        if (row.VerifierState is { } json)
+        if (row.DecodeState() is { } state)
         {
-            _verifier.ImportChain(JsonSerializer.Deserialize<ChainVerifierState>(json)
-                ?? throw new InvalidDataException($"Stored verifier state of {row.Id} is empty."));
+            _verifier.ImportChain(state);
         }
     }
 
@@ -86,14 +83,12 @@ internal sealed class ChainVerification
     public bool TryLinked(ChainId id, long seq, out string? hash) => _verifier.TryLinkedHash(Key(id), seq, out hash);
 
     /// <summary>The chain's state to store; the decisions made so far have been confirmed against the store, their log is cleared.</summary>
-    public string? Export(ChainId id)
+    public byte[]? Export(ChainId id)
     {
         var key = Key(id);
         _verifier.ClearDecided(key);
-        var state = _verifier.Holds(key) ? JsonSerializer.Serialize(_verifier.ExportChain(key)) : null;
-        _exported[id] = state is null ? null : Digest(state);
+        var state = _verifier.Holds(key) ? ChainStateCodec.Encode(_verifier.ExportChain(key)) : null;
+        _exported[id] = state is null ? null : SHA256.HashData(state);
         return state;
     }
-
-    private static byte[] Digest(string state) => SHA256.HashData(Encoding.UTF8.GetBytes(state));
 }

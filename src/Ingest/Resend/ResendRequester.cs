@@ -10,7 +10,6 @@ using EdgeTwin.Ingest.Options;
 using EdgeTwin.Ingest.Storage;
 using EdgeTwin.Ingest.Topics;
 using EdgeTwin.Telemetry.Receipts;
-using EdgeTwin.Telemetry.Verification;
 using EdgeTwin.Telemetry.Wire;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -80,7 +79,7 @@ internal sealed class ResendRequester(
         var rotations = gateways.ToDictionary(g => g.Gw, g => KeyHistory.Parse(g.KeyRotations), StringComparer.Ordinal);
         foreach (var row in chains.Where(c => enrolment.IsEnrolled(c.Id.Gw)))
         {
-            var state = row.VerifierState is { } json ? JsonSerializer.Deserialize<ChainVerifierState>(json) : null;
+            var state = row.DecodeState();
             if (state is { Broken: true } or { Unenrolled: true }
                 || (state?.Key is { } key && !KeyHistory.Signs(enrolment.AddressOf(row.Id.Gw), rotations.GetValueOrDefault(row.Id.Gw) ?? [], row.Id.Lane, row.Id.Epoch, key, enrolment.RevokedReason(key) is not null, out _)))
             {

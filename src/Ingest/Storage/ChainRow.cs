@@ -1,5 +1,7 @@
 namespace EdgeTwin.Ingest.Storage;
 
+using EdgeTwin.Telemetry.Verification;
+
 /// <summary>
 /// Persisted state of one chain: the verifier's exported state (so verification resumes after a
 /// restart or on another worker) and the PROTOCOL §8 figures the API serves.
@@ -9,7 +11,11 @@ internal sealed record ChainRow
 {
     public required ChainId Id { get; init; }
     public required string Site { get; init; }
-    public string? VerifierState { get; init; }
+    /// <summary>The verifier's state as stored: <see cref="ChainStateCodec"/> bytes (or a pre-2026-12 store's JSON as UTF-8, which it reads too).</summary>
+    public byte[]? VerifierState { get; init; }
+
+    /// <summary>The verifier's state, decoded; null when none is stored.</summary>
+    public ChainVerifierState? DecodeState() => VerifierState is { } stored ? ChainStateCodec.Decode(stored) : null;
     public long Received { get; init; }
     public long VerifiedThrough { get; init; } = -1;
     public long Verified { get; init; }

@@ -46,13 +46,18 @@ internal readonly record struct Hash32(ulong A, ulong B, ulong C, ulong D)
             && TryParse(System.Text.Encoding.ASCII.GetBytes(hex), out hash);
     }
 
-    public override string ToString()
+    public void WriteTo(Span<byte> bytes)
     {
-        Span<byte> bytes = stackalloc byte[32];
         BinaryPrimitives.WriteUInt64BigEndian(bytes, A);
         BinaryPrimitives.WriteUInt64BigEndian(bytes[8..], B);
         BinaryPrimitives.WriteUInt64BigEndian(bytes[16..], C);
         BinaryPrimitives.WriteUInt64BigEndian(bytes[24..], D);
+    }
+
+    public override string ToString()
+    {
+        Span<byte> bytes = stackalloc byte[32];
+        WriteTo(bytes);
         return Convert.ToHexStringLower(bytes);
     }
 

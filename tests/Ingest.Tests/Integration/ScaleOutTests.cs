@@ -126,17 +126,7 @@ public sealed partial class ScaleOutTests
 
         Assert.Empty(violations);
         var expected = gateways.SelectMany(g => g.All).Select(r => $"{Gw(r)}|{Lane(r)}|{r.Epoch}|{r.Seq}|{r.Hash}").Order().ToList();
-        var actual = new List<string>();
-        await using (var cmd = check.CreateCommand("SELECT gw, lane, epoch, seq, hash FROM ingest_records"))
-        await using (var reader = await cmd.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                actual.Add($"{reader.GetString(0)}|{reader.GetString(1)}|{reader.GetString(2)}|{reader.GetInt64(3)}|{reader.GetString(4)}");
-            }
-        }
-
-        Assert.Equal(expected, actual.Order().ToList());
+        Assert.Equal(expected, (await StoredRecordsAsync(check)).Order().ToList());
         await using (var cmd = check.CreateCommand("SELECT count(*) FROM ingest_chains WHERE forks > 0 OR bad_sigs > 0 OR broken_links > 0"))
         {
             Assert.Equal(0L, (long)(await cmd.ExecuteScalarAsync())!);
@@ -148,6 +138,20 @@ public sealed partial class ScaleOutTests
         {
             g.Dispose();
         }
+    }
+
+    /// <summary>Every stored record as gw|lane|epoch|seq|hash.</summary>
+    private static async Task<List<string>> StoredRecordsAsync(NpgsqlDataSource db)
+    {
+        var stored = new List<string>();
+        await using var cmd = db.CreateCommand("SELECT gw, lane, epoch, seq, hash FROM ingest_records");
+        await using var reader = await cmd.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            stored.Add($"{reader.GetString(0)}|{reader.GetString(1)}|{reader.GetString(2)}|{reader.GetInt64(3)}|{reader.GetString(4)}");
+        }
+
+        return stored;
     }
 
     [System.Text.RegularExpressions.GeneratedRegex(@"Batch of \d+: [1-9]\d* stored")]

@@ -47,6 +47,25 @@ public sealed class IngestOptionsTests
     }
 
     [Fact]
+    public void SessionExpiry_WithoutAFixedClientId_IsRefusedNamingBothSettings()
+    {
+        var validator = new IngestOptionsSemanticValidator();
+        var refused = validator.Validate(null, new IngestOptions { SessionExpiry = TimeSpan.FromMinutes(5) });
+        Assert.False(refused.Succeeded);
+        Assert.Contains("Ingest:SessionExpiry is 00:05:00 but Ingest:ClientId is not set", refused.FailureMessage, StringComparison.Ordinal);
+        Assert.True(validator.Validate(null, new IngestOptions { SessionExpiry = TimeSpan.FromMinutes(5), ClientId = "ingest-1" }).Succeeded);
+    }
+
+    [Fact]
+    public void SessionExpiry_BeyondSevenDaysOrNegative_IsRefused()
+    {
+        var validator = new IngestOptionsValidator();
+        Assert.False(validator.Validate(null, new IngestOptions { SessionExpiry = TimeSpan.FromDays(8), ClientId = "ingest-1" }).Succeeded);
+        Assert.False(validator.Validate(null, new IngestOptions { SessionExpiry = TimeSpan.FromSeconds(-1), ClientId = "ingest-1" }).Succeeded);
+        Assert.True(validator.Validate(null, new IngestOptions { SessionExpiry = TimeSpan.FromDays(7), ClientId = "ingest-1" }).Succeeded);
+    }
+
+    [Fact]
     public void TlsFiles_WithPlainMqtt_AreRefusedNamingTheSetting()
     {
         var result = new IngestOptionsSemanticValidator().Validate(null, new IngestOptions { Broker = "mqtt://broker.site", CaFile = "/etc/edgetwin/ca.pem" });

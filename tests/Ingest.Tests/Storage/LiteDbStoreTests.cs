@@ -25,6 +25,18 @@ public sealed class LiteDbStoreTests : StoreContractTests
         Assert.True(new FileInfo(Path.Combine(_dir, "ingest.db")).Length > 0);
     }
 
+    [Fact]
+    public void ChainStateAnOlderIngestStoredAsJsonText_IsReadAsItsBytes_TheCompactFormAsBinary()
+    {
+        var row = new ChainRow { Id = new ChainId("gw-1", "telemetry", new string('b', 32)), Site = "site", VerifierState = [0, 69, 83, 1] };
+        var doc = LiteDbMapping.FromChain(row);
+        Assert.True(doc["state"].IsBinary);
+        Assert.Equal(row.VerifierState, LiteDbMapping.ToChain(doc).VerifierState);
+
+        doc["state"] = "{\"Chain\":null}";
+        Assert.Equal("{\"Chain\":null}"u8.ToArray(), LiteDbMapping.ToChain(doc).VerifierState);
+    }
+
     internal override Task<IIngestStore> CreateAsync() => Task.FromResult<IIngestStore>(new LiteDbIngestStore(_dir));
 
     internal override Task<IIngestStore> CreateSecondAsync() => CreateAsync();

@@ -1,8 +1,12 @@
 namespace EdgeTwin.Ingest.Tests.Storage;
 
+using System.Text.Json;
 using EdgeTwin.Ingest.Storage;
 using EdgeTwin.Ingest.Storage.Postgres;
 using EdgeTwin.Ingest.Tests.Integration;
+using EdgeTwin.Telemetry.Records;
+using EdgeTwin.Telemetry.Verification;
+using Npgsql;
 
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresStoreTests : StoreContractTests
@@ -66,6 +70,47 @@ public sealed class PostgresStoreTests : StoreContractTests
         var row = Assert.Single(await a.ChainsAsync("gw-race", default));
         Assert.Equal(80, row.Received);
         Assert.Equal(80, await a.RecordCountAsync(default));
+    }
+
+    [Fact]
+    public async Task ChainStateAnOlderIngestStoredAsJson_IsRead_AndTheNextWriteStoresTheCompactForm()
+    {
+        var store = await OpenAsync();
+        var chain = new ChainId("gw-old", "telemetry", new string('d', 32));
+        await store.WriteAsync([chain], "site", s =>
+        {
+            s.SetChain(s.Chain(chain) with { Received = 3 });
+            return Task.FromResult(0);
+        }, default);
+        var json = JsonSerializer.Serialize(new ChainVerifierState(
+            new ChainKey("gw-old", Lane.Telemetry, new string('d', 32)), "0xab", 2, new string('e', 64), 2, false, false, 2,
+            new ChainCounters(3, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0), [], [new(2, new string('e', 64))], []));
+        await using (var conn = new NpgsqlConnection(_connection))
+        {
+            await conn.OpenAsync();
+            await using var cmd = new NpgsqlCommand("UPDATE ingest_chains SET verifier_state = $1, chain_state = NULL WHERE gw = 'gw-old'", conn);
+            cmd.Parameters.AddWithValue(json);
+            Assert.Equal(1, await cmd.ExecuteNonQueryAsync());
+        }
+
+        var old = Assert.Single(await store.ChainsAsync("gw-old", default));
+        Assert.Equal(json, JsonSerializer.Serialize(old.DecodeState()));
+
+        byte[] compact = ChainStateCodec.Encode(old.DecodeState()!);
+        await store.WriteAsync([chain], "site", s =>
+        {
+            s.SetChain(s.Chain(chain) with { VerifierState = compact });
+            return Task.FromResult(0);
+        }, default);
+        await using (var conn = new NpgsqlConnection(_connection))
+        {
+            await conn.OpenAsync();
+            await using var cmd = new NpgsqlCommand("SELECT verifier_state IS NULL, chain_state FROM ingest_chains WHERE gw = 'gw-old'", conn);
+            await using var r = await cmd.ExecuteReaderAsync();
+            Assert.True(await r.ReadAsync());
+            Assert.True(r.GetBoolean(0));
+            Assert.Equal(compact, r.GetFieldValue<byte[]>(1));
+        }
     }
 
     internal override Task<IIngestStore> CreateAsync() => Task.FromResult<IIngestStore>(new PostgresIngestStore(_connection));

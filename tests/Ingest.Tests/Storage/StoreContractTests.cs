@@ -77,14 +77,15 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         var store = await OpenAsync();
         await store.WriteAsync([Chain], "site-a", s =>
         {
-            s.SetChain(s.Chain(Chain) with { VerifierState = "{\"x\":1}", Received = 7, VerifiedThrough = 5, ReceiptedThrough = 5, LastCheckpointAt = T0, GenesisReason = "first-start" });
+            s.SetChain(s.Chain(Chain) with { VerifierState = [0, 69, 83, 1, 200, 7], Received = 7, VerifiedThrough = 5, ReceiptedThrough = 5, LastCheckpointAt = T0, GenesisReason = "first-start" });
             return Task.FromResult(0);
         }, default);
         await store.DisposeAsync();
         _opened.Remove(store);
         var reopened = await ReopenAsync();
         var row = Assert.Single(await reopened.ChainsAsync("gw-1", default));
-        Assert.Equal(("{\"x\":1}", 7L, 5L, 5L, "site-a", "first-start"), (row.VerifierState, row.Received, row.VerifiedThrough, row.ReceiptedThrough, row.Site, row.GenesisReason));
+        Assert.Equal([(byte)0, 69, 83, 1, 200, 7], row.VerifierState);
+        Assert.Equal((7L, 5L, 5L, "site-a", "first-start"), (row.Received, row.VerifiedThrough, row.ReceiptedThrough, row.Site, row.GenesisReason));
         Assert.Equal(T0, row.LastCheckpointAt);
     }
 

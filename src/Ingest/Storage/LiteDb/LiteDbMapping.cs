@@ -60,7 +60,8 @@ internal static class LiteDbMapping
     {
         Id = new ChainId(d["gw"].AsString, d["lane"].AsString, d["epoch"].AsString),
         Site = d["site"].AsString,
-        VerifierState = d["state"].IsNull ? null : d["state"].AsString,
+        // A store written before 2026-12 holds the state as JSON text: its UTF-8 bytes, which ChainStateCodec reads.
+        VerifierState = d["state"].IsNull ? null : d["state"].IsString ? System.Text.Encoding.UTF8.GetBytes(d["state"].AsString) : d["state"].AsBinary,
         Received = d["received"].AsInt64,
         VerifiedThrough = d["verifiedThrough"].AsInt64,
         Verified = d["verified"].AsInt64,

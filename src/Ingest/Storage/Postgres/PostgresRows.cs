@@ -9,7 +9,7 @@ internal static class PostgresRows
     {
         Id = new ChainId(r.GetString(0), r.GetString(1), r.GetString(2)),
         Site = r.GetString(3),
-        VerifierState = r.IsDBNull(4) ? null : r.GetString(4),
+        VerifierState = r.IsDBNull(4) ? null : r.GetFieldValue<byte[]>(4),
         Received = r.GetInt64(5),
         VerifiedThrough = r.GetInt64(6),
         Verified = r.GetInt64(7),

@@ -23,6 +23,7 @@ internal static class PostgresSchema
             genesis_reason text NULL,
             PRIMARY KEY (gw, lane, epoch));
         ALTER TABLE ingest_chains ADD COLUMN IF NOT EXISTS unsigned_branch bigint NOT NULL DEFAULT 0;
+        ALTER TABLE ingest_chains ADD COLUMN IF NOT EXISTS chain_state bytea NULL;
         CREATE TABLE IF NOT EXISTS ingest_records (
             gw text NOT NULL, lane text NOT NULL, epoch text NOT NULL, seq bigint NOT NULL,
             hash text NOT NULL, kind text NOT NULL, site text NOT NULL, ts timestamptz NULL,
@@ -73,8 +74,10 @@ internal static class PostgresSchema
 
     public const string AcmStatusColumns = "id, alert_id, status, who, at, received_at, peer, control_id";
 
+    // The chain state: the compact bytes (chain_state), or the JSON text an ingest before 2026-12
+    // wrote (verifier_state, emptied at the chain's next write), as its UTF-8 bytes: ChainStateCodec reads both.
     public const string ChainColumns =
-        "gw, lane, epoch, site, verifier_state, received, verified_through, verified, pending, missing, duplicates, forks, bad_sigs, broken_links, gap_covered, rejected, receipted_through, last_checkpoint_at, missing_since, gap_alerted, first_seen_at, genesis_reason, unsigned_branch";
+        "gw, lane, epoch, site, COALESCE(chain_state, convert_to(verifier_state, 'UTF8')), received, verified_through, verified, pending, missing, duplicates, forks, bad_sigs, broken_links, gap_covered, rejected, receipted_through, last_checkpoint_at, missing_since, gap_alerted, first_seen_at, genesis_reason, unsigned_branch";
 
     public const string RecordColumns = "gw, lane, epoch, seq, hash, kind, site, ts, patient, code, payload, received_at";
 

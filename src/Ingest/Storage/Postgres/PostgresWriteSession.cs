@@ -334,7 +334,7 @@ internal sealed class PostgresWriteSession : IWriteSession
         foreach (var row in dirty)
         {
             var cmd = new NpgsqlBatchCommand("""
-                UPDATE ingest_chains SET site = $4, verifier_state = $5, received = $6, verified_through = $7, verified = $8,
+                UPDATE ingest_chains SET site = $4, chain_state = $5, verifier_state = NULL, received = $6, verified_through = $7, verified = $8,
                   pending = $9, missing = $10, duplicates = $11, forks = $12, bad_sigs = $13, broken_links = $14,
                   gap_covered = $15, rejected = $16, receipted_through = $17, last_checkpoint_at = $18, missing_since = $19,
                   gap_alerted = $20, first_seen_at = $21, genesis_reason = $22, unsigned_branch = $23
