@@ -76,22 +76,34 @@ public sealed partial class DocsTests : IDisposable
     }
 
     [Fact]
-    public async Task Readme_CloudIngestOnOneMachine_VerifiesTheGatewaysChains()
+    public async Task Readme_CloudIngestOnOneMachine_AfterTheGatewayRanAlone_VerifiesTheNewGatewaysChain()
     {
-        await LearnTheGatewayAddressFromItsFirstStartAsync();
+        // As a reader goes: the gateway of "The two commands" first, alone, long enough to publish (and,
+        // receipts off, delete) records no ingest saw; then "Cloud ingest".
+        using (var alone = Shell.Start(sub.Gateway(Single("gateway")), dir))
+        {
+            await alone.WaitForLineAsync(l => l.Contains($"Uplink connected to mqtt://127.0.0.1:{sub.BrokerPort}", StringComparison.Ordinal), Minute, "the uplink connected");
+            await UntilAsync(() => RunAsync(DocBlocks.Block("status")[0]), s => TelemetrySeq().Match(s) is { Success: true } m && long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) >= 50,
+                "the gateway alone chained 50 telemetry records", alone);
+            Assert.Equal(0, await alone.StopAsync(Minute));
+        }
+
         var steps = DocBlocks.Block("cloud-ingest");
-        Assert.Equal(5, steps.Count);
+        Assert.Equal(6, steps.Count);
         using var mosquitto = await StartInBackgroundAsync(steps[0], " -v", "Opening ipv4 listen socket", "mosquitto listening");
-        using var ingest = Shell.Start("exec " + sub.Apply(steps[1]), dir);
+        sub.Address = Address().Match(await RunAsync(steps[1])).Value;
+        using var ingest = Shell.Start("exec " + sub.Apply(steps[2]), dir);
         await ingest.WaitForLineAsync(l => l.Contains("as shared group", StringComparison.Ordinal), Minute, "the ingest subscribed");
         await ingest.WaitForLineAsync(l => l.Contains("Now listening on: http://127.0.0.1:", StringComparison.Ordinal), Minute, "the ingest's HTTP API listening"); // the worker may subscribe first
-        sub.IngestAddress = Address().Match(await RunAsync(steps[2])).Value;
+        sub.IngestAddress = Address().Match(await RunAsync(steps[3])).Value;
         Assert.StartsWith("0x", sub.IngestAddress, StringComparison.Ordinal);
-        using var gateway = Shell.Start(sub.Gateway(steps[3]), dir);
+        using var gateway = Shell.Start(sub.Gateway(steps[4]), dir);
+        await gateway.WaitForLineAsync(l => l.Contains($"Gateway sim-gw at site sim-ward: key {sub.Address}", StringComparison.Ordinal), Minute, "the gateway on the key made for it");
         await gateway.WaitForLineAsync(l => l.Contains($"Uplink connected to mqtt://127.0.0.1:{sub.BrokerPort}", StringComparison.Ordinal), Minute, "the uplink connected to mosquitto");
 
-        // The ingest verifies the gateway's telemetry chain: /api/chains shows it verified beyond seq 0.
-        await UntilAsync(() => RunAsync(steps[4]), VerifiedBeyondGenesis().IsMatch, "the ingest verified sim-gw's telemetry chain", ingest);
+        // The ingest verifies the gateway's telemetry chain: /api/chains shows it verified beyond seq 0, nothing missing.
+        var chains = await UntilAsync(() => RunAsync(steps[5]), VerifiedBeyondGenesis().IsMatch, "the ingest verified sim-gw's telemetry chain", ingest);
+        Assert.Matches("\"lane\":\"telemetry\"[^}]*\"missing\":0,", chains);
 
         Assert.Equal(0, await gateway.StopAsync(Minute));
         Assert.Equal(0, await ingest.StopAsync(Minute));
@@ -132,9 +144,9 @@ public sealed partial class DocsTests : IDisposable
     [Fact]
     public async Task Anchoring_TryItOnOneMachine_ProvesTheFirstRecordAgainstTheLocalChain()
     {
-        await LearnTheGatewayAddressFromItsFirstStartAsync();
         var cloud = DocBlocks.Block("cloud-ingest");
         using var mosquitto = await StartInBackgroundAsync(cloud[0], " -v", "Opening ipv4 listen socket", "mosquitto listening");
+        sub.Address = Address().Match(await RunAsync(cloud[1])).Value;
 
         var steps = DocBlocks.Block("anchoring");
         Assert.Equal(8, steps.Count);
@@ -150,7 +162,7 @@ public sealed partial class DocsTests : IDisposable
         await gateway.WaitForLineAsync(l => l.Contains($"Uplink connected to mqtt://127.0.0.1:{sub.BrokerPort}", StringComparison.Ordinal), Minute, "the uplink connected to mosquitto");
 
         // The telemetry chain's epoch (README's /api/chains), once the ingest has verified beyond genesis.
-        var chains = await UntilAsync(() => RunAsync(cloud[4]), VerifiedBeyondGenesis().IsMatch, "the ingest verified sim-gw's telemetry chain", ingest);
+        var chains = await UntilAsync(() => RunAsync(cloud[5]), VerifiedBeyondGenesis().IsMatch, "the ingest verified sim-gw's telemetry chain", ingest);
         sub.Epoch = TelemetryEpoch().Match(chains).Groups[1].Value;
 
         // An anchor with its transaction, then a proof of seq 1: each new anchor may be the one that takes
@@ -208,14 +220,6 @@ public sealed partial class DocsTests : IDisposable
         Assert.Empty(Directory.EnumerateFileSystemEntries(sub.InstallRoot));
     }
 
-    /// <summary>The gateway's address comes from its first start, as README.md says.</summary>
-    private async Task LearnTheGatewayAddressFromItsFirstStartAsync()
-    {
-        using var first = Shell.Start(sub.Gateway(Single("gateway")), dir);
-        sub.Address = Address().Match(await first.WaitForLineAsync(l => l.Contains("Gateway sim-gw at site sim-ward: key 0x", StringComparison.Ordinal), Minute, "the start-up line")).Value;
-        Assert.Equal(0, await first.StopAsync(Minute));
-    }
-
     /// <summary>A documented <c>command &amp;</c> (a broker, a chain): the test starts it and waits until it says it is ready.</summary>
     private async Task<Shell> StartInBackgroundAsync(string documented, string extra, string ready, string what)
     {
@@ -267,6 +271,9 @@ public sealed partial class DocsTests : IDisposable
 
     [GeneratedRegex("\"gw\":\"sim-gw\"[^}]*\"lane\":\"telemetry\",\"epoch\":\"([0-9a-f]{32})\"")]
     private static partial Regex TelemetryEpoch();
+
+    [GeneratedRegex("\"telemetry\":\\{\"epoch\":\"[0-9a-f]{32}\",\"seq\":([0-9]+)")]
+    private static partial Regex TelemetrySeq();
 
     [GeneratedRegex("0x[0-9a-fA-F]{40}")]
     private static partial Regex Address();
