@@ -19,7 +19,8 @@ using Xunit.Abstractions;
 /// cluster: no other test class uses it); a graceful stop. Exact accounting per fault:
 /// the samples the gateway chained (its persisted counts, tagged with the seq they run through)
 /// equal the samples in the obs records the ingest stored and verified, seq for seq; no gap, no
-/// fork, no row stored twice, one epoch per lane, the chains' genesis key the enrolled one.
+/// fork, no row stored twice, one epoch per lane, the chains' genesis key the enrolled one. The
+/// gateway's disk filling and its clock jumping: WholeSystemTests.DiskAndClock.cs.
 /// </summary>
 public sealed partial class WholeSystemTests(PostgresFixture pg, ITestOutputHelper output) : IClassFixture<PostgresFixture>
 {
