@@ -121,6 +121,7 @@ public sealed partial class WholeSystemTests
             SetOffset(offset, 0);
             await Wait.UntilAsync(async () => await rig.MetricAsync("edgetwin_clock_jumps", "direction=\"forward\"") >= 1, Recover, () => "the forward jump recorded\n" + Output(rig, second));
             var held = clock.Elapsed;
+            Assert.Equal((1.0, 1.0), (await rig.MetricAsync("edgetwin_clock_jumps", "direction=\"backward\""), await rig.MetricAsync("edgetwin_clock_jumps", "direction=\"forward\"")));
             var snapshot = (await ChainedAsync(rig))!.Value;
             await UntilVerifiedAsync(rig, snapshot, () => Output(rig, second));
             lines.Add(await ledger.AccountAsync(
