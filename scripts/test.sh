@@ -17,6 +17,7 @@ command -v node >/dev/null 2>&1 || missing+=(nodejs)   # ganache, solc-js and et
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)   # the page tests (Integration/Ward), headless
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+[ -e /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 ] || missing+=(faketime)   # the gateway's clock jumped (Integration/EndToEnd)
 # The documented commands tests/Docs runs: curl, mosquitto_sub, nc.
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 command -v mosquitto_sub >/dev/null 2>&1 || missing+=(mosquitto-clients)

@@ -201,7 +201,10 @@ public sealed class ChainWriter
     /// <summary>
     /// Writes a checkpoint when the policy says so: <see cref="CheckpointPolicy.MaxRecords"/> uncovered
     /// records, <see cref="CheckpointPolicy.MaxDelay"/> since the first of them, or on the alarm lane
-    /// as soon as anything is uncovered. Null when not due.
+    /// as soon as anything is uncovered. Null when not due. A clock now earlier than the first
+    /// uncovered record's went back (a clock step, PROTOCOL §9): the delay can no longer be measured
+    /// from that record, so the checkpoint is due at once rather than once the clock has caught up
+    /// again (two hours for a two-hour step, with those records unverified and unreceipted meanwhile).
     /// </summary>
     public ChainRecord? CheckpointIfDue(DateTimeOffset now, ClockQuality clock)
     {
@@ -212,7 +215,8 @@ public sealed class ChainWriter
 
         var due = state.Lane == Lane.Alarm
             || state.UncoveredCount >= policy.MaxRecords
-            || now >= state.FirstUncoveredAt + policy.MaxDelay;
+            || now >= state.FirstUncoveredAt + policy.MaxDelay
+            || now < state.FirstUncoveredAt;
         return due ? Checkpoint(now, clock) : null;
     }
 

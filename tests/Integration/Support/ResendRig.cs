@@ -19,9 +19,12 @@ internal sealed class ResendRig : IDisposable
     private readonly int _statusPort = Mosquitto.FreePort();
     private readonly int _ingestPort = Mosquitto.FreePort();
     private readonly string _tokenKeyFile;
+    private readonly string? _gatewayData;
 
-    public ResendRig(bool brokerPersistence = true)
+    /// <param name="gatewayData">The gateway's data directory (default: under the rig's own temporary directory), e.g. on a <see cref="SmallFilesystem"/>.</param>
+    public ResendRig(bool brokerPersistence = true, string? gatewayData = null)
     {
+        _gatewayData = gatewayData;
         Broker = new Mosquitto(brokerPersistence);
         Directory.CreateDirectory(GatewayData);
         Directory.CreateDirectory(IngestData);
@@ -40,7 +43,10 @@ internal sealed class ResendRig : IDisposable
 
     public Mosquitto Broker { get; }
 
-    public string GatewayData => Path.Combine(_root, "gateway");
+    public string GatewayData => _gatewayData ?? Path.Combine(_root, "gateway");
+
+    /// <summary>Environment variables of every gateway process this rig starts from now on (e.g. libfaketime's).</summary>
+    public IReadOnlyDictionary<string, string>? GatewayEnvironment { get; set; }
 
     public string IngestData => Path.Combine(_root, "ingest");
 
@@ -63,7 +69,7 @@ internal sealed class ResendRig : IDisposable
         [
             "--Uplink:Receipts=true", $"--Uplink:ReceiptSigners:0={IngestAddress}", $"--Gateway:KeyFile={GatewayKeyFile}",
             "--Simulation:Beds=4", $"--Status:Url=http://127.0.0.1:{_statusPort}", .. extra,
-        ]));
+        ]), GatewayEnvironment);
 
     /// <summary>The ingest whose API this rig reads (<see cref="ChainAsync"/>), on LiteDB unless <paramref name="extra"/> says otherwise (a later setting wins).</summary>
     public void StartIngest(params string[] extra) => Ingest = StartIngestOn(_ingestPort, extra);

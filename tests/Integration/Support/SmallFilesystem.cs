@@ -78,6 +78,22 @@ internal sealed class SmallFilesystem : IDisposable
         return written;
     }
 
+    /// <summary>Writes to the filler until about <paramref name="freeBytes"/> are left free (a disk filling, not full); returns the bytes written.</summary>
+    public long FillLeaving(long freeBytes)
+    {
+        var buffer = new byte[64 * 1024];
+        long written = 0;
+        using var file = new FileStream(FillerPath, FileMode.Append, FileAccess.Write, FileShare.None, 1);
+        while (AvailableBytes - buffer.Length >= freeBytes)
+        {
+            file.Write(buffer);
+            file.Flush();
+            written += buffer.Length;
+        }
+
+        return written;
+    }
+
     public void Unfill() => File.Delete(FillerPath);
 
     public void Dispose()

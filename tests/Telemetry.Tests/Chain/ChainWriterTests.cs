@@ -11,6 +11,14 @@ public sealed class ChainWriterTests
 {
     private static readonly DateTimeOffset T = new(2026, 11, 27, 16, 0, 0, TimeSpan.Zero);
 
+    /// <summary>A new telemetry chain whose genesis a checkpoint at <see cref="T"/> covers: nothing uncovered.</summary>
+    private static ChainWriter CoveredAtT(GatewayKey key)
+    {
+        var w = ChainWriter.StartNew("gw-1", Lane.Telemetry, key, new CheckpointPolicy(), GenesisReason.FirstStart, "t", T, ClockQuality.Synced, out _);
+        w.Checkpoint(T, ClockQuality.Synced);
+        return w;
+    }
+
     private static ObsBody Hr(double v) => new("p-1", "dev-1", "loinc:8867-4", "/min", T, 0, [v]);
 
     [Fact]
@@ -63,8 +71,7 @@ public sealed class ChainWriterTests
     public void CheckpointIfDue_FiresMaxDelayAfterFirstUncoveredRecord_AndPolicyMayChangeLive()
     {
         using var key = TestKeys.Reference();
-        var w = ChainWriter.StartNew("gw-1", Lane.Telemetry, key, new CheckpointPolicy(), GenesisReason.FirstStart, "t", T, ClockQuality.Synced, out _);
-        w.Checkpoint(T, ClockQuality.Synced);
+        var w = CoveredAtT(key);
         w.AppendObs(Hr(1), T.AddMilliseconds(100), ClockQuality.Synced);
         w.AppendObs(Hr(2), T.AddMilliseconds(900), ClockQuality.Synced);
         Assert.Equal(T.AddMilliseconds(1100), w.NextCheckpointDue);
@@ -75,6 +82,21 @@ public sealed class ChainWriterTests
         w.Policy = new CheckpointPolicy { MaxDelay = TimeSpan.FromSeconds(10) };
         Assert.Null(w.CheckpointIfDue(T.AddSeconds(5), ClockQuality.Synced));
         Assert.Equal(T.AddSeconds(12), w.NextCheckpointDue);
+    }
+
+    [Fact]
+    public void CheckpointIfDue_ClockSteppedBackBeforeTheFirstUncoveredRecord_FiresAtOnce()
+    {
+        using var key = TestKeys.Reference();
+        var w = CoveredAtT(key);
+        w.AppendObs(Hr(1), T.AddMilliseconds(500), ClockQuality.Synced);
+        w.AppendEvent("clock-jump", null, T.AddMilliseconds(600).AddHours(-2), ClockQuality.Synced);
+
+        var cp = w.CheckpointIfDue(T.AddMilliseconds(700).AddHours(-2), ClockQuality.Synced);
+
+        Assert.NotNull(cp);
+        Assert.Equal(("checkpoint", 4L), (cp.Kind, cp.Seq));
+        Assert.Equal((0L, (DateTimeOffset?)null), (w.State.UncoveredCount, w.State.FirstUncoveredAt));
     }
 
     [Fact]
