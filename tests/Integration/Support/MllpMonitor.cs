@@ -72,6 +72,14 @@ internal sealed class MllpMonitor : IDisposable
             }
 
             _client.Connect("127.0.0.1", port);
+            if (_client.Client.LocalEndPoint!.Equals(_client.Client.RemoteEndPoint))
+            {
+                // TCP self-connect: with no listener yet, a connect from the ephemeral port that is the
+                // target port itself connects the socket to itself, and every "ACK" is our own message
+                // (a CI run saw its ORU echoed back). Not the gateway: try again.
+                throw new SocketException((int)SocketError.ConnectionRefused);
+            }
+
             return true;
         }
         catch (SocketException)
