@@ -102,10 +102,17 @@ internal sealed class CloudStatements(
                 return; // all receipted: the ingest has them
             }
 
-            if (_resend.Admit(lane, request.From, to) is { } range)
+            var gaps = GapsCovering(lane, request.From, to, out var heldNone);
+            if (heldNone && gaps.Count == 0)
+            {
+                // Nothing to send, and the ingest would go on asking: say so (docs/protocol.md §7).
+                problem = $"not-held: none of {WireNames.Of(lane)} {request.From}..{to} is held and no gap statement covers it "
+                    + "(deleted on the broker's acknowledgement while Uplink:Receipts was off, or receipted by another ingest); the ingest will report it missing";
+            }
+            else if (_resend.Admit(lane, request.From, to) is { } range)
             {
                 _queue.AddResend(lane, range.From, range.To);
-                foreach (var gap in GapsCovering(lane, range.From, range.To))
+                foreach (var gap in range == (request.From, to) ? gaps : GapsCovering(lane, range.From, range.To, out _))
                 {
                     _queue.AddResend(lane, gap, gap);
                 }
@@ -113,8 +120,10 @@ internal sealed class CloudStatements(
                 LogResend(lane, range, "requested");
                 return;
             }
-
-            problem = "rate-limited: the re-send budget (Uplink:ResendMaxRecords per Uplink:ResendAfter) is spent";
+            else
+            {
+                problem = "rate-limited: the re-send budget (Uplink:ResendMaxRecords per Uplink:ResendAfter) is spent";
+            }
         }
 
         _metrics.Rejected("resend", StatementProblems.Kind(problem));
@@ -126,15 +135,17 @@ internal sealed class CloudStatements(
 
     /// <summary>
     /// Seqs of the gap statements held after <paramref name="to"/> that cover part of [from, to], when
-    /// records of it are gone. Reads at most <c>Scan</c> records each way: this runs under the outbox
+    /// records of it are gone; <paramref name="heldNone"/> when none of its first <c>Scan</c> seqs is held. Reads at most <c>Scan</c> records each way: this runs under the outbox
     /// lock, and a commit (an alarm's) must not wait long behind it.
     /// </summary>
-    private List<long> GapsCovering(Lane lane, long from, long to)
+    private List<long> GapsCovering(Lane lane, long from, long to, out bool heldNone)
     {
         const int Scan = 4096;
         var found = new List<long>();
         var end = Math.Min(to, from + Scan - 1);
-        if (_book.Store.Read(lane, from, end, Scan).Count == end - from + 1)
+        var held = _book.Store.Read(lane, from, end, Scan).Count;
+        heldNone = held == 0;
+        if (held == end - from + 1)
         {
             return found;
         }

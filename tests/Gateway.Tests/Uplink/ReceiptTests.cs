@@ -10,7 +10,9 @@ using EdgeTwin.Outbox;
 using EdgeTwin.Telemetry.Receipts;
 using EdgeTwin.Telemetry.Records;
 using EdgeTwin.Telemetry.Signing;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 
 /// <summary>PROTOCOL §7: only a receipt signed by a listed ingest key, for this chain, naming the held record's hash, deletes.</summary>
@@ -189,6 +191,35 @@ public class ReceiptTests
         Assert.Equal([gapSeq], sent);
     }
 
+    [Fact]
+    public void SignedResendRequest_ForRecordsDeletedWithoutReceipts_SendsNothing_AndSaysTheyAreNotHeld()
+    {
+        // Records 1..3 went on the broker's PUBACK while receipts were off; an ingest met the chain later.
+        using var temp = new TempDirectory();
+        using var h = Harness(temp, out _, out var seq, out _);
+        for (var s = 1L; s <= seq; s++)
+        {
+            h.Retention.Delete(Lane.Telemetry, s, 100);
+        }
+
+        h.Commit();
+        Assert.Empty(h.Book.Store.Read(Lane.Telemetry, 1, seq, 100));
+        var log = new FakeLogger<MqttUplink>();
+        var uplink = Uplink(h, IngestAddress, log);
+        uplink.Queue.Reset();
+        while (uplink.Queue.TryNext(out _))
+        {
+        }
+
+        using var ingest = GatewayKey.FromPrivateKeyHex(IngestKeyHex);
+        uplink.Statements.OnResendRequest(ResendRequest.Sign("gw-test", "telemetry", h.Book.Head(Lane.Telemetry).Epoch, 1, seq, ingest).ToPayload());
+
+        Assert.False(uplink.Queue.TryNext(out _));
+        var line = Assert.Single(log.Collector.GetSnapshot(), r => r.Id.Id == 1046);
+        Assert.Contains($"not-held: none of telemetry 1..{seq} is held and no gap statement covers it", line.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(log.Collector.GetSnapshot(), r => r.Id.Id == 1047); // no "Re-sending" for what is not there
+    }
+
     private static long? DeleteThrough(BookHarness h)
     {
         var batch = new OutboxBatch();
@@ -212,11 +243,11 @@ public class ReceiptTests
         return h;
     }
 
-    private static MqttUplink Uplink(BookHarness h, string signer)
+    private static MqttUplink Uplink(BookHarness h, string signer, ILogger<MqttUplink>? logger = null)
     {
         var uplinkOptions = Options.Create(new UplinkOptions { Receipts = true, ReceiptSigners = [signer] });
         var gateway = Options.Create(h.Gateway);
         return new MqttUplink(uplinkOptions, gateway, h.Book, h.Retention, h.Ledger, new UplinkTopics(gateway, uplinkOptions), h.Time, h.Metrics,
-            new SignedDocuments(h.Identity, gateway, h.Time), new RetiredChains(gateway, h.StorageKey, SyncedOutboxFiles.Instance, h.Book, NullLogger<RetiredChains>.Instance), NullLogger<MqttUplink>.Instance);
+            new SignedDocuments(h.Identity, gateway, h.Time), new RetiredChains(gateway, h.StorageKey, SyncedOutboxFiles.Instance, h.Book, NullLogger<RetiredChains>.Instance), logger ?? NullLogger<MqttUplink>.Instance);
     }
 }
