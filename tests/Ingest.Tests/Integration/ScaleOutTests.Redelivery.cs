@@ -84,17 +84,6 @@ public sealed partial class ScaleOutTests
     }
 
     /// <summary>Polls a counter of the real system until it holds, within 60 s; the worker's output on failure.</summary>
-    private static async Task UntilAsync(Func<Task<bool>> holds, string what, IngestWorkerProcess worker)
-    {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (!await holds())
-        {
-            if (deadline.IsCancellationRequested)
-            {
-                Assert.Fail($"not reached within 60 s: {what}; worker output: {worker.Output}");
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(50), CancellationToken.None);
-        }
-    }
+    private static Task UntilAsync(Func<Task<bool>> holds, string what, IngestWorkerProcess worker) =>
+        InProcessIngest.EventuallyAsync(holds, TimeSpan.FromSeconds(60), () => $"{what}; worker output: {worker.Output}");
 }
