@@ -206,6 +206,19 @@ internal sealed partial class Anchorer : BackgroundService
     {
         var audited = (await _store.AnchorsAsync(o.AuditDepth + 1, ct).ConfigureAwait(false)).Where(a => a.Anchored).Take(o.AuditDepth).ToList();
         var onLedger = audited.Count == 0 ? 0 : await AnchorContract.CountAsync(web3, o.Contract!, ct).ConfigureAwait(false);
+
+        // Each anchor is read from the ledger once: as audited, and as the one before the next audited.
+        var ledger = new Dictionary<long, LedgerAnchor>();
+        async Task<LedgerAnchor> LedgerAt(long index)
+        {
+            if (!ledger.TryGetValue(index, out var held))
+            {
+                ledger[index] = held = await AnchorContract.GetAsync(web3, o.Contract!, index, ct).ConfigureAwait(false);
+            }
+
+            return held;
+        }
+
         foreach (var anchor in audited)
         {
             var leaves = await _store.AuditLeavesAsync(anchor.FirstLeaf, anchor.TreeSize, ct).ConfigureAwait(false);
@@ -234,7 +247,7 @@ internal sealed partial class Anchorer : BackgroundService
                 continue;
             }
 
-            var held = await AnchorContract.GetAsync(web3, o.Contract!, anchor.Index, ct).ConfigureAwait(false);
+            var held = await LedgerAt(anchor.Index).ConfigureAwait(false);
             if (Convert.ToHexStringLower(held.Root) != anchor.Root || held.FirstLeaf != anchor.FirstLeaf || held.TreeSize != anchor.TreeSize)
             {
                 await AlertOnceAsync($"ledger:{anchor.Index}", AlertKind.AnchorMismatch, null,
@@ -242,7 +255,7 @@ internal sealed partial class Anchorer : BackgroundService
             }
 
             var previous = anchor.Index == 0 ? AnchorRow.NoPreviousRoot
-                : Convert.ToHexStringLower((await AnchorContract.GetAsync(web3, o.Contract!, anchor.Index - 1, ct).ConfigureAwait(false)).Root);
+                : Convert.ToHexStringLower((await LedgerAt(anchor.Index - 1).ConfigureAwait(false)).Root);
             if (previous != anchor.PreviousRoot)
             {
                 await AlertOnceAsync($"previous:{anchor.Index}", AlertKind.AnchorMismatch, null,
