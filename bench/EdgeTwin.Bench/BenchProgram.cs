@@ -17,7 +17,7 @@ internal static class BenchProgram
 
         if (args is ["gateway-footprint", ..])
         {
-            return Gateway.FootprintRun.Run(Arg(args, "--beds", 16), Arg(args, "--seconds", 30), Console.Out);
+            return Gateway.FootprintRun.Run(Arg(args, "--beds", 16), Arg(args, "--seconds", 30), Array.IndexOf(args, "--exe") is var e and >= 0 && e + 1 < args.Length ? args[e + 1] : null, Console.Out);
         }
 
         if (args is ["wire-bytes", ..])

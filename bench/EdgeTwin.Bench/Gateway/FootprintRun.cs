@@ -10,24 +10,32 @@ using System.Text.RegularExpressions;
 /// time from process start to the first record the broker acknowledged (PUBACK, from /metrics), RSS
 /// after the given seconds and its peak (VmHWM), and the five biggest mappings (/proc/PID/smaps).
 /// Runtime settings come from the environment (e.g. <c>DOTNET_gcServer=1</c> to compare GC modes).
+/// <c>--exe PATH</c> measures another build of the gateway the same way: a published .dll (run by the
+/// dotnet host) or a native executable (a NativeAOT publish), e.g. to compare ahead-of-time builds.
 /// </summary>
 internal static partial class FootprintRun
 {
-    public static int Run(int beds, int seconds, TextWriter output)
+    public static int Run(int beds, int seconds, string? exe, TextWriter output)
     {
-        var dll = Path.Combine(RepositoryRoot(), "src", "Gateway", "bin", "Release", "net10.0", "EdgeTwin.Gateway.dll");
+        var dll = exe ?? Path.Combine(RepositoryRoot(), "src", "Gateway", "bin", "Release", "net10.0", "EdgeTwin.Gateway.dll");
         if (!File.Exists(dll))
         {
-            output.WriteLine($"gateway-footprint: {dll} is missing: dotnet build src/Gateway -c Release first");
+            output.WriteLine(exe is null
+                ? $"gateway-footprint: {dll} is missing: dotnet build src/Gateway -c Release first"
+                : $"gateway-footprint: --exe {exe}: no such file");
             return 2;
         }
+
+        var host = dll.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
 
         return GatewayLoadRun.WithMosquitto((dir, port) =>
         {
             var status = GatewayLoadRun.FreePort();
             var args = GatewayLoadRun.Args(dir, port, beds).Select(a => a.StartsWith("--Status:Url=", StringComparison.Ordinal) ? $"--Status:Url=http://127.0.0.1:{status}" : a);
             var clock = Stopwatch.StartNew();
-            using var gateway = Process.Start(new ProcessStartInfo("dotnet", [dll, .. args]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+            var start = host ? new ProcessStartInfo("dotnet", [dll, .. args]) : new ProcessStartInfo(dll, args);
+            (start.RedirectStandardOutput, start.RedirectStandardError) = (true, true);
+            using var gateway = Process.Start(start)!;
             gateway.OutputDataReceived += (_, _) => { };
             gateway.ErrorDataReceived += (_, _) => { };
             gateway.BeginOutputReadLine();
@@ -51,7 +59,7 @@ internal static partial class FootprintRun
                 Thread.Sleep(TimeSpan.FromSeconds(seconds) - clock.Elapsed is { } left && left > TimeSpan.Zero ? left : TimeSpan.Zero);
                 var (rss, hwm) = Rss(gateway.Id);
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"gateway-footprint beds={beds} first-publish={(firstPublish is { } f ? $"{f.TotalSeconds:F2} s" : "none within 60 s")} rss@{seconds}s={rss / 1024.0:F1} MiB peak={hwm / 1024.0:F1} MiB gcServer={Environment.GetEnvironmentVariable("DOTNET_gcServer") ?? "(runtimeconfig)"}"));
+                    $"gateway-footprint {(exe is null ? "" : $"exe={exe} ")}beds={beds} first-publish={(firstPublish is { } f ? $"{f.TotalSeconds:F2} s" : "none within 60 s")} rss@{seconds}s={rss / 1024.0:F1} MiB peak={hwm / 1024.0:F1} MiB gcServer={Environment.GetEnvironmentVariable("DOTNET_gcServer") ?? "(runtimeconfig)"}"));
                 output.WriteLine("  biggest mappings: " + string.Join(", ", Mappings(gateway.Id).Take(5).Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Name} {m.Kb / 1024.0:F1} MiB"))));
                 return firstPublish is null ? 1 : 0;
             }
