@@ -20,6 +20,13 @@ internal static class BenchProgram
             return Gateway.FootprintRun.Run(Arg(args, "--beds", 16), Arg(args, "--seconds", 30), Console.Out);
         }
 
+        if (args is ["whole-system-scale", ..])
+        {
+            return await WholeSystem.WholeSystemScaleRun.RunAsync(
+                Ints(args, "--beds", [16, 64, 128, 256, 500]), Arg(args, "--seconds", 30), Ints(args, "--peer-beds", [16, 64, 128]),
+                Arg(args, "--fault-beds", 64), Arg(args, "--fault-seconds", 10), Console.Out).ConfigureAwait(false);
+        }
+
         if (args is ["wire-bytes", ..])
         {
             return Wire.WireBytesRun.Run(Arg(args, "--beds", 4), Arg(args, "--seconds", 600), args.Contains("--compression"), Console.Out);
@@ -54,6 +61,11 @@ internal static class BenchProgram
         BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(BenchProgram).Assembly).Run(args);
         return 0;
     }
+
+    private static int[] Ints(string[] args, string name, int[] fallback) =>
+        Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length
+            ? [.. args[i + 1].Split(',').Select(s => int.Parse(s, System.Globalization.CultureInfo.InvariantCulture))]
+            : fallback;
 
     private static int Arg(string[] args, string name, int fallback) =>
         Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;

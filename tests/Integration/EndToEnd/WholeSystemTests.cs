@@ -2,7 +2,6 @@ namespace EdgeTwin.Integration.Tests.EndToEnd;
 
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using EdgeTwin.Ingest.Tests.Integration;
 using EdgeTwin.Integration.Tests.Support;
@@ -240,10 +239,7 @@ public sealed partial class WholeSystemTests(PostgresFixture pg, ITestOutputHelp
     }
 
     /// <summary>The gateway's committed telemetry counts from /status (null while it does not answer or has committed nothing).</summary>
-    private static async Task<LaneCounts?> ChainedAsync(ResendRig rig) =>
-        await rig.StatusAsync() is { } s && s["lanes"]!["telemetry"]!["chained"] is JsonObject c
-            ? new LaneCounts((string)c["epoch"]!, (long)c["fromSeq"]!, (long)c["throughSeq"]!, (long)c["obsRecords"]!, (long)c["samples"]!)
-            : null;
+    private static Task<LaneCounts?> ChainedAsync(ResendRig rig) => rig.ChainedAsync();
 
     /// <summary>The counts of <paramref name="lane"/> in <c>edgetwin outbox</c>'s output.</summary>
     private static LaneCounts Chained(string outbox, string lane)

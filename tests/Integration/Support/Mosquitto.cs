@@ -59,6 +59,9 @@ public sealed class Mosquitto : IDisposable
 
     public string Url => $"mqtt://127.0.0.1:{Port}";
 
+    /// <summary>The running broker's process id (null while stopped), for /proc figures.</summary>
+    public int? Id => _process?.Id;
+
     public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -102,6 +105,15 @@ public sealed class Mosquitto : IDisposable
         {
             throw new InvalidOperationException($"mosquitto wrote no persistence file in {_dir}; see {_dir}/mosquitto.log");
         }
+    }
+
+    /// <summary>SIGKILL: mosquitto writes nothing more; what it had not yet saved to its persistence file is gone (a crash, a power cut).</summary>
+    public void KillHard()
+    {
+        _process?.Kill();
+        _process?.WaitForExit(10_000);
+        _process?.Dispose();
+        _process = null;
     }
 
     public void Dispose()
