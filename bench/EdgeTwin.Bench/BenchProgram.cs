@@ -23,7 +23,7 @@ internal static class BenchProgram
         if (args is ["whole-system-scale", ..])
         {
             return await WholeSystem.WholeSystemScaleRun.RunAsync(
-                Ints(args, "--beds", [16, 64, 128, 256, 500]), Arg(args, "--seconds", 30), Ints(args, "--peer-beds", [16, 64, 128]),
+                Steps(args, "--beds", "16,64,128,256,500"), Arg(args, "--seconds", 30), Ints(args, "--peer-beds", [16, 64, 128]),
                 Arg(args, "--fault-beds", 64), Arg(args, "--fault-seconds", 10), Console.Out).ConfigureAwait(false);
         }
 
@@ -61,6 +61,15 @@ internal static class BenchProgram
         BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(BenchProgram).Assembly).Run(args);
         return 0;
     }
+
+    /// <summary>Bed counts, each optionally with the gateway's <c>Uplink:MaxInFlight</c> after a slash (<c>500/512</c>).</summary>
+    private static (int Beds, int? InFlight)[] Steps(string[] args, string name, string fallback) =>
+        [.. (Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : fallback).Split(',').Select(step => step.Split('/') switch
+        {
+            [var beds] => (int.Parse(beds, System.Globalization.CultureInfo.InvariantCulture), (int?)null),
+            [var beds, var inFlight] => (int.Parse(beds, System.Globalization.CultureInfo.InvariantCulture), int.Parse(inFlight, System.Globalization.CultureInfo.InvariantCulture)),
+            _ => throw new FormatException($"{name}: '{step}' is not BEDS or BEDS/MAXINFLIGHT"),
+        })];
 
     private static int[] Ints(string[] args, string name, int[] fallback) =>
         Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length

@@ -19,7 +19,7 @@ internal static class WholeSystemScaleRun
 {
     private static readonly TimeSpan Cap = TimeSpan.FromSeconds(120);
 
-    public static async Task<int> RunAsync(IReadOnlyList<int> beds, int seconds, IReadOnlyList<int> peerBeds, int faultBeds, int faultSeconds, TextWriter output)
+    public static async Task<int> RunAsync(IReadOnlyList<(int Beds, int? InFlight)> beds, int seconds, IReadOnlyList<int> peerBeds, int faultBeds, int faultSeconds, TextWriter output)
     {
         foreach (var dll in new[] { GatewayProcess.GatewayDll, GatewayProcess.IngestDll })
         {
@@ -30,7 +30,7 @@ internal static class WholeSystemScaleRun
             }
         }
 
-        output.WriteLine($"whole-system-scale beds={string.Join(',', beds)} seconds={seconds} peer-beds={string.Join(',', peerBeds)} fault-beds={faultBeds} fault-seconds={faultSeconds}");
+        output.WriteLine($"whole-system-scale beds={string.Join(',', beds.Select(b => b.InFlight is { } f ? $"{b.Beds}/{f}" : $"{b.Beds}"))} seconds={seconds} peer-beds={string.Join(',', peerBeds)} fault-beds={faultBeds} fault-seconds={faultSeconds}");
         output.WriteLine($"{Environment.ProcessorCount} cores; before: {Uptime()}");
         var pg = new PostgresFixture();
         await pg.InitializeAsync().ConfigureAwait(false);
@@ -48,7 +48,7 @@ internal static class WholeSystemScaleRun
         return 0;
     }
 
-    private static async Task EdgeTwinAsync(PostgresFixture pg, IReadOnlyList<int> beds, int seconds, int faultBeds, int faultSeconds, TextWriter output)
+    private static async Task EdgeTwinAsync(PostgresFixture pg, IReadOnlyList<(int Beds, int? InFlight)> beds, int seconds, int faultBeds, int faultSeconds, TextWriter output)
     {
         using var rig = new ResendRig();
         var connection = await pg.CreateDatabaseAsync().ConfigureAwait(false);
@@ -58,21 +58,22 @@ internal static class WholeSystemScaleRun
         await using var tap = await RecordTap.StartAsync(rig.Broker.Port, rig.Topic("telemetry")).ConfigureAwait(false);
         var postmaster = int.Parse(File.ReadLines(Path.Combine(pg.DataDir, "postmaster.pid")).First(), CultureInfo.InvariantCulture);
         VerifiedWatch? watch = null;
+        await using var ledger = new IngestLedger(connection, "gw-it");
         try
         {
+            // The fault first, on a system without a backlog from a heavy step.
+            watch = await EdgeTwinFaultAsync(rig, connection, ledger, faultBeds, faultSeconds, output).ConfigureAwait(false);
             output.WriteLine(ScaleRow.Header);
-            List<ScaleRow> rows = [];
             List<string> notes = [];
-            foreach (var n in beds)
+            foreach (var (n, inFlight) in beds)
             {
-                rig.StartGateway($"--Simulation:Beds={n}", "--Simulation:Seed=15");
+                rig.StartGateway([$"--Simulation:Beds={n}", "--Simulation:Seed=15", .. inFlight is { } f ? [$"--Uplink:MaxInFlight={f}"] : Array.Empty<string>()]);
                 var first = await Wait.ForAsync(() => rig.ChainedAsync(), Cap, () => "the gateway's first commit\n" + rig.Output()).ConfigureAwait(false);
-                watch ??= new VerifiedWatch(connection, "gw-it", "telemetry", first.Epoch);
                 await Task.Delay(TimeSpan.FromSeconds(5)).ConfigureAwait(false); // warm-up: JIT, connections
                 var threads = ProcStat.Threads(rig.Gateway!.Id);
-                var before = await ReadAsync(rig, worker, postmaster).ConfigureAwait(false);
+                var before = await ReadAsync(rig, worker, postmaster, watch).ConfigureAwait(false);
                 await Task.Delay(TimeSpan.FromSeconds(seconds)).ConfigureAwait(false);
-                var after = await ReadAsync(rig, worker, postmaster).ConfigureAwait(false);
+                var after = await ReadAsync(rig, worker, postmaster, watch).ConfigureAwait(false);
                 var rss = ProcStat.RssMiB(rig.Gateway.Id);
                 var busiest = Busiest(threads, ProcStat.Threads(rig.Gateway.Id), (after.AtMs - before.AtMs) / 1000.0);
                 var lagClock = Stopwatch.StartNew();
@@ -83,8 +84,8 @@ internal static class WholeSystemScaleRun
                 // (a record spans at most 1 s, a commit follows within 100 ms): their verification too.
                 var tail = (await rig.ChainedAsync().ConfigureAwait(false))!.Value.ThroughSeq;
                 await UntilAsync(() => watch.Through >= tail, caughtUp ? Cap : TimeSpan.Zero).ConfigureAwait(false);
-                rows.Add(Row(n, before, after, rss, lag, tap, watch));
-                output.WriteLine(rows[^1].ToString());
+                var (_, verified) = await ledger.VerifiedAsync("telemetry", first.Epoch, before.VerifiedThrough + 1, after.VerifiedThrough).ConfigureAwait(false);
+                output.WriteLine(Row(n, before, after, rss, lag, verified, tap, watch).ToString() + (inFlight is { } m ? $" (Uplink:MaxInFlight={m})" : string.Empty));
                 notes.Add($"{n} beds: the gateway's busiest threads (% of one core): {busiest}");
                 rig.Gateway.Terminate();
                 if (!rig.Gateway.WaitForExit(TimeSpan.FromSeconds(90)))
@@ -96,7 +97,6 @@ internal static class WholeSystemScaleRun
             }
 
             notes.ForEach(output.WriteLine);
-            await EdgeTwinFaultAsync(rig, connection, watch!, faultBeds, faultSeconds, output).ConfigureAwait(false);
         }
         finally
         {
@@ -112,11 +112,12 @@ internal static class WholeSystemScaleRun
     /// <paramref name="beds"/> beds for <paramref name="seconds"/>, the gateway SIGKILLed, the broker
     /// and the gateway started again; the line of the whole-system tests' accounting over the window.
     /// </summary>
-    private static async Task EdgeTwinFaultAsync(ResendRig rig, string connection, VerifiedWatch watch, int beds, int seconds, TextWriter output)
+    private static async Task<VerifiedWatch> EdgeTwinFaultAsync(ResendRig rig, string connection, IngestLedger ledger, int beds, int seconds, TextWriter output)
     {
         string[] args = [$"--Simulation:Beds={beds}", "--Simulation:Seed=15"];
         rig.StartGateway(args);
         var mark = await Wait.ForAsync(() => rig.ChainedAsync(), Cap, () => "the gateway's first commit\n" + rig.Output()).ConfigureAwait(false);
+        var watch = new VerifiedWatch(connection, "gw-it", "telemetry", mark.Epoch);
         await UntilAsync(() => watch.Through >= mark.ThroughSeq, Cap).ConfigureAwait(false);
         mark = (await rig.ChainedAsync().ConfigureAwait(false))!.Value;
         rig.Broker.Stop();
@@ -129,11 +130,12 @@ internal static class WholeSystemScaleRun
         rig.Broker.Start();
         rig.StartGateway(args);
         var recovered = await UntilAsync(() => watch.Through >= atKill.ThroughSeq, Cap).ConfigureAwait(false);
-        await using var ledger = new IngestLedger(connection, "gw-it");
         var line = await ledger.AccountAsync($"EdgeTwin: broker (uplink) down {seconds} s, gateway SIGKILLed, {beds} beds", mark, atKill, recovered ? clock.Elapsed : null).ConfigureAwait(false);
         output.WriteLine(line.ToString());
         rig.Gateway!.Terminate();
         rig.Gateway.WaitForExit(TimeSpan.FromSeconds(90));
+        rig.Gateway.Dispose();
+        return watch;
     }
 
     private static async Task PeerAsync(IReadOnlyList<int> beds, int seconds, int faultBeds, int faultSeconds, TextWriter output)
@@ -157,16 +159,16 @@ internal static class WholeSystemScaleRun
             .OrderByDescending(t => t.Used).Take(5)
             .Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Name} {100 * t.Used / wall:F0} %")));
 
-    private static ScaleRow Row(int beds, SystemReading before, SystemReading after, double rss, TimeSpan? lag, RecordTap tap, VerifiedWatch watch)
+    private static ScaleRow Row(int beds, SystemReading before, SystemReading after, double rss, TimeSpan? lag, long verified, RecordTap tap, VerifiedWatch watch)
     {
         var wall = (after.AtMs - before.AtMs) / 1000.0;
         var (toBroker, toVerified) = (new LatencyHistogram(), new LatencyHistogram());
-        long atBroker = 0, verified = 0, notVerified = 0;
+        long atBroker = 0, notVerified = 0, tapped = 0;
         foreach (var (seq, record) in tap.All)
         {
             var verifiedAt = watch.VerifiedAt(seq);
             atBroker += record.ArrivedMs >= before.AtMs && record.ArrivedMs < after.AtMs ? record.Samples : 0;
-            verified += verifiedAt >= before.AtMs && verifiedAt < after.AtMs ? record.Samples : 0;
+            tapped += seq > before.ChainedThrough && seq <= after.ChainedThrough ? 1 : 0;
             if (record.Samples == 0 || record.FirstSampleMs < before.AtMs || record.FirstSampleMs >= after.AtMs)
             {
                 continue;
@@ -184,10 +186,10 @@ internal static class WholeSystemScaleRun
         }
 
         return new ScaleRow(beds, wall, (after.Samples - before.Samples) / wall, (after.Published - before.Published) / wall, atBroker / wall, verified / wall,
-            toBroker, toVerified, notVerified, before, after, rss, lag);
+            tapped / (double)Math.Max(1, after.ChainedThrough - before.ChainedThrough), toBroker, toVerified, notVerified, before, after, rss, lag);
     }
 
-    private static async Task<SystemReading> ReadAsync(ResendRig rig, GatewayProcess worker, int postmaster)
+    private static async Task<SystemReading> ReadAsync(ResendRig rig, GatewayProcess worker, int postmaster, VerifiedWatch watch)
     {
         var chained = (await rig.ChainedAsync().ConfigureAwait(false)) ?? throw new InvalidOperationException("the gateway's /status does not answer\n" + rig.Output());
         return new SystemReading(
@@ -196,7 +198,7 @@ internal static class WholeSystemScaleRun
             await rig.MetricAsync("edgetwin_uplink_published").ConfigureAwait(false),
             await rig.MetricAsync("edgetwin_uplink_backlog").ConfigureAwait(false),
             await rig.MetricAsync("edgetwin_uplink_held", "lane=\"telemetry\"").ConfigureAwait(false),
-            chained.ThroughSeq,
+            chained.ThroughSeq, watch.Through,
             ProcStat.CpuSeconds(rig.Gateway!.Id), ProcStat.CpuSeconds(rig.Broker.Id!.Value), ProcStat.CpuSeconds(rig.Ingest!.Id), ProcStat.CpuSeconds(worker.Id),
             ProcStat.TreeCpuSeconds(postmaster), ProcStat.CpuSeconds(Environment.ProcessId));
     }
