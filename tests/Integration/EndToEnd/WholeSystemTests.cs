@@ -15,7 +15,8 @@ using Xunit.Abstractions;
 /// ingest worker SIGKILLed mid-run and restarted; then a graceful stop. In a second test: mosquitto
 /// restarted; the uplink partitioned (the broker stopped while the gateway chains some 20 s of
 /// records); PostgreSQL stopped until a worker failed a batch, then started (this class's own
-/// cluster: no other test class uses it); a graceful stop. Exact accounting per fault:
+/// cluster: no other test class uses it); a graceful stop. In a third, the uplink blackholed (the
+/// broker SIGSTOPped: nothing refused, nothing answered) for as long as the partition. Exact accounting per fault:
 /// the samples the gateway chained (its persisted counts, tagged with the seq they run through)
 /// equal the samples in the obs records the ingest stored and verified, seq for seq; no gap, no
 /// fork, no row stored twice, one epoch per lane, the chains' genesis key the enrolled one. The
