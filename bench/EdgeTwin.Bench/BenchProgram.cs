@@ -20,6 +20,13 @@ internal static class BenchProgram
             return Gateway.FootprintRun.Run(Arg(args, "--beds", 16), Arg(args, "--seconds", 30), Array.IndexOf(args, "--exe") is var e and >= 0 && e + 1 < args.Length ? args[e + 1] : null, Console.Out);
         }
 
+        if (args is ["whole-system-scale", ..])
+        {
+            return await WholeSystem.WholeSystemScaleRun.RunAsync(
+                Steps(args, "--beds", "16,64,128,256,500"), Arg(args, "--seconds", 30), Ints(args, "--peer-beds", [16, 64, 128]),
+                Arg(args, "--fault-beds", 64), Arg(args, "--fault-seconds", 10), Console.Out).ConfigureAwait(false);
+        }
+
         if (args is ["wire-bytes", ..])
         {
             return Wire.WireBytesRun.Run(Arg(args, "--beds", 4), Arg(args, "--seconds", 600), args.Contains("--compression"), Console.Out);
@@ -54,6 +61,20 @@ internal static class BenchProgram
         BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(BenchProgram).Assembly).Run(args);
         return 0;
     }
+
+    /// <summary>Bed counts, each optionally with the gateway's <c>Uplink:MaxInFlight</c> after a slash (<c>500/512</c>).</summary>
+    private static (int Beds, int? InFlight)[] Steps(string[] args, string name, string fallback) =>
+        [.. (Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : fallback).Split(',').Select(step => step.Split('/') switch
+        {
+            [var beds] => (int.Parse(beds, System.Globalization.CultureInfo.InvariantCulture), (int?)null),
+            [var beds, var inFlight] => (int.Parse(beds, System.Globalization.CultureInfo.InvariantCulture), int.Parse(inFlight, System.Globalization.CultureInfo.InvariantCulture)),
+            _ => throw new FormatException($"{name}: '{step}' is not BEDS or BEDS/MAXINFLIGHT"),
+        })];
+
+    private static int[] Ints(string[] args, string name, int[] fallback) =>
+        Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length
+            ? [.. args[i + 1].Split(',').Select(s => int.Parse(s, System.Globalization.CultureInfo.InvariantCulture))]
+            : fallback;
 
     private static int Arg(string[] args, string name, int fallback) =>
         Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;

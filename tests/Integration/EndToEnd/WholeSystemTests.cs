@@ -2,7 +2,6 @@ namespace EdgeTwin.Integration.Tests.EndToEnd;
 
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using EdgeTwin.Ingest.Tests.Integration;
 using EdgeTwin.Integration.Tests.Support;
@@ -16,7 +15,8 @@ using Xunit.Abstractions;
 /// ingest worker SIGKILLed mid-run and restarted; then a graceful stop. In a second test: mosquitto
 /// restarted; the uplink partitioned (the broker stopped while the gateway chains some 20 s of
 /// records); PostgreSQL stopped until a worker failed a batch, then started (this class's own
-/// cluster: no other test class uses it); a graceful stop. Exact accounting per fault:
+/// cluster: no other test class uses it); a graceful stop. In a third, the uplink blackholed (the
+/// broker SIGSTOPped: nothing refused, nothing answered) for as long as the partition. Exact accounting per fault:
 /// the samples the gateway chained (its persisted counts, tagged with the seq they run through)
 /// equal the samples in the obs records the ingest stored and verified, seq for seq; no gap, no
 /// fork, no row stored twice, one epoch per lane, the chains' genesis key the enrolled one. The
@@ -106,21 +106,9 @@ public sealed partial class WholeSystemTests(PostgresFixture pg, ITestOutputHelp
             lines.Add(await ledger.AccountAsync("mosquitto restarted", mark, snapshot, clock.Elapsed));
             mark = snapshot;
 
-            // The uplink partitioned: the broker unreachable (stopped) while the gateway chains PartitionRecords more records.
-            var down = (await ChainedAsync(rig))!.Value;
-            rig.Broker.Stop();
-            var outage = Stopwatch.StartNew();
-            await Wait.UntilAsync(async () => (await ChainedAsync(rig))!.Value.ThroughSeq >= down.ThroughSeq + PartitionRecords, Recover,
-                () => $"{PartitionRecords} telemetry records chained with the broker down\n" + Output(rig, second));
-            Assert.True(await rig.VerifiedThroughAsync("telemetry", start.Epoch) < down.ThroughSeq + PartitionRecords, "nothing crosses a partition");
-            rig.Broker.Start();
-            var partitioned = outage.Elapsed;
-            clock = Stopwatch.StartNew();
-            snapshot = (await ChainedAsync(rig))!.Value;
-            await UntilVerifiedAsync(rig, snapshot, () => Output(rig, second));
-            lines.Add(await ledger.AccountAsync(
-                string.Create(CultureInfo.InvariantCulture, $"uplink partitioned {partitioned.TotalSeconds:F0} s"), mark, snapshot, clock.Elapsed));
-            mark = snapshot;
+            // The uplink partitioned: the broker unreachable (stopped: connections refused) while the gateway chains PartitionRecords more records.
+            (var line, mark) = await PartitionAsync(rig, ledger, second, mark, "partitioned", rig.Broker.Stop, rig.Broker.Start);
+            lines.Add(line);
 
             // PostgreSQL stopped until a worker failed to store a batch (it retries, acknowledging nothing), then started.
             var failures = StoreFailed().Count(rig.Ingest!.Stderr + rig.Ingest.Stdout) + StoreFailed().Count(second.Stderr + second.Stdout);
@@ -148,6 +136,59 @@ public sealed partial class WholeSystemTests(PostgresFixture pg, ITestOutputHelp
         {
             second.Dispose();
         }
+    }
+
+    [Fact]
+    public async Task UplinkBlackholed_BrokerPausedNotRefusing_TheGatewayCountsFailedPublishes_EverySampleChainedIsVerifiedOnce()
+    {
+        using var rig = new ResendRig();
+        var (ledger, _, second, start) = await StartSystemAsync(rig);
+        await using var closing = ledger;
+        try
+        {
+            // Packets dropped rather than refused (no netem here: docs/benchmarks.md): the broker SIGSTOPped
+            // (Mosquitto.Pause) while the gateway chains PartitionRecords more records, then continued.
+            var failed = await rig.MetricAsync("edgetwin_uplink_publish_failures");
+            var (line, mark) = await PartitionAsync(rig, ledger, second, start, "blackholed (broker SIGSTOPped)", rig.Broker.Pause, rig.Broker.Continue);
+            Assert.True(await rig.MetricAsync("edgetwin_uplink_publish_failures") > failed, "the gateway counts the publishes the hole swallowed (edgetwin_uplink_publish_failures)");
+            await StopAndAssertExactAsync(rig, ledger, second, [line], start, mark);
+        }
+        finally
+        {
+            second.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The uplink cut by <paramref name="cut"/> while the gateway chains <see cref="PartitionRecords"/> more
+    /// records (none of them may reach the ingest meanwhile), then healed by <paramref name="heal"/>. Returns
+    /// the line of the window after <paramref name="mark"/> (recovery from the heal until the ingest verified
+    /// what the gateway had chained by then) and the gateway's counts at its end.
+    /// </summary>
+    private static async Task<(Accounting Line, LaneCounts Mark)> PartitionAsync(
+        ResendRig rig, IngestLedger ledger, GatewayProcess second, LaneCounts mark, string what, Action cut, Action heal)
+    {
+        var down = (await ChainedAsync(rig))!.Value;
+        cut();
+        var outage = Stopwatch.StartNew();
+        TimeSpan partitioned;
+        try
+        {
+            await Wait.UntilAsync(async () => (await ChainedAsync(rig))!.Value.ThroughSeq >= down.ThroughSeq + PartitionRecords, Recover,
+                () => $"{PartitionRecords} telemetry records chained with the uplink {what}\n" + Output(rig, second));
+            Assert.True(await rig.VerifiedThroughAsync("telemetry", mark.Epoch) < down.ThroughSeq + PartitionRecords, $"nothing crosses an uplink {what}");
+            partitioned = outage.Elapsed;
+        }
+        finally
+        {
+            heal();
+        }
+
+        var clock = Stopwatch.StartNew();
+        var snapshot = (await ChainedAsync(rig))!.Value;
+        await UntilVerifiedAsync(rig, snapshot, () => Output(rig, second));
+        var line = await ledger.AccountAsync(string.Create(CultureInfo.InvariantCulture, $"uplink {what} {partitioned.TotalSeconds:F0} s"), mark, snapshot, clock.Elapsed);
+        return (line, snapshot);
     }
 
     /// <summary>
@@ -240,10 +281,7 @@ public sealed partial class WholeSystemTests(PostgresFixture pg, ITestOutputHelp
     }
 
     /// <summary>The gateway's committed telemetry counts from /status (null while it does not answer or has committed nothing).</summary>
-    private static async Task<LaneCounts?> ChainedAsync(ResendRig rig) =>
-        await rig.StatusAsync() is { } s && s["lanes"]!["telemetry"]!["chained"] is JsonObject c
-            ? new LaneCounts((string)c["epoch"]!, (long)c["fromSeq"]!, (long)c["throughSeq"]!, (long)c["obsRecords"]!, (long)c["samples"]!)
-            : null;
+    private static Task<LaneCounts?> ChainedAsync(ResendRig rig) => rig.ChainedAsync();
 
     /// <summary>The counts of <paramref name="lane"/> in <c>edgetwin outbox</c>'s output.</summary>
     private static LaneCounts Chained(string outbox, string lane)

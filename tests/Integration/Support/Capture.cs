@@ -20,7 +20,7 @@ public sealed class Capture : IAsyncDisposable
     private readonly Task _loop;
     private volatile bool _subscribed;
 
-    private Capture(int port, string filter)
+    private Capture(int port, string filter, Action<string, byte[]>? onMessage = null)
     {
         _filter = filter;
         _options = new MqttClientOptionsBuilder()
@@ -32,7 +32,15 @@ public sealed class Capture : IAsyncDisposable
             .Build();
         _client.ApplicationMessageReceivedAsync += e =>
         {
-            Messages.Enqueue((e.ApplicationMessage.Topic, e.ApplicationMessage.Payload.ToArray()));
+            if (onMessage is null)
+            {
+                Messages.Enqueue((e.ApplicationMessage.Topic, e.ApplicationMessage.Payload.ToArray()));
+            }
+            else
+            {
+                onMessage(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload.ToArray());
+            }
+
             return Task.CompletedTask;
         };
         _loop = Task.Run(LoopAsync);
@@ -44,9 +52,15 @@ public sealed class Capture : IAsyncDisposable
 
     public IEnumerable<byte[]> AllRecords => Records("telemetry").Concat(Records("alarm"));
 
-    public static async Task<Capture> StartAsync(int port, string filter = "edgetwin/v1/#")
+    public static Task<Capture> StartAsync(int port, string filter = "edgetwin/v1/#") => StartAsync(port, filter, null);
+
+    /// <summary>
+    /// A capture that hands each message to <paramref name="onMessage"/> (topic, payload) as it
+    /// arrives instead of keeping it (<see cref="Messages"/> stays empty): for a run too long to hold.
+    /// </summary>
+    public static async Task<Capture> StartAsync(int port, string filter, Action<string, byte[]>? onMessage)
     {
-        var capture = new Capture(port, filter);
+        var capture = new Capture(port, filter, onMessage);
         // Connected is not enough: a record published before the subscription is in place would be missed.
         await Wait.UntilAsync(() => capture._client.IsConnected && capture._subscribed, TimeSpan.FromSeconds(10), "capture connected and subscribed");
         return capture;

@@ -9,6 +9,7 @@ internal sealed class GatewayProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
+    private bool _disposed;
 
     private GatewayProcess(Process process)
     {
@@ -46,6 +47,9 @@ internal sealed class GatewayProcess : IDisposable
     }
 
     public bool HasExited => _process.HasExited;
+
+    /// <summary>The process id (the dotnet host running the dll), for /proc figures.</summary>
+    public int Id => _process.Id;
 
     public int ExitCode => _process.ExitCode;
 
@@ -168,6 +172,13 @@ internal sealed class GatewayProcess : IDisposable
 
     public void Dispose()
     {
+        // Idempotent: a rig disposes the process it holds, which a test or the bench may have disposed already.
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         if (!_process.HasExited)
         {
             _process.Kill();

@@ -59,6 +59,9 @@ public sealed class Mosquitto : IDisposable
 
     public string Url => $"mqtt://127.0.0.1:{Port}";
 
+    /// <summary>The running broker's process id (null while stopped), for /proc figures.</summary>
+    public int? Id => _process?.Id;
+
     public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -84,11 +87,7 @@ public sealed class Mosquitto : IDisposable
             return;
         }
 
-        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            kill.WaitForExit();
-        }
-
+        Signal("-TERM");
         if (!_process.WaitForExit(10_000))
         {
             _process.Kill();
@@ -102,6 +101,25 @@ public sealed class Mosquitto : IDisposable
         {
             throw new InvalidOperationException($"mosquitto wrote no persistence file in {_dir}; see {_dir}/mosquitto.log");
         }
+    }
+
+    /// <summary>
+    /// SIGSTOP: a blackhole. The kernel still completes TCP handshakes on the port and takes bytes into
+    /// the socket buffers, but nothing answers: no CONNACK, no PUBACK, no refusal, as on a link that
+    /// drops packets. <see cref="Continue"/> ends it.
+    /// </summary>
+    public void Pause() => Signal("-STOP");
+
+    /// <summary>SIGCONT after <see cref="Pause"/>: the broker reads what waited in its sockets.</summary>
+    public void Continue() => Signal("-CONT");
+
+    /// <summary>SIGKILL: mosquitto writes nothing more; what it had not yet saved to its persistence file is gone (a crash, a power cut).</summary>
+    public void KillHard()
+    {
+        _process?.Kill();
+        _process?.WaitForExit(10_000);
+        _process?.Dispose();
+        _process = null;
     }
 
     public void Dispose()
@@ -120,6 +138,12 @@ public sealed class Mosquitto : IDisposable
         catch (IOException)
         {
         }
+    }
+
+    private void Signal(string signal)
+    {
+        using var kill = Process.Start("kill", [signal, _process!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill!.WaitForExit();
     }
 
     private bool CanConnect()

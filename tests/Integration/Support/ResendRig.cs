@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using EdgeTwin.Ingest.Tests.Support;
+using EdgeTwin.Outbox;
 using EdgeTwin.Telemetry.Signing;
 
 /// <summary>
@@ -21,7 +22,7 @@ internal sealed class ResendRig : IDisposable
     private readonly string _tokenKeyFile;
     private readonly string? _gatewayData;
 
-    /// <param name="gatewayData">The gateway's data directory (default: under the rig's own temporary directory), e.g. on a <see cref="SmallFilesystem"/>.</param>
+    /// <param name="gatewayData">The gateway's data directory (default: under the rig's own temporary directory), e.g. on a <c>SmallFilesystem</c> (Support/SmallFilesystem.cs).</param>
     public ResendRig(bool brokerPersistence = true, string? gatewayData = null)
     {
         _gatewayData = gatewayData;
@@ -109,6 +110,12 @@ internal sealed class ResendRig : IDisposable
             return null;
         }
     }
+
+    /// <summary>The gateway's committed counts of <paramref name="lane"/> from /status (null while it does not answer or has committed nothing).</summary>
+    public async Task<LaneCounts?> ChainedAsync(string lane = "telemetry") =>
+        await StatusAsync() is { } s && s["lanes"]![lane]!["chained"] is JsonObject c
+            ? new LaneCounts((string)c["epoch"]!, (long)c["fromSeq"]!, (long)c["throughSeq"]!, (long)c["obsRecords"]!, (long)c["samples"]!)
+            : null;
 
     public async Task<(string Epoch, long Head, long Stored)> LaneAsync(string lane)
     {

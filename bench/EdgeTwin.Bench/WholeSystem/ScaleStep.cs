@@ -1,0 +1,44 @@
+namespace EdgeTwin.Bench.WholeSystem;
+
+using System.Globalization;
+
+/// <summary>
+/// One reading of the running system: the gateway's counters (<c>/metrics</c>, <c>/status</c>) and the
+/// CPU seconds of each process so far.
+/// </summary>
+internal sealed record SystemReading(
+    long AtMs, double Samples, double Published, double Backlog, double Held, long ChainedThrough, long VerifiedThrough,
+    double Gateway, double Broker, double Ingest, double Worker, double Postgres, double Bench);
+
+/// <summary>
+/// One step of <c>whole-system-scale</c>: rates over the window (samples verified: the obs records
+/// stored in PostgreSQL whose seqs the chain's verified-through passed during it; "tap saw": the
+/// share of the window's chained records the subscriber on the broker had received when the row was made), per-sample latencies (from each
+/// sample's own time: to its record's arrival at a subscriber on the cloud broker, and to the
+/// ingest's verified-through passing its seq), CPU per process (% of one core) and the gateway's RSS.
+/// </summary>
+internal sealed record ScaleRow(
+    int Beds, double Seconds, double ProducedPerSecond, double PublishedRecordsPerSecond, double AtBrokerPerSecond, double VerifiedPerSecond, double Tapped,
+    LatencyHistogram ToBroker, LatencyHistogram ToVerified, long NotVerified, SystemReading Before, SystemReading After, double GatewayRssMiB, TimeSpan? Lag)
+{
+    /// <summary>Samples a bed makes a second: ECG 250 Hz, pleth 100 Hz, eight vitals at 1 Hz.</summary>
+    public const int SamplesPerBedSecond = 358;
+
+    private double Cpu(Func<SystemReading, double> process) => 100 * (process(After) - process(Before)) / Seconds;
+
+    /// <summary>Telemetry records the gateway chained a second over the window.</summary>
+    public double ChainedRecordsPerSecond => (After.ChainedThrough - Before.ChainedThrough) / Seconds;
+
+    /// <summary>The gateway keeps up: it produced at least 98 % of the beds' samples and its uplink backlog did not grow by more than a second of records.</summary>
+    public bool GatewayKeepsUp => ProducedPerSecond >= 0.98 * Beds * SamplesPerBedSecond && After.Backlog - Before.Backlog <= ChainedRecordsPerSecond;
+
+    public static string Header =>
+        "| beds | nominal samples/s | produced samples/s | chained / PUBACKed records/s | samples/s at the broker (tap saw) | samples/s verified | sample->broker p50 / p99 | sample->verified p50 / p99 | not verified within 120 s | CPU gateway | mosquitto | ingest 1 + 2 | PostgreSQL | bench | gateway RSS | backlog start -> end | held start -> end | gateway keeps up | ingest lag at the end |\n" +
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |";
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"| {Beds} | {Beds * SamplesPerBedSecond:N0} | {ProducedPerSecond:N0} | {ChainedRecordsPerSecond:N0} / {PublishedRecordsPerSecond:N0} | {AtBrokerPerSecond:N0} ({100 * Tapped:F0} %) | {VerifiedPerSecond:N0} | " +
+        $"{ToBroker.Percentile(0.5):N0} / {ToBroker.Percentile(0.99):N0} ms | {ToVerified.Percentile(0.5):N0} / {ToVerified.Percentile(0.99):N0} ms | {NotVerified:N0} | " +
+        $"{Cpu(r => r.Gateway):F0} % | {Cpu(r => r.Broker):F0} % | {Cpu(r => r.Ingest):F0} + {Cpu(r => r.Worker):F0} % | {Cpu(r => r.Postgres):F0} % | {Cpu(r => r.Bench):F0} % | {GatewayRssMiB:F0} MiB | " +
+        $"{Before.Backlog:N0} -> {After.Backlog:N0} | {Before.Held:N0} -> {After.Held:N0} | {(GatewayKeepsUp ? "yes" : "no")} | {(Lag is { } l ? $"{l.TotalSeconds:F1} s" : "over 120 s")} |");
+}
