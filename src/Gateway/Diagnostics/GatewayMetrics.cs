@@ -39,7 +39,7 @@ internal sealed class GatewayMetrics
         _samples = Meter.CreateCounter<long>("edgetwin.pipeline.samples", "{sample}", "Samples received from drivers");
         _records = Meter.CreateCounter<long>("edgetwin.outbox.records", "{record}", "Records appended to a chain");
         _commits = Meter.CreateCounter<long>("edgetwin.outbox.commits", "{commit}", "Group commits that reached the disk");
-        _commitDuration = Meter.CreateHistogram<double>("edgetwin.outbox.commit.duration", "s", "Time of one durable group commit");
+        _commitDuration = Meter.CreateHistogram<double>("edgetwin.outbox.commit.duration", "s", "Time of one durable group commit", advice: EdgeTwin.Hosting.LatencyBuckets.Seconds);
         _evicted = Meter.CreateCounter<long>("edgetwin.outbox.evicted", "{record}", "Records dropped under quota pressure (stated in gap records)");
         _published = Meter.CreateCounter<long>("edgetwin.uplink.published", "{record}", "Records acknowledged by the broker (PUBACK)");
         _publishFailures = Meter.CreateCounter<long>("edgetwin.uplink.publish.failures", "{publish}", "Publishes that failed or missed their deadline");
@@ -51,7 +51,7 @@ internal sealed class GatewayMetrics
         _storageFull = Meter.CreateCounter<long>("edgetwin.outbox.storage_full", "{episode}", "Times the outbox could not commit for lack of space");
         _notKept = Meter.CreateCounter<long>("edgetwin.outbox.not_kept", "{record}", "Observation records not kept while the disk was full (stated in storage-full events)");
         _samplesNotKept = Meter.CreateCounter<long>("edgetwin.outbox.samples_not_kept", "{sample}", "Samples in observation records not kept while the disk was full");
-        _liveLatency = Meter.CreateHistogram<double>("edgetwin.uplink.live.latency", "s", "Commit to PUBACK time of live records");
+        _liveLatency = Meter.CreateHistogram<double>("edgetwin.uplink.live.latency", "s", "Commit to PUBACK time of live records", advice: EdgeTwin.Hosting.LatencyBuckets.Seconds);
         _alarmsRaised = Meter.CreateCounter<long>("edgetwin.alarms.raised", "{alarm}", "Alarms raised (clinical and technical), by priority");
         _alarmStatuses = Meter.CreateCounter<long>("edgetwin.alarms.statuses", "{status}", "Alarm managers' answers (signed alarm-status documents) shown, by status");
     }

@@ -25,7 +25,7 @@ internal sealed class AlarmsOutMetrics
         _statuses = meter.CreateCounter<long>("edgetwin.ingest.alarms_out.statuses", "{report}", "PCD-05 status reports by outcome (recorded, duplicate, refused) and reason.");
         _peersRefused = meter.CreateCounter<long>("edgetwin.ingest.alarms_out.peers_refused", "{connection}", "Connections to the PCD-05 listener from addresses not allowed.");
         _toBox = meter.CreateCounter<long>("edgetwin.ingest.alarms_out.to_box", "{status}", "Alert statuses put back to the box, by outcome (published, retry, dropped).");
-        _delivery = meter.CreateHistogram<double>("edgetwin.ingest.alarms_out.delivery", "s", "From queued (alarm record verified and committed) to the manager's ACK.");
+        _delivery = meter.CreateHistogram<double>("edgetwin.ingest.alarms_out.delivery", "s", "From queued (alarm record verified and committed) to the manager's ACK.", advice: EdgeTwin.Hosting.LatencyBuckets.Seconds);
         meter.CreateObservableGauge("edgetwin.ingest.alarms_out.managers_down", () => _down.Values.Sum(), "{manager}", "Alarm managers currently unreachable.");
     }
 
