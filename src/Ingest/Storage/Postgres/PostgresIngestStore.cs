@@ -40,14 +40,14 @@ internal sealed partial class PostgresIngestStore : IIngestStore, IAlarmOutStore
     }
 
     public Task<T> WriteAsync<T>(IReadOnlyCollection<ChainId> chains, string site, Func<IWriteSession, Task<T>> work, CancellationToken ct) =>
-        WriteAsync(chains, _ => site, work, ct);
+        WriteAsync(chains, _ => site, null, work, ct);
 
-    public async Task<T> WriteAsync<T>(IReadOnlyCollection<ChainId> chains, Func<ChainId, string> siteOf, Func<IWriteSession, Task<T>> work, CancellationToken ct)
+    public async Task<T> WriteAsync<T>(IReadOnlyCollection<ChainId> chains, Func<ChainId, string> siteOf, Func<ChainId, byte[]?>? heldState, Func<IWriteSession, Task<T>> work, CancellationToken ct)
     {
         await using var conn = await _source.OpenConnectionAsync(ct).ConfigureAwait(false);
         await using var tx = await conn.BeginTransactionAsync(ct).ConfigureAwait(false);
         var session = new PostgresWriteSession(conn, tx, ct);
-        await session.LockChainsAsync(chains, siteOf).ConfigureAwait(false);
+        await session.LockChainsAsync(chains, siteOf, heldState).ConfigureAwait(false);
         var result = await work(session).ConfigureAwait(false);
         await session.FlushAsync().ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);

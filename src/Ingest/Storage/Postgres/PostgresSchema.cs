@@ -24,6 +24,7 @@ internal static class PostgresSchema
             PRIMARY KEY (gw, lane, epoch));
         ALTER TABLE ingest_chains ADD COLUMN IF NOT EXISTS unsigned_branch bigint NOT NULL DEFAULT 0;
         ALTER TABLE ingest_chains ADD COLUMN IF NOT EXISTS chain_state bytea NULL;
+        ALTER TABLE ingest_chains ADD COLUMN IF NOT EXISTS state_digest bytea GENERATED ALWAYS AS (sha256(chain_state)) STORED;
         CREATE TABLE IF NOT EXISTS ingest_records (
             gw text NOT NULL, lane text NOT NULL, epoch text NOT NULL, seq bigint NOT NULL,
             hash text NOT NULL, kind text NOT NULL, site text NOT NULL, ts timestamptz NULL,
@@ -76,8 +77,18 @@ internal static class PostgresSchema
 
     // The chain state: the compact bytes (chain_state), or the JSON text an ingest before 2026-12
     // wrote (verifier_state, emptied at the chain's next write), as its UTF-8 bytes: ChainStateCodec reads both.
-    public const string ChainColumns =
-        "gw, lane, epoch, site, COALESCE(chain_state, convert_to(verifier_state, 'UTF8')), received, verified_through, verified, pending, missing, duplicates, forks, bad_sigs, broken_links, gap_covered, rejected, receipted_through, last_checkpoint_at, missing_since, gap_alerted, first_seen_at, genesis_reason, unsigned_branch";
+    // state_digest is computed by PostgreSQL from chain_state, so it is the stored state's own digest
+    // whichever worker (or older ingest) wrote it.
+    private const string StateColumn = "COALESCE(chain_state, convert_to(verifier_state, 'UTF8'))";
+
+    private const string CountColumns = "received, verified_through, verified, pending, missing, duplicates, forks, bad_sigs, broken_links, gap_covered, rejected, receipted_through, last_checkpoint_at, missing_since, gap_alerted, first_seen_at, genesis_reason, unsigned_branch, state_digest";
+
+    public const string ChainColumns = $"gw, lane, epoch, site, {StateColumn}, {CountColumns}";
+
+    // The lock's columns (chains as c joined to the caller's held digests as k): the state only where the
+    // caller does not hold the stored one, then whether it was left out.
+    public const string LockColumns =
+        $"gw, lane, epoch, site, CASE WHEN k.held IS NOT NULL AND c.state_digest = k.held THEN NULL ELSE {StateColumn} END, {CountColumns}, k.held IS NOT NULL AND c.state_digest IS NOT DISTINCT FROM k.held";
 
     public const string RecordColumns = "gw, lane, epoch, seq, hash, kind, site, ts, patient, code, payload, received_at";
 
