@@ -66,6 +66,7 @@ internal sealed class BatchProcessor
             {
                 Alarms = _alarms is { Enabled: true } ? _alarms : null,
                 Enrolment = _enrolment,
+                RetentionOn = _options.CurrentValue.Retention is not null,
             });
         }
 

@@ -1,8 +1,9 @@
 namespace EdgeTwin.Ingest.Storage.Postgres;
 
 /// <summary>
-/// The tables. (gw, lane, epoch, seq) is the records' primary key, so a seq can hold one record
-/// whatever the workers do; chain rows are locked with SELECT ... FOR UPDATE around each batch.
+/// The tables but ingest_records (<see cref="PostgresRecordPartitions"/>). A seq holds one record
+/// whatever the workers do: chain rows are locked with SELECT ... FOR UPDATE around each batch, and a
+/// record is inserted only after looking for one stored at its seq under that lock.
 /// </summary>
 internal static class PostgresSchema
 {
@@ -25,13 +26,6 @@ internal static class PostgresSchema
         ALTER TABLE ingest_chains ADD COLUMN IF NOT EXISTS unsigned_branch bigint NOT NULL DEFAULT 0;
         ALTER TABLE ingest_chains ADD COLUMN IF NOT EXISTS chain_state bytea NULL;
         ALTER TABLE ingest_chains ADD COLUMN IF NOT EXISTS state_digest bytea GENERATED ALWAYS AS (sha256(chain_state)) STORED;
-        CREATE TABLE IF NOT EXISTS ingest_records (
-            gw text NOT NULL, lane text NOT NULL, epoch text NOT NULL, seq bigint NOT NULL,
-            hash text NOT NULL, kind text NOT NULL, site text NOT NULL, ts timestamptz NULL,
-            patient text NULL, code text NULL, payload bytea NOT NULL, received_at timestamptz NOT NULL,
-            PRIMARY KEY (gw, lane, epoch, seq));
-        CREATE INDEX IF NOT EXISTS ingest_records_patient ON ingest_records (patient, ts) WHERE patient IS NOT NULL;
-        CREATE INDEX IF NOT EXISTS ingest_records_checkpoints ON ingest_records (gw, lane, epoch, seq) WHERE kind = 'checkpoint';
         CREATE TABLE IF NOT EXISTS ingest_evidence (
             id bigserial PRIMARY KEY, at timestamptz NOT NULL, topic text NOT NULL, gw text NULL,
             problem text NOT NULL, payload bytea NOT NULL,

@@ -124,7 +124,18 @@ internal sealed class PostgresWriteSession : IWriteSession
 
     private async Task<bool> InsertNowAsync(RecordRow r)
     {
-        await using var cmd = Command($"INSERT INTO ingest_records ({PostgresSchema.RecordColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING");
+        // The table's key includes received_at (its partition key), so it cannot refuse a second record
+        // at a seq received another day: the look-up does, and the chain's row lock keeps it true until commit.
+        if (!_chains.Has(r.Chain))
+        {
+            throw new InvalidOperationException($"A record of {r.Chain} can only be stored with its chain row locked.");
+        }
+
+        await using var cmd = Command($"""
+            INSERT INTO ingest_records ({PostgresSchema.RecordColumns})
+            SELECT $1::text, $2::text, $3::text, $4::bigint, $5::text, $6::text, $7::text, $8::timestamptz, $9::text, $10::text, $11::bytea, $12::timestamptz
+            WHERE NOT EXISTS (SELECT 1 FROM ingest_records WHERE gw = $1 AND lane = $2 AND epoch = $3 AND seq = $4)
+            """);
         var p = cmd.Parameters;
         p.AddWithValue(r.Chain.Gw);
         p.AddWithValue(r.Chain.Lane);
@@ -141,7 +152,7 @@ internal sealed class PostgresWriteSession : IWriteSession
         return await cmd.ExecuteNonQueryAsync(_ct).ConfigureAwait(false) == 1;
     }
 
-    /// <summary>The records accepted so far in one binary COPY (a key already stored fails the transaction: it cannot be, the chains are locked).</summary>
+    /// <summary>The records accepted so far in one binary COPY (each known not stored at its seq: looked up under the chain locks).</summary>
     private async Task FlushRecordsAsync()
     {
         if (_pending.Count == 0)
