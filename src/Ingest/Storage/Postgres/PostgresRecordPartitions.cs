@@ -109,7 +109,10 @@ internal static class PostgresRecordPartitions
         }
     }
 
-    /// <summary>Records in a partition whose seq is above its chain's verified_through: a partition holding any is not dropped.</summary>
+    /// <summary>
+    /// Records in a partition whose seq is above its chain's verified_through: a partition holding any is
+    /// not dropped. That includes the checkpoint right after it, which the next verification starts from.
+    /// </summary>
     public static async Task<bool> HoldsUnverifiedAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string partition, CancellationToken ct)
     {
         // Per chain one index probe into the partition, not a scan of a day of records.
