@@ -20,8 +20,11 @@ internal static class PostgresRecordPartitions
     public const string BeforePrefix = "ingest_records_before_";
     public const string Default = "ingest_records_default";
 
-    /// <summary>Days created ahead of the day a round runs (and the day before it).</summary>
-    public const int DaysAhead = 3;
+    /// <summary>
+    /// Days created ahead of the day a round runs (and the day before it). One: rounds run hourly, and
+    /// every partition more is one more index a look-up by (chain, seq) probes (it has no received_at to prune by).
+    /// </summary>
+    public const int DaysAhead = 1;
 
     public const string Create = """
         CREATE TABLE IF NOT EXISTS ingest_records (
