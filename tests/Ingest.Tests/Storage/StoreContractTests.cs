@@ -35,7 +35,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
     [Fact]
     public async Task TryInsertRecord_SameSeqTwiceInOneTransaction_KeepsTheFirst_WhichTheSameTransactionReadsBack()
     {
-        // Both stores insert a transaction's records in bulk (one COPY, one InsertBulk): what they hold back still counts.
+        // PostgreSQL inserts a transaction's records in one COPY before the next read or the commit: what it holds back still counts.
         var store = await OpenAsync();
         var (first, second, read, hashes) = await store.WriteAsync([Chain], "site", async s =>
             (await s.TryInsertRecordAsync(Record(7, "h1")), await s.TryInsertRecordAsync(Record(7, "h2")),

@@ -8,10 +8,6 @@ internal sealed class LiteDbWriteSession : IWriteSession
     private readonly LiteDatabase _db;
     private readonly LockedChains _chains = new();
 
-    // Records accepted in this transaction, inserted in one InsertBulk before the next read of records or the commit.
-    private readonly List<BsonDocument> _pending = [];
-    private readonly HashSet<string> _pendingIds = new(StringComparer.Ordinal);
-
     public LiteDbWriteSession(LiteDatabase db, IReadOnlyCollection<ChainId> chains, Func<ChainId, string> siteOf)
     {
         _db = db;
@@ -31,36 +27,21 @@ internal sealed class LiteDbWriteSession : IWriteSession
 
     public Task<bool> TryInsertRecordAsync(RecordRow record)
     {
+        var col = _db.GetCollection(LiteDbMapping.Records);
         var id = LiteDbMapping.RecordId(record.Chain, record.Seq);
-        if (_pendingIds.Contains(id) || _db.GetCollection(LiteDbMapping.Records).FindById(id) is not null)
+        if (col.FindById(id) is not null)
         {
             return Task.FromResult(false);
         }
 
-        _pending.Add(LiteDbMapping.FromRecord(record));
-        _pendingIds.Add(id);
+        col.Insert(LiteDbMapping.FromRecord(record));
         return Task.FromResult(true);
     }
 
-    private void FlushRecords()
-    {
-        if (_pending.Count == 0)
-        {
-            return;
-        }
-
-        _db.GetCollection(LiteDbMapping.Records).InsertBulk(_pending, _pending.Count);
-        _pending.Clear();
-        _pendingIds.Clear();
-    }
-
-    public Task<IReadOnlyList<RecordRow>> RecordsAsync(ChainId chain, long fromSeq, long toSeq)
-    {
-        FlushRecords();
-        return Task.FromResult((IReadOnlyList<RecordRow>)_db.GetCollection(LiteDbMapping.Records)
+    public Task<IReadOnlyList<RecordRow>> RecordsAsync(ChainId chain, long fromSeq, long toSeq) =>
+        Task.FromResult((IReadOnlyList<RecordRow>)_db.GetCollection(LiteDbMapping.Records)
             .Find(Query.Between("_id", LiteDbMapping.RecordId(chain, fromSeq), LiteDbMapping.RecordId(chain, toSeq)))
             .Select(LiteDbMapping.ToRecord).OrderBy(r => r.Seq).ToList());
-    }
 
     public Task AddEvidenceAsync(EvidenceRow evidence)
     {
@@ -68,13 +49,10 @@ internal sealed class LiteDbWriteSession : IWriteSession
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyDictionary<long, string>> StoredHashesAsync(ChainId chain, long fromSeq, long toSeq)
-    {
-        FlushRecords();
-        return Task.FromResult((IReadOnlyDictionary<long, string>)_db.GetCollection(LiteDbMapping.Records)
+    public Task<IReadOnlyDictionary<long, string>> StoredHashesAsync(ChainId chain, long fromSeq, long toSeq) =>
+        Task.FromResult((IReadOnlyDictionary<long, string>)_db.GetCollection(LiteDbMapping.Records)
             .Find(Query.Between("_id", LiteDbMapping.RecordId(chain, fromSeq), LiteDbMapping.RecordId(chain, toSeq)))
             .ToDictionary(d => d["seq"].AsInt64, d => d["hash"].AsString));
-    }
 
     public Task<EvidenceRow?> FindVariantAsync(ChainId chain, long seq, string hash)
     {
@@ -86,14 +64,12 @@ internal sealed class LiteDbWriteSession : IWriteSession
 
     public Task ReplaceRecordAsync(RecordRow record)
     {
-        FlushRecords();
         _db.GetCollection(LiteDbMapping.Records).Upsert(LiteDbMapping.FromRecord(record));
         return Task.CompletedTask;
     }
 
     public Task DeleteRecordsAsync(ChainId chain)
     {
-        FlushRecords();
         _db.GetCollection(LiteDbMapping.Records).DeleteMany(Query.Between("_id", LiteDbMapping.RecordId(chain, 0), LiteDbMapping.RecordId(chain, long.MaxValue)));
         return Task.CompletedTask;
     }
@@ -106,7 +82,6 @@ internal sealed class LiteDbWriteSession : IWriteSession
 
     public Task AddAnchorLeavesAsync(ChainId chain, long fromSeq, long toSeq)
     {
-        FlushRecords();
         var leaves = _db.GetCollection(LiteDbAnchorMapping.Leaves, BsonAutoId.Int64);
         var checkpoints = _db.GetCollection(LiteDbMapping.Records)
             .Find(Query.Between("_id", LiteDbMapping.RecordId(chain, fromSeq), LiteDbMapping.RecordId(chain, toSeq)))
@@ -159,7 +134,6 @@ internal sealed class LiteDbWriteSession : IWriteSession
 
     public void Flush()
     {
-        FlushRecords();
         var col = _db.GetCollection(LiteDbMapping.Chains);
         foreach (var row in _chains.Dirty)
         {
