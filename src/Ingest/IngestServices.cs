@@ -37,8 +37,10 @@ internal static class IngestServices
         services.AddSingleton<IngestMetrics>();
         services.AddIngestAccess();
         services.AddSingleton<AlertPublisher>();
-        services.AddSingleton<IIngestStore>(sp => CreateStore(sp.GetRequiredService<IOptions<IngestOptions>>().Value));
+        services.AddSingleton<IIngestStore>(sp => CreateStore(sp.GetRequiredService<IOptions<IngestOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddHostedService<StoreStartup>();
+        services.AddSingleton<RecordRetention>();
+        services.AddHostedService(sp => sp.GetRequiredService<RecordRetention>());
         services.AddSingleton<AlarmQueue>();
         services.AddSingleton<AlarmsOutMetrics>();
         services.AddSingleton<AlarmsOutReader>();
@@ -90,13 +92,13 @@ internal static class IngestServices
         }
     }
 
-    internal static IIngestStore CreateStore(IngestOptions options)
+    internal static IIngestStore CreateStore(IngestOptions options, TimeProvider time)
     {
         if (!StorageSpec.TryParse(options.Storage, out var spec, out var problem))
         {
             throw new OptionsValidationException(IngestOptions.Section, typeof(IngestOptions), [problem!]);
         }
 
-        return spec!.Kind == StorageKind.LiteDb ? new LiteDbIngestStore(spec.Target, OpenStorageKey(options, spec.Target)) : new PostgresIngestStore(spec.Target);
+        return spec!.Kind == StorageKind.LiteDb ? new LiteDbIngestStore(spec.Target, OpenStorageKey(options, spec.Target)) : new PostgresIngestStore(spec.Target, time);
     }
 }

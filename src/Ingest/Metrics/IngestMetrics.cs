@@ -15,6 +15,7 @@ internal sealed class IngestMetrics
     private readonly Counter<long> _resendSeqs;
     private readonly Counter<long> _enrolmentReloads;
     private readonly Counter<long> _httpRefused;
+    private readonly Counter<long> _retention;
 
     public IngestMetrics(IMeterFactory factory)
     {
@@ -26,6 +27,7 @@ internal sealed class IngestMetrics
         _resendSeqs = meter.CreateCounter<long>("edgetwin.ingest.resend.requested", "{record}", "Seqs asked for in re-send requests.");
         _enrolmentReloads = meter.CreateCounter<long>("edgetwin.ingest.enrolment.reloads", "{reload}", "Changed enrolment files read, by outcome (applied, refused).");
         _evidence = meter.CreateCounter<long>("edgetwin.ingest.evidence", "{message}", "Messages kept as rejected evidence.");
+        _retention = meter.CreateCounter<long>("edgetwin.ingest.retention.partitions", "{partition}", "Records partitions older than Ingest:Retention, by outcome (dropped, kept: holds records not verified yet).");
         _httpRefused = meter.CreateCounter<long>("edgetwin.ingest.http.refused", "{request}", "HTTP requests refused by access control, by outcome (unauthenticated, forbidden).");
     }
 
@@ -43,6 +45,8 @@ internal sealed class IngestMetrics
 
     public void EnrolmentReload(string outcome) => _enrolmentReloads.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
     public void HttpRefused(string outcome) => _httpRefused.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void RetentionPartition(string outcome) => _retention.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     public void Evidence(string problem) => _evidence.Add(1, new KeyValuePair<string, object?>("problem", problem));
 }

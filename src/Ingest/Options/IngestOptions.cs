@@ -84,6 +84,16 @@ public sealed class IngestOptions : BrokerTransportSettings
     [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
     public TimeSpan WatchInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long stored records are kept (PostgreSQL only): whole daily partitions of records received
+    /// longer ago than this are dropped, except one holding a record not verified yet; nothing else is
+    /// deleted (docs/ingest.md "Retention"). Unset (the default): kept for ever. At least one day.
+    /// </summary>
+    public TimeSpan? Retention { get; set; }
+
+    /// <summary>The shortest <see cref="Retention"/>: records are dropped by whole days.</summary>
+    public static readonly TimeSpan MinRetention = TimeSpan.FromDays(1);
+
     /// <summary>Most messages stored in one transaction.</summary>
     [Range(1, 10_000)]
     public int BatchSize { get; set; } = 256;

@@ -17,9 +17,21 @@ internal sealed class IngestOptionsSemanticValidator : IValidateOptions<IngestOp
         var failures = new List<string>();
         failures.AddRange(BrokerTransport.Check(IngestOptions.Section, options.Broker, options));
 
-        if (!StorageSpec.TryParse(options.Storage, out _, out var storageProblem))
+        if (!StorageSpec.TryParse(options.Storage, out var storage, out var storageProblem))
         {
             failures.Add(storageProblem!);
+        }
+
+        if (options.Retention is { } retention)
+        {
+            if (retention < IngestOptions.MinRetention)
+            {
+                failures.Add($"Ingest:Retention is {retention}: records are dropped by whole days, so it is at least {IngestOptions.MinRetention} (1 day); leave it unset to keep every record.");
+            }
+            else if (storage is { Kind: StorageKind.LiteDb })
+            {
+                failures.Add("Ingest:Retention needs the PostgreSQL store (Ingest:Storage=postgres:...): the LiteDB store keeps every record; leave it unset.");
+            }
         }
 
         foreach (var (gw, address) in options.Enrolled)

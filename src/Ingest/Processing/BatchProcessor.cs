@@ -41,6 +41,7 @@ internal sealed class BatchProcessor
         var works = new List<GatewayBatch>();
         var chains = new List<ChainId>();
         var sites = new Dictionary<ChainId, string>();
+        var held = new Dictionary<ChainId, byte[]?>();
         foreach (var group in Plan(batch).GroupBy(p => p.Message.Name.Gw, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var items = group.ToList();
@@ -55,16 +56,24 @@ internal sealed class BatchProcessor
             }
 
             chains.AddRange(mine);
-            works.Add(new GatewayBatch(_time, group.Key, enrolled, enrolled is null ? null : _verifiers.For(group.Key, enrolled), items, mine, _options.CurrentValue.Anchor.Enabled)
+            var verifier = enrolled is null ? null : _verifiers.For(group.Key, enrolled);
+            foreach (var c in mine)
+            {
+                held[c] = verifier!.HeldDigest(c);
+            }
+
+            works.Add(new GatewayBatch(_time, group.Key, enrolled, verifier, items, mine, _options.CurrentValue.Anchor.Enabled)
             {
                 Alarms = _alarms is { Enabled: true } ? _alarms : null,
                 Enrolment = _enrolment,
+                RetentionOn = _options.CurrentValue.Retention is not null,
             });
         }
 
         try
         {
-            var results = await _store.WriteAsync(chains, c => sites[c], async session =>
+            // A chain state this worker exported and that is still the stored one is not read back (docs/ingest.md "Chain state").
+            var results = await _store.WriteAsync(chains, c => sites[c], c => held[c], async session =>
             {
                 // Which of the batch's records are stored already: one look-up for all (PostgreSQL).
                 await session.ExpectRecordsAsync([.. works.SelectMany(w => w.ExpectedRecords)]).ConfigureAwait(false);

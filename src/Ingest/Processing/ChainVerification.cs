@@ -37,9 +37,14 @@ internal sealed class ChainVerification
 
     public static ChainKey Key(ChainId id) => new(id.Gw, id.Lane == WireNames.Alarm ? Lane.Alarm : Lane.Telemetry, id.Epoch);
 
+    /// <summary>SHA-256 of the state this instance last exported for a chain, if it exported one: the store may leave that state out of the row it locks.</summary>
+    public byte[]? HeldDigest(ChainId id) => _exported.GetValueOrDefault(id);
+
     public void Import(ChainRow row)
     {
-        if (_exported.TryGetValue(row.Id, out var mine) && (mine is null ? row.VerifierState is null : row.VerifierState is not null && mine.AsSpan().SequenceEqual(SHA256.HashData(row.VerifierState))))
+        if (_exported.TryGetValue(row.Id, out var mine) && (mine is null ? row.VerifierState is null && !row.StateLeftOut
+            : row.StoredDigest is not null ? mine.AsSpan().SequenceEqual(row.StoredDigest)
+            : row.VerifierState is not null && mine.AsSpan().SequenceEqual(SHA256.HashData(row.VerifierState))))
         {
             return;
         }

@@ -50,6 +50,9 @@ internal sealed class GatewayBatch
         _verifier = verifier;
     }
 
+    /// <summary>The evidence problem of a re-sent record whose stored one retention dropped.</summary>
+    public const string ExpiredProblem = "expired";
+
     /// <summary>The gateway whose messages these are.</summary>
     public string Gw => _gw;
 
@@ -59,6 +62,9 @@ internal sealed class GatewayBatch
 
     /// <summary>The alarm reporter's queue, when alarm managers are configured.</summary>
     public AlarmQueue? Alarms { get; init; }
+
+    /// <summary>Ingest:Retention is set: a verified seq with no stored record may be one it dropped.</summary>
+    public bool RetentionOn { get; init; }
 
     /// <summary>Who signs for which gateway now; says why a chain's key no longer does.</summary>
     public GatewayEnrolment? Enrolment { get; init; }
@@ -204,6 +210,17 @@ internal sealed class GatewayBatch
                 if (stored.TryGetValue(header.Seq, out var h) && h == outcome.Hash)
                 {
                     await DuplicateAsync(chain, header).ConfigureAwait(false);
+                }
+                else if (h is null && RetentionOn && header.Seq <= _session.Chain(chain).VerifiedThrough)
+                {
+                    // Verified once, so stored once: its record is gone with a partition Ingest:Retention
+                    // dropped. Nothing left to compare with: kept aside, not stored again, no fork alert; a
+                    // gateway re-sending what was receipted gets its receipt again.
+                    await SetAsideAsync(p, $"{ExpiredProblem}: seq {header.Seq} was verified and its record dropped by Ingest:Retention; the re-sent one is not compared nor stored again", outcome.Hash).ConfigureAwait(false);
+                    if (header.Seq <= _session.Chain(chain).ReceiptedThrough)
+                    {
+                        _resend.Add(chain);
+                    }
                 }
                 else
                 {

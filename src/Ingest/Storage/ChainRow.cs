@@ -14,8 +14,28 @@ internal sealed record ChainRow
     /// <summary>The verifier's state as stored: <see cref="ChainStateCodec"/> bytes (or a pre-2026-12 store's JSON as UTF-8, which it reads too).</summary>
     public byte[]? VerifierState { get; init; }
 
+    /// <summary>
+    /// SHA-256 of the compact state as stored when the row was read (PostgreSQL computes it, so whoever
+    /// wrote the state, the digest is its own); null when the store does not keep one.
+    /// </summary>
+    public byte[]? StoredDigest { get; init; }
+
+    /// <summary>
+    /// True when the lock left the state out because the worker said it holds the one with
+    /// <see cref="StoredDigest"/>; then a null <see cref="VerifierState"/> means "unchanged, not read".
+    /// </summary>
+    public bool StateLeftOut { get; init; }
+
     /// <summary>The verifier's state, decoded; null when none is stored.</summary>
-    public ChainVerifierState? DecodeState() => VerifierState is { } stored ? ChainStateCodec.Decode(stored) : null;
+    public ChainVerifierState? DecodeState() =>
+        VerifierState is { } stored ? ChainStateCodec.Decode(stored)
+        : StateLeftOut ? throw new InvalidOperationException($"The state of {Id} was left out of this row (the worker holds it); it cannot be decoded from here.")
+        : null;
+
+    /// <summary>Whether <see cref="VerifierState"/> is what the store holds already (nothing to write).</summary>
+    public bool StateUnchanged() =>
+        VerifierState is null ? StateLeftOut
+        : StoredDigest is { } stored && stored.AsSpan().SequenceEqual(System.Security.Cryptography.SHA256.HashData(VerifierState));
     public long Received { get; init; }
     public long VerifiedThrough { get; init; } = -1;
     public long Verified { get; init; }

@@ -14,11 +14,13 @@ internal interface IIngestStore : IAsyncDisposable
     /// Runs <paramref name="work"/> in one transaction with the rows of <paramref name="chains"/>
     /// created if absent (with the site <paramref name="siteOf"/> names) and locked, in one order on
     /// every worker (no other worker can change them until it ends). When the task completes the
-    /// transaction is committed and on disk: only then may a receipt be sent.
+    /// transaction is committed and on disk: only then may a receipt be sent. <paramref name="heldState"/>
+    /// names the digest of the chain state the caller holds already (null: none); a store may then
+    /// leave that state out of the locked row (<see cref="ChainRow.StateLeftOut"/>) instead of reading it.
     /// </summary>
-    Task<T> WriteAsync<T>(IReadOnlyCollection<ChainId> chains, Func<ChainId, string> siteOf, Func<IWriteSession, Task<T>> work, CancellationToken ct);
+    Task<T> WriteAsync<T>(IReadOnlyCollection<ChainId> chains, Func<ChainId, string> siteOf, Func<ChainId, byte[]?>? heldState, Func<IWriteSession, Task<T>> work, CancellationToken ct);
 
-    /// <summary><see cref="WriteAsync{T}(IReadOnlyCollection{ChainId}, Func{ChainId, string}, Func{IWriteSession, Task{T}}, CancellationToken)"/> with chains of one site.</summary>
+    /// <summary><see cref="WriteAsync{T}(IReadOnlyCollection{ChainId}, Func{ChainId, string}, Func{ChainId, byte[]}, Func{IWriteSession, Task{T}}, CancellationToken)"/> with chains of one site, every state read.</summary>
     Task<T> WriteAsync<T>(IReadOnlyCollection<ChainId> chains, string site, Func<IWriteSession, Task<T>> work, CancellationToken ct);
 
     Task<IReadOnlyList<ChainRow>> ChainsAsync(string? gw, CancellationToken ct);

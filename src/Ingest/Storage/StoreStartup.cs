@@ -1,15 +1,19 @@
 namespace EdgeTwin.Ingest.Storage;
 
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
-/// <summary>Opens the store (creates files or tables) before the worker and the API use it.</summary>
-internal sealed class StoreStartup : IHostedService
+/// <summary>Opens the store (creates files or tables, migrates older ones: logged, 7340) before the worker and the API use it.</summary>
+internal sealed class StoreStartup(IIngestStore store, ILogger<StoreStartup> logger) : IHostedService
 {
-    private readonly IIngestStore _store;
-
-    public StoreStartup(IIngestStore store) => _store = store;
-
-    public Task StartAsync(CancellationToken cancellationToken) => _store.InitializeAsync(cancellationToken);
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await store.InitializeAsync(cancellationToken).ConfigureAwait(false);
+        if (store is IRecordRetention { Migrated: { } what })
+        {
+            StorageLog.Migrated(logger, what);
+        }
+    }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -221,6 +221,13 @@ internal sealed class ChainTracker
         decidedRecords?.Clear();
         decidedRecords?.TrimExcess();
         decidedGaps?.Clear();
+
+        // A checkpoint decides and removes up to a few hundred held records at once; the table keeps
+        // the room they took (about 28 bytes a slot) for as long as the chain is tracked unless given back.
+        if (held.EnsureCapacity(0) > (2 * held.Count) + 16)
+        {
+            held.TrimExcess();
+        }
     }
 
     public ChainVerifierState Export() => new(

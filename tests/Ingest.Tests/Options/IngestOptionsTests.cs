@@ -1,6 +1,7 @@
 namespace EdgeTwin.Ingest.Tests.Options;
 
 using EdgeTwin.Ingest.Options;
+using Microsoft.Extensions.Configuration;
 
 public sealed class IngestOptionsTests
 {
@@ -63,6 +64,39 @@ public sealed class IngestOptionsTests
         Assert.False(validator.Validate(null, new IngestOptions { SessionExpiry = TimeSpan.FromDays(8), ClientId = "ingest-1" }).Succeeded);
         Assert.False(validator.Validate(null, new IngestOptions { SessionExpiry = TimeSpan.FromSeconds(-1), ClientId = "ingest-1" }).Succeeded);
         Assert.True(validator.Validate(null, new IngestOptions { SessionExpiry = TimeSpan.FromDays(7), ClientId = "ingest-1" }).Succeeded);
+    }
+
+    [Theory]
+    [InlineData("-1.00:00:00")]
+    [InlineData("00:00:00")]
+    [InlineData("23:59:59")]
+    public void Retention_NegativeOrShorterThanADay_IsRefusedNamingTheSetting(string text)
+    {
+        var o = Bind(("Ingest:Retention", text), ("Ingest:Storage", "postgres:Host=db;Database=ingest"));
+        var refused = new IngestOptionsSemanticValidator().Validate(null, o);
+        Assert.False(refused.Succeeded);
+        Assert.Contains($"Ingest:Retention is {TimeSpan.Parse(text, System.Globalization.CultureInfo.InvariantCulture)}: records are dropped by whole days, so it is at least 1.00:00:00", refused.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Retention_OffByDefault_ADayOrMoreOnPostgres_Accepted_OnLiteDbRefused()
+    {
+        var validator = new IngestOptionsSemanticValidator();
+        Assert.Null(new IngestOptions().Retention);
+        Assert.True(validator.Validate(null, Bind(("Ingest:Retention", "30.00:00:00"), ("Ingest:Storage", "postgres:Host=db;Database=ingest"))).Succeeded);
+        Assert.True(validator.Validate(null, Bind(("Ingest:Retention", "1.00:00:00"), ("Ingest:Storage", "postgres:Host=db;Database=ingest"))).Succeeded);
+        var lite = validator.Validate(null, Bind(("Ingest:Retention", "30.00:00:00")));
+        Assert.False(lite.Succeeded);
+        Assert.Contains("Ingest:Retention needs the PostgreSQL store", lite.FailureMessage, StringComparison.Ordinal);
+    }
+
+    private static IngestOptions Bind(params (string Key, string Value)[] settings)
+    {
+        var config = new ConfigurationBuilder()
+            .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value))).Build();
+        var o = new IngestOptions();
+        ConfigurationBinder.Bind(config.GetSection(IngestOptions.Section), o);
+        return o;
     }
 
     [Fact]

@@ -77,10 +77,10 @@ public sealed class FailingCommitTests
         public Task InitializeAsync(CancellationToken ct) => inner.InitializeAsync(ct);
 
         public Task<T> WriteAsync<T>(IReadOnlyCollection<ChainId> chains, string site, Func<IWriteSession, Task<T>> work, CancellationToken ct) =>
-            WriteAsync(chains, _ => site, work, ct);
+            WriteAsync(chains, _ => site, null, work, ct);
 
-        public Task<T> WriteAsync<T>(IReadOnlyCollection<ChainId> chains, Func<ChainId, string> siteOf, Func<IWriteSession, Task<T>> work, CancellationToken ct) =>
-            inner.WriteAsync(chains, siteOf, async s =>
+        public Task<T> WriteAsync<T>(IReadOnlyCollection<ChainId> chains, Func<ChainId, string> siteOf, Func<ChainId, byte[]?>? heldState, Func<IWriteSession, Task<T>> work, CancellationToken ct) =>
+            inner.WriteAsync(chains, siteOf, heldState, async s =>
             {
                 var result = await work(s);
                 if (!_failed)

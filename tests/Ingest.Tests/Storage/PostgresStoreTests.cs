@@ -1,5 +1,6 @@
 namespace EdgeTwin.Ingest.Tests.Storage;
 
+using System.Security.Cryptography;
 using System.Text.Json;
 using EdgeTwin.Ingest.Storage;
 using EdgeTwin.Ingest.Storage.Postgres;
@@ -111,6 +112,48 @@ public sealed class PostgresStoreTests : StoreContractTests
             Assert.True(r.GetBoolean(0));
             Assert.Equal(compact, r.GetFieldValue<byte[]>(1));
         }
+    }
+
+    [Fact]
+    public async Task Lock_LeavesOutOnlyTheStateTheWorkerHolds_AndAWriteThatKeepsItLeavesTheStoredStateAsItWas()
+    {
+        var a = await OpenAsync();
+        var b = await ReopenAsync();
+        var chain = new ChainId("gw-held", "telemetry", new string('f', 32));
+        byte[] first = [1, 2, 3, 4];
+        byte[] second = [5, 6, 7];
+        await SetStateAsync(a, first);
+
+        // The worker holds the stored state: the row comes without it, and a write of other columns keeps it.
+        var held = await a.WriteAsync([chain], _ => "site", _ => SHA256.HashData(first), s =>
+        {
+            var row = s.Chain(chain);
+            s.SetChain(row with { Rejected = 7 });
+            return Task.FromResult(row);
+        }, default);
+        Assert.True(held.StateLeftOut);
+        Assert.Null(held.VerifierState);
+        Assert.Equal(SHA256.HashData(first), held.StoredDigest);
+        var kept = Assert.Single(await a.ChainsAsync("gw-held", default));
+        Assert.Equal(first, kept.VerifierState);
+        Assert.Equal(7, kept.Rejected);
+
+        // Another worker stores another state: the first one's digest no longer matches, the row carries the state.
+        await SetStateAsync(b, second);
+        var moved = await a.WriteAsync([chain], _ => "site", _ => SHA256.HashData(first), s => Task.FromResult(s.Chain(chain)), default);
+        Assert.False(moved.StateLeftOut);
+        Assert.Equal(second, moved.VerifierState);
+
+        // A worker holding nothing reads it too.
+        var fresh = await b.WriteAsync([chain], _ => "site", _ => null, s => Task.FromResult(s.Chain(chain)), default);
+        Assert.False(fresh.StateLeftOut);
+        Assert.Equal(second, fresh.VerifierState);
+
+        Task SetStateAsync(IIngestStore store, byte[] state) => store.WriteAsync([chain], "site", s =>
+        {
+            s.SetChain(s.Chain(chain) with { VerifierState = state });
+            return Task.FromResult(0);
+        }, default);
     }
 
     internal override Task<IIngestStore> CreateAsync() => Task.FromResult<IIngestStore>(new PostgresIngestStore(_connection));

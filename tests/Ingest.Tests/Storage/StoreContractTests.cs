@@ -33,6 +33,20 @@ public abstract partial class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TryInsertRecord_SameSeqTwiceInOneTransaction_KeepsTheFirst_WhichTheSameTransactionReadsBack()
+    {
+        // PostgreSQL inserts a transaction's records in one COPY before the next read or the commit: what it holds back still counts.
+        var store = await OpenAsync();
+        var (first, second, read, hashes) = await store.WriteAsync([Chain], "site", async s =>
+            (await s.TryInsertRecordAsync(Record(7, "h1")), await s.TryInsertRecordAsync(Record(7, "h2")),
+             await s.RecordsAsync(Chain, 7, 7), await s.StoredHashesAsync(Chain, 0, 10)), default);
+        Assert.Equal((true, false), (first, second));
+        Assert.Equal("h1", Assert.Single(read).Hash);
+        Assert.Equal(new Dictionary<long, string> { [7] = "h1" }, hashes);
+        Assert.Equal(1, await store.RecordCountAsync(default));
+    }
+
+    [Fact]
     public async Task WriteAsync_WhenWorkThrows_StoresNothing()
     {
         var store = await OpenAsync();

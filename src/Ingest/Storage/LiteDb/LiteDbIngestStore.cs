@@ -97,9 +97,9 @@ internal sealed partial class LiteDbIngestStore : IIngestStore, IAlarmOutStore
     }
 
     public Task<T> WriteAsync<T>(IReadOnlyCollection<ChainId> chains, string site, Func<IWriteSession, Task<T>> work, CancellationToken ct) =>
-        WriteAsync(chains, _ => site, work, ct);
+        WriteAsync(chains, _ => site, null, work, ct);
 
-    public Task<T> WriteAsync<T>(IReadOnlyCollection<ChainId> chains, Func<ChainId, string> siteOf, Func<IWriteSession, Task<T>> work, CancellationToken ct) =>
+    public Task<T> WriteAsync<T>(IReadOnlyCollection<ChainId> chains, Func<ChainId, string> siteOf, Func<ChainId, byte[]?>? heldState, Func<IWriteSession, Task<T>> work, CancellationToken ct) =>
         TransactAsync(
             async db =>
             {

@@ -8,13 +8,20 @@ using Npgsql;
 /// accept different records at one seq; the records' primary key backs that up. A commit returns
 /// after PostgreSQL has flushed its WAL (synchronous_commit), which is what a receipt needs.
 /// </summary>
-internal sealed partial class PostgresIngestStore : IIngestStore, IAlarmOutStore
+internal sealed partial class PostgresIngestStore : IIngestStore, IAlarmOutStore, IRecordRetention
 {
     private readonly NpgsqlDataSource _source;
+    private readonly TimeProvider _time;
 
-    public PostgresIngestStore(string connectionString) => _source = NpgsqlDataSource.Create(connectionString);
+    public PostgresIngestStore(string connectionString, TimeProvider? time = null)
+    {
+        _source = NpgsqlDataSource.Create(connectionString);
+        _time = time ?? TimeProvider.System;
+    }
 
     public string Backend => "postgres";
+
+    public string? Migrated { get; private set; }
 
     public async Task InitializeAsync(CancellationToken ct)
     {
@@ -31,23 +38,80 @@ internal sealed partial class PostgresIngestStore : IIngestStore, IAlarmOutStore
             await create.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }
 
+        Migrated = await PostgresRecordPartitions.CreateOrMigrateAsync(conn, tx, _time.GetUtcNow(), ct).ConfigureAwait(false);
         await using (var anchors = new NpgsqlCommand(PostgresAnchorSchema.Create, conn, tx))
         {
             await anchors.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }
 
         await tx.CommitAsync(ct).ConfigureAwait(false);
+
+        // Today's partition (and the next days') before the first batch: a row that lands in the
+        // default partition keeps its day from ever getting a partition of its own.
+        await MaintainAsync(_time.GetUtcNow(), null, ct).ConfigureAwait(false);
+    }
+
+    public async Task<RetentionRound> MaintainAsync(DateTimeOffset now, TimeSpan? retention, CancellationToken ct)
+    {
+        var created = new List<string>();
+        var notCreated = new List<string>();
+        var dropped = new List<DroppedPartition>();
+        var kept = new List<string>();
+        await using var conn = await _source.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using (var tx = await conn.BeginTransactionAsync(ct).ConfigureAwait(false))
+        {
+            // Workers run this round too: one at a time.
+            await PostgresRecordPartitions.ExecuteAsync(conn, tx, $"SELECT pg_advisory_xact_lock({PostgresSchema.AdvisoryLock})", ct).ConfigureAwait(false);
+            var existing = await PostgresRecordPartitions.ListAsync(conn, tx, ct).ConfigureAwait(false);
+            var covered = existing.Where(p => p.Name.StartsWith(PostgresRecordPartitions.BeforePrefix, StringComparison.Ordinal)).Select(p => p.Until).DefaultIfEmpty(DateTimeOffset.MinValue).Max();
+            var today = PostgresRecordPartitions.Day(now);
+            for (var day = today.AddDays(-1); day <= today.AddDays(PostgresRecordPartitions.DaysAhead); day = day.AddDays(1))
+            {
+                var name = PostgresRecordPartitions.DayName(day);
+                if (day < covered || existing.Exists(p => p.Name == name))
+                {
+                    continue;
+                }
+
+                (await PostgresRecordPartitions.TryCreateDayAsync(conn, tx, day, ct).ConfigureAwait(false) ? created : notCreated).Add(name);
+            }
+
+            await tx.CommitAsync(ct).ConfigureAwait(false);
+            if (retention is not { } keep)
+            {
+                return new RetentionRound(created, notCreated, dropped, kept);
+            }
+
+            foreach (var (name, until) in existing.Where(p => p.Until <= now - keep).OrderBy(p => p.Until))
+            {
+                await using var drop = await conn.BeginTransactionAsync(ct).ConfigureAwait(false);
+                // Never waits long for the workers' batches: tried again next round.
+                await PostgresRecordPartitions.ExecuteAsync(conn, drop, "SET LOCAL lock_timeout = '10s'", ct).ConfigureAwait(false);
+                if (await PostgresRecordPartitions.HoldsUnverifiedAsync(conn, drop, name, ct).ConfigureAwait(false))
+                {
+                    kept.Add(name);
+                    continue;
+                }
+
+                var records = await PostgresRecordPartitions.EstimateAsync(conn, drop, name, ct).ConfigureAwait(false);
+                await PostgresRecordPartitions.ExecuteAsync(conn, drop, $"DROP TABLE {name}", ct).ConfigureAwait(false);
+                await drop.CommitAsync(ct).ConfigureAwait(false);
+                dropped.Add(new DroppedPartition(name, until, records));
+            }
+        }
+
+        return new RetentionRound(created, notCreated, dropped, kept);
     }
 
     public Task<T> WriteAsync<T>(IReadOnlyCollection<ChainId> chains, string site, Func<IWriteSession, Task<T>> work, CancellationToken ct) =>
-        WriteAsync(chains, _ => site, work, ct);
+        WriteAsync(chains, _ => site, null, work, ct);
 
-    public async Task<T> WriteAsync<T>(IReadOnlyCollection<ChainId> chains, Func<ChainId, string> siteOf, Func<IWriteSession, Task<T>> work, CancellationToken ct)
+    public async Task<T> WriteAsync<T>(IReadOnlyCollection<ChainId> chains, Func<ChainId, string> siteOf, Func<ChainId, byte[]?>? heldState, Func<IWriteSession, Task<T>> work, CancellationToken ct)
     {
         await using var conn = await _source.OpenConnectionAsync(ct).ConfigureAwait(false);
         await using var tx = await conn.BeginTransactionAsync(ct).ConfigureAwait(false);
         var session = new PostgresWriteSession(conn, tx, ct);
-        await session.LockChainsAsync(chains, siteOf).ConfigureAwait(false);
+        await session.LockChainsAsync(chains, siteOf, heldState).ConfigureAwait(false);
         var result = await work(session).ConfigureAwait(false);
         await session.FlushAsync().ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);

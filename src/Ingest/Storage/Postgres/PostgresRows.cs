@@ -28,6 +28,8 @@ internal static class PostgresRows
         FirstSeenAt = Time(r, 20) ?? DateTimeOffset.UnixEpoch,
         GenesisReason = r.IsDBNull(21) ? null : r.GetString(21),
         UnsignedBranch = r.GetInt64(22),
+        StoredDigest = r.IsDBNull(23) ? null : r.GetFieldValue<byte[]>(23),
+        StateLeftOut = r.FieldCount > 24 && r.GetBoolean(24),
     };
 
     public static RecordRow Record(NpgsqlDataReader r) => new(

@@ -1,8 +1,9 @@
 namespace EdgeTwin.Ingest.Storage.Postgres;
 
 /// <summary>
-/// The tables. (gw, lane, epoch, seq) is the records' primary key, so a seq can hold one record
-/// whatever the workers do; chain rows are locked with SELECT ... FOR UPDATE around each batch.
+/// The tables but ingest_records (<see cref="PostgresRecordPartitions"/>). A seq holds one record
+/// whatever the workers do: chain rows are locked with SELECT ... FOR UPDATE around each batch, and a
+/// record is inserted only after looking for one stored at its seq under that lock.
 /// </summary>
 internal static class PostgresSchema
 {
@@ -24,13 +25,7 @@ internal static class PostgresSchema
             PRIMARY KEY (gw, lane, epoch));
         ALTER TABLE ingest_chains ADD COLUMN IF NOT EXISTS unsigned_branch bigint NOT NULL DEFAULT 0;
         ALTER TABLE ingest_chains ADD COLUMN IF NOT EXISTS chain_state bytea NULL;
-        CREATE TABLE IF NOT EXISTS ingest_records (
-            gw text NOT NULL, lane text NOT NULL, epoch text NOT NULL, seq bigint NOT NULL,
-            hash text NOT NULL, kind text NOT NULL, site text NOT NULL, ts timestamptz NULL,
-            patient text NULL, code text NULL, payload bytea NOT NULL, received_at timestamptz NOT NULL,
-            PRIMARY KEY (gw, lane, epoch, seq));
-        CREATE INDEX IF NOT EXISTS ingest_records_patient ON ingest_records (patient, ts) WHERE patient IS NOT NULL;
-        CREATE INDEX IF NOT EXISTS ingest_records_checkpoints ON ingest_records (gw, lane, epoch, seq) WHERE kind = 'checkpoint';
+        ALTER TABLE ingest_chains ADD COLUMN IF NOT EXISTS state_digest bytea GENERATED ALWAYS AS (sha256(chain_state)) STORED;
         CREATE TABLE IF NOT EXISTS ingest_evidence (
             id bigserial PRIMARY KEY, at timestamptz NOT NULL, topic text NOT NULL, gw text NULL,
             problem text NOT NULL, payload bytea NOT NULL,
@@ -76,8 +71,18 @@ internal static class PostgresSchema
 
     // The chain state: the compact bytes (chain_state), or the JSON text an ingest before 2026-12
     // wrote (verifier_state, emptied at the chain's next write), as its UTF-8 bytes: ChainStateCodec reads both.
-    public const string ChainColumns =
-        "gw, lane, epoch, site, COALESCE(chain_state, convert_to(verifier_state, 'UTF8')), received, verified_through, verified, pending, missing, duplicates, forks, bad_sigs, broken_links, gap_covered, rejected, receipted_through, last_checkpoint_at, missing_since, gap_alerted, first_seen_at, genesis_reason, unsigned_branch";
+    // state_digest is computed by PostgreSQL from chain_state, so it is the stored state's own digest
+    // whichever worker (or older ingest) wrote it.
+    private const string StateColumn = "COALESCE(chain_state, convert_to(verifier_state, 'UTF8'))";
+
+    private const string CountColumns = "received, verified_through, verified, pending, missing, duplicates, forks, bad_sigs, broken_links, gap_covered, rejected, receipted_through, last_checkpoint_at, missing_since, gap_alerted, first_seen_at, genesis_reason, unsigned_branch, state_digest";
+
+    public const string ChainColumns = $"gw, lane, epoch, site, {StateColumn}, {CountColumns}";
+
+    // The lock's columns (chains as c joined to the caller's held digests as k): the state only where the
+    // caller does not hold the stored one, then whether it was left out.
+    public const string LockColumns =
+        $"gw, lane, epoch, site, CASE WHEN k.held IS NOT NULL AND c.state_digest = k.held THEN NULL ELSE {StateColumn} END, {CountColumns}, k.held IS NOT NULL AND c.state_digest IS NOT DISTINCT FROM k.held";
 
     public const string RecordColumns = "gw, lane, epoch, seq, hash, kind, site, ts, patient, code, payload, received_at";
 

@@ -24,7 +24,7 @@ internal sealed class PostgresWriteSession : IWriteSession
     // Text compared byte by byte (COLLATE "C"): the same order on every worker whatever the database's locale.
     private const string ChainOrder = "ORDER BY gw COLLATE \"C\", lane COLLATE \"C\", epoch COLLATE \"C\"";
 
-    public async Task LockChainsAsync(IReadOnlyCollection<ChainId> chains, Func<ChainId, string> siteOf)
+    public async Task LockChainsAsync(IReadOnlyCollection<ChainId> chains, Func<ChainId, string> siteOf, Func<ChainId, byte[]?>? heldState)
     {
         var ids = chains.Distinct().ToList();
         if (ids.Count == 0)
@@ -42,10 +42,12 @@ internal sealed class PostgresWriteSession : IWriteSession
         insert.Parameters.AddWithValue(lanes);
         insert.Parameters.AddWithValue(epochs);
         insert.Parameters.AddWithValue(ids.Select(siteOf).ToArray());
-        var select = new NpgsqlBatchCommand($"SELECT {PostgresSchema.ChainColumns} FROM ingest_chains WHERE (gw, lane, epoch) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[])) {ChainOrder} FOR UPDATE");
+        // The state comes back only where it is not the one the worker holds: another worker (or none) wrote it last.
+        var select = new NpgsqlBatchCommand($"SELECT {PostgresSchema.LockColumns} FROM ingest_chains c JOIN unnest($1::text[], $2::text[], $3::text[], $4::bytea[]) AS k (gw, lane, epoch, held) USING (gw, lane, epoch) {ChainOrder} FOR UPDATE OF c");
         select.Parameters.AddWithValue(gws);
         select.Parameters.AddWithValue(lanes);
         select.Parameters.AddWithValue(epochs);
+        select.Parameters.Add(new NpgsqlParameter { Value = ids.Select(i => heldState?.Invoke(i)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
         await using var batch = new NpgsqlBatch(_conn, _tx) { BatchCommands = { insert, select } };
         await using var reader = await batch.ExecuteReaderAsync(_ct).ConfigureAwait(false);
         while (await reader.ReadAsync(_ct).ConfigureAwait(false))
@@ -122,7 +124,18 @@ internal sealed class PostgresWriteSession : IWriteSession
 
     private async Task<bool> InsertNowAsync(RecordRow r)
     {
-        await using var cmd = Command($"INSERT INTO ingest_records ({PostgresSchema.RecordColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING");
+        // The table's key includes received_at (its partition key), so it cannot refuse a second record
+        // at a seq received another day: the look-up does, and the chain's row lock keeps it true until commit.
+        if (!_chains.Has(r.Chain))
+        {
+            throw new InvalidOperationException($"A record of {r.Chain} can only be stored with its chain row locked.");
+        }
+
+        await using var cmd = Command($"""
+            INSERT INTO ingest_records ({PostgresSchema.RecordColumns})
+            SELECT $1::text, $2::text, $3::text, $4::bigint, $5::text, $6::text, $7::text, $8::timestamptz, $9::text, $10::text, $11::bytea, $12::timestamptz
+            WHERE NOT EXISTS (SELECT 1 FROM ingest_records WHERE gw = $1 AND lane = $2 AND epoch = $3 AND seq = $4)
+            """);
         var p = cmd.Parameters;
         p.AddWithValue(r.Chain.Gw);
         p.AddWithValue(r.Chain.Lane);
@@ -139,7 +152,7 @@ internal sealed class PostgresWriteSession : IWriteSession
         return await cmd.ExecuteNonQueryAsync(_ct).ConfigureAwait(false) == 1;
     }
 
-    /// <summary>The records accepted so far in one binary COPY (a key already stored fails the transaction: it cannot be, the chains are locked).</summary>
+    /// <summary>The records accepted so far in one binary COPY (each known not stored at its seq: looked up under the chain locks).</summary>
     private async Task FlushRecordsAsync()
     {
         if (_pending.Count == 0)
@@ -329,18 +342,20 @@ internal sealed class PostgresWriteSession : IWriteSession
             return;
         }
 
-        // Every changed chain row in one round trip.
+        // Every changed chain row in one round trip; the state only where it changed.
         await using var batch = new NpgsqlBatch(_conn, _tx);
         foreach (var row in dirty)
         {
-            var cmd = new NpgsqlBatchCommand("""
-                UPDATE ingest_chains SET site = $4, chain_state = $5, verifier_state = NULL, received = $6, verified_through = $7, verified = $8,
+            var unchanged = row.StateUnchanged();
+            var cmd = new NpgsqlBatchCommand($"""
+                UPDATE ingest_chains SET site = $4, {(unchanged ? string.Empty : "chain_state = $5, verifier_state = NULL, ")}received = $6, verified_through = $7, verified = $8,
                   pending = $9, missing = $10, duplicates = $11, forks = $12, bad_sigs = $13, broken_links = $14,
                   gap_covered = $15, rejected = $16, receipted_through = $17, last_checkpoint_at = $18, missing_since = $19,
                   gap_alerted = $20, first_seen_at = $21, genesis_reason = $22, unsigned_branch = $23
                 WHERE gw = $1 AND lane = $2 AND epoch = $3
                 """);
-            PostgresRows.AddChainParameters(cmd.Parameters, row);
+            PostgresRows.AddChainParameters(cmd.Parameters, unchanged ? row with { VerifierState = null } : row);
+            cmd.Parameters[4].NpgsqlDbType = NpgsqlDbType.Bytea;
             batch.BatchCommands.Add(cmd);
         }
 
