@@ -99,6 +99,6 @@ internal static class IngestServices
             throw new OptionsValidationException(IngestOptions.Section, typeof(IngestOptions), [problem!]);
         }
 
-        return spec!.Kind == StorageKind.LiteDb ? new LiteDbIngestStore(spec.Target, OpenStorageKey(options, spec.Target)) : new PostgresIngestStore(spec.Target, time);
+        return spec!.Kind == StorageKind.LiteDb ? new LiteDbIngestStore(spec.Target, OpenStorageKey(options, spec.Target)) : new PostgresIngestStore(spec.Target, time, partitioned: options.Retention is not null);
     }
 }

@@ -26,7 +26,7 @@ public sealed class RetentionResendTests(PostgresFixture pg)
         options.Enrolled[g.Gw] = g.Key.Address;
         var connection = await pg.CreateDatabaseAsync();
         var time = new FakeTimeProvider(T0);
-        await using var store = new PostgresIngestStore(connection, time);
+        await using var store = new PostgresIngestStore(connection, time, partitioned: true);
         await store.InitializeAsync(default);
         var first = new BatchProcessor(store, new FixedOptionsMonitor<IngestOptions>(options), time);
         g.ProduceObs(100, T0);

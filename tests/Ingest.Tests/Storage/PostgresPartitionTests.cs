@@ -13,9 +13,9 @@ using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 
 /// <summary>
-/// Issue 13: ingest_records partitioned by day of received_at on a real PostgreSQL; one record per
-/// seq across partitions, Ingest:Retention dropping whole old partitions only, and an older ingest's
-/// unpartitioned table taken over.
+/// Issue 13: ingest_records partitioned by day of received_at on a real PostgreSQL when
+/// Ingest:Retention is set (unpartitioned without); one record per seq across partitions,
+/// Ingest:Retention dropping whole old partitions only, and an unpartitioned table taken over.
 /// </summary>
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresPartitionTests(PostgresFixture pg)
@@ -108,10 +108,10 @@ public sealed class PostgresPartitionTests(PostgresFixture pg)
             await cmd.ExecuteNonQueryAsync();
         }
 
-        await using var store = new PostgresIngestStore(connection, new FakeTimeProvider(Day0));
+        await using var store = new PostgresIngestStore(connection, new FakeTimeProvider(Day0), partitioned: true);
         await store.InitializeAsync(default);
         var logger = new FakeLogger<StoreStartup>();
-        await using var again = new PostgresIngestStore(connection, new FakeTimeProvider(Day0));
+        await using var again = new PostgresIngestStore(connection, new FakeTimeProvider(Day0), partitioned: true);
         await new StoreStartup(again, logger).StartAsync(default);
 
         Assert.Equal("ingest_records was not partitioned (an ingest before issue 13 created it): its 1 records are now the partition ingest_records_before_20261128 (received before 2026-11-28 UTC); new records go to daily partitions", store.Migrated);
@@ -133,7 +133,7 @@ public sealed class PostgresPartitionTests(PostgresFixture pg)
             await cmd.ExecuteNonQueryAsync();
         }
 
-        await using var store = new PostgresIngestStore(connection, new FakeTimeProvider(Day0));
+        await using var store = new PostgresIngestStore(connection, new FakeTimeProvider(Day0), partitioned: true);
         var logger = new FakeLogger<StoreStartup>();
         await new StoreStartup(store, logger).StartAsync(default);
 
@@ -142,10 +142,45 @@ public sealed class PostgresPartitionTests(PostgresFixture pg)
         Assert.Contains("its 0 records are now the partition ingest_records_before_20261128", line.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task WithoutRetention_TheRecordsTableIsNotPartitioned_ItsKeyRefusesASecondRecordAtASeq_AndRoundsMakeNoDays()
+    {
+        // Without Ingest:Retention nothing is ever dropped: days would only add an index for every
+        // look-up by chain and seq to probe, one more each day.
+        var connection = await pg.CreateDatabaseAsync();
+        await using var store = new PostgresIngestStore(connection, new FakeTimeProvider(Day0));
+        await store.InitializeAsync(default);
+        Assert.True(await InsertAsync(store, Record(A, 0, "a0", Day0)));
+
+        var round = await store.MaintainAsync(Day0.AddDays(3), null, default);
+
+        Assert.Empty(round.Created);
+        Assert.Equal("r", await ScalarAsync<string>(connection, "SELECT relkind::text FROM pg_class WHERE oid = 'ingest_records'::regclass"));
+        Assert.Equal(0L, await ScalarAsync<long>(connection, "SELECT count(*) FROM pg_inherits WHERE inhparent = 'ingest_records'::regclass"));
+        var refused = await Assert.ThrowsAsync<PostgresException>(() => ScalarAsync<int>(connection,
+            $"INSERT INTO ingest_records VALUES ('gw-a', 'telemetry', '{new string('a', 32)}', 0, 'other', 'obs', 'site', NULL, NULL, NULL, '\\x01', now()) RETURNING 1"));
+        Assert.Equal(PostgresErrorCodes.UniqueViolation, refused.SqlState);
+        Assert.Equal([(0L, "a0", "ingest_records")], await RowsAsync(connection));
+
+        // Retention switched on later: the table becomes the first partition, as an older ingest's does.
+        await using var later = new PostgresIngestStore(connection, new FakeTimeProvider(Day0.AddDays(3)), partitioned: true);
+        await later.InitializeAsync(default);
+        Assert.StartsWith("ingest_records was not partitioned", later.Migrated, StringComparison.Ordinal);
+        Assert.Equal("p", await ScalarAsync<string>(connection, "SELECT relkind::text FROM pg_class WHERE oid = 'ingest_records'::regclass"));
+    }
+
+    private static async Task<T> ScalarAsync<T>(string connection, string sql)
+    {
+        await using var conn = new NpgsqlConnection(connection);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        return (T)(await cmd.ExecuteScalarAsync())!;
+    }
+
     private async Task<(PostgresIngestStore Store, string Connection)> OpenAsync(DateTimeOffset now)
     {
         var connection = await pg.CreateDatabaseAsync();
-        var store = new PostgresIngestStore(connection, new FakeTimeProvider(now));
+        var store = new PostgresIngestStore(connection, new FakeTimeProvider(now), partitioned: true);
         await store.InitializeAsync(default);
         return (store, connection);
     }

@@ -12,11 +12,14 @@ internal sealed partial class PostgresIngestStore : IIngestStore, IAlarmOutStore
 {
     private readonly NpgsqlDataSource _source;
     private readonly TimeProvider _time;
+    private readonly bool _partitioned;
 
-    public PostgresIngestStore(string connectionString, TimeProvider? time = null)
+    /// <param name="partitioned">Records partitioned by day (<c>Ingest:Retention</c> set): <see cref="PostgresRecordPartitions"/>.</param>
+    public PostgresIngestStore(string connectionString, TimeProvider? time = null, bool partitioned = false)
     {
         _source = NpgsqlDataSource.Create(connectionString);
         _time = time ?? TimeProvider.System;
+        _partitioned = partitioned;
     }
 
     public string Backend => "postgres";
@@ -38,7 +41,7 @@ internal sealed partial class PostgresIngestStore : IIngestStore, IAlarmOutStore
             await create.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }
 
-        Migrated = await PostgresRecordPartitions.CreateOrMigrateAsync(conn, tx, _time.GetUtcNow(), ct).ConfigureAwait(false);
+        Migrated = await PostgresRecordPartitions.CreateOrMigrateAsync(conn, tx, _time.GetUtcNow(), _partitioned, ct).ConfigureAwait(false);
         await using (var anchors = new NpgsqlCommand(PostgresAnchorSchema.Create, conn, tx))
         {
             await anchors.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
@@ -62,6 +65,13 @@ internal sealed partial class PostgresIngestStore : IIngestStore, IAlarmOutStore
         {
             // Workers run this round too: one at a time.
             await PostgresRecordPartitions.ExecuteAsync(conn, tx, $"SELECT pg_advisory_xact_lock({PostgresSchema.AdvisoryLock})", ct).ConfigureAwait(false);
+            if (!await PostgresRecordPartitions.IsPartitionedAsync(conn, tx, ct).ConfigureAwait(false))
+            {
+                // No retention when the table was made: no days to make, nothing to drop.
+                await tx.CommitAsync(ct).ConfigureAwait(false);
+                return new RetentionRound(created, notCreated, dropped, kept);
+            }
+
             var existing = await PostgresRecordPartitions.ListAsync(conn, tx, ct).ConfigureAwait(false);
             var covered = existing.Where(p => p.Name.StartsWith(PostgresRecordPartitions.BeforePrefix, StringComparison.Ordinal)).Select(p => p.Until).DefaultIfEmpty(DateTimeOffset.MinValue).Max();
             var today = PostgresRecordPartitions.Day(now);

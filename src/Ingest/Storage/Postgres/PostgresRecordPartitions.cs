@@ -8,7 +8,8 @@ using Npgsql;
 /// by a gateway, so a gateway with a clock in 1970 or in 2099 neither loses its records to retention
 /// nor makes partitions of its own). One partition per UTC day, <c>ingest_records_dYYYYMMDD</c>,
 /// created ahead; a DEFAULT partition catches a row no day partition covers, so an insert never fails
-/// for want of a partition (its rows are never dropped by retention). A table an older ingest created
+/// for want of a partition (its rows are never dropped by retention). Only with <c>Ingest:Retention</c>
+/// set (<see cref="CreateUnpartitioned"/> without). A table an older ingest created
 /// unpartitioned becomes the partition <c>ingest_records_before_YYYYMMDD</c> (everything before that
 /// day). PostgreSQL wants the partition key in every unique index, so the key is (gw, lane, epoch,
 /// seq, received_at): "one record per seq" is kept by the write session, which looks for a stored
@@ -37,11 +38,45 @@ internal static class PostgresRecordPartitions
         CREATE TABLE IF NOT EXISTS ingest_records_default PARTITION OF ingest_records DEFAULT;
         """;
 
-    /// <summary>Creates the partitioned table, first turning an unpartitioned one into its first partition; says so when it did.</summary>
-    public static async Task<string?> CreateOrMigrateAsync(NpgsqlConnection conn, NpgsqlTransaction tx, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// The table without partitions, as before issue 13: what an ingest without <c>Ingest:Retention</c>
+    /// creates. Nothing is ever dropped from it, so days would bring no gain, only a cost: a look-up by
+    /// chain and seq carries no receive time, so it probes the index of every partition, one more
+    /// each day. Here the primary key itself keeps one record per seq.
+    /// </summary>
+    public const string CreateUnpartitioned = """
+        CREATE TABLE IF NOT EXISTS ingest_records (
+            gw text NOT NULL, lane text NOT NULL, epoch text NOT NULL, seq bigint NOT NULL,
+            hash text NOT NULL, kind text NOT NULL, site text NOT NULL, ts timestamptz NULL,
+            patient text NULL, code text NULL, payload bytea NOT NULL, received_at timestamptz NOT NULL,
+            PRIMARY KEY (gw, lane, epoch, seq));
+        CREATE INDEX IF NOT EXISTS ingest_records_patient ON ingest_records (patient, ts) WHERE patient IS NOT NULL;
+        CREATE INDEX IF NOT EXISTS ingest_records_checkpoints ON ingest_records (gw, lane, epoch, seq) WHERE kind = 'checkpoint';
+        """;
+
+    /// <summary>Whether ingest_records is partitioned (false also when it does not exist yet).</summary>
+    public static async Task<bool> IsPartitionedAsync(NpgsqlConnection conn, NpgsqlTransaction tx, CancellationToken ct) =>
+        await RelKindAsync(conn, tx, ct).ConfigureAwait(false) == "p";
+
+    /// <summary>
+    /// With <paramref name="partitioned"/> (<c>Ingest:Retention</c> set): creates the partitioned table,
+    /// first turning an unpartitioned one into its first partition, and says so when it did. Without:
+    /// creates the table unpartitioned when there is none, and leaves whichever there is as it is (a
+    /// partitioned one stays partitioned: retention switched off keeps what it had).
+    /// </summary>
+    public static async Task<string?> CreateOrMigrateAsync(NpgsqlConnection conn, NpgsqlTransaction tx, DateTimeOffset now, bool partitioned, CancellationToken ct)
     {
-        await using var kind = new NpgsqlCommand("SELECT c.relkind::text FROM pg_class c WHERE c.oid = to_regclass('ingest_records')", conn, tx);
-        var relkind = await kind.ExecuteScalarAsync(ct).ConfigureAwait(false) as string;
+        var relkind = await RelKindAsync(conn, tx, ct).ConfigureAwait(false);
+        if (!partitioned)
+        {
+            if (relkind is null)
+            {
+                await ExecuteAsync(conn, tx, CreateUnpartitioned, ct).ConfigureAwait(false);
+            }
+
+            return null;
+        }
+
         if (relkind != "r")
         {
             await ExecuteAsync(conn, tx, Create, ct).ConfigureAwait(false);
@@ -71,6 +106,12 @@ internal static class PostgresRecordPartitions
             ALTER TABLE ingest_records ATTACH PARTITION {name} FOR VALUES FROM (MINVALUE) TO ('{Bound(upper)}');
             """, ct).ConfigureAwait(false);
         return $"ingest_records was not partitioned (an ingest before issue 13 created it): its {count} records are now the partition {name} (received before {upper:yyyy-MM-dd} UTC); new records go to daily partitions";
+    }
+
+    private static async Task<string?> RelKindAsync(NpgsqlConnection conn, NpgsqlTransaction tx, CancellationToken ct)
+    {
+        await using var kind = new NpgsqlCommand("SELECT c.relkind::text FROM pg_class c WHERE c.oid = to_regclass('ingest_records')", conn, tx);
+        return await kind.ExecuteScalarAsync(ct).ConfigureAwait(false) as string;
     }
 
     /// <summary>The day partitions and the migrated one, with the end of the range each covers.</summary>
