@@ -16,6 +16,7 @@ internal sealed class IngestMetrics
     private readonly Counter<long> _enrolmentReloads;
     private readonly Counter<long> _httpRefused;
     private readonly Counter<long> _retention;
+    private readonly UpDownCounter<long> _inFlight;
 
     public IngestMetrics(IMeterFactory factory)
     {
@@ -28,6 +29,7 @@ internal sealed class IngestMetrics
         _enrolmentReloads = meter.CreateCounter<long>("edgetwin.ingest.enrolment.reloads", "{reload}", "Changed enrolment files read, by outcome (applied, refused).");
         _evidence = meter.CreateCounter<long>("edgetwin.ingest.evidence", "{message}", "Messages kept as rejected evidence.");
         _retention = meter.CreateCounter<long>("edgetwin.ingest.retention.partitions", "{partition}", "Records partitions older than Ingest:Retention, by outcome (dropped, kept: holds records not verified yet).");
+        _inFlight = meter.CreateUpDownCounter<long>("edgetwin.ingest.inflight", "{message}", "Messages received from the broker and not yet acknowledged; at most the worker's MQTT Receive Maximum (Ingest:BatchSize x 6).");
         _httpRefused = meter.CreateCounter<long>("edgetwin.ingest.http.refused", "{request}", "HTTP requests refused by access control, by outcome (unauthenticated, forbidden).");
     }
 
@@ -47,6 +49,9 @@ internal sealed class IngestMetrics
     public void HttpRefused(string outcome) => _httpRefused.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     public void RetentionPartition(string outcome) => _retention.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    /// <summary>Messages taken from the broker (+) or acknowledged or given up (-).</summary>
+    public void InFlight(long change) => _inFlight.Add(change);
 
     public void Evidence(string problem) => _evidence.Add(1, new KeyValuePair<string, object?>("problem", problem));
 }

@@ -7,9 +7,10 @@ using System.Threading.Channels;
 /// them in batches (parse, verify and store are one stage: the verifier's state comes from the chain
 /// rows the batch's transaction locks) and hands each committed batch to the send stage (receipts,
 /// then the PUBACKs), which runs beside it, so the next batch is stored while the last one's receipts
-/// go out. A stage that does not keep up stops the one before it: a slow database fills the inbox,
-/// the MQTT receive callback waits, and the broker holds back what it has not delivered (its
-/// in-flight window), rather than the worker's memory growing.
+/// go out. A stage that does not keep up stops the one before it, and what the pipeline holds in all
+/// is bounded by what the broker may send unacknowledged (the worker's Receive Maximum,
+/// <see cref="FlowControl"/>): a slow database leaves the backlog at the broker rather than growing
+/// the worker's memory.
 /// </summary>
 internal sealed class BatchPipeline<TItem, TResult>
 {
@@ -28,7 +29,7 @@ internal sealed class BatchPipeline<TItem, TResult>
         _send = send;
     }
 
-    /// <summary>Waits while the inbox is full: this is how a slow stage slows the broker's delivery.</summary>
+    /// <summary>Waits while the inbox is full (the worker sizes it to its receive window, so it never does there).</summary>
     public ValueTask EnqueueAsync(TItem item, CancellationToken ct) => _inbox.Writer.WriteAsync(item, ct);
 
     /// <summary>No more items: the stages finish what they hold and <see cref="RunAsync"/> completes.</summary>

@@ -31,9 +31,6 @@ internal sealed class MqttIngestWorker : BackgroundService
     private readonly IngestIdentity _identity;
     private readonly ILogger<MqttIngestWorker> _logger;
     private readonly WardChanges _ward;
-    // Received messages waiting for the store stage; committed batches waiting for their receipts and PUBACKs.
-    private const int InboxCapacity = 4096;
-    private const int CommittedCapacity = 2;
     private BatchPipeline<Pending, BatchResult>? _pipeline;
     private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile IMqttClient? _client;
@@ -69,9 +66,11 @@ internal sealed class MqttIngestWorker : BackgroundService
             .WithCleanStart(o.SessionExpiry <= TimeSpan.Zero)
             .WithSessionExpiryInterval((uint)o.SessionExpiry.TotalSeconds)
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
+            // The broker sends no more while this many wait for their PUBACK: a slow store leaves the backlog at the broker (FlowControl).
+            .WithReceiveMaximum(checked((ushort)FlowControl.ReceiveMaximum(o.BatchSize)))
             .Build();
 
-        var pipeline = _pipeline = new BatchPipeline<Pending, BatchResult>(InboxCapacity, o.BatchSize, CommittedCapacity, StoreAsync, (batch, result, ct) => SendAsync(client, result.Receipts, batch, ct));
+        var pipeline = _pipeline = new BatchPipeline<Pending, BatchResult>(FlowControl.InboxCapacity(o.BatchSize), o.BatchSize, FlowControl.CommittedBatches, StoreAsync, (batch, result, ct) => SendAsync(client, result.Receipts, batch, ct));
         var processing = pipeline.RunAsync(stoppingToken);
         var reconnect = new BrokerReconnect(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), _time, (ex, delay) => IngestLog.BrokerUnavailable(_logger, broker.Host, broker.Port, delay, ex));
         var filters = TopicName.SharedFilters(o.SharedGroup, o.TopicPrefix);
@@ -161,6 +160,7 @@ internal sealed class MqttIngestWorker : BackgroundService
         }
 
         e.AutoAcknowledge = false;
+        _metrics.InFlight(1);
         var message = new IncomingMessage(topic, name!, e.ApplicationMessage.Payload.ToArray(), _time.GetUtcNow());
         await _pipeline!.EnqueueAsync(new Pending(message, e), ct).ConfigureAwait(false);
     }
@@ -177,6 +177,7 @@ internal sealed class MqttIngestWorker : BackgroundService
     {
         // What is committed stays committed: a lost receipt is sent again when the gateway resends
         // (a duplicate of a receipted record re-sends it), a lost PUBACK means a harmless redelivery.
+        var held = batch.Count;
         try
         {
             foreach (var receipt in receipts)
@@ -192,12 +193,20 @@ internal sealed class MqttIngestWorker : BackgroundService
 
             foreach (var p in batch)
             {
+                // Counted out before the PUBACK goes, so the gauge never counts a message the broker already has room for again.
+                held--;
+                _metrics.InFlight(-1);
                 await p.Args.AcknowledgeAsync(ct).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             IngestLog.SendFailed(_logger, receipts.Count, batch.Count, ex);
+        }
+        finally
+        {
+            // Not acknowledged after all (the connection went): no longer held here either; the broker or the gateway sends them again.
+            _metrics.InFlight(-held);
         }
     }
 

@@ -94,9 +94,15 @@ public sealed class IngestOptions : BrokerTransportSettings
     /// <summary>The shortest <see cref="Retention"/>: records are dropped by whole days.</summary>
     public static readonly TimeSpan MinRetention = TimeSpan.FromDays(1);
 
-    /// <summary>Most messages stored in one transaction.</summary>
-    [Range(1, 10_000)]
+    /// <summary>
+    /// Most messages stored in one transaction, 1 to <see cref="MaxBatchSize"/>. A worker takes six
+    /// batches unacknowledged (its MQTT 5 Receive Maximum, <c>Mqtt/FlowControl</c>), which MQTT caps
+    /// at 65,535 (checked in <see cref="IngestOptionsSemanticValidator"/>).
+    /// </summary>
     public int BatchSize { get; set; } = 256;
+
+    /// <summary>The largest <see cref="BatchSize"/>.</summary>
+    public const int MaxBatchSize = 10_000;
 
     /// <summary>Anchoring of the verified checkpoints on an EVM chain (docs/anchoring.md); off without <c>Rpc</c>.</summary>
     [ValidateObjectMembers]

@@ -3,6 +3,7 @@ namespace EdgeTwin.Ingest.Options;
 using System.Net;
 using EdgeTwin.Hl7v2;
 using EdgeTwin.Ingest.Enrolment;
+using EdgeTwin.Ingest.Mqtt;
 using EdgeTwin.Mqtt;
 using EdgeTwin.Telemetry.Documents;
 using EdgeTwin.Telemetry.Signing;
@@ -32,6 +33,11 @@ internal sealed class IngestOptionsSemanticValidator : IValidateOptions<IngestOp
             {
                 failures.Add("Ingest:Retention needs the PostgreSQL store (Ingest:Storage=postgres:...): the LiteDB store keeps every record; leave it unset.");
             }
+        }
+
+        if (options.BatchSize is < 1 or > IngestOptions.MaxBatchSize || FlowControl.ReceiveMaximum(options.BatchSize) > ushort.MaxValue)
+        {
+            failures.Add($"Ingest:BatchSize is {options.BatchSize}: it must be 1-{IngestOptions.MaxBatchSize}, since a worker takes {FlowControl.WindowBatches} batches unacknowledged from the broker (its MQTT 5 Receive Maximum), which MQTT caps at 65,535.");
         }
 
         foreach (var (gw, address) in options.Enrolled)

@@ -9,7 +9,16 @@ public sealed class MosquittoFixture : IAsyncLifetime
 {
     private readonly StringBuilder _log = new();
     private string _dir = string.Empty;
+    private readonly int _maxInflightMessages;
     private Process? _process;
+
+    public MosquittoFixture()
+        : this(1000)
+    {
+    }
+
+    /// <param name="maxInflightMessages">mosquitto's in-flight window for clients that state none (0: unlimited), as a site broker may be set</param>
+    internal MosquittoFixture(int maxInflightMessages) => _maxInflightMessages = maxInflightMessages;
 
     public int Port { get; private set; }
 
@@ -21,12 +30,12 @@ public sealed class MosquittoFixture : IAsyncLifetime
         Port = FreePort.Next();
         var conf = Path.Combine(_dir, "mosquitto.conf");
 
-        // Inflight raised from the default 20 so a worker can hold a whole batch unacknowledged.
+        // Inflight raised from the default 20 so a client that states no Receive Maximum can hold a whole batch unacknowledged.
         await File.WriteAllTextAsync(conf, $"""
             listener {Port} 127.0.0.1
             allow_anonymous true
             persistence false
-            max_inflight_messages 1000
+            max_inflight_messages {_maxInflightMessages}
             max_queued_messages 100000
             log_dest stderr
             log_type error

@@ -90,6 +90,29 @@ public sealed class IngestOptionsTests
         Assert.Contains("Ingest:Retention needs the PostgreSQL store", lite.FailureMessage, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-1")]
+    [InlineData("10001")]
+    public void BatchSize_OutsideOneToTenThousand_IsRefusedNamingTheSettingAndTheReceiveMaximum(string text)
+    {
+        var refused = new IngestOptionsSemanticValidator().Validate(null, Bind(("Ingest:BatchSize", text)));
+        Assert.False(refused.Succeeded);
+        Assert.Contains($"Ingest:BatchSize is {text}: it must be 1-10000, since a worker takes 6 batches unacknowledged from the broker (its MQTT 5 Receive Maximum), which MQTT caps at 65,535.", refused.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BatchSize_LargestAllowed_KeepsTheReceiveMaximumWithinMqtt_AndEveryWindowHoldsWholeBatches()
+    {
+        var validator = new IngestOptionsSemanticValidator();
+        Assert.True(validator.Validate(null, new IngestOptions { BatchSize = IngestOptions.MaxBatchSize }).Succeeded);
+        Assert.True(validator.Validate(null, new IngestOptions { BatchSize = 1 }).Succeeded);
+        Assert.Equal(60_000, EdgeTwin.Ingest.Mqtt.FlowControl.ReceiveMaximum(IngestOptions.MaxBatchSize));
+        Assert.True(EdgeTwin.Ingest.Mqtt.FlowControl.ReceiveMaximum(IngestOptions.MaxBatchSize) <= ushort.MaxValue);
+        Assert.Equal(6, EdgeTwin.Ingest.Mqtt.FlowControl.ReceiveMaximum(1));
+        Assert.Equal(1_536, EdgeTwin.Ingest.Mqtt.FlowControl.ReceiveMaximum(new IngestOptions().BatchSize));
+    }
+
     private static IngestOptions Bind(params (string Key, string Value)[] settings)
     {
         var config = new ConfigurationBuilder()

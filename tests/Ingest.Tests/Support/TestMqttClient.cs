@@ -56,11 +56,11 @@ internal sealed class TestMqttClient : IAsyncDisposable
     public Task PublishAsync(SimulatedGateway g, ChainRecord r) =>
         PublishAsync(SimulatedGateway.Topic(Prefix, g.Site, g.Gw, r.Lane), r.Payload);
 
-    public async Task PublishAsync(string topic, byte[] payload, bool retain = false)
+    public async Task PublishAsync(string topic, byte[] payload, bool retain = false, MqttQualityOfServiceLevel qos = MqttQualityOfServiceLevel.AtLeastOnce)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         var msg = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload)
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag(retain).Build();
+            .WithQualityOfServiceLevel(qos).WithRetainFlag(retain).Build();
         await _client.PublishAsync(msg, cts.Token);
     }
 

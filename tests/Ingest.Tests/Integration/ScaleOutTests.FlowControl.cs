@@ -1,0 +1,100 @@
+namespace EdgeTwin.Ingest.Tests.Integration;
+
+using EdgeTwin.Ingest.Metrics;
+using EdgeTwin.Ingest.Mqtt;
+using EdgeTwin.Ingest.Tests.Support;
+using EdgeTwin.Telemetry.Chain;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using MQTTnet.Protocol;
+using Npgsql;
+
+/// <summary>
+/// Issue 13: a slow database slows the broker's delivery rather than growing the worker's memory.
+/// The broker sets no in-flight limit of its own (max_inflight_messages 0, as the whole-system run's),
+/// so only the worker's MQTT 5 Receive Maximum holds it back while the store stage waits on chain rows
+/// the test locks in PostgreSQL.
+/// </summary>
+public sealed partial class ScaleOutTests
+{
+    [Fact]
+    public async Task StoreBlocked_WorkerHoldsAtMostItsReceiveMaximumUnacknowledged_TheRestWaitsAtTheBroker_ThenEveryRecordStoredOnce()
+    {
+        const int batchSize = 16;
+        var window = FlowControl.ReceiveMaximum(batchSize);
+        var connection = await _pg.CreateDatabaseAsync();
+        var now = DateTimeOffset.UtcNow;
+        using var g = new SimulatedGateway("site-f", "gw-flow", now, policy: new CheckpointPolicy { MaxRecords = 16, MaxDelay = TimeSpan.FromHours(1) });
+        var broker = new MosquittoFixture(maxInflightMessages: 0);
+        await broker.InitializeAsync();
+        try
+        {
+            await using var ingest = await InProcessIngest.StartAsync(broker.Uri, [$"--Ingest:Storage=postgres:{connection}", $"--Ingest:BatchSize={batchSize}", $"--Ingest:Enrolled:{g.Gw}={g.Key.Address}"]);
+            var factory = ingest.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+            using var inFlight = new MetricCollector<long>(factory, IngestMetrics.MeterName, "edgetwin.ingest.inflight");
+            using var records = new MetricCollector<long>(factory, IngestMetrics.MeterName, "edgetwin.ingest.records");
+            await using var check = NpgsqlDataSource.Create(connection);
+            await using var mqtt = await TestMqttClient.ConnectAsync(broker.Port);
+
+            // The test holds the chains table before anything arrives: the worker's first batch waits inside
+            // its transaction. (No acknowledgement may reach the broker while it queues: mosquitto before 2.0.13
+            // then sends more than the window, docs/ingest.md "Flow control".)
+            await using var blocker = await check.OpenConnectionAsync();
+            await using var hold = await blocker.BeginTransactionAsync();
+            await using (var lockTable = new NpgsqlCommand("LOCK TABLE ingest_chains IN EXCLUSIVE MODE", blocker, hold))
+            {
+                await lockTable.ExecuteNonQueryAsync();
+            }
+
+            g.ProduceObs(window * 5, now);
+            g.Seal(now);
+            foreach (var r in g.All)
+            {
+                await mqtt.PublishAsync(g, r);
+            }
+
+            await Until(async () => await WaitingOnALockAsync(check) > 0, "the worker's batch waiting on the held chain rows");
+
+            // A QoS 0 message is not held back by the in-flight window: the broker sends it at once, after
+            // every QoS 1 message it was willing to send (one socket, in order), and the worker's callback
+            // takes messages in that order. So once the worker has seen it, it has counted all the broker sent.
+            await mqtt.PublishAsync($"{TestMqttClient.Prefix}/SITE-F/{g.Gw}/telemetry", "{}"u8.ToArray(), qos: MqttQualityOfServiceLevel.AtMostOnce);
+            await Until(() => Task.FromResult(records.GetMeasurementSnapshot().Any(m => Equals(m.Tags["outcome"], "bad-topic"))), "the QoS 0 marker seen by the worker");
+
+            Assert.Equal(window, Held(inFlight));
+            Assert.Equal(window, MaxHeld(inFlight));
+            Assert.Equal(0, await StoredAsync(check));
+
+            await hold.RollbackAsync();
+            await Until(async () => await StoredAsync(check) == g.All.Count && Held(inFlight) == 0, $"all {g.All.Count} records stored and acknowledged after the lock went");
+            Assert.Equal(g.All.Select(r => $"{g.Gw}|{Lane(r)}|{r.Epoch}|{r.Seq}|{r.Hash}").Order().ToList(), (await StoredRecordsAsync(check)).Order().ToList());
+            await using (var cmd = check.CreateCommand("SELECT verified_through FROM ingest_chains WHERE lane = 'telemetry'"))
+            {
+                await Until(async () => (long)(await cmd.ExecuteScalarAsync())! == g.Telemetry.State.Seq - 1, "the telemetry chain verified to its last record");
+            }
+        }
+        finally
+        {
+            await broker.DisposeAsync();
+        }
+    }
+
+    /// <summary>The gauge now: received minus acknowledged.</summary>
+    private static long Held(MetricCollector<long> inFlight) => inFlight.GetMeasurementSnapshot().Sum(m => m.Value);
+
+    /// <summary>The most the gauge ever held, taking its changes in the order they were made.</summary>
+    private static long MaxHeld(MetricCollector<long> inFlight)
+    {
+        long held = 0, max = 0;
+        foreach (var m in inFlight.GetMeasurementSnapshot())
+        {
+            held += m.Value;
+            max = Math.Max(max, held);
+        }
+
+        return max;
+    }
+
+    private static Task Until(Func<Task<bool>> holds, string what) =>
+        InProcessIngest.EventuallyAsync(holds, TimeSpan.FromSeconds(60), () => what);
+}
