@@ -4,11 +4,13 @@ using EdgeTwin.Ingest.Access;
 using EdgeTwin.Hosting;
 using EdgeTwin.Ingest.Anchoring;
 using EdgeTwin.Ingest.Api;
+using EdgeTwin.Ingest.Metrics;
 using EdgeTwin.Ingest.Ward;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using OpenTelemetry.Metrics;
 
 /// <summary>Builds the ingest web host; Program runs it, tests start several in one process.</summary>
 internal static class IngestHost
@@ -40,6 +42,8 @@ internal static class IngestHost
         RefusalLogFilter.Apply(builder.Services);
         configure?.Invoke(builder.Services);
         var app = builder.Build();
+        // Listen from the start, so /metrics counts from the first record (as the gateway).
+        app.Services.GetRequiredService<MeterProvider>();
         app.AnnounceAccess();
         app.UseAuthentication();
         app.UseMiddleware<AccessRecorder>();
@@ -49,6 +53,7 @@ internal static class IngestHost
         app.MapAnchoringApi();
         app.MapAccessLog();
         app.MapWardView();
+        app.MapIngestMetrics();
         return app;
     }
 }

@@ -23,6 +23,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 
 /// <summary>Composition of the ingest; Program and the tests share it.</summary>
 internal static class IngestServices
@@ -35,6 +37,13 @@ internal static class IngestServices
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.AddSingleton<IngestMetrics>();
+        // GET /metrics (operator only, IngestHost): the ingest's meter in the Prometheus text format,
+        // fresh at every scrape; counters keep the names the docs give (no _total suffix), as the gateway's.
+        services.AddOpenTelemetry().ConfigureResource(r => r.AddService("edgetwin-ingest")).WithMetrics(metrics => metrics.AddMeter(IngestMetrics.MeterName).AddPrometheusExporter(o =>
+        {
+            o.ScrapeResponseCacheDurationMilliseconds = 0;
+            o.DisableTotalNameSuffixForCounters = true;
+        }));
         services.AddIngestAccess();
         services.AddSingleton<AlertPublisher>();
         services.AddSingleton<IIngestStore>(sp => CreateStore(sp.GetRequiredService<IOptions<IngestOptions>>().Value, sp.GetRequiredService<TimeProvider>()));

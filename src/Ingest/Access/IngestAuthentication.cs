@@ -126,10 +126,11 @@ internal static class IngestAuthentication
         Refused(http, "unauthenticated");
         AccessLog.Unauthenticated(Logger(http), http.Request.Method, http.Request.Path, http.Connection.RemoteIpAddress?.ToString(), reason);
 
-        // A browser sent here by a link or the sign-in form gets the sign-in page, not a bare 401.
+        // A browser sent here by a link or the sign-in form gets the sign-in page, not a bare 401;
+        // a scraper of /metrics gets the 401 (Prometheus would follow the redirect and fail on the page).
         var request = http.Request;
         var form = HttpMethods.IsPost(request.Method) && request.Path == SessionPath;
-        if (form || (HttpMethods.IsGet(request.Method) && !request.Path.StartsWithSegments("/api")))
+        if (form || (HttpMethods.IsGet(request.Method) && !request.Path.StartsWithSegments("/api") && !request.Path.StartsWithSegments(MetricsEndpoint.Path)))
         {
             context.HandleResponse();
             http.Response.Redirect(form ? $"{SignInPath}?refused=1" : SignInPath);

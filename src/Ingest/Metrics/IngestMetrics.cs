@@ -1,6 +1,7 @@
 namespace EdgeTwin.Ingest.Metrics;
 
 using System.Diagnostics.Metrics;
+using EdgeTwin.Ingest.Processing;
 
 /// <summary>Counters named like OpenTelemetry conventions.</summary>
 internal sealed class IngestMetrics
@@ -21,7 +22,7 @@ internal sealed class IngestMetrics
     public IngestMetrics(IMeterFactory factory)
     {
         var meter = factory.Create(MeterName);
-        _records = meter.CreateCounter<long>("edgetwin.ingest.records", "{record}", "Records received, by outcome.");
+        _records = meter.CreateCounter<long>("edgetwin.ingest.records", "{record}", "Records received, by outcome (stored, duplicate, evidence, bad-topic).");
         _alerts = meter.CreateCounter<long>("edgetwin.ingest.alerts", "{alert}", "Alerts raised, by kind.");
         _receipts = meter.CreateCounter<long>("edgetwin.ingest.receipts", "{receipt}", "Receipts published.");
         _resendRequests = meter.CreateCounter<long>("edgetwin.ingest.resend.requests", "{request}", "Signed re-send requests published to gateways.");
@@ -30,10 +31,28 @@ internal sealed class IngestMetrics
         _evidence = meter.CreateCounter<long>("edgetwin.ingest.evidence", "{message}", "Messages kept as rejected evidence.");
         _retention = meter.CreateCounter<long>("edgetwin.ingest.retention.partitions", "{partition}", "Records partitions older than Ingest:Retention, by outcome (dropped, kept: holds records not verified yet).");
         _inFlight = meter.CreateUpDownCounter<long>("edgetwin.ingest.inflight", "{message}", "Messages received from the broker and not yet acknowledged; at most the worker's MQTT Receive Maximum (Ingest:BatchSize x 6).");
+        // On /metrics from the start (0), not only after the first message (an up-down counter shows once measured).
+        _inFlight.Add(0);
         _httpRefused = meter.CreateCounter<long>("edgetwin.ingest.http.refused", "{request}", "HTTP requests refused by access control, by outcome (unauthenticated, forbidden).");
     }
 
-    public void Record(string outcome) => _records.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+    public void Record(string outcome) => Records(outcome, 1);
+
+    public void Records(string outcome, long count)
+    {
+        if (count > 0)
+        {
+            _records.Add(count, new KeyValuePair<string, object?>("outcome", outcome));
+        }
+    }
+
+    /// <summary>A committed batch's records by what became of them.</summary>
+    public void Committed(BatchResult result)
+    {
+        Records("stored", result.Stored);
+        Records("duplicate", result.Duplicates);
+        Records("evidence", result.Evidence);
+    }
 
     public void Alert(string kind) => _alerts.Add(1, new KeyValuePair<string, object?>("kind", kind));
 

@@ -219,6 +219,7 @@ internal sealed class MqttIngestWorker : BackgroundService
             {
                 var result = await _processor.ProcessAsync(batch.Select(p => p.Message).ToList(), ct).ConfigureAwait(false);
                 IngestLog.BatchStored(_logger, batch.Count, result.Stored, result.Duplicates, result.Evidence, result.Receipts.Count);
+                _metrics.Committed(result);
                 return result;
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
