@@ -52,7 +52,10 @@ public sealed class HomeCareMorningTests
         await scale.Characteristic.WaitForStartNotifyAsync();
         var cuffAt = now.AddSeconds(-30);
         cuff.Characteristic.Notify([0x06, 0x84, 0x00, 0x52, 0x00, 0x61, 0x00, .. Stamp(cuffAt), 0x44, 0x00]); // 132/82, MAP 97, pulse 68
+        // The scale has no clock: the box stamps its reading on arrival, and records state times in
+        // whole milliseconds, so the earliest it can say is this instant cut to its millisecond.
         var beforeScale = DateTimeOffset.UtcNow;
+        beforeScale = beforeScale.AddTicks(-(beforeScale.Ticks % TimeSpan.TicksPerMillisecond));
         scale.Characteristic.Notify(0x00, 0x20, 0x3A);                  // 74.4 kg (14880 x 0.005), no time stamp: charted at its arrival
         await Wait.UntilAsync(() => Count("glucometer", "loinc:41653-7") == 4 && Count("glucometer", "loinc:4548-4") == 1
             && Count("cuff", "loinc:8480-6") == 1 && Count("scale", "loinc:29463-7") == 1, Patience, "the morning's readings on the broker");
