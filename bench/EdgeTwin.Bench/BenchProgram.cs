@@ -17,7 +17,7 @@ internal static class BenchProgram
 
         if (args is ["gateway-footprint", ..])
         {
-            return Gateway.FootprintRun.Run(Arg(args, "--beds", 16), Arg(args, "--seconds", 30), Array.IndexOf(args, "--exe") is var e and >= 0 && e + 1 < args.Length ? args[e + 1] : null, Console.Out);
+            return Gateway.FootprintRun.Run(Arg(args, "--beds", 16), Arg(args, "--seconds", 30), Value(args, "--exe"), Console.Out);
         }
 
         if (args is ["whole-system-scale", ..])
@@ -64,7 +64,7 @@ internal static class BenchProgram
 
     /// <summary>Bed counts, each optionally with the gateway's <c>Uplink:MaxInFlight</c> after a slash (<c>500/512</c>).</summary>
     private static (int Beds, int? InFlight)[] Steps(string[] args, string name, string fallback) =>
-        [.. (Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : fallback).Split(',').Select(step => step.Split('/') switch
+        [.. (Value(args, name) ?? fallback).Split(',').Select(step => step.Split('/') switch
         {
             [var beds] => (int.Parse(beds, System.Globalization.CultureInfo.InvariantCulture), (int?)null),
             [var beds, var inFlight] => (int.Parse(beds, System.Globalization.CultureInfo.InvariantCulture), int.Parse(inFlight, System.Globalization.CultureInfo.InvariantCulture)),
@@ -72,10 +72,12 @@ internal static class BenchProgram
         })];
 
     private static int[] Ints(string[] args, string name, int[] fallback) =>
-        Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length
-            ? [.. args[i + 1].Split(',').Select(s => int.Parse(s, System.Globalization.CultureInfo.InvariantCulture))]
-            : fallback;
+        Value(args, name) is { } list ? [.. list.Split(',').Select(s => int.Parse(s, System.Globalization.CultureInfo.InvariantCulture))] : fallback;
 
     private static int Arg(string[] args, string name, int fallback) =>
-        Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
+        Value(args, name) is { } value ? int.Parse(value, System.Globalization.CultureInfo.InvariantCulture) : fallback;
+
+    /// <summary>The argument after <paramref name="name"/>; null when it is not given.</summary>
+    private static string? Value(string[] args, string name) =>
+        Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 }
