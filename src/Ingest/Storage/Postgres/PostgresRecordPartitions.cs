@@ -27,14 +27,24 @@ internal static class PostgresRecordPartitions
     /// </summary>
     public const int DaysAhead = 1;
 
-    public const string Create = """
-        CREATE TABLE IF NOT EXISTS ingest_records (
-            gw text NOT NULL, lane text NOT NULL, epoch text NOT NULL, seq bigint NOT NULL,
-            hash text NOT NULL, kind text NOT NULL, site text NOT NULL, ts timestamptz NULL,
-            patient text NULL, code text NULL, payload bytea NOT NULL, received_at timestamptz NOT NULL,
-            PRIMARY KEY (gw, lane, epoch, seq, received_at)) PARTITION BY RANGE (received_at);
+    /// <summary>The records' columns, the same in both forms of the table.</summary>
+    private const string Columns = """
+        gw text NOT NULL, lane text NOT NULL, epoch text NOT NULL, seq bigint NOT NULL,
+        hash text NOT NULL, kind text NOT NULL, site text NOT NULL, ts timestamptz NULL,
+        patient text NULL, code text NULL, payload bytea NOT NULL, received_at timestamptz NOT NULL
+        """;
+
+    /// <summary>The indexes the queries use (docs/ingest.md), the same in both forms of the table.</summary>
+    private const string Indexes = """
         CREATE INDEX IF NOT EXISTS ingest_records_patient ON ingest_records (patient, ts) WHERE patient IS NOT NULL;
         CREATE INDEX IF NOT EXISTS ingest_records_checkpoints ON ingest_records (gw, lane, epoch, seq) WHERE kind = 'checkpoint';
+        """;
+
+    public const string Create = $"""
+        CREATE TABLE IF NOT EXISTS ingest_records (
+            {Columns},
+            PRIMARY KEY (gw, lane, epoch, seq, received_at)) PARTITION BY RANGE (received_at);
+        {Indexes}
         CREATE TABLE IF NOT EXISTS ingest_records_default PARTITION OF ingest_records DEFAULT;
         """;
 
@@ -44,14 +54,11 @@ internal static class PostgresRecordPartitions
     /// chain and seq carries no receive time, so it probes the index of every partition, one more
     /// each day. Here the primary key itself keeps one record per seq.
     /// </summary>
-    public const string CreateUnpartitioned = """
+    public const string CreateUnpartitioned = $"""
         CREATE TABLE IF NOT EXISTS ingest_records (
-            gw text NOT NULL, lane text NOT NULL, epoch text NOT NULL, seq bigint NOT NULL,
-            hash text NOT NULL, kind text NOT NULL, site text NOT NULL, ts timestamptz NULL,
-            patient text NULL, code text NULL, payload bytea NOT NULL, received_at timestamptz NOT NULL,
+            {Columns},
             PRIMARY KEY (gw, lane, epoch, seq));
-        CREATE INDEX IF NOT EXISTS ingest_records_patient ON ingest_records (patient, ts) WHERE patient IS NOT NULL;
-        CREATE INDEX IF NOT EXISTS ingest_records_checkpoints ON ingest_records (gw, lane, epoch, seq) WHERE kind = 'checkpoint';
+        {Indexes}
         """;
 
     /// <summary>Whether ingest_records is partitioned (false also when it does not exist yet).</summary>
