@@ -159,7 +159,9 @@ public sealed class GatewayKey : ICheckpointSigner, IDisposable
         {
             using (var stream = new FileStream(temp, options))
             {
-                var text = Encoding.ASCII.GetBytes("0x" + key.GetPrivateKey().Replace("0x", string.Empty, StringComparison.Ordinal) + "\n");
+                // Nethereum writes the key as a number, without its leading zero bytes (one key in 256
+                // starts with one): the file always holds all 64 digits, as LoadFromFile requires.
+                var text = Encoding.ASCII.GetBytes("0x" + key.GetPrivateKey().Replace("0x", string.Empty, StringComparison.Ordinal).PadLeft(64, '0') + "\n");
                 try
                 {
                     stream.Write(text);

@@ -44,6 +44,20 @@ public sealed class GatewayKeyTests : IDisposable
         Assert.Equal(key.Address, loaded.Address);
     }
 
+    [Theory]
+    [InlineData("0x00a1c2e3f405162738495a6b7c8d9eafb0c1d2e3f405162738495a6b7c8d9eaf")]
+    [InlineData("0x0000000000000000000000000000000000000000000000000000000000000001")]
+    public void SaveAndLoad_AKeyWithLeadingZeroBytes_IsSavedWithAll64DigitsAndLoadsAsItself(string hex)
+    {
+        var path = Path.Combine(dir, "zeros.key");
+        using var key = GatewayKey.FromPrivateKeyHex(hex);
+        key.SaveToFile(path);
+
+        Assert.Equal(hex + "\n", File.ReadAllText(path));
+        using var loaded = GatewayKey.LoadFromFile(path);
+        Assert.Equal(key.Address, loaded.Address);
+    }
+
     [Fact]
     public void Save_NeverOverwrites()
     {
