@@ -76,7 +76,11 @@ public sealed class GatewayKeyRotationTests(ITestOutputHelper output)
         }
 
         await Wait.UntilAsync(async () => await rig.MetricAsync("edgetwin_uplink_retired") == 0, Wait90, () => "retired outbox delivered\n" + rig.Output());
-        Assert.False(Directory.Exists(Path.Combine(rig.GatewayData, "retired")) && Directory.EnumerateFileSystemEntries(Path.Combine(rig.GatewayData, "retired")).Any(), "the delivered retired outbox is removed");
+        // The outbox empties (the metric) when the receipted records are deleted; it is removed after
+        // that, when the gateway next looks (RetiredChains.RemoveDelivered): wait for that, too.
+        await Wait.UntilAsync(
+            () => !(Directory.Exists(Path.Combine(rig.GatewayData, "retired")) && Directory.EnumerateFileSystemEntries(Path.Combine(rig.GatewayData, "retired")).Any()),
+            Wait90, "the delivered retired outbox is removed");
         var telemetry = (await rig.ChainAsync("telemetry", fresh["telemetry"]))!;
         Assert.Equal("key-rotation", (string?)telemetry["genesisReason"]);
         Assert.Equal((0L, 0L, 0L), ((long)telemetry["forks"]!, (long)telemetry["badSigs"]!, (long)telemetry["brokenLinks"]!));
