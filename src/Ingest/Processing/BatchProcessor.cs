@@ -75,8 +75,8 @@ internal sealed class BatchProcessor
             // A chain state this worker exported and that is still the stored one is not read back (docs/ingest.md "Chain state").
             var results = await _store.WriteAsync(chains, c => sites[c], c => held[c], async session =>
             {
-                // Which of the batch's records are stored already: one look-up for all (PostgreSQL).
-                await session.ExpectRecordsAsync([.. works.SelectMany(w => w.ExpectedRecords)]).ConfigureAwait(false);
+                // Which of the batch's records are stored already, and its gateways' rows: one round trip for all (PostgreSQL).
+                await session.PrepareAsync([.. works.SelectMany(w => w.ExpectedRecords)], [.. works.Select(w => w.Gw)]).ConfigureAwait(false);
                 var list = new List<BatchResult>(works.Count);
                 foreach (var work in works)
                 {

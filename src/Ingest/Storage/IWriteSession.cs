@@ -9,11 +9,13 @@ internal interface IWriteSession
     void SetChain(ChainRow row);
 
     /// <summary>
-    /// Says which records the transaction may insert, so a store can find out at once which of them are
-    /// stored already and take the others in bulk (PostgreSQL: one query, then one COPY before the next
-    /// read of records or the commit). A hint: <see cref="TryInsertRecordAsync"/> answers the same without it.
+    /// Says which records the transaction may insert and which gateways' rows it will read, so a store
+    /// can find out at once which records are stored already and take the others in bulk, and lock and
+    /// read the gateway rows together (PostgreSQL: one round trip, then one COPY before the next read of
+    /// records or the commit). A hint: <see cref="TryInsertRecordAsync"/> and <see cref="GatewayAsync"/>
+    /// answer the same without it.
     /// </summary>
-    Task ExpectRecordsAsync(IReadOnlyCollection<(ChainId Chain, long Seq)> keys);
+    Task PrepareAsync(IReadOnlyCollection<(ChainId Chain, long Seq)> keys, IReadOnlyCollection<string> gateways);
 
     /// <summary>False when a record with this (gw, lane, epoch, seq) is already stored; nothing changes then.</summary>
     Task<bool> TryInsertRecordAsync(RecordRow record);
@@ -38,6 +40,7 @@ internal interface IWriteSession
     /// <summary>Adds the stored checkpoint records of a chain with seq in [fromSeq, toSeq] to the anchoring leaf log (issue 17), in seq order; one already there is left alone.</summary>
     Task AddAnchorLeavesAsync(ChainId chain, long fromSeq, long toSeq);
 
+    /// <summary>The gateway's row, locked until the transaction ends; null when it has none yet.</summary>
     Task<GatewayRow?> GatewayAsync(string gw);
 
     Task SetGatewayAsync(GatewayRow row);

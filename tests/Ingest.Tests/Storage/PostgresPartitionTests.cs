@@ -34,7 +34,7 @@ public sealed class PostgresPartitionTests(PostgresFixture pg)
         // The batch path (looked up for all, then one COPY) and the one-by-one path both refuse it.
         var bulk = await store.WriteAsync([A], "site", async s =>
         {
-            await s.ExpectRecordsAsync([(A, 5), (A, 6)]);
+            await s.PrepareAsync([(A, 5), (A, 6)], []);
             return (await s.TryInsertRecordAsync(Record(A, 5, "h2", Day0.AddDays(1).AddSeconds(1))), await s.TryInsertRecordAsync(Record(A, 6, "h6", Day0.AddDays(1).AddSeconds(1))));
         }, default);
         Assert.Equal((false, true), bulk);

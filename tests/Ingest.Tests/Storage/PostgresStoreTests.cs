@@ -41,6 +41,41 @@ public sealed class PostgresStoreTests : StoreContractTests
     }
 
     [Fact]
+    public async Task Prepared_GatewayRows_AreLockedUntilTheCommit()
+    {
+        // PrepareAsync reads the batch's gateway rows FOR UPDATE in one round trip, as GatewayAsync did
+        // one by one: another transaction cannot change a gateway's twin, status or key history meanwhile.
+        var store = await OpenAsync();
+        var chain = new ChainId("gw-lock", "telemetry", new string('d', 32));
+        await store.WriteAsync([chain], "site", async s => { await s.SetGatewayAsync(new GatewayRow { Gw = "gw-lock", Site = "site", UpdatedAt = DateTimeOffset.UnixEpoch }); return 0; }, default);
+        await using var other = new NpgsqlConnection(_connection);
+        await other.OpenAsync();
+        async Task<bool> LockedAsync()
+        {
+            await using var tx = await other.BeginTransactionAsync();
+            await using var cmd = new NpgsqlCommand("SELECT gw FROM ingest_gateways WHERE gw = 'gw-lock' FOR UPDATE NOWAIT", other, tx);
+            try
+            {
+                await cmd.ExecuteScalarAsync();
+                return false;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
+            {
+                return true;
+            }
+        }
+
+        var inside = await store.WriteAsync([chain], "site", async s =>
+        {
+            await s.PrepareAsync([], ["gw-lock"]);
+            return await LockedAsync();
+        }, default);
+
+        Assert.True(inside);
+        Assert.False(await LockedAsync());
+    }
+
+    [Fact]
     public async Task TwoWorkers_RacingOnOneChain_NeverShareASeq()
     {
         // Each write reads the chain's count under its lock and stores the next seq. Without the

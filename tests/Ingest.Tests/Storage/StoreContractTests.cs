@@ -47,6 +47,53 @@ public abstract partial class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Prepared_StoredHashesCountTheRecordsNotYetWritten_AndTheCommitStoresEachOnce()
+    {
+        // PostgreSQL answers a look-up of stored hashes from the table and from what waits for the COPY
+        // (without writing it first), so the batch's records go in one COPY at the commit.
+        var store = await OpenAsync();
+        await store.WriteAsync([Chain], "site", s => s.TryInsertRecordAsync(Record(1, "old1")), default);
+        var (inserted, before, late, after) = await store.WriteAsync([Chain], "site", async s =>
+        {
+            await s.PrepareAsync([(Chain, 1), (Chain, 2), (Chain, 3)], []);
+            var taken = (await s.TryInsertRecordAsync(Record(1, "new1")), await s.TryInsertRecordAsync(Record(2, "h2")), await s.TryInsertRecordAsync(Record(3, "h3")));
+            var first = await s.StoredHashesAsync(Chain, 0, 2);
+            var fourth = await s.TryInsertRecordAsync(Record(4, "h4"));
+            return (taken, first, fourth, await s.StoredHashesAsync(Chain, 2, 10));
+        }, default);
+
+        Assert.Equal((false, true, true), inserted);
+        Assert.Equal(new Dictionary<long, string> { [1] = "old1", [2] = "h2" }, before);
+        Assert.True(late);
+        Assert.Equal(new Dictionary<long, string> { [2] = "h2", [3] = "h3", [4] = "h4" }, after);
+        Assert.Equal(4, await store.RecordCountAsync(default));
+        var stored = await store.WriteAsync([Chain], "site", s => s.StoredHashesAsync(Chain, 0, 10), default);
+        Assert.Equal(new Dictionary<long, string> { [1] = "old1", [2] = "h2", [3] = "h3", [4] = "h4" }, stored);
+    }
+
+    [Fact]
+    public async Task Prepared_GatewayRows_ReadBackWhatTheTransactionSetsThem_AndANewGatewayIsCreatedOnce()
+    {
+        var store = await OpenAsync();
+        await store.WriteAsync([Chain], "site", async s => { await s.SetGatewayAsync(new GatewayRow { Gw = "gw-1", Site = "site", Status = "one", UpdatedAt = T0 }); return 0; }, default);
+        var (known, unknown, changed, created) = await store.WriteAsync([Chain], "site", async s =>
+        {
+            await s.PrepareAsync([], ["gw-1", "gw-2"]);
+            var one = await s.GatewayAsync("gw-1");
+            var two = await s.GatewayAsync("gw-2");
+            await s.SetGatewayAsync(one! with { Status = "two", UpdatedAt = T0.AddSeconds(1) });
+            await s.SetGatewayAsync(new GatewayRow { Gw = "gw-2", Site = "site", Status = "new", UpdatedAt = T0 });
+            return (one, two, await s.GatewayAsync("gw-1"), await s.GatewayAsync("gw-2"));
+        }, default);
+
+        Assert.Equal("one", known!.Status);
+        Assert.Null(unknown);
+        Assert.Equal("two", changed!.Status);
+        Assert.Equal("new", created!.Status);
+        Assert.Equal([("gw-1", "two"), ("gw-2", "new")], (await store.GatewaysAsync(default)).Select(g => (g.Gw, g.Status)).Order());
+    }
+
+    [Fact]
     public async Task WriteAsync_WhenWorkThrows_StoresNothing()
     {
         var store = await OpenAsync();

@@ -23,7 +23,7 @@ internal sealed class LiteDbWriteSession : IWriteSession
 
     public void SetChain(ChainRow row) => _chains.Set(row);
 
-    public Task ExpectRecordsAsync(IReadOnlyCollection<(ChainId Chain, long Seq)> keys) => Task.CompletedTask;
+    public Task PrepareAsync(IReadOnlyCollection<(ChainId Chain, long Seq)> keys, IReadOnlyCollection<string> gateways) => Task.CompletedTask;
 
     public Task<bool> TryInsertRecordAsync(RecordRow record)
     {

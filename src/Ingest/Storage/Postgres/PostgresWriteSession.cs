@@ -14,6 +14,9 @@ internal sealed class PostgresWriteSession : IWriteSession
     private readonly HashSet<(ChainId, long)> _pendingKeys = [];
     private readonly HashSet<(ChainId Chain, long Seq)> _absent = [];
 
+    /// <summary>Gateway rows this transaction locked and read (null: no row), as it changed them since.</summary>
+    private readonly Dictionary<string, GatewayRow?> _gateways = new(StringComparer.Ordinal);
+
     public PostgresWriteSession(NpgsqlConnection conn, NpgsqlTransaction tx, CancellationToken ct)
     {
         _conn = conn;
@@ -68,29 +71,65 @@ internal sealed class PostgresWriteSession : IWriteSession
 
     public void SetChain(ChainRow row) => _chains.Set(row);
 
-    public async Task ExpectRecordsAsync(IReadOnlyCollection<(ChainId Chain, long Seq)> keys)
+    public async Task PrepareAsync(IReadOnlyCollection<(ChainId Chain, long Seq)> keys, IReadOnlyCollection<string> gateways)
     {
         // Only chains this transaction locked: no other worker can store a record of them meanwhile.
         var wanted = keys.Where(k => _chains.Has(k.Chain) && !_pendingKeys.Contains(k)).Distinct().ToList();
-        if (wanted.Count == 0)
+        var gws = gateways.Where(g => !_gateways.ContainsKey(g)).Distinct(StringComparer.Ordinal).ToArray();
+        if (wanted.Count == 0 && gws.Length == 0)
         {
             return;
         }
 
-        await using var cmd = Command("""
-            SELECT r.gw, r.lane, r.epoch, r.seq FROM ingest_records r
-            JOIN unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS k (gw, lane, epoch, seq) USING (gw, lane, epoch, seq)
-            """);
-        cmd.Parameters.AddWithValue(wanted.Select(k => k.Chain.Gw).ToArray());
-        cmd.Parameters.AddWithValue(wanted.Select(k => k.Chain.Lane).ToArray());
-        cmd.Parameters.AddWithValue(wanted.Select(k => k.Chain.Epoch).ToArray());
-        cmd.Parameters.AddWithValue(wanted.Select(k => k.Seq).ToArray());
-        var stored = new HashSet<(ChainId, long)>();
-        await using (var reader = await cmd.ExecuteReaderAsync(_ct).ConfigureAwait(false))
+        // One round trip: the stored ones among the records, and the gateways' rows locked (after the
+        // chain rows, in one order on every worker, as GatewayAsync locks one).
+        await using var batch = new NpgsqlBatch(_conn, _tx);
+        if (wanted.Count > 0)
         {
-            while (await reader.ReadAsync(_ct).ConfigureAwait(false))
+            var records = new NpgsqlBatchCommand("""
+                SELECT r.gw, r.lane, r.epoch, r.seq FROM ingest_records r
+                JOIN unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS k (gw, lane, epoch, seq) USING (gw, lane, epoch, seq)
+                """);
+            records.Parameters.AddWithValue(wanted.Select(k => k.Chain.Gw).ToArray());
+            records.Parameters.AddWithValue(wanted.Select(k => k.Chain.Lane).ToArray());
+            records.Parameters.AddWithValue(wanted.Select(k => k.Chain.Epoch).ToArray());
+            records.Parameters.AddWithValue(wanted.Select(k => k.Seq).ToArray());
+            batch.BatchCommands.Add(records);
+        }
+
+        if (gws.Length > 0)
+        {
+            var rows = new NpgsqlBatchCommand($"SELECT {PostgresSchema.GatewayColumns} FROM ingest_gateways WHERE gw = ANY($1) ORDER BY gw COLLATE \"C\" FOR UPDATE");
+            rows.Parameters.AddWithValue(gws);
+            batch.BatchCommands.Add(rows);
+        }
+
+        var stored = new HashSet<(ChainId, long)>();
+        await using (var reader = await batch.ExecuteReaderAsync(_ct).ConfigureAwait(false))
+        {
+            if (wanted.Count > 0)
             {
-                stored.Add((new ChainId(reader.GetString(0), reader.GetString(1), reader.GetString(2)), reader.GetInt64(3)));
+                while (await reader.ReadAsync(_ct).ConfigureAwait(false))
+                {
+                    stored.Add((new ChainId(reader.GetString(0), reader.GetString(1), reader.GetString(2)), reader.GetInt64(3)));
+                }
+
+                await reader.NextResultAsync(_ct).ConfigureAwait(false);
+            }
+
+            if (gws.Length > 0)
+            {
+                while (await reader.ReadAsync(_ct).ConfigureAwait(false))
+                {
+                    var row = PostgresRows.Gateway(reader);
+                    _gateways[row.Gw] = row;
+                }
+
+                // A gateway with no row yet: none to lock; SetGatewayAsync creates it (ON CONFLICT, as before).
+                foreach (var gw in gws)
+                {
+                    _gateways.TryAdd(gw, null);
+                }
             }
         }
 
@@ -234,7 +273,8 @@ internal sealed class PostgresWriteSession : IWriteSession
 
     public async Task<IReadOnlyDictionary<long, string>> StoredHashesAsync(ChainId chain, long fromSeq, long toSeq)
     {
-        await FlushRecordsAsync().ConfigureAwait(false);
+        // The records waiting for the COPY are known not to be in the table (looked up under the chain's
+        // lock): the table's rows and theirs make the answer, so a look-up does not cost a COPY of its own.
         await using var cmd = ChainCommand("SELECT seq, hash FROM ingest_records WHERE gw = $1 AND lane = $2 AND epoch = $3 AND seq BETWEEN $4 AND $5", chain);
         cmd.Parameters.AddWithValue(fromSeq);
         cmd.Parameters.AddWithValue(toSeq);
@@ -243,6 +283,14 @@ internal sealed class PostgresWriteSession : IWriteSession
         while (await reader.ReadAsync(_ct).ConfigureAwait(false))
         {
             map[reader.GetInt64(0)] = reader.GetString(1);
+        }
+
+        foreach (var r in _pending)
+        {
+            if (r.Seq >= fromSeq && r.Seq <= toSeq && r.Chain == chain)
+            {
+                map[r.Seq] = r.Hash;
+            }
         }
 
         return map;
@@ -310,10 +358,17 @@ internal sealed class PostgresWriteSession : IWriteSession
 
     public async Task<GatewayRow?> GatewayAsync(string gw)
     {
+        if (_gateways.TryGetValue(gw, out var known))
+        {
+            return known;
+        }
+
         await using var cmd = Command($"SELECT {PostgresSchema.GatewayColumns} FROM ingest_gateways WHERE gw = $1 FOR UPDATE");
         cmd.Parameters.AddWithValue(gw);
         await using var reader = await cmd.ExecuteReaderAsync(_ct).ConfigureAwait(false);
-        return await reader.ReadAsync(_ct).ConfigureAwait(false) ? PostgresRows.Gateway(reader) : null;
+        var row = await reader.ReadAsync(_ct).ConfigureAwait(false) ? PostgresRows.Gateway(reader) : null;
+        _gateways[gw] = row;
+        return row;
     }
 
     public async Task SetGatewayAsync(GatewayRow g)
@@ -331,6 +386,7 @@ internal sealed class PostgresWriteSession : IWriteSession
         cmd.Parameters.AddWithValue(g.SilentAlerted);
         cmd.Parameters.AddWithValue((object?)g.KeyRotations ?? DBNull.Value);
         await cmd.ExecuteNonQueryAsync(_ct).ConfigureAwait(false);
+        _gateways[g.Gw] = g;
     }
 
     public async Task FlushAsync()
