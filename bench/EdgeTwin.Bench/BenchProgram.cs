@@ -78,6 +78,6 @@ internal static class BenchProgram
         Value(args, name) is { } value ? int.Parse(value, System.Globalization.CultureInfo.InvariantCulture) : fallback;
 
     /// <summary>The argument after <paramref name="name"/>; null when it is not given.</summary>
-    private static string? Value(string[] args, string name) =>
+    internal static string? Value(string[] args, string name) =>
         Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 }
