@@ -16,34 +16,32 @@ internal readonly record struct Hash32(ulong A, ulong B, ulong C, ulong D)
     /// <summary>Parses exactly 64 lowercase hex digits (UTF-8); anything else fails.</summary>
     public static bool TryParse(ReadOnlySpan<byte> hex, out Hash32 hash)
     {
+        // The runtime's vectorised decoder takes either case; the protocol's hashes are lowercase only.
+        Span<byte> bytes = stackalloc byte[32];
         hash = default;
-        if (hex.Length != 64)
+        if (hex.Length != 64 || hex.IndexOfAnyInRange((byte)'A', (byte)'F') >= 0
+            || Convert.FromHexString(hex, bytes, out _, out var written) != System.Buffers.OperationStatus.Done || written != 32)
         {
             return false;
-        }
-
-        Span<byte> bytes = stackalloc byte[32];
-        for (var i = 0; i < 32; i++)
-        {
-            var hi = Nibble(hex[2 * i]);
-            var lo = Nibble(hex[(2 * i) + 1]);
-            if ((hi | lo) < 0)
-            {
-                return false;
-            }
-
-            bytes[i] = (byte)((hi << 4) | lo);
         }
 
         hash = FromBytes(bytes);
         return true;
     }
 
+    /// <summary>Parses exactly 64 lowercase hex digits; anything else fails.</summary>
     public static bool TryParse(string? hex, out Hash32 hash)
     {
+        Span<byte> bytes = stackalloc byte[32];
         hash = default;
-        return hex is not null && hex.Length == 64 && System.Text.Ascii.IsValid(hex)
-            && TryParse(System.Text.Encoding.ASCII.GetBytes(hex), out hash);
+        if (hex is null || hex.Length != 64 || hex.AsSpan().IndexOfAnyInRange('A', 'F') >= 0
+            || Convert.FromHexString(hex, bytes, out _, out var written) != System.Buffers.OperationStatus.Done || written != 32)
+        {
+            return false;
+        }
+
+        hash = FromBytes(bytes);
+        return true;
     }
 
     public void WriteTo(Span<byte> bytes)
@@ -60,11 +58,4 @@ internal readonly record struct Hash32(ulong A, ulong B, ulong C, ulong D)
         WriteTo(bytes);
         return Convert.ToHexStringLower(bytes);
     }
-
-    private static int Nibble(byte c) => c switch
-    {
-        >= (byte)'0' and <= (byte)'9' => c - '0',
-        >= (byte)'a' and <= (byte)'f' => c - 'a' + 10,
-        _ => -1,
-    };
 }
