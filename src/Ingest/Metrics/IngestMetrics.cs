@@ -28,7 +28,7 @@ internal sealed class IngestMetrics
         _resendRequests = meter.CreateCounter<long>("edgetwin.ingest.resend.requests", "{request}", "Signed re-send requests published to gateways.");
         _resendSeqs = meter.CreateCounter<long>("edgetwin.ingest.resend.requested", "{record}", "Seqs asked for in re-send requests.");
         _enrolmentReloads = meter.CreateCounter<long>("edgetwin.ingest.enrolment.reloads", "{reload}", "Changed enrolment files read, by outcome (applied, refused).");
-        _evidence = meter.CreateCounter<long>("edgetwin.ingest.evidence", "{message}", "Messages kept as rejected evidence.");
+        _evidence = meter.CreateCounter<long>("edgetwin.ingest.evidence", "{message}", "Records kept as rejected evidence, by the problem's code (the text before its first ':', or other).");
         _retention = meter.CreateCounter<long>("edgetwin.ingest.retention.partitions", "{partition}", "Records partitions older than Ingest:Retention, by outcome (dropped, kept: holds records not verified yet).");
         _inFlight = meter.CreateUpDownCounter<long>("edgetwin.ingest.inflight", "{message}", "Messages received from the broker and not yet acknowledged; at most the worker's MQTT Receive Maximum (Ingest:BatchSize x 6).");
         // On /metrics from the start (0), not only after the first message (an up-down counter shows once measured).
@@ -52,6 +52,10 @@ internal sealed class IngestMetrics
         Records("stored", result.Stored);
         Records("duplicate", result.Duplicates);
         Records("evidence", result.Evidence);
+        foreach (var (problem, count) in result.EvidenceByProblem)
+        {
+            _evidence.Add(count, new KeyValuePair<string, object?>("problem", problem));
+        }
     }
 
     public void Alert(string kind) => _alerts.Add(1, new KeyValuePair<string, object?>("kind", kind));
@@ -71,6 +75,4 @@ internal sealed class IngestMetrics
 
     /// <summary>Messages taken from the broker (+) or acknowledged or given up (-).</summary>
     public void InFlight(long change) => _inFlight.Add(change);
-
-    public void Evidence(string problem) => _evidence.Add(1, new KeyValuePair<string, object?>("problem", problem));
 }

@@ -87,7 +87,10 @@ internal sealed class BatchProcessor
             }, ct).ConfigureAwait(false);
             var result = new BatchResult(
                 [.. results.SelectMany(r => r.Receipts)], [.. results.SelectMany(r => r.Alerts)],
-                results.Sum(r => r.Stored), results.Sum(r => r.Duplicates), results.Sum(r => r.Evidence), results.Sum(r => r.AlarmsQueued));
+                results.Sum(r => r.Stored), results.Sum(r => r.Duplicates), results.Sum(r => r.Evidence), results.Sum(r => r.AlarmsQueued))
+            {
+                EvidenceByProblem = results.SelectMany(r => r.EvidenceByProblem).GroupBy(e => e.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(e => e.Value), StringComparer.Ordinal),
+            };
             if (result.AlarmsQueued > 0)
             {
                 _alarms!.Committed();

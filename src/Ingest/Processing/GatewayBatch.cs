@@ -27,6 +27,7 @@ internal sealed class GatewayBatch
     private readonly HashSet<ChainId> _unenrolledBefore = [];
     private readonly Dictionary<ChainId, string> _cutOff = [];
     private readonly Dictionary<ChainId, KeyRotation> _sealed = [];
+    private readonly Dictionary<string, int> _evidenceByProblem = new(StringComparer.Ordinal);
 
     /// <summary>The highest seq <see cref="ConfirmStoredAsync"/> saw stored with its hash: a receipt there needs no look-up.</summary>
     private readonly Dictionary<ChainId, (long Seq, string Hash)> _confirmed = [];
@@ -121,7 +122,7 @@ internal sealed class GatewayBatch
             await ConcludeAsync(chain).ConfigureAwait(false);
         }
 
-        return new BatchResult(_receipts, _alerts, _stored, _duplicates, _evidence, _alarmsQueued);
+        return new BatchResult(_receipts, _alerts, _stored, _duplicates, _evidence, _alarmsQueued) { EvidenceByProblem = _evidenceByProblem };
     }
 
     private static bool IsDocument(PlannedMessage p) => p.Message.Name.Leaf is TopicLeaf.TwinReported or TopicLeaf.Status;
@@ -353,7 +354,14 @@ internal sealed class GatewayBatch
             Seq = p.Header?.Seq,
             Hash = hash,
         }).ConfigureAwait(false);
-        _evidence++;
+        Evidence(problem, 1);
+    }
+
+    private void Evidence(string problem, int count)
+    {
+        _evidence += count;
+        var code = EvidenceProblem.Code(problem);
+        _evidenceByProblem[code] = _evidenceByProblem.GetValueOrDefault(code) + count;
     }
 
     /// <summary>A stored record a valid checkpoint showed not to be the gateway's: to the evidence.</summary>
@@ -603,7 +611,7 @@ internal sealed class GatewayBatch
 
         await _session.DeleteRecordsAsync(chain).ConfigureAwait(false);
         _stored -= rows.Count(r => r.ReceivedAt == _now);
-        _evidence += rows.Count;
+        Evidence(VerifierProblems.UnenrolledKey, rows.Count);
         return rows.Count;
     }
 
