@@ -32,6 +32,9 @@ internal static class AlertKind
     /// <summary>An anchoring round could not reach or use the ledger.</summary>
     public const string AnchorFailed = "anchor-failed";
 
+    /// <summary>A chain's stored verifier state cannot be read: its records are refused (evidence) until it is repaired.</summary>
+    public const string ChainStateUnreadable = "chain-state-unreadable";
+
     public const string AlarmNotForwarded = "alarm-not-forwarded";
     public const string AlarmManagerUnreachable = "alarm-manager-unreachable";
     public const string AlarmManagerRejected = "alarm-manager-rejected";

@@ -51,7 +51,12 @@ internal sealed class ProofBuilder
         }
 
         // The proof names the key the chain was verified with; a chain no one may sign for now is not vouched for.
-        var enrolled = row.DecodeState()?.Key;
+        if (!row.TryDecodeState(out var state, out var unreadable))
+        {
+            return (null, 409, $"the stored verifier state of {chain} cannot be read ({unreadable}); no proof until it is repaired");
+        }
+
+        var enrolled = state?.Key;
         if (enrolled is null)
         {
             return (null, 409, $"{chain} has no verified genesis key");

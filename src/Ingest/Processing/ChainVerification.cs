@@ -40,18 +40,33 @@ internal sealed class ChainVerification
     /// <summary>SHA-256 of the state this instance last exported for a chain, if it exported one: the store may leave that state out of the row it locks.</summary>
     public byte[]? HeldDigest(ChainId id) => _exported.GetValueOrDefault(id);
 
-    public void Import(ChainRow row)
+    /// <summary>
+    /// Takes the chain's stored state, unless this instance exported it and it is still the stored one.
+    /// Null when taken; else why the stored state cannot be read (corrupt bytes, a malformed head or held
+    /// record), and nothing of the chain may be verified until it is repaired: the caller refuses its records.
+    /// </summary>
+    public string? Import(ChainRow row)
     {
         if (_exported.TryGetValue(row.Id, out var mine) && (mine is null ? row.VerifierState is null && !row.StateLeftOut
             : row.StoredDigest is not null ? mine.AsSpan().SequenceEqual(row.StoredDigest)
             : row.VerifierState is not null && mine.AsSpan().SequenceEqual(SHA256.HashData(row.VerifierState))))
         {
-            return;
+            return null;
         }
 
-        if (row.DecodeState() is { } state)
+        try
         {
-            _verifier.ImportChain(state);
+            if (row.DecodeState() is { } state)
+            {
+                _verifier.ImportChain(state);
+            }
+
+            return null;
+        }
+        catch (Exception ex) when (ex is InvalidDataException or ArgumentException)
+        {
+            _exported.Remove(row.Id);
+            return ex.Message;
         }
     }
 

@@ -27,6 +27,7 @@ internal sealed class GatewayBatch
     private readonly HashSet<ChainId> _unenrolledBefore = [];
     private readonly Dictionary<ChainId, string> _cutOff = [];
     private readonly Dictionary<ChainId, KeyRotation> _sealed = [];
+    private readonly Dictionary<ChainId, string> _unreadable = [];
     private readonly Dictionary<string, int> _evidenceByProblem = new(StringComparer.Ordinal);
 
     /// <summary>The highest seq <see cref="ConfirmStoredAsync"/> saw stored with its hash: a receipt there needs no look-up.</summary>
@@ -89,7 +90,14 @@ internal sealed class GatewayBatch
         foreach (var chain in _chains)
         {
             var row = session.Chain(chain);
-            _verifier!.Import(row);
+            if (_verifier!.Import(row) is { } unreadable)
+            {
+                // Not verified from a guess: the chain takes nothing until its state is repaired; the
+                // batch's other chains and gateways go on (one bad row must not stall the ingest).
+                _unreadable[chain] = unreadable;
+                continue;
+            }
+
             if (row.VerifiedThrough >= 0 && _verifier.KeyOf(chain) is { } key)
             {
                 if (!KeyHistory.Signs(_enrolled, _rotations, chain.Lane, chain.Epoch, key, Enrolment?.RevokedReason(key) is not null, out var seal))
@@ -162,6 +170,13 @@ internal sealed class GatewayBatch
 
         var header = p.Header!;
         var chain = p.Chain!.Value;
+        if (_unreadable.TryGetValue(chain, out var why))
+        {
+            var first = !_alerts.Exists(a => a.Kind == AlertKind.ChainStateUnreadable && a.Lane == chain.Lane && a.Epoch == chain.Epoch);
+            await RejectAsync(p, $"{AlertKind.ChainStateUnreadable}: the stored verifier state of {chain.Lane} epoch {chain.Epoch} cannot be read ({why}); nothing of the chain is taken until it is repaired", first ? AlertKind.ChainStateUnreadable : null, null).ConfigureAwait(false);
+            return;
+        }
+
         if (_cutOff.TryGetValue(chain, out var cutKey))
         {
             await CutOffAsync(p, chain, cutKey).ConfigureAwait(false);
@@ -401,8 +416,9 @@ internal sealed class GatewayBatch
     private async Task ConcludeAsync(ChainId chain)
     {
         var before = _session.Chain(chain);
-        if (_cutOff.ContainsKey(chain))
+        if (_cutOff.ContainsKey(chain) || _unreadable.ContainsKey(chain))
         {
+            // The stored state stays as it is (an unreadable one for the operator to see and repair).
             _session.SetChain(before with { Rejected = before.Rejected + _rejected.GetValueOrDefault(chain) });
             return;
         }

@@ -62,38 +62,9 @@ internal sealed class ResendRequester(
     internal async Task<IReadOnlyList<ResendRequest>> LookAsync(CancellationToken ct)
     {
         var o = options.CurrentValue;
-        var now = new Dictionary<ChainId, (string Site, IReadOnlyList<(long From, long To)> Ranges)>();
         var chains = await store.ChainsAsync(null, ct).ConfigureAwait(false);
-        var heads = new Dictionary<ChainId, long>();
         var gateways = await store.GatewaysAsync(ct).ConfigureAwait(false);
-        foreach (var g in gateways)
-        {
-            foreach (var (chain, seq) in ReportedHeads(g))
-            {
-                heads[chain] = seq;
-            }
-        }
-
-        // A chain is asked for only while its key still signs for its gateway: the enrolled address,
-        // followed along the key rotations the ingest verified (docs/operations.md "Keys").
-        var rotations = gateways.ToDictionary(g => g.Gw, g => KeyHistory.Parse(g.KeyRotations), StringComparer.Ordinal);
-        foreach (var row in chains.Where(c => enrolment.IsEnrolled(c.Id.Gw)))
-        {
-            var state = row.DecodeState();
-            if (state is { Broken: true } or { Unenrolled: true }
-                || (state?.Key is { } key && !KeyHistory.Signs(enrolment.AddressOf(row.Id.Gw), rotations.GetValueOrDefault(row.Id.Gw) ?? [], row.Id.Lane, row.Id.Epoch, key, enrolment.RevokedReason(key) is not null, out _)))
-            {
-                continue;
-            }
-
-            now[row.Id] = (row.Site, ResendPlanner.Missing(state, heads.TryGetValue(row.Id, out var h) ? h : null));
-        }
-
-        var sites = gateways.ToDictionary(g => g.Gw, g => g.Site, StringComparer.Ordinal);
-        foreach (var (chain, seq) in heads.Where(h => !now.ContainsKey(h.Key) && enrolment.IsEnrolled(h.Key.Gw)))
-        {
-            now[chain] = (sites[chain.Gw], ResendPlanner.Missing(null, seq));
-        }
+        var now = Wanted(chains, gateways, enrolment, (row, problem) => IngestLog.ChainStateUnreadable(logger, row.Id.Gw, row.Id.Lane, row.Id.Epoch, problem));
 
         var sent = new List<ResendRequest>();
         foreach (var (chain, (site, ranges)) in now)
@@ -112,6 +83,57 @@ internal sealed class ResendRequester(
 
         _before = now.ToDictionary(kv => kv.Key, kv => kv.Value.Ranges);
         return sent;
+    }
+
+    /// <summary>
+    /// What each chain misses now, by chain: enrolled gateways' chains whose key still signs for them,
+    /// and reported chains the ingest holds no row of yet (from their start). A chain left out (broken,
+    /// unenrolled genesis, cut off, or its stored state unreadable: <paramref name="unreadableState"/>
+    /// is told) is not asked for at all.
+    /// </summary>
+    internal static Dictionary<ChainId, (string Site, IReadOnlyList<(long From, long To)> Ranges)> Wanted(
+        IReadOnlyList<ChainRow> chains, IReadOnlyList<GatewayRow> gateways, GatewayEnrolment enrolment, Action<ChainRow, string> unreadableState)
+    {
+        var now = new Dictionary<ChainId, (string Site, IReadOnlyList<(long From, long To)> Ranges)>();
+        var heads = new Dictionary<ChainId, long>();
+        foreach (var g in gateways)
+        {
+            foreach (var (chain, seq) in ReportedHeads(g))
+            {
+                heads[chain] = seq;
+            }
+        }
+
+        // A chain is asked for only while its key still signs for its gateway: the enrolled address,
+        // followed along the key rotations the ingest verified (docs/operations.md "Keys").
+        var rotations = gateways.ToDictionary(g => g.Gw, g => KeyHistory.Parse(g.KeyRotations), StringComparer.Ordinal);
+        foreach (var row in chains.Where(c => enrolment.IsEnrolled(c.Id.Gw)))
+        {
+            if (!row.TryDecodeState(out var state, out var unreadable))
+            {
+                unreadableState(row, unreadable!);
+                continue;
+            }
+
+            if (state is { Broken: true } or { Unenrolled: true }
+                || (state?.Key is { } key && !KeyHistory.Signs(enrolment.AddressOf(row.Id.Gw), rotations.GetValueOrDefault(row.Id.Gw) ?? [], row.Id.Lane, row.Id.Epoch, key, enrolment.RevokedReason(key) is not null, out _)))
+            {
+                continue;
+            }
+
+            now[row.Id] = (row.Site, ResendPlanner.Missing(state, heads.TryGetValue(row.Id, out var h) ? h : null));
+        }
+
+        var sites = gateways.ToDictionary(g => g.Gw, g => g.Site, StringComparer.Ordinal);
+        // A reported chain with no row yet: asked for from its start. One with a row left out above
+        // (broken, unenrolled, cut off, unreadable) is not asked for at all.
+        var rowed = chains.Select(c => c.Id).ToHashSet();
+        foreach (var (chain, seq) in heads.Where(h => !rowed.Contains(h.Key) && enrolment.IsEnrolled(h.Key.Gw)))
+        {
+            now[chain] = (sites[chain.Gw], ResendPlanner.Missing(null, seq));
+        }
+
+        return now;
     }
 
     /// <summary>The heads of a gateway's last reported twin: <c>heads.{lane}.{epoch,seq}</c>.</summary>

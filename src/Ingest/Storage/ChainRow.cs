@@ -32,6 +32,23 @@ internal sealed record ChainRow
         : StateLeftOut ? throw new InvalidOperationException($"The state of {Id} was left out of this row (the worker holds it); it cannot be decoded from here.")
         : null;
 
+    /// <summary>As <see cref="DecodeState"/>, or false with why the stored state cannot be read.</summary>
+    public bool TryDecodeState(out ChainVerifierState? state, out string? problem)
+    {
+        try
+        {
+            state = DecodeState();
+            problem = null;
+            return true;
+        }
+        catch (InvalidDataException ex)
+        {
+            state = null;
+            problem = ex.Message;
+            return false;
+        }
+    }
+
     /// <summary>Whether <see cref="VerifierState"/> is what the store holds already (nothing to write).</summary>
     public bool StateUnchanged() =>
         VerifierState is null ? StateLeftOut

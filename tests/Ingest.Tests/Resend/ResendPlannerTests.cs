@@ -61,6 +61,37 @@ public sealed class ResendPlannerTests
         Assert.Empty(ResendPlanner.Persisting([(0, 4)], [(5, 9)]));
     }
 
+    [Fact]
+    public void Wanted_AChainWhoseStoredStateIsUnreadable_IsNotAskedFor_AndSaidSo_AReportedChainWithNoRowIsAskedFromItsStart()
+    {
+        using var g = new SimulatedGateway("site", "gw-1", T0);
+        using var other = new SimulatedGateway("site", "gw-2", T0);
+        var options = new EdgeTwin.Ingest.Options.IngestOptions();
+        options.Enrolled["gw-1"] = g.Key.Address;
+        options.Enrolled["gw-2"] = other.Key.Address;
+        var enrolment = new EdgeTwin.Ingest.Enrolment.GatewayEnrolment(new FixedOptionsMonitor<EdgeTwin.Ingest.Options.IngestOptions>(options));
+        var broken = new EdgeTwin.Ingest.Storage.ChainId("gw-1", "telemetry", g.Telemetry.State.Epoch);
+        var fresh = new EdgeTwin.Ingest.Storage.ChainId("gw-2", "telemetry", other.Telemetry.State.Epoch);
+        var rows = new[] { new EdgeTwin.Ingest.Storage.ChainRow { Id = broken, Site = "site", VerifierState = [0xde, 0xad, 0xbe, 0xef] } };
+        var gateways = new[]
+        {
+            new EdgeTwin.Ingest.Storage.GatewayRow { Gw = "gw-1", Site = "site", Reported = Heads(broken.Epoch, 40) },
+            new EdgeTwin.Ingest.Storage.GatewayRow { Gw = "gw-2", Site = "site", Reported = Heads(fresh.Epoch, 12) },
+        };
+        var told = new List<(EdgeTwin.Ingest.Storage.ChainId, string)>();
+
+        var wanted = ResendRequester.Wanted(rows, gateways, enrolment, (row, problem) => told.Add((row.Id, problem)));
+
+        // Before the fix the unreadable chain fell through to "reported, no row" and was asked for from seq 0.
+        Assert.Equal([fresh], wanted.Keys);
+        Assert.Equal([(0L, 12L)], wanted[fresh].Ranges);
+        var (id, why) = Assert.Single(told);
+        Assert.Equal(broken, id);
+        Assert.Contains("stored chain state", why, StringComparison.Ordinal);
+    }
+
+    private static string Heads(string epoch, long seq) => $"{{\"heads\":{{\"telemetry\":{{\"epoch\":\"{epoch}\",\"seq\":{seq}}}}}}}";
+
     /// <summary>A real verifier's state after the telemetry records whose seq <paramref name="deliver"/> admits; <paramref name="last"/>: the chain's last seq.</summary>
     private static ChainVerifierState StateOf(Func<long, bool> deliver, out long last)
     {
