@@ -10,7 +10,9 @@
 #   deploy/systemd/install.sh --dry-run [--root DIR] ...             # prints what it would do, changes nothing
 #
 # Creates the edgetwin system user, puts the gateway in /opt/edgetwin/gateway (built here with the
-# .NET 10 SDK, or copied from --from DIR), installs the unit, enables and starts it. The first install
+# .NET 10 SDK, or copied from --from DIR), installs the unit, enables and starts it. Both also install
+# the edgetwin command (src/Cli: ble, desired, token, prove, ...) in /opt/edgetwin/cli with
+# /usr/local/bin/edgetwin; with --from DIR it comes from DIR/cli (dotnet publish src/Cli -o DIR/cli). The first install
 # writes /etc/edgetwin/gateway.env: the name (--name, required then), the site, and no simulated beds
 # unless --simulated; --profile copies a device profile to /etc/edgetwin/devices.json and names it
 # there (Gateway__SettingsFile). Re-running upgrades in place: gateway.env and the state in
@@ -35,7 +37,7 @@ while [ $# -gt 0 ]; do
     --profile) profile="${2:?--profile needs a file}"; shift ;;
     --simulated) simulated=1 ;;
     --ingest) ingest=1 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "install.sh: unknown option '$1'" >&2; usage ;;
   esac
   shift
@@ -58,6 +60,9 @@ else
   KEPT="gateway.key, storage.key, site-secret, the outbox: back them up before removing it"
 fi
 UNIT="$root/etc/systemd/system/$SERVICE.service"
+# The edgetwin command, shared by the gateway and the ingest on one host.
+CLI="$root/opt/edgetwin/cli"; BIN="$root/usr/local/bin/edgetwin"
+if [ "$ingest" = 1 ]; then OTHER="$root/opt/edgetwin/gateway"; else OTHER="$root/opt/edgetwin/ingest"; fi
 
 # Every change goes through run (or write): a dry run prints it instead.
 run() {
@@ -76,6 +81,9 @@ if [ "$uninstall" = 1 ]; then
   run rm -f "$UNIT"
   run systemctl daemon-reload
   run rm -rf "$PREFIX"
+  if [ ! -d "$OTHER" ]; then
+    run rm -rf "$CLI" "$BIN"
+  fi
   echo "kept: $STATE ($KEPT), $ETC and the $ACCOUNT user"
   exit 0
 fi
@@ -117,6 +125,18 @@ if [ -n "$from" ]; then
   run cp -r "$from/." "$PREFIX/"
 else
   run dotnet publish "$PROJECT" -c Release -o "$PREFIX" -nologo -v quiet
+fi
+if [ -n "$from" ] && [ ! -f "$from/cli/edgetwin.dll" ]; then
+  echo "install.sh: '$from/cli' holds no edgetwin.dll: the edgetwin command is not installed (dotnet publish src/Cli -c Release -o $from/cli)" >&2
+else
+  run rm -rf "$CLI"
+  if [ -n "$from" ]; then
+    run install -d -m 0755 "$CLI"
+    run cp -r "$from/cli/." "$CLI/"
+  else
+    run dotnet publish src/Cli -c Release -o "$CLI" -nologo -v quiet
+  fi
+  run install -D -m 0755 deploy/systemd/edgetwin "$BIN"
 fi
 run install -d -m 0755 "$PREFIX/docs"
 run install -m 0644 docs/operations.md "$PREFIX/docs/operations.md"

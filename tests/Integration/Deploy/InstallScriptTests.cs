@@ -24,7 +24,49 @@ public sealed class InstallScriptTests : IDisposable
         Assert.Contains("    Gateway__Name=ward7-bed12\n    Gateway__Site=st-mary\n    Gateway__SettingsFile=/etc/edgetwin/devices.json\n", output, StringComparison.Ordinal);
         Assert.DoesNotContain("\n    Simulation__Beds", output, StringComparison.Ordinal);
         Assert.Contains("would run: systemctl restart edgetwin-gateway.service", output, StringComparison.Ordinal);
+        Assert.Contains($"would run: dotnet publish src/Cli -c Release -o {root}/opt/edgetwin/cli -nologo -v quiet", output, StringComparison.Ordinal);
+        Assert.Contains($"would run: install -D -m 0755 deploy/systemd/edgetwin {root}/usr/local/bin/edgetwin", output, StringComparison.Ordinal);
         Assert.EndsWith("dry run: nothing was changed\n", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DryRun_FromADirectory_InstallsTheEdgetwinCommandFromItsCliFolder_OrSaysWhyNot()
+    {
+        var published = Directory.CreateTempSubdirectory("edgetwin-published-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(published, "EdgeTwin.Gateway.dll"), string.Empty);
+            var (exit, output, error) = Run("--dry-run", "--root", root, "--name", "ward7-bed12", "--from", published);
+            Assert.True(exit == 0, error);
+            Assert.Contains($"install.sh: '{published}/cli' holds no edgetwin.dll: the edgetwin command is not installed (dotnet publish src/Cli -c Release -o {published}/cli)", error, StringComparison.Ordinal);
+            Assert.DoesNotContain("/usr/local/bin/edgetwin", output, StringComparison.Ordinal);
+
+            Directory.CreateDirectory(Path.Combine(published, "cli"));
+            File.WriteAllText(Path.Combine(published, "cli", "edgetwin.dll"), string.Empty);
+            (exit, output, error) = Run("--dry-run", "--root", root, "--name", "ward7-bed12", "--from", published);
+            Assert.True(exit == 0, error);
+            Assert.Contains($"would run: cp -r {published}/cli/. {root}/opt/edgetwin/cli/", output, StringComparison.Ordinal);
+            Assert.Contains($"would run: install -D -m 0755 deploy/systemd/edgetwin {root}/usr/local/bin/edgetwin", output, StringComparison.Ordinal);
+            Assert.DoesNotContain("dotnet publish", output, StringComparison.Ordinal);
+            Assert.Empty(Directory.EnumerateFileSystemEntries(root));
+        }
+        finally
+        {
+            Directory.Delete(published, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void DryRun_Uninstall_RemovesTheEdgetwinCommand_OnlyWhenTheOtherServiceIsNotInstalled()
+    {
+        var (exit, output, error) = Run("--uninstall", "--dry-run", "--root", root);
+        Assert.True(exit == 0, error);
+        Assert.Contains($"would run: rm -rf {root}/opt/edgetwin/cli {root}/usr/local/bin/edgetwin", output, StringComparison.Ordinal);
+
+        Directory.CreateDirectory(Path.Combine(root, "opt", "edgetwin", "ingest"));
+        (exit, output, error) = Run("--uninstall", "--dry-run", "--root", root);
+        Assert.True(exit == 0, error);
+        Assert.DoesNotContain("/opt/edgetwin/cli", output, StringComparison.Ordinal);
     }
 
     [Fact]
