@@ -119,23 +119,22 @@ if [ "$ingest" = 0 ]; then
   done
 fi
 
-run rm -rf "$PREFIX"
-if [ -n "$from" ]; then
-  run install -d -m 0755 "$PREFIX"
-  run cp -r "$from/." "$PREFIX/"
-else
-  run dotnet publish "$PROJECT" -c Release -o "$PREFIX" -nologo -v quiet
-fi
+# place PROJECT DEST [PUBLISHED]: DEST becomes a copy of the published folder, or PROJECT published there.
+place() {
+  run rm -rf "$2"
+  if [ -n "${3:-}" ]; then
+    run install -d -m 0755 "$2"
+    run cp -r "$3/." "$2/"
+  else
+    run dotnet publish "$1" -c Release -o "$2" -nologo -v quiet
+  fi
+}
+
+place "$PROJECT" "$PREFIX" "$from"
 if [ -n "$from" ] && [ ! -f "$from/cli/edgetwin.dll" ]; then
   echo "install.sh: '$from/cli' holds no edgetwin.dll: the edgetwin command is not installed (dotnet publish src/Cli -c Release -o $from/cli)" >&2
 else
-  run rm -rf "$CLI"
-  if [ -n "$from" ]; then
-    run install -d -m 0755 "$CLI"
-    run cp -r "$from/cli/." "$CLI/"
-  else
-    run dotnet publish src/Cli -c Release -o "$CLI" -nologo -v quiet
-  fi
+  place src/Cli "$CLI" "${from:+$from/cli}"
   run install -D -m 0755 deploy/systemd/edgetwin "$BIN"
 fi
 run install -d -m 0755 "$PREFIX/docs"
