@@ -161,7 +161,8 @@ internal sealed class MqttIngestWorker : BackgroundService
 
         e.AutoAcknowledge = false;
         _metrics.InFlight(1);
-        var message = new IncomingMessage(topic, name!, e.ApplicationMessage.Payload.ToArray(), _time.GetUtcNow());
+        // Planned here (the header read), on the client's receive task beside the store stage's transaction.
+        var message = BatchProcessor.Plan(new IncomingMessage(topic, name!, e.ApplicationMessage.Payload.ToArray(), _time.GetUtcNow()));
         await _pipeline!.EnqueueAsync(new Pending(message, e), ct).ConfigureAwait(false);
     }
 
@@ -169,7 +170,7 @@ internal sealed class MqttIngestWorker : BackgroundService
     {
         var result = await ProcessWithRetryAsync(batch, ct).ConfigureAwait(false);
         _alerts.Published(result.Alerts);
-        _ward.Notify(batch.Select(p => p.Message.Name.Gw));
+        _ward.Notify(batch.Select(p => p.Message.Message.Name.Gw));
         return result;
     }
 
@@ -232,5 +233,5 @@ internal sealed class MqttIngestWorker : BackgroundService
         }
     }
 
-    private sealed record Pending(IncomingMessage Message, MqttApplicationMessageReceivedEventArgs Args);
+    private sealed record Pending(PlannedMessage Message, MqttApplicationMessageReceivedEventArgs Args);
 }

@@ -33,7 +33,14 @@ internal sealed class BatchProcessor
         _alarms = alarms;
     }
 
-    public async Task<BatchResult> ProcessAsync(IReadOnlyList<IncomingMessage> batch, CancellationToken ct)
+    public Task<BatchResult> ProcessAsync(IReadOnlyList<IncomingMessage> batch, CancellationToken ct) =>
+        ProcessAsync(batch.Select(Plan).ToList(), ct);
+
+    /// <summary>
+    /// A batch whose messages were planned already (<see cref="Plan(IncomingMessage)"/>): the worker
+    /// plans each message as it arrives, beside the store stage, so the batch's transaction does not wait for parsing.
+    /// </summary>
+    public async Task<BatchResult> ProcessAsync(IReadOnlyList<PlannedMessage> planned, CancellationToken ct)
     {
         // The whole batch is one transaction (one commit, one fsync), its gateways taken in one order
         // on every worker: the chain rows are locked first (sorted), then each gateway's row as its turn
@@ -42,7 +49,7 @@ internal sealed class BatchProcessor
         var chains = new List<ChainId>();
         var sites = new Dictionary<ChainId, string>();
         var held = new Dictionary<ChainId, byte[]?>();
-        foreach (var group in Plan(batch).GroupBy(p => p.Message.Name.Gw, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var group in planned.GroupBy(p => p.Message.Name.Gw, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var items = group.ToList();
             var enrolled = _enrolment.AddressOf(group.Key);
@@ -110,33 +117,26 @@ internal sealed class BatchProcessor
         }
     }
 
-    private static List<PlannedMessage> Plan(IReadOnlyList<IncomingMessage> batch)
+    /// <summary>A message's header read (a record's gateway, lane, epoch and seq) and its chain, or why it is not a record of its topic.</summary>
+    public static PlannedMessage Plan(IncomingMessage m)
     {
-        var list = new List<PlannedMessage>(batch.Count);
-        foreach (var m in batch)
+        if (m.Name.Leaf is TopicLeaf.TwinReported or TopicLeaf.Status)
         {
-            if (m.Name.Leaf is TopicLeaf.TwinReported or TopicLeaf.Status)
-            {
-                list.Add(new PlannedMessage(m, null, null, null));
-                continue;
-            }
-
-            if (!RecordHeader.TryParse(m.Payload, out var header, out var problem))
-            {
-                list.Add(new PlannedMessage(m, null, null, problem));
-                continue;
-            }
-
-            var topicLane = m.Name.Leaf == TopicLeaf.Alarm ? WireNames.Alarm : WireNames.Telemetry;
-            var mismatch = header!.Gw != m.Name.Gw ? $"topic-mismatch: record of gateway '{header.Gw}' published on {m.Topic}"
-                : header.Lane != topicLane ? $"topic-mismatch: {header.Lane} record published on {m.Topic}"
-                : null;
-            list.Add(mismatch is null
-                ? new PlannedMessage(m, header, new ChainId(header.Gw, header.Lane, header.Epoch), null)
-                : new PlannedMessage(m, header, null, mismatch));
+            return new PlannedMessage(m, null, null, null);
         }
 
-        return list;
+        if (!RecordHeader.TryParse(m.Payload, out var header, out var problem))
+        {
+            return new PlannedMessage(m, null, null, problem);
+        }
+
+        var topicLane = m.Name.Leaf == TopicLeaf.Alarm ? WireNames.Alarm : WireNames.Telemetry;
+        var mismatch = header!.Gw != m.Name.Gw ? $"topic-mismatch: record of gateway '{header.Gw}' published on {m.Topic}"
+            : header.Lane != topicLane ? $"topic-mismatch: {header.Lane} record published on {m.Topic}"
+            : null;
+        return mismatch is null
+            ? new PlannedMessage(m, header, new ChainId(header.Gw, header.Lane, header.Epoch), null)
+            : new PlannedMessage(m, header, null, mismatch);
     }
 }
 
