@@ -37,6 +37,22 @@ public sealed class LiteDbStoreTests : StoreContractTests
         Assert.Equal("{\"Chain\":null}"u8.ToArray(), LiteDbMapping.ToChain(doc).VerifierState);
     }
 
+    [Fact]
+    public async Task TheRecordsCollection_HasNoGatewayIndex_EvenWhereAnOlderIngestMadeOne()
+    {
+        var store = (LiteDbIngestStore)await OpenAsync();
+        store.Db.GetCollection(LiteDbMapping.Records).EnsureIndex("gw"); // as an older ingest did
+        Assert.Contains("gw", RecordIndexes(store));
+        await store.DisposeAsync();
+
+        var reopened = (LiteDbIngestStore)await ReopenAsync();
+
+        Assert.Equal(["_id", "patient"], RecordIndexes(reopened).Order(StringComparer.Ordinal));
+    }
+
+    private static List<string> RecordIndexes(LiteDbIngestStore store) =>
+        [.. store.Db.GetCollection("$indexes").Find(LiteDB.Query.EQ("collection", LiteDbMapping.Records)).Select(d => d["name"].AsString)];
+
     internal override Task<IIngestStore> CreateAsync() => Task.FromResult<IIngestStore>(new LiteDbIngestStore(_dir));
 
     internal override Task<IIngestStore> CreateSecondAsync() => CreateAsync();

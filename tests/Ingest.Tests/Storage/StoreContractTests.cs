@@ -94,6 +94,29 @@ public abstract partial class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task VerifiedRecords_OfAGateway_AreItsOwnOnly_WhenAnotherGatewaysNameStartsWithIt()
+    {
+        // LiteDB finds a gateway's records by the prefix of their id: "gw-1|" must not take gw-10's.
+        var store = await OpenAsync();
+        var ten = new ChainId("gw-10", "telemetry", new string('c', 32));
+        foreach (var chain in new[] { Chain, ten })
+        {
+            await store.WriteAsync([chain], "site", async s =>
+            {
+                await s.TryInsertRecordAsync(Record(0, $"{chain.Gw}-h0") with { Chain = chain });
+                s.SetChain(s.Chain(chain) with { VerifiedThrough = 0, Received = 1 });
+                return 0;
+            }, default);
+        }
+
+        var one = await store.VerifiedRecordsAsync(new RecordQuery(null, "gw-1", null, null, 100), default);
+        var other = await store.VerifiedRecordsAsync(new RecordQuery(null, "gw-10", null, null, 100), default);
+
+        Assert.Equal(["gw-1-h0"], one.Select(r => r.Hash));
+        Assert.Equal(["gw-10-h0"], other.Select(r => r.Hash));
+    }
+
+    [Fact]
     public async Task WriteAsync_WhenWorkThrows_StoresNothing()
     {
         var store = await OpenAsync();

@@ -52,6 +52,8 @@ internal sealed partial class LiteDbIngestStore : IIngestStore, IAlarmOutStore
     }
 
     /// <summary>How many times the files were forced to disk (tests assert the receipt rule with it).</summary>
+    private int _disposed;
+
     public long DiskSyncs { get; private set; }
 
     internal LiteDatabase Db => _db ?? throw new InvalidOperationException("The LiteDB store is not initialised.");
@@ -131,7 +133,7 @@ internal sealed partial class LiteDbIngestStore : IIngestStore, IAlarmOutStore
         var verified = db.GetCollection(LiteDbMapping.Chains).FindAll().Select(LiteDbMapping.ToChain).ToDictionary(c => c.Id, c => c.VerifiedThrough);
         var col = db.GetCollection(LiteDbMapping.Records);
         var docs = query.Patient is not null ? col.Find(Query.EQ("patient", query.Patient))
-            : query.Gw is not null ? col.Find(Query.EQ("gw", query.Gw))
+            : query.Gw is not null ? col.Find(Query.StartsWith("_id", LiteDbMapping.GatewayPrefix(query.Gw)))
             : col.FindAll();
         var rows = docs.Select(LiteDbMapping.ToRecord)
             .Where(r => verified.TryGetValue(r.Chain, out var through) && r.Seq <= through)
@@ -158,6 +160,12 @@ internal sealed partial class LiteDbIngestStore : IIngestStore, IAlarmOutStore
 
     public async ValueTask DisposeAsync()
     {
+        // A second dispose does nothing (it threw on the disposed gate).
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
