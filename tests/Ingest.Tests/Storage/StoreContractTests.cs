@@ -72,6 +72,24 @@ public abstract partial class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Prepared_ARecordPutInPlaceMeanwhile_IsNotInsertedASecondTime()
+    {
+        // A seq looked up as not stored, then filled by ReplaceRecordAsync (a fork variant taking its
+        // seq): a later insert there must find it, not take the look-up's word for it.
+        var store = await OpenAsync();
+        var (replacedThenInserted, hashes) = await store.WriteAsync([Chain], "site", async s =>
+        {
+            await s.PrepareAsync([(Chain, 8)], []);
+            await s.ReplaceRecordAsync(Record(8, "variant"));
+            return (await s.TryInsertRecordAsync(Record(8, "late")), await s.StoredHashesAsync(Chain, 8, 8));
+        }, default);
+
+        Assert.False(replacedThenInserted);
+        Assert.Equal(new Dictionary<long, string> { [8] = "variant" }, hashes);
+        Assert.Equal(1, await store.RecordCountAsync(default));
+    }
+
+    [Fact]
     public async Task Prepared_GatewayRows_ReadBackWhatTheTransactionSetsThem_AndANewGatewayIsCreatedOnce()
     {
         var store = await OpenAsync();
