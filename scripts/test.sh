@@ -24,6 +24,10 @@ command -v mosquitto_sub >/dev/null 2>&1 || missing+=(mosquitto-clients)
 command -v nc >/dev/null 2>&1 || missing+=(netcat-openbsd)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)   # the site CA and certificates (deploy/mosquitto/README.md)
 command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)   # the unit files' exposure scores (Integration/Deploy)
+# The NativeAOT gateway (Integration/Aot): the native toolchain the ILCompiler links with.
+command -v clang >/dev/null 2>&1 || missing+=(clang)
+command -v ld.lld >/dev/null 2>&1 || missing+=(lld)
+[ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]}"
   $SUDO apt-get update
@@ -56,6 +60,11 @@ if struct.unpack_from("<H", lib, 18)[0] != 183:
     sys.exit("test.sh: artifacts/linux-arm64/libonnxruntime.so is not for aarch64")
 print("test.sh: linux-arm64 gateway published in artifacts/linux-arm64 (aarch64 apphost and ONNX Runtime)")
 PY
+
+# The NativeAOT gateway (issue 15's footprint): published here, before the tests run in parallel, so that
+# Integration/Aot/NativeAotGatewayTests finds it up to date; a trim or AOT warning from our code fails it.
+dotnet publish src/Gateway/EdgeTwin.Gateway.csproj -c Release -r linux-x64 -p:PublishAot=true -o artifacts/linux-x64-aot -nologo -v quiet
+echo "test.sh: NativeAOT gateway published in artifacts/linux-x64-aot"
 rm -rf TestResults
 set +e
 dotnet test EdgeTwin.sln -c Release --no-build -nologo \
