@@ -35,6 +35,7 @@ public sealed class NativeAotGatewayTests : IDisposable
         using var status = new GatewayStatus(Mosquitto.FreePort());
         // Only the ports move off their defaults (1883 and 8480 may be in use on a test machine).
         string[] args = [$"--Uplink:EmbeddedPort={brokerPort}", status.Url];
+        var baseUrl = status.Url["--Status:Url=".Length..];
         var data = Path.Combine(_dir, "data");
         string patient;
         var logs = new StringBuilder();
@@ -57,12 +58,12 @@ public sealed class NativeAotGatewayTests : IDisposable
             Assert.Equal("sim-gw", statusBody.GetProperty("gw").GetString());
             Assert.True(statusBody.GetProperty("lanes").GetProperty("telemetry").GetProperty("chained").GetProperty("samples").GetInt64() > 0);
 
-            using var stranger = new HttpClient { BaseAddress = new Uri(status.Url["--Status:Url=".Length..]) };
+            using var stranger = new HttpClient { BaseAddress = new Uri(baseUrl) };
             using var refused = await stranger.GetAsync("/twin");
             Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
             Assert.StartsWith("missing-token", JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
 
-            using var admin = BoxAdmin.Client(status.Url["--Status:Url=".Length..], data);
+            using var admin = BoxAdmin.Client(baseUrl, data);
             using var admitted = await admin.PostAsync("/twin/bindings", new StringContent("""{"action":"admit","patient":"MRN-AOT","bed":"bed-1","devices":["sim-bed-1"]}"""));
             var answer = JsonDocument.Parse(await admitted.Content.ReadAsStringAsync()).RootElement;
             Assert.True(admitted.IsSuccessStatusCode, answer.ToString());
@@ -79,7 +80,7 @@ public sealed class NativeAotGatewayTests : IDisposable
         // The second start reads the twin store the first wrote: the admission is still there.
         using (var second = GatewayProcess.StartPublished(exe, _dir, args))
         {
-            using var admin = BoxAdmin.Client(status.Url["--Status:Url=".Length..], data);
+            using var admin = BoxAdmin.Client(baseUrl, data);
             string? twin = null;
             await Wait.UntilAsync(
                 async () => second.HasExited || (twin = await TwinAsync(admin)) is not null,
