@@ -24,6 +24,10 @@ command -v mosquitto_sub >/dev/null 2>&1 || missing+=(mosquitto-clients)
 command -v nc >/dev/null 2>&1 || missing+=(netcat-openbsd)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)   # the site CA and certificates (deploy/mosquitto/README.md)
 command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)   # the unit files' exposure scores (Integration/Deploy)
+# The NativeAOT gateway (Integration/Aot): the native toolchain the ILCompiler links with.
+command -v clang >/dev/null 2>&1 || missing+=(clang)
+command -v ld.lld >/dev/null 2>&1 || missing+=(lld)
+[ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]}"
   $SUDO apt-get update
@@ -56,6 +60,14 @@ if struct.unpack_from("<H", lib, 18)[0] != 183:
     sys.exit("test.sh: artifacts/linux-arm64/libonnxruntime.so is not for aarch64")
 print("test.sh: linux-arm64 gateway published in artifacts/linux-arm64 (aarch64 apphost and ONNX Runtime)")
 PY
+
+# The NativeAOT gateway (issue 15's footprint): published here, not beside the tests running in parallel
+# (the AOT compiler takes 2-5 min of one core); a trim or AOT warning from our code fails it.
+# Integration/Aot/NativeAotGatewayTests runs the executable EDGETWIN_AOT_GATEWAY names instead of publishing again.
+rm -rf artifacts/linux-x64-aot
+dotnet publish src/Gateway/EdgeTwin.Gateway.csproj -c Release -r linux-x64 -p:PublishAot=true -o artifacts/linux-x64-aot -nologo -v quiet
+export EDGETWIN_AOT_GATEWAY="$PWD/artifacts/linux-x64-aot/EdgeTwin.Gateway"
+echo "test.sh: NativeAOT gateway published in artifacts/linux-x64-aot"
 rm -rf TestResults
 set +e
 dotnet test EdgeTwin.sln -c Release --no-build -nologo \

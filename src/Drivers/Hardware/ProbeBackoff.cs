@@ -1,5 +1,6 @@
 namespace EdgeTwin.Drivers.Hardware;
 
+using System.Diagnostics.CodeAnalysis;
 using Polly;
 using Polly.Retry;
 
@@ -20,7 +21,8 @@ internal sealed record ProbeBackoff(TimeSpan First, TimeSpan Max)
     /// <param name="time">The driver's clock.</param>
     /// <param name="again">Whether a result means "try again" (no device found, no session).</param>
     /// <param name="waiting">Told of each wait (diagnostics, tests).</param>
-    public ResiliencePipeline<T> Pipeline<T>(TimeProvider time, Func<T, bool> again, Action<TimeSpan>? waiting = null) =>
+    /// <typeparam name="T">The attempt's result; annotated as Polly's retry needs it kept whole when trimmed (NativeAOT).</typeparam>
+    public ResiliencePipeline<T> Pipeline<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.All)] T>(TimeProvider time, Func<T, bool> again, Action<TimeSpan>? waiting = null) =>
         new ResiliencePipelineBuilder<T> { TimeProvider = time }
             .AddRetry(new RetryStrategyOptions<T>
             {

@@ -36,7 +36,7 @@ internal static partial class AdminAccess
             }
 
             http.Response.Headers.WWWAuthenticate = "Bearer";
-            return Results.Json(new { error = problem + ": send 'Authorization: Bearer <the content of Gateway:AdminTokenFile>'" }, statusCode: StatusCodes.Status401Unauthorized);
+            return Results.Json(new ErrorBody(problem + ": send 'Authorization: Bearer <the content of Gateway:AdminTokenFile>'"), AccessJsonContext.Default.ErrorBody, statusCode: StatusCodes.Status401Unauthorized);
         });
 
     private static string? Check(HttpRequest request, AdminToken token)

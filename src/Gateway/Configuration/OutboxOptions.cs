@@ -1,6 +1,7 @@
 namespace EdgeTwin.Gateway.Configuration;
 
 using System.ComponentModel.DataAnnotations;
+using EdgeTwin.Drivers.Configuration;
 using EdgeTwin.Telemetry.Chain;
 
 /// <summary><c>Outbox:*</c> settings: the durability window, signature cadence and quotas.</summary>
@@ -9,13 +10,13 @@ internal sealed class OutboxOptions
     public const string Section = "Outbox";
 
     /// <summary>Group commit: the longest a record waits in memory before it is on disk.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.001", "00:00:05")]
+    [TimeSpanRange("00:00:00.001", "00:00:05")]
     public TimeSpan CommitInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
     [Range(1, 100_000)]
     public int CheckpointMaxRecords { get; set; } = 256;
 
-    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    [TimeSpanRange("00:00:00.010", "00:10:00")]
     public TimeSpan CheckpointMaxDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The two settings above as the one cadence type the chain writers and the twin use.</summary>

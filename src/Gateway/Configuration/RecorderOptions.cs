@@ -1,6 +1,6 @@
 namespace EdgeTwin.Gateway.Configuration;
 
-using System.ComponentModel.DataAnnotations;
+using EdgeTwin.Drivers.Configuration;
 
 /// <summary>
 /// <c>Recorder:*</c> settings: how samples become records (docs/operations.md, "Records on a metered link").
@@ -16,11 +16,11 @@ internal sealed class RecorderOptions
     public bool Compact { get; set; }
 
     /// <summary>How long a record of vitals (and location) spans at most.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:01:00")]
+    [TimeSpanRange("00:00:01", "00:01:00")]
     public TimeSpan VitalsInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How long a record of waveforms spans at most.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:01:00")]
+    [TimeSpanRange("00:00:01", "00:01:00")]
     public TimeSpan WaveformsInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>

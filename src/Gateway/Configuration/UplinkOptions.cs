@@ -1,6 +1,7 @@
 namespace EdgeTwin.Gateway.Configuration;
 
 using System.ComponentModel.DataAnnotations;
+using EdgeTwin.Drivers.Configuration;
 using EdgeTwin.Mqtt;
 
 /// <summary><c>Uplink:*</c> settings: where records go and how hard the link is pushed.</summary>
@@ -46,7 +47,7 @@ internal sealed class UplinkOptions : BrokerTransportSettings, IValidatableObjec
     public List<string> ReceiptSigners { get; set; } = [];
 
     /// <summary>With receipts on: records no receipt covers this long after they were published are published again.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    [TimeSpanRange("00:00:01", "1.00:00:00")]
     public TimeSpan ResendAfter { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
@@ -64,13 +65,13 @@ internal sealed class UplinkOptions : BrokerTransportSettings, IValidatableObjec
     public int MaxInFlight { get; set; } = 64;
 
     /// <summary>Deadline of one publish (MQTTnet ignores its own client timeout for publishes).</summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    [TimeSpanRange("00:00:00.100", "00:10:00")]
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    [TimeSpanRange("00:00:00.010", "00:10:00")]
     public TimeSpan ReconnectMinDelay { get; set; } = TimeSpan.FromSeconds(1);
 
-    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    [TimeSpanRange("00:00:00.010", "01:00:00")]
     public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Share of publishes the backlog gets while live records are also waiting.</summary>
@@ -78,7 +79,7 @@ internal sealed class UplinkOptions : BrokerTransportSettings, IValidatableObjec
     public double BacklogShare { get; set; } = 0.25;
 
     /// <summary>How long a graceful stop keeps publishing before it gives up (the outbox keeps the rest).</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    [TimeSpanRange("00:00:00", "00:05:00")]
     public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

@@ -1,5 +1,6 @@
 namespace EdgeTwin.Gateway.Hosting;
 
+using System.Text.Json.Serialization.Metadata;
 using EdgeTwin.Gateway.Access;
 using EdgeTwin.Gateway.Alarms;
 using EdgeTwin.Gateway.Broker;
@@ -9,6 +10,7 @@ using EdgeTwin.Gateway.Diagnostics;
 using EdgeTwin.Gateway.Outbox;
 using EdgeTwin.Gateway.Pairing;
 using EdgeTwin.Gateway.Pipeline;
+using EdgeTwin.Gateway.Status;
 using EdgeTwin.Gateway.Storage;
 using EdgeTwin.Gateway.Twin;
 using EdgeTwin.Gateway.Twin.Reported;
@@ -38,6 +40,15 @@ internal static class GatewayServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
+        // The status address's bodies from generated metadata (a NativeAOT build has no reflection-based serializer).
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            IJsonTypeInfoResolver[] generated = [StatusJsonContext.Default, TwinJsonContext.Default, PairingJsonContext.Default, AccessJsonContext.Default];
+            for (var i = 0; i < generated.Length; i++)
+            {
+                o.SerializerOptions.TypeInfoResolverChain.Insert(i, generated[i]);
+            }
+        });
         services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateOnStart();
         services.AddOptions<UplinkOptions>().BindConfiguration(UplinkOptions.Section)
             .PostConfigure(o => ScalarList.AddTo(o.ReceiptSigners, configuration.GetSection(UplinkOptions.Section)[nameof(UplinkOptions.ReceiptSigners)]))

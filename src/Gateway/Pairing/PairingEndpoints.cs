@@ -37,7 +37,7 @@ internal static class PairingEndpoints
             }
 
             return problem is not null
-                ? Results.BadRequest(new { error = problem, reason = "invalid" })
+                ? Results.BadRequest(new PairingError(problem, "invalid"))
                 : await Answer(async () => Listed(await pairing.ScanAsync(TimeSpan.FromSeconds(seconds), cancellationToken).ConfigureAwait(false), configuration)).ConfigureAwait(false);
         });
         ble.MapGet("/devices", (BlePairing pairing, IConfiguration configuration, CancellationToken cancellationToken) =>
@@ -57,16 +57,16 @@ internal static class PairingEndpoints
             }
 
             return problem is not null
-                ? Results.BadRequest(new { error = problem, reason = "invalid" })
+                ? Results.BadRequest(new PairingError(problem, "invalid"))
                 : await Answer(async () => Describe(await pairing.PairAsync(address!, passkey, cancellationToken).ConfigureAwait(false), configuration)).ConfigureAwait(false);
         });
         ble.MapDelete("/devices/{address}", (string address, BlePairing pairing, CancellationToken cancellationToken) =>
             !BlePairing.IsAddress(address)
-                ? Task.FromResult(Results.BadRequest(new { error = $"'{address}' is not a Bluetooth address like A4:C1:38:12:34:56", reason = "invalid" }))
+                ? Task.FromResult(Results.BadRequest(new PairingError($"'{address}' is not a Bluetooth address like A4:C1:38:12:34:56", "invalid")))
                 : Answer(async () =>
                 {
                     await pairing.ForgetAsync(address, cancellationToken).ConfigureAwait(false);
-                    return new { forgotten = address.ToUpperInvariant() };
+                    return new BleForgotten(address.ToUpperInvariant());
                 }));
         return app;
     }
@@ -89,7 +89,7 @@ internal static class PairingEndpoints
                 BlePairingFailure.Timeout => StatusCodes.Status504GatewayTimeout,
                 _ => StatusCodes.Status422UnprocessableEntity,
             };
-            return Results.Json(new { error = e.Message, reason = e.Reason }, statusCode: status);
+            return Results.Json(new PairingError(e.Message, e.Reason), PairingJsonContext.Default.PairingError, statusCode: status);
         }
     }
 
@@ -138,16 +138,16 @@ internal static class PairingEndpoints
         return true;
     }
 
-    private static object Listed(IReadOnlyList<BleDevice> devices, IConfiguration configuration) =>
-        new { devices = devices.Select(d => Describe(d, configuration)) };
+    private static BleDeviceList Listed(IReadOnlyList<BleDevice> devices, IConfiguration configuration) =>
+        new([.. devices.Select(d => Describe(d, configuration))]);
 
     /// <summary>A device as the API shows it, with the ids of the <c>ble-gatt</c> devices configured at its address.</summary>
-    private static object Describe(BleDevice d, IConfiguration configuration)
+    private static BleDeviceView Describe(BleDevice d, IConfiguration configuration)
     {
         var configured = DriverConfiguration.Read(configuration).Devices
             .Where(o => o.Type == DeviceTypes.BleGatt && o.Settings.TryGetValue("Address", out var a) && string.Equals(a.Trim(), d.Address, StringComparison.OrdinalIgnoreCase))
             .Select(o => o.Id)
             .ToArray();
-        return new { d.Address, d.Name, d.Rssi, d.Profiles, d.Uuids, d.Paired, d.Bonded, d.Trusted, d.Connected, configured };
+        return new(d.Address, d.Name, d.Rssi, d.Profiles, d.Uuids, d.Paired, d.Bonded, d.Trusted, d.Connected, configured);
     }
 }

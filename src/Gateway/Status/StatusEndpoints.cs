@@ -4,6 +4,7 @@ using EdgeTwin.Drivers.Gpio.Annunciation;
 using EdgeTwin.Gateway.Chains;
 using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Outbox;
+using EdgeTwin.Gateway.Status.Document;
 using EdgeTwin.Gateway.Twin;
 using EdgeTwin.Gateway.Twin.Reported;
 using EdgeTwin.Gateway.Uplink;
@@ -27,39 +28,34 @@ internal static class StatusEndpoints
         app.MapGet("/status", (ChainBook book, MqttUplink uplink, IOptions<GatewayOptions> options, StorageHealth storage, IFreeSpace space,
             IOptions<OutboxOptions> outbox, IAnnunciator annunciator, StorageReserve reserve, TwinController twin, HttpContext context) =>
         {
-            object Lane(Lane lane)
+            LaneStatus Lane(Lane lane)
             {
                 var head = book.Head(lane);
                 var usage = book.Store.Usage(lane);
                 var counts = book.Store.Counts(lane);
-                return new
-                {
-                    epoch = head.Epoch, seq = head.Seq, hash = head.Hash, storedRecords = usage.Records, storedBytes = usage.Bytes,
-                    chained = counts is { } c ? new { epoch = c.Epoch, fromSeq = c.FromSeq, throughSeq = c.ThroughSeq, obsRecords = c.ObsRecords, samples = c.Samples } : null,
-                };
+                return new(head.Epoch, head.Seq, head.Hash, usage.Records, usage.Bytes,
+                    counts is { } c ? new ChainedStatus(c.Epoch, c.FromSeq, c.ThroughSeq, c.ObsRecords, c.Samples) : null);
             }
 
-            return Results.Json(new
-            {
-                gw = options.Value.Name,
-                site = options.Value.Site,
-                software = ChainBook.Software,
-                connected = uplink.IsConnected,
-                inFlight = uplink.InFlight,
-                live = uplink.Queue.LiveCount,
-                backlog = uplink.Queue.BacklogCount,
-                quarantined = book.Quarantined,
-                lanes = new { telemetry = Lane(EdgeTwin.Telemetry.Records.Lane.Telemetry), alarm = Lane(EdgeTwin.Telemetry.Records.Lane.Alarm) },
-                annunciation = annunciator.Level.ToString().ToLowerInvariant(),
-                storage = Storage(book, storage, space, outbox.Value, reserve),
-                devices = ReportedDocument.Devices(twin.Twin.Snapshot(), twin.Twin.Control),
-                model = context.RequestServices.GetService<IModelStatusSource>()?.Status is { } model ? ReportedDocument.Model(model) : null,
-                oldestUnreceiptedSeconds = new
-                {
-                    telemetry = uplink.Statements.OldestUnreceiptedAge(EdgeTwin.Telemetry.Records.Lane.Telemetry).TotalSeconds,
-                    alarm = uplink.Statements.OldestUnreceiptedAge(EdgeTwin.Telemetry.Records.Lane.Alarm).TotalSeconds,
-                },
-            });
+            return Results.Json(
+                new StatusDocument(
+                    options.Value.Name,
+                    options.Value.Site,
+                    ChainBook.Software,
+                    uplink.IsConnected,
+                    uplink.InFlight,
+                    uplink.Queue.LiveCount,
+                    uplink.Queue.BacklogCount,
+                    book.Quarantined,
+                    new LanesStatus(Lane(EdgeTwin.Telemetry.Records.Lane.Telemetry), Lane(EdgeTwin.Telemetry.Records.Lane.Alarm)),
+                    annunciator.Level.ToString().ToLowerInvariant(),
+                    Storage(book, storage, space, outbox.Value, reserve),
+                    ReportedDocument.Devices(twin.Twin.Snapshot(), twin.Twin.Control),
+                    context.RequestServices.GetService<IModelStatusSource>()?.Status is { } model ? ReportedDocument.Model(model) : null,
+                    new OldestUnreceipted(
+                        uplink.Statements.OldestUnreceiptedAge(EdgeTwin.Telemetry.Records.Lane.Telemetry).TotalSeconds,
+                        uplink.Statements.OldestUnreceiptedAge(EdgeTwin.Telemetry.Records.Lane.Alarm).TotalSeconds)),
+                StatusJsonContext.Default.StatusDocument);
         });
         app.MapBoxPage();
         app.MapPrometheusScrapingEndpoint("/metrics");
@@ -67,20 +63,10 @@ internal static class StatusEndpoints
     }
 
     /// <summary>What the technician needs on a full disk: full since when and why, the filesystem against its floor, the reserve.</summary>
-    private static object Storage(ChainBook book, StorageHealth storage, IFreeSpace space, OutboxOptions outbox, StorageReserve reserve)
+    private static StorageStatus Storage(ChainBook book, StorageHealth storage, IFreeSpace space, OutboxOptions outbox, StorageReserve reserve)
     {
         var fs = space.Measure(book.Store.Directory);
-        return new
-        {
-            full = storage.Full,
-            fullSince = storage.FullSince,
-            reason = storage.Reason,
-            episodes = storage.Episodes,
-            freeBytes = fs?.Available,
-            totalBytes = fs?.Total,
-            floorBytes = fs is { } f ? outbox.FloorBytes(f.Total) : (long?)null,
-            reserveBytes = reserve.HeldBytes,
-            reserveReleases = reserve.Releases,
-        };
+        return new(storage.Full, storage.FullSince, storage.Reason, storage.Episodes, fs?.Available, fs?.Total,
+            fs is { } f ? outbox.FloorBytes(f.Total) : null, reserve.HeldBytes, reserve.Releases);
     }
 }

@@ -36,20 +36,20 @@ internal static class TwinEndpoints
             }
             catch (JsonException)
             {
-                return Results.BadRequest(new { error = "malformed JSON" });
+                return Results.BadRequest(new ErrorBody("malformed JSON"));
             }
 
             if (!DesiredSettingsParser.TryParse(new JsonObject { ["bindings"] = new JsonArray(body) }, out var settings, out var problem))
             {
-                return Results.BadRequest(new { error = problem!.Replace("bindings[0].", string.Empty, StringComparison.Ordinal) });
+                return Results.BadRequest(new ErrorBody(problem!.Replace("bindings[0].", string.Empty, StringComparison.Ordinal)));
             }
 
             var binding = settings!.Bindings[0];
             problem = await controller.BindLocalAsync(binding.Action, binding.HospitalId, binding.Bed, binding.Devices, binding.At, cancellationToken).ConfigureAwait(false);
             // The pseudonym the patient's data will carry, so the nurse can find it in the twin and the cloud.
             return problem is null
-                ? Results.Ok(new { ok = true, patient = pseudonymizer.Pseudonymize(binding.HospitalId), bed = binding.Bed, devices = binding.Devices })
-                : BindingTimes.IsTimeProblem(problem) ? Results.BadRequest(new { error = problem }) : Results.Conflict(new { error = problem });
+                ? Results.Ok(new BindingAccepted(true, pseudonymizer.Pseudonymize(binding.HospitalId), binding.Bed, binding.Devices))
+                : BindingTimes.IsTimeProblem(problem) ? Results.BadRequest(new ErrorBody(problem)) : Results.Conflict(new ErrorBody(problem));
         }).RequireAdminToken();
         return app;
     }

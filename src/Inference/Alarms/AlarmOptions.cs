@@ -1,8 +1,9 @@
 namespace EdgeTwin.Inference.Alarms;
 
 using System.ComponentModel.DataAnnotations;
-using Microsoft.Extensions.Options;
+using EdgeTwin.Drivers.Configuration;
 using EdgeTwin.Inference.Vitals;
+using Microsoft.Extensions.Options;
 
 /// <summary>
 /// Alarm behaviour. The delays are the anti-flapping tools: a condition must hold for
@@ -11,17 +12,17 @@ using EdgeTwin.Inference.Vitals;
 /// </summary>
 public sealed class AlarmOptions
 {
-    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    [TimeSpanRange("00:00:00", "00:10:00")]
     public TimeSpan OnsetDelay { get; set; } = TimeSpan.FromSeconds(10);
 
-    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    [TimeSpanRange("00:00:00", "01:00:00")]
     public TimeSpan ClearDelay { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>High-priority alarms stay until acknowledged even when their condition ends (IEC 60601-1-8 latching).</summary>
     public bool LatchHighPriority { get; set; } = true;
 
     /// <summary>An unacknowledged alarm is re-raised one priority higher after this long.</summary>
-    [Range(typeof(TimeSpan), "00:00:10", "1.00:00:00")]
+    [TimeSpanRange("00:00:10", "1.00:00:00")]
     public TimeSpan EscalateAfter { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>How many times one alarm is escalated at most, so an ignored alarm cannot flood the alarm lane.</summary>
@@ -29,7 +30,7 @@ public sealed class AlarmOptions
     public int MaxEscalations { get; set; } = 3;
 
     /// <summary>A stream whose samples stay invalid this long raises its sensor-off technical alarm.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    [TimeSpanRange("00:00:01", "01:00:00")]
     public TimeSpan SensorOffAfter { get; set; } = TimeSpan.FromSeconds(15);
 
     public AlarmPriority SensorOffPriority { get; set; } = AlarmPriority.Medium;
@@ -37,7 +38,7 @@ public sealed class AlarmOptions
     public AlarmPriority DeviceLostPriority { get; set; } = AlarmPriority.Medium;
 
     /// <summary>A gateway that relays alarms alarms itself when it cannot relay for this long.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    [TimeSpanRange("00:00:01", "1.00:00:00")]
     public TimeSpan UplinkDownAfter { get; set; } = TimeSpan.FromSeconds(60);
 
     public AlarmPriority UplinkDownPriority { get; set; } = AlarmPriority.Medium;

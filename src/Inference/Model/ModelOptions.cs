@@ -1,6 +1,7 @@
 namespace EdgeTwin.Inference.Model;
 
 using System.ComponentModel.DataAnnotations;
+using EdgeTwin.Drivers.Configuration;
 
 /// <summary>Which model the gateway runs and what it must look like; the defaults name the shipped model.</summary>
 public sealed class ModelOptions
@@ -29,7 +30,7 @@ public sealed class ModelOptions
     public string OutputName { get; set; } = ShippedModel.OutputName;
 
     /// <summary>How often <see cref="InferenceEngine"/> runs the model per patient; trends move in minutes.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    [TimeSpanRange("00:00:01", "01:00:00")]
     public TimeSpan PredictEvery { get; set; } = TimeSpan.FromSeconds(60);
 
     internal string ResolvedPath => System.IO.Path.IsPathRooted(Path) ? Path : System.IO.Path.Combine(AppContext.BaseDirectory, Path);

@@ -1,6 +1,6 @@
 namespace EdgeTwin.Inference.News2;
 
-using System.ComponentModel.DataAnnotations;
+using EdgeTwin.Drivers.Configuration;
 
 /// <summary>
 /// How old a valid reading may be before NEWS2 refuses it. Continuous monitor streams go stale
@@ -9,25 +9,25 @@ using System.ComponentModel.DataAnnotations;
 /// </summary>
 public sealed class News2Options
 {
-    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    [TimeSpanRange("00:00:01", "1.00:00:00")]
     public TimeSpan RespirationRateMaxAge { get; set; } = TimeSpan.FromMinutes(5);
 
-    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    [TimeSpanRange("00:00:01", "1.00:00:00")]
     public TimeSpan SpO2MaxAge { get; set; } = TimeSpan.FromMinutes(5);
 
-    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    [TimeSpanRange("00:00:01", "1.00:00:00")]
     public TimeSpan PulseMaxAge { get; set; } = TimeSpan.FromMinutes(5);
 
-    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    [TimeSpanRange("00:00:01", "1.00:00:00")]
     public TimeSpan SystolicBpMaxAge { get; set; } = TimeSpan.FromMinutes(60);
 
-    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    [TimeSpanRange("00:00:01", "1.00:00:00")]
     public TimeSpan TemperatureMaxAge { get; set; } = TimeSpan.FromMinutes(60);
 
-    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    [TimeSpanRange("00:00:01", "1.00:00:00")]
     public TimeSpan ConsciousnessMaxAge { get; set; } = TimeSpan.FromHours(4);
 
-    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    [TimeSpanRange("00:00:01", "1.00:00:00")]
     public TimeSpan SupplementalOxygenMaxAge { get; set; } = TimeSpan.FromHours(4);
 
     /// <summary>
@@ -37,7 +37,7 @@ public sealed class News2Options
     /// maximum age. So an ECG whose leads came off, or that fell silent a minute ago, gives way to
     /// the oximeter's pulse rate instead of scoring its last heart rate for minutes.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    [TimeSpanRange("00:00:01", "1.00:00:00")]
     public TimeSpan SourceFreshness { get; set; } = TimeSpan.FromMinutes(1);
 
     internal TimeSpan MaxAge(News2Parameter parameter) => parameter switch

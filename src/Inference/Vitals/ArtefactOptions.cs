@@ -1,6 +1,7 @@
 namespace EdgeTwin.Inference.Vitals;
 
 using System.ComponentModel.DataAnnotations;
+using EdgeTwin.Drivers.Configuration;
 
 /// <summary>
 /// Motion-artefact rejection for SpO2. An oximeter averages over 5-10 s, so a real desaturation
@@ -15,6 +16,6 @@ public sealed class ArtefactOptions
     public double SpO2MaxFallPerSecond { get; set; } = 4;
 
     /// <summary>A low level held this long is believed after all (a real event, or a probe moved onto a hypoxic patient).</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    [TimeSpanRange("00:00:01", "00:10:00")]
     public TimeSpan SpO2MaxArtefact { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -113,7 +113,7 @@ public static class ChainStateCodec
         {
             try
             {
-                return JsonSerializer.Deserialize<ChainVerifierState>(stored) ?? throw new InvalidDataException("stored chain state is JSON null");
+                return JsonSerializer.Deserialize(stored, ChainStateJsonContext.Default.ChainVerifierState) ?? throw new InvalidDataException("stored chain state is JSON null");
             }
             catch (JsonException ex)
             {

@@ -93,6 +93,10 @@ internal sealed class GatewayProcess : IDisposable
     public static GatewayProcess Start(string workingDirectory, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null) =>
         Start(GatewayDll, workingDirectory, args, environment, underSystemd: false);
 
+    /// <summary>A published gateway: <paramref name="executable"/> is its .dll or its native (NativeAOT) executable.</summary>
+    public static GatewayProcess StartPublished(string executable, string workingDirectory, IEnumerable<string> args) =>
+        Start(executable, workingDirectory, args, null, underSystemd: false);
+
     /// <summary>
     /// <paramref name="dll"/> (<see cref="GatewayDll"/> or <see cref="IngestDll"/>) with only the system
     /// calls listed in <paramref name="allowedFile"/> (one name per line or space); others fail with EPERM.
@@ -112,7 +116,9 @@ internal sealed class GatewayProcess : IDisposable
         string dll, string workingDirectory, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment, bool underSystemd, string[]? wrapper = null)
     {
         wrapper ??= underSystemd ? ["-c", SystemdParent] : null;
-        var info = new ProcessStartInfo(wrapper is null ? "dotnet" : "python3")
+        // A published native executable (NativeAOT) runs as it is; a .dll through the dotnet host.
+        string[] host = dll.EndsWith(".dll", StringComparison.Ordinal) ? ["dotnet", dll] : [dll];
+        var info = new ProcessStartInfo(wrapper is null ? host[0] : "python3")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -125,10 +131,14 @@ internal sealed class GatewayProcess : IDisposable
                 info.ArgumentList.Add(arg);
             }
 
-            info.ArgumentList.Add("dotnet");
+            info.ArgumentList.Add(host[0]);
         }
 
-        info.ArgumentList.Add(dll);
+        foreach (var arg in host.Skip(1))
+        {
+            info.ArgumentList.Add(arg);
+        }
+
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);

@@ -255,7 +255,7 @@ internal sealed class TwinStore : IDisposable
             throw new InvalidDataException($"twin store format {document["format"]} is not {Format}");
         }
 
-        return JsonSerializer.Deserialize<TwinSnapshot>(document["json"].AsString, TwinJson.Options)
+        return JsonSerializer.Deserialize(document["json"].AsString, TwinJson.Snapshot)
             ?? throw new InvalidDataException("twin store snapshot is empty");
     }
 
@@ -265,7 +265,7 @@ internal sealed class TwinStore : IDisposable
         {
             ["_id"] = SnapshotId,
             ["format"] = Format,
-            ["json"] = JsonSerializer.Serialize(snapshot, TwinJson.Options),
+            ["json"] = JsonSerializer.Serialize(snapshot, TwinJson.Snapshot),
         };
         Write(() =>
         {
