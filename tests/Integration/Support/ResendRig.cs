@@ -18,7 +18,9 @@ internal sealed class ResendRig : IDisposable
     private readonly string _root = Directory.CreateTempSubdirectory("edgetwin-it-resend-").FullName;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(20) };
     private readonly int _statusPort = Mosquitto.FreePort();
-    private readonly int _ingestPort = Mosquitto.FreePort();
+    // Taken when the ingest starts, not when the rig is made: a test that starts it late (after the
+    // gateway wrote for 20 s) lost the port to a neighbour's process meanwhile ("address already in use").
+    private int _ingestPort;
     private readonly string _tokenKeyFile;
     private readonly string? _gatewayData;
 
@@ -73,7 +75,11 @@ internal sealed class ResendRig : IDisposable
         ]), GatewayEnvironment);
 
     /// <summary>The ingest whose API this rig reads (<see cref="ChainAsync"/>), on LiteDB unless <paramref name="extra"/> says otherwise (a later setting wins).</summary>
-    public void StartIngest(params string[] extra) => Ingest = StartIngestOn(_ingestPort, extra);
+    public void StartIngest(params string[] extra)
+    {
+        _ingestPort = Mosquitto.FreePort();
+        Ingest = StartIngestOn(_ingestPort, extra);
+    }
 
     /// <summary>
     /// One more ingest worker with the same key, enrolment and token key on a port of its own (give
