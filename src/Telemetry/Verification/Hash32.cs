@@ -32,16 +32,9 @@ internal readonly record struct Hash32(ulong A, ulong B, ulong C, ulong D)
     /// <summary>Parses exactly 64 lowercase hex digits; anything else fails.</summary>
     public static bool TryParse(string? hex, out Hash32 hash)
     {
-        Span<byte> bytes = stackalloc byte[32];
+        Span<byte> utf8 = stackalloc byte[64];
         hash = default;
-        if (hex is null || hex.Length != 64 || hex.AsSpan().IndexOfAnyInRange('A', 'F') >= 0
-            || Convert.FromHexString(hex, bytes, out _, out var written) != System.Buffers.OperationStatus.Done || written != 32)
-        {
-            return false;
-        }
-
-        hash = FromBytes(bytes);
-        return true;
+        return hex is { Length: 64 } && System.Text.Ascii.FromUtf16(hex, utf8, out _) == System.Buffers.OperationStatus.Done && TryParse(utf8, out hash);
     }
 
     public void WriteTo(Span<byte> bytes)
