@@ -54,17 +54,24 @@ internal sealed class ChainVerification
             return null;
         }
 
+        if (!row.TryDecodeState(out var state, out var unreadable))
+        {
+            _exported.Remove(row.Id);
+            return unreadable;
+        }
+
         try
         {
-            if (row.DecodeState() is { } state)
+            if (state is not null)
             {
                 _verifier.ImportChain(state);
             }
 
             return null;
         }
-        catch (Exception ex) when (ex is InvalidDataException or ArgumentException)
+        catch (ArgumentException ex)
         {
+            // Decoded, but its head or a held record is malformed.
             _exported.Remove(row.Id);
             return ex.Message;
         }

@@ -172,7 +172,7 @@ internal sealed class GatewayBatch
         var chain = p.Chain!.Value;
         if (_unreadable.TryGetValue(chain, out var why))
         {
-            var first = !_alerts.Exists(a => a.Kind == AlertKind.ChainStateUnreadable && a.Lane == chain.Lane && a.Epoch == chain.Epoch);
+            var first = !AlertedInBatch(AlertKind.ChainStateUnreadable, chain);
             await RejectAsync(p, $"{AlertKind.ChainStateUnreadable}: the stored verifier state of {chain.Lane} epoch {chain.Epoch} cannot be read ({why}); nothing of the chain is taken until it is repaired", first ? AlertKind.ChainStateUnreadable : null, null).ConfigureAwait(false);
             return;
         }
@@ -185,7 +185,7 @@ internal sealed class GatewayBatch
 
         if (_sealed.TryGetValue(chain, out var seal) && header.Seq > seal.Seq)
         {
-            var first = !_alerts.Exists(a => a.Kind == AlertKind.KeyCutOff && a.Lane == chain.Lane && a.Epoch == chain.Epoch);
+            var first = !AlertedInBatch(AlertKind.KeyCutOff, chain);
             await RejectAsync(p, $"{EnrolmentProblems.KeyCutOff}: the chain was handed over to {seal.To} at seq {seal.Seq} (key rotation); nothing after it is taken", first ? AlertKind.KeyCutOff : null, null).ConfigureAwait(false);
             return;
         }
@@ -356,7 +356,7 @@ internal sealed class GatewayBatch
         var problem = Enrolment?.RevokedReason(key) is { } reason
             ? $"{EnrolmentProblems.RevokedKey}: the chain is signed by {key}, revoked ({reason}); nothing after seq {through} of it is taken"
             : $"{EnrolmentProblems.KeyCutOff}: the chain is signed by {key}, no longer the address enrolled for '{_gw}' ({_effective}); nothing after seq {through} of it is taken";
-        var first = !_alerts.Exists(a => a.Kind == AlertKind.KeyCutOff && a.Lane == chain.Lane && a.Epoch == chain.Epoch);
+        var first = !AlertedInBatch(AlertKind.KeyCutOff, chain);
         await RejectAsync(p, problem, first ? AlertKind.KeyCutOff : null, null).ConfigureAwait(false);
     }
 
@@ -405,6 +405,10 @@ internal sealed class GatewayBatch
             _alerts.Add(alert);
         }
     }
+
+    /// <summary>Whether this batch raised an alert of <paramref name="kind"/> about <paramref name="chain"/> already (one per chain and batch).</summary>
+    private bool AlertedInBatch(string kind, ChainId chain) =>
+        _alerts.Exists(a => a.Kind == kind && a.Gw == chain.Gw && a.Lane == chain.Lane && a.Epoch == chain.Epoch);
 
     private async Task AlertAsync(string kind, ChainId chain, long? seq, string detail)
     {
@@ -633,7 +637,7 @@ internal sealed class GatewayBatch
 
     private async Task CounterAlertAsync(ChainId chain, string kind, long before, long after)
     {
-        if (after <= before || _alerts.Exists(a => a.Kind == kind && a.Gw == chain.Gw && a.Lane == chain.Lane && a.Epoch == chain.Epoch))
+        if (after <= before || AlertedInBatch(kind, chain))
         {
             return;
         }

@@ -51,9 +51,9 @@ internal sealed partial class LiteDbIngestStore : IIngestStore, IAlarmOutStore
         return Path.GetFullPath(Path.Combine(directory, "storage.key"));
     }
 
-    /// <summary>How many times the files were forced to disk (tests assert the receipt rule with it).</summary>
     private int _disposed;
 
+    /// <summary>How many times the files were forced to disk (tests assert the receipt rule with it).</summary>
     public long DiskSyncs { get; private set; }
 
     internal LiteDatabase Db => _db ?? throw new InvalidOperationException("The LiteDB store is not initialised.");
