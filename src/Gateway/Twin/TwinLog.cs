@@ -32,6 +32,9 @@ internal static partial class TwinLog
     [LoggerMessage(5008, LogLevel.Warning, "Reported twin version {Version} not published (uplink not ready); retrying")]
     public static partial void ReportDeferred(ILogger logger, long version);
 
+    [LoggerMessage(5012, LogLevel.Error, "Reported twin not published: signed it would be {Bytes} bytes, over the {Limit} bytes a signed document may have ({Devices} devices); the cloud keeps the last reported twin it received (held back since the last such line: {Suppressed})")]
+    public static partial void ReportTooLarge(ILogger logger, int bytes, int limit, int devices, long suppressed);
+
     [LoggerMessage(5009, LogLevel.Error, "Reported twin loop failed; retrying")]
     public static partial void ReportFailed(ILogger logger, Exception exception);
 

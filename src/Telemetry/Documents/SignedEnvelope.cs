@@ -19,24 +19,41 @@ public static class SignedEnvelope
     public const string Malformed = "malformed";
     public const string BadSignature = "bad-signature";
 
+    /// <summary>An EIP-191 signature's written form: 0x and 130 hex digits.</summary>
+    private static readonly string SignatureShape = "0x" + new string('0', 130);
+
     /// <summary>The envelope around <paramref name="docText"/>, signed by <paramref name="signer"/>.</summary>
     public static byte[] Seal(byte[] docText, ICheckpointSigner signer)
     {
         ArgumentNullException.ThrowIfNull(docText);
         ArgumentNullException.ThrowIfNull(signer);
-        var sig = signer.SignDigest(SHA256.HashData(docText));
-        var buffer = new ArrayBufferWriter<byte>(docText.Length + 200);
-        using (var w = new Utf8JsonWriter(buffer, EtpJson.WriterOptions))
-        {
-            w.WriteStartObject();
-            w.WriteString("doc", Encoding.UTF8.GetString(docText));
-            w.WriteString("sig", sig);
-            w.WriteEndObject();
-        }
+        var envelope = Write(docText, signer.SignDigest(SHA256.HashData(docText)));
+        return envelope.WrittenSpan.Length <= Limits.MaxEnvelopeBytes
+            ? envelope.WrittenSpan.ToArray()
+            : throw new ArgumentException($"envelope would be {envelope.WrittenSpan.Length} bytes, over {Limits.MaxEnvelopeBytes}", nameof(docText));
+    }
 
-        return buffer.WrittenSpan.Length <= Limits.MaxEnvelopeBytes
-            ? buffer.WrittenSpan.ToArray()
-            : throw new ArgumentException($"envelope would be {buffer.WrittenSpan.Length} bytes, over {Limits.MaxEnvelopeBytes}", nameof(docText));
+    /// <summary>
+    /// The length in bytes of the envelope <see cref="Seal"/> makes around <paramref name="docText"/>,
+    /// without signing (a signature is always 132 characters): over <see cref="Limits.MaxEnvelopeBytes"/>,
+    /// <see cref="Seal"/> refuses the document.
+    /// </summary>
+    public static int SealedLength(byte[] docText)
+    {
+        ArgumentNullException.ThrowIfNull(docText);
+        return Write(docText, SignatureShape).WrittenCount;
+    }
+
+    private static ArrayBufferWriter<byte> Write(byte[] docText, string sig)
+    {
+        var buffer = new ArrayBufferWriter<byte>(docText.Length + 200);
+        using var w = new Utf8JsonWriter(buffer, EtpJson.WriterOptions);
+        w.WriteStartObject();
+        w.WriteString("doc", Encoding.UTF8.GetString(docText));
+        w.WriteString("sig", sig);
+        w.WriteEndObject();
+        w.Flush();
+        return buffer;
     }
 
     /// <summary>

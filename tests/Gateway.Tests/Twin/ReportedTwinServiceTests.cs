@@ -95,6 +95,37 @@ public sealed class ReportedTwinServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task TwinTooLargeToSign_IsNotPublishedNorVersioned_AndLoggedAtMostEveryTenMinutes()
+    {
+        var logger = new Microsoft.Extensions.Logging.Testing.FakeLogger<ReportedTwinService>();
+        _service = NewService(logger);
+        await _f.Controller.StartAsync(Ct);
+        for (var i = 0; i < 600; i++)
+        {
+            _f.Twin.RegisterDevice(TwinFixture.Device($"monitor-{i:D4}-ward7-bay3", TwinFixture.Hr, TwinFixture.Spo2, TwinFixture.Ecg));
+        }
+
+        var version = _f.Twin.Control.ReportedVersion;
+        await _service.StepAsync(Ct);
+        _f.Time.Advance(TimeSpan.FromMinutes(1));
+        _f.Twin.Observe(new Sample("mon-1", TwinFixture.Hr, _f.Time.GetUtcNow(), 64)); // new content
+        await _service.StepAsync(Ct);
+        var lines = logger.Collector.GetSnapshot().Where(r => r.Id.Id == 5012).ToList();
+        _f.Time.Advance(TimeSpan.FromMinutes(10));
+        _f.Twin.Observe(new Sample("mon-1", TwinFixture.Hr, _f.Time.GetUtcNow(), 65));
+        await _service.StepAsync(Ct);
+
+        Assert.Equal(0, _publisher.Attempts);
+        Assert.Equal(version, _f.Twin.Control.ReportedVersion);
+        var first = Assert.Single(lines);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Error, first.Level);
+        Assert.Matches("signed it would be [0-9]{5,} bytes, over the 65536 bytes a signed document may have \\(602 devices\\)", first.Message);
+        var later = logger.Collector.GetSnapshot().Where(r => r.Id.Id == 5012).ToList();
+        Assert.Equal(2, later.Count);
+        Assert.EndsWith("(held back since the last such line: 1)", later[1].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task UnchangedTwin_IsNotPublishedAgain()
     {
         await _f.Controller.StartAsync(Ct);
@@ -229,6 +260,6 @@ public sealed class ReportedTwinServiceTests : IDisposable
         _f.Dispose();
     }
 
-    private ReportedTwinService NewService() => new(
-        _f.Controller, _publisher, _uplink, [], _f.Signal, new TwinIdentity("ward7-bed12"), Options.Create(new TwinOptions()), _f.Time, NullLogger<ReportedTwinService>.Instance);
+    private ReportedTwinService NewService(Microsoft.Extensions.Logging.ILogger<ReportedTwinService>? logger = null) => new(
+        _f.Controller, _publisher, _uplink, [], _f.Signal, new TwinIdentity("ward7-bed12"), Options.Create(new TwinOptions()), _f.Time, logger ?? NullLogger<ReportedTwinService>.Instance);
 }

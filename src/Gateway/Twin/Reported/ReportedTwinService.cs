@@ -1,5 +1,7 @@
 namespace EdgeTwin.Gateway.Twin.Reported;
 
+using EdgeTwin.Telemetry.Documents;
+using EdgeTwin.Telemetry.Wire;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -9,7 +11,8 @@ using Microsoft.Extensions.Options;
 /// (state and heads) changed: at most once per <see cref="TwinOptions.ReportInterval"/>, at once
 /// when an alarm state changed or a command was applied or refused. Each new content gets
 /// <c>version</c> + 1, persisted before it is published so the version never goes backwards. A
-/// document the uplink could not take is tried again on the next tick.
+/// document the uplink could not take is tried again on the next tick; one too large to sign
+/// (over the 64 KiB of a signed document) is not published, logged (5012, at most every 10 minutes).
 /// </summary>
 internal sealed class ReportedTwinService(
     TwinController controller,
@@ -23,6 +26,7 @@ internal sealed class ReportedTwinService(
     ILogger<ReportedTwinService> logger,
     IModelStatusSource? model = null) : BackgroundService
 {
+    private readonly Diagnostics.LogThrottle _tooLarge = new(time, TimeSpan.FromMinutes(10));
     private string? _versionedContent;
     private string? _publishedContent;
     private long _version;
@@ -40,7 +44,8 @@ internal sealed class ReportedTwinService(
     {
         var now = time.GetUtcNow();
         var twin = controller.Twin;
-        var (state, heads) = ReportedDocument.Content(twin.Snapshot(), twin.Control, uplink.Read(), now, model?.Status);
+        var snapshot = twin.Snapshot();
+        var (state, heads) = ReportedDocument.Content(snapshot, twin.Control, uplink.Read(), now, model?.Status);
         var content = state.ToJsonString() + heads.ToJsonString();
         if (string.Equals(content, _publishedContent, StringComparison.Ordinal))
         {
@@ -48,6 +53,20 @@ internal sealed class ReportedTwinService(
         }
 
         _lastAttempt = now;
+
+        // A document too large to sign (a gateway with hundreds of devices) is not published and gets
+        // no version; the cloud keeps the last one it has. Sized with the version it would get.
+        var length = SignedEnvelope.SealedLength(ReportedDocument.Serialize(identity.Gateway, twin.Control.ReportedVersion + 1, now, state, heads));
+        if (length > Limits.MaxEnvelopeBytes)
+        {
+            if (_tooLarge.ShouldLog("too-large", out var suppressed))
+            {
+                TwinLog.ReportTooLarge(logger, length, Limits.MaxEnvelopeBytes, snapshot.Devices.Length, suppressed);
+            }
+
+            return;
+        }
+
         var newVersion = !string.Equals(content, _versionedContent, StringComparison.Ordinal);
         _version = await controller.PersistReportAsync(newVersion, options.Value.BindingRetention, cancellationToken).ConfigureAwait(false);
         _versionedContent = content;
