@@ -13,7 +13,8 @@ using EdgeTwin.Telemetry.Verification;
 /// embedded defaults (simulated ward, embedded broker, <c>./data</c> of a fresh directory): its twin
 /// store is written and read back after a restart, signed records verify, the status address's JSON
 /// bodies are written, and nothing in its log says that reflection or runtime code generation was
-/// missing. The test publishes to <c>artifacts/linux-x64-aot</c> (2-5 min: the AOT compiler runs again
+/// missing; and it reads a BLE device and pairs another through a fake bluetoothd on a private
+/// dbus-daemon (the BlueZ code is on Tmds.DBus.Protocol). The test publishes to <c>artifacts/linux-x64-aot</c> (2-5 min: the AOT compiler runs again
 /// whenever MSBuild has recompiled the libraries, which every publish with other properties does);
 /// <c>scripts/test.sh</c> publishes there before the tests and names the executable in
 /// <c>EDGETWIN_AOT_GATEWAY</c>, which this test then runs instead of publishing again. Filter: <c>Category=NativeAot</c>.
