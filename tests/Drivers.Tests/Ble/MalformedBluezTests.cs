@@ -63,6 +63,36 @@ public sealed class MalformedBluezTests(PrivateDBus bus) : IClassFixture<Private
     }
 
     [Fact]
+    public async Task SignalsFromAPeerThatIsNotBluez_ForTheSameObjects_AreNotTaken()
+    {
+        await using var bluez = await FakeBluezService.StartAsync(bus.Address, Mac, HeartRateUuid);
+        var driver = Driver(new FakeLogger());
+        var sink = new CollectingSink();
+        using var cts = new CancellationTokenSource();
+        var run = driver.RunAsync(sink, cts.Token);
+        await bluez.Characteristic.WaitForStartNotifyAsync();
+        await Eventually.TrueAsync(() => driver.Health == DeviceHealth.Ok, "Ok once notifying");
+
+        // Another process exports objects at BlueZ's paths and sends their PropertiesChanged: a reading and a disconnect.
+        using var spoofer = new Connection(bus.Address);
+        await spoofer.ConnectAsync();
+        var device = new FakeDevice(bluez.Device.ObjectPath, bluez.Adapter.ObjectPath, Mac);
+        var characteristic = new FakeCharacteristic(bluez.Characteristic.ObjectPath, bluez.Service.ObjectPath, HeartRateUuid);
+        await spoofer.RegisterObjectsAsync([device, characteristic]);
+        characteristic.Notify(0x06, 199);
+        device.Set("Connected", false);
+        await spoofer.ListServicesAsync(); // a round trip: the bus has routed both signals before BlueZ's next one
+        bluez.Characteristic.Notify(0x06, 72);
+        var samples = await sink.WaitUntilAsync(s => s.Count >= 1);
+
+        Assert.Equal(72, Assert.Single(samples).Value);
+        Assert.Equal((1L, 0L, 0L, DeviceHealth.Ok), (driver.Sessions, driver.FailedAttempts, driver.MalformedSignals, driver.Health));
+        Assert.Equal(1, bluez.Device.ConnectCalls);
+        await cts.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task AConnectedPropertyOfAnotherType_FailsTheAttemptNamingIt_AndTheDeviceIsNotConnected()
     {
         await using var bluez = await FakeBluezService.StartAsync(bus.Address, Mac, HeartRateUuid);
