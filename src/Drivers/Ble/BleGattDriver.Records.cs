@@ -6,7 +6,7 @@ using EdgeTwin.Drivers.Ble.BlueZ;
 using EdgeTwin.Drivers.Ble.Gatt;
 using EdgeTwin.Drivers.Model;
 using Microsoft.Extensions.Logging;
-using Tmds.DBus;
+using Tmds.DBus.Protocol;
 
 /// <summary>
 /// The glucose profile's stored records (issue 19): at every connection the box asks the meter,
@@ -21,37 +21,34 @@ internal sealed partial class BleGattDriver
 {
     /// <summary>Sets up contexts and the Record Access Control Point, asks for the newer records and publishes them.</summary>
     private async Task<GlucoseRecords> DownloadStoredRecordsAsync(
-        Connection connection, IBluezObjectManager manager, Channel<BleNotification> notifications, Task<string> ended, TimeSpan? clockError, ISampleSink sink, CancellationToken cancellationToken)
+        BluezBus bus, BluezObjectManager manager, Channel<BleNotification> notifications, Task<string> ended, TimeSpan? clockError, ISampleSink sink, CancellationToken cancellationToken)
     {
         var records = new GlucoseRecords();
         try
         {
             if (await FindCharacteristicAsync(manager, GlucoseContextDecoder.Uuid, cancellationToken).ConfigureAwait(false) is { } contextPath)
             {
-                var context = connection.CreateProxy<IBluezGattCharacteristic1>(BluezNames.Service, contextPath);
-                records.Watches.Add(await Bounded(context.WatchPropertiesAsync(changes => Forward(changes, notifications.Writer, context: true)), cancellationToken).ConfigureAwait(false));
+                var context = new BluezGattCharacteristic(bus, contextPath);
+                records.Watches.Add(await Bounded(context.WatchPropertiesAsync(signal => Forward(signal, notifications.Writer, context: true)), cancellationToken).ConfigureAwait(false));
                 await Bounded(context.StartNotifyAsync(), cancellationToken).ConfigureAwait(false);
             }
 
             var racpPath = await FindCharacteristicAsync(manager, RecordAccessControlPoint.Uuid, cancellationToken).ConfigureAwait(false)
                 ?? throw new InvalidOperationException($"no Record Access Control Point {RecordAccessControlPoint.Uuid} under {_settings.DevicePath}: stored glucose records cannot be asked for");
-            var racp = connection.CreateProxy<IBluezGattCharacteristic1>(BluezNames.Service, racpPath);
+            var racp = new BluezGattCharacteristic(bus, racpPath);
             var response = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
-            records.Watches.Add(await Bounded(racp.WatchPropertiesAsync(changes =>
+            records.Watches.Add(await Bounded(racp.WatchPropertiesAsync(signal =>
             {
-                foreach (var (name, value) in changes.Changed)
+                if (ValueOf(signal) is { } bytes)
                 {
-                    if (name == "Value" && value is byte[] bytes)
-                    {
-                        response.TrySetResult(bytes);
-                    }
+                    response.TrySetResult(bytes);
                 }
             }), cancellationToken).ConfigureAwait(false));
             await Bounded(racp.StartNotifyAsync(), cancellationToken).ConfigureAwait(false);
 
             records.Last = _cursors.Read(CursorKey);
             var request = RecordAccessControlPoint.Report(records.Last);
-            await Bounded(racp.WriteValueAsync(request, new Dictionary<string, object>()), cancellationToken).ConfigureAwait(false);
+            await Bounded(racp.WriteValueAsync(request), cancellationToken).ConfigureAwait(false);
             var failure = await AwaitResponseAsync(racp, response.Task, ended, cancellationToken).ConfigureAwait(false);
 
             // Everything notified before the Response Code is a stored record: published with the clock correction.
@@ -81,7 +78,7 @@ internal sealed partial class BleGattDriver
     }
 
     /// <summary>Null when the meter answered success or "no records found"; otherwise what went wrong.</summary>
-    private async Task<string?> AwaitResponseAsync(IBluezGattCharacteristic1 racp, Task<byte[]> response, Task<string> ended, CancellationToken cancellationToken)
+    private async Task<string?> AwaitResponseAsync(BluezGattCharacteristic racp, Task<byte[]> response, Task<string> ended, CancellationToken cancellationToken)
     {
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var timeout = Task.Delay(_settings.RecordAccessTimeout, _time, timer.Token);
@@ -98,9 +95,9 @@ internal sealed partial class BleGattDriver
             try
             {
                 // Stop the transfer the meter may still be in, so the next request is not refused as busy.
-                await Bounded(racp.WriteValueAsync(RecordAccessControlPoint.Abort(), new Dictionary<string, object>()), cancellationToken).ConfigureAwait(false);
+                await Bounded(racp.WriteValueAsync(RecordAccessControlPoint.Abort()), cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is DBusException or TimeoutException)
+            catch (Exception e) when (e is DBusErrorReplyException or TimeoutException)
             {
                 LogAbortNotSent(_logger, Info.DeviceId, e.Message);
             }
@@ -117,15 +114,29 @@ internal sealed partial class BleGattDriver
         };
     }
 
-    private void Forward(PropertyChanges changes, ChannelWriter<BleNotification> writer, bool context)
+    private void Forward(BluezSignal<IReadOnlyDictionary<string, VariantValue>> signal, ChannelWriter<BleNotification> writer, bool context)
     {
-        foreach (var (name, value) in changes.Changed)
+        if (ValueOf(signal) is { } bytes)
         {
-            if (name == "Value" && value is byte[] bytes)
-            {
-                writer.TryWrite(new BleNotification(_time.GetUtcNow(), bytes, context));
-            }
+            writer.TryWrite(new BleNotification(_time.GetUtcNow(), bytes, context));
         }
+    }
+
+    /// <summary>The new Value of a characteristic's PropertiesChanged; null when Value did not change, or the signal is malformed (then counted and logged).</summary>
+    private byte[]? ValueOf(BluezSignal<IReadOnlyDictionary<string, VariantValue>> signal)
+    {
+        if (MalformedSignal(signal.Problem) || !signal.Value!.TryGetValue("Value", out var value))
+        {
+            return null;
+        }
+
+        var bytes = BluezValues.Bytes(value);
+        if (bytes is null)
+        {
+            MalformedSignal($"Value changed to a value of type {value.Type}, not bytes");
+        }
+
+        return bytes;
     }
 
     /// <summary>A measurement waits for its context; a context completes its measurement; a refused measurement is published as null samples.</summary>

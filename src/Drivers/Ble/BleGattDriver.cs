@@ -7,7 +7,7 @@ using EdgeTwin.Drivers.Diagnostics;
 using EdgeTwin.Drivers.Model;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Tmds.DBus;
+using Tmds.DBus.Protocol;
 
 /// <summary>
 /// One Bluetooth LE health device read through BlueZ over D-Bus: connect the device, find the
@@ -15,8 +15,9 @@ using Tmds.DBus;
 /// disconnect, a removed device, a lost bus or any D-Bus error makes the device Lost; the whole
 /// session (bus connection included) is dropped and retried with back-off on the injected clock.
 /// A notification saying "not a valid measurement" or a malformed one gives null samples and
-/// Degraded; a malformed one is also counted and logged. Nothing here throws out of RunAsync
-/// except cancellation.
+/// Degraded; a malformed one is also counted and logged. A BlueZ signal whose body is not the
+/// documented one is logged, counted and ignored; a malformed reply fails the session like a D-Bus
+/// error. Nothing here throws out of RunAsync except cancellation.
 /// </summary>
 internal sealed partial class BleGattDriver : IDeviceDriver
 {
@@ -35,6 +36,7 @@ internal sealed partial class BleGattDriver : IDeviceDriver
     private long _recordAccessFailures;
     private long _storedRecords;
     private long _repeatedRecords;
+    private long _malformedSignals;
 
     public BleGattDriver(string deviceId, BleGattSettings settings, TimeProvider time, ILogger? logger = null, IDeviceCursorStore? cursors = null)
     {
@@ -75,6 +77,9 @@ internal sealed partial class BleGattDriver : IDeviceDriver
 
     /// <summary>Records the meter sent again although the box already held them (not published again).</summary>
     public long RepeatedRecords => Interlocked.Read(ref _repeatedRecords);
+
+    /// <summary>BlueZ signals (PropertiesChanged, InterfacesRemoved) whose body was not the documented one, or a Value that was not bytes: ignored.</summary>
+    public long MalformedSignals => Interlocked.Read(ref _malformedSignals);
 
     /// <summary>The key of this device's last-record cursor: the device id and the meter's address (a replaced meter starts afresh).</summary>
     public string CursorKey { get; }
@@ -142,54 +147,56 @@ internal sealed partial class BleGattDriver : IDeviceDriver
     {
         var ended = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var notifications = Channel.CreateUnbounded<BleNotification>(new UnboundedChannelOptions { SingleReader = true });
-        using var connection = new Connection(_settings.BusAddress ?? Address.System);
-        connection.StateChanged += (_, e) =>
-        {
-            if (e.State is ConnectionState.Disconnected or ConnectionState.Disconnecting)
-            {
-                ended.TrySetResult($"bus connection {e.State}: {e.DisconnectReason?.Message}");
-            }
-        };
-        await Bounded(connection.ConnectAsync(), cancellationToken).ConfigureAwait(false);
+        using var bus = new BluezBus(_settings.BusAddress);
+        await Bounded(bus.ConnectAsync(), cancellationToken).ConfigureAwait(false);
+        _ = bus.DisconnectedAsync().ContinueWith(
+            lost => ended.TrySetResult($"bus connection lost: {lost.Result?.Message ?? "closed"}"), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
 
-        var devicePath = new ObjectPath(_settings.DevicePath);
-        var manager = connection.CreateProxy<IBluezObjectManager>(BluezNames.Service, ObjectPath.Root);
-        var device = connection.CreateProxy<IBluezDevice1>(BluezNames.Service, devicePath);
+        var devicePath = _settings.DevicePath;
+        var manager = new BluezObjectManager(bus);
+        var device = new BluezDevice(bus, devicePath);
 
         // Watches go up before Connect so that a disconnect in between is not missed.
-        using var removed = await Bounded(manager.WatchInterfacesRemovedAsync(
-            r =>
-            {
-                if (r.Path == devicePath && r.Interfaces.Contains(BluezNames.Device1))
-                {
-                    ended.TrySetResult("device removed from BlueZ");
-                }
-            },
-            e => ended.TrySetResult($"watch failed: {e.Message}")), cancellationToken).ConfigureAwait(false);
-        using var deviceWatch = await Bounded(device.WatchPropertiesAsync(changes =>
+        using var removed = await Bounded(manager.WatchInterfacesRemovedAsync(signal =>
         {
-            foreach (var (name, value) in changes.Changed)
+            if (MalformedSignal(signal.Problem))
             {
-                if (name == "Connected" && value is false)
+                return;
+            }
+
+            if (signal.Value.Path == devicePath && signal.Value.Interfaces.Contains(BluezNames.Device1))
+            {
+                ended.TrySetResult("device removed from BlueZ");
+            }
+        }), cancellationToken).ConfigureAwait(false);
+        using var deviceWatch = await Bounded(device.WatchPropertiesAsync(signal =>
+        {
+            if (!MalformedSignal(signal.Problem) && signal.Value!.TryGetValue("Connected", out var connected))
+            {
+                if (connected.Type != VariantValueType.Bool)
+                {
+                    MalformedSignal($"Connected changed to a value of type {connected.Type}, not a boolean");
+                }
+                else if (!connected.GetBool())
                 {
                     ended.TrySetResult("device disconnected");
                 }
             }
         }), cancellationToken).ConfigureAwait(false);
 
-        if (!await Bounded(device.GetAsync<bool>("Connected"), cancellationToken).ConfigureAwait(false))
+        if (!await Bounded(device.GetBoolAsync("Connected"), cancellationToken).ConfigureAwait(false))
         {
             await Bounded(device.ConnectAsync(), cancellationToken).ConfigureAwait(false);
         }
 
         var characteristicPath = await FindCharacteristicAsync(manager, _decoder.CharacteristicUuid, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"no characteristic {_decoder.CharacteristicUuid} under {_settings.DevicePath} (services not resolved yet, or not this kind of device)");
-        var clockError = await SetDeviceClockAsync(connection, manager, cancellationToken).ConfigureAwait(false);
-        var characteristic = connection.CreateProxy<IBluezGattCharacteristic1>(BluezNames.Service, characteristicPath);
-        using var valueWatch = await Bounded(characteristic.WatchPropertiesAsync(changes => Forward(changes, notifications.Writer, context: false)), cancellationToken).ConfigureAwait(false);
+        var clockError = await SetDeviceClockAsync(bus, manager, cancellationToken).ConfigureAwait(false);
+        var characteristic = new BluezGattCharacteristic(bus, characteristicPath);
+        using var valueWatch = await Bounded(characteristic.WatchPropertiesAsync(signal => Forward(signal, notifications.Writer, context: false)), cancellationToken).ConfigureAwait(false);
         await Bounded(characteristic.StartNotifyAsync(), cancellationToken).ConfigureAwait(false);
         using var records = _decoder is GlucoseMeasurementDecoder
-            ? await DownloadStoredRecordsAsync(connection, manager, notifications, ended.Task, clockError, sink, cancellationToken).ConfigureAwait(false)
+            ? await DownloadStoredRecordsAsync(bus, manager, notifications, ended.Task, clockError, sink, cancellationToken).ConfigureAwait(false)
             : null;
         if (ended.Task.IsCompleted)
         {
@@ -199,7 +206,7 @@ internal sealed partial class BleGattDriver : IDeviceDriver
 
         Count(ref _sessions, "session");
         SetHealth(DeviceHealth.Ok, "notifications started");
-        LogNotifying(_logger, Info.DeviceId, characteristicPath.ToString(), _decoder.CharacteristicUuid);
+        LogNotifying(_logger, Info.DeviceId, characteristicPath, _decoder.CharacteristicUuid);
         var reason = await PumpAsync(notifications.Reader, ended.Task, sink, records, cancellationToken).ConfigureAwait(false);
         LogSessionEnded(_logger, Info.DeviceId, reason);
         return true;
@@ -315,18 +322,18 @@ internal sealed partial class BleGattDriver : IDeviceDriver
     /// counted, never fatal: the clock rule (<see cref="DeviceClock"/>) still keeps a wrong stamp off the chart.
     /// </summary>
     /// <returns>How far the device's clock was off before it was set (read from it first), null when it could not be read.</returns>
-    private async Task<TimeSpan?> SetDeviceClockAsync(Connection connection, IBluezObjectManager manager, CancellationToken cancellationToken)
+    private async Task<TimeSpan?> SetDeviceClockAsync(BluezBus bus, BluezObjectManager manager, CancellationToken cancellationToken)
     {
         if (await FindCharacteristicAsync(manager, CurrentTime.Uuid, cancellationToken).ConfigureAwait(false) is not { } path)
         {
             return null;
         }
 
-        var clock = connection.CreateProxy<IBluezGattCharacteristic1>(BluezNames.Service, path);
+        var clock = new BluezGattCharacteristic(bus, path);
         TimeSpan? error = null;
         try
         {
-            var read = await Bounded(clock.ReadValueAsync(new Dictionary<string, object>()), cancellationToken).ConfigureAwait(false);
+            var read = await Bounded(clock.ReadValueAsync(), cancellationToken).ConfigureAwait(false);
             var readAt = _time.GetUtcNow();
             if (CurrentTime.Read(read, out var problem) is { } deviceNow)
             {
@@ -338,7 +345,7 @@ internal sealed partial class BleGattDriver : IDeviceDriver
                 LogClockNotRead(_logger, Info.DeviceId, problem!);
             }
         }
-        catch (Exception e) when (e is DBusException or TimeoutException)
+        catch (Exception e) when (e is DBusErrorReplyException or BluezReplyException or TimeoutException)
         {
             LogClockNotRead(_logger, Info.DeviceId, e.Message);
         }
@@ -346,11 +353,11 @@ internal sealed partial class BleGattDriver : IDeviceDriver
         var now = _time.GetUtcNow();
         try
         {
-            await Bounded(clock.WriteValueAsync(CurrentTime.Encode(now, _time.LocalTimeZone), new Dictionary<string, object>()), cancellationToken).ConfigureAwait(false);
+            await Bounded(clock.WriteValueAsync(CurrentTime.Encode(now, _time.LocalTimeZone)), cancellationToken).ConfigureAwait(false);
             Count(ref _clockWrites, "clock-write");
             LogClockSet(_logger, Info.DeviceId, now);
         }
-        catch (Exception e) when (e is DBusException or TimeoutException)
+        catch (Exception e) when (e is DBusErrorReplyException or TimeoutException)
         {
             LogClockNotSet(_logger, Info.DeviceId, e.Message);
         }
@@ -359,22 +366,35 @@ internal sealed partial class BleGattDriver : IDeviceDriver
     }
 
     /// <summary>A characteristic among the GATT objects under the device (BlueZ lists them once services are resolved); null when absent.</summary>
-    private async Task<ObjectPath?> FindCharacteristicAsync(IBluezObjectManager manager, string characteristicUuid, CancellationToken cancellationToken)
+    private async Task<string?> FindCharacteristicAsync(BluezObjectManager manager, string characteristicUuid, CancellationToken cancellationToken)
     {
         var objects = await Bounded(manager.GetManagedObjectsAsync(), cancellationToken).ConfigureAwait(false);
         var prefix = _settings.DevicePath + "/";
-        foreach (var (path, interfaces) in objects)
+        foreach (var (path, interfaces) in objects.Paths)
         {
-            if (path.ToString().StartsWith(prefix, StringComparison.Ordinal)
+            if (path.StartsWith(prefix, StringComparison.Ordinal)
                 && interfaces.TryGetValue(BluezNames.GattCharacteristic1, out var properties)
-                && properties.TryGetValue("UUID", out var uuid)
-                && string.Equals(uuid as string, characteristicUuid, StringComparison.OrdinalIgnoreCase))
+                && string.Equals(BluezValues.String(properties, "UUID"), characteristicUuid, StringComparison.OrdinalIgnoreCase))
             {
                 return path;
             }
         }
 
         return null;
+    }
+
+    /// <summary>Counts and logs a BlueZ signal that was not what BlueZ documents (null: it was); nothing is taken from it.</summary>
+    /// <returns>Whether it was malformed.</returns>
+    private bool MalformedSignal(string? problem)
+    {
+        if (problem is null)
+        {
+            return false;
+        }
+
+        Count(ref _malformedSignals, "malformed-signal");
+        LogMalformedSignal(_logger, Info.DeviceId, problem);
+        return true;
     }
 
     private Task Bounded(Task call, CancellationToken cancellationToken) => call.WaitAsync(_settings.CallTimeout, _time, cancellationToken);
@@ -419,6 +439,9 @@ internal sealed partial class BleGattDriver : IDeviceDriver
 
     [LoggerMessage(EventId = 4507, Level = LogLevel.Warning, Message = "Device {DeviceId} stamped a measurement {DeviceTime:yyyy-MM-dd HH:mm:ss} (its local clock), {OffBy} from the box clock: charted at its arrival instead; set the device's clock (Current Time Service)")]
     private static partial void LogClockOff(ILogger logger, string deviceId, DateTime deviceTime, TimeSpan offBy);
+
+    [LoggerMessage(EventId = 4530, Level = LogLevel.Warning, Message = "Device {DeviceId}: BlueZ sent a signal the driver cannot read ({Problem}); ignored, nothing changed")]
+    private static partial void LogMalformedSignal(ILogger logger, string deviceId, string problem);
 
     [LoggerMessage(EventId = 4506, Level = LogLevel.Warning, Message = "Device {DeviceId} health is now {Health}: {Reason}")]
     private static partial void LogHealthChanged(ILogger logger, string deviceId, DeviceHealth health, string reason);

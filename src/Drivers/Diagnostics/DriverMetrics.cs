@@ -18,10 +18,10 @@ public static class DriverMetrics
         Meter.CreateCounter<long>("edgetwin.device.refused", "{item}", "Connections and messages device drivers refused (peer, takeover, tls, frame-timeout, oversize, message-ar, message-ae)");
 
     private static readonly Counter<long> BleCounter =
-        Meter.CreateCounter<long>("edgetwin.device.ble", "{event}", "What Bluetooth LE drivers met, by device and kind: malformed, failed-attempt, session, clock-off, clock-write, stored-record, repeated-record, record-access-failure");
+        Meter.CreateCounter<long>("edgetwin.device.ble", "{event}", "What Bluetooth LE drivers met, by device and kind: malformed, malformed-signal, failed-attempt, session, clock-off, clock-write, stored-record, repeated-record, record-access-failure");
 
     private static readonly Counter<long> PairingCounter =
-        Meter.CreateCounter<long>("edgetwin.ble.pairing", "{operation}", "Bluetooth scans, pairings and forgets from the box, by device (address; the adapter for a scan) and what: scan, pair, forget, or scan-failed, list-failed, pair-failed, forget-failed with the reason");
+        Meter.CreateCounter<long>("edgetwin.ble.pairing", "{operation}", "Bluetooth scans, pairings and forgets from the box, by device (address; the adapter for a scan) and what: scan, pair, forget, or scan-failed, list-failed, pair-failed, forget-failed with the reason; agent-refused: a call on the pairing agent from a peer that is not BlueZ or with malformed arguments, the device being the caller");
 
     /// <summary>One scan, pairing or forget; <paramref name="reason"/> for a failure (passkey-missing, timeout ...).</summary>
     internal static void Pairing(string device, string what, string? reason) =>

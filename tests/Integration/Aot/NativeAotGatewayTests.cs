@@ -3,6 +3,7 @@ namespace EdgeTwin.Integration.Tests.Aot;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using EdgeTwin.Drivers.Tests.Ble.FakeBluez;
 using EdgeTwin.Ingest.Tests.Support;
 using EdgeTwin.Integration.Tests.Support;
 using EdgeTwin.Telemetry.Verification;
@@ -12,7 +13,8 @@ using EdgeTwin.Telemetry.Verification;
 /// embedded defaults (simulated ward, embedded broker, <c>./data</c> of a fresh directory): its twin
 /// store is written and read back after a restart, signed records verify, the status address's JSON
 /// bodies are written, and nothing in its log says that reflection or runtime code generation was
-/// missing. The test publishes to <c>artifacts/linux-x64-aot</c> (2-5 min: the AOT compiler runs again
+/// missing; and it reads a BLE device and pairs another through a fake bluetoothd on a private
+/// dbus-daemon (the BlueZ code is on Tmds.DBus.Protocol). The test publishes to <c>artifacts/linux-x64-aot</c> (2-5 min: the AOT compiler runs again
 /// whenever MSBuild has recompiled the libraries, which every publish with other properties does);
 /// <c>scripts/test.sh</c> publishes there before the tests and names the executable in
 /// <c>EDGETWIN_AOT_GATEWAY</c>, which this test then runs instead of publishing again. Filter: <c>Category=NativeAot</c>.
@@ -106,7 +108,78 @@ public sealed class NativeAotGatewayTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// BLE under NativeAOT: the published gateway reads a heart-rate strap (<c>ble-gatt</c>) and pairs a cuff
+    /// through the <c>/ble</c> routes, BlueZ being the fake bluetoothd (the reflection-based Tmds.DBus, in this
+    /// test process) on a private dbus-daemon, which calls the AOT gateway's exported agent back over the bus.
+    /// </summary>
+    [Fact]
+    public async Task Published_ReadsABleStrapAndPairsACuffThroughBluez_WithoutAotFailures()
+    {
+        const string strap = "A4:C1:38:00:00:01";
+        const string cuffAddress = "A0:9E:1A:12:34:56";
+        var exe = await PublishAsync();
+        var bus = new PrivateDBus();
+        await bus.InitializeAsync();
+        try
+        {
+            await using var bluez = await FakeBluezService.StartAsync(bus.Address, strap, "00002a37-0000-1000-8000-00805f9b34fb");
+            var cuff = bluez.AddInRange(cuffAddress, "BP7000", -52, "00001810-0000-1000-8000-00805f9b34fb");
+            cuff.Pairing = FakePairingMethod.Passkey;
+            cuff.Passkey = 246810;
+            using var status = new GatewayStatus(Mosquitto.FreePort());
+            string[] args =
+            [
+                $"--Uplink:EmbeddedPort={Mosquitto.FreePort()}", status.Url, "--Simulation:Beds=0", $"--Pairing:Bus={bus.Address}",
+                "--Devices:0:Type=ble-gatt", "--Devices:0:Id=strap", $"--Devices:0:Address={strap}", "--Devices:0:Profile=heart-rate", $"--Devices:0:Bus={bus.Address}",
+            ];
+            var baseUrl = status.Url["--Status:Url=".Length..];
+            using var gateway = GatewayProcess.StartPublished(exe, _dir, args);
+
+            // The strap's driver connects it and starts notifications; its one heart rate is chained (no simulated beds).
+            await Wait.UntilAsync(() => bluez.Characteristic.StartNotifyCalls > 0 || gateway.HasExited, TimeSpan.FromSeconds(60), "StartNotify from the AOT gateway's ble-gatt driver");
+            Assert.False(gateway.HasExited, gateway.Stderr + gateway.Stdout);
+            Assert.Equal(1, bluez.Device.ConnectCalls);
+            bluez.Characteristic.Notify(0x06, 64);
+            await Wait.UntilAsync(() => Chained(status) >= 1 || gateway.HasExited, TimeSpan.FromSeconds(60), "the strap's sample chained by the AOT gateway");
+            Assert.Equal(1, Chained(status));
+
+            using var admin = BoxAdmin.Client(baseUrl, Path.Combine(_dir, "data"));
+            using var scanned = await admin.PostAsync("/ble/scan", new StringContent("""{"seconds":1}"""));
+            var scan = JsonDocument.Parse(await scanned.Content.ReadAsStringAsync()).RootElement;
+            Assert.True(scanned.IsSuccessStatusCode, scan.ToString());
+            var found = scan.GetProperty("devices").EnumerateArray().Single(d => d.GetProperty("address").GetString() == cuffAddress);
+            Assert.Equal(("BP7000", -52), (found.GetProperty("name").GetString(), found.GetProperty("rssi").GetInt32()));
+
+            using var paired = await admin.PostAsync("/ble/pair", new StringContent($$"""{"address":"{{cuffAddress}}","passkey":"246810"}"""));
+            var pair = JsonDocument.Parse(await paired.Content.ReadAsStringAsync()).RootElement;
+            Assert.True(paired.IsSuccessStatusCode, pair.ToString());
+            Assert.True(pair.GetProperty("paired").GetBoolean() && pair.GetProperty("trusted").GetBoolean());
+            Assert.Equal((true, true), (cuff.Get("Paired"), cuff.Get("Trusted")));
+            Assert.Equal(["RegisterAgent KeyboardOnly", "RequestDefaultAgent", $"RequestPasskey {cuff.ObjectPath}", "UnregisterAgent"], bluez.Agents.Calls);
+
+            gateway.Terminate();
+            Assert.True(gateway.WaitForExit(TimeSpan.FromSeconds(40)), "stopped on SIGTERM");
+            Assert.True(gateway.ExitCode == 0, $"exit {gateway.ExitCode}: {gateway.Stderr}{gateway.Stdout}");
+            var log = gateway.Stdout + gateway.Stderr;
+            Assert.Contains("Device strap notifying from", log, StringComparison.Ordinal);
+            foreach (var failure in AotFailures)
+            {
+                Assert.False(log.Contains(failure, StringComparison.Ordinal), $"the AOT gateway logged '{failure}':\n{log}");
+            }
+        }
+        finally
+        {
+            await bus.DisposeAsync();
+        }
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    /// <summary>Samples in the telemetry chain (0 before any, -1 while the gateway does not answer).</summary>
+    private static long Chained(GatewayStatus status) =>
+        status.Read() is not { } s ? -1
+        : s.GetProperty("lanes").GetProperty("telemetry").TryGetProperty("chained", out var c) && c.ValueKind == JsonValueKind.Object ? c.GetProperty("samples").GetInt64() : 0;
 
     /// <summary>
     /// The NativeAOT gateway scripts/test.sh published for this checkout (<c>EDGETWIN_AOT_GATEWAY</c>), or

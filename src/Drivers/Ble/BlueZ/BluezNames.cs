@@ -7,6 +7,13 @@ internal static class BluezNames
     public const string Adapter1 = "org.bluez.Adapter1";
     public const string Device1 = "org.bluez.Device1";
     public const string GattCharacteristic1 = "org.bluez.GattCharacteristic1";
+    public const string AgentManager1 = "org.bluez.AgentManager1";
+    public const string Agent1 = "org.bluez.Agent1";
+    public const string ObjectManager = "org.freedesktop.DBus.ObjectManager";
+    public const string Properties = "org.freedesktop.DBus.Properties";
+
+    /// <summary>The error an agent answers a request it refuses with (doc/org.bluez.Agent.rst).</summary>
+    public const string Rejected = "org.bluez.Error.Rejected";
 
     /// <summary>Where AgentManager1 lives (doc/org.bluez.AgentManager.rst).</summary>
     public const string AgentManagerPath = "/org/bluez";

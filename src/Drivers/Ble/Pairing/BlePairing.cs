@@ -1,12 +1,11 @@
 namespace EdgeTwin.Drivers.Ble.Pairing;
 
-using System.Globalization;
 using System.Text.RegularExpressions;
 using EdgeTwin.Drivers.Ble.BlueZ;
 using EdgeTwin.Drivers.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Tmds.DBus;
+using Tmds.DBus.Protocol;
 
 /// <summary>
 /// Scanning, pairing and forgetting Bluetooth LE health devices through BlueZ over D-Bus (issue 19),
@@ -46,8 +45,8 @@ public sealed partial class BlePairing
 
         return await OneAtATimeAsync(_settings.Adapter, "scan-failed", async session =>
         {
-            var adapter = session.Connection.CreateProxy<IBluezAdapter1>(BluezNames.Service, session.AdapterPath);
-            await Bounded(adapter.SetDiscoveryFilterAsync(new Dictionary<string, object> { ["Transport"] = "le" }), "SetDiscoveryFilter", cancellationToken).ConfigureAwait(false);
+            var adapter = new BluezAdapter(session.Bus, session.AdapterPath);
+            await Bounded(adapter.SetDiscoveryFilterAsync("le"), "SetDiscoveryFilter", cancellationToken).ConfigureAwait(false);
             // The window runs from the request, so a scan lasts what was asked however long BlueZ takes to start it.
             var listening = Task.Delay(window, _time, cancellationToken);
             await Tolerating(InProgress, Bounded(adapter.StartDiscoveryAsync(), "StartDiscovery", cancellationToken)).ConfigureAwait(false);
@@ -88,11 +87,11 @@ public sealed partial class BlePairing
         return await OneAtATimeAsync(address, "pair-failed", async session =>
         {
             var path = Known(await ObjectsAsync(session, cancellationToken).ConfigureAwait(false), address);
-            var device = session.Connection.CreateProxy<IBluezDevice1>(BluezNames.Service, path);
+            var device = new BluezDevice(session.Bus, path);
             var method = "already paired";
-            if (!await Bounded(device.GetAsync<bool>("Paired"), "Get Paired", cancellationToken).ConfigureAwait(false))
+            if (!await Bounded(device.GetBoolAsync("Paired"), "Get Paired", cancellationToken).ConfigureAwait(false))
             {
-                method = await PairWithAgentAsync(session, device, path, passkey, cancellationToken).ConfigureAwait(false);
+                method = await PairWithAgentAsync(session, device, passkey, cancellationToken).ConfigureAwait(false);
             }
 
             await Bounded(device.SetAsync("Trusted", true), "Set Trusted", cancellationToken).ConfigureAwait(false);
@@ -115,7 +114,7 @@ public sealed partial class BlePairing
         await OneAtATimeAsync(address, "forget-failed", async session =>
         {
             var path = Known(await ObjectsAsync(session, cancellationToken).ConfigureAwait(false), address);
-            var adapter = session.Connection.CreateProxy<IBluezAdapter1>(BluezNames.Service, session.AdapterPath);
+            var adapter = new BluezAdapter(session.Bus, session.AdapterPath);
             await Bounded(adapter.RemoveDeviceAsync(path), "RemoveDevice", cancellationToken).ConfigureAwait(false);
             DriverMetrics.Pairing(address, "forget", null);
             LogForgot(_logger, address, _settings.Adapter);
@@ -123,17 +122,21 @@ public sealed partial class BlePairing
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Exports and registers the agent, pairs under the deadline, unregisters; returns how the device paired.</summary>
-    private async Task<string> PairWithAgentAsync(Session session, IBluezDevice1 device, ObjectPath path, uint? passkey, CancellationToken cancellationToken)
+    /// <summary>
+    /// Exports and registers the agent, pairs under the deadline, unregisters; returns how the device paired.
+    /// The agent answers only the peer that owns org.bluez now.
+    /// </summary>
+    private async Task<string> PairWithAgentAsync(Session session, BluezDevice device, uint? passkey, CancellationToken cancellationToken)
     {
-        var agent = new PairingAgent(_logger);
-        await session.Connection.RegisterObjectAsync(agent).ConfigureAwait(false);
-        var manager = session.Connection.CreateProxy<IBluezAgentManager1>(BluezNames.Service, new ObjectPath(BluezNames.AgentManagerPath));
-        await Bounded(manager.RegisterAgentAsync(agent.ObjectPath, PairingAgent.Capability), "RegisterAgent", cancellationToken).ConfigureAwait(false);
+        var bluez = await Bounded(session.Bus.GetNameOwnerAsync(BluezNames.Service), "GetNameOwner org.bluez", cancellationToken).ConfigureAwait(false);
+        var agent = new PairingAgent(_logger, bluez);
+        session.Bus.Connection.AddMethodHandler(agent);
+        var manager = new BluezAgentManager(session.Bus);
+        await Bounded(manager.RegisterAgentAsync(agent.Path, PairingAgent.Capability), "RegisterAgent", cancellationToken).ConfigureAwait(false);
         try
         {
-            await Bounded(manager.RequestDefaultAgentAsync(agent.ObjectPath), "RequestDefaultAgent", cancellationToken).ConfigureAwait(false);
-            agent.Expect(path, passkey);
+            await Bounded(manager.RequestDefaultAgentAsync(agent.Path), "RequestDefaultAgent", cancellationToken).ConfigureAwait(false);
+            agent.Expect(device.Path, passkey);
             var pair = device.PairAsync();
             try
             {
@@ -146,11 +149,11 @@ public sealed partial class BlePairing
                 await Tolerating(null, Bounded(device.CancelPairingAsync(), "CancelPairing", CancellationToken.None)).ConfigureAwait(false);
                 throw new BlePairingException(BlePairingFailure.Timeout, $"the device did not finish pairing within {_settings.PairTimeout.TotalSeconds} s (is it awake and in pairing mode?); pairing cancelled");
             }
-            catch (DBusException e) when (e.ErrorName == AlreadyExists)
+            catch (DBusErrorReplyException e) when (e.ErrorName == AlreadyExists)
             {
                 return "already paired";
             }
-            catch (DBusException e)
+            catch (DBusErrorReplyException e)
             {
                 throw Explain(e, agent, passkey);
             }
@@ -159,13 +162,13 @@ public sealed partial class BlePairing
         }
         finally
         {
-            await Tolerating(null, Bounded(manager.UnregisterAgentAsync(agent.ObjectPath), "UnregisterAgent", CancellationToken.None)).ConfigureAwait(false);
-            session.Connection.UnregisterObject(agent);
+            await Tolerating(null, Bounded(manager.UnregisterAgentAsync(agent.Path), "UnregisterAgent", CancellationToken.None)).ConfigureAwait(false);
+            session.Bus.Connection.RemoveMethodHandler(agent.Path);
         }
     }
 
     /// <summary>What BlueZ's refusal of Pair means for the nurse, using what the agent was asked.</summary>
-    private static BlePairingException Explain(DBusException e, PairingAgent agent, uint? passkey) => agent.Refusal switch
+    private static BlePairingException Explain(DBusErrorReplyException e, PairingAgent agent, uint? passkey) => agent.Refusal switch
     {
         BlePairingFailure.PasskeyMissing => new(BlePairingFailure.PasskeyMissing, "the device asks for the passkey it shows: give its 6 digits (edgetwin ble pair ADDRESS --passkey NNNNNN)", e),
         BlePairingFailure.PasskeyRefused => new(BlePairingFailure.PasskeyRefused, "the number given is not the one the device shows; pair again with the number it shows now", e),
@@ -184,28 +187,32 @@ public sealed partial class BlePairing
 
         try
         {
-            using var connection = new Connection(_settings.BusAddress ?? Address.System);
+            using var bus = new BluezBus(_settings.BusAddress);
             try
             {
-                await Bounded(connection.ConnectAsync(), "connect to the bus", cancellationToken).ConfigureAwait(false);
+                await Bounded(bus.ConnectAsync(), "connect to the bus", cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not BlePairingException and not OperationCanceledException)
             {
                 throw new BlePairingException(BlePairingFailure.Unavailable, $"no D-Bus {(_settings.BusAddress is null ? "system bus" : "bus at " + _settings.BusAddress)} ({e.Message}): is this a box with Bluetooth (bluez, dbus)?", e);
             }
 
-            var session = new Session(connection, connection.CreateProxy<IBluezObjectManager>(BluezNames.Service, ObjectPath.Root), new ObjectPath(BluezNames.AdapterPath(_settings.Adapter)));
+            var session = new Session(bus, new BluezObjectManager(bus), BluezNames.AdapterPath(_settings.Adapter));
             return await operation(session).ConfigureAwait(false);
         }
         catch (BlePairingException e)
         {
             throw Counted(device, failed, e);
         }
-        catch (DBusException e)
+        catch (DBusErrorReplyException e)
         {
             throw Counted(device, failed, new BlePairingException(BlePairingFailure.Refused, $"BlueZ refused: {e.ErrorName}: {e.ErrorMessage}", e));
         }
-        catch (DisconnectedException e)
+        catch (BluezReplyException e)
+        {
+            throw Counted(device, failed, new BlePairingException(BlePairingFailure.Unavailable, $"BlueZ gave an answer the box cannot read, so nothing was done with it: {e.Message}", e));
+        }
+        catch (DBusConnectionClosedException e)
         {
             throw Counted(device, failed, new BlePairingException(BlePairingFailure.Unavailable, $"the D-Bus connection was lost: {e.Message}", e));
         }
@@ -216,61 +223,58 @@ public sealed partial class BlePairing
     }
 
     /// <summary>BlueZ's objects; BlueZ absent, access denied or the adapter missing make pairing unavailable.</summary>
-    private async Task<IDictionary<ObjectPath, IDictionary<string, IDictionary<string, object>>>> ObjectsAsync(Session session, CancellationToken cancellationToken)
+    private async Task<BluezObjects> ObjectsAsync(Session session, CancellationToken cancellationToken)
     {
-        IDictionary<ObjectPath, IDictionary<string, IDictionary<string, object>>> objects;
+        BluezObjects objects;
         try
         {
             objects = await Bounded(session.Manager.GetManagedObjectsAsync(), "GetManagedObjects", cancellationToken).ConfigureAwait(false);
         }
-        catch (DBusException e) when (e.ErrorName.StartsWith("org.freedesktop.DBus.Error.", StringComparison.Ordinal))
+        catch (DBusErrorReplyException e) when (e.ErrorName.StartsWith("org.freedesktop.DBus.Error.", StringComparison.Ordinal))
         {
             var hint = e.ErrorName.EndsWith(".AccessDenied", StringComparison.Ordinal) ? "the gateway may not call BlueZ (hardware/ble.md, Permissions)" : "is bluetoothd running? (systemctl status bluetooth)";
             throw new BlePairingException(BlePairingFailure.Unavailable, $"BlueZ is not reachable: {e.ErrorName}: {e.ErrorMessage}; {hint}", e);
         }
 
-        return objects.TryGetValue(session.AdapterPath, out var adapter) && adapter.ContainsKey(BluezNames.Adapter1)
+        return objects.Find(session.AdapterPath, BluezNames.Adapter1) is not null
             ? objects
             : throw new BlePairingException(BlePairingFailure.Unavailable, $"BlueZ has no adapter {_settings.Adapter} (bluetoothctl list; a USB dongle is often hci1)");
     }
 
-    private ObjectPath Known(IDictionary<ObjectPath, IDictionary<string, IDictionary<string, object>>> objects, string address)
+    private string Known(BluezObjects objects, string address)
     {
-        var path = new ObjectPath(BluezNames.DevicePath(_settings.Adapter, address));
-        return objects.TryGetValue(path, out var o) && o.ContainsKey(BluezNames.Device1)
+        var path = BluezNames.DevicePath(_settings.Adapter, address);
+        return objects.Find(path, BluezNames.Device1) is not null
             ? path
             : throw new BlePairingException(BlePairingFailure.NotFound, $"BlueZ does not know {address} on {_settings.Adapter}: wake the device (or put it in pairing mode) and scan first");
     }
 
-    private IReadOnlyList<BleDevice> Devices(IDictionary<ObjectPath, IDictionary<string, IDictionary<string, object>>> objects)
+    private IReadOnlyList<BleDevice> Devices(BluezObjects objects)
     {
         var prefix = BluezNames.AdapterPath(_settings.Adapter) + "/dev_";
         var devices = new List<BleDevice>();
-        foreach (var (path, interfaces) in objects)
+        foreach (var (p, interfaces) in objects.Paths)
         {
-            var p = path.ToString();
             if (!p.StartsWith(prefix, StringComparison.Ordinal) || p.IndexOf('/', prefix.Length) >= 0 || !interfaces.TryGetValue(BluezNames.Device1, out var d))
             {
                 continue;
             }
 
-            var uuids = d.TryGetValue("UUIDs", out var u) && u is string[] list ? list.Select(x => x.ToLowerInvariant()).ToArray() : [];
+            var uuids = BluezValues.Strings(d, "UUIDs").Select(x => x.ToLowerInvariant()).ToArray();
             devices.Add(new BleDevice(
-                (d.TryGetValue("Address", out var a) ? a as string : null)?.ToUpperInvariant() ?? p[prefix.Length..].Replace('_', ':'),
-                (d.TryGetValue("Name", out var n) ? n : d.TryGetValue("Alias", out var alias) ? alias : null) as string,
-                d.TryGetValue("RSSI", out var r) ? Convert.ToInt32(r, CultureInfo.InvariantCulture) : null,
+                BluezValues.String(d, "Address")?.ToUpperInvariant() ?? p[prefix.Length..].Replace('_', ':'),
+                d.ContainsKey("Name") ? BluezValues.String(d, "Name") : BluezValues.String(d, "Alias"),
+                BluezValues.Integer(d, "RSSI"),
                 uuids,
                 [.. uuids.SelectMany(BleProfiles.ForService).Distinct()],
-                Flag(d, "Paired"),
-                Flag(d, "Bonded"),
-                Flag(d, "Trusted"),
-                Flag(d, "Connected")));
+                BluezValues.Flag(d, "Paired"),
+                BluezValues.Flag(d, "Bonded"),
+                BluezValues.Flag(d, "Trusted"),
+                BluezValues.Flag(d, "Connected")));
         }
 
         return [.. devices.OrderByDescending(x => x.Profiles.Count > 0).ThenByDescending(x => x.Rssi ?? int.MinValue).ThenBy(x => x.Address, StringComparer.Ordinal)];
     }
-
-    private static bool Flag(IDictionary<string, object> properties, string name) => properties.TryGetValue(name, out var v) && v is true;
 
     private BlePairingException Counted(string device, string what, BlePairingException e)
     {
@@ -304,13 +308,13 @@ public sealed partial class BlePairing
         {
             await call.ConfigureAwait(false);
         }
-        catch (Exception e) when ((e is DBusException d && (errorName is null || d.ErrorName == errorName)) || (errorName is null && e is BlePairingException))
+        catch (Exception e) when ((e is DBusErrorReplyException d && (errorName is null || d.ErrorName == errorName)) || (errorName is null && e is BlePairingException or BluezReplyException or DBusConnectionClosedException))
         {
             LogTolerated(_logger, e.Message);
         }
     }
 
-    private sealed record Session(Connection Connection, IBluezObjectManager Manager, ObjectPath AdapterPath);
+    private sealed record Session(BluezBus Bus, BluezObjectManager Manager, string AdapterPath);
 
     [GeneratedRegex("^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$")]
     private static partial Regex MacPattern();

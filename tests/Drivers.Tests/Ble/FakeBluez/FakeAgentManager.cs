@@ -80,13 +80,23 @@ public sealed class FakeAgentManager(Connection connection, string self) : IFake
         return Task.CompletedTask;
     }
 
+    /// <summary>The fake bluetoothd's unique name on the bus (the owner of org.bluez).</summary>
+    public string Self => self;
+
     /// <summary>The default agent (else the last registered) as bluetoothd calls it, or null when none is registered.</summary>
-    public IFakeAgentCaller? CallerFor()
+    public IFakeAgentCaller? CallerFor() => CallerFor<IFakeAgentCaller>();
+
+    /// <summary>
+    /// The default agent (else the last registered) through <typeparamref name="T"/>, called from bluetoothd's
+    /// connection or from <paramref name="from"/> (another bus peer); null when none is registered.
+    /// </summary>
+    public T? CallerFor<T>(Connection? from = null)
+        where T : class, IDBusObject
     {
         lock (_gate)
         {
             var agent = _default ?? _agents.LastOrDefault();
-            return agent is null ? null : connection.CreateProxy<IFakeAgentCaller>(agent.Owner, agent.Path);
+            return agent is null ? null : (from ?? connection).CreateProxy<T>(agent.Owner, agent.Path);
         }
     }
 

@@ -61,6 +61,13 @@ public interface IFakeAgentCaller : IDBusObject
     Task CancelAsync();
 }
 
+/// <summary>Agent1.RequestPasskey called with a string where BlueZ documents an object path (a malformed call, for the agent's refusal).</summary>
+[DBusInterface("org.bluez.Agent1")]
+public interface IFakeMalformedAgentCaller : IDBusObject
+{
+    Task<uint> RequestPasskeyAsync(string device);
+}
+
 /// <summary>Introspection, by which the fake finds which bus peer exports the agent it was given (Tmds.DBus does not tell an exported method its caller).</summary>
 [DBusInterface("org.freedesktop.DBus.Introspectable")]
 public interface IFakeIntrospectable : IDBusObject
