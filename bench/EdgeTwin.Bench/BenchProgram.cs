@@ -23,7 +23,7 @@ internal static class BenchProgram
         if (args is ["whole-system-scale", ..])
         {
             return await WholeSystem.WholeSystemScaleRun.RunAsync(
-                Steps(args, "--beds", "16,64,128,256,500"), Arg(args, "--seconds", 30), Ints(args, "--peer-beds", [16, 64, 128]),
+                Steps(args, "--beds", "16,64,128,256,500"), Value(args, "--alone-beds") is null ? [] : Steps(args, "--alone-beds", string.Empty), Arg(args, "--seconds", 30), Ints(args, "--peer-beds", [16, 64, 128]),
                 Arg(args, "--fault-beds", 64), Arg(args, "--fault-seconds", 10), Console.Out).ConfigureAwait(false);
         }
 

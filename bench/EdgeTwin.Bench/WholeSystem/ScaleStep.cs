@@ -42,3 +42,40 @@ internal sealed record ScaleRow(
         $"{Cpu(r => r.Gateway):F0} % | {Cpu(r => r.Broker):F0} % | {Cpu(r => r.Ingest):F0} + {Cpu(r => r.Worker):F0} % | {Cpu(r => r.Postgres):F0} % | {Cpu(r => r.Bench):F0} % | {GatewayRssMiB:F0} MiB | " +
         $"{Before.Backlog:N0} -> {After.Backlog:N0} | {Before.Held:N0} -> {After.Held:N0} | {(GatewayKeepsUp ? "yes" : "no")} | {(Lag is { } l ? $"{l.TotalSeconds:F1} s" : "over 120 s")} |");
 }
+
+/// <summary>The bench's subscriber over one window: samples that arrived in it, the share of the window's records it has, sample -> broker latency.</summary>
+internal sealed record TapReading(long AtBrokerSamples, double Tapped, LatencyHistogram ToBroker);
+
+/// <summary>
+/// One "alone" step of <c>whole-system-scale</c>: the gateway with the box to itself but for its
+/// broker and the bench's subscriber (both ingest workers stopped, their sessions queuing at the
+/// broker), then the workers alone verifying what the window left: <see cref="Records"/> records in
+/// <see cref="DrainSeconds"/> (null: not within 5 min), with their and PostgreSQL's CPU over that time
+/// (fractions of one core, the workers' start included); then the gateway restarted with 16 beds until it
+/// holds fewer than 1,000 records awaiting a receipt (<see cref="SettleSeconds"/>, null: not within 120 s)
+/// and the records it published again meanwhile (<see cref="Resent"/>).
+/// </summary>
+internal sealed record AloneRow(
+    int Beds, int? InFlight, double Seconds, SystemReading Before, SystemReading After, TapReading Tap, double GatewayRssMiB,
+    long Records, double? DrainSeconds, double IngestCpu, double WorkerCpu, double PostgresCpu, double? SettleSeconds, double Resent)
+{
+    private double Cpu(Func<SystemReading, double> process) => 100 * (process(After) - process(Before)) / Seconds;
+
+    private double ChainedRecordsPerSecond => (After.ChainedThrough - Before.ChainedThrough) / Seconds;
+
+    private double ProducedPerSecond => (After.Samples - Before.Samples) / Seconds;
+
+    /// <summary>As <see cref="ScaleRow.GatewayKeepsUp"/>: at least 98 % of the beds' samples, the backlog grown by less than a second of records.</summary>
+    private bool GatewayKeepsUp => ProducedPerSecond >= 0.98 * Beds * ScaleRow.SamplesPerBedSecond && After.Backlog - Before.Backlog <= ChainedRecordsPerSecond;
+
+    public static string Header =>
+        "| beds (ingest stopped) | nominal samples/s | produced samples/s | chained / PUBACKed records/s | samples/s at the broker (tap saw) | sample->broker p50 / p99 | CPU gateway | mosquitto | bench | gateway RSS | backlog start -> end | gateway keeps up | then 2 workers verified | in | records/s | CPU ingest 1 + 2 | PostgreSQL | gateway restarted: settled in | re-sent |\n" +
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |";
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"| {Beds}{(InFlight is { } f ? $", MaxInFlight={f}" : string.Empty)} | {Beds * ScaleRow.SamplesPerBedSecond:N0} | {ProducedPerSecond:N0} | {ChainedRecordsPerSecond:N0} / {(After.Published - Before.Published) / Seconds:N0} | " +
+        $"{Tap.AtBrokerSamples / Seconds:N0} ({100 * Tap.Tapped:F0} %) | {Tap.ToBroker.Percentile(0.5):N0} / {Tap.ToBroker.Percentile(0.99):N0} ms | " +
+        $"{Cpu(r => r.Gateway):F0} % | {Cpu(r => r.Broker):F0} % | {Cpu(r => r.Bench):F0} % | {GatewayRssMiB:F0} MiB | {Before.Backlog:N0} -> {After.Backlog:N0} | {(GatewayKeepsUp ? "yes" : "no")} | " +
+        $"{Records:N0} records | {(DrainSeconds is { } d ? $"{d:F1} s" : "not within 5 min")} | {(DrainSeconds is { } s ? $"{Records / s:N0}" : "-")} | {100 * IngestCpu:F0} + {100 * WorkerCpu:F0} % | {100 * PostgresCpu:F0} % | " +
+        $"{(SettleSeconds is { } t ? $"{t:F1} s" : "not within 120 s")} | {Resent:N0} |");
+}

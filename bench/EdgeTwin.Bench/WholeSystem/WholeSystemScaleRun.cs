@@ -19,7 +19,7 @@ internal static class WholeSystemScaleRun
 {
     private static readonly TimeSpan Cap = TimeSpan.FromSeconds(120);
 
-    public static async Task<int> RunAsync(IReadOnlyList<(int Beds, int? InFlight)> beds, int seconds, IReadOnlyList<int> peerBeds, int faultBeds, int faultSeconds, TextWriter output)
+    public static async Task<int> RunAsync(IReadOnlyList<(int Beds, int? InFlight)> beds, IReadOnlyList<(int Beds, int? InFlight)> alone, int seconds, IReadOnlyList<int> peerBeds, int faultBeds, int faultSeconds, TextWriter output)
     {
         foreach (var dll in new[] { GatewayProcess.GatewayDll, GatewayProcess.IngestDll })
         {
@@ -30,13 +30,14 @@ internal static class WholeSystemScaleRun
             }
         }
 
-        output.WriteLine($"whole-system-scale beds={string.Join(',', beds.Select(b => b.InFlight is { } f ? $"{b.Beds}/{f}" : $"{b.Beds}"))} seconds={seconds} peer-beds={string.Join(',', peerBeds)} fault-beds={faultBeds} fault-seconds={faultSeconds}");
+        static string Steps(IReadOnlyList<(int Beds, int? InFlight)> steps) => string.Join(',', steps.Select(b => b.InFlight is { } f ? $"{b.Beds}/{f}" : $"{b.Beds}"));
+        output.WriteLine($"whole-system-scale beds={Steps(beds)} alone-beds={Steps(alone)} seconds={seconds} peer-beds={string.Join(',', peerBeds)} fault-beds={faultBeds} fault-seconds={faultSeconds}");
         output.WriteLine($"{Environment.ProcessorCount} cores; before: {Uptime()}");
         var pg = new PostgresFixture();
         await pg.InitializeAsync().ConfigureAwait(false);
         try
         {
-            await EdgeTwinAsync(pg, beds, seconds, faultBeds, faultSeconds, output).ConfigureAwait(false);
+            await EdgeTwinAsync(pg, beds, alone, seconds, faultBeds, faultSeconds, output).ConfigureAwait(false);
         }
         finally
         {
@@ -48,13 +49,17 @@ internal static class WholeSystemScaleRun
         return 0;
     }
 
-    private static async Task EdgeTwinAsync(PostgresFixture pg, IReadOnlyList<(int Beds, int? InFlight)> beds, int seconds, int faultBeds, int faultSeconds, TextWriter output)
+    private static async Task EdgeTwinAsync(PostgresFixture pg, IReadOnlyList<(int Beds, int? InFlight)> beds, IReadOnlyList<(int Beds, int? InFlight)> alone, int seconds, int faultBeds, int faultSeconds, TextWriter output)
     {
         using var rig = new ResendRig();
         var connection = await pg.CreateDatabaseAsync().ConfigureAwait(false);
-        string[] shared = [$"--Ingest:Storage=postgres:{connection}", $"--Ingest:SharedGroup=g{Guid.NewGuid():N}"[..40]];
-        rig.StartIngest(shared);
-        using var worker = rig.StartIngestWorker(shared);
+
+        // Lasting sessions (a client id each, a session expiry): while both workers are stopped for an
+        // "alone" step the broker queues their share of the records, and they take it when they start again.
+        string[] shared = [$"--Ingest:Storage=postgres:{connection}", $"--Ingest:SharedGroup=g{Guid.NewGuid():N}"[..40], "--Ingest:SessionExpiry=01:00:00"];
+        string[] ingest1 = [.. shared, "--Ingest:ClientId=bench-ingest-1"], ingest2 = [.. shared, "--Ingest:ClientId=bench-ingest-2"];
+        rig.StartIngest(ingest1);
+        var worker = rig.StartIngestWorker(ingest2);
         await using var tap = await RecordTap.StartAsync(rig.Broker.Port, rig.Topic("telemetry")).ConfigureAwait(false);
         var postmaster = int.Parse(File.ReadLines(Path.Combine(pg.DataDir, "postmaster.pid")).First(), CultureInfo.InvariantCulture);
         VerifiedWatch? watch = null;
@@ -63,6 +68,15 @@ internal static class WholeSystemScaleRun
         {
             // The fault first, on a system without a backlog from a heavy step.
             watch = await EdgeTwinFaultAsync(rig, connection, ledger, faultBeds, faultSeconds, output).ConfigureAwait(false);
+            if (alone.Count > 0)
+            {
+                output.WriteLine(AloneRow.Header);
+                foreach (var (n, inFlight) in alone)
+                {
+                    worker = await AloneAsync(rig, worker, ingest1, ingest2, postmaster, watch, tap, n, inFlight, seconds, output).ConfigureAwait(false);
+                }
+            }
+
             output.WriteLine(ScaleRow.Header);
             List<string> notes = [];
             foreach (var (n, inFlight) in beds)
@@ -100,11 +114,86 @@ internal static class WholeSystemScaleRun
         }
         finally
         {
+            worker.Dispose();
             if (watch is not null)
             {
                 await watch.DisposeAsync().ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// The gateway's side alone: both ingest workers stopped (SIGTERM: they commit and acknowledge what
+    /// they have; their lasting sessions keep their share of what follows queued at the broker), the
+    /// gateway run with <paramref name="beds"/> beds for the window with the bench's subscriber still
+    /// on the broker (re-sending only after 30 min, so that the missing receipts do not add load), then
+    /// stopped; then the workers started again: how long they take to verify the window's records with
+    /// the box to themselves. Returns the new second worker.
+    /// </summary>
+    private static async Task<GatewayProcess> AloneAsync(ResendRig rig, GatewayProcess worker, string[] first, string[] second, int postmaster, VerifiedWatch watch, RecordTap tap, int beds, int? inFlight, int seconds, TextWriter output)
+    {
+        rig.StopIngest();
+        worker.Terminate();
+        if (!worker.WaitForExit(TimeSpan.FromSeconds(40)))
+        {
+            throw new TimeoutException("an ingest worker did not stop on SIGTERM within 40 s\n" + worker.Stderr);
+        }
+
+        worker.Dispose();
+        rig.StartGateway([$"--Simulation:Beds={beds}", "--Simulation:Seed=15", "--Uplink:ResendAfter=00:30:00", .. inFlight is { } f ? [$"--Uplink:MaxInFlight={f}"] : Array.Empty<string>()]);
+        await Wait.ForAsync(() => rig.ChainedAsync(), Cap, () => "the gateway's first commit\n" + rig.Output()).ConfigureAwait(false);
+        await Task.Delay(TimeSpan.FromSeconds(5)).ConfigureAwait(false); // warm-up: JIT, connections
+        var before = await ReadAsync(rig, null, postmaster, watch).ConfigureAwait(false);
+        await Task.Delay(TimeSpan.FromSeconds(seconds)).ConfigureAwait(false);
+        var after = await ReadAsync(rig, null, postmaster, watch).ConfigureAwait(false);
+        var rss = ProcStat.RssMiB(rig.Gateway!.Id);
+        var window = TapWindow(tap, before, after);
+
+        // Stop only when the broker has every record of the window and the ones after it up to the
+        // checkpoint that covers the last (at most Chain:CheckpointEvery = 256 records later): what the
+        // gateway chained but had not published yet stays in its outbox at a stop, and the workers could
+        // not verify the window's end without it.
+        var through = after.ChainedThrough + 256;
+        var published = await UntilAsync(() => Enumerable.Range(0, (int)(through - before.ChainedThrough)).All(i => tap.Find(before.ChainedThrough + 1 + i) is not null), Cap).ConfigureAwait(false);
+        if (!published)
+        {
+            throw new TimeoutException($"the broker did not have telemetry seqs {before.ChainedThrough + 1}..{through} within {Cap.TotalSeconds} s\n" + rig.Output());
+        }
+
+        rig.Gateway.Terminate();
+        if (!rig.Gateway.WaitForExit(TimeSpan.FromSeconds(90)))
+        {
+            throw new TimeoutException("the gateway did not stop on SIGTERM within 90 s\n" + rig.Output());
+        }
+
+        rig.Gateway.Dispose();
+        var from = watch.Through;
+        var postgres = ProcStat.TreeCpuSeconds(postmaster);
+        var clock = Stopwatch.StartNew();
+        rig.StartIngest(first);
+        var restarted = rig.StartIngestWorker(second);
+        var caughtUp = await UntilAsync(() => watch.Through >= after.ChainedThrough, TimeSpan.FromMinutes(5)).ConfigureAwait(false);
+        var drain = clock.Elapsed.TotalSeconds;
+        var drainCpu = (Ingest: ProcStat.CpuSeconds(rig.Ingest!.Id), Worker: ProcStat.CpuSeconds(restarted.Id), Postgres: ProcStat.TreeCpuSeconds(postmaster) - postgres);
+
+        // The gateway again (16 beds, re-sending after the default 30 s), until no record it holds
+        // waits for a receipt any more than live ones do: the next step starts without this one's tail.
+        rig.StartGateway("--Simulation:Beds=16", "--Simulation:Seed=15");
+        await Wait.ForAsync(() => rig.ChainedAsync(), Cap, () => "the gateway's first commit\n" + rig.Output()).ConfigureAwait(false);
+        var settle = Stopwatch.StartNew();
+        var settled = await UntilAsync(() => rig.MetricAsync("edgetwin_uplink_held", "lane=\"telemetry\"").GetAwaiter().GetResult() < 1_000 && rig.MetricAsync("edgetwin_uplink_backlog").GetAwaiter().GetResult() == 0, Cap).ConfigureAwait(false);
+        var resent = await rig.MetricAsync("edgetwin_uplink_resent").ConfigureAwait(false);
+        rig.Gateway!.Terminate();
+        if (!rig.Gateway.WaitForExit(TimeSpan.FromSeconds(90)))
+        {
+            throw new TimeoutException("the gateway did not stop on SIGTERM within 90 s\n" + rig.Output());
+        }
+
+        rig.Gateway.Dispose();
+        output.WriteLine(new AloneRow(beds, inFlight, (after.AtMs - before.AtMs) / 1000.0, before, after, window, rss,
+            after.ChainedThrough - from, caughtUp ? drain : null, drainCpu.Ingest / drain, drainCpu.Worker / drain, drainCpu.Postgres / drain,
+            settled ? settle.Elapsed.TotalSeconds : null, resent).ToString());
+        return restarted;
     }
 
     /// <summary>
@@ -162,20 +251,17 @@ internal static class WholeSystemScaleRun
     private static ScaleRow Row(int beds, SystemReading before, SystemReading after, double rss, TimeSpan? lag, long verified, RecordTap tap, VerifiedWatch watch)
     {
         var wall = (after.AtMs - before.AtMs) / 1000.0;
-        var (toBroker, toVerified) = (new LatencyHistogram(), new LatencyHistogram());
-        long atBroker = 0, notVerified = 0, tapped = 0;
+        var window = TapWindow(tap, before, after);
+        var toVerified = new LatencyHistogram();
+        long notVerified = 0;
         foreach (var (seq, record) in tap.All)
         {
-            var verifiedAt = watch.VerifiedAt(seq);
-            atBroker += record.ArrivedMs >= before.AtMs && record.ArrivedMs < after.AtMs ? record.Samples : 0;
-            tapped += seq > before.ChainedThrough && seq <= after.ChainedThrough ? 1 : 0;
             if (record.Samples == 0 || record.FirstSampleMs < before.AtMs || record.FirstSampleMs >= after.AtMs)
             {
                 continue;
             }
 
-            record.AddLatencies(toBroker, record.ArrivedMs);
-            if (verifiedAt is { } at)
+            if (watch.VerifiedAt(seq) is { } at)
             {
                 record.AddLatencies(toVerified, at);
             }
@@ -185,11 +271,33 @@ internal static class WholeSystemScaleRun
             }
         }
 
-        return new ScaleRow(beds, wall, (after.Samples - before.Samples) / wall, (after.Published - before.Published) / wall, atBroker / wall, verified / wall,
-            tapped / (double)Math.Max(1, after.ChainedThrough - before.ChainedThrough), toBroker, toVerified, notVerified, before, after, rss, lag);
+        return new ScaleRow(beds, wall, (after.Samples - before.Samples) / wall, (after.Published - before.Published) / wall, window.AtBrokerSamples / wall, verified / wall,
+            window.Tapped, window.ToBroker, toVerified, notVerified, before, after, rss, lag);
     }
 
-    private static async Task<SystemReading> ReadAsync(ResendRig rig, GatewayProcess worker, int postmaster, VerifiedWatch watch)
+    /// <summary>
+    /// What the bench's subscriber on the broker saw of a window: the samples that arrived in it, the
+    /// share of the window's chained records it has, and each sample's latency from its own time to its
+    /// record's arrival (the samples whose record began in the window).
+    /// </summary>
+    private static TapReading TapWindow(RecordTap tap, SystemReading before, SystemReading after)
+    {
+        var toBroker = new LatencyHistogram();
+        long atBroker = 0, tapped = 0;
+        foreach (var (seq, record) in tap.All)
+        {
+            atBroker += record.ArrivedMs >= before.AtMs && record.ArrivedMs < after.AtMs ? record.Samples : 0;
+            tapped += seq > before.ChainedThrough && seq <= after.ChainedThrough ? 1 : 0;
+            if (record.Samples > 0 && record.FirstSampleMs >= before.AtMs && record.FirstSampleMs < after.AtMs)
+            {
+                record.AddLatencies(toBroker, record.ArrivedMs);
+            }
+        }
+
+        return new TapReading(atBroker, tapped / (double)Math.Max(1, after.ChainedThrough - before.ChainedThrough), toBroker);
+    }
+
+    private static async Task<SystemReading> ReadAsync(ResendRig rig, GatewayProcess? worker, int postmaster, VerifiedWatch watch)
     {
         var chained = (await rig.ChainedAsync().ConfigureAwait(false)) ?? throw new InvalidOperationException("the gateway's /status does not answer\n" + rig.Output());
         return new SystemReading(
@@ -199,7 +307,7 @@ internal static class WholeSystemScaleRun
             await rig.MetricAsync("edgetwin_uplink_backlog").ConfigureAwait(false),
             await rig.MetricAsync("edgetwin_uplink_held", "lane=\"telemetry\"").ConfigureAwait(false),
             chained.ThroughSeq, watch.Through,
-            ProcStat.CpuSeconds(rig.Gateway!.Id), ProcStat.CpuSeconds(rig.Broker.Id!.Value), ProcStat.CpuSeconds(rig.Ingest!.Id), ProcStat.CpuSeconds(worker.Id),
+            ProcStat.CpuSeconds(rig.Gateway!.Id), ProcStat.CpuSeconds(rig.Broker.Id!.Value), rig.Ingest is { } ingest ? ProcStat.CpuSeconds(ingest.Id) : 0, worker is null ? 0 : ProcStat.CpuSeconds(worker.Id),
             ProcStat.TreeCpuSeconds(postmaster), ProcStat.CpuSeconds(Environment.ProcessId));
     }
 
