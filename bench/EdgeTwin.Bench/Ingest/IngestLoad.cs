@@ -17,7 +17,9 @@ using Microsoft.Extensions.Options;
 /// Ingest load runner (docs/benchmarks.md "Ingest"): records verified and stored per second by the
 /// batch processor (the whole ingest minus the broker), per backend, with 1 or 2 workers on one
 /// store, and memory per 1,000 tracked chains. Pre-generates signed chains so only the ingest is timed.
-/// Usage: ingest-load [litedb|postgres:CONNECTION] [gateways=20] [records-per-gateway=2000] [workers=1] [--batch MESSAGES=256] [--sections [--broker mqtt://HOST:PORT]]
+/// Usage: ingest-load [litedb|postgres:CONNECTION] [gateways=20] [records-per-gateway=2000] [workers=1] [--batch MESSAGES=256] [--samples N=1] [--sections [--broker mqtt://HOST:PORT]]
+/// (--samples: samples per obs record; 1 is a vital's record, more an ECG run at 250 Hz with
+/// millivolts to three decimals, as the simulator's: a ward's mix averages about 36, an ECG second 250).
 /// (--sections: one worker, a warm-up, then each stage timed on its own: <see cref="IngestSections"/>).
 /// </summary>
 internal static class IngestLoad
@@ -31,6 +33,7 @@ internal static class IngestLoad
         var sections = args.Contains("--sections");
         var broker = BenchProgram.Value(args, "--broker");
         BatchMessages = BenchProgram.Value(args, "--batch") is { } size ? int.Parse(size, CultureInfo.InvariantCulture) : 256;
+        SamplesPerRecord = BenchProgram.Value(args, "--samples") is { } samples ? int.Parse(samples, CultureInfo.InvariantCulture) : 1;
         if (storage == "memory")
         {
             MeasureMemory(gateways);
@@ -102,7 +105,7 @@ internal static class IngestLoad
         var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
         var verified = (await stores[0].ChainsAsync(null, default)).Where(c => c.Id.Gw.StartsWith("bench-", StringComparison.Ordinal)).Sum(c => c.VerifiedThrough + 1);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"ingest-load storage={storage.Split(':')[0]} workers={workers} batch={BatchMessages} gateways={gateways} records={total} verified={verified} seconds={sw.Elapsed.TotalSeconds:F2} records/s={total / sw.Elapsed.TotalSeconds:F0} cpu-seconds={cpuSeconds:F2} records/cpu-s={total / cpuSeconds:F0} load={File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
+            $"ingest-load storage={storage.Split(':')[0]} workers={workers} batch={BatchMessages} samples/record={SamplesPerRecord} gateways={gateways} records={total} verified={verified} seconds={sw.Elapsed.TotalSeconds:F2} records/s={total / sw.Elapsed.TotalSeconds:F0} cpu-seconds={cpuSeconds:F2} records/cpu-s={total / cpuSeconds:F0} load={File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
         foreach (var s in stores)
         {
             await s.DisposeAsync();
@@ -114,6 +117,9 @@ internal static class IngestLoad
 
     /// <summary>Messages per batch (<c>Ingest:BatchSize</c>; <c>--batch</c>, 256 by default).</summary>
     public static int BatchMessages { get; private set; } = 256;
+
+    /// <summary>Samples in each obs record (<c>--samples</c>).</summary>
+    public static int SamplesPerRecord { get; private set; } = 1;
 
     /// <summary>Batches of <see cref="BatchMessages"/> messages interleaving the gateways, as a broker delivers them.</summary>
     public static IEnumerable<List<IncomingMessage>> Batches(IReadOnlyList<List<IncomingMessage>> streams, int? size = null)
@@ -135,7 +141,10 @@ internal static class IngestLoad
         var list = new List<IncomingMessage> { new(topic, name!, genesis.Payload, now) };
         for (var i = 0; i < count; i++)
         {
-            list.Add(new(topic, name!, w.AppendObs(new ObsBody("p-" + gw, gw + "-mon", "loinc:8867-4", "/min", now, 0, [60 + (i % 40)]), now, ClockQuality.Synced).Payload, now));
+            var body = SamplesPerRecord == 1
+                ? new ObsBody("p-" + gw, gw + "-mon", "loinc:8867-4", "/min", now, 0, [60 + (i % 40)])
+                : new ObsBody("p-" + gw, gw + "-mon", "mdc:131330", "mV", now, 0.004, [.. Enumerable.Range(0, SamplesPerRecord).Select(k => (double?)Math.Round(Math.Sin((i * SamplesPerRecord) + k) * 1.2, 3))]);
+            list.Add(new(topic, name!, w.AppendObs(body, now, ClockQuality.Synced).Payload, now));
             if (w.CheckpointIfDue(now, ClockQuality.Synced) is { } cp)
             {
                 list.Add(new(topic, name!, cp.Payload, now));

@@ -174,6 +174,14 @@ internal static class WholeSystemScaleRun
         var restarted = rig.StartIngestWorker(second);
         var caughtUp = await UntilAsync(() => watch.Through >= after.ChainedThrough, TimeSpan.FromMinutes(5)).ConfigureAwait(false);
         var drain = clock.Elapsed.TotalSeconds;
+        if (!caughtUp)
+        {
+            // Say why in the output: what each worker logged (warnings and above) while it did not catch up.
+            output.WriteLine($"{beds} beds alone: the workers had verified through {watch.Through} of {after.ChainedThrough} after 5 min; their logs:");
+            output.WriteLine(Tail(rig.Ingest!.Stdout + rig.Ingest.Stderr));
+            output.WriteLine(Tail(restarted.Stdout + restarted.Stderr));
+        }
+
         var drainCpu = (Ingest: ProcStat.CpuSeconds(rig.Ingest!.Id), Worker: ProcStat.CpuSeconds(restarted.Id), Postgres: ProcStat.TreeCpuSeconds(postmaster) - postgres);
 
         // The gateway again (16 beds, re-sending after the default 30 s), until no record it holds
@@ -323,6 +331,9 @@ internal static class WholeSystemScaleRun
             return false;
         }
     }
+
+    /// <summary>The last 40 lines of a process's log.</summary>
+    private static string Tail(string log) => string.Join('\n', log.Split('\n').TakeLast(40));
 
     private static string Uptime() => File.ReadAllText("/proc/loadavg").Trim();
 }
