@@ -18,6 +18,9 @@ command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)   # the page tests (Integration/Ward), headless
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 [ -e /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 ] || missing+=(faketime)   # the gateway's clock jumped (Integration/EndToEnd)
+# The power-cut disk (Integration/Support/powercut_fs.py): FUSE, and Debian's fusepy for /usr/bin/python3.
+command -v fusermount3 >/dev/null 2>&1 || missing+=(fuse3)
+/usr/bin/python3 -c 'import fusepy' >/dev/null 2>&1 || missing+=(python3-fusepy)
 # The documented commands tests/Docs runs: curl, mosquitto_sub, nc.
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 command -v mosquitto_sub >/dev/null 2>&1 || missing+=(mosquitto-clients)

@@ -370,6 +370,7 @@ public sealed class OutboxStore : IDisposable
         var usage = new Dictionary<Lane, LaneUsage>(_usage);
         var counts = new Dictionary<Lane, LaneCounts>(_counts);
         var deletions = new Deletions(batch.DeleteBudget, yieldDeletes);
+        Dictionary<Lane, ChainState> heads;
         batch.DeleteThroughLeft.Clear();
         _db.BeginTrans();
         try
@@ -405,7 +406,7 @@ public sealed class OutboxStore : IDisposable
             }
 
             batch.DeletesApplied = applied;
-            var heads = new Dictionary<Lane, ChainState>(_heads);
+            heads = new Dictionary<Lane, ChainState>(_heads);
             foreach (var (lane, head) in batch.Heads)
             {
                 heads[lane] = head;
@@ -423,28 +424,6 @@ public sealed class OutboxStore : IDisposable
             }
 
             _db.Commit();
-            foreach (var (lane, c) in counts)
-            {
-                _counts[lane] = c;
-            }
-
-            foreach (var (lane, head) in heads)
-            {
-                _heads[lane] = head;
-            }
-
-            foreach (var (lane, u) in usage)
-            {
-                _usage[lane] = u;
-            }
-
-            foreach (var (lane, published) in batch.Published)
-            {
-                if (heads.ContainsKey(lane))
-                {
-                    _published[lane] = [.. published];
-                }
-            }
         }
         catch
         {
@@ -456,6 +435,32 @@ public sealed class OutboxStore : IDisposable
         // Commit() only wrote the log pages, unflushed; the checkpoint copies them into the data
         // file and flushes it (fsync through SyncedFileStream), then the truncated log (see there).
         DurableCheckpoint.Run(_db, _log);
+
+        // Only now is the commit durable: what this store says it holds (Counts, Heads: /status, the
+        // whole-system accounting) must never be more than a power cut leaves. A checkpoint that threw
+        // leaves them as they were; the store is reopened (LoadLanes) or the gateway stops.
+        foreach (var (lane, c) in counts)
+        {
+            _counts[lane] = c;
+        }
+
+        foreach (var (lane, head) in heads)
+        {
+            _heads[lane] = head;
+        }
+
+        foreach (var (lane, u) in usage)
+        {
+            _usage[lane] = u;
+        }
+
+        foreach (var (lane, published) in batch.Published)
+        {
+            if (heads.ContainsKey(lane))
+            {
+                _published[lane] = [.. published];
+            }
+        }
     }
 
     /// <summary>How many deletions pass between two questions to the commit's yield callback.</summary>

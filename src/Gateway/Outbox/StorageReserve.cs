@@ -79,7 +79,7 @@ internal sealed class StorageReserve(IOptions<GatewayOptions> gateway, IOptions<
                     file.Write(zeros, 0, (int)Math.Min(zeros.Length, size - written));
                 }
 
-                file.Flush(flushToDisk: true);
+                FileSync.Flush(file);
             }
 
             Interlocked.Exchange(ref _held, size);

@@ -110,7 +110,15 @@ internal static class OutboxOpener
         {
             try
             {
-                File.WriteAllText(marker, "The outbox was created here; if outbox.db goes missing the next epoch says store-lost.\n");
+                // fsync'd with its directory entry: after a power cut it must still say the store was
+                // created here (an unsynced marker was gone after each cut on the power-cut disk).
+                using (var stream = new FileStream(marker, FileMode.Create, FileAccess.Write, FileShare.None))
+                {
+                    stream.Write("The outbox was created here; if outbox.db goes missing the next epoch says store-lost.\n"u8);
+                    FileSync.Flush(stream);
+                }
+
+                DirectorySync.Flush(Path.GetDirectoryName(Path.GetFullPath(marker))!);
             }
             catch (IOException)
             {

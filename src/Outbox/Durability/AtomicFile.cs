@@ -15,7 +15,7 @@ public static class AtomicFile
         using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
         {
             stream.Write(System.Text.Encoding.UTF8.GetBytes(text));
-            stream.Flush(flushToDisk: true);
+            FileSync.Flush(stream);
         }
 
         File.Move(temp, full, overwrite: true);

@@ -84,7 +84,7 @@ public static class SecretFile
             using (var stream = new FileStream(temp, options))
             {
                 stream.Write(System.Text.Encoding.ASCII.GetBytes(Convert.ToHexStringLower(secret) + "\n"));
-                stream.Flush(flushToDisk: true);
+                FileSync.Flush(stream);
             }
 
             try

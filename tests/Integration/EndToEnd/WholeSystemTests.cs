@@ -20,7 +20,8 @@ using Xunit.Abstractions;
 /// the samples the gateway chained (its persisted counts, tagged with the seq they run through)
 /// equal the samples in the obs records the ingest stored and verified, seq for seq; no gap, no
 /// fork, no row stored twice, one epoch per lane, the chains' genesis key the enrolled one. The
-/// gateway's disk filling and its clock jumping: WholeSystemTests.DiskAndClock.cs.
+/// gateway's disk filling and its clock jumping: WholeSystemTests.DiskAndClock.cs; its power cut:
+/// WholeSystemTests.PowerCut.cs.
 /// </summary>
 public sealed partial class WholeSystemTests(PostgresFixture pg, ITestOutputHelper output) : IClassFixture<PostgresFixture>
 {
@@ -193,7 +194,8 @@ public sealed partial class WholeSystemTests(PostgresFixture pg, ITestOutputHelp
 
     /// <summary>
     /// A fresh database, the ingest (two workers in one shared group on it, the second saying each
-    /// batch it stores) and the gateway; waits for the gateway's first commit and 50 telemetry records
+    /// batch it stores) and the gateway (started first when it makes its own key: the ingest enrols
+    /// the address it generated); waits for the gateway's first commit and 50 telemetry records
     /// verified. Returns the database's ledger, the second worker and its arguments, and the mark
     /// before the first telemetry record (the start of the first fault's window).
     /// </summary>
@@ -202,11 +204,21 @@ public sealed partial class WholeSystemTests(PostgresFixture pg, ITestOutputHelp
         var connection = await pg.CreateDatabaseAsync();
         string[] shared = [$"--Ingest:Storage=postgres:{connection}", $"--Ingest:SharedGroup=g{Guid.NewGuid():N}"[..40]];
         string[] worker = [.. shared, "--Logging:LogLevel:EdgeTwin.Ingest.Mqtt=Debug"]; // says each batch it stores
+        if (rig.GatewayMakesItsKey)
+        {
+            rig.StartGateway([.. GatewayArgs, .. gatewayExtra]);
+            await rig.AdoptGatewayKeyAsync(Recover);
+        }
+
         rig.StartIngest(shared);
         var second = rig.StartIngestWorker(worker);
         try
         {
-            rig.StartGateway([.. GatewayArgs, .. gatewayExtra]);
+            if (!rig.GatewayMakesItsKey)
+            {
+                rig.StartGateway([.. GatewayArgs, .. gatewayExtra]);
+            }
+
             var epoch = (await Wait.ForAsync(() => ChainedAsync(rig), Recover, () => "the gateway's first commit\n" + rig.Output())).Epoch;
             await Wait.UntilAsync(async () => await rig.VerifiedThroughAsync("telemetry", epoch) >= 50, Recover, () => "50 telemetry records verified\n" + Output(rig, second));
             return (new IngestLedger(connection, "gw-it"), worker, second, new LaneCounts(epoch, 0, -1, 0, 0));

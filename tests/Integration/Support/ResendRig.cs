@@ -25,14 +25,21 @@ internal sealed class ResendRig : IDisposable
     private readonly string? _gatewayData;
 
     /// <param name="gatewayData">The gateway's data directory (default: under the rig's own temporary directory), e.g. on a <c>SmallFilesystem</c> (Support/SmallFilesystem.cs).</param>
-    public ResendRig(bool brokerPersistence = true, string? gatewayData = null)
+    /// <param name="gatewayMakesItsKey">
+    /// false: the test makes the gateway's key (a known key file beside the data directory); true: the
+    /// gateway generates its own on its first start, in its data directory (its default, no
+    /// <c>Gateway:KeyFile</c>), and <see cref="AdoptGatewayKeyAsync"/> reads its address to enrol.
+    /// </param>
+    public ResendRig(bool brokerPersistence = true, string? gatewayData = null, bool gatewayMakesItsKey = false)
     {
         _gatewayData = gatewayData;
+        GatewayMakesItsKey = gatewayMakesItsKey;
         Broker = new Mosquitto(brokerPersistence);
         Directory.CreateDirectory(GatewayData);
         Directory.CreateDirectory(IngestData);
-        using (var gatewayKey = GatewayKey.Generate())
+        if (!gatewayMakesItsKey)
         {
+            using var gatewayKey = GatewayKey.Generate();
             gatewayKey.SaveToFile(GatewayKeyFile);
             GatewayAddress = gatewayKey.Address;
         }
@@ -53,11 +60,15 @@ internal sealed class ResendRig : IDisposable
 
     public string IngestData => Path.Combine(_root, "ingest");
 
-    public string GatewayKeyFile => Path.Combine(_root, "gateway.key");
+    /// <summary>Whether the gateway generates its key itself (see the constructor).</summary>
+    public bool GatewayMakesItsKey { get; }
+
+    public string GatewayKeyFile => Path.Combine(GatewayMakesItsKey ? GatewayData : _root, "gateway.key");
 
     public string IngestKeyFile => Path.Combine(_root, "ingest.key");
 
-    public string GatewayAddress { get; }
+    /// <summary>The gateway key's address, the one the ingest enrols (empty until <see cref="AdoptGatewayKeyAsync"/> when the gateway makes its key).</summary>
+    public string GatewayAddress { get; private set; } = string.Empty;
 
     public string IngestAddress { get; }
 
@@ -70,9 +81,17 @@ internal sealed class ResendRig : IDisposable
     public void StartGateway(params string[] extra) =>
         Gateway = GatewayProcess.Start(_root, InProcessGateway.Args(GatewayData, Broker.Port,
         [
-            "--Uplink:Receipts=true", $"--Uplink:ReceiptSigners:0={IngestAddress}", $"--Gateway:KeyFile={GatewayKeyFile}",
+            "--Uplink:Receipts=true", $"--Uplink:ReceiptSigners:0={IngestAddress}", .. (GatewayMakesItsKey ? Array.Empty<string>() : [$"--Gateway:KeyFile={GatewayKeyFile}"]),
             "--Simulation:Beds=4", $"--Status:Url=http://127.0.0.1:{_statusPort}", .. extra,
         ]), GatewayEnvironment);
+
+    /// <summary>Waits for the key the started gateway generates (<see cref="GatewayMakesItsKey"/>) and takes its address as the one to enrol.</summary>
+    public async Task AdoptGatewayKeyAsync(TimeSpan timeout)
+    {
+        await Wait.UntilAsync(() => Task.FromResult(File.Exists(GatewayKeyFile)), timeout, () => $"the gateway generating {GatewayKeyFile}\n{Output()}");
+        using var key = GatewayKey.LoadFromFile(GatewayKeyFile);
+        GatewayAddress = key.Address;
+    }
 
     /// <summary>The ingest whose API this rig reads (<see cref="ChainAsync"/>), on LiteDB unless <paramref name="extra"/> says otherwise (a later setting wins).</summary>
     public void StartIngest(params string[] extra)

@@ -1,7 +1,5 @@
 namespace EdgeTwin.Integration.Tests.Support;
 
-using System.Diagnostics;
-
 /// <summary>
 /// A real size-limited filesystem for a test: a tmpfs of the given size mounted on a new temporary
 /// directory (needs root, as in CI), unmounted on dispose. <see cref="Fill"/> plays another process
@@ -27,7 +25,7 @@ internal sealed class SmallFilesystem : IDisposable
     public static SmallFilesystem Mount(string size)
     {
         var path = Directory.CreateTempSubdirectory("edgetwin-fs-").FullName;
-        var (code, output) = Run("mount", "-t", "tmpfs", "-o", $"size={size}", "tmpfs", path);
+        var (code, output) = Command.Run("mount", "-t", "tmpfs", "-o", $"size={size}", "tmpfs", path);
         return new SmallFilesystem(path, code == 0 ? null : $"mount -t tmpfs -o size={size} failed ({code}): {output.Trim()}");
     }
 
@@ -100,7 +98,7 @@ internal sealed class SmallFilesystem : IDisposable
     {
         if (Mounted)
         {
-            Run("umount", "-l", Path);
+            Command.Run("umount", "-l", Path);
         }
 
         try
@@ -110,21 +108,6 @@ internal sealed class SmallFilesystem : IDisposable
         catch (IOException)
         {
             // Still busy: left to the temp cleaner.
-        }
-    }
-
-    private static (int Code, string Output) Run(string file, params string[] args)
-    {
-        try
-        {
-            using var process = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-            var output = process.StandardError.ReadToEnd() + process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            return (process.ExitCode, output);
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            return (-1, ex.Message);
         }
     }
 }

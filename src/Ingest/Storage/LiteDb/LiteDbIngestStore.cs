@@ -234,8 +234,8 @@ internal sealed partial class LiteDbIngestStore : IIngestStore, IAlarmOutStore
         // Checkpoint waits for LiteDB's background disk writer and moves the log into the data
         // file; then both files are forced past the OS cache.
         Db.Checkpoint();
-        _data!.Flush(flushToDisk: true);
-        _log!.Flush(flushToDisk: true);
+        FileSync.Flush(_data!); // not Flush(true): .NET returns from it when the fsync fails (see FileSync)
+        FileSync.Flush(_log!);
         DiskSyncs++;
     }
 
