@@ -8,6 +8,7 @@ using EdgeTwin.Outbox;
 using EdgeTwin.Outbox.Durability;
 using EdgeTwin.Outbox.Encryption;
 using EdgeTwin.Telemetry.Chain;
+using EdgeTwin.Telemetry.Durability;
 using EdgeTwin.Telemetry.Records;
 using EdgeTwin.Telemetry.Signing;
 using EdgeTwin.Telemetry.Wire;

@@ -3,6 +3,7 @@ namespace EdgeTwin.Gateway.Outbox;
 using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Diagnostics;
 using EdgeTwin.Outbox.Durability;
+using EdgeTwin.Telemetry.Durability;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

@@ -5,6 +5,7 @@ using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Outbox;
 using EdgeTwin.Outbox.Durability;
 using EdgeTwin.Outbox.Encryption;
+using EdgeTwin.Telemetry.Durability;
 
 /// <summary>
 /// Opens the outbox; a store that will not open is moved aside (renamed, never deleted) so a new

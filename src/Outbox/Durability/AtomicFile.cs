@@ -1,5 +1,7 @@
 namespace EdgeTwin.Outbox.Durability;
 
+using EdgeTwin.Telemetry.Durability;
+
 /// <summary>
 /// A small file replaced whole or not at all: written beside (<c>.new</c>), fsync'd, renamed over the
 /// old one, and its directory fsync'd, so a power cut leaves the old content or the new, never a mix.

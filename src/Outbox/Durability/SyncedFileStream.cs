@@ -1,5 +1,6 @@
 namespace EdgeTwin.Outbox.Durability;
 
+using EdgeTwin.Telemetry.Durability;
 using Microsoft.Win32.SafeHandles;
 
 /// <summary>

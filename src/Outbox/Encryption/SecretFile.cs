@@ -2,7 +2,7 @@ namespace EdgeTwin.Outbox.Encryption;
 
 using System.Globalization;
 using System.Security.Cryptography;
-using EdgeTwin.Outbox.Durability;
+using EdgeTwin.Telemetry.Durability;
 
 /// <summary>
 /// A 32-byte secret kept as 64 hex digits (and a newline) in a file only the service account may

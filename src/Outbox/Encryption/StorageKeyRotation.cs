@@ -2,6 +2,7 @@ namespace EdgeTwin.Outbox.Encryption;
 
 using System.Globalization;
 using EdgeTwin.Outbox.Durability;
+using EdgeTwin.Telemetry.Durability;
 
 /// <summary>
 /// Replaces a storage key and re-encrypts every store under it, crash-safe and resumable

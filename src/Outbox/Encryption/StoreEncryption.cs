@@ -1,6 +1,7 @@
 namespace EdgeTwin.Outbox.Encryption;
 
 using EdgeTwin.Outbox.Durability;
+using EdgeTwin.Telemetry.Durability;
 using LiteDB;
 using LiteDB.Engine;
 

@@ -2,6 +2,7 @@ namespace EdgeTwin.Telemetry.Signing;
 
 using System.Security.Cryptography;
 using System.Text;
+using EdgeTwin.Telemetry.Durability;
 using Nethereum.Signer;
 
 /// <summary>
@@ -135,8 +136,10 @@ public sealed class GatewayKey : ICheckpointSigner, IDisposable
 
     /// <summary>
     /// Writes the key to a new file with mode 0600; never overwrites. Whole or not at all: written
-    /// beside, flushed to the disk, then linked into place, so a full disk or a power cut never leaves
-    /// an empty or half-written key file behind (the write's <see cref="IOException"/> propagates).
+    /// beside, flushed to the disk, then renamed into place and the directory flushed, so a full disk,
+    /// a failing disk or a power cut never leaves an empty or half-written key file behind, and a key
+    /// file that exists after the return survives a power cut (an <see cref="IOException"/> of the
+    /// write or either fsync propagates).
     /// </summary>
     public void SaveToFile(string path)
     {
@@ -165,7 +168,7 @@ public sealed class GatewayKey : ICheckpointSigner, IDisposable
                 try
                 {
                     stream.Write(text);
-                    stream.Flush(flushToDisk: true);
+                    FileSync.Flush(stream); // not Flush(true): .NET returns from it when the fsync failed (FileSync)
                 }
                 finally
                 {
@@ -181,6 +184,10 @@ public sealed class GatewayKey : ICheckpointSigner, IDisposable
             {
                 throw new KeyFileException($"key file '{path}' already exists; refusing to overwrite it", e);
             }
+
+            // The rename is durable only with its directory: without this a power cut soon after the
+            // first start could take the key file back, and the gateway would come up with a new key.
+            DirectorySync.Flush(Path.GetDirectoryName(Path.GetFullPath(path))!);
         }
         finally
         {

@@ -2,7 +2,7 @@ namespace EdgeTwin.Integration.Tests.EndToEnd;
 
 using System.Text;
 using EdgeTwin.Integration.Tests.Support;
-using EdgeTwin.Outbox.Durability;
+using EdgeTwin.Telemetry.Durability;
 using EdgeTwin.Telemetry.Signing;
 
 /// <summary>

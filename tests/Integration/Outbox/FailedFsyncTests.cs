@@ -4,7 +4,9 @@ using EdgeTwin.Gateway.Tests.Support;
 using EdgeTwin.Integration.Tests.Support;
 using EdgeTwin.Outbox;
 using EdgeTwin.Outbox.Durability;
+using EdgeTwin.Telemetry.Durability;
 using EdgeTwin.Telemetry.Records;
+using EdgeTwin.Telemetry.Signing;
 
 /// <summary>
 /// An fsync that fails (the power-cut disk's EIO, as a failing card gives) must fail the write that
@@ -28,6 +30,23 @@ public sealed class FailedFsyncTests
 
         Assert.Contains("fsync of /data failed on purpose", disk.Log, StringComparison.Ordinal);
         Assert.Throws<IOException>(() => FileSync.Flush(stream));
+    }
+
+    [Fact]
+    public void GatewayKeySave_WhenItsFsyncFails_Throws_AndLeavesNoKeyFile()
+    {
+        // Before, SaveToFile flushed with Flush(true): the failed fsync went unnoticed, the key file was
+        // renamed into place, and a power cut could then leave the gateway without the key it enrolled.
+        using var disk = PowerCutDisk.Mount();
+        var path = Path.Combine(disk.Path, "gateway.key");
+        disk.FailFsyncsOf($"gateway.key.new-{Environment.ProcessId}");
+        using var key = GatewayKey.Generate();
+
+        var failure = Assert.Throws<IOException>(() => key.SaveToFile(path));
+
+        Assert.Contains("Input/output error", failure.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(path));
+        Assert.Empty(Directory.GetFiles(disk.Path, "gateway.key*"));
     }
 
     [Fact]

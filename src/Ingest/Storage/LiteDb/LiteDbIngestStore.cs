@@ -3,6 +3,7 @@ namespace EdgeTwin.Ingest.Storage.LiteDb;
 using EdgeTwin.Ingest.Options;
 using EdgeTwin.Outbox.Durability;
 using EdgeTwin.Outbox.Encryption;
+using EdgeTwin.Telemetry.Durability;
 using EdgeTwin.Telemetry.Records;
 using LiteDB;
 using Microsoft.Extensions.Options;

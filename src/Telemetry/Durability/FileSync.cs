@@ -1,4 +1,4 @@
-namespace EdgeTwin.Outbox.Durability;
+namespace EdgeTwin.Telemetry.Durability;
 
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
