@@ -17,7 +17,8 @@ public sealed class BrokerReconnect
     /// <param name="max">The longest wait.</param>
     /// <param name="time">The clock the waits run on.</param>
     /// <param name="onRetry">Told of each failed attempt and the wait before the next (for the log).</param>
-    public BrokerReconnect(TimeSpan min, TimeSpan max, TimeProvider time, Action<Exception, TimeSpan> onRetry)
+    /// <param name="randomizer">The jitter's source of numbers in [0, 1) (Polly's own when null; a test fixes it to see the waits' shape).</param>
+    public BrokerReconnect(TimeSpan min, TimeSpan max, TimeProvider time, Action<Exception, TimeSpan> onRetry, Func<double>? randomizer = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(min, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(max, min);
@@ -25,6 +26,7 @@ public sealed class BrokerReconnect
         _pipeline = new ResiliencePipelineBuilder { TimeProvider = time }
             .AddRetry(new RetryStrategyOptions
             {
+                Randomizer = randomizer ?? new RetryStrategyOptions().Randomizer,
                 ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } ex && (ex is not OperationCanceledException || !args.Context.CancellationToken.IsCancellationRequested)),
                 MaxRetryAttempts = int.MaxValue,
                 BackoffType = DelayBackoffType.Exponential,
