@@ -69,39 +69,7 @@ public static class SecretFile
         }
 
         var full = Path.GetFullPath(path);
-        var directory = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(directory);
-        var temp = $"{full}.new-{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}";
-        File.Delete(temp); // a leftover of a crash: created anew below, so the mode is ours
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        try
-        {
-            using (var stream = new FileStream(temp, options))
-            {
-                stream.Write(System.Text.Encoding.ASCII.GetBytes(Convert.ToHexStringLower(secret) + "\n"));
-                FileSync.Flush(stream);
-            }
-
-            try
-            {
-                File.Move(temp, full, overwrite: false);
-            }
-            catch (IOException) when (File.Exists(full))
-            {
-                return false; // another process created it first: use theirs
-            }
-
-            DirectorySync.Flush(directory);
-            return true;
-        }
-        finally
-        {
-            File.Delete(temp);
-        }
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        return PrivateFile.WriteNew(full, System.Text.Encoding.ASCII.GetBytes(Convert.ToHexStringLower(secret) + "\n"));
     }
 }

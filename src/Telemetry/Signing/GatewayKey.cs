@@ -135,11 +135,10 @@ public sealed class GatewayKey : ICheckpointSigner, IDisposable
     }
 
     /// <summary>
-    /// Writes the key to a new file with mode 0600; never overwrites. Whole or not at all: written
-    /// beside, flushed to the disk, then renamed into place and the directory flushed, so a full disk,
-    /// a failing disk or a power cut never leaves an empty or half-written key file behind, and a key
-    /// file that exists after the return survives a power cut (an <see cref="IOException"/> of the
-    /// write or either fsync propagates).
+    /// Writes the key to a new file with mode 0600; never overwrites. Whole or not at all
+    /// (<see cref="PrivateFile.WriteNew"/>): a full disk, a failing disk or a power cut never leaves an
+    /// empty or half-written key file behind, and a key file that exists after the return survives a
+    /// power cut (an <see cref="IOException"/> of the write or either fsync propagates).
     /// </summary>
     public void SaveToFile(string path)
     {
@@ -150,48 +149,19 @@ public sealed class GatewayKey : ICheckpointSigner, IDisposable
             throw new KeyFileException($"key file '{path}' already exists; refusing to overwrite it");
         }
 
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        var temp = $"{path}.new-{Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
-        File.Delete(temp); // a leftover of a crash: created anew below, so the mode is ours
+        // Nethereum writes the key as a number, without its leading zero bytes (one key in 256 starts
+        // with one): the file always holds all 64 digits, as LoadFromFile requires.
+        var text = Encoding.ASCII.GetBytes("0x" + key.GetPrivateKey().Replace("0x", string.Empty, StringComparison.Ordinal).PadLeft(64, '0') + "\n");
         try
         {
-            using (var stream = new FileStream(temp, options))
+            if (!PrivateFile.WriteNew(path, text))
             {
-                // Nethereum writes the key as a number, without its leading zero bytes (one key in 256
-                // starts with one): the file always holds all 64 digits, as LoadFromFile requires.
-                var text = Encoding.ASCII.GetBytes("0x" + key.GetPrivateKey().Replace("0x", string.Empty, StringComparison.Ordinal).PadLeft(64, '0') + "\n");
-                try
-                {
-                    stream.Write(text);
-                    FileSync.Flush(stream); // not Flush(true): .NET returns from it when the fsync failed (FileSync)
-                }
-                finally
-                {
-                    CryptographicOperations.ZeroMemory(text);
-                }
+                throw new KeyFileException($"key file '{path}' already exists; refusing to overwrite it");
             }
-
-            try
-            {
-                File.Move(temp, path, overwrite: false);
-            }
-            catch (IOException e) when (File.Exists(path))
-            {
-                throw new KeyFileException($"key file '{path}' already exists; refusing to overwrite it", e);
-            }
-
-            // The rename is durable only with its directory: without this a power cut soon after the
-            // first start could take the key file back, and the gateway would come up with a new key.
-            DirectorySync.Flush(Path.GetDirectoryName(Path.GetFullPath(path))!);
         }
         finally
         {
-            File.Delete(temp);
+            CryptographicOperations.ZeroMemory(text);
         }
     }
 
