@@ -149,34 +149,21 @@ internal sealed partial class PowerCutDisk : IDisposable
         _daemon.OutputDataReceived += (_, e) => Append(e.Data);
         _daemon.BeginErrorReadLine();
         _daemon.BeginOutputReadLine();
-        var deadline = DateTime.UtcNow + Patience;
-        while (!IsMounted())
+        Wait.Until(() => IsMounted() || _daemon.HasExited, Patience, $"powercut_fs.py to mount {Path}");
+        if (!IsMounted())
         {
-            if (_daemon.HasExited || DateTime.UtcNow > deadline)
-            {
-                var why = _daemon.HasExited ? $"exited with {_daemon.ExitCode}: {Stderr}" : "not mounted after " + Patience;
-                throw new InvalidOperationException($"powercut_fs.py mount {Path} {why}");
-            }
-
-            Thread.Sleep(20);
+            throw new InvalidOperationException($"powercut_fs.py mount {Path} exited with {_daemon.ExitCode}: {Stderr}");
         }
     }
 
     /// <summary>fusermount3 -u, again while the mount is busy (files the killed processes held are being closed), then the daemon's exit.</summary>
     private async Task UnmountAsync()
     {
-        var deadline = DateTime.UtcNow + Patience;
-        while (true)
-        {
-            var (code, output) = Command.Run("fusermount3", "-u", Path);
-            if (code == 0)
-            {
-                break;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"fusermount3 -u {Path} kept failing ({code}): {output}\n{Tail()}");
-            await Task.Delay(50);
-        }
+        var last = (Code: 0, Output: string.Empty);
+        await Wait.UntilAsync(
+            () => Task.FromResult((last = Command.Run("fusermount3", "-u", Path)).Code == 0),
+            Patience,
+            () => $"fusermount3 -u {Path}, which kept failing ({last.Code}): {last.Output}\n{Tail()}");
 
         Assert.True(_daemon!.WaitForExit((int)Patience.TotalMilliseconds), $"powercut_fs.py did not exit after the unmount\n{Tail()}");
         Assert.True(_daemon.ExitCode == 0, $"powercut_fs.py exited with {_daemon.ExitCode}: {Stderr}\n{Tail()}");
