@@ -101,13 +101,7 @@ internal static class WholeSystemScaleRun
                 var (_, verified) = await ledger.VerifiedAsync("telemetry", first.Epoch, before.VerifiedThrough + 1, after.VerifiedThrough).ConfigureAwait(false);
                 output.WriteLine(Row(n, before, after, rss, lag, verified, tap, watch).ToString() + (inFlight is { } m ? $" (Uplink:MaxInFlight={m})" : string.Empty));
                 notes.Add($"{n} beds: the gateway's busiest threads (% of one core): {busiest}");
-                rig.Gateway.Terminate();
-                if (!rig.Gateway.WaitForExit(TimeSpan.FromSeconds(90)))
-                {
-                    throw new TimeoutException("the gateway did not stop on SIGTERM within 90 s\n" + rig.Output());
-                }
-
-                rig.Gateway.Dispose();
+                StopGateway(rig);
             }
 
             notes.ForEach(output.WriteLine);
@@ -160,13 +154,7 @@ internal static class WholeSystemScaleRun
             throw new TimeoutException($"the broker did not have telemetry seqs {before.ChainedThrough + 1}..{through} within {Cap.TotalSeconds} s\n" + rig.Output());
         }
 
-        rig.Gateway.Terminate();
-        if (!rig.Gateway.WaitForExit(TimeSpan.FromSeconds(90)))
-        {
-            throw new TimeoutException("the gateway did not stop on SIGTERM within 90 s\n" + rig.Output());
-        }
-
-        rig.Gateway.Dispose();
+        StopGateway(rig);
         var from = watch.Through;
         var postgres = ProcStat.TreeCpuSeconds(postmaster);
         var clock = Stopwatch.StartNew();
@@ -189,15 +177,9 @@ internal static class WholeSystemScaleRun
         rig.StartGateway("--Simulation:Beds=16", "--Simulation:Seed=15");
         await Wait.ForAsync(() => rig.ChainedAsync(), Cap, () => "the gateway's first commit\n" + rig.Output()).ConfigureAwait(false);
         var settle = Stopwatch.StartNew();
-        var settled = await UntilAsync(() => rig.MetricAsync("edgetwin_uplink_held", "lane=\"telemetry\"").GetAwaiter().GetResult() < 1_000 && rig.MetricAsync("edgetwin_uplink_backlog").GetAwaiter().GetResult() == 0, Cap).ConfigureAwait(false);
+        var settled = await UntilAsync(async () => await rig.MetricAsync("edgetwin_uplink_held", "lane=\"telemetry\"").ConfigureAwait(false) < 1_000 && await rig.MetricAsync("edgetwin_uplink_backlog").ConfigureAwait(false) == 0, Cap).ConfigureAwait(false);
         var resent = await rig.MetricAsync("edgetwin_uplink_resent").ConfigureAwait(false);
-        rig.Gateway!.Terminate();
-        if (!rig.Gateway.WaitForExit(TimeSpan.FromSeconds(90)))
-        {
-            throw new TimeoutException("the gateway did not stop on SIGTERM within 90 s\n" + rig.Output());
-        }
-
-        rig.Gateway.Dispose();
+        StopGateway(rig);
         output.WriteLine(new AloneRow(beds, inFlight, (after.AtMs - before.AtMs) / 1000.0, before, after, window, rss,
             after.ChainedThrough - from, caughtUp ? drain : null, drainCpu.Ingest / drain, drainCpu.Worker / drain, drainCpu.Postgres / drain,
             settled ? settle.Elapsed.TotalSeconds : null, resent).ToString());
@@ -330,6 +312,32 @@ internal static class WholeSystemScaleRun
         {
             return false;
         }
+    }
+
+    /// <summary>As the other, for a condition read over the network (polled every 100 ms).</summary>
+    private static async Task<bool> UntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
+    {
+        try
+        {
+            await Wait.UntilAsync(condition, timeout, () => "the gateway").ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>SIGTERM to the gateway, at most 90 s for it to stop (it commits what it has), then its process is let go.</summary>
+    private static void StopGateway(ResendRig rig)
+    {
+        rig.Gateway!.Terminate();
+        if (!rig.Gateway.WaitForExit(TimeSpan.FromSeconds(90)))
+        {
+            throw new TimeoutException("the gateway did not stop on SIGTERM within 90 s\n" + rig.Output());
+        }
+
+        rig.Gateway.Dispose();
     }
 
     /// <summary>The last 40 lines of a process's log.</summary>
