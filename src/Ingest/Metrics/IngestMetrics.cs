@@ -11,6 +11,7 @@ internal sealed class IngestMetrics
     private readonly Counter<long> _records;
     private readonly Counter<long> _alerts;
     private readonly Counter<long> _receipts;
+    private readonly Counter<long> _publishFailed;
     private readonly Counter<long> _evidence;
     private readonly Counter<long> _resendRequests;
     private readonly Counter<long> _resendSeqs;
@@ -24,7 +25,8 @@ internal sealed class IngestMetrics
         var meter = factory.Create(MeterName);
         _records = meter.CreateCounter<long>("edgetwin.ingest.records", "{record}", "Records received, by outcome (stored, duplicate, evidence, bad-topic).");
         _alerts = meter.CreateCounter<long>("edgetwin.ingest.alerts", "{alert}", "Alerts raised, by kind.");
-        _receipts = meter.CreateCounter<long>("edgetwin.ingest.receipts", "{receipt}", "Receipts published.");
+        _receipts = meter.CreateCounter<long>("edgetwin.ingest.receipts", "{receipt}", "Receipts published and acknowledged by the broker.");
+        _publishFailed = meter.CreateCounter<long>("edgetwin.ingest.publish.failed", "{message}", "The worker's own publishes (receipt, resend, alarm-status) the broker did not acknowledge, by kind and reason (timeout, not-connected, failed, refused-<reason code>).");
         _resendRequests = meter.CreateCounter<long>("edgetwin.ingest.resend.requests", "{request}", "Signed re-send requests published to gateways.");
         _resendSeqs = meter.CreateCounter<long>("edgetwin.ingest.resend.requested", "{record}", "Seqs asked for in re-send requests.");
         _enrolmentReloads = meter.CreateCounter<long>("edgetwin.ingest.enrolment.reloads", "{reload}", "Changed enrolment files read, by outcome (applied, refused).");
@@ -61,6 +63,8 @@ internal sealed class IngestMetrics
     public void Alert(string kind) => _alerts.Add(1, new KeyValuePair<string, object?>("kind", kind));
 
     public void Receipt() => _receipts.Add(1);
+
+    public void PublishFailed(string kind, string reason) => _publishFailed.Add(1, new KeyValuePair<string, object?>("kind", kind), new KeyValuePair<string, object?>("reason", reason));
 
     public void ResendRequested(long seqs)
     {

@@ -19,8 +19,14 @@ internal static partial class IngestLog
     [LoggerMessage(EventId = 7005, Level = LogLevel.Error, Message = "Storing a batch of {Count} failed; nothing acknowledged, retrying in {Delay}")]
     public static partial void StoreFailed(ILogger logger, int count, TimeSpan delay, Exception ex);
 
-    [LoggerMessage(EventId = 7006, Level = LogLevel.Warning, Message = "Sending {Receipts} receipts / {Acks} acknowledgements failed after commit; they follow on the gateway's resend")]
-    public static partial void SendFailed(ILogger logger, int receipts, int acks, Exception ex);
+    [LoggerMessage(EventId = 7006, Level = LogLevel.Warning, Message = "Acknowledging {Left} of a committed batch's {Count} messages failed (the connection went?); the broker or the gateway sends them again, stored once")]
+    public static partial void AcknowledgeFailed(ILogger logger, int left, int count, Exception ex);
+
+    [LoggerMessage(EventId = 7007, Level = LogLevel.Warning, Message = "{Failed} of a committed batch's {Count} receipts not acknowledged by the broker within {Timeout} ({Reasons}); the batch is acknowledged all the same, and a receipt follows the gateway's resend of its records")]
+    public static partial void ReceiptsNotAcknowledged(ILogger logger, int failed, int count, string reasons, TimeSpan timeout, Exception? ex);
+
+    [LoggerMessage(EventId = 7008, Level = LogLevel.Warning, Message = "Publishing a {Kind} to {Topic} failed: {Reason} (deadline {Timeout}); asked again at the next look")]
+    public static partial void PublishFailed(ILogger logger, string kind, string topic, string reason, TimeSpan timeout, Exception? ex);
 
     [LoggerMessage(EventId = 7010, Level = LogLevel.Information, Message = "Ingest key {Address} ({KeyFile}): enrol it on every gateway as Uplink:ReceiptSigners")]
     public static partial void Identity(ILogger logger, string address, string keyFile);

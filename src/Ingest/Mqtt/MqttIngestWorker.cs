@@ -101,25 +101,63 @@ internal sealed class MqttIngestWorker : BackgroundService
         }
     }
 
-    /// <summary>Publishes a message of the ingest's own (QoS 1); false when not connected or it failed (the next look asks again).</summary>
+    /// <summary>
+    /// Publishes a message of the ingest's own (QoS 1) within <c>Ingest:PublishTimeout</c>; false when
+    /// not connected, refused by the broker, not acknowledged in time or failed (logged, counted by
+    /// kind and reason; the caller asks again at its next look).
+    /// </summary>
     public async Task<bool> PublishAsync(string topic, byte[] payload, CancellationToken ct)
     {
-        if (_client is not { IsConnected: true } client)
+        using var deadline = new CancellationTokenSource(_options.Value.PublishTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
+        var (reason, error) = await PublishOwnAsync(_client, topic, payload, linked.Token, ct).ConfigureAwait(false);
+        if (reason is not null)
         {
-            return false;
+            IngestLog.PublishFailed(_logger, TopicName.Kind(topic), topic, reason, _options.Value.PublishTimeout, error);
         }
 
-        try
-        {
-            var msg = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
-            return (await client.PublishAsync(msg, ct).ConfigureAwait(false)).IsSuccess;
-        }
-        catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException)
-        {
-            return false;
-        }
+        return reason is null;
     }
 
+    /// <summary>
+    /// One publish of the worker's own under the caller's deadline: null when the broker acknowledged
+    /// it, else why not (counted by kind and reason; the caller logs). The worker stopping is thrown.
+    /// </summary>
+    private async Task<(string? Reason, Exception? Error)> PublishOwnAsync(IMqttClient? client, string topic, byte[] payload, CancellationToken deadline, CancellationToken stopping)
+    {
+        (string Reason, Exception? Error) failed;
+        if (client is not { IsConnected: true })
+        {
+            failed = ("not-connected", null);
+        }
+        else
+        {
+            try
+            {
+                var msg = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
+                var result = await client.PublishAsync(msg, deadline).ConfigureAwait(false);
+                if (result.IsSuccess)
+                {
+                    return (null, null);
+                }
+
+                // An MQTT 5 broker's refusal (an ACL: NotAuthorized, a quota) is a reason code, not an exception.
+                failed = ($"refused-{result.ReasonCode}".ToLowerInvariant(), null);
+            }
+            catch (Exception ex) when (deadline.IsCancellationRequested && !stopping.IsCancellationRequested)
+            {
+                // MQTTnet says so with its own MqttCommunicationTimedOutException, not an OperationCanceledException.
+                failed = ("timeout", ex);
+            }
+            catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException)
+            {
+                failed = (client.IsConnected ? "failed" : "not-connected", ex);
+            }
+        }
+
+        _metrics.PublishFailed(TopicName.Kind(topic), failed.Reason);
+        return failed;
+    }
 
     /// <summary>
     /// Connects (within 10 s) and subscribes; a broker that refuses a subscription (an ACL, a broker
@@ -176,22 +214,23 @@ internal sealed class MqttIngestWorker : BackgroundService
 
     private async Task SendAsync(IMqttClient client, IReadOnlyList<ReceiptDue> receipts, List<Pending> batch, CancellationToken ct)
     {
-        // What is committed stays committed: a lost receipt is sent again when the gateway resends
-        // (a duplicate of a receipted record re-sends it), a lost PUBACK means a harmless redelivery.
+        // What is committed stays committed: a receipt the broker did not take is sent again when the
+        // gateway resends (a duplicate of a receipted record re-sends it), a lost PUBACK means a
+        // harmless redelivery. So the PUBACKs go whatever became of the receipts: a batch left
+        // unacknowledged would keep its room in the worker's receive window until the connection
+        // ends, and the broker would send this worker no more of the group's share.
+        try
+        {
+            await PublishReceiptsAsync(client, receipts, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            IngestLog.ReceiptsNotAcknowledged(_logger, receipts.Count, receipts.Count, "failed", _options.Value.PublishTimeout, ex);
+        }
+
         var held = batch.Count;
         try
         {
-            foreach (var receipt in receipts)
-            {
-                var msg = new MqttApplicationMessageBuilder()
-                    .WithTopic(TopicName.Receipt(_options.Value.TopicPrefix, receipt.Site, receipt.Gw))
-                    .WithPayload(receipt.Sign(_identity.Key).ToPayload())
-                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-                    .Build();
-                await client.PublishAsync(msg, ct).ConfigureAwait(false);
-                _metrics.Receipt();
-            }
-
             foreach (var p in batch)
             {
                 // Counted out before the PUBACK goes, so the gauge never counts a message the broker already has room for again.
@@ -202,12 +241,49 @@ internal sealed class MqttIngestWorker : BackgroundService
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            IngestLog.SendFailed(_logger, receipts.Count, batch.Count, ex);
+            IngestLog.AcknowledgeFailed(_logger, held + 1, batch.Count, ex);
         }
         finally
         {
             // Not acknowledged after all (the connection went): no longer held here either; the broker or the gateway sends them again.
             _metrics.InFlight(-held);
+        }
+    }
+
+    /// <summary>
+    /// A batch's receipts (one per chain that advanced), all at once under one deadline
+    /// (<c>Ingest:PublishTimeout</c>): MQTTnet sets none, and a publish the broker never acknowledges
+    /// would otherwise hold the send stage, and so every PUBACK after it, for ever.
+    /// </summary>
+    private async Task PublishReceiptsAsync(IMqttClient client, IReadOnlyList<ReceiptDue> receipts, CancellationToken ct)
+    {
+        if (receipts.Count == 0)
+        {
+            return;
+        }
+
+        var timeout = _options.Value.PublishTimeout;
+        using var deadline = new CancellationTokenSource(timeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
+        var sends = new Task<(string? Reason, Exception? Error)>[receipts.Count];
+        for (var i = 0; i < receipts.Count; i++)
+        {
+            var receipt = receipts[i];
+            sends[i] = PublishOwnAsync(client, TopicName.Receipt(_options.Value.TopicPrefix, receipt.Site, receipt.Gw), receipt.Sign(_identity.Key).ToPayload(), linked.Token, ct);
+        }
+
+        var outcomes = await Task.WhenAll(sends).ConfigureAwait(false);
+        var failed = outcomes.Where(o => o.Reason is not null).ToList();
+        for (var i = 0; i < receipts.Count - failed.Count; i++)
+        {
+            _metrics.Receipt();
+        }
+
+        if (failed.Count > 0)
+        {
+            // One line per batch, however many chains it advanced.
+            var reasons = string.Join(", ", failed.GroupBy(o => o.Reason).Select(g => $"{g.Count()} {g.Key}"));
+            IngestLog.ReceiptsNotAcknowledged(_logger, failed.Count, receipts.Count, reasons, timeout, failed.Select(o => o.Error).FirstOrDefault(e => e is not null));
         }
     }
 

@@ -72,6 +72,15 @@ public sealed class IngestOptions : BrokerTransportSettings
     [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")]
     public TimeSpan SessionExpiry { get; set; } = TimeSpan.Zero;
 
+    /// <summary>
+    /// How long the broker has to acknowledge one of the worker's own publishes (a batch's receipts, a
+    /// re-send request) before the worker gives up on it and goes on: MQTTnet sets no deadline on a
+    /// publish, and a send stage waiting for ever would stop the batch's PUBACKs and so the worker's
+    /// share of the backlog (docs/ingest.md "Receipts and acknowledgements").
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Missing seqs not covered by a gap statement for this long raise an alert.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "7.00:00:00")]
     public TimeSpan GapTimeout { get; set; } = TimeSpan.FromMinutes(5);

@@ -42,6 +42,9 @@ internal sealed record TopicName(string Site, string Gw, TopicLeaf Leaf)
 
     public static string AlarmStatus(string prefix, string site, string gw) => $"{prefix}/{site}/{gw}/{Telemetry.Documents.AlarmStatusDocument.Subtopic}";
 
+    /// <summary>What a topic of the ingest's own carries: its last level (<c>receipt</c>, <c>resend</c>, <c>alarm-status</c>), a metric label.</summary>
+    public static string Kind(string topic) => topic[(topic.LastIndexOf('/') + 1)..];
+
     /// <summary>Shared-subscription filters, one per leaf the ingest consumes.</summary>
     public static IReadOnlyList<string> SharedFilters(string group, string prefix) =>
     [

@@ -1,10 +1,7 @@
 namespace EdgeTwin.Ingest.Tests.Integration;
 
-using EdgeTwin.Ingest.Metrics;
 using EdgeTwin.Ingest.Mqtt;
 using EdgeTwin.Ingest.Tests.Support;
-using EdgeTwin.Telemetry.Chain;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using MQTTnet.Protocol;
 using Npgsql;
@@ -24,15 +21,14 @@ public sealed partial class ScaleOutTests
         var window = FlowControl.ReceiveMaximum(batchSize);
         var connection = await _pg.CreateDatabaseAsync();
         var now = DateTimeOffset.UtcNow;
-        using var g = new SimulatedGateway("site-f", "gw-flow", now, policy: new CheckpointPolicy { MaxRecords = 16, MaxDelay = TimeSpan.FromHours(1) });
+        using var g = Gateway16("site-f", "gw-flow", now);
         var broker = new MosquittoFixture(maxInflightMessages: 0);
         await broker.InitializeAsync();
         try
         {
             await using var ingest = await InProcessIngest.StartAsync(broker.Uri, [$"--Ingest:Storage=postgres:{connection}", $"--Ingest:BatchSize={batchSize}", $"--Ingest:Enrolled:{g.Gw}={g.Key.Address}"]);
-            var factory = ingest.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
-            using var inFlight = new MetricCollector<long>(factory, IngestMetrics.MeterName, "edgetwin.ingest.inflight");
-            using var records = new MetricCollector<long>(factory, IngestMetrics.MeterName, "edgetwin.ingest.records");
+            using var inFlight = Counted(ingest, "edgetwin.ingest.inflight");
+            using var records = Counted(ingest, "edgetwin.ingest.records");
             await using var check = NpgsqlDataSource.Create(connection);
             await using var mqtt = await TestMqttClient.ConnectAsync(broker.Port);
 

@@ -1,7 +1,6 @@
 namespace EdgeTwin.Ingest.Tests.Integration;
 
 using EdgeTwin.Ingest.Tests.Support;
-using EdgeTwin.Telemetry.Chain;
 using Npgsql;
 
 /// <summary>
@@ -17,7 +16,7 @@ public sealed partial class ScaleOutTests
     {
         var connection = await _pg.CreateDatabaseAsync();
         var now = DateTimeOffset.UtcNow;
-        using var g = new SimulatedGateway("site-k", "gw-kill", now, policy: new CheckpointPolicy { MaxRecords = 16, MaxDelay = TimeSpan.FromHours(1) });
+        using var g = Gateway16("site-k", "gw-kill", now);
         var id = $"k{Guid.NewGuid():N}"[..12];
         string[] args =
         [

@@ -3,6 +3,7 @@ namespace EdgeTwin.Ingest.Tests.Integration;
 using System.Collections.Concurrent;
 using EdgeTwin.Ingest.Tests.Support;
 using EdgeTwin.Telemetry.Chain;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 /// <summary>
@@ -30,7 +31,7 @@ public sealed partial class ScaleOutTests
         var connection = await _pg.CreateDatabaseAsync();
         var now = DateTimeOffset.UtcNow;
         var gateways = Enumerable.Range(1, Gateways)
-            .Select(i => new SimulatedGateway($"site-{i % 3}", $"gw-{i:D2}", now, policy: new CheckpointPolicy { MaxRecords = 16, MaxDelay = TimeSpan.FromHours(1) }))
+            .Select(i => Gateway16($"site-{i % 3}", $"gw-{i:D2}", now))
             .ToList();
         var group = $"g{Guid.NewGuid():N}"[..12];
         string[] Args() =>
@@ -160,6 +161,14 @@ public sealed partial class ScaleOutTests
     private static bool FullyReceipted(SimulatedGateway g) =>
         g.ReceiptedThrough(EdgeTwin.Telemetry.Records.Lane.Telemetry) == g.Telemetry.State.Seq - 1
         && g.ReceiptedThrough(EdgeTwin.Telemetry.Records.Lane.Alarm) == g.Alarm.State.Seq - 1;
+
+    /// <summary>A simulated gateway that checkpoints every 16 records (never on time), as every test here needs.</summary>
+    private static SimulatedGateway Gateway16(string site, string gw, DateTimeOffset now) =>
+        new(site, gw, now, policy: new CheckpointPolicy { MaxRecords = 16, MaxDelay = TimeSpan.FromHours(1) });
+
+    /// <summary>Collects one of the in-process ingest's instruments from now on.</summary>
+    private static Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long> Counted(InProcessIngest ingest, string instrument) =>
+        new(ingest.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), EdgeTwin.Ingest.Metrics.IngestMetrics.MeterName, instrument);
 
     private static string Lane(ChainRecord r) => r.Lane == EdgeTwin.Telemetry.Records.Lane.Alarm ? "alarm" : "telemetry";
 
