@@ -43,14 +43,7 @@ internal static class IngestLoad
 
         var now = DateTimeOffset.UtcNow;
         var options = new IngestOptions();
-        var streams = new List<List<IncomingMessage>>();
-        for (var i = 0; i < gateways; i++)
-        {
-            using var key = GatewayKey.Generate();
-            var gw = $"bench-{i:D4}";
-            options.Enrolled[gw] = key.Address;
-            streams.Add(Produce(gw, key, perGateway, now));
-        }
+        var streams = Enrolled("bench", gateways, perGateway, options, now);
 
         var dir = Directory.CreateTempSubdirectory("edgetwin-bench-").FullName;
         var stores = new List<IIngestStore>();
@@ -63,14 +56,7 @@ internal static class IngestLoad
 
         // Warm-up gateways, enrolled too, their chains stored like the others, so JIT tiering is done
         // before the timing (a worker runs for days; a 10-second run would otherwise time the JIT).
-        var warm = new List<List<IncomingMessage>>();
-        for (var i = 0; i < 2; i++)
-        {
-            using var key = GatewayKey.Generate();
-            var gw = $"warm-{i:D4}";
-            options.Enrolled[gw] = key.Address;
-            warm.Add(Produce(gw, key, 3000, now));
-        }
+        var warm = Enrolled("warm", 2, 3000, options, now);
 
         var warmer = new BatchProcessor(stores[0], new Monitor(options), TimeProvider.System);
         // Small batches: the per-batch code runs often enough (about 50 times) to reach its optimised tier too.
@@ -94,14 +80,7 @@ internal static class IngestLoad
         // compile and the dynamic-PGO instrumented code to run, and a run timed right after it spent half
         // its CPU time in the JIT (2026-12-05: 3.5 of 7 s; 64 methods and 0.03 s in a pass after a first).
         // A worker runs for days: the second pass is its steady state. Both are printed.
-        var warmPass = new List<List<IncomingMessage>>();
-        for (var i = 0; i < gateways; i++)
-        {
-            using var key = GatewayKey.Generate();
-            var gw = $"pass-{i:D4}";
-            options.Enrolled[gw] = key.Address;
-            warmPass.Add(Produce(gw, key, perGateway, now));
-        }
+        var warmPass = Enrolled("pass", gateways, perGateway, options, now);
 
         var first = await TimePassAsync(warmPass, stores, options);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -160,6 +139,21 @@ internal static class IngestLoad
             yield return streams.SelectMany(s => s.Skip(cursor).Take(share)).ToList();
             cursor += share;
         }
+    }
+
+    /// <summary>Signed chains of <paramref name="gateways"/> new gateways named <c>PREFIX-NNNN</c>, each enrolled with its own key.</summary>
+    private static List<List<IncomingMessage>> Enrolled(string prefix, int gateways, int perGateway, IngestOptions options, DateTimeOffset now)
+    {
+        var streams = new List<List<IncomingMessage>>();
+        for (var i = 0; i < gateways; i++)
+        {
+            using var key = GatewayKey.Generate();
+            var gw = $"{prefix}-{i:D4}";
+            options.Enrolled[gw] = key.Address;
+            streams.Add(Produce(gw, key, perGateway, now));
+        }
+
+        return streams;
     }
 
     private static List<IncomingMessage> Produce(string gw, GatewayKey key, int count, DateTimeOffset now)
