@@ -253,6 +253,7 @@ internal sealed class ChainTracker
             beforeStart = state.BeforeStart,
         };
 
+        t.key = t.Shared(t.key);
         var c = state.Counters;
         (t.received, t.duplicates, t.forks, t.gapCovered, t.verified, t.linkedUnverified, t.badSigs, t.brokenLinks) =
             (c.Received, c.Duplicates, c.Forks, c.GapCovered, c.Verified, c.LinkedUnverified, c.BadSigs, c.BrokenLinks);
@@ -275,7 +276,7 @@ internal sealed class ChainTracker
                 continue;
             }
 
-            var record = new HeldRecord { Hash = hash, Prev = prev, Kind = h.Kind, GenesisKey = h.GenesisKey, Signer = h.Signer, SigProblem = h.SigProblem, Gap = h.Gap };
+            var record = new HeldRecord { Hash = hash, Prev = prev, Kind = h.Kind, GenesisKey = t.Shared(h.GenesisKey), Signer = t.Shared(h.Signer), SigProblem = h.SigProblem, Gap = h.Gap };
             if (t.held.ContainsKey(h.Seq))
             {
                 t.held.AddVariant(h.Seq, record);
@@ -311,8 +312,18 @@ internal sealed class ChainTracker
             }
         }
 
-        return new HeldRecord { Hash = hash, Prev = record.Prev, Kind = record.Kind, GenesisKey = record.GenesisKey, Signer = signer, SigProblem = sigProblem, Gap = record.Gap };
+        return new HeldRecord { Hash = hash, Prev = record.Prev, Kind = record.Kind, GenesisKey = Shared(record.GenesisKey), Signer = Shared(signer), SigProblem = sigProblem, Gap = record.Gap };
     }
+
+    /// <summary>
+    /// The enrolled address or genesis key instance equal to <paramref name="address"/>, if one is
+    /// (every checkpoint names the same signer: one string per chain instead of one per held checkpoint).
+    /// </summary>
+    private string? Shared(string? address) =>
+        address is null ? null
+        : enrolled is not null && enrolled.TryGetValue(address, out var e) && string.Equals(e, address, StringComparison.Ordinal) ? e
+        : string.Equals(address, key, StringComparison.Ordinal) ? key
+        : address;
 
     /// <summary>The record the lowest valid checkpoint waits for: its links reach no further down without it.</summary>
     /// <summary>The address the genesis names, once the genesis is linked; null before.</summary>
@@ -855,7 +866,7 @@ internal sealed class ChainTracker
     {
         if (seq == 0)
         {
-            key = record.GenesisKey;
+            key = Shared(record.GenesisKey);
             if (enrolled is not null && key is not null && !enrolled.Contains(key))
             {
                 unenrolled = true;

@@ -17,6 +17,10 @@ internal sealed class HeldTable
     // Kinds a run record may have; a record of another kind is kept in the dictionary.
     private static readonly string[] RunKinds = ["obs", "obs-compact", "alarm", "event", "gap", "checkpoint", "genesis"];
 
+    // The records not in the run: mostly a single one (the checkpoint the last decision stopped at),
+    // kept in a field; a dictionary only from two on.
+    private long loneSeq;
+    private HeldRecord? lone;
     private Dictionary<long, HeldRecord>? others;
 
     // The run: seqs runStart .. runStart + runCount - 1, at hashes[runOffset ..]; the first one's prev is runPrev.
@@ -28,7 +32,7 @@ internal sealed class HeldTable
     private Hash32 runPrev;
 
     /// <summary>Seqs held (each with one record or more).</summary>
-    public int Count => runCount + (others?.Count ?? 0);
+    public int Count => runCount + OtherCount;
 
     /// <summary>Records kept packed, for tests.</summary>
     internal int RunCount => runCount;
@@ -42,21 +46,18 @@ internal sealed class HeldTable
                 yield return runStart + i;
             }
 
-            if (others is not null)
+            foreach (var other in Others())
             {
-                foreach (var seq in others.Keys)
-                {
-                    yield return seq;
-                }
+                yield return other.Key;
             }
         }
     }
 
     public HeldRecord this[long seq] => TryGetValue(seq, out var first) ? first : throw new KeyNotFoundException($"no record held at seq {seq}");
 
-    public long MinKey() => Math.Min(runCount > 0 ? runStart : long.MaxValue, others is { Count: > 0 } ? others.Keys.Min() : long.MaxValue);
+    public long MinKey() => Math.Min(runCount > 0 ? runStart : long.MaxValue, OtherCount > 0 ? Others().Min(o => o.Key) : long.MaxValue);
 
-    public bool ContainsKey(long seq) => InRun(seq) || (others?.ContainsKey(seq) ?? false);
+    public bool ContainsKey(long seq) => InRun(seq) || OtherTryGet(seq, out _);
 
     public bool TryGetValue(long seq, out HeldRecord first)
     {
@@ -66,20 +67,13 @@ internal sealed class HeldTable
             return true;
         }
 
-        if (others is not null && others.TryGetValue(seq, out var r))
-        {
-            first = r;
-            return true;
-        }
-
-        first = null!;
-        return false;
+        return OtherTryGet(seq, out first);
     }
 
     /// <summary>Every seq held and its first record, lowest seq first.</summary>
     public IEnumerable<KeyValuePair<long, HeldRecord>> Ordered()
     {
-        var rest = others is null ? [] : others.OrderBy(h => h.Key).ToList();
+        var rest = Others().OrderBy(h => h.Key).ToList();
         var j = 0;
         for (; j < rest.Count && rest[j].Key < runStart; j++)
         {
@@ -111,12 +105,12 @@ internal sealed class HeldTable
             Dissolve();
         }
 
-        if (others?.ContainsKey(seq) is not true && TryAppend(seq, record))
+        if (!OtherTryGet(seq, out _) && TryAppend(seq, record))
         {
             return;
         }
 
-        (others ??= [])[seq] = record;
+        OtherSet(seq, record);
     }
 
     /// <summary>Holds one more record at a seq that holds one already.</summary>
@@ -127,7 +121,11 @@ internal sealed class HeldTable
             Dissolve();
         }
 
-        var first = others![seq];
+        if (!OtherTryGet(seq, out var first))
+        {
+            throw new KeyNotFoundException($"no record held at seq {seq}");
+        }
+
         (first.Variants ??= []).Add(variant);
     }
 
@@ -137,8 +135,7 @@ internal sealed class HeldTable
     {
         if (!InRun(seq))
         {
-            first = null!;
-            return others is not null && others.Remove(seq, out first!);
+            return OtherRemove(seq, out first);
         }
 
         var i = (int)(seq - runStart);
@@ -158,8 +155,7 @@ internal sealed class HeldTable
         else
         {
             Dissolve();
-            others!.Remove(seq);
-            return true;
+            return OtherRemove(seq, out _);
         }
 
         if (runCount == 0)
@@ -173,8 +169,9 @@ internal sealed class HeldTable
     /// <summary>Gives back room records no longer held took (memory per chain).</summary>
     public void TrimExcess()
     {
-        if (others is { Count: 0 })
+        if (others is { Count: <= 1 })
         {
+            (loneSeq, lone) = others.Count == 1 ? (others.First().Key, others.First().Value) : (0, null);
             others = null;
         }
         else if (others is not null && others.EnsureCapacity(0) > (2 * others.Count) + 16)
@@ -215,9 +212,9 @@ internal sealed class HeldTable
         Append(record);
 
         // Records that arrived before their predecessor and continue the run now join it.
-        while (others is not null && others.TryGetValue(runStart + runCount, out var next) && Plain(next) && next.Prev == hashes[runOffset + runCount - 1])
+        while (OtherTryGet(runStart + runCount, out var next) && Plain(next) && next.Prev == hashes[runOffset + runCount - 1])
         {
-            others.Remove(runStart + runCount);
+            OtherRemove(runStart + runCount, out _);
             Append(next);
         }
 
@@ -248,13 +245,63 @@ internal sealed class HeldTable
     /// <summary>Turns the run into dictionary entries, for a change the run cannot keep.</summary>
     private void Dissolve()
     {
-        others ??= [];
         for (var i = 0; i < runCount; i++)
         {
-            others.Add(runStart + i, RunRecord(i));
+            OtherSet(runStart + i, RunRecord(i));
         }
 
         (runCount, runOffset) = (0, 0);
         (hashes, kinds) = ([], []);
+    }
+
+    private int OtherCount => others?.Count ?? (lone is null ? 0 : 1);
+
+    private IEnumerable<KeyValuePair<long, HeldRecord>> Others() =>
+        others is not null ? others : lone is null ? [] : [new(loneSeq, lone)];
+
+    private bool OtherTryGet(long seq, out HeldRecord record)
+    {
+        if (others is not null)
+        {
+            return others.TryGetValue(seq, out record!);
+        }
+
+        var found = lone is not null && loneSeq == seq;
+        record = found ? lone! : null!;
+        return found;
+    }
+
+    private void OtherSet(long seq, HeldRecord record)
+    {
+        if (others is null && (lone is null || loneSeq == seq))
+        {
+            (loneSeq, lone) = (seq, record);
+            return;
+        }
+
+        if (others is null)
+        {
+            others = new() { [loneSeq] = lone! };
+            lone = null;
+        }
+
+        others[seq] = record;
+    }
+
+    private bool OtherRemove(long seq, out HeldRecord record)
+    {
+        if (others is not null)
+        {
+            return others.Remove(seq, out record!);
+        }
+
+        if (lone is null || loneSeq != seq)
+        {
+            record = null!;
+            return false;
+        }
+
+        (record, lone) = (lone, null);
+        return true;
     }
 }

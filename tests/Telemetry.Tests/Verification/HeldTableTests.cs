@@ -160,7 +160,8 @@ public sealed class HeldTableTests
         Assert.Equal([1L, 3, 4, 5, 7, 9], t.Keys.Order());
         Assert.Equal(1, t.MinKey());
         Assert.False(t.ContainsKey(6));
-        Assert.False(t.TryGetValue(8, out _));
+        Assert.False(t.TryGetValue(8, out var none));
+        Assert.Null(none);
         Assert.Equal((H(90), H(80), "obs"), At(t, 9));
     }
 
@@ -201,13 +202,44 @@ public sealed class HeldTableTests
         Assert.Equal((H(3000), H(2990), "obs"), At(t, 300));
     }
 
+    [Fact]
+    public void RecordsOutsideTheRun_OneOrMany_AreEachKeptRemovedAndReplacedOnTheirOwn()
+    {
+        // One record outside the run is kept in a field, more in a dictionary: every way between the two.
+        var t = InOrder(10, 12);
+        var checkpoint = new HeldRecord { Hash = H(130), Prev = H(120), Kind = "checkpoint", Signer = "0xabc" };
+        t.Set(13, checkpoint);
+        Assert.True(t.Remove(13, out var removed));
+        Assert.Same(checkpoint, removed);
+        Assert.False(t.ContainsKey(13));
+        Assert.False(t.Remove(13));
+        Assert.Equal(3, t.Count);
+
+        t.Set(13, checkpoint);
+        t.Set(13, Rec(131, H(120), "event"));
+        t.Set(20, Rec(200, H(190)));
+        t.Set(25, Rec(250, H(240)));
+        Assert.True(t.Remove(25));
+        Assert.True(t.Remove(13));
+        t.TrimExcess();
+        t.Set(30, Rec(300, H(290)));
+
+        Assert.Equal([10L, 11, 12, 20, 30], t.Ordered().Select(e => e.Key));
+        Assert.False(t.ContainsKey(13));
+        Assert.False(t.ContainsKey(25));
+        Assert.Equal((H(200), H(190), "obs"), At(t, 20));
+        Assert.Equal((H(300), H(290), "obs"), At(t, 30));
+        Assert.Equal(10, t.MinKey());
+    }
+
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    [InlineData(4)]
-    [InlineData(5)]
-    public void RandomChanges_HoldExactlyWhatAPlainDictionaryHolds(int seed)
+    [InlineData(1, 60)]
+    [InlineData(2, 60)]
+    [InlineData(3, 60)]
+    [InlineData(4, 8)]
+    [InlineData(5, 8)]
+    [InlineData(6, 3)]
+    public void RandomChanges_HoldExactlyWhatAPlainDictionaryHolds(int seed, int seqs)
     {
         // The model: what a seq holds, as a list of (hash, prev, kind); no packing.
         var model = new Dictionary<long, List<(Hash32 Hash, Hash32 Prev, string Kind)>>();
@@ -216,7 +248,7 @@ public sealed class HeldTableTests
         var next = 1L;
         for (var step = 0; step < 3000; step++)
         {
-            var seq = (long)random.Next(0, 60);
+            var seq = (long)random.Next(0, seqs);
             // Mostly records linking to what the model holds just before, as a chain arrives.
             var prev = model.TryGetValue(seq - 1, out var below) && random.Next(4) > 0 ? below[random.Next(below.Count)].Hash : H(random.Next(1, 1000) * 1000);
             var kind = random.Next(10) == 0 ? "event" : "obs";
@@ -257,7 +289,7 @@ public sealed class HeldTableTests
                 t.Set(seq, records[0]);
                 model[seq] = keep;
             }
-            else if (op == 7)
+            else if (op >= 7)
             {
                 t.TrimExcess();
             }
