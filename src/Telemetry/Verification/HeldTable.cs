@@ -6,15 +6,15 @@ namespace EdgeTwin.Telemetry.Verification;
 /// their seq), each linking to the one before. Such a run is kept packed, a hash and a kind byte per
 /// record (33 bytes instead of about 135 for an object and a dictionary entry; docs/benchmarks.md,
 /// issue 13 fifth pass): a record's prev is the hash before it, the first one's is kept apart. Every
-/// other record (out of order, variants, checkpoints, gaps, genesis) is a <see cref="HeldRecord"/> in a
-/// dictionary. A run record is handed out as a new <see cref="HeldRecord"/> with the same values; only
+/// other record (out of order, variants, checkpoints, gaps, genesis) is a <see cref="HeldRecord"/> kept
+/// apart (in a field while it is the only one, else in a dictionary). A run record is handed out as a new <see cref="HeldRecord"/> with the same values; only
 /// the methods here change the table, and anything the run cannot keep as it is (a variant or a
-/// different record at one of its seqs, a removal in its middle) first turns the run into dictionary
-/// entries, so what a seq holds is always exactly what was put there.
+/// different record at one of its seqs, a removal in its middle) first turns the run into records kept
+/// apart, so what a seq holds is always exactly what was put there.
 /// </summary>
 internal sealed class HeldTable
 {
-    // Kinds a run record may have; a record of another kind is kept in the dictionary.
+    // Kinds a run record may have; a record of another kind is kept apart.
     private static readonly string[] RunKinds = ["obs", "obs-compact", "alarm", "event", "gap", "checkpoint", "genesis"];
 
     // The records not in the run: mostly a single one (the checkpoint the last decision stopped at),
