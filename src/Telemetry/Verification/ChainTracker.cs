@@ -19,20 +19,23 @@ internal sealed class ChainTracker
     private readonly ChainKey chain;
     private readonly VerifierOptions options;
     private readonly HashSet<string>? enrolled;
-    private readonly Dictionary<long, HeldRecord> held = [];
-    private readonly Dictionary<long, (long Seq, GapStatement Gap)> gapsByFrom = [];
+    private readonly HeldTable held = new();
+    // Most chains never hold a gap statement, lose a record or note a problem: the collections for
+    // those are made when first needed (memory per tracked chain; docs/benchmarks.md, issue 13 fifth pass).
+    private static readonly Dictionary<long, (long Seq, GapStatement Gap)> NoGaps = [];
+    private Dictionary<long, (long Seq, GapStatement Gap)>? gapsByFrom;
     private readonly SortedSet<long> signedSeqs = [];
     private readonly RecentHashes recent;
 
     /// <summary>With <see cref="VerifierOptions.LogDecidedLinks"/>: every seq decided since <see cref="ClearDecided"/> (record hashes; gap ranges).</summary>
-    private readonly Dictionary<long, Hash32>? decidedRecords;
-    private readonly List<(long From, long To)>? decidedGaps;
-    private readonly HashSet<(long Seq, Hash32 Hash)> insideGapArrivals = [];
-    private readonly List<string> problems = [];
+    private Dictionary<long, Hash32>? decidedRecords;
+    private List<(long From, long To)>? decidedGaps;
+    private HashSet<(long Seq, Hash32 Hash)>? insideGapArrivals;
+    private List<string>? problems;
 
     /// <summary>Hashes of records decided not to be the gateway's (bounded, oldest forgotten): their descendants are not either.</summary>
-    private readonly HashSet<Hash32> losers = [];
-    private readonly Queue<Hash32> loserOrder = new();
+    private HashSet<Hash32>? losers;
+    private Queue<Hash32>? loserOrder;
 
     private string? key;
     private long linkedThrough = -1;
@@ -67,11 +70,6 @@ internal sealed class ChainTracker
         this.options = options;
         this.enrolled = enrolled;
         recent = new RecentHashes(Math.Max(1, options.RecentWindow));
-        if (options.LogDecidedLinks)
-        {
-            decidedRecords = [];
-            decidedGaps = [];
-        }
     }
 
     private int MaxAlternatives => Math.Max(1, options.MaxHeldRecords / 4);
@@ -115,7 +113,7 @@ internal sealed class ChainTracker
             return Unsigned(seq, hash, "its prev is not the hash of the covered record before it", out problem);
         }
 
-        if (losers.Contains(record.Prev))
+        if (losers?.Contains(record.Prev) is true)
         {
             return Unsigned(seq, hash, "it links to a record no valid checkpoint covers where one covers another", out problem);
         }
@@ -139,7 +137,7 @@ internal sealed class ChainTracker
 
         Unblock(seq, incoming);
 
-        held[seq] = incoming;
+        held.Set(seq, incoming);
         heldCount++;
         received++;
         highestSeq = Math.Max(highestSeq, seq);
@@ -168,7 +166,7 @@ internal sealed class ChainTracker
         var tail = new TailFigures();
         Walk(linkedThrough, head, tail);
         var missing = 0L;
-        var from = Floating && held.Count > 0 ? held.Keys.Min() : linkedThrough + 1;
+        var from = Floating && held.Count > 0 ? held.MinKey() : linkedThrough + 1;
         for (var s = from; s <= highestSeq; s++)
         {
             if (!held.ContainsKey(s) && !InPendingGap(s))
@@ -177,8 +175,8 @@ internal sealed class ChainTracker
             }
         }
 
-        var aheadGapCovered = gapsByFrom.Values.Sum(g => CountNotHeld(g.Gap));
-        var listed = problems.Concat(tail.Problems).ToList();
+        var aheadGapCovered = Gaps.Values.Sum(g => CountNotHeld(g.Gap));
+        var listed = (problems ?? []).Concat(tail.Problems).ToList();
         var room = Math.Max(0, options.MaxProblemsPerChain);
         var dropped = problemsDropped + Math.Max(0, listed.Count - room);
         var list = dropped > 0 ? [.. listed.Take(room), $"{dropped} more problems not listed"] : listed.ToArray();
@@ -218,24 +216,20 @@ internal sealed class ChainTracker
     /// <summary>Forgets the log of decided seqs (<see cref="VerifierOptions.LogDecidedLinks"/>): the caller has checked them.</summary>
     public void ClearDecided()
     {
-        decidedRecords?.Clear();
-        decidedRecords?.TrimExcess();
-        decidedGaps?.Clear();
+        decidedRecords = null;
+        decidedGaps = null;
 
         // A checkpoint decides and removes up to a few hundred held records at once; the table keeps
-        // the room they took (about 28 bytes a slot) for as long as the chain is tracked unless given back.
-        if (held.EnsureCapacity(0) > (2 * held.Count) + 16)
-        {
-            held.TrimExcess();
-        }
+        // the room they took for as long as the chain is tracked unless given back.
+        held.TrimExcess();
     }
 
     public ChainVerifierState Export() => new(
         chain, key, linkedThrough, head.ToString(), verifiedThrough, broken, unenrolled, highestSeq,
         new ChainCounters(received, duplicates, forks, gapCovered, verified, linkedUnverified, badSigs, brokenLinks, unknownSigner, rejected, beyondWindow, behindWindow, insideGap, problemsDropped, unsignedBranch),
-        [.. held.OrderBy(h => h.Key).SelectMany(h => h.Value.All.Select(r => Export(h.Key, r)))],
+        [.. held.Ordered().SelectMany(h => h.Value.All.Select(r => Export(h.Key, r)))],
         [.. recent.Export()],
-        [.. problems],
+        [.. problems ?? []],
         Start: start,
         BeforeStart: beforeStart);
 
@@ -259,6 +253,7 @@ internal sealed class ChainTracker
             beforeStart = state.BeforeStart,
         };
 
+        t.key = t.Shared(t.key);
         var c = state.Counters;
         (t.received, t.duplicates, t.forks, t.gapCovered, t.verified, t.linkedUnverified, t.badSigs, t.brokenLinks) =
             (c.Received, c.Duplicates, c.Forks, c.GapCovered, c.Verified, c.LinkedUnverified, c.BadSigs, c.BrokenLinks);
@@ -281,21 +276,21 @@ internal sealed class ChainTracker
                 continue;
             }
 
-            var record = new HeldRecord { Hash = hash, Prev = prev, Kind = h.Kind, GenesisKey = h.GenesisKey, Signer = h.Signer, SigProblem = h.SigProblem, Gap = h.Gap };
-            if (t.held.TryGetValue(h.Seq, out var first))
+            var record = new HeldRecord { Hash = hash, Prev = prev, Kind = h.Kind, GenesisKey = t.Shared(h.GenesisKey), Signer = t.Shared(h.Signer), SigProblem = h.SigProblem, Gap = h.Gap };
+            if (t.held.ContainsKey(h.Seq))
             {
-                (first.Variants ??= []).Add(record);
+                t.held.AddVariant(h.Seq, record);
                 t.alternatives++;
             }
             else
             {
-                t.held[h.Seq] = record;
+                t.held.Set(h.Seq, record);
             }
 
             t.heldCount++;
         }
 
-        t.problems.AddRange(state.Problems);
+        t.problems = state.Problems.Count > 0 ? [.. state.Problems] : null;
         t.Reindex();
         t.Walk(t.linkedThrough, t.head, null);
         return t;
@@ -317,8 +312,18 @@ internal sealed class ChainTracker
             }
         }
 
-        return new HeldRecord { Hash = hash, Prev = record.Prev, Kind = record.Kind, GenesisKey = record.GenesisKey, Signer = signer, SigProblem = sigProblem, Gap = record.Gap };
+        return new HeldRecord { Hash = hash, Prev = record.Prev, Kind = record.Kind, GenesisKey = Shared(record.GenesisKey), Signer = Shared(signer), SigProblem = sigProblem, Gap = record.Gap };
     }
+
+    /// <summary>
+    /// The enrolled address or genesis key instance equal to <paramref name="address"/>, if one is
+    /// (every checkpoint names the same signer: one string per chain instead of one per held checkpoint).
+    /// </summary>
+    private string? Shared(string? address) =>
+        address is null ? null
+        : enrolled is not null && enrolled.TryGetValue(address, out var e) && string.Equals(e, address, StringComparison.Ordinal) ? e
+        : string.Equals(address, key, StringComparison.Ordinal) ? key
+        : address;
 
     /// <summary>The record the lowest valid checkpoint waits for: its links reach no further down without it.</summary>
     /// <summary>The address the genesis names, once the genesis is linked; null before.</summary>
@@ -353,7 +358,7 @@ internal sealed class ChainTracker
         }
 
         Unblock(seq, incoming);
-        (first.Variants ??= []).Add(incoming);
+        held.AddVariant(seq, incoming);
         heldCount++;
         alternatives++;
         received++;
@@ -386,13 +391,13 @@ internal sealed class ChainTracker
             // The seq was passed on a gap statement's word; the record turns up after all. A repeat of
             // one that turned up already is a duplicate, as it would have been before the gap was decided
             // (remembered in memory, at most RecentWindow of them).
-            if (insideGapArrivals.Contains((seq, hash)))
+            if (insideGapArrivals?.Contains((seq, hash)) is true)
             {
                 duplicates++;
                 return RecordStatus.Duplicate;
             }
 
-            if (insideGapArrivals.Count < options.RecentWindow)
+            if ((insideGapArrivals ??= []).Count < options.RecentWindow)
             {
                 insideGapArrivals.Add((seq, hash));
             }
@@ -470,12 +475,12 @@ internal sealed class ChainTracker
 
     private void Remember(Hash32 loser)
     {
-        if (!losers.Add(loser))
+        if (!(losers ??= []).Add(loser))
         {
             return;
         }
 
-        loserOrder.Enqueue(loser);
+        (loserOrder ??= new()).Enqueue(loser);
         if (loserOrder.Count > MaxAlternatives)
         {
             losers.Remove(loserOrder.Dequeue());
@@ -501,13 +506,13 @@ internal sealed class ChainTracker
 
         if (record.Gap is { } gap && gap.To > linkedThrough)
         {
-            if (gapsByFrom.TryGetValue(gap.From, out var other) && other.Gap != gap)
+            if (Gaps.TryGetValue(gap.From, out var other) && other.Gap != gap)
             {
                 Note(seq, VerifierProblems.ConflictingGap, $"gap statement {gap.From}..{gap.To} conflicts with the one at seq {other.Seq}");
             }
             else
             {
-                gapsByFrom[gap.From] = (seq, gap);
+                (gapsByFrom ??= [])[gap.From] = (seq, gap);
             }
         }
     }
@@ -515,8 +520,8 @@ internal sealed class ChainTracker
     private void Reindex()
     {
         signedSeqs.Clear();
-        gapsByFrom.Clear();
-        foreach (var (seq, first) in held.OrderBy(h => h.Key))
+        gapsByFrom = null;
+        foreach (var (seq, first) in held.Ordered())
         {
             foreach (var r in first.All)
             {
@@ -527,7 +532,7 @@ internal sealed class ChainTracker
 
                 if (r.Gap is { } gap && gap.To > linkedThrough)
                 {
-                    gapsByFrom.TryAdd(gap.From, (seq, gap));
+                    (gapsByFrom ??= []).TryAdd(gap.From, (seq, gap));
                 }
             }
         }
@@ -672,7 +677,7 @@ internal sealed class ChainTracker
             }
 
             var jump = gaps.Select(Usable).FirstOrDefault(g => g is not null);
-            if (jump is null && gapsByFrom.Values.Select(e => Usable(e.Gap)).FirstOrDefault(g => g is not null) is { } claimed)
+            if (jump is null && Gaps.Values.Select(e => Usable(e.Gap)).FirstOrDefault(g => g is not null) is { } claimed)
             {
                 jump = claimed;
                 unsignedGap = true;
@@ -732,7 +737,10 @@ internal sealed class ChainTracker
 
             // Every seq the statement covers, its last too, is passed on its word: the caller (the ingest)
             // has no record to find there. The window keeps the last one's hash for the next link.
-            decidedGaps?.Add((gap.From, gap.To));
+            if (options.LogDecidedLinks)
+            {
+                (decidedGaps ??= []).Add((gap.From, gap.To));
+            }
             onPath[gap.To] = lastHash;
             recent.Put(gap.To, lastHash);
             gapCovered += gap.To - gap.From + 1;
@@ -755,7 +763,7 @@ internal sealed class ChainTracker
 
                 if (onPath.TryGetValue(s, out var none) && none is null)
                 {
-                    if (insideGapArrivals.Count < options.RecentWindow)
+                    if ((insideGapArrivals ??= []).Count < options.RecentWindow)
                     {
                         insideGapArrivals.Add((s, r.Hash));
                     }
@@ -804,7 +812,7 @@ internal sealed class ChainTracker
         foreach (var seq in held.Keys.Where(s => s > c).Order().ToList())
         {
             var first = held[seq];
-            if (first.All.Any(r => losers.Contains(r.Prev)))
+            if (losers is not null && first.All.Any(r => losers.Contains(r.Prev)))
             {
                 var keep = first.All.Where(r => !losers.Contains(r.Prev)).ToList();
                 foreach (var r in first.All.Where(r => losers.Contains(r.Prev)))
@@ -834,7 +842,7 @@ internal sealed class ChainTracker
         }
 
         keep[0].Variants = keep.Count > 1 ? keep.Skip(1).ToList() : null;
-        held[seq] = keep[0];
+        held.Set(seq, keep[0]);
     }
 
     private void Lose(long seq, HeldRecord r, string detail, bool equivocates = true)
@@ -858,7 +866,7 @@ internal sealed class ChainTracker
     {
         if (seq == 0)
         {
-            key = record.GenesisKey;
+            key = Shared(record.GenesisKey);
             if (enrolled is not null && key is not null && !enrolled.Contains(key))
             {
                 unenrolled = true;
@@ -885,9 +893,9 @@ internal sealed class ChainTracker
         }
 
         recent.Put(seq, record.Hash);
-        if (decidedRecords is not null)
+        if (options.LogDecidedLinks)
         {
-            decidedRecords[seq] = record.Hash;
+            (decidedRecords ??= [])[seq] = record.Hash;
         }
     }
 
@@ -904,7 +912,7 @@ internal sealed class ChainTracker
         var k = key;
         if (from < 0 && Floating && held.Count > 0)
         {
-            walkFrom = held.Keys.Min();
+            walkFrom = held.MinKey();
             (x, h) = (walkFrom - 1, held[walkFrom].Prev);
         }
 
@@ -971,7 +979,7 @@ internal sealed class ChainTracker
                 continue;
             }
 
-            if (gapsByFrom.TryGetValue(s, out var entry))
+            if (gapsByFrom is not null && gapsByFrom.TryGetValue(s, out var entry))
             {
                 var gap = entry.Gap;
                 if (!Hash32.TryParse(gap.FirstPrev, out var firstPrev) || firstPrev != h)
@@ -995,7 +1003,9 @@ internal sealed class ChainTracker
         }
     }
 
-    private bool InPendingGap(long seq) => gapsByFrom.Values.Any(g => seq >= g.Gap.From && seq <= g.Gap.To);
+    private Dictionary<long, (long Seq, GapStatement Gap)> Gaps => gapsByFrom ?? NoGaps;
+
+    private bool InPendingGap(long seq) => Gaps.Values.Any(g => seq >= g.Gap.From && seq <= g.Gap.To);
 
     private long CountNotHeld(GapStatement gap)
     {
@@ -1010,13 +1020,13 @@ internal sealed class ChainTracker
 
     private void Note(long seq, string problem, string detail)
     {
-        if (problems.Count >= options.MaxProblemsPerChain)
+        if ((problems?.Count ?? 0) >= options.MaxProblemsPerChain)
         {
             problemsDropped++;
             return;
         }
 
-        problems.Add(Line(seq, problem, detail));
+        (problems ??= []).Add(Line(seq, problem, detail));
     }
 
     private static string Line(long seq, string problem, string detail) =>

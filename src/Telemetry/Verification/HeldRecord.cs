@@ -1,10 +1,11 @@
 namespace EdgeTwin.Telemetry.Verification;
 
 /// <summary>
-/// A received record no valid checkpoint covers yet (a candidate), held until one decides. An ingest
-/// holds tens of them per tracked chain, almost all plain observations: what only genesis,
-/// checkpoint and gap records or a contested seq carry sits in a side object made only for them, so
-/// a plain record is its two hashes and its kind (96 bytes instead of 128; docs/benchmarks.md).
+/// A received record no valid checkpoint covers yet (a candidate), held until one decides. What only
+/// genesis, checkpoint and gap records or a contested seq carry sits in a side object made only for
+/// them, so a plain record is its two hashes and its kind (96 bytes instead of 128). Plain records
+/// that follow each other in order, almost all an ingest holds, are kept packed by
+/// <see cref="HeldTable"/> instead, which hands out a new one per look-up (docs/benchmarks.md).
 /// </summary>
 internal sealed class HeldRecord
 {

@@ -7,7 +7,8 @@ namespace EdgeTwin.Telemetry.Verification;
 internal sealed class RecentHashes(int capacity)
 {
     private readonly Hash32[] hashes = new Hash32[capacity];
-    private readonly bool[] known = new bool[capacity];
+    // One bit per slot: whether it holds a hash (a bool array took eight times the room).
+    private readonly ulong[] known = new ulong[(capacity + 63) / 64];
     private long newest = -1;
 
     public int Capacity => capacity;
@@ -16,7 +17,14 @@ internal sealed class RecentHashes(int capacity)
     {
         var i = (int)(seq % capacity);
         hashes[i] = hash ?? default;
-        known[i] = hash.HasValue;
+        if (hash.HasValue)
+        {
+            known[i >> 6] |= 1UL << i;
+        }
+        else
+        {
+            known[i >> 6] &= ~(1UL << i);
+        }
         newest = Math.Max(newest, seq);
     }
 
@@ -30,7 +38,7 @@ internal sealed class RecentHashes(int capacity)
         }
 
         var i = (int)(seq % capacity);
-        hash = known[i] ? hashes[i] : null;
+        hash = (known[i >> 6] & (1UL << i)) != 0 ? hashes[i] : null;
         return true;
     }
 

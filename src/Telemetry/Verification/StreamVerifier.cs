@@ -16,7 +16,7 @@ public sealed class StreamVerifier
     private readonly HashSet<string>? enrolled;
     private readonly Dictionary<ChainKey, ChainTracker> chains = [];
     private readonly RecordParser parser = new();
-    private readonly List<string> unattributed = [];
+    private List<string>? unattributed;
 
     public StreamVerifier(VerifierOptions options)
     {
@@ -62,7 +62,7 @@ public sealed class StreamVerifier
     public long Unattributed { get; private set; }
 
     /// <summary>Named problems of unattributed payloads (the first <see cref="VerifierOptions.MaxProblemsPerChain"/>).</summary>
-    public IReadOnlyList<string> UnattributedProblems => unattributed;
+    public IReadOnlyList<string> UnattributedProblems => unattributed ?? [];
 
     public RecordOutcome Add(ReadOnlySpan<byte> payload)
     {
@@ -90,7 +90,7 @@ public sealed class StreamVerifier
             else
             {
                 Unattributed++;
-                if (unattributed.Count < options.MaxProblemsPerChain)
+                if ((unattributed ??= []).Count < options.MaxProblemsPerChain)
                 {
                     unattributed.Add(string.Create(CultureInfo.InvariantCulture, $"record {hashHex[..16]}: {problem}"));
                 }

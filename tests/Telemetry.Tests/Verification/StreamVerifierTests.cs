@@ -1,6 +1,8 @@
 namespace EdgeTwin.Telemetry.Tests.Verification;
 
+using System.Security.Cryptography;
 using System.Text;
+using System.Text.RegularExpressions;
 using EdgeTwin.Telemetry.Chain;
 using EdgeTwin.Telemetry.Records;
 using EdgeTwin.Telemetry.Signing;
@@ -365,6 +367,47 @@ public sealed class StreamVerifierTests
 
         var r = Assert.Single(second.Report());
         Assert.Equal((chain.Count, chain.Count - 1L, 0L, 0L), (r.Received, r.Verified, r.Missing, r.Duplicates - 8));
+    }
+
+    [Fact]
+    public void ExportImport_OutOfOrderVariantAndMissingSeq_GivesBackEveryHeldRecord_AndContinuesAsBefore()
+    {
+        // Held records are kept packed where they run in order (HeldTable): the state must still name
+        // each one with its own hash and prev, whatever order they came in.
+        using var key = TestKeys.Reference();
+        var chain = TestChains.Telemetry(key, 40, every: 16);
+        var chainKey = new ChainKey("gw-1", Lane.Telemetry, chain[0].Epoch);
+        var checkpoints = chain.Where(c => c.Kind == "checkpoint").Select(c => c.Seq).ToList();
+        var (decided, second) = (checkpoints[0], checkpoints[1]);
+        var (missing, contested) = (decided + 8, decided + 11);
+        var forged = Encoding.UTF8.GetBytes(Regex.Replace(Encoding.UTF8.GetString(chain[(int)contested].Payload), "\"v\":\\[\\d+\\]", "\"v\":[999]"));
+        Assert.NotEqual(chain[(int)contested].Payload, forged);
+        var fed = chain.Take((int)second).Where(c => c.Seq != missing).Select(c => (c.Seq, c.Hash, c.Prev, c.Payload)).ToList();
+        (fed[^3], fed[^2]) = (fed[^2], fed[^3]);
+        fed.Insert((int)decided + 5, (contested, Convert.ToHexStringLower(SHA256.HashData(forged)), chain[(int)contested - 1].Hash, forged));
+
+        var first = new StreamVerifier(new VerifierOptions { RecentWindow = 64, LogDecidedLinks = true });
+        fed.ForEach(f => first.Add(f.Payload));
+        var state = first.ExportChain(chainKey);
+
+        Assert.Equal(decided - 1, state.LinkedThrough);
+        Assert.Equal(
+            fed.Where(f => f.Seq >= decided).Select(f => (f.Seq, f.Hash, f.Prev)).Order(),
+            state.Held.Select(h => (h.Seq, h.Hash, h.Prev)).Order());
+
+        var other = new StreamVerifier(new VerifierOptions { RecentWindow = 64, LogDecidedLinks = true });
+        other.ImportChain(System.Text.Json.JsonSerializer.Deserialize<ChainVerifierState>(System.Text.Json.JsonSerializer.Serialize(state))!);
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(state), System.Text.Json.JsonSerializer.Serialize(other.ExportChain(chainKey)));
+        foreach (var c in chain.Where(c => c.Seq == missing || c.Seq >= second))
+        {
+            Assert.Equal(first.Add(c.Payload), other.Add(c.Payload));
+        }
+
+        var r = Assert.Single(other.Report());
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(first.Report()), System.Text.Json.JsonSerializer.Serialize(other.Report()));
+        Assert.Equal((chain.Count - 1L, 0L, 0L, 1L), (r.Verified, r.Missing, r.BrokenLinks, r.UnsignedBranch));
+        Assert.True(other.TryLinkedHash(chainKey, contested, out var linked));
+        Assert.Equal(chain[(int)contested].Hash, linked);
     }
 
     [Fact]
