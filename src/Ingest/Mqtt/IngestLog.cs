@@ -28,6 +28,9 @@ internal static partial class IngestLog
     [LoggerMessage(EventId = 7008, Level = LogLevel.Warning, Message = "Publishing a {Kind} to {Topic} failed: {Reason} (deadline {Timeout}); asked again at the next look")]
     public static partial void PublishFailed(ILogger logger, string kind, string topic, string reason, TimeSpan timeout, Exception? ex);
 
+    [LoggerMessage(EventId = 7009, Level = LogLevel.Warning, Message = "Dropped {Count} QoS 0 messages on gateway topics since the last such line (the latest on {Topic}): records, statuses and twins are QoS 1 (PROTOCOL §2), and no receive window holds QoS 0 back")]
+    public static partial void Qos0Dropped(ILogger logger, long count, string topic);
+
     [LoggerMessage(EventId = 7010, Level = LogLevel.Information, Message = "Ingest key {Address} ({KeyFile}): enrol it on every gateway as Uplink:ReceiptSigners")]
     public static partial void Identity(ILogger logger, string address, string keyFile);
 

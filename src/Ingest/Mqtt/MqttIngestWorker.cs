@@ -34,6 +34,9 @@ internal sealed class MqttIngestWorker : BackgroundService
     private BatchPipeline<Pending, BatchResult>? _pipeline;
     private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile IMqttClient? _client;
+    private readonly Lock _qos0Gate = new();
+    private long _qos0Dropped;
+    private DateTimeOffset _qos0LoggedAt = DateTimeOffset.MinValue;
 
     public MqttIngestWorker(IOptions<IngestOptions> options, BatchProcessor processor, AlertPublisher alerts, IngestMetrics metrics, TimeProvider time, IngestIdentity identity, ILogger<MqttIngestWorker> logger, WardChanges ward)
     {
@@ -197,11 +200,36 @@ internal sealed class MqttIngestWorker : BackgroundService
             return;
         }
 
+        if (e.ApplicationMessage.QualityOfServiceLevel == MqttQualityOfServiceLevel.AtMostOnce)
+        {
+            // PROTOCOL §2: every topic the ingest takes is QoS 1. No receive window holds QoS 0 back, so
+            // taking it would let anyone on the broker fill the inbox and, behind the waiting callback,
+            // MQTTnet's unbounded queue (the worker's memory), and push the gateways' records back.
+            DroppedQos0(topic);
+            return;
+        }
+
         e.AutoAcknowledge = false;
         _metrics.InFlight(1);
         // Planned here (the header read), on the client's receive task beside the store stage's transaction.
         var message = BatchProcessor.Plan(new IncomingMessage(topic, name!, e.ApplicationMessage.Payload.ToArray(), _time.GetUtcNow()));
         await _pipeline!.EnqueueAsync(new Pending(message, e), ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Counts a QoS 0 message dropped; logs the count at most once a minute, however many come.</summary>
+    private void DroppedQos0(string topic)
+    {
+        _metrics.Record("qos0-dropped");
+        var now = _time.GetUtcNow();
+        lock (_qos0Gate)
+        {
+            _qos0Dropped++;
+            if (now - _qos0LoggedAt >= TimeSpan.FromMinutes(1))
+            {
+                IngestLog.Qos0Dropped(_logger, _qos0Dropped, topic);
+                (_qos0Dropped, _qos0LoggedAt) = (0, now);
+            }
+        }
     }
 
     private async Task<BatchResult> StoreAsync(List<Pending> batch, CancellationToken ct)

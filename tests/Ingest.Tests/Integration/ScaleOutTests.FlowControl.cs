@@ -36,11 +36,7 @@ public sealed partial class ScaleOutTests
             // its transaction. (No acknowledgement may reach the broker while it queues: mosquitto before 2.0.13
             // then sends more than the window, docs/ingest.md "Flow control".)
             await using var blocker = await check.OpenConnectionAsync();
-            await using var hold = await blocker.BeginTransactionAsync();
-            await using (var lockTable = new NpgsqlCommand("LOCK TABLE ingest_chains IN EXCLUSIVE MODE", blocker, hold))
-            {
-                await lockTable.ExecuteNonQueryAsync();
-            }
+            await using var hold = await HoldChainsAsync(blocker);
 
             g.ProduceObs(window * 5, now);
             g.Seal(now);
@@ -73,6 +69,55 @@ public sealed partial class ScaleOutTests
         {
             await broker.DisposeAsync();
         }
+    }
+
+    [Fact]
+    public async Task Qos0Flood_WhileTheStoreIsBlocked_IsDroppedAndCounted_TheWorkerTakesNoneAndKeepsReading()
+    {
+        var connection = await _pg.CreateDatabaseAsync();
+        var now = DateTimeOffset.UtcNow;
+        using var g = Gateway16("site-q", "gw-qos1", now);
+        using var flood = Gateway16("site-q", "gw-qos0", now);
+        await using var ingest = await InProcessIngest.StartAsync(_broker.Uri, [
+            $"--Ingest:Storage=postgres:{connection}", "--Ingest:BatchSize=16",
+            $"--Ingest:Enrolled:{g.Gw}={g.Key.Address}", $"--Ingest:Enrolled:{flood.Gw}={flood.Key.Address}"]);
+        using var inFlight = Counted(ingest, "edgetwin.ingest.inflight");
+        using var records = Counted(ingest, "edgetwin.ingest.records");
+        await using var check = NpgsqlDataSource.Create(connection);
+        await using var mqtt = await TestMqttClient.ConnectAsync(_broker.Port);
+        await using var blocker = await check.OpenConnectionAsync();
+        await using var hold = await HoldChainsAsync(blocker);
+
+        // One QoS 1 record, its batch waiting on the held chain rows; then three receive windows of
+        // genuine, signed records at QoS 0, which no window holds back.
+        g.ProduceObs(1, now);
+        await mqtt.PublishAsync(g, g.All[0]);
+        await Until(async () => await WaitingOnALockAsync(check) > 0, "the worker's batch waiting on the held chain rows");
+        flood.ProduceObs(FlowControl.ReceiveMaximum(16) * 3, now);
+        foreach (var r in flood.All)
+        {
+            await mqtt.PublishAsync(SimulatedGateway.Topic(TestMqttClient.Prefix, flood.Site, flood.Gw, r.Lane), r.Payload, qos: MqttQualityOfServiceLevel.AtMostOnce);
+        }
+
+        // The callback still reads: a QoS 0 marker after the flood reaches it while the store is blocked.
+        await mqtt.PublishAsync($"{TestMqttClient.Prefix}/SITE-Q/{g.Gw}/telemetry", "{}"u8.ToArray(), qos: MqttQualityOfServiceLevel.AtMostOnce);
+        long Outcome(string outcome) => records.GetMeasurementSnapshot().Where(m => Equals(m.Tags["outcome"], outcome)).Sum(m => m.Value);
+        await Until(() => Task.FromResult(Outcome("bad-topic") == 1), "the QoS 0 marker seen by the worker with its store blocked");
+        Assert.Equal(flood.All.Count, Outcome("qos0-dropped"));
+        Assert.Equal(1, Held(inFlight));
+
+        await hold.RollbackAsync();
+        await Until(async () => await StoredAsync(check) == 1 && Held(inFlight) == 0, "the one QoS 1 record stored and acknowledged after the lock went");
+        Assert.Equal([$"{g.Gw}|{Lane(g.All[0])}|{g.All[0].Epoch}|{g.All[0].Seq}|{g.All[0].Hash}"], await StoredRecordsAsync(check));
+    }
+
+    /// <summary>Locks the chains table in a transaction of the test's own: a worker's batch then waits inside its transaction until the returned one ends.</summary>
+    private static async Task<NpgsqlTransaction> HoldChainsAsync(NpgsqlConnection blocker)
+    {
+        var hold = await blocker.BeginTransactionAsync();
+        await using var lockTable = new NpgsqlCommand("LOCK TABLE ingest_chains IN EXCLUSIVE MODE", blocker, hold);
+        await lockTable.ExecuteNonQueryAsync();
+        return hold;
     }
 
     /// <summary>The gauge now: received minus acknowledged.</summary>
