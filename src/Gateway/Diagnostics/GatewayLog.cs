@@ -95,6 +95,9 @@ internal static partial class GatewayLog
     [LoggerMessage(1043, LogLevel.Warning, "Receipt rejected, nothing deleted: {Problem} ({Suppressed} more rejections not logged since the last line)")]
     public static partial void ReceiptRejected(ILogger logger, string problem, long suppressed);
 
+    [LoggerMessage(1048, LogLevel.Warning, "Dropped a QoS 0 message on {Topic}: what the cloud sends a gateway is QoS 1 (PROTOCOL §2), and no receive window holds QoS 0 back ({Suppressed} more not logged since the last line)")]
+    public static partial void InboundQos0Dropped(ILogger logger, string topic, long suppressed);
+
     [LoggerMessage(1046, LogLevel.Warning, "Re-send request rejected, nothing sent: {Problem} ({Suppressed} more rejections not logged since the last line)")]
     public static partial void ResendRejected(ILogger logger, string problem, long suppressed);
 

@@ -13,6 +13,22 @@ using MQTTnet.Protocol;
 /// </summary>
 internal static class MqttClientOptionsFactory
 {
+    /// <summary>
+    /// QoS 1 messages the broker may send this gateway unacknowledged (its MQTT 5 Receive Maximum, instead
+    /// of 65,535 when unstated). What the cloud sends a box is a few statements a second (receipts,
+    /// re-send requests, desired state, alarm statuses), each read at once; the window bounds what a
+    /// flood from anyone on the broker can queue in the gateway (MQTTnet reads into an unbounded queue).
+    /// </summary>
+    public const ushort ReceiveMaximum = 64;
+
+    /// <summary>
+    /// The largest MQTT packet this gateway takes (MQTT 5 Maximum Packet Size): a broker does not send it
+    /// a larger one. A record is at most 64 KiB (PROTOCOL §9), and so is a signed document (SignedEnvelope); twice that leaves
+    /// room for the topic and properties. With <see cref="ReceiveMaximum"/> it bounds the inbound
+    /// queue to about 8 MiB.
+    /// </summary>
+    public const uint MaximumPacketSize = 128 * 1024;
+
     /// <summary>The options of one connection; <paramref name="offlineStatus"/> is its signed will.</summary>
     public static MqttClientOptions Create(BrokerAddress broker, UplinkOptions options, string clientId, string statusTopic, byte[] offlineStatus)
     {
@@ -24,6 +40,8 @@ internal static class MqttClientOptionsFactory
             .WithSessionExpiryInterval(7 * 24 * 3600)
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
             .WithTimeout(TimeSpan.FromSeconds(10))
+            .WithReceiveMaximum(ReceiveMaximum)
+            .WithMaximumPacketSize(MaximumPacketSize)
             .WithWillTopic(statusTopic)
             .WithWillPayload(offlineStatus)
             .WithWillRetain(true)

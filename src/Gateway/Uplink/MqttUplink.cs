@@ -43,6 +43,7 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
     private readonly BrokerAddress _broker;
     private readonly ConcurrentDictionary<string, Func<ReadOnlyMemory<byte>, CancellationToken, Task>> _handlers = new();
     private readonly RetainedDocuments _retained = new();
+    private readonly LogThrottle _inboundThrottle;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ResendScheduler _resend;
     private readonly BrokerReconnect _reconnect;
@@ -78,6 +79,7 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
         _ledger = ledger;
         _topics = topics;
         _time = time;
+        _inboundThrottle = new LogThrottle(time, TimeSpan.FromSeconds(10));
         _metrics = metrics;
         _logger = logger;
         _broker = string.IsNullOrWhiteSpace(_options.Broker)
@@ -453,6 +455,20 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
     private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e, CancellationToken ct)
     {
         var topic = e.ApplicationMessage.Topic;
+        if (e.ApplicationMessage.QualityOfServiceLevel == MqttQualityOfServiceLevel.AtMostOnce)
+        {
+            // Every topic a gateway takes is QoS 1 (PROTOCOL §2), and only QoS 1 is held back by the
+            // receive window (MqttClientOptionsFactory): anyone on the broker could otherwise flood the
+            // box with QoS 0 statements, each a signature to recover, faster than it reads them.
+            _metrics.Rejected("inbound", "qos0");
+            if (_inboundThrottle.ShouldLog("qos0", out var suppressed))
+            {
+                GatewayLog.InboundQos0Dropped(_logger, topic, suppressed);
+            }
+
+            return;
+        }
+
         var payload = e.ApplicationMessage.Payload.ToArray();
         if (topic == _topics.Receipt)
         {

@@ -107,12 +107,8 @@ public sealed class ResendTests(ITestOutputHelper output)
     {
         using var rig = new ResendRig();
         await using var capture = await Capture.StartAsync(rig.Broker.Port);
-        rig.StartGateway("--Uplink:ResendAfter=01:00:00");
         const long Seq = 200;
-        var (epoch, _, _) = await WhenWrittenAsync(rig, Seq + 50);
-        await Wait.UntilAsync(() => capture.HighestSeq("telemetry") >= Seq, Wait60, $"seq {Seq} captured");
-        string HashAt(long seq) => Convert.ToHexStringLower(SHA256.HashData(capture.Records("telemetry")
-            .First(p => JsonDocument.Parse(p).RootElement.GetProperty("seq").GetInt64() == seq)));
+        var (epoch, HashAt) = await CapturedThroughAsync(rig, capture, Seq);
         using var ingest = GatewayKey.LoadFromFile(rig.IngestKeyFile);
         using var forger = GatewayKey.Generate();
 
@@ -130,6 +126,44 @@ public sealed class ResendTests(ITestOutputHelper output)
         await rig.PublishAsync(rig.Topic("receipt"), Receipt.Sign("gw-it", "telemetry", epoch, Seq, HashAt(Seq), ingest).ToPayload());
         await Wait.UntilAsync(async () => (await rig.LaneAsync("telemetry")) is var l && l.Stored <= l.Head - Seq, Wait60, () => "records 0..200 deleted\n" + rig.Output());
         Assert.Equal(1, await rig.MetricAsync("edgetwin_uplink_receipts"));
+    }
+
+    [Fact]
+    public async Task Qos0Receipt_EvenOneTheIngestKeySigned_IsDroppedAndCounted_DeletesNothing_TheSameAtQos1Does()
+    {
+        using var rig = new ResendRig();
+        await using var capture = await Capture.StartAsync(rig.Broker.Port);
+        const long Seq = 200;
+        var (epoch, hashAt) = await CapturedThroughAsync(rig, capture, Seq);
+        var hash = hashAt(Seq);
+        using var ingest = GatewayKey.LoadFromFile(rig.IngestKeyFile);
+        var receipt = Receipt.Sign("gw-it", "telemetry", epoch, Seq, hash, ingest).ToPayload();
+
+        // QoS 0 is not the protocol (PROTOCOL §2) and no receive window bounds it: dropped unread, however genuine.
+        await rig.PublishAsync(rig.Topic("receipt"), receipt, MQTTnet.Protocol.MqttQualityOfServiceLevel.AtMostOnce);
+        await Wait.UntilAsync(async () => await rig.MetricAsync("edgetwin_rejected", "problem=\"qos0\",what=\"inbound\"") >= 1 && rig.Output().Contains("Dropped a QoS 0 message on", StringComparison.Ordinal),
+            Wait60, () => "the QoS 0 receipt dropped, counted and logged\n" + rig.Output());
+        var (_, head, stored) = await rig.LaneAsync("telemetry");
+        Assert.True(stored > head - Seq, $"outbox holds {stored} of head {head}: the QoS 0 receipt deleted records");
+        Assert.Equal(0, await rig.MetricAsync("edgetwin_uplink_receipts"));
+
+        await rig.PublishAsync(rig.Topic("receipt"), receipt);
+        await Wait.UntilAsync(async () => (await rig.LaneAsync("telemetry")) is var l && l.Stored <= l.Head - Seq, Wait60, () => "records 0..200 deleted\n" + rig.Output());
+        Assert.Equal(1, await rig.MetricAsync("edgetwin_uplink_receipts"));
+        Assert.Equal(1, await rig.MetricAsync("edgetwin_rejected", "problem=\"qos0\",what=\"inbound\""));
+    }
+
+    /// <summary>
+    /// Starts the gateway (no re-send timer) and waits until it wrote past <paramref name="seq"/> and the
+    /// capture holds it: the telemetry epoch, and the hash of a captured seq.
+    /// </summary>
+    private async Task<(string Epoch, Func<long, string> HashAt)> CapturedThroughAsync(ResendRig rig, Capture capture, long seq)
+    {
+        rig.StartGateway("--Uplink:ResendAfter=01:00:00");
+        var (epoch, _, _) = await WhenWrittenAsync(rig, seq + 50);
+        await Wait.UntilAsync(() => capture.HighestSeq("telemetry") >= seq, Wait60, $"seq {seq} captured");
+        return (epoch, at => Convert.ToHexStringLower(SHA256.HashData(capture.Records("telemetry")
+            .First(p => JsonDocument.Parse(p).RootElement.GetProperty("seq").GetInt64() == at))));
     }
 
     private async Task CatchUpAsync(ResendRig rig, string[] gatewayArgs, string[] ingestArgs, string mechanism)

@@ -191,13 +191,13 @@ internal sealed class ResendRig : IDisposable
     }
 
     /// <summary>Publishes as anyone on the broker could (QoS 1, anonymous).</summary>
-    public async Task PublishAsync(string topic, byte[] payload)
+    public async Task PublishAsync(string topic, byte[] payload, MQTTnet.Protocol.MqttQualityOfServiceLevel qos = MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce)
     {
         using var client = new MQTTnet.MqttClientFactory().CreateMqttClient();
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         await client.ConnectAsync(new MQTTnet.MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", Broker.Port).WithClientId($"it-anyone-{Guid.NewGuid():N}").Build(), deadline.Token);
         await client.PublishAsync(new MQTTnet.MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload)
-            .WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build(), deadline.Token);
+            .WithQualityOfServiceLevel(qos).Build(), deadline.Token);
         await client.DisconnectAsync(new MQTTnet.MqttClientDisconnectOptions(), deadline.Token);
     }
 
