@@ -21,7 +21,7 @@ using Microsoft.Extensions.Options;
 /// Usage: ingest-load [litedb|postgres:CONNECTION] [gateways=20] [records-per-gateway=2000] [workers=1] [--batch MESSAGES=256] [--samples N=1] [--sections [--broker mqtt://HOST:PORT]]
 /// (--samples: samples per obs record; 1 is a vital's record, more an ECG run at 250 Hz with
 /// millivolts to three decimals, as the simulator's: a ward's mix averages about 36, an ECG second 250).
-/// (--sections: one worker, a warm-up, then each stage timed on its own: <see cref="IngestSections"/>).
+/// (--sections: one worker, a warm-up and a first pass, then each stage timed on its own: <see cref="IngestSections"/>).
 /// </summary>
 internal static class IngestLoad
 {
@@ -65,6 +65,17 @@ internal static class IngestLoad
             await warmer.ProcessAsync(batch, default);
         }
 
+        // A pass of the same shape first (as many fresh gateways with as many records, the same batches and
+        // workers), untimed: the short warm-up above leaves the tiered compiler thousands of methods to
+        // compile and the dynamic-PGO instrumented code to run, and a run timed right after it spent half
+        // its CPU time in the JIT (2026-12-05: 3.5 of 7 s; 64 methods and 0.03 s in a pass after a first).
+        // A worker runs for days: the second pass (or the sections) is its steady state. Both are printed.
+        var warmPass = Enrolled("pass", gateways, perGateway, options, now);
+
+        var first = await TimePassAsync(warmPass, stores, options);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"first pass (not the figure: JIT tiering): records={warmPass.Sum(s => s.Count)} seconds={first.Seconds:F2} records/s={warmPass.Sum(s => s.Count) / first.Seconds:F0} cpu-seconds={first.Cpu:F2} jit-seconds={first.Jit:F2}"));
+
         if (sections)
         {
             var processor = warmer;
@@ -74,17 +85,6 @@ internal static class IngestLoad
             Directory.Delete(dir, recursive: true);
             return 0;
         }
-
-        // A pass of the same shape first (as many fresh gateways with as many records, the same batches and
-        // workers), untimed: the short warm-up above leaves the tiered compiler thousands of methods to
-        // compile and the dynamic-PGO instrumented code to run, and a run timed right after it spent half
-        // its CPU time in the JIT (2026-12-05: 3.5 of 7 s; 64 methods and 0.03 s in a pass after a first).
-        // A worker runs for days: the second pass is its steady state. Both are printed.
-        var warmPass = Enrolled("pass", gateways, perGateway, options, now);
-
-        var first = await TimePassAsync(warmPass, stores, options);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"first pass (not the figure: JIT tiering): records={warmPass.Sum(s => s.Count)} seconds={first.Seconds:F2} records/s={warmPass.Sum(s => s.Count) / first.Seconds:F0} cpu-seconds={first.Cpu:F2} jit-seconds={first.Jit:F2}"));
 
         var total = streams.Sum(s => s.Count);
         var (seconds, cpuSeconds, jitSeconds) = await TimePassAsync(streams, stores, options);
