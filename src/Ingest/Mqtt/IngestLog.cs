@@ -43,7 +43,7 @@ internal static partial class IngestLog
     [LoggerMessage(EventId = 7013, Level = LogLevel.Error, Message = "Looking for what to ask gateways to re-send failed (the store unavailable?); looking again in {Interval}")]
     public static partial void ResendLookFailed(ILogger logger, TimeSpan interval, Exception ex);
 
-    [LoggerMessage(EventId = 7015, Level = LogLevel.Error, Message = "The stored verifier state of {Gw} {Lane} epoch {Epoch} cannot be read ({Problem}); no re-send is asked for it and its records are refused until it is repaired")]
+    [LoggerMessage(EventId = 7015, Level = LogLevel.Error, Message = "The stored verifier state of {Gw} {Lane} epoch {Epoch} cannot be read ({Problem}); no re-send is asked for it and its records are refused until it is repaired (said again every hour while it lasts)")]
     public static partial void ChainStateUnreadable(ILogger logger, string gw, string lane, string epoch, string problem);
 
     [LoggerMessage(EventId = 7014, Level = LogLevel.Error, Message = "The chain watchdog's scan (missing seqs, silent gateways) failed (the store unavailable?); scanning again in {Interval}")]

@@ -33,6 +33,7 @@ internal sealed class ResendRequester(
     ILogger<ResendRequester> logger) : BackgroundService
 {
     private Dictionary<ChainId, IReadOnlyList<(long From, long To)>> _before = [];
+    private readonly UnreadableChainNotices _unreadable = new(time);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -64,7 +65,14 @@ internal sealed class ResendRequester(
         var o = options.CurrentValue;
         var chains = await store.ChainsAsync(null, ct).ConfigureAwait(false);
         var gateways = await store.GatewaysAsync(ct).ConfigureAwait(false);
-        var now = Wanted(chains, gateways, enrolment, (row, problem) => IngestLog.ChainStateUnreadable(logger, row.Id.Gw, row.Id.Lane, row.Id.Epoch, problem));
+        var now = Wanted(chains, gateways, enrolment, (row, problem) =>
+        {
+            if (_unreadable.ShouldTell(row.Id))
+            {
+                IngestLog.ChainStateUnreadable(logger, row.Id.Gw, row.Id.Lane, row.Id.Epoch, problem);
+            }
+        });
+        _unreadable.EndLook();
 
         var sent = new List<ResendRequest>();
         foreach (var (chain, (site, ranges)) in now)
