@@ -10,6 +10,7 @@ public sealed class MosquittoFixture : IAsyncLifetime
     private readonly StringBuilder _log = new();
     private string _dir = string.Empty;
     private readonly int _maxInflightMessages;
+    private readonly int? _firstPort;
     private Process? _process;
 
     public MosquittoFixture()
@@ -20,6 +21,11 @@ public sealed class MosquittoFixture : IAsyncLifetime
     /// <param name="maxInflightMessages">mosquitto's in-flight window for clients that state none (0: unlimited), as a site broker may be set</param>
     internal MosquittoFixture(int maxInflightMessages) => _maxInflightMessages = maxInflightMessages;
 
+    /// <param name="maxInflightMessages">as above</param>
+    /// <param name="firstPort">the port tried first, as if the free port picked had been taken since (tests of this fixture)</param>
+    internal MosquittoFixture(int maxInflightMessages, int firstPort)
+        : this(maxInflightMessages) => _firstPort = firstPort;
+
     public int Port { get; private set; }
 
     public string Uri => $"mqtt://127.0.0.1:{Port}";
@@ -27,7 +33,37 @@ public sealed class MosquittoFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _dir = Directory.CreateTempSubdirectory("edgetwin-mosquitto-").FullName;
-        Port = FreePort.Next();
+
+        // A free port is only free when looked at: another test's broker or an outgoing connection may take
+        // it before mosquitto binds it. mosquitto then exits ("Address already in use"), and a connection
+        // test alone would reach the other listener: wait for its own "running" line, else take another port.
+        for (var attempt = 1; ; attempt++)
+        {
+            Port = attempt == 1 && _firstPort is { } first ? first : FreePort.Next();
+            if (await TryStartAsync())
+            {
+                await FreePort.WaitListeningAsync(Port, TimeSpan.FromSeconds(10), Log);
+                return;
+            }
+
+            if (attempt == 5 || !Log().Contains("Address already in use", StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"mosquitto did not start on port {Port}: {Log()}");
+            }
+        }
+    }
+
+    private string Log()
+    {
+        lock (_log)
+        {
+            return _log.ToString();
+        }
+    }
+
+    /// <summary>Starts mosquitto on <see cref="Port"/>: true once it says it runs (its listener bound), false when it exited.</summary>
+    private async Task<bool> TryStartAsync()
+    {
         var conf = Path.Combine(_dir, "mosquitto.conf");
 
         // Inflight raised from the default 20 so a client that states no Receive Maximum can hold a whole batch unacknowledged.
@@ -40,17 +76,40 @@ public sealed class MosquittoFixture : IAsyncLifetime
             log_dest stderr
             log_type error
             log_type warning
+            log_type information
             """);
         var exe = File.Exists("/usr/sbin/mosquitto") ? "/usr/sbin/mosquitto" : "mosquitto";
         var psi = new ProcessStartInfo(exe) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         psi.ArgumentList.Add("-c");
         psi.ArgumentList.Add(conf);
+        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _process?.Dispose();
         _process = Process.Start(psi) ?? throw new InvalidOperationException("mosquitto did not start");
-        _process.ErrorDataReceived += (_, e) => { lock (_log) { _log.AppendLine(e.Data); } };
+        _process.ErrorDataReceived += (_, e) =>
+        {
+            lock (_log)
+            {
+                _log.AppendLine(e.Data);
+            }
+
+            if (e.Data?.Contains(" running", StringComparison.Ordinal) is true)
+            {
+                running.TrySetResult();
+            }
+        };
         _process.OutputDataReceived += (_, e) => { lock (_log) { _log.AppendLine(e.Data); } };
         _process.BeginErrorReadLine();
         _process.BeginOutputReadLine();
-        await FreePort.WaitListeningAsync(Port, TimeSpan.FromSeconds(10), () => { lock (_log) { return _log.ToString(); } });
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var exited = _process.WaitForExitAsync(deadline.Token);
+        var first = await Task.WhenAny(running.Task, exited);
+        if (first == running.Task)
+        {
+            return true;
+        }
+
+        await exited; // throws when neither came within the deadline
+        return false;
     }
 
     public Task DisposeAsync()

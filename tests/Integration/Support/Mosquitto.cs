@@ -43,19 +43,34 @@ public sealed class Mosquitto : IDisposable
     {
         ArgumentNullException.ThrowIfNull(configure);
         _persistence = persistence;
-        Port = FreePort();
-        File.WriteAllText(Path.Combine(_dir, "mosquitto.conf"), $"""
-            {configure(_dir, Port)}
-            log_dest file {_dir}/mosquitto.log
-            user {Environment.UserName}
 
-            """);
-        Start();
+        // A free port is only free when looked at: another test's broker or an outgoing connection may take
+        // it before mosquitto binds it. Then mosquitto exits at once ("Address already in use") and a
+        // connection would reach the other listener: start again on another port.
+        for (var attempt = 1; ; attempt++)
+        {
+            Port = FreePort();
+            File.WriteAllText(Path.Combine(_dir, "mosquitto.conf"), $"""
+                {configure(_dir, Port)}
+                log_dest file {_dir}/mosquitto.log
+                user {Environment.UserName}
+
+                """);
+            if (TryStart(out var exited))
+            {
+                return;
+            }
+
+            if (attempt == 5 || !exited.Contains("Address already in use", StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"mosquitto did not start on port {Port}: {exited}");
+            }
+        }
     }
 
     public string Log => File.ReadAllText(Path.Combine(_dir, "mosquitto.log"));
 
-    public int Port { get; }
+    public int Port { get; private set; }
 
     public string Url => $"mqtt://127.0.0.1:{Port}";
 
@@ -69,14 +84,39 @@ public sealed class Mosquitto : IDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>Starts mosquitto (again) on its port; fails, saying why, when it exits instead (the port taken meanwhile).</summary>
     public void Start()
     {
+        if (!TryStart(out var exited))
+        {
+            throw new InvalidOperationException($"mosquitto did not start again on port {Port}: {exited}");
+        }
+    }
+
+    /// <summary>Starts mosquitto and waits until it accepts connections (true) or has exited (false, with its log).</summary>
+    private bool TryStart(out string exited)
+    {
+        // A connection alone would not tell: another listener on the port answers too. mosquitto says
+        // "running" in its log once its listeners are bound, or exits.
+        var log = Path.Combine(_dir, "mosquitto.log");
+        int Running() => File.Exists(log) ? File.ReadLines(log).Count(l => l.Contains(" running", StringComparison.Ordinal)) : 0;
+        var before = Running();
         _process = Process.Start(new ProcessStartInfo("/usr/sbin/mosquitto", ["-c", Path.Combine(_dir, "mosquitto.conf")])
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
         })!;
-        Wait.Until(() => CanConnect(), TimeSpan.FromSeconds(10), "mosquitto accepting connections");
+        Wait.Until(() => _process.HasExited || (Running() > before && CanConnect()), TimeSpan.FromSeconds(10), "mosquitto running and accepting connections");
+        if (!_process.HasExited)
+        {
+            exited = string.Empty;
+            return true;
+        }
+
+        exited = $"exit code {_process.ExitCode}; {_process.StandardError.ReadToEnd()}{(File.Exists(log) ? File.ReadAllText(log) : string.Empty)}";
+        _process.Dispose();
+        _process = null;
+        return false;
     }
 
     /// <summary>Graceful stop (SIGTERM): mosquitto writes its persistence file.</summary>

@@ -1,0 +1,22 @@
+namespace EdgeTwin.Integration.Tests.Broker;
+
+using EdgeTwin.Integration.Tests.Support;
+
+/// <summary>
+/// The tests' own broker helper: a mosquitto that cannot bind its port is told, not mistaken for the
+/// listener already there (which a test would then talk to instead). The constructor relies on it to
+/// take another port when the free one it picked was taken before mosquitto bound it.
+/// </summary>
+public sealed class MosquittoSupportTests
+{
+    [Fact]
+    public void SecondStartOnItsPortWhileTheFirstRuns_Fails_SayingThePortIsInUse_TheFirstServesOn()
+    {
+        using var broker = new Mosquitto();
+
+        var refused = Assert.Throws<InvalidOperationException>(broker.Start);
+
+        Assert.Contains("Address already in use", refused.Message, StringComparison.Ordinal);
+        Assert.Contains($"port {broker.Port}", refused.Message, StringComparison.Ordinal);
+    }
+}
