@@ -1,6 +1,7 @@
 namespace EdgeTwin.Telemetry.Durability;
 
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 /// <summary>
 /// fsync of a directory: a created, renamed or deleted file is durable only once its directory
@@ -21,25 +22,11 @@ public static partial class DirectorySync
             throw new IOException($"cannot open directory '{directory}' to sync it (errno {Marshal.GetLastPInvokeError()})");
         }
 
-        try
-        {
-            if (Fsync(fd) != 0)
-            {
-                throw new IOException($"cannot sync directory '{directory}' (errno {Marshal.GetLastPInvokeError()})");
-            }
-        }
-        finally
-        {
-            _ = Close(fd);
-        }
+        // The one fsync (FileSync: retried on EINTR, an IOException naming the errno when it fails); the handle closes it.
+        using var handle = new SafeFileHandle(fd, ownsHandle: true);
+        FileSync.Flush(handle, directory);
     }
 
     [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int Open(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
-    private static partial int Fsync(int fd);
-
-    [LibraryImport("libc", EntryPoint = "close")]
-    private static partial int Close(int fd);
 }
