@@ -5,7 +5,6 @@ using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Outbox;
 using EdgeTwin.Outbox.Durability;
 using EdgeTwin.Outbox.Encryption;
-using EdgeTwin.Telemetry.Durability;
 
 /// <summary>
 /// Opens the outbox; a store that will not open is moved aside (renamed, never deleted) so a new
@@ -113,13 +112,7 @@ internal static class OutboxOpener
             {
                 // fsync'd with its directory entry: after a power cut it must still say the store was
                 // created here (an unsynced marker was gone after each cut on the power-cut disk).
-                using (var stream = new FileStream(marker, FileMode.Create, FileAccess.Write, FileShare.None))
-                {
-                    stream.Write("The outbox was created here; if outbox.db goes missing the next epoch says store-lost.\n"u8);
-                    FileSync.Flush(stream);
-                }
-
-                DirectorySync.Flush(Path.GetDirectoryName(Path.GetFullPath(marker))!);
+                AtomicFile.Replace(marker, "The outbox was created here; if outbox.db goes missing the next epoch says store-lost.\n");
             }
             catch (IOException)
             {
