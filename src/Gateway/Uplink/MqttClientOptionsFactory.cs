@@ -2,6 +2,7 @@ namespace EdgeTwin.Gateway.Uplink;
 
 using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Mqtt;
+using EdgeTwin.Telemetry.Wire;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
@@ -27,7 +28,7 @@ internal static class MqttClientOptionsFactory
     /// room for the topic and properties. With <see cref="ReceiveMaximum"/> it bounds the inbound
     /// queue to about 8 MiB.
     /// </summary>
-    public const uint MaximumPacketSize = 128 * 1024;
+    public const uint MaximumPacketSize = 2 * Limits.MaxEnvelopeBytes;
 
     /// <summary>The options of one connection; <paramref name="offlineStatus"/> is its signed will.</summary>
     public static MqttClientOptions Create(BrokerAddress broker, UplinkOptions options, string clientId, string statusTopic, byte[] offlineStatus)
