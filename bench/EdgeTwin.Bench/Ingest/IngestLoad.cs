@@ -3,6 +3,7 @@ namespace EdgeTwin.Bench.Ingest;
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime;
+using EdgeTwin.Ingest.Mqtt;
 using EdgeTwin.Ingest.Options;
 using EdgeTwin.Ingest.Processing;
 using EdgeTwin.Ingest.Storage;
@@ -18,7 +19,7 @@ using Microsoft.Extensions.Options;
 /// Ingest load runner (docs/benchmarks.md "Ingest"): records verified and stored per second by the
 /// batch processor (the whole ingest minus the broker), per backend, with 1 or 2 workers on one
 /// store, and memory per 1,000 tracked chains. Pre-generates signed chains so only the ingest is timed.
-/// Usage: ingest-load [litedb|postgres:CONNECTION] [gateways=20] [records-per-gateway=2000] [workers=1] [--batch MESSAGES=256] [--samples N=1] [--sections [--broker mqtt://HOST:PORT]]
+/// Usage: ingest-load [litedb|postgres:CONNECTION] [gateways=20] [records-per-gateway=2000] [workers=1] [--batch MESSAGES=256] [--lanes N=Ingest:StoreLanes] [--samples N=1] [--sections [--broker mqtt://HOST:PORT]]
 /// (--samples: samples per obs record; 1 is a vital's record, more an ECG run at 250 Hz with
 /// millivolts to three decimals, as the simulator's: a ward's mix averages about 36, an ECG second 250).
 /// (--sections: one worker, a warm-up and a first pass, then each stage timed on its own: <see cref="IngestSections"/>).
@@ -35,6 +36,7 @@ internal static class IngestLoad
         var broker = BenchProgram.Value(args, "--broker");
         BatchMessages = BenchProgram.Value(args, "--batch") is { } size ? int.Parse(size, CultureInfo.InvariantCulture) : 256;
         SamplesPerRecord = BenchProgram.Value(args, "--samples") is { } samples ? int.Parse(samples, CultureInfo.InvariantCulture) : 1;
+        Lanes = BenchProgram.Value(args, "--lanes") is { } lanes ? int.Parse(lanes, CultureInfo.InvariantCulture) : null;
         if (storage == "memory")
         {
             MeasureMemory(gateways);
@@ -90,7 +92,7 @@ internal static class IngestLoad
         var (seconds, cpuSeconds, jitSeconds) = await TimePassAsync(streams, stores, options);
         var verified = (await stores[0].ChainsAsync(null, default)).Where(c => c.Id.Gw.StartsWith("bench-", StringComparison.Ordinal)).Sum(c => c.VerifiedThrough + 1);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"ingest-load storage={storage.Split(':')[0]} workers={workers} batch={BatchMessages} samples/record={SamplesPerRecord} gateways={gateways} records={total} verified={verified} seconds={seconds:F2} records/s={total / seconds:F0} cpu-seconds={cpuSeconds:F2} records/cpu-s={total / cpuSeconds:F0} jit-seconds={jitSeconds:F2} load={File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
+            $"ingest-load storage={storage.Split(':')[0]} workers={workers} lanes={LanesFor(stores[0])} batch={BatchMessages} samples/record={SamplesPerRecord} gateways={gateways} records={total} verified={verified} seconds={seconds:F2} records/s={total / seconds:F0} cpu-seconds={cpuSeconds:F2} records/cpu-s={total / cpuSeconds:F0} jit-seconds={jitSeconds:F2} load={File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
         foreach (var s in stores)
         {
             await s.DisposeAsync();
@@ -102,8 +104,11 @@ internal static class IngestLoad
 
     /// <summary>
     /// One pass over the streams, each worker (a processor on its own store) taking every workers-th
-    /// gateway, as a shared subscription spreads gateways: wall seconds, the process's CPU seconds, and
-    /// the JIT's compiling seconds within them.
+    /// gateway: wall seconds, the process's CPU seconds, and the JIT's compiling seconds within them.
+    /// Each worker runs the ingest worker's own pipeline (<see cref="BatchPipeline{TItem, TResult}"/>:
+    /// <see cref="Lanes"/> store lanes by gateway, batches of <see cref="BatchMessages"/>, messages
+    /// planned as they arrive, at most its receive window unacknowledged), fed as a broker delivers:
+    /// the gateways' records interleaved; no MQTT, no receipts.
     /// </summary>
     private static async Task<(double Seconds, double Cpu, double Jit)> TimePassAsync(List<List<IncomingMessage>> streams, List<IIngestStore> stores, IngestOptions options)
     {
@@ -114,14 +119,33 @@ internal static class IngestLoad
         await Task.WhenAll(Enumerable.Range(0, workers).Select(w => Task.Run(async () =>
         {
             var processor = new BatchProcessor(stores[w], new Monitor(options), TimeProvider.System);
-            foreach (var batch in Batches(streams.Where((_, i) => i % workers == w).ToList()))
+            var window = new SemaphoreSlim(FlowControl.ReceiveMaximum(BatchMessages));
+            var pipeline = new BatchPipeline<PlannedMessage, BatchResult>(
+                FlowControl.InboxCapacity(BatchMessages), BatchMessages, FlowControl.CommittedBatches, LanesFor(stores[w]), p => p.Message.Name.Gw,
+                (batch, ct) => processor.ProcessAsync(batch, ct), (_, _, _) => Task.CompletedTask,
+                (acknowledged, _) =>
+                {
+                    window.Release(acknowledged.Count);
+                    return Task.CompletedTask;
+                });
+            var run = pipeline.RunAsync(default);
+            foreach (var m in Batches(streams.Where((_, i) => i % workers == w).ToList()).SelectMany(b => b))
             {
-                await processor.ProcessAsync(batch, default);
+                await window.WaitAsync();
+                await pipeline.EnqueueAsync(BatchProcessor.Plan(m), default);
             }
+
+            pipeline.Complete();
+            await run;
         })));
         sw.Stop();
         return (sw.Elapsed.TotalSeconds, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds, (JitInfo.GetCompilationTime() - jit).TotalSeconds);
     }
+
+    /// <summary>Store lanes per worker (<c>Ingest:StoreLanes</c>; <c>--lanes</c>, the option's default when not given; 1 on a store that takes one writer at a time).</summary>
+    public static int? Lanes { get; private set; }
+
+    private static int LanesFor(IIngestStore store) => store.ConcurrentWrites ? Lanes ?? new IngestOptions().StoreLanes : 1;
 
     /// <summary>Messages per batch (<c>Ingest:BatchSize</c>; <c>--batch</c>, 256 by default).</summary>
     public static int BatchMessages { get; private set; } = 256;

@@ -6,6 +6,7 @@ using EdgeTwin.Ingest.Identity;
 using EdgeTwin.Ingest.Metrics;
 using EdgeTwin.Ingest.Options;
 using EdgeTwin.Ingest.Processing;
+using EdgeTwin.Ingest.Storage;
 using EdgeTwin.Ingest.Topics;
 using EdgeTwin.Ingest.Ward;
 using EdgeTwin.Mqtt;
@@ -31,6 +32,7 @@ internal sealed class MqttIngestWorker : BackgroundService
     private readonly IngestIdentity _identity;
     private readonly ILogger<MqttIngestWorker> _logger;
     private readonly WardChanges _ward;
+    private readonly int _lanes;
     private BatchPipeline<Pending, BatchResult>? _pipeline;
     private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile IMqttClient? _client;
@@ -38,8 +40,9 @@ internal sealed class MqttIngestWorker : BackgroundService
     private long _qos0Dropped;
     private DateTimeOffset _qos0LoggedAt = DateTimeOffset.MinValue;
 
-    public MqttIngestWorker(IOptions<IngestOptions> options, BatchProcessor processor, AlertPublisher alerts, IngestMetrics metrics, TimeProvider time, IngestIdentity identity, ILogger<MqttIngestWorker> logger, WardChanges ward)
+    public MqttIngestWorker(IOptions<IngestOptions> options, BatchProcessor processor, AlertPublisher alerts, IngestMetrics metrics, TimeProvider time, IngestIdentity identity, ILogger<MqttIngestWorker> logger, WardChanges ward, IIngestStore store)
     {
+        _lanes = store.ConcurrentWrites ? options.Value.StoreLanes : 1;
         _ward = ward;
         _identity = identity;
         _options = options;
@@ -73,7 +76,10 @@ internal sealed class MqttIngestWorker : BackgroundService
             .WithReceiveMaximum(checked((ushort)FlowControl.ReceiveMaximum(o.BatchSize)))
             .Build();
 
-        var pipeline = _pipeline = new BatchPipeline<Pending, BatchResult>(FlowControl.InboxCapacity(o.BatchSize), o.BatchSize, FlowControl.CommittedBatches, StoreAsync, (batch, result, ct) => SendAsync(client, result.Receipts, batch, ct));
+        // Store lanes by gateway: one gateway's messages are stored in order, by one lane at a time.
+        var pipeline = _pipeline = new BatchPipeline<Pending, BatchResult>(
+            FlowControl.InboxCapacity(o.BatchSize), o.BatchSize, FlowControl.CommittedBatches, _lanes, p => p.Message.Message.Name.Gw,
+            StoreAsync, (_, result, ct) => SendReceiptsAsync(client, result.Receipts, ct), AcknowledgeAsync);
         var processing = pipeline.RunAsync(stoppingToken);
         var reconnect = new BrokerReconnect(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), _time, (ex, delay) => IngestLog.BrokerUnavailable(_logger, broker.Host, broker.Port, delay, ex));
         var filters = TopicName.SharedFilters(o.SharedGroup, o.TopicPrefix);
@@ -84,7 +90,7 @@ internal sealed class MqttIngestWorker : BackgroundService
                 if (!client.IsConnected)
                 {
                     await reconnect.ConnectAsync(ct => ConnectAndSubscribeAsync(client, connectOptions, filters, ct), stoppingToken).ConfigureAwait(false);
-                    IngestLog.Subscribed(_logger, broker.Host, broker.Port, o.SharedGroup, o.TopicPrefix, clientId);
+                    IngestLog.Subscribed(_logger, broker.Host, broker.Port, o.SharedGroup, o.TopicPrefix, clientId, _lanes, o.BatchSize);
                     _subscribed.TrySetResult();
                 }
 
@@ -240,7 +246,7 @@ internal sealed class MqttIngestWorker : BackgroundService
         return result;
     }
 
-    private async Task SendAsync(IMqttClient client, IReadOnlyList<ReceiptDue> receipts, List<Pending> batch, CancellationToken ct)
+    private async Task SendReceiptsAsync(IMqttClient client, IReadOnlyList<ReceiptDue> receipts, CancellationToken ct)
     {
         // What is committed stays committed: a receipt the broker did not take is sent again when the
         // gateway resends (a duplicate of a receipted record re-sends it), a lost PUBACK means a
@@ -255,11 +261,15 @@ internal sealed class MqttIngestWorker : BackgroundService
         {
             IngestLog.ReceiptsNotAcknowledged(_logger, receipts.Count, receipts.Count, "failed", _options.Value.PublishTimeout, ex);
         }
+    }
 
-        var held = batch.Count;
+    /// <summary>PUBACKs, in the order the messages were received (the pipeline hands them so: MQTT 5 §4.6).</summary>
+    private async Task AcknowledgeAsync(List<Pending> inOrder, CancellationToken ct)
+    {
+        var held = inOrder.Count;
         try
         {
-            foreach (var p in batch)
+            foreach (var p in inOrder)
             {
                 // Counted out before the PUBACK goes, so the gauge never counts a message the broker already has room for again.
                 held--;
@@ -269,7 +279,7 @@ internal sealed class MqttIngestWorker : BackgroundService
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            IngestLog.AcknowledgeFailed(_logger, held + 1, batch.Count, ex);
+            IngestLog.AcknowledgeFailed(_logger, held + 1, inOrder.Count, ex);
         }
         finally
         {

@@ -113,6 +113,17 @@ public sealed class IngestOptions : BrokerTransportSettings
     /// <summary>The largest <see cref="BatchSize"/>.</summary>
     public const int MaxBatchSize = 10_000;
 
+    /// <summary>
+    /// Store transactions one worker runs side by side, 1 to <see cref="MaxStoreLanes"/>, each on the
+    /// gateways whose names hash to it (docs/ingest.md "The worker's stages"): one lane verifies while
+    /// another waits for the database. PostgreSQL only (one connection each); LiteDB takes one writer
+    /// at a time and runs one lane whatever this says.
+    /// </summary>
+    public int StoreLanes { get; set; } = 2;
+
+    /// <summary>The most <see cref="StoreLanes"/>.</summary>
+    public const int MaxStoreLanes = 8;
+
     /// <summary>Anchoring of the verified checkpoints on an EVM chain (docs/anchoring.md); off without <c>Rpc</c>.</summary>
     [ValidateObjectMembers]
     public AnchorOptions Anchor { get; set; } = new();

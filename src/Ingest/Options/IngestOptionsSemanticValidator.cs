@@ -40,6 +40,11 @@ internal sealed class IngestOptionsSemanticValidator : IValidateOptions<IngestOp
             failures.Add($"Ingest:BatchSize is {options.BatchSize}: it must be 1-{IngestOptions.MaxBatchSize}, since a worker takes {FlowControl.WindowBatches} batches unacknowledged from the broker (its MQTT 5 Receive Maximum), which MQTT caps at 65,535.");
         }
 
+        if (options.StoreLanes is < 1 or > IngestOptions.MaxStoreLanes)
+        {
+            failures.Add($"Ingest:StoreLanes is {options.StoreLanes}: it must be 1-{IngestOptions.MaxStoreLanes} (store transactions one worker runs side by side; each is a database connection).");
+        }
+
         foreach (var (gw, address) in options.Enrolled)
         {
             if (!WireNames.IsName(gw))

@@ -24,6 +24,10 @@ internal sealed class BatchProcessor
     private readonly AlarmQueue? _alarms;
     private readonly GatewayEnrolment _enrolment;
 
+    // Gateways a ProcessAsync call is working on: lanes may call side by side, never on one gateway.
+    private readonly HashSet<string> _busy = new(StringComparer.Ordinal);
+    private readonly Lock _busyGate = new();
+
     public BatchProcessor(IIngestStore store, IOptionsMonitor<IngestOptions> options, TimeProvider time, AlarmQueue? alarms = null, GatewayEnrolment? enrolment = null)
     {
         _enrolment = enrolment ?? new GatewayEnrolment(options);
@@ -40,7 +44,39 @@ internal sealed class BatchProcessor
     /// A batch whose messages were planned already (<see cref="Plan(IncomingMessage)"/>): the worker
     /// plans each message as it arrives, beside the store stage, so the batch's transaction does not wait for parsing.
     /// </summary>
+    /// <remarks>
+    /// Calls may run side by side on batches of different gateways (the worker's store lanes split by
+    /// gateway): a gateway's verifier is one object that one batch at a time may advance. A batch with
+    /// a gateway another call is working on is refused (<see cref="InvalidOperationException"/>) before
+    /// anything is read or written.
+    /// </remarks>
     public async Task<BatchResult> ProcessAsync(IReadOnlyList<PlannedMessage> planned, CancellationToken ct)
+    {
+        var gateways = planned.Select(p => p.Message.Name.Gw).ToHashSet(StringComparer.Ordinal);
+        lock (_busyGate)
+        {
+            if (gateways.FirstOrDefault(_busy.Contains) is { } taken)
+            {
+                throw new InvalidOperationException($"gateway '{taken}' is in a batch being stored already: one gateway's batches are stored one at a time (the worker's lanes split by gateway)");
+            }
+
+            _busy.UnionWith(gateways);
+        }
+
+        try
+        {
+            return await ProcessOwnedAsync(planned, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_busyGate)
+            {
+                _busy.ExceptWith(gateways);
+            }
+        }
+    }
+
+    private async Task<BatchResult> ProcessOwnedAsync(IReadOnlyList<PlannedMessage> planned, CancellationToken ct)
     {
         // The whole batch is one transaction (one commit, one fsync), its gateways taken in one order
         // on every worker: the chain rows are locked first (sorted), then each gateway's row as its turn

@@ -8,6 +8,13 @@ internal interface IIngestStore : IAsyncDisposable
 {
     string Backend { get; }
 
+    /// <summary>
+    /// Whether write transactions on chains of different gateways run side by side here (PostgreSQL:
+    /// one connection each, row locks), so a worker gains from more than one store lane
+    /// (<c>Ingest:StoreLanes</c>); false where the store takes one writer at a time (LiteDB).
+    /// </summary>
+    bool ConcurrentWrites => false;
+
     Task InitializeAsync(CancellationToken ct);
 
     /// <summary>

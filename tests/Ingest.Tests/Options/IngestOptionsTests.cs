@@ -92,6 +92,27 @@ public sealed class IngestOptionsTests
 
     [Theory]
     [InlineData("0")]
+    [InlineData("-2")]
+    [InlineData("9")]
+    public void StoreLanes_OutsideOneToEight_IsRefusedNamingTheSetting(string text)
+    {
+        var refused = new IngestOptionsSemanticValidator().Validate(null, Bind(("Ingest:StoreLanes", text)));
+        Assert.False(refused.Succeeded);
+        Assert.Contains($"Ingest:StoreLanes is {text}: it must be 1-8", refused.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("1")]
+    [InlineData("8")]
+    public void StoreLanes_OneToEight_IsTaken(string text)
+    {
+        var options = Bind(("Ingest:StoreLanes", text));
+        Assert.True(new IngestOptionsSemanticValidator().Validate(null, options).Succeeded);
+        Assert.Equal(int.Parse(text, System.Globalization.CultureInfo.InvariantCulture), options.StoreLanes);
+    }
+
+    [Theory]
+    [InlineData("0")]
     [InlineData("-1")]
     [InlineData("10001")]
     public void BatchSize_OutsideOneToTenThousand_IsRefusedNamingTheSettingAndTheReceiveMaximum(string text)

@@ -116,6 +116,161 @@ public sealed class BatchPipelineTests
         Assert.Empty(sent);
     }
 
+    [Fact]
+    public async Task TwoLanes_OneStoresWhileTheOtherWaits_ButNoMessageIsAcknowledgedBeforeOneReceivedEarlier()
+    {
+        var (slow, fast) = KeysOnTwoLanes();
+        var slowGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var slowEntered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var fastSent = new TaskCompletionSource<List<string>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var acknowledged = new ConcurrentQueue<string>();
+        var acknowledgedAll = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var pipeline = new BatchPipeline<string, int>(16, 4, 2, 2, item => item.Split('#')[0],
+            async (batch, _) =>
+            {
+                if (batch[0].StartsWith(slow, StringComparison.Ordinal))
+                {
+                    slowEntered.TrySetResult();
+                    await slowGate.Task; // the database is slow for this lane's transaction
+                }
+
+                return batch.Count;
+            },
+            (batch, _, _) =>
+            {
+                if (batch[0].StartsWith(fast, StringComparison.Ordinal))
+                {
+                    fastSent.TrySetResult(batch);
+                }
+
+                return Task.CompletedTask;
+            },
+            (inOrder, _) =>
+            {
+                foreach (var item in inOrder)
+                {
+                    acknowledged.Enqueue(item);
+                }
+
+                if (acknowledged.Count == 3)
+                {
+                    acknowledgedAll.TrySetResult();
+                }
+
+                return Task.CompletedTask;
+            });
+        using var cts = new CancellationTokenSource(Timeout);
+        var run = pipeline.RunAsync(cts.Token);
+
+        await pipeline.EnqueueAsync($"{slow}#1", cts.Token);
+        await slowEntered.Task.WaitAsync(Timeout);
+        await pipeline.EnqueueAsync($"{fast}#1", cts.Token);
+        await pipeline.EnqueueAsync($"{fast}#2", cts.Token);
+
+        // The other lane stored and sent its batch while the first waits for its commit...
+        Assert.Equal([$"{fast}#1", $"{fast}#2"], await fastSent.Task.WaitAsync(Timeout));
+        // ...and nothing is acknowledged: the first message received is not committed yet.
+        Assert.Empty(acknowledged);
+
+        slowGate.SetResult();
+        await acknowledgedAll.Task.WaitAsync(Timeout);
+        Assert.Equal([$"{slow}#1", $"{fast}#1", $"{fast}#2"], acknowledged);
+        pipeline.Complete();
+        await run.WaitAsync(Timeout);
+    }
+
+    [Fact]
+    public async Task ThreeLanes_AKeyIsNeverInTwoStoresAtOnce_EachKeyStoredInOrder_EveryItemAcknowledgedOnceInTheOrderReceived()
+    {
+        var active = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+        var overlaps = 0;
+        var storedByKey = new ConcurrentDictionary<string, ConcurrentQueue<int>>(StringComparer.Ordinal);
+        var acknowledged = new ConcurrentQueue<string>();
+        var items = Enumerable.Range(0, 600).Select(i => $"gw{i % 7}#{i}").ToList();
+        var pipeline = new BatchPipeline<string, int>(items.Count, 8, 2, 3, item => item.Split('#')[0],
+            async (batch, _) =>
+            {
+                var keys = batch.Select(i => i.Split('#')[0]).Distinct().ToList();
+                foreach (var k in keys)
+                {
+                    if (active.AddOrUpdate(k, 1, (_, n) => n + 1) > 1)
+                    {
+                        Interlocked.Increment(ref overlaps);
+                    }
+                }
+
+                await Task.Yield(); // another lane may run now
+                foreach (var item in batch)
+                {
+                    var parts = item.Split('#');
+                    storedByKey.GetOrAdd(parts[0], _ => new ConcurrentQueue<int>()).Enqueue(int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
+                }
+
+                foreach (var k in keys)
+                {
+                    active.AddOrUpdate(k, 0, (_, n) => n - 1);
+                }
+
+                return batch.Count;
+            },
+            (_, _, _) => Task.CompletedTask,
+            (inOrder, _) =>
+            {
+                foreach (var item in inOrder)
+                {
+                    acknowledged.Enqueue(item);
+                }
+
+                return Task.CompletedTask;
+            });
+        using var cts = new CancellationTokenSource(Timeout);
+        var run = pipeline.RunAsync(cts.Token);
+        foreach (var item in items)
+        {
+            await pipeline.EnqueueAsync(item, cts.Token);
+        }
+
+        pipeline.Complete();
+        await run.WaitAsync(Timeout);
+
+        Assert.Equal(0, overlaps);
+        Assert.Equal(items, acknowledged);
+        foreach (var (key, stored) in storedByKey)
+        {
+            Assert.Equal(items.Where(i => i.StartsWith(key + "#", StringComparison.Ordinal)).Select(i => int.Parse(i.Split('#')[1], System.Globalization.CultureInfo.InvariantCulture)), stored);
+        }
+
+        Assert.Equal(7, storedByKey.Count);
+    }
+
+    [Fact]
+    public void LaneOf_IsTheSameForAKeyEveryTime_WithinRange_AndSpreadsManyKeys()
+    {
+        var keys = Enumerable.Range(0, 1000).Select(i => $"bed-gateway-{i}").ToList();
+        foreach (var lanes in new[] { 1, 2, 3, 8 })
+        {
+            var counts = new int[lanes];
+            foreach (var k in keys)
+            {
+                var lane = BatchPipeline<string, int>.LaneOf(k, lanes);
+                Assert.InRange(lane, 0, lanes - 1);
+                Assert.Equal(lane, BatchPipeline<string, int>.LaneOf(new string(k.ToCharArray()), lanes));
+                counts[lane]++;
+            }
+
+            // A fair share give or take a third: no lane is left out or takes most.
+            Assert.All(counts, c => Assert.InRange(c, 1000 / lanes * 2 / 3, 1000 / lanes * 4 / 3));
+        }
+    }
+
+    /// <summary>Two keys that go to different lanes of two.</summary>
+    private static (string, string) KeysOnTwoLanes()
+    {
+        var first = "gw-a";
+        var second = Enumerable.Range(0, 100).Select(i => $"gw-{i}").First(k => BatchPipeline<string, int>.LaneOf(k, 2) != BatchPipeline<string, int>.LaneOf(first, 2));
+        return (first, second);
+    }
+
     // Only a bound on a failing test: every wait here ends on a signal.
     private static TimeSpan Timeout => TimeSpan.FromSeconds(30);
 }

@@ -68,19 +68,12 @@ public sealed class FailingCommitTests
     }
 
     /// <summary>Lets the work run inside the real transaction, then fails it once, as a lost connection at commit would.</summary>
-    private sealed class FailOnceStore(IIngestStore inner) : IIngestStore
+    private sealed class FailOnceStore(IIngestStore inner) : DelegatingIngestStore(inner)
     {
         private bool _failed;
 
-        public string Backend => inner.Backend;
-
-        public Task InitializeAsync(CancellationToken ct) => inner.InitializeAsync(ct);
-
-        public Task<T> WriteAsync<T>(IReadOnlyCollection<ChainId> chains, string site, Func<IWriteSession, Task<T>> work, CancellationToken ct) =>
-            WriteAsync(chains, _ => site, null, work, ct);
-
-        public Task<T> WriteAsync<T>(IReadOnlyCollection<ChainId> chains, Func<ChainId, string> siteOf, Func<ChainId, byte[]?>? heldState, Func<IWriteSession, Task<T>> work, CancellationToken ct) =>
-            inner.WriteAsync(chains, siteOf, heldState, async s =>
+        public override Task<T> WriteAsync<T>(IReadOnlyCollection<ChainId> chains, Func<ChainId, string> siteOf, Func<ChainId, byte[]?>? heldState, Func<IWriteSession, Task<T>> work, CancellationToken ct) =>
+            Inner.WriteAsync(chains, siteOf, heldState, async s =>
             {
                 var result = await work(s);
                 if (!_failed)
@@ -91,23 +84,5 @@ public sealed class FailingCommitTests
 
                 return result;
             }, ct);
-
-        public Task<IReadOnlyList<ChainRow>> ChainsAsync(string? gw, CancellationToken ct) => inner.ChainsAsync(gw, ct);
-
-        public Task<GatewayRow?> GatewayAsync(string gw, CancellationToken ct) => inner.GatewayAsync(gw, ct);
-
-        public Task<IReadOnlyList<GatewayRow>> GatewaysAsync(CancellationToken ct) => inner.GatewaysAsync(ct);
-
-        public Task<IReadOnlyList<RecordRow>> VerifiedRecordsAsync(RecordQuery query, CancellationToken ct) => inner.VerifiedRecordsAsync(query, ct);
-
-        public Task<IReadOnlyList<RecordRow>> CheckpointsAsync(ChainId chain, long fromSeq, long toSeq, CancellationToken ct) => inner.CheckpointsAsync(chain, fromSeq, toSeq, ct);
-
-        public Task<IReadOnlyList<AlertRow>> AlertsAsync(long afterId, int limit, CancellationToken ct) => inner.AlertsAsync(afterId, limit, ct);
-
-        public Task<IReadOnlyList<EvidenceRow>> EvidenceAsync(int limit, CancellationToken ct) => inner.EvidenceAsync(limit, ct);
-
-        public Task<long> RecordCountAsync(CancellationToken ct) => inner.RecordCountAsync(ct);
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

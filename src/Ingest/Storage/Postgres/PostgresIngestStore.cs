@@ -24,6 +24,9 @@ internal sealed partial class PostgresIngestStore : IIngestStore, IAlarmOutStore
 
     public string Backend => "postgres";
 
+    /// <summary>Each write session is a connection of its own; chain rows are locked row by row.</summary>
+    public bool ConcurrentWrites => true;
+
     public string? Migrated { get; private set; }
 
     public async Task InitializeAsync(CancellationToken ct)
