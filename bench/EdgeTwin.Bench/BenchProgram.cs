@@ -53,6 +53,23 @@ internal static class BenchProgram
             return 0;
         }
 
+        if (args is ["ingest-latency", .. var latency])
+        {
+            Ingest.IngestLatencyOptions options;
+            try
+            {
+                options = Ingest.IngestLatencyOptions.Parse(latency);
+            }
+            catch (ArgumentException ex)
+            {
+                Console.Error.WriteLine(ex.Message);
+                Console.Error.WriteLine(Ingest.IngestLatencyOptions.Usage);
+                return 2;
+            }
+
+            return await Ingest.IngestLatencyRun.RunAsync(options, Console.Out).ConfigureAwait(false);
+        }
+
         if (args.Length > 0 && args[0] == "ingest-load")
         {
             return await Ingest.IngestLoad.RunAsync(args[1..]).ConfigureAwait(false);

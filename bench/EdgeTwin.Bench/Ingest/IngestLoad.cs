@@ -188,10 +188,7 @@ internal static class IngestLoad
         var list = new List<IncomingMessage> { new(topic, name!, genesis.Payload, now) };
         for (var i = 0; i < count; i++)
         {
-            var body = SamplesPerRecord == 1
-                ? new ObsBody("p-" + gw, gw + "-mon", "loinc:8867-4", "/min", now, 0, [60 + (i % 40)])
-                : new ObsBody("p-" + gw, gw + "-mon", "mdc:131330", "mV", now, 0.004, [.. Enumerable.Range(0, SamplesPerRecord).Select(k => (double?)Math.Round(Math.Sin((i * SamplesPerRecord) + k) * 1.2, 3))]);
-            list.Add(new(topic, name!, w.AppendObs(body, now, ClockQuality.Synced).Payload, now));
+            list.Add(new(topic, name!, w.AppendObs(Body(gw, i, now), now, ClockQuality.Synced).Payload, now));
             if (w.CheckpointIfDue(now, ClockQuality.Synced) is { } cp)
             {
                 list.Add(new(topic, name!, cp.Payload, now));
@@ -201,6 +198,14 @@ internal static class IngestLoad
         list.Add(new(topic, name!, w.Checkpoint(now, ClockQuality.Synced)!.Payload, now));
         return list;
     }
+
+    /// <summary>
+    /// The body of <paramref name="gw"/>'s <paramref name="i"/>-th obs record, made at <paramref name="now"/>:
+    /// one heart rate sample, or with <see cref="SamplesPerRecord"/> above 1 an ECG run (also <c>ingest-latency</c>'s records).
+    /// </summary>
+    internal static ObsBody Body(string gw, int i, DateTimeOffset now) => SamplesPerRecord == 1
+        ? new ObsBody("p-" + gw, gw + "-mon", "loinc:8867-4", "/min", now, 0, [60 + (i % 40)])
+        : new ObsBody("p-" + gw, gw + "-mon", "mdc:131330", "mV", now, 0.004, [.. Enumerable.Range(0, SamplesPerRecord).Select(k => (double?)Math.Round(Math.Sin((i * SamplesPerRecord) + k) * 1.2, 3))]);
 
     private static void MeasureMemory(int chains)
     {
