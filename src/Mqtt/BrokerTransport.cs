@@ -69,13 +69,14 @@ public static class BrokerTransport
         return failures;
     }
 
-    /// <summary>Server, login and (for mqtts) TLS of <paramref name="builder"/>.</summary>
+    /// <summary>Server (over <see cref="TcpStreamProvider"/>), login and (for mqtts) TLS of <paramref name="builder"/>.</summary>
     public static MqttClientOptionsBuilder WithBroker(this MqttClientOptionsBuilder builder, BrokerAddress broker, BrokerTransportSettings settings)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(broker);
         ArgumentNullException.ThrowIfNull(settings);
-        builder.WithTcpServer(broker.Host, broker.Port);
+        // The connection itself is ours (kernel-sized socket buffers: TcpStreamProvider); MQTTnet layers TLS on it.
+        builder.WithTcpServer(broker.Host, broker.Port).WithStreamProvider(TcpStreamProvider.Instance);
         if (!string.IsNullOrEmpty(settings.Username))
         {
             builder.WithCredentials(settings.Username, settings.Password ?? "");
