@@ -22,7 +22,7 @@ using System.Threading.Channels;
 internal sealed class BatchPipeline<TItem, TResult>
 {
     private readonly Channel<Slot>[] _lanes;
-    private readonly Channel<(List<Slot> Batch, TResult Result)> _committed;
+    private readonly Channel<(List<Slot> Slots, List<TItem> Items, TResult Result)> _committed;
     private readonly int _batchSize;
     private readonly Func<TItem, string> _keyOf;
     private readonly Func<List<TItem>, CancellationToken, Task<TResult>> _store;
@@ -32,12 +32,6 @@ internal sealed class BatchPipeline<TItem, TResult>
     // Every item received and not yet handed to acknowledge, in the order received.
     private readonly Queue<Slot> _received = new();
     private readonly Lock _receivedGate = new();
-
-    /// <summary>One lane; <paramref name="send"/> takes a batch's results and acknowledges its items itself.</summary>
-    public BatchPipeline(int inboxCapacity, int batchSize, int committedCapacity, Func<List<TItem>, CancellationToken, Task<TResult>> store, Func<List<TItem>, TResult, CancellationToken, Task> send)
-        : this(inboxCapacity, batchSize, committedCapacity, 1, _ => string.Empty, store, send, (_, _) => Task.CompletedTask)
-    {
-    }
 
     /// <param name="inboxCapacity">Items each lane's inbox holds (the worker's whole receive window, so receiving never waits on it).</param>
     /// <param name="batchSize">Most items one lane stores at once.</param>
@@ -57,7 +51,7 @@ internal sealed class BatchPipeline<TItem, TResult>
             _lanes[i] = Channel.CreateBounded<Slot>(new BoundedChannelOptions(inboxCapacity) { SingleReader = true });
         }
 
-        _committed = Channel.CreateBounded<(List<Slot>, TResult)>(new BoundedChannelOptions(committedCapacity) { SingleReader = true, SingleWriter = lanes == 1 });
+        _committed = Channel.CreateBounded<(List<Slot>, List<TItem>, TResult)>(new BoundedChannelOptions(committedCapacity) { SingleReader = true, SingleWriter = lanes == 1 });
         _batchSize = batchSize;
         _keyOf = keyOf;
         _store = store;
@@ -134,8 +128,9 @@ internal sealed class BatchPipeline<TItem, TResult>
                     batch.Add(slot);
                 }
 
-                var result = await _store(batch.ConvertAll(s => s.Item), ct).ConfigureAwait(false);
-                await _committed.Writer.WriteAsync((batch, result), ct).ConfigureAwait(false);
+                var items = batch.ConvertAll(s => s.Item);
+                var result = await _store(items, ct).ConfigureAwait(false);
+                await _committed.Writer.WriteAsync((batch, items, result), ct).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -148,10 +143,10 @@ internal sealed class BatchPipeline<TItem, TResult>
     {
         try
         {
-            await foreach (var (batch, result) in _committed.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+            await foreach (var (slots, items, result) in _committed.Reader.ReadAllAsync(ct).ConfigureAwait(false))
             {
-                await _send(batch.ConvertAll(s => s.Item), result, ct).ConfigureAwait(false);
-                foreach (var slot in batch)
+                await _send(items, result, ct).ConfigureAwait(false);
+                foreach (var slot in slots)
                 {
                     slot.Done = true;
                 }

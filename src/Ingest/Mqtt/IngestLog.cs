@@ -19,7 +19,7 @@ internal static partial class IngestLog
     [LoggerMessage(EventId = 7005, Level = LogLevel.Error, Message = "Storing a batch of {Count} failed; nothing acknowledged, retrying in {Delay}")]
     public static partial void StoreFailed(ILogger logger, int count, TimeSpan delay, Exception ex);
 
-    [LoggerMessage(EventId = 7006, Level = LogLevel.Warning, Message = "Acknowledging {Left} of a committed batch's {Count} messages failed (the connection went?); the broker or the gateway sends them again, stored once")]
+    [LoggerMessage(EventId = 7006, Level = LogLevel.Warning, Message = "Acknowledging {Left} of {Count} committed messages failed (the connection went?); the broker or the gateway sends them again, stored once")]
     public static partial void AcknowledgeFailed(ILogger logger, int left, int count, Exception ex);
 
     [LoggerMessage(EventId = 7007, Level = LogLevel.Warning, Message = "{Failed} of a committed batch's {Count} receipts not acknowledged by the broker within {Timeout} ({Reasons}); the batch is acknowledged all the same, and a receipt follows the gateway's resend of its records")]

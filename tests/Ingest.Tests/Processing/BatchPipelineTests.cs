@@ -15,7 +15,7 @@ public sealed class BatchPipelineTests
         var sendGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var sending = new TaskCompletionSource<List<int>>(TaskCreationOptions.RunContinuationsAsynchronously);
         var stored = new BlockingCollection<List<int>>();
-        var pipeline = new BatchPipeline<int, string>(16, 2, 1,
+        var pipeline = new BatchPipeline<int, string>(16, 2, 1, 1, _ => string.Empty,
             (batch, _) =>
             {
                 stored.Add([.. batch]);
@@ -25,7 +25,8 @@ public sealed class BatchPipelineTests
             {
                 sending.TrySetResult([.. batch]);
                 await sendGate.Task;
-            });
+            },
+            (_, _) => Task.CompletedTask);
         using var cts = new CancellationTokenSource(Timeout);
         var run = pipeline.RunAsync(cts.Token);
 
@@ -52,7 +53,7 @@ public sealed class BatchPipelineTests
         var storedBatches = new BlockingCollection<int>();
         var sent = new ConcurrentQueue<int>();
         // One item per batch, one committed batch waiting at most, two items in the inbox at most.
-        var pipeline = new BatchPipeline<int, int>(2, 1, 1,
+        var pipeline = new BatchPipeline<int, int>(2, 1, 1, 1, _ => string.Empty,
             (batch, _) =>
             {
                 storedBatches.Add(batch[0]);
@@ -62,7 +63,8 @@ public sealed class BatchPipelineTests
             {
                 await sendGate.Task;
                 sent.Enqueue(result);
-            });
+            },
+            (_, _) => Task.CompletedTask);
         using var cts = new CancellationTokenSource(Timeout);
         var run = pipeline.RunAsync(cts.Token);
 
@@ -94,7 +96,7 @@ public sealed class BatchPipelineTests
     {
         var storeEntered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var sent = new ConcurrentQueue<int>();
-        var pipeline = new BatchPipeline<int, int>(4, 4, 1,
+        var pipeline = new BatchPipeline<int, int>(4, 4, 1, 1, _ => string.Empty,
             async (batch, ct) =>
             {
                 storeEntered.TrySetResult();
@@ -105,7 +107,8 @@ public sealed class BatchPipelineTests
             {
                 sent.Enqueue(result);
                 return Task.CompletedTask;
-            });
+            },
+            (_, _) => Task.CompletedTask);
         using var cts = new CancellationTokenSource();
         var run = pipeline.RunAsync(cts.Token);
         await pipeline.EnqueueAsync(1, CancellationToken.None);
