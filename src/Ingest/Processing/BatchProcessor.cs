@@ -120,10 +120,23 @@ internal sealed class BatchProcessor
             {
                 // Which of the batch's records are stored already, and its gateways' rows: one round trip for all (PostgreSQL).
                 await session.PrepareAsync([.. works.SelectMany(w => w.ExpectedRecords)], [.. works.Select(w => w.Gw)]).ConfigureAwait(false);
+                foreach (var work in works)
+                {
+                    await work.AddAsync(session).ConfigureAwait(false);
+                }
+
+                // The stored hashes every chain's conclusion confirms: one round trip for the batch (PostgreSQL), not one per chain.
+                var ranges = new List<(ChainId, long, long)>();
+                foreach (var work in works)
+                {
+                    ranges.AddRange(await work.ToConfirmAsync().ConfigureAwait(false));
+                }
+
+                await session.PrefetchStoredHashesAsync(ranges).ConfigureAwait(false);
                 var list = new List<BatchResult>(works.Count);
                 foreach (var work in works)
                 {
-                    list.Add(await work.RunAsync(session).ConfigureAwait(false));
+                    list.Add(await work.ConcludeAsync().ConfigureAwait(false));
                 }
 
                 return list;

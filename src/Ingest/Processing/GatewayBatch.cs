@@ -71,7 +71,12 @@ internal sealed class GatewayBatch
     /// <summary>Who signs for which gateway now; says why a chain's key no longer does.</summary>
     public GatewayEnrolment? Enrolment { get; init; }
 
-    public async Task<BatchResult> RunAsync(IWriteSession session)
+    /// <summary>
+    /// The first phase: chain states imported, every message verified and stored, set aside or refused.
+    /// A batch of several gateways runs each phase for all of them before the next
+    /// (<see cref="BatchProcessor"/>), so that one read of stored hashes serves every conclusion.
+    /// </summary>
+    public async Task AddAsync(IWriteSession session)
     {
         _session = session;
         _now = _time.GetUtcNow();
@@ -124,7 +129,37 @@ internal sealed class GatewayBatch
         {
             await OneAsync(p).ConfigureAwait(false);
         }
+    }
 
+    /// <summary>
+    /// The second phase: records the verifier waits for brought back from the evidence; then, per chain
+    /// that verified further, the seqs whose stored records <see cref="ConcludeAsync()"/> will confirm.
+    /// </summary>
+    public async Task<List<(ChainId Chain, long FromSeq, long ToSeq)>> ToConfirmAsync()
+    {
+        var ranges = new List<(ChainId, long, long)>();
+        foreach (var chain in _chains)
+        {
+            if (_cutOff.ContainsKey(chain) || _unreadable.ContainsKey(chain))
+            {
+                continue;
+            }
+
+            await BringBackNeededAsync(chain).ConfigureAwait(false);
+            var figures = _verifier!.Figures(chain);
+            var before = _session.Chain(chain).VerifiedThrough;
+            if (!figures.Unenrolled && figures.VerifiedThrough > before)
+            {
+                ranges.Add((chain, before + 1, figures.VerifiedThrough));
+            }
+        }
+
+        return ranges;
+    }
+
+    /// <summary>The last phase: each chain's verified seqs confirmed against the store, its figures, alerts and receipt.</summary>
+    public async Task<BatchResult> ConcludeAsync()
+    {
         foreach (var chain in _chains)
         {
             await ConcludeAsync(chain).ConfigureAwait(false);
@@ -427,7 +462,6 @@ internal sealed class GatewayBatch
             return;
         }
 
-        await BringBackNeededAsync(chain).ConfigureAwait(false);
         var figures = _verifier!.Figures(chain);
         if (figures.Unenrolled && !_unenrolledBefore.Contains(chain))
         {

@@ -27,6 +27,14 @@ internal interface IWriteSession
     /// <summary>Seq to hash of the records stored for a chain in [fromSeq, toSeq].</summary>
     Task<IReadOnlyDictionary<long, string>> StoredHashesAsync(ChainId chain, long fromSeq, long toSeq);
 
+    /// <summary>
+    /// Says which ranges of stored hashes the transaction is about to look up (the seqs each chain's
+    /// conclusion confirms), so a store can read them all at once (PostgreSQL: one round trip for the
+    /// batch instead of one per chain). A hint: <see cref="StoredHashesAsync"/> answers the same
+    /// without it, and what the transaction writes afterwards is in its answers.
+    /// </summary>
+    Task PrefetchStoredHashesAsync(IReadOnlyCollection<(ChainId Chain, long FromSeq, long ToSeq)> ranges);
+
     /// <summary>A fork variant kept as evidence: same chain and seq, this hash.</summary>
     Task<EvidenceRow?> FindVariantAsync(ChainId chain, long seq, string hash);
 

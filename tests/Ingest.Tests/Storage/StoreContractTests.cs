@@ -90,6 +90,48 @@ public abstract partial class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PrefetchedStoredHashes_AnswerAsTheTableDoes_AfterTheTransactionsOwnInsertsReplacementAndDeletion()
+    {
+        // PostgreSQL answers look-ups inside a range read ahead from what it read, so every write of
+        // the transaction after the read must show in the answers as it does without the read.
+        var store = await OpenAsync();
+        var other = new ChainId("gw-1", "alarm", new string('b', 32));
+        await store.WriteAsync([Chain, other], "site", async s =>
+        {
+            foreach (var seq in new long[] { 1, 2, 3 })
+            {
+                await s.TryInsertRecordAsync(Record(seq, $"h{seq}"));
+                await s.TryInsertRecordAsync(Record(seq, $"o{seq}") with { Chain = other });
+            }
+
+            return 0;
+        }, default);
+
+        var (read, afterInserts, afterReplace, outside, afterDelete, untouched) = await store.WriteAsync([Chain, other], "site", async s =>
+        {
+            await s.PrefetchStoredHashesAsync([(Chain, 1, 10), (other, 1, 10)]);
+            var first = await s.StoredHashesAsync(Chain, 1, 10);
+            await s.TryInsertRecordAsync(Record(4, "h4")); // not prepared: written at once
+            await s.PrepareAsync([(Chain, 5)], []);
+            await s.TryInsertRecordAsync(Record(5, "h5")); // prepared: waits for the COPY
+            var inserted = await s.StoredHashesAsync(Chain, 2, 6);
+            await s.ReplaceRecordAsync(Record(2, "v2")); // writes the COPY first, then replaces seq 2
+            var replaced = await s.StoredHashesAsync(Chain, 1, 10);
+            await s.TryInsertRecordAsync(Record(12, "h12"));
+            var beyond = await s.StoredHashesAsync(Chain, 1, 20); // wider than the range read: from the table
+            await s.DeleteRecordsAsync(Chain);
+            return (first, inserted, replaced, beyond, await s.StoredHashesAsync(Chain, 1, 10), await s.StoredHashesAsync(other, 1, 10));
+        }, default);
+
+        Assert.Equal(new Dictionary<long, string> { [1] = "h1", [2] = "h2", [3] = "h3" }, read);
+        Assert.Equal(new Dictionary<long, string> { [2] = "h2", [3] = "h3", [4] = "h4", [5] = "h5" }, afterInserts);
+        Assert.Equal(new Dictionary<long, string> { [1] = "h1", [2] = "v2", [3] = "h3", [4] = "h4", [5] = "h5" }, afterReplace);
+        Assert.Equal(new Dictionary<long, string> { [1] = "h1", [2] = "v2", [3] = "h3", [4] = "h4", [5] = "h5", [12] = "h12" }, outside);
+        Assert.Empty(afterDelete);
+        Assert.Equal(new Dictionary<long, string> { [1] = "o1", [2] = "o2", [3] = "o3" }, untouched);
+    }
+
+    [Fact]
     public async Task Prepared_GatewayRows_ReadBackWhatTheTransactionSetsThem_AndANewGatewayIsCreatedOnce()
     {
         var store = await OpenAsync();

@@ -54,6 +54,9 @@ internal sealed class LiteDbWriteSession : IWriteSession
             .Find(Query.Between("_id", LiteDbMapping.RecordId(chain, fromSeq), LiteDbMapping.RecordId(chain, toSeq)))
             .ToDictionary(d => d["seq"].AsInt64, d => d["hash"].AsString));
 
+    /// <summary>Nothing to gain: a look-up is a read of the local file, no round trip.</summary>
+    public Task PrefetchStoredHashesAsync(IReadOnlyCollection<(ChainId Chain, long FromSeq, long ToSeq)> ranges) => Task.CompletedTask;
+
     public Task<EvidenceRow?> FindVariantAsync(ChainId chain, long seq, string hash)
     {
         var doc = _db.GetCollection(LiteDbMapping.Evidence).Find(Query.EQ("hash", hash))

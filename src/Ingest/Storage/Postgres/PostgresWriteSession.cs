@@ -14,6 +14,13 @@ internal sealed class PostgresWriteSession : IWriteSession
     private readonly HashSet<(ChainId, long)> _pendingKeys = [];
     private readonly HashSet<(ChainId Chain, long Seq)> _absent = [];
 
+    /// <summary>
+    /// Stored hashes read ahead (<see cref="PrefetchStoredHashesAsync"/>): per chain, the seq range read
+    /// and the table's rows in it, kept true by this transaction's own writes (every chain here is
+    /// locked: no other transaction stores a record of it meanwhile).
+    /// </summary>
+    private readonly Dictionary<ChainId, FetchedHashes> _fetched = [];
+
     /// <summary>Gateway rows this transaction locked and read (null: no row), as it changed them since.</summary>
     private readonly Dictionary<string, GatewayRow?> _gateways = new(StringComparer.Ordinal);
 
@@ -188,7 +195,13 @@ internal sealed class PostgresWriteSession : IWriteSession
         p.AddWithValue((object?)r.Code ?? DBNull.Value);
         p.AddWithValue(r.Payload);
         p.AddWithValue(r.ReceivedAt.ToUniversalTime());
-        return await cmd.ExecuteNonQueryAsync(_ct).ConfigureAwait(false) == 1;
+        if (await cmd.ExecuteNonQueryAsync(_ct).ConfigureAwait(false) != 1)
+        {
+            return false;
+        }
+
+        Written(r);
+        return true;
     }
 
     /// <summary>The records accepted so far in one binary COPY (each known not stored at its seq: looked up under the chain locks).</summary>
@@ -219,6 +232,11 @@ internal sealed class PostgresWriteSession : IWriteSession
             }
 
             await copy.CompleteAsync(_ct).ConfigureAwait(false);
+        }
+
+        foreach (var r in _pending)
+        {
+            Written(r);
         }
 
         _pending.Clear();
@@ -275,14 +293,27 @@ internal sealed class PostgresWriteSession : IWriteSession
     {
         // The records waiting for the COPY are known not to be in the table (looked up under the chain's
         // lock): the table's rows and theirs make the answer, so a look-up does not cost a COPY of its own.
-        await using var cmd = ChainCommand("SELECT seq, hash FROM ingest_records WHERE gw = $1 AND lane = $2 AND epoch = $3 AND seq BETWEEN $4 AND $5", chain);
-        cmd.Parameters.AddWithValue(fromSeq);
-        cmd.Parameters.AddWithValue(toSeq);
         var map = new Dictionary<long, string>();
-        await using var reader = await cmd.ExecuteReaderAsync(_ct).ConfigureAwait(false);
-        while (await reader.ReadAsync(_ct).ConfigureAwait(false))
+        if (_fetched.TryGetValue(chain, out var fetched) && fetched.From <= fromSeq && toSeq <= fetched.To)
         {
-            map[reader.GetInt64(0)] = reader.GetString(1);
+            foreach (var (seq, hash) in fetched.Table)
+            {
+                if (seq >= fromSeq && seq <= toSeq)
+                {
+                    map[seq] = hash;
+                }
+            }
+        }
+        else
+        {
+            await using var cmd = ChainCommand("SELECT seq, hash FROM ingest_records WHERE gw = $1 AND lane = $2 AND epoch = $3 AND seq BETWEEN $4 AND $5", chain);
+            cmd.Parameters.AddWithValue(fromSeq);
+            cmd.Parameters.AddWithValue(toSeq);
+            await using var reader = await cmd.ExecuteReaderAsync(_ct).ConfigureAwait(false);
+            while (await reader.ReadAsync(_ct).ConfigureAwait(false))
+            {
+                map[reader.GetInt64(0)] = reader.GetString(1);
+            }
         }
 
         foreach (var r in _pending)
@@ -294,6 +325,53 @@ internal sealed class PostgresWriteSession : IWriteSession
         }
 
         return map;
+    }
+
+    public async Task PrefetchStoredHashesAsync(IReadOnlyCollection<(ChainId Chain, long FromSeq, long ToSeq)> ranges)
+    {
+        // Only chains this transaction locked (no other worker stores a record of them meanwhile); one span per chain.
+        var wanted = ranges.Where(r => r.ToSeq >= r.FromSeq && _chains.Has(r.Chain))
+            .GroupBy(r => r.Chain)
+            .Select(g => (Chain: g.Key, From: g.Min(r => r.FromSeq), To: g.Max(r => r.ToSeq)))
+            .Where(r => !(_fetched.TryGetValue(r.Chain, out var f) && f.From <= r.From && r.To <= f.To))
+            .ToList();
+        if (wanted.Count == 0)
+        {
+            return;
+        }
+
+        await using var cmd = Command("""
+            SELECT r.gw, r.lane, r.epoch, r.seq, r.hash
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[]) AS k (gw, lane, epoch, lo, hi)
+            JOIN ingest_records r ON r.gw = k.gw AND r.lane = k.lane AND r.epoch = k.epoch AND r.seq BETWEEN k.lo AND k.hi
+            """);
+        cmd.Parameters.AddWithValue(wanted.Select(w => w.Chain.Gw).ToArray());
+        cmd.Parameters.AddWithValue(wanted.Select(w => w.Chain.Lane).ToArray());
+        cmd.Parameters.AddWithValue(wanted.Select(w => w.Chain.Epoch).ToArray());
+        cmd.Parameters.AddWithValue(wanted.Select(w => w.From).ToArray());
+        cmd.Parameters.AddWithValue(wanted.Select(w => w.To).ToArray());
+        var fetched = wanted.ToDictionary(w => w.Chain, w => new FetchedHashes(w.From, w.To, []));
+        await using (var reader = await cmd.ExecuteReaderAsync(_ct).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(_ct).ConfigureAwait(false))
+            {
+                fetched[new ChainId(reader.GetString(0), reader.GetString(1), reader.GetString(2))].Table[reader.GetInt64(3)] = reader.GetString(4);
+            }
+        }
+
+        foreach (var (chain, f) in fetched)
+        {
+            _fetched[chain] = f;
+        }
+    }
+
+    /// <summary>A record now in the table: a range read ahead that covers its seq holds its hash from now on.</summary>
+    private void Written(RecordRow r)
+    {
+        if (_fetched.TryGetValue(r.Chain, out var f) && r.Seq >= f.From && r.Seq <= f.To)
+        {
+            f.Table[r.Seq] = r.Hash;
+        }
     }
 
     public async Task<EvidenceRow?> FindVariantAsync(ChainId chain, long seq, string hash)
@@ -325,6 +403,7 @@ internal sealed class PostgresWriteSession : IWriteSession
     {
         await FlushRecordsAsync().ConfigureAwait(false);
         _absent.RemoveWhere(k => k.Chain == chain);
+        _fetched.Remove(chain);
         await using var cmd = ChainCommand("DELETE FROM ingest_records WHERE gw = $1 AND lane = $2 AND epoch = $3", chain);
         await cmd.ExecuteNonQueryAsync(_ct).ConfigureAwait(false);
     }
@@ -451,4 +530,7 @@ internal sealed class PostgresWriteSession : IWriteSession
         PostgresAcmRows.BindMessage(cmd, row);
         await cmd.ExecuteNonQueryAsync(_ct).ConfigureAwait(false);
     }
+
+    /// <summary>A chain's stored hashes in [From, To] as the table holds them in this transaction.</summary>
+    private sealed record FetchedHashes(long From, long To, Dictionary<long, string> Table);
 }
