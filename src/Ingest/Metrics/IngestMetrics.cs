@@ -19,6 +19,7 @@ internal sealed class IngestMetrics
     private readonly Counter<long> _httpRefused;
     private readonly Counter<long> _retention;
     private readonly UpDownCounter<long> _inFlight;
+    private readonly Counter<long> _acksSkipped;
 
     public IngestMetrics(IMeterFactory factory)
     {
@@ -31,6 +32,7 @@ internal sealed class IngestMetrics
         _resendSeqs = meter.CreateCounter<long>("edgetwin.ingest.resend.requested", "{record}", "Seqs asked for in re-send requests.");
         _enrolmentReloads = meter.CreateCounter<long>("edgetwin.ingest.enrolment.reloads", "{reload}", "Changed enrolment files read, by outcome (applied, refused).");
         _evidence = meter.CreateCounter<long>("edgetwin.ingest.evidence", "{message}", "Records kept as rejected evidence, by the problem's code (the text before its first ':', or other).");
+        _acksSkipped = meter.CreateCounter<long>("edgetwin.ingest.acks.skipped", "{message}", "Committed messages not acknowledged because the broker session they came in has ended (a clean start after the connection went): their packet ids belong to it.");
         _retention = meter.CreateCounter<long>("edgetwin.ingest.retention.partitions", "{partition}", "Records partitions older than Ingest:Retention, by outcome (dropped, kept: holds records not verified yet).");
         _inFlight = meter.CreateUpDownCounter<long>("edgetwin.ingest.inflight", "{message}", "Messages received from the broker and not yet acknowledged; at most the worker's MQTT Receive Maximum (Ingest:BatchSize x 6).");
         // On /metrics from the start (0), not only after the first message (an up-down counter shows once measured).
@@ -79,4 +81,6 @@ internal sealed class IngestMetrics
 
     /// <summary>Messages taken from the broker (+) or acknowledged or given up (-).</summary>
     public void InFlight(long change) => _inFlight.Add(change);
+
+    public void AcknowledgementsSkipped(long count) => _acksSkipped.Add(count);
 }

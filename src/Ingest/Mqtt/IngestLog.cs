@@ -22,6 +22,9 @@ internal static partial class IngestLog
     [LoggerMessage(EventId = 7006, Level = LogLevel.Warning, Message = "Acknowledging {Left} of {Count} committed messages failed (the connection went?); the broker or the gateway sends them again, stored once")]
     public static partial void AcknowledgeFailed(ILogger logger, int left, int count, Exception ex);
 
+    [LoggerMessage(EventId = 7016, Level = LogLevel.Information, Message = "Not acknowledging {Skipped} of {Count} committed messages: they came in a broker session that has ended (a clean start after the connection went), and their packet ids may name other messages now; they are stored")]
+    public static partial void AcknowledgementsOfAnEndedSession(ILogger logger, int skipped, int count);
+
     [LoggerMessage(EventId = 7007, Level = LogLevel.Warning, Message = "{Failed} of a committed batch's {Count} receipts not acknowledged by the broker within {Timeout} ({Reasons}); the batch is acknowledged all the same, and a receipt follows the gateway's resend of its records")]
     public static partial void ReceiptsNotAcknowledged(ILogger logger, int failed, int count, string reasons, TimeSpan timeout, Exception? ex);
 

@@ -38,6 +38,10 @@ internal sealed class MqttIngestWorker : BackgroundService
     private volatile IMqttClient? _client;
     private readonly Lock _qos0Gate = new();
     private long _qos0Dropped;
+
+    // The broker session the connection belongs to: a connection that starts a new session (a clean
+    // start, or a lasting one the broker no longer had) takes the next number; one that resumes keeps it.
+    private long _session;
     private DateTimeOffset _qos0LoggedAt = DateTimeOffset.MinValue;
 
     public MqttIngestWorker(IOptions<IngestOptions> options, BatchProcessor processor, AlertPublisher alerts, IngestMetrics metrics, TimeProvider time, IngestIdentity identity, ILogger<MqttIngestWorker> logger, WardChanges ward, IIngestStore store)
@@ -178,7 +182,12 @@ internal sealed class MqttIngestWorker : BackgroundService
         {
             using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10), _time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
-            await client.ConnectAsync(connectOptions, linked.Token).ConfigureAwait(false);
+            var connected = await client.ConnectAsync(connectOptions, linked.Token).ConfigureAwait(false);
+            if (!connected.IsSessionPresent)
+            {
+                // Before the subscription: the new session's messages carry its number.
+                Interlocked.Increment(ref _session);
+            }
         }
 
         var subscribe = new MqttClientSubscribeOptionsBuilder();
@@ -197,6 +206,8 @@ internal sealed class MqttIngestWorker : BackgroundService
     }
     private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e, CancellationToken ct)
     {
+        // First: the session this message came in (a reconnect takes milliseconds; this read, none).
+        var session = Interlocked.Read(ref _session);
         var topic = e.ApplicationMessage.Topic;
         if (!TopicName.TryParse(_options.Value.TopicPrefix, topic, out var name))
         {
@@ -219,7 +230,7 @@ internal sealed class MqttIngestWorker : BackgroundService
         _metrics.InFlight(1);
         // Planned here (the header read), on the client's receive task beside the store stage's transaction.
         var message = BatchProcessor.Plan(new IncomingMessage(topic, name!, e.ApplicationMessage.Payload.ToArray(), _time.GetUtcNow()));
-        await _pipeline!.EnqueueAsync(new Pending(message, e), ct).ConfigureAwait(false);
+        await _pipeline!.EnqueueAsync(new Pending(message, e, session), ct).ConfigureAwait(false);
     }
 
     /// <summary>Counts a QoS 0 message dropped; logs the count at most once a minute, however many come.</summary>
@@ -263,10 +274,19 @@ internal sealed class MqttIngestWorker : BackgroundService
         }
     }
 
-    /// <summary>PUBACKs, in the order the messages were received (the pipeline hands them so: MQTT 5 §4.6).</summary>
+    /// <summary>
+    /// PUBACKs, in the order the messages were received (the pipeline hands them so: MQTT 5 §4.6), for
+    /// the messages of the broker session the worker is in. MQTTnet sends a PUBACK on whatever
+    /// connection is up, and a packet id names a message only within its session: after a new session
+    /// (a clean start once the connection went) an old message's id may be a message of the new one
+    /// that is not stored yet, which the PUBACK would take off the broker's hands. Those are counted and
+    /// logged (7016), not acknowledged: the old session is gone with them, and they are stored.
+    /// </summary>
     private async Task AcknowledgeAsync(List<Pending> inOrder, CancellationToken ct)
     {
         var held = inOrder.Count;
+        var session = Interlocked.Read(ref _session);
+        var skipped = 0;
         try
         {
             foreach (var p in inOrder)
@@ -274,6 +294,12 @@ internal sealed class MqttIngestWorker : BackgroundService
                 // Counted out before the PUBACK goes, so the gauge never counts a message the broker already has room for again.
                 held--;
                 _metrics.InFlight(-1);
+                if (p.Session != session)
+                {
+                    skipped++;
+                    continue;
+                }
+
                 await p.Args.AcknowledgeAsync(ct).ConfigureAwait(false);
             }
         }
@@ -285,6 +311,11 @@ internal sealed class MqttIngestWorker : BackgroundService
         {
             // Not acknowledged after all (the connection went): no longer held here either; the broker or the gateway sends them again.
             _metrics.InFlight(-held);
+            if (skipped > 0)
+            {
+                _metrics.AcknowledgementsSkipped(skipped);
+                IngestLog.AcknowledgementsOfAnEndedSession(_logger, skipped, inOrder.Count);
+            }
         }
     }
 
@@ -347,5 +378,6 @@ internal sealed class MqttIngestWorker : BackgroundService
         }
     }
 
-    private sealed record Pending(PlannedMessage Message, MqttApplicationMessageReceivedEventArgs Args);
+    /// <summary>A message as received: planned, its MQTTnet event (for the PUBACK) and the broker session it came in.</summary>
+    private sealed record Pending(PlannedMessage Message, MqttApplicationMessageReceivedEventArgs Args, long Session);
 }

@@ -22,7 +22,7 @@ public sealed partial class ScaleOutTests
         var connection = await _pg.CreateDatabaseAsync();
         var now = DateTimeOffset.UtcNow;
         using var g = Gateway16("site-r", "gw-puback", now);
-        await using var proxy = new PubackDroppingProxy(_broker.Port);
+        await using var proxy = new MqttProxy(_broker.Port, dropPubacks: true);
         await using var ingest = await InProcessIngest.StartAsync(proxy.Uri, [
             $"--Ingest:Storage=postgres:{connection}", $"--Ingest:BatchSize={batchSize}", "--Ingest:PublishTimeout=00:00:00.250",
             $"--Ingest:Enrolled:{g.Gw}={g.Key.Address}"]);
@@ -63,7 +63,7 @@ public sealed partial class ScaleOutTests
         var connection = await _pg.CreateDatabaseAsync();
         var now = DateTimeOffset.UtcNow;
         using var g = Gateway16("site-r", "gw-resend-puback", now);
-        await using var proxy = new PubackDroppingProxy(_broker.Port);
+        await using var proxy = new MqttProxy(_broker.Port, dropPubacks: true);
         await using var ingest = await InProcessIngest.StartAsync(proxy.Uri, [
             $"--Ingest:Storage=postgres:{connection}", "--Ingest:PublishTimeout=00:00:00.250", "--Ingest:ResendInterval=00:00:00.200",
             $"--Ingest:Enrolled:{g.Gw}={g.Key.Address}"]);
