@@ -234,6 +234,46 @@ public abstract partial class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SeveralChainRowsChangedInOneTransaction_EachKeepsItsOwnFigures()
+    {
+        // PostgreSQL writes a transaction's changed chain rows in one statement: each row's own values, nulls where they are null.
+        var store = await OpenAsync();
+        var chains = Enumerable.Range(0, 3).Select(i => new ChainId($"gw-{i}", i == 1 ? "alarm" : "telemetry", new string((char)('a' + i), 32))).ToList();
+        ChainRow Figures(ChainRow row, int i) => row with
+        {
+            Site = $"site-{i}", VerifierState = [(byte)i, 1, 2], Received = 100 + i, VerifiedThrough = 10 + i, Verified = 20 + i, Pending = 30 + i,
+            Missing = 40 + i, Duplicates = 50 + i, Forks = 60 + i, BadSignatures = 70 + i, BrokenLinks = 80 + i, GapCovered = 90 + i,
+            Rejected = 5 + i, ReceiptedThrough = 9 + i, LastCheckpointAt = i == 0 ? null : T0.AddSeconds(i), MissingSince = i == 2 ? T0.AddMinutes(i) : null,
+            GapAlerted = i == 2, FirstSeenAt = T0.AddHours(i), GenesisReason = i == 1 ? null : $"reason-{i}", UnsignedBranch = 3 + i,
+        };
+        await store.WriteAsync(chains, c => $"site-{chains.IndexOf(c)}", _ => null, s =>
+        {
+            foreach (var (c, i) in chains.Select((c, i) => (c, i)))
+            {
+                s.SetChain(Figures(s.Chain(c), i));
+            }
+
+            return Task.FromResult(0);
+        }, default);
+
+        var rows = (await store.ChainsAsync(null, default)).OrderBy(r => r.Id.Gw, StringComparer.Ordinal).ToList();
+        Assert.Equal(3, rows.Count);
+        foreach (var (row, i) in rows.Select((r, i) => (r, i)))
+        {
+            var expected = Figures(row, i);
+            Assert.Equal(chains[i], row.Id);
+            Assert.Equal(expected.VerifierState, row.VerifierState);
+            Assert.Equal(
+                (expected.Site, expected.Received, expected.VerifiedThrough, expected.Verified, expected.Pending, expected.Missing, expected.Duplicates, expected.Forks),
+                (row.Site, row.Received, row.VerifiedThrough, row.Verified, row.Pending, row.Missing, row.Duplicates, row.Forks));
+            Assert.Equal(
+                (expected.BadSignatures, expected.BrokenLinks, expected.GapCovered, expected.Rejected, expected.ReceiptedThrough, expected.UnsignedBranch, expected.GapAlerted),
+                (row.BadSignatures, row.BrokenLinks, row.GapCovered, row.Rejected, row.ReceiptedThrough, row.UnsignedBranch, row.GapAlerted));
+            Assert.Equal((expected.LastCheckpointAt, expected.MissingSince, expected.FirstSeenAt, expected.GenesisReason), (row.LastCheckpointAt, row.MissingSince, row.FirstSeenAt, row.GenesisReason));
+        }
+    }
+
+    [Fact]
     public async Task Alerts_ComeBackInOrder_AfterAnId()
     {
         var store = await OpenAsync();

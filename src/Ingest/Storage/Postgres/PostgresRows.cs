@@ -67,33 +67,6 @@ internal static class PostgresRows
         KeyRotations = r.IsDBNull(7) ? null : r.GetString(7),
     };
 
-    public static void AddChainParameters(NpgsqlParameterCollection p, ChainRow c)
-    {
-        p.AddWithValue(c.Id.Gw);
-        p.AddWithValue(c.Id.Lane);
-        p.AddWithValue(c.Id.Epoch);
-        p.AddWithValue(c.Site);
-        p.AddWithValue((object?)c.VerifierState ?? DBNull.Value);
-        p.AddWithValue(c.Received);
-        p.AddWithValue(c.VerifiedThrough);
-        p.AddWithValue(c.Verified);
-        p.AddWithValue(c.Pending);
-        p.AddWithValue(c.Missing);
-        p.AddWithValue(c.Duplicates);
-        p.AddWithValue(c.Forks);
-        p.AddWithValue(c.BadSignatures);
-        p.AddWithValue(c.BrokenLinks);
-        p.AddWithValue(c.GapCovered);
-        p.AddWithValue(c.Rejected);
-        p.AddWithValue(c.ReceiptedThrough);
-        p.AddWithValue((object?)c.LastCheckpointAt?.ToUniversalTime() ?? DBNull.Value);
-        p.AddWithValue((object?)c.MissingSince?.ToUniversalTime() ?? DBNull.Value);
-        p.AddWithValue(c.GapAlerted);
-        p.AddWithValue(c.FirstSeenAt.ToUniversalTime());
-        p.AddWithValue((object?)c.GenesisReason ?? DBNull.Value);
-        p.AddWithValue(c.UnsignedBranch);
-    }
-
     internal static DateTimeOffset? Time(NpgsqlDataReader r, int i) =>
         r.IsDBNull(i) ? null : new DateTimeOffset(DateTime.SpecifyKind(r.GetDateTime(i), DateTimeKind.Utc));
 }

@@ -477,25 +477,59 @@ internal sealed class PostgresWriteSession : IWriteSession
             return;
         }
 
-        // Every changed chain row in one round trip; the state only where it changed.
-        await using var batch = new NpgsqlBatch(_conn, _tx);
-        foreach (var row in dirty)
+        // Every changed chain row in one statement (one row of the unnest per chain: with many gateways a
+        // batch changes hundreds of rows, and a statement each cost PostgreSQL a parse, plan and executor
+        // start per row); the state only where it changed. The rows are locked by this transaction.
+        var changed = dirty.Select(r => !r.StateUnchanged()).ToArray();
+        await using var cmd = Command("""
+            UPDATE ingest_chains c SET site = u.site,
+              chain_state = CASE WHEN u.changed THEN u.chain_state ELSE c.chain_state END,
+              verifier_state = CASE WHEN u.changed THEN NULL ELSE c.verifier_state END,
+              received = u.received, verified_through = u.verified_through, verified = u.verified, pending = u.pending,
+              missing = u.missing, duplicates = u.duplicates, forks = u.forks, bad_sigs = u.bad_sigs, broken_links = u.broken_links,
+              gap_covered = u.gap_covered, rejected = u.rejected, receipted_through = u.receipted_through,
+              last_checkpoint_at = u.last_checkpoint_at, missing_since = u.missing_since, gap_alerted = u.gap_alerted,
+              first_seen_at = u.first_seen_at, genesis_reason = u.genesis_reason, unsigned_branch = u.unsigned_branch
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::bytea[], $7::bigint[], $8::bigint[], $9::bigint[],
+                        $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[], $16::bigint[], $17::bigint[],
+                        $18::bigint[], $19::timestamptz[], $20::timestamptz[], $21::boolean[], $22::timestamptz[], $23::text[], $24::bigint[])
+              AS u (gw, lane, epoch, site, changed, chain_state, received, verified_through, verified,
+                    pending, missing, duplicates, forks, bad_sigs, broken_links, gap_covered, rejected,
+                    receipted_through, last_checkpoint_at, missing_since, gap_alerted, first_seen_at, genesis_reason, unsigned_branch)
+            WHERE c.gw = u.gw AND c.lane = u.lane AND c.epoch = u.epoch
+            """);
+        var p = cmd.Parameters;
+        p.AddWithValue(dirty.Select(r => r.Id.Gw).ToArray());
+        p.AddWithValue(dirty.Select(r => r.Id.Lane).ToArray());
+        p.AddWithValue(dirty.Select(r => r.Id.Epoch).ToArray());
+        p.AddWithValue(dirty.Select(r => r.Site).ToArray());
+        p.AddWithValue(changed);
+        p.Add(new NpgsqlParameter { Value = dirty.Select((r, i) => changed[i] ? r.VerifierState : null).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
+        foreach (var column in new Func<ChainRow, long>[]
         {
-            var unchanged = row.StateUnchanged();
-            var cmd = new NpgsqlBatchCommand($"""
-                UPDATE ingest_chains SET site = $4, {(unchanged ? string.Empty : "chain_state = $5, verifier_state = NULL, ")}received = $6, verified_through = $7, verified = $8,
-                  pending = $9, missing = $10, duplicates = $11, forks = $12, bad_sigs = $13, broken_links = $14,
-                  gap_covered = $15, rejected = $16, receipted_through = $17, last_checkpoint_at = $18, missing_since = $19,
-                  gap_alerted = $20, first_seen_at = $21, genesis_reason = $22, unsigned_branch = $23
-                WHERE gw = $1 AND lane = $2 AND epoch = $3
-                """);
-            PostgresRows.AddChainParameters(cmd.Parameters, unchanged ? row with { VerifierState = null } : row);
-            cmd.Parameters[4].NpgsqlDbType = NpgsqlDbType.Bytea;
-            batch.BatchCommands.Add(cmd);
+            r => r.Received, r => r.VerifiedThrough, r => r.Verified, r => r.Pending, r => r.Missing, r => r.Duplicates, r => r.Forks,
+            r => r.BadSignatures, r => r.BrokenLinks, r => r.GapCovered, r => r.Rejected, r => r.ReceiptedThrough,
+        })
+        {
+            p.AddWithValue(dirty.Select(column).ToArray());
         }
 
-        await batch.ExecuteNonQueryAsync(_ct).ConfigureAwait(false);
+        p.Add(Times(dirty.Select(r => r.LastCheckpointAt)));
+        p.Add(Times(dirty.Select(r => r.MissingSince)));
+        p.AddWithValue(dirty.Select(r => r.GapAlerted).ToArray());
+        p.Add(Times(dirty.Select(r => (DateTimeOffset?)r.FirstSeenAt)));
+        p.Add(new NpgsqlParameter { Value = dirty.Select(r => r.GenesisReason).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        p.AddWithValue(dirty.Select(r => r.UnsignedBranch).ToArray());
+        var updated = await cmd.ExecuteNonQueryAsync(_ct).ConfigureAwait(false);
+        if (updated != dirty.Count)
+        {
+            throw new InvalidOperationException($"{dirty.Count - updated} of {dirty.Count} locked chain rows were not there to update.");
+        }
     }
+
+    /// <summary>A timestamptz[] parameter (UTC; nulls kept).</summary>
+    private static NpgsqlParameter Times(IEnumerable<DateTimeOffset?> times) =>
+        new() { Value = times.Select(t => t?.UtcDateTime).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz };
 
     private NpgsqlCommand Command(string sql) => new(sql, _conn, _tx);
 
