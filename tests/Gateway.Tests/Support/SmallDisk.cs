@@ -8,6 +8,7 @@ using EdgeTwin.Outbox.Durability;
 /// (<see cref="Taken"/>, a filler) is used; the rest is free. The outbox's files opened here refuse
 /// to grow past it as Linux says ENOSPC (an <see cref="IOException"/> with HResult 28) and shrink
 /// when LiteDB crops them, so what the outbox's own files do with the room is what the test sees.
+/// Its files are not synced.
 /// Also the free-space measurement the evictor and the reserve read.
 /// </summary>
 internal sealed class SmallDisk(string directory, long total) : IOutboxFiles, IFreeSpace
@@ -46,7 +47,8 @@ internal sealed class SmallDisk(string directory, long total) : IOutboxFiles, IF
         }
     }
 
-    private sealed class QuotaStream(string path, SmallDisk disk) : SyncedFileStream(path)
+    /// <summary>The file without fsync (durability is not what these tests are about, and a loaded CI disk makes fsync slow).</summary>
+    private sealed class QuotaStream(string path, SmallDisk disk) : FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 4096, FileOptions.RandomAccess)
     {
         public override void Write(byte[] buffer, int offset, int count)
         {
