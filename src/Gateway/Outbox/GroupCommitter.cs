@@ -199,8 +199,9 @@ internal sealed class GroupCommitter(
         }
 
         // Under the floor, and on the way out of a full episode, the room for what is pending is made
-        // before it goes in (after an alarm's transaction, which does not wait for it): the evictor
-        // counts it as held and asks for the deletions, which go with the same transactions.
+        // before it goes in (after an alarm's transaction, and after the first transaction that ends
+        // the episode: neither waits for it, and no observation is counted as not kept meanwhile): the
+        // evictor counts it as held and asks for the deletions, which go with the same transactions.
         // Otherwise a pile (a box stalled for seconds, the records held through a full episode) went
         // into the outbox's files ahead of its evictions, grew them into the room a released reserve
         // had made, and the disk was full again with no reserve left (seen in CI under CPU load).
@@ -214,7 +215,7 @@ internal sealed class GroupCommitter(
         var left = book.PendingCount;
         for (var transactions = 1; ; transactions++)
         {
-            if (makeRoom && !book.UrgentPending && book.PendingCount > 0)
+            if (makeRoom && !health.Full && !book.UrgentPending && book.PendingCount > 0)
             {
                 makeRoom = false;
                 evictor.EvictIfOverQuota(book.PendingBytes(Lane.Telemetry));
