@@ -313,6 +313,24 @@ internal sealed class ChainBook : IRecordAppender, IDisposable
         }
     }
 
+    /// <summary>Payload bytes of the <paramref name="lane"/>'s records appended and not yet taken (what a commit is about to add to the outbox).</summary>
+    public long PendingBytes(Lane lane)
+    {
+        lock (_gate)
+        {
+            long bytes = 0;
+            foreach (var p in _pending)
+            {
+                if (p.Record.Lane == lane)
+                {
+                    bytes += p.Record.Payload.Length;
+                }
+            }
+
+            return bytes;
+        }
+    }
+
     /// <summary>Records appended and not yet taken.</summary>
     public int PendingCount
     {

@@ -54,11 +54,16 @@ internal sealed class Evictor(ChainBook book, RetentionRequests retention, Publi
     /// <summary>The filesystem at the last measurement (null: not measured).</summary>
     internal FilesystemSpace? LastSpace { get; private set; }
 
-    public void EvictIfOverQuota()
+    /// <summary>
+    /// Evicts what the quota and the floor ask for, counting <paramref name="arriving"/> payload bytes
+    /// (records about to be committed) as held already: under the floor a pile of records must not
+    /// reach the outbox's files before the deletions that make its room.
+    /// </summary>
+    public void EvictIfOverQuota(long arriving = 0)
     {
         var quota = options.Value.TelemetryQuotaBytes;
         var usage = book.Store.Usage(Lane.Telemetry);
-        var held = usage.Bytes - retention.PendingBytes(Lane.Telemetry);
+        var held = usage.Bytes - retention.PendingBytes(Lane.Telemetry) + arriving;
         var free = UpdateCeiling(held);
         var forSpace = _ceiling is { } ceiling && ceiling < quota;
         if (forSpace)

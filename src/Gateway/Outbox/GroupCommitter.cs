@@ -198,6 +198,14 @@ internal sealed class GroupCommitter(
             return;
         }
 
+        // Under the floor, and on the way out of a full episode, the room for what is pending is made
+        // before it goes in (after an alarm's transaction, and after the first transaction that ends
+        // the episode: neither waits for it, and no observation is counted as not kept meanwhile): the
+        // evictor counts it as held and asks for the deletions, which go with the same transactions.
+        // Otherwise a pile (a box stalled for seconds, the records held through a full episode) went
+        // into the outbox's files ahead of its evictions, grew them into the room a released reserve
+        // had made, and the disk was full again with no reserve left (seen in CI under CPU load).
+        var makeRoom = evictor.Ceiling is not null || health.Full;
         // An alarm's commit carries only records, and a regular commit at most MaxDeletesPerCommit
         // deletions, cut short as soon as an alarm is appended: during a backlog drain the PUBACK
         // deletions number thousands a second, and an alarm must never wait behind a long commit.
@@ -207,6 +215,13 @@ internal sealed class GroupCommitter(
         var left = book.PendingCount;
         for (var transactions = 1; ; transactions++)
         {
+            if (makeRoom && !health.Full && !book.UrgentPending && book.PendingCount > 0)
+            {
+                makeRoom = false;
+                evictor.EvictIfOverQuota(book.PendingBytes(Lane.Telemetry));
+                left = book.PendingCount; // the gaps go too
+            }
+
             var (maxRecords, maxDeletes) = Limits();
             var batch = book.TakeBatch(out var urgent, maxRecords);
             left -= batch.Records.Count;
@@ -385,7 +400,7 @@ internal sealed class GroupCommitter(
 
     /// <summary>
     /// Records and deletions one transaction takes. Above the floor: every record pending, and at
-    /// most <see cref="MaxDeletesPerCommit"/> deletions. Under it: half of what is free now (the reserve
+    /// most <see cref="MaxDeletesPerCommit"/> deletions. Under it, or while the outbox is full: half of what is free now (the reserve
     /// not counted) is the log's, at <see cref="CommitLogBytes"/> a transaction and
     /// <see cref="PageLogBytes"/> a record inserted or deleted, shared evenly (at least
     /// <see cref="MaxDeletesUnderFloor"/> each), so that deletions keep pace with what is appended
@@ -393,8 +408,9 @@ internal sealed class GroupCommitter(
     /// </summary>
     internal (int Records, int Deletes) Limits()
     {
-        // Measured now, not at the evictor's last look: the disk may have filled since (or the reserve been released).
-        if (evictor.Ceiling is null || _space.Measure(book.Store.Directory) is not { Available: var free })
+        // Measured now, not at the evictor's last look: the disk may have filled since (or the reserve
+        // been released). A full episode ends the same way: its first transactions fit the room there is.
+        if ((evictor.Ceiling is null && !health.Full) || _space.Measure(book.Store.Directory) is not { Available: var free })
         {
             return (int.MaxValue, MaxDeletesPerCommit);
         }

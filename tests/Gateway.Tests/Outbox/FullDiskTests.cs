@@ -265,6 +265,79 @@ public class FullDiskTests
         Assert.Equal(750_000, reserve.HeldBytes);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AfterTheReserveIsReleased_APileOfRecordsGoesInBehindEvictions_AndTheOutboxDoesNotFillTheDiskAgainByItself(bool underTheFloorBefore)
+    {
+        // A 6 MB filesystem (floor 2.5 MB, reserve 625,000 bytes) whose every byte the outbox's files
+        // take is counted: a simulated ward records (under the floor, or still above it) until another
+        // process takes the last block, while the box was stalled and has a pile of records to commit.
+        using var temp = new TempDirectory();
+        var disk = new SmallDisk(temp.Path, 6_000_000);
+        using var h = new BookHarness(temp.Path, new OutboxOptions { MinFreeBytes = 2_500_000, MinFreePercent = 50 }, disk);
+        var reserve = h.Reserve(disk);
+        var evictor = h.Evictor(disk, reserve);
+        var health = new StorageHealth();
+        var committer = new GroupCommitter(h.Book, [], evictor, h.Retention, h.Ledger, health, Options.Create(h.Outbox), h.Time, h.Metrics,
+            new WatchedLifetime(), NullLogger<GroupCommitter>.Instance, disk, reserve);
+        async Task Second(int seconds = 1)
+        {
+            for (var s = 0; s < seconds; s++)
+            {
+                Ward(h.Book);
+            }
+
+            await committer.CommitNowAsync(CancellationToken.None);
+            h.Time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        for (var s = 0; s < 200 && (underTheFloorBefore ? evictor.Ceiling is null || s < 5 : s < 15); s++)
+        {
+            await Second();
+        }
+
+        Assert.Equal(underTheFloorBefore, evictor.Ceiling is not null);
+        Assert.True(h.Book.Store.Usage(Lane.Telemetry).Bytes > reserve.HeldBytes, "telemetry to evict");
+        Assert.False(health.Full);
+        Assert.Equal(625_000, reserve.HeldBytes);
+
+        disk.Fill();
+        await Second(seconds: 8); // the pile of a stalled box meets the full disk: the reserve is released
+        Assert.Equal(1, reserve.Releases);
+        Assert.Equal(1, health.Episodes);
+        var outboxAtRelease = disk.SizeOf(OutboxStore.DataFileName);
+        var headAtRelease = h.Book.Store.Heads[Lane.Telemetry].Seq;
+
+        // Nobody frees anything: the outbox goes on within its own files, the pile and what follows
+        // behind disk-space gaps, and the released room stays free for the write-ahead logs.
+        var leastFree = long.MaxValue;
+        for (var s = 0; s < 20; s++)
+        {
+            await Second();
+            leastFree = Math.Min(leastFree, disk.Available);
+        }
+
+        Assert.False(health.Full, $"full again: {disk.Available} bytes free, outbox.db {disk.SizeOf(OutboxStore.DataFileName)} bytes (at the release {outboxAtRelease})");
+        Assert.Equal(1, health.Episodes);
+        Assert.True(h.Book.Store.Heads[Lane.Telemetry].Seq >= headAtRelease + (20 * 16 * 8), "20 s of the ward recorded after the release");
+        Assert.True(leastFree >= 300_000, $"least free after the release {leastFree} bytes; outbox.db {disk.SizeOf(OutboxStore.DataFileName)} bytes (at the release {outboxAtRelease})");
+    }
+
+    /// <summary>A second of a simulated 16-bed ward: per bed an ECG (250 samples) and a pleth (125) record and six vitals.</summary>
+    private static void Ward(EdgeTwin.Gateway.Chains.ChainBook book)
+    {
+        for (var bed = 0; bed < 16; bed++)
+        {
+            book.AppendObs(Obs(250) with { Code = "mdc:131330", Unit = "mV" }, RecordClass.Waveform);
+            book.AppendObs(Obs(125) with { Code = "mdc:150452", Unit = "1" }, RecordClass.Waveform);
+            for (var vital = 0; vital < 6; vital++)
+            {
+                book.AppendObs(Obs(1), RecordClass.Vital);
+            }
+        }
+    }
+
     [Fact]
     public async Task AFullDisk_WithLessTelemetryHeldThanTheReserve_KeepsTheReserve_AndWaitsForSpace()
     {

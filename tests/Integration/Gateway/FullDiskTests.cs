@@ -39,13 +39,15 @@ public class FullDiskTests(ITestOutputHelper output)
         Assert.True(reserve > 0, $"a storage reserve: {status.Read()}");
         var freeUnderFloor = fs.AvailableBytes;
 
-        // Another process fills the disk (the gateway paused meanwhile, so that the filler does not
-        // take the reserve's room as soon as it is given up). The outbox has telemetry to evict: it
-        // gives up its reserve and goes on recording within its own files, by itself.
-        var filler = FillWhilePaused(fs, gateway);
-        await UntilAsync(gateway, status, () => status.ReserveReleases == 1 && status.StorageEpisodes == 1 && !status.StorageFull, "the reserve released and the outbox taking records again");
+        // Another process fills the disk while the box is stalled (starved of CPU, as on the CI box
+        // whose released room went too: it then has a pile of records to commit at once; and paused,
+        // so that the filler does not take the reserve's room as soon as it is given up). The outbox
+        // has telemetry to evict: it gives up its reserve and goes on recording within its own
+        // files, by itself, the pile included, without filling the disk again.
+        var filler = await FillWhileStalledAsync(fs, gateway);
+        await UntilAsync(gateway, status, () => status.ReserveReleases == 1 && status.StorageEpisodes == 1 && !status.StorageFull, "the reserve released and the outbox taking records again", fs);
         var headAfterRelease = status.Head("telemetry");
-        await UntilAsync(gateway, status, () => status.Head("telemetry") > headAfterRelease + 500, "500 more records recorded in the reserve's room");
+        await UntilAsync(gateway, status, () => status.Head("telemetry") > headAfterRelease + 500, "500 more records recorded in the reserve's room", fs);
         Assert.False(gateway.HasExited, gateway.Stderr + gateway.Stdout);
         Assert.Contains("Released the storage reserve", gateway.Stdout, StringComparison.Ordinal);
 
@@ -159,9 +161,13 @@ public class FullDiskTests(ITestOutputHelper output)
         Directory.Delete(work, recursive: true);
     }
 
-    /// <summary>Waits for <paramref name="condition"/> (or the gateway's exit); a timeout says what the status page and the log said.</summary>
-    private static Task UntilAsync(GatewayProcess gateway, GatewayStatus status, Func<bool> condition, string what) =>
-        Wait.UntilAsync(() => Task.FromResult(condition() || gateway.HasExited), Patience, () => $"{what}: {status.Read()}\n{Tail(gateway.Stdout)}");
+    /// <summary>
+    /// Waits for <paramref name="condition"/> (or the gateway's exit); a timeout says what the status
+    /// page and the log said, and which files hold the disk (<paramref name="fs"/>).
+    /// </summary>
+    private static Task UntilAsync(GatewayProcess gateway, GatewayStatus status, Func<bool> condition, string what, SmallFilesystem? fs = null) =>
+        Wait.UntilAsync(() => Task.FromResult(condition() || gateway.HasExited), Patience,
+            () => $"{what}: {status.Read()}\n{(fs is null ? "" : Listing(fs.Path) + "\n")}{Tail(gateway.Stdout)}");
 
     /// <summary>
     /// 16 simulated beds (acute hypoxia, 4 × speed) on a small filesystem, the broker down and a
@@ -267,6 +273,21 @@ public class FullDiskTests(ITestOutputHelper output)
             Longest = _full.Elapsed > Longest ? _full.Elapsed : Longest;
             Assert.True(_full.Elapsed < StuckFull, $"storage full for {_full.Elapsed.TotalSeconds:F0} s: {status.Read()}\n{Listing(fs.Path)}\n{Tail(gateway.Stdout)}");
             return true;
+        }
+    }
+
+    /// <summary>Fills the disk while the gateway stalls for <see cref="Stall"/>: it resumes with a pile of records to commit on a full disk.</summary>
+    private static async Task<long> FillWhileStalledAsync(SmallFilesystem fs, GatewayProcess gateway)
+    {
+        gateway.Pause();
+        try
+        {
+            await Task.Delay(Stall); // the stall itself, not a wait for something to happen
+            return fs.Fill();
+        }
+        finally
+        {
+            gateway.Continue();
         }
     }
 
