@@ -20,7 +20,10 @@ internal static class GridPump
         {
             using var timer = new PeriodicTimer(wakeInterval, time);
             var emitted = source.Start.AddTicks(-1);
-            var buffer = new List<Sample>(1024);
+            // Grows to what one step brings (about 15 samples per bed at the default 40 ms wake, up to a
+            // second's worth after a stall) instead of 1,024 up front: 48 KB per driver held for nothing
+            // (issue 15, docs/benchmarks.md "The live managed heap").
+            var buffer = new List<Sample>();
             do
             {
                 var now = time.GetUtcNow();

@@ -5,6 +5,7 @@ using System.Diagnostics.Metrics;
 using EdgeTwin.Inference.Alarms;
 using EdgeTwin.Telemetry.Records;
 using EdgeTwin.Telemetry.Wire;
+using OpenTelemetry.Metrics;
 
 /// <summary>
 /// The gateway's instruments (OpenTelemetry-style names, units given). Every drop, rejection and
@@ -13,6 +14,16 @@ using EdgeTwin.Telemetry.Wire;
 internal sealed class GatewayMetrics
 {
     public const string MeterName = "EdgeTwin.Gateway";
+
+    /// <summary>
+    /// Tag combinations each of this meter's instruments keeps apart on <c>/metrics</c>. The most any
+    /// has is tens (<c>edgetwin.rejected</c>: what x problem; <c>edgetwin.outbox.records</c>: 2 lanes x
+    /// 7 kinds). OpenTelemetry allocates every instrument's points up front for its default of 2,000:
+    /// 24 instruments x 184 KB, 4.4 MB of the 9.7 MB live heap at 16 beds (issue 15, docs/benchmarks.md
+    /// "The live managed heap"). A combination beyond the limit is still counted, in the series
+    /// labelled <c>otel_metric_overflow="true"</c>: totals stay whole.
+    /// </summary>
+    public const int SeriesPerInstrument = 100;
 
     private readonly Counter<long> _samples;
     private readonly Counter<long> _records;
@@ -57,6 +68,10 @@ internal sealed class GatewayMetrics
     }
 
     public Meter Meter { get; }
+
+    /// <summary>The view that bounds this meter's instruments to <see cref="SeriesPerInstrument"/>; other meters keep the default.</summary>
+    public static MetricStreamConfiguration? Streams(Instrument instrument) =>
+        instrument.Meter.Name == MeterName ? new MetricStreamConfiguration { CardinalityLimit = SeriesPerInstrument } : null;
 
     public void Samples(int count) => _samples.Add(count);
 

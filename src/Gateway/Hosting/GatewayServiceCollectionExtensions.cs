@@ -142,8 +142,9 @@ internal static class GatewayServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<AdminToken>());
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         // /metrics: the gateway's meter in the Prometheus text format (HELP and TYPE per family), served
-        // fresh at every scrape; counters keep the names the docs give (no _total suffix).
-        services.AddOpenTelemetry().ConfigureResource(r => r.AddService("edgetwin-gateway")).WithMetrics(metrics => metrics.AddMeter(GatewayMetrics.MeterName, EdgeTwin.Drivers.Diagnostics.DriverMetrics.MeterName).AddPrometheusExporter(o =>
+        // fresh at every scrape; counters keep the names the docs give (no _total suffix); the gateway's
+        // own instruments hold 100 series each, not 2,000 (GatewayMetrics.SeriesPerInstrument).
+        services.AddOpenTelemetry().ConfigureResource(r => r.AddService("edgetwin-gateway")).WithMetrics(metrics => metrics.AddMeter(GatewayMetrics.MeterName, EdgeTwin.Drivers.Diagnostics.DriverMetrics.MeterName).AddView(GatewayMetrics.Streams).AddPrometheusExporter(o =>
         {
             o.ScrapeResponseCacheDurationMilliseconds = 0;
             o.DisableTotalNameSuffixForCounters = true;

@@ -2,7 +2,9 @@ namespace EdgeTwin.Integration.Tests.Gateway;
 
 using System.Globalization;
 using System.Text.RegularExpressions;
+using EdgeTwin.Gateway.Diagnostics;
 using EdgeTwin.Integration.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 /// <summary><c>/metrics</c> of a gateway process, read by the rules of the Prometheus text format (<see cref="PrometheusScrape"/>).</summary>
 public class MetricsTests
@@ -67,6 +69,39 @@ public class MetricsTests
 
         process.Terminate();
         Assert.True(process.WaitForExit(TimeSpan.FromSeconds(40)), "graceful stop");
+        Directory.Delete(dir, recursive: true);
+    }
+
+    /// <summary>
+    /// The gateway's own instruments keep <see cref="GatewayMetrics.SeriesPerInstrument"/> tag combinations
+    /// apart (not OpenTelemetry's 2,000, which it allocates up front: issue 15's memory); what comes beyond
+    /// is still counted, in the overflow series, so the family's total stays whole.
+    /// </summary>
+    [Fact]
+    public async Task Metrics_AGatewayInstrumentGivenMoreCombinationsThanItsLimit_Keeps100Apart_AndCountsTheRestInTheOverflowSeries()
+    {
+        using var mosquitto = new Mosquitto();
+        var dir = Directory.CreateTempSubdirectory("edgetwin-it-").FullName;
+        await using var gateway = await InProcessGateway.StartAsync(InProcessGateway.Args(Path.Combine(dir, "data"), mosquitto.Port, "--Simulation:Beds=1"));
+        using var http = new HttpClient { BaseAddress = new Uri(gateway.Urls.First()), Timeout = TimeSpan.FromSeconds(5) };
+        var metrics = gateway.Services.GetRequiredService<GatewayMetrics>();
+        const int Combinations = GatewayMetrics.SeriesPerInstrument + 30;
+
+        for (var i = 0; i < Combinations; i++)
+        {
+            metrics.Rejected("series-limit-test", $"problem-{i}");
+        }
+
+        var scrape = await PrometheusScrape.ScrapeAsync(http);
+        Assert.NotNull(scrape);
+        var rejected = scrape.Where(s => s.Key.StartsWith("edgetwin_rejected{", StringComparison.Ordinal)).ToList();
+        var overflow = Assert.Single(rejected, s => s.Key.Contains("otel_metric_overflow=\"true\"", StringComparison.Ordinal));
+        var apart = rejected.Where(s => s.Key != overflow.Key).ToList();
+        Assert.Equal(GatewayMetrics.SeriesPerInstrument, apart.Count);
+        Assert.All(apart, s => Assert.Equal(1, s.Value));
+        Assert.Equal(Combinations - GatewayMetrics.SeriesPerInstrument, overflow.Value);
+
+        await gateway.StopAsync();
         Directory.Delete(dir, recursive: true);
     }
 }
