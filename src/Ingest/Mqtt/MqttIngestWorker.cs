@@ -38,11 +38,11 @@ internal sealed class MqttIngestWorker : BackgroundService
     private volatile IMqttClient? _client;
     private readonly Lock _qos0Gate = new();
     private long _qos0Dropped;
+    private DateTimeOffset _qos0LoggedAt = DateTimeOffset.MinValue;
 
     // The broker session the connection belongs to: a connection that starts a new session (a clean
     // start, or a lasting one the broker no longer had) takes the next number; one that resumes keeps it.
     private long _session;
-    private DateTimeOffset _qos0LoggedAt = DateTimeOffset.MinValue;
 
     public MqttIngestWorker(IOptions<IngestOptions> options, BatchProcessor processor, AlertPublisher alerts, IngestMetrics metrics, TimeProvider time, IngestIdentity identity, ILogger<MqttIngestWorker> logger, WardChanges ward, IIngestStore store)
     {

@@ -30,6 +30,9 @@ internal sealed class GatewayBatch
     private readonly Dictionary<ChainId, string> _unreadable = [];
     private readonly Dictionary<string, int> _evidenceByProblem = new(StringComparer.Ordinal);
 
+    /// <summary>Each chain's figures once its records are in (<see cref="ToConfirmAsync"/>): the report walks the held records, so it is taken once.</summary>
+    private readonly Dictionary<ChainId, ChainFigures> _figures = [];
+
     /// <summary>The highest seq <see cref="ConfirmStoredAsync"/> saw stored with its hash: a receipt there needs no look-up.</summary>
     private readonly Dictionary<ChainId, (long Seq, string Hash)> _confirmed = [];
     private List<KeyRotation> _rotations = [];
@@ -146,7 +149,7 @@ internal sealed class GatewayBatch
             }
 
             await BringBackNeededAsync(chain).ConfigureAwait(false);
-            var figures = _verifier!.Figures(chain);
+            var figures = _figures[chain] = _verifier!.Figures(chain);
             var before = _session.Chain(chain).VerifiedThrough;
             if (!figures.Unenrolled && figures.VerifiedThrough > before)
             {
@@ -157,7 +160,7 @@ internal sealed class GatewayBatch
         return ranges;
     }
 
-    /// <summary>The last phase: each chain's verified seqs confirmed against the store, its figures, alerts and receipt.</summary>
+    /// <summary>The last phase (after <see cref="ToConfirmAsync"/>, whose figures it uses): each chain's verified seqs confirmed against the store, its figures, alerts and receipt.</summary>
     public async Task<BatchResult> ConcludeAsync()
     {
         foreach (var chain in _chains)
@@ -462,7 +465,7 @@ internal sealed class GatewayBatch
             return;
         }
 
-        var figures = _verifier!.Figures(chain);
+        var figures = _figures[chain];
         if (figures.Unenrolled && !_unenrolledBefore.Contains(chain))
         {
             var moved = await MoveToEvidenceAsync(chain).ConfigureAwait(false);
@@ -484,7 +487,7 @@ internal sealed class GatewayBatch
 
         var after = before with
         {
-            VerifierState = _verifier.Export(chain),
+            VerifierState = _verifier!.Export(chain),
             Received = figures.Received,
             VerifiedThrough = verifiedThrough,
             Verified = figures.Verified,

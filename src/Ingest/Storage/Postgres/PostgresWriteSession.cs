@@ -44,19 +44,12 @@ internal sealed class PostgresWriteSession : IWriteSession
 
         // One round trip: create the missing rows, then lock all of them, both in one order for every
         // worker, so two batches that share chains cannot deadlock.
-        var gws = ids.Select(i => i.Gw).ToArray();
-        var lanes = ids.Select(i => i.Lane).ToArray();
-        var epochs = ids.Select(i => i.Epoch).ToArray();
         var insert = new NpgsqlBatchCommand($"INSERT INTO ingest_chains (gw, lane, epoch, site) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS c (gw, lane, epoch, site) {ChainOrder} ON CONFLICT DO NOTHING");
-        insert.Parameters.AddWithValue(gws);
-        insert.Parameters.AddWithValue(lanes);
-        insert.Parameters.AddWithValue(epochs);
+        AddChainKeys(insert.Parameters, ids);
         insert.Parameters.AddWithValue(ids.Select(siteOf).ToArray());
         // The state comes back only where it is not the one the worker holds: another worker (or none) wrote it last.
         var select = new NpgsqlBatchCommand($"SELECT {PostgresSchema.LockColumns} FROM ingest_chains c JOIN unnest($1::text[], $2::text[], $3::text[], $4::bytea[]) AS k (gw, lane, epoch, held) USING (gw, lane, epoch) {ChainOrder} FOR UPDATE OF c");
-        select.Parameters.AddWithValue(gws);
-        select.Parameters.AddWithValue(lanes);
-        select.Parameters.AddWithValue(epochs);
+        AddChainKeys(select.Parameters, ids);
         select.Parameters.Add(new NpgsqlParameter { Value = ids.Select(i => heldState?.Invoke(i)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
         await using var batch = new NpgsqlBatch(_conn, _tx) { BatchCommands = { insert, select } };
         await using var reader = await batch.ExecuteReaderAsync(_ct).ConfigureAwait(false);
@@ -97,9 +90,7 @@ internal sealed class PostgresWriteSession : IWriteSession
                 SELECT r.gw, r.lane, r.epoch, r.seq FROM ingest_records r
                 JOIN unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS k (gw, lane, epoch, seq) USING (gw, lane, epoch, seq)
                 """);
-            records.Parameters.AddWithValue(wanted.Select(k => k.Chain.Gw).ToArray());
-            records.Parameters.AddWithValue(wanted.Select(k => k.Chain.Lane).ToArray());
-            records.Parameters.AddWithValue(wanted.Select(k => k.Chain.Epoch).ToArray());
+            AddChainKeys(records.Parameters, wanted.Select(k => k.Chain));
             records.Parameters.AddWithValue(wanted.Select(k => k.Seq).ToArray());
             batch.BatchCommands.Add(records);
         }
@@ -333,7 +324,6 @@ internal sealed class PostgresWriteSession : IWriteSession
         var wanted = ranges.Where(r => r.ToSeq >= r.FromSeq && _chains.Has(r.Chain))
             .GroupBy(r => r.Chain)
             .Select(g => (Chain: g.Key, From: g.Min(r => r.FromSeq), To: g.Max(r => r.ToSeq)))
-            .Where(r => !(_fetched.TryGetValue(r.Chain, out var f) && f.From <= r.From && r.To <= f.To))
             .ToList();
         if (wanted.Count == 0)
         {
@@ -345,9 +335,7 @@ internal sealed class PostgresWriteSession : IWriteSession
             FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[]) AS k (gw, lane, epoch, lo, hi)
             JOIN ingest_records r ON r.gw = k.gw AND r.lane = k.lane AND r.epoch = k.epoch AND r.seq BETWEEN k.lo AND k.hi
             """);
-        cmd.Parameters.AddWithValue(wanted.Select(w => w.Chain.Gw).ToArray());
-        cmd.Parameters.AddWithValue(wanted.Select(w => w.Chain.Lane).ToArray());
-        cmd.Parameters.AddWithValue(wanted.Select(w => w.Chain.Epoch).ToArray());
+        AddChainKeys(cmd.Parameters, wanted.Select(w => w.Chain));
         cmd.Parameters.AddWithValue(wanted.Select(w => w.From).ToArray());
         cmd.Parameters.AddWithValue(wanted.Select(w => w.To).ToArray());
         var fetched = wanted.ToDictionary(w => w.Chain, w => new FetchedHashes(w.From, w.To, []));
@@ -499,9 +487,7 @@ internal sealed class PostgresWriteSession : IWriteSession
             WHERE c.gw = u.gw AND c.lane = u.lane AND c.epoch = u.epoch
             """);
         var p = cmd.Parameters;
-        p.AddWithValue(dirty.Select(r => r.Id.Gw).ToArray());
-        p.AddWithValue(dirty.Select(r => r.Id.Lane).ToArray());
-        p.AddWithValue(dirty.Select(r => r.Id.Epoch).ToArray());
+        AddChainKeys(p, dirty.Select(r => r.Id));
         p.AddWithValue(dirty.Select(r => r.Site).ToArray());
         p.AddWithValue(changed);
         p.Add(new NpgsqlParameter { Value = dirty.Select((r, i) => changed[i] ? r.VerifierState : null).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
@@ -525,6 +511,15 @@ internal sealed class PostgresWriteSession : IWriteSession
         {
             throw new InvalidOperationException($"{dirty.Count - updated} of {dirty.Count} locked chain rows were not there to update.");
         }
+    }
+
+    /// <summary>The chains' keys as three parameters, text[] each, in the chains' order: gw, lane, epoch (for <c>unnest</c>).</summary>
+    private static void AddChainKeys(NpgsqlParameterCollection p, IEnumerable<ChainId> chains)
+    {
+        var list = chains as IReadOnlyList<ChainId> ?? [.. chains];
+        p.AddWithValue(list.Select(c => c.Gw).ToArray());
+        p.AddWithValue(list.Select(c => c.Lane).ToArray());
+        p.AddWithValue(list.Select(c => c.Epoch).ToArray());
     }
 
     /// <summary>A timestamptz[] parameter (UTC; nulls kept).</summary>
