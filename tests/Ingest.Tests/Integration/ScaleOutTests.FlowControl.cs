@@ -120,6 +120,16 @@ public sealed partial class ScaleOutTests
         return hold;
     }
 
+    /// <summary>Locks one gateway's chain rows in a transaction of the test's own: that gateway's batch then waits inside its transaction until the returned one ends; others go on.</summary>
+    private static async Task<NpgsqlTransaction> HoldChainRowsAsync(NpgsqlConnection blocker, string gw)
+    {
+        var hold = await blocker.BeginTransactionAsync();
+        await using var lockRows = new NpgsqlCommand("SELECT 1 FROM ingest_chains WHERE gw = $1 FOR UPDATE", blocker, hold);
+        lockRows.Parameters.AddWithValue(gw);
+        await lockRows.ExecuteNonQueryAsync();
+        return hold;
+    }
+
     /// <summary>The gauge now: received minus acknowledged.</summary>
     private static long Held(MetricCollector<long> inFlight) => inFlight.GetMeasurementSnapshot().Sum(m => m.Value);
 

@@ -38,12 +38,7 @@ public sealed partial class ScaleOutTests
 
         // ...then another connection holds its chain rows, and its next records wait in their transaction.
         await using var blocker = await check.OpenConnectionAsync();
-        await using var hold = await blocker.BeginTransactionAsync();
-        await using (var lockRows = new NpgsqlCommand("SELECT 1 FROM ingest_chains WHERE gw = $1 FOR UPDATE", blocker, hold))
-        {
-            lockRows.Parameters.AddWithValue(slow.Gw);
-            await lockRows.ExecuteNonQueryAsync();
-        }
+        await using var hold = await HoldChainRowsAsync(blocker, slow.Gw);
 
         var waiting = slow.ProduceObs(5, now);
         foreach (var r in waiting)

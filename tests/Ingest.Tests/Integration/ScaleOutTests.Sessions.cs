@@ -84,12 +84,7 @@ public sealed partial class ScaleOutTests
         var firstAcks = proxy.ClientPubacks(1).Count;
 
         await using var blocker = await check.OpenConnectionAsync();
-        await using var hold = await blocker.BeginTransactionAsync();
-        await using (var lockRows = new NpgsqlCommand("SELECT 1 FROM ingest_chains WHERE gw = $1 FOR UPDATE", blocker, hold))
-        {
-            lockRows.Parameters.AddWithValue(g.Gw);
-            await lockRows.ExecuteNonQueryAsync();
-        }
+        await using var hold = await HoldChainRowsAsync(blocker, g.Gw);
 
         var waiting = g.ProduceObs(5, now);
         foreach (var r in waiting)

@@ -44,7 +44,7 @@ public class FullDiskTests(ITestOutputHelper output)
         // so that the filler does not take the reserve's room as soon as it is given up). The outbox
         // has telemetry to evict: it gives up its reserve and goes on recording within its own
         // files, by itself, the pile included, without filling the disk again.
-        var filler = await FillWhileStalledAsync(fs, gateway);
+        var filler = await FillWhilePausedAsync(fs, gateway, Stall);
         await UntilAsync(gateway, status, () => status.ReserveReleases == 1 && status.StorageEpisodes == 1 && !status.StorageFull, "the reserve released and the outbox taking records again", fs);
         var headAfterRelease = status.Head("telemetry");
         await UntilAsync(gateway, status, () => status.Head("telemetry") > headAfterRelease + 500, "500 more records recorded in the reserve's room", fs);
@@ -52,7 +52,7 @@ public class FullDiskTests(ITestOutputHelper output)
         Assert.Contains("Released the storage reserve", gateway.Stdout, StringComparison.Ordinal);
 
         // Filled to the last page again: no reserve left, nothing can be committed; the box keeps alarming and says why.
-        filler += FillWhilePaused(fs, gateway);
+        filler += await FillWhilePausedAsync(fs, gateway, TimeSpan.Zero);
         await Wait.UntilAsync(() => status.StorageFull || gateway.HasExited, Patience, "storage full on the status page");
         var alarmHeadWhenFull = status.Head("alarm");
         await Wait.UntilAsync(() => status.Head("alarm") > alarmHeadWhenFull || gateway.HasExited, Patience, "the storage-full alarm appended while full");
@@ -276,26 +276,17 @@ public class FullDiskTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>Fills the disk while the gateway stalls for <see cref="Stall"/>: it resumes with a pile of records to commit on a full disk.</summary>
-    private static async Task<long> FillWhileStalledAsync(SmallFilesystem fs, GatewayProcess gateway)
+    /// <summary>
+    /// Fills the disk while the gateway is paused (so that the filler does not take the room the
+    /// gateway gives up), for <paramref name="stall"/> at least: after a stall it resumes with a pile of
+    /// records to commit on a full disk.
+    /// </summary>
+    private static async Task<long> FillWhilePausedAsync(SmallFilesystem fs, GatewayProcess gateway, TimeSpan stall)
     {
         gateway.Pause();
         try
         {
-            await Task.Delay(Stall); // the stall itself, not a wait for something to happen
-            return fs.Fill();
-        }
-        finally
-        {
-            gateway.Continue();
-        }
-    }
-
-    private static long FillWhilePaused(SmallFilesystem fs, GatewayProcess gateway)
-    {
-        gateway.Pause();
-        try
-        {
+            await Task.Delay(stall); // the stall itself, not a wait for something to happen
             return fs.Fill();
         }
         finally
