@@ -34,23 +34,15 @@ public sealed class MosquittoFixture : IAsyncLifetime
     {
         _dir = Directory.CreateTempSubdirectory("edgetwin-mosquitto-").FullName;
 
-        // A free port is only free when looked at: another test's broker or an outgoing connection may take
-        // it before mosquitto binds it. mosquitto then exits ("Address already in use"), and a connection
-        // test alone would reach the other listener: wait for its own "running" line, else take another port.
-        for (var attempt = 1; ; attempt++)
-        {
-            Port = attempt == 1 && _firstPort is { } first ? first : FreePort.Next();
-            if (await TryStartAsync())
+        Port = await FreePort.StartOnFreePortAsync(
+            "mosquitto",
+            async port =>
             {
-                await FreePort.WaitListeningAsync(Port, TimeSpan.FromSeconds(10), Log);
-                return;
-            }
-
-            if (attempt == 5 || !Log().Contains("Address already in use", StringComparison.Ordinal))
-            {
-                throw new InvalidOperationException($"mosquitto did not start on port {Port}: {Log()}");
-            }
-        }
+                Port = port;
+                return await TryStartAsync() ? null : Log();
+            },
+            _firstPort);
+        await FreePort.WaitListeningAsync(Port, TimeSpan.FromSeconds(10), Log);
     }
 
     private string Log()

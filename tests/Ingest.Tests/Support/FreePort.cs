@@ -12,6 +12,34 @@ internal static class FreePort
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>
+    /// Starts a server on a free port, and again on another when that one was taken meanwhile. A free port
+    /// is only free when looked at: another test's server or an outgoing connection may take it before the
+    /// server binds it; the server then exits at once ("Address already in use"), and a connection test
+    /// alone would reach the other listener. Five ports at most; any other failure is thrown at once.
+    /// </summary>
+    /// <param name="what">the server's name, for the error</param>
+    /// <param name="tryStart">starts the server on the port: null once it runs, else why it did not (its exit and log)</param>
+    /// <param name="firstPort">the port tried first instead of a free one (tests of the retry)</param>
+    /// <returns>the port the server runs on</returns>
+    public static async Task<int> StartOnFreePortAsync(string what, Func<int, Task<string?>> tryStart, int? firstPort = null)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var port = attempt == 1 && firstPort is { } first ? first : Next();
+            var failure = await tryStart(port).ConfigureAwait(false);
+            if (failure is null)
+            {
+                return port;
+            }
+
+            if (attempt == 5 || !failure.Contains("Address already in use", StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"{what} did not start on port {port}: {failure}");
+            }
+        }
+    }
+
     /// <summary>Waits until something accepts TCP connections on the port, or fails after the timeout.</summary>
     public static async Task WaitListeningAsync(int port, TimeSpan timeout, Func<string> diagnostics)
     {

@@ -3,6 +3,7 @@ namespace EdgeTwin.Integration.Tests.Support;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Ports = EdgeTwin.Ingest.Tests.Support.FreePort;
 
 /// <summary>
 /// A real mosquitto on a free loopback port, with persistence so that sessions (and QoS 1 messages
@@ -44,28 +45,21 @@ public sealed class Mosquitto : IDisposable
         ArgumentNullException.ThrowIfNull(configure);
         _persistence = persistence;
 
-        // A free port is only free when looked at: another test's broker or an outgoing connection may take
-        // it before mosquitto binds it. Then mosquitto exits at once ("Address already in use") and a
-        // connection would reach the other listener: start again on another port.
-        for (var attempt = 1; ; attempt++)
-        {
-            Port = FreePort();
-            File.WriteAllText(Path.Combine(_dir, "mosquitto.conf"), $"""
-                {configure(_dir, Port)}
-                log_dest file {_dir}/mosquitto.log
-                user {Environment.UserName}
-
-                """);
-            if (TryStart(out var exited))
+        // Another port when the free one was taken before mosquitto bound it (Ports.StartOnFreePortAsync);
+        // the start itself is synchronous, so the task has completed when it returns.
+        Port = Ports.StartOnFreePortAsync(
+            "mosquitto",
+            port =>
             {
-                return;
-            }
+                Port = port;
+                File.WriteAllText(Path.Combine(_dir, "mosquitto.conf"), $"""
+                    {configure(_dir, port)}
+                    log_dest file {_dir}/mosquitto.log
+                    user {Environment.UserName}
 
-            if (attempt == 5 || !exited.Contains("Address already in use", StringComparison.Ordinal))
-            {
-                throw new InvalidOperationException($"mosquitto did not start on port {Port}: {exited}");
-            }
-        }
+                    """);
+                return Task.FromResult<string?>(TryStart(out var exited) ? null : exited);
+            }).GetAwaiter().GetResult();
     }
 
     public string Log => File.ReadAllText(Path.Combine(_dir, "mosquitto.log"));
@@ -77,12 +71,7 @@ public sealed class Mosquitto : IDisposable
     /// <summary>The running broker's process id (null while stopped), for /proc figures.</summary>
     public int? Id => _process?.Id;
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => Ports.Next();
 
     /// <summary>Starts mosquitto (again) on its port; fails, saying why, when it exits instead (the port taken meanwhile).</summary>
     public void Start()
