@@ -136,7 +136,7 @@ public sealed class WardViewTests
         Assert.True(focus is ["solid", "3px", true], $"the focused tile's outline: {string.Join(", ", focus)}");
         new Actions(browser.Driver).SendKeys(Keys.Enter).Perform();
         browser.Until(d => d.Url.Contains("/bed.html?gw=gw-it&patient=", StringComparison.Ordinal) ? d.Url : null, Wait60, "bed-1's page opened with Enter");
-        await AssertBedPageAsync(browser, ingestUrl, clinician);
+        var patient = await AssertBedPageAsync(browser, ingestUrl, clinician);
 
         // A record changed on its way (a stranger publishing on the gateway's topic): the chain shows as broken.
         var victim = (await store.VerifiedRecordsAsync(new RecordQuery(null, "gw-it", null, "obs", 1), default)).Single();
@@ -146,7 +146,7 @@ public sealed class WardViewTests
         Assert.Matches(@"^telemetry: BROKEN \(1 forks\), verified through \d+, \d+ pending$", browser.Until(d => d.FindElements(By.CssSelector("a.tile[data-bed='bed-1'] li[data-lane='telemetry'][data-chain-state='broken']")).FirstOrDefault()?.Text, Wait60, "BROKEN on bed-1's tile"));
         _output.WriteLine(browser.Screenshot("chain-broken"));
 
-        AssertChainsPage(browser, ingestUrl, ingest.Services);
+        AssertChainsPage(browser, ingestUrl, ingest.Services, patient);
         browser.Driver.Manage().Cookies.DeleteAllCookies();
         browser.SignIn(ingestUrl, clinician);
 
@@ -358,7 +358,8 @@ public sealed class WardViewTests
     /// The bed page of bed-1: plots, the alarm history (the high-priority alarm raised), the FHIR export
     /// link answering the patient's observations, and proof links that each answer a proof.
     /// </summary>
-    private async Task AssertBedPageAsync(Browser browser, string ingestUrl, string clinician)
+    /// <returns>the bed's patient (pseudonym)</returns>
+    private async Task<string> AssertBedPageAsync(Browser browser, string ingestUrl, string clinician)
     {
         browser.Until(d => d.FindElements(By.CssSelector("svg.plot polyline")).Count >= 3 ? d : null, Wait60, "plots of bed-1's vitals");
         var patient = HttpUtility.ParseQueryString(new Uri(browser.Driver.Url).Query)["patient"]!;
@@ -381,10 +382,11 @@ public sealed class WardViewTests
         }
 
         Assert.StartsWith(ingestUrl, proofs[0], StringComparison.Ordinal);
+        return patient;
     }
 
-    /// <summary>The chains page: a clinician is told it is for operators; an operator sees each chain with its state (and is told the ward view is for clinicians).</summary>
-    private void AssertChainsPage(Browser browser, string ingestUrl, IServiceProvider ingest)
+    /// <summary>The chains page: a clinician is told it is for operators; an operator sees each chain with its state (and is told the ward view and a bed's page are for clinicians).</summary>
+    private void AssertChainsPage(Browser browser, string ingestUrl, IServiceProvider ingest, string patient)
     {
         browser.Open(ingestUrl + "/chains.html");
         Assert.Contains("for operators", browser.Until(d => d.FindElements(By.Id("refused")).FirstOrDefault()?.Text, Wait60, "the chains page refusing a clinician"), StringComparison.Ordinal);
@@ -394,6 +396,10 @@ public sealed class WardViewTests
         browser.SignIn(ingestUrl, IngestTokens.Mint(ingest, IngestPolicies.Operator));
         Assert.Contains("for clinicians", browser.Until(d => d.FindElements(By.Id("refused")).FirstOrDefault()?.Text, Wait60, "the ward view refusing an operator"), StringComparison.Ordinal);
         Assert.Empty(browser.Driver.FindElements(By.CssSelector("a.tile")));
+        browser.Open(ingestUrl + "/bed.html?gw=gw-it&patient=" + Uri.EscapeDataString(patient));
+        Assert.Contains("for clinicians", browser.Until(d => d.FindElements(By.Id("refused")).FirstOrDefault()?.Text, Wait60, "the bed page refusing an operator"), StringComparison.Ordinal);
+        Assert.Empty(browser.Driver.FindElements(By.CssSelector("svg.plot, #alarms tr[data-alarm], a#fhir")));
+        Assert.DoesNotContain("Could not load", browser.Driver.FindElement(By.TagName("main")).Text, StringComparison.Ordinal);
         browser.Open(ingestUrl + "/chains.html");
         var telemetry = browser.Until(d => d.FindElements(By.CssSelector("#chains tr[data-gw='gw-it'][data-lane='telemetry']")).FirstOrDefault(), Wait60, "gw-it's telemetry chain on the chains page");
         Assert.Equal("broken", telemetry.GetAttribute("data-chain-state"));

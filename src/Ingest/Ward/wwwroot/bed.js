@@ -57,6 +57,15 @@
       : (good.length === 0 ? '' : `<ul>${good.map((a) => `<li><a class="proof" href="${proofUrl(a.id)}">proof of checkpoint ${escape(a.id)}</a></li>`).join('')}</ul>`)
       + (bad.length === 0 ? '' : `<p class="empty" id="no-proofs">${good.length === 0 ? 'No proof' : `${bad.length} more without a proof`}: ${escape(bad[bad.length - 1].why)}.</p>`);
   } catch (e) {
+    // Wrong role: say so once, in words, and ask for nothing more (each refusal is logged and counted at
+    // the ingest); the page's links and sections would only answer 403 too.
+    if (e.status === 403) {
+      document.getElementById('links').innerHTML = '';
+      document.getElementById('plots').innerHTML = '<p id="refused">The bed page is for clinicians: this sign-in has no clinician role (403). Operators: see the Chains page.</p>';
+      document.getElementById('alarms').innerHTML = '';
+      return;
+    }
+
     document.getElementById('plots').innerHTML = `<p>Could not load the observations: ${escape(e.message)}</p>`;
   }
 
