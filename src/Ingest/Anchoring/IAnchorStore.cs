@@ -37,6 +37,12 @@ internal interface IAnchorStore
     /// <summary>The leaf of a checkpoint, or null when that checkpoint is not in the leaf log.</summary>
     Task<AnchorLeafRow?> LeafAsync(ChainId chain, long seq, CancellationToken ct);
 
+    /// <summary>
+    /// The chain's leaf of the highest seq whose position is below <paramref name="below"/> (a leaf of
+    /// an anchor that ends there or before), or null when none is: what of the chain the anchors hold.
+    /// </summary>
+    Task<AnchorLeafRow?> LatestLeafBelowAsync(ChainId chain, long below, CancellationToken ct);
+
     /// <summary>Leaves [from, from + count) with the stored checkpoint record's bytes.</summary>
     Task<IReadOnlyList<AuditLeaf>> AuditLeavesAsync(long from, long count, CancellationToken ct);
 

@@ -52,24 +52,63 @@ internal sealed class WardView
             names = only.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
         }
 
+        var anchoring = _options.CurrentValue.Anchor.Enabled;
+        var last = anchoring ? (await ((IAnchorStore)_store).AnchorsAsync(5, ct).ConfigureAwait(false)).FirstOrDefault(a => a.Anchored) : null;
         var gateways = new JsonArray();
         foreach (var gw in names)
         {
             if (await _twins.GatewayAsync(gw, ct).ConfigureAwait(false) is { } twin)
             {
-                gateways.Add(Gateway(gw, twin, rows.GetValueOrDefault(gw)));
+                var gateway = Gateway(gw, twin, rows.GetValueOrDefault(gw));
+                if (anchoring)
+                {
+                    gateway["anchor"] = await GatewayAnchorAsync(gw, gateway["chains"]!.AsArray(), last, ct).ConfigureAwait(false);
+                }
+
+                gateways.Add(gateway);
             }
         }
 
         var ward = new JsonObject { ["generatedAt"] = now, ["gateways"] = gateways };
-        if (_options.CurrentValue.Anchor.Enabled)
+        if (anchoring)
         {
-            var last = (await ((IAnchorStore)_store).AnchorsAsync(5, ct).ConfigureAwait(false)).FirstOrDefault(a => a.Anchored);
             ward["anchoring"] = last is null ? new JsonObject { ["last"] = null }
                 : new JsonObject { ["last"] = new JsonObject { ["index"] = last.Index, ["at"] = last.AnchoredAt, ["tx"] = last.Tx, ["leaves"] = last.TreeSize } };
         }
 
         return ward;
+    }
+
+    /// <summary>
+    /// The newest anchored anchor that holds one of the gateway's checkpoints, or null: what a tile's
+    /// "last anchor" says of its own records. The ingest's latest anchor may hold none of them (the
+    /// gateway offline since, or its checkpoints not verified before the round).
+    /// </summary>
+    private async Task<JsonObject?> GatewayAnchorAsync(string gw, JsonArray chains, AnchorRow? last, CancellationToken ct)
+    {
+        if (last is null)
+        {
+            return null;
+        }
+
+        var anchors = (IAnchorStore)_store;
+        long? newest = null;
+        foreach (var chain in chains)
+        {
+            if (chain?["lane"]?.GetValue<string>() is { } lane && chain["epoch"]?.GetValue<string>() is { } epoch
+                && await anchors.LatestLeafBelowAsync(new ChainId(gw, lane, epoch), last.FirstLeaf + last.TreeSize, ct).ConfigureAwait(false) is { Position: { } position })
+            {
+                newest = Math.Max(newest ?? position, position);
+            }
+        }
+
+        var anchor = newest switch
+        {
+            null => null,
+            { } p when p >= last.FirstLeaf => last,
+            { } p => await anchors.AnchorCoveringAsync(p, ct).ConfigureAwait(false),
+        };
+        return anchor is null ? null : new JsonObject { ["index"] = anchor.Index, ["at"] = anchor.AnchoredAt, ["tx"] = anchor.Tx };
     }
 
     private static JsonObject Gateway(string gw, JsonObject twin, GatewayRow? row)

@@ -14,23 +14,11 @@ public abstract partial class StoreContractTests
     {
         var store = await OpenAsync();
         var anchors = (IAnchorStore)store;
-        await store.WriteAsync([Chain], "site", async s =>
+        await SeedTwoChainsAsync(store, 10, async s =>
         {
-            for (var seq = 0; seq < 10; seq++)
-            {
-                await s.TryInsertRecordAsync(seq % 3 == 2 ? Checkpoint(Chain, seq) : Record(seq, $"h{seq}"));
-            }
-
             await s.AddAnchorLeavesAsync(Chain, 0, 5);
             await s.AddAnchorLeavesAsync(Chain, 3, 8); // overlaps: seq 5 is not added twice
-            return 0;
-        }, default);
-        await store.WriteAsync([Other], "site", async s =>
-        {
-            await s.TryInsertRecordAsync(Checkpoint(Other, 1));
-            await s.AddAnchorLeavesAsync(Other, 0, 1);
-            return 0;
-        }, default);
+        });
 
         var first = await anchors.PrepareAnchorAsync(3, Join, T0, default);
         Assert.NotNull(first);
@@ -85,6 +73,59 @@ public abstract partial class StoreContractTests
         Assert.Equal([3L, 4L, 5L], (await anchors.ThroughCheckpointAsync(Chain, 3, 100, default)).Select(r => r.Seq));
         Assert.Equal([2L], (await anchors.ThroughCheckpointAsync(Chain, 2, 100, default)).Select(r => r.Seq));
         Assert.Empty(await anchors.ThroughCheckpointAsync(Chain, 6, 100, default));
+    }
+
+    [Fact]
+    public async Task LatestLeafBelow_IsTheChainsHighestSeqAnAnchorEndingThereHolds_NotOneWaitingOrAnotherChains()
+    {
+        var store = await OpenAsync();
+        var anchors = (IAnchorStore)store;
+        await SeedTwoChainsAsync(store, 12, s => s.AddAnchorLeavesAsync(Chain, 0, 8)); // checkpoints 2, 5, 8
+
+        Assert.Null(await anchors.LatestLeafBelowAsync(Chain, 100, default)); // leaves, none taken by an anchor yet
+
+        await anchors.PrepareAnchorAsync(3, Join, T0, default); // positions 0-2: Chain 2, 5, 8
+        await anchors.ConfirmAnchorAsync(0, 1337, "0xc0ffee", "0xtx", 7, T0, default);
+        await anchors.PrepareAnchorAsync(3, Join, T0, default); // position 3: Other 1
+        await store.WriteAsync([Chain], "site", async s =>
+        {
+            await s.AddAnchorLeavesAsync(Chain, 9, 11); // checkpoint 11: waits for the next anchor
+            return 0;
+        }, default);
+
+        Assert.Equal("8@2", Seen(await anchors.LatestLeafBelowAsync(Chain, 100, default)));
+        Assert.Equal("8@2", Seen(await anchors.LatestLeafBelowAsync(Chain, 3, default)));
+        Assert.Equal("5@1", Seen(await anchors.LatestLeafBelowAsync(Chain, 2, default)));
+        Assert.Null(await anchors.LatestLeafBelowAsync(Chain, 0, default));
+        Assert.Null(await anchors.LatestLeafBelowAsync(Other, 3, default)); // its leaf is at 3, an anchor ending at 3 does not hold it
+        Assert.Equal("1@3", Seen(await anchors.LatestLeafBelowAsync(Other, 4, default)));
+        Assert.Null(await anchors.LatestLeafBelowAsync(Chain with { Epoch = new string('c', 32) }, 100, default));
+
+        static string? Seen(AnchorLeafRow? leaf) => leaf is null ? null : $"{leaf.Seq}@{leaf.Position}";
+    }
+
+    /// <summary>
+    /// <see cref="Chain"/>'s records 0 to <paramref name="records"/> - 1 (a checkpoint at every third) with
+    /// the leaves <paramref name="leaves"/> adds, then <see cref="Other"/>'s checkpoint 1 and its leaf.
+    /// </summary>
+    private static async Task SeedTwoChainsAsync(IIngestStore store, int records, Func<IWriteSession, Task> leaves)
+    {
+        await store.WriteAsync([Chain], "site", async s =>
+        {
+            for (var seq = 0; seq < records; seq++)
+            {
+                await s.TryInsertRecordAsync(seq % 3 == 2 ? Checkpoint(Chain, seq) : Record(seq, $"h{seq}"));
+            }
+
+            await leaves(s);
+            return 0;
+        }, default);
+        await store.WriteAsync([Other], "site", async s =>
+        {
+            await s.TryInsertRecordAsync(Checkpoint(Other, 1));
+            await s.AddAnchorLeavesAsync(Other, 0, 1);
+            return 0;
+        }, default);
     }
 
     /// <summary>A stand-in root (the order of the hashes matters, as for a Merkle root), computed without the production code.</summary>

@@ -60,6 +60,16 @@ internal sealed partial class LiteDbIngestStore : IAnchorStore
     public Task<AnchorLeafRow?> LeafAsync(ChainId chain, long seq, CancellationToken ct) => Read(db =>
         db.GetCollection(LiteDbAnchorMapping.Leaves).FindOne(Query.EQ("key", LiteDbMapping.RecordId(chain, seq))) is { } d ? LiteDbAnchorMapping.ToLeaf(d) : null, ct);
 
+    // The chain's leaves by key (gw|lane|epoch|seq, the seq zero-padded), highest seq first: past the few an
+    // anchor has not taken yet or a later anchor holds, to the first one below.
+    public Task<AnchorLeafRow?> LatestLeafBelowAsync(ChainId chain, long below, CancellationToken ct) => Read(db =>
+        db.GetCollection(LiteDbAnchorMapping.Leaves).Query()
+            .Where(Query.Between("key", LiteDbMapping.RecordId(chain, 0), LiteDbMapping.RecordId(chain, long.MaxValue)))
+            .OrderByDescending("key")
+            .ToEnumerable()
+            .Select(LiteDbAnchorMapping.ToLeaf)
+            .FirstOrDefault(l => l.Position < below), ct);
+
     public Task<IReadOnlyList<AuditLeaf>> AuditLeavesAsync(long from, long count, CancellationToken ct) => Read(db =>
     {
         var records = db.GetCollection(LiteDbMapping.Records);

@@ -103,8 +103,13 @@ internal sealed partial class PostgresIngestStore : IAnchorStore
 
     public async Task<AnchorLeafRow?> LeafAsync(ChainId chain, long seq, CancellationToken ct) =>
         (await QueryAsync("SELECT gw, lane, epoch, seq, hash, position FROM ingest_anchor_leaves WHERE gw = $1 AND lane = $2 AND epoch = $3 AND seq = $4",
-            r => new AnchorLeafRow(new ChainId(r.GetString(0), r.GetString(1), r.GetString(2)), r.GetInt64(3), r.GetString(4), r.IsDBNull(5) ? null : r.GetInt64(5)),
-            ct, chain.Gw, chain.Lane, chain.Epoch, seq).ConfigureAwait(false)).FirstOrDefault();
+            Leaf, ct, chain.Gw, chain.Lane, chain.Epoch, seq).ConfigureAwait(false)).FirstOrDefault();
+
+    // Walks the chain's leaves from its highest seq down (the (gw, lane, epoch, seq) index): past the few
+    // an anchor has not taken yet (position null) or a later anchor holds, to the first one below.
+    public async Task<AnchorLeafRow?> LatestLeafBelowAsync(ChainId chain, long below, CancellationToken ct) =>
+        (await QueryAsync("SELECT gw, lane, epoch, seq, hash, position FROM ingest_anchor_leaves WHERE gw = $1 AND lane = $2 AND epoch = $3 AND position < $4 ORDER BY seq DESC LIMIT 1",
+            Leaf, ct, chain.Gw, chain.Lane, chain.Epoch, below).ConfigureAwait(false)).FirstOrDefault();
 
     public Task<IReadOnlyList<AuditLeaf>> AuditLeavesAsync(long from, long count, CancellationToken ct) =>
         QueryAsync("""
@@ -129,6 +134,9 @@ internal sealed partial class PostgresIngestStore : IAnchorStore
             await s.AddAlertAsync(alert).ConfigureAwait(false);
             return true;
         }, ct).ConfigureAwait(false);
+
+    private static AnchorLeafRow Leaf(NpgsqlDataReader r) =>
+        new(new ChainId(r.GetString(0), r.GetString(1), r.GetString(2)), r.GetInt64(3), r.GetString(4), r.IsDBNull(5) ? null : r.GetInt64(5));
 
     private static AnchorRow Anchor(NpgsqlDataReader r) => new(r.GetInt64(0), r.GetString(1), r.GetInt64(2), r.GetInt64(3), r.GetString(4), PostgresRows.Time(r, 5)!.Value)
     {

@@ -10,9 +10,10 @@
   const chainText = (c) => `${escape(c.lane)}: ${c.state === 'broken' ? `BROKEN (${escape(c.problems)}), ` : c.state === 'gaps' ? `${c.missing} missing, ` : ''}verified through ${c.verifiedThrough}, ${c.pending} pending`;
   const chainAttrs = (c) => `data-chain-state="${escape(c.state)}" data-lane="${escape(c.lane)}" data-verified-through="${c.verifiedThrough}" data-pending="${c.pending}" title="${escape(c.lane)} ${escape(c.epoch)}"`;
   const chainBadge = (c) => `<span class="badge ${escape(c.state)}" ${chainAttrs(c)}>${chainText(c)}</span>`;
-  // On a tile: the chains carrying this bed's records, and the last anchor when anchoring is on.
-  const anchorText = (anchoring) => !anchoring ? '' : anchoring.last ? `last anchor #${escape(anchoring.last.index)}, ${age(anchoring.last.at)}` : 'not anchored yet';
-  const tileChains = (g, anchoring) => `<ul class="chains" aria-label="record chains">${g.chains.map((c) => `<li class="${escape(c.state)}" ${chainAttrs(c)}>${chainText(c)}</li>`).join('')}${anchoring ? `<li class="anchor" data-anchor="${anchoring.last ? escape(anchoring.last.index) : 'none'}">${anchorText(anchoring)}</li>` : ''}</ul>`;
+  // On a tile: the chains carrying this bed's records, and when anchoring is on the newest anchor holding
+  // one of their checkpoints (g.anchor: not the ingest's latest anchor, which may hold none of them).
+  const anchorText = (a) => a ? `last anchor #${escape(a.index)}, ${age(a.at)}` : 'not anchored yet';
+  const tileChains = (g, anchoring) => `<ul class="chains" aria-label="record chains">${g.chains.map((c) => `<li class="${escape(c.state)}" ${chainAttrs(c)}>${chainText(c)}</li>`).join('')}${anchoring ? `<li class="anchor" data-anchor="${g.anchor ? escape(g.anchor.index) : 'none'}">${anchorText(g.anchor)}</li>` : ''}</ul>`;
 
   // Alarms forwarded to the hospital's alarm managers (IHE ACM): delivery, and who answered.
   const forwarded = (f) => !f ? '' : ` <span class="forwarded" data-forwarded="${escape(f.delivery)}">sent: ${escape(f.delivery || 'queued')}${f.lastStatus ? `; ${escape(f.lastStatus.status)}${f.lastStatus.who ? ` by ${escape(f.lastStatus.who)}` : ''}` : ''}</span>`;
@@ -76,7 +77,10 @@
         // When this page received each gateway's data (page clock): what the browser test measures against the ingest's verification.
         const receivedAt = Date.now();
         data.gateways.forEach((g) => { g.receivedAt = receivedAt; });
+        // A new anchor may hold checkpoints of gateways not named since: fetch them all once.
+        const anchorMoved = names !== null && last && data.anchoring && (data.anchoring.last || {}).index !== ((last.anchoring || {}).last || {}).index;
         render(names === null ? data : merge(data));
+        if (anchorMoved) refresh();
       } catch (e) {
         live.textContent = `error: ${e.message}`;
         // Wrong role: say so once and stop asking (each refusal is logged and counted at the ingest).
