@@ -26,7 +26,7 @@ internal sealed partial class LiteDbIngestStore : IAccessLogStore
     public Task<IReadOnlyList<AccessRow>> AccessAsync(string? patient, DateTimeOffset? since, int limit, CancellationToken ct) => Read(db =>
     {
         var col = db.GetCollection(AccessLog);
-        var docs = patient is null ? col.Find(Query.All(Query.Descending)) : col.Find(Query.EQ("patient", patient)).OrderByDescending(d => d["_id"].AsInt64);
+        var docs = patient is null ? col.Find(Query.All(Query.Descending)) : col.Find(LiteDbQuery.Eq("patient", patient)).OrderByDescending(d => d["_id"].AsInt64);
         var rows = docs.Select(ToAccess).Where(r => since is null || r.At >= since).Take(limit).Reverse().ToList();
         return (IReadOnlyList<AccessRow>)rows;
     }, ct);

@@ -9,7 +9,7 @@ internal sealed partial class LiteDbIngestStore
     public Task<IAcmLease?> TryLeaseAcmAsync(string manager, CancellationToken ct) => Task.FromResult<IAcmLease?>(new SoleLease());
 
     public Task<IReadOnlyList<AcmMessageRow>> AcmOutstandingAsync(string manager, int limit, CancellationToken ct) => Read(db =>
-        (IReadOnlyList<AcmMessageRow>)db.GetCollection(LiteDbAcmMapping.Messages).Find(Query.EQ("manager", manager))
+        (IReadOnlyList<AcmMessageRow>)db.GetCollection(LiteDbAcmMapping.Messages).Find(LiteDbQuery.Eq("manager", manager))
             .Select(LiteDbAcmMapping.ToMessage).Where(m => m.Outstanding).OrderBy(m => m.Id).Take(limit).ToList(), ct);
 
     public Task UpdateAcmMessageAsync(AcmMessageRow row, CancellationToken ct) =>
@@ -17,12 +17,12 @@ internal sealed partial class LiteDbIngestStore
 
     public Task<AcmMessageRow?> AcmMessageAsync(string controlId, CancellationToken ct) => Read(db =>
     {
-        var doc = db.GetCollection(LiteDbAcmMapping.Messages).FindOne(Query.EQ("controlId", controlId));
+        var doc = db.GetCollection(LiteDbAcmMapping.Messages).FindOne(LiteDbQuery.Eq("controlId", controlId));
         return doc is null ? null : LiteDbAcmMapping.ToMessage(doc);
     }, ct);
 
     public Task<IReadOnlyList<AcmMessageRow>> AcmMessagesAsync(string alertId, CancellationToken ct) => Read(db =>
-        (IReadOnlyList<AcmMessageRow>)db.GetCollection(LiteDbAcmMapping.Messages).Find(Query.EQ("alertId", alertId))
+        (IReadOnlyList<AcmMessageRow>)db.GetCollection(LiteDbAcmMapping.Messages).Find(LiteDbQuery.Eq("alertId", alertId))
             .Select(LiteDbAcmMapping.ToMessage).OrderBy(m => m.Id).ToList(), ct);
 
     public Task<AcmAlertRow?> AcmAlertAsync(string alertId, CancellationToken ct) => Read(db =>
@@ -34,7 +34,7 @@ internal sealed partial class LiteDbIngestStore
     public Task<IReadOnlyList<AcmAlertRow>> AcmAlertsAsync(string? gw, int limit, CancellationToken ct) => Read(db =>
     {
         var col = db.GetCollection(LiteDbAcmMapping.Alerts);
-        var docs = gw is null ? col.FindAll() : col.Find(Query.EQ("gw", gw));
+        var docs = gw is null ? col.FindAll() : col.Find(LiteDbQuery.Eq("gw", gw));
         return (IReadOnlyList<AcmAlertRow>)docs.Select(LiteDbAcmMapping.ToAlert).OrderByDescending(a => a.UpdatedAt).ThenBy(a => a.AlertId, StringComparer.Ordinal).Take(limit).ToList();
     }, ct);
 
@@ -42,7 +42,7 @@ internal sealed partial class LiteDbIngestStore
         WriteOneAsync(db => db.GetCollection(LiteDbAcmMapping.Statuses, BsonAutoId.Int64).Insert(LiteDbAcmMapping.FromStatus(row)), ct);
 
     public Task<IReadOnlyList<AcmStatusRow>> AcmStatusesAsync(string alertId, CancellationToken ct) => Read(db =>
-        (IReadOnlyList<AcmStatusRow>)db.GetCollection(LiteDbAcmMapping.Statuses).Find(Query.EQ("alertId", alertId))
+        (IReadOnlyList<AcmStatusRow>)db.GetCollection(LiteDbAcmMapping.Statuses).Find(LiteDbQuery.Eq("alertId", alertId))
             .Select(LiteDbAcmMapping.ToStatus).OrderBy(s => s.Id).ToList(), ct);
 
     private async Task WriteOneAsync(Action<LiteDatabase> write, CancellationToken ct)

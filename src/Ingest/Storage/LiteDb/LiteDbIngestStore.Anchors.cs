@@ -13,7 +13,7 @@ internal sealed partial class LiteDbIngestStore : IAnchorStore
         db.GetCollection(LiteDbAnchorMapping.Anchors).FindById(index) is { } d ? LiteDbAnchorMapping.ToAnchor(d) : null, ct);
 
     public Task<AnchorRow?> AnchorCoveringAsync(long position, CancellationToken ct) => Read(db =>
-        db.GetCollection(LiteDbAnchorMapping.Anchors).Find(Query.LTE("firstLeaf", position)).Select(LiteDbAnchorMapping.ToAnchor)
+        db.GetCollection(LiteDbAnchorMapping.Anchors).Find(LiteDbQuery.Lte("firstLeaf", position)).Select(LiteDbAnchorMapping.ToAnchor)
             .FirstOrDefault(a => a.FirstLeaf + a.TreeSize > position), ct);
 
     public Task<IReadOnlyList<AnchorRow>> AnchorsAsync(int limit, CancellationToken ct) => Read(db =>
@@ -29,7 +29,7 @@ internal sealed partial class LiteDbIngestStore : IAnchorStore
 
         var first = last is null ? 0 : last.FirstLeaf + last.TreeSize;
         var leaves = db.GetCollection(LiteDbAnchorMapping.Leaves);
-        var pending = leaves.Find(Query.EQ("position", BsonValue.Null)).OrderBy(d => d["_id"].AsInt64).Take(maxLeaves).ToList();
+        var pending = leaves.Find(LiteDbQuery.Eq("position", BsonValue.Null)).OrderBy(d => d["_id"].AsInt64).Take(maxLeaves).ToList();
         if (pending.Count == 0)
         {
             return null;
@@ -58,7 +58,7 @@ internal sealed partial class LiteDbIngestStore : IAnchorStore
         (IReadOnlyList<string>)LeavesIn(db, from, count).Select(d => d["hash"].AsString).ToList(), ct);
 
     public Task<AnchorLeafRow?> LeafAsync(ChainId chain, long seq, CancellationToken ct) => Read(db =>
-        db.GetCollection(LiteDbAnchorMapping.Leaves).FindOne(Query.EQ("key", LiteDbMapping.RecordId(chain, seq))) is { } d ? LiteDbAnchorMapping.ToLeaf(d) : null, ct);
+        db.GetCollection(LiteDbAnchorMapping.Leaves).FindOne(LiteDbQuery.Eq("key", LiteDbMapping.RecordId(chain, seq))) is { } d ? LiteDbAnchorMapping.ToLeaf(d) : null, ct);
 
     // The chain's leaves by key (gw|lane|epoch|seq, the seq zero-padded), highest seq first: past the few an
     // anchor has not taken yet or a later anchor holds, to the first one below.
@@ -84,7 +84,7 @@ internal sealed partial class LiteDbIngestStore : IAnchorStore
     public Task<IReadOnlyList<RecordRow>> ThroughCheckpointAsync(ChainId chain, long seq, int limit, CancellationToken ct) => Read(db =>
     {
         var list = new List<RecordRow>();
-        foreach (var d in db.GetCollection(LiteDbMapping.Records).Find(Query.Between("_id", LiteDbMapping.RecordId(chain, seq), LiteDbMapping.RecordId(chain, long.MaxValue))))
+        foreach (var d in db.GetCollection(LiteDbMapping.Records).Find(LiteDbQuery.Records(chain, seq, long.MaxValue)))
         {
             var r = LiteDbMapping.ToRecord(d);
             list.Add(r);
@@ -108,7 +108,7 @@ internal sealed partial class LiteDbIngestStore : IAnchorStore
         db.GetCollection(LiteDbAnchorMapping.Anchors).Find(Query.All(Query.Descending), limit: 1).Select(LiteDbAnchorMapping.ToAnchor).FirstOrDefault();
 
     private static IEnumerable<BsonDocument> LeavesIn(LiteDatabase db, long from, long count) =>
-        db.GetCollection(LiteDbAnchorMapping.Leaves).Find(Query.And(Query.GTE("position", from), Query.LT("position", from + count))).OrderBy(d => d["position"].AsInt64);
+        db.GetCollection(LiteDbAnchorMapping.Leaves).Find(LiteDbQuery.Within("position", from, from + count)).OrderBy(d => d["position"].AsInt64);
 
     /// <summary>One transaction outside a batch, on disk when it returns.</summary>
     private Task<T> Transact<T>(Func<LiteDatabase, T> work, CancellationToken ct) => TransactAsync(db => Task.FromResult(work(db)), ct);

@@ -116,7 +116,7 @@ internal sealed partial class LiteDbIngestStore : IIngestStore, IAlarmOutStore
     public Task<IReadOnlyList<ChainRow>> ChainsAsync(string? gw, CancellationToken ct) => Read(db =>
     {
         var col = db.GetCollection(LiteDbMapping.Chains);
-        var docs = gw is null ? col.FindAll() : col.Find(Query.EQ("gw", gw));
+        var docs = gw is null ? col.FindAll() : col.Find(LiteDbQuery.Eq("gw", gw));
         return (IReadOnlyList<ChainRow>)docs.Select(LiteDbMapping.ToChain).OrderBy(c => c.Id).ToList();
     }, ct);
 
@@ -133,8 +133,8 @@ internal sealed partial class LiteDbIngestStore : IIngestStore, IAlarmOutStore
     {
         var verified = db.GetCollection(LiteDbMapping.Chains).FindAll().Select(LiteDbMapping.ToChain).ToDictionary(c => c.Id, c => c.VerifiedThrough);
         var col = db.GetCollection(LiteDbMapping.Records);
-        var docs = query.Patient is not null ? col.Find(Query.EQ("patient", query.Patient))
-            : query.Gw is not null ? col.Find(Query.StartsWith("_id", LiteDbMapping.GatewayPrefix(query.Gw)))
+        var docs = query.Patient is not null ? col.Find(LiteDbQuery.Eq("patient", query.Patient))
+            : query.Gw is not null ? col.Find(LiteDbQuery.StartsWith("_id", LiteDbMapping.GatewayPrefix(query.Gw)))
             : col.FindAll();
         var rows = docs.Select(LiteDbMapping.ToRecord)
             .Where(r => verified.TryGetValue(r.Chain, out var through) && r.Seq <= through)
@@ -148,11 +148,11 @@ internal sealed partial class LiteDbIngestStore : IIngestStore, IAlarmOutStore
 
     public Task<IReadOnlyList<RecordRow>> CheckpointsAsync(ChainId chain, long fromSeq, long toSeq, CancellationToken ct) => Read(db =>
         (IReadOnlyList<RecordRow>)db.GetCollection(LiteDbMapping.Records)
-            .Find(Query.Between("_id", LiteDbMapping.RecordId(chain, fromSeq), LiteDbMapping.RecordId(chain, toSeq)))
+            .Find(LiteDbQuery.Records(chain, fromSeq, toSeq))
             .Select(LiteDbMapping.ToRecord).Where(r => r.Kind == RecordKinds.Checkpoint).OrderBy(r => r.Seq).ToList(), ct);
 
     public Task<IReadOnlyList<AlertRow>> AlertsAsync(long afterId, int limit, CancellationToken ct) => Read(db =>
-        (IReadOnlyList<AlertRow>)db.GetCollection(LiteDbMapping.Alerts).Find(Query.GT("_id", afterId)).Select(LiteDbMapping.ToAlert).OrderBy(a => a.Id).Take(limit).ToList(), ct);
+        (IReadOnlyList<AlertRow>)db.GetCollection(LiteDbMapping.Alerts).Find(LiteDbQuery.Gt("_id", afterId)).Select(LiteDbMapping.ToAlert).OrderBy(a => a.Id).Take(limit).ToList(), ct);
 
     public Task<IReadOnlyList<EvidenceRow>> EvidenceAsync(int limit, CancellationToken ct) => Read(db =>
         (IReadOnlyList<EvidenceRow>)db.GetCollection(LiteDbMapping.Evidence).FindAll().Select(LiteDbMapping.ToEvidence).OrderBy(e => e.Id).Take(limit).ToList(), ct);
