@@ -10,9 +10,11 @@ using Microsoft.Extensions.Options;
 
 /// <summary>
 /// The embedded backend for one worker. LiteDB 5.0.21 never fsyncs a commit (LiteDB issue #2818),
-/// so this store owns the data and log file streams: after each transaction it checkpoints and
-/// calls <see cref="FileStream.Flush(bool)"/> with <c>true</c> on both, and only then returns, so a
-/// receipt never runs ahead of the disk. One worker only: the lock is in-process. Encrypted at rest
+/// so this store owns the data and log file streams: after each transaction it forces the log (where
+/// the commit is) to disk, and only then returns, so a receipt never runs ahead of the disk; once the
+/// log passes <see cref="CheckpointLogBytes"/> it moves it into the data file (which the data stream
+/// syncs before LiteDB empties the log) and forces the emptied log to disk too. One worker only: the
+/// lock is in-process. Encrypted at rest
 /// with the storage key (<c>Ingest:StorageKeyFile</c>), like the gateway's outbox: LiteDB AES with
 /// the key's password for "ingest"; a plain store of an older ingest is encrypted in place at open
 /// (<see cref="StoreEncryption"/>). Its files are 0600, its directory created 0700.
@@ -54,8 +56,18 @@ internal sealed partial class LiteDbIngestStore : IIngestStore, IAlarmOutStore
 
     private int _disposed;
 
-    /// <summary>How many times the files were forced to disk (tests assert the receipt rule with it).</summary>
+    /// <summary>
+    /// Log bytes after which a commit also moves the log into the data file (LiteDB's own default:
+    /// 1,000 pages). A checkpoint empties LiteDB's page cache, and one after every batch made each
+    /// batch read its index pages again from the file (and decrypt them).
+    /// </summary>
+    public const long CheckpointLogBytes = 1000 * 8192;
+
+    /// <summary>How many commits were forced to disk (tests assert the receipt rule with it).</summary>
     public long DiskSyncs { get; private set; }
+
+    /// <summary>How many times the log was moved into the data file.</summary>
+    public long Checkpoints { get; private set; }
 
     internal LiteDatabase Db => _db ?? throw new InvalidOperationException("The LiteDB store is not initialised.");
 
@@ -79,8 +91,8 @@ internal sealed partial class LiteDbIngestStore : IIngestStore, IAlarmOutStore
             }
         }
 
-        _data = Open(dataPath);
-        _log = Open(logPath);
+        _data = Open(dataPath, synced: true);
+        _log = Open(logPath, synced: false);
         try
         {
             _db = StoreEncryption.OpenDatabase(_data, _log, password, readOnly: false);
@@ -92,6 +104,9 @@ internal sealed partial class LiteDbIngestStore : IIngestStore, IAlarmOutStore
             throw new OptionsValidationException(IngestOptions.Section, typeof(IngestOptions), [$"Ingest:StorageKeyFile: {_key.MismatchProblem(dataPath)}"]);
         }
 
+        // Only this store moves the log into the data file (SyncToDisk): one LiteDB starts by itself
+        // inside a commit would empty the log before that commit's fsync.
+        _db.Pragma("CHECKPOINT", 0);
         LiteDbMapping.EnsureIndexes(_db);
         LiteDbAnchorMapping.EnsureIndexes(_db);
         LiteDbAcmMapping.EnsureIndexes(_db);
@@ -172,7 +187,7 @@ internal sealed partial class LiteDbIngestStore : IIngestStore, IAlarmOutStore
         {
             if (_db is not null)
             {
-                _db.Checkpoint();
+                Checkpoint();
                 _db.Dispose();
                 _db = null;
             }
@@ -212,32 +227,57 @@ internal sealed partial class LiteDbIngestStore : IIngestStore, IAlarmOutStore
         }
     }
 
-    /// <summary>Created 0600; one left looser by an older ingest (or the encryption copy) is tightened.</summary>
-    private static FileStream Open(string path)
+    /// <summary>
+    /// Created 0600; one left looser by an older ingest (or the encryption copy) is tightened. A
+    /// <paramref name="synced"/> stream fsyncs on every flush (<see cref="SyncedFileStream"/>).
+    /// </summary>
+    private static FileStream Open(string path, bool synced)
     {
         var options = new FileStreamOptions
         {
             Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None, BufferSize = 8192, Options = FileOptions.RandomAccess,
         };
-        if (OperatingSystem.IsWindows())
+        if (!OperatingSystem.IsWindows())
         {
-            return new FileStream(path, options);
+            options.UnixCreateMode = OwnerOnly;
         }
 
-        options.UnixCreateMode = OwnerOnly;
-        var stream = new FileStream(path, options);
-        File.SetUnixFileMode(path, OwnerOnly);
+        if (synced)
+        {
+            // Made (0600) first: SyncedFileStream opens what is there.
+            new FileStream(path, options).Dispose();
+        }
+
+        var stream = synced ? new SyncedFileStream(path) : new FileStream(path, options);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, OwnerOnly);
+        }
+
         return stream;
     }
 
     private void SyncToDisk()
     {
-        // Checkpoint waits for LiteDB's background disk writer and moves the log into the data
-        // file; then both files are forced past the OS cache.
-        Db.Checkpoint();
-        FileSync.Flush(_data!); // not Flush(true): .NET returns from it when the fsync fails (see FileSync)
-        FileSync.Flush(_log!);
+        // The commit is in the log: forced past the OS cache, it is durable (a start replays the log).
+        FileSync.Flush(_log!); // not Flush(true): .NET returns from it when the fsync fails (see FileSync)
         DiskSyncs++;
+        if (_log!.Length >= CheckpointLogBytes)
+        {
+            Checkpoint();
+        }
+    }
+
+    /// <summary>
+    /// Moves the log into the data file. The data file's stream syncs on LiteDB's own flush, which it
+    /// calls after writing the pages and before it empties the log; the emptied log is then forced to
+    /// disk too, before any later commit goes into it (<see cref="DurableCheckpoint"/>'s reason).
+    /// </summary>
+    private void Checkpoint()
+    {
+        Db.Checkpoint();
+        FileSync.Flush(_log!);
+        Checkpoints++;
     }
 
     /// <summary>One transaction, committed and forced to disk before it returns; rolled back when <paramref name="work"/> throws.</summary>
