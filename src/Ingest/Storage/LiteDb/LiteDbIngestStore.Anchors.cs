@@ -64,7 +64,7 @@ internal sealed partial class LiteDbIngestStore : IAnchorStore
     // anchor has not taken yet or a later anchor holds, to the first one below.
     public Task<AnchorLeafRow?> LatestLeafBelowAsync(ChainId chain, long below, CancellationToken ct) => Read(db =>
         db.GetCollection(LiteDbAnchorMapping.Leaves).Query()
-            .Where(Query.Between("key", LiteDbMapping.RecordId(chain, 0), LiteDbMapping.RecordId(chain, long.MaxValue)))
+            .Where(LiteDbQuery.Between("key", LiteDbMapping.RecordId(chain, 0), LiteDbMapping.RecordId(chain, long.MaxValue)))
             .OrderByDescending("key")
             .ToEnumerable()
             .Select(LiteDbAnchorMapping.ToLeaf)
