@@ -72,6 +72,26 @@ public abstract partial class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Prepared_SeqsFarApart_StoredAndNewAreStillToldApart()
+    {
+        // A batch whose seqs of one chain lie far apart (a record far ahead, or a seq anyone may publish):
+        // LiteDB reads a chain's stored ids in one range only when the range is about the batch's size.
+        const long Far = 1_000_000;
+        var store = await OpenAsync();
+        await store.WriteAsync([Chain], "site", async s => (await s.TryInsertRecordAsync(Record(0, "old0")), await s.TryInsertRecordAsync(Record(Far, "oldFar"))), default);
+        var taken = await store.WriteAsync([Chain], "site", async s =>
+        {
+            await s.PrepareAsync([(Chain, 0), (Chain, 1), (Chain, Far), (Chain, Far + 1)], []);
+            return (await s.TryInsertRecordAsync(Record(0, "new0")), await s.TryInsertRecordAsync(Record(1, "h1")),
+                await s.TryInsertRecordAsync(Record(Far, "newFar")), await s.TryInsertRecordAsync(Record(Far + 1, "hFar1")), await s.TryInsertRecordAsync(Record(1, "again1")));
+        }, default);
+
+        Assert.Equal((false, true, false, true, false), taken);
+        var stored = await store.WriteAsync([Chain], "site", s => s.StoredHashesAsync(Chain, 0, Far + 1), default);
+        Assert.Equal(new Dictionary<long, string> { [0] = "old0", [1] = "h1", [Far] = "oldFar", [Far + 1] = "hFar1" }, stored);
+    }
+
+    [Fact]
     public async Task Prepared_ARecordPutInPlaceMeanwhile_IsNotInsertedASecondTime()
     {
         // A seq looked up as not stored, then filled by ReplaceRecordAsync (a fork variant taking its

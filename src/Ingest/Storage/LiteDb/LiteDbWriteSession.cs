@@ -41,6 +41,14 @@ internal sealed class LiteDbWriteSession : IWriteSession
         {
             var from = chain.Min(k => k.Seq);
             var to = chain.Max(k => k.Seq);
+
+            // A range much wider than the batch's seqs (a record far ahead of the rest, or a seq anyone
+            // may publish) would read every stored id between: those records are looked up one by one.
+            if (to - from >= (4L * chain.Count()) + 256)
+            {
+                continue;
+            }
+
             var stored = StoredIds(col, chain.Key, from, to);
             foreach (var (id, seq) in chain)
             {
