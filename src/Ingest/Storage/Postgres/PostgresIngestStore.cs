@@ -11,6 +11,9 @@ using Npgsql;
 internal sealed partial class PostgresIngestStore : IIngestStore, IAlarmOutStore, IRecordRetention
 {
     private readonly NpgsqlDataSource _source;
+
+    /// <summary>The batches' connections (<see cref="PostgresWriteSource"/>): their statements prepared, no session reset between batches.</summary>
+    private readonly NpgsqlDataSource _writes;
     private readonly TimeProvider _time;
     private readonly bool _partitioned;
 
@@ -18,6 +21,7 @@ internal sealed partial class PostgresIngestStore : IIngestStore, IAlarmOutStore
     public PostgresIngestStore(string connectionString, TimeProvider? time = null, bool partitioned = false)
     {
         _source = NpgsqlDataSource.Create(connectionString);
+        _writes = NpgsqlDataSource.Create(PostgresWriteSource.ConnectionString(connectionString));
         _time = time ?? TimeProvider.System;
         _partitioned = partitioned;
     }
@@ -121,7 +125,7 @@ internal sealed partial class PostgresIngestStore : IIngestStore, IAlarmOutStore
 
     public async Task<T> WriteAsync<T>(IReadOnlyCollection<ChainId> chains, Func<ChainId, string> siteOf, Func<ChainId, byte[]?>? heldState, Func<IWriteSession, Task<T>> work, CancellationToken ct)
     {
-        await using var conn = await _source.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using var conn = await _writes.OpenConnectionAsync(ct).ConfigureAwait(false);
         await using var tx = await conn.BeginTransactionAsync(ct).ConfigureAwait(false);
         var session = new PostgresWriteSession(conn, tx, ct);
         await session.LockChainsAsync(chains, siteOf, heldState).ConfigureAwait(false);
@@ -129,6 +133,30 @@ internal sealed partial class PostgresIngestStore : IIngestStore, IAlarmOutStore
         await session.FlushAsync().ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
         return result;
+    }
+
+    /// <summary>
+    /// The batches' pooled connection as PostgreSQL sees it (its backend's pid and the statements prepared
+    /// in its session): for tests and diagnosis. With no batch running, the pool hands out the connection
+    /// the last batch used.
+    /// </summary>
+    internal async Task<(int Pid, IReadOnlyList<string> Prepared)> WriteConnectionAsync(CancellationToken ct)
+    {
+        await using var conn = await _writes.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using var cmd = new NpgsqlCommand("SELECT pg_backend_pid(), statement FROM pg_prepared_statements RIGHT JOIN (SELECT) AS one ON true", conn);
+        var prepared = new List<string>();
+        var pid = 0;
+        await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            pid = reader.GetInt32(0);
+            if (!reader.IsDBNull(1))
+            {
+                prepared.Add(reader.GetString(1));
+            }
+        }
+
+        return (pid, prepared);
     }
 
     public async Task<IReadOnlyList<ChainRow>> ChainsAsync(string? gw, CancellationToken ct)
@@ -184,7 +212,11 @@ internal sealed partial class PostgresIngestStore : IIngestStore, IAlarmOutStore
         return (long)(await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
     }
 
-    public ValueTask DisposeAsync() => _source.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _writes.DisposeAsync().ConfigureAwait(false);
+        await _source.DisposeAsync().ConfigureAwait(false);
+    }
 
     private static string Prefixed(string alias, string columns) =>
         string.Join(", ", columns.Split(", ").Select(c => $"{alias}.{c}"));

@@ -8,6 +8,9 @@ namespace EdgeTwin.Ingest.Storage.Postgres;
 internal static class PostgresSchema
 {
     // Workers start together: an advisory lock keeps two CREATE TABLE IF NOT EXISTS from racing.
+    // chain_state is stored uncompressed (STORAGE EXTERNAL): it is hashes and small numbers, which pglz
+    // cannot shrink, and each batch's attempt on each chain it wrote was 8 % of PostgreSQL's CPU at the
+    // default batch (docs/benchmarks.md, issue 13 ninth pass). Only values written from then on.
     public const long AdvisoryLock = 0x45545031;
 
     public const string Create = """
@@ -26,6 +29,7 @@ internal static class PostgresSchema
         ALTER TABLE ingest_chains ADD COLUMN IF NOT EXISTS unsigned_branch bigint NOT NULL DEFAULT 0;
         ALTER TABLE ingest_chains ADD COLUMN IF NOT EXISTS chain_state bytea NULL;
         ALTER TABLE ingest_chains ADD COLUMN IF NOT EXISTS state_digest bytea GENERATED ALWAYS AS (sha256(chain_state)) STORED;
+        ALTER TABLE ingest_chains ALTER COLUMN chain_state SET STORAGE EXTERNAL;
         CREATE TABLE IF NOT EXISTS ingest_evidence (
             id bigserial PRIMARY KEY, at timestamptz NOT NULL, topic text NOT NULL, gw text NULL,
             problem text NOT NULL, payload bytea NOT NULL,

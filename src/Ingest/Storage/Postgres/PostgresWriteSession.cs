@@ -34,6 +34,26 @@ internal sealed class PostgresWriteSession : IWriteSession
     // Text compared byte by byte (COLLATE "C"): the same order on every worker whatever the database's locale.
     private const string ChainOrder = "ORDER BY gw COLLATE \"C\", lane COLLATE \"C\", epoch COLLATE \"C\"";
 
+    // A look-up of ingest_records per row of the caller's keys (k), as its own subquery (OFFSET 0 keeps
+    // the planner from folding it into a join): always an index probe per key. The batch's statements are
+    // prepared (PostgresWriteSource), and a plan made while the table was small, as a join, hashed the
+    // whole table and kept doing so as it grew (140-280 ms a look-up in the ninth pass's first run) until
+    // PostgreSQL happened to plan it again.
+    private const string ByKey = "r.gw = k.gw AND r.lane = k.lane AND r.epoch = k.epoch";
+
+    /// <summary>Which of the given (chain, seq) are stored: the batch's one look-up before its COPY.</summary>
+    internal const string StoredKeysSql = $"""
+        SELECT k.gw, k.lane, k.epoch, k.seq FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS k (gw, lane, epoch, seq)
+        CROSS JOIN LATERAL (SELECT FROM ingest_records r WHERE {ByKey} AND r.seq = k.seq OFFSET 0) r
+        """;
+
+    /// <summary>The stored hashes of each chain's seq range (lo..hi): the batch's one read of them (<see cref="PrefetchStoredHashesAsync"/>).</summary>
+    internal const string StoredHashesSql = $"""
+        SELECT k.gw, k.lane, k.epoch, r.seq, r.hash
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[]) AS k (gw, lane, epoch, lo, hi)
+        CROSS JOIN LATERAL (SELECT r.seq, r.hash FROM ingest_records r WHERE {ByKey} AND r.seq BETWEEN k.lo AND k.hi OFFSET 0) r
+        """;
+
     public async Task LockChainsAsync(IReadOnlyCollection<ChainId> chains, Func<ChainId, string> siteOf, Func<ChainId, byte[]?>? heldState)
     {
         var ids = chains.Distinct().ToList();
@@ -86,10 +106,7 @@ internal sealed class PostgresWriteSession : IWriteSession
         await using var batch = new NpgsqlBatch(_conn, _tx);
         if (wanted.Count > 0)
         {
-            var records = new NpgsqlBatchCommand("""
-                SELECT r.gw, r.lane, r.epoch, r.seq FROM ingest_records r
-                JOIN unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS k (gw, lane, epoch, seq) USING (gw, lane, epoch, seq)
-                """);
+            var records = new NpgsqlBatchCommand(StoredKeysSql);
             AddChainKeys(records.Parameters, wanted.Select(k => k.Chain));
             records.Parameters.AddWithValue(wanted.Select(k => k.Seq).ToArray());
             batch.BatchCommands.Add(records);
@@ -330,11 +347,7 @@ internal sealed class PostgresWriteSession : IWriteSession
             return;
         }
 
-        await using var cmd = Command("""
-            SELECT r.gw, r.lane, r.epoch, r.seq, r.hash
-            FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[]) AS k (gw, lane, epoch, lo, hi)
-            JOIN ingest_records r ON r.gw = k.gw AND r.lane = k.lane AND r.epoch = k.epoch AND r.seq BETWEEN k.lo AND k.hi
-            """);
+        await using var cmd = Command(StoredHashesSql);
         AddChainKeys(cmd.Parameters, wanted.Select(w => w.Chain));
         cmd.Parameters.AddWithValue(wanted.Select(w => w.From).ToArray());
         cmd.Parameters.AddWithValue(wanted.Select(w => w.To).ToArray());
