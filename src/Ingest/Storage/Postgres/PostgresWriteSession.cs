@@ -41,16 +41,20 @@ internal sealed class PostgresWriteSession : IWriteSession
     // PostgreSQL happened to plan it again.
     private const string ByKey = "r.gw = k.gw AND r.lane = k.lane AND r.epoch = k.epoch";
 
-    /// <summary>Which of the given (chain, seq) are stored: the batch's one look-up before its COPY.</summary>
+    // Both answer with the position of the caller's key (1-based) rather than its chain's three names:
+    // the prefetch returns a row per stored record (about every record of a batch of 256), and the names
+    // were most of each row's bytes and three strings each for the worker to read.
+
+    /// <summary>Which of the given (chain, seq) are stored, by position: the batch's one look-up before its COPY.</summary>
     internal const string StoredKeysSql = $"""
-        SELECT k.gw, k.lane, k.epoch, k.seq FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS k (gw, lane, epoch, seq)
+        SELECT k.i FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) WITH ORDINALITY AS k (gw, lane, epoch, seq, i)
         CROSS JOIN LATERAL (SELECT FROM ingest_records r WHERE {ByKey} AND r.seq = k.seq OFFSET 0) r
         """;
 
-    /// <summary>The stored hashes of each chain's seq range (lo..hi): the batch's one read of them (<see cref="PrefetchStoredHashesAsync"/>).</summary>
+    /// <summary>The stored hashes of each chain's seq range (lo..hi), by the range's position: the batch's one read of them (<see cref="PrefetchStoredHashesAsync"/>).</summary>
     internal const string StoredHashesSql = $"""
-        SELECT k.gw, k.lane, k.epoch, r.seq, r.hash
-        FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[]) AS k (gw, lane, epoch, lo, hi)
+        SELECT k.i, r.seq, r.hash
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[]) WITH ORDINALITY AS k (gw, lane, epoch, lo, hi, i)
         CROSS JOIN LATERAL (SELECT r.seq, r.hash FROM ingest_records r WHERE {ByKey} AND r.seq BETWEEN k.lo AND k.hi OFFSET 0) r
         """;
 
@@ -126,7 +130,7 @@ internal sealed class PostgresWriteSession : IWriteSession
             {
                 while (await reader.ReadAsync(_ct).ConfigureAwait(false))
                 {
-                    stored.Add((new ChainId(reader.GetString(0), reader.GetString(1), reader.GetString(2)), reader.GetInt64(3)));
+                    stored.Add(wanted[(int)reader.GetInt64(0) - 1]);
                 }
 
                 await reader.NextResultAsync(_ct).ConfigureAwait(false);
@@ -356,7 +360,7 @@ internal sealed class PostgresWriteSession : IWriteSession
         {
             while (await reader.ReadAsync(_ct).ConfigureAwait(false))
             {
-                fetched[new ChainId(reader.GetString(0), reader.GetString(1), reader.GetString(2))].Table[reader.GetInt64(3)] = reader.GetString(4);
+                fetched[wanted[(int)reader.GetInt64(0) - 1].Chain].Table[reader.GetInt64(1)] = reader.GetString(2);
             }
         }
 
