@@ -67,15 +67,25 @@ internal sealed class PostgresWriteSession : IWriteSession
         }
 
         // One round trip: create the missing rows, then lock all of them, both in one order for every
-        // worker, so two batches that share chains cannot deadlock.
-        var insert = new NpgsqlBatchCommand($"INSERT INTO ingest_chains (gw, lane, epoch, site) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS c (gw, lane, epoch, site) {ChainOrder} ON CONFLICT DO NOTHING");
-        AddChainKeys(insert.Parameters, ids);
-        insert.Parameters.AddWithValue(ids.Select(siteOf).ToArray());
+        // worker, so two batches that share chains cannot deadlock. A chain whose state the worker holds
+        // has a row (rows are never deleted), so a batch of only such chains skips the insert; should
+        // the row be gone all the same (a database restored under a running worker), the lock below
+        // fails the batch, the worker drops its verifiers, and the retry inserts it.
+        await using var batch = new NpgsqlBatch(_conn, _tx);
+        var created = ids.Where(i => heldState?.Invoke(i) is null).ToList();
+        if (created.Count > 0)
+        {
+            var insert = new NpgsqlBatchCommand($"INSERT INTO ingest_chains (gw, lane, epoch, site) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS c (gw, lane, epoch, site) {ChainOrder} ON CONFLICT DO NOTHING");
+            AddChainKeys(insert.Parameters, created);
+            insert.Parameters.AddWithValue(created.Select(siteOf).ToArray());
+            batch.BatchCommands.Add(insert);
+        }
+
         // The state comes back only where it is not the one the worker holds: another worker (or none) wrote it last.
         var select = new NpgsqlBatchCommand($"SELECT {PostgresSchema.LockColumns} FROM ingest_chains c JOIN unnest($1::text[], $2::text[], $3::text[], $4::bytea[]) AS k (gw, lane, epoch, held) USING (gw, lane, epoch) {ChainOrder} FOR UPDATE OF c");
         AddChainKeys(select.Parameters, ids);
         select.Parameters.Add(new NpgsqlParameter { Value = ids.Select(i => heldState?.Invoke(i)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
-        await using var batch = new NpgsqlBatch(_conn, _tx) { BatchCommands = { insert, select } };
+        batch.BatchCommands.Add(select);
         await using var reader = await batch.ExecuteReaderAsync(_ct).ConfigureAwait(false);
         while (await reader.ReadAsync(_ct).ConfigureAwait(false))
         {
