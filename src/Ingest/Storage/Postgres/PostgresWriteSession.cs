@@ -35,10 +35,10 @@ internal sealed class PostgresWriteSession : IWriteSession
     private const string ChainOrder = "ORDER BY gw COLLATE \"C\", lane COLLATE \"C\", epoch COLLATE \"C\"";
 
     // A look-up of ingest_records per row of the caller's keys (k), as its own subquery (OFFSET 0 keeps
-    // the planner from folding it into a join): always an index probe per key. The batch's statements are
-    // prepared (PostgresWriteSource), and a plan made while the table was small, as a join, hashed the
-    // whole table and kept doing so as it grew (140-280 ms a look-up in the ninth pass's first run) until
-    // PostgreSQL happened to plan it again.
+    // the planner from folding it into a join): always an index probe per key. As a join it hashed the
+    // whole table whenever the planner's figures favoured that: a prepared plan made while the table was
+    // small and kept as it grew, or statistics giving each of a few gateways a large share of the table
+    // (unprepared too: 174 ms a look-up in one benchmark line of ten, docs/benchmarks.md issue 13 ninth pass).
     private const string ByKey = "r.gw = k.gw AND r.lane = k.lane AND r.epoch = k.epoch";
 
     // Both answer with the position of the caller's key (1-based) rather than its chain's three names:

@@ -6,8 +6,8 @@ using Npgsql;
 /// <summary>
 /// The connection settings of the batches' own pool (docs/ingest.md "Storage"). A batch runs the same
 /// dozen statements every time; unprepared, PostgreSQL parsed and planned each of them per batch (about
-/// 0.8 ms of its CPU per batch at the default batch size, more with the lock's and look-up's arrays
-/// given as constants: docs/benchmarks.md, issue 13 ninth pass). Prepared (Npgsql's automatic
+/// 0.8 ms of planning per batch at the default batch size: docs/benchmarks.md, issue 13 ninth pass).
+/// Prepared (Npgsql's automatic
 /// preparation, per physical connection, kept while the pool keeps the connection), they are planned
 /// once; PostgreSQL re-plans one by itself when a table it reads changes (a partition made or dropped).
 /// A batch leaves no session state behind (its locks and settings end with its transaction), so the
