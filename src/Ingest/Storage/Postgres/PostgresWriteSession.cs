@@ -38,7 +38,7 @@ internal sealed class PostgresWriteSession : IWriteSession
     // the planner from folding it into a join): always an index probe per key. As a join it hashed the
     // whole table whenever the planner's figures favoured that: a prepared plan made while the table was
     // small and kept as it grew, or statistics giving each of a few gateways a large share of the table
-    // (unprepared too: 174 ms a look-up in one benchmark line of ten, docs/benchmarks.md issue 13 ninth pass).
+    // (unprepared too: 174 ms a look-up in two benchmark lines of thirteen, docs/benchmarks.md issue 13 ninth pass).
     private const string ByKey = "r.gw = k.gw AND r.lane = k.lane AND r.epoch = k.epoch";
 
     // Both answer with the position of the caller's key (1-based) rather than its chain's three names:
