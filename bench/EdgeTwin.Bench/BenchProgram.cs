@@ -20,6 +20,11 @@ internal static class BenchProgram
             return Gateway.FootprintRun.Run(Arg(args, "--beds", 16), Arg(args, "--seconds", 30), Value(args, "--exe"), Console.Out);
         }
 
+        if (args is ["gateway-receipted", ..])
+        {
+            return await Gateway.ReceiptedRun.RunAsync(Arg(args, "--beds", 16), Arg(args, "--seconds", 600), Console.Out).ConfigureAwait(false);
+        }
+
         if (args is ["whole-system-scale", ..])
         {
             return await WholeSystem.WholeSystemScaleRun.RunAsync(

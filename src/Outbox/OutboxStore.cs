@@ -99,7 +99,7 @@ public sealed class OutboxStore : IDisposable
         // Cross-check: a head must not be behind a stored record (that would re-use seqs).
         foreach (var (lane, head) in _heads)
         {
-            var last = _records.Find(Query.Between("_id", Key(lane, head.Seq + 1), Key(lane, MaxSeq)), 0, 1).FirstOrDefault();
+            var last = _records.Find(LaneRange(lane, head.Seq + 1, MaxSeq), 0, 1).FirstOrDefault();
             if (last is not null)
             {
                 throw new InvalidDataException($"lane {lane} holds record {last["_id"].AsInt64 & MaxSeq} beyond its head {head.Seq}");
@@ -469,7 +469,7 @@ public sealed class OutboxStore : IDisposable
     /// <summary>A receipt: the lane's records up to <paramref name="through"/>, oldest first, in chunks. True when none is left.</summary>
     private bool DeleteThrough(Lane lane, long through, Deletions deletions, Dictionary<Lane, LaneUsage> usage)
     {
-        var range = Query.Between("_id", Key(lane, 0), Key(lane, Math.Min(through, MaxSeq)));
+        var range = LaneRange(lane, 0, Math.Min(through, MaxSeq));
         while (deletions.MayGoOn())
         {
             var chunk = _records.Find(range, 0, YieldEvery).ToList();
@@ -508,7 +508,7 @@ public sealed class OutboxStore : IDisposable
                 return list;
             }
 
-            foreach (var doc in _records.Find(Query.Between("_id", Key(lane, Math.Max(0, from)), Key(lane, Math.Min(to, MaxSeq))), 0, max))
+            foreach (var doc in _records.Find(LaneRange(lane, Math.Max(0, from), Math.Min(to, MaxSeq)), 0, max))
             {
                 list.Add(FromDocument(doc));
             }
@@ -527,7 +527,7 @@ public sealed class OutboxStore : IDisposable
                 return null;
             }
 
-            var first = _records.Find(Query.Between("_id", Key(lane, 0), Key(lane, MaxSeq)), 0, 1).FirstOrDefault();
+            var first = _records.Find(LaneRange(lane, 0, MaxSeq), 0, 1).FirstOrDefault();
             return first is null ? null : first["_id"].AsInt64 & MaxSeq;
         }
     }
@@ -549,6 +549,9 @@ public sealed class OutboxStore : IDisposable
     }
 
     private static long Key(Lane lane, long seq) => ((long)lane << 48) | seq;
+
+    /// <summary>The lane's records with seq in [from, to], the bounds as parameters (<see cref="LiteDbQuery"/>).</summary>
+    private static BsonExpression LaneRange(Lane lane, long from, long to) => LiteDbQuery.Between("_id", Key(lane, from), Key(lane, to));
 
     private static BsonDocument ToDocument(StoredRecord r) => new()
     {

@@ -145,7 +145,7 @@ public static class StoreEncryption
             var from = source.GetCollection(name);
             var to = target.GetCollection(name);
             copied += to.InsertBulk(from.FindAll()); // documents keep their _id
-            foreach (var index in source.GetCollection("$indexes").Find(Query.EQ("collection", name)).ToList())
+            foreach (var index in source.GetCollection("$indexes").Find(LiteDbQuery.Eq("collection", name)).ToList())
             {
                 if (index["name"].AsString != "_id")
                 {

@@ -1,5 +1,6 @@
 namespace EdgeTwin.Ingest.Storage.LiteDb;
 
+using EdgeTwin.Outbox;
 using LiteDB;
 
 /// <summary>The access log on LiteDB; each entry is committed and forced to disk like every write.</summary>

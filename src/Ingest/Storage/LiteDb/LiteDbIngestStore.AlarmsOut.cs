@@ -1,5 +1,6 @@
 namespace EdgeTwin.Ingest.Storage.LiteDb;
 
+using EdgeTwin.Outbox;
 using LiteDB;
 
 /// <summary>The alarm reporter's queue and statuses; each write is a transaction forced to disk like a batch.</summary>

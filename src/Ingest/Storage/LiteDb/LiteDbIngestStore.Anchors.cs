@@ -1,6 +1,7 @@
 namespace EdgeTwin.Ingest.Storage.LiteDb;
 
 using EdgeTwin.Ingest.Anchoring;
+using EdgeTwin.Outbox;
 using EdgeTwin.Telemetry.Records;
 using LiteDB;
 
@@ -84,7 +85,7 @@ internal sealed partial class LiteDbIngestStore : IAnchorStore
     public Task<IReadOnlyList<RecordRow>> ThroughCheckpointAsync(ChainId chain, long seq, int limit, CancellationToken ct) => Read(db =>
     {
         var list = new List<RecordRow>();
-        foreach (var d in db.GetCollection(LiteDbMapping.Records).Find(LiteDbQuery.Records(chain, seq, long.MaxValue)))
+        foreach (var d in db.GetCollection(LiteDbMapping.Records).Find(LiteDbRecordQuery.Records(chain, seq, long.MaxValue)))
         {
             var r = LiteDbMapping.ToRecord(d);
             list.Add(r);

@@ -1,6 +1,7 @@
 namespace EdgeTwin.Ingest.Storage.LiteDb;
 
 using EdgeTwin.Ingest.Options;
+using EdgeTwin.Outbox;
 using EdgeTwin.Outbox.Durability;
 using EdgeTwin.Outbox.Encryption;
 using EdgeTwin.Telemetry.Durability;
@@ -163,7 +164,7 @@ internal sealed partial class LiteDbIngestStore : IIngestStore, IAlarmOutStore
 
     public Task<IReadOnlyList<RecordRow>> CheckpointsAsync(ChainId chain, long fromSeq, long toSeq, CancellationToken ct) => Read(db =>
         (IReadOnlyList<RecordRow>)db.GetCollection(LiteDbMapping.Records)
-            .Find(LiteDbQuery.Records(chain, fromSeq, toSeq))
+            .Find(LiteDbRecordQuery.Records(chain, fromSeq, toSeq))
             .Select(LiteDbMapping.ToRecord).Where(r => r.Kind == RecordKinds.Checkpoint).OrderBy(r => r.Seq).ToList(), ct);
 
     public Task<IReadOnlyList<AlertRow>> AlertsAsync(long afterId, int limit, CancellationToken ct) => Read(db =>

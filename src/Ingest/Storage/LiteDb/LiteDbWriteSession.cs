@@ -1,5 +1,6 @@
 namespace EdgeTwin.Ingest.Storage.LiteDb;
 
+using EdgeTwin.Outbox;
 using LiteDB;
 
 /// <summary>One transaction on the LiteDB store; the store's gate already excludes other writers.</summary>
@@ -78,7 +79,7 @@ internal sealed class LiteDbWriteSession : IWriteSession
     private static HashSet<string> StoredIds(ILiteCollection<BsonDocument> col, ChainId chain, long from, long to)
     {
         var ids = new HashSet<string>(StringComparer.Ordinal);
-        using var reader = col.Query().Where(LiteDbQuery.Records(chain, from, to)).Select(IdOnly).ExecuteReader();
+        using var reader = col.Query().Where(LiteDbRecordQuery.Records(chain, from, to)).Select(IdOnly).ExecuteReader();
         while (reader.Read())
         {
             var value = reader.Current;
@@ -90,7 +91,7 @@ internal sealed class LiteDbWriteSession : IWriteSession
 
     public Task<IReadOnlyList<RecordRow>> RecordsAsync(ChainId chain, long fromSeq, long toSeq) =>
         Task.FromResult((IReadOnlyList<RecordRow>)_db.GetCollection(LiteDbMapping.Records)
-            .Find(LiteDbQuery.Records(chain, fromSeq, toSeq))
+            .Find(LiteDbRecordQuery.Records(chain, fromSeq, toSeq))
             .Select(LiteDbMapping.ToRecord).OrderBy(r => r.Seq).ToList());
 
     public Task AddEvidenceAsync(EvidenceRow evidence)
@@ -102,7 +103,7 @@ internal sealed class LiteDbWriteSession : IWriteSession
     /// <summary>Reads only the two fields of each document (LiteDB skips the payload and the rest).</summary>
     public Task<IReadOnlyDictionary<long, string>> StoredHashesAsync(ChainId chain, long fromSeq, long toSeq) =>
         Task.FromResult((IReadOnlyDictionary<long, string>)_db.GetCollection(LiteDbMapping.Records).Query()
-            .Where(LiteDbQuery.Records(chain, fromSeq, toSeq)).Select(SeqAndHash).ToDocuments()
+            .Where(LiteDbRecordQuery.Records(chain, fromSeq, toSeq)).Select(SeqAndHash).ToDocuments()
             .ToDictionary(d => d["seq"].AsInt64, d => d["hash"].AsString));
 
     /// <summary>Nothing to gain: a look-up is a read of the local file, no round trip.</summary>
@@ -126,7 +127,7 @@ internal sealed class LiteDbWriteSession : IWriteSession
     public Task DeleteRecordsAsync(ChainId chain)
     {
         _absent.RemoveWhere(k => k.Chain == chain);
-        _db.GetCollection(LiteDbMapping.Records).DeleteMany(LiteDbQuery.Records(chain, 0, long.MaxValue));
+        _db.GetCollection(LiteDbMapping.Records).DeleteMany(LiteDbRecordQuery.Records(chain, 0, long.MaxValue));
         return Task.CompletedTask;
     }
 
@@ -140,7 +141,7 @@ internal sealed class LiteDbWriteSession : IWriteSession
     {
         var leaves = _db.GetCollection(LiteDbAnchorMapping.Leaves, BsonAutoId.Int64);
         var checkpoints = _db.GetCollection(LiteDbMapping.Records)
-            .Find(LiteDbQuery.Records(chain, fromSeq, toSeq))
+            .Find(LiteDbRecordQuery.Records(chain, fromSeq, toSeq))
             .Select(LiteDbMapping.ToRecord).Where(r => r.Kind == EdgeTwin.Telemetry.Records.RecordKinds.Checkpoint).OrderBy(r => r.Seq);
         foreach (var r in checkpoints)
         {

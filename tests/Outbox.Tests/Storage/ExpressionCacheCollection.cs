@@ -1,0 +1,5 @@
+namespace EdgeTwin.Outbox.Tests.Storage;
+
+/// <summary>Runs <see cref="ExpressionCacheTests"/> with no other test beside it.</summary>
+[CollectionDefinition(ExpressionCacheTests.Name, DisableParallelization = true)]
+public sealed class ExpressionCacheCollection;
