@@ -5,11 +5,49 @@ using System.Net.Sockets;
 
 internal static class FreePort
 {
+    /// <summary>
+    /// A loopback port free when looked at, taken below the kernel's ephemeral range
+    /// (<c>net.ipv4.ip_local_port_range</c>): a port the kernel hands out (port 0) is one it may hand the
+    /// next outgoing connection too (any test's HTTP or MQTT client), which then holds it when the server
+    /// binds ("address already in use": a gateway's status port in CI). Below the range only another
+    /// listener can take it. Falls back to the kernel's choice when no port there is free.
+    /// </summary>
     public static int Next()
     {
+        var (low, high) = BelowEphemeral();
+        var span = high - low + 1;
+        var start = Random.Shared.Next(span);
+        for (var i = 0; i < 64; i++)
+        {
+            var port = low + ((start + (i * 7919)) % span);
+            try
+            {
+                using var probe = new TcpListener(IPAddress.Loopback, port);
+                probe.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+            }
+        }
+
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Up to 12,000 ports just below the ephemeral range (20,768-32,767 with Linux's default 32,768-60,999).</summary>
+    private static (int Low, int High) BelowEphemeral()
+    {
+        const string Range = "/proc/sys/net/ipv4/ip_local_port_range";
+        var first = 32768;
+        if (File.Exists(Range) && int.TryParse(File.ReadAllText(Range).Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries)[0], out var parsed))
+        {
+            first = parsed;
+        }
+
+        var high = Math.Max(1025, first - 1);
+        return (Math.Max(1024, high - 11999), high);
     }
 
     /// <summary>
