@@ -1,8 +1,6 @@
 namespace EdgeTwin.Docs.Tests;
 
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 /// <summary>A documented command run by bash, as a reader would paste it.</summary>
@@ -96,12 +94,7 @@ internal sealed class Shell : IDisposable
         return process.ExitCode;
     }
 
-    public static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
+    public static int FreePort() => EdgeTwin.Ingest.Tests.Support.FreePort.Next();
 
     public void Dispose()
     {
