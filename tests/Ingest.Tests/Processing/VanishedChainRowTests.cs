@@ -1,5 +1,6 @@
 namespace EdgeTwin.Ingest.Tests.Processing;
 
+using System.Collections.Concurrent;
 using EdgeTwin.Ingest.Alerts;
 using EdgeTwin.Ingest.Metrics;
 using EdgeTwin.Ingest.Monitoring;
@@ -13,6 +14,7 @@ using EdgeTwin.Telemetry.Chain;
 using EdgeTwin.Telemetry.Records;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Npgsql;
 using static ProcessorHarness;
@@ -26,8 +28,10 @@ using static ProcessorHarness;
 /// gateway deleted when their receipts came) and says so as an <c>uncovered-gap</c>, and asks for them.
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class VanishedChainRowTests(PostgresFixture pg)
+public sealed class VanishedChainRowTests(PostgresFixture pg, MosquittoFixture broker)
 {
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+
     private static readonly CheckpointPolicy EveryFour = new() { MaxRecords = 4, MaxDelay = TimeSpan.FromHours(1) };
 
     /// <param name="recordsToo">
@@ -104,6 +108,63 @@ public sealed class VanishedChainRowTests(PostgresFixture pg)
         Assert.Single(alerts.GetMeasurementSnapshot(), m => (string?)m.Tags["kind"] == AlertKind.UncoveredGap);
     }
 
+    [Fact]
+    public async Task ChainRowAndRecordsDeletedUnderTheRunningWorker_TheBatchIsLoggedAs7005AndHeldUnacknowledged_TheRetryStoresEachRecordOnceThenAcknowledges()
+    {
+        // The real worker (real mosquitto, PostgreSQL): its retry loop, its 7005 line, its PUBACKs.
+        var now = DateTimeOffset.UtcNow;
+        using var g = new SimulatedGateway("ward7", "bed-78", now, policy: EveryFour);
+        var connection = await pg.CreateDatabaseAsync();
+        var chain = new ChainId(g.Gw, "telemetry", g.Telemetry.State.Epoch);
+        var keys = Directory.CreateTempSubdirectory("edgetwin-vanished-").FullName;
+        var log = new FailureLog(connection, chain);
+        await using var ingest = await InProcessIngest.StartAsync(broker.Uri,
+            [$"--Ingest:Storage=postgres:{connection}", $"--Ingest:KeyFile={keys}/ingest.key", $"--Ingest:Enrolled:{g.Gw}={g.Key.Address}"],
+            services => services.AddLogging(b => b.AddProvider(log)));
+        using var inFlight = new MetricCollector<long>(ingest.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), IngestMetrics.MeterName, "edgetwin.ingest.inflight");
+        log.InFlight = () => inFlight.GetMeasurementSnapshot().Sum(m => m.Value);
+        await using var mqtt = await TestMqttClient.ConnectAsync(broker.Port);
+        mqtt.Track(g);
+
+        // Seqs 0-9 stored, verified and receipted through 8, every message acknowledged: the worker holds the chain's state.
+        foreach (var r in Telemetry(g.All.Concat(g.ProduceObs(3, now)).Concat(g.ProduceObs(4, now))))
+        {
+            await mqtt.PublishAsync(g, r);
+        }
+
+        await InProcessIngest.EventuallyAsync(() => Task.FromResult(g.ReceiptedThrough(Lane.Telemetry) == 8 && log.InFlight() == 0), Wait,
+            () => $"receipted through 8 and nothing held (now {g.ReceiptedThrough(Lane.Telemetry)}, {log.InFlight()} held)");
+        Assert.Empty(log.Failures);
+
+        // A restore of a backup taken before the chain began: its row and its records gone.
+        await ExecuteAsync(connection, "DELETE FROM ingest_chains WHERE gw = $1 AND lane = $2 AND epoch = $3", chain);
+        await ExecuteAsync(connection, "DELETE FROM ingest_records WHERE gw = $1 AND lane = $2 AND epoch = $3", chain);
+        var third = Telemetry(g.ProduceObs(4, now));
+        foreach (var r in third)
+        {
+            await mqtt.PublishAsync(g, r);
+        }
+
+        await InProcessIngest.EventuallyAsync(async () => (await StoredSeqsAsync(connection, chain)).Count == 5 && log.InFlight() == 0, Wait,
+            () => $"seqs 10-14 stored and acknowledged (now {string.Join(",", StoredSeqsAsync(connection, chain).GetAwaiter().GetResult())}, {log.InFlight()} held)");
+
+        // One failure, logged as 7005 with the vanished row; while it was logged, nothing of the batch was
+        // stored and every message of it was still held unacknowledged (the in-flight count).
+        var failure = Assert.Single(log.Failures);
+        Assert.Equal($"Chain row {chain} vanished while being locked.", failure.Error.Message);
+        Assert.IsType<InvalidOperationException>(failure.Error);
+        Assert.Equal(0, failure.StoredOfTheChain);
+        Assert.InRange(failure.Count, 1, 5);
+        Assert.True(failure.InFlight >= failure.Count, $"{failure.InFlight} held while a batch of {failure.Count} failed");
+
+        // The retry stored each record once, and (as the chain starts from nothing) no receipt went beyond 8.
+        Assert.Equal(Enumerable.Range(10, 5).Select(s => ((long)s, 1L)), await StoredSeqsAsync(connection, chain));
+        Assert.DoesNotContain(mqtt.Receipts, r => r.Seq > 8);
+        var row = (await ingest.Store.ChainsAsync(g.Gw, default)).Single(c => c.Id == chain);
+        Assert.Equal((5L, -1L, 10L), (row.Received, row.VerifiedThrough, row.Missing));
+        Directory.Delete(keys, recursive: true);
+    }
+
     private static List<ChainRecord> Telemetry(IEnumerable<ChainRecord> records) => [.. records.Where(r => r.Lane == Lane.Telemetry)];
 
     private static async Task ExecuteAsync(string connection, string sql, ChainId chain)
@@ -131,5 +192,46 @@ public sealed class VanishedChainRowTests(PostgresFixture pg)
         }
 
         return rows;
+    }
+
+    /// <summary>
+    /// The worker's 7005 lines ("Storing a batch of N failed"), each with what was true as it was written:
+    /// the chain's stored records and the messages held unacknowledged.
+    /// </summary>
+    private sealed class FailureLog(string connection, ChainId chain) : ILoggerProvider
+    {
+        public ConcurrentQueue<(Exception Error, int Count, int StoredOfTheChain, long InFlight)> Failures { get; } = new();
+
+        public Func<long> InFlight { get; set; } = () => 0;
+
+        /// <summary>How many of the chain's records are stored now (read while the lane waits in the log call).</summary>
+        public int StoredOfTheChain() => StoredSeqsAsync(connection, chain).GetAwaiter().GetResult().Count;
+
+        public ILogger CreateLogger(string categoryName) => new Logger(this);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(FailureLog owner) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                if (eventId.Id != 7005)
+                {
+                    return;
+                }
+
+                // Written by the store lane before its back-off: the retry waits for this look.
+                var count = state is IReadOnlyList<KeyValuePair<string, object?>> fields ? Convert.ToInt32(fields.Single(f => f.Key == "Count").Value, System.Globalization.CultureInfo.InvariantCulture) : -1;
+                var stored = owner.StoredOfTheChain();
+                owner.Failures.Enqueue((exception!, count, stored, owner.InFlight()));
+            }
+        }
     }
 }
