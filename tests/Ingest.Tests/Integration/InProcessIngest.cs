@@ -27,13 +27,14 @@ internal sealed class InProcessIngest : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<InProcessIngest> StartAsync(string brokerUri, IEnumerable<string> extraArgs)
+    /// <param name="configure">more services (a logger provider that records the worker's lines)</param>
+    public static async Task<InProcessIngest> StartAsync(string brokerUri, IEnumerable<string> extraArgs, Action<IServiceCollection>? configure = null)
     {
         var dir = Directory.CreateTempSubdirectory("edgetwin-ingest-").FullName;
         var port = Support.FreePort.Next();
         string[] args = [$"--urls=http://127.0.0.1:{port}", $"--Ingest:Broker={brokerUri}", $"--Ingest:Storage=litedb:{dir}",
             $"--Ingest:SharedGroup=g{Guid.NewGuid():N}"[..30], "--Logging:LogLevel:Default=Warning", .. extraArgs];
-        var app = IngestHost.Create(args);
+        var app = IngestHost.Create(args, configure);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await app.StartAsync(cts.Token);
         await app.Services.GetRequiredService<MqttIngestWorker>().Subscribed.WaitAsync(cts.Token);
