@@ -20,6 +20,7 @@ internal sealed class IngestMetrics
     private readonly Counter<long> _retention;
     private readonly UpDownCounter<long> _inFlight;
     private readonly Counter<long> _acksSkipped;
+    private readonly Counter<long> _batchesFailed;
 
     public IngestMetrics(IMeterFactory factory)
     {
@@ -37,6 +38,7 @@ internal sealed class IngestMetrics
         _inFlight = meter.CreateUpDownCounter<long>("edgetwin.ingest.inflight", "{message}", "Messages received from the broker and not yet acknowledged; at most the worker's MQTT Receive Maximum (Ingest:BatchSize x 6).");
         // On /metrics from the start (0), not only after the first message (an up-down counter shows once measured).
         _inFlight.Add(0);
+        _batchesFailed = meter.CreateCounter<long>("edgetwin.ingest.batches.failed", "{batch}", "Store transactions of a batch that failed (nothing committed, nothing acknowledged; retried), by error: the exception's type (log 7005 has the message).");
         _httpRefused = meter.CreateCounter<long>("edgetwin.ingest.http.refused", "{request}", "HTTP requests refused by access control, by outcome (unauthenticated, forbidden).");
     }
 
@@ -61,6 +63,9 @@ internal sealed class IngestMetrics
             _evidence.Add(count, new KeyValuePair<string, object?>("problem", problem));
         }
     }
+
+    /// <summary>A batch's store transaction that failed; <paramref name="error"/> is the exception's type name (a bounded set: the code's own and its libraries').</summary>
+    public void BatchFailed(Exception error) => _batchesFailed.Add(1, new KeyValuePair<string, object?>("error", error.GetType().Name));
 
     public void Alert(string kind) => _alerts.Add(1, new KeyValuePair<string, object?>("kind", kind));
 

@@ -372,6 +372,7 @@ internal sealed class MqttIngestWorker : BackgroundService
             {
                 // The store is down or a transaction failed: nothing was committed, nothing acknowledged.
                 IngestLog.StoreFailed(_logger, batch.Count, delay, ex);
+                _metrics.BatchFailed(ex);
                 await Task.Delay(delay, _time, ct).ConfigureAwait(false);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
             }

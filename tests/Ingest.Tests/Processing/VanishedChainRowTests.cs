@@ -123,6 +123,7 @@ public sealed class VanishedChainRowTests(PostgresFixture pg, MosquittoFixture b
             services => services.AddLogging(b => b.AddProvider(log)));
         using var inFlight = new MetricCollector<long>(ingest.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), IngestMetrics.MeterName, "edgetwin.ingest.inflight");
         log.InFlight = () => inFlight.GetMeasurementSnapshot().Sum(m => m.Value);
+        using var batchesFailed = new MetricCollector<long>(ingest.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), IngestMetrics.MeterName, "edgetwin.ingest.batches.failed");
         await using var mqtt = await TestMqttClient.ConnectAsync(broker.Port);
         mqtt.Track(g);
 
@@ -156,6 +157,10 @@ public sealed class VanishedChainRowTests(PostgresFixture pg, MosquittoFixture b
         Assert.Equal(0, failure.StoredOfTheChain);
         Assert.InRange(failure.Count, 1, 5);
         Assert.True(failure.InFlight >= failure.Count, $"{failure.InFlight} held while a batch of {failure.Count} failed");
+
+        // Counted too, by the error's type (for an alert on a batch that keeps failing).
+        var counted = Assert.Single(batchesFailed.GetMeasurementSnapshot());
+        Assert.Equal((1L, "InvalidOperationException"), (counted.Value, counted.Tags["error"]));
 
         // The retry stored each record once, and (as the chain starts from nothing) no receipt went beyond 8.
         Assert.Equal(Enumerable.Range(10, 5).Select(s => ((long)s, 1L)), await StoredSeqsAsync(connection, chain));
