@@ -2,7 +2,6 @@ namespace EdgeTwin.Bench.Gateway;
 
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 
 /// <summary>
@@ -106,7 +105,8 @@ internal static partial class FootprintRun
             try
             {
                 var joined = group is null || WaitUntil(clock, TimeSpan.FromSeconds(5), () => gateway.HasExited || group.Holds(gateway.Id)) && !gateway.HasExited;
-                using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+                // A gateway that thrashes answers slowly; a slow answer is still a reading.
+                using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
                 while (joined && result.FirstPublish is null && clock.Elapsed < TimeSpan.FromSeconds(60) && !gateway.HasExited)
                 {
                     if (Counters(http, status) is { Published: > 0 })
@@ -188,12 +188,12 @@ internal static partial class FootprintRun
         }
 
         output.WriteLine(r.Window is null
-            ? "  window: not measured (no first publish, or /metrics did not answer at its edges)"
+            ? "  window: not measured (no first publish, or /metrics did not answer within 30 s at an edge)"
             : string.Create(i, $"  window {r.Window}: published {Rate(r.PublishedPerSecond)} records/s, samples {Rate(r.SamplesPerSecond)}/s, major faults {Rate(r.MajorFaultsPerSecond)}/s"));
         if (r.Group is { } g)
         {
             output.WriteLine(string.Create(i,
-                $"  group{(r.Exited ? " (after the gateway's exit)" : " (at the window's end)")}: usage {g.Usage / 1048576.0:F1} MiB, max_usage {(g.MaxUsage >= 0 ? $"{g.MaxUsage / 1048576.0:F1} MiB" : "n/a")}, failcnt {g.Failures}, oom_kill {r.OomKills}; memory.stat anon {g.Anon / 1048576.0:F1} MiB, file {g.File / 1048576.0:F1} MiB"));
+                $"  group{(r.Exited ? " (after the gateway's exit)" : " (at the window's end)")}: usage {g.Usage / 1048576.0:F1} MiB, max_usage {(g.MaxUsage >= 0 ? $"{g.MaxUsage / 1048576.0:F1} MiB" : "n/a")}, failcnt {g.Failures}, oom_kill {r.OomKills}; memory.stat anon {g.Anon / 1048576.0:F1} MiB, file {g.File / 1048576.0:F1} MiB (mapped {g.MappedFile / 1048576.0:F1})"));
         }
 
         if (r.Mappings.Count > 0)
@@ -202,17 +202,21 @@ internal static partial class FootprintRun
         }
     }
 
-    /// <summary>The window's edge: /metrics read (up to 5 s while it does not answer), the process's major faults.</summary>
+    /// <summary>
+    /// The window's edge: /metrics read (tried for up to 30 s while it does not answer), timed at the middle of the
+    /// request that answered, and the process's major faults.
+    /// </summary>
     private static (TimeSpan At, double Published, double Samples, long Faults)? Edge(HttpClient http, int port, Process gateway, Stopwatch clock)
     {
-        var deadline = clock.Elapsed + TimeSpan.FromSeconds(5);
+        var deadline = clock.Elapsed + TimeSpan.FromSeconds(30);
         while (!gateway.HasExited && clock.Elapsed < deadline)
         {
+            var asked = clock.Elapsed;
             if (Counters(http, port) is { } counters)
             {
                 try
                 {
-                    return (clock.Elapsed, counters.Published, counters.Samples, MemoryFiles.MajorFaults(File.ReadAllText($"/proc/{gateway.Id}/stat")));
+                    return ((asked + clock.Elapsed) / 2, counters.Published, counters.Samples, MemoryFiles.MajorFaults(File.ReadAllText($"/proc/{gateway.Id}/stat")));
                 }
                 catch (IOException)
                 {
@@ -263,16 +267,32 @@ internal static partial class FootprintRun
     private static IEnumerable<string> StartFiles(string dll, bool host)
     {
         var files = Directory.EnumerateFiles(Path.GetDirectoryName(Path.GetFullPath(dll))!).Append(Path.GetFullPath(dll));
-        if (host)
+        if (host && HostDirectory() is { } dotnet)
         {
-            var runtime = RuntimeEnvironment.GetRuntimeDirectory();
-            var version = Path.GetFileName(Path.TrimEndingDirectorySeparator(runtime));
-            var aspnet = Path.Combine(runtime, "..", "..", "Microsoft.AspNetCore.App", version);
-            files = files.Concat(Directory.EnumerateFiles(runtime)).Concat(Directory.Exists(aspnet) ? Directory.EnumerateFiles(aspnet) : []);
+            files = files.Concat(new[] { "host", "shared" }.Select(d => Path.Combine(dotnet, d)).Where(Directory.Exists).SelectMany(d => Directory.EnumerateFiles(d, "*", SearchOption.AllDirectories)));
         }
 
         // Assemblies, shared libraries and extensionless executables: what the loader maps.
         return files.Select(Path.GetFullPath).Where(f => Path.GetFileName(f) is var name && (name.EndsWith(".dll", StringComparison.Ordinal) || name.Contains(".so", StringComparison.Ordinal) || !name.Contains('.', StringComparison.Ordinal)));
+    }
+
+    /// <summary>
+    /// The directory of the <c>dotnet</c> the gateway is started with (the first on PATH, links resolved). Put a
+    /// copy of the runtime first on PATH to measure the JIT build on files no other process maps, as on a box
+    /// where the gateway is the only .NET process: this bench's own runtime pins the pages of the one it runs on.
+    /// </summary>
+    private static string? HostDirectory()
+    {
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(dir, "dotnet");
+            if (File.Exists(candidate))
+            {
+                return Path.GetDirectoryName(File.ResolveLinkTarget(candidate, returnFinalTarget: true)?.FullName ?? candidate);
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Regular files the process maps (from /proc/PID/maps), to evict before the next run.</summary>

@@ -80,7 +80,8 @@ internal sealed class MemoryCgroup : IDisposable
                 Number("memory.failcnt"),
                 oom.GetValueOrDefault("oom_kill"),
                 stat.GetValueOrDefault("rss") + stat.GetValueOrDefault("rss_huge"),
-                stat.GetValueOrDefault("cache"));
+                stat.GetValueOrDefault("cache"),
+                stat.GetValueOrDefault("mapped_file"));
         }
 
         var events = MemoryFiles.KeyValues(System.IO.File.ReadAllText(Entry("memory.events")));
@@ -92,7 +93,8 @@ internal sealed class MemoryCgroup : IDisposable
             events.GetValueOrDefault("max"),
             events.GetValueOrDefault("oom_kill"),
             stat.GetValueOrDefault("anon"),
-            stat.GetValueOrDefault("file"));
+            stat.GetValueOrDefault("file"),
+            stat.GetValueOrDefault("file_mapped"));
     }
 
     /// <summary>Removes the group once its processes are gone (the kernel moves what is still charged to the parent).</summary>
