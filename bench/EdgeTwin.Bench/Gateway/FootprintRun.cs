@@ -50,6 +50,17 @@ internal static partial class FootprintRun
             return Measure(dll, host, options, null, cache, output) is { FirstPublish: not null } ? 0 : 1;
         }
 
+        try
+        {
+            // Before anything runs: a box where no memory cgroup can be made (not root, no controller) is told so.
+            MemoryCgroup.Create($"edgetwin-footprint-{Environment.ProcessId}-check", options.Limits[0]).Dispose();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            output.WriteLine($"gateway-footprint: --memory-limit needs a memory cgroup this process may make (root, cgroup v1 memory or v2 with the memory controller): {ex.Message}");
+            return 2;
+        }
+
         foreach (var limit in options.Limits)
         {
             output.WriteLine($"  limit {MemoryLimit.Format(limit)}: the .NET GC in such a group sees {GcLimit(limit)}");
