@@ -15,9 +15,16 @@ internal static class BenchProgram
             return Gateway.GatewayLoadRun.Run(mode, Arg(args, "--beds", 16), Arg(args, "--seconds", 20), Arg(args, "--backlog", 100_000), Console.Out);
         }
 
-        if (args is ["gateway-footprint", ..])
+        if (args is ["gateway-footprint", .. var footprint])
         {
-            return Gateway.FootprintRun.Run(Arg(args, "--beds", 16), Arg(args, "--seconds", 30), Value(args, "--exe"), Console.Out);
+            return Parsed(() => Gateway.FootprintOptions.Parse(footprint), Gateway.FootprintOptions.Usage) is { } options
+                ? Gateway.FootprintRun.Run(options, Console.Out)
+                : 2;
+        }
+
+        if (args is ["gc-limit-probe"])
+        {
+            return Gateway.FootprintRun.Probe(Console.Out);
         }
 
         if (args is ["gateway-receipted", ..])
@@ -60,19 +67,9 @@ internal static class BenchProgram
 
         if (args is ["ingest-latency", .. var latency])
         {
-            Ingest.IngestLatencyOptions options;
-            try
-            {
-                options = Ingest.IngestLatencyOptions.Parse(latency);
-            }
-            catch (ArgumentException ex)
-            {
-                Console.Error.WriteLine(ex.Message);
-                Console.Error.WriteLine(Ingest.IngestLatencyOptions.Usage);
-                return 2;
-            }
-
-            return await Ingest.IngestLatencyRun.RunAsync(options, Console.Out).ConfigureAwait(false);
+            return Parsed(() => Ingest.IngestLatencyOptions.Parse(latency), Ingest.IngestLatencyOptions.Usage) is { } options
+                ? await Ingest.IngestLatencyRun.RunAsync(options, Console.Out).ConfigureAwait(false)
+                : 2;
         }
 
         if (args.Length > 0 && args[0] == "ingest-load")
@@ -82,6 +79,22 @@ internal static class BenchProgram
 
         BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(BenchProgram).Assembly).Run(args);
         return 0;
+    }
+
+    /// <summary>A runner's parsed arguments; null, with the reason and the usage on stderr, when they are bad (nothing is started).</summary>
+    private static T? Parsed<T>(Func<T> parse, string usage)
+        where T : class
+    {
+        try
+        {
+            return parse();
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException)
+        {
+            Console.Error.WriteLine(ex.Message);
+            Console.Error.WriteLine(usage);
+            return null;
+        }
     }
 
     /// <summary>Bed counts, each optionally with the gateway's <c>Uplink:MaxInFlight</c> after a slash (<c>500/512</c>).</summary>
