@@ -114,6 +114,69 @@ public sealed class InstallScriptTests : IDisposable
     }
 
     [Fact]
+    public void DryRun_FromANativeAotPublish_InstallsTheExecutable_WithADropInOfItsMemoryLimits_AndChangesNothing()
+    {
+        // A NativeAOT publish: the executable (an ELF header is enough for a dry run), no EdgeTwin.Gateway.dll.
+        var published = Directory.CreateTempSubdirectory("edgetwin-aot-").FullName;
+        try
+        {
+            var exe = Path.Combine(published, "EdgeTwin.Gateway");
+            File.WriteAllBytes(exe, [0x7f, (byte)'E', (byte)'L', (byte)'F']);
+            File.SetUnixFileMode(exe, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            var (exit, output, error) = Run("--dry-run", "--root", root, "--name", "ward7-bed12", "--from", published);
+
+            Assert.True(exit == 0, error);
+            Assert.Empty(Directory.EnumerateFileSystemEntries(root));
+            Assert.Contains($"would run: cp -r {published}/. {root}/opt/edgetwin/gateway/", output, StringComparison.Ordinal);
+            // The drop-in's settings, exactly (its comment lines aside).
+            var written = output.Split('\n')
+                .SkipWhile(l => l != $"would write {root}/etc/systemd/system/edgetwin-gateway.service.d/aot.conf (mode 0644, group edgetwin):").Skip(1)
+                .TakeWhile(l => l.StartsWith("    ", StringComparison.Ordinal)).Select(l => l.Trim()).Where(l => !l.StartsWith('#'));
+            Assert.Equal(["[Service]", "ExecStart=", "ExecStart=/opt/edgetwin/gateway/EdgeTwin.Gateway", "Environment=DOTNET_GCRegionSize=100000", "MemoryHigh=80M", "MemoryMax=96M"], written);
+            Assert.DoesNotContain("dotnet publish src/Gateway", output, StringComparison.Ordinal);
+
+            // Not executable: one clear line, nothing done.
+            File.SetUnixFileMode(exe, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            (exit, output, error) = Run("--dry-run", "--root", root, "--name", "ward7-bed12", "--from", published);
+            Assert.NotEqual(0, exit);
+            Assert.Contains($"--from '{published}': EdgeTwin.Gateway is not executable", error, StringComparison.Ordinal);
+            Assert.DoesNotContain("would", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(published, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void DryRun_AJitInstallOverANativeAotOne_RemovesTheAotDropIn_ItsLimitsWouldStarveTheJitBuild()
+    {
+        var published = Directory.CreateTempSubdirectory("edgetwin-published-").FullName;
+        var dropIn = Path.Combine(root, "etc", "systemd", "system", "edgetwin-gateway.service.d", "aot.conf");
+        Directory.CreateDirectory(Path.GetDirectoryName(dropIn)!);
+        File.WriteAllText(dropIn, "[Service]\nMemoryMax=96M\n");
+        try
+        {
+            File.WriteAllText(Path.Combine(published, "EdgeTwin.Gateway.dll"), string.Empty);
+            var (exit, output, error) = Run("--dry-run", "--root", root, "--name", "ward7-bed12", "--from", published);
+
+            Assert.True(exit == 0, error);
+            Assert.Contains($"would run: rm -f {dropIn}", output, StringComparison.Ordinal);
+            Assert.DoesNotContain("would write " + dropIn, output, StringComparison.Ordinal);
+            Assert.True(File.Exists(dropIn), "a dry run changes nothing");
+
+            // And an uninstall takes it away with the unit.
+            (exit, output, error) = Run("--uninstall", "--dry-run", "--root", root);
+            Assert.True(exit == 0, error);
+            Assert.Contains($"would run: rm -f {dropIn}", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(published, recursive: true);
+        }
+    }
+
+    [Fact]
     public void DryRun_Uninstall_NamesWhatItRemovesAndKeeps_AndChangesNothing()
     {
         var (exit, output, error) = Run("--uninstall", "--dry-run", "--root", root);
