@@ -35,6 +35,9 @@ internal static class AlertKind
     /// <summary>A chain's stored verifier state cannot be read: its records are refused (evidence) until it is repaired.</summary>
     public const string ChainStateUnreadable = "chain-state-unreadable";
 
+    /// <summary>A chain's row vanished under the worker holding its state (a database restored?): made again, its verification starts from nothing.</summary>
+    public const string ChainRowLost = "chain-row-lost";
+
     public const string AlarmNotForwarded = "alarm-not-forwarded";
     public const string AlarmManagerUnreachable = "alarm-manager-unreachable";
     public const string AlarmManagerRejected = "alarm-manager-rejected";

@@ -1,6 +1,7 @@
 namespace EdgeTwin.Ingest.Processing;
 
 using EdgeTwin.Ingest.AlarmsOut;
+using EdgeTwin.Ingest.Alerts;
 using EdgeTwin.Ingest.Enrolment;
 using EdgeTwin.Ingest.Options;
 using EdgeTwin.Ingest.Storage;
@@ -27,6 +28,9 @@ internal sealed class BatchProcessor
     // Gateways a ProcessAsync call is working on: lanes may call side by side, never on one gateway.
     private readonly HashSet<string> _busy = new(StringComparer.Ordinal);
     private readonly Lock _busyGate = new();
+
+    /// <summary>Chains whose row vanished under this worker (<see cref="ChainRowVanishedException"/>): the batch that makes the row again says so.</summary>
+    private readonly HashSet<ChainId> _rowsLost = [];
 
     public BatchProcessor(IIngestStore store, IOptionsMonitor<IngestOptions> options, TimeProvider time, AlarmQueue? alarms = null, GatewayEnrolment? enrolment = null)
     {
@@ -113,11 +117,28 @@ internal sealed class BatchProcessor
             });
         }
 
+        List<ChainId> lost;
+        lock (_busyGate)
+        {
+            lost = [.. chains.Where(_rowsLost.Contains)];
+        }
+
+        var lostAlerts = new List<AlertRow>();
         try
         {
             // A chain state this worker exported and that is still the stored one is not read back (docs/ingest.md "Chain state").
             var results = await _store.WriteAsync(chains, c => sites[c], c => held[c], async session =>
             {
+                // Rows that vanished under this worker, made again by this transaction: said once, with it.
+                lostAlerts.Clear();
+                foreach (var c in lost)
+                {
+                    var alert = new AlertRow(_time.GetUtcNow(), AlertKind.ChainRowLost, c.Gw, c.Lane, c.Epoch, null,
+                        $"{AlertKind.ChainRowLost}: the chain's row vanished while this worker held its state (a database restored from an older backup, or the row deleted); made again, its verification starts from nothing: the records before this batch wait for re-sends, which the gateway no longer holds where it was receipted");
+                    await session.AddAlertAsync(alert).ConfigureAwait(false);
+                    lostAlerts.Add(alert);
+                }
+
                 // Which of the batch's records are stored already, and its gateways' rows: one round trip for all (PostgreSQL).
                 await session.PrepareAsync([.. works.SelectMany(w => w.ExpectedRecords)], [.. works.Select(w => w.Gw)]).ConfigureAwait(false);
                 foreach (var work in works)
@@ -141,8 +162,16 @@ internal sealed class BatchProcessor
 
                 return list;
             }, ct).ConfigureAwait(false);
+            if (lost.Count > 0)
+            {
+                lock (_busyGate)
+                {
+                    _rowsLost.ExceptWith(lost);
+                }
+            }
+
             var result = new BatchResult(
-                [.. results.SelectMany(r => r.Receipts)], [.. results.SelectMany(r => r.Alerts)],
+                [.. results.SelectMany(r => r.Receipts)], [.. lostAlerts, .. results.SelectMany(r => r.Alerts)],
                 results.Sum(r => r.Stored), results.Sum(r => r.Duplicates), results.Sum(r => r.Evidence), results.Sum(r => r.AlarmsQueued))
             {
                 EvidenceByProblem = results.SelectMany(r => r.EvidenceByProblem).GroupBy(e => e.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(e => e.Value), StringComparer.Ordinal),
@@ -154,12 +183,20 @@ internal sealed class BatchProcessor
 
             return result;
         }
-        catch
+        catch (Exception ex)
         {
             // Rolled back: the verifiers saw records the store did not keep.
             foreach (var work in works)
             {
                 _verifiers.Forget(work.Gw);
+            }
+
+            if (ex is ChainRowVanishedException vanished)
+            {
+                lock (_busyGate)
+                {
+                    _rowsLost.UnionWith(vanished.Chains);
+                }
             }
 
             throw;

@@ -69,7 +69,7 @@ public sealed class VanishedChainRowTests(PostgresFixture pg, MosquittoFixture b
         // The next batch (obs 10-13, checkpoint 14): the lock finds no row; the transaction is rolled back.
         var third = Telemetry(g.ProduceObs(4, T0));
         Assert.Equal((10L, 14L), (third[0].Seq, third[^1].Seq));
-        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => h.SendAsync(g, third));
+        var failure = await Assert.ThrowsAsync<ChainRowVanishedException>(() => h.SendAsync(g, third));
         Assert.Equal($"Chain row {chain} vanished while being locked.", failure.Message);
         Assert.Equal(before, await h.Store.RecordCountAsync(default));
         Assert.Empty(await h.Store.ChainsAsync(g.Gw, default));
@@ -79,7 +79,12 @@ public sealed class VanishedChainRowTests(PostgresFixture pg, MosquittoFixture b
         var retry = await h.SendAsync(g, third);
         Assert.Equal((5, 0, 0), (retry.Stored, retry.Duplicates, retry.Evidence));
         Assert.Empty(retry.Receipts);
-        Assert.Empty(retry.Alerts);
+
+        // And says what happened, in the retry's own transaction: one chain-row-lost alert for the chain.
+        var lost = Assert.Single(retry.Alerts);
+        Assert.Equal((AlertKind.ChainRowLost, g.Gw, chain.Lane, chain.Epoch), (lost.Kind, lost.Gw, lost.Lane, lost.Epoch));
+        Assert.StartsWith("chain-row-lost: the chain's row vanished while this worker held its state", lost.Detail, StringComparison.Ordinal);
+        Assert.Single(await h.Store.AlertsAsync(0, 100, default), a => a.Kind == AlertKind.ChainRowLost);
         Assert.Equal(before + 5, await h.Store.RecordCountAsync(default));
         Assert.Equal(Enumerable.Range(recordsToo ? 10 : 0, before + 5).Select(s => ((long)s, 1L)), await StoredSeqsAsync(connection, chain));
 
@@ -106,6 +111,9 @@ public sealed class VanishedChainRowTests(PostgresFixture pg, MosquittoFixture b
         Assert.StartsWith("10 seqs missing since", gap.Detail, StringComparison.Ordinal);
         Assert.Single(log.Collector.GetSnapshot(), l => l.Id.Id == 7100 && l.Message.Contains(AlertKind.UncoveredGap, StringComparison.Ordinal));
         Assert.Single(alerts.GetMeasurementSnapshot(), m => (string?)m.Tags["kind"] == AlertKind.UncoveredGap);
+
+        // The row-lost alert was said once: the chain's next batch raises none.
+        Assert.DoesNotContain((await h.SendAsync(g, Telemetry(g.ProduceObs(1, T0)))).Alerts, a => a.Kind == AlertKind.ChainRowLost);
     }
 
     [Fact]
@@ -153,20 +161,21 @@ public sealed class VanishedChainRowTests(PostgresFixture pg, MosquittoFixture b
         // stored and every message of it was still held unacknowledged (the in-flight count).
         var failure = Assert.Single(log.Failures);
         Assert.Equal($"Chain row {chain} vanished while being locked.", failure.Error.Message);
-        Assert.IsType<InvalidOperationException>(failure.Error);
+        Assert.IsType<ChainRowVanishedException>(failure.Error);
         Assert.Equal(0, failure.StoredOfTheChain);
         Assert.InRange(failure.Count, 1, 5);
         Assert.True(failure.InFlight >= failure.Count, $"{failure.InFlight} held while a batch of {failure.Count} failed");
 
         // Counted too, by the error's type (for an alert on a batch that keeps failing).
         var counted = Assert.Single(batchesFailed.GetMeasurementSnapshot());
-        Assert.Equal((1L, "InvalidOperationException"), (counted.Value, counted.Tags["error"]));
+        Assert.Equal((1L, nameof(ChainRowVanishedException)), (counted.Value, counted.Tags["error"]));
 
         // The retry stored each record once, and (as the chain starts from nothing) no receipt went beyond 8.
         Assert.Equal(Enumerable.Range(10, 5).Select(s => ((long)s, 1L)), await StoredSeqsAsync(connection, chain));
         Assert.DoesNotContain(mqtt.Receipts, r => r.Seq > 8);
         var row = (await ingest.Store.ChainsAsync(g.Gw, default)).Single(c => c.Id == chain);
         Assert.Equal((5L, -1L, 10L), (row.Received, row.VerifiedThrough, row.Missing));
+        Assert.Single(await ingest.Store.AlertsAsync(0, 100, default), a => a.Kind == AlertKind.ChainRowLost && a.Gw == g.Gw && a.Epoch == chain.Epoch);
         Directory.Delete(keys, recursive: true);
     }
 

@@ -92,12 +92,10 @@ internal sealed class PostgresWriteSession : IWriteSession
             _chains.Loaded(PostgresRows.Chain(reader), isNew: false);
         }
 
-        foreach (var id in ids)
+        var vanished = ids.Where(id => !_chains.Has(id)).ToList();
+        if (vanished.Count > 0)
         {
-            if (!_chains.Has(id))
-            {
-                throw new InvalidOperationException($"Chain row {id} vanished while being locked.");
-            }
+            throw new ChainRowVanishedException(vanished);
         }
     }
 
