@@ -28,23 +28,7 @@ internal sealed class MemoryCgroup : IDisposable
     /// <summary>Creates the group with its limit; throws with the reason when the box cannot.</summary>
     public static MemoryCgroup Create(string name, long limit)
     {
-        var hierarchy = MemoryFiles.MemoryHierarchy(File.ReadAllText("/proc/self/mounts"))
-            ?? throw new InvalidOperationException("no cgroup memory controller is mounted (/proc/self/mounts)");
-        var (version, root) = hierarchy;
-        if (version == 2)
-        {
-            var controllers = File.ReadAllText(System.IO.Path.Combine(root, "cgroup.controllers")).Split(' ', StringSplitOptions.TrimEntries);
-            if (!controllers.Contains("memory"))
-            {
-                throw new InvalidOperationException($"the cgroup v2 hierarchy at {root} has no memory controller (cgroup.controllers: {string.Join(' ', controllers)})");
-            }
-
-            // The root is exempt from "no processes in an inner group", so its children may take the controller.
-            File.WriteAllText(System.IO.Path.Combine(root, "cgroup.subtree_control"), "+memory");
-        }
-
-        var path = System.IO.Path.Combine(root, name);
-        Directory.CreateDirectory(path);
+        var (version, path) = Cgroup.Make("memory", name);
         var group = new MemoryCgroup(version, path, limit);
         try
         {
@@ -97,28 +81,8 @@ internal sealed class MemoryCgroup : IDisposable
             stat.GetValueOrDefault("file_mapped"));
     }
 
-    /// <summary>Removes the group once its processes are gone (the kernel moves what is still charged to the parent).</summary>
-    public void Dispose()
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                Directory.Delete(Path);
-                return;
-            }
-            catch (IOException) when (clock.Elapsed < TimeSpan.FromSeconds(10))
-            {
-                // A killed process leaves its group a moment after it is reaped.
-                Thread.Sleep(50);
-            }
-            catch (DirectoryNotFoundException)
-            {
-                return;
-            }
-        }
-    }
+    /// <summary>Removes the group once its processes are gone.</summary>
+    public void Dispose() => Cgroup.Remove(Path);
 
     private string Entry(string name) => System.IO.Path.Combine(Path, name);
 

@@ -10,12 +10,15 @@ using System.Globalization;
 /// </summary>
 internal static class MemoryFiles
 {
+    /// <summary>The memory controller's hierarchy (<see cref="Hierarchy"/>).</summary>
+    public static (int Version, string Path)? MemoryHierarchy(string mounts) => Hierarchy(mounts, "memory");
+
     /// <summary>
-    /// The memory controller's hierarchy from <c>/proc/self/mounts</c>: a cgroup v1 mount with the <c>memory</c>
+    /// A controller's hierarchy from <c>/proc/self/mounts</c>: a cgroup v1 mount with the <paramref name="controller"/>
     /// option first (a hybrid system keeps it there), else the cgroup v2 mount, whose controllers the caller
     /// still has to check (<c>cgroup.controllers</c>). Null when neither is mounted.
     /// </summary>
-    public static (int Version, string Path)? MemoryHierarchy(string mounts)
+    public static (int Version, string Path)? Hierarchy(string mounts, string controller)
     {
         ArgumentNullException.ThrowIfNull(mounts);
         string? unified = null;
@@ -27,7 +30,7 @@ internal static class MemoryFiles
                 throw new FormatException($"mount table: '{line}' has fewer than 4 fields");
             }
 
-            if (fields[2] == "cgroup" && fields[3].Split(',').Contains("memory"))
+            if (fields[2] == "cgroup" && fields[3].Split(',').Contains(controller))
             {
                 return (1, Unescape(fields[1]));
             }

@@ -1,19 +1,18 @@
 namespace EdgeTwin.Bench.Ingest;
 
 using System.Globalization;
+using EdgeTwin.Bench.Gateway;
 
 /// <summary>
 /// A CPU cgroup capping its processes at a share of a core (CFS bandwidth: a quota per 100 ms period),
-/// made for one bench run and removed after it. cgroup v1 (<c>/sys/fs/cgroup/cpu</c>, <c>cpu.cfs_quota_us</c>)
-/// where the CPU controller is mounted so, as on this machine; else cgroup v2 (<c>cpu.max</c>) where the unified
-/// hierarchy offers the CPU controller (written to the documented interface, not run here: this machine's
-/// unified hierarchy has no controllers). Needs root.
+/// made for one bench run and removed after it (<see cref="Cgroup"/>). cgroup v1 (<c>cpu.cfs_quota_us</c>)
+/// where the CPU controller is mounted so, as on this machine; else cgroup v2 (<c>cpu.max</c>) where the
+/// unified hierarchy offers the CPU controller (written to the documented interface, not run here: this
+/// machine's unified hierarchy has no controllers). Needs root.
 /// </summary>
 internal sealed class CpuCgroup : IDisposable
 {
     private const int PeriodMicroseconds = 100_000;
-    private const string V1Root = "/sys/fs/cgroup/cpu";
-    private const string V2Root = "/sys/fs/cgroup";
 
     private readonly string _dir;
     private readonly bool _v2;
@@ -24,34 +23,33 @@ internal sealed class CpuCgroup : IDisposable
         _v2 = v2;
     }
 
-    public static string Describe => IsV1 ? "cgroup v1 cpu.cfs_quota_us per 100 ms" : "cgroup v2 cpu.max per 100 ms";
-
-    private static bool IsV1 => File.Exists(Path.Combine(V1Root, "cpu.cfs_quota_us"));
+    public string Describe => _v2 ? "cgroup v2 cpu.max per 100 ms" : "cgroup v1 cpu.cfs_quota_us per 100 ms";
 
     /// <summary>A new group <paramref name="name"/> whose processes together get at most <paramref name="cores"/> of a core.</summary>
     public static CpuCgroup Create(string name, double cores)
     {
         var quota = (long)Math.Round(cores * PeriodMicroseconds);
-        if (IsV1)
+        var (version, dir) = Cgroup.Make("cpu", name);
+        var group = new CpuCgroup(dir, version == 2);
+        try
         {
-            var dir = Path.Combine(V1Root, name);
-            Directory.CreateDirectory(dir);
-            File.WriteAllText(Path.Combine(dir, "cpu.cfs_period_us"), PeriodMicroseconds.ToString(CultureInfo.InvariantCulture));
-            File.WriteAllText(Path.Combine(dir, "cpu.cfs_quota_us"), quota.ToString(CultureInfo.InvariantCulture));
-            return new CpuCgroup(dir, v2: false);
+            if (version == 1)
+            {
+                File.WriteAllText(Path.Combine(dir, "cpu.cfs_period_us"), PeriodMicroseconds.ToString(CultureInfo.InvariantCulture));
+                File.WriteAllText(Path.Combine(dir, "cpu.cfs_quota_us"), quota.ToString(CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                File.WriteAllText(Path.Combine(dir, "cpu.max"), string.Create(CultureInfo.InvariantCulture, $"{quota} {PeriodMicroseconds}"));
+            }
+        }
+        catch
+        {
+            group.Dispose();
+            throw;
         }
 
-        var controllers = Path.Combine(V2Root, "cgroup.controllers");
-        if (!File.Exists(controllers) || !File.ReadAllText(controllers).Split(' ', '\n').Contains("cpu"))
-        {
-            throw new InvalidOperationException($"No CPU cgroup here: neither {V1Root}/cpu.cfs_quota_us (v1) nor the cpu controller in {controllers} (v2)");
-        }
-
-        File.WriteAllText(Path.Combine(V2Root, "cgroup.subtree_control"), "+cpu");
-        var v2 = Path.Combine(V2Root, name);
-        Directory.CreateDirectory(v2);
-        File.WriteAllText(Path.Combine(v2, "cpu.max"), string.Create(CultureInfo.InvariantCulture, $"{quota} {PeriodMicroseconds}"));
-        return new CpuCgroup(v2, v2: true);
+        return group;
     }
 
     /// <summary>Moves process <paramref name="pid"/> (all its threads) into the group.</summary>
@@ -63,28 +61,11 @@ internal sealed class CpuCgroup : IDisposable
     internal static double ThrottledSeconds(string cpuStat, bool v2)
     {
         var (key, scale) = v2 ? ("throttled_usec", 1e-6) : ("throttled_time", 1e-9);
-        foreach (var line in cpuStat.Split('\n'))
-        {
-            var parts = line.Split(' ');
-            if (parts is [var k, var v] && k == key)
-            {
-                return long.Parse(v, CultureInfo.InvariantCulture) * scale;
-            }
-        }
-
-        throw new FormatException($"cpu.stat has no {key}: {cpuStat}");
+        return MemoryFiles.KeyValues(cpuStat).TryGetValue(key, out var value)
+            ? value * scale
+            : throw new FormatException($"cpu.stat has no {key}: {cpuStat}");
     }
 
-    public void Dispose()
-    {
-        // The processes are gone (reaped): an empty group can be removed.
-        try
-        {
-            Directory.Delete(_dir);
-        }
-        catch (IOException ex)
-        {
-            Console.Error.WriteLine($"cgroup {_dir} not removed: {ex.Message}");
-        }
-    }
+    /// <summary>Removes the group once its processes are gone.</summary>
+    public void Dispose() => Cgroup.Remove(_dir);
 }

@@ -137,7 +137,7 @@ internal static class WorkerProcesses
             var verified = results.Sum(r => Field(r.Line!, "verified"));
             var cpu = results.Sum(r => Field(r.Line!, "cpu-seconds"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"ingest-load storage=postgres workers={workers} processes, each capped at {share:0.##} of a core ({CpuCgroup.Describe}) options=[{string.Join(' ', passOn)}] gateways={gateways} records={records} verified={verified} seconds={seconds:F2} records/s={records / seconds:F0} worker-cpu-seconds={cpu:F2} load={File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
+                $"ingest-load storage=postgres workers={workers} processes, each capped at {share:0.##} of a core ({groups[0].Describe}) options=[{string.Join(' ', passOn)}] gateways={gateways} records={records} verified={verified} seconds={seconds:F2} records/s={records / seconds:F0} worker-cpu-seconds={cpu:F2} load={File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
             return 0;
         }
         finally

@@ -19,6 +19,10 @@ public sealed class FootprintKernelFilesTests
         Assert.Equal((1, "/sys/fs/cgroup/memory"), MemoryFiles.MemoryHierarchy(Hybrid));
 
     [Fact]
+    public void Hierarchy_OfTheCpuController_TakesItsV1MountSharedWithCpuacct() =>
+        Assert.Equal((1, "/sys/fs/cgroup/cpu,cpuacct"), MemoryFiles.Hierarchy("cgroup /sys/fs/cgroup/memory cgroup rw,memory 0 0\ncgroup /sys/fs/cgroup/cpu,cpuacct cgroup rw,cpu,cpuacct 0 0\n", "cpu"));
+
+    [Fact]
     public void MemoryHierarchy_UnifiedOnly_TakesTheV2Mount() =>
         Assert.Equal((2, "/sys/fs/cgroup"), MemoryFiles.MemoryHierarchy("proc /proc proc rw 0 0\ncgroup2 /sys/fs/cgroup cgroup2 rw,nosuid,nodev,noexec,relatime,nsdelegate 0 0\n"));
 
