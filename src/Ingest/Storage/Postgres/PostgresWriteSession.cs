@@ -75,7 +75,10 @@ internal sealed class PostgresWriteSession : IWriteSession
         var created = ids.Where(i => heldState?.Invoke(i) is null).ToList();
         if (created.Count > 0)
         {
-            var insert = new NpgsqlBatchCommand($"INSERT INTO ingest_chains (gw, lane, epoch, site) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS c (gw, lane, epoch, site) {ChainOrder} ON CONFLICT DO NOTHING");
+            // first_seen_at is left at the epoch, as the LiteDB store's new row is (ChainRow.Fresh): the batch
+            // concluding the chain sets it to its own clock's time (GatewayBatch), not the database's now(), so
+            // the watchdog's silent-gateway reckons from the same clock as everything else the ingest stamps.
+            var insert = new NpgsqlBatchCommand($"INSERT INTO ingest_chains (gw, lane, epoch, site, first_seen_at) SELECT c.gw, c.lane, c.epoch, c.site, 'epoch' FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS c (gw, lane, epoch, site) {ChainOrder} ON CONFLICT DO NOTHING");
             AddChainKeys(insert.Parameters, created);
             insert.Parameters.AddWithValue(created.Select(siteOf).ToArray());
             batch.BatchCommands.Add(insert);
