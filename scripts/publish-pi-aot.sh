@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Cross-publishes the gateway for a Raspberry Pi (linux-arm64) with NativeAOT on an x64 Debian 12 machine:
 #
-#   ./scripts/publish-pi-aot.sh [DIR]          # default DIR: artifacts/linux-arm64-aot
+#   ./scripts/publish-pi-aot.sh [DIR]          # default DIR: artifacts/linux-arm64-aot of the checkout
 #
 # Installs what it needs from Debian when missing (one apt-get update first, as scripts/test.sh does):
 #  - to publish: clang (the ILCompiler's linker driver, --target=aarch64-linux-gnu), llvm (llvm-objcopy strips
@@ -18,14 +18,19 @@
 #
 #   EDGETWIN_AOT_ARM64_DIR=$PWD/artifacts/linux-arm64-aot dotnet test tests/Integration -c Release --filter Category=NativeAotArm64
 #
-# Emulated, not a Pi: README.md ("On a Raspberry Pi") and docs/benchmarks.md ("NativeAOT for arm64, cross-compiled")
+# Emulated, not a Pi: README.md ("On a Raspberry Pi") and docs/benchmarks.md ("NativeAOT for arm64, cross-compiled, run under qemu")
 # say what that shows and what it does not.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-
-out="${1:-artifacts/linux-arm64-aot}"
 [ $# -le 1 ] || { echo "usage: scripts/publish-pi-aot.sh [DIR]" >&2; exit 2; }
+# DIR as the caller named it (relative to where they are), the default in the checkout.
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+if [ $# = 1 ]; then out="$(realpath -m "$1")"; else out="$repo/artifacts/linux-arm64-aot"; fi
+cd "$repo"
 [ "$(uname -m)" = x86_64 ] || { echo "publish-pi-aot.sh: cross-publishes from x86_64 (on an arm64 machine publish directly: README.md, \"On a Raspberry Pi\")" >&2; exit 2; }
+# DIR is emptied first: only when it is empty or an earlier publish (a typo must not wipe a folder).
+if [ -d "$out" ] && [ -n "$(ls -A "$out")" ] && [ ! -e "$out/EdgeTwin.Gateway" ]; then
+  echo "publish-pi-aot.sh: $out is neither empty nor an earlier publish (no EdgeTwin.Gateway): give another directory" >&2; exit 2
+fi
 
 SUDO=""
 if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
