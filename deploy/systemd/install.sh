@@ -110,6 +110,16 @@ fi
 aot=0
 if [ "$ingest" = 0 ] && [ -n "$from" ] && [ ! -f "$from/$DLL" ] && [ -f "$from/EdgeTwin.Gateway" ]; then
   [ -x "$from/EdgeTwin.Gateway" ] || fail "--from '$from': EdgeTwin.Gateway is not executable (a NativeAOT publish makes it so: chmod +x, or publish again)"
+  # Built for this machine's architecture: an arm64 publish (scripts/publish-pi-aot.sh) installed on the x64
+  # machine that made it, or the reverse, would fail at every start (203/EXEC). ELF e_machine: 62 x86-64, 183 AArch64.
+  elf=$(od -An -c -N4 "$from/EdgeTwin.Gateway" | tr -d ' ')
+  [ "$elf" = '177ELF' ] || fail "--from '$from': EdgeTwin.Gateway is not an ELF executable"
+  have=$(od -An -t u2 -j 18 -N2 "$from/EdgeTwin.Gateway" | tr -d ' ')
+  case "$(uname -m)" in x86_64) want=62; rid=linux-x64 ;; aarch64) want=183; rid=linux-arm64 ;; *) want=""; rid="" ;; esac
+  if [ -n "$want" ] && [ "$have" != "$want" ]; then
+    case "$have" in 62) built=linux-x64 ;; 183) built=linux-arm64 ;; *) built="e_machine ${have:-unknown}" ;; esac
+    fail "--from '$from': EdgeTwin.Gateway is built for $built, this machine is $(uname -m): publish with -r $rid, or install it on a $built machine"
+  fi
   aot=1
 fi
 

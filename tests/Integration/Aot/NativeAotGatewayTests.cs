@@ -23,7 +23,7 @@ using EdgeTwin.Telemetry.Verification;
 public sealed class NativeAotGatewayTests : IDisposable
 {
     /// <summary>What a NativeAOT build logs or throws when the code needs metadata or code it does not have.</summary>
-    private static readonly string[] AotFailures =
+    internal static readonly string[] AotFailures =
     [
         "Reflection-based serialization has been disabled", "MissingMetadataException", "RequiresDynamicCode", "PlatformNotSupportedException",
         "NotSupportedException", "Dynamic code generation is not supported", "Unhandled exception", "fail: ", "crit: ",
@@ -207,7 +207,7 @@ public sealed class NativeAotGatewayTests : IDisposable
     private static int Reported(Capture capture) => capture.Messages.Count(m => m.Topic.EndsWith("/twin/reported", StringComparison.Ordinal));
 
     /// <summary>The telemetry chain as a cloud joining in the middle verifies it (null before any telemetry arrived).</summary>
-    private static ChainReport? Telemetry(Capture capture, string address)
+    internal static ChainReport? Telemetry(Capture capture, string address)
     {
         var verifier = new StreamVerifier(new VerifierOptions { EnrolledAddresses = [address], FromMiddle = true });
         foreach (var payload in capture.Records("telemetry"))

@@ -1,6 +1,7 @@
 namespace EdgeTwin.Integration.Tests.Deploy;
 
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using EdgeTwin.Integration.Tests.Support;
 
 /// <summary>deploy/systemd/install.sh run for real with <c>--dry-run --root TEMP</c>: it says what it would do and changes nothing.</summary>
@@ -116,12 +117,12 @@ public sealed class InstallScriptTests : IDisposable
     [Fact]
     public void DryRun_FromANativeAotPublish_InstallsTheExecutable_WithADropInOfItsMemoryLimits_AndChangesNothing()
     {
-        // A NativeAOT publish: the executable (an ELF header is enough for a dry run), no EdgeTwin.Gateway.dll.
+        // A NativeAOT publish: the executable (an ELF header for this machine is enough for a dry run), no EdgeTwin.Gateway.dll.
         var published = Directory.CreateTempSubdirectory("edgetwin-aot-").FullName;
         try
         {
             var exe = Path.Combine(published, "EdgeTwin.Gateway");
-            File.WriteAllBytes(exe, [0x7f, (byte)'E', (byte)'L', (byte)'F']);
+            File.WriteAllBytes(exe, ElfHeader(ThisMachine));
             File.SetUnixFileMode(exe, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             var (exit, output, error) = Run("--dry-run", "--root", root, "--name", "ward7-bed12", "--from", published);
 
@@ -141,6 +142,42 @@ public sealed class InstallScriptTests : IDisposable
             Assert.NotEqual(0, exit);
             Assert.Contains($"--from '{published}': EdgeTwin.Gateway is not executable", error, StringComparison.Ordinal);
             Assert.DoesNotContain("would", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(published, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// An arm64 cross-publish (scripts/publish-pi-aot.sh) installed on the x64 machine that made it (or an x64 one
+    /// on a Pi) would fail at every start with 203/EXEC: refused in one line naming both, as is a file that is no ELF executable.
+    /// </summary>
+    [Fact]
+    public void DryRun_FromANativeAotPublishForAnotherArchitecture_IsOneClearLine_AndChangesNothing()
+    {
+        var published = Directory.CreateTempSubdirectory("edgetwin-aot-").FullName;
+        try
+        {
+            var exe = Path.Combine(published, "EdgeTwin.Gateway");
+            var (other, otherRid, thisRid, thisName) = ThisMachine == X86_64 ? (Aarch64, "linux-arm64", "linux-x64", "x86_64") : (X86_64, "linux-x64", "linux-arm64", "aarch64");
+            File.WriteAllBytes(exe, ElfHeader(other));
+            File.SetUnixFileMode(exe, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            var (exit, output, error) = Run("--dry-run", "--root", root, "--name", "ward7-bed12", "--from", published);
+
+            Assert.NotEqual(0, exit);
+            Assert.Equal(
+                $"install.sh: --from '{published}': EdgeTwin.Gateway is built for {otherRid}, this machine is {thisName}: publish with -r {thisRid}, or install it on a {otherRid} machine",
+                error.TrimEnd());
+            Assert.DoesNotContain("would", output, StringComparison.Ordinal);
+            Assert.Empty(Directory.EnumerateFileSystemEntries(root));
+
+            File.WriteAllText(exe, "#!/bin/sh\n");
+            (exit, output, error) = Run("--dry-run", "--root", root, "--name", "ward7-bed12", "--from", published);
+            Assert.NotEqual(0, exit);
+            Assert.Contains($"--from '{published}': EdgeTwin.Gateway is not an ELF executable", error, StringComparison.Ordinal);
+            Assert.DoesNotContain("would", output, StringComparison.Ordinal);
+            Assert.Empty(Directory.EnumerateFileSystemEntries(root));
         }
         finally
         {
@@ -205,6 +242,25 @@ public sealed class InstallScriptTests : IDisposable
         Assert.Contains(message, error, StringComparison.Ordinal);
         Assert.DoesNotContain("would", output, StringComparison.Ordinal);
         Assert.Empty(Directory.EnumerateFileSystemEntries(root));
+    }
+
+    /// <summary>ELF <c>e_machine</c> values (the System V ABI's table).</summary>
+    private const ushort X86_64 = 62;
+    private const ushort Aarch64 = 183;
+
+    private static ushort ThisMachine => RuntimeInformation.OSArchitecture == Architecture.X64 ? X86_64 : Aarch64;
+
+    /// <summary>The first 20 bytes of a 64-bit little-endian ELF executable for <paramref name="machine"/>: as far as install.sh reads.</summary>
+    private static byte[] ElfHeader(ushort machine)
+    {
+        var header = new byte[20];
+        "\u007fELF"u8.CopyTo(header);
+        header[4] = 2; // ELFCLASS64
+        header[5] = 1; // little-endian
+        header[6] = 1; // EV_CURRENT
+        header[16] = 2; // ET_EXEC
+        BitConverter.TryWriteBytes(header.AsSpan(18), machine);
+        return header;
     }
 
     private static (int Exit, string Out, string Err) Run(params string[] args)

@@ -98,6 +98,13 @@ internal sealed class GatewayProcess : IDisposable
         Start(executable, workingDirectory, args, null, underSystemd: false);
 
     /// <summary>
+    /// A native executable for another architecture run by a user-mode emulator: <c>qemu-aarch64-static EXE ARGS</c>
+    /// (the linux-arm64 NativeAOT gateway on this x64 machine; the emulator's own process is the one signalled).
+    /// </summary>
+    public static GatewayProcess StartEmulated(string emulator, string executable, string workingDirectory, IEnumerable<string> args) =>
+        Start(executable, workingDirectory, args, null, underSystemd: false, emulator: emulator);
+
+    /// <summary>
     /// <paramref name="dll"/> (<see cref="GatewayDll"/> or <see cref="IngestDll"/>) with only the system
     /// calls listed in <paramref name="allowedFile"/> (one name per line or space); others fail with EPERM.
     /// </summary>
@@ -113,11 +120,12 @@ internal sealed class GatewayProcess : IDisposable
         Start(GatewayDll, workingDirectory, args, environment, underSystemd: true);
 
     private static GatewayProcess Start(
-        string dll, string workingDirectory, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment, bool underSystemd, string[]? wrapper = null)
+        string dll, string workingDirectory, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment, bool underSystemd, string[]? wrapper = null,
+        string? emulator = null)
     {
         wrapper ??= underSystemd ? ["-c", SystemdParent] : null;
-        // A published native executable (NativeAOT) runs as it is; a .dll through the dotnet host.
-        string[] host = dll.EndsWith(".dll", StringComparison.Ordinal) ? ["dotnet", dll] : [dll];
+        // A published native executable (NativeAOT) runs as it is, or under its emulator; a .dll through the dotnet host.
+        string[] host = emulator is not null ? [emulator, dll] : dll.EndsWith(".dll", StringComparison.Ordinal) ? ["dotnet", dll] : [dll];
         var info = new ProcessStartInfo(wrapper is null ? host[0] : "python3")
         {
             WorkingDirectory = workingDirectory,

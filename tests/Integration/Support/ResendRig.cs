@@ -76,14 +76,23 @@ internal sealed class ResendRig : IDisposable
 
     public GatewayProcess? Ingest { get; private set; }
 
+    /// <summary>
+    /// How the gateway processes this rig starts from now on are launched, given the working directory and
+    /// the arguments (default: the built dll with <see cref="GatewayEnvironment"/>); e.g. an arm64 publish under qemu.
+    /// </summary>
+    public Func<string, string[], GatewayProcess>? GatewayLauncher { get; set; }
+
     public string Topic(string leaf) => $"edgetwin/v1/site-it/gw-it/{leaf}";
 
-    public void StartGateway(params string[] extra) =>
-        Gateway = GatewayProcess.Start(_root, InProcessGateway.Args(GatewayData, Broker.Port,
+    public void StartGateway(params string[] extra)
+    {
+        string[] args = InProcessGateway.Args(GatewayData, Broker.Port,
         [
             "--Uplink:Receipts=true", $"--Uplink:ReceiptSigners:0={IngestAddress}", .. (GatewayMakesItsKey ? Array.Empty<string>() : [$"--Gateway:KeyFile={GatewayKeyFile}"]),
             "--Simulation:Beds=4", $"--Status:Url=http://127.0.0.1:{_statusPort}", .. extra,
-        ]), GatewayEnvironment);
+        ]);
+        Gateway = GatewayLauncher is { } launch ? launch(_root, args) : GatewayProcess.Start(_root, args, GatewayEnvironment);
+    }
 
     /// <summary>Waits for the key the started gateway generates (<see cref="GatewayMakesItsKey"/>) and takes its address as the one to enrol.</summary>
     public async Task AdoptGatewayKeyAsync(TimeSpan timeout)
