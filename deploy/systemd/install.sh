@@ -146,18 +146,31 @@ if [ "$ingest" = 0 ]; then
   done
 fi
 
-# place PROJECT DEST [PUBLISHED]: DEST becomes a copy of the published folder, or PROJECT published there.
+# place PROJECT DEST [PUBLISHED [PUBLISH-OPTIONS...]]: DEST becomes a copy of the published folder, or PROJECT
+# published there (with the options given).
 place() {
-  run rm -rf "$2"
-  if [ -n "${3:-}" ]; then
-    run install -d -m 0755 "$2"
-    run cp -r "$3/." "$2/"
+  local project="$1" dest="$2" published="${3:-}"
+  shift 3
+  run rm -rf "$dest"
+  if [ -n "$published" ]; then
+    run install -d -m 0755 "$dest"
+    run cp -r "$published/." "$dest/"
   else
-    run dotnet publish "$1" -c Release -o "$2" -nologo -v quiet
+    run dotnet publish "$project" -c Release "$@" -o "$dest" -nologo -v quiet
   fi
 }
 
-place "$PROJECT" "$PREFIX" "$from"
+# The gateway built here is published for this machine's platform, which makes it ReadyToRun (its csproj:
+# compiled ahead, so the box does not JIT its start-up code at every start; docs/benchmarks.md "ReadyToRun").
+rid=()
+if [ "$ingest" = 0 ]; then
+  case "$(uname -m)" in
+    x86_64) rid=(-r linux-x64 --self-contained false) ;;
+    aarch64) rid=(-r linux-arm64 --self-contained false) ;;
+    armv7l) rid=(-r linux-arm --self-contained false) ;;
+  esac
+fi
+place "$PROJECT" "$PREFIX" "$from" "${rid[@]}"
 if [ -n "$from" ] && [ ! -f "$from/cli/edgetwin.dll" ]; then
   echo "install.sh: '$from/cli' holds no edgetwin.dll: the edgetwin command is not installed (dotnet publish src/Cli -c Release -o $from/cli)" >&2
 elif [ "$runtime" = 0 ]; then

@@ -18,7 +18,8 @@ public sealed class InstallScriptTests : IDisposable
 
         Assert.True(exit == 0, error);
         Assert.Empty(Directory.EnumerateFileSystemEntries(root));
-        Assert.Contains($"would run: dotnet publish src/Gateway -c Release -o {root}/opt/edgetwin/gateway -nologo -v quiet", output, StringComparison.Ordinal);
+        // Published for this machine's platform, so ReadyToRun (the gateway's csproj).
+        Assert.Contains($"would run: dotnet publish src/Gateway -c Release -r linux-{(RuntimeInformation.OSArchitecture == Architecture.Arm64 ? "arm64" : "x64")} --self-contained false -o {root}/opt/edgetwin/gateway -nologo -v quiet", output, StringComparison.Ordinal);
         Assert.Contains($"would run: install -D -m 0644 deploy/systemd/edgetwin-gateway.service {root}/etc/systemd/system/edgetwin-gateway.service", output, StringComparison.Ordinal);
         Assert.Contains($"would run: install -m 0640 -o root -g edgetwin hardware/profiles/bedside-box.json {root}/etc/edgetwin/devices.json", output, StringComparison.Ordinal);
         Assert.Contains($"would write {root}/etc/edgetwin/gateway.env (mode 0640, group edgetwin):", output, StringComparison.Ordinal);
