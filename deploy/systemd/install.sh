@@ -105,6 +105,10 @@ if [ "$first" = 0 ] && { [ -n "$name" ] || [ -n "$site" ] || [ "$simulated" = 1 
   echo "install.sh: $ETC/gateway.env exists and is kept: --name, --site and --simulated apply to a first install (edit the file instead)" >&2
 fi
 
+# This machine's .NET runtime identifier (empty where none is known): what the gateway is built for here,
+# and what a NativeAOT publish given with --from must have been built for.
+case "$(uname -m)" in x86_64) RID=linux-x64 ;; aarch64) RID=linux-arm64 ;; armv7l) RID=linux-arm ;; *) RID="" ;; esac
+
 # A NativeAOT publish of the gateway: its executable and no EdgeTwin.Gateway.dll (a JIT publish for a
 # runtime identifier has both). It needs no .NET runtime; it runs under the drop-in below.
 aot=0
@@ -115,10 +119,10 @@ if [ "$ingest" = 0 ] && [ -n "$from" ] && [ ! -f "$from/$DLL" ] && [ -f "$from/E
   elf=$(od -An -c -N4 "$from/EdgeTwin.Gateway" | tr -d ' ')
   [ "$elf" = '177ELF' ] || fail "--from '$from': EdgeTwin.Gateway is not an ELF executable"
   have=$(od -An -t u2 -j 18 -N2 "$from/EdgeTwin.Gateway" | tr -d ' ')
-  case "$(uname -m)" in x86_64) want=62; rid=linux-x64 ;; aarch64) want=183; rid=linux-arm64 ;; *) want=""; rid="" ;; esac
+  case "$RID" in linux-x64) want=62 ;; linux-arm64) want=183 ;; *) want="" ;; esac
   if [ -n "$want" ] && [ "$have" != "$want" ]; then
     case "$have" in 62) built=linux-x64 ;; 183) built=linux-arm64 ;; *) built="e_machine ${have:-unknown}" ;; esac
-    fail "--from '$from': EdgeTwin.Gateway is built for $built, this machine is $(uname -m): publish with -r $rid, or install it on a $built machine"
+    fail "--from '$from': EdgeTwin.Gateway is built for $built, this machine is $(uname -m): publish with -r $RID, or install it on a $built machine"
   fi
   aot=1
 fi
@@ -162,15 +166,9 @@ place() {
 
 # The gateway built here is published for this machine's platform, which makes it ReadyToRun (its csproj:
 # compiled ahead, so the box does not JIT its start-up code at every start; docs/benchmarks.md "ReadyToRun").
-rid=()
-if [ "$ingest" = 0 ]; then
-  case "$(uname -m)" in
-    x86_64) rid=(-r linux-x64 --self-contained false) ;;
-    aarch64) rid=(-r linux-arm64 --self-contained false) ;;
-    armv7l) rid=(-r linux-arm --self-contained false) ;;
-  esac
-fi
-place "$PROJECT" "$PREFIX" "$from" "${rid[@]}"
+for_platform=()
+if [ "$ingest" = 0 ] && [ -n "$RID" ]; then for_platform=(-r "$RID" --self-contained false); fi
+place "$PROJECT" "$PREFIX" "$from" "${for_platform[@]}"
 if [ -n "$from" ] && [ ! -f "$from/cli/edgetwin.dll" ]; then
   echo "install.sh: '$from/cli' holds no edgetwin.dll: the edgetwin command is not installed (dotnet publish src/Cli -c Release -o $from/cli)" >&2
 elif [ "$runtime" = 0 ]; then
