@@ -43,7 +43,7 @@ internal static partial class FootprintRun
         var host = dll.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
         var cache = new HashSet<string>(StartFiles(dll, host), StringComparer.Ordinal);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"gateway-footprint {(options.Exe is null ? "" : $"exe={options.Exe} ")}beds={options.Beds} seconds={options.Seconds} window={options.WindowFrom}-{options.Seconds} s gcServer={Environment.GetEnvironmentVariable("DOTNET_gcServer") ?? "(runtimeconfig)"} GCRegionSize={Environment.GetEnvironmentVariable("DOTNET_GCRegionSize") ?? "(default)"} load average {LoadAverage()}"));
+            $"gateway-footprint {(options.Exe is null ? "" : $"exe={options.Exe} ")}beds={options.Beds} seconds={options.Seconds} window={options.WindowFrom}-{options.Seconds} s gcServer={Environment.GetEnvironmentVariable("DOTNET_gcServer") ?? "(runtimeconfig)"} GCRegionSize={Environment.GetEnvironmentVariable("DOTNET_GCRegionSize") ?? "(default)"} ReleaseStartupPagesAfter={Environment.GetEnvironmentVariable("Gateway__ReleaseStartupPagesAfter") ?? "(appsettings.json)"} load average {LoadAverage()}"));
 
         if (options.Limits.Count == 0)
         {

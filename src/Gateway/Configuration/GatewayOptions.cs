@@ -1,6 +1,7 @@
 namespace EdgeTwin.Gateway.Configuration;
 
 using System.ComponentModel.DataAnnotations;
+using EdgeTwin.Drivers.Configuration;
 using EdgeTwin.Telemetry.Wire;
 
 /// <summary>
@@ -40,6 +41,14 @@ internal sealed class GatewayOptions
     /// <c>&lt;DataDirectory&gt;/admin-token</c>; a missing file is made with a random token at start.
     /// </summary>
     public string? AdminTokenFile { get; set; }
+
+    /// <summary>
+    /// How long after the gateway's services have started the pages only start-up read are given back
+    /// to the kernel (<c>ResidentPages</c>: the read-only file mappings, paged out once; docs/operations.md).
+    /// <c>00:00:00</c> never.
+    /// </summary>
+    [TimeSpanRange("00:00:00", "1.00:00:00")]
+    public TimeSpan ReleaseStartupPagesAfter { get; set; } = TimeSpan.FromSeconds(30);
 
     public string DataDirectoryFullPath => Path.GetFullPath(DataDirectory);
 

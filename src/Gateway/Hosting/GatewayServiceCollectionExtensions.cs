@@ -140,6 +140,7 @@ internal static class GatewayServiceCollectionExtensions
         services.AddHostedService<ClockJumpMonitor>();
         services.AddHostedService<WatchdogService>();
         services.AddHostedService(sp => sp.GetRequiredService<AdminToken>());
+        services.AddHostedService<StartupPageRelease>();
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         // /metrics: the gateway's meter in the Prometheus text format (HELP and TYPE per family), served
         // fresh at every scrape; counters keep the names the docs give (no _total suffix); the gateway's

@@ -23,4 +23,22 @@ public sealed class GatewayOptionsValidatorTests
         Assert.True(new GatewayOptionsValidator().Validate(null, new GatewayOptions { Name = new string('a', 64) }).Succeeded);
         Assert.True(new GatewayOptionsValidator().Validate(null, new GatewayOptions { Name = new string('a', 65) }).Failed);
     }
+
+    [Theory]
+    [InlineData("-00:00:01")]
+    [InlineData("1.00:00:01")]
+    public void ReleaseStartupPagesAfter_NegativeOrBeyondADay_FailsNamingTheSetting(string after)
+    {
+        var result = new GatewayOptionsValidator().Validate(null, new GatewayOptions { ReleaseStartupPagesAfter = TimeSpan.Parse(after, System.Globalization.CultureInfo.InvariantCulture) });
+
+        Assert.True(result.Failed);
+        Assert.Contains("ReleaseStartupPagesAfter", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("00:00:00")]
+    [InlineData("00:00:30")]
+    [InlineData("1.00:00:00")]
+    public void ReleaseStartupPagesAfter_NeverToADay_IsAccepted(string after) =>
+        Assert.True(new GatewayOptionsValidator().Validate(null, new GatewayOptions { ReleaseStartupPagesAfter = TimeSpan.Parse(after, System.Globalization.CultureInfo.InvariantCulture) }).Succeeded);
 }

@@ -225,6 +225,70 @@ public class GatewayProcessTests
         Directory.Delete(dir, recursive: true);
     }
 
+    /// <summary>
+    /// Issue 15: the gateway process gives back the pages start-up read (Gateway:ReleaseStartupPagesAfter).
+    /// ONNX Runtime's text, read in nearly whole when the model's session is made, is then mostly no longer
+    /// resident in the process (as its /proc/PID/smaps says, read from outside), and the gateway goes on
+    /// sealing and publishing records and stops cleanly.
+    /// </summary>
+    [Fact]
+    public async Task StartupPagesReleased_OnnxRuntimeTextNoLongerResident_TheGatewayGoesOnPublishing()
+    {
+        using var mosquitto = new Mosquitto();
+        await using var capture = await Capture.StartAsync(mosquitto.Port);
+        var data = Directory.CreateTempSubdirectory("edgetwin-it-").FullName;
+        using var gateway = GatewayProcess.Start(data, InProcessGateway.Args(data, mosquitto.Port,
+            "--Gateway:ReleaseStartupPagesAfter=00:00:10", "--Logging:LogLevel:EdgeTwin.Gateway.Hosting.StartupPageRelease=Information"));
+        const string Released = "Start-up pages released:";
+
+        // The model is loaded before the services start, so well before the release.
+        await Wait.UntilAsync(() => ResidentKiB(gateway, "libonnxruntime.so") >= 8 * 1024 || gateway.HasExited, TimeSpan.FromSeconds(60), "ONNX Runtime loaded");
+        var before = ResidentKiB(gateway, "libonnxruntime.so");
+        Assert.DoesNotContain(Released, gateway.Stdout, StringComparison.Ordinal);
+
+        await Wait.UntilAsync(() => gateway.Stdout.Contains(Released, StringComparison.Ordinal) || gateway.HasExited, TimeSpan.FromSeconds(60), "the release");
+        Assert.False(gateway.HasExited, gateway.Stderr + gateway.Stdout);
+        var after = ResidentKiB(gateway, "libonnxruntime.so");
+        Assert.True(after < before / 2, $"libonnxruntime.so resident {before} KiB before the release, {after} KiB after");
+
+        var seq = capture.HighestSeq("telemetry");
+        await Wait.UntilAsync(() => capture.HighestSeq("telemetry") >= seq + 20 || gateway.HasExited, TimeSpan.FromSeconds(60), "20 more records after the release");
+        Assert.False(gateway.HasExited, gateway.Stderr + gateway.Stdout);
+        Assert.DoesNotContain("Start-up pages not released", gateway.Stdout + gateway.Stderr, StringComparison.Ordinal);
+        gateway.Terminate();
+        Assert.True(gateway.WaitForExit(TimeSpan.FromSeconds(40)), "stopped on SIGTERM");
+        Assert.Equal(0, gateway.ExitCode);
+        Directory.Delete(data, recursive: true);
+    }
+
+    /// <summary>The resident KiB of the process's mappings of the file named <paramref name="file"/> (its /proc/PID/smaps).</summary>
+    private static long ResidentKiB(GatewayProcess process, string file)
+    {
+        long total = 0;
+        var counting = false;
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{process.Id}/smaps"))
+            {
+                var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (fields.Length >= 5 && fields[0].Contains('-', StringComparison.Ordinal) && !fields[0].EndsWith(':'))
+                {
+                    counting = fields.Length >= 6 && fields[^1].EndsWith("/" + file, StringComparison.Ordinal);
+                }
+                else if (counting && fields is ["Rss:", var kb, "kB"])
+                {
+                    total += long.Parse(kb, System.Globalization.CultureInfo.InvariantCulture);
+                }
+            }
+        }
+        catch (IOException)
+        {
+            return 0; // exited meanwhile
+        }
+
+        return total;
+    }
+
     /// <summary>A refusal is the one line: the host's "Hosting failed to start" and its stack trace stay out (issue 22).</summary>
     private static void AssertNoStackTrace(GatewayProcess process)
     {

@@ -6,6 +6,7 @@ using EdgeTwin.Gateway.Pipeline;
 using EdgeTwin.Gateway.Status;
 using EdgeTwin.Gateway.Twin;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -48,6 +49,12 @@ internal sealed class InProcessGateway : IAsyncDisposable
     public static async Task<InProcessGateway> StartAsync(string[] args, Action<IServiceCollection>? services = null)
     {
         var builder = GatewayHost.CreateBuilder(args);
+        if (!args.Any(a => a.Contains("ReleaseStartupPagesAfter", StringComparison.Ordinal)))
+        {
+            // The pages given back would be the test runner's: only a gateway process does that.
+            builder.Configuration.AddInMemoryCollection([new("Gateway:ReleaseStartupPagesAfter", "00:00:00")]);
+        }
+
         var counter = new SampleCounter();
         builder.Services.AddSingleton<ISampleObserver>(counter);
         services?.Invoke(builder.Services);
