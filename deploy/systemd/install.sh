@@ -158,7 +158,17 @@ place() {
   run rm -rf "$dest"
   if [ -n "$published" ]; then
     run install -d -m 0755 "$dest"
-    run cp -r "$published/." "$dest/"
+    local symbols=() entries=() f
+    for f in "$published"/*; do
+      case "$f" in *.dbg) symbols+=("$(basename "$f")") ;; *) entries+=("$f") ;; esac
+    done
+    if [ "${#symbols[@]}" -gt 0 ]; then
+      # A NativeAOT publish's debug symbols (75 MB for the gateway) are not needed to run it: they stay where it was published.
+      echo "install.sh: not copied: ${symbols[*]} (debug symbols of the NativeAOT build; keep them with the publish to read a crash's stack)" >&2
+      run cp -r "${entries[@]}" "$dest/"
+    else
+      run cp -r "$published/." "$dest/"
+    fi
   else
     run dotnet publish "$project" -c Release "$@" -o "$dest" -nologo -v quiet
   fi

@@ -116,6 +116,33 @@ public sealed class InstallScriptTests : IDisposable
     }
 
     [Fact]
+    public void DryRun_FromANativeAotPublishWithItsSymbols_CopiesEverythingButTheDbgFile_AndSaysSo()
+    {
+        var published = Directory.CreateTempSubdirectory("edgetwin-aot-").FullName;
+        try
+        {
+            var exe = Path.Combine(published, "EdgeTwin.Gateway");
+            File.WriteAllBytes(exe, ElfHeader(ThisMachine));
+            File.SetUnixFileMode(exe, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            File.WriteAllText(Path.Combine(published, "EdgeTwin.Gateway.dbg"), "symbols");
+            File.WriteAllText(Path.Combine(published, "appsettings.json"), "{}");
+            File.WriteAllText(Path.Combine(published, "libonnxruntime.so"), "lib");
+            var (exit, output, error) = Run("--dry-run", "--root", root, "--name", "ward7-bed12", "--from", published);
+
+            Assert.True(exit == 0, error);
+            Assert.Empty(Directory.EnumerateFileSystemEntries(root));
+            var copy = Assert.Single(output.Split('\n'), l => l.StartsWith("would run: cp -r ", StringComparison.Ordinal) && l.EndsWith($" {root}/opt/edgetwin/gateway/", StringComparison.Ordinal));
+            var copied = copy["would run: cp -r ".Length..^$" {root}/opt/edgetwin/gateway/".Length].Split(' ').Order(StringComparer.Ordinal);
+            Assert.Equal([$"{published}/EdgeTwin.Gateway", $"{published}/appsettings.json", $"{published}/libonnxruntime.so"], copied);
+            Assert.Contains("install.sh: not copied: EdgeTwin.Gateway.dbg (debug symbols of the NativeAOT build", error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(published, recursive: true);
+        }
+    }
+
+    [Fact]
     public void DryRun_FromANativeAotPublish_InstallsTheExecutable_WithADropInOfItsMemoryLimits_AndChangesNothing()
     {
         // A NativeAOT publish: the executable (an ELF header for this machine is enough for a dry run), no EdgeTwin.Gateway.dll.
