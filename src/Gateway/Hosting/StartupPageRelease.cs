@@ -49,7 +49,7 @@ internal sealed partial class StartupPageRelease(IOptions<GatewayOptions> option
             outcome.FileKiBBefore / 1024.0, outcome.FileKiBAfter / 1024.0, outcome.Failed);
     }
 
-    [LoggerMessage(1093, LogLevel.Information, "Start-up pages released: {Mappings} read-only file mappings ({Advised:F1} MiB resident) paged out; resident set {Before:F1} -> {After:F1} MiB, of it file-backed {FileBefore:F1} -> {FileAfter:F1} MiB; {Failed} mappings gone meanwhile")]
+    [LoggerMessage(1093, LogLevel.Information, "Start-up pages released: {Mappings} read-only file mappings ({Advised:F1} MiB resident) paged out; resident set {Before:F1} -> {After:F1} MiB, of it file-backed {FileBefore:F1} -> {FileAfter:F1} MiB; {Failed} mappings not taken (gone meanwhile, locked or refused)")]
     private static partial void LogReleased(ILogger logger, int mappings, double advised, double before, double after, double fileBefore, double fileAfter, int failed);
 
     [LoggerMessage(1094, LogLevel.Warning, "Start-up pages not released ({Reason}): the gateway runs as before, its resident set includes code only start-up used")]

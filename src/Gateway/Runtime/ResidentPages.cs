@@ -37,10 +37,11 @@ internal static partial class ResidentPages
         var found = new List<Mapping>();
         (ulong Start, ulong End, string Path, bool Candidate)? current = null;
         long rss = 0, anonymous = -1;
+        var locked = false;
 
         void Close()
         {
-            if (current is { Candidate: true } c && rss > 0 && anonymous == 0)
+            if (current is { Candidate: true } c && rss > 0 && anonymous == 0 && !locked)
             {
                 found.Add(new Mapping(c.Start, c.End, c.Path, rss));
             }
@@ -54,6 +55,11 @@ internal static partial class ResidentPages
                 current = (start, end, path, IsFile(path) && perms.Length >= 2 && perms[1] != 'w');
                 rss = 0;
                 anonymous = -1; // unknown until read: a mapping without the field is not given back
+                locked = false;
+            }
+            else if (line.StartsWith("VmFlags:", StringComparison.Ordinal))
+            {
+                locked = line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains("lo"); // mlock()ed: the kernel refuses (EINVAL)
             }
             else if (line.StartsWith("Rss:", StringComparison.Ordinal))
             {
@@ -70,9 +76,10 @@ internal static partial class ResidentPages
     }
 
     /// <summary>
-    /// Advises every mapping in <paramref name="mappings"/> out (<c>MADV_PAGEOUT</c>). A mapping that is
-    /// gone meanwhile (<c>ENOMEM</c>) counts as failed; a kernel without the advice (<c>EINVAL</c> on
-    /// the first) ends it with <see cref="Outcome.NotDone"/> saying so.
+    /// Advises every mapping in <paramref name="mappings"/> out (<c>MADV_PAGEOUT</c>). A mapping the kernel
+    /// does not take (gone meanwhile: <c>ENOMEM</c>; locked: <c>EINVAL</c>; a system-call filter: <c>EPERM</c>)
+    /// counts as failed and the rest go on; when none was taken and every answer was <c>EINVAL</c>, the
+    /// kernel has no such advice and <see cref="Outcome.NotDone"/> says so.
     /// </summary>
     public static Outcome Release(IReadOnlyList<Mapping> mappings)
     {
@@ -83,7 +90,7 @@ internal static partial class ResidentPages
         }
 
         var (rssBefore, fileBefore) = Status();
-        int advised = 0, failed = 0;
+        int advised = 0, failed = 0, invalid = 0;
         long advisedKiB = 0;
         foreach (var mapping in mappings)
         {
@@ -94,12 +101,16 @@ internal static partial class ResidentPages
                 continue;
             }
 
-            if (Marshal.GetLastPInvokeError() == Einval && advised == 0)
-            {
-                return new Outcome(0, 0, 0, rssBefore, rssBefore, fileBefore, fileBefore, "this kernel has no MADV_PAGEOUT (Linux 5.4 and later)");
-            }
-
             failed++;
+            if (Marshal.GetLastPInvokeError() == Einval)
+            {
+                invalid++;
+            }
+        }
+
+        if (advised == 0 && invalid > 0 && invalid == failed)
+        {
+            return new Outcome(0, failed, 0, rssBefore, rssBefore, fileBefore, fileBefore, "the kernel takes no MADV_PAGEOUT (Linux 5.4 and later)");
         }
 
         var (rssAfter, fileAfter) = Status();

@@ -65,6 +65,11 @@ public sealed class ResidentPagesTests
         Size:               1024 kB
         Rss:                 256 kB
         VmFlags: rd mr mw me sd
+        7f0001600000-7f0001700000 r-xp 00000000 fd:01 606 /usr/lib/locked.so
+        Size:               1024 kB
+        Rss:                1024 kB
+        Anonymous:             0 kB
+        VmFlags: rd ex mr mw me lo sd
         7ffd00000000-7ffd00002000 r-xp 00000000 00:00 0                          [vdso]
         Size:                  8 kB
         Rss:                   4 kB
@@ -73,7 +78,7 @@ public sealed class ResidentPagesTests
         """;
 
     [Fact]
-    public void Releasable_TakesReadOnlyFileMappingsWithSomethingResident_AndNothingWrittenToMemoryOrShared()
+    public void Releasable_TakesReadOnlyFileMappingsWithSomethingResident_NotWrittenToLockedOrSharedMemory()
     {
         var found = ResidentPages.Releasable(new StringReader(Smaps));
 
@@ -160,6 +165,20 @@ public sealed class ResidentPagesTests
         Assert.Null(outcome.NotDone);
         Assert.Equal((1, 1), (outcome.Advised, outcome.Failed));
         Assert.Equal(present.ResidentKiB, outcome.AdvisedKiB);
+    }
+
+    /// <summary>
+    /// Every mapping answered with EINVAL (here an address not on a page boundary, as a kernel without
+    /// MADV_PAGEOUT answers every call): nothing was taken, and the outcome says why instead of a count.
+    /// </summary>
+    [Fact]
+    public void Release_EveryAnswerEinval_IsNotDone_SayingTheKernelTakesNoPageout()
+    {
+        var outcome = ResidentPages.Release([new ResidentPages.Mapping(0x10001, 0x12001, "/unaligned", 8)]);
+
+        Assert.Equal("the kernel takes no MADV_PAGEOUT (Linux 5.4 and later)", outcome.NotDone);
+        Assert.Equal((0, 1), (outcome.Advised, outcome.Failed));
+        Assert.Equal(outcome.RssKiBBefore, outcome.RssKiBAfter);
     }
 
     private static ResidentPages.Mapping OwnMapping(string path)
