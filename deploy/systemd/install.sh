@@ -202,7 +202,9 @@ Environment=DOTNET_GCRegionSize=100000
 # Measured: the AOT gateway keeps up at 16 beds inside 80 MiB, the kernel reclaiming its clean code pages.
 MemoryHigh=80M
 # The hard stop above it, with room for what grows (the outbox's LiteDB cache after a long outage).
-MemoryMax=96M"
+MemoryMax=96M
+# No JIT in this build: no memory is ever both writable and executable (tested: tests/Integration/Aot).
+MemoryDenyWriteExecute=yes"
 elif [ -f "$DROPIN" ]; then
   # Back to the JIT build, which needs 112-128 MiB: the AOT limits and executable must go.
   run rm -f "$DROPIN"

@@ -109,6 +109,44 @@ public sealed class NativeAotGatewayTests : IDisposable
     }
 
     /// <summary>
+    /// The AOT gateway under systemd's <c>MemoryDenyWriteExecute=yes</c>, as install.sh's drop-in sets it
+    /// (the seccomp filter systemd 252 loads): it loads and runs the ONNX model, publishes telemetry that
+    /// verifies against its key, gives back its start-up pages, and stops cleanly; nothing in its log says
+    /// a mapping was refused. (The JIT build cannot start under it: <c>UnitSecurityTests</c>.)
+    /// </summary>
+    [Fact]
+    public async Task Published_UnderMemoryDenyWriteExecute_LoadsTheModel_PublishesVerifiedRecords_StopsCleanly()
+    {
+        var exe = await PublishAsync();
+        var brokerPort = Mosquitto.FreePort();
+        using var status = new GatewayStatus(Mosquitto.FreePort());
+        string[] args = [$"--Uplink:EmbeddedPort={brokerPort}", status.Url, "--Gateway:ReleaseStartupPagesAfter=00:00:02", "--Logging:LogLevel:EdgeTwin.Gateway.Hosting.StartupPageRelease=Information"];
+        var data = Path.Combine(_dir, "data");
+
+        using var gateway = GatewayProcess.StartWithMemoryDenyWriteExecute(exe, _dir, args);
+        await Wait.UntilAsync(() => status.Read() is { } s && s.GetProperty("connected").GetBoolean() || gateway.HasExited, TimeSpan.FromSeconds(60), "the AOT gateway's uplink connected under MemoryDenyWriteExecute");
+        Assert.False(gateway.HasExited, gateway.Stderr + gateway.Stdout);
+        Assert.Equal("loaded", status.Read()!.Value.GetProperty("model").GetProperty("status").GetString());
+        await using var capture = await Capture.StartAsync(brokerPort);
+        var address = Verification.GatewayAddress(data);
+        await Wait.UntilAsync(() => Telemetry(capture, address) is { Verified: > 0 } && gateway.Stdout.Contains("Start-up pages released:", StringComparison.Ordinal) || gateway.HasExited,
+            TimeSpan.FromSeconds(60), "a verified telemetry checkpoint and the start-up pages released");
+        Assert.False(gateway.HasExited, gateway.Stderr + gateway.Stdout);
+        var report = Telemetry(capture, address)!;
+        Assert.True(report.Sound, string.Join("; ", report.Problems));
+
+        gateway.Terminate();
+        Assert.True(gateway.WaitForExit(TimeSpan.FromSeconds(40)), "stopped on SIGTERM");
+        Assert.True(gateway.ExitCode == 0, $"exit {gateway.ExitCode}: {gateway.Stderr}{gateway.Stdout}");
+        var log = gateway.Stdout + gateway.Stderr;
+        Assert.Contains("Final commit done", log, StringComparison.Ordinal);
+        foreach (var failure in AotFailures.Append("Start-up pages not released"))
+        {
+            Assert.False(log.Contains(failure, StringComparison.Ordinal), $"the AOT gateway logged '{failure}':\n{log}");
+        }
+    }
+
+    /// <summary>
     /// BLE under NativeAOT: the published gateway reads a heart-rate strap (<c>ble-gatt</c>) and pairs a cuff
     /// through the <c>/ble</c> routes, BlueZ being the fake bluetoothd (the reflection-based Tmds.DBus, in this
     /// test process) on a private dbus-daemon, which calls the AOT gateway's exported agent back over the bus.

@@ -161,7 +161,7 @@ public sealed class InstallScriptTests : IDisposable
             var written = output.Split('\n')
                 .SkipWhile(l => l != $"would write {root}/etc/systemd/system/edgetwin-gateway.service.d/aot.conf (mode 0644, group edgetwin):").Skip(1)
                 .TakeWhile(l => l.StartsWith("    ", StringComparison.Ordinal)).Select(l => l.Trim()).Where(l => !l.StartsWith('#'));
-            Assert.Equal(["[Service]", "ExecStart=", "ExecStart=/opt/edgetwin/gateway/EdgeTwin.Gateway", "Environment=DOTNET_GCRegionSize=100000", "MemoryHigh=80M", "MemoryMax=96M"], written);
+            Assert.Equal(["[Service]", "ExecStart=", "ExecStart=/opt/edgetwin/gateway/EdgeTwin.Gateway", "Environment=DOTNET_GCRegionSize=100000", "MemoryHigh=80M", "MemoryMax=96M", "MemoryDenyWriteExecute=yes"], written);
             Assert.DoesNotContain("dotnet publish src/Gateway", output, StringComparison.Ordinal);
 
             // Not executable: one clear line, nothing done.

@@ -69,6 +69,25 @@ public sealed partial class UnitSecurityTests(ITestOutputHelper output)
         Directory.Delete(dir, recursive: true);
     }
 
+    /// <summary>
+    /// Why the shipped unit does not set <c>MemoryDenyWriteExecute=yes</c> and only the NativeAOT drop-in does
+    /// (install.sh; the AOT gateway under it: <c>NativeAotGatewayTests</c>): the JIT build, under the filter
+    /// systemd loads for it, cannot even start (the runtime needs memory it writes code into and then runs).
+    /// This also shows the filter the AOT test runs under is in force.
+    /// </summary>
+    [Fact]
+    public void JitGateway_UnderMemoryDenyWriteExecute_CannotStart()
+    {
+        using var mosquitto = new Mosquitto();
+        var dir = Directory.CreateTempSubdirectory("edgetwin-it-mdwe-").FullName;
+        using var gateway = GatewayProcess.StartWithMemoryDenyWriteExecute(GatewayProcess.GatewayDll, dir, InProcessGateway.Args(Path.Combine(dir, "data"), mosquitto.Port));
+
+        Assert.True(gateway.WaitForExit(TimeSpan.FromSeconds(60)), "the JIT gateway ran under MemoryDenyWriteExecute");
+        Assert.NotEqual(0, gateway.ExitCode);
+        Assert.False(File.Exists(Path.Combine(dir, "data", "outbox.db")), "it got as far as opening its outbox");
+        Directory.Delete(dir, recursive: true);
+    }
+
     /// <summary>Waits for <paramref name="working"/> (the process must not end meanwhile), then SIGTERM: exit 0.</summary>
     private static async Task WorksThenStopsCleanly(GatewayProcess process, Func<Task<bool>> working, string what)
     {

@@ -90,6 +90,31 @@ internal sealed class GatewayProcess : IDisposable
         os.execvp(sys.argv[2], sys.argv[2:])
         """;
 
+    /// <summary>
+    /// systemd's <c>MemoryDenyWriteExecute=yes</c> as systemd 252 (Debian 12, Raspberry Pi OS bookworm) loads it,
+    /// a seccomp filter: <c>mmap</c> asking for writable and executable memory, <c>mprotect</c>/<c>pkey_mprotect</c>
+    /// asking for executable, <c>shmat</c> with <c>SHM_EXEC</c> fail with EPERM; then becomes the command after it.
+    /// </summary>
+    private const string MemoryDenyWriteExecuteFilter = """
+        import ctypes, os, sys
+        lib = ctypes.CDLL("libseccomp.so.2")
+        class Cmp(ctypes.Structure):
+            _fields_ = [("arg", ctypes.c_uint), ("op", ctypes.c_int), ("a", ctypes.c_uint64), ("b", ctypes.c_uint64)]
+        lib.seccomp_init.restype = ctypes.c_void_p
+        lib.seccomp_init.argtypes = [ctypes.c_uint32]
+        lib.seccomp_rule_add_array.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.c_int, ctypes.c_uint, ctypes.POINTER(Cmp)]
+        lib.seccomp_syscall_resolve_name.argtypes = [ctypes.c_char_p]
+        lib.seccomp_load.argtypes = [ctypes.c_void_p]
+        ctx = lib.seccomp_init(0x7fff0000)
+        for name, mask, value in [("mmap", 6, 6), ("mprotect", 4, 4), ("pkey_mprotect", 4, 4), ("shmat", 0o100000, 0o100000)]:
+            rule = (Cmp * 1)(Cmp(2, 7, mask, value))  # argument 2 (prot, shmflg) masked-equal
+            if lib.seccomp_rule_add_array(ctx, 0x00050000 | 1, lib.seccomp_syscall_resolve_name(name.encode()), 1, rule) != 0:
+                sys.exit("seccomp rule for " + name + " failed")
+        if lib.seccomp_load(ctx) != 0:
+            sys.exit("seccomp_load failed")
+        os.execvp(sys.argv[1], sys.argv[1:])
+        """;
+
     public static GatewayProcess Start(string workingDirectory, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null) =>
         Start(GatewayDll, workingDirectory, args, environment, underSystemd: false);
 
@@ -110,6 +135,13 @@ internal sealed class GatewayProcess : IDisposable
     /// </summary>
     public static GatewayProcess StartWithSystemCallFilter(string dll, string allowedFile, string workingDirectory, IEnumerable<string> args) =>
         Start(dll, workingDirectory, args, null, underSystemd: false, wrapper: ["-c", SystemCallFilter, allowedFile]);
+
+    /// <summary>
+    /// <paramref name="executable"/> (a NativeAOT gateway, or <see cref="GatewayDll"/> through the dotnet host) under
+    /// systemd's <c>MemoryDenyWriteExecute=yes</c> (<see cref="MemoryDenyWriteExecuteFilter"/>).
+    /// </summary>
+    public static GatewayProcess StartWithMemoryDenyWriteExecute(string executable, string workingDirectory, IEnumerable<string> args) =>
+        Start(executable, workingDirectory, args, null, underSystemd: false, wrapper: ["-c", MemoryDenyWriteExecuteFilter]);
 
     /// <summary>The built ingest (<c>dotnet EdgeTwin.Ingest.dll</c>) as a real child process, watched the same way.</summary>
     public static GatewayProcess StartIngest(string workingDirectory, IEnumerable<string> args) =>
