@@ -22,7 +22,8 @@ public sealed partial class ModelRunner : IDisposable
     private readonly ILogger _logger;
 
     // One RunOptions for the runner's lifetime: ONNX Runtime requires one per Run and it is safe to share.
-    private readonly RunOptions _runOptions = new();
+    // Made only when the model is enabled: making it loads ONNX Runtime's native library (3.3 MiB resident).
+    private readonly RunOptions? _runOptions;
 
     public ModelRunner(ModelOptions options, ILogger<ModelRunner>? logger = null)
     {
@@ -37,6 +38,7 @@ public sealed partial class ModelRunner : IDisposable
             return;
         }
 
+        _runOptions = new RunOptions();
         (_session, Status) = Open(options);
         if (_session is null)
         {
@@ -119,14 +121,14 @@ public sealed partial class ModelRunner : IDisposable
     public void Dispose()
     {
         _session?.Dispose();
-        _runOptions.Dispose();
+        _runOptions?.Dispose();
     }
 
     private double RunOnce(InferenceSession session, ReadOnlySpan<float> features)
     {
         var buffer = features.ToArray();
         using var input = OrtValue.CreateTensorValueFromMemory(buffer, InputShape);
-        using var outputs = session.Run(_runOptions, _inputNames, [input], _outputNames);
+        using var outputs = session.Run(_runOptions!, _inputNames, [input], _outputNames);
         return outputs[0].GetTensorDataAsSpan<float>()[0];
     }
 

@@ -261,6 +261,32 @@ public class GatewayProcessTests
         Directory.Delete(data, recursive: true);
     }
 
+    /// <summary>
+    /// With the model disabled the gateway never loads ONNX Runtime's native library (3.3 MiB resident when it
+    /// did): after 20 records published, the process maps no libonnxruntime.so, and its status says rules only.
+    /// (With the model enabled it is mapped: the test above waits for its pages.)
+    /// </summary>
+    [Fact]
+    public async Task ModelDisabled_OnnxRuntimeNeverLoaded_TheGatewayPublishesOnRulesOnly()
+    {
+        using var mosquitto = new Mosquitto();
+        await using var capture = await Capture.StartAsync(mosquitto.Port);
+        var data = Directory.CreateTempSubdirectory("edgetwin-it-").FullName;
+        var statusPort = Mosquitto.FreePort();
+        using var gateway = GatewayProcess.Start(data, InProcessGateway.Args(data, mosquitto.Port, "--Inference:Model:Enabled=false", $"--Status:Url=http://127.0.0.1:{statusPort}"));
+        using var status = new GatewayStatus(statusPort);
+
+        await Wait.UntilAsync(() => capture.HighestSeq("telemetry") >= 20 || gateway.HasExited, TimeSpan.FromSeconds(60), "20 records published with the model disabled");
+        Assert.False(gateway.HasExited, gateway.Stderr + gateway.Stdout);
+        Assert.DoesNotContain(File.ReadLines($"/proc/{gateway.Id}/maps"), l => l.Contains("libonnxruntime", StringComparison.Ordinal));
+        Assert.Equal("rules-only", status.Read()!.Value.GetProperty("model").GetProperty("status").GetString());
+
+        gateway.Terminate();
+        Assert.True(gateway.WaitForExit(TimeSpan.FromSeconds(40)), "stopped on SIGTERM");
+        Assert.Equal(0, gateway.ExitCode);
+        Directory.Delete(data, recursive: true);
+    }
+
     /// <summary>The resident KiB of the process's mappings of the file named <paramref name="file"/> (its /proc/PID/smaps).</summary>
     private static long ResidentKiB(GatewayProcess process, string file)
     {
