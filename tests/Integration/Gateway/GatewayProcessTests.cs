@@ -237,7 +237,10 @@ public class GatewayProcessTests
         using var mosquitto = new Mosquitto();
         await using var capture = await Capture.StartAsync(mosquitto.Port);
         var data = Directory.CreateTempSubdirectory("edgetwin-it-").FullName;
-        using var gateway = GatewayProcess.Start(data, InProcessGateway.Args(data, mosquitto.Port,
+        // A page another process maps too is not paged out, and the suite runs other gateways from the same build
+        // beside this one: this one runs from its own copy of the build, so its libonnxruntime.so is its alone.
+        var dll = PrivateCopyOfTheBuild(Path.Combine(data, "build"));
+        using var gateway = GatewayProcess.StartPublished(dll, data, InProcessGateway.Args(Path.Combine(data, "state"), mosquitto.Port,
             "--Gateway:ReleaseStartupPagesAfter=00:00:10", "--Logging:LogLevel:EdgeTwin.Gateway.Hosting.StartupPageRelease=Information"));
         const string Released = "Start-up pages released:";
 
@@ -285,6 +288,33 @@ public class GatewayProcessTests
         Assert.True(gateway.WaitForExit(TimeSpan.FromSeconds(40)), "stopped on SIGTERM");
         Assert.Equal(0, gateway.ExitCode);
         Directory.Delete(data, recursive: true);
+    }
+
+    /// <summary>
+    /// The built gateway copied into <paramref name="directory"/> (its own files, the model, the Linux x64 and Unix
+    /// native libraries; not the other platforms'), for a process whose file pages no other process shares.
+    /// </summary>
+    private static string PrivateCopyOfTheBuild(string directory)
+    {
+        var built = Path.GetDirectoryName(GatewayProcess.GatewayDll)!;
+        Directory.CreateDirectory(directory);
+        foreach (var file in Directory.EnumerateFiles(built))
+        {
+            File.Copy(file, Path.Combine(directory, Path.GetFileName(file)));
+        }
+
+        foreach (var sub in new[] { "models", Path.Combine("runtimes", "linux-x64"), Path.Combine("runtimes", "unix") })
+        {
+            var from = Path.Combine(built, sub);
+            foreach (var file in Directory.Exists(from) ? Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories) : [])
+            {
+                var to = Path.Combine(directory, sub, Path.GetRelativePath(from, file));
+                Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+                File.Copy(file, to);
+            }
+        }
+
+        return Path.Combine(directory, "EdgeTwin.Gateway.dll");
     }
 
     /// <summary>The resident KiB of the process's mappings of the file named <paramref name="file"/> (its /proc/PID/smaps).</summary>
