@@ -125,30 +125,31 @@ internal sealed class AlarmService(
 
     private async Task RunAsync(CancellationToken stoppingToken)
     {
-        var next = time.GetUtcNow();
+        // One timer for the whole run, not a delay made per round from a time read before it: a
+        // delay made just after the clock moved (a test's fake clock advanced between the read and the
+        // delay) counted its interval from the new time and the round due then waited a whole interval more.
+        using var timer = new PeriodicTimer(Interval, time);
+        Round();
+        var tick = timer.WaitForNextTickAsync(stoppingToken).AsTask();
         Task? waiting = null;
         while (!stoppingToken.IsCancellationRequested)
         {
-            var now = time.GetUtcNow();
-            if (now >= next)
-            {
-                Round();
-                next = now + Interval;
-                continue;
-            }
-
             waiting ??= queued.WaitAsync(stoppingToken);
-            var tick = Task.Delay(next - now, time, stoppingToken);
             if (await Task.WhenAny(waiting, tick).ConfigureAwait(false) == waiting)
             {
                 await waiting.ConfigureAwait(false);
                 waiting = null;
                 RecordQueued();
+                continue;
             }
-            else
+
+            if (!await tick.ConfigureAwait(false))
             {
-                await tick.ConfigureAwait(false);
+                break;
             }
+
+            Round();
+            tick = timer.WaitForNextTickAsync(stoppingToken).AsTask();
         }
     }
 

@@ -162,6 +162,34 @@ public class AlarmServiceTests
     }
 
     /// <summary>
+    /// The wall clock stepped back an hour (NTP correcting a box that ran fast): rounds go on every
+    /// second on the monotonic timer. A round used to be due at the wall time of the last one plus a
+    /// second, and the wait for it lasted the hour the clock had gone back.
+    /// </summary>
+    [Fact]
+    public async Task WallClockStepsBackAnHour_RoundsGoOnEverySecond()
+    {
+        var clock = new SteppedClock();
+        using var h = new Harness(clock: clock);
+        h.Uplink.IsConnected = true;
+        await h.Service.StartAsync(CancellationToken.None);
+        try
+        {
+            await Until(() => h.LastRound() > DateTimeOffset.MinValue, "a first round");
+            var before = h.LastRound();
+            clock.Offset = TimeSpan.FromHours(-1);
+            await Until(() => h.LastRound() < before, "a round on the stepped-back clock");
+            var stepped = h.LastRound();
+            await Until(() => h.LastRound() > stepped, "the round after it");
+            Assert.True(before - h.LastRound() > TimeSpan.FromMinutes(59), $"rounds at {before:O}, then {stepped:O} and {h.LastRound():O}");
+        }
+        finally
+        {
+            await h.Service.StopAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>
     /// Issue 6, "a model-sourced record appears when the model's condition is met": the real shipped
     /// model (hash checked as configured by default) on a sepsis-like course fed on a fake clock; the
     /// deterioration model's alarm goes to the alarm lane with source <c>model:&lt;id&gt;</c>.
@@ -208,24 +236,39 @@ public class AlarmServiceTests
         }
     }
 
+    /// <summary>The system's clock and timers, its wall time moved by <see cref="Offset"/> (a clock step).</summary>
+    private sealed class SteppedClock : TimeProvider
+    {
+        private long _offsetTicks;
+
+        public TimeSpan Offset
+        {
+            get => TimeSpan.FromTicks(Interlocked.Read(ref _offsetTicks));
+            set => Interlocked.Exchange(ref _offsetTicks, value.Ticks);
+        }
+
+        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + Offset;
+    }
+
     private sealed class Harness : IDisposable
     {
         private readonly ServiceProvider _provider;
 
-        public Harness(bool modelEnabled = false)
+        public Harness(bool modelEnabled = false, TimeProvider? clock = null)
         {
             Time = new FakeTimeProvider(T0);
+            var time = clock ?? Time;
             var configuration = new ConfigurationBuilder()
                 .AddInMemoryCollection(new Dictionary<string, string?> { ["Inference:Model:Enabled"] = modelEnabled ? "true" : "false" })
                 .Build();
             var services = new ServiceCollection();
-            services.AddSingleton<TimeProvider>(Time);
+            services.AddSingleton<TimeProvider>(time);
             services.AddEdgeTwinInference(configuration);
             _provider = services.BuildServiceProvider();
             Engine = _provider.GetRequiredService<InferenceEngine>();
             var queued = new AlarmChanges();
             Observer = new InferenceSampleObserver(Engine, Context, queued);
-            Service = new AlarmService(Engine, queued, Appender, Uplink, Context, Annunciator, [Button], Time, NullLogger<AlarmService>.Instance, Storage);
+            Service = new AlarmService(Engine, queued, Appender, Uplink, Context, Annunciator, [Button], time, NullLogger<AlarmService>.Instance, Storage);
         }
 
         public FakeTimeProvider Time { get; }
