@@ -1,8 +1,11 @@
 namespace EdgeTwin.Gateway.Tests.Outbox;
 
+using System.Text.Json;
+using EdgeTwin.Gateway.Chains;
 using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Outbox;
 using EdgeTwin.Gateway.Tests.Support;
+using EdgeTwin.Gateway.Uplink;
 using EdgeTwin.Outbox;
 using EdgeTwin.Outbox.Durability;
 using EdgeTwin.Telemetry.Records;
@@ -274,13 +277,9 @@ public class FullDiskTests
         // take is counted: a simulated ward records (under the floor, or still above it) until another
         // process takes the last block, while the box was stalled and has a pile of records to commit.
         using var temp = new TempDirectory();
-        var disk = new SmallDisk(temp.Path, 6_000_000);
-        using var h = new BookHarness(temp.Path, new OutboxOptions { MinFreeBytes = 2_500_000, MinFreePercent = 50 }, disk);
-        var reserve = h.Reserve(disk);
-        var evictor = h.Evictor(disk, reserve);
-        var health = new StorageHealth();
-        var committer = new GroupCommitter(h.Book, [], evictor, h.Retention, h.Ledger, health, Options.Create(h.Outbox), h.Time, h.Metrics,
-            new WatchedLifetime(), NullLogger<GroupCommitter>.Instance, disk, reserve);
+        using var rig = new SixMegabyteDisk(temp);
+        var (disk, h, reserve, evictor, health) = (rig.Disk, rig.H, rig.Reserve, rig.Evictor, rig.Health);
+        var committer = rig.Committer();
         async Task Second(int seconds = 1)
         {
             for (var s = 0; s < seconds; s++)
@@ -324,8 +323,118 @@ public class FullDiskTests
         Assert.True(leastFree >= 300_000, $"least free after the release {leastFree} bytes; outbox.db {disk.SizeOf(OutboxStore.DataFileName)} bytes (at the release {outboxAtRelease})");
     }
 
+    /// <summary>
+    /// The whole-system full-disk test's accounting (every seq received or named by a gap) kept over
+    /// many random courses of the same parts: a 16-bed ward on a 6 MB disk under a 2.5 MB floor, the
+    /// real group committer, evictor, ledger, reserve and publish queue, an uplink that comes and goes
+    /// and acknowledges what it publishes (receipts off), stalls that pile records up, and another
+    /// process filling the disk and freeing it. Each course is seeded, so a failure is replayed exactly.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public async Task RandomCourse_FullDisksStallsAndOutages_EverySeqIsPublishedOrNamedByAGap_AndNoGapNamesAPublishedRecordAsUnsent(int seed)
+    {
+        var random = new Random(seed);
+        using var temp = new TempDirectory();
+        using var rig = new SixMegabyteDisk(temp);
+        var (disk, h, health) = (rig.Disk, rig.H, rig.Health);
+        var queue = new PublishQueue(h.Book.Store, h.Ledger, backlogShare: 0.5);
+        var committer = rig.Committer(new Live(queue));
+        var uplink = new Uplink(queue, h);
+        var course = new List<string>();
+
+        for (var second = 0; second < 300; second++)
+        {
+            var roll = random.Next(100);
+            if (random.Next(100) < 2)
+            {
+                // An alarm: its commit is urgent and cuts a long commit's deletions short.
+                h.Book.AppendAlarm(new AlarmBody("p-1", "dev-1", "high", "spo2-critical", "raised", "rule", 80, "SpO2 critically low"));
+            }
+
+            // Odd seeds: the uplink comes and goes; even seeds: down until the end, as in the whole-system test.
+            if (roll < 3 && seed % 2 == 1)
+            {
+                uplink.Connected = !uplink.Connected;
+                course.Add($"{second}: uplink {(uplink.Connected ? "up" : "down")}");
+            }
+            else if (roll < 5 && second > 60)
+            {
+                disk.Fill();
+                course.Add($"{second}: disk filled");
+            }
+            else if (roll < 8 && disk.Taken > 0)
+            {
+                disk.Taken = random.Next(2) == 0 ? 0 : disk.Taken / 2;
+                course.Add($"{second}: disk freed to {disk.Taken} taken");
+            }
+
+            // A stall: the box did not commit for a few seconds and has their records to commit at once.
+            var seconds = random.Next(100) < 5 ? random.Next(2, 6) : 1;
+            for (var s = 0; s < seconds; s++)
+            {
+                Ward(h.Book);
+            }
+
+            await committer.CommitNowAsync(CancellationToken.None);
+            uplink.Publish(random.Next(0, 400));
+            h.Time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        // Space and the uplink come back; the backlog drains.
+        disk.Taken = 0;
+        uplink.Connected = true;
+        for (var s = 0; s < 600 && (uplink.Publish(5000) > 0 || h.Book.PendingCount > 0 || !queue.IsEmpty); s++)
+        {
+            h.Time.Advance(TimeSpan.FromSeconds(1));
+            await committer.CommitNowAsync(CancellationToken.None);
+        }
+
+        Assert.False(health.Full, string.Join("\n", course));
+        var head = h.Book.Head(Lane.Telemetry).Seq;
+        var named = new Dictionary<long, string>();
+        foreach (var (seq, payload) in uplink.Received.Where(r => r.Value.Kind == RecordKinds.Gap).Select(r => (r.Key, r.Value.Payload)))
+        {
+            var body = JsonDocument.Parse(payload).RootElement.GetProperty("body");
+            var reason = body.GetProperty("reason").GetString()!;
+            for (var s = body.GetProperty("from").GetInt64(); s <= body.GetProperty("to").GetInt64(); s++)
+            {
+                Assert.True(named.TryAdd(s, reason), $"seq {s} named by two gaps\n{string.Join("\n", course)}");
+            }
+        }
+
+        var unaccounted = Enumerable.Range(0, (int)head + 1).Select(s => (long)s).Where(s => !uplink.Received.ContainsKey(s) && !named.ContainsKey(s)).ToList();
+        var lies = named.Where(n => !n.Value.EndsWith(Evictor.UnreceiptedSuffix, StringComparison.Ordinal) && uplink.Received.ContainsKey(n.Key)).Select(n => n.Key).Order().ToList();
+        Assert.True(unaccounted.Count == 0, $"seed {seed}: {unaccounted.Count} seqs of {head + 1} neither published nor named by a gap: {Ranges(unaccounted)}; " +
+            $"still stored: {Ranges([.. unaccounted.Where(s => h.Book.Store.Read(Lane.Telemetry, s, s, 1).Count == 1)])}; withheld {h.Ledger.Withheld}\n{string.Join("\n", course)}");
+        Assert.True(lies.Count == 0, $"seed {seed}: published records named by a gap as dropped unsent: {Ranges(lies)}\n{string.Join("\n", course)}");
+        Assert.True(named.Count > 0, "the course evicted nothing: it did not test what it is for");
+        Assert.True(health.Episodes > 0, "the disk never filled: the course did not test what it is for");
+    }
+
+    private static string Ranges(IReadOnlyList<long> seqs)
+    {
+        var parts = new List<string>();
+        for (var i = 0; i < seqs.Count && parts.Count < 20;)
+        {
+            var j = i;
+            while (j + 1 < seqs.Count && seqs[j + 1] == seqs[j] + 1)
+            {
+                j++;
+            }
+
+            parts.Add(i == j ? $"{seqs[i]}" : $"{seqs[i]}-{seqs[j]}");
+            i = j + 1;
+        }
+
+        return string.Join(",", parts);
+    }
+
     /// <summary>A second of a simulated 16-bed ward: per bed an ECG (250 samples) and a pleth (125) record and six vitals.</summary>
-    private static void Ward(EdgeTwin.Gateway.Chains.ChainBook book)
+    private static void Ward(ChainBook book)
     {
         for (var bed = 0; bed < 16; bed++)
         {
@@ -451,6 +560,89 @@ public class FullDiskTests
             Records.AddRange(records);
             Batches.Add([.. records]);
             OnEach?.Invoke();
+        }
+    }
+
+    /// <summary>
+    /// A 6 MB filesystem whose every byte the outbox's files take is counted, under a 2.5 MB floor
+    /// (reserve 625,000 bytes): the book, its reserve, evictor and storage health.
+    /// </summary>
+    private sealed class SixMegabyteDisk : IDisposable
+    {
+        public SixMegabyteDisk(TempDirectory temp)
+        {
+            Disk = new SmallDisk(temp.Path, 6_000_000);
+            H = new BookHarness(temp.Path, new OutboxOptions { MinFreeBytes = 2_500_000, MinFreePercent = 50 }, Disk);
+            Reserve = H.Reserve(Disk);
+            Evictor = H.Evictor(Disk, Reserve);
+        }
+
+        public SmallDisk Disk { get; }
+
+        public BookHarness H { get; }
+
+        public StorageReserve Reserve { get; }
+
+        public Evictor Evictor { get; }
+
+        public StorageHealth Health { get; } = new();
+
+        /// <summary>The group committer of this book, telling <paramref name="listeners"/> what each commit wrote.</summary>
+        public GroupCommitter Committer(params ICommitListener[] listeners) =>
+            new(H.Book, listeners, Evictor, H.Retention, H.Ledger, Health, Options.Create(H.Outbox), H.Time, H.Metrics,
+                new WatchedLifetime(), NullLogger<GroupCommitter>.Instance, Disk, Reserve);
+
+        public void Dispose() => H.Dispose();
+    }
+
+    /// <summary>What the uplink does with each commit: the records go to the live queue.</summary>
+    private sealed class Live(PublishQueue queue) : ICommitListener
+    {
+        public void OnCommitted(IReadOnlyList<StoredRecord> records) => queue.AddLive(records, 0);
+    }
+
+    /// <summary>
+    /// The uplink without MQTT: a new connection rebuilds the queue from the store; each record the
+    /// queue hands out reaches the cloud (kept in <see cref="Received"/>) and is acknowledged, receipts off.
+    /// </summary>
+    private sealed class Uplink(PublishQueue queue, BookHarness h)
+    {
+        private bool _connected;
+
+        public Dictionary<long, StoredRecord> Received { get; } = [];
+
+        public bool Connected
+        {
+            get => _connected;
+            set
+            {
+                if (value && !_connected)
+                {
+                    queue.Reset();
+                }
+
+                _connected = value;
+            }
+        }
+
+        /// <summary>Publishes up to <paramref name="max"/> records; returns how many went out.</summary>
+        public int Publish(int max)
+        {
+            var sent = 0;
+            while (_connected && sent < max && queue.TryNext(out var next))
+            {
+                var record = next!.Record;
+                if (record.Lane == Lane.Telemetry)
+                {
+                    Received.TryAdd(record.Seq, record);
+                }
+
+                h.Ledger.Acknowledged(record.Lane, record.Seq);
+                h.Retention.Delete(record.Lane, record.Seq, record.Payload.Length);
+                sent++;
+            }
+
+            return sent;
         }
     }
 }

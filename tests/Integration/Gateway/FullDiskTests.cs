@@ -199,8 +199,30 @@ public class FullDiskTests(ITestOutputHelper output)
 
         public static async Task<Ward> StartAsync(SmallFilesystem fs, params string[] settings)
         {
-            var mosquitto = new Mosquitto();
-            var ward = new Ward(fs, mosquitto, await Capture.StartAsync(mosquitto.Port));
+            Mosquitto mosquitto;
+            Capture capture;
+            try
+            {
+                mosquitto = new Mosquitto();
+            }
+            catch
+            {
+                fs.Dispose(); // unmounted, not left behind by a broker that would not start
+                throw;
+            }
+
+            try
+            {
+                capture = await Capture.StartAsync(mosquitto.Port);
+            }
+            catch
+            {
+                mosquitto.Dispose();
+                fs.Dispose();
+                throw;
+            }
+
+            var ward = new Ward(fs, mosquitto, capture);
             mosquitto.Stop();
             ward.Clock.Start();
             ward.Gateway = GatewayProcess.Start(ward._work, InProcessGateway.Args(ward.DataDirectory, mosquitto.Port,
@@ -237,9 +259,61 @@ public class FullDiskTests(ITestOutputHelper output)
             Gateway.Terminate();
             Assert.True(Gateway.WaitForExit(TimeSpan.FromSeconds(40)), "graceful stop on SIGTERM");
             Assert.Equal(0, Gateway.ExitCode);
-            var accounting = AssertEveryRecordVerifiedOrNamedByAGap(Capture, Verification.GatewayAddress(DataDirectory));
-            Assert.Equal(0, accounting.PublishedAnyway);
-            return (accounting, episodes);
+            try
+            {
+                var accounting = AssertEveryRecordVerifiedOrNamedByAGap(Capture, Verification.GatewayAddress(DataDirectory));
+                Assert.Equal(0, accounting.PublishedAnyway);
+                return (accounting, episodes);
+            }
+            catch (Xunit.Sdk.XunitException ex)
+            {
+                throw new Xunit.Sdk.XunitException($"{ex.Message}\n{AroundTheFailure(ex.Message)}\n(the capture, the gateway's output and the broker's log are kept in {KeepForInspection()})", ex);
+            }
+        }
+
+        /// <summary>
+        /// For a failed accounting that names seqs: the gateway's eviction lines and the captured gap
+        /// statements whose ranges come within 200 seqs of them, and the kinds captured around them
+        /// (a CI run keeps only the message).
+        /// </summary>
+        private string AroundTheFailure(string message)
+        {
+            var named = System.Text.RegularExpressions.Regex.Match(message, @"neither received nor named by a gap: ([0-9,]+)");
+            if (!named.Success)
+            {
+                return "";
+            }
+
+            var seqs = named.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(long.Parse).ToList();
+            var (low, high) = (seqs.Min() - 200, seqs.Max() + 200);
+            var evictions = Gateway.Stdout.Split('\n').Where(l =>
+                System.Text.RegularExpressions.Regex.Match(l, @"records (\d+)\.\.(\d+) behind a gap") is { Success: true } m
+                && long.Parse(m.Groups[2].Value) >= low && long.Parse(m.Groups[1].Value) <= high).Take(20);
+            var telemetry = Capture.Records("telemetry").Select(p => JsonDocument.Parse(p).RootElement).ToList();
+            var gaps = Verification.Kinds(telemetry.Select(r => System.Text.Encoding.UTF8.GetBytes(r.GetRawText())), "gap")
+                .Select(g => (Seq: g.GetProperty("seq").GetInt64(), Body: g.GetProperty("body")))
+                .Where(g => g.Body.GetProperty("to").GetInt64() >= low && g.Body.GetProperty("from").GetInt64() <= high)
+                .DistinctBy(g => g.Seq).Take(20).Select(g => $"#{g.Seq} {g.Body.GetProperty("from")}..{g.Body.GetProperty("to")} {g.Body.GetProperty("reason")}");
+            var kinds = telemetry.Where(r => r.GetProperty("seq").GetInt64() >= seqs.Min() - 10 && r.GetProperty("seq").GetInt64() <= seqs.Max() + 10)
+                .DistinctBy(r => r.GetProperty("seq").GetInt64()).OrderBy(r => r.GetProperty("seq").GetInt64())
+                .Select(r => $"{r.GetProperty("seq").GetInt64()}:{r.GetProperty("kind").GetString()}");
+            return $"eviction lines near them:\n{string.Join("\n", evictions)}\ngaps captured near them: {string.Join("; ", gaps)}\n" +
+                $"captured around them: {string.Join(" ", kinds)}\nstatus: {Status.Read()}";
+        }
+
+        /// <summary>
+        /// Writes what a failed accounting needs to be understood (every message captured, one JSON line
+        /// each with its topic; the gateway's output; the broker's log) to a directory that outlives the
+        /// test, and returns its path.
+        /// </summary>
+        private string KeepForInspection()
+        {
+            var dir = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "edgetwin-failed", $"fulldisk-{DateTime.UtcNow:yyyyMMddTHHmmss}-{Environment.ProcessId}")).FullName;
+            File.WriteAllLines(Path.Combine(dir, "capture.jsonl"), Capture.Messages.Select(m =>
+                JsonSerializer.Serialize(new { topic = m.Topic, payload = System.Text.Encoding.UTF8.GetString(m.Payload) })));
+            File.WriteAllText(Path.Combine(dir, "gateway.out"), Gateway.Stdout + "\n--- stderr ---\n" + Gateway.Stderr);
+            File.WriteAllText(Path.Combine(dir, "mosquitto.log"), Mosquitto.Log);
+            return dir;
         }
 
         public async ValueTask DisposeAsync()
