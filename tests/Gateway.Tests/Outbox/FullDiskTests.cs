@@ -331,22 +331,22 @@ public class FullDiskTests
     /// process filling the disk and freeing it. Each course is seeded, so a failure is replayed exactly.
     /// </summary>
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    [InlineData(4)]
-    public async Task RandomCourse_FullDisksStallsAndOutages_EverySeqIsPublishedOrNamedByAGap_AndNoGapNamesAPublishedRecordAsUnsent(int seed)
+    [InlineData(1, false)]
+    [InlineData(2, true)]
+    [InlineData(3, true)]
+    public async Task RandomCourse_FullDisksStallsAndOutages_EverySeqIsPublishedOrNamedByAGap_AndNoGapNamesAPublishedRecordAsUnsent(int seed, bool torn)
     {
         var random = new Random(seed);
         using var temp = new TempDirectory();
         using var rig = new SixMegabyteDisk(temp);
+        rig.Disk.Torn = torn;
         var (disk, h, health) = (rig.Disk, rig.H, rig.Health);
         var queue = new PublishQueue(h.Book.Store, h.Ledger, backlogShare: 0.5);
         var committer = rig.Committer(new Live(queue));
         var uplink = new Uplink(queue, h);
         var course = new List<string>();
 
-        for (var second = 0; second < 300; second++)
+        for (var second = 0; second < 240; second++)
         {
             var roll = random.Next(100);
             if (random.Next(100) < 2)
@@ -363,8 +363,10 @@ public class FullDiskTests
             }
             else if (roll < 5 && second > 60)
             {
+                // To the last block, or a block or two short of it (a write that needs two is cut short on a torn disk).
                 disk.Fill();
-                course.Add($"{second}: disk filled");
+                disk.Taken -= random.Next(3) * 4096;
+                course.Add($"{second}: disk filled, {disk.Available} bytes left");
             }
             else if (roll < 8 && disk.Taken > 0)
             {
@@ -413,6 +415,7 @@ public class FullDiskTests
         Assert.True(lies.Count == 0, $"seed {seed}: published records named by a gap as dropped unsent: {Ranges(lies)}\n{string.Join("\n", course)}");
         Assert.True(named.Count > 0, "the course evicted nothing: it did not test what it is for");
         Assert.True(health.Episodes > 0, "the disk never filled: the course did not test what it is for");
+        Assert.True(!torn || disk.TornWrites > 0, "no write was cut short: the course did not test what it is for");
     }
 
     private static string Ranges(IReadOnlyList<long> seqs)

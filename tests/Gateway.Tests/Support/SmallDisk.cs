@@ -23,6 +23,15 @@ internal sealed class SmallDisk(string directory, long total) : IOutboxFiles, IF
     /// <summary>Bytes a writer may still use.</summary>
     public long Available => Math.Max(0, Total - Taken - Directory.GetFiles(directory).Sum(f => Blocks(new FileInfo(f).Length)));
 
+    /// <summary>
+    /// Whether a write that does not fit writes the blocks that do before it fails, as a real
+    /// filesystem does (a short write, then ENOSPC); otherwise it writes nothing.
+    /// </summary>
+    public bool Torn { get; set; }
+
+    /// <summary>Writes cut short so far (<see cref="Torn"/>).</summary>
+    public int TornWrites { get; private set; }
+
     /// <summary>Growth refused so far.</summary>
     public int Refused { get; private set; }
 
@@ -38,6 +47,13 @@ internal sealed class SmallDisk(string directory, long total) : IOutboxFiles, IF
 
     private static long Blocks(long bytes) => (bytes + Block - 1) / Block * Block;
 
+    /// <summary>How many of <paramref name="count"/> bytes written at <paramref name="position"/> fit (a file of <paramref name="length"/> bytes, whole blocks).</summary>
+    private int Fits(long length, long position, int count)
+    {
+        var end = Math.Max(Blocks(length), ((Blocks(length) + Available) / Block) * Block);
+        return (int)Math.Clamp(end - position, 0, count);
+    }
+
     private void Grow(long from, long to)
     {
         if (to > from && Blocks(to) - Blocks(from) > Available)
@@ -52,15 +68,18 @@ internal sealed class SmallDisk(string directory, long total) : IOutboxFiles, IF
     {
         public override void Write(byte[] buffer, int offset, int count)
         {
+            if (disk.Torn && disk.Fits(Length, Position, count) is var fits && fits < count)
+            {
+                base.Write(buffer, offset, fits);
+                base.Flush();
+                disk.TornWrites += fits > 0 ? 1 : 0;
+            }
+
             disk.Grow(Length, Position + count);
             base.Write(buffer, offset, count);
         }
 
-        public override void Write(ReadOnlySpan<byte> buffer)
-        {
-            disk.Grow(Length, Position + buffer.Length);
-            base.Write(buffer);
-        }
+        public override void Write(ReadOnlySpan<byte> buffer) => Write(buffer.ToArray(), 0, buffer.Length);
 
         public override void WriteByte(byte value)
         {

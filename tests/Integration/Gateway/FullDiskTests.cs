@@ -247,6 +247,9 @@ public class FullDiskTests(ITestOutputHelper output)
             Func<bool>? received = null, string? what = null)
         {
             Assert.False(Gateway.HasExited, Gateway.Stderr + Gateway.Stdout);
+
+            // The broker was down all along: a connection now would have been to another listener on its port.
+            Assert.DoesNotContain("Uplink connected to", Gateway.Stdout, StringComparison.Ordinal);
             Mosquitto.Start();
             var (head, alarmHead) = (Status.Head("telemetry"), Status.Head("alarm"));
             await Wait.UntilAsync(() => (Capture.HighestSeq("telemetry") >= head && Capture.HighestSeq("alarm") >= alarmHead && Status.Drained) || Gateway.HasExited, Patience, "the backlog published");
