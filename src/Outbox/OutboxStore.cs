@@ -492,29 +492,39 @@ public sealed class OutboxStore : IDisposable
         return false;
     }
 
-    /// <summary>Records of a lane with seq in [from, to], ascending, at most <paramref name="max"/>.</summary>
+    /// <summary>Records of a lane with seq in [from, to], ascending, at most <paramref name="max"/> (none while the store is closed).</summary>
     public List<StoredRecord> Read(Lane lane, long from, long to, int max)
     {
+        TryRead(lane, from, to, max, out var records);
+        return records;
+    }
+
+    /// <summary>
+    /// <see cref="Read"/>, saying whether the store could be read: false (and no records) while it is
+    /// closed after a failed write, where an empty answer would look like a range that holds nothing.
+    /// </summary>
+    public bool TryRead(Lane lane, long from, long to, int max, out List<StoredRecord> records)
+    {
+        records = [];
         if (to < from)
         {
-            return [];
+            return true;
         }
 
-        var list = new List<StoredRecord>();
         lock (_gate)
         {
             if (_closed)
             {
-                return list;
+                return false;
             }
 
             foreach (var doc in _records.Find(LaneRange(lane, Math.Max(0, from), Math.Min(to, MaxSeq)), 0, max))
             {
-                list.Add(FromDocument(doc));
+                records.Add(FromDocument(doc));
             }
         }
 
-        return list;
+        return true;
     }
 
     /// <summary>Lowest seq the lane still holds, or null when it holds none.</summary>

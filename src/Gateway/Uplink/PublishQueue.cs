@@ -58,9 +58,12 @@ internal sealed class PublishQueue
                 _page[lane].Clear();
                 _ranges[lane].Clear();
                 _resend[lane].Clear();
-                if (_store.MinSeq(lane) is { } min && min <= _committedHead[lane])
+                // A closed store (the disk full) tells no lowest seq: the whole lane up to the head,
+                // read once it is reopened (the first read starts at the lowest seq it holds).
+                var min = _store.IsClosed ? 0 : _store.MinSeq(lane);
+                if (min is { } lowest && lowest <= _committedHead[lane])
                 {
-                    _ranges[lane].Add((min, _committedHead[lane]));
+                    _ranges[lane].Add((lowest, _committedHead[lane]));
                 }
             }
 
@@ -260,7 +263,11 @@ internal sealed class PublishQueue
         return page.TryDequeue(out next);
     }
 
-    /// <summary>Reads the next page of the first range into the lane's page; false when there was no range.</summary>
+    /// <summary>
+    /// Reads the next page of the first range into the lane's page; false when there was no range, or
+    /// the store is closed (the disk full): the range then waits, whole, for the store to be reopened
+    /// (the commit that follows wakes the pump).
+    /// </summary>
     private bool ReadPage(Lane lane, List<(long From, long To)> ranges, bool resent)
     {
         if (ranges.Count == 0)
@@ -269,7 +276,11 @@ internal sealed class PublishQueue
         }
 
         var (from, to) = ranges[0];
-        var read = _store.Read(lane, from, to, PageSize);
+        if (!_store.TryRead(lane, from, to, PageSize, out var read))
+        {
+            return false;
+        }
+
         if (read.Count < PageSize || read[^1].Seq >= to)
         {
             ranges.RemoveAt(0);

@@ -47,6 +47,74 @@ public class PublishQueueTests
         Assert.Equal(backlog.Order(), backlog);
     }
 
+    /// <summary>
+    /// The disk filled while the uplink was connected: the store is closed until the committer
+    /// reopens it. The backlog waits for it instead of being taken for read (a closed store reads as
+    /// empty, and the range was dropped: its records stayed in the outbox unsent until the next
+    /// connection, which on a steady link may be days away).
+    /// </summary>
+    [Fact]
+    public void BacklogAsked_WhileTheStoreIsClosedAfterAFullDisk_WaitsAndGoesOutOnceItIsReopened()
+    {
+        using var temp = new TempDirectory();
+        var files = new FullDiskFiles();
+        using var store = OutboxStore.Open(temp.Path, files, TestStorageKey.Outbox);
+        var telemetry = new TestRecords(Lane.Telemetry);
+        store.Commit(telemetry.Batch(300));          // backlog 0..299: more than one page
+        var queue = new PublishQueue(store, new PublishLedger(), backlogShare: 0.5);
+        queue.SetCommittedHead(Lane.Telemetry, 299);
+        queue.Reset();
+        Assert.True(queue.TryNext(out var first));
+        Assert.Equal(0, first!.Record.Seq);
+
+        files.Full = true;
+        Assert.Throws<OutboxUnavailableException>(() => store.Commit(telemetry.Batch(5)));
+        Assert.True(store.IsClosed);
+        var whileClosed = new List<long>();
+        while (queue.TryNext(out var next))
+        {
+            whileClosed.Add(next!.Record.Seq);     // what the page read before the failure held
+        }
+
+        files.Full = false;
+        Assert.True(store.TryReopen(out _));
+        var after = new List<long>();
+        while (queue.TryNext(out var next))
+        {
+            after.Add(next!.Record.Seq);
+        }
+
+        Assert.Equal(Enumerable.Range(1, 299).Select(i => (long)i), whileClosed.Concat(after));
+        Assert.NotEmpty(after);
+    }
+
+    /// <summary>A connection made while the store is closed (the disk full) still has the whole outbox as backlog once it is reopened.</summary>
+    [Fact]
+    public void Reset_WhileTheStoreIsClosed_TheBacklogIsEverythingStored_ReadOnceItIsReopened()
+    {
+        using var temp = new TempDirectory();
+        var files = new FullDiskFiles();
+        using var store = OutboxStore.Open(temp.Path, files, TestStorageKey.Outbox);
+        var telemetry = new TestRecords(Lane.Telemetry);
+        store.Commit(telemetry.Batch(40));
+        var queue = new PublishQueue(store, new PublishLedger(), backlogShare: 0.5);
+        queue.SetCommittedHead(Lane.Telemetry, 39);
+        files.Full = true;
+        Assert.Throws<OutboxUnavailableException>(() => store.Commit(telemetry.Batch(5)));
+
+        queue.Reset();
+        Assert.False(queue.TryNext(out _));
+        files.Full = false;
+        Assert.True(store.TryReopen(out _));
+        var sent = new List<long>();
+        while (queue.TryNext(out var next))
+        {
+            sent.Add(next!.Record.Seq);
+        }
+
+        Assert.Equal(Enumerable.Range(0, 40).Select(i => (long)i), sent);
+    }
+
     [Fact]
     public void AddLive_BeyondCapacity_OverflowIsReadBackFromTheStore()
     {
