@@ -135,7 +135,8 @@ internal sealed class CloudStatements(
 
     /// <summary>
     /// Seqs of the gap statements held after <paramref name="to"/> that cover part of [from, to], when
-    /// records of it are gone; <paramref name="heldNone"/> when none of its first <c>Scan</c> seqs is held. Reads at most <c>Scan</c> records each way: this runs under the outbox
+    /// records of it are gone; <paramref name="heldNone"/> when none of its first <c>Scan</c> seqs is held (never said while the
+    /// store is closed after a failed write: none found then). Reads at most <c>Scan</c> records each way: this runs under the outbox
     /// lock, and a commit (an alarm's) must not wait long behind it.
     /// </summary>
     private List<long> GapsCovering(Lane lane, long from, long to, out bool heldNone)
@@ -143,7 +144,15 @@ internal sealed class CloudStatements(
         const int Scan = 4096;
         var found = new List<long>();
         var end = Math.Min(to, from + Scan - 1);
-        var held = _book.Store.Read(lane, from, end, Scan).Count;
+        if (!_book.Store.TryRead(lane, from, end, Scan, out var records))
+        {
+            // Closed after a failed write (the disk full): what it holds is not known now, so the range is
+            // taken as asked and read once the store is reopened (an empty read is not "none held").
+            heldNone = false;
+            return found;
+        }
+
+        var held = records.Count;
         heldNone = held == 0;
         if (held == end - from + 1)
         {

@@ -220,6 +220,52 @@ public class ReceiptTests
         Assert.DoesNotContain(log.Collector.GetSnapshot(), r => r.Id.Id == 1047); // no "Re-sending" for what is not there
     }
 
+    /// <summary>
+    /// A resend request that arrives while the outbox is closed after a failed write (the disk full)
+    /// is taken, and its records go out once the store is reopened: the closed store read as holding
+    /// none of them, and the gateway answered "not-held" (the ingest then reports records missing that
+    /// the box still holds).
+    /// </summary>
+    [Fact]
+    public void SignedResendRequest_WhileTheOutboxIsClosedOnAFullDisk_IsTaken_AndItsRecordsGoOutOnceItIsReopened()
+    {
+        using var temp = new TempDirectory();
+        var files = new FullDiskFiles();
+        using var h = new BookHarness(temp.Path, files: files);
+        for (var i = 0; i < 3; i++)
+        {
+            h.Book.AppendEvent("test", new JsonObject { ["i"] = i });
+        }
+
+        h.Commit();
+        var seq = h.Book.Head(Lane.Telemetry).Seq;
+        var log = new FakeLogger<MqttUplink>();
+        var uplink = Uplink(h, IngestAddress, log);
+        uplink.Queue.Reset();
+        while (uplink.Queue.TryNext(out _))
+        {
+        }
+
+        files.Full = true;
+        h.Book.AppendEvent("test", new JsonObject { ["i"] = 3 });
+        Assert.Throws<OutboxUnavailableException>(() => h.Commit());
+        Assert.True(h.Book.Store.IsClosed);
+        using var ingest = GatewayKey.FromPrivateKeyHex(IngestKeyHex);
+        uplink.Statements.OnResendRequest(ResendRequest.Sign("gw-test", "telemetry", h.Book.Head(Lane.Telemetry).Epoch, 1, seq, ingest).ToPayload());
+        Assert.DoesNotContain(log.Collector.GetSnapshot(), r => r.Id.Id == 1046);
+        Assert.False(uplink.Queue.TryNext(out _)); // nothing can be read yet
+
+        files.Full = false;
+        Assert.True(h.Book.Store.TryReopen(out _));
+        var sent = new List<long>();
+        while (uplink.Queue.TryNext(out var next))
+        {
+            sent.Add(next!.Record.Seq);
+        }
+
+        Assert.Equal(Enumerable.Range(1, (int)seq).Select(i => (long)i), sent);
+    }
+
     private static long? DeleteThrough(BookHarness h)
     {
         var batch = new OutboxBatch();
