@@ -29,7 +29,12 @@ internal sealed class StatementGate(string gw, IReadOnlyCollection<string> signe
             return problem;
         }
 
-        var held = book.Store.Read(lane, receipt.Seq, receipt.Seq, 1);
+        if (!book.Store.TryRead(lane, receipt.Seq, receipt.Seq, 1, out var held))
+        {
+            // Closed after a failed write: "not held" would be a guess. The records stay until a later receipt.
+            return receipt.Seq == head!.Seq ? (head.Hash == receipt.Hash ? null : StatementProblems.HashMismatch) : StatementProblems.OutboxClosed;
+        }
+
         var hash = held.Count == 1 ? held[0].Hash : receipt.Seq == head!.Seq ? head.Hash : null;
         return hash is null ? StatementProblems.NotHeld
             : hash == receipt.Hash ? null

@@ -17,6 +17,9 @@ public static class StatementProblems
     public const string NotHeld = "not-held";
     public const string BadRange = "bad-range";
 
+    /// <summary>The gateway's outbox is closed after a failed write (a full disk): the record a receipt names cannot be looked at now.</summary>
+    public const string OutboxClosed = "outbox-closed";
+
     /// <summary>The metric tag of a problem: its name without the detail after <c>:</c>.</summary>
     public static string Kind(string problem) => problem.Split(':', 2)[0];
 }

@@ -37,6 +37,43 @@ public class ReceiptTests
         Assert.Equal(seq, DeleteThrough(h));
     }
 
+    /// <summary>
+    /// A receipt that arrives while the outbox is closed after a failed write (a full disk) is refused
+    /// as such, not as naming a record the gateway does not hold, and frees nothing; the same receipt
+    /// once the store is reopened frees the lane up to its seq.
+    /// </summary>
+    [Fact]
+    public void SignedReceipt_WhileTheOutboxIsClosedOnAFullDisk_IsRefusedAsSuch_AndTakenOnceItIsReopened()
+    {
+        using var temp = new TempDirectory();
+        var files = new FullDiskFiles();
+        using var h = new BookHarness(temp.Path, files: files);
+        for (var i = 0; i < 3; i++)
+        {
+            h.Book.AppendEvent("test", new JsonObject { ["i"] = i });
+        }
+
+        h.Commit();
+        var seq = h.Book.Head(Lane.Telemetry).Seq - 1;
+        var hash = h.Book.Store.Read(Lane.Telemetry, seq, seq, 1)[0].Hash;
+        var log = new FakeLogger<MqttUplink>();
+        var uplink = Uplink(h, IngestAddress, log);
+        files.Full = true;
+        h.Book.AppendEvent("test", new JsonObject { ["i"] = 3 });
+        Assert.Throws<OutboxUnavailableException>(() => h.Commit());
+        using var ingest = GatewayKey.FromPrivateKeyHex(IngestKeyHex);
+        var receipt = Receipt.Sign("gw-test", "telemetry", h.Book.Head(Lane.Telemetry).Epoch, seq, hash, ingest).ToPayload();
+
+        uplink.Statements.OnReceipt(receipt);
+        Assert.Null(DeleteThrough(h));
+        Assert.Contains(log.Collector.GetSnapshot(), r => r.Message.Contains(StatementProblems.OutboxClosed, StringComparison.Ordinal));
+
+        files.Full = false;
+        Assert.True(h.Book.Store.TryReopen(out _));
+        uplink.Statements.OnReceipt(receipt);
+        Assert.Equal(seq, DeleteThrough(h));
+    }
+
     [Fact]
     public void UnsignedReceipt_OfTheOldForm_FreesNothing()
     {
