@@ -47,20 +47,12 @@ public class ReceiptTests
     {
         using var temp = new TempDirectory();
         var files = new FullDiskFiles();
-        using var h = new BookHarness(temp.Path, files: files);
-        for (var i = 0; i < 3; i++)
-        {
-            h.Book.AppendEvent("test", new JsonObject { ["i"] = i });
-        }
-
-        h.Commit();
+        using var h = ThreeEventsCommitted(temp, files);
         var seq = h.Book.Head(Lane.Telemetry).Seq - 1;
         var hash = h.Book.Store.Read(Lane.Telemetry, seq, seq, 1)[0].Hash;
         var log = new FakeLogger<MqttUplink>();
         var uplink = Uplink(h, IngestAddress, log);
-        files.Full = true;
-        h.Book.AppendEvent("test", new JsonObject { ["i"] = 3 });
-        Assert.Throws<OutboxUnavailableException>(() => h.Commit());
+        CloseOnAFullDisk(h, files);
         using var ingest = GatewayKey.FromPrivateKeyHex(IngestKeyHex);
         var receipt = Receipt.Sign("gw-test", "telemetry", h.Book.Head(Lane.Telemetry).Epoch, seq, hash, ingest).ToPayload();
 
@@ -268,13 +260,7 @@ public class ReceiptTests
     {
         using var temp = new TempDirectory();
         var files = new FullDiskFiles();
-        using var h = new BookHarness(temp.Path, files: files);
-        for (var i = 0; i < 3; i++)
-        {
-            h.Book.AppendEvent("test", new JsonObject { ["i"] = i });
-        }
-
-        h.Commit();
+        using var h = ThreeEventsCommitted(temp, files);
         var seq = h.Book.Head(Lane.Telemetry).Seq;
         var log = new FakeLogger<MqttUplink>();
         var uplink = Uplink(h, IngestAddress, log);
@@ -283,10 +269,7 @@ public class ReceiptTests
         {
         }
 
-        files.Full = true;
-        h.Book.AppendEvent("test", new JsonObject { ["i"] = 3 });
-        Assert.Throws<OutboxUnavailableException>(() => h.Commit());
-        Assert.True(h.Book.Store.IsClosed);
+        CloseOnAFullDisk(h, files);
         using var ingest = GatewayKey.FromPrivateKeyHex(IngestKeyHex);
         uplink.Statements.OnResendRequest(ResendRequest.Sign("gw-test", "telemetry", h.Book.Head(Lane.Telemetry).Epoch, 1, seq, ingest).ToPayload());
         Assert.DoesNotContain(log.Collector.GetSnapshot(), r => r.Id.Id == 1046);
@@ -301,6 +284,28 @@ public class ReceiptTests
         }
 
         Assert.Equal(Enumerable.Range(1, (int)seq).Select(i => (long)i), sent);
+    }
+
+    /// <summary>A book on <paramref name="files"/> with three telemetry events committed.</summary>
+    private static BookHarness ThreeEventsCommitted(TempDirectory temp, FullDiskFiles files)
+    {
+        var h = new BookHarness(temp.Path, files: files);
+        for (var i = 0; i < 3; i++)
+        {
+            h.Book.AppendEvent("test", new JsonObject { ["i"] = i });
+        }
+
+        h.Commit();
+        return h;
+    }
+
+    /// <summary>The disk fills and the next commit fails: the store is closed until it is reopened.</summary>
+    private static void CloseOnAFullDisk(BookHarness h, FullDiskFiles files)
+    {
+        files.Full = true;
+        h.Book.AppendEvent("test", new JsonObject { ["i"] = 3 });
+        Assert.Throws<OutboxUnavailableException>(() => h.Commit());
+        Assert.True(h.Book.Store.IsClosed);
     }
 
     private static long? DeleteThrough(BookHarness h)
