@@ -125,9 +125,10 @@ internal sealed class AlarmService(
 
     private async Task RunAsync(CancellationToken stoppingToken)
     {
-        // One timer for the whole run, not a delay made per round from a time read before it: a
-        // delay made just after the clock moved (a test's fake clock advanced between the read and the
-        // delay) counted its interval from the new time and the round due then waited a whole interval more.
+        // One timer for the whole run (monotonic: a wall clock stepped back by NTP does not hold the
+        // rounds), not a delay to a wall time: with the wall clock stepped back an hour the next round
+        // was due an hour later, and a delay made just after a fake clock moved counted its interval
+        // from the new time, so the round due then waited a whole interval more.
         using var timer = new PeriodicTimer(Interval, time);
         Round();
         var tick = timer.WaitForNextTickAsync(stoppingToken).AsTask();

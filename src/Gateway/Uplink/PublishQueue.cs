@@ -60,7 +60,7 @@ internal sealed class PublishQueue
                 _resend[lane].Clear();
                 // A closed store (the disk full) tells no lowest seq: the whole lane up to the head,
                 // read once it is reopened (the first read starts at the lowest seq it holds).
-                var min = _store.IsClosed ? 0 : _store.MinSeq(lane);
+                var min = _store.MinSeq(lane) ?? (_store.IsClosed ? 0L : null);
                 if (min is { } lowest && lowest <= _committedHead[lane])
                 {
                     _ranges[lane].Add((lowest, _committedHead[lane]));
