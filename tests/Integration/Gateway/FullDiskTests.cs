@@ -276,8 +276,8 @@ public class FullDiskTests(ITestOutputHelper output)
 
         /// <summary>
         /// For a failed accounting that names seqs: the gateway's eviction lines and the captured gap
-        /// statements whose ranges come within 200 seqs of them, and the kinds captured around them
-        /// (a CI run keeps only the message).
+        /// statements whose ranges come within 200 seqs of them, the kinds captured around them, and which
+        /// of them the stopped gateway's outbox still holds (a CI run keeps only the message).
         /// </summary>
         private string AroundTheFailure(string message)
         {
@@ -297,11 +297,27 @@ public class FullDiskTests(ITestOutputHelper output)
                 .Select(g => (Seq: g.GetProperty("seq").GetInt64(), Body: g.GetProperty("body")))
                 .Where(g => g.Body.GetProperty("to").GetInt64() >= low && g.Body.GetProperty("from").GetInt64() <= high)
                 .DistinctBy(g => g.Seq).Take(20).Select(g => $"#{g.Seq} {g.Body.GetProperty("from")}..{g.Body.GetProperty("to")} {g.Body.GetProperty("reason")}");
-            var kinds = telemetry.Where(r => r.GetProperty("seq").GetInt64() >= seqs.Min() - 10 && r.GetProperty("seq").GetInt64() <= seqs.Max() + 10)
-                .DistinctBy(r => r.GetProperty("seq").GetInt64()).OrderBy(r => r.GetProperty("seq").GetInt64())
+            var kinds = telemetry.Where(r => seqs.Any(s => Math.Abs(r.GetProperty("seq").GetInt64() - s) <= 10))
+                .DistinctBy(r => r.GetProperty("seq").GetInt64()).OrderBy(r => r.GetProperty("seq").GetInt64()).Take(80)
                 .Select(r => $"{r.GetProperty("seq").GetInt64()}:{r.GetProperty("kind").GetString()}");
             return $"eviction lines near them:\n{string.Join("\n", evictions)}\ngaps captured near them: {string.Join("; ", gaps)}\n" +
-                $"captured around them: {string.Join(" ", kinds)}\nstatus: {Status.Read()}";
+                $"captured around them: {string.Join(" ", kinds)}\nstill in the outbox after the stop (never published) or gone from it: {StillStored(seqs)}";
+        }
+
+        /// <summary>Which of <paramref name="seqs"/> the stopped gateway's outbox still holds (stranded) and which it does not (gone).</summary>
+        private string StillStored(IReadOnlyList<long> seqs)
+        {
+            try
+            {
+                var key = EdgeTwin.Outbox.Encryption.StorageKey.Open(Path.Combine(DataDirectory, "storage.key"), generateWhenMissing: false);
+                using var store = EdgeTwin.Gateway.Storage.OutboxOpener.Open(DataDirectory, EdgeTwin.Outbox.Durability.SyncedOutboxFiles.Instance, key, TimeProvider.System, mayCreate: false).Store;
+                var held = seqs.Where(s => store.Read(EdgeTwin.Telemetry.Records.Lane.Telemetry, s, s, 1).Count == 1).ToList();
+                return $"held {string.Join(",", held)}; gone {string.Join(",", seqs.Except(held))}";
+            }
+            catch (Exception ex) when (ex is IOException or InvalidOperationException or UnauthorizedAccessException or LiteDB.LiteException)
+            {
+                return $"the outbox could not be opened: {ex.Message}";
+            }
         }
 
         /// <summary>
