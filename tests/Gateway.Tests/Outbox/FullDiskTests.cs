@@ -325,10 +325,11 @@ public class FullDiskTests
 
     /// <summary>
     /// The whole-system full-disk test's accounting (every seq received or named by a gap) kept over
-    /// many random courses of the same parts: a 16-bed ward on a 6 MB disk under a 2.5 MB floor, the
+    /// three seeded random courses of the same parts: a 16-bed ward on a 6 MB disk under a 2.5 MB floor, the
     /// real group committer, evictor, ledger, reserve and publish queue, an uplink that comes and goes
     /// and acknowledges what it publishes (receipts off), stalls that pile records up, and another
-    /// process filling the disk and freeing it. Each course is seeded, so a failure is replayed exactly.
+    /// process filling the disk and freeing it. A failure is replayed exactly by its seed. (It does not
+    /// reach a backlog read while the store is closed: PublishQueueTests cover that.)
     /// </summary>
     [Theory]
     [InlineData(1, false)]
