@@ -630,23 +630,15 @@ public class FullDiskTests
         }
 
         /// <summary>Publishes up to <paramref name="max"/> records; returns how many went out.</summary>
-        public int Publish(int max)
+        public int Publish(int max) => !_connected ? 0 : queue.Drain(max, record =>
         {
-            var sent = 0;
-            while (_connected && sent < max && queue.TryNext(out var next))
+            if (record.Lane == Lane.Telemetry)
             {
-                var record = next!.Record;
-                if (record.Lane == Lane.Telemetry)
-                {
-                    Received.TryAdd(record.Seq, record);
-                }
-
-                h.Ledger.Acknowledged(record.Lane, record.Seq);
-                h.Retention.Delete(record.Lane, record.Seq, record.Payload.Length);
-                sent++;
+                Received.TryAdd(record.Seq, record);
             }
 
-            return sent;
-        }
+            h.Ledger.Acknowledged(record.Lane, record.Seq);
+            h.Retention.Delete(record.Lane, record.Seq, record.Payload.Length);
+        }).Count;
     }
 }

@@ -33,11 +33,11 @@ public class GapTruthTests
         Assert.NotEmpty(named);
         Assert.All(named, seq => Assert.Single(h.Book.Store.Read(Lane.Telemetry, seq, seq, 1))); // still on disk: nothing committed yet
 
-        var live = Drain(queue);
+        var live = queue.Drain();
         queue.Reset(); // a new connection: everything stored is backlog
-        var backlog = Drain(queue);
+        var backlog = queue.Drain();
         queue.AddResend(Lane.Telemetry, 0, EndOfLane);
-        var resent = Drain(queue);
+        var resent = queue.Drain();
 
         Assert.NotEmpty(live);
         Assert.NotEmpty(backlog);
@@ -48,7 +48,7 @@ public class GapTruthTests
         queue.AddLive(held, 0);
         h.Commit();
         Assert.All(named, seq => Assert.False(h.Ledger.IsEvicted(Lane.Telemetry, seq)));
-        var after = Drain(queue);
+        var after = queue.Drain();
         Assert.NotEmpty(after);
         Assert.DoesNotContain(after, named.Contains);
         Assert.Equal(named.Count * 3, h.Ledger.Withheld);
@@ -62,7 +62,7 @@ public class GapTruthTests
         var queue = Queue(h, connected: true);
 
         // The oldest 60 records went to the broker (receipts on: held until a receipt covers them).
-        var published = Drain(queue, 60);
+        var published = queue.Drain(60);
 
         // Short by a twentieth (and a tenth more, the evictor's margin): the unsent half can make that room.
         UnderTheFloor(h, space, evictor, shortOneIn: 20);
@@ -79,7 +79,7 @@ public class GapTruthTests
         using var temp = new TempDirectory();
         using var h = Ward(temp, out var space, out var evictor);
         var queue = Queue(h, connected: true);
-        var published = Drain(queue).ToHashSet(); // everything went to the broker, no receipt yet
+        var published = queue.Drain().ToHashSet(); // everything went to the broker, no receipt yet
 
         UnderTheFloor(h, space, evictor);
         var gaps = GapsPending(h);
@@ -90,7 +90,7 @@ public class GapTruthTests
 
         // The re-send timer or an ingest's request finds them still on disk: they stay behind their gap.
         queue.AddResend(Lane.Telemetry, 0, EndOfLane);
-        var resent = Drain(queue);
+        var resent = queue.Drain();
         Assert.NotEmpty(resent);
         Assert.DoesNotContain(resent, named.Contains);
     }
@@ -103,7 +103,7 @@ public class GapTruthTests
         using (var h = Ward(temp, out _, out _))
         {
             // Receipts on: the oldest 60 records went to the broker, no receipt yet; the next commit keeps that.
-            published = Drain(Queue(h, connected: true), 60);
+            published = Queue(h, connected: true).Drain(60);
             var committer = new GroupCommitter(h.Book, [], h.Evictor(), h.Retention, h.Ledger, new StorageHealth(), Options.Create(h.Outbox), h.Time, h.Metrics,
                 new WatchedLifetime(), NullLogger<GroupCommitter>.Instance, new FixedFreeSpace(1L << 40));
             await committer.CommitNowAsync(CancellationToken.None);
@@ -125,7 +125,7 @@ public class GapTruthTests
         using var temp = new TempDirectory();
         using var h = Ward(temp, out var space, out var evictor);
         var queue = Queue(h, connected: true);
-        var acknowledged = Drain(queue, 60, r =>
+        var acknowledged = queue.Drain(60, r =>
         {
             h.Ledger.Acknowledged(Lane.Telemetry, r.Seq);
             h.Retention.Delete(Lane.Telemetry, r.Seq, r.Payload.Length);
@@ -220,19 +220,6 @@ public class GapTruthTests
         h.Book.Requeue(batch);
         return [.. batch.Records.Where(r => r.Kind == "gap").Select(r => Records.Json(r).GetProperty("body"))
             .Select(b => (b.GetProperty("from").GetInt64(), b.GetProperty("to").GetInt64(), b.GetProperty("reason").GetString()!))];
-    }
-
-    /// <summary>Takes what the queue hands out (at most <paramref name="most"/>), as the pump would, and what the broker then does with each.</summary>
-    private static List<long> Drain(PublishQueue queue, int most = int.MaxValue, Action<StoredRecord>? acknowledged = null)
-    {
-        var seqs = new List<long>();
-        while (seqs.Count < most && queue.TryNext(out var next))
-        {
-            acknowledged?.Invoke(next!.Record);
-            seqs.Add(next!.Record.Seq);
-        }
-
-        return seqs;
     }
 
     private static IEnumerable<long> Seqs(long from, long to)

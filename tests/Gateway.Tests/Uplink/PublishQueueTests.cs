@@ -70,19 +70,11 @@ public class PublishQueueTests
         files.Full = true;
         Assert.Throws<OutboxUnavailableException>(() => store.Commit(telemetry.Batch(5)));
         Assert.True(store.IsClosed);
-        var whileClosed = new List<long>();
-        while (queue.TryNext(out var next))
-        {
-            whileClosed.Add(next!.Record.Seq);     // what the page read before the failure held
-        }
+        var whileClosed = queue.Drain(); // what the page read before the failure held
 
         files.Full = false;
         Assert.True(store.TryReopen(out _));
-        var after = new List<long>();
-        while (queue.TryNext(out var next))
-        {
-            after.Add(next!.Record.Seq);
-        }
+        var after = queue.Drain();
 
         Assert.Equal(Enumerable.Range(1, 299).Select(i => (long)i), whileClosed.Concat(after));
         Assert.NotEmpty(after);
@@ -106,13 +98,8 @@ public class PublishQueueTests
         Assert.False(queue.TryNext(out _));
         files.Full = false;
         Assert.True(store.TryReopen(out _));
-        var sent = new List<long>();
-        while (queue.TryNext(out var next))
-        {
-            sent.Add(next!.Record.Seq);
-        }
 
-        Assert.Equal(Enumerable.Range(0, 40).Select(i => (long)i), sent);
+        Assert.Equal(Enumerable.Range(0, 40).Select(i => (long)i), queue.Drain());
     }
 
     [Fact]

@@ -265,9 +265,7 @@ public class ReceiptTests
         var log = new FakeLogger<MqttUplink>();
         var uplink = Uplink(h, IngestAddress, log);
         uplink.Queue.Reset();
-        while (uplink.Queue.TryNext(out _))
-        {
-        }
+        uplink.Queue.Drain();
 
         CloseOnAFullDisk(h, files);
         using var ingest = GatewayKey.FromPrivateKeyHex(IngestKeyHex);
@@ -277,13 +275,8 @@ public class ReceiptTests
 
         files.Full = false;
         Assert.True(h.Book.Store.TryReopen(out _));
-        var sent = new List<long>();
-        while (uplink.Queue.TryNext(out var next))
-        {
-            sent.Add(next!.Record.Seq);
-        }
 
-        Assert.Equal(Enumerable.Range(1, (int)seq).Select(i => (long)i), sent);
+        Assert.Equal(Enumerable.Range(1, (int)seq).Select(i => (long)i), uplink.Queue.Drain());
     }
 
     /// <summary>A book on <paramref name="files"/> with three telemetry events committed.</summary>
