@@ -43,7 +43,7 @@ public static class StoreEncryption
 
     /// <summary>LiteDB over caller-supplied streams; <paramref name="password"/> null opens a plain store.</summary>
     public static LiteDatabase OpenDatabase(Stream data, Stream log, string? password, bool readOnly) =>
-        new(new LiteEngine(new EngineSettings { DataStream = data, LogStream = log, Password = password, AutoRebuild = false, ReadOnly = readOnly }), null, true);
+        new(new FinalizerSafeLiteEngine(new EngineSettings { DataStream = data, LogStream = log, Password = password, AutoRebuild = false, ReadOnly = readOnly }), null, true);
 
     /// <summary>Removes what an interrupted <see cref="Encrypt"/> left beside the store.</summary>
     public static void DiscardUnfinished(string dataPath, string logPath)
