@@ -3,6 +3,7 @@ namespace EdgeTwin.Outbox.Tests.Storage;
 using System.Runtime.CompilerServices;
 using EdgeTwin.Outbox.Durability;
 using EdgeTwin.Outbox.Encryption;
+using EdgeTwin.Outbox.Tests.Support;
 using LiteDB;
 
 /// <summary>
@@ -57,7 +58,9 @@ public sealed class FailedCommitFinalizerTests
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void FailACommitAndCloseTheStore()
     {
-        var log = new FillingStream();
+        var dir = Directory.CreateTempSubdirectory("edgetwin-finalizer-").FullName;
+        var full = false;
+        var log = new FillingFileStream(Path.Combine(dir, "log.db"), () => full);
         var db = StoreEncryption.OpenDatabase(new MemoryStream(), log, "finalizer-test", readOnly: false);
         var docs = db.GetCollection("docs");
         docs.Insert(new BsonDocument { ["n"] = 0 });
@@ -68,7 +71,7 @@ public sealed class FailedCommitFinalizerTests
             docs.Insert(new BsonDocument { ["n"] = i, ["pad"] = new string('x', 500) });
         }
 
-        log.Full = true;
+        full = true;
         var commit = Assert.Throws<IOException>(() => db.Commit());
         Assert.True(StorageFaults.IsOutOfSpace(commit));
 
@@ -77,31 +80,7 @@ public sealed class FailedCommitFinalizerTests
         // threw ("discarded page must be writable") and leaves the transaction behind.
         Assert.True(StorageFaults.IsOutOfSpace(Assert.Throws<IOException>(() => db.Rollback())));
         db.Dispose();
-    }
-
-    /// <summary>A log on a filesystem that fills: once <see cref="Full"/>, every write fails as ENOSPC does.</summary>
-    private sealed class FillingStream : MemoryStream
-    {
-        public bool Full { get; set; }
-
-        public override void Write(byte[] buffer, int offset, int count)
-        {
-            ThrowIfFull();
-            base.Write(buffer, offset, count);
-        }
-
-        public override void Write(ReadOnlySpan<byte> buffer)
-        {
-            ThrowIfFull();
-            base.Write(buffer);
-        }
-
-        private void ThrowIfFull()
-        {
-            if (Full)
-            {
-                throw new IOException("No space left on device", 28);
-            }
-        }
+        log.Dispose();
+        Directory.Delete(dir, recursive: true);
     }
 }

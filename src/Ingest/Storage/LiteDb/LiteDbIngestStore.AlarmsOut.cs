@@ -51,24 +51,18 @@ internal sealed partial class LiteDbIngestStore
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            var db = Db;
-            if (!db.BeginTrans())
-            {
-                throw new InvalidOperationException("A LiteDB transaction is already open on this thread.");
-            }
-
+            var db = Begin();
             try
             {
                 write(db);
-                db.Commit();
             }
-            catch
+            catch (Exception failure)
             {
-                db.Rollback();
+                RollBack(db, failure);
                 throw;
             }
 
-            SyncToDisk();
+            CommitDurably(db);
         }
         finally
         {

@@ -30,9 +30,13 @@ internal sealed partial class LiteDbIngestStore : IIngestStore, IAlarmOutStore
 
     private readonly string _directory;
     private readonly StorageKey _key;
+    private readonly Func<string, bool, FileStream> _open;
     private FileStream? _data;
     private FileStream? _log;
     private LiteDatabase? _db;
+
+    /// <summary>Why the store is closed (a write that failed), until the next use opens its files again.</summary>
+    private Exception? _closedAfter;
 
     /// <summary>A store with its storage key in the default place, <c>storage.key</c> in <paramref name="directory"/> (created when missing).</summary>
     public LiteDbIngestStore(string directory)
@@ -41,9 +45,16 @@ internal sealed partial class LiteDbIngestStore : IIngestStore, IAlarmOutStore
     }
 
     public LiteDbIngestStore(string directory, StorageKey key)
+        : this(directory, key, Open)
+    {
+    }
+
+    /// <summary>Tests give <paramref name="open"/> (path, synced) a file stream that fails as a full disk does.</summary>
+    internal LiteDbIngestStore(string directory, StorageKey key, Func<string, bool, FileStream> open)
     {
         _directory = directory;
         _key = key;
+        _open = open;
     }
 
     public string Backend => "litedb";
@@ -70,7 +81,11 @@ internal sealed partial class LiteDbIngestStore : IIngestStore, IAlarmOutStore
     /// <summary>How many times the log was moved into the data file.</summary>
     public long Checkpoints { get; private set; }
 
-    internal LiteDatabase Db => _db ?? throw new InvalidOperationException("The LiteDB store is not initialised.");
+    /// <summary>How many times the files were opened again after a failed write closed them.</summary>
+    public long Reopens { get; private set; }
+
+    /// <summary>The open database; after a failed write closed it, the files opened again (LiteDB's recovery keeps whole transactions only).</summary>
+    internal LiteDatabase Db => _db ?? Reopen();
 
     public Task InitializeAsync(CancellationToken ct)
     {
@@ -92,27 +107,90 @@ internal sealed partial class LiteDbIngestStore : IIngestStore, IAlarmOutStore
             }
         }
 
-        _data = Open(dataPath, synced: true);
-        _log = Open(logPath, synced: false);
+        OpenFiles();
+        return Task.CompletedTask;
+    }
+
+    private void OpenFiles()
+    {
+        var dataPath = Path.Combine(_directory, DataFileName);
+        var logPath = Path.Combine(_directory, LogFileName);
         try
         {
-            _db = StoreEncryption.OpenDatabase(_data, _log, password, readOnly: false);
+            _data = _open(dataPath, true);
+            _log = _open(logPath, false);
+            _db = StoreEncryption.OpenDatabase(_data, _log, _key.PasswordFor("ingest"), readOnly: false);
+
+            // Only this store moves the log into the data file (SyncToDisk): one LiteDB starts by itself
+            // inside a commit would empty the log before that commit's fsync.
+            _db.Pragma("CHECKPOINT", 0);
+            LiteDbMapping.EnsureIndexes(_db);
+            LiteDbAnchorMapping.EnsureIndexes(_db);
+            LiteDbAcmMapping.EnsureIndexes(_db);
+            EnsureAccessIndexes(_db);
         }
         catch (LiteException ex) when (StoreEncryption.IsWrongKey(ex))
         {
-            _data.Dispose();
-            _log.Dispose();
+            CloseFiles();
             throw new OptionsValidationException(IngestOptions.Section, typeof(IngestOptions), [$"Ingest:StorageKeyFile: {_key.MismatchProblem(dataPath)}"]);
         }
+        catch
+        {
+            CloseFiles();
+            throw;
+        }
+    }
 
-        // Only this store moves the log into the data file (SyncToDisk): one LiteDB starts by itself
-        // inside a commit would empty the log before that commit's fsync.
-        _db.Pragma("CHECKPOINT", 0);
-        LiteDbMapping.EnsureIndexes(_db);
-        LiteDbAnchorMapping.EnsureIndexes(_db);
-        LiteDbAcmMapping.EnsureIndexes(_db);
-        EnsureAccessIndexes(_db);
-        return Task.CompletedTask;
+    /// <summary>Disposes the database and its streams, each failure of theirs swallowed (they fail as the write did).</summary>
+    private void CloseFiles()
+    {
+        if (_db is { } db)
+        {
+            StorageFaults.Quietly(db.Dispose);
+        }
+
+        if (_data is { } data)
+        {
+            StorageFaults.Quietly(data.Dispose);
+        }
+
+        if (_log is { } log)
+        {
+            StorageFaults.Quietly(log.Dispose);
+        }
+
+        (_db, _data, _log) = (null, null, null);
+    }
+
+    /// <summary>
+    /// A commit, rollback, fsync or checkpoint that failed (a full disk, an I/O error) leaves LiteDB's
+    /// state uncertain: a commit that failed writing its log can be neither rolled back nor finished,
+    /// and its transaction would keep this thread's transaction slot and the collections' locks, so
+    /// every later write would fail or wait. The files are closed; the next use opens them again, and
+    /// LiteDB's recovery keeps whole transactions only. Nothing was receipted for the failed batch: it
+    /// is delivered again and stored then.
+    /// </summary>
+    private void CloseAfterFailure(Exception failure)
+    {
+        _closedAfter = failure;
+        CloseFiles();
+    }
+
+    private LiteDatabase Reopen()
+    {
+        var cause = _closedAfter ?? throw new InvalidOperationException("The LiteDB store is not initialised.");
+        try
+        {
+            OpenFiles();
+        }
+        catch (Exception ex) when (ex is IOException or LiteException or UnauthorizedAccessException)
+        {
+            throw new IOException($"The LiteDB store, closed after a failed write ({cause.Message}), does not open again: {ex.Message}", ex);
+        }
+
+        _closedAfter = null;
+        Reopens++;
+        return _db!;
     }
 
     public Task<T> WriteAsync<T>(IReadOnlyCollection<ChainId> chains, string site, Func<IWriteSession, Task<T>> work, CancellationToken ct) =>
@@ -186,21 +264,26 @@ internal sealed partial class LiteDbIngestStore : IIngestStore, IAlarmOutStore
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
-            if (_db is not null)
+            try
             {
-                Checkpoint();
-                _db.Dispose();
+                if (_db is not null)
+                {
+                    Checkpoint();
+                }
+            }
+            finally
+            {
+                _db?.Dispose();
                 _db = null;
-            }
+                if (_data is not null)
+                {
+                    await _data.DisposeAsync().ConfigureAwait(false);
+                }
 
-            if (_data is not null)
-            {
-                await _data.DisposeAsync().ConfigureAwait(false);
-            }
-
-            if (_log is not null)
-            {
-                await _log.DisposeAsync().ConfigureAwait(false);
+                if (_log is not null)
+                {
+                    await _log.DisposeAsync().ConfigureAwait(false);
+                }
             }
         }
         finally
@@ -287,30 +370,76 @@ internal sealed partial class LiteDbIngestStore : IIngestStore, IAlarmOutStore
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            var db = Db;
-            if (!db.BeginTrans())
-            {
-                throw new InvalidOperationException("A LiteDB transaction is already open on this thread.");
-            }
-
+            var db = Begin();
             T result;
             try
             {
                 result = await work(db).ConfigureAwait(false);
-                db.Commit();
             }
-            catch
+            catch (Exception failure)
             {
-                db.Rollback();
+                RollBack(db, failure);
                 throw;
             }
 
-            SyncToDisk();
+            CommitDurably(db);
             return result;
         }
         finally
         {
             _gate.Release();
+        }
+    }
+
+    /// <summary>A transaction begun on this thread, on the open (or reopened) database.</summary>
+    private LiteDatabase Begin()
+    {
+        var db = Db;
+        if (!db.BeginTrans())
+        {
+            throw new InvalidOperationException("A LiteDB transaction is already open on this thread.");
+        }
+
+        return db;
+    }
+
+    /// <summary>
+    /// Undoes the transaction; a rollback that fails (it writes the transaction's new pages back to the
+    /// log) or finds no transaction on this thread (see <see cref="CommitDurably"/>) closes the files.
+    /// </summary>
+    private void RollBack(LiteDatabase db, Exception failure)
+    {
+        try
+        {
+            if (!db.Rollback())
+            {
+                CloseAfterFailure(failure);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or LiteException)
+        {
+            CloseAfterFailure(failure);
+        }
+    }
+
+    /// <summary>Commits and forces the commit to disk; whatever fails there closes the files (<see cref="CloseAfterFailure"/>) and is thrown.</summary>
+    private void CommitDurably(LiteDatabase db)
+    {
+        try
+        {
+            // LiteDB 5 binds a transaction to the thread that began it: a commit on another thread finds
+            // none and returns false, which would leave the batch uncommitted and the transaction open.
+            if (!db.Commit())
+            {
+                throw new InvalidOperationException("LiteDB found no transaction to commit on this thread: the write left the thread that began it.");
+            }
+
+            SyncToDisk();
+        }
+        catch (Exception failure)
+        {
+            CloseAfterFailure(failure);
+            throw;
         }
     }
 
