@@ -6,6 +6,7 @@ using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Diagnostics;
 using EdgeTwin.Gateway.Storage;
 using EdgeTwin.Outbox;
+using EdgeTwin.Outbox.Durability;
 using EdgeTwin.Telemetry.Chain;
 using EdgeTwin.Telemetry.Records;
 using EdgeTwin.Telemetry.Wire;
@@ -54,6 +55,11 @@ internal sealed class ChainBook : IRecordAppender, IDisposable
         if (opened.QuarantinedAs is not null)
         {
             GatewayLog.StoreQuarantined(logger, opened.QuarantinedAs, opened.QuarantineReason ?? "");
+        }
+
+        if (!FinalizerSafeLiteEngine.CanReachTransactions)
+        {
+            GatewayLog.LiteDbFinalizerGuardMissing(logger);
         }
 
         if (opened.EncryptedDocuments is { } copied)

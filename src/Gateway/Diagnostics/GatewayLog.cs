@@ -35,6 +35,9 @@ internal static partial class GatewayLog
     [LoggerMessage(1011, LogLevel.Warning, "Lane {Lane}: new epoch {Epoch} ({Reason})")]
     public static partial void ChainStarted(ILogger logger, string lane, string epoch, string reason);
 
+    [LoggerMessage(1095, LogLevel.Warning, "This LiteDB build lacks the internals FinalizerSafeLiteEngine reads: a commit that fails on a full disk may end the process minutes later (LiteDB #2828; docs/architecture.md)")]
+    public static partial void LiteDbFinalizerGuardMissing(ILogger logger);
+
     [LoggerMessage(1020, LogLevel.Critical, "Outbox store could not be opened and was moved aside to {QuarantinedAs}: {Error}. A new epoch starts (store-corrupt).")]
     public static partial void StoreQuarantined(ILogger logger, string quarantinedAs, string error);
 
