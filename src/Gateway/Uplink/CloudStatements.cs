@@ -1,5 +1,6 @@
 namespace EdgeTwin.Gateway.Uplink;
 
+using System.Collections.Concurrent;
 using System.Text.Json;
 using EdgeTwin.Gateway.Chains;
 using EdgeTwin.Gateway.Configuration;
@@ -41,6 +42,9 @@ internal sealed class CloudStatements(
     private readonly GatewayMetrics _metrics = metrics;
     private readonly ILogger _logger = logger;
     private readonly LogThrottle _throttle = new(time, TimeSpan.FromSeconds(10));
+
+    /// <summary>The creation time of each lane's oldest record at the last read (<see cref="OldestUnreceiptedAge"/>).</summary>
+    private readonly ConcurrentDictionary<Lane, DateTimeOffset> _oldestRead = new();
 
     /// <summary>
     /// A receipt frees records only when <see cref="StatementGate"/> accepts it: signed by a listed
@@ -213,11 +217,23 @@ internal sealed class CloudStatements(
         }
     }
 
-    /// <summary>Now minus the creation time (<c>ts</c>) of the oldest record the lane holds; zero when it holds none.</summary>
+    /// <summary>
+    /// Now minus the creation time (<c>ts</c>) of the oldest record the lane holds; zero when it holds none.
+    /// While the outbox is closed after a failed write (a full disk) nothing can be read and nothing is
+    /// deleted: the age goes on from the oldest record last read (zero only when none was read before),
+    /// rather than dropping to zero for the episode, as if every record had been receipted.
+    /// </summary>
     public TimeSpan OldestUnreceiptedAge(Lane lane)
     {
-        if (_book.Store.MinSeq(lane) is not { } min || _book.Store.Read(lane, min, min, 1) is not [var oldest])
+        var store = _book.Store;
+        if (store.MinSeq(lane) is not { } min || !store.TryRead(lane, min, min, 1, out var read) || read is not [var oldest])
         {
+            if (store.IsClosed)
+            {
+                return _oldestRead.TryGetValue(lane, out var held) ? _time.GetUtcNow() - held : TimeSpan.Zero;
+            }
+
+            _oldestRead.TryRemove(lane, out _);
             return TimeSpan.Zero;
         }
 
@@ -225,6 +241,7 @@ internal sealed class CloudStatements(
         {
             using var doc = JsonDocument.Parse(oldest.Payload);
             var ts = DateTimeOffset.Parse(doc.RootElement.GetProperty("ts").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+            _oldestRead[lane] = ts;
             return _time.GetUtcNow() - ts;
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)

@@ -279,6 +279,32 @@ public class ReceiptTests
         Assert.Equal(Enumerable.Range(1, (int)seq).Select(i => (long)i), uplink.Queue.Drain());
     }
 
+    /// <summary>
+    /// The unreceipted-age gauge (/metrics, /status) during a full-disk episode: the outbox is closed and
+    /// its oldest record cannot be read, yet it is still held and still unreceipted. The age goes on from
+    /// it; it had dropped to zero for the episode, as if everything had been receipted.
+    /// </summary>
+    [Fact]
+    public void OldestUnreceiptedAge_WhileTheOutboxIsClosedOnAFullDisk_GoesOnFromTheOldestHeldRecord_AndAfterTheReopenReadsItAgain()
+    {
+        using var temp = new TempDirectory();
+        var files = new FullDiskFiles();
+        using var h = ThreeEventsCommitted(temp, files);
+        var uplink = Uplink(h, IngestAddress);
+        h.Time.Advance(TimeSpan.FromMinutes(10));
+        var open = uplink.Statements.OldestUnreceiptedAge(Lane.Telemetry);
+        Assert.True(open >= TimeSpan.FromMinutes(10), $"{open}");
+
+        CloseOnAFullDisk(h, files);
+        h.Time.Advance(TimeSpan.FromMinutes(5));
+        Assert.Equal(open + TimeSpan.FromMinutes(5), uplink.Statements.OldestUnreceiptedAge(Lane.Telemetry));
+
+        files.Full = false;
+        Assert.True(h.Book.Store.TryReopen(out _));
+        h.Time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(open + TimeSpan.FromMinutes(6), uplink.Statements.OldestUnreceiptedAge(Lane.Telemetry));
+    }
+
     /// <summary>A book on <paramref name="files"/> with three telemetry events committed.</summary>
     private static BookHarness ThreeEventsCommitted(TempDirectory temp, FullDiskFiles files)
     {
