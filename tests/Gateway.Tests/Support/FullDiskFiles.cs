@@ -22,6 +22,9 @@ internal sealed class FullDiskFiles : IOutboxFiles
     /// <summary>Full as long as this says so too (e.g. while a reserve file takes the last room).</summary>
     public Func<bool>? FullWhile { get; set; }
 
+    /// <summary>The error a refused write reports: ENOSPC unless a test makes it another (EIO, 5: a failing card).</summary>
+    public int Errno { get; set; } = Enospc;
+
     /// <summary>Writes refused so far.</summary>
     public int Refused { get; private set; }
 
@@ -32,7 +35,7 @@ internal sealed class FullDiskFiles : IOutboxFiles
         if (_full || FullWhile?.Invoke() == true)
         {
             Refused++;
-            throw new IOException("No space left on device : 'outbox'", Enospc);
+            throw Errno == Enospc ? new IOException("No space left on device : 'outbox'", Enospc) : new IOException($"I/O error {Errno} : 'outbox'", Errno);
         }
     }
 

@@ -30,15 +30,17 @@ internal sealed class TwinStore : IDisposable
     private LiteDatabase _db;
     private ILiteCollection<BsonDocument> _state;
     private ILiteCollection<BsonDocument> _events;
+    private readonly Func<string, SyncedFileStream> _openFile;
     private bool _closed;
     private bool _created = true;
     private Func<bool>? _mayCreate;
 
-    private TwinStore(string path, string? password, long? encryptedDocuments)
+    private TwinStore(string path, string? password, long? encryptedDocuments, Func<string, SyncedFileStream> openFile)
     {
         Path = path;
         _password = password;
-        (_data, _log, _db) = OpenFiles(path, password);
+        _openFile = openFile;
+        (_data, _log, _db) = OpenFiles(path, password, openFile);
         _state = _db.GetCollection("state");
         _events = _db.GetCollection("events", BsonAutoId.Int64);
         EncryptedDocuments = encryptedDocuments;
@@ -51,10 +53,11 @@ internal sealed class TwinStore : IDisposable
     }
 
     /// <summary>A store not created yet (a first start on a full disk): created by the first operation that finds room.</summary>
-    private TwinStore(string path, string? password, Func<bool>? mayCreate)
+    private TwinStore(string path, string? password, Func<bool>? mayCreate, Func<string, SyncedFileStream> openFile)
     {
         Path = path;
         _password = password;
+        _openFile = openFile;
         _mayCreate = mayCreate;
         _created = false;
         _closed = true;
@@ -65,13 +68,13 @@ internal sealed class TwinStore : IDisposable
         _events = null!;
     }
 
-    private static (SyncedFileStream Data, SyncedFileStream Log, LiteDatabase Db) OpenFiles(string path, string? password)
+    private static (SyncedFileStream Data, SyncedFileStream Log, LiteDatabase Db) OpenFiles(string path, string? password, Func<string, SyncedFileStream> openFile)
     {
-        var data = new SyncedFileStream(path);
+        var data = openFile(path);
         SyncedFileStream log;
         try
         {
-            log = new SyncedFileStream(LogPath(path));
+            log = openFile(LogPath(path));
         }
         catch
         {
@@ -98,9 +101,11 @@ internal sealed class TwinStore : IDisposable
     }
 
     /// <summary>
-    /// Runs a write; when it fails for lack of space the files are closed (LiteDB closes its engine
-    /// after a failed write) and reopened before the next operation, whose recovery keeps only whole
-    /// transactions: the state in force stays what was last saved. Rethrows the failure.
+    /// Runs a write; when it fails (for lack of space, or any other I/O error) the files are closed and
+    /// reopened before the next operation, whose recovery keeps only whole transactions: the state in
+    /// force stays what was last saved. Rethrows the failure. (A commit that failed writing LiteDB's log
+    /// leaves a transaction LiteDB can neither finish nor roll back; kept open, it made every later save
+    /// fail until a restart.)
     /// </summary>
     private void Write(Action write)
     {
@@ -109,7 +114,7 @@ internal sealed class TwinStore : IDisposable
         {
             write();
         }
-        catch (Exception ex) when (StorageFaults.IsOutOfSpace(ex))
+        catch (Exception ex) when (ex is IOException or LiteException)
         {
             _closed = true;
             StorageFaults.Quietly(_db.Dispose);
@@ -133,7 +138,7 @@ internal sealed class TwinStore : IDisposable
 
         try
         {
-            (_data, _log, _db) = OpenFiles(Path, _password);
+            (_data, _log, _db) = OpenFiles(Path, _password, _openFile);
         }
         catch (Exception ex) when (!_created && StorageFaults.IsOutOfSpace(ex))
         {
@@ -185,7 +190,11 @@ internal sealed class TwinStore : IDisposable
     /// while <paramref name="mayCreate"/> says no (the storage key is not on disk yet): until then it
     /// holds nothing (<see cref="Load"/> null) and a save fails as on a full disk.
     /// </summary>
-    public static TwinStore Open(string path, StorageKey key, Func<bool>? mayCreate = null)
+    public static TwinStore Open(string path, StorageKey key, Func<bool>? mayCreate = null) =>
+        Open(path, key, mayCreate, p => new SyncedFileStream(p));
+
+    /// <summary><see cref="Open(string, StorageKey, Func{bool}?)"/> with the files opened by <paramref name="openFile"/> (tests: a failing disk).</summary>
+    internal static TwinStore Open(string path, StorageKey key, Func<bool>? mayCreate, Func<string, SyncedFileStream> openFile)
     {
         var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
         if (directory is not null)
@@ -197,7 +206,7 @@ internal sealed class TwinStore : IDisposable
         var exists = File.Exists(path) && new FileInfo(path).Length > 0;
         if (!exists && mayCreate?.Invoke() == false)
         {
-            return new TwinStore(path, password, mayCreate);
+            return new TwinStore(path, password, mayCreate, openFile);
         }
 
         long? encrypted = null;
@@ -219,7 +228,7 @@ internal sealed class TwinStore : IDisposable
 
         try
         {
-            return new TwinStore(path, password, encrypted);
+            return new TwinStore(path, password, encrypted, openFile);
         }
         catch (WrongStorageKeyException ex)
         {
@@ -228,12 +237,12 @@ internal sealed class TwinStore : IDisposable
         catch (Exception ex) when (!exists && StorageFaults.IsOutOfSpace(ex))
         {
             DiscardPartial(path);
-            return new TwinStore(path, password, mayCreate);
+            return new TwinStore(path, password, mayCreate, openFile);
         }
     }
 
     /// <summary>Tests only: the store as written before encryption at rest (plain), to test its migration.</summary>
-    internal static TwinStore OpenPlain(string path) => new(path, password: null, encryptedDocuments: null);
+    internal static TwinStore OpenPlain(string path) => new(path, password: null, encryptedDocuments: null, p => new SyncedFileStream(p));
 
     private static string LogPath(string path) => path + "-log";
 
