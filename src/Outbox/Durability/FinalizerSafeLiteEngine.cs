@@ -10,7 +10,8 @@ using LiteDB.Engine;
 /// <para>
 /// In LiteDB 5.0.21 a write that fails inside a commit (a full disk: the log page was already handed to
 /// the cache as readable when the write threw) leaves its transaction unable to roll back or dispose:
-/// both throw "discarded page must be writable", and the engine's dispose stops at it. Such a
+/// the rollback writes the transaction's new pages through the log (and fails the same way) or meets
+/// that page, and the dispose throws "discarded page must be writable", so the engine's dispose stops at it. Such a
 /// transaction (and any after it in the engine's list) keeps its finalizer, which runs the same dispose
 /// on the finalizer thread at some later full collection, and the exception there ends the process
 /// (litedb-org/LiteDB#2828, fixed only in the 6.0 prereleases). On a bedside box that is a crash
