@@ -217,7 +217,9 @@ public class FullDiskTests(ITestOutputHelper output)
             mosquitto.Stop();
             ward.Clock.Start();
             ward.Gateway = GatewayProcess.Start(ward._work, InProcessGateway.Args(ward.DataDirectory, mosquitto.Port,
-                ["--Simulation:Beds=16", "--Simulation:Scenario=acute-hypoxia", "--Simulation:Speed=4", .. settings, ward.Status.Url]));
+                ["--Simulation:Beds=16", "--Simulation:Scenario=acute-hypoxia", "--Simulation:Speed=4", .. settings, ward.Status.Url,
+                 // Its connections (1040: none may come while the broker is down) and its final heads (1023) in its output.
+                 "--Logging:LogLevel:EdgeTwin.Gateway.Uplink.MqttUplink=Information", "--Logging:LogLevel:EdgeTwin.Gateway.Outbox.GroupCommitter=Information"]));
             return ward;
         }
 
@@ -253,6 +255,7 @@ public class FullDiskTests(ITestOutputHelper output)
             Gateway.Terminate();
             Assert.True(Gateway.WaitForExit(TimeSpan.FromSeconds(40)), "graceful stop on SIGTERM");
             Assert.Equal(0, Gateway.ExitCode);
+            await FinalRecordsCapturedAsync();
             try
             {
                 var accounting = AssertEveryRecordVerifiedOrNamedByAGap(Capture, Verification.GatewayAddress(DataDirectory));
@@ -263,6 +266,50 @@ public class FullDiskTests(ITestOutputHelper output)
             {
                 throw new Xunit.Sdk.XunitException($"{ex.Message}\n{AroundTheFailure(ex.Message)}\n(the capture, the gateway's output and the broker's log are kept in {KeepForInspection()})", ex);
             }
+        }
+
+        /// <summary>
+        /// The stop published the chains' final checkpoints (the pipeline seals every chain, the uplink
+        /// publishes what was committed before it disconnects); the broker hands them on to the capture a
+        /// little later, which a loaded machine can stretch past the gateway's exit. Waits until the capture
+        /// holds each lane up to the head the stopped gateway's outbox ends at; fails saying which records
+        /// never came and whether the outbox still holds them (never published) when it does not.
+        /// </summary>
+        private async Task FinalRecordsCapturedAsync()
+        {
+            Dictionary<string, long> heads;
+            try
+            {
+                using var store = OpenStoppedOutbox();
+                heads = new Dictionary<string, long>
+                {
+                    ["telemetry"] = store.Heads[EdgeTwin.Telemetry.Records.Lane.Telemetry].Seq,
+                    ["alarm"] = store.Heads[EdgeTwin.Telemetry.Records.Lane.Alarm].Seq,
+                };
+            }
+            catch (Exception ex) when (ex is IOException or InvalidOperationException or UnauthorizedAccessException or LiteDB.LiteException)
+            {
+                throw new Xunit.Sdk.XunitException($"the stopped gateway's outbox could not be opened for its heads: {ex.Message}");
+            }
+
+            try
+            {
+                await Wait.UntilAsync(() => heads.All(h => Capture.HighestSeq(h.Key) >= h.Value), TimeSpan.FromSeconds(15), "the capture holding every lane up to the stopped gateway's head");
+            }
+            catch (TimeoutException)
+            {
+                var lagging = heads.Where(h => Capture.HighestSeq(h.Key) < h.Value).Select(h =>
+                    $"{h.Key}: the outbox ends at {h.Value}, the capture at {Capture.HighestSeq(h.Key)}" +
+                    (h.Key == "telemetry" ? $" (after it: {StillStored([.. Enumerable.Range(0, (int)Math.Min(20, h.Value - Capture.HighestSeq(h.Key))).Select(i => Capture.HighestSeq(h.Key) + 1 + i)])})" : ""));
+                throw new Xunit.Sdk.XunitException($"15 s after the gateway's exit the capture lacks the last records it committed: {string.Join("; ", lagging)}\n" +
+                    $"(the capture, the gateway's output and the broker's log are kept in {KeepForInspection()})");
+            }
+        }
+
+        private EdgeTwin.Outbox.OutboxStore OpenStoppedOutbox()
+        {
+            var key = EdgeTwin.Outbox.Encryption.StorageKey.Open(Path.Combine(DataDirectory, "storage.key"), generateWhenMissing: false);
+            return EdgeTwin.Gateway.Storage.OutboxOpener.Open(DataDirectory, EdgeTwin.Outbox.Durability.SyncedOutboxFiles.Instance, key, TimeProvider.System, mayCreate: false).Store;
         }
 
         /// <summary>
@@ -300,8 +347,7 @@ public class FullDiskTests(ITestOutputHelper output)
         {
             try
             {
-                var key = EdgeTwin.Outbox.Encryption.StorageKey.Open(Path.Combine(DataDirectory, "storage.key"), generateWhenMissing: false);
-                using var store = EdgeTwin.Gateway.Storage.OutboxOpener.Open(DataDirectory, EdgeTwin.Outbox.Durability.SyncedOutboxFiles.Instance, key, TimeProvider.System, mayCreate: false).Store;
+                using var store = OpenStoppedOutbox();
                 var held = seqs.Where(s => store.Read(EdgeTwin.Telemetry.Records.Lane.Telemetry, s, s, 1).Count == 1).ToList();
                 return $"held {string.Join(",", held)}; gone {string.Join(",", seqs.Except(held))}";
             }
