@@ -359,9 +359,7 @@ public sealed class OutboxStore : IDisposable
     private void CloseAfterFailure()
     {
         _closed = true;
-        StorageFaults.Quietly(_db.Dispose);
-        StorageFaults.Quietly(_log.Dispose);
-        StorageFaults.Quietly(_data.Dispose);
+        StorageFaults.CloseQuietly(_db, _log, _data);
     }
 
 
@@ -552,9 +550,7 @@ public sealed class OutboxStore : IDisposable
             }
 
             _closed = true;
-            StorageFaults.Quietly(_db.Dispose);
-            StorageFaults.Quietly(_log.Dispose);
-            StorageFaults.Quietly(_data.Dispose);
+            StorageFaults.CloseQuietly(_db, _log, _data);
         }
     }
 

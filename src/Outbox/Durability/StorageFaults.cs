@@ -41,4 +41,19 @@ public static class StorageFaults
             // See above: nothing to do but go on.
         }
     }
+
+    /// <summary>
+    /// Closes a store after a failed write: disposes each of <paramref name="resources"/> that is there,
+    /// in order (the database before the streams under it), each <see cref="Quietly"/>.
+    /// </summary>
+    public static void CloseQuietly(params IDisposable?[] resources)
+    {
+        foreach (var resource in resources)
+        {
+            if (resource is not null)
+            {
+                Quietly(resource.Dispose);
+            }
+        }
+    }
 }

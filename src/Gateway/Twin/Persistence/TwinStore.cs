@@ -117,9 +117,7 @@ internal sealed class TwinStore : IDisposable
         catch (Exception ex) when (ex is IOException or LiteException)
         {
             _closed = true;
-            StorageFaults.Quietly(_db.Dispose);
-            StorageFaults.Quietly(_log.Dispose);
-            StorageFaults.Quietly(_data.Dispose);
+            StorageFaults.CloseQuietly(_db, _log, _data);
             throw;
         }
     }
@@ -328,8 +326,6 @@ internal sealed class TwinStore : IDisposable
         }
 
         _closed = true;
-        StorageFaults.Quietly(_db.Dispose);
-        StorageFaults.Quietly(_log.Dispose);
-        StorageFaults.Quietly(_data.Dispose);
+        StorageFaults.CloseQuietly(_db, _log, _data);
     }
 }

@@ -144,21 +144,7 @@ internal sealed partial class LiteDbIngestStore : IIngestStore, IAlarmOutStore
     /// <summary>Disposes the database and its streams, each failure of theirs swallowed (they fail as the write did).</summary>
     private void CloseFiles()
     {
-        if (_db is { } db)
-        {
-            StorageFaults.Quietly(db.Dispose);
-        }
-
-        if (_data is { } data)
-        {
-            StorageFaults.Quietly(data.Dispose);
-        }
-
-        if (_log is { } log)
-        {
-            StorageFaults.Quietly(log.Dispose);
-        }
-
+        StorageFaults.CloseQuietly(_db, _data, _log);
         (_db, _data, _log) = (null, null, null);
     }
 
