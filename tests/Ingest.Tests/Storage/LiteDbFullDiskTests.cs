@@ -18,15 +18,17 @@ public sealed class LiteDbFullDiskTests : IDisposable
 {
     private static readonly ChainId Chain = new("gw-1", "telemetry", new string('a', 32));
     private readonly string _dir = Directory.CreateTempSubdirectory("edgetwin-litedb-full-").FullName;
+    private readonly StorageKey _key;
     private volatile bool _full;
+
+    public LiteDbFullDiskTests() => _key = StorageKey.Open(LiteDbIngestStore.DefaultKeyFile(_dir), generateWhenMissing: true);
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Fact]
     public async Task ACommitFailingOnAFullDisk_StoresNothingOfItsBatch_AndOnceThereIsRoomTheNextWritesStoreIt()
     {
-        var key = StorageKey.Open(LiteDbIngestStore.DefaultKeyFile(_dir), generateWhenMissing: true);
-        await using (var store = new LiteDbIngestStore(_dir, key, Open))
+        await using (var store = new LiteDbIngestStore(_dir, _key, Open))
         {
             await store.InitializeAsync(default);
             Assert.True(await InsertAsync(store, 0));
@@ -47,7 +49,7 @@ public sealed class LiteDbFullDiskTests : IDisposable
             Assert.Equal(6, await store.RecordCountAsync(default));
         }
 
-        await using var reopened = new LiteDbIngestStore(_dir, key);
+        await using var reopened = new LiteDbIngestStore(_dir, _key);
         await reopened.InitializeAsync(default);
         var stored = await reopened.WriteAsync([Chain], "site", s => s.StoredHashesAsync(Chain, 0, 10), default);
         Assert.Equal(Enumerable.Range(0, 6).Select(i => $"h{i}"), stored.OrderBy(p => p.Key).Select(p => p.Value));
@@ -56,8 +58,7 @@ public sealed class LiteDbFullDiskTests : IDisposable
     [Fact]
     public async Task WhileTheDiskStaysFull_EveryWriteFailsSayingSo_NoneIsStored_AndNoneWaitsForALock()
     {
-        var key = StorageKey.Open(LiteDbIngestStore.DefaultKeyFile(_dir), generateWhenMissing: true);
-        await using var store = new LiteDbIngestStore(_dir, key, Open);
+        await using var store = new LiteDbIngestStore(_dir, _key, Open);
         await store.InitializeAsync(default);
         Assert.True(await InsertAsync(store, 0));
 
