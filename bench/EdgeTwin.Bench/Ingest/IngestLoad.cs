@@ -19,7 +19,7 @@ using Microsoft.Extensions.Options;
 /// Ingest load runner (docs/benchmarks.md "Ingest"): records verified and stored per second by the
 /// batch processor (the whole ingest minus the broker), per backend, with 1 or 2 workers on one
 /// store, and memory per 1,000 tracked chains. Pre-generates signed chains so only the ingest is timed.
-/// Usage: ingest-load [litedb|postgres:CONNECTION] [gateways=20] [records-per-gateway=2000] [workers=1] [--batch MESSAGES=256] [--lanes N=Ingest:StoreLanes] [--samples N=1] [--sections [--broker mqtt://HOST:PORT]] [--worker-cpu FRACTION]
+/// Usage: ingest-load [litedb|postgres:CONNECTION] [gateways=20] [records-per-gateway=2000] [workers=1] [--batch MESSAGES=Ingest:BatchSize] [--window MESSAGES=Ingest:ReceiveWindow] [--lanes N=Ingest:StoreLanes] [--samples N=1] [--sections [--broker mqtt://HOST:PORT]] [--worker-cpu FRACTION]
 /// (--worker-cpu: PostgreSQL only; each worker a process of its own capped at FRACTION of a core by a cgroup: <see cref="WorkerProcesses"/>).
 /// (--samples: samples per obs record; 1 is a vital's record, more an ECG run at 250 Hz with
 /// millivolts to three decimals, as the simulator's: a ward's mix averages about 36, an ECG second 250).
@@ -35,7 +35,14 @@ internal static class IngestLoad
         var workers = args.Length > 3 && !args[3].StartsWith("--", StringComparison.Ordinal) ? int.Parse(args[3], CultureInfo.InvariantCulture) : 1;
         var sections = args.Contains("--sections");
         var broker = BenchProgram.Value(args, "--broker");
-        BatchMessages = BenchProgram.Value(args, "--batch") is { } size ? int.Parse(size, CultureInfo.InvariantCulture) : 256;
+        // Ingest:BatchSize and Ingest:ReceiveWindow, each the ingest's default when not given, and the same rule for what one alone means.
+        var flow = new IngestOptions
+        {
+            BatchSize = BenchProgram.Value(args, "--batch") is { } size ? int.Parse(size, CultureInfo.InvariantCulture) : null,
+            ReceiveWindow = BenchProgram.Value(args, "--window") is { } receive ? int.Parse(receive, CultureInfo.InvariantCulture) : null,
+        };
+        BatchMessages = FlowControl.BatchSize(flow);
+        WindowMessages = FlowControl.ReceiveMaximum(flow);
         SamplesPerRecord = BenchProgram.Value(args, "--samples") is { } samples ? int.Parse(samples, CultureInfo.InvariantCulture) : 1;
         Lanes = BenchProgram.Value(args, "--lanes") is { } lanes ? int.Parse(lanes, CultureInfo.InvariantCulture) : null;
         if (BenchProgram.Value(args, "--worker-cpu") is { } cpuShare)
@@ -120,7 +127,7 @@ internal static class IngestLoad
         var (seconds, cpuSeconds, jitSeconds) = await TimePassAsync(streams, stores, options);
         var verified = (await stores[0].ChainsAsync(null, default)).Where(c => c.Id.Gw.StartsWith($"bench{tag}-", StringComparison.Ordinal)).Sum(c => c.VerifiedThrough + 1);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"ingest-load storage={storage.Split(':')[0]} workers={workers} lanes={LanesFor(stores[0])} batch={BatchMessages} samples/record={SamplesPerRecord} gateways={gateways} records={total} verified={verified} seconds={seconds:F2} records/s={total / seconds:F0} cpu-seconds={cpuSeconds:F2} records/cpu-s={total / cpuSeconds:F0} jit-seconds={jitSeconds:F2} load={File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
+            $"ingest-load storage={storage.Split(':')[0]} workers={workers} lanes={LanesFor(stores[0])} batch={BatchMessages} window={WindowMessages} samples/record={SamplesPerRecord} gateways={gateways} records={total} verified={verified} seconds={seconds:F2} records/s={total / seconds:F0} cpu-seconds={cpuSeconds:F2} records/cpu-s={total / cpuSeconds:F0} jit-seconds={jitSeconds:F2} load={File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
         foreach (var s in stores)
         {
             await s.DisposeAsync();
@@ -147,9 +154,9 @@ internal static class IngestLoad
         await Task.WhenAll(Enumerable.Range(0, workers).Select(w => Task.Run(async () =>
         {
             var processor = new BatchProcessor(stores[w], new Monitor(options), TimeProvider.System);
-            var window = new SemaphoreSlim(FlowControl.ReceiveMaximum(BatchMessages));
+            var window = new SemaphoreSlim(WindowMessages);
             var pipeline = new BatchPipeline<PlannedMessage, BatchResult>(
-                FlowControl.InboxCapacity(BatchMessages), BatchMessages, FlowControl.CommittedBatches, LanesFor(stores[w]), p => p.Message.Name.Gw,
+                WindowMessages, BatchMessages, FlowControl.CommittedBatches, LanesFor(stores[w]), p => p.Message.Name.Gw,
                 (batch, ct) => processor.ProcessAsync(batch, ct), (_, _, _) => Task.CompletedTask,
                 (acknowledged, _) =>
                 {
@@ -175,8 +182,11 @@ internal static class IngestLoad
 
     private static int LanesFor(IIngestStore store) => store.ConcurrentWrites ? Lanes ?? new IngestOptions().StoreLanes : 1;
 
-    /// <summary>Messages per batch (<c>Ingest:BatchSize</c>; <c>--batch</c>, 256 by default).</summary>
-    public static int BatchMessages { get; private set; } = 256;
+    /// <summary>Messages per batch (<c>Ingest:BatchSize</c>; <c>--batch</c>).</summary>
+    public static int BatchMessages { get; private set; } = FlowControl.BatchSize(new IngestOptions());
+
+    /// <summary>Messages a worker takes unacknowledged (<c>Ingest:ReceiveWindow</c>; <c>--window</c>).</summary>
+    public static int WindowMessages { get; private set; } = FlowControl.ReceiveMaximum(new IngestOptions());
 
     /// <summary>Samples in each obs record (<c>--samples</c>).</summary>
     public static int SamplesPerRecord { get; private set; } = 1;

@@ -35,7 +35,7 @@ internal sealed class IngestMetrics
         _evidence = meter.CreateCounter<long>("edgetwin.ingest.evidence", "{message}", "Records kept as rejected evidence, by the problem's code (the text before its first ':', or other).");
         _acksSkipped = meter.CreateCounter<long>("edgetwin.ingest.acks.skipped", "{message}", "Committed messages not acknowledged because the broker session they came in has ended (a clean start after the connection went): their packet ids belong to it.");
         _retention = meter.CreateCounter<long>("edgetwin.ingest.retention.partitions", "{partition}", "Records partitions older than Ingest:Retention, by outcome (dropped, kept: holds records not verified yet).");
-        _inFlight = meter.CreateUpDownCounter<long>("edgetwin.ingest.inflight", "{message}", "Messages received from the broker and not yet acknowledged; at most the worker's MQTT Receive Maximum (Ingest:BatchSize x 6).");
+        _inFlight = meter.CreateUpDownCounter<long>("edgetwin.ingest.inflight", "{message}", "Messages received from the broker and not yet acknowledged; at most the worker's MQTT Receive Maximum (Ingest:ReceiveWindow).");
         // On /metrics from the start (0), not only after the first message (an up-down counter shows once measured).
         _inFlight.Add(0);
         _batchesFailed = meter.CreateCounter<long>("edgetwin.ingest.batches.failed", "{batch}", "Store transactions of a batch that failed (nothing committed, nothing acknowledged; retried), by error: the exception's type (log 7005 has the message).");

@@ -4,8 +4,8 @@ using Microsoft.Extensions.Logging;
 
 internal static partial class IngestLog
 {
-    [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "Subscribed to {Host}:{Port} as shared group {Group}, prefix {Prefix}, client {ClientId}; storing in {Lanes} lane(s) of batches up to {BatchSize}")]
-    public static partial void Subscribed(ILogger logger, string host, int port, string group, string prefix, string clientId, int lanes, int batchSize);
+    [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "Subscribed to {Host}:{Port} as shared group {Group}, prefix {Prefix}, client {ClientId}; storing in {Lanes} lane(s) of batches up to {BatchSize}, at most {Window} messages unacknowledged")]
+    public static partial void Subscribed(ILogger logger, string host, int port, string group, string prefix, string clientId, int lanes, int batchSize, int window);
 
     [LoggerMessage(EventId = 7002, Level = LogLevel.Warning, Message = "Broker {Host}:{Port} unavailable; retrying in {Delay}")]
     public static partial void BrokerUnavailable(ILogger logger, string host, int port, TimeSpan delay, Exception ex);

@@ -77,12 +77,12 @@ internal sealed class MqttIngestWorker : BackgroundService
             .WithSessionExpiryInterval((uint)o.SessionExpiry.TotalSeconds)
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
             // The broker sends no more while this many wait for their PUBACK: a slow store leaves the backlog at the broker (FlowControl).
-            .WithReceiveMaximum(checked((ushort)FlowControl.ReceiveMaximum(o.BatchSize)))
+            .WithReceiveMaximum(checked((ushort)FlowControl.ReceiveMaximum(o)))
             .Build();
 
         // Store lanes by gateway: one gateway's messages are stored in order, by one lane at a time.
         var pipeline = _pipeline = new BatchPipeline<Pending, BatchResult>(
-            FlowControl.InboxCapacity(o.BatchSize), o.BatchSize, FlowControl.CommittedBatches, _lanes, p => p.Message.Message.Name.Gw,
+            FlowControl.InboxCapacity(o), FlowControl.BatchSize(o), FlowControl.CommittedBatches, _lanes, p => p.Message.Message.Name.Gw,
             StoreAsync, (_, result, ct) => SendReceiptsAsync(client, result.Receipts, ct), AcknowledgeAsync);
         var processing = pipeline.RunAsync(stoppingToken);
         var reconnect = new BrokerReconnect(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), _time, (ex, delay) => IngestLog.BrokerUnavailable(_logger, broker.Host, broker.Port, delay, ex));
@@ -94,7 +94,7 @@ internal sealed class MqttIngestWorker : BackgroundService
                 if (!client.IsConnected)
                 {
                     await reconnect.ConnectAsync(ct => ConnectAndSubscribeAsync(client, connectOptions, filters, ct), stoppingToken).ConfigureAwait(false);
-                    IngestLog.Subscribed(_logger, broker.Host, broker.Port, o.SharedGroup, o.TopicPrefix, clientId, _lanes, o.BatchSize);
+                    IngestLog.Subscribed(_logger, broker.Host, broker.Port, o.SharedGroup, o.TopicPrefix, clientId, _lanes, FlowControl.BatchSize(o), FlowControl.ReceiveMaximum(o));
                     _subscribed.TrySetResult();
                 }
 

@@ -104,14 +104,29 @@ public sealed class IngestOptions : BrokerTransportSettings
     public static readonly TimeSpan MinRetention = TimeSpan.FromDays(1);
 
     /// <summary>
-    /// Most messages stored in one transaction, 1 to <see cref="MaxBatchSize"/>. A worker takes six
-    /// batches unacknowledged (its MQTT 5 Receive Maximum, <c>Mqtt/FlowControl</c>), which MQTT caps
-    /// at 65,535 (checked in <see cref="IngestOptionsSemanticValidator"/>).
+    /// Most messages stored in one transaction, 1 to <see cref="MaxBatchSize"/>; unset,
+    /// <see cref="DefaultBatchSize"/> (or the <see cref="ReceiveWindow"/> if that is smaller). Set alone,
+    /// it also sets the window to six batches, as before the window was a setting of its own
+    /// (<c>Mqtt/FlowControl</c>, docs/ingest.md "Flow control").
     /// </summary>
-    public int BatchSize { get; set; } = 256;
+    public int? BatchSize { get; set; }
 
     /// <summary>The largest <see cref="BatchSize"/>.</summary>
     public const int MaxBatchSize = 10_000;
+
+    /// <summary>The batch when neither it nor a smaller window is set: large enough that a backlog is stored in few transactions, each with one commit per chain row and one WAL flush or log fsync.</summary>
+    public const int DefaultBatchSize = 1_024;
+
+    /// <summary>
+    /// Messages one worker takes from the broker unacknowledged (its MQTT 5 Receive Maximum), 1 to
+    /// 65,535, at least <see cref="BatchSize"/>: what bounds its memory for messages (about twice the
+    /// record size each). Unset: <see cref="DefaultReceiveWindow"/>, or six batches when only
+    /// <see cref="BatchSize"/> is set.
+    /// </summary>
+    public int? ReceiveWindow { get; set; }
+
+    /// <summary>The window when neither it nor <see cref="BatchSize"/> is set (the window the former default batch of 256 had).</summary>
+    public const int DefaultReceiveWindow = 1_536;
 
     /// <summary>
     /// Store transactions one worker runs side by side, 1 to <see cref="MaxStoreLanes"/>, each on the

@@ -35,9 +35,18 @@ internal sealed class IngestOptionsSemanticValidator : IValidateOptions<IngestOp
             }
         }
 
-        if (options.BatchSize is < 1 or > IngestOptions.MaxBatchSize || FlowControl.ReceiveMaximum(options.BatchSize) > ushort.MaxValue)
+        if (options.BatchSize is < 1 or > IngestOptions.MaxBatchSize)
         {
-            failures.Add($"Ingest:BatchSize is {options.BatchSize}: it must be 1-{IngestOptions.MaxBatchSize}, since a worker takes {FlowControl.WindowBatches} batches unacknowledged from the broker (its MQTT 5 Receive Maximum), which MQTT caps at 65,535.");
+            failures.Add($"Ingest:BatchSize is {options.BatchSize}: it must be 1-{IngestOptions.MaxBatchSize} (messages per store transaction; set alone, a worker takes {FlowControl.WindowBatches} batches unacknowledged from the broker, its MQTT 5 Receive Maximum, which MQTT caps at 65,535).");
+        }
+
+        if (options.ReceiveWindow is < 1 or > ushort.MaxValue)
+        {
+            failures.Add($"Ingest:ReceiveWindow is {options.ReceiveWindow}: it must be 1-65535 (messages a worker takes unacknowledged from the broker, its MQTT 5 Receive Maximum).");
+        }
+        else if (options is { BatchSize: { } batch and >= 1 and <= IngestOptions.MaxBatchSize, ReceiveWindow: { } window } && window < batch)
+        {
+            failures.Add($"Ingest:ReceiveWindow is {window}, below Ingest:BatchSize {batch}: a batch could never fill. Raise Ingest:ReceiveWindow (a worker's memory for messages is about the window x twice the record size) or lower Ingest:BatchSize.");
         }
 
         if (options.StoreLanes is < 1 or > IngestOptions.MaxStoreLanes)

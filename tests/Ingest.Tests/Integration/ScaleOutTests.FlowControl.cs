@@ -14,11 +14,14 @@ using Npgsql;
 /// </summary>
 public sealed partial class ScaleOutTests
 {
-    [Fact]
-    public async Task StoreBlocked_WorkerHoldsAtMostItsReceiveMaximumUnacknowledged_TheRestWaitsAtTheBroker_ThenEveryRecordStoredOnce()
+    [Theory]
+    [InlineData(null)]
+    [InlineData(40)]
+    public async Task StoreBlocked_WorkerHoldsAtMostItsReceiveMaximumUnacknowledged_TheRestWaitsAtTheBroker_ThenEveryRecordStoredOnce(int? receiveWindow)
     {
+        // Ingest:BatchSize alone: six batches; with Ingest:ReceiveWindow, that window.
         const int batchSize = 16;
-        var window = FlowControl.ReceiveMaximum(batchSize);
+        var window = receiveWindow ?? FlowControl.ReceiveMaximum(batchSize);
         var connection = await _pg.CreateDatabaseAsync();
         var now = DateTimeOffset.UtcNow;
         using var g = Gateway16("site-f", "gw-flow", now);
@@ -26,7 +29,8 @@ public sealed partial class ScaleOutTests
         await broker.InitializeAsync();
         try
         {
-            await using var ingest = await InProcessIngest.StartAsync(broker.Uri, [$"--Ingest:Storage=postgres:{connection}", $"--Ingest:BatchSize={batchSize}", $"--Ingest:Enrolled:{g.Gw}={g.Key.Address}"]);
+            await using var ingest = await InProcessIngest.StartAsync(broker.Uri, [$"--Ingest:Storage=postgres:{connection}", $"--Ingest:BatchSize={batchSize}", $"--Ingest:Enrolled:{g.Gw}={g.Key.Address}",
+                .. receiveWindow is { } w ? [$"--Ingest:ReceiveWindow={w}"] : Array.Empty<string>()]);
             using var inFlight = Counted(ingest, "edgetwin.ingest.inflight");
             using var records = Counted(ingest, "edgetwin.ingest.records");
             await using var check = NpgsqlDataSource.Create(connection);

@@ -1,5 +1,6 @@
 namespace EdgeTwin.Ingest.Tests.Options;
 
+using EdgeTwin.Ingest.Mqtt;
 using EdgeTwin.Ingest.Options;
 using Microsoft.Extensions.Configuration;
 
@@ -115,23 +116,75 @@ public sealed class IngestOptionsTests
     [InlineData("0")]
     [InlineData("-1")]
     [InlineData("10001")]
-    public void BatchSize_OutsideOneToTenThousand_IsRefusedNamingTheSettingAndTheReceiveMaximum(string text)
+    public void BatchSize_OutsideOneToTenThousand_IsRefusedNamingTheSetting(string text)
     {
         var refused = new IngestOptionsSemanticValidator().Validate(null, Bind(("Ingest:BatchSize", text)));
         Assert.False(refused.Succeeded);
-        Assert.Contains($"Ingest:BatchSize is {text}: it must be 1-10000, since a worker takes 6 batches unacknowledged from the broker (its MQTT 5 Receive Maximum), which MQTT caps at 65,535.", refused.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains($"Ingest:BatchSize is {text}: it must be 1-10000 (messages per store transaction; set alone, a worker takes 6 batches unacknowledged from the broker, its MQTT 5 Receive Maximum, which MQTT caps at 65,535).", refused.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-5")]
+    [InlineData("65536")]
+    public void ReceiveWindow_OutsideOneTo65535_IsRefusedNamingTheSetting(string text)
+    {
+        var refused = new IngestOptionsSemanticValidator().Validate(null, Bind(("Ingest:ReceiveWindow", text)));
+        Assert.False(refused.Succeeded);
+        Assert.Contains($"Ingest:ReceiveWindow is {text}: it must be 1-65535 (messages a worker takes unacknowledged from the broker, its MQTT 5 Receive Maximum).", refused.FailureMessage, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void BatchSize_LargestAllowed_KeepsTheReceiveMaximumWithinMqtt_AndEveryWindowHoldsWholeBatches()
+    public void ReceiveWindow_BelowTheBatchSize_IsRefusedNamingBoth()
     {
-        var validator = new IngestOptionsSemanticValidator();
-        Assert.True(validator.Validate(null, new IngestOptions { BatchSize = IngestOptions.MaxBatchSize }).Succeeded);
-        Assert.True(validator.Validate(null, new IngestOptions { BatchSize = 1 }).Succeeded);
-        Assert.Equal(60_000, EdgeTwin.Ingest.Mqtt.FlowControl.ReceiveMaximum(IngestOptions.MaxBatchSize));
-        Assert.True(EdgeTwin.Ingest.Mqtt.FlowControl.ReceiveMaximum(IngestOptions.MaxBatchSize) <= ushort.MaxValue);
-        Assert.Equal(6, EdgeTwin.Ingest.Mqtt.FlowControl.ReceiveMaximum(1));
-        Assert.Equal(1_536, EdgeTwin.Ingest.Mqtt.FlowControl.ReceiveMaximum(new IngestOptions().BatchSize));
+        var refused = new IngestOptionsSemanticValidator().Validate(null, Bind(("Ingest:BatchSize", "2048"), ("Ingest:ReceiveWindow", "1536")));
+        Assert.False(refused.Succeeded);
+        Assert.Contains("Ingest:ReceiveWindow is 1536, below Ingest:BatchSize 2048: a batch could never fill.", refused.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Unset_BatchesOf1024_InAWindowOf1536()
+    {
+        var options = Bind();
+        Assert.True(new IngestOptionsSemanticValidator().Validate(null, options).Succeeded);
+        Assert.Equal(1_024, FlowControl.BatchSize(options));
+        Assert.Equal(1_536, FlowControl.ReceiveMaximum(options));
+        Assert.Equal(1_536, FlowControl.InboxCapacity(options));
+    }
+
+    [Theory]
+    [InlineData("1", 6)]
+    [InlineData("256", 1_536)]
+    [InlineData("2048", 12_288)]
+    [InlineData("10000", 60_000)]
+    public void BatchSizeAlone_SetsTheWindowToSixBatches_AsBefore(string batch, int window)
+    {
+        var options = Bind(("Ingest:BatchSize", batch));
+        Assert.True(new IngestOptionsSemanticValidator().Validate(null, options).Succeeded);
+        Assert.Equal(int.Parse(batch, System.Globalization.CultureInfo.InvariantCulture), FlowControl.BatchSize(options));
+        Assert.Equal(window, FlowControl.ReceiveMaximum(options));
+        Assert.True(FlowControl.ReceiveMaximum(options) <= ushort.MaxValue);
+    }
+
+    [Theory]
+    [InlineData("100", 100)]
+    [InlineData("1024", 1_024)]
+    [InlineData("65535", 1_024)]
+    public void ReceiveWindowAlone_TakesBatchesOfTheDefault_OrOfTheWholeWindowWhenSmaller(string window, int batch)
+    {
+        var options = Bind(("Ingest:ReceiveWindow", window));
+        Assert.True(new IngestOptionsSemanticValidator().Validate(null, options).Succeeded);
+        Assert.Equal(int.Parse(window, System.Globalization.CultureInfo.InvariantCulture), FlowControl.ReceiveMaximum(options));
+        Assert.Equal(batch, FlowControl.BatchSize(options));
+    }
+
+    [Fact]
+    public void BothSet_AreTakenAsGiven()
+    {
+        var options = Bind(("Ingest:BatchSize", "300"), ("Ingest:ReceiveWindow", "300"));
+        Assert.True(new IngestOptionsSemanticValidator().Validate(null, options).Succeeded);
+        Assert.Equal(300, FlowControl.BatchSize(options));
+        Assert.Equal(300, FlowControl.ReceiveMaximum(options));
     }
 
     private static IngestOptions Bind(params (string Key, string Value)[] settings)
