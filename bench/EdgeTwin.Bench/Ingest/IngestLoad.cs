@@ -3,6 +3,7 @@ namespace EdgeTwin.Bench.Ingest;
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime;
+using EdgeTwin.Ingest.Identity;
 using EdgeTwin.Ingest.Mqtt;
 using EdgeTwin.Ingest.Options;
 using EdgeTwin.Ingest.Processing;
@@ -19,7 +20,7 @@ using Microsoft.Extensions.Options;
 /// Ingest load runner (docs/benchmarks.md "Ingest"): records verified and stored per second by the
 /// batch processor (the whole ingest minus the broker), per backend, with 1 or 2 workers on one
 /// store, and memory per 1,000 tracked chains. Pre-generates signed chains so only the ingest is timed.
-/// Usage: ingest-load [litedb|postgres:CONNECTION] [gateways=20] [records-per-gateway=2000] [workers=1] [--batch MESSAGES=Ingest:BatchSize] [--window MESSAGES=Ingest:ReceiveWindow] [--lanes N=Ingest:StoreLanes] [--samples N=1] [--sections [--broker mqtt://HOST:PORT]] [--worker-cpu FRACTION]
+/// Usage: ingest-load [litedb|postgres:CONNECTION] [gateways=20] [records-per-gateway=2000] [workers=1] [--batch MESSAGES=Ingest:BatchSize] [--window MESSAGES=Ingest:ReceiveWindow] [--lanes N=Ingest:StoreLanes] [--secp native|managed] [--samples N=1] [--sections [--broker mqtt://HOST:PORT]] [--worker-cpu FRACTION]
 /// (--worker-cpu: PostgreSQL only; each worker a process of its own capped at FRACTION of a core by a cgroup: <see cref="WorkerProcesses"/>).
 /// (--samples: samples per obs record; 1 is a vital's record, more an ECG run at 250 Hz with
 /// millivolts to three decimals, as the simulator's: a ward's mix averages about 36, an ECG second 250).
@@ -34,6 +35,14 @@ internal static class IngestLoad
         var perGateway = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 2000;
         var workers = args.Length > 3 && !args[3].StartsWith("--", StringComparison.Ordinal) ? int.Parse(args[3], CultureInfo.InvariantCulture) : 1;
         var sections = args.Contains("--sections");
+
+        // The worker's signatures as a worker makes them (IngestIdentity installs native libsecp256k1); --secp managed for the managed path.
+        if (BenchProgram.Value(args, "--secp") != "managed" && !Secp256k1Accelerator.TryInstall(NativeSecp256k1.Instance, out var secpProblem))
+        {
+            Console.Error.WriteLine($"ingest-load: native libsecp256k1 not used: {secpProblem}");
+            return 1;
+        }
+
         var broker = BenchProgram.Value(args, "--broker");
         // Ingest:BatchSize and Ingest:ReceiveWindow, each the ingest's default when not given, and the same rule for what one alone means.
         var flow = new IngestOptions

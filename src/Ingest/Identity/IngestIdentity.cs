@@ -16,6 +16,18 @@ internal sealed class IngestIdentity : IDisposable
     public IngestIdentity(IOptions<IngestOptions> options, ILogger<IngestIdentity> logger)
     {
         KeyFile = options.Value.KeyFilePath();
+
+        // Receipts are signed and checkpoints recovered many times a second: native libsecp256k1 when it
+        // loads and gives the managed path's answers, else the managed path, said in the log either way.
+        if (Secp256k1Accelerator.TryInstall(NativeSecp256k1.Instance, out var problem))
+        {
+            IngestLog.Secp256k1Native(logger, NativeSecp256k1.Instance.Name);
+        }
+        else
+        {
+            IngestLog.Secp256k1Managed(logger, problem!);
+        }
+
         try
         {
             Key = GatewayKey.LoadOrCreate(KeyFile, out var created);

@@ -51,4 +51,10 @@ internal static partial class IngestLog
 
     [LoggerMessage(EventId = 7014, Level = LogLevel.Error, Message = "The chain watchdog's scan (missing seqs, silent gateways) failed (the store unavailable?); scanning again in {Interval}")]
     public static partial void WatchdogScanFailed(ILogger logger, TimeSpan interval, Exception ex);
+
+    [LoggerMessage(EventId = 7017, Level = LogLevel.Information, Message = "Signatures: recovered and made through {Implementation}")]
+    public static partial void Secp256k1Native(ILogger logger, string implementation);
+
+    [LoggerMessage(EventId = 7018, Level = LogLevel.Warning, Message = "Signatures: the native libsecp256k1 is not used ({Problem}); the managed implementation is, about four times slower to recover and eight to sign")]
+    public static partial void Secp256k1Managed(ILogger logger, string problem);
 }

@@ -29,7 +29,12 @@ public static class Eip191
     /// <summary>Whether two addresses are the same key (EIP-55 checksum case aside); false when either is null.</summary>
     public static bool SameAddress(string? a, string? b) => a is not null && b is not null && string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
 
-    public static bool TryRecover(ReadOnlySpan<byte> digest32, string sig, out string? address, out string? problem)
+    /// <summary>The signer of <paramref name="sig"/> over <paramref name="digest32"/>, through the installed <see cref="Secp256k1Accelerator"/> if any.</summary>
+    public static bool TryRecover(ReadOnlySpan<byte> digest32, string sig, out string? address, out string? problem) =>
+        TryRecover(digest32, sig, Secp256k1Accelerator.Current, out address, out problem);
+
+    /// <summary>The signer of <paramref name="sig"/> over <paramref name="digest32"/>: the same checks, then recovery through <paramref name="accelerator"/>, or the managed port when null.</summary>
+    public static bool TryRecover(ReadOnlySpan<byte> digest32, string sig, ISecp256k1Accelerator? accelerator, out string? address, out string? problem)
     {
         address = null;
         if (digest32.Length != 32)
@@ -79,18 +84,30 @@ public static class Eip191
             return false;
         }
 
-        // Recovery through NBitcoin.Secp256k1 (the libsecp256k1 port Nethereum itself ships with):
-        // several times faster than Nethereum's BouncyCastle path, and failures come back as false.
         var hash = Sha3Keccack.Current.CalculateHash([.. "\u0019Ethereum Signed Message:\n32"u8, .. digest32]);
-        if (!SecpRecoverableECDSASignature.TryCreateFromCompact(raw.AsSpan(0, 64), v - 27, out var signature) || signature is null
-            || !ECPubKey.TryRecover(Context.Instance, signature, hash, out var publicKey) || publicKey is null)
+        Span<byte> uncompressed = stackalloc byte[65];
+        if (accelerator is not null)
         {
-            problem = SigUnrecoverable;
-            return false;
+            if (!accelerator.TryRecover(hash, raw.AsSpan(0, 64), v - 27, uncompressed))
+            {
+                problem = SigUnrecoverable;
+                return false;
+            }
+        }
+        else
+        {
+            // Recovery through NBitcoin.Secp256k1 (the libsecp256k1 port Nethereum itself ships with):
+            // several times faster than Nethereum's BouncyCastle path, and failures come back as false.
+            if (!SecpRecoverableECDSASignature.TryCreateFromCompact(raw.AsSpan(0, 64), v - 27, out var signature) || signature is null
+                || !ECPubKey.TryRecover(Context.Instance, signature, hash, out var publicKey) || publicKey is null)
+            {
+                problem = SigUnrecoverable;
+                return false;
+            }
+
+            publicKey.WriteToSpan(false, uncompressed, out _);
         }
 
-        Span<byte> uncompressed = stackalloc byte[65];
-        publicKey.WriteToSpan(false, uncompressed, out _);
         var keyHash = Sha3Keccack.Current.CalculateHash(uncompressed[1..].ToArray());
         address = AddressUtil.Current.ConvertToChecksumAddress(Convert.ToHexStringLower(keyHash.AsSpan(12)));
         problem = null;

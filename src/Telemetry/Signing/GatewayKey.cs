@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using EdgeTwin.Telemetry.Durability;
 using Nethereum.Signer;
+using Nethereum.Util;
 
 /// <summary>
 /// The gateway's secp256k1 key (PROTOCOL §1). The file holds <c>0x</c> + 64 hex digits and a newline,
@@ -12,7 +13,6 @@ using Nethereum.Signer;
 public sealed class GatewayKey : ICheckpointSigner, IDisposable
 {
     private readonly EthECKey key;
-    private readonly EthereumMessageSigner signer = new();
     private bool disposed;
 
     static GatewayKey()
@@ -175,7 +175,14 @@ public sealed class GatewayKey : ICheckpointSigner, IDisposable
         }
     }
 
-    public string SignDigest(ReadOnlySpan<byte> digest)
+    /// <summary>The EIP-191 signature of a 32-byte digest (PROTOCOL §5), through the installed <see cref="Secp256k1Accelerator"/> if any.</summary>
+    public string SignDigest(ReadOnlySpan<byte> digest) => SignDigest(digest, Secp256k1Accelerator.Current);
+
+    /// <summary>
+    /// The EIP-191 signature of a 32-byte digest: through <paramref name="accelerator"/>, or NBitcoin's
+    /// libsecp256k1 port when null; the same characters either way (RFC 6979, s in the lower half).
+    /// </summary>
+    public string SignDigest(ReadOnlySpan<byte> digest, ISecp256k1Accelerator? accelerator)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
         if (digest.Length != 32)
@@ -183,8 +190,44 @@ public sealed class GatewayKey : ICheckpointSigner, IDisposable
             throw new ArgumentException("a checkpoint digest is 32 bytes", nameof(digest));
         }
 
-        var sig = signer.Sign(digest.ToArray(), key);
-        return sig.StartsWith("0x", StringComparison.Ordinal) ? sig.ToLowerInvariant() : "0x" + sig.ToLowerInvariant();
+        var hash = Sha3Keccack.Current.CalculateHash([.. "\u0019Ethereum Signed Message:\n32"u8, .. digest]);
+
+        // Nethereum gives the key as a number, without its leading zero bytes (one key in 256 has one, if
+        // not made by Generate, which retries those): its own signer passed that short key to the port,
+        // which refused it, so such a key could not sign at all. Here it is always 32 bytes.
+        // (GetPrivateKeyAsBytes hands out the key's own array: copied, never cleared.)
+        var number = key.GetPrivateKeyAsBytes();
+        var privateKey = new byte[32];
+        number.CopyTo(privateKey, 32 - number.Length);
+        Span<byte> compact = stackalloc byte[65];
+        try
+        {
+            int recoveryId;
+            if (accelerator is not null)
+            {
+                accelerator.SignRecoverable(hash, privateKey, compact[..64], out recoveryId);
+            }
+            else
+            {
+                // What Nethereum's EthereumMessageSigner does with EthECKey.SignRecoverable (identical output, the reference vectors).
+                if (!NBitcoin.Secp256k1.ECPrivKey.TryCreate(privateKey, out var ecKey) || ecKey is null || !ecKey.TrySignRecoverable(hash, out var signature) || signature is null)
+                {
+                    throw new CryptographicException("the key did not sign");
+                }
+
+                using (ecKey)
+                {
+                    signature.WriteToSpanCompact(compact[..64], out recoveryId);
+                }
+            }
+
+            compact[64] = checked((byte)(27 + recoveryId));
+            return "0x" + Convert.ToHexStringLower(compact);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(privateKey);
+        }
     }
 
     public override string ToString() => $"GatewayKey({Address})";

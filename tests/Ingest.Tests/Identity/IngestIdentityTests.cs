@@ -52,4 +52,23 @@ public sealed class IngestIdentityTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public void Start_InstallsNativeLibsecp256k1_AndSaysSo()
+    {
+        var dir = Directory.CreateTempSubdirectory("edgetwin-ingest-key-").FullName;
+        try
+        {
+            var logger = new Microsoft.Extensions.Logging.Testing.FakeLogger<IngestIdentity>();
+            using var identity = new IngestIdentity(Options.Create(new IngestOptions { Storage = $"litedb:{dir}" }), logger);
+
+            Assert.Same(NativeSecp256k1.Instance, EdgeTwin.Telemetry.Signing.Secp256k1Accelerator.Current);
+            var line = Assert.Single(logger.Collector.GetSnapshot(), r => r.Id.Id == 7017);
+            Assert.Equal("Signatures: recovered and made through libsecp256k1 (native, Secp256k1.Net)", line.Message);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
