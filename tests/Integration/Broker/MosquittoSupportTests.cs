@@ -12,11 +12,23 @@ public sealed class MosquittoSupportTests
     [Fact]
     public void SecondStartOnItsPortWhileTheFirstRuns_Fails_SayingThePortIsInUse_TheFirstServesOn()
     {
-        using var broker = new Mosquitto();
+        var broker = new Mosquitto();
+        var first = System.Diagnostics.Process.GetProcessById(broker.Id!.Value);
+        try
+        {
+            var refused = Assert.Throws<InvalidOperationException>(broker.Start);
 
-        var refused = Assert.Throws<InvalidOperationException>(broker.Start);
+            Assert.Contains("Address already in use", refused.Message, StringComparison.Ordinal);
+            Assert.Contains($"port {broker.Port}", refused.Message, StringComparison.Ordinal);
+            Assert.Equal(first.Id, broker.Id);
+            Assert.False(first.HasExited);
+        }
+        finally
+        {
+            broker.Dispose();
+        }
 
-        Assert.Contains("Address already in use", refused.Message, StringComparison.Ordinal);
-        Assert.Contains($"port {broker.Port}", refused.Message, StringComparison.Ordinal);
+        // The first is the helper's still, and goes with it (it was left running, one per suite run).
+        Assert.True(first.WaitForExit(TimeSpan.FromSeconds(10)), $"mosquitto {first.Id} still running after Dispose");
     }
 }

@@ -90,21 +90,23 @@ public sealed class Mosquitto : IDisposable
         var log = Path.Combine(_dir, "mosquitto.log");
         int Running() => File.Exists(log) ? File.ReadLines(log).Count(l => l.Contains(" running", StringComparison.Ordinal)) : 0;
         var before = Running();
-        _process = Process.Start(new ProcessStartInfo("/usr/sbin/mosquitto", ["-c", Path.Combine(_dir, "mosquitto.conf")])
+        var started = Process.Start(new ProcessStartInfo("/usr/sbin/mosquitto", ["-c", Path.Combine(_dir, "mosquitto.conf")])
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
         })!;
-        Wait.Until(() => _process.HasExited || (Running() > before && CanConnect()), TimeSpan.FromSeconds(10), "mosquitto running and accepting connections");
-        if (!_process.HasExited)
+        Wait.Until(() => started.HasExited || (Running() > before && CanConnect()), TimeSpan.FromSeconds(10), "mosquitto running and accepting connections");
+        if (!started.HasExited)
         {
+            _process = started;
             exited = string.Empty;
             return true;
         }
 
-        exited = $"exit code {_process.ExitCode}; {_process.StandardError.ReadToEnd()}{(File.Exists(log) ? File.ReadAllText(log) : string.Empty)}";
-        _process.Dispose();
-        _process = null;
+        // A start that failed leaves a broker already running as it was, still ours to stop (before, it
+        // took its place here and that broker outlived the test: one mosquitto left per suite run).
+        exited = $"exit code {started.ExitCode}; {started.StandardError.ReadToEnd()}{(File.Exists(log) ? File.ReadAllText(log) : string.Empty)}";
+        started.Dispose();
         return false;
     }
 
