@@ -29,6 +29,10 @@ public static class Eip191
     /// <summary>Whether two addresses are the same key (EIP-55 checksum case aside); false when either is null.</summary>
     public static bool SameAddress(string? a, string? b) => a is not null && b is not null && string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>What an EIP-191 personal signature over a 32-byte digest signs: Keccak-256 of the prefix and the digest.</summary>
+    internal static byte[] MessageHash(ReadOnlySpan<byte> digest32) =>
+        Sha3Keccack.Current.CalculateHash([.. "\u0019Ethereum Signed Message:\n32"u8, .. digest32]);
+
     /// <summary>The signer of <paramref name="sig"/> over <paramref name="digest32"/>, through the installed <see cref="Secp256k1Accelerator"/> if any.</summary>
     public static bool TryRecover(ReadOnlySpan<byte> digest32, string sig, out string? address, out string? problem) =>
         TryRecover(digest32, sig, Secp256k1Accelerator.Current, out address, out problem);
@@ -84,7 +88,7 @@ public static class Eip191
             return false;
         }
 
-        var hash = Sha3Keccack.Current.CalculateHash([.. "\u0019Ethereum Signed Message:\n32"u8, .. digest32]);
+        var hash = MessageHash(digest32);
         Span<byte> uncompressed = stackalloc byte[65];
         if (accelerator is not null)
         {

@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using System.Text;
 using EdgeTwin.Telemetry.Durability;
 using Nethereum.Signer;
-using Nethereum.Util;
 
 /// <summary>
 /// The gateway's secp256k1 key (PROTOCOL §1). The file holds <c>0x</c> + 64 hex digits and a newline,
@@ -17,7 +16,8 @@ public sealed class GatewayKey : ICheckpointSigner, IDisposable
 
     static GatewayKey()
     {
-        // Same deterministic signatures, several times faster (libsecp256k1 port instead of BouncyCastle).
+        // The anchoring key's EVM transactions (EcKey): same deterministic signatures, several times faster
+        // (libsecp256k1 port instead of BouncyCastle). SignDigest calls the port itself.
         EthECKey.SignRecoverable = true;
     }
 
@@ -190,7 +190,7 @@ public sealed class GatewayKey : ICheckpointSigner, IDisposable
             throw new ArgumentException("a checkpoint digest is 32 bytes", nameof(digest));
         }
 
-        var hash = Sha3Keccack.Current.CalculateHash([.. "\u0019Ethereum Signed Message:\n32"u8, .. digest]);
+        var hash = Eip191.MessageHash(digest);
 
         // Nethereum gives the key as a number, without its leading zero bytes (one key in 256 has one, if
         // not made by Generate, which retries those): its own signer passed that short key to the port,

@@ -61,9 +61,6 @@ public static class Secp256k1Accelerator
         return problem is null;
     }
 
-    /// <summary>The managed path again (tests).</summary>
-    public static void Uninstall() => current = null;
-
     /// <summary>Keys and digests <see cref="TryInstall"/> compares on.</summary>
     public const int SelfCheckCases = 16;
 
