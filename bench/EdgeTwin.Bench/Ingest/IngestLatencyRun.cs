@@ -139,6 +139,7 @@ internal static class IngestLatencyRun
             "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:EdgeTwin.Ingest.Mqtt.MqttIngestWorker=Information",
             .. chains.Select(c => $"--Ingest:Enrolled:{c.Gw}={c.Address}"),
             .. o.Batch is { } batch ? [$"--Ingest:BatchSize={batch}"] : Array.Empty<string>(),
+            .. o.Window is { } window ? [$"--Ingest:ReceiveWindow={window}"] : Array.Empty<string>(),
         ];
         for (var w = 0; w < o.Workers; w++)
         {
@@ -153,7 +154,7 @@ internal static class IngestLatencyRun
         static string Ms(LatencyHistogram h, double max) => string.Create(CultureInfo.InvariantCulture, $"{h.Percentile(0.5):N0} / {h.Percentile(0.9):N0} / {h.Percentile(0.99):N0} / {max:N0} ms");
         var workers = string.Join(" + ", before.Workers.Zip(after.Workers, Cpu));
         return string.Create(CultureInfo.InvariantCulture,
-            $"ingest-latency rate={o.Rate:N0} achieved={r.ObsInWindow / wall:N0} obs records/s ({r.AllInWindow / wall:N0} with checkpoints) seconds={o.Seconds} warmup={o.Warmup} workers={o.Workers} batch={(o.Batch is { } b ? b.ToString(CultureInfo.InvariantCulture) : "default")} gateways={o.Gateways} " +
+            $"ingest-latency rate={o.Rate:N0} achieved={r.ObsInWindow / wall:N0} obs records/s ({r.AllInWindow / wall:N0} with checkpoints) seconds={o.Seconds} warmup={o.Warmup} workers={o.Workers} batch={(o.Batch is { } b ? b.ToString(CultureInfo.InvariantCulture) : "default")} window={(o.Window is { } w ? w.ToString(CultureInfo.InvariantCulture) : "default")} gateways={o.Gateways} " +
             $"linger={o.LingerMs} ms checkpoint={o.CheckpointRecords}/{o.CheckpointMs} ms | records={r.Measured.Count:N0} publish->verified p50/p90/p99/max={Ms(r.Measured, r.MeasuredMax)} | " +
             $"of it waiting for the checkpoint p50/p99={r.ToCheckpoint.Percentile(0.5):N0} / {r.ToCheckpoint.Percentile(0.99):N0} ms | checkpoint publish->verified p50/p90/p99/max={Ms(r.CheckpointToVerified, r.CheckpointMax)} | " +
             $"not verified within {o.Grace} s={r.NotVerified:N0} | publish behind schedule p99/max={r.LateP99:F1} / {r.LateMax:F1} ms |{problems} " +
