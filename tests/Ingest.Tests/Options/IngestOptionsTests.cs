@@ -143,13 +143,13 @@ public sealed class IngestOptionsTests
     }
 
     [Fact]
-    public void Unset_BatchesOf1024_InAWindowOf1536()
+    public void Unset_BatchesOf2048_InAWindowOf3072()
     {
         var options = Bind();
         Assert.True(new IngestOptionsSemanticValidator().Validate(null, options).Succeeded);
-        Assert.Equal(1_024, FlowControl.BatchSize(options));
-        Assert.Equal(1_536, FlowControl.ReceiveMaximum(options));
-        Assert.Equal(1_536, FlowControl.InboxCapacity(options));
+        Assert.Equal(2_048, FlowControl.BatchSize(options));
+        Assert.Equal(3_072, FlowControl.ReceiveMaximum(options));
+        Assert.Equal(3_072, FlowControl.InboxCapacity(options));
     }
 
     [Theory]
@@ -169,7 +169,8 @@ public sealed class IngestOptionsTests
     [Theory]
     [InlineData("100", 100)]
     [InlineData("1024", 1_024)]
-    [InlineData("65535", 1_024)]
+    [InlineData("2048", 2_048)]
+    [InlineData("65535", 2_048)]
     public void ReceiveWindowAlone_TakesBatchesOfTheDefault_OrOfTheWholeWindowWhenSmaller(string window, int batch)
     {
         var options = Bind(("Ingest:ReceiveWindow", window));
