@@ -117,7 +117,7 @@ public sealed class IngestOptions : BrokerTransportSettings
     /// <summary>
     /// The batch when neither it nor a smaller window is set: large enough that a backlog is stored in few
     /// transactions, each with one write per chain row and one WAL flush or log fsync (docs/benchmarks.md
-    /// "Issue 13, eleventh pass": 2,048 in 3,072 stores 1.1-1.3 times what 1,024 in 1,536 does).
+    /// "Issue 13, eleventh pass": 2,048 in 3,072 stores about 1.15 times what 1,024 in 1,536 does, medians).
     /// </summary>
     public const int DefaultBatchSize = 2_048;
 
