@@ -150,6 +150,50 @@ public sealed class PostgresStoreTests : StoreContractTests
     }
 
     [Fact]
+    public async Task ChainState_UpTo8160Bytes_StaysInTheRow_LargerGoesOutOfLine()
+    {
+        var store = await OpenAsync();
+        var chain = new ChainId("gw-inline", "telemetry", new string('c', 32));
+        await using var conn = new NpgsqlConnection(_connection);
+        await conn.OpenAsync();
+        async Task<T> ScalarAsync<T>(string sql)
+        {
+            await using var cmd = new NpgsqlCommand(sql, conn);
+            return (T)(await cmd.ExecuteScalarAsync())!;
+        }
+
+        var options = await ScalarAsync<string[]>("SELECT reloptions FROM pg_class WHERE oid = 'ingest_chains'::regclass");
+        Assert.Contains("toast_tuple_target=8160", options);
+        Assert.Contains("fillfactor=50", options);
+        var toast = await ScalarAsync<string>("SELECT reltoastrelid::regclass::text FROM pg_class WHERE oid = 'ingest_chains'::regclass");
+
+        // A chain's usual state (a few KB: the remembered links and the records since the last checkpoint),
+        // written again and again as batches advance it: in the row each time, nothing in the TOAST table.
+        foreach (var size in (int[])[3_000, 3_100, 6_000, 7_900])
+        {
+            var state = RandomNumberGenerator.GetBytes(size);
+            await store.WriteAsync([chain], "site", s =>
+            {
+                s.SetChain(s.Chain(chain) with { VerifierState = state });
+                return Task.FromResult(0);
+            }, default);
+            Assert.Equal(state, Assert.Single(await store.ChainsAsync("gw-inline", default)).VerifierState);
+            Assert.Equal(0L, await ScalarAsync<long>($"SELECT count(*) FROM {toast}"));
+        }
+
+        // A large one (records held out of order, many variants) goes out of line, uncompressed, and reads back whole.
+        var large = RandomNumberGenerator.GetBytes(20_000);
+        await store.WriteAsync([chain], "site", s =>
+        {
+            s.SetChain(s.Chain(chain) with { VerifierState = large });
+            return Task.FromResult(0);
+        }, default);
+        Assert.Equal(large, Assert.Single(await store.ChainsAsync("gw-inline", default)).VerifierState);
+        Assert.True(await ScalarAsync<long>($"SELECT count(*) FROM {toast}") > 0);
+        Assert.Equal(20_000, await ScalarAsync<int>("SELECT pg_column_size(chain_state) FROM ingest_chains WHERE gw = 'gw-inline'"));
+    }
+
+    [Fact]
     public async Task Lock_LeavesOutOnlyTheStateTheWorkerHolds_AndAWriteThatKeepsItLeavesTheStoredStateAsItWas()
     {
         var a = await OpenAsync();

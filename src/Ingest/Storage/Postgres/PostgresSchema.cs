@@ -11,6 +11,14 @@ internal static class PostgresSchema
     // chain_state is stored uncompressed (STORAGE EXTERNAL): it is hashes and small numbers, which pglz
     // cannot shrink, and each batch's attempt on each chain it wrote was 8 % of PostgreSQL's CPU at the
     // default batch (docs/benchmarks.md, issue 13 ninth pass). Only values written from then on.
+    // A state of up to 8,160 bytes stays in the row (toast_tuple_target; the default moves anything over
+    // about 2 KB to the TOAST table), and half of each page is left free (fillfactor 50) so its next
+    // version goes on the same page, a HOT update without an index entry: a chain's state is rewritten
+    // with every batch that advances it, and out of line each write was new TOAST chunks, their index
+    // entries and the old ones' deletion, 17 % of PostgreSQL's CPU from 1,000 gateways and a table 20
+    // times the size until vacuumed (issue 13 eleventh pass). Larger states still go out of line,
+    // uncompressed. Both apply to rows written from then on; setting them takes no lock a worker's
+    // updates wait for.
     public const long AdvisoryLock = 0x45545031;
 
     public const string Create = """
@@ -30,6 +38,7 @@ internal static class PostgresSchema
         ALTER TABLE ingest_chains ADD COLUMN IF NOT EXISTS chain_state bytea NULL;
         ALTER TABLE ingest_chains ADD COLUMN IF NOT EXISTS state_digest bytea GENERATED ALWAYS AS (sha256(chain_state)) STORED;
         ALTER TABLE ingest_chains ALTER COLUMN chain_state SET STORAGE EXTERNAL;
+        ALTER TABLE ingest_chains SET (toast_tuple_target = 8160, fillfactor = 50);
         CREATE TABLE IF NOT EXISTS ingest_evidence (
             id bigserial PRIMARY KEY, at timestamptz NOT NULL, topic text NOT NULL, gw text NULL,
             problem text NOT NULL, payload bytea NOT NULL,
