@@ -114,7 +114,7 @@ internal sealed class ChainVerification
     {
         var key = Key(id);
         _verifier.ClearDecided(key);
-        var state = _verifier.Holds(key) ? ChainStateCodec.Encode(_verifier.ExportChain(key)) : null;
+        var state = _verifier.Holds(key) ? _verifier.ExportChainEncoded(key) : null;
         _exported[id] = state is null ? null : SHA256.HashData(state);
         return state;
     }

@@ -19,7 +19,45 @@ public static class ChainStateCodec
     public static byte[] Encode(ChainVerifierState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        using var ms = new MemoryStream(256 + (state.Held.Count * 72) + (state.Recent.Count * 34));
+        var head = new Head(state.Chain, state.Key, state.LinkedThrough, ParseHash(state.HeadHash), state.VerifiedThrough, state.Broken, state.Unenrolled,
+            state.HighestSeq, state.Start, state.BeforeStart, state.Counters, state.Problems, state.HeadPrev, state.HeadAlternative);
+        return Encode(head, state.Held.Count, HeldOf(state.Held), state.Recent.Count, RecentOf(state.Recent));
+    }
+
+    /// <summary>What a state holds besides its held records and remembered links, hashes as bytes.</summary>
+    internal readonly record struct Head(
+        ChainKey Chain, string? Key, long LinkedThrough, Hash32 HeadHash, long VerifiedThrough, bool Broken, bool Unenrolled,
+        long HighestSeq, long Start, long BeforeStart, ChainCounters Counters, IReadOnlyList<string> Problems, string? HeadPrev, string? HeadAlternative);
+
+    /// <summary>A held record, hashes as bytes (<see cref="HeldRecordState"/> carries them as hex).</summary>
+    internal readonly record struct Held(long Seq, Hash32 Hash, Hash32 Prev, string Kind, string? GenesisKey, string? Signer, string? SigProblem, GapStatement? Gap);
+
+    // The hex of a state parsed lazily, in the order the bytes are written: the first hash that is not
+    // 64 lowercase hex digits is the one the refusal names, whichever way the state came.
+    private static IEnumerable<Held> HeldOf(IReadOnlyList<HeldRecordState> held)
+    {
+        foreach (var h in held)
+        {
+            var hash = ParseHash(h.Hash);
+            yield return new Held(h.Seq, hash, ParseHash(h.Prev), h.Kind, h.GenesisKey, h.Signer, h.SigProblem, h.Gap);
+        }
+    }
+
+    private static IEnumerable<(long Seq, Hash32? Hash)> RecentOf(IReadOnlyList<KeyValuePair<long, string?>> recent)
+    {
+        foreach (var (seq, hash) in recent)
+        {
+            yield return (seq, hash is null ? null : ParseHash(hash));
+        }
+    }
+
+    /// <summary>
+    /// The bytes of a state given with its hashes as bytes: what <see cref="Encode(ChainVerifierState)"/>
+    /// writes for the same state (the verifier's own export takes this way, without making a hex string of every hash).
+    /// </summary>
+    internal static byte[] Encode(in Head state, int heldCount, IEnumerable<Held> held, int recentCount, IEnumerable<(long Seq, Hash32? Hash)> recent)
+    {
+        using var ms = new MemoryStream(256 + (heldCount * 72) + (recentCount * 34));
         using (var w = new BinaryWriter(ms, Encoding.UTF8, leaveOpen: true))
         {
             w.Write(Magic);
@@ -40,9 +78,9 @@ public static class ChainStateCodec
                 Number(w, n);
             }
 
-            w.Write7BitEncodedInt(state.Held.Count);
-            var (lastSeq, lastHash) = (0L, string.Empty);
-            foreach (var h in state.Held)
+            w.Write7BitEncodedInt(heldCount);
+            var (lastSeq, lastHash, written) = (0L, (Hash32?)null, 0);
+            foreach (var h in held)
             {
                 // Held records mostly follow each other: a prev that is the hash just written is a flag, not 32 bytes.
                 var linksLast = h.Seq == lastSeq + 1 && h.Prev == lastHash;
@@ -73,19 +111,27 @@ public static class ChainStateCodec
                 }
 
                 (lastSeq, lastHash) = (h.Seq, h.Hash);
+                written++;
             }
 
-            w.Write7BitEncodedInt(state.Recent.Count);
+            w.Write7BitEncodedInt(recentCount);
             lastSeq = 0;
-            foreach (var (seq, hash) in state.Recent)
+            foreach (var (seq, hash) in recent)
             {
                 Number(w, seq - lastSeq);
                 lastSeq = seq;
-                w.Write(hash is not null);
-                if (hash is not null)
+                w.Write(hash.HasValue);
+                if (hash is { } known)
                 {
-                    Hash(w, hash);
+                    Hash(w, known);
                 }
+
+                written++;
+            }
+
+            if (written != heldCount + recentCount)
+            {
+                throw new InvalidOperationException($"chain state of {state.Chain}: {heldCount} held records and {recentCount} links announced, {written} written");
             }
 
             w.Write7BitEncodedInt(state.Problems.Count);
@@ -101,7 +147,7 @@ public static class ChainStateCodec
         return ms.ToArray();
     }
 
-    /// <summary>Reads what <see cref="Encode"/> wrote, or the JSON text ingests stored before it.</summary>
+    /// <summary>Reads what <see cref="Encode(ChainVerifierState)"/> wrote, or the JSON text ingests stored before it.</summary>
     public static ChainVerifierState Decode(ReadOnlySpan<byte> stored)
     {
         if (stored.IsEmpty)
@@ -228,13 +274,11 @@ public static class ChainStateCodec
 
     private static string? Text(BinaryReader r) => r.ReadBoolean() ? r.ReadString() : null;
 
-    private static void Hash(BinaryWriter w, string hex)
-    {
-        if (!Hash32.TryParse(hex, out var h))
-        {
-            throw new ArgumentException($"chain state holds a hash that is not 64 lowercase hex digits: '{hex}'", nameof(hex));
-        }
+    private static Hash32 ParseHash(string hex) =>
+        Hash32.TryParse(hex, out var h) ? h : throw new ArgumentException($"chain state holds a hash that is not 64 lowercase hex digits: '{hex}'", nameof(hex));
 
+    private static void Hash(BinaryWriter w, Hash32 h)
+    {
         Span<byte> bytes = stackalloc byte[32];
         h.WriteTo(bytes);
         w.Write(bytes);

@@ -226,12 +226,29 @@ internal sealed class ChainTracker
 
     public ChainVerifierState Export() => new(
         chain, key, linkedThrough, head.ToString(), verifiedThrough, broken, unenrolled, highestSeq,
-        new ChainCounters(received, duplicates, forks, gapCovered, verified, linkedUnverified, badSigs, brokenLinks, unknownSigner, rejected, beyondWindow, behindWindow, insideGap, problemsDropped, unsignedBranch),
+        Counters(),
         [.. held.Ordered().SelectMany(h => h.Value.All.Select(r => Export(h.Key, r)))],
         [.. recent.Export()],
         [.. problems ?? []],
         Start: start,
         BeforeStart: beforeStart);
+
+    /// <summary>
+    /// <see cref="ChainStateCodec.Encode(ChainVerifierState)"/> of <see cref="Export()"/>, the same bytes, written
+    /// from the hashes as they are held (the export makes a hex string of each, which the encoding parses back).
+    /// </summary>
+    public byte[] ExportEncoded()
+    {
+        List<ChainStateCodec.Held> heldNow = [.. held.Ordered().SelectMany(h => h.Value.All.Select(r =>
+            new ChainStateCodec.Held(h.Key, r.Hash, r.Prev, r.Kind, r.GenesisKey, r.Signer, r.SigProblem, r.Gap)))];
+        List<(long, Hash32?)> recentNow = [.. recent.ExportHashes()];
+        var head = new ChainStateCodec.Head(chain, key, linkedThrough, this.head, verifiedThrough, broken, unenrolled, highestSeq, start, beforeStart,
+            Counters(), (IReadOnlyList<string>?)problems ?? [], null, null);
+        return ChainStateCodec.Encode(head, heldNow.Count, heldNow, recentNow.Count, recentNow);
+    }
+
+    private ChainCounters Counters() =>
+        new ChainCounters(received, duplicates, forks, gapCovered, verified, linkedUnverified, badSigs, brokenLinks, unknownSigner, rejected, beyondWindow, behindWindow, insideGap, problemsDropped, unsignedBranch);
 
     public static ChainTracker Import(ChainVerifierState state, VerifierOptions options, HashSet<string>? enrolled)
     {

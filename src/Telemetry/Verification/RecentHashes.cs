@@ -42,12 +42,15 @@ internal sealed class RecentHashes(int capacity)
         return true;
     }
 
-    public IEnumerable<KeyValuePair<long, string?>> Export()
+    public IEnumerable<KeyValuePair<long, string?>> Export() => ExportHashes().Select(e => new KeyValuePair<long, string?>(e.Seq, e.Hash?.ToString()));
+
+    /// <summary>The remembered seqs from the oldest, each with its hash (null: passed by a gap statement).</summary>
+    public IEnumerable<(long Seq, Hash32? Hash)> ExportHashes()
     {
         for (var seq = Math.Max(0, newest - capacity + 1); seq <= newest; seq++)
         {
             TryGet(seq, out var hash);
-            yield return new(seq, hash?.ToString());
+            yield return (seq, hash);
         }
     }
 }

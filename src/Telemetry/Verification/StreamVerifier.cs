@@ -153,6 +153,14 @@ public sealed class StreamVerifier
     public ChainVerifierState ExportChain(ChainKey key) =>
         chains.TryGetValue(key, out var tracker) ? tracker.Export() : throw new KeyNotFoundException($"no chain {key}");
 
+    /// <summary>
+    /// <see cref="ChainStateCodec.Encode(ChainVerifierState)"/> of <see cref="ExportChain"/>: the same bytes,
+    /// without a hex string made and parsed back for every held and remembered hash (the ingest stores a
+    /// chain's state with every batch that advances it).
+    /// </summary>
+    public byte[] ExportChainEncoded(ChainKey key) =>
+        chains.TryGetValue(key, out var tracker) ? tracker.ExportEncoded() : throw new KeyNotFoundException($"no chain {key}");
+
     /// <summary>Restores a chain exported earlier, replacing any state for it.</summary>
     public void ImportChain(ChainVerifierState state)
     {

@@ -10,7 +10,7 @@ public sealed class ChainStateCodecTests
     private static readonly ChainKey Chain = new("gw-1", Lane.Telemetry, "0123456789abcdef0123456789abcdef");
 
     /// <summary>Every member set, including the ones only old or unusual states carry.</summary>
-    private static ChainVerifierState Everything() => new(
+    internal static ChainVerifierState Everything() => new(
         new ChainKey("ward7-bed12", Lane.Alarm, "fedcba9876543210fedcba9876543210"),
         "0x1234567890abcdef1234567890abcdef12345678",
         41,

@@ -1,0 +1,108 @@
+namespace EdgeTwin.Telemetry.Tests.Verification;
+
+using EdgeTwin.Telemetry.Chain;
+using EdgeTwin.Telemetry.Records;
+using EdgeTwin.Telemetry.Verification;
+using FsCheck.Xunit;
+
+/// <summary>
+/// <see cref="StreamVerifier.ExportChainEncoded"/> writes a chain's state from the hashes as the verifier
+/// holds them; <see cref="ChainStateCodec.Encode(ChainVerifierState)"/> of <see cref="StreamVerifier.ExportChain"/>
+/// writes it from their hex. They must give the same bytes for every state a verifier can reach: chains of
+/// random shape (checkpoint cadence, a gap statement over evicted records), strangers' branches (variants at
+/// one seq, checkpoints a stranger signed), tampered copies, repeats, any order, a short memory of links.
+/// </summary>
+public sealed class DirectEncodingPropertyTests
+{
+    [Property(MaxTest = 120)]
+    public bool DirectEncoding_IsTheEncodingOfTheExport_AfterEveryRecord(int seed)
+    {
+        var random = new Random(seed);
+        using var key = TestKeys.Reference();
+        using var stranger = TestKeys.Other();
+        var written = Write(key, random);
+        var delivery = new List<ChainRecord>(written.Where(_ => random.Next(8) != 0));
+        for (var b = random.Next(0, 4); b > 0; b--)
+        {
+            var at = written[random.Next(written.Count)];
+            delivery.AddRange(InjectedBranchTests.Inject(at, random.Next(1, 5), stranger, checkpoint: random.Next(2) == 0, sample: random.Next(100, 100_000)));
+        }
+
+        delivery.AddRange(delivery.Where(_ => random.Next(6) == 0).ToList());
+        var payloads = delivery.OrderBy(_ => random.Next()).Select(r => r.Payload).ToList();
+        foreach (var i in Enumerable.Range(0, random.Next(0, 4)))
+        {
+            var tampered = (byte[])payloads[random.Next(payloads.Count)].Clone();
+            tampered[random.Next(tampered.Length)] ^= (byte)random.Next(1, 256);
+            payloads.Insert(random.Next(payloads.Count + 1), tampered);
+        }
+
+        var verifier = new StreamVerifier(new VerifierOptions
+        {
+            EnrolledAddresses = [TestKeys.ReferenceAddress],
+            RecentWindow = random.Next(1, 70),
+            LogDecidedLinks = random.Next(2) == 0,
+        });
+        var chain = new ChainKey("gw-1", Lane.Telemetry, written[0].Epoch);
+        var compared = 0;
+        foreach (var payload in payloads)
+        {
+            verifier.Add(payload);
+            if (!verifier.Holds(chain))
+            {
+                continue;
+            }
+
+            var direct = verifier.ExportChainEncoded(chain);
+            var viaHex = ChainStateCodec.Encode(verifier.ExportChain(chain));
+            Assert.True(viaHex.AsSpan().SequenceEqual(direct), $"seed {seed}: the encodings differ after {compared + 1} exports ({direct.Length} and {viaHex.Length} bytes)");
+            compared++;
+        }
+
+        return compared > 0;
+    }
+
+    [Fact]
+    public void DirectEncoding_OfAnImportedStateWithEveryMember_IsTheEncodingOfItsExport()
+    {
+        var everything = ChainStateCodecTests.Everything() with { HeadPrev = null, HeadAlternative = null };
+        var verifier = new StreamVerifier(new VerifierOptions());
+        verifier.ImportChain(everything);
+
+        Assert.Equal(ChainStateCodec.Encode(verifier.ExportChain(everything.Chain)), verifier.ExportChainEncoded(everything.Chain));
+        Assert.Throws<KeyNotFoundException>(() => verifier.ExportChainEncoded(new ChainKey("gw-none", Lane.Telemetry, everything.Chain.Epoch)));
+    }
+
+    /// <summary>A chain as the gateway's writer makes it: random cadence, sometimes a run of early records evicted behind a gap statement.</summary>
+    private static List<ChainRecord> Write(EdgeTwin.Telemetry.Signing.GatewayKey key, Random random)
+    {
+        var policy = new CheckpointPolicy { MaxRecords = random.Next(1, 12), MaxDelay = TimeSpan.FromDays(1) };
+        var w = ChainWriter.StartNew("gw-1", Lane.Telemetry, key, policy, GenesisReason.FirstStart, "test", TestChains.T0, ClockQuality.Synced, out var genesis);
+        var written = new List<ChainRecord> { genesis };
+        var records = random.Next(1, 60);
+        var gapAfter = records >= 6 && random.Next(2) == 0 ? random.Next(records / 2, records) : -1;
+        for (var i = 0; i < records; i++)
+        {
+            var t = TestChains.T0.AddMilliseconds(10 * (i + 1));
+            written.Add(w.AppendObs(new ObsBody("p-1", "dev-1", "mdc:131330", "mV", t, 4, [i]), t, ClockQuality.Synced));
+            if (i == gapAfter)
+            {
+                long from = random.Next(1, records / 3);
+                var to = from + random.Next(0, records / 4);
+                written.Add(w.AppendGap(from, to, written[(int)from].Prev, written[(int)to].Hash, "disk-space", t, ClockQuality.Synced));
+            }
+
+            if (w.CheckpointIfDue(t, ClockQuality.Synced) is { } cp)
+            {
+                written.Add(cp);
+            }
+        }
+
+        if (w.Checkpoint(TestChains.T0.AddHours(1), ClockQuality.Synced) is { } last)
+        {
+            written.Add(last);
+        }
+
+        return written;
+    }
+}
