@@ -61,7 +61,7 @@ public sealed class ChainShapePropertyTests
         && (!exact || (a.Received, a.Verified, a.GapCovered) == (b.Received, b.Verified, b.GapCovered));
 
     /// <summary>Writes the chain with the real writer; returns it and the seqs its gap statement names.</summary>
-    private static (List<ChainRecord> Written, HashSet<long> Evicted) Write(GatewayKey key, Shape shape)
+    internal static (List<ChainRecord> Written, HashSet<long> Evicted) Write(GatewayKey key, Shape shape)
     {
         var policy = new CheckpointPolicy { MaxRecords = shape.Cadence, MaxDelay = TimeSpan.FromDays(1) };
         var w = ChainWriter.StartNew("gw-1", Lane.Telemetry, key, policy, GenesisReason.FirstStart, "test", TestChains.T0, ClockQuality.Synced, out var genesis);
@@ -92,7 +92,7 @@ public sealed class ChainShapePropertyTests
     }
 
     /// <summary>How one random chain is made.</summary>
-    private sealed record Shape(int Records, int Cadence, long? EvictFrom, long? EvictTo, int GapAfter, HashSet<long> PublishedAnyway)
+    internal sealed record Shape(int Records, int Cadence, long? EvictFrom, long? EvictTo, int GapAfter, HashSet<long> PublishedAnyway)
     {
         public static Shape Draw(Random random)
         {

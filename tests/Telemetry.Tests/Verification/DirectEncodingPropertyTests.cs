@@ -1,6 +1,5 @@
 namespace EdgeTwin.Telemetry.Tests.Verification;
 
-using EdgeTwin.Telemetry.Chain;
 using EdgeTwin.Telemetry.Records;
 using EdgeTwin.Telemetry.Verification;
 using FsCheck.Xunit;
@@ -20,8 +19,9 @@ public sealed class DirectEncodingPropertyTests
         var random = new Random(seed);
         using var key = TestKeys.Reference();
         using var stranger = TestKeys.Other();
-        var written = Write(key, random);
-        var delivery = new List<ChainRecord>(written.Where(_ => random.Next(8) != 0));
+        var shape = ChainShapePropertyTests.Shape.Draw(random);
+        var (written, evicted) = ChainShapePropertyTests.Write(key, shape);
+        var delivery = written.Where(r => (!evicted.Contains(r.Seq) || shape.PublishedAnyway.Contains(r.Seq)) && random.Next(8) != 0).ToList();
         for (var b = random.Next(0, 4); b > 0; b--)
         {
             var at = written[random.Next(written.Count)];
@@ -71,38 +71,5 @@ public sealed class DirectEncodingPropertyTests
 
         Assert.Equal(ChainStateCodec.Encode(verifier.ExportChain(everything.Chain)), verifier.ExportChainEncoded(everything.Chain));
         Assert.Throws<KeyNotFoundException>(() => verifier.ExportChainEncoded(new ChainKey("gw-none", Lane.Telemetry, everything.Chain.Epoch)));
-    }
-
-    /// <summary>A chain as the gateway's writer makes it: random cadence, sometimes a run of early records evicted behind a gap statement.</summary>
-    private static List<ChainRecord> Write(EdgeTwin.Telemetry.Signing.GatewayKey key, Random random)
-    {
-        var policy = new CheckpointPolicy { MaxRecords = random.Next(1, 12), MaxDelay = TimeSpan.FromDays(1) };
-        var w = ChainWriter.StartNew("gw-1", Lane.Telemetry, key, policy, GenesisReason.FirstStart, "test", TestChains.T0, ClockQuality.Synced, out var genesis);
-        var written = new List<ChainRecord> { genesis };
-        var records = random.Next(1, 60);
-        var gapAfter = records >= 6 && random.Next(2) == 0 ? random.Next(records / 2, records) : -1;
-        for (var i = 0; i < records; i++)
-        {
-            var t = TestChains.T0.AddMilliseconds(10 * (i + 1));
-            written.Add(w.AppendObs(new ObsBody("p-1", "dev-1", "mdc:131330", "mV", t, 4, [i]), t, ClockQuality.Synced));
-            if (i == gapAfter)
-            {
-                long from = random.Next(1, records / 3);
-                var to = from + random.Next(0, records / 4);
-                written.Add(w.AppendGap(from, to, written[(int)from].Prev, written[(int)to].Hash, "disk-space", t, ClockQuality.Synced));
-            }
-
-            if (w.CheckpointIfDue(t, ClockQuality.Synced) is { } cp)
-            {
-                written.Add(cp);
-            }
-        }
-
-        if (w.Checkpoint(TestChains.T0.AddHours(1), ClockQuality.Synced) is { } last)
-        {
-            written.Add(last);
-        }
-
-        return written;
     }
 }
