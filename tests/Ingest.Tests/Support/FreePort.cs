@@ -10,16 +10,29 @@ internal static class FreePort
     /// (<c>net.ipv4.ip_local_port_range</c>): a port the kernel hands out (port 0) is one it may hand the
     /// next outgoing connection too (any test's HTTP or MQTT client), which then holds it when the server
     /// binds ("address already in use": a gateway's status port in CI). Below the range only another
-    /// listener can take it. Falls back to the kernel's choice when no port there is free.
+    /// listener can take it, and none of ours does: each port handed out is claimed for the test process
+    /// (<see cref="Claims"/>) and never handed out again, by this process or by another test process
+    /// running beside it, while it lives. A test that stops its broker or gateway and starts it again
+    /// on the same port therefore finds the port still its own (CI: a mosquitto restarted after 25 s
+    /// exited with "Address already in use", a parallel test's server having picked the port meanwhile).
+    /// Falls back to the kernel's choice when no port there is free.
     /// </summary>
-    public static int Next()
+    public static int Next() => Next(Random.Shared.Next());
+
+    /// <summary><see cref="Next()"/> from a given place in the range (<paramref name="seed"/> modulo its size) instead of a random one.</summary>
+    internal static int Next(int seed)
     {
         var (low, high) = BelowEphemeral();
         var span = high - low + 1;
-        var start = Random.Shared.Next(span);
+        var start = Math.Abs(seed % span);
         for (var i = 0; i < 64; i++)
         {
             var port = low + ((start + (i * 7919)) % span);
+            if (!Claims.TryClaim(port))
+            {
+                continue;
+            }
+
             try
             {
                 using var probe = new TcpListener(IPAddress.Loopback, port);
@@ -28,12 +41,53 @@ internal static class FreePort
             }
             catch (SocketException)
             {
+                // Held by something that is not a test of ours: left claimed, never tried again here.
             }
         }
 
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>
+    /// Ports claimed by running test processes: a file per port in a directory they all share
+    /// (<c>$TMPDIR/edgetwin-test-ports/PORT</c>), held open with an exclusive lock (FileShare.None, a
+    /// flock on Linux) for as long as the claiming process lives. Nobody else, in this process or
+    /// another, can open it meanwhile; the kernel lets go of the lock when the process exits or is
+    /// killed, so a dead process's ports are free again without any clean-up. The files stay, empty.
+    /// </summary>
+    internal static class Claims
+    {
+        private static readonly string Folder = Path.Combine(Path.GetTempPath(), "edgetwin-test-ports");
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, FileStream> Held = new();
+
+        /// <summary>Claims <paramref name="port"/> for this process: false when a test process (this one included) holds it.</summary>
+        public static bool TryClaim(int port)
+        {
+            Directory.CreateDirectory(Folder);
+            var path = Path.Combine(Folder, port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            FileStream claim;
+            try
+            {
+                claim = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException)
+            {
+                return false; // locked by a live test process
+            }
+
+            if (Held.TryAdd(port, claim))
+            {
+                return true;
+            }
+
+            claim.Dispose();
+            return false;
+        }
+
+        /// <summary>Whether this process holds <paramref name="port"/>.</summary>
+        public static bool Holds(int port) => Held.ContainsKey(port);
     }
 
     /// <summary>Up to 12,000 ports just below the ephemeral range (20,768-32,767 with Linux's default 32,768-60,999).</summary>

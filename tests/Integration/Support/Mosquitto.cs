@@ -73,12 +73,17 @@ public sealed class Mosquitto : IDisposable
 
     public static int FreePort() => Ports.Next();
 
-    /// <summary>Starts mosquitto (again) on its port; fails, saying why, when it exits instead (the port taken meanwhile).</summary>
+    /// <summary>
+    /// Starts mosquitto (again) on its port, which stays claimed for this test process while the broker
+    /// is stopped (Ports.Next: no other test's server takes it meanwhile); fails, saying why and what
+    /// listens on the port, when it exits instead.
+    /// </summary>
     public void Start()
     {
         if (!TryStart(out var exited))
         {
-            throw new InvalidOperationException($"mosquitto did not start again on port {Port}: {exited}");
+            var (_, listening) = Command.Run("ss", "-ltnp", $"sport = :{Port}");
+            throw new InvalidOperationException($"mosquitto did not start again on port {Port}: {exited}\nListening on the port (ss): {listening}");
         }
     }
 
