@@ -95,8 +95,16 @@ internal static class IngestLatencyRun
 
             var unacknowledged = publisher.Sent - publisher.Acked;
 
+            // The ledger's side: what the workers receipted, whether or not the watch saw it. A receipt the
+            // ledger has and the watch never saw would be counted against the workers as "not verified".
+            var ledger = await ReceiptedInLedgerAsync(connection).ConfigureAwait(false);
+            var seen = receipts.ReceiptedSeqs;
+
             var result = LatencyResult.Of(chains, publisher, o, before.At, after.At);
-            output.WriteLine(Line(o, result, before, after, receipts.Wrong + unacknowledged > 0 ? $" publishes not acknowledged={unacknowledged} ({publisher.Failure}) wrong receipts={receipts.Wrong} |" : string.Empty));
+            var problems = (receipts.Wrong + unacknowledged > 0 ? $" publishes not acknowledged={unacknowledged} ({publisher.Failure}) wrong receipts={receipts.Wrong} |" : string.Empty)
+                + (receipts.Lost is { } lost ? $" the receipt watch lost its connection {lost}: later receipts unseen |" : string.Empty)
+                + (ledger > seen ? $" receipts unseen: the ledger has receipted {ledger - seen:N0} seqs more than the watch saw ({ledger:N0} against {seen:N0}): the latencies miss them |" : string.Empty);
+            output.WriteLine(Line(o, result, before, after, problems));
             var dead = workers.FindAll(w => w.HasExited);
             if (!allVerified || dead.Count > 0)
             {
@@ -104,7 +112,7 @@ internal static class IngestLatencyRun
                 workers.ForEach(w => output.WriteLine(Tail(w.Stdout + w.Stderr)));
             }
 
-            return allVerified && result.NotVerified == 0 && dead.Count == 0 && receipts.Wrong == 0 && unacknowledged == 0 ? 0 : 1;
+            return allVerified && result.NotVerified == 0 && dead.Count == 0 && receipts.Wrong == 0 && unacknowledged == 0 && receipts.Lost is null && ledger <= seen ? 0 : 1;
         }
         finally
         {
@@ -159,6 +167,14 @@ internal static class IngestLatencyRun
             $"of it waiting for the checkpoint p50/p99={r.ToCheckpoint.Percentile(0.5):N0} / {r.ToCheckpoint.Percentile(0.99):N0} ms | checkpoint publish->verified p50/p90/p99/max={Ms(r.CheckpointToVerified, r.CheckpointMax)} | " +
             $"not verified within {o.Grace} s={r.NotVerified:N0} | publish behind schedule p99/max={r.LateP99:F1} / {r.LateMax:F1} ms |{problems} " +
             $"CPU workers {workers}, mosquitto {Cpu(before.Broker, after.Broker)}, PostgreSQL {Cpu(before.Postgres, after.Postgres)}, bench {Cpu(before.Bench, after.Bench)} | load {LoadAverage()}");
+    }
+
+    /// <summary>The telemetry seqs the workers have receipted, over all chains (<c>ingest_chains.receipted_through + 1</c>).</summary>
+    private static async Task<long> ReceiptedInLedgerAsync(string connection)
+    {
+        await using var db = NpgsqlDataSource.Create(connection);
+        await using var cmd = db.CreateCommand("SELECT coalesce(sum(receipted_through + 1), 0)::bigint FROM ingest_chains WHERE lane = 'telemetry'");
+        return (long)(await cmd.ExecuteScalarAsync().ConfigureAwait(false))!;
     }
 
     /// <summary>The postmaster's pid of the server behind <paramref name="connection"/>, when its data directory is readable here (else no PostgreSQL CPU is shown).</summary>

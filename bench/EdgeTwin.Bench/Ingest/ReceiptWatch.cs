@@ -1,10 +1,6 @@
 namespace EdgeTwin.Bench.Ingest;
 
-using System.Buffers;
-using System.Diagnostics;
 using EdgeTwin.Telemetry.Receipts;
-using MQTTnet;
-using MQTTnet.Protocol;
 
 /// <summary>
 /// "Verified", seen from outside the workers: a subscriber to every bench gateway's receipt topic
@@ -12,14 +8,15 @@ using MQTTnet.Protocol;
 /// <c>seq</c>). The first receipt naming a seq at or past a record marks it verified at that
 /// receipt's arrival; receipts from two workers may come out of order, so only a higher seq counts.
 /// A receipt whose hash is not the bench's own record's at its seq, or that covers a record the bench
-/// has not published yet, is counted as wrong (the run then fails).
+/// has not published yet, is counted as wrong (the run then fails). It subscribes with the bench's
+/// own minimal MQTT 3.1.1 client (<see cref="Qos1Subscriber"/> says why not MQTTnet's).
 /// </summary>
 internal sealed class ReceiptWatch : IAsyncDisposable
 {
-    private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
     private readonly Dictionary<string, PacedChain> _chains;
     private readonly long _obsRecords;
     private readonly TaskCompletionSource _allVerified = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Qos1Subscriber? _subscriber;
     private long _verifiedObs;
     private long _receipts;
     private long _wrong;
@@ -28,12 +25,19 @@ internal sealed class ReceiptWatch : IAsyncDisposable
     {
         _chains = chains.ToDictionary(c => c.Gw, StringComparer.Ordinal);
         _obsRecords = chains.Sum(c => c.IsObs.Count(o => o));
-        _client.ApplicationMessageReceivedAsync += e =>
-        {
-            OnReceipt(Stopwatch.GetTimestamp(), e.ApplicationMessage.Payload.ToArray());
-            return Task.CompletedTask;
-        };
     }
+
+    /// <summary>The seqs the receipts seen cover, over all chains (each chain's highest receipted seq + 1), as the ledger's <c>receipted_through + 1</c>.</summary>
+    public long ReceiptedSeqs => _chains.Values.Sum(c =>
+    {
+        lock (c)
+        {
+            return c.Receipted + 1;
+        }
+    });
+
+    /// <summary>How the watch lost its connection to the broker (null while connected): the run's receipts after it were not seen.</summary>
+    public string? Lost => _subscriber?.Failure is { } failure ? $"after {Receipts:N0} receipts ({failure})" : null;
 
     /// <summary>Completes when a receipt has covered every obs record of every chain.</summary>
     public Task AllVerified => _allVerified.Task;
@@ -48,32 +52,21 @@ internal sealed class ReceiptWatch : IAsyncDisposable
     public static async Task<ReceiptWatch> StartAsync(int brokerPort, IReadOnlyList<PacedChain> chains)
     {
         var watch = new ReceiptWatch(chains);
-        await watch._client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", brokerPort)
-            .WithClientId($"bench-receipts-{Guid.NewGuid():N}"[..30]).WithCleanSession(true).Build()).ConfigureAwait(false);
-        var result = await watch._client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
-            .WithTopicFilter($"edgetwin/v1/{PacedChain.Site}/+/receipt", MqttQualityOfServiceLevel.AtLeastOnce).Build()).ConfigureAwait(false);
-        if (result.Items.Any(i => i.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2))
-        {
-            throw new InvalidOperationException("the broker refused the receipt subscription: " + string.Join(", ", result.Items.Select(i => i.ResultCode)));
-        }
-
+        watch._subscriber = await Qos1Subscriber.ConnectAsync(brokerPort, $"bench-receipts-{Guid.NewGuid():N}"[..30],
+            $"edgetwin/v1/{PacedChain.Site}/+/receipt", watch.OnReceipt).ConfigureAwait(false);
         return watch;
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
-        if (_client.IsConnected)
-        {
-            await _client.DisconnectAsync(new MqttClientDisconnectOptions()).ConfigureAwait(false);
-        }
-
-        _client.Dispose();
+        _subscriber?.Dispose();
+        return ValueTask.CompletedTask;
     }
 
-    private void OnReceipt(long at, byte[] payload)
+    private void OnReceipt(long at, ReadOnlyMemory<byte> payload)
     {
         Interlocked.Increment(ref _receipts);
-        if (!Receipt.TryParse(payload, out var receipt, out _) || !_chains.TryGetValue(receipt!.Gw, out var chain) || receipt.Lane != "telemetry")
+        if (!Receipt.TryParse(payload.Span, out var receipt, out _) || !_chains.TryGetValue(receipt!.Gw, out var chain) || receipt.Lane != "telemetry")
         {
             Interlocked.Increment(ref _wrong);
             return;
