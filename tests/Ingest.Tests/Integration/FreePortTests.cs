@@ -43,8 +43,7 @@ public sealed class FreePortTests
         // first (flock(1), the same lock the claim takes, run without a child: the one process holds it)
         // and then itself.
         const int Port = 1;
-        var path = Path.Combine(Path.GetTempPath(), "edgetwin-test-ports", "1");
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var path = FreePort.Claims.PathOf(Port);
         using var other = Process.Start(new ProcessStartInfo("flock", ["--exclusive", "--no-fork", path, "--command", "echo held; exec sleep 60"])
         {
             RedirectStandardOutput = true,

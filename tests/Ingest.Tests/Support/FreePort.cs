@@ -52,29 +52,28 @@ internal static class FreePort
 
     /// <summary>
     /// Ports claimed by running test processes: a file per port in a directory they all share
-    /// (<c>$TMPDIR/edgetwin-test-ports/PORT</c>), held open with an exclusive lock (FileShare.None, a
+    /// (<c>$TMPDIR/edgetwin-test-ports-USER/PORT</c>), held open with an exclusive lock (FileShare.None, a
     /// flock on Linux) for as long as the claiming process lives. Nobody else, in this process or
     /// another, can open it meanwhile; the kernel lets go of the lock when the process exits or is
     /// killed, so a dead process's ports are free again without any clean-up. The files stay, empty.
     /// </summary>
     internal static class Claims
     {
-        private static readonly string Folder = Path.Combine(Path.GetTempPath(), "edgetwin-test-ports");
+        // One folder per user: another user's folder (root's, from a CI run) is not writable here.
+        private static readonly string Folder = Path.Combine(Path.GetTempPath(), $"edgetwin-test-ports-{Environment.UserName}");
         private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, FileStream> Held = new();
 
         /// <summary>Claims <paramref name="port"/> for this process: false when a test process (this one included) holds it.</summary>
         public static bool TryClaim(int port)
         {
-            Directory.CreateDirectory(Folder);
-            var path = Path.Combine(Folder, port.ToString(System.Globalization.CultureInfo.InvariantCulture));
             FileStream claim;
             try
             {
-                claim = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                claim = new FileStream(PathOf(port), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
             }
-            catch (IOException)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                return false; // locked by a live test process
+                return false; // locked by a live test process (or not ours to open)
             }
 
             if (Held.TryAdd(port, claim))
@@ -84,6 +83,13 @@ internal static class FreePort
 
             claim.Dispose();
             return false;
+        }
+
+        /// <summary>The file whose lock is the claim on <paramref name="port"/> (its folder made if missing).</summary>
+        public static string PathOf(int port)
+        {
+            Directory.CreateDirectory(Folder);
+            return Path.Combine(Folder, port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
         /// <summary>Whether this process holds <paramref name="port"/>.</summary>
