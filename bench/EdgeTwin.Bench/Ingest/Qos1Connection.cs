@@ -2,7 +2,6 @@ namespace EdgeTwin.Bench.Ingest;
 
 using System.Buffers.Binary;
 using System.Net.Sockets;
-using System.Text;
 
 /// <summary>
 /// The publishing side of MQTT 3.1.1 and nothing else, on one TCP connection: CONNECT (clean session,
@@ -47,19 +46,17 @@ internal sealed class Qos1Connection : IDisposable
         var tcp = new TcpClient { NoDelay = true };
         tcp.Connect("127.0.0.1", port);
         var connection = new Qos1Connection(tcp);
-        var id = Encoding.UTF8.GetBytes(clientId);
-        // CONNECT: protocol "MQTT" level 4, flags clean session, keep-alive 0, the client id.
-        byte[] variable = [0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 4, 0x02, 0, 0, (byte)(id.Length >> 8), (byte)id.Length, .. id];
-        connection.Append(0x10, variable.Length);
-        variable.CopyTo(connection._buffer, connection._length);
-        connection._length += variable.Length;
-        connection.Flush();
+        connection._stream.Write(Mqtt311.Connect(clientId));
         Span<byte> connack = stackalloc byte[4];
         connection._stream.ReadExactly(connack);
-        if (connack[0] != 0x20 || connack[1] != 2 || connack[3] != 0)
+        try
+        {
+            Mqtt311.CheckConnack(connack, "connection");
+        }
+        catch (InvalidOperationException)
         {
             tcp.Dispose();
-            throw new InvalidOperationException($"the broker refused the bench's connection: CONNACK {Convert.ToHexString(connack)}");
+            throw;
         }
 
         connection._reader.Start();
@@ -122,13 +119,7 @@ internal sealed class Qos1Connection : IDisposable
         }
 
         _buffer[_length++] = type;
-        do
-        {
-            var digit = (byte)(remaining % 128);
-            remaining /= 128;
-            _buffer[_length++] = remaining > 0 ? (byte)(digit | 0x80) : digit;
-        }
-        while (remaining > 0);
+        _length += Mqtt311.WriteRemainingLength(_buffer.AsSpan(_length), remaining);
     }
 
     /// <summary>Counts PUBACKs (0x40 0x02 id id); anything else from the broker, or the connection ending, is a failure.</summary>

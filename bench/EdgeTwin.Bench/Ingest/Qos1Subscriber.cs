@@ -23,7 +23,6 @@ internal sealed class Qos1Subscriber : IDisposable
     private readonly Action<long, ReadOnlyMemory<byte>> _onMessage;
     private readonly Thread _reader;
     private readonly TaskCompletionSource<byte> _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private long _received;
     private volatile string? _failure;
 
     private Qos1Subscriber(TcpClient tcp, Action<long, ReadOnlyMemory<byte>> onMessage)
@@ -33,9 +32,6 @@ internal sealed class Qos1Subscriber : IDisposable
         _onMessage = onMessage;
         _reader = new Thread(Read) { IsBackground = true, Name = "bench subscriber" };
     }
-
-    /// <summary>PUBLISH packets received.</summary>
-    public long Received => Interlocked.Read(ref _received);
 
     /// <summary>Why the connection failed (null while it works): nothing published after it is seen.</summary>
     public string? Failure => _failure;
@@ -49,21 +45,15 @@ internal sealed class Qos1Subscriber : IDisposable
         var subscriber = new Qos1Subscriber(tcp, onMessage);
         try
         {
-            // CONNECT: protocol "MQTT" level 4, flags clean session, keep-alive 0, the client id.
-            var id = Encoding.UTF8.GetBytes(clientId);
-            byte[] connect = [0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 4, 0x02, 0, 0, (byte)(id.Length >> 8), (byte)id.Length, .. id];
-            subscriber.Write(0x10, connect);
+            subscriber._stream.Write(Mqtt311.Connect(clientId));
             var connack = new byte[4];
             await subscriber._stream.ReadExactlyAsync(connack).ConfigureAwait(false);
-            if (connack[0] != 0x20 || connack[1] != 2 || connack[3] != 0)
-            {
-                throw new InvalidOperationException($"the broker refused the bench's subscriber: CONNACK {Convert.ToHexString(connack)}");
-            }
+            Mqtt311.CheckConnack(connack, "subscriber");
 
             // SUBSCRIBE (flags 0b0010): packet id, the filter, QoS 1.
             var filter = Encoding.UTF8.GetBytes(topicFilter);
             byte[] subscribe = [SubscribeId >> 8, SubscribeId & 0xff, (byte)(filter.Length >> 8), (byte)filter.Length, .. filter, 1];
-            subscriber.Write(0x82, subscribe);
+            subscriber._stream.Write(Mqtt311.Packet(0x82, subscribe));
             subscriber._reader.Start();
             var granted = await subscriber._subscribed.Task.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
             if (granted > 1)
@@ -87,21 +77,6 @@ internal sealed class Qos1Subscriber : IDisposable
         {
             _reader.Join(TimeSpan.FromSeconds(5));
         }
-    }
-
-    private void Write(byte type, byte[] body)
-    {
-        var packet = new List<byte>(body.Length + 5) { type };
-        var remaining = body.Length;
-        do
-        {
-            var digit = (byte)(remaining % 128);
-            remaining /= 128;
-            packet.Add(remaining > 0 ? (byte)(digit | 0x80) : digit);
-        }
-        while (remaining > 0);
-        packet.AddRange(body);
-        _stream.Write([.. packet]);
     }
 
     /// <summary>
@@ -143,7 +118,6 @@ internal sealed class Qos1Subscriber : IDisposable
                             var qos = (type >> 1) & 3;
                             var topicLength = BinaryPrimitives.ReadUInt16BigEndian(body.Span);
                             var payloadAt = 2 + topicLength + (qos > 0 ? 2 : 0);
-                            Interlocked.Increment(ref _received);
                             _onMessage(at, body[payloadAt..]);
                             if (qos == 1)
                             {
