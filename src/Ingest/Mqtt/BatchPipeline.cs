@@ -51,7 +51,8 @@ internal sealed class BatchPipeline<TItem, TResult>
             _lanes[i] = Channel.CreateBounded<Slot>(new BoundedChannelOptions(inboxCapacity) { SingleReader = true });
         }
 
-        _committed = Channel.CreateBounded<(List<Slot>, List<TItem>, TResult)>(new BoundedChannelOptions(committedCapacity) { SingleReader = true, SingleWriter = lanes == 1 });
+        // Written by the lanes and by EnqueueDone's wake-ups.
+        _committed = Channel.CreateBounded<(List<Slot>, List<TItem>, TResult)>(new BoundedChannelOptions(committedCapacity) { SingleReader = true });
         _batchSize = batchSize;
         _keyOf = keyOf;
         _store = store;
@@ -91,6 +92,22 @@ internal sealed class BatchPipeline<TItem, TResult>
         }
 
         return lane.Writer.WriteAsync(slot, ct);
+    }
+
+    /// <summary>
+    /// An item that is not stored, only acknowledged in its place in the order received (the worker's
+    /// own probe): once every item received before it is acknowledged, and at once when none waits.
+    /// </summary>
+    public void EnqueueDone(TItem item)
+    {
+        lock (_receivedGate)
+        {
+            _received.Enqueue(new Slot(item) { Done = true });
+        }
+
+        // Wakes the send stage, which otherwise looks at what is ready only after a batch's commit; when
+        // the channel is full, the batches in it are that wake-up.
+        _committed.Writer.TryWrite(([], [], default!));
     }
 
     /// <summary>No more items: the stages finish what they hold and <see cref="RunAsync"/> completes.</summary>
@@ -145,7 +162,11 @@ internal sealed class BatchPipeline<TItem, TResult>
         {
             await foreach (var (slots, items, result) in _committed.Reader.ReadAllAsync(ct).ConfigureAwait(false))
             {
-                await _send(items, result, ct).ConfigureAwait(false);
+                if (slots.Count > 0)
+                {
+                    await _send(items, result, ct).ConfigureAwait(false);
+                }
+
                 foreach (var slot in slots)
                 {
                     slot.Done = true;
@@ -176,7 +197,7 @@ internal sealed class BatchPipeline<TItem, TResult>
     {
         public TItem Item { get; } = item;
 
-        // Written and read by the send loop only.
+        // Written and read by the send loop only (an EnqueueDone slot is made done before anyone sees it).
         public bool Done { get; set; }
     }
 }

@@ -274,6 +274,58 @@ public sealed class BatchPipelineTests
         return (first, second);
     }
 
+    [Fact]
+    public async Task AnItemOnlyToAcknowledge_WaitsForEveryItemReceivedBeforeIt_AndGoesAtOnceWhenNoneWaits()
+    {
+        var storeGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var storing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var acknowledged = new BlockingCollection<List<int>>();
+        var stored = new ConcurrentQueue<int>();
+        var pipeline = new BatchPipeline<int, string>(16, 4, 1, 1, _ => string.Empty,
+            async (batch, _) =>
+            {
+                storing.TrySetResult();
+                await storeGate.Task;
+                foreach (var i in batch)
+                {
+                    stored.Enqueue(i);
+                }
+
+                return "r";
+            },
+            (_, _, _) => Task.CompletedTask,
+            (items, _) =>
+            {
+                acknowledged.Add([.. items]);
+                return Task.CompletedTask;
+            });
+        using var cts = new CancellationTokenSource(Timeout);
+        var run = pipeline.RunAsync(cts.Token);
+
+        // Nothing waits: acknowledged at once, never stored.
+        pipeline.EnqueueDone(100);
+        Assert.True(acknowledged.TryTake(out var alone, Timeout));
+        Assert.Equal([100], alone);
+
+        // Behind a batch still being stored: acknowledged with it, after it, in the order received.
+        await pipeline.EnqueueAsync(1, cts.Token);
+        await storing.Task.WaitAsync(Timeout);
+        pipeline.EnqueueDone(101);
+        await pipeline.EnqueueAsync(2, cts.Token);
+        Assert.False(acknowledged.TryTake(out _, TimeSpan.Zero));
+        storeGate.SetResult();
+        var after = new List<int>();
+        while (after.Count < 3 && acknowledged.TryTake(out var some, Timeout))
+        {
+            after.AddRange(some);
+        }
+
+        Assert.Equal([1, 101, 2], after);
+        Assert.Equal([1, 2], stored.ToArray());
+        pipeline.Complete();
+        await run.WaitAsync(Timeout);
+    }
+
     // Only a bound on a failing test: every wait here ends on a signal.
     private static TimeSpan Timeout => TimeSpan.FromSeconds(30);
 }
