@@ -21,6 +21,9 @@ internal sealed class IngestMetrics
     private readonly UpDownCounter<long> _inFlight;
     private readonly Counter<long> _acksSkipped;
     private readonly Counter<long> _batchesFailed;
+    private readonly Counter<long> _probes;
+    private readonly Counter<long> _stalls;
+    private readonly Histogram<double> _probeRoundTrip;
 
     public IngestMetrics(IMeterFactory factory)
     {
@@ -39,6 +42,11 @@ internal sealed class IngestMetrics
         // On /metrics from the start (0), not only after the first message (an up-down counter shows once measured).
         _inFlight.Add(0);
         _batchesFailed = meter.CreateCounter<long>("edgetwin.ingest.batches.failed", "{batch}", "Store transactions of a batch that failed (nothing committed, nothing acknowledged; retried), by error: the exception's type (log 7005 has the message).");
+        _probes = meter.CreateCounter<long>("edgetwin.ingest.receive.probes", "{probe}", "The worker's receive-path probes, by outcome (returned: its own probe back; unmatched: anything else on its topic, counted and ignored; overdue-window-full: out for Ingest:ReceiveStallAfter while the receive window was full, flow control, not a stall).");
+        _stalls = meter.CreateCounter<long>("edgetwin.ingest.receive.stalls", "{stall}", "Connections taken for stalled and made again: a probe out, nothing received for Ingest:ReceiveStallAfter, room in the receive window (log 7019).");
+        _probeRoundTrip = meter.CreateHistogram<double>("edgetwin.ingest.receive.probe.duration", "s", "From a probe's publish to its return through the broker: how long the worker's receive path takes.",
+            advice: EdgeTwin.Hosting.LatencyBuckets.Seconds);
+        _stalls.Add(0);
         _httpRefused = meter.CreateCounter<long>("edgetwin.ingest.http.refused", "{request}", "HTTP requests refused by access control, by outcome (unauthenticated, forbidden).");
     }
 
@@ -88,4 +96,17 @@ internal sealed class IngestMetrics
     public void InFlight(long change) => _inFlight.Add(change);
 
     public void AcknowledgementsSkipped(long count) => _acksSkipped.Add(count);
+
+    public void ProbeReturned(TimeSpan roundTrip)
+    {
+        _probes.Add(1, new KeyValuePair<string, object?>("outcome", "returned"));
+        _probeRoundTrip.Record(roundTrip.TotalSeconds);
+    }
+
+    public void ProbeUnmatched() => _probes.Add(1, new KeyValuePair<string, object?>("outcome", "unmatched"));
+
+    public void ReceiveStalled() => _stalls.Add(1);
+
+    /// <summary>A probe overdue while the receive window was full: flow control, not a stall (told once per probe).</summary>
+    public void ProbeBehindAFullWindow() => _probes.Add(1, new KeyValuePair<string, object?>("outcome", "overdue-window-full"));
 }

@@ -57,4 +57,13 @@ internal static partial class IngestLog
 
     [LoggerMessage(EventId = 7018, Level = LogLevel.Warning, Message = "Signatures: the native libsecp256k1 is not used ({Problem}); the managed implementation is, about four times slower to recover and eight to sign")]
     public static partial void Secp256k1Managed(ILogger logger, string problem);
+
+    [LoggerMessage(EventId = 7019, Level = LogLevel.Error, Message = "Nothing came from the broker for {Quiet} though this worker had room for {Room} more messages and its probe on {Topic} was out: the broker has stopped delivering to this connection while it stays up; connecting again (what it held unacknowledged comes again with a lasting session, else from the gateways' re-sends)")]
+    public static partial void ReceiveStalled(ILogger logger, TimeSpan quiet, int room, string topic);
+
+    [LoggerMessage(EventId = 7020, Level = LogLevel.Warning, Message = "The broker refused this worker the probe topic {Topic} ({Reason}): a connection that stays up but delivers nothing goes unnoticed; allow the ingest to read and write {Prefix}/ingest.probe/+ (deploy/mosquitto/acl) or set Ingest:ReceiveProbeInterval=0")]
+    public static partial void ProbeRefused(ILogger logger, string topic, string reason, string prefix);
+
+    [LoggerMessage(EventId = 7021, Level = LogLevel.Information, Message = "Nothing came from the broker for {Quiet} with a probe out, but all {Window} messages of this worker's receive window wait for their store: the store holds the broker back (flow control, see 7005 for a failing store), not a stalled connection")]
+    public static partial void ProbeBehindAFullWindow(ILogger logger, TimeSpan quiet, int window);
 }

@@ -39,6 +39,11 @@ internal sealed class MqttIngestWorker : BackgroundService
     private readonly Lock _qos0Gate = new();
     private long _qos0Dropped;
     private DateTimeOffset _qos0LoggedAt = DateTimeOffset.MinValue;
+    private ReceiveProbe? _probe;
+    private Task _probeSend = Task.CompletedTask;
+
+    // Messages received and not yet acknowledged or given up (what edgetwin.ingest.inflight shows).
+    private int _held;
 
     // The broker session the connection belongs to: a connection that starts a new session (a clean
     // start, or a lasting one the broker no longer had) takes the next number; one that resumes keeps it.
@@ -65,6 +70,8 @@ internal sealed class MqttIngestWorker : BackgroundService
         var o = _options.Value;
         var broker = BrokerAddress.TryParse(o.Broker, out var parsed, out _) ? parsed! : throw new InvalidOperationException("Ingest:Broker is checked at start (IngestOptionsSemanticValidator).");
         var clientId = o.ClientId ?? $"edgetwin-ingest-{Guid.NewGuid():N}";
+        var probe = _probe = new ReceiveProbe(o.TopicPrefix, clientId, o.ReceiveProbeInterval, o.ReceiveStallAfter);
+        var window = FlowControl.ReceiveMaximum(o);
         using var client = new MqttClientFactory().CreateMqttClient();
         _client = client;
         client.ApplicationMessageReceivedAsync += e => OnMessageAsync(e, stoppingToken);
@@ -82,7 +89,7 @@ internal sealed class MqttIngestWorker : BackgroundService
 
         // Store lanes by gateway: one gateway's messages are stored in order, by one lane at a time.
         var pipeline = _pipeline = new BatchPipeline<Pending, BatchResult>(
-            FlowControl.InboxCapacity(o), FlowControl.BatchSize(o), FlowControl.CommittedBatches, _lanes, p => p.Message.Message.Name.Gw,
+            FlowControl.InboxCapacity(o), FlowControl.BatchSize(o), FlowControl.CommittedBatches, _lanes, p => p.Message!.Message.Name.Gw,
             StoreAsync, (_, result, ct) => SendReceiptsAsync(client, result.Receipts, ct), AcknowledgeAsync);
         var processing = pipeline.RunAsync(stoppingToken);
         var reconnect = new BrokerReconnect(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), _time, (ex, delay) => IngestLog.BrokerUnavailable(_logger, broker.Host, broker.Port, delay, ex));
@@ -94,8 +101,26 @@ internal sealed class MqttIngestWorker : BackgroundService
                 if (!client.IsConnected)
                 {
                     await reconnect.ConnectAsync(ct => ConnectAndSubscribeAsync(client, connectOptions, filters, ct), stoppingToken).ConfigureAwait(false);
-                    IngestLog.Subscribed(_logger, broker.Host, broker.Port, o.SharedGroup, o.TopicPrefix, clientId, _lanes, FlowControl.BatchSize(o), FlowControl.ReceiveMaximum(o));
+                    IngestLog.Subscribed(_logger, broker.Host, broker.Port, o.SharedGroup, o.TopicPrefix, clientId, _lanes, FlowControl.BatchSize(o), window);
                     _subscribed.TrySetResult();
+                }
+                else if (probe.Check(_time.GetUtcNow(), Volatile.Read(ref _held), window, out var quiet) is var verdict && verdict != ProbeVerdict.Delivering)
+                {
+                    if (verdict == ProbeVerdict.WindowFull)
+                    {
+                        IngestLog.ProbeBehindAFullWindow(_logger, quiet, window);
+                        _metrics.ProbeBehindAFullWindow();
+                        continue;
+                    }
+
+                    IngestLog.ReceiveStalled(_logger, quiet, window - Volatile.Read(ref _held), probe.Topic);
+                    _metrics.ReceiveStalled();
+                    await DropConnectionAsync(client).ConfigureAwait(false);
+                    continue;
+                }
+                else if (_probeSend.IsCompleted && probe.Due(_time.GetUtcNow()) is { } payload)
+                {
+                    _probeSend = SendProbeAsync(client, probe, payload, stoppingToken);
                 }
 
                 await Task.Delay(TimeSpan.FromMilliseconds(500), _time, stoppingToken).ConfigureAwait(false);
@@ -108,6 +133,7 @@ internal sealed class MqttIngestWorker : BackgroundService
 
         pipeline.Complete();
         await processing.ConfigureAwait(false);
+        await _probeSend.ConfigureAwait(false);
         if (client.IsConnected)
         {
             await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), CancellationToken.None).ConfigureAwait(false);
@@ -136,7 +162,7 @@ internal sealed class MqttIngestWorker : BackgroundService
     /// One publish of the worker's own under the caller's deadline: null when the broker acknowledged
     /// it, else why not (counted by kind and reason; the caller logs). The worker stopping is thrown.
     /// </summary>
-    private async Task<(string? Reason, Exception? Error)> PublishOwnAsync(IMqttClient? client, string topic, byte[] payload, CancellationToken deadline, CancellationToken stopping)
+    private async Task<(string? Reason, Exception? Error)> PublishOwnAsync(IMqttClient? client, string topic, byte[] payload, CancellationToken deadline, CancellationToken stopping, string? kind = null)
     {
         (string Reason, Exception? Error) failed;
         if (client is not { IsConnected: true })
@@ -168,8 +194,52 @@ internal sealed class MqttIngestWorker : BackgroundService
             }
         }
 
-        _metrics.PublishFailed(TopicName.Kind(topic), failed.Reason);
+        _metrics.PublishFailed(kind ?? TopicName.Kind(topic), failed.Reason);
         return failed;
+    }
+
+    /// <summary>
+    /// One probe, under <c>Ingest:PublishTimeout</c>: one the broker did not take is not out (it cannot
+    /// come back, so it must not make a stall); counted and logged like the worker's other publishes.
+    /// </summary>
+    private async Task SendProbeAsync(IMqttClient client, ReceiveProbe probe, byte[] payload, CancellationToken ct)
+    {
+        try
+        {
+            using var deadline = new CancellationTokenSource(_options.Value.PublishTimeout, _time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
+            var (reason, error) = await PublishOwnAsync(client, probe.Topic, payload, linked.Token, ct, "probe").ConfigureAwait(false);
+            if (reason?.StartsWith("refused-", StringComparison.Ordinal) is true)
+            {
+                if (probe.Refused(payload))
+                {
+                    IngestLog.ProbeRefused(_logger, probe.Topic, reason, _options.Value.TopicPrefix);
+                }
+            }
+            else if (reason is not null)
+            {
+                probe.NotSent(payload);
+                IngestLog.PublishFailed(_logger, "probe", probe.Topic, reason, _options.Value.PublishTimeout, error);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // stopping
+        }
+    }
+
+    /// <summary>Ends a stalled connection (within 5 s); the worker's loop connects again.</summary>
+    private async Task DropConnectionAsync(IMqttClient client)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(5), _time);
+        try
+        {
+            await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), deadline.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or InvalidOperationException)
+        {
+            // Gone already, or the DISCONNECT could not be sent: MQTTnet closes its side either way (7019 said why).
+        }
     }
 
     /// <summary>
@@ -203,12 +273,49 @@ internal sealed class MqttIngestWorker : BackgroundService
             await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), CancellationToken.None).ConfigureAwait(false);
             throw new SubscriptionRefusedException($"the broker refused the subscription {string.Join(", ", refused)}; it must allow this client shared subscriptions on these topics (deploy/mosquitto)");
         }
+
+        await SubscribeProbeAsync(client, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The probe's own subscription (not shared: only this connection gets it). A broker that refuses it
+    /// (an ACL from before the probe) leaves the worker working without one, said once per connection.
+    /// </summary>
+    private async Task SubscribeProbeAsync(IMqttClient client, CancellationToken ct)
+    {
+        var probe = _probe!;
+        var subscribed = false;
+        if (probe.Enabled)
+        {
+            var result = await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(probe.Topic, MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct).ConfigureAwait(false);
+            var code = result.Items.Single().ResultCode;
+            subscribed = code <= MqttClientSubscribeResultCode.GrantedQoS2;
+            if (!subscribed)
+            {
+                IngestLog.ProbeRefused(_logger, probe.Topic, code.ToString(), _options.Value.TopicPrefix);
+            }
+        }
+
+        probe.Connected(subscribed, _time.GetUtcNow());
     }
     private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e, CancellationToken ct)
     {
         // First: the session this message came in (a reconnect takes milliseconds; this read, none).
         var session = Interlocked.Read(ref _session);
         var topic = e.ApplicationMessage.Topic;
+        var qos1 = e.ApplicationMessage.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtMostOnce;
+        if (qos1)
+        {
+            // The QoS 1 path delivers (QoS 0 is not held back by the receive window, and anyone may send it).
+            _probe!.Received(_time.GetUtcNow());
+        }
+
+        if (topic == _probe!.Topic)
+        {
+            ProbeArrived(e, session, qos1);
+            return;
+        }
+
         if (!TopicName.TryParse(_options.Value.TopicPrefix, topic, out var name))
         {
             // Matches our filter but not PROTOCOL §2 names (e.g. upper case): nothing to store it under.
@@ -227,10 +334,39 @@ internal sealed class MqttIngestWorker : BackgroundService
         }
 
         e.AutoAcknowledge = false;
-        _metrics.InFlight(1);
+        InFlight(1);
         // Planned here (the header read), on the client's receive task beside the store stage's transaction.
         var message = BatchProcessor.Plan(new IncomingMessage(topic, name!, e.ApplicationMessage.Payload.ToArray(), _time.GetUtcNow()));
         await _pipeline!.EnqueueAsync(new Pending(message, e, session), ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A message on the probe topic: the worker's own probe back (its round trip measured) or anything
+    /// else (counted, nothing more). A QoS 1 one is acknowledged in its place among the PUBACKs.
+    /// </summary>
+    private void ProbeArrived(MqttApplicationMessageReceivedEventArgs e, long session, bool qos1)
+    {
+        if (_probe!.Arrived(e.ApplicationMessage.Payload.IsSingleSegment ? e.ApplicationMessage.Payload.FirstSpan : e.ApplicationMessage.Payload.ToArray(), _time.GetUtcNow()) is { } roundTrip)
+        {
+            _metrics.ProbeReturned(roundTrip);
+        }
+        else
+        {
+            _metrics.ProbeUnmatched();
+        }
+
+        if (qos1)
+        {
+            e.AutoAcknowledge = false;
+            InFlight(1);
+            _pipeline!.EnqueueDone(new Pending(null, e, session));
+        }
+    }
+
+    private void InFlight(int change)
+    {
+        Interlocked.Add(ref _held, change);
+        _metrics.InFlight(change);
     }
 
     /// <summary>Counts a QoS 0 message dropped; logs the count at most once a minute, however many come.</summary>
@@ -253,7 +389,7 @@ internal sealed class MqttIngestWorker : BackgroundService
     {
         var result = await ProcessWithRetryAsync(batch, ct).ConfigureAwait(false);
         _alerts.Published(result.Alerts);
-        _ward.Notify(batch.Select(p => p.Message.Message.Name.Gw));
+        _ward.Notify(batch.Select(p => p.Message!.Message.Name.Gw));
         return result;
     }
 
@@ -293,7 +429,7 @@ internal sealed class MqttIngestWorker : BackgroundService
             {
                 // Counted out before the PUBACK goes, so the gauge never counts a message the broker already has room for again.
                 held--;
-                _metrics.InFlight(-1);
+                InFlight(-1);
                 if (p.Session != session)
                 {
                     skipped++;
@@ -310,7 +446,7 @@ internal sealed class MqttIngestWorker : BackgroundService
         finally
         {
             // Not acknowledged after all (the connection went): no longer held here either; the broker or the gateway sends them again.
-            _metrics.InFlight(-held);
+            InFlight(-held);
             if (skipped > 0)
             {
                 _metrics.AcknowledgementsSkipped(skipped);
@@ -363,7 +499,7 @@ internal sealed class MqttIngestWorker : BackgroundService
         {
             try
             {
-                var result = await _processor.ProcessAsync(batch.Select(p => p.Message).ToList(), ct).ConfigureAwait(false);
+                var result = await _processor.ProcessAsync(batch.Select(p => p.Message!).ToList(), ct).ConfigureAwait(false);
                 IngestLog.BatchStored(_logger, batch.Count, result.Stored, result.Duplicates, result.Evidence, result.Receipts.Count);
                 _metrics.Committed(result);
                 return result;
@@ -379,6 +515,9 @@ internal sealed class MqttIngestWorker : BackgroundService
         }
     }
 
-    /// <summary>A message as received: planned, its MQTTnet event (for the PUBACK) and the broker session it came in.</summary>
-    private sealed record Pending(PlannedMessage Message, MqttApplicationMessageReceivedEventArgs Args, long Session);
+    /// <summary>
+    /// A message as received: planned (null: the worker's probe, only acknowledged), its MQTTnet event
+    /// (for the PUBACK) and the broker session it came in.
+    /// </summary>
+    private sealed record Pending(PlannedMessage? Message, MqttApplicationMessageReceivedEventArgs Args, long Session);
 }

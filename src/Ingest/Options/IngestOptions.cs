@@ -81,6 +81,21 @@ public sealed class IngestOptions : BrokerTransportSettings
     [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How often the worker sends itself a QoS 1 probe through the broker when none is out, on a topic
+    /// only its own connection subscribes to (<c>&lt;prefix&gt;/ingest.probe/&lt;id&gt;</c>): what tells a
+    /// connection that is up but delivers nothing (docs/ingest.md "Receive-path probe"). 0 turns it off.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan ReceiveProbeInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// With a probe out, nothing at all received for this long while the worker had room in its receive
+    /// window counts as a stalled connection: logged (7019), counted, and the connection made again.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan ReceiveStallAfter { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Missing seqs not covered by a gap statement for this long raise an alert.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "7.00:00:00")]
     public TimeSpan GapTimeout { get; set; } = TimeSpan.FromMinutes(5);

@@ -74,6 +74,11 @@ internal sealed class IngestOptionsSemanticValidator : IValidateOptions<IngestOp
             failures.Add($"Ingest:SessionExpiry is {options.SessionExpiry} but Ingest:ClientId is not set: a random client id never resumes its session, so set one per worker (e.g. ingest-1), or set Ingest:SessionExpiry=0.");
         }
 
+        if (options.ReceiveProbeInterval > TimeSpan.Zero && options.ReceiveStallAfter <= options.ReceiveProbeInterval)
+        {
+            failures.Add($"Ingest:ReceiveStallAfter is {options.ReceiveStallAfter} but Ingest:ReceiveProbeInterval is {options.ReceiveProbeInterval}: a probe must have time to come back before its absence counts as a stalled connection, so set the stall time above the interval (defaults 00:01:00 and 00:00:10), or Ingest:ReceiveProbeInterval=0 to turn probing off.");
+        }
+
         if (options.Anchor.Enabled)
         {
             if (!Uri.TryCreate(options.Anchor.Rpc, UriKind.Absolute, out var rpc) || rpc.Scheme is not ("http" or "https"))

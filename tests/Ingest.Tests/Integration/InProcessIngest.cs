@@ -21,6 +21,12 @@ internal sealed class InProcessIngest : IAsyncDisposable
         Http = new HttpClient { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(20) };
     }
 
+    /// <summary>
+    /// The worker's receive-path probe off: for tests that count the messages a worker holds or the
+    /// PUBACKs it sends one by one, which a probe coming and going at any moment would add to.
+    /// </summary>
+    public const string NoProbe = "--Ingest:ReceiveProbeInterval=0";
+
     public HttpClient Http { get; }
 
     public IIngestStore Store => _app.Services.GetRequiredService<IIngestStore>();

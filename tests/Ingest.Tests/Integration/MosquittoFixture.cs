@@ -11,6 +11,7 @@ public sealed class MosquittoFixture : IAsyncLifetime
     private string _dir = string.Empty;
     private readonly int _maxInflightMessages;
     private readonly int? _firstPort;
+    private readonly string? _acl;
     private Process? _process;
 
     public MosquittoFixture()
@@ -20,6 +21,11 @@ public sealed class MosquittoFixture : IAsyncLifetime
 
     /// <param name="maxInflightMessages">mosquitto's in-flight window for clients that state none (0: unlimited), as a site broker may be set</param>
     internal MosquittoFixture(int maxInflightMessages) => _maxInflightMessages = maxInflightMessages;
+
+    /// <param name="maxInflightMessages">as above</param>
+    /// <param name="acl">a mosquitto ACL file's text (its lines before any <c>user</c> apply to the anonymous clients every test connects as)</param>
+    internal MosquittoFixture(int maxInflightMessages, string acl)
+        : this(maxInflightMessages) => _acl = acl;
 
     /// <param name="maxInflightMessages">as above</param>
     /// <param name="firstPort">the port tried first, as if the free port picked had been taken since (tests of this fixture)</param>
@@ -57,6 +63,12 @@ public sealed class MosquittoFixture : IAsyncLifetime
     private async Task<bool> TryStartAsync()
     {
         var conf = Path.Combine(_dir, "mosquitto.conf");
+        // Read as the user running the tests (as root mosquitto would otherwise read it as "mosquitto", which the 0700 directory keeps out).
+        var acl = Path.Combine(_dir, "acl");
+        if (_acl is not null)
+        {
+            await File.WriteAllTextAsync(acl, _acl);
+        }
 
         // Inflight raised from the default 20 so a client that states no Receive Maximum can hold a whole batch unacknowledged.
         await File.WriteAllTextAsync(conf, $"""
@@ -69,6 +81,7 @@ public sealed class MosquittoFixture : IAsyncLifetime
             log_type error
             log_type warning
             log_type information
+            {(_acl is null ? string.Empty : $"acl_file {acl}\nuser {Environment.UserName}")}
             """);
         var exe = File.Exists("/usr/sbin/mosquitto") ? "/usr/sbin/mosquitto" : "mosquitto";
         var psi = new ProcessStartInfo(exe) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };

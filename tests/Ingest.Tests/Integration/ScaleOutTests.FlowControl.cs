@@ -29,7 +29,7 @@ public sealed partial class ScaleOutTests
         await broker.InitializeAsync();
         try
         {
-            await using var ingest = await InProcessIngest.StartAsync(broker.Uri, [$"--Ingest:Storage=postgres:{connection}", $"--Ingest:BatchSize={batchSize}", $"--Ingest:Enrolled:{g.Gw}={g.Key.Address}",
+            await using var ingest = await InProcessIngest.StartAsync(broker.Uri, [InProcessIngest.NoProbe, $"--Ingest:Storage=postgres:{connection}", $"--Ingest:BatchSize={batchSize}", $"--Ingest:Enrolled:{g.Gw}={g.Key.Address}",
                 .. receiveWindow is { } w ? [$"--Ingest:ReceiveWindow={w}"] : Array.Empty<string>()]);
             using var inFlight = Counted(ingest, "edgetwin.ingest.inflight");
             using var records = Counted(ingest, "edgetwin.ingest.records");
@@ -82,7 +82,7 @@ public sealed partial class ScaleOutTests
         var now = DateTimeOffset.UtcNow;
         using var g = Gateway16("site-q", "gw-qos1", now);
         using var flood = Gateway16("site-q", "gw-qos0", now);
-        await using var ingest = await InProcessIngest.StartAsync(_broker.Uri, [
+        await using var ingest = await InProcessIngest.StartAsync(_broker.Uri, [InProcessIngest.NoProbe,
             $"--Ingest:Storage=postgres:{connection}", "--Ingest:BatchSize=16",
             $"--Ingest:Enrolled:{g.Gw}={g.Key.Address}", $"--Ingest:Enrolled:{flood.Gw}={flood.Key.Address}"]);
         using var inFlight = Counted(ingest, "edgetwin.ingest.inflight");

@@ -20,7 +20,7 @@ public sealed partial class ScaleOutTests
         var fastName = Enumerable.Range(0, 100).Select(i => $"gw-lane-{i}").First(n => BatchPipeline<string, int>.LaneOf(n, 2) != BatchPipeline<string, int>.LaneOf(slowName, 2));
         using var slow = Gateway16("site-l", slowName, now);
         using var fast = Gateway16("site-l", fastName, now);
-        await using var ingest = await InProcessIngest.StartAsync(_broker.Uri, [
+        await using var ingest = await InProcessIngest.StartAsync(_broker.Uri, [InProcessIngest.NoProbe,
             $"--Ingest:Storage=postgres:{connection}", "--Ingest:BatchSize=16", "--Ingest:StoreLanes=2",
             $"--Ingest:Enrolled:{slow.Gw}={slow.Key.Address}", $"--Ingest:Enrolled:{fast.Gw}={fast.Key.Address}"]);
         using var inFlight = Counted(ingest, "edgetwin.ingest.inflight");

@@ -19,7 +19,7 @@ public sealed partial class ScaleOutTests
         var now = DateTimeOffset.UtcNow;
         using var g = Gateway16("site-s", "gw-session", now);
         await using var proxy = new MqttProxy(_broker.Port, dropPubacks: false);
-        await using var ingest = await InProcessIngest.StartAsync(proxy.Uri, [
+        await using var ingest = await InProcessIngest.StartAsync(proxy.Uri, [InProcessIngest.NoProbe,
             $"--Ingest:Storage=postgres:{connection}", "--Ingest:BatchSize=16", $"--Ingest:Enrolled:{g.Gw}={g.Key.Address}"]);
         using var skipped = Counted(ingest, "edgetwin.ingest.acks.skipped");
         await using var check = NpgsqlDataSource.Create(connection);
@@ -51,7 +51,7 @@ public sealed partial class ScaleOutTests
         var now = DateTimeOffset.UtcNow;
         using var g = Gateway16("site-s", "gw-lasting", now);
         await using var proxy = new MqttProxy(_broker.Port, dropPubacks: false);
-        await using var ingest = await InProcessIngest.StartAsync(proxy.Uri, [
+        await using var ingest = await InProcessIngest.StartAsync(proxy.Uri, [InProcessIngest.NoProbe,
             $"--Ingest:Storage=postgres:{connection}", "--Ingest:BatchSize=16", $"--Ingest:Enrolled:{g.Gw}={g.Key.Address}",
             $"--Ingest:ClientId=ingest-lasting-{Guid.NewGuid():N}", "--Ingest:SessionExpiry=00:05:00"]);
         using var skipped = Counted(ingest, "edgetwin.ingest.acks.skipped");

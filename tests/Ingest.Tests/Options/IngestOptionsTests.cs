@@ -67,6 +67,28 @@ public sealed class IngestOptionsTests
         Assert.True(validator.Validate(null, new IngestOptions { SessionExpiry = TimeSpan.FromDays(7), ClientId = "ingest-1" }).Succeeded);
     }
 
+    [Fact]
+    public void ReceiveStallAfter_NotAboveTheProbeInterval_IsRefusedNamingBothSettings_UnlessProbingIsOff()
+    {
+        var validator = new IngestOptionsSemanticValidator();
+        var refused = validator.Validate(null, new IngestOptions { ReceiveProbeInterval = TimeSpan.FromSeconds(30), ReceiveStallAfter = TimeSpan.FromSeconds(30) });
+        Assert.False(refused.Succeeded);
+        Assert.Contains("Ingest:ReceiveStallAfter is 00:00:30 but Ingest:ReceiveProbeInterval is 00:00:30", refused.FailureMessage, StringComparison.Ordinal);
+        Assert.True(validator.Validate(null, new IngestOptions { ReceiveProbeInterval = TimeSpan.FromSeconds(30), ReceiveStallAfter = TimeSpan.FromSeconds(31) }).Succeeded);
+        Assert.True(validator.Validate(null, new IngestOptions { ReceiveProbeInterval = TimeSpan.Zero, ReceiveStallAfter = TimeSpan.FromSeconds(1) }).Succeeded);
+        Assert.True(validator.Validate(null, new IngestOptions()).Succeeded);
+    }
+
+    [Fact]
+    public void ReceiveProbeInterval_NegativeOrAboveAnHour_IsRefused()
+    {
+        var validator = new IngestOptionsValidator();
+        Assert.False(validator.Validate(null, new IngestOptions { ReceiveProbeInterval = TimeSpan.FromSeconds(-1) }).Succeeded);
+        Assert.False(validator.Validate(null, new IngestOptions { ReceiveProbeInterval = TimeSpan.FromMinutes(61), ReceiveStallAfter = TimeSpan.FromMinutes(62) }).Succeeded);
+        Assert.False(validator.Validate(null, new IngestOptions { ReceiveStallAfter = TimeSpan.Zero }).Succeeded);
+        Assert.True(validator.Validate(null, new IngestOptions { ReceiveProbeInterval = TimeSpan.Zero }).Succeeded);
+    }
+
     [Theory]
     [InlineData("-1.00:00:00")]
     [InlineData("00:00:00")]

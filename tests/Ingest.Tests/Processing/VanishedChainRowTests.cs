@@ -127,7 +127,7 @@ public sealed class VanishedChainRowTests(PostgresFixture pg, MosquittoFixture b
         var keys = Directory.CreateTempSubdirectory("edgetwin-vanished-").FullName;
         var log = new FailureLog(connection, chain);
         await using var ingest = await InProcessIngest.StartAsync(broker.Uri,
-            [$"--Ingest:Storage=postgres:{connection}", $"--Ingest:KeyFile={keys}/ingest.key", $"--Ingest:Enrolled:{g.Gw}={g.Key.Address}"],
+            [InProcessIngest.NoProbe, $"--Ingest:Storage=postgres:{connection}", $"--Ingest:KeyFile={keys}/ingest.key", $"--Ingest:Enrolled:{g.Gw}={g.Key.Address}"],
             services => services.AddLogging(b => b.AddProvider(log)));
         using var inFlight = new MetricCollector<long>(ingest.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), IngestMetrics.MeterName, "edgetwin.ingest.inflight");
         log.InFlight = () => inFlight.GetMeasurementSnapshot().Sum(m => m.Value);

@@ -10,12 +10,16 @@ using System.Net.Sockets;
 /// except the broker's PUBACKs while <see cref="DropPubacks"/> is set. The client's own QoS 1
 /// publishes then reach the broker (and its subscribers) but are never acknowledged, while the
 /// connection stays up: what a broker that loses an acknowledgement, or a path that loses one, looks
-/// like to the client. <see cref="CutAsync"/> ends the connections on the path (the client sees the
+/// like to the client. While <see cref="WithholdPublishesOn"/> names a connection, the broker's
+/// PUBLISH packets on it are not passed on either (everything else is): a broker that stops
+/// delivering to a client whose connection stays up (keep-alive answered, its publishes
+/// acknowledged). <see cref="CutAsync"/> ends the connections on the path (the client sees the
 /// broker go and connects again). Each connection is numbered from 1 in the order the client made
 /// them; the PUBACKs the client sends and the SUBACKs the broker sends are noted by connection.
 /// </summary>
 internal sealed class MqttProxy : IAsyncDisposable
 {
+    private const int PublishType = 3;
     private const int PubackType = 4;
     private const int SubackType = 9;
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
@@ -26,6 +30,7 @@ internal sealed class MqttProxy : IAsyncDisposable
     private readonly ConcurrentDictionary<int, int> _subacks = new();
     private readonly Task _accepting;
     private long _dropped;
+    private long _withheld;
     private int _accepted;
 
     public MqttProxy(int brokerPort, bool dropPubacks)
@@ -42,6 +47,12 @@ internal sealed class MqttProxy : IAsyncDisposable
     public string Uri => $"mqtt://127.0.0.1:{Port}";
 
     public volatile bool DropPubacks;
+
+    /// <summary>The connection (numbered from 1) whose PUBLISH packets from the broker are not passed on; 0: none.</summary>
+    public volatile int WithholdPublishesOn;
+
+    /// <summary>PUBLISH packets from the broker not passed on.</summary>
+    public long Withheld => Interlocked.Read(ref _withheld);
 
     /// <summary>PUBACKs from the broker not passed on.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
@@ -123,6 +134,12 @@ internal sealed class MqttProxy : IAsyncDisposable
                 if (type == SubackType)
                 {
                     _subacks.AddOrUpdate(connection, 1, (_, n) => n + 1);
+                }
+
+                if (type == PublishType && connection == WithholdPublishesOn)
+                {
+                    Interlocked.Increment(ref _withheld);
+                    return false;
                 }
 
                 if (type == PubackType && DropPubacks)

@@ -150,6 +150,49 @@ public sealed class SiteBrokerTests
         Assert.Equal(own.Count, seen.Count);
     }
 
+    [Fact]
+    public async Task IngestProbe_ComesBackThroughTheShippedAcl_WhileAGatewayCertificateMayNeitherReadNorWriteItsTopic()
+    {
+        using var broker = new SiteBroker();
+        await using var ingest = await IngestOnBroker.StartAsync(broker, ["--Ingest:ReceiveProbeInterval=00:00:00.200", "--Ingest:ReceiveStallAfter=00:00:05"]);
+        using var operatorHttp = new HttpClient { BaseAddress = ingest.Http.BaseAddress }.WithToken(IngestTokens.Mint(ingest.Services, EdgeTwin.Ingest.Access.IngestPolicies.Operator));
+        Dictionary<string, double>? scrape = null;
+        await Wait.UntilAsync(
+            () => (scrape = PrometheusScrape.ScrapeAsync(operatorHttp).GetAwaiter().GetResult()) is { } m && m.GetValueOrDefault(Returned) >= 3,
+            Wait60,
+            "three of the ingest's probes back through the site broker");
+
+        // A gateway's certificate: the probe topic is neither its to read nor its to write.
+        var tls = new BrokerAddress("127.0.0.1", broker.Mosquitto.Port, Tls: true);
+        var (certificate, key) = broker.Client("gw-a");
+        using var gateway = await ConnectedAsync(tls, new Transport { CaFile = broker.CaFile, ClientCertificateFile = certificate, ClientKeyFile = key }, "gw-a");
+        var delivered = new ConcurrentQueue<string>();
+        gateway.ApplicationMessageReceivedAsync += e =>
+        {
+            delivered.Enqueue(e.ApplicationMessage.Topic);
+            return Task.CompletedTask;
+        };
+
+        // mosquitto 2.0 grants the subscription and checks each message's read access as it delivers it.
+        await gateway.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter($"{Prefix}/ingest.probe/+", MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        var returned = scrape![Returned];
+        await Wait.UntilAsync(
+            () => (scrape = PrometheusScrape.ScrapeAsync(operatorHttp).GetAwaiter().GetResult()) is { } m && m.GetValueOrDefault(Returned) >= returned + 3,
+            Wait60,
+            "three more probes back while the gateway is subscribed");
+        Assert.Empty(delivered);
+        var probeTopic = ReceiveProbe.TopicOf(Prefix, (string)ingest.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<EdgeTwin.Ingest.Options.IngestOptions>>().Value.ClientId!);
+        var published = await gateway.PublishAsync(Message(probeTopic, "00"u8.ToArray(), retain: false));
+        Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, published.ReasonCode);
+
+        scrape = await PrometheusScrape.ScrapeAsync(operatorHttp);
+        Assert.NotNull(scrape);
+        Assert.Equal(0, scrape["edgetwin_ingest_receive_stalls"]);
+        Assert.False(scrape.ContainsKey("edgetwin_ingest_receive_probes{outcome=\"unmatched\"}"), "nothing but the ingest's own probes on its topic");
+    }
+
+    private const string Returned = "edgetwin_ingest_receive_probes{outcome=\"returned\"}";
+
     /// <summary>A genesis, <paramref name="observations"/> heart rates and a closing checkpoint, signed by <paramref name="key"/>.</summary>
     private static List<ChainRecord> Chain(string gw, GatewayKey key, int observations)
     {
@@ -219,7 +262,11 @@ public sealed class SiteBrokerTests
 
         public HttpClient Http { get; }
 
-        public static async Task<IngestOnBroker> StartAsync(SiteBroker broker, params (string Gw, string Address)[] enrolled)
+        public IServiceProvider Services => _app.Services;
+
+        public static Task<IngestOnBroker> StartAsync(SiteBroker broker, params (string Gw, string Address)[] enrolled) => StartAsync(broker, [], enrolled);
+
+        public static async Task<IngestOnBroker> StartAsync(SiteBroker broker, string[] settings, params (string Gw, string Address)[] enrolled)
         {
             var storage = Directory.CreateTempSubdirectory("edgetwin-it-ingest-").FullName;
             var httpPort = Mosquitto.FreePort();
@@ -228,6 +275,7 @@ public sealed class SiteBrokerTests
                 $"--urls=http://127.0.0.1:{httpPort}", $"--Ingest:Storage=litedb:{storage}", "--Logging:LogLevel:Default=Warning",
                 .. broker.Settings("Ingest", SiteBroker.IngestName),
                 .. enrolled.Select(e => $"--Ingest:Enrolled:{e.Gw}={e.Address}"),
+                $"--Ingest:ClientId=ingest-it-{Guid.NewGuid():N}", .. settings,
             ]);
             using var start = new CancellationTokenSource(Wait60);
             await app.StartAsync(start.Token);

@@ -1,0 +1,187 @@
+namespace EdgeTwin.Ingest.Mqtt;
+
+using System.Security.Cryptography;
+using System.Text;
+
+/// <summary>
+/// Whether the broker still delivers to this worker. A connection can stay up (keep-alive answered,
+/// publishes acknowledged) while the broker sends it none of the group's messages: a broker whose
+/// count of the worker's unacknowledged messages went wrong (mosquitto before 2.0.13, #2306), or a
+/// client that stopped reading (dotnet/MQTTnet#2234). Nothing in the worker would notice: no records
+/// in means no gaps seen, and the gateways' re-sends go unanswered. So the worker sends itself a QoS 1
+/// probe now and then, on a topic only its own connection subscribes to, with a nonce only it knows,
+/// and takes the connection for stalled when a probe is out, nothing at all (probe or record) has come
+/// for <see cref="StallAfter"/>, and the worker has room in its receive window (a full window is a
+/// slow store holding the broker back, which is flow control, not a stall).
+/// <para>
+/// Thread-safe: the receive callback, the worker's loop and the probe's publish call it side by side.
+/// </para>
+/// </summary>
+internal sealed class ReceiveProbe
+{
+    private readonly Lock _gate = new();
+    private readonly TimeSpan _interval;
+    private byte[]? _outstanding;
+    private DateTimeOffset _sentAt;
+    private DateTimeOffset _lastReceived;
+    private bool _subscribed;
+    private byte[]? _toldWindowFull;
+
+    /// <param name="topicPrefix">Ingest:TopicPrefix</param>
+    /// <param name="clientId">the worker's MQTT client id: the probe topic is derived from it, so a resumed lasting session keeps one probe subscription</param>
+    /// <param name="interval">how often a probe goes out when none is out (0: never)</param>
+    /// <param name="stallAfter">how long nothing may come, with a probe out and room in the window, before the connection counts as stalled</param>
+    public ReceiveProbe(string topicPrefix, string clientId, TimeSpan interval, TimeSpan stallAfter)
+    {
+        _interval = interval;
+        StallAfter = stallAfter;
+        Topic = TopicOf(topicPrefix, clientId);
+    }
+
+    /// <summary>
+    /// <c>&lt;prefix&gt;/ingest.probe/&lt;16 hex of SHA-256(client id)&gt;</c>: a level with a dot is no
+    /// PROTOCOL §2 site name, so no gateway filter or ACL pattern matches it, and a client id with
+    /// characters a topic may not hold (<c>/</c>, <c>+</c>, <c>#</c>) cannot change its shape.
+    /// </summary>
+    public static string TopicOf(string topicPrefix, string clientId) =>
+        $"{topicPrefix}/ingest.probe/{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(clientId)))[..16]}";
+
+    public string Topic { get; }
+
+    public bool Enabled => _interval > TimeSpan.Zero;
+
+    public TimeSpan StallAfter { get; }
+
+    /// <summary>A connection is up (subscribed to the probe topic or not): nothing is out, and the stall clock starts now.</summary>
+    public void Connected(bool probeSubscribed, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            _subscribed = probeSubscribed && Enabled;
+            _outstanding = null;
+            _sentAt = now;
+            _lastReceived = now;
+        }
+    }
+
+    /// <summary>Anything came from the broker: the path delivers.</summary>
+    public void Received(DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            _lastReceived = now;
+        }
+    }
+
+    /// <summary>
+    /// The payload of the next probe when one is due (none out, <c>interval</c> since the last went),
+    /// noted as out from <paramref name="now"/>; null when none is due or probing is off.
+    /// </summary>
+    public byte[]? Due(DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            if (!_subscribed || _outstanding is not null || now - _sentAt < _interval)
+            {
+                return null;
+            }
+
+            _outstanding = Encoding.ASCII.GetBytes(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
+            _sentAt = now;
+            return _outstanding;
+        }
+    }
+
+    /// <summary>
+    /// The broker did not take the probe (refused, not acknowledged in time, no connection): it is not
+    /// out, so it cannot make a stall; the next goes after the interval.
+    /// </summary>
+    public void NotSent(byte[] payload)
+    {
+        lock (_gate)
+        {
+            if (ReferenceEquals(_outstanding, payload))
+            {
+                _outstanding = null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The broker refused the probe (an ACL without the probe topic; mosquitto grants any subscription
+    /// and checks read access per message, so this is where a missing grant shows): no more probes on
+    /// this connection. False when it was refused already (said once).
+    /// </summary>
+    public bool Refused(byte[] payload)
+    {
+        lock (_gate)
+        {
+            NotSent(payload);
+            var first = _subscribed;
+            _subscribed = false;
+            return first;
+        }
+    }
+
+    /// <summary>
+    /// A message on the probe topic: the round trip when it carries the nonce of the probe out, which
+    /// is then back; null for anything else (a probe of an earlier connection the broker sent again,
+    /// or somebody else's message on the topic: it proves nothing about this worker's path).
+    /// </summary>
+    public TimeSpan? Arrived(ReadOnlySpan<byte> payload, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            if (_outstanding is null || !CryptographicOperations.FixedTimeEquals(payload, _outstanding))
+            {
+                return null;
+            }
+
+            _outstanding = null;
+            return now - _sentAt;
+        }
+    }
+
+    /// <summary>
+    /// What the probe says now. <see cref="ProbeVerdict.Stalled"/>: a probe out for at least
+    /// <see cref="StallAfter"/>, nothing received for as long (<paramref name="quiet"/>), and
+    /// <paramref name="held"/> (messages received and not yet acknowledged) below <paramref name="window"/>,
+    /// so the broker may send; the clock starts again from <paramref name="now"/> (one stall is told
+    /// once). <see cref="ProbeVerdict.WindowFull"/>: the same, but the window is full: the store holds
+    /// the broker back (flow control), told once per probe. Else <see cref="ProbeVerdict.Delivering"/>.
+    /// </summary>
+    public ProbeVerdict Check(DateTimeOffset now, int held, int window, out TimeSpan quiet)
+    {
+        lock (_gate)
+        {
+            quiet = now - _lastReceived;
+            if (_outstanding is null || now - _sentAt < StallAfter || quiet < StallAfter)
+            {
+                return ProbeVerdict.Delivering;
+            }
+
+            if (held >= window)
+            {
+                if (_toldWindowFull == _outstanding)
+                {
+                    return ProbeVerdict.Delivering;
+                }
+
+                _toldWindowFull = _outstanding;
+                return ProbeVerdict.WindowFull;
+            }
+
+            _outstanding = null;
+            _sentAt = now;
+            _lastReceived = now;
+            return ProbeVerdict.Stalled;
+        }
+    }
+}
+
+internal enum ProbeVerdict
+{
+    Delivering,
+    WindowFull,
+    Stalled,
+}
