@@ -76,7 +76,7 @@ public sealed class CaptureTests : IAsyncLifetime
         var entry = Assert.Single(CaptureFile.Read(new StringReader(output)));
         Assert.Equal("edgetwin/v1/st-mary/ward7-bed12/telemetry", entry.Topic);
         Assert.Equal(payloads[entry.Topic!], entry.Payload);
-        Assert.Contains("done: 1 records, 1 messages on status, twin, alarm-status, receipt and resend topics skipped", err, StringComparison.Ordinal);
+        Assert.Contains("done: 1 records, 1 messages on status, twin, alarm-status, receipt, resend and probe topics skipped", err, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -89,13 +89,13 @@ public sealed class CaptureTests : IAsyncLifetime
 
         await err.WaitForAsync($"edgetwin capture: subscribed to edgetwin/v1/# on 127.0.0.1:{port} for 12 s", timeout.Token);
         time.Advance(TimeSpan.FromSeconds(5));
-        await err.WaitForAsync("edgetwin capture: 5 s: 0 records, 0 messages on status, twin, alarm-status, receipt and resend topics skipped", timeout.Token);
+        await err.WaitForAsync("edgetwin capture: 5 s: 0 records, 0 messages on status, twin, alarm-status, receipt, resend and probe topics skipped", timeout.Token);
         time.Advance(TimeSpan.FromSeconds(5));
-        await err.WaitForAsync("edgetwin capture: 10 s: 0 records, 0 messages on status, twin, alarm-status, receipt and resend topics skipped", timeout.Token);
+        await err.WaitForAsync("edgetwin capture: 10 s: 0 records, 0 messages on status, twin, alarm-status, receipt, resend and probe topics skipped", timeout.Token);
         time.Advance(TimeSpan.FromSeconds(2));
 
         Assert.Equal(0, await run);
-        Assert.Equal("edgetwin capture: done: 0 records, 0 messages on status, twin, alarm-status, receipt and resend topics skipped", err.All[^1]);
+        Assert.Equal("edgetwin capture: done: 0 records, 0 messages on status, twin, alarm-status, receipt, resend and probe topics skipped", err.All[^1]);
         Assert.Equal(4, err.All.Count);
     }
 
@@ -111,7 +111,7 @@ public sealed class CaptureTests : IAsyncLifetime
 
         await err.WaitForAsync($"edgetwin capture: subscribed to edgetwin/v1/# on 127.0.0.1:{port} for 10 s", timeout.Token);
         time.Fake.Advance(TimeSpan.FromMilliseconds(5000.4)); // the first tick late by 0.4 ms
-        await err.WaitForAsync("edgetwin capture: 5 s: 0 records, 0 messages on status, twin, alarm-status, receipt and resend topics skipped", timeout.Token);
+        await err.WaitForAsync("edgetwin capture: 5 s: 0 records, 0 messages on status, twin, alarm-status, receipt, resend and probe topics skipped", timeout.Token);
         time.Fake.Advance(TimeSpan.FromMilliseconds(4999));
         time.Fake.Advance(TimeSpan.FromMilliseconds(1));
 

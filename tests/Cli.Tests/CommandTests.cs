@@ -134,7 +134,7 @@ public sealed class CommandTests : IDisposable
         Assert.Contains("received 7, verified 6 (through seq 9), pending 1, gap-covered 2, missing 0", output, StringComparison.Ordinal);
         Assert.Contains("verified from seq 2: seqs before it are out of scope (0 records received before it)", output, StringComparison.Ordinal);
         Assert.Contains("verified from seq 1: seqs before it are out of scope", output, StringComparison.Ordinal);
-        Assert.Contains("skipped 1 messages on status, twin, alarm-status, receipt and resend topics", output, StringComparison.Ordinal);
+        Assert.Contains("skipped 1 messages on status, twin, alarm-status, receipt, resend and probe topics", output, StringComparison.Ordinal);
         Assert.Contains("SOUND: 2 chains, 9 records, 7 verified", output, StringComparison.Ordinal);
 
         var json = await Cli.RunAsync("verify", capture, "--enrolled", "0x1563915e194D8CfBA1943570603F7606A3115508", "--from-middle", "--json");

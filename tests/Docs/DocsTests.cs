@@ -48,7 +48,7 @@ public sealed partial class DocsTests : IDisposable
         Assert.Equal(2, capture.Count);
         var captured = await RunAsync(capture[0]);
         Assert.Contains("edgetwin capture: subscribed to edgetwin/v1/#", captured, StringComparison.Ordinal);
-        Assert.Matches("edgetwin capture: done: [1-9][0-9]* records, [1-9][0-9]* messages on status, twin, alarm-status, receipt and resend topics skipped", captured);
+        Assert.Matches("edgetwin capture: done: [1-9][0-9]* records, [1-9][0-9]* messages on status, twin, alarm-status, receipt, resend and probe topics skipped", captured);
         var verified = await RunAsync(capture[1]);
         Assert.Matches("OK   sim-gw/telemetry/[0-9a-f]{32}", verified);
         Assert.Contains("verified from seq", verified, StringComparison.Ordinal);

@@ -63,7 +63,7 @@ internal static class CaptureCommand
         TimeSpan.FromMilliseconds(Math.Ceiling((left < ProgressEvery ? left : ProgressEvery).TotalMilliseconds));
 
     private static string Counts(string when, long records, long other) =>
-        string.Create(CultureInfo.InvariantCulture, $"edgetwin capture: {when}: {records} records, {other} messages on status, twin, alarm-status, receipt and resend topics skipped");
+        string.Create(CultureInfo.InvariantCulture, $"edgetwin capture: {when}: {records} records, {other} messages on status, twin, alarm-status, receipt, resend and probe topics skipped");
 
     private static async Task<(long Records, long Other)> CaptureAsync(
         string host, int port, string filter, TimeSpan duration, TextWriter output, TextWriter progress, TimeProvider time, CancellationToken cancellationToken)

@@ -37,7 +37,7 @@ internal static class HumanReport
 
         if (result.OtherTopics > 0)
         {
-            w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"skipped {result.OtherTopics} messages on status, twin, alarm-status, receipt and resend topics"));
+            w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"skipped {result.OtherTopics} messages on status, twin, alarm-status, receipt, resend and probe topics"));
         }
 
         foreach (var (kind, (records, samples)) in result.Samples.OrderBy(k => k.Key, StringComparer.Ordinal))

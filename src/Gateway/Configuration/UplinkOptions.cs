@@ -68,6 +68,19 @@ internal sealed class UplinkOptions : BrokerTransportSettings, IValidatableObjec
     [TimeSpanRange("00:00:00.100", "00:10:00")]
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How often the uplink sends itself a QoS 1 probe through the broker when none is out, on
+    /// <c>&lt;prefix&gt;/gateway.probe/&lt;name&gt;</c>, to notice a connection that stays up but delivers
+    /// nothing (no receipts, desired state or alarm statuses while they are sent); 0 turns it off. A
+    /// probe costs about 200 bytes each way on the link.
+    /// </summary>
+    [TimeSpanRange("00:00:00", "01:00:00")]
+    public TimeSpan ReceiveProbeInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>With a probe out, nothing received at QoS 1 for this long is a stalled connection: logged (1096), counted, and made again.</summary>
+    [TimeSpanRange("00:00:00.100", "01:00:00")]
+    public TimeSpan ReceiveStallAfter { get; set; } = TimeSpan.FromMinutes(3);
+
     [TimeSpanRange("00:00:00.010", "00:10:00")]
     public TimeSpan ReconnectMinDelay { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -87,6 +100,11 @@ internal sealed class UplinkOptions : BrokerTransportSettings, IValidatableObjec
         if (ReconnectMaxDelay < ReconnectMinDelay)
         {
             yield return new ValidationResult($"Uplink:ReconnectMaxDelay ({ReconnectMaxDelay}) must not be shorter than Uplink:ReconnectMinDelay ({ReconnectMinDelay}).", [nameof(ReconnectMaxDelay)]);
+        }
+
+        if (ReceiveProbeInterval > TimeSpan.Zero && ReceiveStallAfter <= ReceiveProbeInterval)
+        {
+            yield return new ValidationResult($"Uplink:ReceiveStallAfter ({ReceiveStallAfter}) must be longer than Uplink:ReceiveProbeInterval ({ReceiveProbeInterval}): a probe needs time to come back before its absence counts as a stalled connection (or set Uplink:ReceiveProbeInterval=0 to turn probing off).", [nameof(ReceiveStallAfter)]);
         }
     }
 }

@@ -95,6 +95,12 @@ internal static partial class GatewayLog
     [LoggerMessage(1042, LogLevel.Warning, "Uplink connection lost: {Reason}")]
     public static partial void ConnectionLost(ILogger logger, string reason);
 
+    [LoggerMessage(1096, LogLevel.Warning, "Nothing came from the broker for {Quiet} while the uplink's probe on {Topic} was out: the broker has stopped delivering to this connection (receipts, desired state, alarm statuses) while it stays up; connecting again (the broker keeps the session and sends what it held)")]
+    public static partial void ReceiveStalled(ILogger logger, TimeSpan quiet, string topic);
+
+    [LoggerMessage(1097, LogLevel.Warning, "The broker refused the uplink's probe on {Topic} ({Reason}): a connection that stays up but delivers nothing goes unnoticed; allow this gateway to read and write its probe topic (deploy/mosquitto/acl: edgetwin/v1/gateway.probe/%u) or set Uplink:ReceiveProbeInterval=0")]
+    public static partial void ProbeRefused(ILogger logger, string topic, string reason);
+
     [LoggerMessage(1043, LogLevel.Warning, "Receipt rejected, nothing deleted: {Problem} ({Suppressed} more rejections not logged since the last line)")]
     public static partial void ReceiptRejected(ILogger logger, string problem, long suppressed);
 

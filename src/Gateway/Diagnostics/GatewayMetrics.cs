@@ -43,6 +43,9 @@ internal sealed class GatewayMetrics
     private readonly Counter<long> _samplesNotKept;
     private readonly Counter<long> _alarmsRaised;
     private readonly Counter<long> _alarmStatuses;
+    private long _receiveStalls;
+    private readonly Counter<long> _probes;
+    private readonly Histogram<double> _probeRoundTrip;
 
     public GatewayMetrics(IMeterFactory meterFactory)
     {
@@ -65,6 +68,10 @@ internal sealed class GatewayMetrics
         _liveLatency = Meter.CreateHistogram<double>("edgetwin.uplink.live.latency", "s", "Commit to PUBACK time of live records", advice: EdgeTwin.Hosting.LatencyBuckets.Seconds);
         _alarmsRaised = Meter.CreateCounter<long>("edgetwin.alarms.raised", "{alarm}", "Alarms raised (clinical and technical), by priority");
         _alarmStatuses = Meter.CreateCounter<long>("edgetwin.alarms.statuses", "{status}", "Alarm managers' answers (signed alarm-status documents) shown, by status");
+        // Observed, so /metrics shows it from the start (0), before the first stall.
+        Meter.CreateObservableCounter("edgetwin.uplink.receive.stalls", () => Interlocked.Read(ref _receiveStalls), "{stall}", "Broker connections taken for stalled (a probe out, nothing received for Uplink:ReceiveStallAfter) and made again");
+        _probes = Meter.CreateCounter<long>("edgetwin.uplink.receive.probes", "{probe}", "The uplink's receive-path probes, by outcome (returned; unmatched: anything else on its topic, ignored)");
+        _probeRoundTrip = Meter.CreateHistogram<double>("edgetwin.uplink.receive.probe.duration", "s", "From a probe's publish to its return through the broker", advice: EdgeTwin.Hosting.LatencyBuckets.Seconds);
     }
 
     public Meter Meter { get; }
@@ -102,6 +109,16 @@ internal sealed class GatewayMetrics
     public void PublishFailed() => _publishFailures.Add(1);
 
     public void Connected() => _connects.Add(1);
+
+    public void ReceiveStalled() => Interlocked.Increment(ref _receiveStalls);
+
+    public void ProbeReturned(TimeSpan roundTrip)
+    {
+        _probes.Add(1, new KeyValuePair<string, object?>("outcome", "returned"));
+        _probeRoundTrip.Record(roundTrip.TotalSeconds);
+    }
+
+    public void ProbeUnmatched() => _probes.Add(1, new KeyValuePair<string, object?>("outcome", "unmatched"));
 
     public void Receipt() => _receipts.Add(1);
 

@@ -54,6 +54,7 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
     private readonly FirstStartFiles? _firstStart;
     private DateTimeOffset _since;
     private readonly RetiredChains _retired;
+    private readonly ReceiveProbe _probe;
 
     public MqttUplink(
         IOptions<UplinkOptions> options,
@@ -87,6 +88,7 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
             : BrokerAddress.TryParse(_options.Broker, out var b, out var problem) ? b! : throw new StartupException("Uplink:Broker", problem!);
         Queue = new PublishQueue(book.Store, ledger, _options.BacklogShare);
         _resend = new ResendScheduler(time, _options.ResendAfter, _options.ResendMaxRecords);
+        _probe = new ReceiveProbe(topics.Probe, _options.ReceiveProbeInterval, _options.ReceiveStallAfter);
         Statements = new CloudStatements(book, retention, Queue, _resend, new StatementGate(_gateway.Name, _options.ReceiptSigners, book), retired, _options, time, metrics, logger);
         _reconnect = new BrokerReconnect(_options.ReconnectMinDelay, _options.ReconnectMaxDelay, time, (ex, delay) => GatewayLog.ConnectFailed(logger, _broker.ToString(), ex.Message, delay));
         foreach (var (lane, head) in book.Store.Heads)
@@ -231,6 +233,7 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
                 await OnConnectedAsync(client, connection.Token).ConfigureAwait(false);
                 _ = _options.Receipts ? Statements.RunResendLoopAsync(connection.Token) : Task.CompletedTask;
                 _ = _retired.Held > 0 ? PublishRetiredAsync(client, connection) : Task.CompletedTask;
+                _ = _probe.Enabled ? ProbeAsync(client, connection) : Task.CompletedTask;
                 var reason = await OwnThread.Run("edgetwin-uplink-pump", () => Pump(client, lost.Task, connection)).ConfigureAwait(false);
                 if (!ct.IsCancellationRequested && !_disconnecting)
                 {
@@ -272,12 +275,28 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
             subscribe.WithTopicFilter(topic, MqttQualityOfServiceLevel.AtLeastOnce);
         }
 
+        if (_probe.Enabled)
+        {
+            subscribe.WithTopicFilter(_probe.Topic, MqttQualityOfServiceLevel.AtLeastOnce);
+        }
+
         using var deadline = new CancellationTokenSource(_options.PublishTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
-        if (_options.Receipts || !_handlers.IsEmpty)
+        var probeGranted = false;
+        if (_options.Receipts || !_handlers.IsEmpty || _probe.Enabled)
         {
-            await client.SubscribeAsync(subscribe.Build(), linked.Token).ConfigureAwait(false);
+            var result = await client.SubscribeAsync(subscribe.Build(), linked.Token).ConfigureAwait(false);
+            if (result.Items.FirstOrDefault(i => i.TopicFilter.Topic == _probe.Topic) is { } probe)
+            {
+                probeGranted = probe.ResultCode <= MqttClientSubscribeResultCode.GrantedQoS2;
+                if (!probeGranted)
+                {
+                    GatewayLog.ProbeRefused(_logger, _probe.Topic, probe.ResultCode.ToString());
+                }
+            }
         }
+
+        _probe.Connected(probeGranted, _time.GetUtcNow());
 
         var status = _documents.Status(online: true, _since);
         await client.PublishAsync(Message(_topics.Status, status, retain: true), linked.Token).ConfigureAwait(false);
@@ -452,9 +471,67 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
         }
     }
 
+    /// <summary>
+    /// The connection's receive-path probe (<see cref="ReceiveProbe"/>): a probe when one is due, and
+    /// the connection dropped (the loop connects again, the broker keeps the session) when one is out
+    /// and nothing has come for <c>Uplink:ReceiveStallAfter</c>. A probe the broker refuses (an ACL
+    /// without the topic) ends probing on this connection, said once.
+    /// </summary>
+    private async Task ProbeAsync(IMqttClient client, CancellationTokenSource connection)
+    {
+        var ct = connection.Token;
+        var tick = TimeSpan.FromTicks(Math.Clamp(Math.Min(_options.ReceiveProbeInterval.Ticks, _options.ReceiveStallAfter.Ticks) / 4, TimeSpan.FromMilliseconds(50).Ticks, TimeSpan.FromSeconds(1).Ticks));
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                await QuietDelay.WaitAsync(_time, tick, ct).ConfigureAwait(false);
+                if (_probe.Check(_time.GetUtcNow(), held: 0, window: 1, out var quiet) == ProbeVerdict.Stalled)
+                {
+                    GatewayLog.ReceiveStalled(_logger, quiet, _probe.Topic);
+                    _metrics.ReceiveStalled();
+                    await connection.CancelAsync().ConfigureAwait(false);
+                    return;
+                }
+
+                if (_probe.Due(_time.GetUtcNow()) is not { } payload)
+                {
+                    continue;
+                }
+
+                using var deadline = new CancellationTokenSource(_options.PublishTimeout, _time);
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
+                try
+                {
+                    var result = await client.PublishAsync(Message(_probe.Topic, payload, retain: false), linked.Token).ConfigureAwait(false);
+                    if (!result.IsSuccess && _probe.Refused(payload))
+                    {
+                        GatewayLog.ProbeRefused(_logger, _probe.Topic, result.ReasonCode.ToString());
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+                {
+                    // Not taken in time or the connection went: not out, so it makes no stall. A broken
+                    // connection is the records' publishes' to find (they drop it and count the failure).
+                    _probe.NotSent(payload);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The connection is being dropped or the uplink stops.
+        }
+    }
+
     private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e, CancellationToken ct)
     {
         var topic = e.ApplicationMessage.Topic;
+        if (e.ApplicationMessage.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtMostOnce)
+        {
+            // The QoS 1 path delivers (QoS 0 is not held back by the receive window, and anyone may send it).
+            _probe.Received(_time.GetUtcNow());
+        }
+
         if (e.ApplicationMessage.QualityOfServiceLevel == MqttQualityOfServiceLevel.AtMostOnce)
         {
             // Every topic a gateway takes is QoS 1 (PROTOCOL §2), and only QoS 1 is held back by the
@@ -470,6 +547,20 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
         }
 
         var payload = e.ApplicationMessage.Payload.ToArray();
+        if (topic == _probe.Topic)
+        {
+            if (_probe.Arrived(payload, _time.GetUtcNow()) is { } roundTrip)
+            {
+                _metrics.ProbeReturned(roundTrip);
+            }
+            else
+            {
+                _metrics.ProbeUnmatched();
+            }
+
+            return;
+        }
+
         if (topic == _topics.Receipt)
         {
             Statements.OnReceipt(payload);

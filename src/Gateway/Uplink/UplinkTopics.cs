@@ -18,5 +18,12 @@ internal sealed class UplinkTopics(IOptions<GatewayOptions> gateway, IOptions<Up
 
     public string Records(Lane lane) => Of(WireNames.Of(lane));
 
+    /// <summary>
+    /// The uplink's receive-path probe (<see cref="EdgeTwin.Mqtt.ReceiveProbe"/>): <c>{prefix}/gateway.probe/{gw}</c>,
+    /// outside the PROTOCOL §2 topics (a level with a dot is no site name), so neither the ingest's
+    /// filters nor another gateway's ACL pattern reach it.
+    /// </summary>
+    public string Probe { get; } = $"{uplink.Value.TopicPrefix}/{WireNames.GatewayProbeLevel}/{gateway.Value.Name}";
+
     public string Of(string subtopic) => $"{Base}/{subtopic}";
 }

@@ -70,7 +70,7 @@ internal sealed class MqttIngestWorker : BackgroundService
         var o = _options.Value;
         var broker = BrokerAddress.TryParse(o.Broker, out var parsed, out _) ? parsed! : throw new InvalidOperationException("Ingest:Broker is checked at start (IngestOptionsSemanticValidator).");
         var clientId = o.ClientId ?? $"edgetwin-ingest-{Guid.NewGuid():N}";
-        var probe = _probe = new ReceiveProbe(o.TopicPrefix, clientId, o.ReceiveProbeInterval, o.ReceiveStallAfter);
+        var probe = _probe = new ReceiveProbe(TopicName.Probe(o.TopicPrefix, clientId), o.ReceiveProbeInterval, o.ReceiveStallAfter);
         var window = FlowControl.ReceiveMaximum(o);
         using var client = new MqttClientFactory().CreateMqttClient();
         _client = client;

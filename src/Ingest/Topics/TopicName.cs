@@ -38,6 +38,16 @@ internal sealed record TopicName(string Site, string Gw, TopicLeaf Leaf)
 
     public static string Receipt(string prefix, string site, string gw) => $"{prefix}/{site}/{gw}/receipt";
 
+    /// <summary>
+    /// A worker's receive-path probe topic (<see cref="EdgeTwin.Mqtt.ReceiveProbe"/>),
+    /// <c>{prefix}/ingest.probe/{16 hex of SHA-256(client id)}</c>: a level with a dot is no PROTOCOL §2
+    /// site name, so no gateway filter or ACL pattern matches it, a client id with characters a topic may
+    /// not hold (<c>/</c>, <c>+</c>, <c>#</c>) cannot change its shape, and a worker that resumes its
+    /// lasting session (the same client id) keeps one subscription.
+    /// </summary>
+    public static string Probe(string prefix, string clientId) =>
+        $"{prefix}/{WireNames.IngestProbeLevel}/{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(clientId)))[..16]}";
+
     public static string Resend(string prefix, string site, string gw) => $"{prefix}/{site}/{gw}/resend";
 
     public static string AlarmStatus(string prefix, string site, string gw) => $"{prefix}/{site}/{gw}/{Telemetry.Documents.AlarmStatusDocument.Subtopic}";

@@ -20,9 +20,32 @@ public static class WireNames
     /// <summary>The topics beside the record lanes (PROTOCOL §2): documents and statements, never records.</summary>
     public static readonly IReadOnlyList<string> OtherSubtopics = ["status", "twin/reported", "twin/desired", "receipt", "resend", "alarm-status"];
 
-    /// <summary>Whether a topic is one of <see cref="OtherSubtopics"/> of some gateway (anything else may carry a record).</summary>
+    /// <summary>
+    /// The levels under the prefix of the receive-path probes (<c>{prefix}/ingest.probe/{id}</c>, an ingest
+    /// worker's; <c>{prefix}/gateway.probe/{gw}</c>, a gateway's uplink): outside the PROTOCOL §2 topics
+    /// (a level with a dot is no site), never records.
+    /// </summary>
+    public static readonly IReadOnlyList<string> ProbeLevels = [IngestProbeLevel, GatewayProbeLevel];
+
+    /// <summary>The level of an ingest worker's probe topic, <c>{prefix}/ingest.probe/{id}</c>.</summary>
+    public const string IngestProbeLevel = "ingest.probe";
+
+    /// <summary>The level of a gateway uplink's probe topic, <c>{prefix}/gateway.probe/{gw}</c>.</summary>
+    public const string GatewayProbeLevel = "gateway.probe";
+
+    /// <summary>
+    /// Whether a topic is one of <see cref="OtherSubtopics"/> of some gateway, or a receive-path probe's
+    /// (<see cref="ProbeLevels"/>): anything else may carry a record.
+    /// </summary>
     public static bool IsOtherTopic(string? topic) =>
-        topic is not null && OtherSubtopics.Any(s => topic.EndsWith($"/{s}", StringComparison.Ordinal));
+        topic is not null && (OtherSubtopics.Any(s => topic.EndsWith($"/{s}", StringComparison.Ordinal)) || IsProbeTopic(topic));
+
+    private static bool IsProbeTopic(string topic)
+    {
+        var last = topic.LastIndexOf('/');
+        var before = last > 0 ? topic.LastIndexOf('/', last - 1) : -1;
+        return before > 0 && ProbeLevels.Any(p => topic.AsSpan(before + 1, last - before - 1).SequenceEqual(p));
+    }
 
     public static string Of(Lane lane) => lane switch
     {

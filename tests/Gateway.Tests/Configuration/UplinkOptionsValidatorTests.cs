@@ -14,5 +14,17 @@ public sealed class UplinkOptionsValidatorTests
     }
 
     [Fact]
+    public void ReceiveStallAfterNotAboveTheProbeInterval_FailsNamingBoth_UnlessProbingIsOff()
+    {
+        var result = new UplinkOptionsValidator().Validate(null, new UplinkOptions { ReceiveProbeInterval = TimeSpan.FromMinutes(2), ReceiveStallAfter = TimeSpan.FromMinutes(2) });
+
+        Assert.True(result.Failed);
+        Assert.Contains("Uplink:ReceiveStallAfter (00:02:00) must be longer than Uplink:ReceiveProbeInterval (00:02:00)", result.FailureMessage, StringComparison.Ordinal);
+        Assert.True(new UplinkOptionsValidator().Validate(null, new UplinkOptions { ReceiveProbeInterval = TimeSpan.Zero, ReceiveStallAfter = TimeSpan.FromSeconds(1) }).Succeeded);
+        Assert.True(new UplinkOptionsValidator().Validate(null, new UplinkOptions { ReceiveProbeInterval = TimeSpan.FromMinutes(2), ReceiveStallAfter = TimeSpan.FromMinutes(3) }).Succeeded);
+        Assert.True(new UplinkOptionsValidator().Validate(null, new UplinkOptions { ReceiveProbeInterval = TimeSpan.FromSeconds(-1) }).Failed);
+    }
+
+    [Fact]
     public void Defaults_AreValid() => Assert.True(new UplinkOptionsValidator().Validate(null, new UplinkOptions()).Succeeded);
 }

@@ -24,6 +24,18 @@ public sealed class TopicNameTests
     public void Rejects_OtherTopics(string topic) => Assert.False(TopicName.TryParse("edgetwin/v1", topic, out _));
 
     [Fact]
+    public void Probe_IsUnderThePrefix_OnALevelNoSiteCanBe_TheSameForOneClientId_ShapedByNoClientId_AndNeverARecordTopic()
+    {
+        var topic = TopicName.Probe("edgetwin/v1", "ingest-1");
+        Assert.Matches("^edgetwin/v1/ingest\\.probe/[0-9a-f]{16}$", topic);
+        Assert.Equal(topic, TopicName.Probe("edgetwin/v1", "ingest-1"));
+        Assert.NotEqual(topic, TopicName.Probe("edgetwin/v1", "ingest-2"));
+        Assert.Matches("^edgetwin/v1/ingest\\.probe/[0-9a-f]{16}$", TopicName.Probe("edgetwin/v1", "a/+/#"));
+        Assert.False(TopicName.TryParse("edgetwin/v1", topic, out _));
+        Assert.True(EdgeTwin.Telemetry.Wire.WireNames.IsOtherTopic(topic), "edgetwin capture and verify skip it");
+    }
+
+    [Fact]
     public void SharedFilters_UseTheGroupForEveryLeaf() =>
         Assert.Equal(
             ["$share/g1/p/v1/+/+/telemetry", "$share/g1/p/v1/+/+/alarm", "$share/g1/p/v1/+/+/twin/reported", "$share/g1/p/v1/+/+/status"],

@@ -181,7 +181,7 @@ public sealed class SiteBrokerTests
             Wait60,
             "three more probes back while the gateway is subscribed");
         Assert.Empty(delivered);
-        var probeTopic = ReceiveProbe.TopicOf(Prefix, (string)ingest.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<EdgeTwin.Ingest.Options.IngestOptions>>().Value.ClientId!);
+        var probeTopic = EdgeTwin.Ingest.Topics.TopicName.Probe(Prefix, (string)ingest.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<EdgeTwin.Ingest.Options.IngestOptions>>().Value.ClientId!);
         var published = await gateway.PublishAsync(Message(probeTopic, "00"u8.ToArray(), retain: false));
         Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, published.ReasonCode);
 
@@ -192,6 +192,43 @@ public sealed class SiteBrokerTests
     }
 
     private const string Returned = "edgetwin_ingest_receive_probes{outcome=\"returned\"}";
+
+    [Fact]
+    public async Task GatewayProbe_ComesBackThroughTheShippedAcl_WhileAnotherGatewaysCertificateMayNeitherReadNorWriteItsTopic()
+    {
+        const string gatewayReturned = "edgetwin_uplink_receive_probes{outcome=\"returned\"}";
+        using var broker = new SiteBroker();
+        var data = Directory.CreateTempSubdirectory("edgetwin-it-gw-").FullName;
+        var gateway = await InProcessGateway.StartAsync(InProcessGateway.Args(
+            data, broker.Mosquitto.Port, [.. broker.Settings("Uplink", "gw-it"), "--Uplink:ReceiveProbeInterval=00:00:00.200", "--Uplink:ReceiveStallAfter=00:00:05"]));
+        using var http = new HttpClient { BaseAddress = new Uri(gateway.Urls.First()) };
+        Dictionary<string, double>? scrape = null;
+        async Task<Dictionary<string, double>> ScrapeAsync() => scrape = await PrometheusScrape.ScrapeAsync(http) ?? [];
+        await Wait.UntilAsync(async () => (await ScrapeAsync()).GetValueOrDefault(gatewayReturned) >= 3, Wait60, () => "three of the gateway's probes back through the site broker");
+
+        // Another gateway's certificate: the probe topic of gw-it is neither its to read nor its to write.
+        var tls = new BrokerAddress("127.0.0.1", broker.Mosquitto.Port, Tls: true);
+        var (certificate, key) = broker.Client("gw-b");
+        using var other = await ConnectedAsync(tls, new Transport { CaFile = broker.CaFile, ClientCertificateFile = certificate, ClientKeyFile = key }, "gw-b");
+        var delivered = new ConcurrentQueue<string>();
+        other.ApplicationMessageReceivedAsync += e =>
+        {
+            delivered.Enqueue(e.ApplicationMessage.Topic);
+            return Task.CompletedTask;
+        };
+        await other.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter($"{Prefix}/gateway.probe/+", MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        var returned = (await ScrapeAsync())[gatewayReturned];
+        await Wait.UntilAsync(async () => (await ScrapeAsync()).GetValueOrDefault(gatewayReturned) >= returned + 3, Wait60, () => "three more probes back while gw-b is subscribed");
+        Assert.Empty(delivered);
+        var published = await other.PublishAsync(Message($"{Prefix}/gateway.probe/gw-it", "00"u8.ToArray(), retain: false));
+        Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, published.ReasonCode);
+
+        Assert.Equal(0, (await ScrapeAsync())["edgetwin_uplink_receive_stalls"]);
+        Assert.False((await ScrapeAsync()).ContainsKey("edgetwin_uplink_receive_probes{outcome=\"unmatched\"}"), "nothing but the gateway's own probes on its topic");
+        await gateway.StopAsync(); // fails on any error the gateway logged
+        await gateway.DisposeAsync();
+        Directory.Delete(data, recursive: true);
+    }
 
     /// <summary>A genesis, <paramref name="observations"/> heart rates and a closing checkpoint, signed by <paramref name="key"/>.</summary>
     private static List<ChainRecord> Chain(string gw, GatewayKey key, int observations)

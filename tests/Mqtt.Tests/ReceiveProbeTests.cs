@@ -1,28 +1,19 @@
-namespace EdgeTwin.Ingest.Tests.Mqtt;
+namespace EdgeTwin.Mqtt.Tests;
 
 using System.Text;
-using EdgeTwin.Ingest.Mqtt;
 
 /// <summary>
 /// The receive-path probe's decisions, on a clock the test sets: when a probe goes, what counts as
-/// its return, and when silence is a stall rather than flow control. The worker around it (a real
-/// broker, a proxy withholding deliveries) is <c>ScaleOutTests.BrokerStopsDelivering...</c>.
+/// its return, and when silence is a stall rather than flow control. The ingest worker and the
+/// gateway's uplink around it, with a real broker and a proxy withholding deliveries, are
+/// <c>ScaleOutTests.BrokerStopsDelivering...</c> and <c>UplinkReceiveProbeTests</c>.
 /// </summary>
 public sealed class ReceiveProbeTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 12, 7, 8, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan StallAfter = TimeSpan.FromSeconds(60);
-
-    [Fact]
-    public void Topic_IsUnderThePrefix_OnALevelNoSiteNameCanBe_TheSameForOneClientId_AndShapedByNoClientId()
-    {
-        var topic = ReceiveProbe.TopicOf("edgetwin/v1", "ingest-1");
-        Assert.Matches("^edgetwin/v1/ingest\\.probe/[0-9a-f]{16}$", topic);
-        Assert.Equal(topic, ReceiveProbe.TopicOf("edgetwin/v1", "ingest-1"));
-        Assert.NotEqual(topic, ReceiveProbe.TopicOf("edgetwin/v1", "ingest-2"));
-        Assert.Matches("^edgetwin/v1/ingest\\.probe/[0-9a-f]{16}$", ReceiveProbe.TopicOf("edgetwin/v1", "a/+/#"));
-    }
+    private const string Topic = "edgetwin/v1/ingest.probe/0123456789abcdef";
 
     [Fact]
     public void AProbeGoesEveryInterval_OnlyWhenNoneIsOut_AndNeverWithoutItsSubscription()
@@ -44,7 +35,7 @@ public sealed class ReceiveProbeTests
         refused.Connected(probeSubscribed: false, T0);
         Assert.Null(refused.Due(T0 + (Interval * 100)));
 
-        var off = new ReceiveProbe("edgetwin/v1", "ingest-1", TimeSpan.Zero, StallAfter);
+        var off = new ReceiveProbe(Topic, TimeSpan.Zero, StallAfter);
         off.Connected(probeSubscribed: true, T0);
         Assert.False(off.Enabled);
         Assert.Null(off.Due(T0 + (Interval * 100)));
@@ -116,5 +107,5 @@ public sealed class ReceiveProbeTests
         Assert.Null(probe.Arrived(next, T0 + (StallAfter * 5)));
     }
 
-    private static ReceiveProbe Probe() => new("edgetwin/v1", "ingest-1", Interval, StallAfter);
+    private static ReceiveProbe Probe() => new(Topic, Interval, StallAfter);
 }

@@ -1,23 +1,24 @@
-namespace EdgeTwin.Ingest.Mqtt;
+namespace EdgeTwin.Mqtt;
 
 using System.Security.Cryptography;
 using System.Text;
 
 /// <summary>
-/// Whether the broker still delivers to this worker. A connection can stay up (keep-alive answered,
-/// publishes acknowledged) while the broker sends it none of the group's messages: a broker whose
-/// count of the worker's unacknowledged messages went wrong (mosquitto before 2.0.13, #2306), or a
-/// client that stopped reading (dotnet/MQTTnet#2234). Nothing in the worker would notice: no records
-/// in means no gaps seen, and the gateways' re-sends go unanswered. So the worker sends itself a QoS 1
-/// probe now and then, on a topic only its own connection subscribes to, with a nonce only it knows,
-/// and takes the connection for stalled when a probe is out, nothing at all (probe or record) has come
-/// for <see cref="StallAfter"/>, and the worker has room in its receive window (a full window is a
-/// slow store holding the broker back, which is flow control, not a stall).
+/// Whether the broker still delivers to this client. A connection can stay up (keep-alive answered,
+/// publishes acknowledged) while the broker sends it nothing: a broker whose count of the client's
+/// unacknowledged messages went wrong (mosquitto before 2.0.13, #2306), or a client that stopped
+/// reading (dotnet/MQTTnet#2234). Nothing else would notice: an ingest worker sees no records (a quiet
+/// ward), a gateway no receipts (the ingest being behind), while the gateways' re-sends go unanswered.
+/// So the client sends itself a QoS 1 probe now and then, on a topic only its own connection subscribes
+/// to, with a nonce only it knows, and takes the connection for stalled when a probe is out, nothing
+/// at all (probe or anything else at QoS 1) has come for <see cref="StallAfter"/>, and the client has
+/// room in its receive window (a full window is a slow consumer holding the broker back, which is flow
+/// control, not a stall). Used by the ingest worker and the gateway's uplink.
 /// <para>
-/// Thread-safe: the receive callback, the worker's loop and the probe's publish call it side by side.
+/// Thread-safe: the receive callback, the client's loop and the probe's publish call it side by side.
 /// </para>
 /// </summary>
-internal sealed class ReceiveProbe
+public sealed class ReceiveProbe
 {
     private readonly Lock _gate = new();
     private readonly TimeSpan _interval;
@@ -27,24 +28,15 @@ internal sealed class ReceiveProbe
     private bool _subscribed;
     private byte[]? _toldWindowFull;
 
-    /// <param name="topicPrefix">Ingest:TopicPrefix</param>
-    /// <param name="clientId">the worker's MQTT client id: the probe topic is derived from it, so a resumed lasting session keeps one probe subscription</param>
+    /// <param name="topic">the probe's topic: one only this client reads, the same for a resumed lasting session</param>
     /// <param name="interval">how often a probe goes out when none is out (0: never)</param>
     /// <param name="stallAfter">how long nothing may come, with a probe out and room in the window, before the connection counts as stalled</param>
-    public ReceiveProbe(string topicPrefix, string clientId, TimeSpan interval, TimeSpan stallAfter)
+    public ReceiveProbe(string topic, TimeSpan interval, TimeSpan stallAfter)
     {
         _interval = interval;
         StallAfter = stallAfter;
-        Topic = TopicOf(topicPrefix, clientId);
+        Topic = topic;
     }
-
-    /// <summary>
-    /// <c>&lt;prefix&gt;/ingest.probe/&lt;16 hex of SHA-256(client id)&gt;</c>: a level with a dot is no
-    /// PROTOCOL §2 site name, so no gateway filter or ACL pattern matches it, and a client id with
-    /// characters a topic may not hold (<c>/</c>, <c>+</c>, <c>#</c>) cannot change its shape.
-    /// </summary>
-    public static string TopicOf(string topicPrefix, string clientId) =>
-        $"{topicPrefix}/ingest.probe/{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(clientId)))[..16]}";
 
     public string Topic { get; }
 
@@ -179,7 +171,7 @@ internal sealed class ReceiveProbe
     }
 }
 
-internal enum ProbeVerdict
+public enum ProbeVerdict
 {
     Delivering,
     WindowFull,
