@@ -41,6 +41,14 @@ public sealed class EnrolmentEndToEndTests
 
             await InProcessIngest.EventuallyAsync(() => Task.FromResult(stolen.ReceiptedThrough(Lane.Telemetry) == 4), Wait, () => $"receipted through {stolen.ReceiptedThrough(Lane.Telemetry)}, not 4");
 
+            // Every record sent so far taken in by the ingest (the ones after the last checkpoint wait
+            // for the next): the revocation below must find them in, or they count among the refused.
+            var before = stolen.All.Count(r => r.Lane == Lane.Telemetry);
+            long received = 0;
+            await InProcessIngest.EventuallyAsync(
+                async () => (received = (await ingest.Store.ChainsAsync("enrol-1", default)).Single(c => c.Id.Epoch == stolen.Telemetry.State.Epoch).Received) >= before,
+                Wait, () => $"{before} telemetry records received before the revocation, {received} so far");
+
             // The box was stolen: the technician revokes its key and enrols the replacement box's key.
             using var replacement = new SimulatedGateway("ward7", "enrol-1", now, policy: EveryFive);
             var enrolment = ingest.Services.GetRequiredService<GatewayEnrolment>();
