@@ -158,9 +158,9 @@ public sealed class SiteBrokerTests
         using var operatorHttp = new HttpClient { BaseAddress = ingest.Http.BaseAddress }.WithToken(IngestTokens.Mint(ingest.Services, EdgeTwin.Ingest.Access.IngestPolicies.Operator));
         Dictionary<string, double>? scrape = null;
         await Wait.UntilAsync(
-            () => (scrape = PrometheusScrape.ScrapeAsync(operatorHttp).GetAwaiter().GetResult()) is { } m && m.GetValueOrDefault(Returned) >= 3,
+            async () => (scrape = await PrometheusScrape.ScrapeAsync(operatorHttp)) is { } m && m.GetValueOrDefault(Returned) >= 3,
             Wait60,
-            "three of the ingest's probes back through the site broker");
+            () => "three of the ingest's probes back through the site broker");
 
         // A gateway's certificate: the probe topic is neither its to read nor its to write.
         var tls = new BrokerAddress("127.0.0.1", broker.Mosquitto.Port, Tls: true);
@@ -177,9 +177,9 @@ public sealed class SiteBrokerTests
         await gateway.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter($"{Prefix}/ingest.probe/+", MqttQualityOfServiceLevel.AtLeastOnce).Build());
         var returned = scrape![Returned];
         await Wait.UntilAsync(
-            () => (scrape = PrometheusScrape.ScrapeAsync(operatorHttp).GetAwaiter().GetResult()) is { } m && m.GetValueOrDefault(Returned) >= returned + 3,
+            async () => (scrape = await PrometheusScrape.ScrapeAsync(operatorHttp)) is { } m && m.GetValueOrDefault(Returned) >= returned + 3,
             Wait60,
-            "three more probes back while the gateway is subscribed");
+            () => "three more probes back while the gateway is subscribed");
         Assert.Empty(delivered);
         var probeTopic = EdgeTwin.Ingest.Topics.TopicName.Probe(Prefix, (string)ingest.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<EdgeTwin.Ingest.Options.IngestOptions>>().Value.ClientId!);
         var published = await gateway.PublishAsync(Message(probeTopic, "00"u8.ToArray(), retain: false));
