@@ -185,9 +185,8 @@ public sealed class SiteBrokerTests
         var published = await gateway.PublishAsync(Message(probeTopic, "00"u8.ToArray(), retain: false));
         Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, published.ReasonCode);
 
-        scrape = await PrometheusScrape.ScrapeAsync(operatorHttp);
-        Assert.NotNull(scrape);
-        Assert.Equal(0, scrape["edgetwin_ingest_receive_stalls"]);
+        await Wait.UntilAsync(async () => (scrape = await PrometheusScrape.ScrapeAsync(operatorHttp)) is not null, Wait60, () => "a scrape after the gateway's attempts");
+        Assert.Equal(0, scrape!["edgetwin_ingest_receive_stalls"]);
         Assert.False(scrape.ContainsKey("edgetwin_ingest_receive_probes{outcome=\"unmatched\"}"), "nothing but the ingest's own probes on its topic");
     }
 
@@ -203,8 +202,9 @@ public sealed class SiteBrokerTests
             data, broker.Mosquitto.Port, [.. broker.Settings("Uplink", "gw-it"), "--Uplink:ReceiveProbeInterval=00:00:00.200", "--Uplink:ReceiveStallAfter=00:00:05"]));
         using var http = new HttpClient { BaseAddress = new Uri(gateway.Urls.First()) };
         Dictionary<string, double>? scrape = null;
-        async Task<Dictionary<string, double>> ScrapeAsync() => scrape = await PrometheusScrape.ScrapeAsync(http) ?? [];
-        await Wait.UntilAsync(async () => (await ScrapeAsync()).GetValueOrDefault(gatewayReturned) >= 3, Wait60, () => "three of the gateway's probes back through the site broker");
+        // A scrape that does not answer 200 reads as none; every figure asserted comes from one that did.
+        async Task<Dictionary<string, double>?> ScrapeAsync() => await PrometheusScrape.ScrapeAsync(http) is { } m ? scrape = m : null;
+        await Wait.UntilAsync(async () => (await ScrapeAsync())?.GetValueOrDefault(gatewayReturned) >= 3, Wait60, () => "three of the gateway's probes back through the site broker");
 
         // Another gateway's certificate: the probe topic of gw-it is neither its to read nor its to write.
         var tls = new BrokerAddress("127.0.0.1", broker.Mosquitto.Port, Tls: true);
@@ -217,14 +217,15 @@ public sealed class SiteBrokerTests
             return Task.CompletedTask;
         };
         await other.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter($"{Prefix}/gateway.probe/+", MqttQualityOfServiceLevel.AtLeastOnce).Build());
-        var returned = (await ScrapeAsync())[gatewayReturned];
-        await Wait.UntilAsync(async () => (await ScrapeAsync()).GetValueOrDefault(gatewayReturned) >= returned + 3, Wait60, () => "three more probes back while gw-b is subscribed");
+        var returned = scrape![gatewayReturned];
+        await Wait.UntilAsync(async () => (await ScrapeAsync())?.GetValueOrDefault(gatewayReturned) >= returned + 3, Wait60, () => "three more probes back while gw-b is subscribed");
         Assert.Empty(delivered);
         var published = await other.PublishAsync(Message($"{Prefix}/gateway.probe/gw-it", "00"u8.ToArray(), retain: false));
         Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, published.ReasonCode);
 
-        Assert.Equal(0, (await ScrapeAsync())["edgetwin_uplink_receive_stalls"]);
-        Assert.False((await ScrapeAsync()).ContainsKey("edgetwin_uplink_receive_probes{outcome=\"unmatched\"}"), "nothing but the gateway's own probes on its topic");
+        await Wait.UntilAsync(async () => await ScrapeAsync() is not null, Wait60, () => "a scrape after gw-b's attempts");
+        Assert.Equal(0, scrape!["edgetwin_uplink_receive_stalls"]);
+        Assert.False(scrape.ContainsKey("edgetwin_uplink_receive_probes{outcome=\"unmatched\"}"), "nothing but the gateway's own probes on its topic");
         await gateway.StopAsync(); // fails on any error the gateway logged
         await gateway.DisposeAsync();
         Directory.Delete(data, recursive: true);
