@@ -155,12 +155,8 @@ public sealed class SiteBrokerTests
     {
         using var broker = new SiteBroker();
         await using var ingest = await IngestOnBroker.StartAsync(broker, ["--Ingest:ReceiveProbeInterval=00:00:00.200", "--Ingest:ReceiveStallAfter=00:00:05"]);
-        using var operatorHttp = new HttpClient { BaseAddress = ingest.Http.BaseAddress }.WithToken(IngestTokens.Mint(ingest.Services, EdgeTwin.Ingest.Access.IngestPolicies.Operator));
-        Dictionary<string, double>? scrape = null;
-        await Wait.UntilAsync(
-            async () => (scrape = await PrometheusScrape.ScrapeAsync(operatorHttp)) is { } m && m.GetValueOrDefault(Returned) >= 3,
-            Wait60,
-            () => "three of the ingest's probes back through the site broker");
+        using var figures = new OwnMeter(ingest.Services, IngestProbes, IngestStalls);
+        await Wait.UntilAsync(() => figures[IngestProbes, "returned"] >= 3, Wait60, "three of the ingest's probes back through the site broker");
 
         // A gateway's certificate: the probe topic is neither its to read nor its to write.
         var tls = new BrokerAddress("127.0.0.1", broker.Mosquitto.Port, Tls: true);
@@ -175,36 +171,31 @@ public sealed class SiteBrokerTests
 
         // mosquitto 2.0 grants the subscription and checks each message's read access as it delivers it.
         await gateway.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter($"{Prefix}/ingest.probe/+", MqttQualityOfServiceLevel.AtLeastOnce).Build());
-        var returned = scrape![Returned];
-        await Wait.UntilAsync(
-            async () => (scrape = await PrometheusScrape.ScrapeAsync(operatorHttp)) is { } m && m.GetValueOrDefault(Returned) >= returned + 3,
-            Wait60,
-            () => "three more probes back while the gateway is subscribed");
+        var returned = figures[IngestProbes, "returned"];
+        await Wait.UntilAsync(() => figures[IngestProbes, "returned"] >= returned + 3, Wait60, "three more probes back while the gateway is subscribed");
         Assert.Empty(delivered);
         var probeTopic = EdgeTwin.Ingest.Topics.TopicName.Probe(Prefix, (string)ingest.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<EdgeTwin.Ingest.Options.IngestOptions>>().Value.ClientId!);
         var published = await gateway.PublishAsync(Message(probeTopic, "00"u8.ToArray(), retain: false));
         Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, published.ReasonCode);
 
-        await Wait.UntilAsync(async () => (scrape = await PrometheusScrape.ScrapeAsync(operatorHttp)) is not null, Wait60, () => "a scrape after the gateway's attempts");
-        Assert.Equal(0, scrape!["edgetwin_ingest_receive_stalls"]);
-        Assert.False(scrape.ContainsKey("edgetwin_ingest_receive_probes{outcome=\"unmatched\"}"), "nothing but the ingest's own probes on its topic");
+        Assert.Equal(0, figures[IngestStalls]);
+        Assert.Equal(0, figures[IngestProbes, "unmatched"]);
     }
 
-    private const string Returned = "edgetwin_ingest_receive_probes{outcome=\"returned\"}";
+    private const string IngestProbes = "edgetwin.ingest.receive.probes";
+    private const string IngestStalls = "edgetwin.ingest.receive.stalls";
 
     [Fact]
     public async Task GatewayProbe_ComesBackThroughTheShippedAcl_WhileAnotherGatewaysCertificateMayNeitherReadNorWriteItsTopic()
     {
-        const string gatewayReturned = "edgetwin_uplink_receive_probes{outcome=\"returned\"}";
+        const string probes = "edgetwin.uplink.receive.probes";
+        const string stalls = "edgetwin.uplink.receive.stalls";
         using var broker = new SiteBroker();
         var data = Directory.CreateTempSubdirectory("edgetwin-it-gw-").FullName;
         var gateway = await InProcessGateway.StartAsync(InProcessGateway.Args(
             data, broker.Mosquitto.Port, [.. broker.Settings("Uplink", "gw-it"), "--Uplink:ReceiveProbeInterval=00:00:00.200", "--Uplink:ReceiveStallAfter=00:00:05"]));
-        using var http = new HttpClient { BaseAddress = new Uri(gateway.Urls.First()) };
-        Dictionary<string, double>? scrape = null;
-        // A scrape that does not answer 200 reads as none; every figure asserted comes from one that did.
-        async Task<Dictionary<string, double>?> ScrapeAsync() => await PrometheusScrape.ScrapeAsync(http) is { } m ? scrape = m : null;
-        await Wait.UntilAsync(async () => (await ScrapeAsync())?.GetValueOrDefault(gatewayReturned) >= 3, Wait60, () => "three of the gateway's probes back through the site broker");
+        using var figures = new OwnMeter(gateway.Services, probes, stalls);
+        await Wait.UntilAsync(() => figures[probes, "returned"] >= 3, Wait60, "three of the gateway's probes back through the site broker");
 
         // Another gateway's certificate: the probe topic of gw-it is neither its to read nor its to write.
         var tls = new BrokerAddress("127.0.0.1", broker.Mosquitto.Port, Tls: true);
@@ -217,15 +208,14 @@ public sealed class SiteBrokerTests
             return Task.CompletedTask;
         };
         await other.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter($"{Prefix}/gateway.probe/+", MqttQualityOfServiceLevel.AtLeastOnce).Build());
-        var returned = scrape![gatewayReturned];
-        await Wait.UntilAsync(async () => (await ScrapeAsync())?.GetValueOrDefault(gatewayReturned) >= returned + 3, Wait60, () => "three more probes back while gw-b is subscribed");
+        var returned = figures[probes, "returned"];
+        await Wait.UntilAsync(() => figures[probes, "returned"] >= returned + 3, Wait60, "three more probes back while gw-b is subscribed");
         Assert.Empty(delivered);
         var published = await other.PublishAsync(Message($"{Prefix}/gateway.probe/gw-it", "00"u8.ToArray(), retain: false));
         Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, published.ReasonCode);
 
-        await Wait.UntilAsync(async () => await ScrapeAsync() is not null, Wait60, () => "a scrape after gw-b's attempts");
-        Assert.Equal(0, scrape!["edgetwin_uplink_receive_stalls"]);
-        Assert.False(scrape.ContainsKey("edgetwin_uplink_receive_probes{outcome=\"unmatched\"}"), "nothing but the gateway's own probes on its topic");
+        Assert.Equal(0, figures[stalls]);
+        Assert.Equal(0, figures[probes, "unmatched"]);
         await gateway.StopAsync(); // fails on any error the gateway logged
         await gateway.DisposeAsync();
         Directory.Delete(data, recursive: true);

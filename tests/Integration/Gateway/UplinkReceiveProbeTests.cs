@@ -19,9 +19,9 @@ using Microsoft.Extensions.DependencyInjection;
 /// </summary>
 public sealed class UplinkReceiveProbeTests
 {
-    private const string Stalls = "edgetwin_uplink_receive_stalls";
-    private const string Returned = "edgetwin_uplink_receive_probes{outcome=\"returned\"}";
-    private const string Receipts = "edgetwin_uplink_receipts";
+    private const string Stalls = "edgetwin.uplink.receive.stalls";
+    private const string Probes = "edgetwin.uplink.receive.probes";
+    private const string Receipts = "edgetwin.uplink.receipts";
     private static readonly TimeSpan Wait60 = TimeSpan.FromSeconds(60);
 
     [Fact]
@@ -57,54 +57,28 @@ public sealed class UplinkReceiveProbeTests
             "--Uplink:Receipts=true", $"--Uplink:ReceiptSigners:0={ingestAddress}", $"--Gateway:KeyFile={keyPath}",
             "--Uplink:ReceiveProbeInterval=00:00:00.200", "--Uplink:ReceiveStallAfter=00:00:03"));
         var book = (ChainBook)gateway.Services.GetService(typeof(ChainBook))!;
-        using var http = new HttpClient { BaseAddress = new Uri(gateway.Urls.First()) };
-        Dictionary<string, double>? scrape = null;
-        string? failed = null;
-
-        // A scrape that did not answer 200 is noted (the waits say it) and read as none; each figure
-        // asserted comes from the scrape that ended its wait.
-        async Task<Dictionary<string, double>?> ScrapeAsync()
-        {
-            try
-            {
-                using var response = await http.GetAsync("/metrics");
-                var text = await response.Content.ReadAsStringAsync();
-                if (response.IsSuccessStatusCode)
-                {
-                    return scrape = PrometheusScrape.Parse(text);
-                }
-
-                failed = $"{(int)response.StatusCode}: {text}";
-            }
-            catch (HttpRequestException ex)
-            {
-                failed = ex.Message;
-            }
-
-            return null;
-        }
-
+        using var figures = new OwnMeter(gateway.Services, Stalls, Probes, Receipts);
         long Held() => book.Store.Usage(Lane.Telemetry).Records;
         long Head() => book.Head(Lane.Telemetry).Seq;
 
         // The path delivers: receipts let the outbox go, the probes come back, no stall.
-        await Wait.UntilAsync(async () => Head() > 200 && Held() < Head() - 100 && (await ScrapeAsync())?.GetValueOrDefault(Returned) >= 3, Wait60,
-            () => $"receipts shrinking the outbox and three probes back (head {Head()}, held {Held()}, probes {scrape?.GetValueOrDefault(Returned)}, last failed scrape {failed})");
-        Assert.Equal(0, scrape![Stalls]);
+        await Wait.UntilAsync(() => Task.FromResult(Head() > 200 && Held() < Head() - 100 && figures[Probes, "returned"] >= 3), Wait60,
+            () => $"receipts shrinking the outbox and three probes back (head {Head()}, held {Held()}, probes back {figures[Probes, "returned"]})");
+        Assert.Equal(0, figures[Stalls]);
         Assert.Equal(1, proxy.Connections);
 
         // The broker's deliveries on that connection stop; the gateway's publishes still pass.
         proxy.WithholdPublishesOn = 1;
         var withheldFrom = Head();
-        await Wait.UntilAsync(async () => (await ScrapeAsync()) is { } m && m[Stalls] == 1 && proxy.Connections == 2, Wait60,
-            () => $"the stall told and the uplink connected again (stalls {scrape?.GetValueOrDefault(Stalls)}, connections {proxy.Connections}, withheld {proxy.Withheld}, last failed scrape {failed})");
+        await Wait.UntilAsync(() => Task.FromResult(figures[Stalls] == 1 && proxy.Connections == 2), Wait60,
+            () => $"the stall told and the uplink connected again (stalls {figures[Stalls]}, connections {proxy.Connections}, withheld {proxy.Withheld})");
         Assert.True(proxy.Withheld > 0, "the broker's deliveries on the first connection were withheld");
-        var receiptsAtTheStall = scrape!.GetValueOrDefault(Receipts);
+        var receiptsAtTheStall = figures[Receipts];
 
         // On the new connection the receipts come again: the records written while nothing came are let go.
-        await Wait.UntilAsync(async () => (await ScrapeAsync())?.GetValueOrDefault(Receipts) > receiptsAtTheStall && Held() < Head() - withheldFrom, Wait60,
-            () => $"receipts after the stall ({scrape?.GetValueOrDefault(Receipts)}, {receiptsAtTheStall} at it) and the outbox below the records written since the stall began (head {Head()}, from {withheldFrom}, held {Held()}, last failed scrape {failed})");
-        Assert.Equal(1, scrape![Stalls]);
+        await Wait.UntilAsync(() => Task.FromResult(figures[Receipts] > receiptsAtTheStall && Held() < Head() - withheldFrom), Wait60,
+            () => $"receipts after the stall ({figures[Receipts]}, {receiptsAtTheStall} at it) and the outbox below the records written since the stall began (head {Head()}, from {withheldFrom}, held {Held()})");
+        Assert.Equal(1, figures[Stalls]);
         Assert.Equal(2, proxy.Connections);
 
         await gateway.StopAsync();
