@@ -2,6 +2,7 @@ namespace EdgeTwin.Mqtt;
 
 using System.Security.Cryptography;
 using System.Text;
+using MQTTnet;
 
 /// <summary>
 /// Whether the broker still delivers to this client. A connection can stay up (keep-alive answered,
@@ -15,7 +16,8 @@ using System.Text;
 /// room in its receive window (a full window is a slow consumer holding the broker back, which is flow
 /// control, not a stall). Used by the ingest worker and the gateway's uplink.
 /// <para>
-/// Thread-safe: the receive callback, the client's loop and the probe's publish call it side by side.
+/// Thread-safe: the receive callback, the client's loop and the probe's publish call it side by side;
+/// <see cref="Received"/>, on every message's path, takes no lock.
 /// </para>
 /// </summary>
 public sealed class ReceiveProbe
@@ -24,7 +26,8 @@ public sealed class ReceiveProbe
     private readonly TimeSpan _interval;
     private byte[]? _outstanding;
     private DateTimeOffset _sentAt;
-    private DateTimeOffset _lastReceived;
+    // UTC ticks; written without the lock by Received, which runs for every message a client takes.
+    private long _lastReceived;
     private bool _subscribed;
     private byte[]? _toldWindowFull;
 
@@ -52,18 +55,25 @@ public sealed class ReceiveProbe
             _subscribed = probeSubscribed && Enabled;
             _outstanding = null;
             _sentAt = now;
-            _lastReceived = now;
+            Volatile.Write(ref _lastReceived, now.UtcTicks);
         }
     }
 
-    /// <summary>Anything came from the broker: the path delivers.</summary>
-    public void Received(DateTimeOffset now)
+    /// <summary>
+    /// A connection is up and subscribed: the probe's filter among <paramref name="result"/>'s items (none
+    /// when it was not asked for) decides whether it probes, as <see cref="Connected(bool, DateTimeOffset)"/>.
+    /// The broker's reason code when it refused the filter (the caller says so), else null.
+    /// </summary>
+    public MqttClientSubscribeResultCode? Connected(MqttClientSubscribeResult? result, DateTimeOffset now)
     {
-        lock (_gate)
-        {
-            _lastReceived = now;
-        }
+        var item = result?.Items.FirstOrDefault(i => i.TopicFilter.Topic == Topic);
+        var granted = item is not null && item.ResultCode <= MqttClientSubscribeResultCode.GrantedQoS2;
+        Connected(granted, now);
+        return item is not null && !granted ? item.ResultCode : null;
     }
+
+    /// <summary>Anything came from the broker: the path delivers.</summary>
+    public void Received(DateTimeOffset now) => Volatile.Write(ref _lastReceived, now.UtcTicks);
 
     /// <summary>
     /// The payload of the next probe when one is due (none out, <c>interval</c> since the last went),
@@ -146,7 +156,7 @@ public sealed class ReceiveProbe
     {
         lock (_gate)
         {
-            quiet = now - _lastReceived;
+            quiet = TimeSpan.FromTicks(now.UtcTicks - Volatile.Read(ref _lastReceived));
             if (_outstanding is null || now - _sentAt < StallAfter || quiet < StallAfter)
             {
                 return ProbeVerdict.Delivering;
@@ -165,7 +175,7 @@ public sealed class ReceiveProbe
 
             _outstanding = null;
             _sentAt = now;
-            _lastReceived = now;
+            Volatile.Write(ref _lastReceived, now.UtcTicks);
             return ProbeVerdict.Stalled;
         }
     }

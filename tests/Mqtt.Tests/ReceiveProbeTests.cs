@@ -1,6 +1,8 @@
 namespace EdgeTwin.Mqtt.Tests;
 
 using System.Text;
+using MQTTnet;
+using MQTTnet.Packets;
 
 /// <summary>
 /// The receive-path probe's decisions, on a clock the test sets: when a probe goes, what counts as
@@ -39,6 +41,27 @@ public sealed class ReceiveProbeTests
         off.Connected(probeSubscribed: true, T0);
         Assert.False(off.Enabled);
         Assert.Null(off.Due(T0 + (Interval * 100)));
+    }
+
+    [Fact]
+    public void ConnectedWithTheSubscribeResult_ProbesWhenItsFilterWasGranted_SaysTheCodeWhenRefused_NotWhenNotAskedFor()
+    {
+        static MqttClientSubscribeResult Result(params (string Filter, MqttClientSubscribeResultCode Code)[] items) =>
+            new(1, [.. items.Select(i => new MqttClientSubscribeResultItem(new MqttTopicFilter { Topic = i.Filter }, i.Code))], string.Empty, []);
+
+        var granted = Probe();
+        Assert.Null(granted.Connected(Result(("$share/g/edgetwin/v1/+/+/telemetry", MqttClientSubscribeResultCode.GrantedQoS1), (Topic, MqttClientSubscribeResultCode.GrantedQoS1)), T0));
+        Assert.NotNull(granted.Due(T0 + Interval));
+
+        var refused = Probe();
+        Assert.Equal(MqttClientSubscribeResultCode.NotAuthorized, refused.Connected(Result(("$share/g/edgetwin/v1/+/+/telemetry", MqttClientSubscribeResultCode.GrantedQoS1), (Topic, MqttClientSubscribeResultCode.NotAuthorized)), T0));
+        Assert.Null(refused.Due(T0 + (Interval * 100)));
+
+        var notAsked = Probe();
+        Assert.Null(notAsked.Connected(Result(("edgetwin/v1/s/gw/receipt", MqttClientSubscribeResultCode.GrantedQoS1)), T0));
+        Assert.Null(notAsked.Due(T0 + (Interval * 100)));
+        Assert.Null(notAsked.Connected((MqttClientSubscribeResult?)null, T0));
+        Assert.Null(notAsked.Due(T0 + (Interval * 100)));
     }
 
     [Fact]

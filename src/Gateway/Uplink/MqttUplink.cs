@@ -282,21 +282,13 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
 
         using var deadline = new CancellationTokenSource(_options.PublishTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
-        var probeGranted = false;
-        if (_options.Receipts || !_handlers.IsEmpty || _probe.Enabled)
+        var result = _options.Receipts || !_handlers.IsEmpty || _probe.Enabled
+            ? await client.SubscribeAsync(subscribe.Build(), linked.Token).ConfigureAwait(false)
+            : null;
+        if (_probe.Connected(result, _time.GetUtcNow()) is { } probeRefused)
         {
-            var result = await client.SubscribeAsync(subscribe.Build(), linked.Token).ConfigureAwait(false);
-            if (result.Items.FirstOrDefault(i => i.TopicFilter.Topic == _probe.Topic) is { } probe)
-            {
-                probeGranted = probe.ResultCode <= MqttClientSubscribeResultCode.GrantedQoS2;
-                if (!probeGranted)
-                {
-                    GatewayLog.ProbeRefused(_logger, _probe.Topic, probe.ResultCode.ToString());
-                }
-            }
+            GatewayLog.ProbeRefused(_logger, _probe.Topic, probeRefused.ToString());
         }
-
-        _probe.Connected(probeGranted, _time.GetUtcNow());
 
         var status = _documents.Status(online: true, _since);
         await client.PublishAsync(Message(_topics.Status, status, retain: true), linked.Token).ConfigureAwait(false);
@@ -526,12 +518,6 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
     private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e, CancellationToken ct)
     {
         var topic = e.ApplicationMessage.Topic;
-        if (e.ApplicationMessage.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtMostOnce)
-        {
-            // The QoS 1 path delivers (QoS 0 is not held back by the receive window, and anyone may send it).
-            _probe.Received(_time.GetUtcNow());
-        }
-
         if (e.ApplicationMessage.QualityOfServiceLevel == MqttQualityOfServiceLevel.AtMostOnce)
         {
             // Every topic a gateway takes is QoS 1 (PROTOCOL §2), and only QoS 1 is held back by the
@@ -546,6 +532,8 @@ internal sealed class MqttUplink : BackgroundService, ICommitListener, IUplink
             return;
         }
 
+        // The QoS 1 path delivers (QoS 0, dropped above, is not held back by the receive window, and anyone may send it).
+        _probe.Received(_time.GetUtcNow());
         var payload = e.ApplicationMessage.Payload.ToArray();
         if (topic == _probe.Topic)
         {

@@ -260,44 +260,30 @@ internal sealed class MqttIngestWorker : BackgroundService
             }
         }
 
+        // The probe's own filter (not shared: only this connection gets it) goes in the same SUBSCRIBE.
+        var probe = _probe!;
         var subscribe = new MqttClientSubscribeOptionsBuilder();
-        foreach (var filter in filters)
+        foreach (var filter in probe.Enabled ? [.. filters, probe.Topic] : filters)
         {
             subscribe.WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce);
         }
 
         var result = await client.SubscribeAsync(subscribe.Build(), ct).ConfigureAwait(false);
-        var refused = result.Items.Where(i => i.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2).Select(i => $"{i.TopicFilter.Topic} ({i.ResultCode})").ToList();
+        var refused = result.Items.Where(i => i.TopicFilter.Topic != probe.Topic && i.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2).Select(i => $"{i.TopicFilter.Topic} ({i.ResultCode})").ToList();
         if (refused.Count > 0)
         {
             await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), CancellationToken.None).ConfigureAwait(false);
             throw new SubscriptionRefusedException($"the broker refused the subscription {string.Join(", ", refused)}; it must allow this client shared subscriptions on these topics (deploy/mosquitto)");
         }
 
-        await SubscribeProbeAsync(client, ct).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// The probe's own subscription (not shared: only this connection gets it). A broker that refuses it
-    /// (an ACL from before the probe) leaves the worker working without one, said once per connection.
-    /// </summary>
-    private async Task SubscribeProbeAsync(IMqttClient client, CancellationToken ct)
-    {
-        var probe = _probe!;
-        var subscribed = false;
-        if (probe.Enabled)
+        // A broker that refuses the probe's filter (an ACL from before the probe) leaves the worker
+        // working without one, said once per connection.
+        if (probe.Connected(result, _time.GetUtcNow()) is { } probeRefused)
         {
-            var result = await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(probe.Topic, MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct).ConfigureAwait(false);
-            var code = result.Items.Single().ResultCode;
-            subscribed = code <= MqttClientSubscribeResultCode.GrantedQoS2;
-            if (!subscribed)
-            {
-                IngestLog.ProbeRefused(_logger, probe.Topic, code.ToString(), _options.Value.TopicPrefix);
-            }
+            IngestLog.ProbeRefused(_logger, probe.Topic, probeRefused.ToString(), _options.Value.TopicPrefix);
         }
-
-        probe.Connected(subscribed, _time.GetUtcNow());
     }
+
     private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e, CancellationToken ct)
     {
         // First: the session this message came in (a reconnect takes milliseconds; this read, none).
@@ -324,7 +310,7 @@ internal sealed class MqttIngestWorker : BackgroundService
             return;
         }
 
-        if (e.ApplicationMessage.QualityOfServiceLevel == MqttQualityOfServiceLevel.AtMostOnce)
+        if (!qos1)
         {
             // PROTOCOL §2: every topic the ingest takes is QoS 1. No receive window holds QoS 0 back, so
             // taking it would let anyone on the broker fill the inbox and, behind the waiting callback,
