@@ -18,8 +18,12 @@ using EdgeTwin.Telemetry.Signing;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
+using System.Diagnostics.Metrics;
+using EdgeTwin.Gateway.Diagnostics;
+using EdgeTwin.Ingest.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 /// <summary>
 /// Issue 11 item 4: the shipped <c>deploy/mosquitto</c> configuration (TLS, client certificates, ACL)
@@ -155,8 +159,10 @@ public sealed class SiteBrokerTests
     {
         using var broker = new SiteBroker();
         await using var ingest = await IngestOnBroker.StartAsync(broker, ["--Ingest:ReceiveProbeInterval=00:00:00.200", "--Ingest:ReceiveStallAfter=00:00:05"]);
-        using var figures = new OwnMeter(ingest.Services, IngestProbes, IngestStalls);
-        await Wait.UntilAsync(() => figures[IngestProbes, "returned"] >= 3, Wait60, "three of the ingest's probes back through the site broker");
+        var meters = ingest.Services.GetRequiredService<IMeterFactory>();
+        using var probes = new MetricCollector<long>(meters, IngestMetrics.MeterName, "edgetwin.ingest.receive.probes");
+        using var stalls = new MetricCollector<long>(meters, IngestMetrics.MeterName, "edgetwin.ingest.receive.stalls");
+        await Wait.UntilAsync(() => probes.Counted("returned") >= 3, Wait60, "three of the ingest's probes back through the site broker");
 
         // A gateway's certificate: the probe topic is neither its to read nor its to write.
         var tls = new BrokerAddress("127.0.0.1", broker.Mosquitto.Port, Tls: true);
@@ -171,31 +177,28 @@ public sealed class SiteBrokerTests
 
         // mosquitto 2.0 grants the subscription and checks each message's read access as it delivers it.
         await gateway.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter($"{Prefix}/ingest.probe/+", MqttQualityOfServiceLevel.AtLeastOnce).Build());
-        var returned = figures[IngestProbes, "returned"];
-        await Wait.UntilAsync(() => figures[IngestProbes, "returned"] >= returned + 3, Wait60, "three more probes back while the gateway is subscribed");
+        var returned = probes.Counted("returned");
+        await Wait.UntilAsync(() => probes.Counted("returned") >= returned + 3, Wait60, "three more probes back while the gateway is subscribed");
         Assert.Empty(delivered);
         var probeTopic = EdgeTwin.Ingest.Topics.TopicName.Probe(Prefix, (string)ingest.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<EdgeTwin.Ingest.Options.IngestOptions>>().Value.ClientId!);
         var published = await gateway.PublishAsync(Message(probeTopic, "00"u8.ToArray(), retain: false));
         Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, published.ReasonCode);
 
-        Assert.Equal(0, figures[IngestStalls]);
-        Assert.Equal(0, figures[IngestProbes, "unmatched"]);
+        Assert.Equal(0, stalls.Counted());
+        Assert.Equal(0, probes.Counted("unmatched"));
     }
-
-    private const string IngestProbes = "edgetwin.ingest.receive.probes";
-    private const string IngestStalls = "edgetwin.ingest.receive.stalls";
 
     [Fact]
     public async Task GatewayProbe_ComesBackThroughTheShippedAcl_WhileAnotherGatewaysCertificateMayNeitherReadNorWriteItsTopic()
     {
-        const string probes = "edgetwin.uplink.receive.probes";
-        const string stalls = "edgetwin.uplink.receive.stalls";
         using var broker = new SiteBroker();
         var data = Directory.CreateTempSubdirectory("edgetwin-it-gw-").FullName;
         var gateway = await InProcessGateway.StartAsync(InProcessGateway.Args(
             data, broker.Mosquitto.Port, [.. broker.Settings("Uplink", "gw-it"), "--Uplink:ReceiveProbeInterval=00:00:00.200", "--Uplink:ReceiveStallAfter=00:00:05"]));
-        using var figures = new OwnMeter(gateway.Services, probes, stalls);
-        await Wait.UntilAsync(() => figures[probes, "returned"] >= 3, Wait60, "three of the gateway's probes back through the site broker");
+        var meters = gateway.Services.GetRequiredService<IMeterFactory>();
+        using var probes = new MetricCollector<long>(meters, GatewayMetrics.MeterName, "edgetwin.uplink.receive.probes");
+        using var stalls = new MetricCollector<long>(meters, GatewayMetrics.MeterName, "edgetwin.uplink.receive.stalls");
+        await Wait.UntilAsync(() => probes.Counted("returned") >= 3, Wait60, "three of the gateway's probes back through the site broker");
 
         // Another gateway's certificate: the probe topic of gw-it is neither its to read nor its to write.
         var tls = new BrokerAddress("127.0.0.1", broker.Mosquitto.Port, Tls: true);
@@ -208,14 +211,14 @@ public sealed class SiteBrokerTests
             return Task.CompletedTask;
         };
         await other.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter($"{Prefix}/gateway.probe/+", MqttQualityOfServiceLevel.AtLeastOnce).Build());
-        var returned = figures[probes, "returned"];
-        await Wait.UntilAsync(() => figures[probes, "returned"] >= returned + 3, Wait60, "three more probes back while gw-b is subscribed");
+        var returned = probes.Counted("returned");
+        await Wait.UntilAsync(() => probes.Counted("returned") >= returned + 3, Wait60, "three more probes back while gw-b is subscribed");
         Assert.Empty(delivered);
         var published = await other.PublishAsync(Message($"{Prefix}/gateway.probe/gw-it", "00"u8.ToArray(), retain: false));
         Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, published.ReasonCode);
 
-        Assert.Equal(0, figures[stalls]);
-        Assert.Equal(0, figures[probes, "unmatched"]);
+        Assert.Equal(0L, stalls.Observed());
+        Assert.Equal(0, probes.Counted("unmatched"));
         await gateway.StopAsync(); // fails on any error the gateway logged
         await gateway.DisposeAsync();
         Directory.Delete(data, recursive: true);

@@ -7,7 +7,10 @@ using EdgeTwin.Ingest.Tests.Support;
 using EdgeTwin.Integration.Tests.Support;
 using EdgeTwin.Telemetry.Records;
 using EdgeTwin.Telemetry.Signing;
+using System.Diagnostics.Metrics;
+using EdgeTwin.Gateway.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 /// <summary>
 /// The uplink's receive-path probe (<c>Uplink:ReceiveProbeInterval</c>): a connection that stays up
@@ -19,9 +22,6 @@ using Microsoft.Extensions.DependencyInjection;
 /// </summary>
 public sealed class UplinkReceiveProbeTests
 {
-    private const string Stalls = "edgetwin.uplink.receive.stalls";
-    private const string Probes = "edgetwin.uplink.receive.probes";
-    private const string Receipts = "edgetwin.uplink.receipts";
     private static readonly TimeSpan Wait60 = TimeSpan.FromSeconds(60);
 
     [Fact]
@@ -57,28 +57,31 @@ public sealed class UplinkReceiveProbeTests
             "--Uplink:Receipts=true", $"--Uplink:ReceiptSigners:0={ingestAddress}", $"--Gateway:KeyFile={keyPath}",
             "--Uplink:ReceiveProbeInterval=00:00:00.200", "--Uplink:ReceiveStallAfter=00:00:03"));
         var book = (ChainBook)gateway.Services.GetService(typeof(ChainBook))!;
-        using var figures = new OwnMeter(gateway.Services, Stalls, Probes, Receipts);
+        var meters = gateway.Services.GetRequiredService<IMeterFactory>();
+        using var stalls = new MetricCollector<long>(meters, GatewayMetrics.MeterName, "edgetwin.uplink.receive.stalls");
+        using var probes = new MetricCollector<long>(meters, GatewayMetrics.MeterName, "edgetwin.uplink.receive.probes");
+        using var receipts = new MetricCollector<long>(meters, GatewayMetrics.MeterName, "edgetwin.uplink.receipts");
         long Held() => book.Store.Usage(Lane.Telemetry).Records;
         long Head() => book.Head(Lane.Telemetry).Seq;
 
         // The path delivers: receipts let the outbox go, the probes come back, no stall.
-        await Wait.UntilAsync(() => Task.FromResult(Head() > 200 && Held() < Head() - 100 && figures[Probes, "returned"] >= 3), Wait60,
-            () => $"receipts shrinking the outbox and three probes back (head {Head()}, held {Held()}, probes back {figures[Probes, "returned"]})");
-        Assert.Equal(0, figures[Stalls]);
+        await Wait.UntilAsync(() => Task.FromResult(Head() > 200 && Held() < Head() - 100 && probes.Counted("returned") >= 3), Wait60,
+            () => $"receipts shrinking the outbox and three probes back (head {Head()}, held {Held()}, probes back {probes.Counted("returned")})");
+        Assert.Equal(0L, stalls.Observed());
         Assert.Equal(1, proxy.Connections);
 
         // The broker's deliveries on that connection stop; the gateway's publishes still pass.
         proxy.WithholdPublishesOn = 1;
         var withheldFrom = Head();
-        await Wait.UntilAsync(() => Task.FromResult(figures[Stalls] == 1 && proxy.Connections == 2), Wait60,
-            () => $"the stall told and the uplink connected again (stalls {figures[Stalls]}, connections {proxy.Connections}, withheld {proxy.Withheld})");
+        await Wait.UntilAsync(() => Task.FromResult(stalls.Observed() == 1 && proxy.Connections == 2), Wait60,
+            () => $"the stall told and the uplink connected again (stalls {stalls.Observed()}, connections {proxy.Connections}, withheld {proxy.Withheld})");
         Assert.True(proxy.Withheld > 0, "the broker's deliveries on the first connection were withheld");
-        var receiptsAtTheStall = figures[Receipts];
+        var receiptsAtTheStall = receipts.Counted();
 
         // On the new connection the receipts come again: the records written while nothing came are let go.
-        await Wait.UntilAsync(() => Task.FromResult(figures[Receipts] > receiptsAtTheStall && Held() < Head() - withheldFrom), Wait60,
-            () => $"receipts after the stall ({figures[Receipts]}, {receiptsAtTheStall} at it) and the outbox below the records written since the stall began (head {Head()}, from {withheldFrom}, held {Held()})");
-        Assert.Equal(1, figures[Stalls]);
+        await Wait.UntilAsync(() => Task.FromResult(receipts.Counted() > receiptsAtTheStall && Held() < Head() - withheldFrom), Wait60,
+            () => $"receipts after the stall ({receipts.Counted()}, {receiptsAtTheStall} at it) and the outbox below the records written since the stall began (head {Head()}, from {withheldFrom}, held {Held()})");
+        Assert.Equal(1L, stalls.Observed());
         Assert.Equal(2, proxy.Connections);
 
         await gateway.StopAsync();
