@@ -20,7 +20,7 @@ using Microsoft.Extensions.Options;
 /// Ingest load runner (docs/benchmarks.md "Ingest"): records verified and stored per second by the
 /// batch processor (the whole ingest minus the broker), per backend, with 1 or 2 workers on one
 /// store, and memory per 1,000 tracked chains. Pre-generates signed chains so only the ingest is timed.
-/// Usage: ingest-load [litedb|postgres:CONNECTION] [gateways=20] [records-per-gateway=2000] [workers=1] [--batch MESSAGES=Ingest:BatchSize] [--window MESSAGES=Ingest:ReceiveWindow] [--lanes N=Ingest:StoreLanes] [--secp native|managed] [--samples N=1] [--sections [--broker mqtt://HOST:PORT]] [--worker-cpu FRACTION]
+/// Usage: ingest-load [litedb|postgres:CONNECTION] [gateways=20] [records-per-gateway=2000] [workers=1] [--batch MESSAGES=Ingest:BatchSize] [--window MESSAGES=Ingest:ReceiveWindow] [--lanes N=Ingest:StoreLanes] [--secp native|managed] [--samples N=1] [--sections [--broker mqtt://HOST:PORT]] [--worker-cpu FRACTION] [--cache GATEWAYS=Ingest:VerifierCacheGateways]
 /// (--worker-cpu: PostgreSQL only; each worker a process of its own capped at FRACTION of a core by a cgroup: <see cref="WorkerProcesses"/>).
 /// (--samples: samples per obs record; 1 is a vital's record, more an ECG run at 250 Hz with
 /// millivolts to three decimals, as the simulator's: a ward's mix averages about 36, an ECG second 250).
@@ -70,6 +70,11 @@ internal static class IngestLoad
 
         var now = DateTimeOffset.UtcNow;
         var options = new IngestOptions();
+        if (BenchProgram.Value(args, "--cache") is { } cache)
+        {
+            options.VerifierCacheGateways = int.Parse(cache, CultureInfo.InvariantCulture);
+        }
+
         var streams = Enrolled("bench" + tag, gateways, perGateway, options, now);
 
         var dir = Directory.CreateTempSubdirectory("edgetwin-bench-").FullName;
@@ -136,7 +141,7 @@ internal static class IngestLoad
         var (seconds, cpuSeconds, jitSeconds) = await TimePassAsync(streams, stores, options);
         var verified = (await stores[0].ChainsAsync(null, default)).Where(c => c.Id.Gw.StartsWith($"bench{tag}-", StringComparison.Ordinal)).Sum(c => c.VerifiedThrough + 1);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"ingest-load storage={storage.Split(':')[0]} workers={workers} lanes={LanesFor(stores[0])} batch={BatchMessages} window={WindowMessages} samples/record={SamplesPerRecord} gateways={gateways} records={total} verified={verified} seconds={seconds:F2} records/s={total / seconds:F0} cpu-seconds={cpuSeconds:F2} records/cpu-s={total / cpuSeconds:F0} jit-seconds={jitSeconds:F2} load={File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
+            $"ingest-load storage={storage.Split(':')[0]} workers={workers} lanes={LanesFor(stores[0])} cache={options.VerifierCacheGateways} batch={BatchMessages} window={WindowMessages} samples/record={SamplesPerRecord} gateways={gateways} records={total} verified={verified} seconds={seconds:F2} records/s={total / seconds:F0} cpu-seconds={cpuSeconds:F2} records/cpu-s={total / cpuSeconds:F0} jit-seconds={jitSeconds:F2} load={File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
         foreach (var s in stores)
         {
             await s.DisposeAsync();
@@ -204,10 +209,16 @@ internal static class IngestLoad
     public static IEnumerable<List<IncomingMessage>> Batches(IReadOnlyList<List<IncomingMessage>> streams, int? size = null)
     {
         var cursor = 0;
-        var share = Math.Max(1, (size ?? BatchMessages) / Math.Max(1, streams.Count));
+        var batch = size ?? BatchMessages;
+        var share = Math.Max(1, batch / Math.Max(1, streams.Count));
         while (streams.Any(s => cursor < s.Count))
         {
-            yield return streams.SelectMany(s => s.Skip(cursor).Take(share)).ToList();
+            // More gateways than a batch holds: the round (one record of each) goes out in batches of the size.
+            foreach (var part in streams.SelectMany(s => s.Skip(cursor).Take(share)).Chunk(batch))
+            {
+                yield return [.. part];
+            }
+
             cursor += share;
         }
     }
@@ -281,10 +292,10 @@ internal static class IngestLoad
         GC.WaitForPendingFinalizers();
         GC.Collect();
         var before = GC.GetTotalMemory(forceFullCollection: true);
-        var cache = new VerifierCache();
+        var cache = new VerifierCache(chains);
         foreach (var (gw, epoch, records) in payloads)
         {
-            var v = cache.For(gw, key.Address);
+            var v = cache.For(gw, key.Address, out _);
             foreach (var r in records)
             {
                 v.Add(r);

@@ -24,10 +24,11 @@ internal sealed class IngestMetrics
     private readonly Counter<long> _probes;
     private readonly Counter<long> _stalls;
     private readonly Histogram<double> _probeRoundTrip;
+    private readonly Meter _meter;
 
     public IngestMetrics(IMeterFactory factory)
     {
-        var meter = factory.Create(MeterName);
+        var meter = _meter = factory.Create(MeterName);
         _records = meter.CreateCounter<long>("edgetwin.ingest.records", "{record}", "Records received, by outcome (stored, duplicate, evidence, bad-topic).");
         _alerts = meter.CreateCounter<long>("edgetwin.ingest.alerts", "{alert}", "Alerts raised, by kind.");
         _receipts = meter.CreateCounter<long>("edgetwin.ingest.receipts", "{receipt}", "Receipts published and acknowledged by the broker.");
@@ -48,6 +49,13 @@ internal sealed class IngestMetrics
             advice: EdgeTwin.Hosting.LatencyBuckets.Seconds);
         _stalls.Add(0);
         _httpRefused = meter.CreateCounter<long>("edgetwin.ingest.http.refused", "{request}", "HTTP requests refused by access control, by outcome (unauthenticated, forbidden).");
+    }
+
+    /// <summary>The worker's verifier cache: gateways held, and let go to make room (<c>Ingest:VerifierCacheGateways</c>).</summary>
+    public void ObserveVerifierCache(Func<int> held, Func<long> evicted)
+    {
+        _meter.CreateObservableUpDownCounter("edgetwin.ingest.verifier.cache.gateways", held, "{gateway}", "Gateways whose verifier this worker keeps between batches; at most Ingest:VerifierCacheGateways.");
+        _meter.CreateObservableCounter("edgetwin.ingest.verifier.cache.evictions", evicted, "{gateway}", "Gateways let go from the full verifier cache (log 7022): each one's next batch reads and decodes its chains' stored states again. Rising: raise Ingest:VerifierCacheGateways.");
     }
 
     public void Record(string outcome) => Records(outcome, 1);

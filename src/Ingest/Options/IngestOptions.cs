@@ -158,6 +158,21 @@ public sealed class IngestOptions : BrokerTransportSettings
     /// <summary>The most <see cref="StoreLanes"/>.</summary>
     public const int MaxStoreLanes = 8;
 
+    /// <summary>
+    /// Gateways whose verifier one worker keeps between batches, 1 to <see cref="MaxVerifierCacheGateways"/>
+    /// (about 7 KB each, docs/ingest.md "Sizing"). With more gateways than this the one used longest ago is
+    /// let go, and its next batch reads and decodes its chains' stored states again (CPU: docs/benchmarks.md
+    /// "Issue 13, thirteenth pass"). Every worker of an ingest sees every gateway (the broker shares messages,
+    /// not gateways): set it to at least the gateways the ingest serves.
+    /// </summary>
+    public int VerifierCacheGateways { get; set; } = DefaultVerifierCacheGateways;
+
+    /// <summary>The default <see cref="VerifierCacheGateways"/>: a 10,000-bed group, about 70 MB of verifiers at most.</summary>
+    public const int DefaultVerifierCacheGateways = 10_000;
+
+    /// <summary>The most <see cref="VerifierCacheGateways"/>.</summary>
+    public const int MaxVerifierCacheGateways = 1_000_000;
+
     /// <summary>Anchoring of the verified checkpoints on an EVM chain (docs/anchoring.md); off without <c>Rpc</c>.</summary>
     [ValidateObjectMembers]
     public AnchorOptions Anchor { get; set; } = new();

@@ -54,6 +54,11 @@ internal sealed class IngestOptionsSemanticValidator : IValidateOptions<IngestOp
             failures.Add($"Ingest:StoreLanes is {options.StoreLanes}: it must be 1-{IngestOptions.MaxStoreLanes} (store transactions one worker runs side by side; each is a database connection).");
         }
 
+        if (options.VerifierCacheGateways is < 1 or > IngestOptions.MaxVerifierCacheGateways)
+        {
+            failures.Add($"Ingest:VerifierCacheGateways is {options.VerifierCacheGateways}: it must be 1-{IngestOptions.MaxVerifierCacheGateways} (gateways whose verifier one worker keeps between batches, about 7 KB each; set it to at least the gateways the ingest serves).");
+        }
+
         foreach (var (gw, address) in options.Enrolled)
         {
             if (!WireNames.IsName(gw))

@@ -3,10 +3,13 @@ namespace EdgeTwin.Ingest.Processing;
 using EdgeTwin.Ingest.AlarmsOut;
 using EdgeTwin.Ingest.Alerts;
 using EdgeTwin.Ingest.Enrolment;
+using EdgeTwin.Ingest.Metrics;
+using EdgeTwin.Ingest.Mqtt;
 using EdgeTwin.Ingest.Options;
 using EdgeTwin.Ingest.Storage;
 using EdgeTwin.Ingest.Topics;
 using EdgeTwin.Telemetry.Wire;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 /// <summary>
@@ -21,7 +24,9 @@ internal sealed class BatchProcessor
     private readonly IIngestStore _store;
     private readonly IOptionsMonitor<IngestOptions> _options;
     private readonly TimeProvider _time;
-    private readonly VerifierCache _verifiers = new();
+    private readonly VerifierCache _verifiers;
+    private readonly ILogger? _logger;
+    private long _cacheFullToldAt = long.MinValue;
     private readonly AlarmQueue? _alarms;
     private readonly GatewayEnrolment _enrolment;
 
@@ -32,13 +37,29 @@ internal sealed class BatchProcessor
     /// <summary>Chains whose row vanished under this worker (<see cref="ChainRowVanishedException"/>): the batch that makes the row again says so.</summary>
     private readonly HashSet<ChainId> _rowsLost = [];
 
-    public BatchProcessor(IIngestStore store, IOptionsMonitor<IngestOptions> options, TimeProvider time, AlarmQueue? alarms = null, GatewayEnrolment? enrolment = null)
+    public BatchProcessor(IIngestStore store, IOptionsMonitor<IngestOptions> options, TimeProvider time, AlarmQueue? alarms = null, GatewayEnrolment? enrolment = null,
+        IngestMetrics? metrics = null, ILogger<BatchProcessor>? logger = null)
     {
+        _verifiers = new VerifierCache(options.CurrentValue.VerifierCacheGateways);
+        _logger = logger;
+        metrics?.ObserveVerifierCache(() => _verifiers.Count, () => _verifiers.Evicted);
         _enrolment = enrolment ?? new GatewayEnrolment(options);
         _store = store;
         _options = options;
         _time = time;
         _alarms = alarms;
+    }
+
+    /// <summary>Log 7022 when the cache first lets a gateway go, then at most once an hour while it keeps doing so.</summary>
+    private void CacheFull(string evicted)
+    {
+        var now = _time.GetTimestamp();
+        var last = Interlocked.Read(ref _cacheFullToldAt);
+        if ((last == long.MinValue || _time.GetElapsedTime(last, now) >= TimeSpan.FromHours(1))
+            && Interlocked.CompareExchange(ref _cacheFullToldAt, now, last) == last && _logger is not null)
+        {
+            IngestLog.VerifierCacheFull(_logger, _verifiers.Capacity, evicted, _verifiers.Evicted);
+        }
     }
 
     public Task<BatchResult> ProcessAsync(IReadOnlyList<IncomingMessage> batch, CancellationToken ct) =>
@@ -103,7 +124,16 @@ internal sealed class BatchProcessor
             }
 
             chains.AddRange(mine);
-            var verifier = enrolled is null ? null : _verifiers.For(group.Key, enrolled);
+            ChainVerification? verifier = null;
+            if (enrolled is not null)
+            {
+                verifier = _verifiers.For(group.Key, enrolled, out var evicted);
+                if (evicted is not null)
+                {
+                    CacheFull(evicted);
+                }
+            }
+
             foreach (var c in mine)
             {
                 held[c] = verifier!.HeldDigest(c);

@@ -17,10 +17,12 @@ public sealed class MetricsEndpointTests(MosquittoFixture broker)
     private const string Stored = "edgetwin_ingest_records{outcome=\"stored\"}";
     private const string Duplicate = "edgetwin_ingest_records{outcome=\"duplicate\"}";
     private const string InFlight = "edgetwin_ingest_inflight";
+    private const string CacheGateways = "edgetwin_ingest_verifier_cache_gateways";
+    private const string CacheEvictions = "edgetwin_ingest_verifier_cache_evictions";
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
     [Fact]
-    public async Task Metrics_NoToken401_Clinician403_OperatorGetsWellFormedText_StoredAndRepeatedRecordsCountedByOutcome_InflightBackToZero()
+    public async Task Metrics_NoToken401_Clinician403_OperatorGetsWellFormedText_StoredAndRepeatedRecordsCountedByOutcome_InflightBackToZero_VerifierCacheShown()
     {
         var now = DateTimeOffset.UtcNow;
         using var g = new SimulatedGateway("ward7", "metrics-1", now, policy: new CheckpointPolicy { MaxRecords = 10, MaxDelay = TimeSpan.FromHours(1) });
@@ -56,6 +58,10 @@ public sealed class MetricsEndpointTests(MosquittoFixture broker)
             () => $"{g.All.Count} records stored and acknowledged on /metrics: {Figures(scrape)}");
         Assert.Equal(g.All.Count, scrape![Stored]);
         Assert.False(scrape.ContainsKey(Duplicate), "no repeat yet");
+
+        // The worker keeps the one gateway's verifier between batches and has let none go.
+        Assert.Equal(1, scrape[CacheGateways]);
+        Assert.Equal(0, scrape[CacheEvictions]);
 
         // The same records again: counted as duplicates, not stored twice.
         var repeated = g.All.Take(4).ToList();

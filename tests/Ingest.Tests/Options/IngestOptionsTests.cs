@@ -137,6 +137,28 @@ public sealed class IngestOptionsTests
     [Theory]
     [InlineData("0")]
     [InlineData("-1")]
+    [InlineData("1000001")]
+    public void VerifierCacheGateways_OutsideOneToAMillion_IsRefusedNamingTheSetting(string text)
+    {
+        var refused = new IngestOptionsSemanticValidator().Validate(null, Bind(("Ingest:VerifierCacheGateways", text)));
+        Assert.False(refused.Succeeded);
+        Assert.Contains($"Ingest:VerifierCacheGateways is {text}: it must be 1-1000000", refused.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("1", 1)]
+    [InlineData("1000000", 1_000_000)]
+    [InlineData(null, 10_000)]
+    public void VerifierCacheGateways_OneToAMillion_IsTaken_DefaultTenThousand(string? text, int expected)
+    {
+        var options = text is null ? Bind() : Bind(("Ingest:VerifierCacheGateways", text));
+        Assert.True(new IngestOptionsSemanticValidator().Validate(null, options).Succeeded);
+        Assert.Equal(expected, options.VerifierCacheGateways);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-1")]
     [InlineData("10001")]
     public void BatchSize_OutsideOneToTenThousand_IsRefusedNamingTheSetting(string text)
     {
