@@ -27,10 +27,11 @@ internal sealed record ChainRow
     public bool StateLeftOut { get; init; }
 
     /// <summary>The verifier's state, decoded; null when none is stored.</summary>
-    public ChainVerifierState? DecodeState() =>
-        VerifierState is { } stored ? ChainStateCodec.Decode(stored)
-        : StateLeftOut ? throw new InvalidOperationException($"The state of {Id} was left out of this row (the worker holds it); it cannot be decoded from here.")
-        : null;
+    public ChainVerifierState? DecodeState() => StoredState() is { } stored ? ChainStateCodec.Decode(stored) : null;
+
+    /// <summary>The verifier's state as stored; null when none is. A row that left it out (<see cref="StateLeftOut"/>) throws.</summary>
+    public byte[]? StoredState() =>
+        VerifierState ?? (StateLeftOut ? throw new InvalidOperationException($"The state of {Id} was left out of this row (the worker holds it); it cannot be decoded from here.") : null);
 
     /// <summary>As <see cref="DecodeState"/>, or false with why the stored state cannot be read.</summary>
     public bool TryDecodeState(out ChainVerifierState? state, out string? problem)

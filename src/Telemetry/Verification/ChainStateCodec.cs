@@ -167,6 +167,26 @@ public static class ChainStateCodec
             }
         }
 
+        var c = DecodeCompact(stored);
+        var h = c.Head;
+        return new ChainVerifierState(h.Chain, h.Key, h.LinkedThrough, h.HeadHash.ToString(), h.VerifiedThrough, h.Broken, h.Unenrolled, h.HighestSeq, h.Counters,
+            [.. c.Held.Select(r => new HeldRecordState(r.Seq, r.Hash.ToString(), r.Prev.ToString(), r.Kind, r.GenesisKey, r.Signer, r.SigProblem, r.Gap))],
+            [.. c.Recent.Select(r => new KeyValuePair<long, string?>(r.Seq, r.Hash?.ToString()))],
+            h.Problems, h.HeadPrev, h.HeadAlternative, h.Start, h.BeforeStart);
+    }
+
+    /// <summary>Whether <paramref name="stored"/> is in the compact form (else, if anything, the JSON of ingests before 2026-12).</summary>
+    public static bool IsCompact(ReadOnlySpan<byte> stored) => !stored.IsEmpty && stored[0] == 0;
+
+    /// <summary>A state in the compact form, its hashes as bytes: what <see cref="Decode"/> gives, without a hex string of each.</summary>
+    internal sealed record Compact(Head Head, Held[] Held, (long Seq, Hash32? Hash)[] Recent);
+
+    /// <summary>
+    /// Reads the compact form (<see cref="IsCompact"/>) straight into hashes; <see cref="Decode"/> of the same
+    /// bytes is this with every hash as hex. An <see cref="InvalidDataException"/> names what is wrong.
+    /// </summary>
+    internal static Compact DecodeCompact(ReadOnlySpan<byte> stored)
+    {
         if (stored.Length < Magic.Length || !stored[..Magic.Length].SequenceEqual(Magic))
         {
             throw new InvalidDataException($"stored chain state has an unknown header {Convert.ToHexString(stored[..Math.Min(4, stored.Length)])} (compact form version {Version} expected)");
@@ -198,8 +218,8 @@ public static class ChainStateCodec
             }
 
             var counters = new ChainCounters(n[0], n[1], n[2], n[3], n[4], n[5], n[6], n[7], n[8], n[9], n[10], n[11], n[12], n[13], n[14]);
-            var held = new HeldRecordState[Count(r, 35)];
-            var (lastSeq, lastHash) = (0L, string.Empty);
+            var held = new Held[Count(r, 35)];
+            var (lastSeq, lastHash) = (0L, (Hash32?)null);
             for (var i = 0; i < held.Length; i++)
             {
                 var f = r.ReadByte();
@@ -210,22 +230,23 @@ public static class ChainStateCodec
 
                 var seq = lastSeq + Number(r);
                 var hash = Hash(r);
-                var prev = (f & HeldFlags.LinksLast) != 0 ? lastHash : Hash(r);
+                var prev = (f & HeldFlags.LinksLast) == 0 ? Hash(r)
+                    : lastHash ?? throw new InvalidDataException($"stored chain state's first held record (seq {seq}) links to a record before it, and there is none");
                 var kind = string.Intern(r.ReadString());
                 var genesisKey = (f & HeldFlags.GenesisKey) != 0 ? r.ReadString() : null;
                 var signer = (f & HeldFlags.Signer) != 0 ? r.ReadString() : null;
                 var sigProblem = (f & HeldFlags.SigProblem) != 0 ? r.ReadString() : null;
                 var gap = (f & HeldFlags.Gap) != 0 ? new GapStatement(Number(r), Number(r), r.ReadString(), r.ReadString()) : null;
-                held[i] = new HeldRecordState(seq, hash, prev, kind, genesisKey, signer, sigProblem, gap);
+                held[i] = new Held(seq, hash, prev, kind, genesisKey, signer, sigProblem, gap);
                 (lastSeq, lastHash) = (seq, hash);
             }
 
-            var recent = new KeyValuePair<long, string?>[Count(r, 2)];
+            var recent = new (long Seq, Hash32? Hash)[Count(r, 2)];
             lastSeq = 0;
             for (var i = 0; i < recent.Length; i++)
             {
                 var seq = lastSeq += Number(r);
-                recent[i] = new(seq, r.ReadBoolean() ? Hash(r) : null);
+                recent[i] = (seq, r.ReadBoolean() ? Hash(r) : null);
             }
 
             var problems = new string[Count(r, 1)];
@@ -241,7 +262,8 @@ public static class ChainStateCodec
                 throw new InvalidDataException($"stored chain state has {r.BaseStream.Length - r.BaseStream.Position} bytes after its end");
             }
 
-            return new ChainVerifierState(chain, key, linkedThrough, head, verifiedThrough, (flags & 1) != 0, (flags & 2) != 0, highest, counters, held, recent, problems, headPrev, headAlternative, start, beforeStart);
+            var state = new Head(chain, key, linkedThrough, head, verifiedThrough, (flags & 1) != 0, (flags & 2) != 0, highest, start, beforeStart, counters, problems, headPrev, headAlternative);
+            return new Compact(state, held, recent);
         }
         catch (Exception ex) when (ex is EndOfStreamException or FormatException or IOException)
         {
@@ -284,11 +306,11 @@ public static class ChainStateCodec
         w.Write(bytes);
     }
 
-    private static string Hash(BinaryReader r)
+    private static Hash32 Hash(BinaryReader r)
     {
         Span<byte> bytes = stackalloc byte[32];
         r.BaseStream.ReadExactly(bytes);
-        return Convert.ToHexStringLower(bytes);
+        return Hash32.FromBytes(bytes);
     }
 
     // A count larger than the bytes left could hold is malformed: refuse it before allocating.

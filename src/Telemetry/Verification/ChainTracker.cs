@@ -252,16 +252,51 @@ internal sealed class ChainTracker
 
     public static ChainTracker Import(ChainVerifierState state, VerifierOptions options, HashSet<string>? enrolled)
     {
-        if (!Hash32.TryParse(state.HeadHash, out var head) || state.LinkedThrough < -1 || state.VerifiedThrough > state.LinkedThrough)
+        if (!Hash32.TryParse(state.HeadHash, out var head))
         {
-            throw new ArgumentException("chain state has a malformed head", nameof(state));
+            throw MalformedHead();
+        }
+
+        var parsed = new ChainStateCodec.Head(state.Chain, state.Key, state.LinkedThrough, head, state.VerifiedThrough, state.Broken, state.Unenrolled,
+            state.HighestSeq, state.Start, state.BeforeStart, state.Counters, state.Problems, state.HeadPrev, state.HeadAlternative);
+        return Import(parsed, HeldOf(state.Held), state.Recent.Select(r => (r.Key, r.Value is not null && Hash32.TryParse(r.Value, out var h) ? h : (Hash32?)null)), options, enrolled);
+
+        static IEnumerable<ChainStateCodec.Held> HeldOf(IReadOnlyList<HeldRecordState> held)
+        {
+            foreach (var h in held)
+            {
+                if (!Hash32.TryParse(h.Hash, out var hash) || !Hash32.TryParse(h.Prev, out var prev))
+                {
+                    throw new ArgumentException($"held record {h.Seq} has a malformed hash", nameof(state));
+                }
+
+                yield return new ChainStateCodec.Held(h.Seq, hash, prev, h.Kind, h.GenesisKey, h.Signer, h.SigProblem, h.Gap);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A chain from its stored compact bytes read straight into hashes (<see cref="ChainStateCodec.DecodeCompact"/>):
+    /// the same tracker as <see cref="Import(ChainVerifierState, VerifierOptions, HashSet{string}?)"/> of
+    /// <see cref="ChainStateCodec.Decode"/>, without a hex string made of every hash only to be parsed back.
+    /// </summary>
+    public static ChainTracker Import(ChainStateCodec.Compact state, VerifierOptions options, HashSet<string>? enrolled) =>
+        Import(state.Head, state.Held, state.Recent, options, enrolled);
+
+    private static ArgumentException MalformedHead() => new("chain state has a malformed head", "state");
+
+    private static ChainTracker Import(in ChainStateCodec.Head state, IEnumerable<ChainStateCodec.Held> held, IEnumerable<(long Seq, Hash32? Hash)> recent, VerifierOptions options, HashSet<string>? enrolled)
+    {
+        if (state.LinkedThrough < -1 || state.VerifiedThrough > state.LinkedThrough)
+        {
+            throw MalformedHead();
         }
 
         var t = new ChainTracker(state.Chain, options, enrolled)
         {
             key = state.Key,
             linkedThrough = state.LinkedThrough,
-            head = head,
+            head = state.HeadHash,
             verifiedThrough = state.VerifiedThrough,
             broken = state.Broken,
             unenrolled = state.Unenrolled,
@@ -276,24 +311,19 @@ internal sealed class ChainTracker
             (c.Received, c.Duplicates, c.Forks, c.GapCovered, c.Verified, c.LinkedUnverified, c.BadSigs, c.BrokenLinks);
         (t.unknownSigner, t.rejected, t.beyondWindow, t.behindWindow, t.insideGap, t.problemsDropped, t.unsignedBranch) =
             (c.UnknownSigner, c.Rejected, c.BeyondWindow, c.BehindWindow, c.InsideGap, c.ProblemsDropped, c.UnsignedBranch);
-        foreach (var (seq, hash) in state.Recent)
+        foreach (var (seq, hash) in recent)
         {
-            t.recent.Put(seq, hash is not null && Hash32.TryParse(hash, out var h) ? h : null);
+            t.recent.Put(seq, hash);
         }
 
-        foreach (var h in state.Held)
+        foreach (var h in held)
         {
-            if (!Hash32.TryParse(h.Hash, out var hash) || !Hash32.TryParse(h.Prev, out var prev))
-            {
-                throw new ArgumentException($"held record {h.Seq} has a malformed hash", nameof(state));
-            }
-
             if (h.Seq <= t.linkedThrough)
             {
                 continue;
             }
 
-            var record = new HeldRecord { Hash = hash, Prev = prev, Kind = h.Kind, GenesisKey = t.Shared(h.GenesisKey), Signer = t.Shared(h.Signer), SigProblem = h.SigProblem, Gap = h.Gap };
+            var record = new HeldRecord { Hash = h.Hash, Prev = h.Prev, Kind = h.Kind, GenesisKey = t.Shared(h.GenesisKey), Signer = t.Shared(h.Signer), SigProblem = h.SigProblem, Gap = h.Gap };
             if (t.held.ContainsKey(h.Seq))
             {
                 t.held.AddVariant(h.Seq, record);

@@ -168,6 +168,24 @@ public sealed class StreamVerifier
         chains[state.Chain] = ChainTracker.Import(state, options, enrolled);
     }
 
+    /// <summary>
+    /// Restores a chain from its stored bytes (<see cref="ChainStateCodec"/>), replacing any state for it: the
+    /// compact form read straight into hashes, the same as <see cref="ImportChain(ChainVerifierState)"/> of
+    /// <see cref="ChainStateCodec.Decode"/> (which the JSON of ingests before 2026-12 still takes). Bytes that do
+    /// not decode: <see cref="InvalidDataException"/>; a malformed head or held record: <see cref="ArgumentException"/>.
+    /// </summary>
+    public void ImportChainEncoded(ReadOnlySpan<byte> stored)
+    {
+        if (!ChainStateCodec.IsCompact(stored))
+        {
+            ImportChain(ChainStateCodec.Decode(stored));
+            return;
+        }
+
+        var state = ChainStateCodec.DecodeCompact(stored);
+        chains[state.Head.Chain] = ChainTracker.Import(state, options, enrolled);
+    }
+
     private ChainTracker Tracker(ChainKey key)
     {
         if (!chains.TryGetValue(key, out var tracker))

@@ -171,6 +171,22 @@ public sealed class ChainStateCodecTests
     }
 
     [Fact]
+    public void AFirstHeldRecordLinkingToTheOneBeforeIt_IsRefused_ForThereIsNone()
+    {
+        var state = new ChainVerifierState(new ChainKey("g", Lane.Telemetry, "e"), null, 0, new string('a', 64), 0, false, false, 0,
+            new ChainCounters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), [new HeldRecordState(1, new string('b', 64), new string('a', 64), "obs", null, null, null, null)], [], []);
+        var bytes = ChainStateCodec.Encode(state);
+        const int FlagsAt = 64; // as in UnknownHeldRecordFlags_AreRefused
+        bytes[FlagsAt] = 1; // "its prev is the hash written just before": none was, and its own prev is no longer in the bytes
+        var shorter = bytes.Take(FlagsAt + 2 + 32).Concat(bytes.Skip(FlagsAt + 2 + 32 + 32)).ToArray();
+
+        var decode = Assert.Throws<InvalidDataException>(() => ChainStateCodec.Decode(shorter));
+        var import = Assert.Throws<InvalidDataException>(() => new StreamVerifier(new VerifierOptions()).ImportChainEncoded(shorter));
+        Assert.Contains("first held record (seq 1) links to a record before it, and there is none", decode.Message, StringComparison.Ordinal);
+        Assert.Equal(decode.Message, import.Message);
+    }
+
+    [Fact]
     public void NotJsonAndNotCompact_IsRefused()
     {
         var ex = Assert.Throws<InvalidDataException>(() => ChainStateCodec.Decode("{\"Chain\":"u8));
