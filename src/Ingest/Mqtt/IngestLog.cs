@@ -67,6 +67,6 @@ internal static partial class IngestLog
     [LoggerMessage(EventId = 7021, Level = LogLevel.Information, Message = "Nothing came from the broker for {Quiet} with a probe out, but all {Window} messages of this worker's receive window wait for their store: the store holds the broker back (flow control, see 7005 for a failing store), not a stalled connection")]
     public static partial void ProbeBehindAFullWindow(ILogger logger, TimeSpan quiet, int window);
 
-    [LoggerMessage(EventId = 7022, Level = LogLevel.Warning, Message = "The verifier cache is full ({Capacity} gateways, Ingest:VerifierCacheGateways): let go of {Gw}, used longest ago ({Evicted} let go since the start). A gateway let go has its chains' stored states read and decoded again at its next batch, more CPU per record; set Ingest:VerifierCacheGateways to at least the gateways this ingest serves (about 7 KB each). Said again at most once an hour while it lasts")]
+    [LoggerMessage(EventId = 7022, Level = LogLevel.Warning, Message = "The verifier cache is full ({Capacity} gateways, Ingest:VerifierCacheGateways): let go of {Gw}, used longest ago ({Evicted} let go since the start). A gateway let go has its chains' stored states read and decoded again at its next batch, more CPU per record; set Ingest:VerifierCacheGateways to at least the gateways this ingest serves (up to about 15 KB each). Said again at most once an hour while it lasts")]
     public static partial void VerifierCacheFull(ILogger logger, int capacity, string gw, long evicted);
 }

@@ -160,14 +160,14 @@ public sealed class IngestOptions : BrokerTransportSettings
 
     /// <summary>
     /// Gateways whose verifier one worker keeps between batches, 1 to <see cref="MaxVerifierCacheGateways"/>
-    /// (about 7 KB each, docs/ingest.md "Sizing"). With more gateways than this the one used longest ago is
+    /// (up to about 15 KB each: two chains, docs/ingest.md "Sizing"). With more gateways than this the one used longest ago is
     /// let go, and its next batch reads and decodes its chains' stored states again (CPU: docs/benchmarks.md
     /// "Issue 13, thirteenth pass"). Every worker of an ingest sees every gateway (the broker shares messages,
     /// not gateways): set it to at least the gateways the ingest serves.
     /// </summary>
     public int VerifierCacheGateways { get; set; } = DefaultVerifierCacheGateways;
 
-    /// <summary>The default <see cref="VerifierCacheGateways"/>: a 10,000-bed group, about 70 MB of verifiers at most.</summary>
+    /// <summary>The default <see cref="VerifierCacheGateways"/>: 10,000 gateways, up to about 150 MB of verifiers.</summary>
     public const int DefaultVerifierCacheGateways = 10_000;
 
     /// <summary>The most <see cref="VerifierCacheGateways"/>.</summary>

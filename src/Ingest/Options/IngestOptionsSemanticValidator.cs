@@ -56,7 +56,7 @@ internal sealed class IngestOptionsSemanticValidator : IValidateOptions<IngestOp
 
         if (options.VerifierCacheGateways is < 1 or > IngestOptions.MaxVerifierCacheGateways)
         {
-            failures.Add($"Ingest:VerifierCacheGateways is {options.VerifierCacheGateways}: it must be 1-{IngestOptions.MaxVerifierCacheGateways} (gateways whose verifier one worker keeps between batches, about 7 KB each; set it to at least the gateways the ingest serves).");
+            failures.Add($"Ingest:VerifierCacheGateways is {options.VerifierCacheGateways}: it must be 1-{IngestOptions.MaxVerifierCacheGateways} (gateways whose verifier one worker keeps between batches, up to about 15 KB each; set it to at least the gateways the ingest serves).");
         }
 
         foreach (var (gw, address) in options.Enrolled)
