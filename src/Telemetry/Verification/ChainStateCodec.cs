@@ -157,14 +157,18 @@ public static class ChainStateCodec
 
         if (stored[0] != 0)
         {
+            ChainVerifierState state;
             try
             {
-                return JsonSerializer.Deserialize(stored, ChainStateJsonContext.Default.ChainVerifierState) ?? throw new InvalidDataException("stored chain state is JSON null");
+                Present(stored);
+                state = JsonSerializer.Deserialize(stored, ChainStateJsonContext.Default.ChainVerifierState) ?? throw new InvalidDataException("stored chain state is JSON null");
             }
             catch (JsonException ex)
             {
                 throw new InvalidDataException($"stored chain state is neither the compact form nor JSON: {ex.Message}", ex);
             }
+
+            return Complete(state);
         }
 
         var c = DecodeCompact(stored);
@@ -173,6 +177,41 @@ public static class ChainStateCodec
             [.. c.Held.Select(r => new HeldRecordState(r.Seq, r.Hash.ToString(), r.Prev.ToString(), r.Kind, r.GenesisKey, r.Signer, r.SigProblem, r.Gap))],
             [.. c.Recent.Select(r => new KeyValuePair<long, string?>(r.Seq, r.Hash?.ToString()))],
             h.Problems, h.HeadPrev, h.HeadAlternative, h.Start, h.BeforeStart);
+    }
+
+    // JSON leaves out what it does not hold: a member missing (or null) would otherwise be taken as nothing
+    // (counters of 0) or fail the import deep inside (a NullReferenceException: the batch retried for ever)
+    // instead of saying the state is unreadable.
+    private static readonly string[] JsonMembers = ["Chain", "HeadHash", "Counters", "Held", "Recent", "Problems"];
+
+    private static void Present(ReadOnlySpan<byte> stored)
+    {
+        var reader = new Utf8JsonReader(stored);
+        using var json = JsonDocument.ParseValue(ref reader);
+        if (json.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            return; // JSON null (said below) or not an object (the deserializer names it)
+        }
+
+        foreach (var member in JsonMembers)
+        {
+            if (!json.RootElement.TryGetProperty(member, out var value) || value.ValueKind == JsonValueKind.Null)
+            {
+                throw new InvalidDataException($"stored chain state (JSON) lacks {member}");
+            }
+        }
+    }
+
+    private static ChainVerifierState Complete(ChainVerifierState state)
+    {
+        var missing = state switch
+        {
+            { Chain.Gw: null } or { Chain.Epoch: null } => "Chain.Gw or Chain.Epoch",
+            _ when state.Held.Any(h => h is null || h.Kind is null) => "Held[].Kind",
+            _ when state.Problems.Any(p => p is null) => "Problems[]",
+            _ => null,
+        };
+        return missing is null ? state : throw new InvalidDataException($"stored chain state (JSON) lacks {missing}");
     }
 
     /// <summary>Whether <paramref name="stored"/> is in the compact form (else, if anything, the JSON of ingests before 2026-12).</summary>

@@ -86,6 +86,38 @@ public sealed class ChainStateCodecTests
         Assert.Equal(Json(state), Json(decoded));
     }
 
+    [Theory]
+    [InlineData("Chain")]
+    [InlineData("HeadHash")]
+    [InlineData("Counters")]
+    [InlineData("Held")]
+    [InlineData("Recent")]
+    [InlineData("Problems")]
+    public void JsonWithoutAMember_IsRefusedNamingIt_BeforeAnyImport(string member)
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(Json(Everything()))!.AsObject();
+        json.Remove(member);
+        var bytes = Encoding.UTF8.GetBytes(json.ToJsonString());
+
+        var decode = Assert.Throws<InvalidDataException>(() => ChainStateCodec.Decode(bytes));
+        var import = Assert.Throws<InvalidDataException>(() => new StreamVerifier(new VerifierOptions()).ImportChainEncoded(bytes));
+        Assert.Contains($"lacks {member}", decode.Message, StringComparison.Ordinal);
+        Assert.Equal(decode.Message, import.Message);
+    }
+
+    [Theory]
+    [InlineData("Held", "[null]", "Held[].Kind")]
+    [InlineData("Problems", "[null]", "Problems[]")]
+    [InlineData("Chain", "{\"Lane\":0,\"Epoch\":\"e\"}", "Chain.Gw or Chain.Epoch")]
+    public void JsonWithANullInside_IsRefusedNamingIt(string member, string value, string named)
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(Json(Everything()))!.AsObject();
+        json[member] = System.Text.Json.Nodes.JsonNode.Parse(value);
+
+        var ex = Assert.Throws<InvalidDataException>(() => ChainStateCodec.Decode(Encoding.UTF8.GetBytes(json.ToJsonString())));
+        Assert.Equal($"stored chain state (JSON) lacks {named}", ex.Message);
+    }
+
     [Fact]
     public void Encoded_IsLessThanAThirdOfTheJson_ForAChainHoldingRecords()
     {
