@@ -186,6 +186,9 @@ public sealed class StreamVerifier
         chains[state.Head.Chain] = ChainTracker.Import(state, options, enrolled);
     }
 
+    /// <summary>For tests: the chain's tracker, if one is held.</summary>
+    internal ChainTracker? TrackerOf(ChainKey key) => chains.GetValueOrDefault(key);
+
     private ChainTracker Tracker(ChainKey key)
     {
         if (!chains.TryGetValue(key, out var tracker))
