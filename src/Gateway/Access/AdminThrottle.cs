@@ -1,6 +1,6 @@
 namespace EdgeTwin.Gateway.Access;
 
-using EdgeTwin.Gateway.Diagnostics;
+using EdgeTwin.Hosting;
 
 /// <summary>One log line per refusal reason and 10 s: someone guessing tokens must not flood the journal (every refusal is still counted).</summary>
 internal sealed class AdminThrottle(TimeProvider time)

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using EdgeTwin.Gateway.Diagnostics;
 using EdgeTwin.Gateway.Twin;
 using EdgeTwin.Gateway.Twin.Model;
+using EdgeTwin.Hosting;
 using EdgeTwin.Telemetry.Documents;
 using Microsoft.Extensions.Logging;
 

@@ -6,6 +6,7 @@ using EdgeTwin.Gateway.Chains;
 using EdgeTwin.Gateway.Configuration;
 using EdgeTwin.Gateway.Diagnostics;
 using EdgeTwin.Gateway.Runtime;
+using EdgeTwin.Hosting;
 using EdgeTwin.Outbox;
 using EdgeTwin.Telemetry.Receipts;
 using EdgeTwin.Telemetry.Records;

@@ -10,6 +10,7 @@ using EdgeTwin.Gateway.Diagnostics;
 using EdgeTwin.Gateway.Outbox;
 using EdgeTwin.Gateway.Runtime;
 using EdgeTwin.Gateway.Storage;
+using EdgeTwin.Hosting;
 using EdgeTwin.Mqtt;
 using EdgeTwin.Outbox;
 using EdgeTwin.Telemetry.Records;

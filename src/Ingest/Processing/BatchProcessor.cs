@@ -1,5 +1,6 @@
 namespace EdgeTwin.Ingest.Processing;
 
+using EdgeTwin.Hosting;
 using EdgeTwin.Ingest.AlarmsOut;
 using EdgeTwin.Ingest.Alerts;
 using EdgeTwin.Ingest.Enrolment;
@@ -26,7 +27,7 @@ internal sealed class BatchProcessor
     private readonly TimeProvider _time;
     private readonly VerifierCache _verifiers;
     private readonly ILogger? _logger;
-    private long _cacheFullToldAt = long.MinValue;
+    private readonly LogThrottle _cacheFullTold;
     private readonly AlarmQueue? _alarms;
     private readonly GatewayEnrolment _enrolment;
 
@@ -42,6 +43,7 @@ internal sealed class BatchProcessor
     {
         _verifiers = new VerifierCache(options.CurrentValue.VerifierCacheGateways);
         _logger = logger;
+        _cacheFullTold = new LogThrottle(time, TimeSpan.FromHours(1));
         metrics?.ObserveVerifierCache(() => _verifiers.Count, () => _verifiers.Evicted);
         _enrolment = enrolment ?? new GatewayEnrolment(options);
         _store = store;
@@ -53,10 +55,7 @@ internal sealed class BatchProcessor
     /// <summary>Log 7022 when the cache first lets a gateway go, then at most once an hour while it keeps doing so.</summary>
     private void CacheFull(string evicted)
     {
-        var now = _time.GetTimestamp();
-        var last = Interlocked.Read(ref _cacheFullToldAt);
-        if ((last == long.MinValue || _time.GetElapsedTime(last, now) >= TimeSpan.FromHours(1))
-            && Interlocked.CompareExchange(ref _cacheFullToldAt, now, last) == last && _logger is not null)
+        if (_logger is not null && _cacheFullTold.ShouldLog("verifier-cache-full", out _))
         {
             IngestLog.VerifierCacheFull(_logger, _verifiers.Capacity, evicted, _verifiers.Evicted);
         }

@@ -1,6 +1,6 @@
 namespace EdgeTwin.Gateway.Tests.Diagnostics;
 
-using EdgeTwin.Gateway.Diagnostics;
+using EdgeTwin.Hosting;
 using Microsoft.Extensions.Time.Testing;
 
 public sealed class LogThrottleTests

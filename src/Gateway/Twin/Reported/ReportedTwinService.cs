@@ -1,5 +1,6 @@
 namespace EdgeTwin.Gateway.Twin.Reported;
 
+using EdgeTwin.Hosting;
 using EdgeTwin.Telemetry.Documents;
 using EdgeTwin.Telemetry.Wire;
 using Microsoft.Extensions.Hosting;
@@ -26,7 +27,7 @@ internal sealed class ReportedTwinService(
     ILogger<ReportedTwinService> logger,
     IModelStatusSource? model = null) : BackgroundService
 {
-    private readonly Diagnostics.LogThrottle _tooLarge = new(time, TimeSpan.FromMinutes(10));
+    private readonly LogThrottle _tooLarge = new(time, TimeSpan.FromMinutes(10));
     private string? _versionedContent;
     private string? _publishedContent;
     private long _version;

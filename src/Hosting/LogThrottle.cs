@@ -1,4 +1,4 @@
-namespace EdgeTwin.Gateway.Diagnostics;
+namespace EdgeTwin.Hosting;
 
 using System.Collections.Concurrent;
 
@@ -8,7 +8,7 @@ using System.Collections.Concurrent;
 /// the rest are only counted; the next one let through carries how many were held back. Counters
 /// and metrics still see every occurrence; only the log line is coalesced.
 /// </summary>
-internal sealed class LogThrottle(TimeProvider time, TimeSpan window)
+public sealed class LogThrottle(TimeProvider time, TimeSpan window)
 {
     private readonly ConcurrentDictionary<string, Entry> _entries = new();
 
