@@ -83,6 +83,15 @@ public sealed class VerifierCacheEvictionTests : IDisposable
         Assert.Equal(2, logger.Collector.GetSnapshot().Count(l => l.Id.Id == 7022));
         evictions.RecordObservableInstruments();
         Assert.Equal(7, evictions.LastMeasurement!.Value);
+
+        // Anyone can publish under a gateway name nobody enrolled: its records are evidence, and it takes
+        // no room in the cache (it cannot push the enrolled gateways out).
+        using var stranger = new SimulatedGateway("ward7", "bed-99", T0, policy: EveryFour);
+        var refused = await processor.ProcessAsync([.. stranger.ProduceObs(4, T0).Prepend(stranger.All[0]).Where(r => r.Lane == Lane.Telemetry).Select(r => Message(stranger, r))], default);
+        Assert.Equal(0, refused.Stored);
+        evictions.RecordObservableInstruments();
+        held.RecordObservableInstruments();
+        Assert.Equal((7L, 1), (evictions.LastMeasurement!.Value, held.LastMeasurement!.Value));
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
