@@ -241,6 +241,11 @@ internal sealed class GatewayBatch
             case VerificationStatus.New when _unenrolledBefore.Contains(chain):
                 await RejectAsync(p, $"{VerifierProblems.UnenrolledKey}: the chain's genesis key is not the address enrolled for '{_gw}'", null, outcome.Hash).ConfigureAwait(false);
                 break;
+            case VerificationStatus.New when outcome.Problem == VerifierProblems.InsideGap:
+                // Its seq was passed on a gap statement's word: no checkpoint vouches for any record there,
+                // so whoever published it, it is not the chain's data (docs/ingest.md step 3).
+                await SetAsideAsync(p, InsideGapProblem(header.Seq), outcome.Hash).ConfigureAwait(false);
+                break;
             case VerificationStatus.New:
                 await StoreAsync(p, outcome.Hash).ConfigureAwait(false);
                 break;
@@ -265,12 +270,25 @@ internal sealed class GatewayBatch
                 {
                     await DuplicateAsync(chain, header).ConfigureAwait(false);
                 }
+                else if (h is null && !RetentionOn && header.Seq <= _session.Chain(chain).VerifiedThrough)
+                {
+                    // Verified, and every verified seq holds its record but one a gap statement passed
+                    // (ConfirmStoredAsync): an inside-gap arrival, as the verifier says of one it remembers.
+                    if (await _session.FindVariantAsync(chain, header.Seq, outcome.Hash).ConfigureAwait(false) is null)
+                    {
+                        await SetAsideAsync(p, InsideGapProblem(header.Seq), outcome.Hash).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        _duplicates++; // kept as evidence already
+                    }
+                }
                 else if (h is null && RetentionOn && header.Seq <= _session.Chain(chain).VerifiedThrough)
                 {
                     // Verified once, so stored once: its record is gone with a partition Ingest:Retention
                     // dropped. Nothing left to compare with: kept aside, not stored again, no fork alert; a
                     // gateway re-sending what was receipted gets its receipt again.
-                    await SetAsideAsync(p, $"{ExpiredProblem}: seq {header.Seq} was verified and its record dropped by Ingest:Retention; the re-sent one is not compared nor stored again", outcome.Hash).ConfigureAwait(false);
+                    await SetAsideAsync(p, $"{ExpiredProblem}: seq {header.Seq} was verified and holds no record now (dropped by Ingest:Retention, or passed on a gap statement's word); the re-sent one is not compared nor stored again", outcome.Hash).ConfigureAwait(false);
                     if (header.Seq <= _session.Chain(chain).ReceiptedThrough)
                     {
                         _resend.Add(chain);
@@ -379,6 +397,11 @@ internal sealed class GatewayBatch
     private async Task DuplicateAsync(ChainId chain, RecordHeader header)
     {
         _duplicates++;
+        if (_verifier!.TryLinked(chain, header.Seq, out var linked) && linked is null)
+        {
+            return; // a repeat of an inside-gap arrival (kept as evidence): never stored, nor receipted
+        }
+
         if (header.Seq <= _session.Chain(chain).ReceiptedThrough)
         {
             // A repeat of what was receipted: a replay, or a gateway that missed its receipt.
@@ -415,6 +438,27 @@ internal sealed class GatewayBatch
         _evidence += count;
         var code = EvidenceProblem.Code(problem);
         _evidenceByProblem[code] = _evidenceByProblem.GetValueOrDefault(code) + count;
+    }
+
+    private static string InsideGapProblem(long seq) =>
+        $"{VerifierProblems.InsideGap}: seq {seq} was passed on a gap statement's word; no checkpoint vouches for a record there, so it is kept, not stored as the chain's data";
+
+    /// <summary>A record stored at a seq a gap statement then passed: to the evidence, out of the chain's records.</summary>
+    private async Task InsideGapStoredAsync(ChainId chain, long seq)
+    {
+        if ((await _session.RecordsAsync(chain, seq, seq).ConfigureAwait(false)).FirstOrDefault() is not { } record)
+        {
+            return;
+        }
+
+        await _session.AddEvidenceAsync(new EvidenceRow(_now, $"(stored {chain} seq {seq})", chain.Gw, InsideGapProblem(seq), record.Payload)
+        {
+            Chain = chain,
+            Seq = seq,
+            Hash = record.Hash,
+        }).ConfigureAwait(false);
+        Evidence(InsideGapProblem(seq), 1);
+        await _session.DeleteRecordAsync(chain, seq).ConfigureAwait(false);
     }
 
     /// <summary>A stored record a valid checkpoint showed not to be the gateway's: to the evidence.</summary>
@@ -600,7 +644,14 @@ internal sealed class GatewayBatch
             var hasLinked = _verifier!.TryLinked(chain, seq, out var linkedHash);
             if (hasLinked && linkedHash is null)
             {
-                continue; // passed on a gap statement's word: nothing to store
+                // Passed on a gap statement's word: nothing to store. A record held and stored there
+                // before the statement was decided is vouched for by nothing: to the evidence.
+                if (stored.ContainsKey(seq))
+                {
+                    await InsideGapStoredAsync(chain, seq).ConfigureAwait(false);
+                }
+
+                continue;
             }
 
             stored.TryGetValue(seq, out var storedHash);

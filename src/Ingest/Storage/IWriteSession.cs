@@ -43,6 +43,9 @@ internal interface IWriteSession
 
     Task DeleteRecordsAsync(ChainId chain);
 
+    /// <summary>Takes the record stored at this seq out of the chain's records (the caller keeps it as evidence first); nothing when none is stored.</summary>
+    Task DeleteRecordAsync(ChainId chain, long seq);
+
     Task AddAlertAsync(AlertRow alert);
 
     /// <summary>Adds the stored checkpoint records of a chain with seq in [fromSeq, toSeq] to the anchoring leaf log (issue 17), in seq order; one already there is left alone.</summary>

@@ -124,6 +124,12 @@ internal sealed class LiteDbWriteSession : IWriteSession
         return Task.CompletedTask;
     }
 
+    public Task DeleteRecordAsync(ChainId chain, long seq)
+    {
+        _db.GetCollection(LiteDbMapping.Records).Delete(LiteDbMapping.RecordId(chain, seq));
+        return Task.CompletedTask;
+    }
+
     public Task DeleteRecordsAsync(ChainId chain)
     {
         _absent.RemoveWhere(k => k.Chain == chain);

@@ -415,6 +415,22 @@ internal sealed class PostgresWriteSession : IWriteSession
         }
     }
 
+    public async Task DeleteRecordAsync(ChainId chain, long seq)
+    {
+        await FlushRecordsAsync().ConfigureAwait(false);
+        await using (var delete = ChainCommand("DELETE FROM ingest_records WHERE gw = $1 AND lane = $2 AND epoch = $3 AND seq = $4", chain))
+        {
+            delete.Parameters.AddWithValue(seq);
+            await delete.ExecuteNonQueryAsync(_ct).ConfigureAwait(false);
+        }
+
+        // A range read ahead holds the table's rows: no longer this one.
+        if (_fetched.TryGetValue(chain, out var f))
+        {
+            f.Table.Remove(seq);
+        }
+    }
+
     public async Task DeleteRecordsAsync(ChainId chain)
     {
         await FlushRecordsAsync().ConfigureAwait(false);
