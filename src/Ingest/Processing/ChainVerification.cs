@@ -23,6 +23,7 @@ internal sealed class ChainVerification
     private readonly StreamVerifier _verifier;
     // SHA-256 of the state this instance last exported per chain (not the state itself: tens of KB per chain).
     private readonly Dictionary<ChainId, byte[]?> _exported = [];
+    private Dictionary<ChainId, (long Seq, string Hash)>? _stalled;
 
     public ChainVerification(string enrolledAddress)
     {
@@ -104,6 +105,18 @@ internal sealed class ChainVerification
 
     /// <summary>The hash of the record the verifier linked into the chain at a seq it remembers (null: passed by a gap statement).</summary>
     public bool TryLinked(ChainId id, long seq, out string? hash) => _verifier.TryLinkedHash(Key(id), seq, out hash);
+
+    /// <summary>
+    /// The seq where a chain's confirmation against the store stopped (the record linked there is not
+    /// stored, nor whole in the evidence) and the hash linked there: a decision never changes, so this
+    /// stays true for the chain and saves finding it again from the stored links once the verifier no
+    /// longer remembers it. Kept for this worker's life of the verifier only.
+    /// </summary>
+    public void NoteStalled(ChainId id, long seq, string hash) => (_stalled ??= [])[id] = (seq, hash);
+
+    /// <summary>The hash linked at <paramref name="seq"/> if it is where the chain's confirmation stopped (<see cref="NoteStalled"/>).</summary>
+    public string? StalledAt(ChainId id, long seq) =>
+        _stalled is not null && _stalled.TryGetValue(id, out var s) && s.Seq == seq ? s.Hash : null;
 
     /// <summary>The chain's state to store; the decisions made so far have been confirmed against the store, their log is cleared.</summary>
     public byte[]? Export(ChainId id)

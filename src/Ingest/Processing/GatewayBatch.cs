@@ -249,6 +249,8 @@ internal sealed class GatewayBatch
             case VerificationStatus.New:
                 await StoreAsync(p, outcome.Hash).ConfigureAwait(false);
                 break;
+            case VerificationStatus.Duplicate when await TakeStalledSeqAsync(p, chain, header, outcome.Hash).ConfigureAwait(false):
+                break;
             case VerificationStatus.Duplicate:
                 await DuplicateAsync(chain, header).ConfigureAwait(false);
                 break;
@@ -294,7 +296,7 @@ internal sealed class GatewayBatch
                         _resend.Add(chain);
                     }
                 }
-                else
+                else if (!await TakeStalledSeqAsync(p, chain, header, outcome.Hash).ConfigureAwait(false))
                 {
                     await RejectAsync(p, $"fork: seq {header.Seq} (behind the verifier's window) holds another record", AlertKind.Fork, outcome.Hash).ConfigureAwait(false);
                 }
@@ -639,6 +641,7 @@ internal sealed class GatewayBatch
         }
 
         var stored = await _session.StoredHashesAsync(chain, from + 1, to).ConfigureAwait(false);
+        Dictionary<long, string>? derived = null;
         for (var seq = from + 1; seq <= to; seq++)
         {
             var hasLinked = _verifier!.TryLinked(chain, seq, out var linkedHash);
@@ -655,10 +658,20 @@ internal sealed class GatewayBatch
             }
 
             stored.TryGetValue(seq, out var storedHash);
-            if (!hasLinked && storedHash is not null)
+            if (!hasLinked)
             {
-                _confirmed[chain] = (seq, storedHash);
-                continue; // older than the verifier's memory of links; stored, and verified by it
+                // Decided in an earlier batch whose confirmation stopped short of it, and since out of the
+                // verifier's memory of links: never taken on trust (it would take whatever is stored there,
+                // a stranger's record first at its seq too); its hash follows from the links above it.
+                if (derived is null || !derived.ContainsKey(seq))
+                {
+                    derived = await ForgottenLinksAsync(chain, seq, useNoted: derived is null).ConfigureAwait(false);
+                }
+
+                if (!derived.TryGetValue(seq, out linkedHash))
+                {
+                    return seq - 1;
+                }
             }
 
             if (storedHash is not null && storedHash == linkedHash)
@@ -681,10 +694,133 @@ internal sealed class GatewayBatch
                 continue;
             }
 
+            // The linked record is neither stored nor whole in the evidence (a record larger than the
+            // evidence keeps, set aside while a stranger's held its seq): verified up to here until the
+            // gateway re-sends it (TakeStalledSeqAsync).
+            _verifier.NoteStalled(chain, seq, linkedHash!);
             return seq - 1;
         }
 
         return to;
+    }
+
+    /// <summary>Most stored records read to find the hashes the chain links where the verifier no longer remembers them.</summary>
+    internal const int MaxForgottenLinks = 16_384;
+
+    /// <summary>
+    /// The hashes the chain links from <paramref name="lo"/> up, which the verifier no longer remembers:
+    /// from the lowest seq above it that the verifier does remember (whose stored record must be the one
+    /// linked there), each stored record's <c>prev</c> names the hash linked at the seq below. Down to
+    /// <paramref name="lo"/>, or to the first stored record that is not the one its successor names (its
+    /// seq's hash is given: the caller looks for the genuine record). Empty where that cannot be known (a
+    /// gap statement passed the seq above, more than <see cref="MaxForgottenLinks"/> seqs to read).
+    /// With <paramref name="useNoted"/>, the hash noted where the confirmation stopped answers for <paramref name="lo"/> alone.
+    /// </summary>
+    private async Task<Dictionary<long, string>> ForgottenLinksAsync(ChainId chain, long lo, bool useNoted)
+    {
+        var derived = new Dictionary<long, string>();
+        if (useNoted && _verifier!.StalledAt(chain, lo) is { } noted)
+        {
+            derived[lo] = noted;
+            return derived;
+        }
+
+        string? top = null;
+        var w = lo + 1;
+        while (w - lo <= MaxForgottenLinks && !_verifier!.TryLinked(chain, w, out top))
+        {
+            w++;
+        }
+
+        if (top is null)
+        {
+            return derived;
+        }
+
+        var records = (await _session.RecordsAsync(chain, lo, w).ConfigureAwait(false)).ToDictionary(r => r.Seq);
+        var expected = top;
+        for (var s = w; s > lo; s--)
+        {
+            if (!records.TryGetValue(s, out var r) || r.Hash != expected || RecordPrev(r.Payload) is not { } prev)
+            {
+                break;
+            }
+
+            expected = prev;
+            derived[s - 1] = prev;
+            if (records.TryGetValue(s - 1, out var below) && below.Hash != prev)
+            {
+                break;
+            }
+        }
+
+        return derived;
+    }
+
+    /// <summary>A stored record's <c>prev</c> member (lower case), null when it has none as a string.</summary>
+    private static string? RecordPrev(byte[] payload)
+    {
+        var reader = new System.Text.Json.Utf8JsonReader(payload);
+        if (!reader.Read() || reader.TokenType != System.Text.Json.JsonTokenType.StartObject)
+        {
+            return null;
+        }
+
+        string? prev = null;
+        while (reader.Read() && reader.TokenType == System.Text.Json.JsonTokenType.PropertyName)
+        {
+            var isPrev = reader.ValueTextEquals("prev"u8);
+            reader.Read();
+            if (isPrev && reader.TokenType == System.Text.Json.JsonTokenType.String)
+            {
+                prev = reader.GetString()!.ToLowerInvariant(); // the last of repeated members, as the verifier takes it
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+
+        return prev;
+    }
+
+    /// <summary>
+    /// A record arriving again at the seq where the chain's confirmation stopped (the gateway re-sends
+    /// what it has no receipt for): when it is the record the chain links there, it takes the seq, and
+    /// whatever was stored there goes to the evidence. False when it is not (nothing changed).
+    /// </summary>
+    private async Task<bool> TakeStalledSeqAsync(PlannedMessage p, ChainId chain, RecordHeader header, string hash)
+    {
+        var seq = header.Seq;
+        if (seq != _session.Chain(chain).VerifiedThrough + 1)
+        {
+            return false;
+        }
+
+        if (!_verifier!.TryLinked(chain, seq, out var linked))
+        {
+            (await ForgottenLinksAsync(chain, seq, useNoted: true).ConfigureAwait(false)).TryGetValue(seq, out linked);
+        }
+
+        if (linked is null || linked != hash)
+        {
+            return false;
+        }
+
+        var displaced = (await _session.RecordsAsync(chain, seq, seq).ConfigureAwait(false)).FirstOrDefault();
+        if (displaced?.Hash == hash)
+        {
+            return false;
+        }
+
+        await _session.ReplaceRecordAsync(new RecordRow(chain, seq, hash, header.Kind, p.Message.Name.Site, header.Ts, header.Patient, header.Code, p.Message.Payload, _now)).ConfigureAwait(false);
+        _stored++;
+        if (displaced is not null)
+        {
+            await UnsignedAsync(chain, displaced).ConfigureAwait(false);
+        }
+
+        return true;
     }
 
     /// <summary>

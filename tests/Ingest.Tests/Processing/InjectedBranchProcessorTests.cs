@@ -120,6 +120,54 @@ public abstract class InjectedBranchProcessorTests
         Assert.DoesNotContain(stored, r => injected.Any(i => i.Hash == r.Hash));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // a worker restarted meanwhile: nothing of the stall is remembered but the store
+    public async Task InjectedRecordFirst_TheGenuineTooLargeToComeBackFromTheEvidence_NeverTakenAsVerified_AndTheResendTakesItsSeq(bool restart)
+    {
+        // The stranger's record is stored first at seq 5; the gateway's own (a waveform run larger than
+        // the evidence keeps whole, EvidencePayload.KeptBytes) is held beside it and set aside. When the
+        // checkpoint decides for the genuine one it cannot come back from the evidence: verification
+        // stops short of seq 5. It must stay stopped however far the chain goes on (beyond the verifier's
+        // memory of links too), until the gateway re-sends its record, which then takes the seq.
+        var (g, h) = await StartAsync(restart ? "bed-35" : "bed-34");
+        using var gateway = g;
+        await using var harness = h;
+        var injected = Inject(g, g.All.Last(r => r.Lane == Lane.Telemetry), 1);
+        await h.SendAsync(g, injected);
+        var large = g.Telemetry.AppendObs(new ObsBody(g.Patient, $"{g.Gw}-ecg", "mdc:131329", "mV", T0, 0.004, [.. Enumerable.Range(0, 1500).Select(i => (double?)(i % 97) / 100)]), T0, ClockQuality.Synced);
+        Assert.Equal(injected[0].Seq, large.Seq);
+        Assert.True(large.Payload.Length > EvidencePayload.KeptBytes, "larger than the evidence keeps");
+        var first = await h.SendAsync(g, [large, .. g.ProduceObs(3, T0)]);
+        Assert.Equal(4L, (await h.ChainAsync(g, Lane.Telemetry)).VerifiedThrough);
+
+        // The chain goes on far beyond the verifier's memory of links, in batches as MQTT brings them.
+        var later = g.ProduceObs(ChainVerification.RecentWindow * 3, T0);
+        var batches = later.Chunk(16).ToList();
+        for (var i = 0; i < batches.Count; i++)
+        {
+            await h.SendAsync(g, batches[i]);
+            if (restart && i == batches.Count / 2)
+            {
+                await h.RestartAsync(); // past the verifier's memory of seq 5 by now
+            }
+        }
+
+        var stalled = await h.ChainAsync(g, Lane.Telemetry);
+        Assert.Equal(4L, stalled.VerifiedThrough);
+        var data = await h.Store.VerifiedRecordsAsync(new RecordQuery(null, g.Gw, null, null, 5000), default);
+        Assert.DoesNotContain(data, r => r.Hash == injected[0].Hash);
+
+        // The gateway re-sends what was not receipted: its record takes seq 5, the stranger's goes to the evidence.
+        var resent = await h.SendAsync(g, [large]);
+        var chain = await h.ChainAsync(g, Lane.Telemetry);
+        Assert.Equal(later.Last(r => r.Kind == "checkpoint").Seq - 1, chain.VerifiedThrough);
+        data = await h.Store.VerifiedRecordsAsync(new RecordQuery(null, g.Gw, null, null, 5000), default);
+        Assert.Equal(large.Hash, data.Single(r => r.Seq == large.Seq).Hash);
+        Assert.Contains(await h.Store.EvidenceAsync(1000, default), e => e.Hash == injected[0].Hash && e.Problem.StartsWith(VerifierProblems.UnsignedBranch, StringComparison.Ordinal));
+        Assert.DoesNotContain(first.Alerts.Concat(resent.Alerts), a => a.Kind is AlertKind.Fork or AlertKind.BrokenLink);
+    }
+
     [Fact]
     public async Task StrangersFillingASeqFirst_TheRefusedGenuineRecordComesBackFromTheEvidence()
     {
