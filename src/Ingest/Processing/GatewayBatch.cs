@@ -406,9 +406,14 @@ internal sealed class GatewayBatch
 
         if (header.Seq <= _session.Chain(chain).ReceiptedThrough)
         {
-            // A repeat of what was receipted: a replay, or a gateway that missed its receipt.
+            // A repeat of what was receipted: a replay, or a gateway that missed its receipt (and re-sends
+            // everything it holds). One alert per chain and batch: anyone can replay thousands of records,
+            // and each is counted under the chain's duplicates anyway.
             _resend.Add(chain);
-            await AlertAsync(AlertKind.Replay, chain, header.Seq, "a record already stored, verified and receipted arrived again").ConfigureAwait(false);
+            if (!AlertedInBatch(AlertKind.Replay, chain))
+            {
+                await AlertAsync(AlertKind.Replay, chain, header.Seq, "a record already stored, verified and receipted arrived again (the chain's further repeats in this batch are counted under its duplicates, not alerted)").ConfigureAwait(false);
+            }
         }
     }
 

@@ -193,6 +193,26 @@ public sealed class BatchProcessorTests
     }
 
     [Fact]
+    public async Task ManyOldRecordsReplayedInOneBatch_OneReplayAlert_EveryRepeatCountedAsADuplicate_OneReceipt()
+    {
+        using var g = new SimulatedGateway("ward7", "bed-8r", T0, policy: new CheckpointPolicy { MaxRecords = 3, MaxDelay = TimeSpan.FromHours(1) });
+        await using var h = await CreateAsync(g);
+        g.ProduceObs(60, T0);
+        var sent = g.All.Where(r => r.Lane == Lane.Telemetry).ToList();
+        await h.SendAsync(g, sent);
+        var before = await h.ChainAsync(g, Lane.Telemetry);
+        var replayed = sent.Where(r => r.Seq <= before.ReceiptedThrough).ToList();
+        Assert.True(replayed.Count > 50, "most of the chain is receipted");
+
+        var result = await h.SendAsync(g, replayed);
+
+        var alert = Assert.Single(result.Alerts);
+        Assert.Equal((AlertKind.Replay, replayed[0].Seq), (alert.Kind, alert.Seq));
+        Assert.Equal(before.ReceiptedThrough, Assert.Single(result.Receipts).Seq);
+        Assert.Equal((replayed.Count, 0), (result.Duplicates, result.Stored));
+    }
+
+    [Fact]
     public async Task RecordOnAnotherGatewaysTopic_IsATopicMismatch()
     {
         using var a = new SimulatedGateway("ward7", "bed-9", T0);
