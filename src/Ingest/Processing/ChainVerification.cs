@@ -118,6 +118,9 @@ internal sealed class ChainVerification
     public string? StalledAt(ChainId id, long seq) =>
         _stalled is not null && _stalled.TryGetValue(id, out var s) && s.Seq == seq ? s.Hash : null;
 
+    /// <summary>A record refused as behind-window that the store showed to be a repeat: one of the chain's duplicates.</summary>
+    public void CountBehindAsDuplicate(ChainId id) => _verifier.CountBehindAsDuplicate(Key(id));
+
     /// <summary>The chain's state to store; the decisions made so far have been confirmed against the store, their log is cleared.</summary>
     public byte[]? Export(ChainId id)
     {

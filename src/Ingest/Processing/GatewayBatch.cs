@@ -270,6 +270,7 @@ internal sealed class GatewayBatch
                 var stored = await _session.StoredHashesAsync(chain, header.Seq, header.Seq).ConfigureAwait(false);
                 if (stored.TryGetValue(header.Seq, out var h) && h == outcome.Hash)
                 {
+                    _verifier.CountBehindAsDuplicate(chain);
                     await DuplicateAsync(chain, header).ConfigureAwait(false);
                 }
                 else if (h is null && !RetentionOn && header.Seq <= _session.Chain(chain).VerifiedThrough)
@@ -283,6 +284,7 @@ internal sealed class GatewayBatch
                     else
                     {
                         _duplicates++; // kept as evidence already
+                        _verifier.CountBehindAsDuplicate(chain);
                     }
                 }
                 else if (h is null && RetentionOn && header.Seq <= _session.Chain(chain).VerifiedThrough)

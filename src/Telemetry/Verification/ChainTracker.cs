@@ -207,6 +207,15 @@ internal sealed class ChainTracker
     }
 
     /// <summary>Forgets the log of decided seqs (<see cref="VerifierOptions.LogDecidedLinks"/>): the caller has checked them.</summary>
+    public void CountBehindAsDuplicate()
+    {
+        if (behindWindow > 0)
+        {
+            behindWindow--;
+            duplicates++;
+        }
+    }
+
     public void ClearDecided()
     {
         decidedRecords = null;

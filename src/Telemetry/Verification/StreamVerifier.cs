@@ -130,6 +130,19 @@ public sealed class StreamVerifier
         return true;
     }
 
+    /// <summary>
+    /// A record this verifier refused as <c>behind-window</c> that the caller's store showed to be a repeat
+    /// of the record decided at its seq: counted as a duplicate of the chain instead, as a repeat it
+    /// remembers is.
+    /// </summary>
+    public void CountBehindAsDuplicate(ChainKey key)
+    {
+        if (chains.TryGetValue(key, out var tracker))
+        {
+            tracker.CountBehindAsDuplicate();
+        }
+    }
+
     /// <summary>Forgets a chain's log of decided seqs (<see cref="VerifierOptions.LogDecidedLinks"/>).</summary>
     public void ClearDecided(ChainKey key)
     {

@@ -343,6 +343,27 @@ public sealed class StreamVerifierTests
     }
 
     [Fact]
+    public void ABehindWindowRepeat_TheCallerCountsAsADuplicate_MovesFromBehindWindowToDuplicates_AndStaysSoAcrossExport()
+    {
+        using var key = TestKeys.Reference();
+        var chain = TestChains.Telemetry(key, 30, every: 10);
+        var v = new StreamVerifier(new VerifierOptions { RecentWindow = 4 });
+        chain.ForEach(c => v.Add(c.Payload));
+        var id = new ChainKey("gw-1", Lane.Telemetry, chain[0].Epoch);
+        var before = v.ReportOf(id)!;
+
+        Assert.Equal(VerifierProblems.BehindWindow, v.Add(chain[3].Payload).Problem);
+        Assert.Equal((before.Duplicates, before.BehindWindow + 1), (v.ReportOf(id)!.Duplicates, v.ReportOf(id)!.BehindWindow));
+        v.CountBehindAsDuplicate(id);
+        v.CountBehindAsDuplicate(id); // only what it refused behind the window: once
+        Assert.Equal((before.Duplicates + 1, before.BehindWindow), (v.ReportOf(id)!.Duplicates, v.ReportOf(id)!.BehindWindow));
+
+        var again = new StreamVerifier(new VerifierOptions { RecentWindow = 4 });
+        again.ImportChain(v.ExportChain(id));
+        Assert.Equal((before.Duplicates + 1, before.BehindWindow), (again.ReportOf(id)!.Duplicates, again.ReportOf(id)!.BehindWindow));
+    }
+
+    [Fact]
     public void ExportImport_ContinuesWhereItLeftOff()
     {
         using var key = TestKeys.Reference();
