@@ -714,6 +714,8 @@ internal sealed class GatewayBatch
     /// <summary>Most stored records read to find the hashes the chain links where the verifier no longer remembers them.</summary>
     internal const int MaxForgottenLinks = 16_384;
 
+    private const int ForgottenLinksPage = 256;
+
     /// <summary>
     /// The hashes the chain links from <paramref name="lo"/> up, which the verifier no longer remembers:
     /// from the lowest seq above it that the verifier does remember (whose stored record must be the one
@@ -744,20 +746,25 @@ internal sealed class GatewayBatch
             return derived;
         }
 
-        var records = (await _session.RecordsAsync(chain, lo, w).ConfigureAwait(false)).ToDictionary(r => r.Seq);
+        // Page by page from the top (records may be up to 64 KiB each: not thousands of them at once).
         var expected = top;
-        for (var s = w; s > lo; s--)
+        for (var s = w; s > lo;)
         {
-            if (!records.TryGetValue(s, out var r) || r.Hash != expected || RecordPrev(r.Payload) is not { } prev)
+            var pageLo = Math.Max(lo, s - ForgottenLinksPage);
+            var page = (await _session.RecordsAsync(chain, pageLo, s).ConfigureAwait(false)).ToDictionary(r => r.Seq);
+            for (; s > pageLo; s--)
             {
-                break;
-            }
+                if (!page.TryGetValue(s, out var r) || r.Hash != expected || RecordPrev(r.Payload) is not { } prev)
+                {
+                    return derived;
+                }
 
-            expected = prev;
-            derived[s - 1] = prev;
-            if (records.TryGetValue(s - 1, out var below) && below.Hash != prev)
-            {
-                break;
+                expected = prev;
+                derived[s - 1] = prev;
+                if (page.TryGetValue(s - 1, out var below) && below.Hash != prev)
+                {
+                    return derived;
+                }
             }
         }
 

@@ -142,7 +142,8 @@ public abstract class InjectedBranchProcessorTests
         Assert.Equal(4L, (await h.ChainAsync(g, Lane.Telemetry)).VerifiedThrough);
 
         // The chain goes on far beyond the verifier's memory of links, in batches as MQTT brings them.
-        var later = g.ProduceObs(ChainVerification.RecentWindow * 3, T0);
+        // After a restart the links are found again from the store, page by page (more than one here).
+        var later = g.ProduceObs(ChainVerification.RecentWindow * (restart ? 6 : 3), T0);
         var batches = later.Chunk(16).ToList();
         for (var i = 0; i < batches.Count; i++)
         {
