@@ -38,6 +38,13 @@ internal static class AlertKind
     /// <summary>A chain's row vanished under the worker holding its state (a database restored?): made again, its verification starts from nothing.</summary>
     public const string ChainRowLost = "chain-row-lost";
 
+    /// <summary>
+    /// A checkpoint decided for a record that is neither stored nor whole in the evidence (set aside
+    /// while a stranger's held its seq): the chain is verified up to the seq before it until the
+    /// gateway re-sends it.
+    /// </summary>
+    public const string VerificationStalled = "verification-stalled";
+
     public const string AlarmNotForwarded = "alarm-not-forwarded";
     public const string AlarmManagerUnreachable = "alarm-manager-unreachable";
     public const string AlarmManagerRejected = "alarm-manager-rejected";

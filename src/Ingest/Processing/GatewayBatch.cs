@@ -703,8 +703,13 @@ internal sealed class GatewayBatch
 
             // The linked record is neither stored nor whole in the evidence (a record larger than the
             // evidence keeps, set aside while a stranger's held its seq): verified up to here until the
-            // gateway re-sends it (TakeStalledSeqAsync).
-            _verifier.NoteStalled(chain, seq, linkedHash!);
+            // gateway re-sends it (TakeStalledSeqAsync). Said once per stall (and worker).
+            if (_verifier.StalledAt(chain, seq) is null)
+            {
+                _verifier.NoteStalled(chain, seq, linkedHash!);
+                await AlertAsync(AlertKind.VerificationStalled, chain, seq, $"a valid checkpoint covers record {linkedHash} at seq {seq}, which is neither stored nor whole in the evidence: the chain is verified through seq {seq - 1} until the gateway re-sends it").ConfigureAwait(false);
+            }
+
             return seq - 1;
         }
 

@@ -140,6 +140,7 @@ public abstract class InjectedBranchProcessorTests
         Assert.True(large.Payload.Length > EvidencePayload.KeptBytes, "larger than the evidence keeps");
         var first = await h.SendAsync(g, [large, .. g.ProduceObs(3, T0)]);
         Assert.Equal(4L, (await h.ChainAsync(g, Lane.Telemetry)).VerifiedThrough);
+        Assert.Equal(large.Seq, Assert.Single(first.Alerts, a => a.Kind == AlertKind.VerificationStalled).Seq);
 
         // The chain goes on far beyond the verifier's memory of links, in batches as MQTT brings them.
         // After a restart the links are found again from the store, page by page (more than one here).
@@ -154,6 +155,9 @@ public abstract class InjectedBranchProcessorTests
             }
         }
 
+        // Said once per stall and worker: again after a restart, not with every batch.
+        var stalls = (await h.Store.AlertsAsync(0, 10_000, default)).Count(a => a.Kind == AlertKind.VerificationStalled);
+        Assert.Equal(restart ? 2 : 1, stalls);
         var stalled = await h.ChainAsync(g, Lane.Telemetry);
         Assert.Equal(4L, stalled.VerifiedThrough);
         var data = await h.Store.VerifiedRecordsAsync(new RecordQuery(null, g.Gw, null, null, 5000), default);
