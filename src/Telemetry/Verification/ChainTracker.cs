@@ -24,6 +24,25 @@ internal sealed class ChainTracker
     // those are made when first needed (memory per tracked chain; docs/benchmarks.md, issue 13 fifth pass).
     private static readonly Dictionary<long, (long Seq, GapStatement Gap)> NoGaps = [];
     private Dictionary<long, (long Seq, GapStatement Gap)>? gapsByFrom;
+
+    // The pending gap statements ordered by their last seq and by their first, and the order a trace tries
+    // them in when two could be crossed (the seq of the record stating each, then the order they were
+    // held in: the same on every worker, whatever order the records came in): a trace looks only at the
+    // statements that can bear on the seqs it crosses, so a stranger's thousands of gap records held far
+    // ahead cost a genuine record nothing (they made each one 22 times slower: docs/benchmarks.md, ChainTrackerAdversaryTests).
+    private SortedSet<(long To, long From)>? gapsByTo;
+    private SortedSet<long>? gapFroms;
+    private Dictionary<long, (long Seq, int N)>? gapOrder;
+    private int gapCounter;
+
+    // Whether two held records state a gap from the same first seq (the same statement twice, or two that
+    // conflict): which one stands for it then depends on what else is held, so a decision rebuilds the
+    // indexes from the held records rather than only dropping what it decided (see Decide).
+    private bool gapsAmbiguous;
+
+    // Whether the signed seqs may hold checkpoints another key signed (indexed before the chain's key was
+    // known): the next decision rebuilds them, once the key is known.
+    private bool signedUnfiltered;
     private readonly SortedSet<long> signedSeqs = [];
     private readonly RecentHashes recent;
 
@@ -548,40 +567,69 @@ internal sealed class ChainTracker
 
     private void Register(long seq, HeldRecord record)
     {
-        if (record.Kind == "checkpoint" && record.Signer is not null)
+        if (MayDecide(record))
         {
             signedSeqs.Add(seq);
+            signedUnfiltered |= key is null;
         }
 
         if (record.Gap is { } gap && gap.To > linkedThrough)
         {
-            if (Gaps.TryGetValue(gap.From, out var other) && other.Gap != gap)
+            gapsAmbiguous |= Gaps.TryGetValue(gap.From, out var other) && other.Seq != seq;
+            if (Gaps.TryGetValue(gap.From, out other) && other.Gap != gap)
             {
                 Note(seq, VerifierProblems.ConflictingGap, $"gap statement {gap.From}..{gap.To} conflicts with the one at seq {other.Seq}");
             }
             else
             {
-                (gapsByFrom ??= [])[gap.From] = (seq, gap);
+                var added = !(gapsByFrom ??= []).ContainsKey(gap.From);
+                gapsByFrom[gap.From] = (seq, gap);
+                if (added)
+                {
+                    IndexGap(seq, gap);
+                }
             }
         }
+    }
+
+    /// <summary>
+    /// A checkpoint whose signature may decide: signed, and once the chain's key is known, by that key.
+    /// Settle tries the signed seqs above the decided head in order, and a stranger's thousands of
+    /// checkpoints signed with its own key, held far ahead, made it step through all of them for every record.
+    /// </summary>
+    private bool MayDecide(HeldRecord r) =>
+        r.Kind == "checkpoint" && r.Signer is not null && (key is null || string.Equals(r.Signer, key, StringComparison.OrdinalIgnoreCase));
+
+    private void IndexGap(long seq, GapStatement gap)
+    {
+        (gapsByTo ??= []).Add((gap.To, gap.From));
+        (gapFroms ??= []).Add(gap.From);
+        (gapOrder ??= [])[gap.From] = (seq, gapCounter++);
     }
 
     private void Reindex()
     {
         signedSeqs.Clear();
-        gapsByFrom = null;
+        (gapsByFrom, gapsByTo, gapFroms, gapOrder, gapsAmbiguous, gapCounter, signedUnfiltered) = (null, null, null, null, false, 0, key is null);
         foreach (var (seq, first) in held.Ordered())
         {
             foreach (var r in first.All)
             {
-                if (r.Kind == "checkpoint" && r.Signer is not null)
+                if (MayDecide(r))
                 {
                     signedSeqs.Add(seq);
                 }
 
                 if (r.Gap is { } gap && gap.To > linkedThrough)
                 {
-                    (gapsByFrom ??= []).TryAdd(gap.From, (seq, gap));
+                    if ((gapsByFrom ??= []).TryAdd(gap.From, (seq, gap)))
+                    {
+                        IndexGap(seq, gap);
+                    }
+                    else
+                    {
+                        gapsAmbiguous = true;
+                    }
                 }
             }
         }
@@ -726,7 +774,7 @@ internal sealed class ChainTracker
             }
 
             var jump = gaps.Select(Usable).FirstOrDefault(g => g is not null);
-            if (jump is null && Gaps.Values.Select(e => Usable(e.Gap)).FirstOrDefault(g => g is not null) is { } claimed)
+            if (jump is null && ClaimedGaps(x, c).Select(Usable).FirstOrDefault(g => g is not null) is { } claimed)
             {
                 jump = claimed;
                 unsignedGap = true;
@@ -758,6 +806,7 @@ internal sealed class ChainTracker
     private void Decide(long c, HeldRecord cp, List<(long Seq, HeldRecord? Record, GapStatement? Gap)> path)
     {
         var from = linkedThrough + 1;
+        var lostAbove = false;
         var onPath = new Dictionary<long, Hash32?>();
         var prevOnPath = new Dictionary<long, Hash32>();
         var count = 0L;
@@ -847,6 +896,7 @@ internal sealed class ChainTracker
         // The record after the decided head must link to it: whatever does not is not the gateway's.
         if (held.TryGetValue(c, out var next) && next.All.Any(r => r.Prev != head))
         {
+            lostAbove = true;
             var keep = next.All.Where(r => r.Prev == head).ToList();
             foreach (var r in next.All.Where(r => r.Prev != head))
             {
@@ -858,13 +908,14 @@ internal sealed class ChainTracker
         }
 
         // Records that link to a record just decided against are not the gateway's either.
-        foreach (var seq in held.Keys.Where(s => s > c).Order().ToList())
+        foreach (var seq in losers is null ? [] : held.Keys.Where(s => s > c).Order().ToList())
         {
             var first = held[seq];
-            if (losers is not null && first.All.Any(r => losers.Contains(r.Prev)))
+            if (first.All.Any(r => losers!.Contains(r.Prev)))
             {
-                var keep = first.All.Where(r => !losers.Contains(r.Prev)).ToList();
-                foreach (var r in first.All.Where(r => losers.Contains(r.Prev)))
+                lostAbove = true;
+                var keep = first.All.Where(r => !losers!.Contains(r.Prev)).ToList();
+                foreach (var r in first.All.Where(r => losers!.Contains(r.Prev)))
                 {
                     heldCount--;
                     Lose(seq, r, "it links to a record a valid checkpoint decided against");
@@ -876,8 +927,37 @@ internal sealed class ChainTracker
 
         // The decided records left the table: give back the room they took (memory per chain).
         held.TrimExcess();
-        Reindex();
+        if (lostAbove || gapsAmbiguous || (signedUnfiltered && key is not null))
+        {
+            Reindex();
+        }
+        else
+        {
+            // Only the decided seqs left: what the indexes hold of them goes, the rest stays as it is (as
+            // Reindex would make it again). Rebuilding them took most of a decision's time with thousands
+            // of a stranger's records held ahead (ChainTrackerAdversaryTests).
+            DropDecided(c);
+        }
+
         Walk(linkedThrough, head, null);
+    }
+
+    /// <summary>After a decision up to checkpoint <paramref name="c"/> that removed nothing but seqs below it: their signed seqs and gap statements, and the statements now behind the decided head, leave the indexes.</summary>
+    private void DropDecided(long c)
+    {
+        signedSeqs.RemoveWhere(s => s < c);
+        if (gapsByFrom is null)
+        {
+            return;
+        }
+
+        foreach (var (from, entry) in gapsByFrom.Where(e => e.Value.Seq < c || e.Value.Gap.To <= linkedThrough).ToList())
+        {
+            gapsByFrom.Remove(from);
+            gapsByTo!.Remove((entry.Gap.To, from));
+            gapFroms!.Remove(from);
+            gapOrder!.Remove(from);
+        }
     }
 
     /// <summary>Leaves only <paramref name="keep"/> (of the records held at <paramref name="seq"/>) held there.</summary>
@@ -1054,7 +1134,61 @@ internal sealed class ChainTracker
 
     private Dictionary<long, (long Seq, GapStatement Gap)> Gaps => gapsByFrom ?? NoGaps;
 
-    private bool InPendingGap(long seq) => Gaps.Values.Any(g => seq >= g.Gap.From && seq <= g.Gap.To);
+    private bool InPendingGap(long seq) =>
+        gapFroms is not null && gapFroms.GetViewBetween(long.MinValue, seq).Any(from => Examined(gapsByFrom![from].Gap.To >= seq));
+
+    /// <summary>For tests: whether two held records state a gap from the same first seq (then a decision rebuilds the indexes).</summary>
+    internal bool GapsAmbiguous => gapsAmbiguous;
+
+    /// <summary>For tests: how many pending gap statements this thread's trackers looked at to cross or place a seq.</summary>
+    [ThreadStatic]
+    internal static long GapStatementsExamined;
+
+    private static bool Examined(bool answer)
+    {
+        GapStatementsExamined++;
+        return answer;
+    }
+
+    /// <summary>
+    /// For tests: whether the indexes (signed seqs, gap statements and the order they are tried in) hold what
+    /// <see cref="Reindex"/> would make of the held records now. Leaves them as they were.
+    /// </summary>
+    internal bool IndexesAsRebuilt()
+    {
+        var signed = signedSeqs.ToArray();
+        var saved = (gapsByFrom, gapsByTo, gapFroms, gapOrder, gapsAmbiguous, gapCounter, signedUnfiltered);
+        var gaps = GapIndexes();
+        Reindex();
+        var same = signed.SequenceEqual(signedSeqs) && gaps.SequenceEqual(GapIndexes());
+        signedSeqs.Clear();
+        signedSeqs.UnionWith(signed);
+        (gapsByFrom, gapsByTo, gapFroms, gapOrder, gapsAmbiguous, gapCounter, signedUnfiltered) = saved;
+        return same;
+
+        List<(long From, long Seq, GapStatement Gap, long To)> GapIndexes() =>
+            gapsByFrom is null ? []
+            : [.. gapsByFrom.OrderBy(e => gapOrder![e.Key]).Select(e => (e.Key, e.Value.Seq, e.Value.Gap, gapsByTo!.Contains((e.Value.Gap.To, e.Key)) && gapFroms!.Contains(e.Key) ? e.Value.Gap.To : -2))];
+    }
+
+    /// <summary>
+    /// The pending gap statements a trace from checkpoint <paramref name="c"/> stopped at <paramref name="x"/>
+    /// could cross by, in the order they came: only one covering <paramref name="x"/> whose last seq is
+    /// <paramref name="x"/> itself or a seq on the path (below <paramref name="c"/>) can be usable.
+    /// </summary>
+    private IEnumerable<GapStatement> ClaimedGaps(long x, long c)
+    {
+        if (gapsByTo is null || c - 1 < x)
+        {
+            return [];
+        }
+
+        return gapsByTo.GetViewBetween((x, long.MinValue), (c - 1, long.MaxValue))
+            .Where(e => Examined(e.From <= x))
+            .OrderBy(e => gapOrder![e.From])
+            .Select(e => gapsByFrom![e.From].Gap)
+            .ToList();
+    }
 
     // The counts of a report take steps per held seq and per pending gap statement, not per seq of the
     // window times the statements: strangers can hold thousands of gap records, each reaching far back,

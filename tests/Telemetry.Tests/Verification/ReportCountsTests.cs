@@ -21,20 +21,11 @@ public sealed class ReportCountsTests
         var random = new Random(seed);
         using var key = TestKeys.Reference();
         using var stranger = TestKeys.Other();
-        var shape = ChainShapePropertyTests.Shape.Draw(random);
-        var (written, evicted) = ChainShapePropertyTests.Write(key, shape);
-        var delivery = written.Where(r => (!evicted.Contains(r.Seq) || shape.PublishedAnyway.Contains(r.Seq)) && random.Next(5) != 0).ToList();
-        for (var b = random.Next(0, 4); b > 0; b--)
-        {
-            delivery.AddRange(InjectedBranchTests.Inject(written[random.Next(written.Count)], random.Next(1, 5), stranger, checkpoint: random.Next(2) == 0, sample: random.Next(100, 100_000)));
-        }
-
-        delivery.AddRange(StrangersGaps(written[random.Next(written.Count)], random.Next(0, 12), random, stranger));
-        delivery.AddRange(delivery.Where(_ => random.Next(6) == 0).ToList());
+        var (written, delivery) = Delivery(random, key, stranger);
         var verifier = new StreamVerifier(new VerifierOptions { EnrolledAddresses = [TestKeys.ReferenceAddress], RecentWindow = 64, LogDecidedLinks = true, FromMiddle = random.Next(4) == 0 });
         var chain = new ChainKey("gw-1", Lane.Telemetry, written[0].Epoch);
         var compared = 0;
-        foreach (var record in delivery.OrderBy(_ => random.Next()))
+        foreach (var record in delivery)
         {
             verifier.Add(record.Payload);
             if (verifier.TrackerOf(chain) is not { } tracker)
@@ -84,6 +75,25 @@ public sealed class ReportCountsTests
         Assert.Equal(1, report.Missing); // the last withheld seq: no later statement covers it
     }
 
+    /// <summary>
+    /// A random chain (gaps stated, records evicted, some published anyway) delivered with a fifth of its
+    /// records lost, strangers' branches and gap records, and repeats, in random order.
+    /// </summary>
+    internal static (List<ChainRecord> Written, List<ChainRecord> Delivery) Delivery(Random random, GatewayKey key, GatewayKey stranger)
+    {
+        var shape = ChainShapePropertyTests.Shape.Draw(random);
+        var (written, evicted) = ChainShapePropertyTests.Write(key, shape);
+        var delivery = written.Where(r => (!evicted.Contains(r.Seq) || shape.PublishedAnyway.Contains(r.Seq)) && random.Next(5) != 0).ToList();
+        for (var b = random.Next(0, 4); b > 0; b--)
+        {
+            delivery.AddRange(InjectedBranchTests.Inject(written[random.Next(written.Count)], random.Next(1, 5), stranger, checkpoint: random.Next(2) == 0, sample: random.Next(100, 100_000)));
+        }
+
+        delivery.AddRange(StrangersGaps(written[random.Next(written.Count)], random.Next(0, 12), random, stranger));
+        delivery.AddRange(delivery.Where(_ => random.Next(6) == 0).ToList());
+        return (written, [.. delivery.OrderBy(_ => random.Next())]);
+    }
+
     /// <summary>The counts one seq at a time, as the report took them before.</summary>
     private static (long Missing, long GapCovered) SeqBySeq((long From, long LinkedThrough, long HighestSeq, long[] Held, GapStatement[] PendingGaps, long DecidedGapCovered) c)
     {
@@ -110,7 +120,7 @@ public sealed class ReportCountsTests
     }
 
     /// <summary>A stranger's records after <paramref name="at"/>, some of them gap records with ranges of their own, some withheld.</summary>
-    private static IEnumerable<ChainRecord> StrangersGaps(ChainRecord at, int count, Random random, ICheckpointSigner stranger)
+    internal static IEnumerable<ChainRecord> StrangersGaps(ChainRecord at, int count, Random random, ICheckpointSigner stranger)
     {
         var w = ChainWriter.Resume(new ChainState("gw-1", at.Lane, at.Epoch, at.Seq, at.Hash, 0, null), stranger, new CheckpointPolicy { MaxRecords = 1_000_000 });
         var filler = new string('b', 64);
