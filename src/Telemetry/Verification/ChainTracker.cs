@@ -23,22 +23,8 @@ internal sealed class ChainTracker
     // Most chains never hold a gap statement, lose a record or note a problem: the collections for
     // those are made when first needed (memory per tracked chain; docs/benchmarks.md, issue 13 fifth pass).
     private static readonly Dictionary<long, (long Seq, GapStatement Gap)> NoGaps = [];
-    private Dictionary<long, (long Seq, GapStatement Gap)>? gapsByFrom;
-
-    // The pending gap statements ordered by their last seq and by their first, and the order a trace tries
-    // them in when two could be crossed (the seq of the record stating each, then the order they were
-    // held in: the same on every worker, whatever order the records came in): a trace looks only at the
-    // statements that can bear on the seqs it crosses, so a stranger's thousands of gap records held far
-    // ahead cost a genuine record nothing (they made each one 22 times slower: docs/benchmarks.md, ChainTrackerAdversaryTests).
-    private SortedSet<(long To, long From)>? gapsByTo;
-    private SortedSet<long>? gapFroms;
-    private Dictionary<long, (long Seq, int N)>? gapOrder;
-    private int gapCounter;
-
-    // Whether two held records state a gap from the same first seq (the same statement twice, or two that
-    // conflict): which one stands for it then depends on what else is held, so a decision rebuilds the
-    // indexes from the held records rather than only dropping what it decided (see Decide).
-    private bool gapsAmbiguous;
+    // The pending gap statements (made when the chain first holds one): see PendingGaps.
+    private PendingGaps? pendingGaps;
 
     // Whether the signed seqs may hold checkpoints another key signed (indexed before the chain's key was
     // known): the next decision rebuilds them, once the key is known.
@@ -575,18 +561,20 @@ internal sealed class ChainTracker
 
         if (record.Gap is { } gap && gap.To > linkedThrough)
         {
-            gapsAmbiguous |= Gaps.TryGetValue(gap.From, out var other) && other.Seq != seq;
+            if (pendingGaps is not null && pendingGaps.ByFrom.TryGetValue(gap.From, out var other))
+            {
+                pendingGaps.Ambiguous |= other.Seq != seq;
+            }
+
             if (Gaps.TryGetValue(gap.From, out other) && other.Gap != gap)
             {
                 Note(seq, VerifierProblems.ConflictingGap, $"gap statement {gap.From}..{gap.To} conflicts with the one at seq {other.Seq}");
             }
             else
             {
-                var added = !(gapsByFrom ??= []).ContainsKey(gap.From);
-                gapsByFrom[gap.From] = (seq, gap);
-                if (added)
+                if (!(pendingGaps ??= new()).TryAdd(seq, gap))
                 {
-                    IndexGap(seq, gap);
+                    pendingGaps.ByFrom[gap.From] = (seq, gap); // the same statement again
                 }
             }
         }
@@ -600,17 +588,10 @@ internal sealed class ChainTracker
     private bool MayDecide(HeldRecord r) =>
         r.Kind == "checkpoint" && r.Signer is not null && (key is null || string.Equals(r.Signer, key, StringComparison.OrdinalIgnoreCase));
 
-    private void IndexGap(long seq, GapStatement gap)
-    {
-        (gapsByTo ??= []).Add((gap.To, gap.From));
-        (gapFroms ??= []).Add(gap.From);
-        (gapOrder ??= [])[gap.From] = (seq, gapCounter++);
-    }
-
     private void Reindex()
     {
         signedSeqs.Clear();
-        (gapsByFrom, gapsByTo, gapFroms, gapOrder, gapsAmbiguous, gapCounter, signedUnfiltered) = (null, null, null, null, false, 0, key is null);
+        (pendingGaps, signedUnfiltered) = (null, key is null);
         foreach (var (seq, first) in held.Ordered())
         {
             foreach (var r in first.All)
@@ -622,13 +603,9 @@ internal sealed class ChainTracker
 
                 if (r.Gap is { } gap && gap.To > linkedThrough)
                 {
-                    if ((gapsByFrom ??= []).TryAdd(gap.From, (seq, gap)))
+                    if (!(pendingGaps ??= new()).TryAdd(seq, gap))
                     {
-                        IndexGap(seq, gap);
-                    }
-                    else
-                    {
-                        gapsAmbiguous = true;
+                        pendingGaps.Ambiguous = true;
                     }
                 }
             }
@@ -927,7 +904,7 @@ internal sealed class ChainTracker
 
         // The decided records left the table: give back the room they took (memory per chain).
         held.TrimExcess();
-        if (lostAbove || gapsAmbiguous || (signedUnfiltered && key is not null))
+        if (lostAbove || pendingGaps?.Ambiguous is true || (signedUnfiltered && key is not null))
         {
             Reindex();
         }
@@ -946,17 +923,19 @@ internal sealed class ChainTracker
     private void DropDecided(long c)
     {
         signedSeqs.RemoveWhere(s => s < c);
-        if (gapsByFrom is null)
+        if (pendingGaps is null)
         {
             return;
         }
 
-        foreach (var (from, entry) in gapsByFrom.Where(e => e.Value.Seq < c || e.Value.Gap.To <= linkedThrough).ToList())
+        foreach (var from in pendingGaps.ByFrom.Where(e => e.Value.Seq < c || e.Value.Gap.To <= linkedThrough).Select(e => e.Key).ToList())
         {
-            gapsByFrom.Remove(from);
-            gapsByTo!.Remove((entry.Gap.To, from));
-            gapFroms!.Remove(from);
-            gapOrder!.Remove(from);
+            pendingGaps.Remove(from);
+        }
+
+        if (pendingGaps.ByFrom.Count == 0)
+        {
+            pendingGaps = null;
         }
     }
 
@@ -1108,7 +1087,7 @@ internal sealed class ChainTracker
                 continue;
             }
 
-            if (gapsByFrom is not null && gapsByFrom.TryGetValue(s, out var entry))
+            if (pendingGaps is not null && pendingGaps.ByFrom.TryGetValue(s, out var entry))
             {
                 var gap = entry.Gap;
                 if (!Hash32.TryParse(gap.FirstPrev, out var firstPrev) || firstPrev != h)
@@ -1132,13 +1111,13 @@ internal sealed class ChainTracker
         }
     }
 
-    private Dictionary<long, (long Seq, GapStatement Gap)> Gaps => gapsByFrom ?? NoGaps;
+    private Dictionary<long, (long Seq, GapStatement Gap)> Gaps => pendingGaps?.ByFrom ?? NoGaps;
 
     private bool InPendingGap(long seq) =>
-        gapFroms is not null && gapFroms.GetViewBetween(long.MinValue, seq).Any(from => Examined(gapsByFrom![from].Gap.To >= seq));
+        pendingGaps is { } p && p.Froms.GetViewBetween(long.MinValue, seq).Any(from => Examined(p.ByFrom[from].Gap.To >= seq));
 
     /// <summary>For tests: whether two held records state a gap from the same first seq (then a decision rebuilds the indexes).</summary>
-    internal bool GapsAmbiguous => gapsAmbiguous;
+    internal bool GapsAmbiguous => pendingGaps?.Ambiguous is true;
 
     /// <summary>For tests: how many pending gap statements this thread's trackers looked at to cross or place a seq.</summary>
     [ThreadStatic]
@@ -1157,18 +1136,18 @@ internal sealed class ChainTracker
     internal bool IndexesAsRebuilt()
     {
         var signed = signedSeqs.ToArray();
-        var saved = (gapsByFrom, gapsByTo, gapFroms, gapOrder, gapsAmbiguous, gapCounter, signedUnfiltered);
+        var saved = (pendingGaps, signedUnfiltered);
         var gaps = GapIndexes();
         Reindex();
         var same = signed.SequenceEqual(signedSeqs) && gaps.SequenceEqual(GapIndexes());
         signedSeqs.Clear();
         signedSeqs.UnionWith(signed);
-        (gapsByFrom, gapsByTo, gapFroms, gapOrder, gapsAmbiguous, gapCounter, signedUnfiltered) = saved;
+        (pendingGaps, signedUnfiltered) = saved;
         return same;
 
         List<(long From, long Seq, GapStatement Gap, long To)> GapIndexes() =>
-            gapsByFrom is null ? []
-            : [.. gapsByFrom.OrderBy(e => gapOrder![e.Key]).Select(e => (e.Key, e.Value.Seq, e.Value.Gap, gapsByTo!.Contains((e.Value.Gap.To, e.Key)) && gapFroms!.Contains(e.Key) ? e.Value.Gap.To : -2))];
+            pendingGaps is not { } p ? []
+            : [.. p.ByFrom.OrderBy(e => p.Order[e.Key]).Select(e => (e.Key, e.Value.Seq, e.Value.Gap, p.ByTo.Contains((e.Value.Gap.To, e.Key)) && p.Froms.Contains(e.Key) ? e.Value.Gap.To : -2))];
     }
 
     /// <summary>
@@ -1178,15 +1157,15 @@ internal sealed class ChainTracker
     /// </summary>
     private IEnumerable<GapStatement> ClaimedGaps(long x, long c)
     {
-        if (gapsByTo is null || c - 1 < x)
+        if (pendingGaps is not { } p || c - 1 < x)
         {
             return [];
         }
 
-        return gapsByTo.GetViewBetween((x, long.MinValue), (c - 1, long.MaxValue))
+        return p.ByTo.GetViewBetween((x, long.MinValue), (c - 1, long.MaxValue))
             .Where(e => Examined(e.From <= x))
-            .OrderBy(e => gapOrder![e.From])
-            .Select(e => gapsByFrom![e.From].Gap)
+            .OrderBy(e => p.Order[e.From])
+            .Select(e => p.ByFrom[e.From].Gap)
             .ToList();
     }
 
@@ -1282,5 +1261,53 @@ internal sealed class ChainTracker
         }
 
         public void Note(long seq, string problem, string detail) => Problems.Add(Line(seq, problem, detail));
+    }
+
+    /// <summary>
+    /// The pending gap statements by their first seq (one each), ordered by their last seq and by their
+    /// first, and the order a trace tries them in when two could be crossed (the seq of the record stating
+    /// each, then the order they were held in: the same on every worker, whatever order the records came
+    /// in). A trace looks only at the statements that can bear on the seqs it crosses, so a stranger's
+    /// thousands of gap records held far ahead cost a genuine record nothing (they made each one 22 times
+    /// slower: docs/benchmarks.md, ChainTrackerAdversaryTests). One object, made when the chain first
+    /// holds a statement: most chains never do (memory per tracked chain).
+    /// </summary>
+    private sealed class PendingGaps
+    {
+        public readonly Dictionary<long, (long Seq, GapStatement Gap)> ByFrom = [];
+        public readonly SortedSet<(long To, long From)> ByTo = [];
+        public readonly SortedSet<long> Froms = [];
+        public readonly Dictionary<long, (long Seq, int N)> Order = [];
+        private int counter;
+
+        /// <summary>
+        /// Whether two held records state a gap from the same first seq (the same statement twice, or two that
+        /// conflict): which one stands for it then depends on what else is held, so a decision rebuilds the
+        /// indexes from the held records rather than only dropping what it decided (see Decide).
+        /// </summary>
+        public bool Ambiguous;
+
+        /// <summary>Adds a statement from a first seq none has yet; false (nothing changed) when one has.</summary>
+        public bool TryAdd(long seq, GapStatement gap)
+        {
+            if (!ByFrom.TryAdd(gap.From, (seq, gap)))
+            {
+                return false;
+            }
+
+            ByTo.Add((gap.To, gap.From));
+            Froms.Add(gap.From);
+            Order[gap.From] = (seq, counter++);
+            return true;
+        }
+
+        public void Remove(long from)
+        {
+            var (_, gap) = ByFrom[from];
+            ByFrom.Remove(from);
+            ByTo.Remove((gap.To, from));
+            Froms.Remove(from);
+            Order.Remove(from);
+        }
     }
 }
