@@ -100,6 +100,9 @@ internal sealed class ChainVerification
     /// <summary>The chain's genesis key once its genesis is linked; null before (or for a chain it holds nothing of).</summary>
     public string? KeyOf(ChainId id) => _verifier.KeyOf(Key(id));
 
+    /// <summary>The highest seq of the chain the verifier decided (-1: none).</summary>
+    public long LinkedThrough(ChainId id) => _verifier.LinkedThrough(Key(id));
+
     /// <summary>The record (seq, hash) the chain's lowest valid checkpoint waits for, if any.</summary>
     public (long Seq, string Hash)? Needed(ChainId id) => _verifier.Needed(Key(id));
 

@@ -739,9 +739,11 @@ internal sealed class GatewayBatch
             return derived;
         }
 
+        // Only a decided seq has a linked hash to find (a record above the decided head is not decided yet).
         string? top = null;
         var w = lo + 1;
-        while (w - lo <= MaxForgottenLinks && !_verifier!.TryLinked(chain, w, out top))
+        var through = Math.Min(_verifier!.LinkedThrough(chain), lo + MaxForgottenLinks);
+        while (w <= through && !_verifier.TryLinked(chain, w, out top))
         {
             w++;
         }

@@ -383,6 +383,9 @@ internal sealed class ChainTracker
     /// <summary>The address the genesis names, once the genesis is linked; null before.</summary>
     public string? GenesisKey => key;
 
+    /// <summary>The highest seq decided (linked under a valid checkpoint or passed by a gap statement); -1 before any.</summary>
+    public long LinkedThrough => linkedThrough;
+
     public (long Seq, Hash32 Hash)? Needed() => blocked is { } b && b.DecidedThrough == linkedThrough && b.Seq > linkedThrough ? (b.Seq, b.Need) : null;
 
     /// <summary>A record that may let the lowest valid checkpoint's links reach further: look again.</summary>

@@ -163,6 +163,9 @@ public sealed class StreamVerifier
     /// <summary>The address a chain's genesis names, once its genesis is linked; null before or for a chain not held.</summary>
     public string? KeyOf(ChainKey key) => chains.TryGetValue(key, out var tracker) ? tracker.GenesisKey : null;
 
+    /// <summary>The highest seq of a chain decided so far (linked under a valid checkpoint, or passed by a gap statement); -1 before any, or for a chain it holds nothing of.</summary>
+    public long LinkedThrough(ChainKey key) => chains.TryGetValue(key, out var tracker) ? tracker.LinkedThrough : -1;
+
     public ChainVerifierState ExportChain(ChainKey key) =>
         chains.TryGetValue(key, out var tracker) ? tracker.Export() : throw new KeyNotFoundException($"no chain {key}");
 

@@ -343,6 +343,21 @@ public sealed class StreamVerifierTests
     }
 
     [Fact]
+    public void LinkedThrough_IsTheHighestDecidedSeq_MinusOneForAChainItHoldsNothingOf()
+    {
+        using var key = TestKeys.Reference();
+        var chain = TestChains.Telemetry(key, 35, every: 10)[..^1]; // without the final checkpoint: records after the last one
+        var v = new StreamVerifier(new VerifierOptions());
+        var id = new ChainKey("gw-1", Lane.Telemetry, chain[0].Epoch);
+        Assert.Equal(-1, v.LinkedThrough(id));
+        chain.ForEach(c => v.Add(c.Payload));
+
+        var last = chain.Last(r => r.Kind == "checkpoint");
+        Assert.True(chain[^1].Seq > last.Seq, "records after the last checkpoint");
+        Assert.Equal(last.Seq - 1, v.LinkedThrough(id)); // a checkpoint covers the seqs before it, nothing after it is decided
+    }
+
+    [Fact]
     public void ABehindWindowRepeat_TheCallerCountsAsADuplicate_MovesFromBehindWindowToDuplicates_AndStaysSoAcrossExport()
     {
         using var key = TestKeys.Reference();
