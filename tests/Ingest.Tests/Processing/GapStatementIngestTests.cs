@@ -5,6 +5,7 @@ using EdgeTwin.Ingest.Tests.Integration;
 using EdgeTwin.Ingest.Tests.Support;
 using EdgeTwin.Telemetry.Chain;
 using EdgeTwin.Telemetry.Records;
+using EdgeTwin.Telemetry.Signing;
 
 /// <summary>
 /// A gateway that dropped unsent records (quota, a full disk) says so with a signed gap statement
@@ -52,6 +53,50 @@ public sealed class GapStatementIngestTests(MosquittoFixture broker)
         var row = (await RowAsync(ingest, chain))!;
         Assert.Equal((2L, 0L), (row.GapCovered, row.Missing));
         Assert.Equal(sent.Count, await ingest.Store.RecordCountAsync(default)); // 3 and 4 stored as nothing, the rest once
+    }
+
+    [Fact]
+    public async Task AStrangersObservationPublishedInsideTheGap_IsNeverServedAsVerified_ItIsEvidence()
+    {
+        // Anyone may publish on the broker: a forged observation at a seq the gateway evicted and stated
+        // in its gap, published before and after the statement, chained onto the record before it.
+        var now = DateTimeOffset.UtcNow;
+        using var gw = new SimulatedGateway("ward7", "gap-forged", now, policy: Explicit);
+        await using var ingest = await InProcessIngest.StartAsync(broker.Uri, [$"--Ingest:Enrolled:{gw.Gw}={gw.Key.Address}"]);
+        await using var mqtt = await TestMqttClient.ConnectAsync(broker.Port);
+        mqtt.Track(gw);
+
+        // genesis 0, obs 1, checkpoint 2, obs 3..5 evicted and stated in the gap at 6, obs 7, checkpoint 8.
+        var w = gw.Telemetry;
+        var sent = new List<ChainRecord> { gw.All.Single(r => r.Lane == Lane.Telemetry), gw.ProduceObs(1, now).Single(), w.Checkpoint(now, ClockQuality.Synced)! };
+        var evicted = gw.ProduceObs(3, now);
+        sent.Add(w.AppendGap(evicted[0].Seq, evicted[^1].Seq, evicted[0].Prev, evicted[^1].Hash, "quota", now, ClockQuality.Synced));
+        sent.Add(gw.ProduceObs(1, now).Single());
+        sent.Add(w.Checkpoint(now, ClockQuality.Synced)!);
+        using var stranger = GatewayKey.Generate();
+        ChainRecord Forge(ChainRecord before, double value) =>
+            ChainWriter.Resume(new ChainState(gw.Gw, Lane.Telemetry, before.Epoch, before.Seq, before.Hash, 0, null), stranger, Explicit)
+                .AppendObs(new ObsBody(gw.Patient, $"{gw.Gw}-mon", "loinc:8867-4", "/min", now, 0, [value]), now, ClockQuality.Synced);
+        var early = Forge(evicted[0], 190); // seq 4, before the statement is decided
+        var late = Forge(sent[2], 30); // seq 3, after (at seq 5, whose hash the statement names, another record is a fork, as at any verified seq)
+
+        await mqtt.PublishAsync(gw, early);
+        foreach (var r in sent)
+        {
+            await mqtt.PublishAsync(gw, r);
+        }
+
+        var chain = new ChainId(gw.Gw, "telemetry", w.State.Epoch);
+        await InProcessIngest.EventuallyAsync(async () => await RowAsync(ingest, chain) is { VerifiedThrough: 7 }, Wait,
+            () => $"verified through 7 (now {RowAsync(ingest, chain).GetAwaiter().GetResult()?.VerifiedThrough})");
+        await mqtt.PublishAsync(gw, late);
+        await InProcessIngest.EventuallyAsync(async () => (await ingest.Store.EvidenceAsync(100, default)).Any(e => e.Hash == late.Hash), Wait, () => "the late forgery kept as evidence");
+
+        var data = await ingest.Store.VerifiedRecordsAsync(new RecordQuery(null, gw.Gw, null, null, 100), default);
+        Assert.Equal(sent.Where(r => r.Seq < 8).Select(r => r.Hash), data.Select(r => r.Hash));
+        var evidence = await ingest.Store.EvidenceAsync(100, default);
+        Assert.All(new[] { early, late }, f => Assert.Contains(evidence, e => e.Hash == f.Hash && e.Problem.StartsWith("inside-gap:", StringComparison.Ordinal)));
+        Assert.DoesNotContain(await ingest.Store.AlertsAsync(0, 100, default), a => a.Kind is "fork" or "broken-link");
     }
 
     private static ChainRecord Obs(SimulatedGateway gw, DateTimeOffset now) =>
