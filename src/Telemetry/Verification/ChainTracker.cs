@@ -211,7 +211,7 @@ internal sealed class ChainTracker
         return recent.TryGet(seq, out hash);
     }
 
-    /// <summary>Forgets the log of decided seqs (<see cref="VerifierOptions.LogDecidedLinks"/>): the caller has checked them.</summary>
+    /// <summary>A record refused as behind-window that the caller's store showed to be a repeat: one of the chain's duplicates instead.</summary>
     public void CountBehindAsDuplicate()
     {
         if (behindWindow > 0)
@@ -221,6 +221,7 @@ internal sealed class ChainTracker
         }
     }
 
+    /// <summary>Forgets the log of decided seqs (<see cref="VerifierOptions.LogDecidedLinks"/>): the caller has checked them.</summary>
     public void ClearDecided()
     {
         decidedRecords = null;
@@ -564,18 +565,18 @@ internal sealed class ChainTracker
 
         if (record.Gap is { } gap && gap.To > linkedThrough)
         {
-            if (pendingGaps is not null && pendingGaps.ByFrom.TryGetValue(gap.From, out var other))
+            if (pendingGaps is null || !pendingGaps.ByFrom.TryGetValue(gap.From, out var other))
             {
-                pendingGaps.Ambiguous |= other.Seq != seq;
-            }
-
-            if (Gaps.TryGetValue(gap.From, out other) && other.Gap != gap)
-            {
-                Note(seq, VerifierProblems.ConflictingGap, $"gap statement {gap.From}..{gap.To} conflicts with the one at seq {other.Seq}");
+                (pendingGaps ??= new()).TryAdd(seq, gap);
             }
             else
             {
-                if (!(pendingGaps ??= new()).TryAdd(seq, gap))
+                pendingGaps.Ambiguous |= other.Seq != seq;
+                if (other.Gap != gap)
+                {
+                    Note(seq, VerifierProblems.ConflictingGap, $"gap statement {gap.From}..{gap.To} conflicts with the one at seq {other.Seq}");
+                }
+                else
                 {
                     pendingGaps.ByFrom[gap.From] = (seq, gap); // the same statement again
                 }
@@ -891,11 +892,12 @@ internal sealed class ChainTracker
         foreach (var seq in losers is null ? [] : held.Keys.Where(s => s > c).Order().ToList())
         {
             var first = held[seq];
-            if (first.All.Any(r => losers!.Contains(r.Prev)))
+            var lost = losers!;
+            if (first.All.Any(r => lost.Contains(r.Prev)))
             {
                 lostAbove = true;
-                var keep = first.All.Where(r => !losers!.Contains(r.Prev)).ToList();
-                foreach (var r in first.All.Where(r => losers!.Contains(r.Prev)))
+                var keep = first.All.Where(r => !lost.Contains(r.Prev)).ToList();
+                foreach (var r in first.All.Where(r => lost.Contains(r.Prev)))
                 {
                     heldCount--;
                     Lose(seq, r, "it links to a record a valid checkpoint decided against");
@@ -1155,7 +1157,7 @@ internal sealed class ChainTracker
 
     /// <summary>
     /// The pending gap statements a trace from checkpoint <paramref name="c"/> stopped at <paramref name="x"/>
-    /// could cross by, in the order they came: only one covering <paramref name="x"/> whose last seq is
+    /// could cross by, in the order they are tried (<see cref="PendingGaps"/>): only one covering <paramref name="x"/> whose last seq is
     /// <paramref name="x"/> itself or a seq on the path (below <paramref name="c"/>) can be usable.
     /// </summary>
     private IEnumerable<GapStatement> ClaimedGaps(long x, long c)
