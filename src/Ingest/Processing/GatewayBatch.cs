@@ -382,7 +382,7 @@ internal sealed class GatewayBatch
             }
 
             await _session.ReplaceRecordAsync(row).ConfigureAwait(false);
-            await UnsignedAsync(chain, displaced).ConfigureAwait(false);
+            await UnsignedAsync(displaced).ConfigureAwait(false);
         }
 
         _stored++;
@@ -460,26 +460,23 @@ internal sealed class GatewayBatch
             return;
         }
 
-        await _session.AddEvidenceAsync(new EvidenceRow(_now, $"(stored {chain} seq {seq})", chain.Gw, InsideGapProblem(seq), record.Payload)
-        {
-            Chain = chain,
-            Seq = seq,
-            Hash = record.Hash,
-        }).ConfigureAwait(false);
+        await StoredToEvidenceAsync(record, InsideGapProblem(seq)).ConfigureAwait(false);
         Evidence(InsideGapProblem(seq), 1);
         await _session.DeleteRecordAsync(chain, seq).ConfigureAwait(false);
     }
 
     /// <summary>A stored record a valid checkpoint showed not to be the gateway's: to the evidence.</summary>
-    private async Task UnsignedAsync(ChainId chain, RecordRow displaced)
-    {
-        await _session.AddEvidenceAsync(new EvidenceRow(_now, $"(stored {chain} seq {displaced.Seq})", chain.Gw, $"{VerifierProblems.UnsignedBranch}: superseded by the record a valid checkpoint covers at this seq", displaced.Payload)
+    private Task UnsignedAsync(RecordRow displaced) =>
+        StoredToEvidenceAsync(displaced, $"{VerifierProblems.UnsignedBranch}: superseded by the record a valid checkpoint covers at this seq");
+
+    /// <summary>A stored record as evidence (its topic names where it was stored).</summary>
+    private Task StoredToEvidenceAsync(RecordRow record, string problem) =>
+        _session.AddEvidenceAsync(new EvidenceRow(_now, $"(stored {record.Chain} seq {record.Seq})", record.Chain.Gw, problem, record.Payload)
         {
-            Chain = chain,
-            Seq = displaced.Seq,
-            Hash = displaced.Hash,
-        }).ConfigureAwait(false);
-    }
+            Chain = record.Chain,
+            Seq = record.Seq,
+            Hash = record.Hash,
+        });
 
     private async Task RejectAsync(PlannedMessage p, string problem, string? alertKind, string? hash)
     {
@@ -691,11 +688,7 @@ internal sealed class GatewayBatch
                 && RecordHeader.TryParse(variant.Payload, out var h, out _))
             {
                 var displaced = (await _session.RecordsAsync(chain, seq, seq).ConfigureAwait(false)).FirstOrDefault();
-                await _session.ReplaceRecordAsync(new RecordRow(chain, seq, linkedHash, h!.Kind, _session.Chain(chain).Site, h.Ts, h.Patient, h.Code, variant.Payload, _now)).ConfigureAwait(false);
-                if (displaced is not null)
-                {
-                    await UnsignedAsync(chain, displaced).ConfigureAwait(false);
-                }
+                await PutLinkedAsync(chain, seq, linkedHash, h!, _session.Chain(chain).Site, variant.Payload, displaced).ConfigureAwait(false);
 
                 _confirmed[chain] = (seq, linkedHash);
                 continue;
@@ -761,7 +754,7 @@ internal sealed class GatewayBatch
             var page = (await _session.RecordsAsync(chain, pageLo, s).ConfigureAwait(false)).ToDictionary(r => r.Seq);
             for (; s > pageLo; s--)
             {
-                if (!page.TryGetValue(s, out var r) || r.Hash != expected || RecordPrev(r.Payload) is not { } prev)
+                if (!page.TryGetValue(s, out var r) || r.Hash != expected || RecordHeader.ReadPrev(r.Payload) is not { } prev)
                 {
                     return derived;
                 }
@@ -776,33 +769,6 @@ internal sealed class GatewayBatch
         }
 
         return derived;
-    }
-
-    /// <summary>A stored record's <c>prev</c> member (lower case), null when it has none as a string.</summary>
-    private static string? RecordPrev(byte[] payload)
-    {
-        var reader = new System.Text.Json.Utf8JsonReader(payload);
-        if (!reader.Read() || reader.TokenType != System.Text.Json.JsonTokenType.StartObject)
-        {
-            return null;
-        }
-
-        string? prev = null;
-        while (reader.Read() && reader.TokenType == System.Text.Json.JsonTokenType.PropertyName)
-        {
-            var isPrev = reader.ValueTextEquals("prev"u8);
-            reader.Read();
-            if (isPrev && reader.TokenType == System.Text.Json.JsonTokenType.String)
-            {
-                prev = reader.GetString()!.ToLowerInvariant(); // the last of repeated members, as the verifier takes it
-            }
-            else
-            {
-                reader.Skip();
-            }
-        }
-
-        return prev;
     }
 
     /// <summary>
@@ -834,14 +800,19 @@ internal sealed class GatewayBatch
             return false;
         }
 
-        await _session.ReplaceRecordAsync(new RecordRow(chain, seq, hash, header.Kind, p.Message.Name.Site, header.Ts, header.Patient, header.Code, p.Message.Payload, _now)).ConfigureAwait(false);
+        await PutLinkedAsync(chain, seq, hash, header, p.Message.Name.Site, p.Message.Payload, displaced).ConfigureAwait(false);
         _stored++;
+        return true;
+    }
+
+    /// <summary>Puts the record the chain links at its seq there; what was stored there (decided against) goes to the evidence.</summary>
+    private async Task PutLinkedAsync(ChainId chain, long seq, string hash, RecordHeader h, string site, byte[] payload, RecordRow? displaced)
+    {
+        await _session.ReplaceRecordAsync(new RecordRow(chain, seq, hash, h.Kind, site, h.Ts, h.Patient, h.Code, payload, _now)).ConfigureAwait(false);
         if (displaced is not null)
         {
-            await UnsignedAsync(chain, displaced).ConfigureAwait(false);
+            await UnsignedAsync(displaced).ConfigureAwait(false);
         }
-
-        return true;
     }
 
     /// <summary>

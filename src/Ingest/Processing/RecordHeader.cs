@@ -188,6 +188,42 @@ internal sealed record RecordHeader(string Gw, string Lane, string Epoch, long S
         }
     }
 
+    /// <summary>
+    /// A stored record's <c>prev</c> (lower case; the last of repeated members, as the verifier takes it), null
+    /// when it has none as a string. Apart from <see cref="TryRead"/>: the header on the hot path needs no prev.
+    /// </summary>
+    internal static string? ReadPrev(ReadOnlySpan<byte> payload)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(payload);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
+
+            string? prev = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("prev"u8))
+                {
+                    prev = ReadString(ref reader)?.ToLowerInvariant();
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+
+            return prev;
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The value after the current property name: its text if it is a string, else null (skipped).</summary>
     private static string? ReadString(ref Utf8JsonReader reader)
     {

@@ -42,4 +42,14 @@ public sealed class RecordHeaderTests
         Assert.False(RecordHeader.TryParse(deep, out _, out var p2));
         Assert.StartsWith("malformed", p2, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("{\"seq\":1,\"prev\":\"ABCDEF\",\"kind\":\"obs\"}", "abcdef")]
+    [InlineData("{\"prev\":\"aa\",\"body\":{\"prev\":\"cc\"},\"prev\":\"bb\"}", "bb")] // the last, at the top level only
+    [InlineData("{\"prev\":7}", null)]
+    [InlineData("{\"seq\":1}", null)]
+    [InlineData("[1,2]", null)]
+    [InlineData("{\"prev\":\"aa\"", null)] // cut short
+    public void ReadPrev_IsTheLastTopLevelPrevAsLowerCase_NullWhenNoneOrMalformed(string text, string? prev) =>
+        Assert.Equal(prev, RecordHeader.ReadPrev(Encoding.UTF8.GetBytes(text)));
 }
