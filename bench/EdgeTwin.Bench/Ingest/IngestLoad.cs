@@ -64,7 +64,8 @@ internal static class IngestLoad
         var tag = child is null ? string.Empty : child.Split('/')[0];
         if (storage == "memory")
         {
-            MeasureMemory(gateways);
+            // ingest-load memory <chains> [observations per chain, 600 when not given]
+            MeasureMemory(gateways, args.Length > 2 ? perGateway : 600);
             return 0;
         }
 
@@ -265,7 +266,7 @@ internal static class IngestLoad
         ? new ObsBody("p-" + gw, gw + "-mon", "loinc:8867-4", "/min", now, 0, [60 + (i % 40)])
         : new ObsBody("p-" + gw, gw + "-mon", "mdc:131330", "mV", now, 0.004, [.. Enumerable.Range(0, SamplesPerRecord).Select(k => (double?)Math.Round(Math.Sin((i * SamplesPerRecord) + k) * 1.2, 3))]);
 
-    private static void MeasureMemory(int chains)
+    private static void MeasureMemory(int chains, int observations)
     {
         // Each tracked chain: a verifier with its linked-hash memory and a few held records.
         var now = DateTimeOffset.UtcNow;
@@ -276,7 +277,7 @@ internal static class IngestLoad
             var gw = $"mem-{i:D5}";
             var w = ChainWriter.StartNew(gw, Lane.Telemetry, key, CheckpointPolicy.Default, GenesisReason.FirstStart, "bench", now, ClockQuality.Synced, out var genesis);
             var records = new List<byte[]> { genesis.Payload };
-            for (var n = 0; n < 600; n++)
+            for (var n = 0; n < observations; n++)
             {
                 records.Add(w.AppendObs(new ObsBody("p", "d", "loinc:8867-4", "/min", now, 0, [60]), now, ClockQuality.Synced).Payload);
                 if (w.CheckpointIfDue(now, ClockQuality.Synced) is { } cp)
@@ -301,15 +302,17 @@ internal static class IngestLoad
                 v.Add(r);
             }
 
-            // As at the end of every ingest batch: the decisions confirmed, their log cleared.
-            _ = v.Export(new ChainId(gw, "telemetry", epoch));
+            // As at the end of every ingest batch: the decisions confirmed against the store (all of them,
+            // the normal case), their log cleared, the links at rest in the store.
+            var id = new ChainId(gw, "telemetry", epoch);
+            _ = v.Export(id, v.LinkedThrough(id));
         }
 
         var after = GC.GetTotalMemory(forceFullCollection: true);
         GC.KeepAlive(cache);
         GC.KeepAlive(payloads);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"ingest-memory chains={chains} bytes-per-1000-chains={(after - before) * 1000.0 / chains:F0} (RecentWindow={ChainVerification.RecentWindow})"));
+            $"ingest-memory chains={chains} observations={observations} records={payloads[0].Records.Length} bytes-per-1000-chains={(after - before) * 1000.0 / chains:F0} (RecentWindow={ChainVerification.RecentWindow})"));
     }
 
     private sealed class Monitor(IngestOptions value) : IOptionsMonitor<IngestOptions>

@@ -71,7 +71,8 @@ internal static class IngestSections
             sw.Restart();
             foreach (var (gw, id) in chains)
             {
-                stateBytes += verifiers[gw].Export(id)?.Length ?? 0;
+                // As the ingest does once its store confirmed every decided seq (the normal case).
+                stateBytes += verifiers[gw].Export(id, verifiers[gw].LinkedThrough(id))?.Length ?? 0;
                 states++;
             }
 

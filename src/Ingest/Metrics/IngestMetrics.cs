@@ -23,6 +23,7 @@ internal sealed class IngestMetrics
     private readonly Counter<long> _batchesFailed;
     private readonly Counter<long> _probes;
     private readonly Counter<long> _stalls;
+    private readonly Counter<long> _linksRestored;
     private readonly Histogram<double> _probeRoundTrip;
     private readonly Meter _meter;
 
@@ -48,6 +49,7 @@ internal sealed class IngestMetrics
         _probeRoundTrip = meter.CreateHistogram<double>("edgetwin.ingest.receive.probe.duration", "s", "From a probe's publish to its return through the broker: how long the worker's receive path takes.",
             advice: EdgeTwin.Hosting.LatencyBuckets.Seconds);
         _stalls.Add(0);
+        _linksRestored = meter.CreateCounter<long>("edgetwin.ingest.links.restored", "{read}", "Chains whose remembered links, at rest in the store between batches, were read back for a record that needed them (a late repeat or fork, a late checkpoint, a gap statement from decided seqs): one store read each.");
         _httpRefused = meter.CreateCounter<long>("edgetwin.ingest.http.refused", "{request}", "HTTP requests refused by access control, by outcome (unauthenticated, forbidden).");
     }
 
@@ -77,6 +79,11 @@ internal sealed class IngestMetrics
         foreach (var (problem, count) in result.EvidenceByProblem)
         {
             _evidence.Add(count, new KeyValuePair<string, object?>("problem", problem));
+        }
+
+        if (result.LinksRestored > 0)
+        {
+            _linksRestored.Add(result.LinksRestored);
         }
     }
 

@@ -204,6 +204,7 @@ internal sealed class BatchProcessor
                 results.Sum(r => r.Stored), results.Sum(r => r.Duplicates), results.Sum(r => r.Evidence), results.Sum(r => r.AlarmsQueued))
             {
                 EvidenceByProblem = results.SelectMany(r => r.EvidenceByProblem).GroupBy(e => e.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(e => e.Value), StringComparer.Ordinal),
+                LinksRestored = results.Sum(r => r.LinksRestored),
             };
             if (result.AlarmsQueued > 0)
             {

@@ -7,6 +7,9 @@ internal sealed record BatchResult(IReadOnlyList<ReceiptDue> Receipts, IReadOnly
 {
     /// <summary><see cref="Evidence"/> by the problem's code (<see cref="EvidenceProblem.Code"/>).</summary>
     public IReadOnlyDictionary<string, int> EvidenceByProblem { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>Times a chain's links at rest were read back from the store for a record that needed them (a late repeat, mostly).</summary>
+    public int LinksRestored { get; init; }
 }
 
 /// <summary>The short, bounded name of an evidence problem, for a metric's label.</summary>

@@ -16,8 +16,9 @@ internal sealed class ChainVerification
 {
     // The ingest re-checks older records against its store (behind-window: one look-up), and confirms
     // each decision against the log of decided links (LogDecidedLinks, cleared at every export), so a
-    // short memory of links suffices: it keeps the persisted state and the memory per chain small
-    // (about 80 bytes of state and 33 bytes of memory per remembered seq).
+    // short memory of links suffices. Between batches even those are at rest in the store (each is the
+    // hash of the record stored and verified at its seq; LinksAtRestInCallerStore): neither the memory
+    // nor the stored state keeps them, and a record that needs them has them read back (GatewayBatch).
     public const int RecentWindow = 64;
 
     private readonly StreamVerifier _verifier;
@@ -28,7 +29,10 @@ internal sealed class ChainVerification
     public ChainVerification(string enrolledAddress)
     {
         EnrolledAddress = enrolledAddress;
-        _verifier = new StreamVerifier(new VerifierOptions { EnrolledAddresses = [enrolledAddress], RecentWindow = RecentWindow, LogDecidedLinks = true });
+        _verifier = new StreamVerifier(new VerifierOptions
+        {
+            EnrolledAddresses = [enrolledAddress], RecentWindow = RecentWindow, LogDecidedLinks = true, LinksAtRestInCallerStore = true,
+        });
     }
 
     public string EnrolledAddress { get; }
@@ -124,11 +128,24 @@ internal sealed class ChainVerification
     /// <summary>A record refused as behind-window that the store showed to be a repeat: one of the chain's duplicates.</summary>
     public void CountBehindAsDuplicate(ChainId id) => _verifier.CountBehindAsDuplicate(Key(id));
 
-    /// <summary>The chain's state to store; the decisions made so far have been confirmed against the store, their log is cleared.</summary>
-    public byte[]? Export(ChainId id)
+    /// <summary>The seqs whose remembered links are at rest in the store (<see cref="Export"/>), when a record needs them; null when none is.</summary>
+    public (long From, long To)? LinksAtRest(ChainId id) => _verifier.LinksAtRest(Key(id));
+
+    /// <summary>The links at rest, from the records the store holds at their seqs (seq to hash).</summary>
+    public void RestoreLinks(ChainId id, IReadOnlyDictionary<long, string> stored) => _verifier.RestoreLinks(Key(id), stored);
+
+    /// <summary>
+    /// The chain's state to store; the decisions made so far have been confirmed against the store, their
+    /// log is cleared. <paramref name="storedThrough"/>: the chain's verified seq, through which the store holds
+    /// the linked record at every decided seq: the links up to it are put at rest in the store where the
+    /// verifier allows (out of memory and out of the state, about 2 KB a chain; docs/ingest.md, "Memory per chain").
+    /// </summary>
+    public byte[]? Export(ChainId id, long storedThrough)
     {
         var key = Key(id);
         _verifier.ClearDecided(key);
+        _verifier.Rest(key, storedThrough);
+
         var state = _verifier.Holds(key) ? _verifier.ExportChainEncoded(key) : null;
         _exported[id] = state is null ? null : SHA256.HashData(state);
         return state;

@@ -41,6 +41,7 @@ internal sealed class GatewayBatch
     private DateTimeOffset _now;
     private int _stored;
     private int _duplicates;
+    private int _linksRestored;
     private int _evidence;
     private int _alarmsQueued;
 
@@ -168,7 +169,7 @@ internal sealed class GatewayBatch
             await ConcludeAsync(chain).ConfigureAwait(false);
         }
 
-        return new BatchResult(_receipts, _alerts, _stored, _duplicates, _evidence, _alarmsQueued) { EvidenceByProblem = _evidenceByProblem };
+        return new BatchResult(_receipts, _alerts, _stored, _duplicates, _evidence, _alarmsQueued) { EvidenceByProblem = _evidenceByProblem, LinksRestored = _linksRestored };
     }
 
     private static bool IsDocument(PlannedMessage p) => p.Message.Name.Leaf is TopicLeaf.TwinReported or TopicLeaf.Status;
@@ -236,6 +237,14 @@ internal sealed class GatewayBatch
         }
 
         var outcome = _verifier.Add(p.Message.Payload);
+        if (outcome.Status == VerificationStatus.Rejected && outcome.Problem == VerifierProblems.LinksAtRest && _verifier.LinksAtRest(chain) is { } rest)
+        {
+            // Its seq (or the one before it) is decided and the link there at rest in the store: read back, then decided as before.
+            _verifier.RestoreLinks(chain, await _session.StoredHashesAsync(chain, rest.From, rest.To).ConfigureAwait(false));
+            _linksRestored++;
+            outcome = _verifier.Add(p.Message.Payload);
+        }
+
         switch (outcome.Status)
         {
             case VerificationStatus.New when _unenrolledBefore.Contains(chain):
@@ -537,7 +546,7 @@ internal sealed class GatewayBatch
 
         var after = before with
         {
-            VerifierState = _verifier!.Export(chain),
+            VerifierState = _verifier!.Export(chain, verifiedThrough),
             Received = figures.Received,
             VerifiedThrough = verifiedThrough,
             Verified = figures.Verified,

@@ -94,6 +94,13 @@ internal sealed class ChainTracker
             return RecordStatus.Rejected;
         }
 
+        if (recent.RestRange is not null && NeedsLinksAtRest(record))
+        {
+            // Nothing changed: the caller restores the links from its store and adds the record again.
+            problem = VerifierProblems.LinksAtRest;
+            return RecordStatus.Rejected;
+        }
+
         if (seq <= linkedThrough)
         {
             return AddBehind(record, hash, out problem);
@@ -324,6 +331,12 @@ internal sealed class ChainTracker
             t.recent.Put(seq, hash);
         }
 
+        if (options.LinksAtRestInCallerStore)
+        {
+            // Exported at rest: the window's seqs below the lowest link listed are kept by the caller's store.
+            t.recent.RestBelowGiven(t.linkedThrough);
+        }
+
         foreach (var h in held)
         {
             if (h.Seq <= t.linkedThrough)
@@ -430,6 +443,46 @@ internal sealed class ChainTracker
 
         Settle();
         return RecordStatus.Alternative;
+    }
+
+    /// <summary>
+    /// Whether deciding the record would look up a link at rest: its own seq's (a repeat or a fork), the one
+    /// before a late checkpoint (equivocation), or the one before a gap statement's first seq (crossing from
+    /// decided seqs). Held gap statements keep the links at work (<see cref="Rest"/>), so no later decision needs more.
+    /// </summary>
+    private bool NeedsLinksAtRest(ParsedRecord record) =>
+        recent.AtRest(record.Seq)
+        || (record.Seq <= linkedThrough && record.Kind == "checkpoint" && recent.AtRest(record.Seq - 1))
+        || (record.Gap is { } g && recent.AtRest(g.From - 1));
+
+    /// <summary>
+    /// With <see cref="VerifierOptions.LinksAtRestInCallerStore"/>: puts the remembered links at rest when the
+    /// caller's store holds the linked record at every one of them (<paramref name="storedThrough"/>: through
+    /// where it confirmed that, at least the decided head), none was passed on a gap statement's word, and no
+    /// held gap statement starts right after one of them (its crossing looks that link up: a stranger's
+    /// statement held ahead keeps them in memory, not out of the decision). False: nothing changed.
+    /// </summary>
+    public bool Rest(long storedThrough) =>
+        options.LinksAtRestInCallerStore && linkedThrough <= storedThrough && recent.Newest >= 0
+        && (pendingGaps is null || pendingGaps.Froms.GetViewBetween(recent.Lowest + 1, recent.Newest + 1).Count == 0)
+        && recent.Rest(storedThrough);
+
+    /// <summary>The seqs whose links are at rest in the caller's store (<see cref="Rest"/>); null when none is.</summary>
+    public (long From, long To)? LinksAtRest => recent.RestRange;
+
+    /// <summary>
+    /// The links at rest, from the caller's store (seq to the hash of the record stored there). The decided
+    /// head must be the record the head hash names; a seq with no record any more (dropped by retention), or a
+    /// head that disagrees, forgets them all instead (older than the window, as far as this tracker says).
+    /// </summary>
+    public void RestoreLinks(IReadOnlyDictionary<long, Hash32> stored)
+    {
+        if (recent.RestRange is { } range && range.To == linkedThrough && (!stored.TryGetValue(linkedThrough, out var top) || top != head))
+        {
+            stored = new Dictionary<long, Hash32>();
+        }
+
+        recent.Restore(stored);
     }
 
     private RecordStatus AddBehind(ParsedRecord record, Hash32 hash, out string? problem)
@@ -821,7 +874,7 @@ internal sealed class ChainTracker
                 (decidedGaps ??= []).Add((gap.From, gap.To));
             }
             onPath[gap.To] = lastHash;
-            recent.Put(gap.To, lastHash);
+            recent.Put(gap.To, lastHash, fromGap: true);
             gapCovered += gap.To - gap.From + 1;
         }
 

@@ -153,6 +153,40 @@ public sealed class StreamVerifier
     }
 
     /// <summary>
+    /// Puts a chain's remembered links at rest in the caller's store, which holds the linked record at every
+    /// decided seq through <paramref name="storedThrough"/> (<see cref="VerifierOptions.LinksAtRestInCallerStore"/>);
+    /// false when they stay in memory (see <see cref="ChainTracker.Rest"/>).
+    /// </summary>
+    public bool Rest(ChainKey key, long storedThrough) => chains.TryGetValue(key, out var tracker) && tracker.Rest(storedThrough);
+
+    /// <summary>The seqs of a chain whose links are at rest, for the caller to read from its store; null when none is.</summary>
+    public (long From, long To)? LinksAtRest(ChainKey key) => chains.TryGetValue(key, out var tracker) ? tracker.LinksAtRest : null;
+
+    /// <summary>
+    /// Restores a chain's links at rest from what the caller's store holds at their seqs (seq to record hash,
+    /// 64 lowercase hex digits). A seq with no record any more, or a decided head that is not the stored
+    /// record, forgets them instead: records there are then <c>behind-window</c>, for the caller's store to decide.
+    /// </summary>
+    public void RestoreLinks(ChainKey key, IReadOnlyDictionary<long, string> stored)
+    {
+        if (!chains.TryGetValue(key, out var tracker))
+        {
+            return;
+        }
+
+        var hashes = new Dictionary<long, Hash32>(stored.Count);
+        foreach (var (seq, hex) in stored)
+        {
+            if (Hash32.TryParse(hex, out var h))
+            {
+                hashes[seq] = h;
+            }
+        }
+
+        tracker.RestoreLinks(hashes);
+    }
+
+    /// <summary>
     /// The hash of the record a chain's lowest valid checkpoint waits for (its links reach no further down
     /// without it), or null. A caller that refused or set aside a record with this hash (for example one
     /// refused as <c>too-many-alternatives</c>) adds it again: it is then always held.

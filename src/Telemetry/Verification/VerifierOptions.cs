@@ -29,6 +29,16 @@ public sealed class VerifierOptions
     /// </summary>
     public bool LogDecidedLinks { get; init; }
 
+    /// <summary>
+    /// The caller stores every record the verifier links, and may put a chain's remembered links at rest
+    /// (<see cref="StreamVerifier.Rest"/>): their hashes are then kept by its store, not in memory, until a
+    /// record that needs them comes, which the verifier refuses as <c>links-at-rest</c> (nothing changed) so
+    /// the caller restores them from its store (<see cref="StreamVerifier.RestoreLinks"/>) and adds it again.
+    /// A state exported at rest lists only the links not at rest; imported with this set, the window's seqs
+    /// below the lowest one listed are at rest again. For the ingest (docs/ingest.md, "Memory per chain").
+    /// </summary>
+    public bool LinksAtRestInCallerStore { get; init; }
+
     /// <summary>Most chains tracked at once; records of further chains are rejected as <c>too-many-chains</c>.</summary>
     public int MaxChains { get; init; } = 10_000;
 

@@ -33,4 +33,10 @@ public static class VerifierProblems
     public const string TooManyAlternatives = "too-many-alternatives";
     public const string Equivocation = "equivocation";
     public const string BeforeStart = "before-start";
+
+    /// <summary>
+    /// Not a problem of the record: deciding it needs links the caller put at rest in its store
+    /// (<see cref="VerifierOptions.LinksAtRestInCallerStore"/>); nothing changed, restore them and add it again.
+    /// </summary>
+    public const string LinksAtRest = "links-at-rest";
 }

@@ -128,7 +128,7 @@ public abstract class InsideGapTests
     }
 
     /// <summary>A stranger's observation chained onto <paramref name="after"/> (its seq + 1): a value the patient never had.</summary>
-    private static ChainRecord Forge(SimulatedGateway g, ChainRecord after)
+    internal static ChainRecord Forge(SimulatedGateway g, ChainRecord after)
     {
         using var stranger = GatewayKey.Generate();
         var w = ChainWriter.Resume(new ChainState(g.Gw, Lane.Telemetry, after.Epoch, after.Seq, after.Hash, 0, null), stranger, Manual);
