@@ -21,18 +21,18 @@ internal sealed class ChainVerification
     // nor the stored state keeps them, and a record that needs them has them read back (GatewayBatch).
     public const int RecentWindow = 64;
 
+    // One for every gateway's verifier (the enrolled address is each verifier's own).
+    private static readonly VerifierOptions Options = new() { RecentWindow = RecentWindow, LogDecidedLinks = true, LinksAtRestInCallerStore = true };
+
+    // The SHA-256 of the state this instance last exported of a chain is kept with the chain's tracker
+    // (StreamVerifier.NoteExported), not in a dictionary of this instance's own: about 300 bytes a gateway.
     private readonly StreamVerifier _verifier;
-    // SHA-256 of the state this instance last exported per chain (not the state itself: tens of KB per chain).
-    private readonly Dictionary<ChainId, byte[]?> _exported = [];
     private Dictionary<ChainId, (long Seq, string Hash)>? _stalled;
 
     public ChainVerification(string enrolledAddress)
     {
         EnrolledAddress = enrolledAddress;
-        _verifier = new StreamVerifier(new VerifierOptions
-        {
-            EnrolledAddresses = [enrolledAddress], RecentWindow = RecentWindow, LogDecidedLinks = true, LinksAtRestInCallerStore = true,
-        });
+        _verifier = new StreamVerifier(Options, [enrolledAddress]);
     }
 
     public string EnrolledAddress { get; }
@@ -43,7 +43,7 @@ internal sealed class ChainVerification
     public static ChainKey Key(ChainId id) => new(id.Gw, id.Lane == WireNames.Alarm ? Lane.Alarm : Lane.Telemetry, id.Epoch);
 
     /// <summary>SHA-256 of the state this instance last exported for a chain, if it exported one: the store may leave that state out of the row it locks.</summary>
-    public byte[]? HeldDigest(ChainId id) => _exported.GetValueOrDefault(id);
+    public byte[]? HeldDigest(ChainId id) => _verifier.ExportedDigest(Key(id));
 
     /// <summary>
     /// Takes the chain's stored state, unless this instance exported it and it is still the stored one.
@@ -52,8 +52,8 @@ internal sealed class ChainVerification
     /// </summary>
     public string? Import(ChainRow row)
     {
-        if (_exported.TryGetValue(row.Id, out var mine) && (mine is null ? row.VerifierState is null && !row.StateLeftOut
-            : row.StoredDigest is not null ? mine.AsSpan().SequenceEqual(row.StoredDigest)
+        // Not held (nothing exported, or nothing to export): whatever is stored is taken, if anything is.
+        if (HeldDigest(row.Id) is { } mine && (row.StoredDigest is not null ? mine.AsSpan().SequenceEqual(row.StoredDigest)
             : row.VerifierState is not null && mine.AsSpan().SequenceEqual(SHA256.HashData(row.VerifierState))))
         {
             return null;
@@ -73,7 +73,7 @@ internal sealed class ChainVerification
         catch (Exception ex) when (ex is InvalidDataException or ArgumentException)
         {
             // Not decodable (InvalidDataException), or decoded with a malformed head or held record.
-            _exported.Remove(row.Id);
+            _verifier.NoteExported(Key(row.Id), []);
             return ex.Message;
         }
     }
@@ -147,7 +147,10 @@ internal sealed class ChainVerification
         _verifier.Rest(key, storedThrough);
 
         var state = _verifier.Holds(key) ? _verifier.ExportChainEncoded(key) : null;
-        _exported[id] = state is null ? null : SHA256.HashData(state);
+        if (state is not null)
+        {
+            _verifier.NoteExported(key, SHA256.HashData(state));
+        }
         return state;
     }
 }

@@ -445,6 +445,9 @@ internal sealed class ChainTracker
         return RecordStatus.Alternative;
     }
 
+    /// <summary>The caller's note of the state it exported last (<see cref="StreamVerifier.NoteExported"/>); not part of the state.</summary>
+    public Hash32? ExportedDigest { get; set; }
+
     /// <summary>
     /// Whether deciding the record would look up a link at rest: its own seq's (a repeat or a fork), the one
     /// before a late checkpoint (equivocation), or the one before a gap statement's first seq (crossing from

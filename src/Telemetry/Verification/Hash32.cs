@@ -45,6 +45,14 @@ internal readonly record struct Hash32(ulong A, ulong B, ulong C, ulong D)
         BinaryPrimitives.WriteUInt64BigEndian(bytes[24..], D);
     }
 
+    /// <summary>The 32 bytes, in a new array.</summary>
+    public byte[] ToBytes()
+    {
+        var bytes = new byte[32];
+        WriteTo(bytes);
+        return bytes;
+    }
+
     public override string ToString()
     {
         Span<byte> bytes = stackalloc byte[32];

@@ -14,11 +14,20 @@ public sealed class StreamVerifier
 {
     private readonly VerifierOptions options;
     private readonly HashSet<string>? enrolled;
-    private readonly Dictionary<ChainKey, ChainTracker> chains = [];
+    private readonly ChainMap chains = new();
     private readonly RecordParser parser = new();
     private List<string>? unattributed;
 
     public StreamVerifier(VerifierOptions options)
+        : this(options, options?.EnrolledAddresses)
+    {
+    }
+
+    /// <summary>
+    /// A verifier with its own enrolled addresses and options it may share with many others (their
+    /// <see cref="VerifierOptions.EnrolledAddresses"/> is not read): the ingest keeps one per gateway.
+    /// </summary>
+    public StreamVerifier(VerifierOptions options, IReadOnlyCollection<string>? enrolledAddresses)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.ReorderWindow < 1 || options.RecentWindow < 1 || options.MaxProblemsPerChain < 0
@@ -27,13 +36,13 @@ public sealed class StreamVerifier
             throw new ArgumentOutOfRangeException(nameof(options), "windows must be at least 1");
         }
 
-        if (options.FromMiddle && options.EnrolledAddresses is not { Count: > 0 })
+        if (options.FromMiddle && enrolledAddresses is not { Count: > 0 })
         {
             throw new ArgumentException("verifying from the middle needs the enrolled addresses: without a genesis only they say whose checkpoints count", nameof(options));
         }
 
         this.options = options;
-        if (options.EnrolledAddresses is { } addresses)
+        if (enrolledAddresses is { } addresses)
         {
             enrolled = new HashSet<string>(addresses, StringComparer.OrdinalIgnoreCase);
         }
@@ -158,6 +167,26 @@ public sealed class StreamVerifier
     /// false when they stay in memory (see <see cref="ChainTracker.Rest"/>).
     /// </summary>
     public bool Rest(ChainKey key, long storedThrough) => chains.TryGetValue(key, out var tracker) && tracker.Rest(storedThrough);
+
+    /// <summary>
+    /// The caller's note of a chain's state it exported (<see cref="ExportChainEncoded"/>), kept with the chain
+    /// and gone with it (an import replaces it): the ingest keeps the state's digest there, to tell whether the
+    /// stored state is still its own. False when the chain is not held.
+    /// </summary>
+    public bool NoteExported(ChainKey key, ReadOnlySpan<byte> sha256)
+    {
+        if (!chains.TryGetValue(key, out var tracker))
+        {
+            return false;
+        }
+
+        tracker.ExportedDigest = sha256.Length == 32 ? Hash32.FromBytes(sha256) : sha256.IsEmpty ? null
+            : throw new ArgumentException("a SHA-256 digest is 32 bytes (none: empty)", nameof(sha256));
+        return true;
+    }
+
+    /// <summary>What <see cref="NoteExported"/> kept for the chain (32 bytes); null when nothing, or the chain is not held.</summary>
+    public byte[]? ExportedDigest(ChainKey key) => chains.TryGetValue(key, out var tracker) && tracker.ExportedDigest is { } d ? d.ToBytes() : null;
 
     /// <summary>The seqs of a chain whose links are at rest, for the caller to read from its store; null when none is.</summary>
     public (long From, long To)? LinksAtRest(ChainKey key) => chains.TryGetValue(key, out var tracker) ? tracker.LinksAtRest : null;
