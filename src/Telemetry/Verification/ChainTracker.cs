@@ -18,7 +18,7 @@ internal sealed class ChainTracker
 {
     private readonly ChainKey chain;
     private readonly VerifierOptions options;
-    private readonly HashSet<string>? enrolled;
+    private readonly EnrolledKeys? enrolled;
     private readonly HeldTable held = new();
     // Most chains never hold a gap statement, lose a record or note a problem: the collections for
     // those are made when first needed (memory per tracked chain; docs/benchmarks.md, issue 13 fifth pass).
@@ -69,7 +69,7 @@ internal sealed class ChainTracker
     private long received, duplicates, forks, gapCovered, verified, linkedUnverified, badSigs, brokenLinks,
         unknownSigner, rejected, beyondWindow, behindWindow, insideGap, problemsDropped, unsignedBranch, beforeStart;
 
-    public ChainTracker(ChainKey chain, VerifierOptions options, HashSet<string>? enrolled)
+    public ChainTracker(ChainKey chain, VerifierOptions options, EnrolledKeys? enrolled)
     {
         this.chain = chain;
         this.options = options;
@@ -265,7 +265,7 @@ internal sealed class ChainTracker
     private ChainCounters Counters() =>
         new ChainCounters(received, duplicates, forks, gapCovered, verified, linkedUnverified, badSigs, brokenLinks, unknownSigner, rejected, beyondWindow, behindWindow, insideGap, problemsDropped, unsignedBranch);
 
-    public static ChainTracker Import(ChainVerifierState state, VerifierOptions options, HashSet<string>? enrolled)
+    public static ChainTracker Import(ChainVerifierState state, VerifierOptions options, EnrolledKeys? enrolled)
     {
         if (!Hash32.TryParse(state.HeadHash, out var head))
         {
@@ -292,15 +292,15 @@ internal sealed class ChainTracker
 
     /// <summary>
     /// A chain from its stored compact bytes read straight into hashes (<see cref="ChainStateCodec.DecodeCompact"/>):
-    /// the same tracker as <see cref="Import(ChainVerifierState, VerifierOptions, HashSet{string}?)"/> of
+    /// the same tracker as <see cref="Import(ChainVerifierState, VerifierOptions, EnrolledKeys?)"/> of
     /// <see cref="ChainStateCodec.Decode"/>, without a hex string made of every hash only to be parsed back.
     /// </summary>
-    public static ChainTracker Import(ChainStateCodec.Compact state, VerifierOptions options, HashSet<string>? enrolled) =>
+    public static ChainTracker Import(ChainStateCodec.Compact state, VerifierOptions options, EnrolledKeys? enrolled) =>
         Import(state.Head, state.Held, state.Recent, options, enrolled);
 
     private static ArgumentException MalformedHead() => new("chain state has a malformed head", "state");
 
-    private static ChainTracker Import(in ChainStateCodec.Head state, IEnumerable<ChainStateCodec.Held> held, IEnumerable<(long Seq, Hash32? Hash)> recent, VerifierOptions options, HashSet<string>? enrolled)
+    private static ChainTracker Import(in ChainStateCodec.Head state, IEnumerable<ChainStateCodec.Held> held, IEnumerable<(long Seq, Hash32? Hash)> recent, VerifierOptions options, EnrolledKeys? enrolled)
     {
         if (state.LinkedThrough < -1 || state.VerifiedThrough > state.LinkedThrough)
         {

@@ -13,7 +13,7 @@ using EdgeTwin.Telemetry.Wire;
 public sealed class StreamVerifier
 {
     private readonly VerifierOptions options;
-    private readonly HashSet<string>? enrolled;
+    private readonly EnrolledKeys? enrolled;
     private readonly ChainMap chains = new();
     private readonly RecordParser parser = new();
     private List<string>? unattributed;
@@ -44,7 +44,7 @@ public sealed class StreamVerifier
         this.options = options;
         if (enrolledAddresses is { } addresses)
         {
-            enrolled = new HashSet<string>(addresses, StringComparer.OrdinalIgnoreCase);
+            enrolled = new EnrolledKeys(addresses);
         }
     }
 
