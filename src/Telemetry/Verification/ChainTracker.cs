@@ -32,32 +32,18 @@ internal sealed class ChainTracker
     private readonly SortedSet<long> signedSeqs = [];
     private readonly RecentHashes recent;
 
-    /// <summary>With <see cref="VerifierOptions.LogDecidedLinks"/>: every seq decided since <see cref="ClearDecided"/> (record hashes; gap ranges).</summary>
-    private Dictionary<long, Hash32>? decidedRecords;
-    private List<(long From, long To)>? decidedGaps;
-    private HashSet<(long Seq, Hash32 Hash)>? insideGapArrivals;
-    private List<string>? problems;
-
-    /// <summary>Hashes of records decided not to be the gateway's (bounded, oldest forgotten): their descendants are not either.</summary>
-    private HashSet<Hash32>? losers;
-    private Queue<Hash32>? loserOrder;
+    // What most chains never have, or only within a batch: made when first needed, let go when empty again.
+    private Seldom? seldom;
 
     private string? key;
     private long linkedThrough = -1;
 
-    /// <summary>The first seq in scope: 0, or with <see cref="VerifierOptions.FromMiddle"/> the seq after which the first valid checkpoint's links stopped.</summary>
-    private long start;
-
-    /// <summary>Where a walk of a chain not yet anchored (from the middle, no genesis held) started: its lowest held seq.</summary>
-    private long walkFrom = long.MaxValue;
     private Hash32 head = Hash32.Zero;
 
     /// <summary>How far the held records link from the head (tentatively): the reorder window starts here.</summary>
     private long walkedThrough = -1;
     private Hash32 walkedHead = Hash32.Zero;
 
-    /// <summary>Where the lowest valid checkpoint's links stopped: the record needed next (seq, hash).</summary>
-    private (long DecidedThrough, long Checkpoint, long Seq, Hash32 Need)? blocked;
 
     private int heldCount;
     private int alternatives;
@@ -66,8 +52,7 @@ internal sealed class ChainTracker
     private bool unenrolled;
     private long highestSeq = -1;
 
-    private long received, duplicates, forks, gapCovered, verified, linkedUnverified, badSigs, brokenLinks,
-        unknownSigner, rejected, beyondWindow, behindWindow, insideGap, problemsDropped, unsignedBranch, beforeStart;
+    private long received, duplicates, gapCovered, verified;
 
     public ChainTracker(ChainKey chain, VerifierOptions options, EnrolledKeys? enrolled)
     {
@@ -86,10 +71,10 @@ internal sealed class ChainTracker
     {
         problem = null;
         var seq = record.Seq;
-        if (seq < start)
+        if (seq < (seldom?.start ?? 0))
         {
             // From the middle: before the first record the verification started from, out of scope (not missing, not checked).
-            beforeStart++;
+            S.beforeStart++;
             problem = VerifierProblems.BeforeStart;
             return RecordStatus.Rejected;
         }
@@ -125,15 +110,15 @@ internal sealed class ChainTracker
             return Unsigned(seq, hash, "its prev is not the hash of the covered record before it", out problem);
         }
 
-        if (losers?.Contains(record.Prev) is true)
+        if (seldom?.losers?.Contains(record.Prev) is true)
         {
             return Unsigned(seq, hash, "it links to a record no valid checkpoint covers where one covers another", out problem);
         }
 
-        var newLowest = Floating && seq > 0 && (held.Count == 0 || seq < walkFrom);
+        var newLowest = Floating && seq > 0 && (held.Count == 0 || seq < (seldom?.walkFrom ?? long.MaxValue));
         if ((!newLowest && seq > walkedThrough + options.ReorderWindow) || (first is null && heldCount >= options.MaxHeldRecords))
         {
-            beyondWindow++;
+            S.beyondWindow++;
             problem = VerifierProblems.BeyondWindow;
             Note(seq, problem, first is null && heldCount >= options.MaxHeldRecords
                 ? $"{heldCount} records held, none covered yet; not held"
@@ -169,7 +154,7 @@ internal sealed class ChainTracker
 
     public void Reject(long seq, string problem)
     {
-        rejected++;
+        S.rejected++;
         Note(seq, problem, "record rejected");
     }
 
@@ -181,14 +166,15 @@ internal sealed class ChainTracker
         var seqs = HeldSeqs();
         var missing = CountMissing(seqs, from, highestSeq);
         var aheadGapCovered = Gaps.Values.Sum(g => CountNotHeld(seqs, g.Gap));
-        var listed = (problems ?? []).Concat(tail.Problems).ToList();
+        var r = seldom ?? Seldom.None;
+        var listed = (r.problems ?? []).Concat(tail.Problems).ToList();
         var room = Math.Max(0, options.MaxProblemsPerChain);
-        var dropped = problemsDropped + Math.Max(0, listed.Count - room);
+        var dropped = r.problemsDropped + Math.Max(0, listed.Count - room);
         var list = dropped > 0 ? [.. listed.Take(room), $"{dropped} more problems not listed"] : listed.ToArray();
         return new ChainReport(
-            chain, key ?? tail.Key, received, duplicates, forks, missing, gapCovered + aheadGapCovered, verified, received - verified,
-            badSigs + tail.BadSigs, brokenLinks + tail.BrokenLinks, unknownSigner + tail.UnknownSigner, rejected, beyondWindow, behindWindow,
-            verifiedThrough, highestSeq, list, unsignedBranch, Floating && held.Count > 0 ? from : start, beforeStart);
+            chain, key ?? tail.Key, received, duplicates, r.forks, missing, gapCovered + aheadGapCovered, verified, received - verified,
+            r.badSigs + tail.BadSigs, r.brokenLinks + tail.BrokenLinks, r.unknownSigner + tail.UnknownSigner, r.rejected, r.beyondWindow, r.behindWindow,
+            verifiedThrough, highestSeq, list, r.unsignedBranch, Floating && held.Count > 0 ? from : r.start, r.beforeStart);
     }
 
     /// <summary>
@@ -204,13 +190,13 @@ internal sealed class ChainTracker
             return false;
         }
 
-        if (decidedRecords is not null && decidedRecords.TryGetValue(seq, out var h))
+        if (seldom?.decidedRecords is { } records && records.TryGetValue(seq, out var h))
         {
             hash = h;
             return true;
         }
 
-        if (decidedGaps is not null && decidedGaps.Exists(g => seq >= g.From && seq <= g.To))
+        if (seldom?.decidedGaps is { } gaps && gaps.Exists(g => seq >= g.From && seq <= g.To))
         {
             return true;
         }
@@ -221,9 +207,9 @@ internal sealed class ChainTracker
     /// <summary>A record refused as behind-window that the caller's store showed to be a repeat: one of the chain's duplicates instead.</summary>
     public void CountBehindAsDuplicate()
     {
-        if (behindWindow > 0)
+        if (seldom?.behindWindow > 0)
         {
-            behindWindow--;
+            seldom.behindWindow--;
             duplicates++;
         }
     }
@@ -231,8 +217,12 @@ internal sealed class ChainTracker
     /// <summary>Forgets the log of decided seqs (<see cref="VerifierOptions.LogDecidedLinks"/>): the caller has checked them.</summary>
     public void ClearDecided()
     {
-        decidedRecords = null;
-        decidedGaps = null;
+        if (seldom is not null)
+        {
+            seldom.decidedRecords = null;
+            seldom.decidedGaps = null;
+            LetGoSeldomIfEmpty();
+        }
 
         // A checkpoint decides and removes up to a few hundred held records at once; the table keeps
         // the room they took for as long as the chain is tracked unless given back.
@@ -244,9 +234,9 @@ internal sealed class ChainTracker
         Counters(),
         [.. held.Ordered().SelectMany(h => h.Value.All.Select(r => Export(h.Key, r)))],
         [.. recent.Export()],
-        [.. problems ?? []],
-        Start: start,
-        BeforeStart: beforeStart);
+        [.. seldom?.problems ?? []],
+        Start: seldom?.start ?? 0,
+        BeforeStart: seldom?.beforeStart ?? 0);
 
     /// <summary>
     /// <see cref="ChainStateCodec.Encode(ChainVerifierState)"/> of <see cref="Export()"/>, the same bytes, written
@@ -257,13 +247,16 @@ internal sealed class ChainTracker
         List<ChainStateCodec.Held> heldNow = [.. held.Ordered().SelectMany(h => h.Value.All.Select(r =>
             new ChainStateCodec.Held(h.Key, r.Hash, r.Prev, r.Kind, r.GenesisKey, r.Signer, r.SigProblem, r.Gap)))];
         List<(long, Hash32?)> recentNow = [.. recent.ExportHashes()];
-        var head = new ChainStateCodec.Head(chain, key, linkedThrough, this.head, verifiedThrough, broken, unenrolled, highestSeq, start, beforeStart,
-            Counters(), (IReadOnlyList<string>?)problems ?? [], null, null);
+        var head = new ChainStateCodec.Head(chain, key, linkedThrough, this.head, verifiedThrough, broken, unenrolled, highestSeq, seldom?.start ?? 0, seldom?.beforeStart ?? 0,
+            Counters(), (IReadOnlyList<string>?)seldom?.problems ?? [], null, null);
         return ChainStateCodec.Encode(head, heldNow.Count, heldNow, recentNow.Count, recentNow);
     }
 
-    private ChainCounters Counters() =>
-        new ChainCounters(received, duplicates, forks, gapCovered, verified, linkedUnverified, badSigs, brokenLinks, unknownSigner, rejected, beyondWindow, behindWindow, insideGap, problemsDropped, unsignedBranch);
+    private ChainCounters Counters()
+    {
+        var r = seldom ?? Seldom.None;
+        return new ChainCounters(received, duplicates, r.forks, gapCovered, verified, r.linkedUnverified, r.badSigs, r.brokenLinks, r.unknownSigner, r.rejected, r.beyondWindow, r.behindWindow, r.insideGap, r.problemsDropped, r.unsignedBranch);
+    }
 
     public static ChainTracker Import(ChainVerifierState state, VerifierOptions options, EnrolledKeys? enrolled)
     {
@@ -316,15 +309,13 @@ internal sealed class ChainTracker
             broken = state.Broken,
             unenrolled = state.Unenrolled,
             highestSeq = state.HighestSeq,
-            start = state.Start,
-            beforeStart = state.BeforeStart,
         };
 
         t.key = t.Shared(t.key);
         var c = state.Counters;
-        (t.received, t.duplicates, t.forks, t.gapCovered, t.verified, t.linkedUnverified, t.badSigs, t.brokenLinks) =
+        (t.received, t.duplicates, t.S.forks, t.gapCovered, t.verified, t.S.linkedUnverified, t.S.badSigs, t.S.brokenLinks) =
             (c.Received, c.Duplicates, c.Forks, c.GapCovered, c.Verified, c.LinkedUnverified, c.BadSigs, c.BrokenLinks);
-        (t.unknownSigner, t.rejected, t.beyondWindow, t.behindWindow, t.insideGap, t.problemsDropped, t.unsignedBranch) =
+        (t.S.unknownSigner, t.S.rejected, t.S.beyondWindow, t.S.behindWindow, t.S.insideGap, t.S.problemsDropped, t.S.unsignedBranch) =
             (c.UnknownSigner, c.Rejected, c.BeyondWindow, c.BehindWindow, c.InsideGap, c.ProblemsDropped, c.UnsignedBranch);
         foreach (var (seq, hash) in recent)
         {
@@ -358,9 +349,12 @@ internal sealed class ChainTracker
             t.heldCount++;
         }
 
-        t.problems = state.Problems.Count > 0 ? [.. state.Problems] : null;
+        t.S.problems = state.Problems.Count > 0 ? [.. state.Problems] : null;
         t.Reindex();
         t.Walk(t.linkedThrough, t.head, null);
+        t.S.beforeStart = state.BeforeStart;
+        t.S.start = state.Start;
+        t.LetGoSeldomIfEmpty();
         return t;
     }
 
@@ -400,14 +394,14 @@ internal sealed class ChainTracker
     /// <summary>The highest seq decided (linked under a valid checkpoint or passed by a gap statement); -1 before any.</summary>
     public long LinkedThrough => linkedThrough;
 
-    public (long Seq, Hash32 Hash)? Needed() => blocked is { } b && b.DecidedThrough == linkedThrough && b.Seq > linkedThrough ? (b.Seq, b.Need) : null;
+    public (long Seq, Hash32 Hash)? Needed() => seldom?.blocked is { } b && b.DecidedThrough == linkedThrough && b.Seq > linkedThrough ? (b.Seq, b.Need) : null;
 
     /// <summary>A record that may let the lowest valid checkpoint's links reach further: look again.</summary>
     private void Unblock(long seq, HeldRecord incoming)
     {
-        if (blocked is { } b && (b.Seq == seq || seq == 0 || incoming.Gap is not null || (incoming.Signer is not null && seq < b.Checkpoint)))
+        if (seldom?.blocked is { } b && (b.Seq == seq || seq == 0 || incoming.Gap is not null || (incoming.Signer is not null && seq < b.Checkpoint)))
         {
-            blocked = null;
+            S.blocked = null;
         }
     }
 
@@ -417,7 +411,7 @@ internal sealed class ChainTracker
         var count = 1 + (first.Variants?.Count ?? 0);
         if (!needed && (count >= options.MaxAlternativesPerSeq || alternatives >= MaxAlternatives || heldCount >= options.MaxHeldRecords))
         {
-            unsignedBranch++;
+            S.unsignedBranch++;
             problem = VerifierProblems.TooManyAlternatives;
             Note(seq, problem, $"{count} different records already held at this seq; not held");
             return RecordStatus.Rejected;
@@ -445,8 +439,8 @@ internal sealed class ChainTracker
         return RecordStatus.Alternative;
     }
 
-    /// <summary>The caller's note of the state it exported last (<see cref="StreamVerifier.NoteExported"/>); not part of the state.</summary>
-    public Hash32? ExportedDigest { get; set; }
+    /// <summary>The caller's note of the state it exported last (<see cref="StreamVerifier.NoteExported"/>; zero: none); not part of the state.</summary>
+    public Hash32 ExportedDigest { get; set; }
 
     /// <summary>
     /// Whether deciding the record would look up a link at rest: its own seq's (a repeat or a fork), the one
@@ -494,7 +488,7 @@ internal sealed class ChainTracker
         var seq = record.Seq;
         if (!recent.TryGet(seq, out var known))
         {
-            behindWindow++;
+            S.behindWindow++;
             problem = VerifierProblems.BehindWindow;
             Note(seq, problem, "too old to compare with the record linked at this seq");
             return RecordStatus.Rejected;
@@ -505,18 +499,18 @@ internal sealed class ChainTracker
             // The seq was passed on a gap statement's word; the record turns up after all. A repeat of
             // one that turned up already is a duplicate, as it would have been before the gap was decided
             // (remembered in memory, at most RecentWindow of them).
-            if (insideGapArrivals?.Contains((seq, hash)) is true)
+            if (seldom?.insideGapArrivals?.Contains((seq, hash)) is true)
             {
                 duplicates++;
                 return RecordStatus.Duplicate;
             }
 
-            if ((insideGapArrivals ??= []).Count < options.RecentWindow)
+            if ((S.insideGapArrivals ??= []).Count < options.RecentWindow)
             {
-                insideGapArrivals.Add((seq, hash));
+                S.insideGapArrivals.Add((seq, hash));
             }
 
-            insideGap++;
+            S.insideGap++;
             received++;
             problem = VerifierProblems.InsideGap;
             Note(seq, problem, "arrived after a gap statement covered it");
@@ -539,7 +533,7 @@ internal sealed class ChainTracker
 
     private RecordStatus Fork(long seq, Hash32 hash, string detail, out string problem)
     {
-        forks++;
+        S.forks++;
         received++;
         problem = VerifierProblems.Fork;
         Note(seq, problem, detail);
@@ -549,7 +543,7 @@ internal sealed class ChainTracker
 
     private RecordStatus Unsigned(long seq, Hash32 hash, string detail, out string problem)
     {
-        unsignedBranch++;
+        S.unsignedBranch++;
         problem = VerifierProblems.UnsignedBranch;
         Note(seq, problem, detail);
         LoseDescendants(seq, hash);
@@ -589,15 +583,15 @@ internal sealed class ChainTracker
 
     private void Remember(Hash32 loser)
     {
-        if (!(losers ??= []).Add(loser))
+        if (!(S.losers ??= []).Add(loser))
         {
             return;
         }
 
-        (loserOrder ??= new()).Enqueue(loser);
-        if (loserOrder.Count > MaxAlternatives)
+        (S.loserOrder ??= new()).Enqueue(loser);
+        if (S.loserOrder.Count > MaxAlternatives)
         {
-            losers.Remove(loserOrder.Dequeue());
+            S.losers.Remove(S.loserOrder.Dequeue());
         }
     }
 
@@ -606,7 +600,7 @@ internal sealed class ChainTracker
 
     private void Equivocate(long seq, string detail)
     {
-        brokenLinks++;
+        S.brokenLinks++;
         broken = true;
         Note(seq, VerifierProblems.Equivocation, detail);
     }
@@ -682,7 +676,7 @@ internal sealed class ChainTracker
 
     private bool TryDecide()
     {
-        if (blocked is { } b && b.DecidedThrough == linkedThrough)
+        if (seldom?.blocked is { } b && b.DecidedThrough == linkedThrough)
         {
             return false; // nothing arrived that the lowest valid checkpoint was waiting for
         }
@@ -725,7 +719,7 @@ internal sealed class ChainTracker
                 if (Floating && stop.Seq >= 0 && !held.Keys.Any(s => s <= stop.Seq))
                 {
                     // Nothing held below where its links stop: what lies before is out of scope, not missing.
-                    (start, linkedThrough, head, key) = (stop.Seq + 1, stop.Seq, stop.Need, cp.Signer);
+                    (S.start, linkedThrough, head, key) = (stop.Seq + 1, stop.Seq, stop.Need, cp.Signer);
                     Decide(c, cp, path);
                     return true;
                 }
@@ -735,7 +729,7 @@ internal sealed class ChainTracker
                     Equivocate(c, $"checkpoint signed by the gateway key leads to another record at seq {linkedThrough} than the checkpoint that covers it");
                 }
 
-                blocked = (linkedThrough, c, stop.Seq, stop.Need);
+                S.blocked = (linkedThrough, c, stop.Seq, stop.Need);
             }
 
             // A higher checkpoint's links pass through the same seqs, unless this one lies inside a gap
@@ -874,7 +868,7 @@ internal sealed class ChainTracker
             // has no record to find there. The window keeps the last one's hash for the next link.
             if (options.LogDecidedLinks)
             {
-                (decidedGaps ??= []).Add((gap.From, gap.To));
+                (S.decidedGaps ??= []).Add((gap.From, gap.To));
             }
             onPath[gap.To] = lastHash;
             recent.Put(gap.To, lastHash, fromGap: true);
@@ -898,12 +892,12 @@ internal sealed class ChainTracker
 
                 if (onPath.TryGetValue(s, out var none) && none is null)
                 {
-                    if ((insideGapArrivals ??= []).Count < options.RecentWindow)
+                    if ((S.insideGapArrivals ??= []).Count < options.RecentWindow)
                     {
-                        insideGapArrivals.Add((s, r.Hash));
+                        S.insideGapArrivals.Add((s, r.Hash));
                     }
 
-                    insideGap++;
+                    S.insideGap++;
                     Note(s, VerifierProblems.InsideGap, "held at a seq a gap statement on the signed chain vouches for");
                     continue;
                 }
@@ -917,18 +911,24 @@ internal sealed class ChainTracker
 
         if (!broken && !unenrolled)
         {
-            verified += linkedUnverified + count;
-            linkedUnverified = 0;
+            verified += (seldom?.linkedUnverified ?? 0) + count;
+            if (seldom is not null)
+            {
+                seldom.linkedUnverified = 0;
+            }
             verifiedThrough = c - 1;
         }
         else
         {
-            linkedUnverified += count;
+            S.linkedUnverified += count;
         }
 
         linkedThrough = c - 1;
         head = cp.Prev;
-        blocked = null;
+        if (seldom is not null)
+        {
+            seldom.blocked = null;
+        }
 
         // The record after the decided head must link to it: whatever does not is not the gateway's.
         if (held.TryGetValue(c, out var next) && next.All.Any(r => r.Prev != head))
@@ -945,10 +945,10 @@ internal sealed class ChainTracker
         }
 
         // Records that link to a record just decided against are not the gateway's either.
-        foreach (var seq in losers is null ? [] : held.Keys.Where(s => s > c).Order().ToList())
+        foreach (var seq in seldom?.losers is null ? [] : held.Keys.Where(s => s > c).Order().ToList())
         {
             var first = held[seq];
-            var lost = losers!;
+            var lost = S.losers!;
             if (first.All.Any(r => lost.Contains(r.Prev)))
             {
                 lostAbove = true;
@@ -1021,13 +1021,13 @@ internal sealed class ChainTracker
         {
             // Not a stranger's record: the gateway signed two chains. It stays a received fork.
             Equivocate(seq, "two checkpoints signed by the gateway key disagree on the chain");
-            forks++;
+            S.forks++;
             Note(seq, VerifierProblems.Fork, detail);
             return;
         }
 
         received--;
-        unsignedBranch++;
+        S.unsignedBranch++;
         Note(seq, VerifierProblems.UnsignedBranch, detail);
     }
 
@@ -1039,7 +1039,7 @@ internal sealed class ChainTracker
             if (enrolled is not null && key is not null && !enrolled.Contains(key))
             {
                 unenrolled = true;
-                unknownSigner++;
+                S.unknownSigner++;
                 Note(0, VerifierProblems.UnenrolledKey, $"genesis key {key} is not enrolled");
             }
         }
@@ -1047,24 +1047,24 @@ internal sealed class ChainTracker
         {
             if (record.Signer is null)
             {
-                badSigs++;
+                S.badSigs++;
                 Note(seq, $"{VerifierProblems.BadSig}:{record.SigProblem}", "checkpoint signature is malformed");
             }
             else if (!string.Equals(record.Signer, key, StringComparison.OrdinalIgnoreCase))
             {
-                badSigs++;
+                S.badSigs++;
                 Note(seq, VerifierProblems.SignerMismatch, $"checkpoint signed by {record.Signer}, genesis key is {key ?? "unknown"}");
             }
             else if (unenrolled)
             {
-                unknownSigner++;
+                S.unknownSigner++;
             }
         }
 
         recent.Put(seq, record.Hash);
         if (options.LogDecidedLinks)
         {
-            (decidedRecords ??= [])[seq] = record.Hash;
+            (S.decidedRecords ??= [])[seq] = record.Hash;
         }
     }
 
@@ -1081,8 +1081,8 @@ internal sealed class ChainTracker
         var k = key;
         if (from < 0 && Floating && held.Count > 0)
         {
-            walkFrom = held.MinKey();
-            (x, h) = (walkFrom - 1, held[walkFrom].Prev);
+            var lowest = S.walkFrom = held.MinKey();
+            (x, h) = (lowest - 1, held[lowest].Prev);
         }
 
         while (true)
@@ -1290,13 +1290,13 @@ internal sealed class ChainTracker
 
     private void Note(long seq, string problem, string detail)
     {
-        if ((problems?.Count ?? 0) >= options.MaxProblemsPerChain)
+        if ((S.problems?.Count ?? 0) >= options.MaxProblemsPerChain)
         {
-            problemsDropped++;
+            S.problemsDropped++;
             return;
         }
 
-        (problems ??= []).Add(Line(seq, problem, detail));
+        (S.problems ??= []).Add(Line(seq, problem, detail));
     }
 
     private static string Line(long seq, string problem, string detail) =>
@@ -1333,6 +1333,56 @@ internal sealed class ChainTracker
     /// slower: docs/benchmarks.md, ChainTrackerAdversaryTests). One object, made when the chain first
     /// holds a statement: most chains never do (memory per tracked chain).
     /// </summary>
+    private Seldom S => seldom ??= new();
+
+    /// <summary>For tests: whether the chain holds its side object of seldom things (<see cref="Seldom"/>).</summary>
+    internal bool HoldsSeldom => seldom is not null;
+
+    /// <summary>
+    /// What most chains never have (a refused record, a fork, a bad signature, a checkpoint blocked on a record
+    /// not come yet, the decided descendants of a loser, the log of decided links the ingest clears at every
+    /// export): about 220 bytes a chain outside it (docs/benchmarks.md, issue 13). Read without making it
+    /// (<c>seldom?.</c>); <see cref="LetGoSeldomIfEmpty"/> drops it when nothing in it is set any more.
+    /// </summary>
+    private sealed class Seldom
+    {
+        /// <summary>Nothing, for reading only (never written: <see cref="S"/> makes a chain's own).</summary>
+        public static readonly Seldom None = new();
+
+        /// <summary>The first seq in scope: 0, or with <see cref="VerifierOptions.FromMiddle"/> the seq after which the first valid checkpoint's links stopped.</summary>
+        public long start;
+
+        /// <summary>Where a walk of a chain not yet anchored (from the middle, no genesis held) started: its lowest held seq.</summary>
+        public long walkFrom = long.MaxValue;
+
+        public long forks, linkedUnverified, badSigs, brokenLinks, unknownSigner, rejected, beyondWindow, behindWindow, insideGap, problemsDropped, unsignedBranch, beforeStart;
+
+        /// <summary>Where the lowest valid checkpoint's links stopped: the record needed next (seq, hash).</summary>
+        public (long DecidedThrough, long Checkpoint, long Seq, Hash32 Need)? blocked;
+
+        /// <summary>With <see cref="VerifierOptions.LogDecidedLinks"/>: every seq decided since <see cref="ClearDecided"/> (record hashes; gap ranges).</summary>
+        public Dictionary<long, Hash32>? decidedRecords;
+        public List<(long From, long To)>? decidedGaps;
+        public HashSet<(long Seq, Hash32 Hash)>? insideGapArrivals;
+        public List<string>? problems;
+
+        /// <summary>Hashes of records decided not to be the gateway's (bounded, oldest forgotten): their descendants are not either.</summary>
+        public HashSet<Hash32>? losers;
+        public Queue<Hash32>? loserOrder;
+
+        public bool Empty =>
+            start == 0 && walkFrom == long.MaxValue && (forks | linkedUnverified | badSigs | brokenLinks | unknownSigner | rejected | beyondWindow | behindWindow | insideGap | problemsDropped | unsignedBranch | beforeStart) == 0
+            && blocked is null && decidedRecords is null && decidedGaps is null && insideGapArrivals is null && problems is null && losers is null && loserOrder is null;
+    }
+
+    private void LetGoSeldomIfEmpty()
+    {
+        if (seldom?.Empty is true)
+        {
+            seldom = null;
+        }
+    }
+
     private sealed class PendingGaps
     {
         public readonly Dictionary<long, (long Seq, GapStatement Gap)> ByFrom = [];

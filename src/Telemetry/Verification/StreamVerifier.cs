@@ -180,13 +180,13 @@ public sealed class StreamVerifier
             return false;
         }
 
-        tracker.ExportedDigest = sha256.Length == 32 ? Hash32.FromBytes(sha256) : sha256.IsEmpty ? null
+        tracker.ExportedDigest = sha256.Length == 32 ? Hash32.FromBytes(sha256) : sha256.IsEmpty ? Hash32.Zero
             : throw new ArgumentException("a SHA-256 digest is 32 bytes (none: empty)", nameof(sha256));
         return true;
     }
 
     /// <summary>What <see cref="NoteExported"/> kept for the chain (32 bytes); null when nothing, or the chain is not held.</summary>
-    public byte[]? ExportedDigest(ChainKey key) => chains.TryGetValue(key, out var tracker) && tracker.ExportedDigest is { } d ? d.ToBytes() : null;
+    public byte[]? ExportedDigest(ChainKey key) => chains.TryGetValue(key, out var tracker) && tracker.ExportedDigest != Hash32.Zero ? tracker.ExportedDigest.ToBytes() : null;
 
     /// <summary>The seqs of a chain whose links are at rest, for the caller to read from its store; null when none is.</summary>
     public (long From, long To)? LinksAtRest(ChainKey key) => chains.TryGetValue(key, out var tracker) ? tracker.LinksAtRest : null;
