@@ -44,7 +44,6 @@ internal sealed class ChainTracker
     private long walkedThrough = -1;
     private Hash32 walkedHead = Hash32.Zero;
 
-
     private int heldCount;
     private int alternatives;
     private long verifiedThrough = -1;
