@@ -237,10 +237,15 @@ internal sealed class GatewayBatch
         }
 
         var outcome = _verifier.Add(p.Message.Payload);
-        if (outcome.Status == VerificationStatus.Rejected && outcome.Problem == VerifierProblems.LinksAtRest && _verifier.LinksAtRest(chain) is { } rest)
+        // Its seq (or the one before it, or before its gap statement's first seq) is decided and the link there
+        // not in memory: read back from the store (verified seqs only), then decided as before. Twice at most:
+        // a late gap record may need the links at rest, then the one before its statement.
+        for (var read = 0; read < 2 && outcome.Status == VerificationStatus.Rejected && outcome.Problem == VerifierProblems.LinksAtRest
+            && _verifier.LinksAtRest(chain) is { } rest; read++)
         {
-            // Its seq (or the one before it) is decided and the link there at rest in the store: read back, then decided as before.
-            _verifier.RestoreLinks(chain, await _session.StoredHashesAsync(chain, rest.From, rest.To).ConfigureAwait(false));
+            var verified = _session.Chain(chain).VerifiedThrough;
+            var stored = await _session.StoredHashesAsync(chain, rest.From, Math.Min(rest.To, verified)).ConfigureAwait(false);
+            _verifier.RestoreLinks(chain, stored);
             _linksRestored++;
             outcome = _verifier.Add(p.Message.Payload);
         }

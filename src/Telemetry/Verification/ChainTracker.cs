@@ -97,6 +97,13 @@ internal sealed class ChainTracker
             return RecordStatus.Duplicate;
         }
 
+        if (record.Gap is { } far && FromBeyondTheWindow(far) && !TakeFarLink(record, far))
+        {
+            // Nothing changed: the caller gives the link before the statement's first seq from its store.
+            problem = VerifierProblems.LinksAtRest;
+            return RecordStatus.Rejected;
+        }
+
         if (seq == linkedThrough + 1 && record.Prev != head)
         {
             // The covered record before it is decided; a record that does not link to it is not the gateway's.
@@ -463,8 +470,45 @@ internal sealed class ChainTracker
         && (pendingGaps is null || pendingGaps.Froms.GetViewBetween(recent.Lowest + 1, recent.Newest + 1).Count == 0)
         && recent.Rest(storedThrough);
 
-    /// <summary>The seqs whose links are at rest in the caller's store (<see cref="Rest"/>); null when none is.</summary>
-    public (long From, long To)? LinksAtRest => recent.RestRange;
+    /// <summary>
+    /// The seqs whose links the caller is to give back from its store: those at rest (<see cref="Rest"/>), or the
+    /// one before a gap statement's first seq further back than the window (<see cref="TakeFarLink"/>); null when none.
+    /// </summary>
+    public (long From, long To)? LinksAtRest => seldom?.wanted is { } w ? (w, w) : recent.RestRange;
+
+    /// <summary>
+    /// With <see cref="VerifierOptions.LinksAtRestInCallerStore"/>: a gap statement reaching past the decided head
+    /// whose first seqs were decided so long ago that the link before them has left the window. Without it the
+    /// statement could never be crossed (a gateway that evicted records the ingest had verified, its receipts
+    /// lost, and stated them with the ones after its head: the chain would wait for ever).
+    /// </summary>
+    private bool FromBeyondTheWindow(GapStatement g) =>
+        options.LinksAtRestInCallerStore && g.To > linkedThrough && g.From - 1 >= 0 && g.From - 1 <= linkedThrough
+        && !recent.TryGet(g.From - 1, out _) && !recent.AtRest(g.From - 1);
+
+    /// <summary>
+    /// The link before a far gap statement's first seq, as the caller's store gave it (asked for the first time:
+    /// false). When it is the statement's first prev, the statement is held as crossing from the decided head on,
+    /// as a statement from decided seqs within the window is crossed (<see cref="Trace"/>); else as it came, and
+    /// it cannot be crossed.
+    /// </summary>
+    private bool TakeFarLink(ParsedRecord record, GapStatement g)
+    {
+        if (seldom?.supplied is not { } given || given.Seq != g.From - 1)
+        {
+            S.wanted = g.From - 1;
+            return false;
+        }
+
+        seldom.supplied = null;
+        if (given.Hash is { } h && Hash32.TryParse(g.FirstPrev, out var firstPrev) && h == firstPrev)
+        {
+            record.Gap = g with { From = linkedThrough + 1, FirstPrev = head.ToString() };
+        }
+
+        LetGoSeldomIfEmpty();
+        return true;
+    }
 
     /// <summary>
     /// The links at rest, from the caller's store (seq to the hash of the record stored there). The decided
@@ -473,6 +517,14 @@ internal sealed class ChainTracker
     /// </summary>
     public void RestoreLinks(IReadOnlyDictionary<long, Hash32> stored)
     {
+        if (seldom?.wanted is { } w)
+        {
+            // The link before a far gap statement (TakeFarLink): kept for the statement's next arrival only.
+            seldom.supplied = (w, stored.TryGetValue(w, out var h) ? h : null);
+            seldom.wanted = null;
+            return;
+        }
+
         if (recent.RestRange is { } range && range.To == linkedThrough && (!stored.TryGetValue(linkedThrough, out var top) || top != head))
         {
             stored = new Dictionary<long, Hash32>();
@@ -1369,9 +1421,14 @@ internal sealed class ChainTracker
         public HashSet<Hash32>? losers;
         public Queue<Hash32>? loserOrder;
 
+        /// <summary>The link asked of the caller's store for a far gap statement, and what it gave (<see cref="TakeFarLink"/>).</summary>
+        public long? wanted;
+        public (long Seq, Hash32? Hash)? supplied;
+
         public bool Empty =>
             start == 0 && walkFrom == long.MaxValue && (forks | linkedUnverified | badSigs | brokenLinks | unknownSigner | rejected | beyondWindow | behindWindow | insideGap | problemsDropped | unsignedBranch | beforeStart) == 0
-            && blocked is null && decidedRecords is null && decidedGaps is null && insideGapArrivals is null && problems is null && losers is null && loserOrder is null;
+            && blocked is null && decidedRecords is null && decidedGaps is null && insideGapArrivals is null && problems is null && losers is null && loserOrder is null
+            && wanted is null && supplied is null;
     }
 
     private void LetGoSeldomIfEmpty()

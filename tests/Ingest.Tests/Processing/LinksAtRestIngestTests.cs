@@ -74,19 +74,22 @@ public abstract class LinksAtRestIngestTests
         Assert.Contains(chain.DecodeState()!.Problems, p => p.Contains(VerifierProblems.Equivocation, StringComparison.Ordinal));
     }
 
-    [Fact]
-    public async Task AGapStatementFromSeqsVerifiedInAnEarlierBatch_IsCrossed_TheLinkBeforeItReadBack()
+    [Theory]
+    [InlineData(10, 8, 20)] // the link before the statement at rest in the window
+    [InlineData(200, 100, 240)] // 101 seqs behind the head, out of the window of 64 (before 2026-12-07: never crossed)
+    public async Task AGapStatementFromSeqsVerifiedInAnEarlierBatch_IsCrossed_TheLinkBeforeItReadFromTheStore(int obs, int from, int to)
     {
-        using var g = new SimulatedGateway("ward7", "rest-gap", T0, policy: Manual);
+        using var g = new SimulatedGateway("ward7", $"rest-gap-{from}", T0, policy: Manual);
         await using var h = await CreateAsync(await BackendAsync(), g);
-        var sent = Send(g, 10); // verified through 10
+        var sent = Send(g, obs); // verified through obs
         await h.SendAsync(g, sent);
 
-        // Then the gateway evicted 8 to 20 (8 to 10 were published before their deletion) and says so.
-        var evicted = g.ProduceObs(9, T0);
-        Assert.Equal(20L, evicted[^1].Seq);
+        // Then the gateway (its receipts lost) evicted from `from` to `to`, the records after its checkpoint never
+        // published, and says so.
+        var evicted = g.ProduceObs(to - obs - 1, T0);
+        Assert.Equal(to, evicted[^1].Seq);
         var w = g.Telemetry;
-        var statement = w.AppendGap(8, 20, sent[8].Prev, evicted[^1].Hash, "disk-space", T0, ClockQuality.Synced);
+        var statement = w.AppendGap(from, to, sent[from].Prev, evicted[^1].Hash, "disk-space", T0, ClockQuality.Synced);
         var result = await h.SendAsync(g, [statement, w.Checkpoint(T0, ClockQuality.Synced)!]);
 
         Assert.Equal(1, result.LinksRestored);

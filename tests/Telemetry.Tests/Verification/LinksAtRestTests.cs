@@ -163,6 +163,82 @@ public sealed class LinksAtRestTests
         Assert.True(pair.SameReports());
     }
 
+    [Theory]
+    [InlineData("stored", true)]
+    [InlineData("another", false)] // the store's record there is not the one the statement names
+    [InlineData("none", false)] // no record there any more (retention)
+    public void AGapStatementFromSeqsFurtherBackThanTheWindow_IsCrossed_OnlyWithTheLinkTheStoreGives(string store, bool crossed)
+    {
+        using var key = TestKeys.Reference();
+        var w = ChainWriter.StartNew("gw-1", Lane.Telemetry, key, new CheckpointPolicy { MaxRecords = 1_000 }, GenesisReason.FirstStart, "test", TestChains.T0, ClockQuality.Synced, out var genesis, Epoch);
+        var written = new List<ChainRecord> { genesis };
+        for (var i = 0; i < 200; i++)
+        {
+            written.Add(w.AppendObs(new ObsBody("p-1", "dev-1", "loinc:8867-4", "/min", TestChains.T0, 0, [60 + (i % 40)]), TestChains.T0, ClockQuality.Synced));
+        }
+
+        var published = w.Checkpoint(TestChains.T0, ClockQuality.Synced)!; // 201: decided through 200
+        // The gateway evicted from 100 (its receipts lost) to 240, the 39 after the checkpoint never published, and says so.
+        for (var i = 0; i < 39; i++)
+        {
+            written.Add(w.AppendObs(new ObsBody("p-1", "dev-1", "loinc:8867-4", "/min", TestChains.T0, 0, [1]), TestChains.T0, ClockQuality.Synced));
+        }
+
+        var last = written[^1];
+        Assert.Equal(240L, last.Seq);
+        var gap = w.AppendGap(100, last.Seq, written[100].Prev, last.Hash, "disk-space", TestChains.T0, ClockQuality.Synced);
+        var after = w.Checkpoint(TestChains.T0, ClockQuality.Synced)!;
+
+        var v = new StreamVerifier(Options(atRest: true));
+        var plain = new StreamVerifier(Options(atRest: false));
+        foreach (var r in written.Take(201).Append(published))
+        {
+            v.Add(r.Payload);
+            plain.Add(r.Payload);
+        }
+
+        v.ClearDecided(Chain);
+        Assert.Equal(200L, v.LinkedThrough(Chain));
+        var first = v.Add(gap.Payload);
+        var asked = v.LinksAtRest(Chain);
+        var given = new Dictionary<long, string>();
+        if (store != "none")
+        {
+            given[99] = store == "stored" ? Hex(written[99].Payload) : Hex(written[98].Payload);
+        }
+
+        v.RestoreLinks(Chain, given);
+        var again = v.Add(gap.Payload);
+        v.Add(after.Payload);
+        plain.Add(gap.Payload);
+        plain.Add(after.Payload);
+
+        Assert.Equal((RecordStatus.Rejected, VerifierProblems.LinksAtRest), (first.Status, first.Problem));
+        Assert.Equal((99L, 99L), asked);
+        Assert.Equal(RecordStatus.New, again.Status);
+        Assert.Null(v.LinksAtRest(Chain));
+        Assert.Equal(crossed ? gap.Seq : 200L, Assert.Single(v.Report()).VerifiedThrough);
+        Assert.Equal(200L, Assert.Single(plain.Report()).VerifiedThrough); // without a store to ask: waits, as before
+        if (crossed)
+        {
+            // Held as crossing from the decided head: exported and imported, it still is.
+            var moved = new StreamVerifier(Options(atRest: true));
+            var w2 = new StreamVerifier(Options(atRest: true));
+            foreach (var r in written.Take(201).Append(published))
+            {
+                w2.Add(r.Payload);
+            }
+
+            w2.ClearDecided(Chain);
+            w2.Add(gap.Payload);
+            w2.RestoreLinks(Chain, given);
+            w2.Add(gap.Payload);
+            moved.ImportChainEncoded(w2.ExportChainEncoded(Chain));
+            moved.Add(after.Payload);
+            Assert.Equal(gap.Seq, Assert.Single(moved.Report()).VerifiedThrough);
+        }
+    }
+
     [Fact]
     public void AtRest_NeitherInMemoryNorInTheExport_AndImportedTheyAreAtRestAgain_OnlyWithTheOption()
     {
