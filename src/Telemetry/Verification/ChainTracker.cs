@@ -323,15 +323,17 @@ internal sealed class ChainTracker
             (c.Received, c.Duplicates, c.Forks, c.GapCovered, c.Verified, c.LinkedUnverified, c.BadSigs, c.BrokenLinks);
         (t.S.unknownSigner, t.S.rejected, t.S.beyondWindow, t.S.behindWindow, t.S.insideGap, t.S.problemsDropped, t.S.unsignedBranch) =
             (c.UnknownSigner, c.Rejected, c.BeyondWindow, c.BehindWindow, c.InsideGap, c.ProblemsDropped, c.UnsignedBranch);
+        long? lowestGiven = null;
         foreach (var (seq, hash) in recent)
         {
             t.recent.Put(seq, hash);
+            lowestGiven = Math.Min(seq, lowestGiven ?? seq);
         }
 
         if (options.LinksAtRestInCallerStore)
         {
             // Exported at rest: the window's seqs below the lowest link listed are kept by the caller's store.
-            t.recent.RestBelowGiven(t.linkedThrough);
+            t.recent.RestBelowGiven(t.linkedThrough, lowestGiven);
         }
 
         foreach (var h in held)

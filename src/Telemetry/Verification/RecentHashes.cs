@@ -137,32 +137,29 @@ internal sealed class RecentHashes(int capacity)
         {
             var i = (int)(seq % capacity);
             hashes[i] = stored[seq];
-            known[i >> 6] |= 1UL << i;
-            if (fromGap is not null)
-            {
-                fromGap[i >> 6] &= ~(1UL << i);
-            }
+            known[i >> 6] |= 1UL << i; // no gap marks: none was in the window when it was put at rest
         }
 
         restThrough = -1;
     }
 
     /// <summary>
-    /// After an import: the seqs of the window below the lowest one given (or all of it, through
-    /// <paramref name="through"/>, when none was given) are at rest, as the exporter left them.
+    /// After an import: the seqs of the window below <paramref name="lowestGiven"/>, the lowest seq the state
+    /// listed (all of it, through <paramref name="through"/>, when it listed none), are at rest, as the exporter
+    /// left them. (Unlisted seqs inside the window are otherwise taken as passed by a gap statement.)
     /// </summary>
-    public void RestBelowGiven(long through)
+    public void RestBelowGiven(long through, long? lowestGiven)
     {
         if (through < 0 || (newest >= 0 && newest != through))
         {
             return; // not a window the ingest left (it always remembers through its linked head)
         }
 
-        var lowestGiven = newest < 0 ? through + 1 : ExportHashes().First().Seq;
+        var lowest = lowestGiven ?? through + 1;
         newest = through;
-        if (lowestGiven > Lowest)
+        if (lowest > Lowest)
         {
-            restThrough = lowestGiven - 1;
+            restThrough = lowest - 1;
         }
 
         if (restThrough >= newest)
