@@ -9,8 +9,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 /// <summary>
-/// Alerts that come from time passing rather than from a message: seqs still missing (and not
-/// covered by a gap statement) after <see cref="IngestOptions.GapTimeout"/>, and gateways with no
+/// Alerts that come from time passing rather than from a message: seqs still missing (not passed
+/// by a gap statement a valid checkpoint's path crossed: a pending one is only a claim) after <see cref="IngestOptions.GapTimeout"/>, and gateways with no
 /// checkpoint for <see cref="IngestOptions.SilentAfter"/>. Each fires once per episode; the flags
 /// live with the locked chain rows, so several workers do not repeat each other. A scan that fails
 /// (the store unavailable: PostgreSQL restarting) is logged (7014) and the next tick scans again;

@@ -170,15 +170,16 @@ internal sealed class ChainTracker
         Walk(linkedThrough, head, tail);
         var from = Floating && held.Count > 0 ? held.MinKey() : linkedThrough + 1;
         var seqs = HeldSeqs();
-        var missing = CountMissing(seqs, from, highestSeq);
-        var aheadGapCovered = Gaps.Values.Sum(g => CountNotHeld(seqs, g.Gap));
+        // A gap statement counts only once decided: until a valid checkpoint's path crosses it, it is anyone's
+        // claim, and the seqs it names stay missing (a stranger's statement must not hide a real gap).
+        var missing = highestSeq < from ? 0 : highestSeq - from + 1 - HeldIn(seqs, from, highestSeq);
         var r = seldom ?? Seldom.None;
         var listed = (r.problems ?? []).Concat(tail.Problems).ToList();
         var room = Math.Max(0, options.MaxProblemsPerChain);
         var dropped = r.problemsDropped + Math.Max(0, listed.Count - room);
         var list = dropped > 0 ? [.. listed.Take(room), $"{dropped} more problems not listed"] : listed.ToArray();
         return new ChainReport(
-            chain, key ?? tail.Key, received, duplicates, r.forks, missing, gapCovered + aheadGapCovered, verified, received - verified,
+            chain, key ?? tail.Key, received, duplicates, r.forks, missing, gapCovered, verified, received - verified,
             r.badSigs + tail.BadSigs, r.brokenLinks + tail.BrokenLinks, r.unknownSigner + tail.UnknownSigner, r.rejected, r.beyondWindow, r.behindWindow,
             verifiedThrough, highestSeq, list, r.unsignedBranch, Floating && held.Count > 0 ? from : r.start, r.beforeStart);
     }
@@ -1302,39 +1303,6 @@ internal sealed class ChainTracker
     {
         var i = Array.BinarySearch(seqs, value);
         return i >= 0 ? i : ~i;
-    }
-
-    /// <summary>Seqs <paramref name="from"/>..<paramref name="to"/> neither held nor within a pending gap statement.</summary>
-    private long CountMissing(long[] seqs, long from, long to)
-    {
-        if (to < from)
-        {
-            return 0;
-        }
-
-        // The pending statements' ranges within from..to, merged: the seqs they cover, and the held ones among them.
-        var ranges = Gaps.Values.Select(g => (From: Math.Max(g.Gap.From, from), To: Math.Min(g.Gap.To, to))).Where(r => r.From <= r.To).OrderBy(r => r.From).ToList();
-        long covered = 0, heldCovered = 0;
-        for (var i = 0; i < ranges.Count;)
-        {
-            var (a, b) = ranges[i++];
-            while (i < ranges.Count && ranges[i].From <= b + 1)
-            {
-                b = Math.Max(b, ranges[i++].To);
-            }
-
-            covered += b - a + 1;
-            heldCovered += HeldIn(seqs, a, b);
-        }
-
-        return (to - from + 1) - HeldIn(seqs, from, to) - (covered - heldCovered);
-    }
-
-    /// <summary>Seqs of a pending gap statement's range above the decided head that are not held.</summary>
-    private long CountNotHeld(long[] seqs, GapStatement gap)
-    {
-        var a = Math.Max(gap.From, linkedThrough + 1);
-        return a > gap.To ? 0 : (gap.To - a + 1) - HeldIn(seqs, a, gap.To);
     }
 
     /// <summary>For tests: what a report counts missing and gap-covered seqs from (the first seq in scope, the decided head, the highest seq, the held seqs, the pending gap statements, the seqs decided gaps passed).</summary>

@@ -40,6 +40,29 @@ public sealed class ChainWatchdogTests
     }
 
     [Fact]
+    public async Task AStrangersGapStatementOverTheMissingSeqs_DoesNotHideThem_TheGapStillAlerts()
+    {
+        // Anyone may publish on the broker: a gap statement over the seq lost in transit, its first prev and
+        // last hash copied from the records around it, chained on and signed by a key of its own. No valid
+        // checkpoint ever crosses it: it is a claim, and the seq stays missing.
+        using var g = new SimulatedGateway("ward7", "wd-claim", T0, policy: new CheckpointPolicy { MaxRecords = 10_000, MaxDelay = TimeSpan.FromHours(1) });
+        await using var h = await CreateAsync(g);
+        var (watchdog, alerts) = Watchdog(h);
+        var obs = g.ProduceObs(3, T0);
+        await h.SendAsync(g, [g.All[0], obs[0], obs[2]]);
+        using var stranger = EdgeTwin.Telemetry.Signing.GatewayKey.Generate();
+        var w = ChainWriter.Resume(new ChainState(g.Gw, Lane.Telemetry, obs[2].Epoch, obs[2].Seq, obs[2].Hash, 0, null), stranger, new CheckpointPolicy { MaxRecords = 10_000 });
+        var claim = w.AppendGap(obs[1].Seq, obs[1].Seq, obs[1].Prev, obs[1].Hash, "quota", T0, ClockQuality.Synced);
+        await h.SendAsync(g, [claim, w.Checkpoint(T0, ClockQuality.Synced)!]);
+
+        var chain = await h.ChainAsync(g, Lane.Telemetry);
+        Assert.Equal((1L, 0L), (chain.Missing, chain.GapCovered));
+        h.Time.Advance(h.Options.GapTimeout);
+        Assert.Single(await watchdog.ScanAsync(default), a => a.Kind == AlertKind.UncoveredGap);
+        Assert.Equal(1, alerts.Count(AlertKind.UncoveredGap));
+    }
+
+    [Fact]
     public async Task NoCheckpointForSilentAfter_AlertsOnce_AndRearmsWhenOneArrives()
     {
         using var g = new SimulatedGateway("ward7", "wd-2", T0, policy: new CheckpointPolicy { MaxRecords = 2, MaxDelay = TimeSpan.FromHours(1) });

@@ -8,6 +8,7 @@ using EdgeTwin.Ingest.Tests.Integration;
 using EdgeTwin.Ingest.Tests.Support;
 using EdgeTwin.Telemetry.Chain;
 using EdgeTwin.Telemetry.Records;
+using EdgeTwin.Telemetry.Signing;
 using EdgeTwin.Telemetry.Verification;
 using static ProcessorHarness;
 
@@ -96,6 +97,40 @@ public abstract class LinksAtRestIngestTests
         Assert.DoesNotContain(result.Alerts, a => a.Kind is AlertKind.Fork or AlertKind.BrokenLink);
         var chain = await h.ChainAsync(g, Lane.Telemetry);
         Assert.Equal((statement.Seq, 0L), (chain.VerifiedThrough, chain.Missing));
+    }
+
+    [Fact]
+    public async Task AStrangersGapStatementFromFarBack_CopyingTheGenuineFirstPrev_MakesNoneOfItsRecordsData_AndTheGatewayGoesOn()
+    {
+        using var g = new SimulatedGateway("ward7", "rest-gap-stranger", T0, policy: Manual);
+        await using var h = await CreateAsync(await BackendAsync(), g);
+        var sent = Send(g, 200); // 0 genesis, 1-200 obs, 201 checkpoint: verified through 200
+        await h.SendAsync(g, sent);
+
+        // Anyone on the broker: a chain of its own from the gateway's head, and a gap statement over 100-240 whose
+        // first prev is the genuine hash of 99 (public: record 100 carries it), the link 101 seqs behind the head,
+        // out of the window, so read from the store and found equal. Then an observation and its own checkpoint.
+        using var stranger = GatewayKey.Generate();
+        var w = ChainWriter.Resume(new ChainState(g.Gw, Lane.Telemetry, sent[^1].Epoch, sent[^1].Seq, sent[^1].Hash, 0, null), stranger, Manual);
+        ChainRecord Obs(double value) =>
+            w.AppendObs(new ObsBody(g.Patient, $"{g.Gw}-mon", "loinc:8867-4", "/min", T0, 0, [value]), T0, ClockQuality.Synced);
+        var unpublished = Enumerable.Range(0, 39).Select(_ => Obs(199)).ToList();
+        Assert.Equal(240L, unpublished[^1].Seq);
+        var forged = new List<ChainRecord> { w.AppendGap(100, 240, sent[100].Prev, unpublished[^1].Hash, "disk-space", T0, ClockQuality.Synced), Obs(30) };
+        forged.Add(w.Checkpoint(T0, ClockQuality.Synced)!);
+        Assert.Equal([241L, 242, 243], forged.Select(r => r.Seq));
+        var attack = await h.SendAsync(g, forged);
+
+        // The gateway goes on: 202-206 and its checkpoint at 207.
+        var next = Send(g, 5, withGenesis: false);
+        await h.SendAsync(g, next);
+
+        Assert.Equal(1, attack.LinksRestored); // the far link was read: the statement took the path that crosses from the head
+        var chain = await h.ChainAsync(g, Lane.Telemetry);
+        Assert.Equal((206L, 0L, 33L), (chain.VerifiedThrough, chain.GapCovered, chain.Missing)); // 208-240: claimed, not crossed
+        var data = await h.Store.VerifiedRecordsAsync(new RecordQuery(null, g.Gw, null, null, 1000), default);
+        Assert.DoesNotContain(data, r => forged.Any(f => f.Hash == r.Hash));
+        Assert.Equal(sent.Concat(next).Where(r => r.Seq <= 206).Select(r => r.Hash).Order(), data.Select(r => r.Hash).Order());
     }
 
     /// <summary>Genesis (unless not), <paramref name="obs"/> observations and a checkpoint covering them.</summary>

@@ -278,16 +278,19 @@ public sealed class StreamVerifierTests
     }
 
     [Fact]
-    public void GapStatementNotYetLinked_CountsAsGapCovered_NotMissing()
+    public void GapStatementNotYetLinked_IsOnlyAClaim_ItsSeqsCountMissing_UntilACheckpointCrossesIt()
     {
         using var key = TestKeys.Reference();
-        var w = ChainWriter.StartNew("gw-1", Lane.Telemetry, key, new CheckpointPolicy(), GenesisReason.FirstStart, "t", TestChains.T0, ClockQuality.Synced, out _);
+        var w = ChainWriter.StartNew("gw-1", Lane.Telemetry, key, new CheckpointPolicy(), GenesisReason.FirstStart, "t", TestChains.T0, ClockQuality.Synced, out var genesis);
         var obs = Enumerable.Range(0, 3).Select(i => w.AppendObs(new ObsBody("p", "d", "c", "u", TestChains.T0, 0, [i]), TestChains.T0, ClockQuality.Synced)).ToList();
         var gap = w.AppendGap(1, 3, obs[0].Prev, obs[2].Hash, "quota", TestChains.T0, ClockQuality.Synced);
+        var cp = w.Checkpoint(TestChains.T0, ClockQuality.Synced)!;
 
-        var r = Verify([gap.Payload]); // genesis not received yet
+        var claimed = Verify([gap.Payload]); // genesis not received yet, no checkpoint: anyone could have sent it
+        var crossed = Verify([gap.Payload, genesis.Payload, cp.Payload]);
 
-        Assert.Equal((3L, 1L), (r.GapCovered, r.Missing)); // seq 0 is missing
+        Assert.Equal((0L, 4L), (claimed.GapCovered, claimed.Missing)); // seqs 0-3
+        Assert.Equal((3L, 0L, 2L), (crossed.GapCovered, crossed.Missing, crossed.Verified)); // genesis and the statement
     }
 
     [Fact]
