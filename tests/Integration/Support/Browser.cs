@@ -63,8 +63,32 @@ public sealed class Browser : IDisposable
         catch (WebDriverTimeoutException e)
         {
             Screenshot($"timeout-{DateTime.UtcNow:HHmmss}");
-            throw new TimeoutException($"{what}: not within {timeout}. Page: {_driver.FindElement(By.TagName("body")).Text}", e);
+            throw new TimeoutException($"{what}: not within {timeout}. Page: {_driver.FindElement(By.TagName("body")).Text}\n{Diagnosis()}", e);
         }
+    }
+
+    /// <summary>
+    /// For a wait that timed out: the page's address, what it asked the servers for and which answers came
+    /// (resource timing: a request without a responseEnd never got its answer), and this test process's
+    /// thread pool (Kestrel of the in-process hosts serves from it: a starved pool answers nobody).
+    /// </summary>
+    private string Diagnosis()
+    {
+        string requests;
+        try
+        {
+            requests = Convert.ToString(_driver.ExecuteScript(
+                "return performance.getEntriesByType('resource').concat(performance.getEntriesByType('navigation'))" +
+                ".map(e => `${e.entryType} ${e.name} start=${Math.round(e.startTime)} end=${Math.round(e.responseEnd)} status=${e.responseStatus}`).join('\\n')"),
+                System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty;
+        }
+        catch (WebDriverException e)
+        {
+            requests = $"(the page's requests could not be read: {e.Message})";
+        }
+
+        return $"URL {_driver.Url}; thread pool {ThreadPool.ThreadCount} threads, {ThreadPool.PendingWorkItemCount} work items queued; " +
+            $"load average {File.ReadAllText("/proc/loadavg").Trim()}\nThe page's requests:\n{requests}";
     }
 
     public string Screenshot(string name)
