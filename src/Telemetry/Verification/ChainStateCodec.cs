@@ -13,7 +13,12 @@ using EdgeTwin.Telemetry.Records;
 /// </summary>
 public static class ChainStateCodec
 {
-    private const byte Version = 1;
+    // Version 2 (2026-12-07) has the layout of 1; its remembered links list only those not at rest in the
+    // ingest's store (docs/ingest.md "Memory per chain"). A worker that knows only version 1 would take the
+    // seqs at rest for seqs a gap statement passed; it refuses version 2 instead (chain-state-unreadable),
+    // loudly, until it is upgraded. This one reads both the same way (1 as written since links went to rest).
+    private const byte Version = 2;
+    private const byte FirstVersion = 1;
     private static readonly byte[] Magic = [0, (byte)'E', (byte)'S', Version];
 
     public static byte[] Encode(ChainVerifierState state)
@@ -226,9 +231,10 @@ public static class ChainStateCodec
     /// </summary>
     internal static Compact DecodeCompact(ReadOnlySpan<byte> stored)
     {
-        if (stored.Length < Magic.Length || !stored[..Magic.Length].SequenceEqual(Magic))
+        if (stored.Length < Magic.Length || !stored[..(Magic.Length - 1)].SequenceEqual(Magic.AsSpan(0, Magic.Length - 1))
+            || stored[Magic.Length - 1] is < FirstVersion or > Version)
         {
-            throw new InvalidDataException($"stored chain state has an unknown header {Convert.ToHexString(stored[..Math.Min(4, stored.Length)])} (compact form version {Version} expected)");
+            throw new InvalidDataException($"stored chain state has an unknown header {Convert.ToHexString(stored[..Math.Min(4, stored.Length)])} (compact form version {FirstVersion} to {Version} expected)");
         }
 
         try
