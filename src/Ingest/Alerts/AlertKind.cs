@@ -45,6 +45,13 @@ internal static class AlertKind
     /// </summary>
     public const string VerificationStalled = "verification-stalled";
 
+    /// <summary>
+    /// Messages set aside beyond <c>Ingest:EvidencePerGatewayPerMinute</c> or <c>Ingest:EvidencePerMinute</c> were
+    /// not kept as evidence (counted in <c>edgetwin_ingest_evidence_dropped</c>): someone publishes noise on
+    /// the broker. At most once a minute per gateway, and once for the worker.
+    /// </summary>
+    public const string EvidenceOverBudget = "evidence-over-budget";
+
     public const string AlarmNotForwarded = "alarm-not-forwarded";
     public const string AlarmManagerUnreachable = "alarm-manager-unreachable";
     public const string AlarmManagerRejected = "alarm-manager-rejected";

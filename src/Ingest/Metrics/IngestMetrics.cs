@@ -13,6 +13,7 @@ internal sealed class IngestMetrics
     private readonly Counter<long> _receipts;
     private readonly Counter<long> _publishFailed;
     private readonly Counter<long> _evidence;
+    private readonly Counter<long> _evidenceDropped;
     private readonly Counter<long> _resendRequests;
     private readonly Counter<long> _resendSeqs;
     private readonly Counter<long> _enrolmentReloads;
@@ -38,6 +39,7 @@ internal sealed class IngestMetrics
         _resendSeqs = meter.CreateCounter<long>("edgetwin.ingest.resend.requested", "{record}", "Seqs asked for in re-send requests.");
         _enrolmentReloads = meter.CreateCounter<long>("edgetwin.ingest.enrolment.reloads", "{reload}", "Changed enrolment files read, by outcome (applied, refused).");
         _evidence = meter.CreateCounter<long>("edgetwin.ingest.evidence", "{message}", "Records kept as rejected evidence, by the problem's code (the text before its first ':', or other).");
+        _evidenceDropped = meter.CreateCounter<long>("edgetwin.ingest.evidence.dropped", "{message}", "Messages set aside but not kept as evidence: beyond Ingest:EvidencePerGatewayPerMinute or Ingest:EvidencePerMinute (someone publishing noise), by the problem's code.");
         _acksSkipped = meter.CreateCounter<long>("edgetwin.ingest.acks.skipped", "{message}", "Committed messages not acknowledged because the broker session they came in has ended (a clean start after the connection went): their packet ids belong to it.");
         _retention = meter.CreateCounter<long>("edgetwin.ingest.retention.partitions", "{partition}", "Records partitions older than Ingest:Retention, by outcome (dropped, kept: holds records not verified yet).");
         _inFlight = meter.CreateUpDownCounter<long>("edgetwin.ingest.inflight", "{message}", "Messages received from the broker and not yet acknowledged; at most the worker's MQTT Receive Maximum (Ingest:ReceiveWindow).");
@@ -79,6 +81,11 @@ internal sealed class IngestMetrics
         foreach (var (problem, count) in result.EvidenceByProblem)
         {
             _evidence.Add(count, new KeyValuePair<string, object?>("problem", problem));
+        }
+
+        foreach (var (problem, count) in result.EvidenceDroppedByProblem)
+        {
+            _evidenceDropped.Add(count, new KeyValuePair<string, object?>("problem", problem));
         }
 
         if (result.LinksRestored > 0)

@@ -54,6 +54,18 @@ public sealed class IngestOptions : BrokerTransportSettings
     [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
     public TimeSpan EnrolmentReloadInterval { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Messages set aside (malformed, forged, unenrolled, forks...) one worker keeps as evidence per gateway name
+    /// of their topic and minute (<c>EvidenceBudget</c>); beyond, they are counted
+    /// (<c>edgetwin_ingest_evidence_dropped</c>) and alerted (<c>evidence-over-budget</c>), not kept. 0: no bound.
+    /// </summary>
+    [Range(0, 100_000_000)]
+    public int EvidencePerGatewayPerMinute { get; set; } = 600;
+
+    /// <summary>As <see cref="EvidencePerGatewayPerMinute"/>, for all of one worker's gateway names together (names made up by the thousand). 0: no bound.</summary>
+    [Range(0, 100_000_000)]
+    public int EvidencePerMinute { get; set; } = 6_000;
+
     public const int DefaultWardMaxSubscribers = 200;
 
     /// <summary>Most ward pages fed live at once by this worker; one more gets 503 until one closes.</summary>

@@ -30,6 +30,7 @@ internal sealed class BatchProcessor
     private readonly LogThrottle _cacheFullTold;
     private readonly AlarmQueue? _alarms;
     private readonly GatewayEnrolment _enrolment;
+    private readonly EvidenceBudget _evidenceBudget;
 
     // Gateways a ProcessAsync call is working on: lanes may call side by side, never on one gateway.
     private readonly HashSet<string> _busy = new(StringComparer.Ordinal);
@@ -46,6 +47,7 @@ internal sealed class BatchProcessor
         _cacheFullTold = new LogThrottle(time, TimeSpan.FromHours(1));
         metrics?.ObserveVerifierCache(() => _verifiers.Count, () => _verifiers.Evicted);
         _enrolment = enrolment ?? new GatewayEnrolment(options);
+        _evidenceBudget = new EvidenceBudget(options.CurrentValue.EvidencePerGatewayPerMinute, options.CurrentValue.EvidencePerMinute);
         _store = store;
         _options = options;
         _time = time;
@@ -143,6 +145,7 @@ internal sealed class BatchProcessor
                 Alarms = _alarms is { Enabled: true } ? _alarms : null,
                 Enrolment = _enrolment,
                 RetentionOn = _options.CurrentValue.Retention is not null,
+                EvidenceBudget = _evidenceBudget,
             });
         }
 
@@ -204,6 +207,7 @@ internal sealed class BatchProcessor
                 results.Sum(r => r.Stored), results.Sum(r => r.Duplicates), results.Sum(r => r.Evidence), results.Sum(r => r.AlarmsQueued))
             {
                 EvidenceByProblem = results.SelectMany(r => r.EvidenceByProblem).GroupBy(e => e.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(e => e.Value), StringComparer.Ordinal),
+                EvidenceDroppedByProblem = results.SelectMany(r => r.EvidenceDroppedByProblem).GroupBy(e => e.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(e => e.Value), StringComparer.Ordinal),
                 LinksRestored = results.Sum(r => r.LinksRestored),
             };
             if (result.AlarmsQueued > 0)

@@ -8,6 +8,9 @@ internal sealed record BatchResult(IReadOnlyList<ReceiptDue> Receipts, IReadOnly
     /// <summary><see cref="Evidence"/> by the problem's code (<see cref="EvidenceProblem.Code"/>).</summary>
     public IReadOnlyDictionary<string, int> EvidenceByProblem { get; init; } = new Dictionary<string, int>();
 
+    /// <summary>Messages set aside but not kept as evidence (over <see cref="EvidenceBudget"/>), by the problem's code.</summary>
+    public IReadOnlyDictionary<string, int> EvidenceDroppedByProblem { get; init; } = new Dictionary<string, int>();
+
     /// <summary>Times a chain's links at rest were read back from the store for a record that needed them (a late repeat, mostly).</summary>
     public int LinksRestored { get; init; }
 }

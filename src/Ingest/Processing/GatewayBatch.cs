@@ -29,6 +29,7 @@ internal sealed class GatewayBatch
     private readonly Dictionary<ChainId, KeyRotation> _sealed = [];
     private readonly Dictionary<ChainId, string> _unreadable = [];
     private readonly Dictionary<string, int> _evidenceByProblem = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _evidenceDropped = new(StringComparer.Ordinal);
 
     /// <summary>Each chain's figures once its records are in (<see cref="ToConfirmAsync"/>): the report walks the held records, so it is taken once.</summary>
     private readonly Dictionary<ChainId, ChainFigures> _figures = [];
@@ -68,6 +69,9 @@ internal sealed class GatewayBatch
 
     /// <summary>The alarm reporter's queue, when alarm managers are configured.</summary>
     public AlarmQueue? Alarms { get; init; }
+
+    /// <summary>How much of what this worker sets aside it keeps (null: all of it).</summary>
+    public EvidenceBudget? EvidenceBudget { get; init; }
 
     /// <summary>Ingest:Retention is set: a verified seq with no stored record may be one it dropped.</summary>
     public bool RetentionOn { get; init; }
@@ -169,7 +173,10 @@ internal sealed class GatewayBatch
             await ConcludeAsync(chain).ConfigureAwait(false);
         }
 
-        return new BatchResult(_receipts, _alerts, _stored, _duplicates, _evidence, _alarmsQueued) { EvidenceByProblem = _evidenceByProblem, LinksRestored = _linksRestored };
+        return new BatchResult(_receipts, _alerts, _stored, _duplicates, _evidence, _alarmsQueued)
+        {
+            EvidenceByProblem = _evidenceByProblem, EvidenceDroppedByProblem = _evidenceDropped, LinksRestored = _linksRestored,
+        };
     }
 
     private static bool IsDocument(PlannedMessage p) => p.Message.Name.Leaf is TopicLeaf.TwinReported or TopicLeaf.Status;
@@ -444,9 +451,28 @@ internal sealed class GatewayBatch
         await RejectAsync(p, problem, first ? AlertKind.KeyCutOff : null, null).ConfigureAwait(false);
     }
 
-    private async Task SetAsideAsync(PlannedMessage p, string problem, string? hash)
+    /// <summary>A message as evidence, within the worker's budget (<see cref="EvidenceBudget"/>); false: over it, counted and not kept.</summary>
+    private async Task<bool> SetAsideAsync(PlannedMessage p, string problem, string? hash)
     {
         var m = p.Message;
+        if (EvidenceBudget?.Take(m.Name.Gw, _now) is { } verdict and not EvidenceBudget.Verdict.Keep)
+        {
+            // Never a record the gateway loses: what is set aside is never receipted, so the gateway still holds its own.
+            var code = EvidenceProblem.Code(problem);
+            _evidenceDropped[code] = _evidenceDropped.GetValueOrDefault(code) + 1;
+            var worker = verdict == EvidenceBudget.Verdict.OverWorker;
+            if (EvidenceBudget.AlertDue(worker ? EvidenceBudget.Others : m.Name.Gw, _now))
+            {
+                var alert = new AlertRow(_now, AlertKind.EvidenceOverBudget, m.Name.Gw, null, null, null, worker
+                    ? $"{AlertKind.EvidenceOverBudget}: this worker sets aside more than Ingest:EvidencePerMinute ({EvidenceBudget.PerMinute}) messages a minute; the rest are counted in edgetwin_ingest_evidence_dropped, not kept (this alert at most once a minute)"
+                    : $"{AlertKind.EvidenceOverBudget}: more than Ingest:EvidencePerGatewayPerMinute ({EvidenceBudget.PerGatewayPerMinute}) messages a minute set aside on gateway '{m.Name.Gw}''s topics; the rest are counted in edgetwin_ingest_evidence_dropped, not kept (first: {problem}; this alert at most once a minute per gateway)");
+                await _session.AddAlertAsync(alert).ConfigureAwait(false);
+                _alerts.Add(alert);
+            }
+
+            return false;
+        }
+
         await _session.AddEvidenceAsync(new EvidenceRow(_now, m.Topic, m.Name.Gw, problem, m.Payload)
         {
             Chain = p.Chain,
@@ -454,6 +480,7 @@ internal sealed class GatewayBatch
             Hash = hash,
         }).ConfigureAwait(false);
         Evidence(problem, 1);
+        return true;
     }
 
     private void Evidence(string problem, int count)
@@ -494,13 +521,14 @@ internal sealed class GatewayBatch
 
     private async Task RejectAsync(PlannedMessage p, string problem, string? alertKind, string? hash)
     {
-        await SetAsideAsync(p, problem, hash).ConfigureAwait(false);
+        var kept = await SetAsideAsync(p, problem, hash).ConfigureAwait(false);
         if (p.Chain is { } c)
         {
             _rejected[c] = _rejected.GetValueOrDefault(c) + 1;
         }
 
-        if (alertKind is not null)
+        // Over the evidence budget its own alert speaks for the messages not kept, at most once a minute.
+        if (alertKind is not null && kept)
         {
             var alert = new AlertRow(_now, alertKind, p.Message.Name.Gw, p.Header?.Lane, p.Header?.Epoch, p.Header?.Seq, problem);
             await _session.AddAlertAsync(alert).ConfigureAwait(false);

@@ -70,17 +70,10 @@ public sealed partial class ScaleOutTests
         Assert.Equal(uncommitted.Count, g.All.Count - committed);
     }
 
-    private static async Task<long> StoredAsync(NpgsqlDataSource db)
-    {
-        await using var cmd = db.CreateCommand("SELECT count(*) FROM ingest_records");
-        return (long)(await cmd.ExecuteScalarAsync())!;
-    }
+    private static Task<long> StoredAsync(NpgsqlDataSource db) => CountAsync(db, "SELECT count(*) FROM ingest_records");
 
-    private static async Task<long> WaitingOnALockAsync(NpgsqlDataSource db)
-    {
-        await using var cmd = db.CreateCommand("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
-        return (long)(await cmd.ExecuteScalarAsync())!;
-    }
+    private static Task<long> WaitingOnALockAsync(NpgsqlDataSource db) =>
+        CountAsync(db, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
 
     /// <summary>Polls a counter of the real system until it holds, within 60 s; the worker's output on failure.</summary>
     private static Task UntilAsync(Func<Task<bool>> holds, string what, IngestWorkerProcess worker) =>

@@ -1,0 +1,182 @@
+namespace EdgeTwin.Ingest.Processing;
+
+/// <summary>
+/// How much of what arrives set aside (malformed, forged, unenrolled, a fork, ...) one worker keeps as
+/// evidence: anyone may publish on the broker, and without a bound each message would be a row of
+/// evidence and, for many problems, an alert, for as long as someone cares to publish (the disk of the
+/// cloud filled by noise). Two token buckets, refilled evenly over a minute: one per gateway name of the
+/// topic (<c>Ingest:EvidencePerGatewayPerMinute</c>) and one for the worker (<c>Ingest:EvidencePerMinute</c>),
+/// which bounds names made up by the thousand. A message beyond either is not kept: counted
+/// (<c>edgetwin_ingest_evidence_dropped</c>) and said by an <c>evidence-over-budget</c> alert at most once a
+/// minute per gateway (and once for the worker). Thread-safe: the worker's store lanes share it.
+/// </summary>
+internal sealed class EvidenceBudget
+{
+    /// <summary>Gateway names tracked at most; beyond, the names not yet tracked share one bucket.</summary>
+    public const int MaxGateways = 10_000;
+
+    /// <summary>The key of the bucket names share beyond <see cref="MaxGateways"/>, and of the worker's alert.</summary>
+    public const string Others = "*";
+
+    private static readonly TimeSpan AlertEvery = TimeSpan.FromMinutes(1);
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, Bucket> _gateways = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _alerted = new(StringComparer.Ordinal);
+    private readonly int _perGateway;
+    private readonly int _perWorker;
+    private Bucket _worker;
+
+    /// <param name="perGatewayPerMinute">evidence kept per gateway name and minute (0: no bound)</param>
+    /// <param name="perMinute">evidence kept by the worker per minute (0: no bound)</param>
+    public EvidenceBudget(int perGatewayPerMinute, int perMinute)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(perGatewayPerMinute);
+        ArgumentOutOfRangeException.ThrowIfNegative(perMinute);
+        _perGateway = perGatewayPerMinute;
+        _perWorker = perMinute;
+        _worker = new Bucket(perMinute, DateTimeOffset.MinValue);
+    }
+
+    public enum Verdict
+    {
+        /// <summary>Kept: a token taken from the gateway's bucket and from the worker's.</summary>
+        Keep,
+
+        /// <summary>The gateway's bucket is empty.</summary>
+        OverGateway,
+
+        /// <summary>The worker's bucket is empty.</summary>
+        OverWorker,
+    }
+
+    public int PerGatewayPerMinute => _perGateway;
+
+    public int PerMinute => _perWorker;
+
+    /// <summary>Gateway names tracked now (at most <see cref="MaxGateways"/> and the shared one).</summary>
+    public int Tracked
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _gateways.Count;
+            }
+        }
+    }
+
+    /// <summary>Whether one more message of <paramref name="gw"/> set aside at <paramref name="now"/> is kept; takes its tokens if so.</summary>
+    public Verdict Take(string gw, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            var key = _perGateway == 0 ? null : KeyOf(gw, now);
+            var mine = key is null ? default : Refilled(_gateways[key], _perGateway, now);
+            if (key is not null)
+            {
+                _gateways[key] = mine;
+            }
+
+            _worker = _perWorker == 0 ? _worker : Refilled(_worker, _perWorker, now);
+            if (key is not null && mine.Tokens < 1)
+            {
+                return Verdict.OverGateway;
+            }
+
+            if (_perWorker != 0 && _worker.Tokens < 1)
+            {
+                return Verdict.OverWorker;
+            }
+
+            if (key is not null)
+            {
+                _gateways[key] = mine with { Tokens = mine.Tokens - 1 };
+            }
+
+            if (_perWorker != 0)
+            {
+                _worker = _worker with { Tokens = _worker.Tokens - 1 };
+            }
+
+            return Verdict.Keep;
+        }
+    }
+
+    /// <summary>
+    /// Whether an over-budget alert about <paramref name="key"/> (a gateway, or <see cref="Others"/> for the
+    /// worker's bucket) is due at <paramref name="now"/>: the first, then at most one a minute. Marks it raised.
+    /// </summary>
+    public bool AlertDue(string key, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            if (_alerted.TryGetValue(key, out var at) && now - at < AlertEvery)
+            {
+                return false;
+            }
+
+            if (_alerted.Count >= MaxGateways && !_alerted.ContainsKey(key))
+            {
+                foreach (var old in _alerted.Where(a => now - a.Value >= AlertEvery).Select(a => a.Key).ToList())
+                {
+                    _alerted.Remove(old);
+                }
+
+                if (_alerted.Count >= MaxGateways)
+                {
+                    // Thousands of names over their budget within a minute: the worker's alert speaks for them.
+                    key = Others;
+                    if (_alerted.TryGetValue(key, out at) && now - at < AlertEvery)
+                    {
+                        return false;
+                    }
+                }
+            }
+
+            _alerted[key] = now;
+            return true;
+        }
+    }
+
+    private string KeyOf(string gw, DateTimeOffset now)
+    {
+        if (_gateways.ContainsKey(gw))
+        {
+            return gw;
+        }
+
+        if (_gateways.Count >= MaxGateways)
+        {
+            // A bucket that has filled up again is the same as none: let those go first.
+            foreach (var full in _gateways.Where(g => g.Key != Others && Refilled(g.Value, _perGateway, now).Tokens >= _perGateway).Select(g => g.Key).ToList())
+            {
+                _gateways.Remove(full);
+            }
+
+            if (_gateways.Count >= MaxGateways)
+            {
+                gw = Others;
+                if (_gateways.ContainsKey(gw))
+                {
+                    return gw;
+                }
+            }
+        }
+
+        _gateways[gw] = new Bucket(_perGateway, now);
+        return gw;
+    }
+
+    private static Bucket Refilled(Bucket b, int perMinute, DateTimeOffset now)
+    {
+        if (now <= b.At)
+        {
+            return b;
+        }
+
+        var added = b.At == DateTimeOffset.MinValue ? perMinute : (now - b.At).TotalMinutes * perMinute;
+        return new Bucket(Math.Min(perMinute, b.Tokens + added), now);
+    }
+
+    private readonly record struct Bucket(double Tokens, DateTimeOffset At);
+}
