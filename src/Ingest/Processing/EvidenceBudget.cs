@@ -19,12 +19,18 @@ internal sealed class EvidenceBudget
     public const string Others = "*";
 
     private static readonly TimeSpan AlertEvery = TimeSpan.FromMinutes(1);
+
+    // A full table is scanned for entries to let go at most once a second: names made up faster than buckets
+    // refill would otherwise cost a scan of every tracked name per message.
+    private static readonly TimeSpan PruneEvery = TimeSpan.FromSeconds(1);
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Bucket> _gateways = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _alerted = new(StringComparer.Ordinal);
     private readonly int _perGateway;
     private readonly int _perWorker;
     private Bucket _worker;
+    private DateTimeOffset _bucketsPrunable = DateTimeOffset.MinValue;
+    private DateTimeOffset _alertsPrunable = DateTimeOffset.MinValue;
 
     /// <param name="perGatewayPerMinute">evidence kept per gateway name and minute (0: no bound)</param>
     /// <param name="perMinute">evidence kept by the worker per minute (0: no bound)</param>
@@ -117,9 +123,13 @@ internal sealed class EvidenceBudget
 
             if (_alerted.Count >= MaxGateways && !_alerted.ContainsKey(key))
             {
-                foreach (var old in _alerted.Where(a => now - a.Value >= AlertEvery).Select(a => a.Key).ToList())
+                if (now >= _alertsPrunable)
                 {
-                    _alerted.Remove(old);
+                    _alertsPrunable = now + PruneEvery;
+                    foreach (var old in _alerted.Where(a => now - a.Value >= AlertEvery).Select(a => a.Key).ToList())
+                    {
+                        _alerted.Remove(old);
+                    }
                 }
 
                 if (_alerted.Count >= MaxGateways)
@@ -145,21 +155,22 @@ internal sealed class EvidenceBudget
             return gw;
         }
 
-        if (_gateways.Count >= MaxGateways)
+        if (_gateways.Count >= MaxGateways && now >= _bucketsPrunable)
         {
             // A bucket that has filled up again is the same as none: let those go first.
+            _bucketsPrunable = now + PruneEvery;
             foreach (var full in _gateways.Where(g => g.Key != Others && Refilled(g.Value, _perGateway, now).Tokens >= _perGateway).Select(g => g.Key).ToList())
             {
                 _gateways.Remove(full);
             }
+        }
 
-            if (_gateways.Count >= MaxGateways)
+        if (_gateways.Count >= MaxGateways)
+        {
+            gw = Others;
+            if (_gateways.ContainsKey(gw))
             {
-                gw = Others;
-                if (_gateways.ContainsKey(gw))
-                {
-                    return gw;
-                }
+                return gw;
             }
         }
 

@@ -65,6 +65,25 @@ public sealed class EvidenceBudgetTests
     }
 
     [Fact]
+    public void AFullTableIsScannedForBucketsToLetGo_AtMostOnceASecond()
+    {
+        // Names made up faster than buckets refill must not cost a scan of every tracked name per message.
+        var budget = new EvidenceBudget(perGatewayPerMinute: 120, perMinute: 0); // 2 tokens a second
+        for (var i = 0; i < EvidenceBudget.MaxGateways; i++)
+        {
+            budget.Take($"gw-{i}", T0); // 119 left: full again half a second on
+        }
+
+        budget.Take("late-1", T0); // scans: nothing full yet, so the shared bucket
+        budget.Take("late-2", T0.AddMilliseconds(600)); // every bucket full now, but the last scan was 0.6 s ago
+        var beforeASecond = budget.Tracked;
+        budget.Take("late-3", T0.AddSeconds(1));
+
+        Assert.Equal(EvidenceBudget.MaxGateways + 1, beforeASecond);
+        Assert.True(budget.Tracked <= 3, $"{budget.Tracked} names tracked");
+    }
+
+    [Fact]
     public void AnAlert_IsDueFirstThenAtMostOnceAMinute_PerKey()
     {
         var budget = new EvidenceBudget(1, 1);
