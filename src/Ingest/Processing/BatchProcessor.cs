@@ -31,6 +31,7 @@ internal sealed class BatchProcessor
     private readonly AlarmQueue? _alarms;
     private readonly GatewayEnrolment _enrolment;
     private readonly EvidenceBudget _evidenceBudget;
+    private readonly AlertThrottle _replayAlerts = new(TimeSpan.FromMinutes(1), EvidenceBudget.MaxGateways, "*");
 
     // Gateways a ProcessAsync call is working on: lanes may call side by side, never on one gateway.
     private readonly HashSet<string> _busy = new(StringComparer.Ordinal);
@@ -146,6 +147,7 @@ internal sealed class BatchProcessor
                 Enrolment = _enrolment,
                 RetentionOn = _options.CurrentValue.Retention is not null,
                 EvidenceBudget = _evidenceBudget,
+                ReplayAlerts = _replayAlerts,
             });
         }
 

@@ -18,19 +18,17 @@ internal sealed class EvidenceBudget
     /// <summary>The key of the bucket names share beyond <see cref="MaxGateways"/>, and of the worker's alert.</summary>
     public const string Others = "*";
 
-    private static readonly TimeSpan AlertEvery = TimeSpan.FromMinutes(1);
 
     // A full table is scanned for entries to let go at most once a second: names made up faster than buckets
     // refill would otherwise cost a scan of every tracked name per message.
     private static readonly TimeSpan PruneEvery = TimeSpan.FromSeconds(1);
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Bucket> _gateways = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DateTimeOffset> _alerted = new(StringComparer.Ordinal);
+    private readonly AlertThrottle _alerts = new(TimeSpan.FromMinutes(1), MaxGateways, Others);
     private readonly int _perGateway;
     private readonly int _perWorker;
     private Bucket _worker;
     private DateTimeOffset _bucketsPrunable = DateTimeOffset.MinValue;
-    private DateTimeOffset _alertsPrunable = DateTimeOffset.MinValue;
 
     /// <param name="perGatewayPerMinute">evidence kept per gateway name and minute (0: no bound)</param>
     /// <param name="perMinute">evidence kept by the worker per minute (0: no bound)</param>
@@ -112,41 +110,7 @@ internal sealed class EvidenceBudget
     /// Whether an over-budget alert about <paramref name="key"/> (a gateway, or <see cref="Others"/> for the
     /// worker's bucket) is due at <paramref name="now"/>: the first, then at most one a minute. Marks it raised.
     /// </summary>
-    public bool AlertDue(string key, DateTimeOffset now)
-    {
-        lock (_gate)
-        {
-            if (_alerted.TryGetValue(key, out var at) && now - at < AlertEvery)
-            {
-                return false;
-            }
-
-            if (_alerted.Count >= MaxGateways && !_alerted.ContainsKey(key))
-            {
-                if (now >= _alertsPrunable)
-                {
-                    _alertsPrunable = now + PruneEvery;
-                    foreach (var old in _alerted.Where(a => now - a.Value >= AlertEvery).Select(a => a.Key).ToList())
-                    {
-                        _alerted.Remove(old);
-                    }
-                }
-
-                if (_alerted.Count >= MaxGateways)
-                {
-                    // Thousands of names over their budget within a minute: the worker's alert speaks for them.
-                    key = Others;
-                    if (_alerted.TryGetValue(key, out at) && now - at < AlertEvery)
-                    {
-                        return false;
-                    }
-                }
-            }
-
-            _alerted[key] = now;
-            return true;
-        }
-    }
+    public bool AlertDue(string key, DateTimeOffset now) => _alerts.Due(key, now);
 
     private string KeyOf(string gw, DateTimeOffset now)
     {

@@ -73,6 +73,9 @@ internal sealed class GatewayBatch
     /// <summary>How much of what this worker sets aside it keeps (null: all of it).</summary>
     public EvidenceBudget? EvidenceBudget { get; init; }
 
+    /// <summary>At most one <c>replay</c> alert per chain and minute on this worker (null: one per chain and batch).</summary>
+    public AlertThrottle? ReplayAlerts { get; init; }
+
     /// <summary>Ingest:Retention is set: a verified seq with no stored record may be one it dropped.</summary>
     public bool RetentionOn { get; init; }
 
@@ -430,12 +433,12 @@ internal sealed class GatewayBatch
         if (header.Seq <= _session.Chain(chain).ReceiptedThrough)
         {
             // A repeat of what was receipted: a replay, or a gateway that missed its receipt (and re-sends
-            // everything it holds). One alert per chain and batch: anyone can replay thousands of records,
-            // and each is counted under the chain's duplicates anyway.
+            // everything it holds). One alert per chain and minute: anyone can replay thousands of records in
+            // batch after batch, and each is counted under the chain's duplicates anyway.
             _resend.Add(chain);
-            if (!AlertedInBatch(AlertKind.Replay, chain))
+            if (!AlertedInBatch(AlertKind.Replay, chain) && (ReplayAlerts?.Due($"{chain.Gw}|{chain.Lane}|{chain.Epoch}", _now) ?? true))
             {
-                await AlertAsync(AlertKind.Replay, chain, header.Seq, "a record already stored, verified and receipted arrived again (the chain's further repeats in this batch are counted under its duplicates, not alerted)").ConfigureAwait(false);
+                await AlertAsync(AlertKind.Replay, chain, header.Seq, "a record already stored, verified and receipted arrived again (the chain's further repeats for a minute are counted under its duplicates, not alerted)").ConfigureAwait(false);
             }
         }
     }

@@ -215,6 +215,30 @@ public sealed class BatchProcessorTests
     }
 
     [Fact]
+    public async Task ReplaysInBatchAfterBatch_OneReplayAlertAMinutePerChain_EveryRepeatCounted()
+    {
+        using var g = new SimulatedGateway("ward7", "bed-8m", T0, policy: new CheckpointPolicy { MaxRecords = 3, MaxDelay = TimeSpan.FromHours(1) });
+        await using var h = await CreateAsync(g);
+        g.ProduceObs(10, T0);
+        var sent = g.All.Where(r => r.Lane == Lane.Telemetry).ToList();
+        await h.SendAsync(g, sent);
+        var receipted = (await h.ChainAsync(g, Lane.Telemetry)).ReceiptedThrough;
+        var replayed = sent.First(r => r.Kind == "obs");
+        Assert.True(replayed.Seq <= receipted);
+
+        var alerts = new List<int>();
+        foreach (var wait in new[] { 0, 20, 20, 20, 0 })
+        {
+            h.Time.Advance(TimeSpan.FromSeconds(wait));
+            alerts.Add((await h.SendAsync(g, [replayed])).Alerts.Count(a => a.Kind == AlertKind.Replay));
+        }
+
+        Assert.Equal([1, 0, 0, 1, 0], alerts); // at 0 s, then 60 s on
+        Assert.Equal(2, (await h.Store.AlertsAsync(0, 100, default)).Count(a => a.Kind == AlertKind.Replay));
+        Assert.Equal(5L, (await h.ChainAsync(g, Lane.Telemetry)).Duplicates);
+    }
+
+    [Fact]
     public async Task RecordOnAnotherGatewaysTopic_IsATopicMismatch()
     {
         using var a = new SimulatedGateway("ward7", "bed-9", T0);
