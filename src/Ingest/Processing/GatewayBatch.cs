@@ -509,9 +509,13 @@ internal sealed class GatewayBatch
         await _session.DeleteRecordAsync(chain, seq).ConfigureAwait(false);
     }
 
-    /// <summary>A stored record a valid checkpoint showed not to be the gateway's: to the evidence.</summary>
-    private Task UnsignedAsync(RecordRow displaced) =>
-        StoredToEvidenceAsync(displaced, $"{VerifierProblems.UnsignedBranch}: superseded by the record a valid checkpoint covers at this seq");
+    /// <summary>A stored record a valid checkpoint showed not to be the gateway's: to the evidence (counted, as all evidence).</summary>
+    private async Task UnsignedAsync(RecordRow displaced)
+    {
+        var problem = $"{VerifierProblems.UnsignedBranch}: superseded by the record a valid checkpoint covers at this seq";
+        await StoredToEvidenceAsync(displaced, problem).ConfigureAwait(false);
+        Evidence(problem, 1);
+    }
 
     /// <summary>A stored record as evidence (its topic names where it was stored).</summary>
     private Task StoredToEvidenceAsync(RecordRow record, string problem) =>

@@ -173,6 +173,7 @@ public sealed class BatchProcessorTests
         Assert.Equal(cp.Seq - 1, data[^1].Seq);
         Assert.Equal(obs.Hash, data.Single(r => r.Seq == obs.Seq).Hash);
         Assert.Contains(await h.Store.EvidenceAsync(100, default), e => e.Problem.StartsWith("unsigned-branch: superseded", StringComparison.Ordinal));
+        Assert.Equal(1, result.EvidenceByProblem.GetValueOrDefault("unsigned-branch")); // counted in edgetwin_ingest_evidence like any
     }
 
     [Fact]
