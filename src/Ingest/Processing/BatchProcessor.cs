@@ -32,6 +32,7 @@ internal sealed class BatchProcessor
     private readonly GatewayEnrolment _enrolment;
     private readonly EvidenceBudget _evidenceBudget;
     private readonly AlertThrottle _replayAlerts = new(TimeSpan.FromMinutes(1), EvidenceBudget.MaxGateways, "*");
+    private readonly AlertThrottle _overBudgetAlerts = new(TimeSpan.FromMinutes(1), EvidenceBudget.MaxGateways, "*");
 
     // Gateways a ProcessAsync call is working on: lanes may call side by side, never on one gateway.
     private readonly HashSet<string> _busy = new(StringComparer.Ordinal);
@@ -148,6 +149,7 @@ internal sealed class BatchProcessor
                 RetentionOn = _options.CurrentValue.Retention is not null,
                 EvidenceBudget = _evidenceBudget,
                 ReplayAlerts = _replayAlerts,
+                OverBudgetAlerts = _overBudgetAlerts,
             });
         }
 

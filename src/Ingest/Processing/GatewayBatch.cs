@@ -73,6 +73,12 @@ internal sealed class GatewayBatch
     /// <summary>How much of what this worker sets aside it keeps (null: all of it).</summary>
     public EvidenceBudget? EvidenceBudget { get; init; }
 
+    /// <summary>
+    /// The alerts of messages set aside over the evidence budget (not kept): at most one per kind and chain
+    /// (or gateway, for a message of no chain) and minute, so a flood cannot fold a fork into the over-budget alert.
+    /// </summary>
+    public AlertThrottle? OverBudgetAlerts { get; init; }
+
     /// <summary>At most one <c>replay</c> alert per chain and minute on this worker (null: one per chain and batch).</summary>
     public AlertThrottle? ReplayAlerts { get; init; }
 
@@ -534,8 +540,9 @@ internal sealed class GatewayBatch
             _rejected[c] = _rejected.GetValueOrDefault(c) + 1;
         }
 
-        // Over the evidence budget its own alert speaks for the messages not kept, at most once a minute.
-        if (alertKind is not null && kept)
+        // Over the evidence budget the messages not kept raise their kind of alert at most once a minute per
+        // chain (a fork stays a fork alert), beside the over-budget one.
+        if (alertKind is not null && (kept || (OverBudgetAlerts?.Due($"{alertKind}|{p.Message.Name.Gw}|{p.Header?.Lane}|{p.Header?.Epoch}", _now) ?? true)))
         {
             var alert = new AlertRow(_now, alertKind, p.Message.Name.Gw, p.Header?.Lane, p.Header?.Epoch, p.Header?.Seq, problem);
             await _session.AddAlertAsync(alert).ConfigureAwait(false);

@@ -119,21 +119,24 @@ public sealed class EvidenceBudgetTests
 
         var flood = await h.Processor.ProcessAsync([.. noise.Take(150), .. genuine.Take(3).Select(r => Message(g, r)), .. noise.Skip(150), .. strangers], default);
         var rest = await h.SendAsync(g, genuine.Skip(3));
+        var fork = await h.Processor.ProcessAsync([Message(g, InsideGapTests.Forge(g, genuine[1]))], default); // a forgery at verified seq 2, over the budget
         h.Time.Advance(TimeSpan.FromSeconds(30));
         var later = await h.Processor.ProcessAsync(noise.Take(60).ToList(), default);
 
         Assert.Equal(100, flood.EvidenceByProblem["malformed"]);
         Assert.Equal(150, flood.EvidenceDroppedByProblem["malformed"]);
         Assert.Equal(strangers.Count, flood.EvidenceByProblem["not-enrolled"]); // another gateway name: a budget of its own
-        Assert.Equal(100, flood.Alerts.Count(a => a.Kind == AlertKind.Rejected)); // one per message kept, none for the rest
+        Assert.Equal(101, flood.Alerts.Count(a => a.Kind == AlertKind.Rejected)); // one per message kept, one a minute for the rest
         var over = Assert.Single(flood.Alerts, a => a.Kind == AlertKind.EvidenceOverBudget);
         Assert.Contains("Ingest:EvidencePerGatewayPerMinute (100)", over.Detail, StringComparison.Ordinal);
         Assert.Equal((50, 10), (later.EvidenceByProblem["malformed"], later.EvidenceDroppedByProblem["malformed"])); // half a minute refilled half
         Assert.DoesNotContain(later.Alerts, a => a.Kind == AlertKind.EvidenceOverBudget); // at most once a minute
+        Assert.Equal(50, later.Alerts.Count(a => a.Kind == AlertKind.Rejected)); // the kept ones only: the minute is not over
         Assert.Equal(100 + strangers.Count + 50, (await h.Store.EvidenceAsync(10_000, default)).Count);
         Assert.Equal(1, (await h.Store.AlertsAsync(0, 10_000, default)).Count(a => a.Kind == AlertKind.EvidenceOverBudget));
         Assert.Equal(5L, (await h.ChainAsync(g, Lane.Telemetry)).VerifiedThrough);
         Assert.Equal(0, rest.Evidence);
+        Assert.Equal((1, 2L), (fork.EvidenceDroppedByProblem["fork"], Assert.Single(fork.Alerts, a => a.Kind == AlertKind.Fork).Seq)); // not kept, still a fork alert
 
         using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var factory = services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
