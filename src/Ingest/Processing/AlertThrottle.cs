@@ -1,7 +1,7 @@
 namespace EdgeTwin.Ingest.Processing;
 
 /// <summary>
-/// At most one alert per key and <see cref="Every"/>, for alerts that anyone on the broker can cause by
+/// At most one alert per key and interval (<paramref name="every"/>), for alerts that anyone on the broker can cause by
 /// publishing (replays, evidence over its budget): each would otherwise be a row and a log line per batch
 /// for as long as someone publishes. The table of keys is bounded: when full it is scanned for keys whose
 /// interval has passed at most once a second, and keys beyond share one (<paramref name="shared"/>).
@@ -14,9 +14,7 @@ internal sealed class AlertThrottle(TimeSpan every, int maxKeys, string shared)
     private readonly Dictionary<string, DateTimeOffset> _raised = new(StringComparer.Ordinal);
     private DateTimeOffset _prunable = DateTimeOffset.MinValue;
 
-    public TimeSpan Every => every;
-
-    /// <summary>Whether an alert about <paramref name="key"/> is due at <paramref name="now"/>: the first, then at most one per <see cref="Every"/>. Marks it raised.</summary>
+    /// <summary>Whether an alert about <paramref name="key"/> is due at <paramref name="now"/>: the first, then at most one per interval. Marks it raised.</summary>
     public bool Due(string key, DateTimeOffset now)
     {
         lock (_gate)

@@ -18,7 +18,6 @@ internal sealed class EvidenceBudget
     /// <summary>The key of the bucket names share beyond <see cref="MaxGateways"/>, and of the worker's alert.</summary>
     public const string Others = "*";
 
-
     // A full table is scanned for entries to let go at most once a second: names made up faster than buckets
     // refill would otherwise cost a scan of every tracked name per message.
     private static readonly TimeSpan PruneEvery = TimeSpan.FromSeconds(1);

@@ -474,7 +474,7 @@ internal sealed class GatewayBatch
             {
                 var alert = new AlertRow(_now, AlertKind.EvidenceOverBudget, m.Name.Gw, null, null, null, worker
                     ? $"{AlertKind.EvidenceOverBudget}: this worker sets aside more than Ingest:EvidencePerMinute ({EvidenceBudget.PerMinute}) messages a minute; the rest are counted in edgetwin_ingest_evidence_dropped, not kept (this alert at most once a minute)"
-                    : $"{AlertKind.EvidenceOverBudget}: more than Ingest:EvidencePerGatewayPerMinute ({EvidenceBudget.PerGatewayPerMinute}) messages a minute set aside on gateway '{m.Name.Gw}''s topics; the rest are counted in edgetwin_ingest_evidence_dropped, not kept (first: {problem}; this alert at most once a minute per gateway)");
+                    : $"{AlertKind.EvidenceOverBudget}: more than Ingest:EvidencePerGatewayPerMinute ({EvidenceBudget.PerGatewayPerMinute}) messages a minute set aside on the topics of gateway '{m.Name.Gw}'; the rest are counted in edgetwin_ingest_evidence_dropped, not kept (first: {problem}; this alert at most once a minute per gateway)");
                 await _session.AddAlertAsync(alert).ConfigureAwait(false);
                 _alerts.Add(alert);
             }
