@@ -22,7 +22,11 @@
     return;
   }
   let timer = null;
-  new EventSource('api/ward/events').addEventListener('changed', () => {
+  const events = new EventSource('api/ward/events');
+  events.addEventListener('changed', () => {
     if (!timer) timer = setTimeout(async () => { timer = null; await load(); }, 1000);
   });
+  // As the ward page: a page left behind closes its live feed, and is loaded afresh when one comes back to it.
+  addEventListener('pagehide', () => events.close());
+  addEventListener('pageshow', (e) => { if (e.persisted) location.reload(); });
 })();

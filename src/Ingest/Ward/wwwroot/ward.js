@@ -94,6 +94,10 @@
   };
 
   const events = new EventSource('api/ward/events');
+  // A page left for another (kept by the browser for Back) must not keep its live feed: a browser opens at most
+  // six connections to the ingest, and feeds of pages left behind would leave the next page none. Back to it: load afresh.
+  addEventListener('pagehide', () => events.close());
+  addEventListener('pageshow', (e) => { if (e.persisted) location.reload(); });
   events.addEventListener('open', () => { live.textContent = 'live'; refresh(); });
   events.addEventListener('changed', (e) => refresh(e.data));
   events.addEventListener('error', () => { live.textContent = 'reconnecting…'; });
