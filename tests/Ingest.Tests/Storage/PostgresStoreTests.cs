@@ -109,6 +109,50 @@ public sealed class PostgresStoreTests : StoreContractTests
     }
 
     [Fact]
+    public async Task Prepared_ARecordCommittedWhileTheBatchWaitedForTheChainsLock_IsSeenAsStored()
+    {
+        // The batch looks up its chain's highest stored seq after taking the chain's lock, in a statement of
+        // its own (a snapshot of its own): it sees the record the lock's holder committed while it waited.
+        var a = await OpenAsync();
+        var b = await ReopenAsync();
+        var chain = new ChainId("gw-wait", "telemetry", new string('f', 32));
+        var holding = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        var first = a.WriteAsync([chain], "site", async s =>
+        {
+            var ok = await s.TryInsertRecordAsync(Record(10, "first") with { Chain = chain });
+            holding.SetResult();
+            await release.Task;
+            return ok;
+        }, default);
+        await holding.Task;
+
+        var second = b.WriteAsync([chain], "site", async s =>
+        {
+            await s.PrepareAsync([(chain, 10), (chain, 11)], []);
+            return (await s.TryInsertRecordAsync(Record(10, "second") with { Chain = chain }), await s.TryInsertRecordAsync(Record(11, "h11") with { Chain = chain }));
+        }, default);
+
+        // The second batch waits for the chain's row lock before its look-ups; only then may the first commit.
+        await using (var watch = new NpgsqlConnection(_connection))
+        {
+            await watch.OpenAsync();
+            await using var waiting = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'", watch);
+            while ((long)(await waiting.ExecuteScalarAsync())! == 0)
+            {
+                Assert.False(second.IsCompleted, "the second batch ended without waiting for the chain's lock");
+                await Task.Yield();
+            }
+        }
+
+        release.SetResult();
+        Assert.True(await first);
+        Assert.Equal((false, true), await second);
+        var stored = await a.WriteAsync([chain], "site", s => s.StoredHashesAsync(chain, 0, 20), default);
+        Assert.Equal(new Dictionary<long, string> { [10] = "first", [11] = "h11" }, stored);
+    }
+
+    [Fact]
     public async Task ChainStateAnOlderIngestStoredAsJson_IsRead_AndTheNextWriteStoresTheCompactForm()
     {
         var store = await OpenAsync();

@@ -92,6 +92,28 @@ public abstract partial class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Prepared_RecordsInAHoleBelowTheHighestStoredSeq_AreToldApartFromTheStoredOnes()
+    {
+        // PostgreSQL looks up a chain's highest stored seq and takes every record above it as new; those at
+        // or below it (a hole filled late, a repeat) are each looked up. A chain with nothing stored has no highest.
+        var store = await OpenAsync();
+        var empty = Chain with { Epoch = new string('e', 32) };
+        await store.WriteAsync([Chain], "site", async s => (await s.TryInsertRecordAsync(Record(1, "old1")), await s.TryInsertRecordAsync(Record(5, "old5"))), default);
+        var taken = await store.WriteAsync([Chain, empty], "site", async s =>
+        {
+            await s.PrepareAsync([(Chain, 3), (Chain, 4), (Chain, 5), (Chain, 6), (Chain, 1), (empty, 1), (empty, 2)], []);
+            return (await s.TryInsertRecordAsync(Record(3, "h3")), await s.TryInsertRecordAsync(Record(4, "h4")), await s.TryInsertRecordAsync(Record(5, "new5")),
+                await s.TryInsertRecordAsync(Record(6, "h6")), await s.TryInsertRecordAsync(Record(1, "new1")),
+                await s.TryInsertRecordAsync(Record(1, "e1") with { Chain = empty }), await s.TryInsertRecordAsync(Record(2, "e2") with { Chain = empty }));
+        }, default);
+
+        Assert.Equal((true, true, false, true, false, true, true), taken);
+        var (stored, other) = await store.WriteAsync([Chain, empty], "site", async s => (await s.StoredHashesAsync(Chain, 0, 10), await s.StoredHashesAsync(empty, 0, 10)), default);
+        Assert.Equal(new Dictionary<long, string> { [1] = "old1", [3] = "h3", [4] = "h4", [5] = "old5", [6] = "h6" }, stored);
+        Assert.Equal(new Dictionary<long, string> { [1] = "e1", [2] = "e2" }, other);
+    }
+
+    [Fact]
     public async Task Prepared_ARecordPutInPlaceMeanwhile_IsNotInsertedASecondTime()
     {
         // A seq looked up as not stored, then filled by ReplaceRecordAsync (a fork variant taking its
