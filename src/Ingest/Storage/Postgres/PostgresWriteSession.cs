@@ -11,6 +11,10 @@ internal sealed class PostgresWriteSession : IWriteSession
     private readonly CancellationToken _ct;
     private readonly LockedChains _chains = new();
     private readonly List<RecordRow> _pending = [];
+
+    // The same records by chain: a batch of many gateways looks up stored hashes once per chain, and a scan of
+    // every record waiting for the COPY per look-up grew with chains x records (docs/benchmarks.md, issue 13 fourteenth pass).
+    private readonly Dictionary<ChainId, List<RecordRow>> _pendingByChain = [];
     private readonly HashSet<(ChainId, long)> _pendingKeys = [];
     private readonly HashSet<(ChainId Chain, long Seq)> _absent = [];
 
@@ -241,6 +245,12 @@ internal sealed class PostgresWriteSession : IWriteSession
         {
             // Known not to be stored: goes in with the others in one COPY before the next read or the commit.
             _pending.Add(r);
+            if (!_pendingByChain.TryGetValue(r.Chain, out var ofChain))
+            {
+                _pendingByChain[r.Chain] = ofChain = [];
+            }
+
+            ofChain.Add(r);
             _pendingKeys.Add(key);
             return true;
         }
@@ -320,6 +330,7 @@ internal sealed class PostgresWriteSession : IWriteSession
         }
 
         _pending.Clear();
+        _pendingByChain.Clear();
         _pendingKeys.Clear();
     }
 
@@ -396,11 +407,14 @@ internal sealed class PostgresWriteSession : IWriteSession
             }
         }
 
-        foreach (var r in _pending)
+        if (_pendingByChain.TryGetValue(chain, out var pending))
         {
-            if (r.Seq >= fromSeq && r.Seq <= toSeq && r.Chain == chain)
+            foreach (var r in pending)
             {
-                map[r.Seq] = r.Hash;
+                if (r.Seq >= fromSeq && r.Seq <= toSeq)
+                {
+                    map[r.Seq] = r.Hash;
+                }
             }
         }
 
