@@ -15,8 +15,15 @@ internal sealed class AlertThrottle(TimeSpan every, int maxKeys, string shared)
     private DateTimeOffset _prunable = DateTimeOffset.MinValue;
 
     /// <summary>Whether an alert about <paramref name="key"/> is due at <paramref name="now"/>: the first, then at most one per interval. Marks it raised.</summary>
-    public bool Due(string key, DateTimeOffset now)
+    public bool Due(string key, DateTimeOffset now) => Due(key, now, out _);
+
+    /// <summary>
+    /// As <see cref="Due(string, DateTimeOffset)"/>; <paramref name="marked"/> is the key marked (the shared one
+    /// when the table is full), for <see cref="Forget"/>.
+    /// </summary>
+    public bool Due(string key, DateTimeOffset now, out string marked)
     {
+        marked = key;
         lock (_gate)
         {
             if (_raised.TryGetValue(key, out var at) && now - at < every)
@@ -47,7 +54,23 @@ internal sealed class AlertThrottle(TimeSpan every, int maxKeys, string shared)
             }
 
             _raised[key] = now;
+            marked = key;
             return true;
+        }
+    }
+
+    /// <summary>
+    /// Takes back the mark <see cref="Due(string, DateTimeOffset, out string)"/> made at <paramref name="at"/>: the
+    /// transaction that would have stored its alert rolled back, so the retry must raise it again. A later mark stays.
+    /// </summary>
+    public void Forget(string marked, DateTimeOffset at)
+    {
+        lock (_gate)
+        {
+            if (_raised.TryGetValue(marked, out var m) && m == at)
+            {
+                _raised.Remove(marked);
+            }
         }
     }
 }

@@ -223,10 +223,12 @@ internal sealed class BatchProcessor
         }
         catch (Exception ex)
         {
-            // Rolled back: the verifiers saw records the store did not keep.
+            // Rolled back: the verifiers saw records the store did not keep, and the budget and alert throttles
+            // counted evidence and alerts it did not keep either.
             foreach (var work in works)
             {
                 _verifiers.Forget(work.Gw);
+                work.RolledBack();
             }
 
             if (ex is ChainRowVanishedException vanished)

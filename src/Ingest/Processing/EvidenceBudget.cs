@@ -69,8 +69,15 @@ internal sealed class EvidenceBudget
     }
 
     /// <summary>Whether one more message of <paramref name="gw"/> set aside at <paramref name="now"/> is kept; takes its tokens if so.</summary>
-    public Verdict Take(string gw, DateTimeOffset now)
+    public Verdict Take(string gw, DateTimeOffset now) => Take(gw, now, out _);
+
+    /// <summary>
+    /// As <see cref="Take(string, DateTimeOffset)"/>; <paramref name="bucket"/> is the gateway bucket a token came
+    /// from (null: none, or nothing taken), for <see cref="Return"/>.
+    /// </summary>
+    public Verdict Take(string gw, DateTimeOffset now, out string? bucket)
     {
+        bucket = null;
         lock (_gate)
         {
             var key = _perGateway == 0 ? null : KeyOf(gw, now);
@@ -101,7 +108,29 @@ internal sealed class EvidenceBudget
                 _worker = _worker with { Tokens = _worker.Tokens - 1 };
             }
 
+            bucket = key;
             return Verdict.Keep;
+        }
+    }
+
+    /// <summary>
+    /// Gives back the tokens of a <see cref="Verdict.Keep"/> whose evidence was not stored after all (its
+    /// transaction rolled back; the retry takes them again): the gateway's bucket (<paramref name="bucket"/>,
+    /// when it is still tracked) and the worker's, each up to its size.
+    /// </summary>
+    public void Return(string? bucket)
+    {
+        lock (_gate)
+        {
+            if (bucket is not null && _gateways.TryGetValue(bucket, out var b))
+            {
+                _gateways[bucket] = b with { Tokens = Math.Min(_perGateway, b.Tokens + 1) };
+            }
+
+            if (_perWorker != 0)
+            {
+                _worker = _worker with { Tokens = Math.Min(_perWorker, _worker.Tokens + 1) };
+            }
         }
     }
 
@@ -110,6 +139,12 @@ internal sealed class EvidenceBudget
     /// worker's bucket) is due at <paramref name="now"/>: the first, then at most one a minute. Marks it raised.
     /// </summary>
     public bool AlertDue(string key, DateTimeOffset now) => _alerts.Due(key, now);
+
+    /// <summary>As <see cref="AlertDue(string, DateTimeOffset)"/>, with the key marked for <see cref="ForgetAlert"/>.</summary>
+    public bool AlertDue(string key, DateTimeOffset now, out string marked) => _alerts.Due(key, now, out marked);
+
+    /// <summary>Takes back an alert's mark whose transaction rolled back (<see cref="AlertThrottle.Forget"/>).</summary>
+    public void ForgetAlert(string marked, DateTimeOffset at) => _alerts.Forget(marked, at);
 
     private string KeyOf(string gw, DateTimeOffset now)
     {

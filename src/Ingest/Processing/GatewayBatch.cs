@@ -46,6 +46,9 @@ internal sealed class GatewayBatch
     private int _evidence;
     private int _alarmsQueued;
 
+    // What the batch took from the worker's shared budget and alert throttles, given back should its transaction roll back.
+    private readonly List<Action> _undo = [];
+
     public GatewayBatch(TimeProvider time, string gw, string? enrolled, ChainVerification? verifier, List<PlannedMessage> items, List<ChainId> chains, bool anchoring)
     {
         _anchoring = anchoring;
@@ -442,7 +445,7 @@ internal sealed class GatewayBatch
             // everything it holds). One alert per chain and minute: anyone can replay thousands of records in
             // batch after batch, and each is counted under the chain's duplicates anyway.
             _resend.Add(chain);
-            if (!AlertedInBatch(AlertKind.Replay, chain) && (ReplayAlerts?.Due($"{chain.Gw}|{chain.Lane}|{chain.Epoch}", _now) ?? true))
+            if (!AlertedInBatch(AlertKind.Replay, chain) && Due(ReplayAlerts, $"{chain.Gw}|{chain.Lane}|{chain.Epoch}"))
             {
                 await AlertAsync(AlertKind.Replay, chain, header.Seq, "a record already stored, verified and receipted arrived again (the chain's further repeats for a minute are counted under its duplicates, not alerted)").ConfigureAwait(false);
             }
@@ -464,14 +467,23 @@ internal sealed class GatewayBatch
     private async Task<bool> SetAsideAsync(PlannedMessage p, string problem, string? hash)
     {
         var m = p.Message;
-        if (EvidenceBudget?.Take(m.Name.Gw, _now) is { } verdict and not EvidenceBudget.Verdict.Keep)
+        string? bucket = null;
+        var verdict = EvidenceBudget?.Take(m.Name.Gw, _now, out bucket);
+        if (verdict == EvidenceBudget.Verdict.Keep)
+        {
+            var budget = EvidenceBudget!;
+            _undo.Add(() => budget.Return(bucket));
+        }
+        else if (verdict is not null)
         {
             // Never a record the gateway loses: what is set aside is never receipted, so the gateway still holds its own.
             var code = EvidenceProblem.Code(problem);
             _evidenceDropped[code] = _evidenceDropped.GetValueOrDefault(code) + 1;
             var worker = verdict == EvidenceBudget.Verdict.OverWorker;
-            if (EvidenceBudget.AlertDue(worker ? EvidenceBudget.Others : m.Name.Gw, _now))
+            if (EvidenceBudget!.AlertDue(worker ? EvidenceBudget.Others : m.Name.Gw, _now, out var marked))
             {
+                var (budget, at) = (EvidenceBudget, _now);
+                _undo.Add(() => budget.ForgetAlert(marked, at));
                 var alert = new AlertRow(_now, AlertKind.EvidenceOverBudget, m.Name.Gw, null, null, null, worker
                     ? $"{AlertKind.EvidenceOverBudget}: this worker sets aside more than Ingest:EvidencePerMinute ({EvidenceBudget.PerMinute}) messages a minute; the rest are counted in edgetwin_ingest_evidence_dropped, not kept (this alert at most once a minute)"
                     : $"{AlertKind.EvidenceOverBudget}: more than Ingest:EvidencePerGatewayPerMinute ({EvidenceBudget.PerGatewayPerMinute}) messages a minute set aside on the topics of gateway '{m.Name.Gw}'; the rest are counted in edgetwin_ingest_evidence_dropped, not kept (first: {problem}; this alert at most once a minute per gateway)");
@@ -542,12 +554,44 @@ internal sealed class GatewayBatch
 
         // Over the evidence budget the messages not kept raise their kind of alert at most once a minute per
         // chain (a fork stays a fork alert), beside the over-budget one.
-        if (alertKind is not null && (kept || (OverBudgetAlerts?.Due($"{alertKind}|{p.Message.Name.Gw}|{p.Header?.Lane}|{p.Header?.Epoch}", _now) ?? true)))
+        if (alertKind is not null && (kept || Due(OverBudgetAlerts, $"{alertKind}|{p.Message.Name.Gw}|{p.Header?.Lane}|{p.Header?.Epoch}")))
         {
             var alert = new AlertRow(_now, alertKind, p.Message.Name.Gw, p.Header?.Lane, p.Header?.Epoch, p.Header?.Seq, problem);
             await _session.AddAlertAsync(alert).ConfigureAwait(false);
             _alerts.Add(alert);
         }
+    }
+
+    /// <summary>Whether an alert about <paramref name="key"/> is due by <paramref name="throttle"/> (always without one); its mark is taken back should the batch roll back.</summary>
+    private bool Due(AlertThrottle? throttle, string key)
+    {
+        if (throttle is null)
+        {
+            return true;
+        }
+
+        if (!throttle.Due(key, _now, out var marked))
+        {
+            return false;
+        }
+
+        var at = _now;
+        _undo.Add(() => throttle.Forget(marked, at));
+        return true;
+    }
+
+    /// <summary>
+    /// The batch's transaction rolled back: what it took from the worker's evidence budget and the alert marks it
+    /// made go back, so the retry keeps the same evidence and raises the same alerts (its alerts were never stored).
+    /// </summary>
+    public void RolledBack()
+    {
+        foreach (var undo in _undo)
+        {
+            undo();
+        }
+
+        _undo.Clear();
     }
 
     /// <summary>Whether this batch raised an alert of <paramref name="kind"/> about <paramref name="chain"/> already (one per chain and batch).</summary>

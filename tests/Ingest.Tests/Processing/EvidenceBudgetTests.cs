@@ -35,6 +35,34 @@ public sealed class EvidenceBudgetTests
     }
 
     [Fact]
+    public void TokensReturned_ByABatchThatRolledBack_AreTakenAgain_NeverBeyondTheBucketsSize()
+    {
+        var budget = new EvidenceBudget(perGatewayPerMinute: 2, perMinute: 3);
+
+        Assert.Equal(EvidenceBudget.Verdict.Keep, budget.Take("gw-a", T0, out var bucket));
+        Assert.Equal("gw-a", bucket);
+        budget.Return(bucket);
+        budget.Return(bucket); // one more than was taken: the buckets stay at their size
+        var again = Enumerable.Range(0, 3).Select(_ => budget.Take("gw-a", T0)).ToList();
+        var others = Enumerable.Range(0, 2).Select(_ => budget.Take("gw-b", T0)).ToList();
+
+        Assert.Equal([EvidenceBudget.Verdict.Keep, EvidenceBudget.Verdict.Keep, EvidenceBudget.Verdict.OverGateway], again);
+        Assert.Equal([EvidenceBudget.Verdict.Keep, EvidenceBudget.Verdict.OverWorker], others); // the worker's 3 tokens: 2 + 1
+    }
+
+    [Fact]
+    public void AnAlertMark_TakenBack_IsDueAgain_ButALaterMarkStays()
+    {
+        var throttle = new AlertThrottle(TimeSpan.FromMinutes(1), 10, "*");
+
+        Assert.True(throttle.Due("chain", T0, out var marked));
+        throttle.Forget(marked, T0);
+        Assert.True(throttle.Due("chain", T0.AddSeconds(1), out marked));
+        throttle.Forget(marked, T0); // a mark made at another time: not this one's to take back
+        Assert.False(throttle.Due("chain", T0.AddSeconds(2)));
+    }
+
+    [Fact]
     public void TheWorkersBucket_BoundsNamesMadeUpByTheThousand()
     {
         var budget = new EvidenceBudget(perGatewayPerMinute: 5, perMinute: 100);

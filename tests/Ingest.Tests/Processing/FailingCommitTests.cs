@@ -1,5 +1,7 @@
 namespace EdgeTwin.Ingest.Tests.Processing;
 
+using System.Text;
+using EdgeTwin.Ingest.Alerts;
 using EdgeTwin.Ingest.Options;
 using EdgeTwin.Ingest.Processing;
 using EdgeTwin.Ingest.Storage;
@@ -67,18 +69,76 @@ public sealed class FailingCommitTests
         Directory.Delete(dir, recursive: true);
     }
 
-    /// <summary>Lets the work run inside the real transaction, then fails it once, as a lost connection at commit would.</summary>
+    [Fact]
+    public async Task CommitFails_ItsReplayAlert_IsRaisedAgainByTheRetry_AndStoredOnce()
+    {
+        // The replay alert is due once a minute per chain: a mark left by the batch that rolled back would
+        // keep the retry from raising it, and the alert would be lost with the transaction.
+        using var g = new SimulatedGateway("ward7", "fail-r", T0, policy: new CheckpointPolicy { MaxRecords = 4, MaxDelay = TimeSpan.FromHours(1) });
+        var dir = Directory.CreateTempSubdirectory("edgetwin-fail-").FullName;
+        await using var inner = new LiteDbIngestStore(dir);
+        await inner.InitializeAsync(default);
+        var store = new FailOnceStore(inner) { Armed = false };
+        var options = new IngestOptions { Enrolled = { [g.Gw] = g.Key.Address } };
+        var processor = new BatchProcessor(store, new FixedOptionsMonitor<IngestOptions>(options), new FakeTimeProvider(T0));
+        g.ProduceObs(6, T0);
+        var sent = g.All.Where(r => r.Lane == Lane.Telemetry).ToList();
+        Assert.NotEmpty((await processor.ProcessAsync([.. sent.Select(r => Message(g, r))], default)).Receipts);
+        var replay = new List<IncomingMessage> { Message(g, sent.First(r => r.Kind == "obs")) };
+
+        store.Armed = true;
+        await Assert.ThrowsAsync<IOException>(() => processor.ProcessAsync(replay, default));
+        var retry = await processor.ProcessAsync(replay, default);
+
+        Assert.Single(retry.Alerts, a => a.Kind == AlertKind.Replay);
+        Assert.Single(await inner.AlertsAsync(0, 100, default), a => a.Kind == AlertKind.Replay);
+        Directory.Delete(dir, recursive: true);
+    }
+
+    [Fact]
+    public async Task CommitFails_OverTheEvidenceBudget_TheRetryKeepsWhatTheBudgetAllows_AndRaisesTheOverBudgetAlert()
+    {
+        // The budget's tokens and its alert's mark, taken by a batch that rolled back, go back: otherwise the
+        // retry would keep none of the flood and raise no alert, though nothing of it was stored.
+        using var g = new SimulatedGateway("ward7", "fail-b", T0);
+        var dir = Directory.CreateTempSubdirectory("edgetwin-fail-").FullName;
+        await using var inner = new LiteDbIngestStore(dir);
+        await inner.InitializeAsync(default);
+        var store = new FailOnceStore(inner);
+        var options = new IngestOptions { Enrolled = { [g.Gw] = g.Key.Address }, EvidencePerGatewayPerMinute = 3, EvidencePerMinute = 5 };
+        var processor = new BatchProcessor(store, new FixedOptionsMonitor<IngestOptions>(options), new FakeTimeProvider(T0));
+        var record = g.All.Single(r => r.Lane == Lane.Telemetry);
+        var flood = Enumerable.Range(0, 10).Select(i => Message(g, record, Encoding.UTF8.GetBytes($"noise {i}"))).ToList();
+
+        await Assert.ThrowsAsync<IOException>(() => processor.ProcessAsync(flood, default));
+        Assert.Empty(await inner.EvidenceAsync(100, default));
+        var retry = await processor.ProcessAsync(flood, default);
+
+        Assert.Equal((3, 7), (retry.EvidenceByProblem["malformed"], retry.EvidenceDroppedByProblem["malformed"]));
+        Assert.Single(retry.Alerts, a => a.Kind == AlertKind.EvidenceOverBudget);
+        Assert.Equal(3, (await inner.EvidenceAsync(100, default)).Count);
+        Assert.Single(await inner.AlertsAsync(0, 100, default), a => a.Kind == AlertKind.EvidenceOverBudget);
+
+        // The worker's bucket had its three tokens back too: two more of another name are kept, then it is empty.
+        using var other = new SimulatedGateway("ward7", "fail-c", T0);
+        var next = await processor.ProcessAsync([.. Enumerable.Range(0, 3).Select(i => Message(other, other.All[0], Encoding.UTF8.GetBytes($"other {i}")))], default);
+        Assert.Equal((2, 1), (next.EvidenceByProblem["malformed"], next.EvidenceDroppedByProblem["malformed"]));
+        Directory.Delete(dir, recursive: true);
+    }
+
+    /// <summary>Lets the work run inside the real transaction, then fails it once (when armed), as a lost connection at commit would.</summary>
     private sealed class FailOnceStore(IIngestStore inner) : DelegatingIngestStore(inner)
     {
-        private bool _failed;
+        /// <summary>Whether the next write fails (then no longer armed).</summary>
+        public bool Armed { get; set; } = true;
 
         public override Task<T> WriteAsync<T>(IReadOnlyCollection<ChainId> chains, Func<ChainId, string> siteOf, Func<ChainId, byte[]?>? heldState, Func<IWriteSession, Task<T>> work, CancellationToken ct) =>
             Inner.WriteAsync(chains, siteOf, heldState, async s =>
             {
                 var result = await work(s);
-                if (!_failed)
+                if (Armed)
                 {
-                    _failed = true;
+                    Armed = false;
                     throw new IOException("connection lost at commit");
                 }
 
