@@ -23,7 +23,6 @@ internal sealed class EvidenceBudget
     private static readonly TimeSpan PruneEvery = TimeSpan.FromSeconds(1);
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Bucket> _gateways = new(StringComparer.Ordinal);
-    private readonly AlertThrottle _alerts = new(TimeSpan.FromMinutes(1), MaxGateways, Others);
     private readonly int _perGateway;
     private readonly int _perWorker;
     private Bucket _worker;
@@ -135,16 +134,10 @@ internal sealed class EvidenceBudget
     }
 
     /// <summary>
-    /// Whether an over-budget alert about <paramref name="key"/> (a gateway, or <see cref="Others"/> for the
-    /// worker's bucket) is due at <paramref name="now"/>: the first, then at most one a minute. Marks it raised.
+    /// When an over-budget alert is due, by key: a gateway, or <see cref="Others"/> for the worker's bucket; the
+    /// first, then at most one a minute.
     /// </summary>
-    public bool AlertDue(string key, DateTimeOffset now) => _alerts.Due(key, now);
-
-    /// <summary>As <see cref="AlertDue(string, DateTimeOffset)"/>, with the key marked for <see cref="ForgetAlert"/>.</summary>
-    public bool AlertDue(string key, DateTimeOffset now, out string marked) => _alerts.Due(key, now, out marked);
-
-    /// <summary>Takes back an alert's mark whose transaction rolled back (<see cref="AlertThrottle.Forget"/>).</summary>
-    public void ForgetAlert(string marked, DateTimeOffset at) => _alerts.Forget(marked, at);
+    public AlertThrottle Alerts { get; } = new(TimeSpan.FromMinutes(1), MaxGateways, Others);
 
     private string KeyOf(string gw, DateTimeOffset now)
     {

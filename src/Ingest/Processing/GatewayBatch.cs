@@ -480,10 +480,8 @@ internal sealed class GatewayBatch
             var code = EvidenceProblem.Code(problem);
             _evidenceDropped[code] = _evidenceDropped.GetValueOrDefault(code) + 1;
             var worker = verdict == EvidenceBudget.Verdict.OverWorker;
-            if (EvidenceBudget!.AlertDue(worker ? EvidenceBudget.Others : m.Name.Gw, _now, out var marked))
+            if (Due(EvidenceBudget!.Alerts, worker ? EvidenceBudget.Others : m.Name.Gw))
             {
-                var (budget, at) = (EvidenceBudget, _now);
-                _undo.Add(() => budget.ForgetAlert(marked, at));
                 var alert = new AlertRow(_now, AlertKind.EvidenceOverBudget, m.Name.Gw, null, null, null, worker
                     ? $"{AlertKind.EvidenceOverBudget}: this worker sets aside more than Ingest:EvidencePerMinute ({EvidenceBudget.PerMinute}) messages a minute; the rest are counted in edgetwin_ingest_evidence_dropped, not kept (this alert at most once a minute)"
                     : $"{AlertKind.EvidenceOverBudget}: more than Ingest:EvidencePerGatewayPerMinute ({EvidenceBudget.PerGatewayPerMinute}) messages a minute set aside on the topics of gateway '{m.Name.Gw}'; the rest are counted in edgetwin_ingest_evidence_dropped, not kept (first: {problem}; this alert at most once a minute per gateway)");

@@ -118,8 +118,8 @@ public sealed class EvidenceBudgetTests
 
         Assert.Equal(
             [true, false, true, true, false, true],
-            [budget.AlertDue("gw-a", T0), budget.AlertDue("gw-a", T0.AddSeconds(59)), budget.AlertDue("gw-b", T0), budget.AlertDue(EvidenceBudget.Others, T0),
-                budget.AlertDue(EvidenceBudget.Others, T0.AddSeconds(30)), budget.AlertDue("gw-a", T0.AddMinutes(1))]);
+            [budget.Alerts.Due("gw-a", T0), budget.Alerts.Due("gw-a", T0.AddSeconds(59)), budget.Alerts.Due("gw-b", T0), budget.Alerts.Due(EvidenceBudget.Others, T0),
+                budget.Alerts.Due(EvidenceBudget.Others, T0.AddSeconds(30)), budget.Alerts.Due("gw-a", T0.AddMinutes(1))]);
     }
 
     [Fact]
