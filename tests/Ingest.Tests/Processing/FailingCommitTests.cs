@@ -19,24 +19,19 @@ public sealed class FailingCommitTests
     {
         // Without dropping the cached verifier on failure, the retry would see only "duplicates".
         using var g = new SimulatedGateway("ward7", "fail-1", T0, policy: new CheckpointPolicy { MaxRecords = 4, MaxDelay = TimeSpan.FromHours(1) });
-        var dir = Directory.CreateTempSubdirectory("edgetwin-fail-").FullName;
-        await using var inner = new LiteDbIngestStore(dir);
-        await inner.InitializeAsync(default);
-        var store = new FailOnceStore(inner);
         var options = new IngestOptions { Enrolled = { [g.Gw] = g.Key.Address } };
-        var processor = new BatchProcessor(store, new FixedOptionsMonitor<IngestOptions>(options), new FakeTimeProvider(T0));
+        await using var rig = await Rig.OpenAsync(options);
         g.ProduceObs(6, T0);
         var batch = g.All.Where(r => r.Lane == Lane.Telemetry).Select(r => Message(g, r)).ToList();
 
-        await Assert.ThrowsAsync<IOException>(() => processor.ProcessAsync(batch, default));
-        Assert.Equal(0, await inner.RecordCountAsync(default));
+        await Assert.ThrowsAsync<IOException>(() => rig.Processor.ProcessAsync(batch, default));
+        Assert.Equal(0, await rig.Inner.RecordCountAsync(default));
 
-        var result = await processor.ProcessAsync(batch, default);
+        var result = await rig.Processor.ProcessAsync(batch, default);
         Assert.Equal(batch.Count, result.Stored);
-        Assert.Equal(batch.Count, await inner.RecordCountAsync(default));
+        Assert.Equal(batch.Count, await rig.Inner.RecordCountAsync(default));
         var lastCheckpoint = g.All.Last(r => r.Lane == Lane.Telemetry && r.Kind == "checkpoint");
         Assert.Equal(lastCheckpoint.Seq - 1, Assert.Single(result.Receipts).Seq);
-        Directory.Delete(dir, recursive: true);
     }
 
     [Fact]
@@ -47,26 +42,21 @@ public sealed class FailingCommitTests
         var policy = new CheckpointPolicy { MaxRecords = 4, MaxDelay = TimeSpan.FromHours(1) };
         using var a = new SimulatedGateway("ward7", "fail-a", T0, policy: policy);
         using var b = new SimulatedGateway("ward8", "fail-b", T0, policy: policy);
-        var dir = Directory.CreateTempSubdirectory("edgetwin-fail-").FullName;
-        await using var inner = new LiteDbIngestStore(dir);
-        await inner.InitializeAsync(default);
-        var store = new FailOnceStore(inner);
         var options = new IngestOptions { Enrolled = { [a.Gw] = a.Key.Address, [b.Gw] = b.Key.Address } };
-        var processor = new BatchProcessor(store, new FixedOptionsMonitor<IngestOptions>(options), new FakeTimeProvider(T0));
+        await using var rig = await Rig.OpenAsync(options);
         a.ProduceObs(6, T0);
         b.ProduceObs(6, T0);
         var batch = a.All.Where(r => r.Lane == Lane.Telemetry).Select(r => Message(a, r))
             .Concat(b.All.Where(r => r.Lane == Lane.Telemetry).Select(r => Message(b, r))).ToList();
 
-        await Assert.ThrowsAsync<IOException>(() => processor.ProcessAsync(batch, default));
-        Assert.Equal(0, await inner.RecordCountAsync(default));
-        Assert.Empty(await inner.ChainsAsync(null, default));
+        await Assert.ThrowsAsync<IOException>(() => rig.Processor.ProcessAsync(batch, default));
+        Assert.Equal(0, await rig.Inner.RecordCountAsync(default));
+        Assert.Empty(await rig.Inner.ChainsAsync(null, default));
 
-        var result = await processor.ProcessAsync(batch, default);
+        var result = await rig.Processor.ProcessAsync(batch, default);
         Assert.Equal(batch.Count, result.Stored);
-        Assert.Equal(batch.Count, await inner.RecordCountAsync(default));
+        Assert.Equal(batch.Count, await rig.Inner.RecordCountAsync(default));
         Assert.Equal([a.Gw, b.Gw], result.Receipts.Select(r => r.Gw).Order(StringComparer.Ordinal));
-        Directory.Delete(dir, recursive: true);
     }
 
     [Fact]
@@ -75,24 +65,20 @@ public sealed class FailingCommitTests
         // The replay alert is due once a minute per chain: a mark left by the batch that rolled back would
         // keep the retry from raising it, and the alert would be lost with the transaction.
         using var g = new SimulatedGateway("ward7", "fail-r", T0, policy: new CheckpointPolicy { MaxRecords = 4, MaxDelay = TimeSpan.FromHours(1) });
-        var dir = Directory.CreateTempSubdirectory("edgetwin-fail-").FullName;
-        await using var inner = new LiteDbIngestStore(dir);
-        await inner.InitializeAsync(default);
-        var store = new FailOnceStore(inner) { Armed = false };
         var options = new IngestOptions { Enrolled = { [g.Gw] = g.Key.Address } };
-        var processor = new BatchProcessor(store, new FixedOptionsMonitor<IngestOptions>(options), new FakeTimeProvider(T0));
+        await using var rig = await Rig.OpenAsync(options);
+        rig.Store.Armed = false;
         g.ProduceObs(6, T0);
         var sent = g.All.Where(r => r.Lane == Lane.Telemetry).ToList();
-        Assert.NotEmpty((await processor.ProcessAsync([.. sent.Select(r => Message(g, r))], default)).Receipts);
+        Assert.NotEmpty((await rig.Processor.ProcessAsync([.. sent.Select(r => Message(g, r))], default)).Receipts);
         var replay = new List<IncomingMessage> { Message(g, sent.First(r => r.Kind == "obs")) };
 
-        store.Armed = true;
-        await Assert.ThrowsAsync<IOException>(() => processor.ProcessAsync(replay, default));
-        var retry = await processor.ProcessAsync(replay, default);
+        rig.Store.Armed = true;
+        await Assert.ThrowsAsync<IOException>(() => rig.Processor.ProcessAsync(replay, default));
+        var retry = await rig.Processor.ProcessAsync(replay, default);
 
         Assert.Single(retry.Alerts, a => a.Kind == AlertKind.Replay);
-        Assert.Single(await inner.AlertsAsync(0, 100, default), a => a.Kind == AlertKind.Replay);
-        Directory.Delete(dir, recursive: true);
+        Assert.Single(await rig.Inner.AlertsAsync(0, 100, default), a => a.Kind == AlertKind.Replay);
     }
 
     [Fact]
@@ -101,29 +87,58 @@ public sealed class FailingCommitTests
         // The budget's tokens and its alert's mark, taken by a batch that rolled back, go back: otherwise the
         // retry would keep none of the flood and raise no alert, though nothing of it was stored.
         using var g = new SimulatedGateway("ward7", "fail-b", T0);
-        var dir = Directory.CreateTempSubdirectory("edgetwin-fail-").FullName;
-        await using var inner = new LiteDbIngestStore(dir);
-        await inner.InitializeAsync(default);
-        var store = new FailOnceStore(inner);
         var options = new IngestOptions { Enrolled = { [g.Gw] = g.Key.Address }, EvidencePerGatewayPerMinute = 3, EvidencePerMinute = 5 };
-        var processor = new BatchProcessor(store, new FixedOptionsMonitor<IngestOptions>(options), new FakeTimeProvider(T0));
+        await using var rig = await Rig.OpenAsync(options);
         var record = g.All.Single(r => r.Lane == Lane.Telemetry);
         var flood = Enumerable.Range(0, 10).Select(i => Message(g, record, Encoding.UTF8.GetBytes($"noise {i}"))).ToList();
 
-        await Assert.ThrowsAsync<IOException>(() => processor.ProcessAsync(flood, default));
-        Assert.Empty(await inner.EvidenceAsync(100, default));
-        var retry = await processor.ProcessAsync(flood, default);
+        await Assert.ThrowsAsync<IOException>(() => rig.Processor.ProcessAsync(flood, default));
+        Assert.Empty(await rig.Inner.EvidenceAsync(100, default));
+        var retry = await rig.Processor.ProcessAsync(flood, default);
 
         Assert.Equal((3, 7), (retry.EvidenceByProblem["malformed"], retry.EvidenceDroppedByProblem["malformed"]));
         Assert.Single(retry.Alerts, a => a.Kind == AlertKind.EvidenceOverBudget);
-        Assert.Equal(3, (await inner.EvidenceAsync(100, default)).Count);
-        Assert.Single(await inner.AlertsAsync(0, 100, default), a => a.Kind == AlertKind.EvidenceOverBudget);
+        Assert.Equal(3, (await rig.Inner.EvidenceAsync(100, default)).Count);
+        Assert.Single(await rig.Inner.AlertsAsync(0, 100, default), a => a.Kind == AlertKind.EvidenceOverBudget);
 
         // The worker's bucket had its three tokens back too: two more of another name are kept, then it is empty.
         using var other = new SimulatedGateway("ward7", "fail-c", T0);
-        var next = await processor.ProcessAsync([.. Enumerable.Range(0, 3).Select(i => Message(other, other.All[0], Encoding.UTF8.GetBytes($"other {i}")))], default);
+        var next = await rig.Processor.ProcessAsync([.. Enumerable.Range(0, 3).Select(i => Message(other, other.All[0], Encoding.UTF8.GetBytes($"other {i}")))], default);
         Assert.Equal((2, 1), (next.EvidenceByProblem["malformed"], next.EvidenceDroppedByProblem["malformed"]));
-        Directory.Delete(dir, recursive: true);
+    }
+
+    /// <summary>A LiteDB store in a directory of its own behind a <see cref="FailOnceStore"/> (armed), and a batch processor over it.</summary>
+    private sealed class Rig : IAsyncDisposable
+    {
+        private readonly string _dir;
+
+        private Rig(string dir, LiteDbIngestStore inner, IngestOptions options)
+        {
+            _dir = dir;
+            Inner = inner;
+            Store = new FailOnceStore(inner);
+            Processor = new BatchProcessor(Store, new FixedOptionsMonitor<IngestOptions>(options), new FakeTimeProvider(T0));
+        }
+
+        public LiteDbIngestStore Inner { get; }
+
+        public FailOnceStore Store { get; }
+
+        public BatchProcessor Processor { get; }
+
+        public static async Task<Rig> OpenAsync(IngestOptions options)
+        {
+            var dir = Directory.CreateTempSubdirectory("edgetwin-fail-").FullName;
+            var inner = new LiteDbIngestStore(dir);
+            await inner.InitializeAsync(default);
+            return new Rig(dir, inner, options);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Inner.DisposeAsync();
+            Directory.Delete(_dir, recursive: true);
+        }
     }
 
     /// <summary>Lets the work run inside the real transaction, then fails it once (when armed), as a lost connection at commit would.</summary>
