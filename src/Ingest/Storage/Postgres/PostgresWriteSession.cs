@@ -10,11 +10,10 @@ internal sealed class PostgresWriteSession : IWriteSession
     private readonly NpgsqlTransaction _tx;
     private readonly CancellationToken _ct;
     private readonly LockedChains _chains = new();
-    private readonly List<RecordRow> _pending = [];
 
-    // The same records by chain: a batch of many gateways looks up stored hashes once per chain, and a scan of
-    // every record waiting for the COPY per look-up grew with chains x records (docs/benchmarks.md, issue 13 fourteenth pass).
-    private readonly Dictionary<ChainId, List<RecordRow>> _pendingByChain = [];
+    // The records waiting for the COPY, by chain: a batch of many gateways looks up stored hashes once per chain, and a
+    // scan of every waiting record per look-up grew with chains x records (docs/benchmarks.md, issue 13 fourteenth pass).
+    private readonly Dictionary<ChainId, List<RecordRow>> _pending = [];
     private readonly HashSet<(ChainId, long)> _pendingKeys = [];
     private readonly HashSet<(ChainId Chain, long Seq)> _absent = [];
 
@@ -244,10 +243,9 @@ internal sealed class PostgresWriteSession : IWriteSession
         if (_absent.Remove(key))
         {
             // Known not to be stored: goes in with the others in one COPY before the next read or the commit.
-            _pending.Add(r);
-            if (!_pendingByChain.TryGetValue(r.Chain, out var ofChain))
+            if (!_pending.TryGetValue(r.Chain, out var ofChain))
             {
-                _pendingByChain[r.Chain] = ofChain = [];
+                _pending[r.Chain] = ofChain = [];
             }
 
             ofChain.Add(r);
@@ -304,7 +302,7 @@ internal sealed class PostgresWriteSession : IWriteSession
 
         await using (var copy = await _conn.BeginBinaryImportAsync($"COPY ingest_records ({PostgresSchema.RecordColumns}) FROM STDIN (FORMAT BINARY)", _ct).ConfigureAwait(false))
         {
-            foreach (var r in _pending)
+            foreach (var r in _pending.Values.SelectMany(ofChain => ofChain))
             {
                 await copy.StartRowAsync(_ct).ConfigureAwait(false);
                 await copy.WriteAsync(r.Chain.Gw, NpgsqlDbType.Text, _ct).ConfigureAwait(false);
@@ -324,13 +322,12 @@ internal sealed class PostgresWriteSession : IWriteSession
             await copy.CompleteAsync(_ct).ConfigureAwait(false);
         }
 
-        foreach (var r in _pending)
+        foreach (var r in _pending.Values.SelectMany(ofChain => ofChain))
         {
             Written(r);
         }
 
         _pending.Clear();
-        _pendingByChain.Clear();
         _pendingKeys.Clear();
     }
 
@@ -407,7 +404,7 @@ internal sealed class PostgresWriteSession : IWriteSession
             }
         }
 
-        if (_pendingByChain.TryGetValue(chain, out var pending))
+        if (_pending.TryGetValue(chain, out var pending))
         {
             foreach (var r in pending)
             {
