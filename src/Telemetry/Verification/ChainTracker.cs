@@ -407,7 +407,8 @@ internal sealed class ChainTracker
     /// <summary>A record that may let the lowest valid checkpoint's links reach further: look again.</summary>
     private void Unblock(long seq, HeldRecord incoming)
     {
-        if (seldom?.blocked is { } b && (b.Seq == seq || seq == 0 || incoming.Gap is not null || (incoming.Signer is not null && seq < b.Checkpoint)))
+        // A checkpoint above the blocked one may cross, on its own path, a gap statement over the seq it waits for.
+        if (seldom?.blocked is { } b && (b.Seq == seq || seq == 0 || incoming.Gap is not null || (incoming.Signer is not null && (seq < b.Checkpoint || InPendingGap(b.Seq)))))
         {
             S.blocked = null;
         }
@@ -749,10 +750,11 @@ internal sealed class ChainTracker
         foreach (var c in signedSeqs.GetViewBetween(linkedThrough + 2, long.MaxValue))
         {
             var checkpoints = held[c].All.Where(r => r.Kind == "checkpoint" && r.Signer is not null && keys.Contains(r.Signer, StringComparer.OrdinalIgnoreCase)).ToList();
+            long? stoppedAt = null;
             foreach (var cp in checkpoints)
             {
                 var path = new List<(long Seq, HeldRecord? Record, GapStatement? Gap)>();
-                if (Trace(c, cp, path, out var stop, out var unsignedGap))
+                if (Trace(c, cp, path, out var stop))
                 {
                     var genesis = linkedThrough >= 0 ? null : path.Find(p => p.Seq == 0).Record;
                     if (genesis is null && linkedThrough < 0)
@@ -777,19 +779,22 @@ internal sealed class ChainTracker
                     return true;
                 }
 
-                if (stop.Seq == linkedThrough && key is not null && !unsignedGap)
+                if (stop.Seq == linkedThrough && key is not null)
                 {
                     Equivocate(c, $"checkpoint signed by the gateway key leads to another record at seq {linkedThrough} than the checkpoint that covers it");
                 }
 
                 S.blocked = (linkedThrough, c, stop.Seq, stop.Need);
+                stoppedAt = stop.Seq > linkedThrough ? stop.Seq : stoppedAt;
             }
 
             // A higher checkpoint's links pass through the same seqs, unless this one lies inside a gap
             // statement: evicted with the records it covers (a copy published before its deletion reached
-            // the disk), it can never be decided, and a later checkpoint crosses the gap. A stranger's gap
-            // claim over a real checkpoint only makes the higher ones tried too.
-            if (checkpoints.Count > 0 && !InPendingGap(c))
+            // the disk), it can never be decided, and a later checkpoint crosses the gap. The same when its
+            // links stop at a seq a gap statement held above names (the gateway evicted records this
+            // checkpoint covers and said so later): a checkpoint above the statement crosses it, on its own
+            // path, so on the gateway's word. A stranger's gap claim only makes the higher ones tried too.
+            if (checkpoints.Count > 0 && !InPendingGap(c) && !(stoppedAt is { } x && InPendingGap(x)))
             {
                 return false;
             }
@@ -803,9 +808,8 @@ internal sealed class ChainTracker
     /// by hash: each step takes the record held at the seq below whose hash is the prev it needs, or a gap
     /// statement (of a record already on the path, else of one held above). False when a needed record is not held (<paramref name="stop"/>).
     /// </summary>
-    private bool Trace(long c, HeldRecord cp, List<(long Seq, HeldRecord? Record, GapStatement? Gap)> path, out (long Seq, Hash32 Need) stop, out bool unsignedGap)
+    private bool Trace(long c, HeldRecord cp, List<(long Seq, HeldRecord? Record, GapStatement? Gap)> path, out (long Seq, Hash32 Need) stop)
     {
-        unsignedGap = false;
         var need = cp.Prev;
         var gaps = new List<GapStatement>();
         if (cp.Gap is { } own)
@@ -829,9 +833,10 @@ internal sealed class ChainTracker
                 continue;
             }
 
-            // A gap statement of a record on the path first; else one of a record held above, not yet covered
-            // (as when the gateway evicted records, checkpoints included, and said so later). The latter
-            // is only a claim: where it leads nowhere it proves nothing about the gateway's signatures.
+            // Only a gap statement of a record on the path: one held anywhere else is anyone's claim (every hash it
+            // needs travels on the broker), and a checkpoint crossing a seq on it would pass a record of the
+            // gateway's still in flight, which then could never be data (before 2026-12-08 such a claim was
+            // crossed; a checkpoint above the statement crosses a genuine one instead, see TryDecide).
             // A gap may also cover seqs above x that the path took as records: a record evicted but
             // published before its deletion reached the disk is held with the very hash the gap names
             // for its last seq. The path then steps back up to that seq and crosses the gap there.
@@ -858,12 +863,6 @@ internal sealed class ChainTracker
             }
 
             var jump = gaps.Select(Usable).FirstOrDefault(g => g is not null);
-            if (jump is null && ClaimedGaps(x, c).Select(Usable).FirstOrDefault(g => g is not null) is { } claimed)
-            {
-                jump = claimed;
-                unsignedGap = true;
-            }
-
             if (jump is not null && Hash32.TryParse(jump.FirstPrev, out var firstPrev))
             {
                 if (jump.To > x)
@@ -1261,26 +1260,7 @@ internal sealed class ChainTracker
 
         List<(long From, long Seq, GapStatement Gap, long To)> GapIndexes() =>
             pendingGaps is not { } p ? []
-            : [.. p.ByFrom.OrderBy(e => p.Order[e.Key]).Select(e => (e.Key, e.Value.Seq, e.Value.Gap, p.ByTo.Contains((e.Value.Gap.To, e.Key)) && p.Froms.Contains(e.Key) ? e.Value.Gap.To : -2))];
-    }
-
-    /// <summary>
-    /// The pending gap statements a trace from checkpoint <paramref name="c"/> stopped at <paramref name="x"/>
-    /// could cross by, in the order they are tried (<see cref="PendingGaps"/>): only one covering <paramref name="x"/> whose last seq is
-    /// <paramref name="x"/> itself or a seq on the path (below <paramref name="c"/>) can be usable.
-    /// </summary>
-    private IEnumerable<GapStatement> ClaimedGaps(long x, long c)
-    {
-        if (pendingGaps is not { } p || c - 1 < x)
-        {
-            return [];
-        }
-
-        return p.ByTo.GetViewBetween((x, long.MinValue), (c - 1, long.MaxValue))
-            .Where(e => Examined(e.From <= x))
-            .OrderBy(e => p.Order[e.From])
-            .Select(e => p.ByFrom[e.From].Gap)
-            .ToList();
+            : [.. p.ByFrom.OrderBy(e => e.Key).Select(e => (e.Key, e.Value.Seq, e.Value.Gap, p.Froms.Contains(e.Key) ? e.Value.Gap.To : -2))];
     }
 
     /// <summary>How many held seqs lie in <paramref name="a"/>..<paramref name="b"/>: one pass, no sorted copy (a report comes with every batch of the chain).</summary>
@@ -1402,10 +1382,7 @@ internal sealed class ChainTracker
     private sealed class PendingGaps
     {
         public readonly Dictionary<long, (long Seq, GapStatement Gap)> ByFrom = [];
-        public readonly SortedSet<(long To, long From)> ByTo = [];
         public readonly SortedSet<long> Froms = [];
-        public readonly Dictionary<long, (long Seq, int N)> Order = [];
-        private int counter;
 
         /// <summary>
         /// Whether two held records state a gap from the same first seq (the same statement twice, or two that
@@ -1422,9 +1399,7 @@ internal sealed class ChainTracker
                 return false;
             }
 
-            ByTo.Add((gap.To, gap.From));
             Froms.Add(gap.From);
-            Order[gap.From] = (seq, counter++);
             return true;
         }
 
@@ -1432,9 +1407,7 @@ internal sealed class ChainTracker
         {
             var (_, gap) = ByFrom[from];
             ByFrom.Remove(from);
-            ByTo.Remove((gap.To, from));
             Froms.Remove(from);
-            Order.Remove(from);
         }
     }
 }

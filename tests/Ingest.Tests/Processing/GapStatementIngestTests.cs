@@ -99,6 +99,45 @@ public sealed class GapStatementIngestTests(MosquittoFixture broker)
         Assert.DoesNotContain(await ingest.Store.AlertsAsync(0, 100, default), a => a.Kind is "fork" or "broken-link");
     }
 
+    [Fact]
+    public async Task AStrangersGapStatementOverARecordStillInFlight_IsNotCrossed_TheRecordIsDataWhenItComes_AndNoReceiptPassesIt()
+    {
+        // Anyone may publish on the broker, and every hash a statement needs travels on it: seq 3 names the
+        // hash of seq 2, seq 2's prev is seq 1's hash. While seq 2 is late, a stranger states a gap over it
+        // with both copied. The gateway never stated that gap: its checkpoint must not pass seq 2 on it, or the
+        // record would be evidence when it came and the receipt would have the gateway delete it unstored.
+        var now = DateTimeOffset.UtcNow;
+        using var gw = new SimulatedGateway("ward7", "gap-claimed", now, policy: Explicit);
+        await using var ingest = await InProcessIngest.StartAsync(broker.Uri, [$"--Ingest:Enrolled:{gw.Gw}={gw.Key.Address}"]);
+        await using var mqtt = await TestMqttClient.ConnectAsync(broker.Port);
+        mqtt.Track(gw);
+
+        var w = gw.Telemetry;
+        var genesis = gw.All.Single(r => r.Lane == Lane.Telemetry);
+        var obs = gw.ProduceObs(3, now); // seqs 1-3
+        var checkpoint = w.Checkpoint(now, ClockQuality.Synced)!; // seq 4
+        using var stranger = GatewayKey.Generate();
+        var claim = ChainWriter.Resume(new ChainState(gw.Gw, Lane.Telemetry, obs[2].Epoch, obs[2].Seq, obs[2].Hash, 0, null), stranger, Explicit)
+            .AppendGap(obs[1].Seq, obs[1].Seq, obs[1].Prev, obs[1].Hash, "quota", now, ClockQuality.Synced);
+        foreach (var r in new[] { genesis, obs[0], obs[2], checkpoint, claim })
+        {
+            await mqtt.PublishAsync(gw, r);
+        }
+
+        var chain = new ChainId(gw.Gw, "telemetry", w.State.Epoch);
+        await InProcessIngest.EventuallyAsync(async () => (await ingest.Store.EvidenceAsync(100, default)).Any(e => e.Hash == claim.Hash), Wait, () => "the claim kept as evidence");
+        var row = (await RowAsync(ingest, chain))!;
+        Assert.Equal((-1L, 0L, 1L), (row.VerifiedThrough, row.GapCovered, row.Missing)); // seq 2 missing, on the checkpoint's word
+
+        await mqtt.PublishAsync(gw, obs[1]);
+        await InProcessIngest.EventuallyAsync(() => Task.FromResult(gw.ReceiptedThrough(Lane.Telemetry) == obs[2].Seq), Wait,
+            () => $"receipted through {obs[2].Seq} (now {gw.ReceiptedThrough(Lane.Telemetry)})");
+        row = (await RowAsync(ingest, chain))!;
+        Assert.Equal((obs[2].Seq, 0L, 0L), (row.VerifiedThrough, row.GapCovered, row.Missing));
+        var data = await ingest.Store.VerifiedRecordsAsync(new RecordQuery(null, gw.Gw, null, null, 100), default);
+        Assert.Equal(new[] { genesis, obs[0], obs[1], obs[2] }.Select(r => r.Hash), data.Select(r => r.Hash));
+    }
+
     private static ChainRecord Obs(SimulatedGateway gw, DateTimeOffset now) =>
         gw.Telemetry.AppendObs(new ObsBody(gw.Patient, $"{gw.Gw}-mon", "loinc:8867-4", "/min", now, 0, [70]), now, ClockQuality.Synced);
 

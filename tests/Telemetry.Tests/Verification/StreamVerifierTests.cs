@@ -294,6 +294,34 @@ public sealed class StreamVerifierTests
     }
 
     [Fact]
+    public void AStrangersGapStatementOverASeqStillInFlight_IsNotCrossedByTheGatewaysCheckpoint_TheRecordVerifiesWhenItArrives()
+    {
+        // Every hash travels on the broker: seq 3 names seq 2's hash, seq 1's hash is seq 2's prev. While seq 2
+        // is late (reordered, or lost and re-sent), anyone can state a gap over it with both copied, before
+        // the gateway's checkpoint arrives. The gateway never stated it, so the checkpoint does not pass seq 2
+        // on that word: seq 2 stays missing, and is the chain's data when it arrives.
+        using var key = TestKeys.Reference();
+        using var stranger = TestKeys.Other();
+        var w = ChainWriter.StartNew("gw-1", Lane.Telemetry, key, new CheckpointPolicy { MaxRecords = 1_000 }, GenesisReason.FirstStart, "t", TestChains.T0, ClockQuality.Synced, out var genesis);
+        var obs = Enumerable.Range(0, 3).Select(i => w.AppendObs(new ObsBody("p", "d", "c", "u", TestChains.T0, 0, [i]), TestChains.T0, ClockQuality.Synced)).ToList();
+        var cp = w.Checkpoint(TestChains.T0, ClockQuality.Synced)!;
+        var claim = ChainWriter.Resume(new ChainState("gw-1", Lane.Telemetry, obs[2].Epoch, obs[2].Seq, obs[2].Hash, 0, null), stranger, new CheckpointPolicy())
+            .AppendGap(obs[1].Seq, obs[1].Seq, obs[1].Prev, obs[1].Hash, "quota", TestChains.T0, ClockQuality.Synced);
+        var v = new StreamVerifier(new VerifierOptions { EnrolledAddresses = [TestKeys.ReferenceAddress] });
+        foreach (var r in new[] { genesis, obs[0], obs[2], claim, cp })
+        {
+            v.Add(r.Payload);
+        }
+
+        var before = Assert.Single(v.Report());
+        Assert.Equal((-1L, 0L, 1L), (before.VerifiedThrough, before.GapCovered, before.Missing));
+
+        Assert.Equal(RecordStatus.New, v.Add(obs[1].Payload).Status);
+        var after = Assert.Single(v.Report());
+        Assert.Equal((obs[2].Seq, 0L, 0L, 0L), (after.VerifiedThrough, after.GapCovered, after.Missing, after.BrokenLinks));
+    }
+
+    [Fact]
     public void BrokenGapStatement_IsABrokenLink()
     {
         using var key = TestKeys.Reference();
