@@ -171,7 +171,10 @@ internal sealed class ChainTracker
         var from = Floating && held.Count > 0 ? held.MinKey() : linkedThrough + 1;
         // A gap statement counts only once decided: until a valid checkpoint's path crosses it, it is anyone's
         // claim, and the seqs it names stay missing (a stranger's statement must not hide a real gap).
-        var missing = highestSeq < from ? 0 : highestSeq - from + 1 - HeldIn(from, highestSeq);
+        // Missing seqs are those up to the highest seq the gateway vouches for (its signed checkpoint): a record
+        // anyone published far ahead is only a claim, and must not show the chain with a gap nor raise its alert.
+        var vouched = VouchedThrough();
+        var missing = vouched < from ? 0 : vouched - from + 1 - HeldIn(from, vouched);
         var r = seldom ?? Seldom.None;
         var listed = (r.problems ?? []).Concat(tail.Problems).ToList();
         var room = Math.Max(0, options.MaxProblemsPerChain);
@@ -1262,6 +1265,29 @@ internal sealed class ChainTracker
             pendingGaps is not { } p ? []
             : [.. p.ByFrom.OrderBy(e => e.Key).Select(e => (e.Key, e.Value.Seq, e.Value.Gap, p.Froms.Contains(e.Key) ? e.Value.Gap.To : -2))];
     }
+
+    /// <summary>
+    /// The highest seq the gateway vouches for: the decided head, or a held checkpoint above it signed by the
+    /// chain's key (before the key is known: by an enrolled key, or with no enrolment by any key, as a decision
+    /// would take it). Every seq below such a checkpoint was made by the gateway, so one not held is missing;
+    /// a seq above it is known only from records anyone can publish.
+    /// </summary>
+    private long VouchedThrough()
+    {
+        foreach (var seq in signedSeqs.Reverse())
+        {
+            if (seq > linkedThrough && held.TryGetValue(seq, out var first) && first.All.Any(Vouches))
+            {
+                return seq;
+            }
+        }
+
+        return linkedThrough;
+    }
+
+    private bool Vouches(HeldRecord r) =>
+        r.Kind == "checkpoint" && r.Signer is not null
+        && (key is not null ? string.Equals(r.Signer, key, StringComparison.OrdinalIgnoreCase) : enrolled is null || enrolled.Contains(r.Signer));
 
     /// <summary>How many held seqs lie in <paramref name="a"/>..<paramref name="b"/>: one pass, no sorted copy (a report comes with every batch of the chain).</summary>
     private long HeldIn(long a, long b)

@@ -25,7 +25,8 @@ public sealed class ChainWatchdogTests
         await using var h = await CreateAsync(g);
         var (watchdog, alerts) = Watchdog(h);
         var obs = g.ProduceObs(3, T0);
-        await h.SendAsync(g, [g.All[0], obs[0], obs[2]]);
+        var checkpoint = TelemetryCheckpoint(g); // seq 4: the gateway vouches that seqs 1-3 were made
+        await h.SendAsync(g, [g.All[0], obs[0], obs[2], checkpoint]);
 
         Assert.Empty(await watchdog.ScanAsync(default));
         h.Time.Advance(h.Options.GapTimeout);
@@ -36,8 +37,45 @@ public sealed class ChainWatchdogTests
         await h.SendAsync(g, [obs[1]]);
         Assert.Equal(0, (await h.ChainAsync(g, Lane.Telemetry)).Missing);
         Assert.Null((await h.ChainAsync(g, Lane.Telemetry)).MissingSince);
+        Assert.Equal(checkpoint.Seq - 1, (await h.ChainAsync(g, Lane.Telemetry)).VerifiedThrough);
         Assert.Equal(1, alerts.Count(AlertKind.UncoveredGap));
     }
+
+    [Fact]
+    public async Task AStrangersRecordsFarAheadOfTheChain_MakeNoSeqMissing_AndRaiseNoGapAlert_TheGatewaysCheckpointDoes()
+    {
+        // Anyone may publish on the broker: records chained on from the gateway's head, with seqs 2-40 left
+        // out, and a checkpoint signed by a key of its own. Nothing the gateway signed says seqs 2-40 exist:
+        // the chain shows no gap and no one is alerted. A seq the gateway's own checkpoint vouches for still is.
+        using var g = new SimulatedGateway("ward7", "wd-ahead", T0, policy: new CheckpointPolicy { MaxRecords = 10_000, MaxDelay = TimeSpan.FromHours(1) });
+        await using var h = await CreateAsync(g);
+        var (watchdog, alerts) = Watchdog(h);
+        var obs = g.ProduceObs(1, T0);
+        await h.SendAsync(g, [g.All[0], obs[0]]);
+        using var stranger = EdgeTwin.Telemetry.Signing.GatewayKey.Generate();
+        var w = ChainWriter.Resume(new ChainState(g.Gw, Lane.Telemetry, obs[0].Epoch, obs[0].Seq, obs[0].Hash, 0, null), stranger, new CheckpointPolicy { MaxRecords = 10_000 });
+        var ahead = Enumerable.Range(0, 40).Select(i => w.AppendObs(new ObsBody(g.Patient, $"{g.Gw}-mon", "loinc:8867-4", "/min", T0, 0, [i]), T0, ClockQuality.Synced)).ToList();
+        await h.SendAsync(g, [ahead[^1], w.Checkpoint(T0, ClockQuality.Synced)!]);
+
+        var chain = await h.ChainAsync(g, Lane.Telemetry);
+        Assert.Equal((4L, 0L), (chain.Received, chain.Missing)); // genesis, seq 1, the stranger's 41 and its checkpoint at 42
+        Assert.Null(chain.MissingSince);
+        h.Time.Advance(h.Options.GapTimeout);
+        Assert.DoesNotContain(await watchdog.ScanAsync(default), a => a.Kind == AlertKind.UncoveredGap);
+
+        // The gateway goes on, loses its seq 2 in transit, and checkpoints at 4: seq 2 is missing, and alerts.
+        var mine = g.ProduceObs(2, h.Time.GetUtcNow());
+        var checkpoint = TelemetryCheckpoint(g);
+        await h.SendAsync(g, [mine[1], checkpoint]);
+        chain = await h.ChainAsync(g, Lane.Telemetry);
+        Assert.Equal(4L, checkpoint.Seq);
+        Assert.Equal(1L, chain.Missing);
+        h.Time.Advance(h.Options.GapTimeout);
+        Assert.Single(await watchdog.ScanAsync(default), a => a.Kind == AlertKind.UncoveredGap);
+        Assert.Equal(1, alerts.Count(AlertKind.UncoveredGap));
+    }
+
+    private static ChainRecord TelemetryCheckpoint(SimulatedGateway g) => Assert.Single(g.Seal(T0), r => r.Lane == Lane.Telemetry);
 
     [Fact]
     public async Task AStrangersGapStatementOverTheMissingSeqs_DoesNotHideThem_TheGapStillAlerts()
@@ -54,6 +92,7 @@ public sealed class ChainWatchdogTests
         var w = ChainWriter.Resume(new ChainState(g.Gw, Lane.Telemetry, obs[2].Epoch, obs[2].Seq, obs[2].Hash, 0, null), stranger, new CheckpointPolicy { MaxRecords = 10_000 });
         var claim = w.AppendGap(obs[1].Seq, obs[1].Seq, obs[1].Prev, obs[1].Hash, "quota", T0, ClockQuality.Synced);
         await h.SendAsync(g, [claim, w.Checkpoint(T0, ClockQuality.Synced)!]);
+        await h.SendAsync(g, [TelemetryCheckpoint(g)]); // the gateway's own, at the statement's seq: seq 2 was made
 
         var chain = await h.ChainAsync(g, Lane.Telemetry);
         Assert.Equal((1L, 0L), (chain.Missing, chain.GapCovered));

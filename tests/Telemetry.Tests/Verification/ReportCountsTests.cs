@@ -7,12 +7,15 @@ using EdgeTwin.Telemetry.Verification;
 using FsCheck.Xunit;
 
 /// <summary>
-/// A chain report counts the missing seqs (above the decided head and not held) and the seqs decided gap
-/// statements passed. A gap statement not yet crossed by a valid checkpoint is anyone's claim: the seqs it
-/// names count as missing, not as gap-covered, so a stranger's statement cannot hide a real gap from the
-/// watchdog (before 2026-12-07 they counted as gap-covered). Held here to the seq-by-seq count, written
-/// out below, after every record of random chains with gaps, strangers' branches and repeats; and a
-/// stranger's thousands of gap records neither hide a seq nor make a report take a step per statement.
+/// A chain report counts the missing seqs (above the decided head, up to the highest checkpoint the gateway
+/// signed, and not held) and the seqs decided gap statements passed. A gap statement not yet crossed by a
+/// valid checkpoint is anyone's claim: the seqs it names count as missing, not as gap-covered, so a
+/// stranger's statement cannot hide a real gap from the watchdog (before 2026-12-07 they counted as
+/// gap-covered); and a record anyone published beyond the gateway's last signed checkpoint is a claim too,
+/// so it cannot make seqs missing (before 2026-12-08 every seq up to the highest seen counted). Held here to
+/// the seq-by-seq count, written out below from what the test delivered, after every record of random chains
+/// with gaps, strangers' branches and repeats; and a stranger's thousands of gap records neither hide a seq
+/// nor make a report take a step per statement.
 /// </summary>
 public sealed class ReportCountsTests
 {
@@ -25,16 +28,19 @@ public sealed class ReportCountsTests
         var (written, delivery) = Delivery(random, key, stranger);
         var verifier = new StreamVerifier(new VerifierOptions { EnrolledAddresses = [TestKeys.ReferenceAddress], RecentWindow = 64, LogDecidedLinks = true, FromMiddle = random.Next(4) == 0 });
         var chain = new ChainKey("gw-1", Lane.Telemetry, written[0].Epoch);
+        var gatewaysCheckpoints = written.Where(r => r.Kind == "checkpoint").Select(r => r.Hash).ToHashSet(StringComparer.Ordinal);
+        var signedThrough = -1L; // the highest checkpoint of the gateway's own delivered so far
         var compared = 0;
         foreach (var record in delivery)
         {
             verifier.Add(record.Payload);
+            signedThrough = gatewaysCheckpoints.Contains(record.Hash) ? Math.Max(signedThrough, record.Seq) : signedThrough;
             if (verifier.TrackerOf(chain) is not { } tracker)
             {
                 continue;
             }
 
-            var (missing, gapCovered) = SeqBySeq(tracker.CountInputs());
+            var (missing, gapCovered) = SeqBySeq(tracker.CountInputs(), signedThrough);
             var report = verifier.ReportOf(chain)!;
             Assert.Equal((missing, gapCovered), (report.Missing, report.GapCovered));
             compared++;
@@ -70,10 +76,16 @@ public sealed class ReportCountsTests
         }
 
         var chain = new ChainKey("gw-1", Lane.Telemetry, genuine[0].Epoch);
+        var strangers = verifier.ReportOf(chain)!;
+        Assert.Equal((0L, 0L), (strangers.Missing, strangers.GapCovered)); // nothing the gateway signed reaches past seq 10
+
+        // The gateway's checkpoint at the end: every seq below it was made, so each withheld one is missing.
+        var signed = ChainWriter.Resume(w.State, key, new CheckpointPolicy()).Checkpoint(TestChains.T0, ClockQuality.Synced)!;
+        verifier.Add(signed.Payload);
         var inputs = verifier.TrackerOf(chain)!.CountInputs();
         Assert.Equal(4_000, inputs.PendingGaps.Length);
         var report = verifier.ReportOf(chain)!;
-        Assert.Equal(SeqBySeq(inputs), (report.Missing, report.GapCovered));
+        Assert.Equal(SeqBySeq(inputs, signed.Seq), (report.Missing, report.GapCovered));
         Assert.Equal((4_000L, 0L), (report.Missing, report.GapCovered)); // every withheld seq: no statement was crossed
     }
 
@@ -96,12 +108,12 @@ public sealed class ReportCountsTests
         return (written, [.. delivery.OrderBy(_ => random.Next())]);
     }
 
-    /// <summary>The counts one seq at a time, as the report took them before.</summary>
-    private static (long Missing, long GapCovered) SeqBySeq((long From, long LinkedThrough, long HighestSeq, long[] Held, GapStatement[] PendingGaps, long DecidedGapCovered) c)
+    /// <summary>The counts one seq at a time, up to the decided head or the gateway's highest checkpoint delivered (<paramref name="signedThrough"/>), whichever is higher.</summary>
+    private static (long Missing, long GapCovered) SeqBySeq((long From, long LinkedThrough, long HighestSeq, long[] Held, GapStatement[] PendingGaps, long DecidedGapCovered) c, long signedThrough)
     {
         var held = c.Held.ToHashSet();
         var missing = 0L;
-        for (var s = c.From; s <= c.HighestSeq; s++)
+        for (var s = c.From; s <= Math.Max(c.LinkedThrough, signedThrough); s++)
         {
             if (!held.Contains(s))
             {

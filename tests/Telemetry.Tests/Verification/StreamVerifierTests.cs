@@ -286,7 +286,7 @@ public sealed class StreamVerifierTests
         var gap = w.AppendGap(1, 3, obs[0].Prev, obs[2].Hash, "quota", TestChains.T0, ClockQuality.Synced);
         var cp = w.Checkpoint(TestChains.T0, ClockQuality.Synced)!;
 
-        var claimed = Verify([gap.Payload]); // genesis not received yet, no checkpoint: anyone could have sent it
+        var claimed = Verify([gap.Payload, cp.Payload]); // genesis not received yet: nothing links the statement to the checkpoint
         var crossed = Verify([gap.Payload, genesis.Payload, cp.Payload]);
 
         Assert.Equal((0L, 4L), (claimed.GapCovered, claimed.Missing)); // seqs 0-3
