@@ -129,7 +129,7 @@ internal sealed class ResendRequester(
                 continue;
             }
 
-            now[row.Id] = (row.Site, ResendPlanner.Missing(state, heads.TryGetValue(row.Id, out var h) ? h : null));
+            now[row.Id] = (row.Site, ResendPlanner.Missing(state, heads.TryGetValue(row.Id, out var h) ? h : null, enrolment.AddressOf(row.Id.Gw)));
         }
 
         var sites = gateways.ToDictionary(g => g.Gw, g => g.Site, StringComparer.Ordinal);

@@ -37,6 +37,18 @@ public sealed class ResendPlannerTests
     }
 
     [Fact]
+    public void ARecordAStrangerPublishedFarAhead_IsNoReasonToAsk_TheGatewaysSignedHeadStillIs()
+    {
+        // Anyone may publish on the broker: an observation chained on from the gateway's last record, at seq 40.
+        using var stranger = EdgeTwin.Telemetry.Signing.GatewayKey.Generate();
+        var state = StateOf(_ => true, out var last, ahead: (stranger, 40));
+        Assert.Equal(40, state.HighestSeq);
+
+        Assert.Empty(ResendPlanner.Missing(state, reportedHead: null)); // nothing the gateway signed reaches past its last record
+        Assert.Equal([(last + 1, last + 4)], ResendPlanner.Missing(state, reportedHead: last + 4));
+    }
+
+    [Fact]
     public void ChainNeverSeen_WithAReportedHead_AsksForAllOfIt()
     {
         Assert.Equal([(0L, 12L)], ResendPlanner.Missing(null, reportedHead: 12));
@@ -93,7 +105,7 @@ public sealed class ResendPlannerTests
     private static string Heads(string epoch, long seq) => $"{{\"heads\":{{\"telemetry\":{{\"epoch\":\"{epoch}\",\"seq\":{seq}}}}}}}";
 
     /// <summary>A real verifier's state after the telemetry records whose seq <paramref name="deliver"/> admits; <paramref name="last"/>: the chain's last seq.</summary>
-    private static ChainVerifierState StateOf(Func<long, bool> deliver, out long last)
+    private static ChainVerifierState StateOf(Func<long, bool> deliver, out long last, (EdgeTwin.Telemetry.Signing.GatewayKey Key, long Seq)? ahead = null)
     {
         using var g = new SimulatedGateway("site", "gw-1", T0, policy: new CheckpointPolicy { MaxRecords = 4, MaxDelay = TimeSpan.FromHours(1) });
         g.ProduceObs(10, T0);
@@ -103,6 +115,12 @@ public sealed class ResendPlannerTests
         foreach (var r in records.Where(r => deliver(r.Seq)))
         {
             verifier.Add(r.Payload);
+        }
+
+        if (ahead is var (key, seq))
+        {
+            var w = ChainWriter.Resume(new ChainState(g.Gw, Lane.Telemetry, records[^1].Epoch, seq - 1, records[^1].Hash, 0, null), key, new CheckpointPolicy { MaxRecords = 1_000 });
+            verifier.Add(w.AppendObs(new ObsBody(g.Patient, $"{g.Gw}-mon", "loinc:8867-4", "/min", T0, 0, [1]), T0, ClockQuality.Synced).Payload);
         }
 
         return verifier.ExportChain(new ChainKey(g.Gw, Lane.Telemetry, g.Telemetry.State.Epoch));
