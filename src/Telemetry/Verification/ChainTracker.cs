@@ -410,8 +410,10 @@ internal sealed class ChainTracker
     /// <summary>A record that may let the lowest valid checkpoint's links reach further: look again.</summary>
     private void Unblock(long seq, HeldRecord incoming)
     {
-        // A checkpoint above the blocked one may cross, on its own path, a gap statement over the seq it waits for.
-        if (seldom?.blocked is { } b && (b.Seq == seq || seq == 0 || incoming.Gap is not null || (incoming.Signer is not null && (seq < b.Checkpoint || InPendingGap(b.Seq)))))
+        // A checkpoint above the blocked one may cross, on its own path, a gap statement over the seq it waits for
+        // (only one that may decide: a stranger's own checkpoints must not make every one of them a new trace).
+        if (seldom?.blocked is { } b && (b.Seq == seq || seq == 0 || incoming.Gap is not null || (incoming.Signer is not null && seq < b.Checkpoint)
+            || (MayDecide(incoming) && InPendingGap(b.Seq))))
         {
             S.blocked = null;
         }

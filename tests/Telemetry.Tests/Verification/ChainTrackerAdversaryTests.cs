@@ -66,6 +66,39 @@ public sealed class ChainTrackerAdversaryTests
     }
 
     [Fact]
+    public void AStrangersCheckpoints_WhileTheGatewaysWaitsInsideAClaimedGap_TraceNothingAgain()
+    {
+        // The gateway's checkpoint waits for a late record at a seq a stranger's gap statement names. A
+        // checkpoint of the gateway's above it might cross a genuine statement on its own path, so one such
+        // arriving makes the verifier try again; a stranger's own checkpoints must not, one trace each.
+        using var key = TestKeys.Reference();
+        using var stranger = TestKeys.Other();
+        var genuine = TestChains.Telemetry(key, 8, every: 4); // 0 genesis, 1-4 obs, 5 checkpoint, 6-9 obs, 10 checkpoint
+        var late = genuine.Single(r => r.Seq == 7);
+        var v = new StreamVerifier(new VerifierOptions { EnrolledAddresses = [TestKeys.ReferenceAddress] });
+        foreach (var r in genuine.Where(r => r != late))
+        {
+            v.Add(r.Payload);
+        }
+
+        var w = ChainWriter.Resume(new ChainState("gw-1", late.Lane, late.Epoch, 100, new string('c', 64), 0, null), stranger, new CheckpointPolicy { MaxRecords = 1_000_000 });
+        v.Add(w.AppendGap(late.Seq, late.Seq, late.Prev, late.Hash, "quota", TestChains.T0, ClockQuality.Synced).Payload);
+        var chain = new ChainKey("gw-1", Lane.Telemetry, late.Epoch);
+        Assert.Equal((late.Seq, late.Hash), v.Needed(chain));
+
+        ChainTracker.GapStatementsExamined = 0;
+        for (var i = 0; i < 1_000; i++)
+        {
+            v.Add(w.Checkpoint(TestChains.T0, ClockQuality.Synced)!.Payload);
+            v.Add(w.AppendObs(new ObsBody("p-1", "dev-1", "loinc:8867-4", "/min", TestChains.T0, 0, [i]), TestChains.T0, ClockQuality.Synced).Payload);
+        }
+
+        Assert.Equal(0, ChainTracker.GapStatementsExamined);
+        v.Add(late.Payload);
+        Assert.Equal(genuine[^1].Seq - 1, v.ReportOf(chain)!.VerifiedThrough);
+    }
+
+    [Fact]
     public void AStatementHeldAboveACheckpoint_WhoseRangeTheDecisionPasses_LeavesTheIndexes()
     {
         using var key = TestKeys.Reference();
