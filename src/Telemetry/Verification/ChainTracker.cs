@@ -1343,15 +1343,6 @@ internal sealed class ChainTracker
         public void Note(long seq, string problem, string detail) => Problems.Add(Line(seq, problem, detail));
     }
 
-    /// <summary>
-    /// The pending gap statements by their first seq (one each), ordered by their last seq and by their
-    /// first, and the order a trace tries them in when two could be crossed (the seq of the record stating
-    /// each, then the order they were held in: the same on every worker, whatever order the records came
-    /// in). A trace looks only at the statements that can bear on the seqs it crosses, so a stranger's
-    /// thousands of gap records held far ahead cost a genuine record nothing (they made each one 22 times
-    /// slower: docs/benchmarks.md, ChainTrackerAdversaryTests). One object, made when the chain first
-    /// holds a statement: most chains never do (memory per tracked chain).
-    /// </summary>
     private Seldom S => seldom ??= new();
 
     /// <summary>For tests: whether the chain holds its side object of seldom things (<see cref="Seldom"/>).</summary>
@@ -1407,6 +1398,14 @@ internal sealed class ChainTracker
         }
     }
 
+    /// <summary>
+    /// The pending gap statements by their first seq (one each), and those first seqs in order (whether a seq
+    /// lies inside one). A trace crosses only the statements of records on its own path, and looks the others
+    /// up only to know whether higher checkpoints are worth a try, so a stranger's thousands of gap records held
+    /// far ahead cost a genuine record nothing (they made each one 22 times slower: docs/benchmarks.md,
+    /// ChainTrackerAdversaryTests). One object, made when the chain first holds a statement: most chains never
+    /// do (memory per tracked chain).
+    /// </summary>
     private sealed class PendingGaps
     {
         public readonly Dictionary<long, (long Seq, GapStatement Gap)> ByFrom = [];
