@@ -107,6 +107,9 @@ internal sealed class ChainVerification
     /// <summary>The highest seq of the chain the verifier decided (-1: none).</summary>
     public long LinkedThrough(ChainId id) => _verifier.LinkedThrough(Key(id));
 
+    /// <summary>Whether the checkpoint just added at (<paramref name="seq"/>, <paramref name="hash"/>) is the gateway's, not a stranger's own.</summary>
+    public bool IsGatewaysCheckpoint(ChainId id, long seq, string hash) => _verifier.IsGatewaysCheckpoint(Key(id), seq, hash);
+
     /// <summary>The record (seq, hash) the chain's lowest valid checkpoint waits for, if any.</summary>
     public (long Seq, string Hash)? Needed(ChainId id) => _verifier.Needed(Key(id));
 

@@ -294,6 +294,7 @@ internal sealed class GatewayBatch
                 // Held by the verifier beside the stored record until a valid checkpoint decides; kept
                 // aside (not refused, no alert) so ConcludeAsync can put it in its seq if it is the genuine one.
                 await SetAsideAsync(p, $"{VerifierProblems.Alternative}: seq {header.Seq} holds another record no checkpoint covers yet", outcome.Hash).ConfigureAwait(false);
+                NoteCheckpoint(chain, header, outcome.Hash);
                 break;
             case VerificationStatus.Rejected when outcome.Problem == VerifierProblems.BeyondWindow:
                 // Too far ahead to hold: not evidence of anything, the gateway resends it (unreceipted).
@@ -399,6 +400,19 @@ internal sealed class GatewayBatch
         return null;
     }
 
+    /// <summary>
+    /// A checkpoint of the gateway's just held (stored, or beside a stranger's record at its seq): the chain's last
+    /// sign of life, from which the watchdog counts silence. Only the gateway's own: a stranger's checkpoint, held
+    /// as a candidate too, must not hide the silence of a gateway that stopped.
+    /// </summary>
+    private void NoteCheckpoint(ChainId chain, RecordHeader h, string hash)
+    {
+        if (h.Kind == RecordKinds.Checkpoint && _verifier!.IsGatewaysCheckpoint(chain, h.Seq, hash))
+        {
+            _session.SetChain(_session.Chain(chain) with { LastCheckpointAt = _now });
+        }
+    }
+
     private async Task StoreAsync(PlannedMessage p, string hash)
     {
         var h = p.Header!;
@@ -419,14 +433,10 @@ internal sealed class GatewayBatch
         }
 
         _stored++;
-        var chainRow = _session.Chain(chain);
-        if (h.Kind == RecordKinds.Checkpoint)
+        NoteCheckpoint(chain, h, hash);
+        if (h.Kind == RecordKinds.Genesis)
         {
-            _session.SetChain(chainRow with { LastCheckpointAt = _now });
-        }
-        else if (h.Kind == RecordKinds.Genesis)
-        {
-            _session.SetChain(chainRow with { GenesisReason = h.GenesisReason });
+            _session.SetChain(_session.Chain(chain) with { GenesisReason = h.GenesisReason });
             await AlertAsync(AlertKind.NewEpoch, chain, 0, $"new epoch, reason: {h.GenesisReason ?? "not stated"}").ConfigureAwait(false);
         }
     }

@@ -405,6 +405,16 @@ internal sealed class ChainTracker
     /// <summary>The highest seq decided (linked under a valid checkpoint or passed by a gap statement); -1 before any.</summary>
     public long LinkedThrough => linkedThrough;
 
+    /// <summary>
+    /// Whether the record (<paramref name="seq"/>, <paramref name="hash"/>) is a checkpoint the gateway signed: held
+    /// and signed by the chain's key (before it is known: as a decision would take it, <see cref="Vouches"/>), or
+    /// decided (only the gateway's records are). A stranger's own checkpoints are held too, as candidates.
+    /// </summary>
+    public bool SignedCheckpoint(long seq, Hash32 hash) =>
+        held.TryGetValue(seq, out var first) && first.Find(hash) is { } r
+            ? Vouches(r)
+            : seq <= linkedThrough && recent.TryGet(seq, out var decided) && decided == hash;
+
     public (long Seq, Hash32 Hash)? Needed() => seldom?.blocked is { } b && b.DecidedThrough == linkedThrough && b.Seq > linkedThrough ? (b.Seq, b.Need) : null;
 
     /// <summary>A record that may let the lowest valid checkpoint's links reach further: look again.</summary>

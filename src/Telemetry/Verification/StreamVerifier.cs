@@ -229,6 +229,13 @@ public sealed class StreamVerifier
     /// <summary>The highest seq of a chain decided so far (linked under a valid checkpoint, or passed by a gap statement); -1 before any, or for a chain it holds nothing of.</summary>
     public long LinkedThrough(ChainKey key) => chains.TryGetValue(key, out var tracker) ? tracker.LinkedThrough : -1;
 
+    /// <summary>
+    /// Whether the checkpoint (<paramref name="seq"/>, <paramref name="hash"/>) a caller just added was signed by the
+    /// gateway (the chain's key, or before it is known an enrolled one), not a stranger's own held beside the chain.
+    /// </summary>
+    public bool IsGatewaysCheckpoint(ChainKey key, long seq, string hash) =>
+        chains.TryGetValue(key, out var tracker) && Hash32.TryParse(hash, out var h) && tracker.SignedCheckpoint(seq, h);
+
     public ChainVerifierState ExportChain(ChainKey key) =>
         chains.TryGetValue(key, out var tracker) ? tracker.Export() : throw new KeyNotFoundException($"no chain {key}");
 

@@ -18,10 +18,13 @@ using static EdgeTwin.Ingest.Tests.Processing.ProcessorHarness;
 
 public sealed class ChainWatchdogTests
 {
+    /// <summary>No checkpoint but those a test makes (<c>Seal</c>).</summary>
+    private static readonly CheckpointPolicy CheckpointsByHand = new() { MaxRecords = 10_000, MaxDelay = TimeSpan.FromHours(1) };
+
     [Fact]
     public async Task MissingSeqs_AlertOnceAfterTheGapTimeout_AndAgainOnlyForANewEpisode()
     {
-        using var g = new SimulatedGateway("ward7", "wd-1", T0, policy: new CheckpointPolicy { MaxRecords = 10_000, MaxDelay = TimeSpan.FromHours(1) });
+        using var g = new SimulatedGateway("ward7", "wd-1", T0, policy: CheckpointsByHand);
         await using var h = await CreateAsync(g);
         var (watchdog, alerts) = Watchdog(h);
         var obs = g.ProduceObs(3, T0);
@@ -47,14 +50,14 @@ public sealed class ChainWatchdogTests
         // Anyone may publish on the broker: records chained on from the gateway's head, with seqs 2-40 left
         // out, and a checkpoint signed by a key of its own. Nothing the gateway signed says seqs 2-40 exist:
         // the chain shows no gap and no one is alerted. A seq the gateway's own checkpoint vouches for still is.
-        using var g = new SimulatedGateway("ward7", "wd-ahead", T0, policy: new CheckpointPolicy { MaxRecords = 10_000, MaxDelay = TimeSpan.FromHours(1) });
+        using var g = new SimulatedGateway("ward7", "wd-ahead", T0, policy: CheckpointsByHand);
         await using var h = await CreateAsync(g);
         var (watchdog, alerts) = Watchdog(h);
         var obs = g.ProduceObs(1, T0);
         await h.SendAsync(g, [g.All[0], obs[0]]);
         using var stranger = EdgeTwin.Telemetry.Signing.GatewayKey.Generate();
-        var w = ChainWriter.Resume(new ChainState(g.Gw, Lane.Telemetry, obs[0].Epoch, obs[0].Seq, obs[0].Hash, 0, null), stranger, new CheckpointPolicy { MaxRecords = 10_000 });
-        var ahead = Enumerable.Range(0, 40).Select(i => w.AppendObs(new ObsBody(g.Patient, $"{g.Gw}-mon", "loinc:8867-4", "/min", T0, 0, [i]), T0, ClockQuality.Synced)).ToList();
+        var w = Strangers(g, obs[0], stranger);
+        var ahead = Enumerable.Range(0, 40).Select(i => Obs(w, g, T0, i)).ToList();
         await h.SendAsync(g, [ahead[^1], w.Checkpoint(T0, ClockQuality.Synced)!]);
 
         var chain = await h.ChainAsync(g, Lane.Telemetry);
@@ -77,19 +80,26 @@ public sealed class ChainWatchdogTests
 
     private static ChainRecord TelemetryCheckpoint(SimulatedGateway g) => Assert.Single(g.Seal(T0), r => r.Lane == Lane.Telemetry);
 
+    /// <summary>A writer of <paramref name="key"/>'s own, chained on from the gateway's <paramref name="after"/>: anyone can publish on the broker.</summary>
+    private static ChainWriter Strangers(SimulatedGateway g, ChainRecord after, EdgeTwin.Telemetry.Signing.GatewayKey key) =>
+        ChainWriter.Resume(new ChainState(g.Gw, after.Lane, after.Epoch, after.Seq, after.Hash, 0, null), key, new CheckpointPolicy { MaxRecords = 10_000 });
+
+    private static ChainRecord Obs(ChainWriter w, SimulatedGateway g, DateTimeOffset at, double value) =>
+        w.AppendObs(new ObsBody(g.Patient, $"{g.Gw}-mon", "loinc:8867-4", "/min", at, 0, [value]), at, ClockQuality.Synced);
+
     [Fact]
     public async Task AStrangersGapStatementOverTheMissingSeqs_DoesNotHideThem_TheGapStillAlerts()
     {
         // Anyone may publish on the broker: a gap statement over the seq lost in transit, its first prev and
         // last hash copied from the records around it, chained on and signed by a key of its own. No valid
         // checkpoint ever crosses it: it is a claim, and the seq stays missing.
-        using var g = new SimulatedGateway("ward7", "wd-claim", T0, policy: new CheckpointPolicy { MaxRecords = 10_000, MaxDelay = TimeSpan.FromHours(1) });
+        using var g = new SimulatedGateway("ward7", "wd-claim", T0, policy: CheckpointsByHand);
         await using var h = await CreateAsync(g);
         var (watchdog, alerts) = Watchdog(h);
         var obs = g.ProduceObs(3, T0);
         await h.SendAsync(g, [g.All[0], obs[0], obs[2]]);
         using var stranger = EdgeTwin.Telemetry.Signing.GatewayKey.Generate();
-        var w = ChainWriter.Resume(new ChainState(g.Gw, Lane.Telemetry, obs[2].Epoch, obs[2].Seq, obs[2].Hash, 0, null), stranger, new CheckpointPolicy { MaxRecords = 10_000 });
+        var w = Strangers(g, obs[2], stranger);
         var claim = w.AppendGap(obs[1].Seq, obs[1].Seq, obs[1].Prev, obs[1].Hash, "quota", T0, ClockQuality.Synced);
         await h.SendAsync(g, [claim, w.Checkpoint(T0, ClockQuality.Synced)!]);
         await h.SendAsync(g, [TelemetryCheckpoint(g)]); // the gateway's own, at the statement's seq: seq 2 was made
@@ -122,6 +132,58 @@ public sealed class ChainWatchdogTests
         Assert.Equal(AlertKind.SilentGateway, Assert.Single(await watchdog.ScanAsync(default)).Kind);
         Assert.Equal(2, alerts.Count(AlertKind.SilentGateway));
         Assert.Equal(2, (await h.Store.AlertsAsync(0, 100, default)).Count(a => a.Kind == AlertKind.SilentGateway));
+    }
+
+    [Fact]
+    public async Task AStrangersCheckpointOnASilentGatewaysChain_DoesNotHideItsSilence()
+    {
+        // The gateway stopped after its checkpoint at seq 3. Anyone may publish on the broker: a record and a
+        // checkpoint of a key of its own, chained on from seq 3, just before the gateway would count as silent.
+        using var g = new SimulatedGateway("ward7", "wd-quiet", T0, policy: CheckpointsByHand);
+        await using var h = await CreateAsync(g);
+        var (watchdog, alerts) = Watchdog(h);
+        g.ProduceObs(2, T0);
+        var head = TelemetryCheckpoint(g); // seq 3
+        await h.SendAsync(g, g.All.Where(r => r.Lane == Lane.Telemetry));
+
+        h.Time.Advance(h.Options.SilentAfter - TimeSpan.FromSeconds(1));
+        using var stranger = EdgeTwin.Telemetry.Signing.GatewayKey.Generate();
+        var w = Strangers(g, head, stranger);
+        var forged = new[] { Obs(w, g, h.Time.GetUtcNow(), 72), w.Checkpoint(h.Time.GetUtcNow(), ClockQuality.Synced)! };
+        await h.SendAsync(g, forged);
+        Assert.Equal(T0, (await h.ChainAsync(g, Lane.Telemetry)).LastCheckpointAt); // still the gateway's own
+
+        h.Time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(AlertKind.SilentGateway, Assert.Single(await watchdog.ScanAsync(default)).Kind);
+        Assert.Equal(1, alerts.Count(AlertKind.SilentGateway));
+    }
+
+    [Fact]
+    public async Task TheGatewaysCheckpoint_HeldBesideAStrangersRecordAtItsSeq_IsItsSignOfLife()
+    {
+        // A stranger publishes at the seq the gateway's next checkpoint takes, before it: the checkpoint is held
+        // beside that record, and still counts as the gateway's sign of life (no silent-gateway alert).
+        using var g = new SimulatedGateway("ward7", "wd-alive", T0, policy: CheckpointsByHand);
+        await using var h = await CreateAsync(g);
+        var (watchdog, alerts) = Watchdog(h);
+        g.ProduceObs(2, T0);
+        TelemetryCheckpoint(g); // seq 3
+        await h.SendAsync(g, g.All.Where(r => r.Lane == Lane.Telemetry));
+
+        h.Time.Advance(h.Options.SilentAfter - TimeSpan.FromSeconds(1));
+        var now = h.Time.GetUtcNow();
+        var next = g.ProduceObs(2, now); // seqs 4 and 5
+        next.Add(TelemetryCheckpoint(g)); // seq 6
+        using var stranger = EdgeTwin.Telemetry.Signing.GatewayKey.Generate();
+        var w = Strangers(g, next[1], stranger);
+        await h.SendAsync(g, [Obs(w, g, now, 30)]);
+        await h.SendAsync(g, next);
+        var chain = await h.ChainAsync(g, Lane.Telemetry);
+        Assert.Equal((now, next[2].Seq - 1), (chain.LastCheckpointAt, chain.VerifiedThrough));
+
+        h.Time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Empty(await watchdog.ScanAsync(default));
+        Assert.Equal(0, alerts.Count(AlertKind.SilentGateway));
     }
 
     [Fact]
