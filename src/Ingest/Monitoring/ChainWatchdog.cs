@@ -75,14 +75,18 @@ internal sealed class ChainWatchdog : BackgroundService
     {
         var now = _time.GetUtcNow();
         var raised = new List<AlertRow>();
-        DateTimeOffset lastSign = DateTimeOffset.MinValue;
+        // The gateway's last sign of life: its latest checkpoint on any chain (only its own count, GatewayBatch).
+        // One that never signed is reckoned from when its first chain was seen, not its latest: anyone can
+        // publish a record of an epoch of their own making on its topic, a chain first seen now.
+        DateTimeOffset? lastCheckpoint = null;
+        var firstSeen = DateTimeOffset.MaxValue;
         string site = string.Empty;
         foreach (var id in ids)
         {
             var c = session.Chain(id);
             site = c.Site;
-            var signedAt = c.LastCheckpointAt ?? c.FirstSeenAt;
-            lastSign = signedAt > lastSign ? signedAt : lastSign;
+            lastCheckpoint = c.LastCheckpointAt > (lastCheckpoint ?? DateTimeOffset.MinValue) ? c.LastCheckpointAt : lastCheckpoint;
+            firstSeen = c.FirstSeenAt < firstSeen ? c.FirstSeenAt : firstSeen;
             if (c.MissingSince is { } since && !c.GapAlerted && now - since >= o.GapTimeout)
             {
                 var alert = new AlertRow(now, AlertKind.UncoveredGap, gw, id.Lane, id.Epoch, c.VerifiedThrough + 1,
@@ -93,6 +97,7 @@ internal sealed class ChainWatchdog : BackgroundService
             }
         }
 
+        var lastSign = lastCheckpoint ?? firstSeen;
         var gateway = await session.GatewayAsync(gw).ConfigureAwait(false) ?? new GatewayRow { Gw = gw, Site = site, UpdatedAt = now };
         var silent = now - lastSign >= o.SilentAfter;
         if (silent && !gateway.SilentAlerted)

@@ -159,6 +159,29 @@ public sealed class ChainWatchdogTests
     }
 
     [Fact]
+    public async Task AStrangersRecordOnANewEpochOfASilentGateway_DoesNotHideItsSilence()
+    {
+        // The gateway stopped after its checkpoint at seq 3. Anyone may publish on the broker: an observation
+        // of an epoch of its own making on the gateway's topic, a chain the ingest has not seen before.
+        using var g = new SimulatedGateway("ward7", "wd-epoch", T0, policy: CheckpointsByHand);
+        await using var h = await CreateAsync(g);
+        var (watchdog, alerts) = Watchdog(h);
+        g.ProduceObs(2, T0);
+        var head = TelemetryCheckpoint(g);
+        await h.SendAsync(g, g.All.Where(r => r.Lane == Lane.Telemetry));
+
+        h.Time.Advance(h.Options.SilentAfter - TimeSpan.FromSeconds(1));
+        using var stranger = EdgeTwin.Telemetry.Signing.GatewayKey.Generate();
+        var elsewhere = head with { Epoch = new string('e', 32), Seq = 40 };
+        await h.SendAsync(g, [Obs(Strangers(g, elsewhere, stranger), g, h.Time.GetUtcNow(), 72)]);
+        Assert.Equal(2, (await h.Store.ChainsAsync(g.Gw, default)).Count(c => c.Id.Lane == "telemetry")); // a row of its own
+
+        h.Time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(AlertKind.SilentGateway, Assert.Single(await watchdog.ScanAsync(default)).Kind);
+        Assert.Equal(1, alerts.Count(AlertKind.SilentGateway));
+    }
+
+    [Fact]
     public async Task TheGatewaysCheckpoint_HeldBesideAStrangersRecordAtItsSeq_IsItsSignOfLife()
     {
         // A stranger publishes at the seq the gateway's next checkpoint takes, before it: the checkpoint is held
