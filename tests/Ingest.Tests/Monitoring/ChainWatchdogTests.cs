@@ -78,6 +78,18 @@ public sealed class ChainWatchdogTests
         Assert.Equal(1, alerts.Count(AlertKind.UncoveredGap));
     }
 
+    /// <summary>A gateway whose telemetry chain (0 genesis, 1-2 obs, 3 checkpoint: the head) was sent at T0; the clock then a second short of <c>SilentAfter</c>.</summary>
+    private static async Task<(SimulatedGateway G, ProcessorHarness H, ChainRecord Head)> SilentSoonAsync(string gw)
+    {
+        var g = new SimulatedGateway("ward7", gw, T0, policy: CheckpointsByHand);
+        var h = await CreateAsync(g);
+        g.ProduceObs(2, T0);
+        var head = TelemetryCheckpoint(g);
+        await h.SendAsync(g, g.All.Where(r => r.Lane == Lane.Telemetry));
+        h.Time.Advance(h.Options.SilentAfter - TimeSpan.FromSeconds(1));
+        return (g, h, head);
+    }
+
     private static ChainRecord TelemetryCheckpoint(SimulatedGateway g) => Assert.Single(g.Seal(T0), r => r.Lane == Lane.Telemetry);
 
     /// <summary>A writer of <paramref name="key"/>'s own, chained on from the gateway's <paramref name="after"/>: anyone can publish on the broker.</summary>
@@ -134,47 +146,31 @@ public sealed class ChainWatchdogTests
         Assert.Equal(2, (await h.Store.AlertsAsync(0, 100, default)).Count(a => a.Kind == AlertKind.SilentGateway));
     }
 
-    [Fact]
-    public async Task AStrangersCheckpointOnASilentGatewaysChain_DoesNotHideItsSilence()
+    [Theory]
+    [InlineData("checkpoint")]
+    [InlineData("epoch")]
+    public async Task AStrangersMessage_JustBeforeAStoppedGatewayCountsAsSilent_DoesNotHideItsSilence(string made)
     {
         // The gateway stopped after its checkpoint at seq 3. Anyone may publish on the broker: a record and a
-        // checkpoint of a key of its own, chained on from seq 3, just before the gateway would count as silent.
-        using var g = new SimulatedGateway("ward7", "wd-quiet", T0, policy: CheckpointsByHand);
-        await using var h = await CreateAsync(g);
+        // checkpoint of a key of its own chained on from seq 3, or an observation of an epoch of its own making
+        // (a chain the ingest has not seen before).
+        var (g, h, head) = await SilentSoonAsync($"wd-{made}");
+        using var gateway = g;
+        await using var harness = h;
         var (watchdog, alerts) = Watchdog(h);
-        g.ProduceObs(2, T0);
-        var head = TelemetryCheckpoint(g); // seq 3
-        await h.SendAsync(g, g.All.Where(r => r.Lane == Lane.Telemetry));
-
-        h.Time.Advance(h.Options.SilentAfter - TimeSpan.FromSeconds(1));
         using var stranger = EdgeTwin.Telemetry.Signing.GatewayKey.Generate();
-        var w = Strangers(g, head, stranger);
-        var forged = new[] { Obs(w, g, h.Time.GetUtcNow(), 72), w.Checkpoint(h.Time.GetUtcNow(), ClockQuality.Synced)! };
-        await h.SendAsync(g, forged);
-        Assert.Equal(T0, (await h.ChainAsync(g, Lane.Telemetry)).LastCheckpointAt); // still the gateway's own
-
-        h.Time.Advance(TimeSpan.FromSeconds(1));
-        Assert.Equal(AlertKind.SilentGateway, Assert.Single(await watchdog.ScanAsync(default)).Kind);
-        Assert.Equal(1, alerts.Count(AlertKind.SilentGateway));
-    }
-
-    [Fact]
-    public async Task AStrangersRecordOnANewEpochOfASilentGateway_DoesNotHideItsSilence()
-    {
-        // The gateway stopped after its checkpoint at seq 3. Anyone may publish on the broker: an observation
-        // of an epoch of its own making on the gateway's topic, a chain the ingest has not seen before.
-        using var g = new SimulatedGateway("ward7", "wd-epoch", T0, policy: CheckpointsByHand);
-        await using var h = await CreateAsync(g);
-        var (watchdog, alerts) = Watchdog(h);
-        g.ProduceObs(2, T0);
-        var head = TelemetryCheckpoint(g);
-        await h.SendAsync(g, g.All.Where(r => r.Lane == Lane.Telemetry));
-
-        h.Time.Advance(h.Options.SilentAfter - TimeSpan.FromSeconds(1));
-        using var stranger = EdgeTwin.Telemetry.Signing.GatewayKey.Generate();
-        var elsewhere = head with { Epoch = new string('e', 32), Seq = 40 };
-        await h.SendAsync(g, [Obs(Strangers(g, elsewhere, stranger), g, h.Time.GetUtcNow(), 72)]);
-        Assert.Equal(2, (await h.Store.ChainsAsync(g.Gw, default)).Count(c => c.Id.Lane == "telemetry")); // a row of its own
+        var now = h.Time.GetUtcNow();
+        if (made == "checkpoint")
+        {
+            var w = Strangers(g, head, stranger);
+            await h.SendAsync(g, [Obs(w, g, now, 72), w.Checkpoint(now, ClockQuality.Synced)!]);
+            Assert.Equal(T0, (await h.ChainAsync(g, Lane.Telemetry)).LastCheckpointAt); // still the gateway's own
+        }
+        else
+        {
+            await h.SendAsync(g, [Obs(Strangers(g, head with { Epoch = new string('e', 32), Seq = 40 }, stranger), g, now, 72)]);
+            Assert.Equal(2, (await h.Store.ChainsAsync(g.Gw, default)).Count(c => c.Id.Lane == "telemetry")); // a row of its own
+        }
 
         h.Time.Advance(TimeSpan.FromSeconds(1));
         Assert.Equal(AlertKind.SilentGateway, Assert.Single(await watchdog.ScanAsync(default)).Kind);
@@ -186,14 +182,10 @@ public sealed class ChainWatchdogTests
     {
         // A stranger publishes at the seq the gateway's next checkpoint takes, before it: the checkpoint is held
         // beside that record, and still counts as the gateway's sign of life (no silent-gateway alert).
-        using var g = new SimulatedGateway("ward7", "wd-alive", T0, policy: CheckpointsByHand);
-        await using var h = await CreateAsync(g);
+        var (g, h, _) = await SilentSoonAsync("wd-alive");
+        using var gateway = g;
+        await using var harness = h;
         var (watchdog, alerts) = Watchdog(h);
-        g.ProduceObs(2, T0);
-        TelemetryCheckpoint(g); // seq 3
-        await h.SendAsync(g, g.All.Where(r => r.Lane == Lane.Telemetry));
-
-        h.Time.Advance(h.Options.SilentAfter - TimeSpan.FromSeconds(1));
         var now = h.Time.GetUtcNow();
         var next = g.ProduceObs(2, now); // seqs 4 and 5
         next.Add(TelemetryCheckpoint(g)); // seq 6
