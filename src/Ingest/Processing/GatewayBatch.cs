@@ -434,11 +434,19 @@ internal sealed class GatewayBatch
 
         _stored++;
         NoteCheckpoint(chain, h, hash);
-        if (h.Kind == RecordKinds.Genesis)
-        {
-            _session.SetChain(_session.Chain(chain) with { GenesisReason = h.GenesisReason });
-            await AlertAsync(AlertKind.NewEpoch, chain, 0, $"new epoch, reason: {h.GenesisReason ?? "not stated"}").ConfigureAwait(false);
-        }
+    }
+
+    /// <summary>
+    /// The chain's genesis just became data: its reason on the chain row and the <c>new-epoch</c> alert. Not when it
+    /// arrives: a genesis is signed by nothing but the checkpoints that cover it, and anyone can publish one naming
+    /// the gateway's address and any reason ("store-corrupt") for an epoch of their own making.
+    /// </summary>
+    private async Task<string?> NewEpochAsync(ChainId chain)
+    {
+        var genesis = (await _session.RecordsAsync(chain, 0, 0).ConfigureAwait(false)).FirstOrDefault(r => r.Kind == RecordKinds.Genesis);
+        var reason = genesis is not null && RecordHeader.TryParse(genesis.Payload, out var header, out _) ? header!.GenesisReason : null;
+        await AlertAsync(AlertKind.NewEpoch, chain, 0, $"new epoch, reason: {reason ?? "not stated"}").ConfigureAwait(false);
+        return reason;
     }
 
     private async Task DuplicateAsync(ChainId chain, RecordHeader header)
@@ -643,6 +651,8 @@ internal sealed class GatewayBatch
             await QueueAlarmsAsync(chain, before, verifiedThrough).ConfigureAwait(false);
         }
 
+        var genesisReason = before.VerifiedThrough < 0 && verifiedThrough >= 0 ? await NewEpochAsync(chain).ConfigureAwait(false) : before.GenesisReason;
+
         var after = before with
         {
             VerifierState = _verifier!.Export(chain, verifiedThrough),
@@ -661,6 +671,7 @@ internal sealed class GatewayBatch
             MissingSince = figures.Missing == 0 ? null : before.MissingSince ?? _now,
             GapAlerted = figures.Missing != 0 && before.GapAlerted,
             FirstSeenAt = before.Received == 0 && before.FirstSeenAt == DateTimeOffset.UnixEpoch ? _now : before.FirstSeenAt,
+            GenesisReason = genesisReason,
         };
 
         if (_sealed.TryGetValue(chain, out var seal) && verifiedThrough == seal.Seq && figures.VerifiedThrough == seal.Seq - 1)

@@ -36,6 +36,26 @@ public sealed class BatchProcessorTests
     }
 
     [Fact]
+    public async Task AStrangersGenesisNamingTheGatewaysAddress_RaisesNoNewEpochAlert_NorSetsAReason()
+    {
+        // A genesis is signed by nothing but the checkpoints that will cover it: anyone on the broker can
+        // publish one for an epoch of their own making that names the gateway's (public) address and says its
+        // store was corrupt. Until a checkpoint of the gateway's key covers it, that is only a claim.
+        using var g = new SimulatedGateway("ward7", "bed-claim", T0, policy: new CheckpointPolicy { MaxRecords = 4, MaxDelay = TimeSpan.FromHours(1) });
+        await using var h = await CreateAsync(g);
+        using var stranger = GatewayKey.Generate();
+        var w = ChainWriter.StartNew(g.Gw, Lane.Telemetry, new NamesAnotherAddress(g.Key.Address, stranger), new CheckpointPolicy { MaxRecords = 100 }, GenesisReason.StoreCorrupt, "1.0", T0, ClockQuality.Synced, out var genesis);
+        var obs = w.AppendObs(new ObsBody(g.Patient, $"{g.Gw}-mon", "loinc:8867-4", "/min", T0, 0, [72]), T0, ClockQuality.Synced);
+
+        var result = await h.SendAsync(g, [genesis, obs]);
+
+        Assert.Empty(result.Alerts);
+        var chain = Assert.Single(await h.Store.ChainsAsync(g.Gw, default));
+        Assert.Equal((2L, -1L, (string?)null), (chain.Received, chain.VerifiedThrough, chain.GenesisReason));
+        Assert.Empty(await h.Store.AlertsAsync(0, 100, default));
+    }
+
+    [Fact]
     public async Task ShuffledAndRepeated_StoresEachRecordOnce_AndVerifiesAll()
     {
         using var g = new SimulatedGateway("ward7", "bed-2", T0, policy: new CheckpointPolicy { MaxRecords = 7, MaxDelay = TimeSpan.FromHours(1) });
@@ -315,4 +335,12 @@ public sealed class BatchProcessorTests
     }
 
     private static byte[] Signed(GatewayKey key, string doc) => GatewayDocument.Seal(System.Text.Encoding.UTF8.GetBytes(doc), key);
+
+    /// <summary>A signer that names one address and signs with another key: the genesis it writes names an address its checkpoints are not signed by.</summary>
+    private sealed class NamesAnotherAddress(string address, GatewayKey signs) : ICheckpointSigner
+    {
+        public string Address => address;
+
+        public string SignDigest(ReadOnlySpan<byte> digest) => signs.SignDigest(digest);
+    }
 }
