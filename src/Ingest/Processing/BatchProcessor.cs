@@ -33,6 +33,7 @@ internal sealed class BatchProcessor
     private readonly EvidenceBudget _evidenceBudget;
     private readonly AlertThrottle _replayAlerts = new(TimeSpan.FromMinutes(1), EvidenceBudget.MaxGateways, "*");
     private readonly AlertThrottle _overBudgetAlerts = new(TimeSpan.FromMinutes(1), EvidenceBudget.MaxGateways, "*");
+    private readonly AlertThrottle _counterAlerts = new(TimeSpan.FromMinutes(1), EvidenceBudget.MaxGateways, "*");
 
     // Gateways a ProcessAsync call is working on: lanes may call side by side, never on one gateway.
     private readonly HashSet<string> _busy = new(StringComparer.Ordinal);
@@ -150,6 +151,7 @@ internal sealed class BatchProcessor
                 EvidenceBudget = _evidenceBudget,
                 ReplayAlerts = _replayAlerts,
                 OverBudgetAlerts = _overBudgetAlerts,
+                CounterAlerts = _counterAlerts,
             });
         }
 

@@ -85,6 +85,13 @@ internal sealed class GatewayBatch
     /// <summary>At most one <c>replay</c> alert per chain and minute on this worker (null: one per chain and batch).</summary>
     public AlertThrottle? ReplayAlerts { get; init; }
 
+    /// <summary>
+    /// At most one <c>broken-link</c>, <c>bad-signature</c> or <c>unsigned-branch</c> alert from the chain's counters per
+    /// chain and minute: anyone can publish a record that does not link, or a checkpoint of their own, on top of a
+    /// chain after each of the gateway's checkpoints, and each raised one of these (the counts stay exact).
+    /// </summary>
+    public AlertThrottle? CounterAlerts { get; init; }
+
     /// <summary>Ingest:Retention is set: a verified seq with no stored record may be one it dropped.</summary>
     public bool RetentionOn { get; init; }
 
@@ -972,7 +979,7 @@ internal sealed class GatewayBatch
 
     private async Task CounterAlertAsync(ChainId chain, string kind, long before, long after)
     {
-        if (after <= before || AlertedInBatch(kind, chain))
+        if (after <= before || AlertedInBatch(kind, chain) || !Due(CounterAlerts, $"{kind}|{chain.Gw}|{chain.Lane}|{chain.Epoch}"))
         {
             return;
         }

@@ -56,6 +56,44 @@ public sealed class BatchProcessorTests
     }
 
     [Fact]
+    public async Task AStrangersRecordOnTopOfTheChainAfterEveryCheckpoint_RaisesItsAlertsOnceAMinute_TheCountsStayExact()
+    {
+        // Anyone on the broker can publish, after each of the gateway's checkpoints, a record at the next seq that
+        // links to nothing: a broken link until the gateway's next checkpoint shows it an unsigned branch record.
+        using var g = new SimulatedGateway("ward7", "bed-noise", T0, policy: Manual);
+        await using var h = await CreateAsync(g);
+        using var stranger = GatewayKey.Generate();
+        ChainRecord Checkpoint() => Assert.Single(g.Seal(T0), r => r.Lane == Lane.Telemetry);
+        g.ProduceObs(1, T0);
+        Checkpoint();
+        await h.SendAsync(g, g.All.Where(r => r.Lane == Lane.Telemetry)); // 0 genesis, 1 obs, 2 checkpoint
+        var kinds = new List<string>();
+        async Task RoundAsync(int round)
+        {
+            var top = g.Telemetry.State;
+            var junk = ChainWriter.Resume(new ChainState(g.Gw, Lane.Telemetry, top.Epoch, top.Seq, new string((char)('a' + round), 64), 0, null), stranger, Manual)
+                .AppendObs(new ObsBody(g.Patient, $"{g.Gw}-mon", "loinc:8867-4", "/min", T0, 0, [200 + round]), T0, ClockQuality.Synced);
+            kinds.AddRange((await h.SendAsync(g, [junk])).Alerts.Select(a => a.Kind));
+            var genuine = g.ProduceObs(2, T0).Append(Checkpoint()).ToList();
+            kinds.AddRange((await h.SendAsync(g, genuine)).Alerts.Select(a => a.Kind));
+        }
+
+        for (var round = 0; round < 5; round++)
+        {
+            await RoundAsync(round);
+        }
+
+        Assert.Equal((1, 1), (kinds.Count(k => k == AlertKind.BrokenLink), kinds.Count(k => k == AlertKind.UnsignedBranch)));
+        var chain = await h.ChainAsync(g, Lane.Telemetry);
+        Assert.Equal((5L, 0L, g.Telemetry.State.Seq - 1), (chain.UnsignedBranch, chain.BrokenLinks, chain.VerifiedThrough));
+
+        h.Time.Advance(TimeSpan.FromMinutes(1));
+        await RoundAsync(5);
+        Assert.Equal((2, 2), (kinds.Count(k => k == AlertKind.BrokenLink), kinds.Count(k => k == AlertKind.UnsignedBranch)));
+        Assert.Equal(6L, (await h.ChainAsync(g, Lane.Telemetry)).UnsignedBranch);
+    }
+
+    [Fact]
     public async Task ShuffledAndRepeated_StoresEachRecordOnce_AndVerifiesAll()
     {
         using var g = new SimulatedGateway("ward7", "bed-2", T0, policy: new CheckpointPolicy { MaxRecords = 7, MaxDelay = TimeSpan.FromHours(1) });
