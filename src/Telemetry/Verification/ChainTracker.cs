@@ -820,8 +820,8 @@ internal sealed class ChainTracker
 
     /// <summary>
     /// Follows the links of checkpoint <paramref name="cp"/> at seq <paramref name="c"/> down to the decided head,
-    /// by hash: each step takes the record held at the seq below whose hash is the prev it needs, or a gap
-    /// statement (of a record already on the path, else of one held above). False when a needed record is not held (<paramref name="stop"/>).
+    /// by hash: each step takes the record held at the seq below whose hash is the prev it needs, or the gap
+    /// statement of a record already on the path. False when a needed record is not held (<paramref name="stop"/>).
     /// </summary>
     private bool Trace(long c, HeldRecord cp, List<(long Seq, HeldRecord? Record, GapStatement? Gap)> path, out (long Seq, Hash32 Need) stop)
     {
