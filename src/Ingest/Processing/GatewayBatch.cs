@@ -36,6 +36,9 @@ internal sealed class GatewayBatch
 
     /// <summary>The highest seq <see cref="ConfirmStoredAsync"/> saw stored with its hash: a receipt there needs no look-up.</summary>
     private readonly Dictionary<ChainId, (long Seq, string Hash)> _confirmed = [];
+
+    // The genesis records this batch stored, with their reasons: the reason of the one that becomes data without a read.
+    private readonly Dictionary<ChainId, (string Hash, string? Reason)> _genesisStored = [];
     private List<KeyRotation> _rotations = [];
     private string? _effective;
     private IWriteSession _session = null!;
@@ -441,6 +444,10 @@ internal sealed class GatewayBatch
 
         _stored++;
         NoteCheckpoint(chain, h, hash);
+        if (h.Kind == RecordKinds.Genesis)
+        {
+            _genesisStored[chain] = (hash, h.GenesisReason);
+        }
     }
 
     /// <summary>
@@ -450,8 +457,17 @@ internal sealed class GatewayBatch
     /// </summary>
     private async Task<string?> NewEpochAsync(ChainId chain)
     {
-        var genesis = (await _session.RecordsAsync(chain, 0, 0).ConfigureAwait(false)).FirstOrDefault(r => r.Kind == RecordKinds.Genesis);
-        var reason = genesis is not null && RecordHeader.TryParse(genesis.Payload, out var header, out _) ? header!.GenesisReason : null;
+        string? reason;
+        if (_genesisStored.TryGetValue(chain, out var stored) && _verifier!.TryLinked(chain, 0, out var linked) && linked == stored.Hash)
+        {
+            reason = stored.Reason; // stored by this batch and the one linked: no read (a PostgreSQL read would flush the batch's COPY early)
+        }
+        else
+        {
+            var genesis = (await _session.RecordsAsync(chain, 0, 0).ConfigureAwait(false)).FirstOrDefault(r => r.Kind == RecordKinds.Genesis);
+            reason = genesis is not null && RecordHeader.TryParse(genesis.Payload, out var header, out _) ? header!.GenesisReason : null;
+        }
+
         await AlertAsync(AlertKind.NewEpoch, chain, 0, $"new epoch, reason: {reason ?? "not stated"}").ConfigureAwait(false);
         return reason;
     }

@@ -56,6 +56,23 @@ public sealed class BatchProcessorTests
     }
 
     [Fact]
+    public async Task AGenesisVerifiedInALaterBatch_RaisesNewEpochThen_WithTheStoredGenesisReason()
+    {
+        using var g = new SimulatedGateway("ward7", "bed-later", T0, policy: Manual);
+        await using var h = await CreateAsync(g);
+        g.ProduceObs(2, T0);
+
+        var first = await h.SendAsync(g, g.All.Where(r => r.Lane == Lane.Telemetry)); // genesis and two obs: nothing covers them
+        var second = await h.SendAsync(g, [Assert.Single(g.Seal(T0), r => r.Lane == Lane.Telemetry)]);
+
+        Assert.Empty(first.Alerts);
+        var alert = Assert.Single(second.Alerts);
+        Assert.Equal((AlertKind.NewEpoch, "new epoch, reason: first-start"), (alert.Kind, alert.Detail));
+        var chain = await h.ChainAsync(g, Lane.Telemetry);
+        Assert.Equal((2L, "first-start"), (chain.VerifiedThrough, chain.GenesisReason));
+    }
+
+    [Fact]
     public async Task AStrangersRecordOnTopOfTheChainAfterEveryCheckpoint_RaisesItsAlertsOnceAMinute_TheCountsStayExact()
     {
         // Anyone on the broker can publish, after each of the gateway's checkpoints, a record at the next seq that
