@@ -486,7 +486,7 @@ internal sealed class GatewayBatch
             // everything it holds). One alert per chain and minute: anyone can replay thousands of records in
             // batch after batch, and each is counted under the chain's duplicates anyway.
             _resend.Add(chain);
-            if (!AlertedInBatch(AlertKind.Replay, chain) && Due(ReplayAlerts, $"{chain.Gw}|{chain.Lane}|{chain.Epoch}"))
+            if (Due(ReplayAlerts, AlertKind.Replay, chain))
             {
                 await AlertAsync(AlertKind.Replay, chain, header.Seq, "a record already stored, verified and receipted arrived again (the chain's further repeats for a minute are counted under its duplicates, not alerted)").ConfigureAwait(false);
             }
@@ -618,6 +618,10 @@ internal sealed class GatewayBatch
         _undo.Add(() => throttle.Forget(marked, at));
         return true;
     }
+
+    /// <summary>Whether a <paramref name="kind"/> alert about <paramref name="chain"/> is due: none this batch yet, and due by <paramref name="throttle"/>.</summary>
+    private bool Due(AlertThrottle? throttle, string kind, ChainId chain) =>
+        !AlertedInBatch(kind, chain) && Due(throttle, $"{kind}|{chain.Gw}|{chain.Lane}|{chain.Epoch}");
 
     /// <summary>
     /// The batch's transaction rolled back: what it took from the worker's evidence budget and the alert marks it
@@ -995,7 +999,7 @@ internal sealed class GatewayBatch
 
     private async Task CounterAlertAsync(ChainId chain, string kind, long before, long after)
     {
-        if (after <= before || AlertedInBatch(kind, chain) || !Due(CounterAlerts, $"{kind}|{chain.Gw}|{chain.Lane}|{chain.Epoch}"))
+        if (after <= before || !Due(CounterAlerts, kind, chain))
         {
             return;
         }

@@ -1297,9 +1297,8 @@ internal sealed class ChainTracker
         return linkedThrough;
     }
 
-    private bool Vouches(HeldRecord r) =>
-        r.Kind == "checkpoint" && r.Signer is not null
-        && (key is not null ? string.Equals(r.Signer, key, StringComparison.OrdinalIgnoreCase) : enrolled is null || enrolled.Contains(r.Signer));
+    /// <summary>A checkpoint that may decide (<see cref="MayDecide"/>) and, before the chain's key is known, by an enrolled key when there is enrolment.</summary>
+    private bool Vouches(HeldRecord r) => MayDecide(r) && (key is not null || enrolled is null || enrolled.Contains(r.Signer!));
 
     /// <summary>How many held seqs lie in <paramref name="a"/>..<paramref name="b"/>: one pass, no sorted copy (a report comes with every batch of the chain).</summary>
     private long HeldIn(long a, long b)
