@@ -333,8 +333,12 @@ internal sealed partial class BleGattDriver : IDeviceDriver
         TimeSpan? error = null;
         try
         {
+            // The device read its clock somewhere between the request and the reply: the middle of the two is
+            // the box's best time for it (as NTP takes it). A slow reply (a busy radio, a loaded box) would
+            // otherwise count as the device's clock being behind by the reply's delay.
+            var askedAt = _time.GetUtcNow();
             var read = await Bounded(clock.ReadValueAsync(), cancellationToken).ConfigureAwait(false);
-            var readAt = _time.GetUtcNow();
+            var readAt = askedAt + ((_time.GetUtcNow() - askedAt) / 2);
             if (CurrentTime.Read(read, out var problem) is { } deviceNow)
             {
                 error = DeviceClock.Error(deviceNow, readAt, _time.LocalTimeZone);

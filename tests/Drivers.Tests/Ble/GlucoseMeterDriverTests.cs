@@ -76,6 +76,28 @@ public sealed class GlucoseMeterDriverTests(PrivateDBus bus) : IClassFixture<Pri
     }
 
     [Fact]
+    public async Task AMeterClockReadWhoseReplyIsSlow_IsTakenAtTheMiddleOfTheRead_StoredRecordsKeepTheirSecond()
+    {
+        var meter = await FakeGlucoseMeter.StartAsync(bus.Address, Mac);
+        meter.ClockAhead = TimeSpan.FromMinutes(7);
+        meter.ClockReplyDelay = TimeSpan.FromMilliseconds(800); // read at once, answered 0.8 s later (a loaded box, a busy radio)
+        var now = DateTime.Now;
+        meter.Measure(Minutes(now, -90), 117);
+        var driver = Driver(new InMemoryDeviceCursors());
+        var sink = new CollectingSink();
+        using var cts = new CancellationTokenSource();
+        var run = driver.RunAsync(sink, cts.Token);
+
+        var sample = Assert.Single(await sink.WaitUntilAsync(s => s.Count >= 1));
+        // Taken at the reply, the clock would seem 7 minutes less 0.8 s ahead, to the second 6:59, and the
+        // reading would be charted a second late.
+        Assert.Equal(new DateTimeOffset(Minutes(now, -90)).ToUniversalTime(), sample.Timestamp);
+        Assert.Equal(TimeSpan.Zero, meter.ClockAhead); // and then set right
+        await StopAsync(cts, run);
+        await meter.Bluez.DisposeAsync();
+    }
+
+    [Fact]
     public async Task NoRecordsFound_IsNotAFailure_AndARestartedDriverAsksFromItsDurableCursor()
     {
         var meter = await FakeGlucoseMeter.StartAsync(bus.Address, Mac);

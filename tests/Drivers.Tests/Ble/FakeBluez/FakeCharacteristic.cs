@@ -73,7 +73,7 @@ public sealed class FakeCharacteristic(ObjectPath path, ObjectPath service, stri
     public Action<byte[]>? OnWrite { get; set; }
 
     /// <summary>What ReadValue returns: the device's answer when set, else the Value property.</summary>
-    public Func<byte[]>? OnRead { get; set; }
+    public Func<Task<byte[]>>? OnRead { get; set; }
 
-    public Task<byte[]> ReadValueAsync(IDictionary<string, object> options) => Task.FromResult(OnRead is { } read ? read() : (byte[])Get("Value"));
+    public Task<byte[]> ReadValueAsync(IDictionary<string, object> options) => OnRead is { } read ? read() : Task.FromResult((byte[])Get("Value"));
 }

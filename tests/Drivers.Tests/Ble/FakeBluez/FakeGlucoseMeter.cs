@@ -24,7 +24,12 @@ public sealed class FakeGlucoseMeter
     {
         Bluez = bluez;
         Racp.OnWrite = Answer;
-        Clock.OnRead = () => CurrentTime.Encode(DateTimeOffset.Now + ClockAhead, TimeZoneInfo.Local);
+        Clock.OnRead = async () =>
+        {
+            var now = CurrentTime.Encode(DateTimeOffset.Now + ClockAhead, TimeZoneInfo.Local);
+            await Task.Delay(ClockReplyDelay); // the radio's delay between the meter reading its clock and the box having the reply
+            return now;
+        };
         Clock.OnWrite = _ => ClockAhead = TimeSpan.Zero; // the box set the clock
     }
 
@@ -40,6 +45,9 @@ public sealed class FakeGlucoseMeter
 
     /// <summary>How far the meter's clock is ahead of the true time (negative: behind).</summary>
     public TimeSpan ClockAhead { get; set; }
+
+    /// <summary>How long the answer to a read of the meter's Current Time takes after the meter read its clock.</summary>
+    public TimeSpan ClockReplyDelay { get; set; }
 
     /// <summary>When set, a transfer stops after this many records and the meter answers "procedure not completed".</summary>
     public int? AbortAfter { get; set; }
