@@ -36,15 +36,23 @@ internal static class IngestSections
         var processor = sw.Elapsed;
         Put("processor", processor);
 
-        sw.Restart();
+        // The header read as the processor's plan does it (the topic's gateway given), five times over for a steadier figure.
         var parsed = 0;
-        foreach (var m in batches.SelectMany(b => b))
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
+        sw.Restart();
+        for (var round = 0; round < 5; round++)
         {
-            parsed += RecordHeader.TryParse(m.Payload, out _, out _) ? 1 : 0;
+            parsed = 0;
+            foreach (var m in batches.SelectMany(b => b))
+            {
+                parsed += RecordHeader.TryParse(m.Payload, out _, out _, m.Name.Gw) ? 1 : 0;
+            }
         }
 
-        var parse = sw.Elapsed;
+        var parse = sw.Elapsed / 5;
+        allocated = (GC.GetAllocatedBytesForCurrentThread() - allocated) / 5;
         Put("parse", parse);
+        line.Add(string.Create(CultureInfo.InvariantCulture, $"parse-bytes={(double)allocated / total:F0}"));
 
         // The ingest's verifier as the processor holds it, one per gateway, exported once per chain and batch.
         var verifiers = enrolled.ToDictionary(e => e.Key, e => new ChainVerification(e.Value), StringComparer.Ordinal);

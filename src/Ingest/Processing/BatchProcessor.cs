@@ -253,7 +253,7 @@ internal sealed class BatchProcessor
             return new PlannedMessage(m, null, null, null);
         }
 
-        if (!RecordHeader.TryParse(m.Payload, out var header, out var problem))
+        if (!RecordHeader.TryParse(m.Payload, out var header, out var problem, m.Name.Gw))
         {
             return new PlannedMessage(m, null, null, problem);
         }

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using EdgeTwin.Telemetry.Chain;
 using EdgeTwin.Telemetry.Records;
+using EdgeTwin.Telemetry.Wire;
 
 /// <summary>
 /// The members the ingest needs before verification (to find and lock the chain) and for queries
@@ -11,6 +12,11 @@ using EdgeTwin.Telemetry.Records;
 /// </summary>
 internal sealed record RecordHeader(string Gw, string Lane, string Epoch, long Seq, string Kind, DateTimeOffset? Ts, string? Patient, string? Code, string? GenesisReason)
 {
+    private static readonly (byte[] Utf8, string Text)[] Lanes = Utf8Of(WireNames.Telemetry, WireNames.Alarm);
+
+    private static readonly (byte[] Utf8, string Text)[] Kinds = Utf8Of(
+        RecordKinds.Obs, RecordKinds.ObsCompact, RecordKinds.Checkpoint, RecordKinds.Alarm, RecordKinds.Event, RecordKinds.Gap, RecordKinds.Genesis);
+
     /// <summary>A genesis record's <c>key</c>.</summary>
     public string? GenesisKey { get; init; }
 
@@ -26,10 +32,11 @@ internal sealed record RecordHeader(string Gw, string Lane, string Epoch, long S
     /// (a DOM of a 250-sample ECG record was most of this method's time); anything else (genesis, a member
     /// missing or of another type, malformed JSON) is read by <see cref="TryParseDocument"/>, which gives
     /// every answer and problem text. Both take the last of repeated members, as <see cref="JsonElement.TryGetProperty(string, out JsonElement)"/> does.
+    /// <paramref name="topicGw"/>, the gateway the topic names, is only a string to reuse when the record names the same.
     /// </summary>
-    public static bool TryParse(ReadOnlySpan<byte> payload, out RecordHeader? header, out string? problem)
+    public static bool TryParse(ReadOnlySpan<byte> payload, out RecordHeader? header, out string? problem, string? topicGw = null)
     {
-        if (TryRead(payload) is { } read)
+        if (TryRead(payload, topicGw) is { } read)
         {
             header = read;
             problem = null;
@@ -95,9 +102,12 @@ internal sealed record RecordHeader(string Gw, string Lane, string Epoch, long S
 
     /// <summary>
     /// The one-pass read: null whenever <see cref="TryParseDocument"/> must decide (genesis, a required
-    /// member missing or of another type, anything the reader refuses).
+    /// member missing or of another type, anything the reader refuses). The gateway, lane and kind are the
+    /// strings already held when they are the expected ones (<paramref name="topicGw"/>, <see cref="Lanes"/>,
+    /// <see cref="Kinds"/>) and a time stamp in the protocol's form is read from the bytes: a record costs
+    /// only the strings that differ from record to record (epoch, patient, code).
     /// </summary>
-    internal static RecordHeader? TryRead(ReadOnlySpan<byte> payload)
+    internal static RecordHeader? TryRead(ReadOnlySpan<byte> payload, string? topicGw = null)
     {
         try
         {
@@ -107,17 +117,18 @@ internal sealed record RecordHeader(string Gw, string Lane, string Epoch, long S
                 return null;
             }
 
-            string? gw = null, lane = null, epoch = null, kind = null, ts = null, patient = null, code = null;
+            string? gw = null, lane = null, epoch = null, kind = null, patient = null, code = null;
+            DateTimeOffset? time = null;
             long? seq = null;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 if (reader.ValueTextEquals("gw"u8))
                 {
-                    gw = ReadString(ref reader);
+                    gw = ReadString(ref reader, topicGw);
                 }
                 else if (reader.ValueTextEquals("lane"u8))
                 {
-                    lane = ReadString(ref reader);
+                    lane = ReadString(ref reader, Lanes);
                 }
                 else if (reader.ValueTextEquals("epoch"u8))
                 {
@@ -125,11 +136,11 @@ internal sealed record RecordHeader(string Gw, string Lane, string Epoch, long S
                 }
                 else if (reader.ValueTextEquals("kind"u8))
                 {
-                    kind = ReadString(ref reader);
+                    kind = ReadString(ref reader, Kinds);
                 }
                 else if (reader.ValueTextEquals("ts"u8))
                 {
-                    ts = ReadString(ref reader);
+                    time = ReadTime(ref reader);
                 }
                 else if (reader.ValueTextEquals("seq"u8))
                 {
@@ -178,7 +189,6 @@ internal sealed record RecordHeader(string Gw, string Lane, string Epoch, long S
                 return null;
             }
 
-            DateTimeOffset? time = ts is not null && DateTimeOffset.TryParse(ts, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : null;
             return new RecordHeader(gw, lane, epoch, s, kind, time, patient, code, null);
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException)
@@ -236,6 +246,84 @@ internal sealed record RecordHeader(string Gw, string Lane, string Epoch, long S
         reader.Skip();
         return null;
     }
+
+    /// <summary>As <see cref="ReadString(ref Utf8JsonReader)"/>, <paramref name="expected"/> itself when the value is that text.</summary>
+    private static string? ReadString(ref Utf8JsonReader reader, string? expected)
+    {
+        reader.Read();
+        if (reader.TokenType == JsonTokenType.String)
+        {
+            return expected is not null && reader.ValueTextEquals(expected) ? expected : reader.GetString();
+        }
+
+        reader.Skip();
+        return null;
+    }
+
+    /// <summary>As <see cref="ReadString(ref Utf8JsonReader)"/>, one of <paramref name="known"/> when the value is one of them.</summary>
+    private static string? ReadString(ref Utf8JsonReader reader, (byte[] Utf8, string Text)[] known)
+    {
+        reader.Read();
+        if (reader.TokenType == JsonTokenType.String)
+        {
+            foreach (var (utf8, text) in known)
+            {
+                if (reader.ValueTextEquals(utf8))
+                {
+                    return text;
+                }
+            }
+
+            return reader.GetString();
+        }
+
+        reader.Skip();
+        return null;
+    }
+
+    /// <summary>
+    /// The <c>ts</c> value as the document read takes it (<see cref="DateTimeOffset.TryParse(string, IFormatProvider, DateTimeStyles, out DateTimeOffset)"/>,
+    /// invariant, universal unless it says otherwise), null when it is not a string or not a time. The
+    /// protocol's form (RFC 3339 UTC, <c>Z</c>, unescaped) is read from the bytes; anything else through the text.
+    /// </summary>
+    private static DateTimeOffset? ReadTime(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            reader.Skip();
+            return null;
+        }
+
+        if (!reader.ValueIsEscaped && ProtocolForm(reader.ValueSpan) && reader.TryGetDateTimeOffset(out var fast))
+        {
+            return fast;
+        }
+
+        return DateTimeOffset.TryParse(reader.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : null;
+    }
+
+    /// <summary>
+    /// <c>yyyy-MM-ddTHH:mm:ss</c>, then none or 1-7 digits of the second after a point, then <c>Z</c>: where
+    /// the bytes' read and the text's agree (beyond 7 digits one truncates, the other rounds; a point with no
+    /// digit only one takes). The digits themselves are left to the read.
+    /// </summary>
+    private static bool ProtocolForm(ReadOnlySpan<byte> v)
+    {
+        if (v.Length < 20 || v.Length == 21 || v.Length > 28 || v[10] != (byte)'T' || v[^1] != (byte)'Z')
+        {
+            return false;
+        }
+
+        if (v.Length == 20)
+        {
+            return true;
+        }
+
+        return v[19] == (byte)'.' && !v[20..^1].ContainsAnyExceptInRange((byte)'0', (byte)'9');
+    }
+
+    private static (byte[] Utf8, string Text)[] Utf8Of(params string[] texts) => [.. texts.Select(t => (System.Text.Encoding.UTF8.GetBytes(t), t))];
 
     private static bool Str(JsonElement obj, string name, out string? value)
     {

@@ -65,6 +65,35 @@ public sealed class RecordHeaderOnePassTests
     [InlineData("""{"gw":"a","lane":"telemetry","epoch":"e","seq":{"n":1},"kind":"obs"}""")]
     [InlineData("""{"gw":"a","lane":"telemetry","epoch":"e","seq":1,"kind":"obs","ts":12}""")]
     [InlineData("""{"gw":"a","lane":"telemetry","epoch":"e","seq":1,"kind":"obs","ts":"yesterday"}""")]
+    // Time stamps: the protocol's form (read from the bytes) and every other the text read takes or refuses.
+    [InlineData("2026-12-06T23:00:00.250Z")]
+    [InlineData("2026-12-06T23:00:00Z")]
+    [InlineData("2026-12-06T23:00:00.1234567Z")]
+    [InlineData("2026-12-06T23:00:00.123456789Z")]
+    [InlineData("2026-12-06T23:00:00.9999999999Z")]
+    [InlineData("2026-12-06t23:00:00.250z")]
+    [InlineData("2026-12-06t23:00:00.250Z")]
+    [InlineData("2026-12-06T23:00:00.25aZ")]
+    [InlineData("2026-12-06T23:00:00,250Z")]
+    [InlineData("2026-12-06T23:00:00.-50Z")]
+    [InlineData("2026-12-06T23:00:60.250Z")]
+    [InlineData("2026-12-06T23:60:00.250Z")]
+    [InlineData("20261206T230000.250Z")]
+    [InlineData("2026-12-06 23:00:00.250Z")]
+    [InlineData("2026-12-06T23:00Z")]
+    [InlineData("2026-12-06Z")]
+    [InlineData("2026-12-06T23:00:00.250+01:00")]
+    [InlineData("2026-12-06T23:00:00.250")]
+    [InlineData("2026-12-31T23:59:60Z")]
+    [InlineData("2026-02-30T23:00:00Z")]
+    [InlineData("2026-12-06T24:00:00Z")]
+    [InlineData("0001-01-01T00:00:00Z")]
+    [InlineData("9999-12-31T23:59:59.9999999Z")]
+    [InlineData(" 2026-12-06T23:00:00Z")]
+    [InlineData("2026-12-06T23:00:00.Z")]
+    [InlineData("Z")]
+    [InlineData("\\u0032026-12-06T23:00:00Z")]
+    [InlineData("2026-12-06T23:00:00\\u005a")]
     [InlineData("""{"gw":"a","lane":"telemetry","epoch":"e","seq":1,"kind":"obs","body":"text"}""")]
     [InlineData("""{"gw":"a","lane":"telemetry","epoch":"e","seq":1,"kind":"obs","body":{"patient":["p"],"code":{"c":1}}}""")]
     [InlineData("""{"gw":"a","lane":"telemetry","epoch":"e","seq":1,"kind":"obs","lane":null}""")]
@@ -74,7 +103,23 @@ public sealed class RecordHeaderOnePassTests
     [InlineData("""{"gw":"a","lane":"telemetry","epoch":"e","seq":1,"kind":"obs"} trailing""")]
     [InlineData("""{"gw":"a","lane":"telemetry","epoch":"e","seq":1,"kind":"obs"/*c*/}""")]
     [InlineData("""{"gw":"a","lane":"telemetry","epoch":"e","seq":1,"kind":"obs",}""")]
-    public void Variants_ReadAsTheDocumentReadsThem(string text) => Same(Encoding.UTF8.GetBytes(text));
+    public void Variants_ReadAsTheDocumentReadsThem(string text) =>
+        Same(Encoding.UTF8.GetBytes(text.StartsWith('{') || text.Length == 0 || text.StartsWith('[')
+            ? text
+            : $$"""{"gw":"a","lane":"telemetry","epoch":"e","seq":1,"kind":"obs","ts":"{{text}}"}"""));
+
+    [Theory]
+    [InlineData("a")]
+    [InlineData("b")]
+    [InlineData(null)]
+    public void TheGatewayTheTopicNames_ChangesNothingButWhichStringIsHeld(string? topicGw)
+    {
+        var payload = """{"gw":"a","lane":"alarm","epoch":"e","seq":1,"kind":"alarm","ts":"2026-12-06T23:00:00.250Z"}"""u8.ToArray();
+        Assert.True(RecordHeader.TryParse(payload, out var h, out _, topicGw));
+        Assert.Equal(("a", "alarm", "alarm", T0), (h!.Gw, h.Lane, h.Kind, h.Ts));
+        Assert.Equal(topicGw == "a", ReferenceEquals(topicGw, h.Gw));
+        Assert.Same(EdgeTwin.Telemetry.Wire.WireNames.Alarm, h.Lane);
+    }
 
     [Fact]
     public void NotUtf8_InAValueOrAName_OrNestedTooDeep_ReadsAsTheDocumentReadsIt()
@@ -99,7 +144,7 @@ public sealed class RecordHeaderOnePassTests
             var (ok, h, problem) = read();
             return h is null
                 ? $"{ok} {problem}"
-                : $"{ok} {problem} {h with { Rotation = null }} rotation={h.Rotation}";
+                : $"{ok} {problem} {h with { Rotation = null }} rotation={h.Rotation} ts={h.Ts?.ToString("O", System.Globalization.CultureInfo.InvariantCulture)}";
         }
         catch (Exception ex)
         {
