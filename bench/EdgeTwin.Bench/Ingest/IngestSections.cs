@@ -27,6 +27,7 @@ internal static class IngestSections
         var line = new List<string>();
         void Put(string name, TimeSpan elapsed) => line.Add(string.Create(CultureInfo.InvariantCulture, $"{name}={elapsed.TotalMicroseconds / total:F2}us"));
 
+        var processorBytes = GC.GetTotalAllocatedBytes(precise: true);
         var sw = Stopwatch.StartNew();
         foreach (var batch in batches)
         {
@@ -34,7 +35,9 @@ internal static class IngestSections
         }
 
         var processor = sw.Elapsed;
+        processorBytes = GC.GetTotalAllocatedBytes(precise: true) - processorBytes;
         Put("processor", processor);
+        line.Add(string.Create(CultureInfo.InvariantCulture, $"processor-bytes={(double)processorBytes / total:F0}"));
 
         // The header read as the processor's plan does it (the topic's gateway given), five times over for a steadier figure.
         var parsed = 0;
@@ -58,7 +61,7 @@ internal static class IngestSections
         var verifiers = enrolled.ToDictionary(e => e.Key, e => new ChainVerification(e.Value), StringComparer.Ordinal);
         var verify = TimeSpan.Zero;
         var export = TimeSpan.Zero;
-        long stateBytes = 0, states = 0;
+        long stateBytes = 0, states = 0, verifyBytes = 0;
         foreach (var batch in batches)
         {
             // The chains to export are named before the clock starts (the verifier does not say which it touched).
@@ -69,6 +72,7 @@ internal static class IngestSections
                 chains.Add((m.Name.Gw, new ChainId(h!.Gw, h.Lane, h.Epoch)));
             }
 
+            var before = GC.GetAllocatedBytesForCurrentThread();
             sw.Restart();
             foreach (var m in batch)
             {
@@ -76,6 +80,7 @@ internal static class IngestSections
             }
 
             verify += sw.Elapsed;
+            verifyBytes += GC.GetAllocatedBytesForCurrentThread() - before;
             sw.Restart();
             foreach (var (gw, id) in chains)
             {
@@ -88,6 +93,7 @@ internal static class IngestSections
         }
 
         Put("verify", verify);
+        line.Add(string.Create(CultureInfo.InvariantCulture, $"verify-bytes={(double)verifyBytes / total:F0}"));
         Put("export-state", export);
         Put("store-and-rest", processor - parse - verify - export);
         line.Add(string.Create(CultureInfo.InvariantCulture, $"state-bytes-per-chain-and-batch={stateBytes / Math.Max(1, states)}"));

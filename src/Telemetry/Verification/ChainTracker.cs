@@ -905,16 +905,12 @@ internal sealed class ChainTracker
     {
         var from = linkedThrough + 1;
         var lostAbove = false;
-        var onPath = new Dictionary<long, Hash32?>();
-        var prevOnPath = new Dictionary<long, Hash32>();
         var count = 0L;
         for (var i = path.Count - 1; i >= 0; i--)
         {
             var (seq, record, gap) = path[i];
             if (record is not null)
             {
-                onPath[seq] = record.Hash;
-                prevOnPath[seq] = record.Prev;
                 LinkDecided(seq, record);
                 count++;
                 continue;
@@ -926,51 +922,68 @@ internal sealed class ChainTracker
                 recent.Put(s, null);
             }
 
-            for (var s = gap.From; s < gap.To; s++)
-            {
-                onPath[s] = null;
-            }
-
             // Every seq the statement covers, its last too, is passed on its word: the caller (the ingest)
             // has no record to find there. The window keeps the last one's hash for the next link.
             if (options.LogDecidedLinks)
             {
                 (S.decidedGaps ??= []).Add((gap.From, gap.To));
             }
-            onPath[gap.To] = lastHash;
             recent.Put(gap.To, lastHash, fromGap: true);
             gapCovered += gap.To - gap.From + 1;
         }
 
+        // What else was held at the seqs decided: the path (ordered from its highest seq down, one entry per
+        // record, one per gap statement for the seqs it covers) is walked up beside them, nothing built.
+        var at = path.Count - 1;
         for (var s = from; s < c; s++)
         {
+            while (at > 0 && path[at].Seq < s)
+            {
+                at--;
+            }
+
+            var (onSeq, onRecord, onGap) = path.Count > 0 ? path[at] : default;
+            if (onRecord is not null && onSeq == s && held.RemoveFirstOfRun(s, onRecord.Hash))
+            {
+                heldCount--; // the record on the path, alone at its seq
+                continue;
+            }
+
             if (!held.Remove(s, out var first))
             {
                 continue;
             }
-
-            foreach (var r in first.All)
+            for (var k = -1; k < (first.Variants?.Count ?? 0); k++)
             {
+                var r = k < 0 ? first : first.Variants![k];
                 heldCount--;
-                if (onPath.TryGetValue(s, out var h) && h == r.Hash)
+                if (onRecord is not null && onSeq == s && onRecord.Hash == r.Hash)
                 {
                     continue;
                 }
 
-                if (onPath.TryGetValue(s, out var none) && none is null)
+                if (onGap is not null && onGap.From <= s && s <= onGap.To)
                 {
-                    if ((S.insideGapArrivals ??= []).Count < options.RecentWindow)
+                    if (s == onGap.To && Hash32.TryParse(onGap.LastHash, out var last) && last == r.Hash)
                     {
-                        S.insideGapArrivals.Add((s, r.Hash));
+                        continue;
                     }
 
-                    S.insideGap++;
-                    Note(s, VerifierProblems.InsideGap, "held at a seq a gap statement on the signed chain vouches for");
-                    continue;
+                    if (s < onGap.To)
+                    {
+                        if ((S.insideGapArrivals ??= []).Count < options.RecentWindow)
+                        {
+                            S.insideGapArrivals.Add((s, r.Hash));
+                        }
+
+                        S.insideGap++;
+                        Note(s, VerifierProblems.InsideGap, "held at a seq a gap statement on the signed chain vouches for");
+                        continue;
+                    }
                 }
 
                 // A copy of a genuine checkpoint with other bytes names the same record before it: a stranger's, not equivocation.
-                Lose(s, r, "a valid checkpoint covers another record at this seq", equivocates: !prevOnPath.TryGetValue(s, out var p) || p != r.Prev);
+                Lose(s, r, "a valid checkpoint covers another record at this seq", equivocates: onRecord is null || onSeq != s || onRecord.Prev != r.Prev);
             }
 
             alternatives -= first.Variants?.Count ?? 0;

@@ -142,27 +142,38 @@ internal sealed class HeldTable
         first = RunRecord(i);
         if (i == 0)
         {
-            // The next record's prev is the hash of the one removed.
-            runPrev = first.Hash;
-            runOffset++;
-            runStart++;
-            runCount--;
+            DropFirst();
+            return true;
         }
-        else if (i == runCount - 1)
-        {
-            runCount--;
-        }
-        else
+
+        if (i != runCount - 1)
         {
             Dissolve();
             return OtherRemove(seq, out _);
         }
 
+        runCount--;
         if (runCount == 0)
         {
             runOffset = 0;
         }
 
+        return true;
+    }
+
+    /// <summary>
+    /// Removes the first record of the run when it is at <paramref name="seq"/> with <paramref name="hash"/>
+    /// (then the only record held there), without handing it out: what a decision does with almost every
+    /// record it passes. False, and nothing changed, otherwise.
+    /// </summary>
+    public bool RemoveFirstOfRun(long seq, Hash32 hash)
+    {
+        if (runCount == 0 || seq != runStart || hashes[runOffset] != hash)
+        {
+            return false;
+        }
+
+        DropFirst();
         return true;
     }
 
@@ -189,6 +200,19 @@ internal sealed class HeldTable
         r.GenesisKey is null && r.Signer is null && r.SigProblem is null && r.Gap is null && r.Variants is null && KindIndex(r.Kind) >= 0;
 
     private static int KindIndex(string kind) => Array.IndexOf(RunKinds, kind);
+
+    private void DropFirst()
+    {
+        // The next record's prev is the hash of the one removed.
+        runPrev = hashes[runOffset];
+        runOffset++;
+        runStart++;
+        runCount--;
+        if (runCount == 0)
+        {
+            runOffset = 0;
+        }
+    }
 
     private bool InRun(long seq) => runCount > 0 && seq >= runStart && seq < runStart + runCount;
 

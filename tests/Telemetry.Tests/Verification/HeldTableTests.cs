@@ -51,6 +51,32 @@ public sealed class HeldTableTests
     }
 
     [Fact]
+    public void RemoveFirstOfRun_TakesOnlyTheRunsFirstRecordWithThatHash_AndTheNextKeepsItsPrev()
+    {
+        var t = InOrder(5, 9);
+        t.Set(12, Rec(120, H(777)));                     // kept apart
+
+        Assert.False(t.RemoveFirstOfRun(5, H(51)));      // another hash
+        Assert.False(t.RemoveFirstOfRun(6, H(60)));      // not the run's first
+        Assert.False(t.RemoveFirstOfRun(12, H(120)));    // not in the run
+        Assert.False(t.RemoveFirstOfRun(4, H(40)));      // not held
+        Assert.Equal((6, 5), (t.Count, t.RunCount));
+
+        Assert.True(t.RemoveFirstOfRun(5, H(50)));
+        Assert.False(t.ContainsKey(5));
+        Assert.Equal((H(60), H(50), "obs"), At(t, 6));  // its prev is the hash of the one removed
+        for (var s = 6L; s <= 9; s++)
+        {
+            Assert.True(t.RemoveFirstOfRun(s, H(s * 10)));
+        }
+
+        Assert.Equal((1, 0), (t.Count, t.RunCount));
+        Assert.Equal([12L], t.Ordered().Select(e => e.Key));
+        t.Set(13, Rec(130, H(120)));                     // a run starts again after it emptied
+        Assert.Equal((H(130), H(120), "obs"), At(t, 13));
+    }
+
+    [Fact]
     public void RecordsArrivingBeforeTheirPredecessor_JoinTheRunWhenItArrives()
     {
         var t = InOrder(0, 3);
