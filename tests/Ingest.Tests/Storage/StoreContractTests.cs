@@ -97,7 +97,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         // PostgreSQL looks up a chain's highest stored seq and takes every record above it as new; those at
         // or below it (a hole filled late, a repeat) are each looked up. A chain with nothing stored has no highest.
         var store = await OpenAsync();
-        var empty = Chain with { Epoch = new string('e', 32) };
+        var empty = new ChainId(Chain.Gw, Chain.Lane, new string('e', 32));
         await store.WriteAsync([Chain], "site", async s => (await s.TryInsertRecordAsync(Record(1, "old1")), await s.TryInsertRecordAsync(Record(5, "old5"))), default);
         var taken = await store.WriteAsync([Chain, empty], "site", async s =>
         {

@@ -124,7 +124,18 @@ internal sealed class PostgresWriteSession : IWriteSession
         // Only chains this transaction locked: no other worker can store a record of them meanwhile, and
         // this statement's snapshot (a new one per statement, READ COMMITTED) is taken after the locks, so
         // it sees every record stored before them.
-        var wanted = keys.Where(k => _chains.Has(k.Chain) && !_pendingKeys.Contains(k)).Distinct().ToList();
+        var wanted = new List<(ChainId Chain, long Seq)>(keys.Count);
+        var distinct = new HashSet<(ChainId, long)>(keys.Count);
+        var perChain = new Dictionary<ChainId, int>();
+        foreach (var k in keys)
+        {
+            if (_chains.Has(k.Chain) && !_pendingKeys.Contains(k) && distinct.Add(k))
+            {
+                wanted.Add(k);
+                perChain[k.Chain] = perChain.GetValueOrDefault(k.Chain) + 1;
+            }
+        }
+
         var gws = gateways.Where(g => !_gateways.ContainsKey(g)).Distinct(StringComparer.Ordinal).ToArray();
         if (wanted.Count == 0 && gws.Length == 0)
         {
@@ -135,9 +146,8 @@ internal sealed class PostgresWriteSession : IWriteSession
         // (one probe), and only its records at or below that probed after it, mostly none: a gateway's
         // records arrive after what is stored of its chain (docs/benchmarks.md issue 13, fourteenth pass:
         // the probe per record was a fifth of PostgreSQL's time at bulk).
-        var byChain = wanted.GroupBy(k => k.Chain).ToList();
-        var probe = byChain.Where(g => g.Count() == 1).SelectMany(g => g).ToList();
-        var topped = byChain.Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        var probe = wanted.Where(k => perChain[k.Chain] == 1).ToList();
+        var topped = perChain.Where(c => c.Value > 1).Select(c => c.Key).ToList();
 
         // One round trip: the probes and tops, and the gateways' rows locked (after the chain rows, in one
         // order on every worker, as GatewayAsync locks one).
