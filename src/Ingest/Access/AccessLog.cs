@@ -4,11 +4,11 @@ using Microsoft.Extensions.Logging;
 
 internal static partial class AccessLog
 {
-    [LoggerMessage(EventId = 7300, Level = LogLevel.Warning, Message = "Refused {Method} {Path} from {Remote}: 401 ({Reason})")]
-    public static partial void Unauthenticated(ILogger logger, string method, string path, string? remote, string reason);
+    [LoggerMessage(EventId = 7300, Level = LogLevel.Warning, Message = "Refused {Method} {Path} from {Remote}: 401 ({Reason}; {HeldBack} more held back since the last line)")]
+    public static partial void Unauthenticated(ILogger logger, string method, string path, string? remote, string reason, long heldBack);
 
-    [LoggerMessage(EventId = 7301, Level = LogLevel.Warning, Message = "Refused {Method} {Path} from {Remote}: 403, {Subject} has roles [{Roles}]")]
-    public static partial void Forbidden(ILogger logger, string method, string path, string? remote, string subject, string roles);
+    [LoggerMessage(EventId = 7301, Level = LogLevel.Warning, Message = "Refused {Method} {Path} from {Remote}: 403, {Subject} has roles [{Roles}] ({HeldBack} more held back since the last line)")]
+    public static partial void Forbidden(ILogger logger, string method, string path, string? remote, string subject, string roles, long heldBack);
 
     [LoggerMessage(EventId = 7302, Level = LogLevel.Information, Message = "Token signing key {KeyFile}: mint tokens with 'edgetwin token --key {KeyFile}'")]
     public static partial void SigningKey(ILogger logger, string keyFile);

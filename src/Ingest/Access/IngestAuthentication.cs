@@ -1,6 +1,7 @@
 namespace EdgeTwin.Ingest.Access;
 
 using System.Security.Claims;
+using EdgeTwin.Hosting;
 using EdgeTwin.Ingest.Metrics;
 using EdgeTwin.Ingest.Options;
 using EdgeTwin.Telemetry.Access;
@@ -15,9 +16,9 @@ using Microsoft.IdentityModel.Tokens;
 /// <summary>
 /// Bearer tokens on every route (docs/ingest.md "Access"): the JWT bearer handler checks either an
 /// identity provider's tokens or the local key's, from the <c>Authorization</c> header or from the
-/// ward view's session cookie. Each refusal is logged (7300 unauthenticated, 7301 wrong role) and
-/// counted (<c>edgetwin.ingest.http.refused</c>); a browser asking for a page is sent to the
-/// sign-in page instead of a bare 401.
+/// ward view's session cookie. Each refusal is counted (<c>edgetwin.ingest.http.refused</c>) and logged
+/// (7300 unauthenticated, 7301 wrong role), one line per reason or caller and 10 s (<see cref="RefusalLogThrottle"/>);
+/// a browser asking for a page is sent to the sign-in page instead of a bare 401.
 /// </summary>
 internal static class IngestAuthentication
 {
@@ -30,6 +31,7 @@ internal static class IngestAuthentication
     public static IServiceCollection AddIngestAccess(this IServiceCollection services)
     {
         services.AddSingleton<TokenSigningKey>();
+        services.AddSingleton<RefusalLogThrottle>();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<IOptions<IngestOptions>, IServiceProvider>((jwt, ingest, sp) => Configure(jwt, ingest.Value.Auth, sp));
@@ -124,7 +126,10 @@ internal static class IngestAuthentication
         };
         var http = context.HttpContext;
         Refused(http, "unauthenticated");
-        AccessLog.Unauthenticated(Logger(http), http.Request.Method, http.Request.Path, http.Connection.RemoteIpAddress?.ToString(), reason);
+        if (Throttle(http).ShouldLog("401:" + reason, out var heldBack))
+        {
+            AccessLog.Unauthenticated(Logger(http), http.Request.Method, http.Request.Path, http.Connection.RemoteIpAddress?.ToString(), reason, heldBack);
+        }
 
         // A browser sent here by a link or the sign-in form gets the sign-in page, not a bare 401;
         // a scraper of /metrics gets the 401 (Prometheus would follow the redirect and fail on the page).
@@ -148,7 +153,13 @@ internal static class IngestAuthentication
         var http = context.HttpContext;
         Refused(http, "forbidden");
         var user = http.User;
-        AccessLog.Forbidden(Logger(http), http.Request.Method, http.Request.Path, http.Connection.RemoteIpAddress?.ToString(), Subject(user), string.Join(",", Roles(user)));
+
+        // Keyed by the caller: only a holder of a valid token gets here, so the keys are as many as the tokens issued.
+        if (Throttle(http).ShouldLog("403:" + Subject(user), out var heldBack))
+        {
+            AccessLog.Forbidden(Logger(http), http.Request.Method, http.Request.Path, http.Connection.RemoteIpAddress?.ToString(), Subject(user), string.Join(",", Roles(user)), heldBack);
+        }
+
         return Task.CompletedTask;
     }
 
@@ -159,6 +170,8 @@ internal static class IngestAuthentication
         user.Identities.SelectMany(i => i.FindAll(i.RoleClaimType)).Select(c => c.Value).Distinct(StringComparer.Ordinal);
 
     private static void Refused(HttpContext http, string outcome) => http.RequestServices.GetRequiredService<IngestMetrics>().HttpRefused(outcome);
+
+    private static LogThrottle Throttle(HttpContext http) => http.RequestServices.GetRequiredService<RefusalLogThrottle>().Throttle;
 
     private static ILogger Logger(HttpContext http) => http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(IngestAuthentication));
 }

@@ -114,7 +114,7 @@ public sealed class AccessControlTests(PostgresFixture postgres, MosquittoFixtur
         Assert.Equal(HttpStatusCode.BadRequest, await StatusAsync(http, "/api/access-log?limit=0", IngestTokens.Mint(key, [A])));
     }
 
-    private static async Task<HttpStatusCode> StatusAsync(HttpClient http, string path, string? token)
+    internal static async Task<HttpStatusCode> StatusAsync(HttpClient http, string path, string? token)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         if (token is not null)

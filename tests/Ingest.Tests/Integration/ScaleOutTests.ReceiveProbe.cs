@@ -1,6 +1,5 @@
 namespace EdgeTwin.Ingest.Tests.Integration;
 
-using System.Collections.Concurrent;
 using EdgeTwin.Ingest.Mqtt;
 using EdgeTwin.Ingest.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -172,29 +171,4 @@ public sealed partial class ScaleOutTests
         probes.GetMeasurementSnapshot().Where(m => Equals(m.Tags["outcome"], outcome)).Sum(m => m.Value);
 
     private static long Sum(MetricCollector<long> counter) => counter.GetMeasurementSnapshot().Sum(m => m.Value);
-
-    /// <summary>The worker's log lines by event id.</summary>
-    private sealed class EventLog : ILoggerProvider
-    {
-        private readonly ConcurrentQueue<(int Id, string Line)> _lines = new();
-
-        public IReadOnlyList<string> Said(int eventId) => [.. _lines.Where(l => l.Id == eventId).Select(l => l.Line)];
-
-        public ILogger CreateLogger(string categoryName) => new Logger(_lines);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(ConcurrentQueue<(int, string)> lines) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                lines.Enqueue((eventId.Id, formatter(state, exception)));
-        }
-    }
 }
