@@ -12,11 +12,6 @@ using EdgeTwin.Telemetry.Wire;
 /// </summary>
 internal sealed record RecordHeader(string Gw, string Lane, string Epoch, long Seq, string Kind, DateTimeOffset? Ts, string? Patient, string? Code, string? GenesisReason)
 {
-    private static readonly (byte[] Utf8, string Text)[] Lanes = Utf8Of(WireNames.Telemetry, WireNames.Alarm);
-
-    private static readonly (byte[] Utf8, string Text)[] Kinds = Utf8Of(
-        RecordKinds.Obs, RecordKinds.ObsCompact, RecordKinds.Checkpoint, RecordKinds.Alarm, RecordKinds.Event, RecordKinds.Gap, RecordKinds.Genesis);
-
     /// <summary>A genesis record's <c>key</c>.</summary>
     public string? GenesisKey { get; init; }
 
@@ -103,8 +98,8 @@ internal sealed record RecordHeader(string Gw, string Lane, string Epoch, long S
     /// <summary>
     /// The one-pass read: null whenever <see cref="TryParseDocument"/> must decide (genesis, a required
     /// member missing or of another type, anything the reader refuses). The gateway, lane and kind are the
-    /// strings already held when they are the expected ones (<paramref name="topicGw"/>, <see cref="Lanes"/>,
-    /// <see cref="Kinds"/>) and a time stamp in the protocol's form is read from the bytes: a record costs
+    /// strings already held when they are the expected ones (<paramref name="topicGw"/>, the protocol's lanes
+    /// and kinds) and a time stamp in the protocol's form is read from the bytes: a record costs
     /// only the strings that differ from record to record (epoch, patient, code).
     /// </summary>
     internal static RecordHeader? TryRead(ReadOnlySpan<byte> payload, string? topicGw = null)
@@ -128,7 +123,7 @@ internal sealed record RecordHeader(string Gw, string Lane, string Epoch, long S
                 }
                 else if (reader.ValueTextEquals("lane"u8))
                 {
-                    lane = ReadString(ref reader, Lanes);
+                    lane = ReadString(ref reader, static v => WireNames.TryParseLane(v, out var known) ? WireNames.Of(known) : null);
                 }
                 else if (reader.ValueTextEquals("epoch"u8))
                 {
@@ -136,7 +131,7 @@ internal sealed record RecordHeader(string Gw, string Lane, string Epoch, long S
                 }
                 else if (reader.ValueTextEquals("kind"u8))
                 {
-                    kind = ReadString(ref reader, Kinds);
+                    kind = ReadString(ref reader, RecordKinds.Known);
                 }
                 else if (reader.ValueTextEquals("ts"u8))
                 {
@@ -260,21 +255,13 @@ internal sealed record RecordHeader(string Gw, string Lane, string Epoch, long S
         return null;
     }
 
-    /// <summary>As <see cref="ReadString(ref Utf8JsonReader)"/>, one of <paramref name="known"/> when the value is one of them.</summary>
-    private static string? ReadString(ref Utf8JsonReader reader, (byte[] Utf8, string Text)[] known)
+    /// <summary>As <see cref="ReadString(ref Utf8JsonReader)"/>, the string <paramref name="known"/> holds for the value when it holds one (an escaped value is read as text).</summary>
+    private static string? ReadString(ref Utf8JsonReader reader, Func<ReadOnlySpan<byte>, string?> known)
     {
         reader.Read();
         if (reader.TokenType == JsonTokenType.String)
         {
-            foreach (var (utf8, text) in known)
-            {
-                if (reader.ValueTextEquals(utf8))
-                {
-                    return text;
-                }
-            }
-
-            return reader.GetString();
+            return (reader.ValueIsEscaped ? null : known(reader.ValueSpan)) ?? reader.GetString();
         }
 
         reader.Skip();
@@ -322,8 +309,6 @@ internal sealed record RecordHeader(string Gw, string Lane, string Epoch, long S
 
         return v[19] == (byte)'.' && !v[20..^1].ContainsAnyExceptInRange((byte)'0', (byte)'9');
     }
-
-    private static (byte[] Utf8, string Text)[] Utf8Of(params string[] texts) => [.. texts.Select(t => (System.Text.Encoding.UTF8.GetBytes(t), t))];
 
     private static bool Str(JsonElement obj, string name, out string? value)
     {

@@ -15,4 +15,17 @@ public static class RecordKinds
     public const string Checkpoint = "checkpoint";
     public const string Gap = "gap";
     public const string Event = "event";
+
+    /// <summary>The constant above whose wire name <paramref name="utf8"/> is (unescaped UTF-8), null for any other: a reader keeps no string of its own per record.</summary>
+    public static string? Known(ReadOnlySpan<byte> utf8) => utf8 switch
+    {
+        _ when utf8.SequenceEqual("obs"u8) => Obs,
+        _ when utf8.SequenceEqual("obs-compact"u8) => ObsCompact,
+        _ when utf8.SequenceEqual("checkpoint"u8) => Checkpoint,
+        _ when utf8.SequenceEqual("alarm"u8) => Alarm,
+        _ when utf8.SequenceEqual("genesis"u8) => Genesis,
+        _ when utf8.SequenceEqual("gap"u8) => Gap,
+        _ when utf8.SequenceEqual("event"u8) => Event,
+        _ => null,
+    };
 }

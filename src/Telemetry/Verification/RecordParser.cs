@@ -260,17 +260,7 @@ internal sealed class RecordParser
         return problem;
     }
 
-    private static string KindName(ReadOnlySpan<byte> value) => value switch
-    {
-        _ when value.SequenceEqual("obs"u8) => "obs",
-        _ when value.SequenceEqual("obs-compact"u8) => RecordKinds.ObsCompact,
-        _ when value.SequenceEqual("checkpoint"u8) => "checkpoint",
-        _ when value.SequenceEqual("alarm"u8) => "alarm",
-        _ when value.SequenceEqual("genesis"u8) => "genesis",
-        _ when value.SequenceEqual("gap"u8) => "gap",
-        _ when value.SequenceEqual("event"u8) => "event",
-        _ => Encoding.UTF8.GetString(value),
-    };
+    private static string KindName(ReadOnlySpan<byte> value) => RecordKinds.Known(value) ?? Encoding.UTF8.GetString(value);
 
     private static string? ParseBody(ReadOnlySpan<byte> body, ParsedRecord record)
     {
