@@ -26,6 +26,7 @@ internal static class IngestSections
         var total = batches.Sum(b => b.Count);
         var line = new List<string>();
         void Put(string name, TimeSpan elapsed) => line.Add(string.Create(CultureInfo.InvariantCulture, $"{name}={elapsed.TotalMicroseconds / total:F2}us"));
+        void PutBytes(string name, long bytes) => line.Add(string.Create(CultureInfo.InvariantCulture, $"{name}-bytes={(double)bytes / total:F0}"));
 
         var processorBytes = GC.GetTotalAllocatedBytes(precise: true);
         var sw = Stopwatch.StartNew();
@@ -37,7 +38,7 @@ internal static class IngestSections
         var processor = sw.Elapsed;
         processorBytes = GC.GetTotalAllocatedBytes(precise: true) - processorBytes;
         Put("processor", processor);
-        line.Add(string.Create(CultureInfo.InvariantCulture, $"processor-bytes={(double)processorBytes / total:F0}"));
+        PutBytes("processor", processorBytes);
 
         // The header read as the processor's plan does it (the topic's gateway given), five times over for a steadier figure.
         var parsed = 0;
@@ -55,7 +56,7 @@ internal static class IngestSections
         var parse = sw.Elapsed / 5;
         allocated = (GC.GetAllocatedBytesForCurrentThread() - allocated) / 5;
         Put("parse", parse);
-        line.Add(string.Create(CultureInfo.InvariantCulture, $"parse-bytes={(double)allocated / total:F0}"));
+        PutBytes("parse", allocated);
 
         // The ingest's verifier as the processor holds it, one per gateway, exported once per chain and batch.
         var verifiers = enrolled.ToDictionary(e => e.Key, e => new ChainVerification(e.Value), StringComparer.Ordinal);
@@ -93,7 +94,7 @@ internal static class IngestSections
         }
 
         Put("verify", verify);
-        line.Add(string.Create(CultureInfo.InvariantCulture, $"verify-bytes={(double)verifyBytes / total:F0}"));
+        PutBytes("verify", verifyBytes);
         Put("export-state", export);
         Put("store-and-rest", processor - parse - verify - export);
         line.Add(string.Create(CultureInfo.InvariantCulture, $"state-bytes-per-chain-and-batch={stateBytes / Math.Max(1, states)}"));

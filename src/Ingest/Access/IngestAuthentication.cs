@@ -153,11 +153,12 @@ internal static class IngestAuthentication
         var http = context.HttpContext;
         Refused(http, "forbidden");
         var user = http.User;
+        var subject = Subject(user);
 
         // Keyed by the caller: only a holder of a valid token gets here, so the keys are as many as the tokens issued.
-        if (Throttle(http).ShouldLog("403:" + Subject(user), out var heldBack))
+        if (Throttle(http).ShouldLog("403:" + subject, out var heldBack))
         {
-            AccessLog.Forbidden(Logger(http), http.Request.Method, http.Request.Path, http.Connection.RemoteIpAddress?.ToString(), Subject(user), string.Join(",", Roles(user)), heldBack);
+            AccessLog.Forbidden(Logger(http), http.Request.Method, http.Request.Path, http.Connection.RemoteIpAddress?.ToString(), subject, string.Join(",", Roles(user)), heldBack);
         }
 
         return Task.CompletedTask;

@@ -30,8 +30,6 @@ internal readonly record struct ChainId : IComparable<ChainId>
 
     public override int GetHashCode() => hash;
 
-    public void Deconstruct(out string gw, out string lane, out string epoch) => (gw, lane, epoch) = (Gw, Lane, Epoch);
-
     public int CompareTo(ChainId other)
     {
         var c = string.CompareOrdinal(Gw, other.Gw);

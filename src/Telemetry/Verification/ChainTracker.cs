@@ -942,8 +942,10 @@ internal sealed class ChainTracker
                 at--;
             }
 
+            // The path's record at s, or the gap statement whose range holds s (the entry's seq is its last).
             var (onSeq, onRecord, onGap) = path.Count > 0 ? path[at] : default;
-            if (onRecord is not null && onSeq == s && held.RemoveFirstOfRun(s, onRecord.Hash))
+            var here = onSeq == s ? onRecord : null;
+            if (here is not null && held.RemoveFirstOfRun(s, here.Hash))
             {
                 heldCount--; // the record on the path, alone at its seq
                 continue;
@@ -953,11 +955,12 @@ internal sealed class ChainTracker
             {
                 continue;
             }
+
             for (var k = -1; k < (first.Variants?.Count ?? 0); k++)
             {
                 var r = k < 0 ? first : first.Variants![k];
                 heldCount--;
-                if (onRecord is not null && onSeq == s && onRecord.Hash == r.Hash)
+                if (here is not null && here.Hash == r.Hash)
                 {
                     continue;
                 }
@@ -983,7 +986,7 @@ internal sealed class ChainTracker
                 }
 
                 // A copy of a genuine checkpoint with other bytes names the same record before it: a stranger's, not equivocation.
-                Lose(s, r, "a valid checkpoint covers another record at this seq", equivocates: onRecord is null || onSeq != s || onRecord.Prev != r.Prev);
+                Lose(s, r, "a valid checkpoint covers another record at this seq", equivocates: here is null || here.Prev != r.Prev);
             }
 
             alternatives -= first.Variants?.Count ?? 0;

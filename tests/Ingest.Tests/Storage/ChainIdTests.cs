@@ -18,8 +18,7 @@ public sealed class ChainIdTests
         Assert.Equal(0, a.CompareTo(b));
         Assert.Contains(b, new HashSet<ChainId> { a });
         Assert.Contains((b, 7L), new HashSet<(ChainId, long)> { (a, 7L) });
-        var (gw, lane, epoch) = b;
-        Assert.Equal(("ward7-bed-3", "telemetry", "01JEPOCHAAAAAAAAAAAAAAAAAA"), (gw, lane, epoch));
+        Assert.Equal(("ward7-bed-3", "telemetry", "01JEPOCHAAAAAAAAAAAAAAAAAA"), (b.Gw, b.Lane, b.Epoch));
     }
 
     [Theory]
